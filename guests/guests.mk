@@ -1,0 +1,3 @@
+# Bare-metal test and benchmark guests (owned by guests/).
+.PHONY: guests
+guests:

@@ -1,0 +1,19 @@
+# Host unit tests: each tests/unit/test_*.c is one cmocka program that
+# #includes the freestanding sources it tests, built for the host with
+# AddressSanitizer and UBSan. ELVISOR_HOST_TEST lets shared code skip asm.
+UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function \
+               -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -DELVISOR_HOST_TEST -Isrc -Isrc/include -Itests/unit
+
+$(BUILD)/unit/%: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP $< -o $@ -lcmocka
+
+-include $(UNIT_BINS:=.d)
+
+tools: $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	tests/run-unit.sh $(UNIT_BINS)
