@@ -1,0 +1,438 @@
+/* Guest DTB generator: the output is read back with our reader, checked
+ * against the QEMU virt layout, and decompiled by dtc without warnings. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "host_support.h"
+#include "lib/fdt_read.c"
+#include "lib/fdt_write.c"
+#include "lib/printf.c"
+#include "core/vm_dtb.c"
+
+#define DTB_BUF_SIZE 8192
+
+static const uint64_t mpidr2[] = { 0x0, 0x1 };
+
+static struct vm_dtb_params virt_params(unsigned gic_version)
+{
+    struct vm_dtb_params p = {
+        .ram_base = 0x40000000, .ram_size = 0x20000000,
+        .nr_vcpus = 2, .vcpu_mpidr = mpidr2,
+        .gic_version = gic_version,
+        .gicd_base = 0x08000000, .gicd_size = 0x10000,
+        .gicr_base = 0x080a0000, .gicr_size = 2 * VM_DTB_GICV3_REDIST_FRAME,
+        .gicc_base = 0x08010000, .gicc_size = 0x10000,
+        .uart_base = 0x09000000, .uart_size = 0x1000, .uart_spi = 1,
+        .bootargs = "console=ttyAMA0 earlycon",
+        .initrd_start = 0x48000000, .initrd_end = 0x48123456,
+        .psci_method = "hvc",
+    };
+    return p;
+}
+
+/* Builds into a heap copy of exactly the blob's size (ASan catches reads
+ * past it) and opens it. */
+static uint8_t *build_open(const struct vm_dtb_params *p, struct fdt *f, int *size)
+{
+    uint8_t buf[DTB_BUF_SIZE];
+    uint8_t *blob;
+
+    *size = vm_dtb_build(p, buf, sizeof(buf));
+    assert_true(*size > 0);
+    blob = malloc((size_t)*size);
+    memcpy(blob, buf, (size_t)*size);
+    assert_int_equal(fdt_open(f, blob, (size_t)*size), 0);
+    return blob;
+}
+
+static char tmp_path[64];
+
+static const char *tmp_name(const char *suffix)
+{
+    snprintf(tmp_path, sizeof(tmp_path), "/tmp/elvisor-test-vmdtb-%d.%s", (int)getpid(), suffix);
+    return tmp_path;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    buf = calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    return buf;
+}
+
+/* Decompiles with dtc, asserts it succeeded without any warning, returns the DTS. */
+static char *dtc_clean_dts(const void *blob, int size)
+{
+    char in[64], out[64], err[64], cmd[256];
+    char *dts, *errs;
+    FILE *fp;
+
+    snprintf(in, sizeof(in), "%s", tmp_name("dtb"));
+    snprintf(out, sizeof(out), "%s", tmp_name("dts"));
+    snprintf(err, sizeof(err), "%s", tmp_name("err"));
+    fp = fopen(in, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(blob, 1, (size_t)size, fp), (size_t)size);
+    fclose(fp);
+    snprintf(cmd, sizeof(cmd), "dtc -I dtb -O dts -o %s %s 2>%s", out, in, err);
+    assert_int_equal(system(cmd), 0);
+    dts = slurp(out);
+    errs = slurp(err);
+    if (errs[0])
+        print_error("dtc: %s\n", errs);
+    assert_string_equal(errs, "");
+    free(errs);
+    unlink(in);
+    unlink(out);
+    unlink(err);
+    return dts;
+}
+
+static void assert_cells(const struct fdt *f, int node, const char *name, const uint32_t *want,
+                         int n)
+{
+    int len;
+    const uint8_t *data = fdt_getprop(f, node, name, &len);
+
+    assert_non_null(data);
+    assert_int_equal(len, n * 4);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(fdt_be32(data + 4 * i), want[i]);
+}
+
+static void assert_string_prop(const struct fdt *f, int node, const char *name, const char *want)
+{
+    const char *s;
+
+    assert_int_equal(fdt_prop_string(f, node, name, &s), 0);
+    assert_string_equal(s, want);
+}
+
+static void assert_u32_prop(const struct fdt *f, int node, const char *name, uint32_t want)
+{
+    uint32_t v;
+
+    assert_int_equal(fdt_prop_u32(f, node, name, &v), 0);
+    assert_int_equal(v, want);
+}
+
+/* What every generated tree has, whatever the GIC. */
+static void check_common(const struct fdt *f, const struct vm_dtb_params *p)
+{
+    int root = fdt_root(f), node, uart, clk, cpus, n = 0, len;
+    uint64_t a, s;
+    uint32_t phandle;
+    const char *path;
+    const uint8_t *cells;
+
+    assert_int_equal(fdt_node_is_compatible(f, root, "linux,dummy-virt"), 1);
+    assert_u32_prop(f, root, "#address-cells", 2);
+    assert_u32_prop(f, root, "#size-cells", 2);
+    assert_u32_prop(f, root, "interrupt-parent", VM_DTB_PHANDLE_GIC);
+
+    node = fdt_path(f, "/chosen");
+    assert_true(node > 0);
+    assert_int_equal(fdt_prop_string(f, node, "stdout-path", &path), 0);
+    uart = fdt_path(f, path);
+    assert_true(uart > 0);
+    assert_int_equal(uart, fdt_next_compatible(f, -1, "arm,pl011"));
+    assert_int_equal(fdt_path(f, "/pl011@9000000"), uart);
+    assert_string_prop(f, fdt_path(f, "/aliases"), "serial0", path);
+
+    node = fdt_path(f, "/memory@40000000");
+    assert_string_prop(f, node, "device_type", "memory");
+    assert_int_equal(fdt_get_reg(f, node, 0, &a, &s), 0);
+    assert_int_equal(a, p->ram_base);
+    assert_int_equal(s, p->ram_size);
+
+    cpus = fdt_path(f, "/cpus");
+    assert_u32_prop(f, cpus, "#size-cells", 0);
+    for (node = fdt_first_child(f, cpus); node >= 0; node = fdt_next_sibling(f, node), n++) {
+        assert_string_prop(f, node, "device_type", "cpu");
+        assert_int_equal(fdt_node_is_compatible(f, node, "arm,armv8"), 1);
+        assert_string_prop(f, node, "enable-method", "psci");
+        assert_int_equal(fdt_get_reg(f, node, 0, &a, &s), 0);
+        assert_int_equal(a, p->vcpu_mpidr[n]);
+    }
+    assert_int_equal(n, (int)p->nr_vcpus);
+
+    node = fdt_path(f, "/psci");
+    assert_int_equal(fdt_node_is_compatible(f, node, "arm,psci-1.0"), 1);
+    assert_int_equal(fdt_node_is_compatible(f, node, "arm,psci-0.2"), 1);
+    assert_string_prop(f, node, "method", p->psci_method ? p->psci_method : "hvc");
+
+    node = fdt_path(f, "/timer");
+    assert_int_equal(fdt_node_is_compatible(f, node, "arm,armv8-timer"), 1);
+    assert_true(fdt_has_prop(f, node, "always-on"));
+
+    /* UART: SPI, level high, one 24 MHz fixed clock referenced twice. */
+    assert_int_equal(fdt_node_is_compatible(f, uart, "arm,primecell"), 1);
+    assert_int_equal(fdt_get_reg(f, uart, 0, &a, &s), 0);
+    assert_int_equal(a, p->uart_base);
+    assert_int_equal(s, p->uart_size);
+    assert_cells(f, uart, "interrupts", (const uint32_t[]){ 0, p->uart_spi, 4 }, 3);
+    cells = fdt_getprop(f, uart, "clock-names", &len);
+    assert_int_equal(len, (int)sizeof("uartclk\0apb_pclk"));
+    assert_memory_equal(cells, "uartclk\0apb_pclk", (size_t)len);
+    clk = fdt_next_compatible(f, -1, "fixed-clock");
+    assert_int_equal(clk, fdt_path(f, "/apb-pclk"));
+    assert_int_equal(fdt_prop_u32(f, clk, "phandle", &phandle), 0);
+    assert_cells(f, uart, "clocks", (const uint32_t[]){ phandle, phandle }, 2);
+    assert_u32_prop(f, clk, "clock-frequency", 24000000);
+    assert_u32_prop(f, clk, "#clock-cells", 0);
+
+    /* The interrupt-parent phandle names the GIC. */
+    node = fdt_path(f, "/intc@8000000");
+    assert_true(node > 0);
+    assert_u32_prop(f, node, "phandle", VM_DTB_PHANDLE_GIC);
+    assert_true(fdt_has_prop(f, node, "interrupt-controller"));
+    assert_u32_prop(f, node, "#interrupt-cells", 3);
+    assert_int_equal(fdt_get_reg(f, node, 0, &a, &s), 0);
+    assert_int_equal(a, p->gicd_base);
+    assert_int_equal(s, p->gicd_size);
+}
+
+static void test_gicv3(void **state)
+{
+    struct vm_dtb_params p = virt_params(3);
+    struct fdt f;
+    int size, node;
+    uint8_t *blob = build_open(&p, &f, &size);
+    uint64_t a, s, v;
+    char *dts;
+
+    check_common(&f, &p);
+    node = fdt_path(&f, "/chosen");
+    assert_string_prop(&f, node, "bootargs", "console=ttyAMA0 earlycon");
+    assert_int_equal(fdt_getprop(&f, node, "linux,initrd-start", &(int){ 0 }) != NULL, 1);
+    assert_int_equal(fdt_prop_u64(&f, node, "linux,initrd-start", &v), 0);
+    assert_int_equal(v, 0x48000000);
+    assert_int_equal(fdt_prop_u64(&f, node, "linux,initrd-end", &v), 0);
+    assert_int_equal(v, 0x48123456);
+    assert_false(fdt_has_prop(&f, node, "kaslr-seed"));
+    assert_false(fdt_has_prop(&f, node, "rng-seed"));
+
+    node = fdt_next_compatible(&f, -1, "arm,gic-v3");
+    assert_int_equal(node, fdt_path(&f, "/intc"));
+    assert_u32_prop(&f, node, "#redistributor-regions", 1);
+    assert_int_equal(fdt_get_reg(&f, node, 1, &a, &s), 0);
+    assert_int_equal(a, 0x080a0000);
+    assert_int_equal(s, 0x40000);
+    assert_int_equal(fdt_get_reg(&f, node, 2, &a, &s), FDT_ERR_NOTFOUND);
+    assert_false(fdt_has_prop(&f, node, "interrupts"));
+
+    /* QEMU virt's timer PPIs with level-high flags. */
+    assert_cells(&f, fdt_path(&f, "/timer"), "interrupts",
+                 (const uint32_t[]){ 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4 }, 12);
+    assert_u32_prop(&f, fdt_path(&f, "/cpus"), "#address-cells", 1);
+
+    dts = dtc_clean_dts(blob, size);
+    assert_non_null(strstr(dts, "compatible = \"arm,gic-v3\";"));
+    assert_non_null(strstr(dts, "reg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0x40000>;"));
+    assert_non_null(strstr(dts, "compatible = \"arm,pl011\\0arm,primecell\";"));
+    assert_non_null(strstr(dts, "linux,initrd-start = <0x00 0x48000000>;"));
+    assert_non_null(strstr(dts, "reg = <0x00 0x40000000 0x00 0x20000000>;"));
+    free(dts);
+    free(blob);
+}
+
+static void test_gicv2(void **state)
+{
+    struct vm_dtb_params p = virt_params(2);
+    struct fdt f;
+    int size, node;
+    uint8_t *blob;
+    uint64_t a, s;
+    char *dts;
+
+    p.bootargs = NULL;
+    p.initrd_start = p.initrd_end = 0;
+    p.psci_method = NULL;
+    blob = build_open(&p, &f, &size);
+    check_common(&f, &p);
+
+    node = fdt_path(&f, "/chosen");
+    assert_false(fdt_has_prop(&f, node, "bootargs"));
+    assert_false(fdt_has_prop(&f, node, "linux,initrd-start"));
+    assert_false(fdt_has_prop(&f, node, "linux,initrd-end"));
+
+    node = fdt_next_compatible(&f, -1, "arm,cortex-a15-gic");
+    assert_int_equal(node, fdt_path(&f, "/intc@8000000"));
+    assert_false(fdt_has_prop(&f, node, "#redistributor-regions"));
+    assert_int_equal(fdt_get_reg(&f, node, 1, &a, &s), 0);
+    assert_int_equal(a, 0x08010000);
+    assert_int_equal(s, 0x10000);
+    assert_int_equal(fdt_next_compatible(&f, -1, "arm,gic-v3"), FDT_ERR_NOTFOUND);
+
+    /* GICv2 PPI flags carry the mask of the CPUs wired to them (2 CPUs). */
+    assert_cells(&f, fdt_path(&f, "/timer"), "interrupts",
+                 (const uint32_t[]){ 1, 13, 0x304, 1, 14, 0x304, 1, 11, 0x304, 1, 10, 0x304 }, 12);
+
+    dts = dtc_clean_dts(blob, size);
+    assert_non_null(strstr(dts, "compatible = \"arm,cortex-a15-gic\";"));
+    free(dts);
+    free(blob);
+
+    /* Eight CPUs is GICv2's limit; the mask then covers all eight. */
+    {
+        static const uint64_t mpidr8[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+        p.nr_vcpus = 8;
+        p.vcpu_mpidr = mpidr8;
+        blob = build_open(&p, &f, &size);
+        assert_cells(&f, fdt_path(&f, "/timer"), "interrupts",
+                     (const uint32_t[]){ 1, 13, 0xff04, 1, 14, 0xff04, 1, 11, 0xff04, 1, 10, 0xff04 },
+                     12);
+        free(blob);
+    }
+}
+
+static void test_virt_el2_and_seeds(void **state)
+{
+    static const uint8_t seed[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+    struct vm_dtb_params p = virt_params(3);
+    struct fdt f;
+    int size, node, len;
+    uint8_t *blob;
+    const uint8_t *data;
+    uint64_t v;
+
+    p.virt_el2 = true;
+    p.kaslr_seed = 0x1122334455667788ull;
+    p.rng_seed = seed;
+    p.rng_seed_len = sizeof(seed);
+    blob = build_open(&p, &f, &size);
+    check_common(&f, &p);
+    assert_cells(&f, fdt_path(&f, "/timer"), "interrupts",
+                 (const uint32_t[]){ 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4, 1, 12, 4 }, 15);
+    assert_cells(&f, fdt_path(&f, "/intc"), "interrupts", (const uint32_t[]){ 1, 9, 4 }, 3);
+    node = fdt_path(&f, "/chosen");
+    assert_int_equal(fdt_prop_u64(&f, node, "kaslr-seed", &v), 0);
+    assert_int_equal(v, 0x1122334455667788ull);
+    data = fdt_getprop(&f, node, "rng-seed", &len);
+    assert_int_equal(len, (int)sizeof(seed));
+    assert_memory_equal(data, seed, sizeof(seed));
+    free(dtc_clean_dts(blob, size));
+    free(blob);
+
+    /* GICv2 gets the EL2 virtual timer but no maintenance interrupt. */
+    p = virt_params(2);
+    p.virt_el2 = true;
+    blob = build_open(&p, &f, &size);
+    assert_false(fdt_has_prop(&f, fdt_path(&f, "/intc"), "interrupts"));
+    assert_int_equal(fdt_getprop(&f, fdt_path(&f, "/timer"), "interrupts", &len) != NULL, 1);
+    assert_int_equal(len, 15 * 4);
+    free(blob);
+}
+
+static void test_aff3_cpus(void **state)
+{
+    static const uint64_t mpidr[] = { 0x0000000000ull, 0x0000000100ull, 0x0100000000ull };
+    struct vm_dtb_params p = virt_params(3);
+    struct fdt f;
+    int size;
+    uint8_t *blob;
+    char *dts;
+
+    p.nr_vcpus = 3;
+    p.vcpu_mpidr = mpidr;
+    p.gicr_size = 3 * VM_DTB_GICV3_REDIST_FRAME;
+    blob = build_open(&p, &f, &size);
+    check_common(&f, &p);
+    assert_u32_prop(&f, fdt_path(&f, "/cpus"), "#address-cells", 2);
+    assert_true(fdt_path(&f, "/cpus/cpu@100000000") > 0);
+    assert_true(fdt_path(&f, "/cpus/cpu@100") > 0);
+    dts = dtc_clean_dts(blob, size);
+    free(dts);
+    free(blob);
+}
+
+static void test_buffer_too_small(void **state)
+{
+    enum { CANARY = 64 };
+    struct vm_dtb_params p = virt_params(3);
+    uint8_t ref[DTB_BUF_SIZE];
+    int total = vm_dtb_build(&p, ref, sizeof(ref));
+
+    assert_true(total > 0);
+    for (int size = 0; size <= total; size++) {
+        uint8_t *buf = malloc((size_t)size + CANARY);
+        int r;
+
+        memset(buf, 0x5a, (size_t)size + CANARY);
+        r = vm_dtb_build(&p, buf, (size_t)size);
+        assert_int_equal(r, size < total ? FDT_ERR_NOSPACE : total);
+        for (int i = 0; i < CANARY; i++)
+            assert_int_equal(buf[size + i], 0x5a);
+        if (size == total)
+            assert_memory_equal(buf, ref, (size_t)total);
+        free(buf);
+    }
+}
+
+static void test_bad_params(void **state)
+{
+    static const uint64_t mpidr9[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+    static const uint64_t bad_mpidr[] = { 0, 0x80000001ull };
+    uint8_t buf[DTB_BUF_SIZE];
+    struct vm_dtb_params p;
+
+#define EXPECT_BAD(stmt) do { p = virt_params(3); stmt; \
+        assert_int_equal(vm_dtb_build(&p, buf, sizeof(buf)), FDT_ERR_BADPARAM); } while (0)
+    EXPECT_BAD(p.gic_version = 4);
+    EXPECT_BAD(p.gic_version = 0);
+    EXPECT_BAD(p.nr_vcpus = 0);
+    EXPECT_BAD(p.nr_vcpus = VM_DTB_MAX_VCPUS + 1);
+    EXPECT_BAD(p.vcpu_mpidr = NULL);
+    EXPECT_BAD(p.vcpu_mpidr = bad_mpidr);
+    EXPECT_BAD((p.gic_version = 2, p.nr_vcpus = 9, p.vcpu_mpidr = mpidr9));
+    EXPECT_BAD((p.gic_version = 2, p.gicc_size = 0));
+    EXPECT_BAD(p.gicr_size = 0);
+    EXPECT_BAD(p.gicd_size = 0);
+    EXPECT_BAD(p.ram_size = 0);
+    EXPECT_BAD(p.uart_size = 0);
+    EXPECT_BAD(p.uart_spi = 988);
+    EXPECT_BAD(p.initrd_end = p.initrd_start);
+    EXPECT_BAD(p.initrd_end = p.initrd_start - 1);
+    EXPECT_BAD(p.initrd_start = 0x1000);
+    EXPECT_BAD(p.initrd_start = 0);
+    EXPECT_BAD(p.initrd_end = p.ram_base + p.ram_size + 1);
+    EXPECT_BAD(p.ram_base = ~0ull - 0x1000);
+    EXPECT_BAD(p.rng_seed_len = 4);
+#undef EXPECT_BAD
+    p = virt_params(3);
+    assert_int_equal(vm_dtb_build(NULL, buf, sizeof(buf)), FDT_ERR_BADPARAM);
+    assert_int_equal(vm_dtb_build(&p, NULL, sizeof(buf)), FDT_ERR_BADPARAM);
+    assert_true(vm_dtb_build(&p, buf, sizeof(buf)) > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gicv3),
+        cmocka_unit_test(test_gicv2),
+        cmocka_unit_test(test_virt_el2_and_seeds),
+        cmocka_unit_test(test_aff3_cpus),
+        cmocka_unit_test(test_buffer_too_small),
+        cmocka_unit_test(test_bad_params),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
