@@ -1,0 +1,439 @@
+/* vGIC interrupt state shared by every front end: what a distributor and its
+ * redistributors remember about each INTID, the ways interrupts become
+ * pending (device lines, forwarded physical IRQs, SGIs), SPI routing, and
+ * the bookkeeping that tells other vCPUs to look at their list registers.
+ * Nothing here knows register offsets beyond the common bit-register layout,
+ * nor the ICH_LR encoding. */
+#include "vdev/vgic.h"
+
+#include "lib/log.h"
+#include "lib/string.h"
+
+/* GICD_IROUTER<n> */
+#define GICD_IROUTER_AFF0_2_MASK    0x00ffffffull       /* Aff2:Aff1:Aff0 [23:0] */
+#define GICD_IROUTER_IRM            (1ull << 31)        /* 1: any participating PE */
+#define GICD_IROUTER_AFF3_SHIFT     32                  /* [39:32] */
+#define GICD_IROUTER_AFF3_MASK      (0xffull << GICD_IROUTER_AFF3_SHIFT)
+
+/* MPIDR_EL1 affinity fields */
+#define MPIDR_AFF0_2_MASK           0x00ffffffull
+#define MPIDR_AFF3_SHIFT            32
+#define MPIDR_AFF3_MASK             (0xffull << MPIDR_AFF3_SHIFT)
+#define VGIC_AFF3_PACKED_SHIFT      24
+
+/* ICC_SGI1R_EL1 */
+#define ICC_SGI1R_TARGETLIST_MASK   0xffffull           /* [15:0] */
+#define ICC_SGI1R_AFF1_SHIFT        16                  /* [23:16] */
+#define ICC_SGI1R_INTID_SHIFT       24                  /* [27:24] */
+#define ICC_SGI1R_INTID_MASK        0xfull
+#define ICC_SGI1R_AFF2_SHIFT        32                  /* [39:32] */
+#define ICC_SGI1R_IRM               (1ull << 40)
+#define ICC_SGI1R_RS_SHIFT          44                  /* [47:44] */
+#define ICC_SGI1R_RS_MASK           0xfull
+#define ICC_SGI1R_AFF3_SHIFT        48                  /* [55:48] */
+#define AFF_FIELD_MASK              0xffull
+
+#define VGIC_FIRST_PPI              16u
+#define VGIC_PINTID_MIN             16u                 /* the LR cannot forward SGIs */
+
+uint32_t vgic_mpidr_affinity(uint64_t mpidr)
+{
+    return (uint32_t)(mpidr & MPIDR_AFF0_2_MASK) |
+           (uint32_t)(((mpidr & MPIDR_AFF3_MASK) >> MPIDR_AFF3_SHIFT) << VGIC_AFF3_PACKED_SHIFT);
+}
+
+static uint32_t vgic_irouter_affinity(uint64_t irouter)
+{
+    return (uint32_t)(irouter & GICD_IROUTER_AFF0_2_MASK) |
+           (uint32_t)(((irouter & GICD_IROUTER_AFF3_MASK) >> GICD_IROUTER_AFF3_SHIFT)
+                      << VGIC_AFF3_PACKED_SHIFT);
+}
+
+static void vgic_irq_reset(struct vgic_irq *irq, uint32_t intid, uint8_t target)
+{
+    memset(irq, 0, sizeof(*irq));
+    irq->intid = (uint16_t)intid;
+    irq->target = target;
+    irq->lr_owner = VGIC_NONE8;
+    irq->active_vcpu = VGIC_NONE8;
+    /* No firmware runs before the guest to move interrupts out of Group 0,
+     * and with a single security state a non-secure OS expects Group 1. */
+    irq->group1 = true;
+    irq->edge = intid < VGIC_FIRST_PPI;
+}
+
+int vgic_init(struct vgic *v, unsigned nr_vcpus, const uint64_t *vcpu_mpidr, unsigned nr_spis)
+{
+    if (!v || !vcpu_mpidr || nr_vcpus == 0 || nr_vcpus > VGIC_MAX_VCPUS)
+        return -1;
+    if (nr_spis == 0)
+        nr_spis = VGIC_DEFAULT_SPIS;
+    if (nr_spis > VGIC_MAX_SPIS)
+        return -1;
+    for (unsigned i = 0; i < nr_vcpus; i++)
+        for (unsigned j = 0; j < i; j++)
+            if (vgic_mpidr_affinity(vcpu_mpidr[i]) == vgic_mpidr_affinity(vcpu_mpidr[j]))
+                return -1;      /* SGI and SPI routing need distinct affinities */
+
+    memset(v, 0, sizeof(*v));
+    spin_lock_init(&v->lock);
+    v->nr_vcpus = nr_vcpus;
+    v->nr_spis = nr_spis;
+    for (unsigned i = 0; i < nr_vcpus; i++) {
+        struct vgic_vcpu *vc = &v->vcpu[i];
+
+        vc->mpidr = vcpu_mpidr[i];
+        vc->processor_sleep = true;
+        for (uint32_t n = 0; n < VGIC_NR_PRIVATE_IRQS; n++)
+            vgic_irq_reset(&vc->priv[n], n, (uint8_t)i);
+    }
+    for (uint32_t n = 0; n < nr_spis; n++) {
+        vgic_irq_reset(&v->spi[n], VGIC_SPI_BASE + n, VGIC_NONE8);
+        /* IROUTER resets to affinity 0.0.0.0: whoever has it gets SPIs. */
+        for (unsigned i = 0; i < nr_vcpus; i++)
+            if (vgic_mpidr_affinity(vcpu_mpidr[i]) == 0)
+                v->spi[n].target = (uint8_t)i;
+    }
+    return 0;
+}
+
+struct vgic_irq *vgic_get_irq(struct vgic *v, unsigned bank, uint32_t intid)
+{
+    if (intid < VGIC_NR_PRIVATE_IRQS)
+        return bank < v->nr_vcpus ? &v->vcpu[bank].priv[intid] : 0;
+    if (intid - VGIC_SPI_BASE < v->nr_spis)
+        return &v->spi[intid - VGIC_SPI_BASE];
+    return 0;
+}
+
+bool vgic_irq_is_pending(const struct vgic_irq *irq)
+{
+    return irq->pending_latch || (!irq->edge && !irq->hw && irq->line_level);
+}
+
+bool vgic_irq_group_enabled(const struct vgic *v, const struct vgic_irq *irq)
+{
+    return irq->group1 ? v->grp1_enabled : v->grp0_enabled;
+}
+
+/* Which vCPU a pending SPI goes to under its current IROUTER. */
+static uint8_t vgic_spi_route(const struct vgic *v, const struct vgic_irq *irq)
+{
+    if (irq->irouter & GICD_IROUTER_IRM) {
+        /* 1 of N: stay put while the chosen vCPU is awake, so a busy SPI
+         * does not bounce between vCPUs; otherwise take the first awake. */
+        if (irq->target < v->nr_vcpus && !v->vcpu[irq->target].processor_sleep)
+            return irq->target;
+        for (unsigned i = 0; i < v->nr_vcpus; i++)
+            if (!v->vcpu[i].processor_sleep)
+                return (uint8_t)i;
+        return 0;
+    }
+    uint32_t aff = vgic_irouter_affinity(irq->irouter);
+
+    for (unsigned i = 0; i < v->nr_vcpus; i++)
+        if (vgic_mpidr_affinity(v->vcpu[i].mpidr) == aff)
+            return (uint8_t)i;
+    return VGIC_NONE8;
+}
+
+/* After any change to irq: find who must look at it again. An IRQ in a
+ * running vCPU's LR is that vCPU's business until it syncs; otherwise a
+ * deliverable IRQ concerns its target. The caller itself re-flushes before
+ * it re-enters the guest, so it is never kicked. */
+void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uint32_t *kick)
+{
+    uint8_t who;
+
+    if (irq->lr_owner != VGIC_NONE8) {
+        who = irq->lr_owner;
+    } else {
+        if (irq->intid >= VGIC_SPI_BASE)
+            irq->target = vgic_spi_route(v, irq);
+        if (!irq->enabled || !vgic_irq_is_pending(irq) || !vgic_irq_group_enabled(v, irq))
+            return;
+        who = irq->target;
+    }
+    if (who < v->nr_vcpus && who != caller)
+        *kick |= 1u << who;
+}
+
+void vgic_kick_mask(struct vgic *v, uint32_t kick)
+{
+    for (unsigned i = 0; i < v->nr_vcpus; i++)
+        if (kick & (1u << i))
+            vgic_kick_vcpu(v, i);
+}
+
+bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_intid)
+{
+    static const struct {
+        uint32_t base;
+        enum vgic_bitreg reg;
+    } layout[] = {
+        { VGIC_REG_IGROUPR, VGIC_BITREG_GROUP },
+        { VGIC_REG_ISENABLER, VGIC_BITREG_SET_ENABLE },
+        { VGIC_REG_ICENABLER, VGIC_BITREG_CLEAR_ENABLE },
+        { VGIC_REG_ISPENDR, VGIC_BITREG_SET_PENDING },
+        { VGIC_REG_ICPENDR, VGIC_BITREG_CLEAR_PENDING },
+        { VGIC_REG_ISACTIVER, VGIC_BITREG_SET_ACTIVE },
+        { VGIC_REG_ICACTIVER, VGIC_BITREG_CLEAR_ACTIVE },
+    };
+    const uint32_t block = VGIC_REG_ISENABLER - VGIC_REG_IGROUPR;
+
+    for (unsigned i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+        if (off >= layout[i].base && off < layout[i].base + block) {
+            *reg = layout[i].reg;
+            *first_intid = (uint32_t)(off - layout[i].base) / sizeof(uint32_t) * 32u;
+            return true;
+        }
+    }
+    return false;
+}
+
+uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
+                          enum vgic_bitreg reg)
+{
+    uint32_t val = 0;
+
+    for (unsigned i = 0; i < 32; i++) {
+        const struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
+        bool bit = false;
+
+        if (!irq)
+            continue;
+        switch (reg) {
+        case VGIC_BITREG_GROUP:
+            bit = irq->group1;
+            break;
+        case VGIC_BITREG_SET_ENABLE:
+        case VGIC_BITREG_CLEAR_ENABLE:
+            bit = irq->enabled;
+            break;
+        case VGIC_BITREG_SET_PENDING:
+        case VGIC_BITREG_CLEAR_PENDING:
+            bit = vgic_irq_is_pending(irq);
+            break;
+        case VGIC_BITREG_SET_ACTIVE:
+        case VGIC_BITREG_CLEAR_ACTIVE:
+            bit = irq->active;
+            break;
+        }
+        val |= (uint32_t)bit << i;
+    }
+    return val;
+}
+
+void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t first_intid,
+                       enum vgic_bitreg reg, uint32_t val, uint32_t *kick)
+{
+    for (unsigned i = 0; i < 32; i++) {
+        struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
+        bool bit = (val >> i) & 1u;
+        bool in_lr;
+
+        if (!irq)
+            continue;
+        /* Only IGROUPR is a plain register; the rest act on written ones. */
+        if (reg != VGIC_BITREG_GROUP && !bit)
+            continue;
+        in_lr = irq->lr_owner != VGIC_NONE8;
+        switch (reg) {
+        case VGIC_BITREG_GROUP:
+            if (irq->group1 == bit)
+                continue;
+            irq->group1 = bit;
+            break;
+        case VGIC_BITREG_SET_ENABLE:
+            irq->enabled = true;
+            break;
+        case VGIC_BITREG_CLEAR_ENABLE:
+            irq->enabled = false;
+            break;
+        case VGIC_BITREG_SET_PENDING:
+        case VGIC_BITREG_CLEAR_PENDING:
+            irq->pending_latch = reg == VGIC_BITREG_SET_PENDING;
+            irq->pending_written |= in_lr;
+            break;
+        case VGIC_BITREG_SET_ACTIVE:
+        case VGIC_BITREG_CLEAR_ACTIVE:
+            irq->active = reg == VGIC_BITREG_SET_ACTIVE;
+            irq->active_vcpu = VGIC_NONE8;
+            irq->active_written |= in_lr;
+            break;
+        }
+        vgic_note_change(v, irq, caller, kick);
+    }
+}
+
+uint8_t vgic_prio_read(struct vgic *v, unsigned bank, uint32_t intid)
+{
+    const struct vgic_irq *irq = vgic_get_irq(v, bank, intid);
+
+    return irq ? irq->priority : 0;
+}
+
+void vgic_prio_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
+                     uint8_t prio, uint32_t *kick)
+{
+    struct vgic_irq *irq = vgic_get_irq(v, bank, intid);
+
+    if (!irq)
+        return;
+    irq->priority = prio & VGIC_PRIO_MASK;
+    vgic_note_change(v, irq, caller, kick);
+}
+
+uint32_t vgic_cfg_read(struct vgic *v, unsigned bank, uint32_t first_intid)
+{
+    uint32_t val = 0;
+
+    for (unsigned i = 0; i < 16; i++) {
+        const struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
+
+        if (irq && irq->edge)
+            val |= 2u << (2 * i);
+    }
+    return val;
+}
+
+void vgic_cfg_write(struct vgic *v, unsigned bank, uint32_t first_intid, uint32_t val)
+{
+    for (unsigned i = 0; i < 16; i++) {
+        struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
+
+        /* SGIs are always edge-triggered (their ICFGR bits are read-only). */
+        if (irq && irq->intid >= VGIC_FIRST_PPI)
+            irq->edge = (val >> (2 * i + 1)) & 1u;
+    }
+}
+
+void vgic_irouter_write(struct vgic *v, unsigned caller, uint32_t intid, uint64_t val,
+                        uint32_t *kick)
+{
+    struct vgic_irq *irq;
+
+    if (intid < VGIC_SPI_BASE)
+        return;
+    irq = vgic_get_irq(v, 0, intid);
+    if (!irq)
+        return;
+    irq->irouter = val & (GICD_IROUTER_AFF0_2_MASK | GICD_IROUTER_IRM | GICD_IROUTER_AFF3_MASK);
+    vgic_note_change(v, irq, caller, kick);
+}
+
+void vgic_set_group_enables(struct vgic *v, unsigned caller, bool grp0, bool grp1,
+                            uint32_t *kick)
+{
+    bool newly = (grp0 && !v->grp0_enabled) || (grp1 && !v->grp1_enabled);
+
+    v->grp0_enabled = grp0;
+    v->grp1_enabled = grp1;
+    /* Rare (boot time): let everybody re-scan rather than search who cares. */
+    if (newly)
+        for (unsigned i = 0; i < v->nr_vcpus; i++)
+            if (i != caller)
+                *kick |= 1u << i;
+}
+
+void vgic_set_processor_sleep(struct vgic *v, unsigned vcpu_id, bool sleep)
+{
+    if (vcpu_id < v->nr_vcpus)
+        v->vcpu[vcpu_id].processor_sleep = sleep;
+}
+
+void vgic_set_irq_level(struct vgic *v, unsigned vcpu_id, uint32_t intid, bool level)
+{
+    uint32_t kick = 0;
+    struct vgic_irq *irq;
+
+    if (intid < VGIC_FIRST_PPI)
+        return;         /* SGIs have no line */
+    spin_lock(&v->lock);
+    irq = vgic_get_irq(v, vcpu_id, intid);
+    if (irq && irq->line_level != level) {
+        /* On an edge-configured input only the rising edge counts. */
+        if (irq->edge && level)
+            irq->pending_latch = true;
+        irq->line_level = level;
+        vgic_note_change(v, irq, vcpu_id, &kick);
+    }
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
+}
+
+void vgic_inject_edge(struct vgic *v, unsigned vcpu_id, uint32_t intid)
+{
+    uint32_t kick = 0;
+    struct vgic_irq *irq;
+
+    spin_lock(&v->lock);
+    irq = vgic_get_irq(v, vcpu_id, intid);
+    if (irq) {
+        irq->pending_latch = true;
+        vgic_note_change(v, irq, vcpu_id, &kick);
+    }
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
+}
+
+void vgic_inject_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t pintid)
+{
+    uint32_t kick = 0;
+    struct vgic_irq *irq;
+
+    if (vintid < VGIC_FIRST_PPI || pintid < VGIC_PINTID_MIN || pintid > VGIC_MAX_INTID) {
+        log_warn("vgic: refusing to forward pINTID %u as vINTID %u", pintid, vintid);
+        return;
+    }
+    spin_lock(&v->lock);
+    irq = vgic_get_irq(v, vcpu_id, vintid);
+    if (irq) {
+        irq->hw = true;
+        irq->pintid = (uint16_t)pintid;
+        irq->pending_latch = true;
+        vgic_note_change(v, irq, vcpu_id, &kick);
+    }
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
+}
+
+void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
+{
+    uint32_t intid = (uint32_t)((icc_sgi1r >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK);
+    uint32_t targets = 0, kick = 0;
+
+    if (src_vcpu >= v->nr_vcpus)
+        return;
+    if (icc_sgi1r & ICC_SGI1R_IRM) {
+        targets = ((1u << v->nr_vcpus) - 1) & ~(1u << src_vcpu);
+    } else {
+        uint32_t aff321 = (uint32_t)(((icc_sgi1r >> ICC_SGI1R_AFF3_SHIFT) & AFF_FIELD_MASK) << 24 |
+                                     ((icc_sgi1r >> ICC_SGI1R_AFF2_SHIFT) & AFF_FIELD_MASK) << 16 |
+                                     ((icc_sgi1r >> ICC_SGI1R_AFF1_SHIFT) & AFF_FIELD_MASK) << 8);
+        uint32_t rs = (uint32_t)((icc_sgi1r >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK);
+        uint32_t list = (uint32_t)(icc_sgi1r & ICC_SGI1R_TARGETLIST_MASK);
+
+        for (unsigned i = 0; i < v->nr_vcpus; i++) {
+            uint32_t aff = vgic_mpidr_affinity(v->vcpu[i].mpidr);
+            uint32_t aff0 = aff & AFF_FIELD_MASK;
+
+            if ((aff & ~(uint32_t)AFF_FIELD_MASK) == aff321 &&
+                aff0 / VGIC_SGI_TARGETS_PER_RANGE == rs &&
+                (list >> (aff0 % VGIC_SGI_TARGETS_PER_RANGE)) & 1u)
+                targets |= 1u << i;
+        }
+    }
+
+    spin_lock(&v->lock);
+    for (unsigned i = 0; i < v->nr_vcpus; i++) {
+        if (targets & (1u << i)) {
+            struct vgic_irq *irq = &v->vcpu[i].priv[intid];
+
+            irq->pending_latch = true;
+            vgic_note_change(v, irq, src_vcpu, &kick);
+        }
+    }
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
+}
