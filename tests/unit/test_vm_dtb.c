@@ -17,6 +17,8 @@
 #include "lib/printf.c"
 #include "core/vm_dtb.c"
 
+#include "fdt_test_util.h"
+
 #define DTB_BUF_SIZE 8192
 
 static const uint64_t mpidr2[] = { 0x0, 0x1 };
@@ -53,55 +55,18 @@ static uint8_t *build_open(const struct vm_dtb_params *p, struct fdt *f, int *si
     return blob;
 }
 
-static char tmp_path[64];
-
-static const char *tmp_name(const char *suffix)
-{
-    snprintf(tmp_path, sizeof(tmp_path), "/tmp/elvisor-test-vmdtb-%d.%s", (int)getpid(), suffix);
-    return tmp_path;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    return buf;
-}
-
 /* Decompiles with dtc, asserts it succeeded without any warning, returns the DTS. */
 static char *dtc_clean_dts(const void *blob, int size)
 {
-    char in[64], out[64], err[64], cmd[256];
     char *dts, *errs;
-    FILE *fp;
 
-    snprintf(in, sizeof(in), "%s", tmp_name("dtb"));
-    snprintf(out, sizeof(out), "%s", tmp_name("dts"));
-    snprintf(err, sizeof(err), "%s", tmp_name("err"));
-    fp = fopen(in, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(blob, 1, (size_t)size, fp), (size_t)size);
-    fclose(fp);
-    snprintf(cmd, sizeof(cmd), "dtc -I dtb -O dts -o %s %s 2>%s", out, in, err);
-    assert_int_equal(system(cmd), 0);
-    dts = slurp(out);
-    errs = slurp(err);
+    assert_int_equal(dtc_decompile(blob, (size_t)size, &dts, &errs), 0);
+    assert_non_null(dts);
+    assert_non_null(errs);
     if (errs[0])
         print_error("dtc: %s\n", errs);
     assert_string_equal(errs, "");
     free(errs);
-    unlink(in);
-    unlink(out);
-    unlink(err);
     return dts;
 }
 
