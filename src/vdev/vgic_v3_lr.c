@@ -163,10 +163,18 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     }
 
     cif->hcr |= ICH_HCR_EN;
-    if (pick.wanted > pick.n)
-        cif->hcr |= ICH_HCR_UIE;
-    else
-        cif->hcr &= ~ICH_HCR_UIE;
+    cif->hcr &= ~ICH_HCR_UIE;
+    if (pick.wanted > pick.n) {
+        /* Underflow fires while at most one LR is valid: with a single LR
+         * that is always, so there ask for an EOI maintenance IRQ instead
+         * (a forwarded IRQ cannot carry one: the next exit must do). */
+        if (nr_lrs >= 2)
+            cif->hcr |= ICH_HCR_UIE;
+        else
+            for (unsigned i = 0; i < nr_lrs; i++)
+                if (vc->lr_irq[i] && !(cif->lr[i] & ICH_LR_HW))
+                    cif->lr[i] |= ICH_LR_EOI;
+    }
     spin_unlock(&v->lock);
 }
 
