@@ -176,6 +176,10 @@ void vgic_inject_edge(struct vgic *v, unsigned vcpu_id, uint32_t intid);
  * pend vintid with the LR HW bit so that the guest's deactivation also
  * deactivates pintid. The mapping sticks to vintid from then on. */
 void vgic_inject_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t pintid);
+/* Ends the forwarding of vintid (e.g. while its timer is emulated in
+ * software): later injections are plain virtual interrupts again. An LR
+ * already holding it keeps its HW bit until the next sync. */
+void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid);
 
 /* Trapped guest write of ICC_SGI1R_EL1 by src_vcpu. */
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r);

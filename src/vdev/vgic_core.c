@@ -398,6 +398,23 @@ void vgic_inject_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t 
     vgic_kick_mask(v, kick);
 }
 
+void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid)
+{
+    uint32_t kick = 0;
+    struct vgic_irq *irq;
+
+    spin_lock(&v->lock);
+    irq = vgic_get_irq(v, vcpu_id, vintid);
+    if (irq && irq->hw) {
+        irq->hw = false;
+        irq->pintid = 0;
+        /* A level line the device kept driving counts again. */
+        vgic_note_change(v, irq, vcpu_id, &kick);
+    }
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
+}
+
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
 {
     uint32_t intid = (uint32_t)((icc_sgi1r >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK);

@@ -298,6 +298,18 @@ static void test_hw_forwarded(void **state)
     n = find_lr(1, 27);
     assert_int_equal(lr_state(cif(1)->lr[n]), 1);    /* the stray one */
 
+    /* Back to software emulation: level injection works again, no HW bit. */
+    cif(1)->lr[n] &= ~ICH_LR_STATE_MASK;
+    vgic_sync_lrs(&vg, 1);
+    vgic_unmap_hw(&vg, 1, 27);
+    vgic_set_irq_level(&vg, 1, 27, true);
+    vgic_flush_lrs(&vg, 1);
+    n = find_lr(1, 27);
+    assert_true(n >= 0);
+    assert_false(cif(1)->lr[n] & ICH_LR_HW);
+    assert_true(cif(1)->lr[n] & ICH_LR_EOI);
+    assert_int_equal(lr_state(cif(1)->lr[n]), 1);
+
     /* Physical INTIDs an LR cannot name are refused. */
     vgic_inject_hw(&vg, 1, 30, 5);
     vgic_inject_hw(&vg, 1, 30, 1020);
