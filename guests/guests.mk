@@ -1,3 +1,36 @@
-# Bare-metal test and benchmark guests (owned by guests/).
+# Bare-metal test and benchmark guests: every guests/<name>/ except lib/ is
+# one guest, linked with the guest library into build/guests/<name>.bin
+# (a raw arm64 Image: loads at RAM base + 0x80000 on QEMU and elvisor).
+GUEST_NAMES    := $(sort $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard guests/*/*.c))))))
+GUEST_CFLAGS   := $(CROSS_CFLAGS) -Iguests/lib
+GUEST_ASFLAGS  := $(CROSS_ASFLAGS) -Iguests/lib
+# The guests reuse the hypervisor's freestanding printf and string code.
+GUEST_LIB_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S)) src/lib/printf.c src/lib/string.c
+GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guests/obj/%.o,$(GUEST_LIB_SRCS))
+GUEST_BINS     := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
+GUEST_ALL_OBJS := $(GUEST_LIB_OBJS)
+
+$(BUILD)/guests/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/guests/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+# One link rule per guest, each with its own object list.
+define GUEST_template
+GUEST_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/%.o,$$(sort $$(wildcard guests/$(1)/*.c guests/$(1)/*.S)))
+GUEST_ALL_OBJS  += $$(GUEST_OBJS_$(1))
+$$(BUILD)/guests/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS) guests/lib/guest.ld
+	$$(CROSS_LD) -T guests/lib/guest.ld --no-undefined -o $$@ $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS)
+endef
+$(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_template,$(g))))
+
+$(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
+	$(OBJCOPY) -O binary $< $@
+
+-include $(GUEST_ALL_OBJS:.o=.d)
+
 .PHONY: guests
-guests:
+guests: $(GUEST_BINS)

@@ -1,0 +1,27 @@
+/* Library start-up on the boot CPU, then the guest's guest_main(). */
+#include "guest.h"
+
+#define EL1 1
+
+const void *guest_dtb;
+
+void guest_primary_c(const void *dtb, uint64_t current_el);
+
+void guest_primary_c(const void *dtb, uint64_t current_el)
+{
+    guest_dtb = dtb;
+    console_init();
+    gprintf("# guest %s: dtb=%p cpus=%u\n", guest_name, dtb, smp_init(dtb));
+    if (CURRENTEL_EL(current_el) != EL1) {
+        test_fail("boot_el1", "entered at EL%lu, the guests run at EL1",
+                  (unsigned long)CURRENTEL_EL(current_el));
+        test_done();
+    }
+    gic_dist_init();
+    if (gic_cpu_init() != 0) {
+        test_fail("boot_gic", "no redistributor for MPIDR %#lx", read_sysreg(mpidr_el1));
+        test_done();
+    }
+    guest_main();
+    test_done();
+}

@@ -1,0 +1,121 @@
+#include "exceptions.h"
+
+#include "console.h"
+#include "gic.h"
+#include "platform.h"
+#include "smp.h"
+#include "sysreg.h"
+#include "test.h"
+
+#define SMCCC_NOT_SUPPORTED_U64 ((uint64_t)-1)
+
+struct cpu_exc_state {
+    volatile bool armed;
+    volatile bool taken;
+    struct sync_record rec;
+};
+
+static struct cpu_exc_state exc_state[MAX_CPUS];
+static irq_handler_fn irq_handlers[MAX_INTID];
+static volatile unsigned unhandled_irqs;
+static volatile unsigned hvc_undef;
+
+static const char *const kind_names[] = { "sync", "irq", "fiq", "serror" };
+
+void exc_expect_sync(void)
+{
+    struct cpu_exc_state *s = &exc_state[cpu_index()];
+
+    s->taken = false;
+    s->armed = true;
+    __asm__ volatile("" : : : "memory");
+}
+
+bool exc_take_sync(struct sync_record *rec)
+{
+    struct cpu_exc_state *s = &exc_state[cpu_index()];
+
+    __asm__ volatile("" : : : "memory");
+    s->armed = false;
+    if (!s->taken)
+        return false;
+    *rec = s->rec;
+    s->taken = false;
+    return true;
+}
+
+void irq_set_handler(unsigned intid, irq_handler_fn fn)
+{
+    if (intid < MAX_INTID)
+        irq_handlers[intid] = fn;
+}
+
+unsigned irq_unhandled_count(void) { return unhandled_irqs; }
+unsigned exc_hvc_undef_count(void) { return hvc_undef; }
+
+static bool is_undefined_hvc(uint64_t esr, uint64_t elr)
+{
+    return ESR_EC(esr) == ESR_EC_UNKNOWN && *(const volatile uint32_t *)elr == A64_INSN_HVC0;
+}
+
+static __attribute__((noreturn)) void unexpected(enum exc_kind kind, struct exc_frame *f,
+                                                 uint64_t esr, uint64_t far)
+{
+    gprintf("# cpu%u: unexpected %s exception ESR=%#lx FAR=%#lx ELR=%#lx SPSR=%#lx\n",
+            cpu_index(), kind_names[kind], esr, far, f->elr, f->spsr);
+    test_fail("unexpected_exception", "%s ESR=%#lx FAR=%#lx ELR=%#lx", kind_names[kind], esr,
+              far, f->elr);
+    test_done();
+}
+
+static void handle_sync(struct exc_frame *f)
+{
+    uint64_t esr = read_sysreg(esr_el1);
+    uint64_t far = read_sysreg(far_el1);
+    struct cpu_exc_state *s = &exc_state[cpu_index()];
+
+    if (is_undefined_hvc(esr, f->elr)) {
+        hvc_undef++;
+        f->x[0] = SMCCC_NOT_SUPPORTED_U64;
+        f->elr += A64_INSN_SIZE;
+        return;
+    }
+    if (!s->armed)
+        unexpected(EXC_SYNC, f, esr, far);
+    s->rec.esr = esr;
+    s->rec.far = far;
+    s->rec.elr = f->elr;
+    s->taken = true;
+    s->armed = false;
+    f->elr += A64_INSN_SIZE;
+}
+
+static void handle_irq(void)
+{
+    for (;;) {
+        uint64_t iar = gic_ack();
+        unsigned intid = (unsigned)(iar & ICC_IAR_INTID_MASK);
+
+        if (intid >= GIC_INTID_SPECIAL_FIRST)
+            return;
+        if (intid < MAX_INTID && irq_handlers[intid])
+            irq_handlers[intid](intid);
+        else
+            unhandled_irqs++;
+        gic_eoi(iar);
+    }
+}
+
+void guest_exception_c(struct exc_frame *frame, enum exc_kind kind)
+{
+    switch (kind) {
+    case EXC_SYNC:
+        handle_sync(frame);
+        break;
+    case EXC_IRQ:
+        handle_irq();
+        break;
+    default:
+        unexpected(kind, frame, read_sysreg(esr_el1), read_sysreg(far_el1));
+    }
+}

@@ -1,0 +1,46 @@
+/* Exception handling for the guests: synchronous exceptions can be
+ * announced as expected (the faulting instruction is then recorded and
+ * skipped), IRQs are dispatched by INTID to registered handlers. Anything
+ * unexpected ends the guest with a FAIL line. */
+#ifndef GUEST_EXCEPTIONS_H
+#define GUEST_EXCEPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct exc_frame {
+    uint64_t x[31];
+    uint64_t elr;
+    uint64_t spsr;
+    uint64_t pad;
+};
+
+struct sync_record {
+    uint64_t esr;
+    uint64_t far;
+    uint64_t elr;
+};
+
+enum exc_kind { EXC_SYNC, EXC_IRQ, EXC_FIQ, EXC_SERROR };
+
+#define MAX_INTID 64    /* SGIs, PPIs and the first SPIs: all the guests use */
+
+typedef void (*irq_handler_fn)(unsigned intid);
+
+/* Arms this CPU: its next synchronous exception is recorded and the
+ * faulting instruction skipped instead of failing the guest. */
+void exc_expect_sync(void);
+/* Disarms; returns true and fills *rec if an exception was taken. */
+bool exc_take_sync(struct sync_record *rec);
+
+void irq_set_handler(unsigned intid, irq_handler_fn fn);
+/* IRQs that arrived with no handler, summed over all CPUs. */
+unsigned irq_unhandled_count(void);
+
+/* HVCs that were UNDEFINED (no hypervisor or firmware answered them):
+ * they are completed with x0 = SMCCC NOT_SUPPORTED so tests can report. */
+unsigned exc_hvc_undef_count(void);
+
+void guest_exception_c(struct exc_frame *frame, enum exc_kind kind);
+
+#endif

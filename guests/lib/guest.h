@@ -1,0 +1,35 @@
+/* Everything a test guest includes. */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "console.h"
+#include "exceptions.h"
+#include "gic.h"
+#include "mmio.h"
+#include "platform.h"
+#include "psci.h"
+#include "smp.h"
+#include "sysreg.h"
+#include "test.h"
+#include "timer.h"
+
+/* The DTB address the guest was entered with. */
+extern const void *guest_dtb;
+
+/* Evaluates cond until it holds or timeout_us of counter time passed;
+ * yields whether it held. */
+#define WAIT_UNTIL(cond, timeout_us)                                        \
+    ({                                                                      \
+        uint64_t deadline__ = cntvct() + ticks_from_us(timeout_us);         \
+        bool ok__;                                                          \
+        while (!(ok__ = (cond)) && cntvct() < deadline__)                   \
+            cpu_relax();                                                    \
+        ok__;                                                               \
+    })
+
+#define WAIT_TIMEOUT_US 2000000     /* generous: TCG on a loaded host is slow */
+
+#endif

@@ -1,0 +1,82 @@
+/* Guest entry: arm64 Image header, primary and secondary CPU entry.
+ * Both QEMU -kernel and elvisor honour text_offset, so the image runs
+ * where it is linked (RAM base + 0x80000) with the MMU off. */
+#include "platform.h"
+
+#define IMAGE_FLAGS_LE_4K   0x2     /* little-endian, 4 KiB pages, 2 MiB-aligned base */
+#define CTX_CPU_MASK        0xff    /* context id low byte: logical CPU index */
+#define CURRENTEL_EL1       0x4
+#define SCTLR_EL1_RES1      0x30d00800
+
+    .section .text.head, "ax"
+    .global _start
+_start:
+    b       primary_entry                   /* code0 */
+    .long   0                               /* code1 */
+    .quad   IMAGE_TEXT_OFFSET               /* text_offset */
+    .quad   __image_size                    /* image_size, includes bss and stacks */
+    .quad   IMAGE_FLAGS_LE_4K               /* flags */
+    .quad   0, 0, 0                         /* res2-res4 */
+    .ascii  "ARM\x64"                       /* magic, at 0x38 */
+    .long   0                               /* res5 */
+
+primary_entry:
+    msr     daifset, #0xf
+    mov     x19, x0                         /* DTB address */
+    /* Clear bss before any C code; the stacks are outside it and need no clearing. */
+    adrp    x1, __bss_start
+    add     x1, x1, :lo12:__bss_start
+    adrp    x2, __bss_end
+    add     x2, x2, :lo12:__bss_end
+1:  cmp     x1, x2
+    b.hs    2f
+    str     xzr, [x1], #8
+    b       1b
+2:  mov     x0, #0
+    bl      cpu_early_setup
+    mrs     x1, CurrentEL
+    mov     x0, x19
+    b       guest_primary_c
+
+    /* PSCI CPU_ON entry point: x0 is the context id given to CPU_ON. */
+    .global secondary_entry
+secondary_entry:
+    msr     daifset, #0xf
+    mov     x19, x0
+    and     x20, x0, #CTX_CPU_MASK
+    cmp     x20, #MAX_CPUS
+    b.hs    park
+    mov     x0, x20
+    bl      cpu_early_setup
+    mov     x0, x20
+    mov     x1, x19
+    b       guest_secondary_c
+
+park:
+    wfe
+    b       park
+
+/* x0 = logical CPU index. Sets up this CPU's stack, vectors and TPIDR_EL1.
+ * Uses only x0-x3 and must not touch the stack before it has one. */
+cpu_early_setup:
+    msr     tpidr_el1, x0
+    adrp    x1, guest_stacks
+    add     x1, x1, :lo12:guest_stacks
+    add     x2, x0, #1
+    mov     x3, #STACK_SIZE
+    madd    x1, x2, x3, x1
+    mov     sp, x1
+    adrp    x1, guest_vectors
+    add     x1, x1, :lo12:guest_vectors
+    msr     vbar_el1, x1
+    /* MMU and caches off, little-endian, alignment checks off. */
+    ldr     x1, =SCTLR_EL1_RES1
+    msr     sctlr_el1, x1
+    isb
+    ret
+
+    .section .guest_stacks, "aw", %nobits
+    .balign 16
+    .global guest_stacks
+guest_stacks:
+    .space  MAX_CPUS * STACK_SIZE

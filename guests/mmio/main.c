@@ -1,0 +1,144 @@
+/* mmio: every load/store size, sign extension and the zero register as
+ * source and destination, against emulated device registers. Under
+ * elvisor each access is a stage-2 data abort with a valid syndrome that
+ * the hypervisor must decode and complete. */
+#include "access.h"
+#include "guest.h"
+
+const char guest_name[] = "mmio";
+
+#define TEST_SPI            40                      /* an unused SPI */
+#define TEST_SPI_WORD       (TEST_SPI / 32)
+#define TEST_SPI_BIT        (1U << (TEST_SPI % 32))
+#define PRIO_BYTE           (GICD_BASE + GICD_IPRIORITYR(TEST_SPI))
+#define PRIO_WORD           PRIO_BYTE               /* INTIDs 40-43, word aligned */
+#define IROUTER             (GICD_BASE + GICD_IROUTER(TEST_SPI))
+#define UART_IBRD_ADDR      (UART_BASE + UART_IBRD)
+#define UART_CR_ADDR        (UART_BASE + UART_CR)
+
+/* Priority values keep their low bits clear: a GIC may implement as few
+ * as 4 priority bits and the unimplemented ones read as zero. */
+#define PRIO_NEG            0x80
+#define PRIO_WORD_VALUE     0x80A04020U
+#define IBRD_NEG            0x8000
+#define IROUTER_AFF0        0x1UL
+#define IROUTER_AFF3        (0x1UL << 32)
+#define GICD_PIDR2_ARCHREV(v) FIELD(v, 4, 4)
+#define GIC_ARCHREV_V3      3
+#define UPPER32(v)          ((uint64_t)(v) >> 32)
+
+static void byte_accesses(void)
+{
+    strb_w(PRIO_BYTE, PRIO_NEG);
+    test_expect_eq("strb_ldrb", ldrb_w(PRIO_BYTE), PRIO_NEG);
+    test_expect_eq("ldrsb_w", ldrsb_w(PRIO_BYTE), 0xFFFFFF80UL);
+    test_expect_eq("ldrsb_x", ldrsb_x(PRIO_BYTE), 0xFFFFFFFFFFFFFF80UL);
+
+    strb_w(PRIO_BYTE, 0x40);
+    test_expect_eq("ldrsb_positive", ldrsb_x(PRIO_BYTE), 0x40);
+}
+
+static void word_accesses(void)
+{
+    str_w(PRIO_WORD, PRIO_WORD_VALUE);
+    test_expect_eq("str_ldr_w", ldr_w(PRIO_WORD), PRIO_WORD_VALUE);
+    test_expect_eq("ldrsw_x", ldrsw_x(PRIO_WORD), 0xFFFFFFFF80A04020UL);
+    /* Byte lanes of a word register are little-endian. */
+    test_expect_eq("ldrb_lane", ldrb_w(PRIO_WORD + 1), 0x40);
+
+    str_w(GICD_BASE + GICD_ISENABLER(TEST_SPI_WORD), TEST_SPI_BIT);
+    test_check(ldr_w(GICD_BASE + GICD_ISENABLER(TEST_SPI_WORD)) & TEST_SPI_BIT, "isenabler_set",
+               "GICD_ISENABLER%u bit %u not set", TEST_SPI_WORD, TEST_SPI % 32);
+    str_w(GICD_BASE + GICD_ICENABLER(TEST_SPI_WORD), TEST_SPI_BIT);
+    test_check(!(ldr_w(GICD_BASE + GICD_ISENABLER(TEST_SPI_WORD)) & TEST_SPI_BIT),
+               "icenabler_clear", "GICD_ISENABLER%u bit %u still set", TEST_SPI_WORD,
+               TEST_SPI % 32);
+
+    uint64_t pidr2 = ldr_w(GICD_BASE + GICD_PIDR2);
+    test_check(GICD_PIDR2_ARCHREV(pidr2) == GIC_ARCHREV_V3 && UPPER32(pidr2) == 0, "ldr_w_readonly",
+               "GICD_PIDR2 = %#lx", pidr2);
+}
+
+static void halfword_accesses(void)
+{
+    uint32_t saved = mmio_read32(UART_IBRD_ADDR);
+
+    strh_w(UART_IBRD_ADDR, IBRD_NEG);
+    test_expect_eq("strh_ldrh", ldrh_w(UART_IBRD_ADDR), IBRD_NEG);
+    test_expect_eq("ldrsh_w", ldrsh_w(UART_IBRD_ADDR), 0xFFFF8000UL);
+    test_expect_eq("ldrsh_x", ldrsh_x(UART_IBRD_ADDR), 0xFFFFFFFFFFFF8000UL);
+    mmio_write32(UART_IBRD_ADDR, saved);
+
+    uint64_t cr = ldr_w(UART_CR_ADDR);
+    test_expect_eq("ldrh_cr", ldrh_w(UART_CR_ADDR), cr & 0xFFFF);
+    test_expect_eq("ldrb_cr", ldrb_w(UART_CR_ADDR), cr & 0xFF);
+}
+
+static void doubleword_accesses(void)
+{
+    uint64_t route = IROUTER_AFF3 | IROUTER_AFF0;
+
+    str_x(IROUTER, route);
+    test_expect_eq("str_ldr_x", ldr_x(IROUTER), route);
+    test_expect_eq("ldr_w_low_half", ldr_w(IROUTER), route & 0xFFFFFFFFUL);
+    test_expect_eq("ldr_w_high_half", ldr_w(IROUTER + 4), UPPER32(route));
+
+    uint64_t typer = ldr_x(gic_rd_base() + GICR_TYPER);
+    uint64_t mpidr = read_sysreg(mpidr_el1);
+    uint64_t aff = (MPIDR_AFF3(mpidr) << 24) | (MPIDR_AFF2(mpidr) << 16) |
+                   (MPIDR_AFF1(mpidr) << 8) | MPIDR_AFF0(mpidr);
+    test_expect_eq("ldr_x_gicr_typer_aff", GICR_TYPER_AFF(typer), aff);
+    test_expect_eq("ldr_w_gicr_typer_high", ldr_w(gic_rd_base() + GICR_TYPER + 4), UPPER32(typer));
+}
+
+static void zero_register_stores(void)
+{
+    strb_w(PRIO_BYTE, PRIO_NEG);
+    strb_wzr(PRIO_BYTE);
+    test_expect_eq("strb_wzr", ldrb_w(PRIO_BYTE), 0);
+
+    str_w(PRIO_WORD, PRIO_WORD_VALUE);
+    str_wzr(PRIO_WORD);
+    test_expect_eq("str_wzr", ldr_w(PRIO_WORD), 0);
+
+    str_x(IROUTER, IROUTER_AFF0);
+    str_xzr(IROUTER);
+    test_expect_eq("str_xzr", ldr_x(IROUTER), 0);
+
+    uint32_t saved = mmio_read32(UART_IBRD_ADDR);
+    strh_w(UART_IBRD_ADDR, IBRD_NEG);
+    strh_wzr(UART_IBRD_ADDR);
+    test_expect_eq("strh_wzr", ldrh_w(UART_IBRD_ADDR), 0);
+    mmio_write32(UART_IBRD_ADDR, saved);
+}
+
+static void zero_register_load(const char *check, int64_t (*load)(uintptr_t, uint64_t *),
+                               uintptr_t addr)
+{
+    uint64_t canary = REG_GARBAGE;
+    int64_t sp_moved = load(addr, &canary);
+
+    test_check(sp_moved == 0 && canary == REG_GARBAGE, check, "SP moved by %ld, canary %#lx",
+               (long)sp_moved, canary);
+}
+
+static void zero_register_loads(void)
+{
+    zero_register_load("ldrb_wzr", ldrb_wzr, PRIO_BYTE);
+    zero_register_load("ldr_wzr", ldr_wzr, GICD_BASE + GICD_TYPER);
+    zero_register_load("ldr_xzr", ldr_xzr, gic_rd_base() + GICR_TYPER);
+    zero_register_load("ldrsh_xzr", ldrsh_xzr, UART_IBRD_ADDR);
+}
+
+void guest_main(void)
+{
+    byte_accesses();
+    halfword_accesses();
+    word_accesses();
+    doubleword_accesses();
+    zero_register_stores();
+    zero_register_loads();
+    /* Leave the test SPI as the library configured it. */
+    mmio_write8(PRIO_BYTE, GIC_DEFAULT_PRIORITY);
+    mmio_write64(IROUTER, 0);
+}
