@@ -19,7 +19,7 @@ void guest_primary_c(const void *dtb, uint64_t current_el)
     }
     gic_dist_init();
     if (gic_cpu_init() != 0) {
-        test_fail("boot_gic", "no redistributor for MPIDR %#lx", read_sysreg(mpidr_el1));
+        test_fail("boot_gic", "no redistributor for MPIDR 0x%lx", read_sysreg(mpidr_el1));
         test_done();
     }
     guest_main();

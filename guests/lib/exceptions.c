@@ -61,9 +61,9 @@ static bool is_undefined_hvc(uint64_t esr, uint64_t elr)
 static __attribute__((noreturn)) void unexpected(enum exc_kind kind, struct exc_frame *f,
                                                  uint64_t esr, uint64_t far)
 {
-    gprintf("# cpu%u: unexpected %s exception ESR=%#lx FAR=%#lx ELR=%#lx SPSR=%#lx\n",
+    gprintf("# cpu%u: unexpected %s exception ESR=0x%lx FAR=0x%lx ELR=0x%lx SPSR=0x%lx\n",
             cpu_index(), kind_names[kind], esr, far, f->elr, f->spsr);
-    test_fail("unexpected_exception", "%s ESR=%#lx FAR=%#lx ELR=%#lx", kind_names[kind], esr,
+    test_fail("unexpected_exception", "%s ESR=0x%lx FAR=0x%lx ELR=0x%lx", kind_names[kind], esr,
               far, f->elr);
     test_done();
 }

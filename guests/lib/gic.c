@@ -89,6 +89,11 @@ int gic_cpu_init(void)
 uintptr_t gic_rd_base(void) { return rd_base[cpu_index()]; }
 uintptr_t gic_sgi_base(void) { return rd_base[cpu_index()] + GICR_SGI_OFFSET; }
 
+uintptr_t gic_sgi_base_of(unsigned cpu)
+{
+    return cpu < MAX_CPUS && rd_base[cpu] ? rd_base[cpu] + GICR_SGI_OFFSET : 0;
+}
+
 void gic_enable_private(unsigned intid)
 {
     mmio_write32(gic_sgi_base() + GICR_ISENABLER0, 1U << intid);

@@ -64,6 +64,8 @@ void gic_dist_init(void);
 int gic_cpu_init(void);
 uintptr_t gic_rd_base(void);        /* this CPU's RD_base, after gic_cpu_init */
 uintptr_t gic_sgi_base(void);       /* this CPU's SGI_base */
+/* Another CPU's SGI_base (0 if that CPU has not initialised its GIC yet). */
+uintptr_t gic_sgi_base_of(unsigned cpu);
 
 void gic_enable_private(unsigned intid);    /* SGI or PPI on this CPU */
 void gic_disable_private(unsigned intid);

@@ -46,7 +46,7 @@ bool test_check(bool cond, const char *check, const char *fmt, ...)
 
 bool test_expect_eq(const char *check, uint64_t got, uint64_t want)
 {
-    return test_check(got == want, check, "got %#lx, want %#lx", got, want);
+    return test_check(got == want, check, "got 0x%lx, want 0x%lx", got, want);
 }
 
 void test_note(const char *fmt, ...)

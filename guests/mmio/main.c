@@ -56,7 +56,7 @@ static void word_accesses(void)
 
     uint64_t pidr2 = ldr_w(GICD_BASE + GICD_PIDR2);
     test_check(GICD_PIDR2_ARCHREV(pidr2) == GIC_ARCHREV_V3 && UPPER32(pidr2) == 0, "ldr_w_readonly",
-               "GICD_PIDR2 = %#lx", pidr2);
+               "GICD_PIDR2 = 0x%lx", pidr2);
 }
 
 static void halfword_accesses(void)
@@ -118,7 +118,7 @@ static void zero_register_load(const char *check, int64_t (*load)(uintptr_t, uin
     uint64_t canary = REG_GARBAGE;
     int64_t sp_moved = load(addr, &canary);
 
-    test_check(sp_moved == 0 && canary == REG_GARBAGE, check, "SP moved by %ld, canary %#lx",
+    test_check(sp_moved == 0 && canary == REG_GARBAGE, check, "SP moved by %ld, canary 0x%lx",
                (long)sp_moved, canary);
 }
 

@@ -1,0 +1,81 @@
+/* abort: loads and stores to an IPA that is neither RAM nor a device must
+ * end in a synchronous external abort taken at EL1, reported precisely
+ * (ESR, FAR, ELR), after which the guest carries on normally. */
+#include "guest.h"
+
+const char guest_name[] = "abort";
+
+#define GICD_PIDR2_ARCHREV(v) FIELD(v, 4, 4)
+#define GIC_ARCHREV_V3      3
+#define RAM_PROBE_VALUE     0x0123456789ABCDEFUL
+
+/* Each access records the address of its own instruction in *pc so the
+ * reported ELR can be compared with it. */
+#define DEFINE_ABORT_ACCESS(fn, insn, mod)                                  \
+    static void fn(uintptr_t addr, uint64_t *pc)                            \
+    {                                                                       \
+        uint64_t v = 0;                                                     \
+        __asm__ volatile("adr %1, 1f\n1:\t" insn " %" mod "0, [%2]"         \
+                         : "+r"(v), "=&r"(*pc)                              \
+                         : "r"(addr)                                        \
+                         : "memory");                                       \
+    }
+
+DEFINE_ABORT_ACCESS(abort_ldr_w, "ldr", "w")
+DEFINE_ABORT_ACCESS(abort_ldr_x, "ldr", "x")
+DEFINE_ABORT_ACCESS(abort_ldrb, "ldrb", "w")
+DEFINE_ABORT_ACCESS(abort_str_w, "str", "w")
+DEFINE_ABORT_ACCESS(abort_strb, "strb", "w")
+
+static void check_abort(const char *check, void (*access)(uintptr_t, uint64_t *), bool is_write)
+{
+    struct sync_record rec;
+    uint64_t pc = 0;
+    uintptr_t addr = UNMAPPED_IPA;
+
+    exc_expect_sync();
+    access(addr, &pc);
+    if (!exc_take_sync(&rec)) {
+        test_fail(check, "no exception for an access to 0x%lx", (unsigned long)addr);
+        return;
+    }
+    uint64_t ec = ESR_EC(rec.esr);
+    uint64_t dfsc = ESR_DABT_DFSC(rec.esr);
+    bool wnr = rec.esr & ESR_DABT_WNR;
+    bool fnv = rec.esr & ESR_DABT_FNV;
+
+    if (ec != ESR_EC_DABT_CUR)
+        test_fail(check, "ESR 0x%lx: EC 0x%lx, want data abort from EL1 (0x%x)", rec.esr, ec,
+                  ESR_EC_DABT_CUR);
+    else if (dfsc != DFSC_SEA)
+        test_fail(check, "ESR 0x%lx: DFSC 0x%lx, want synchronous external abort (0x%x)", rec.esr,
+                  dfsc, DFSC_SEA);
+    else if (wnr != is_write)
+        test_fail(check, "ESR 0x%lx: WnR %d for a %s", rec.esr, wnr, is_write ? "store" : "load");
+    else if (fnv || rec.far != addr)
+        test_fail(check, "FAR 0x%lx (FnV %d), want 0x%lx", rec.far, fnv, (unsigned long)addr);
+    else if (rec.elr != pc)
+        test_fail(check, "ELR 0x%lx, want the access at 0x%lx", rec.elr, pc);
+    else
+        test_pass(check);
+}
+
+static volatile uint64_t ram_probe;
+
+void guest_main(void)
+{
+    test_note("unmapped IPA used: 0x%lx", UNMAPPED_IPA);
+    check_abort("load_w", abort_ldr_w, false);
+    check_abort("load_x", abort_ldr_x, false);
+    check_abort("load_b", abort_ldrb, false);
+    check_abort("store_w", abort_str_w, true);
+    check_abort("store_b", abort_strb, true);
+
+    /* After the aborts, devices and RAM still behave. */
+    uint32_t pidr2 = mmio_read32(GICD_BASE + GICD_PIDR2);
+    test_check(GICD_PIDR2_ARCHREV(pidr2) == GIC_ARCHREV_V3, "device_after_abort",
+               "GICD_PIDR2 = 0x%x", pidr2);
+    ram_probe = RAM_PROBE_VALUE;
+    test_expect_eq("ram_after_abort", ram_probe, RAM_PROBE_VALUE);
+    check_abort("load_again", abort_ldr_w, false);
+}
