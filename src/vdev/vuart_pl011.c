@@ -1,0 +1,209 @@
+/* PL011 register file and FIFO/interrupt model; see vdev/vuart.h for the
+ * model's rules and why they keep Linux's driver from stalling. */
+#include "vdev/vuart.h"
+
+#include "lib/string.h"
+
+#define REG_ALIGN_MASK          0x3ull
+#define ID_REG_COUNT            4u
+
+/* PL011 r1p5: revision 3 makes Linux size the FIFOs at 32 entries, matching
+ * the model; an older revision would have it under-use them (16). */
+static const uint8_t periph_id[ID_REG_COUNT] = { 0x11, 0x10, 0x34, 0x00 };
+static const uint8_t pcell_id[ID_REG_COUNT] = { 0x0d, 0xf0, 0x05, 0xb1 };
+
+/* RX trigger levels of IFLS.RXIFLSEL, in eighths of the FIFO depth. */
+static const uint8_t rx_trigger_eighths[] = { 1, 2, 4, 6, 7 };
+#define RX_TRIGGER_RESET_SEL    2u              /* 1/2, used for reserved encodings */
+
+static bool fifo_enabled(const struct vuart *u)
+{
+    return (u->lcr_h & VUART_LCR_H_FEN) != 0;
+}
+
+static unsigned rx_depth(const struct vuart *u)
+{
+    return fifo_enabled(u) ? VUART_FIFO_DEPTH : 1u;
+}
+
+static unsigned rx_trigger(const struct vuart *u)
+{
+    unsigned sel = (u->ifls >> VUART_IFLS_RX_SHIFT) & VUART_IFLS_SEL_MASK;
+
+    if (!fifo_enabled(u))
+        return 1u;
+    if (sel >= sizeof(rx_trigger_eighths))
+        sel = RX_TRIGGER_RESET_SEL;
+    return VUART_FIFO_DEPTH * rx_trigger_eighths[sel] / 8u;
+}
+
+static uint32_t raw_status(const struct vuart *u)
+{
+    uint32_t ris = u->ris_latched;
+
+    if (u->rx_count >= rx_trigger(u))
+        ris |= VUART_INT_RX;
+    else if (u->rx_count > 0)
+        ris |= VUART_INT_RT;
+    return ris;
+}
+
+static void update_irq(struct vuart *u)
+{
+    bool level = (raw_status(u) & u->imsc) != 0;
+
+    if (level != u->irq_level) {
+        u->irq_level = level;
+        u->set_irq(u->ctx, level);
+    }
+}
+
+static bool rx_put(struct vuart *u, uint8_t byte)
+{
+    /* rx_count may exceed the depth after FEN is cleared with data queued:
+     * nothing is dropped, only new data waits until the guest drains it. */
+    if (u->rx_count >= rx_depth(u))
+        return false;
+    u->rx_fifo[(u->rx_head + u->rx_count) % VUART_FIFO_DEPTH] = byte;
+    u->rx_count++;
+    return true;
+}
+
+static uint32_t rx_pop(struct vuart *u)
+{
+    uint8_t byte;
+
+    if (u->rx_count == 0)
+        return 0;
+    byte = u->rx_fifo[u->rx_head];
+    u->rx_head = (u->rx_head + 1) % VUART_FIFO_DEPTH;
+    u->rx_count--;
+    return byte;
+}
+
+static uint32_t flags(const struct vuart *u)
+{
+    uint32_t fr = VUART_FR_TXFE;
+
+    if (u->rx_count == 0)
+        fr |= VUART_FR_RXFE;
+    if (u->rx_count >= rx_depth(u))
+        fr |= VUART_FR_RXFF;
+    return fr;
+}
+
+static uint32_t reg_read(struct vuart *u, uint64_t off)
+{
+    switch (off) {
+    case VUART_DR:      return rx_pop(u);
+    case VUART_FR:      return flags(u);
+    case VUART_ILPR:    return u->ilpr;
+    case VUART_IBRD:    return u->ibrd;
+    case VUART_FBRD:    return u->fbrd;
+    case VUART_LCR_H:   return u->lcr_h;
+    case VUART_CR:      return u->cr;
+    case VUART_IFLS:    return u->ifls;
+    case VUART_IMSC:    return u->imsc;
+    case VUART_RIS:     return raw_status(u);
+    case VUART_MIS:     return raw_status(u) & u->imsc;
+    default:
+        break;
+    }
+    if (off >= VUART_PERIPHID0 && off < VUART_PERIPHID0 + 4 * ID_REG_COUNT)
+        return periph_id[(off - VUART_PERIPHID0) / 4];
+    if (off >= VUART_PCELLID0 && off < VUART_PCELLID0 + 4 * ID_REG_COUNT)
+        return pcell_id[(off - VUART_PCELLID0) / 4];
+    /* RSR (no receive errors are ever modelled), write-only ICR, DMACR
+     * (no DMA) and reserved space. */
+    return 0;
+}
+
+static void transmit(struct vuart *u, uint32_t val)
+{
+    uint8_t byte = (uint8_t)(val & VUART_DR_DATA_MASK);
+
+    /* A full RX FIFO drops looped-back data, as the hardware would (it
+     * would also flag an overrun, which this model never reports). */
+    if (u->cr & VUART_CR_LBE)
+        (void)rx_put(u, byte);
+    else
+        u->tx(u->ctx, (char)byte);
+    u->ris_latched |= VUART_INT_TX;
+}
+
+static void reg_write(struct vuart *u, uint64_t off, uint32_t val)
+{
+    switch (off) {
+    case VUART_DR:      transmit(u, val); break;
+    case VUART_ILPR:    u->ilpr = val & VUART_ILPR_MASK; break;
+    case VUART_IBRD:    u->ibrd = val & VUART_IBRD_MASK; break;
+    case VUART_FBRD:    u->fbrd = val & VUART_FBRD_MASK; break;
+    case VUART_LCR_H:   u->lcr_h = val & VUART_LCR_H_MASK; break;
+    case VUART_CR:      u->cr = val & VUART_CR_MASK; break;
+    case VUART_IFLS:    u->ifls = val & VUART_IFLS_MASK; break;
+    case VUART_IMSC:    u->imsc = val & VUART_INT_MASK; break;
+    case VUART_ICR:     u->ris_latched &= ~val; break;
+    default:
+        /* ECR (there are no errors to clear), read-only registers, DMACR
+         * and reserved space. */
+        break;
+    }
+}
+
+void vuart_init(struct vuart *u, void (*tx)(void *ctx, char c),
+                void (*set_irq)(void *ctx, bool level), void *ctx)
+{
+    memset(u, 0, sizeof(*u));
+    u->tx = tx;
+    u->set_irq = set_irq;
+    u->ctx = ctx;
+    u->cr = VUART_CR_RESET;
+    u->ifls = VUART_IFLS_RESET;
+}
+
+bool vuart_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
+{
+    struct vuart *u = dev;
+    uint64_t size_mask;
+
+    (void)vcpu_id;
+    if (acc->size != 1 && acc->size != 2 && acc->size != 4)
+        return false;
+    if (acc->offset >= VUART_MMIO_SIZE || (acc->offset & (acc->size - 1)) != 0)
+        return false;
+    size_mask = (1ull << (8 * acc->size)) - 1;
+
+    /* A byte or halfword inside a register: no guest needs it, and
+     * splitting DR or ICR side effects by byte lane has no sane meaning. */
+    if (acc->offset & REG_ALIGN_MASK) {
+        if (!acc->is_write)
+            acc->value = 0;
+        return true;
+    }
+    if (acc->is_write)
+        reg_write(u, acc->offset, (uint32_t)(acc->value & size_mask));
+    else
+        acc->value = reg_read(u, acc->offset) & size_mask;
+    update_irq(u);
+    return true;
+}
+
+bool vuart_rx_push(struct vuart *u, char c)
+{
+    if (!rx_put(u, (uint8_t)c))
+        return false;
+    update_irq(u);
+    return true;
+}
+
+unsigned vuart_rx_space(const struct vuart *u)
+{
+    unsigned depth = rx_depth(u);
+
+    return u->rx_count >= depth ? 0 : depth - u->rx_count;
+}
+
+bool vuart_irq_level(const struct vuart *u)
+{
+    return u->irq_level;
+}
