@@ -1,0 +1,201 @@
+/* timer: the EL1 virtual (PPI 27) and physical (PPI 30) timers programmed
+ * through CVAL and TVAL, their interrupts (never early, once per expiry,
+ * silent when masked or disabled), WFI wake-up on a timer and the
+ * monotonic counters. */
+#include "guest.h"
+#include "lib/printf.h"
+
+const char guest_name[] = "timer";
+
+#define DELAY_US        2000
+#define QUIET_US        2000        /* how long "no interrupt" is watched */
+#define PENDING_WFI_US  50000       /* a WFI with a pending IRQ returns well within this */
+#define MONOTONIC_READS 1000
+#define NAME_MAX_LEN    48
+
+struct timer_ops {
+    const char *name;
+    unsigned intid;
+    uint64_t (*count)(void);
+    void (*set_cval)(uint64_t);
+    void (*set_tval)(int32_t);
+    uint64_t (*cval)(void);
+    uint64_t (*tval)(void);
+    void (*set_ctl)(uint64_t);
+    uint64_t (*ctl)(void);
+};
+
+static uint64_t vtval(void) { return read_sysreg(cntv_tval_el0); }
+static uint64_t ptval(void) { return read_sysreg(cntp_tval_el0); }
+
+static const struct timer_ops vtimer = {
+    "vtimer", INTID_EL1_VTIMER, cntvct, vtimer_set_cval, vtimer_set_tval, vtimer_cval, vtval,
+    vtimer_set_ctl, vtimer_ctl,
+};
+static const struct timer_ops ptimer = {
+    "ptimer", INTID_EL1_PTIMER, cntpct, ptimer_set_cval, ptimer_set_tval, ptimer_cval, ptval,
+    ptimer_set_ctl, ptimer_ctl,
+};
+
+static const struct timer_ops *active;
+static volatile unsigned fired;
+static volatile uint64_t fired_at;
+static volatile uint64_t fired_ctl;
+
+static void timer_handler(unsigned intid)
+{
+    fired_at = active->count();
+    fired_ctl = active->ctl();
+    fired++;
+    /* Level-triggered: mask at the timer or it fires again after EOI. */
+    active->set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+}
+
+static const char *name(const struct timer_ops *t, const char *check)
+{
+    static char buf[NAME_MAX_LEN];
+
+    elv_snprintf(buf, sizeof(buf), "%s_%s", t->name, check);
+    return buf;
+}
+
+static void arm_timer(const struct timer_ops *t)
+{
+    active = t;
+    fired = 0;
+    fired_at = 0;
+    fired_ctl = 0;
+    irq_set_handler(t->intid, timer_handler);
+    gic_enable_private(t->intid);
+}
+
+static void disarm(const struct timer_ops *t)
+{
+    t->set_ctl(0);
+    gic_disable_private(t->intid);
+    gic_clear_pending_private(t->intid);
+}
+
+static void check_fired(const struct timer_ops *t, const char *check, uint64_t deadline)
+{
+    bool ok = WAIT_UNTIL(fired != 0, WAIT_TIMEOUT_US);
+
+    if (!ok)
+        test_fail(name(t, check), "no interrupt (ctl 0x%lx, count %lu, cval %lu)", t->ctl(),
+                  t->count(), t->cval());
+    else if (fired_at < deadline)
+        test_fail(name(t, check), "interrupt %lu ticks before the deadline", deadline - fired_at);
+    else if (!(fired_ctl & CNT_CTL_ISTATUS))
+        test_fail(name(t, check), "handler saw CTL 0x%lx without ISTATUS", fired_ctl);
+    else
+        test_pass(name(t, check));
+}
+
+static void check_timer(const struct timer_ops *t)
+{
+    uint64_t delay = ticks_from_us(DELAY_US);
+
+    irq_enable();
+
+    arm_timer(t);
+    uint64_t deadline = t->count() + delay;
+    t->set_cval(deadline);
+    t->set_ctl(CNT_CTL_ENABLE);
+    check_fired(t, "cval_irq", deadline);
+    bool refired = WAIT_UNTIL(fired > 1, QUIET_US);
+    test_check(!refired, name(t, "masked_in_handler_once"), "%u interrupts for one expiry", fired);
+    disarm(t);
+
+    arm_timer(t);
+    uint64_t before = t->count();
+    t->set_tval((int32_t)delay);
+    t->set_ctl(CNT_CTL_ENABLE);
+    uint64_t after = t->count();
+    uint64_t cval = t->cval();
+    test_check(cval >= before + delay && cval <= after + delay, name(t, "tval_sets_cval"),
+               "CVAL %lu outside [%lu, %lu]", cval, before + delay, after + delay);
+    int32_t tval1 = (int32_t)t->tval();
+    int32_t tval2 = (int32_t)t->tval();
+    test_check(tval1 > 0 && tval2 < tval1 && tval1 <= (int32_t)delay, name(t, "tval_counts_down"),
+               "TVAL read %d then %d", tval1, tval2);
+    check_fired(t, "tval_irq", cval);
+    disarm(t);
+
+    /* Condition met but IMASK set: ISTATUS shows it, no interrupt. */
+    arm_timer(t);
+    t->set_cval(t->count() - 1);
+    t->set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+    bool leaked = WAIT_UNTIL(fired != 0, QUIET_US);
+    test_check(!leaked && (t->ctl() & CNT_CTL_ISTATUS), name(t, "imask_silent"),
+               "fired %u, CTL 0x%lx", fired, t->ctl());
+    t->set_ctl(0);
+    leaked = WAIT_UNTIL(fired != 0, QUIET_US);
+    test_check(!leaked, name(t, "disabled_silent"), "a disabled timer interrupted");
+    disarm(t);
+
+    irq_disable();
+}
+
+static void check_wfi(void)
+{
+    const struct timer_ops *t = &vtimer;
+    uint64_t delay = ticks_from_us(DELAY_US);
+
+    /* PSTATE.I masks the exception, not the wake-up. */
+    irq_disable();
+    arm_timer(t);
+    uint64_t deadline = t->count() + delay;
+    t->set_cval(deadline);
+    t->set_ctl(CNT_CTL_ENABLE);
+    wfi();
+    uint64_t woke = t->count();
+    irq_enable();
+    test_check(woke >= deadline, "wfi_waits_for_timer", "WFI returned %lu ticks early",
+               deadline - woke);
+    check_fired(t, "wfi_then_irq", deadline);
+    disarm(t);
+
+    irq_disable();
+    arm_timer(t);
+    t->set_cval(t->count() - 1);
+    t->set_ctl(CNT_CTL_ENABLE);
+    uint64_t start = t->count();
+    wfi();
+    uint64_t spent = t->count() - start;
+    irq_enable();
+    test_check(spent < ticks_from_us(PENDING_WFI_US), "wfi_pending_returns",
+               "WFI with a pending interrupt took %lu ticks", spent);
+    check_fired(t, "wfi_pending_irq", start - 1);
+    disarm(t);
+    irq_disable();
+}
+
+static void check_monotonic(const char *check, uint64_t (*count)(void))
+{
+    uint64_t first = count(), prev = first;
+
+    for (int i = 0; i < MONOTONIC_READS; i++) {
+        uint64_t now = count();
+        if (now < prev) {
+            test_fail(check, "counter went back from %lu to %lu", prev, now);
+            return;
+        }
+        prev = now;
+    }
+    test_check(prev > first, check, "counter did not advance over %d reads", MONOTONIC_READS);
+}
+
+void guest_main(void)
+{
+    uint64_t frq = cntfrq();
+
+    test_check(frq != 0, "cntfrq", "CNTFRQ_EL0 is 0");
+    test_note("CNTFRQ_EL0 = %lu Hz", frq);
+    check_monotonic("cntvct_monotonic", cntvct);
+    check_monotonic("cntpct_monotonic", cntpct);
+    check_timer(&vtimer);
+    check_timer(&ptimer);
+    check_wfi();
+    test_check(irq_unhandled_count() == 0, "no_stray_irqs", "%u interrupts without a handler",
+               irq_unhandled_count());
+}
