@@ -1,0 +1,174 @@
+/* bench: round-trip costs of the operations a hypervisor sits in the path
+ * of, timed with CNTVCT_EL0. Under QEMU's -icount shift=0 the counter
+ * advances once per emulated instruction, so the figures are instruction
+ * counts that repeat exactly from run to run and compare elvisor with the
+ * same guest on bare QEMU. Prints "BENCH <name> min=<n> median=<n>".
+ * Uses 2 vCPUs for the SGI figure. */
+#include "guest.h"
+
+const char guest_name[] = "bench";
+
+#define WARMUP      8
+#define ITERS       64
+#define TIMER_LEAD  2000        /* ticks from programming CVAL to expiry */
+#define SGI_BENCH   1
+
+typedef bool (*sample_fn)(uint64_t *ticks);
+
+static uint64_t samples[ITERS];
+
+static volatile unsigned sgi_seq;
+static volatile uint64_t sgi_seen_at;
+static volatile bool cpu1_stop;
+static volatile unsigned timer_fired;
+static volatile uint64_t timer_fired_at;
+
+static void sort(uint64_t *v, unsigned n)
+{
+    for (unsigned i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        unsigned j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* Runs WARMUP unrecorded then ITERS recorded samples, prints the figures
+ * and reports whether every sample completed. */
+static void bench(const char *name, sample_fn fn)
+{
+    uint64_t t;
+
+    for (unsigned i = 0; i < WARMUP; i++)
+        if (!fn(&t))
+            goto timed_out;
+    for (unsigned i = 0; i < ITERS; i++)
+        if (!fn(&samples[i]))
+            goto timed_out;
+    sort(samples, ITERS);
+    gprintf("BENCH %s min=%lu median=%lu\n", name, samples[0], samples[ITERS / 2]);
+    test_pass(name);
+    return;
+timed_out:
+    test_fail(name, "an iteration never completed");
+}
+
+static bool sample_counter(uint64_t *ticks)
+{
+    uint64_t t0 = cntvct();
+    *ticks = cntvct() - t0;
+    return true;
+}
+
+static bool sample_hvc_smccc(uint64_t *ticks)
+{
+    uint64_t t0 = cntvct();
+    smccc_hvc(SMCCC_VERSION, 0, 0, 0);
+    *ticks = cntvct() - t0;
+    return true;
+}
+
+static bool sample_hvc_psci(uint64_t *ticks)
+{
+    uint64_t t0 = cntvct();
+    smccc_hvc(PSCI_VERSION, 0, 0, 0);
+    *ticks = cntvct() - t0;
+    return true;
+}
+
+static bool sample_uart_fr(uint64_t *ticks)
+{
+    uint64_t t0 = cntvct();
+    mmio_read32(UART_BASE + UART_FR);
+    *ticks = cntvct() - t0;
+    return true;
+}
+
+static bool sample_gicd_typer(uint64_t *ticks)
+{
+    uint64_t t0 = cntvct();
+    mmio_read32(GICD_BASE + GICD_TYPER);
+    *ticks = cntvct() - t0;
+    return true;
+}
+
+static void cpu1_sgi_handler(unsigned intid)
+{
+    sgi_seen_at = cntvct();
+    sgi_seq++;
+}
+
+static void cpu1_main(uint64_t arg)
+{
+    gic_enable_private(SGI_BENCH);
+    irq_enable();
+    while (!cpu1_stop)
+        wfi();
+}
+
+static bool sample_sgi(uint64_t *ticks)
+{
+    unsigned seq = sgi_seq;
+    uint64_t t0 = cntvct();
+
+    gic_send_sgi(SGI_BENCH, smp_cpu_mpidr(1));
+    if (!WAIT_UNTIL(sgi_seq != seq, WAIT_TIMEOUT_US))
+        return false;
+    *ticks = sgi_seen_at - t0;
+    return true;
+}
+
+static void timer_handler(unsigned intid)
+{
+    timer_fired_at = cntvct();
+    vtimer_set_ctl(CNT_CTL_IMASK);
+    timer_fired++;
+}
+
+static bool sample_vtimer(uint64_t *ticks)
+{
+    unsigned seen = timer_fired;
+    uint64_t cval = cntvct() + TIMER_LEAD;
+
+    vtimer_set_cval(cval);
+    vtimer_set_ctl(CNT_CTL_ENABLE);
+    if (!WAIT_UNTIL(timer_fired != seen, WAIT_TIMEOUT_US))
+        return false;
+    *ticks = timer_fired_at - cval;
+    return true;
+}
+
+void guest_main(void)
+{
+    test_note("CNTFRQ_EL0 = %lu Hz; figures are counter ticks (instructions under -icount shift=0)",
+              cntfrq());
+    bench("counter_read", sample_counter);
+    bench("hvc_smccc_version", sample_hvc_smccc);
+    bench("hvc_psci_version", sample_hvc_psci);
+    if (exc_hvc_undef_count())
+        test_note("HVC was UNDEFINED: the hvc figures time an UNDEF exception instead");
+    bench("mmio_uart_fr", sample_uart_fr);
+    bench("mmio_gicd_typer", sample_gicd_typer);
+
+    irq_set_handler(INTID_EL1_VTIMER, timer_handler);
+    gic_enable_private(INTID_EL1_VTIMER);
+    irq_enable();
+    bench("vtimer_irq", sample_vtimer);
+    vtimer_set_ctl(0);
+
+    if (smp_num_cpus() < 2) {
+        test_fail("sgi_ipi", "needs 2 vCPUs, the DTB lists %u", smp_num_cpus());
+        return;
+    }
+    irq_set_handler(SGI_BENCH, cpu1_sgi_handler);
+    unsigned boots = smp_boot_count(1);
+    int64_t r = smp_cpu_on(1, cpu1_main, 0, 0);
+    if (r != PSCI_RET_SUCCESS || !smp_wait_booted(1, boots, WAIT_TIMEOUT_US)) {
+        test_fail("sgi_ipi", "vCPU 1 did not start (CPU_ON = %ld)", (long)r);
+        return;
+    }
+    bench("sgi_ipi", sample_sgi);
+    cpu1_stop = true;
+    gic_send_sgi(SGI_BENCH, smp_cpu_mpidr(1));
+}
