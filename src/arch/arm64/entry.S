@@ -1,0 +1,153 @@
+/* EL2 exception vectors and the world switch.
+ *
+ * Only general-purpose registers, PC and PSTATE cross this boundary on every
+ * exit: a vCPU's EL1 system registers, FP/SIMD state, timers and vGIC state
+ * stay in the hardware while elvisor handles the exit (the hypervisor never
+ * uses them) and are swapped only when a physical CPU changes vCPU. */
+#include "arch/arm64/asm_offsets.h"
+
+/* uint64_t guest_enter(struct vcpu_regs *regs): runs the vCPU until it
+ * exits, then returns EXIT_SYNC / EXIT_IRQ / EXIT_FIQ / EXIT_SERROR. */
+    .text
+    .global guest_enter
+guest_enter:
+    stp     x29, x30, [sp, #-96]!
+    stp     x27, x28, [sp, #16]
+    stp     x25, x26, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x21, x22, [sp, #64]
+    stp     x19, x20, [sp, #80]
+    mrs     x1, tpidr_el2
+    str     x0, [x1, #PCPU_GUEST_REGS]
+    mov     x2, sp
+    str     x2, [x1, #PCPU_HYP_SP]
+
+    ldp     x2, x3, [x0, #VCPU_REGS_PC]
+    msr     elr_el2, x2
+    msr     spsr_el2, x3
+    ldp     x2, x3, [x0, #16]
+    ldp     x4, x5, [x0, #32]
+    ldp     x6, x7, [x0, #48]
+    ldp     x8, x9, [x0, #64]
+    ldp     x10, x11, [x0, #80]
+    ldp     x12, x13, [x0, #96]
+    ldp     x14, x15, [x0, #112]
+    ldp     x16, x17, [x0, #128]
+    ldp     x18, x19, [x0, #144]
+    ldp     x20, x21, [x0, #160]
+    ldp     x22, x23, [x0, #176]
+    ldp     x24, x25, [x0, #192]
+    ldp     x26, x27, [x0, #208]
+    ldp     x28, x29, [x0, #224]
+    ldr     x30, [x0, #240]
+    ldp     x0, x1, [x0]
+    eret
+
+/* Saves the guest's registers into the vcpu_regs given at guest_enter and
+ * returns from guest_enter with the exit code. */
+.macro guest_exit code
+    stp     x0, x1, [sp, #-16]!
+    mrs     x0, tpidr_el2
+    ldr     x0, [x0, #PCPU_GUEST_REGS]
+    stp     x2, x3, [x0, #16]
+    stp     x4, x5, [x0, #32]
+    stp     x6, x7, [x0, #48]
+    stp     x8, x9, [x0, #64]
+    stp     x10, x11, [x0, #80]
+    stp     x12, x13, [x0, #96]
+    stp     x14, x15, [x0, #112]
+    stp     x16, x17, [x0, #128]
+    stp     x18, x19, [x0, #144]
+    stp     x20, x21, [x0, #160]
+    stp     x22, x23, [x0, #176]
+    stp     x24, x25, [x0, #192]
+    stp     x26, x27, [x0, #208]
+    stp     x28, x29, [x0, #224]
+    str     x30, [x0, #240]
+    ldp     x2, x3, [sp], #16
+    stp     x2, x3, [x0]
+    mrs     x2, elr_el2
+    mrs     x3, spsr_el2
+    stp     x2, x3, [x0, #VCPU_REGS_PC]
+    mov     x0, #\code
+    b       guest_exit_common
+.endm
+
+guest_exit_common:
+    mrs     x1, tpidr_el2
+    ldr     x2, [x1, #PCPU_HYP_SP]
+    mov     sp, x2
+    ldp     x19, x20, [sp, #80]
+    ldp     x21, x22, [sp, #64]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #32]
+    ldp     x27, x28, [sp, #16]
+    ldp     x29, x30, [sp], #96
+    ret
+
+/* An exception taken from EL2 itself is a hypervisor bug: report and stop. */
+.macro hyp_fault kind
+    sub     sp, sp, #(34 * 8)
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x19, [sp, #144]
+    stp     x20, x21, [sp, #160]
+    stp     x22, x23, [sp, #176]
+    stp     x24, x25, [sp, #192]
+    stp     x26, x27, [sp, #208]
+    stp     x28, x29, [sp, #224]
+    str     x30, [sp, #240]
+    mov     x0, #\kind
+    mov     x1, sp
+    bl      hyp_exception
+1:  wfe
+    b       1b
+.endm
+
+.macro vector_entry label
+    .balign 0x80
+\label:
+.endm
+
+    .balign 0x800
+    .global hyp_vectors
+hyp_vectors:
+vector_entry cur_sp0_sync
+    hyp_fault 0
+vector_entry cur_sp0_irq
+    hyp_fault 1
+vector_entry cur_sp0_fiq
+    hyp_fault 2
+vector_entry cur_sp0_serror
+    hyp_fault 3
+vector_entry cur_spx_sync
+    hyp_fault 4
+vector_entry cur_spx_irq
+    hyp_fault 5
+vector_entry cur_spx_fiq
+    hyp_fault 6
+vector_entry cur_spx_serror
+    hyp_fault 7
+vector_entry lower64_sync
+    guest_exit EXIT_SYNC
+vector_entry lower64_irq
+    guest_exit EXIT_IRQ
+vector_entry lower64_fiq
+    guest_exit EXIT_FIQ
+vector_entry lower64_serror
+    guest_exit EXIT_SERROR
+vector_entry lower32_sync
+    guest_exit EXIT_SYNC
+vector_entry lower32_irq
+    guest_exit EXIT_IRQ
+vector_entry lower32_fiq
+    guest_exit EXIT_FIQ
+vector_entry lower32_serror
+    guest_exit EXIT_SERROR

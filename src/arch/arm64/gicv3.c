@@ -1,0 +1,163 @@
+#include "arch/arm64/gic.h"
+#include "arch/arm64/sysreg.h"
+
+/* Distributor */
+#define GICD_CTLR           0x0000
+#define GICD_TYPER          0x0004
+#define GICD_IGROUPR        0x0080
+#define GICD_ISENABLER      0x0100
+#define GICD_ICENABLER      0x0180
+#define GICD_IPRIORITYR     0x0400
+#define GICD_IROUTER        0x6000
+#define GICD_CTLR_RWP       (1u << 31)
+#define GICD_CTLR_ARE       (1u << 4)
+#define GICD_CTLR_GRP1      (1u << 1)
+#define GICD_TYPER_ITLINES(v) (((v) & 0x1f) + 1)
+
+/* Redistributor: RD_base frame, then SGI_base 64 KiB later */
+#define GICR_FRAME          0x20000
+#define GICR_TYPER          0x0008
+#define GICR_WAKER          0x0014
+#define GICR_TYPER_LAST     (1ULL << 4)
+#define GICR_WAKER_SLEEP    (1u << 1)
+#define GICR_WAKER_ASLEEP   (1u << 2)
+#define GICR_SGI            0x10000
+#define GICR_IGROUPR0       (GICR_SGI + 0x0080)
+#define GICR_ISENABLER0     (GICR_SGI + 0x0100)
+#define GICR_ICENABLER0     (GICR_SGI + 0x0180)
+#define GICR_IPRIORITYR0    (GICR_SGI + 0x0400)
+
+#define IRQ_PRIORITY        0xa0
+
+static uint64_t gicd, gicr_region, gicr_region_size;
+
+static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
+static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
+static inline uint64_t rd64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
+static inline void wr64(uint64_t a, uint64_t v) { *(volatile uint64_t *)(uintptr_t)a = v; }
+
+static void dist_wait_rwp(void)
+{
+    while (rd32(gicd + GICD_CTLR) & GICD_CTLR_RWP)
+        ;
+}
+
+int gic_init(uint64_t gicd_base, uint64_t gicr_base, uint64_t gicr_size)
+{
+    unsigned lines;
+
+    gicd = gicd_base;
+    gicr_region = gicr_base;
+    gicr_region_size = gicr_size;
+    wr32(gicd + GICD_CTLR, 0);
+    dist_wait_rwp();
+    lines = GICD_TYPER_ITLINES(rd32(gicd + GICD_TYPER)) * 32;
+    if (lines > 1020)
+        lines = 1020;
+    for (unsigned i = 32; i < lines; i += 32) {
+        wr32(gicd + GICD_ICENABLER + i / 8, 0xffffffff);
+        wr32(gicd + GICD_IGROUPR + i / 8, 0xffffffff);
+    }
+    for (unsigned i = 32; i < lines; i += 4)
+        wr32(gicd + GICD_IPRIORITYR + i, IRQ_PRIORITY * 0x01010101u);
+    /* Non-secure view with a single security state (QEMU without EL3). */
+    wr32(gicd + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1);
+    dist_wait_rwp();
+    return 0;
+}
+
+static uint64_t find_redist(uint64_t mpidr)
+{
+    uint32_t aff = (uint32_t)(((mpidr >> 32) & 0xff) << 24 | (mpidr & 0xffffff));
+
+    for (uint64_t a = gicr_region; a < gicr_region + gicr_region_size; a += GICR_FRAME) {
+        uint64_t typer = rd64(a + GICR_TYPER);
+        if ((uint32_t)(typer >> 32) == aff)
+            return a;
+        if (typer & GICR_TYPER_LAST)
+            break;
+    }
+    return 0;
+}
+
+/* Only used while a CPU configures itself, so the search cost is irrelevant. */
+static uint64_t this_gicr(void)
+{
+    return find_redist(read_sysreg(mpidr_el1) & MPIDR_AFF_MASK);
+}
+
+int gic_cpu_init(uint64_t mpidr)
+{
+    uint64_t rd = find_redist(mpidr & MPIDR_AFF_MASK);
+
+    if (!rd)
+        return -1;
+    wr32(rd + GICR_WAKER, rd32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
+    while (rd32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP)
+        ;
+    wr32(rd + GICR_ICENABLER0, 0xffffffff);
+    wr32(rd + GICR_IGROUPR0, 0xffffffff);
+    for (unsigned i = 0; i < 32; i += 4)
+        wr32(rd + GICR_IPRIORITYR0 + i, IRQ_PRIORITY * 0x01010101u);
+
+    write_sysreg(S3_4_C12_C9_5 /* ICC_SRE_EL2 */,
+                 ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE);
+    isb();
+    write_sysreg(S3_0_C4_C6_0 /* ICC_PMR_EL1 */, 0xff);
+    write_sysreg(S3_0_C12_C12_0 /* ICC_BPR1_EL1 */, 0);
+    write_sysreg(S3_0_C12_C12_4 /* ICC_CTLR_EL1 */, ICC_CTLR_EOIMODE);
+    write_sysreg(S3_0_C12_C12_7 /* ICC_IGRPEN1_EL1 */, 1);
+    isb();
+    return 0;
+}
+
+void gic_enable_irq(unsigned intid)
+{
+    if (intid < 32)
+        wr32(this_gicr() + GICR_ISENABLER0, 1u << intid);
+    else
+        wr32(gicd + GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+void gic_route_spi(unsigned intid, uint64_t mpidr)
+{
+    uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;
+
+    wr64(gicd + GICD_IROUTER + intid * 8, aff);
+}
+
+void gic_send_sgi(unsigned sgi, uint64_t mpidr)
+{
+    uint64_t v = ((uint64_t)sgi << 24) | (1ULL << (mpidr & 0xf)) |
+                 ((mpidr >> 8) & 0xff) << 16 | ((mpidr >> 16) & 0xff) << 32 |
+                 ((mpidr >> 32) & 0xff) << 48;
+
+    dsb(ishst);
+    write_sysreg(S3_0_C12_C11_5 /* ICC_SGI1R_EL1 */, v);
+    isb();
+}
+
+unsigned gic_ack(void)
+{
+    unsigned intid = (unsigned)(read_sysreg(S3_0_C12_C12_0 /* ICC_IAR1_EL1 */) & ICC_IAR_INTID_MASK);
+
+    dsb(sy);
+    return intid;
+}
+
+void gic_priority_drop(unsigned intid)
+{
+    write_sysreg(S3_0_C12_C12_1 /* ICC_EOIR1_EL1 */, intid);
+    isb();
+}
+
+void gic_deactivate(unsigned intid)
+{
+    write_sysreg(S3_0_C12_C11_1 /* ICC_DIR_EL1 */, intid);
+    isb();
+}
+
+uint64_t gic_read_vtr(void)
+{
+    return read_sysreg(S3_4_C12_C11_1 /* ICH_VTR_EL2 */);
+}

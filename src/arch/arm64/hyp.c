@@ -1,0 +1,133 @@
+/* EL2 configuration of each physical CPU: VHE or nVHE, elvisor's own MMU,
+ * and the traps and controls that are the same for every guest. */
+#include "arch/arm64/hyp.h"
+#include "arch/arm64/sysreg.h"
+#include "core/mm.h"
+
+bool hyp_vhe;
+struct cpu_features hyp_features;
+uint64_t hyp_vtcr;
+unsigned hyp_ipa_bits;
+
+extern char hyp_vectors[];
+
+/* elvisor maps the first 512 GiB of physical address space 1:1 with 1 GiB
+ * blocks: RAM as normal cacheable memory, the rest as device memory. */
+#define HYP_VA_BITS         39
+#define HYP_L1_ENTRIES      512
+#define GIB                 (1ULL << 30)
+#define PTE_VALID           (1ULL << 0)
+#define PTE_ATTRIDX(i)      ((uint64_t)(i) << 2)
+#define PTE_SH_INNER        (3ULL << 8)
+#define PTE_AF              (1ULL << 10)
+#define PTE_XN              (3ULL << 53)        /* PXN and UXN */
+
+static uint64_t *hyp_l1;
+
+void hyp_mmu_build(uint64_t ram_base, uint64_t ram_size)
+{
+    hyp_l1 = page_alloc();
+    for (uint64_t i = 0; i < HYP_L1_ENTRIES; i++) {
+        uint64_t pa = i * GIB;
+        bool ram = pa + GIB > ram_base && pa < ram_base + ram_size;
+        hyp_l1[i] = pa | PTE_VALID | PTE_AF |
+                    (ram ? PTE_ATTRIDX(MAIR_IDX_NORMAL) | PTE_SH_INNER
+                         : PTE_ATTRIDX(MAIR_IDX_DEVICE) | PTE_XN);
+    }
+    dsb(ish);
+}
+
+static void mmu_enable(void)
+{
+    uint64_t tcr, sctlr;
+    uint64_t ps = hyp_features.parange;
+
+    if (hyp_vhe) {
+        /* E2H=1: TCR_EL2 takes the TCR_EL1 layout; TTBR1_EL2 walks are off. */
+        tcr = TCR_T0SZ(64 - HYP_VA_BITS) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |
+              TCR_TG0_4K | TCR_EPD1 | (ps << TCR_IPS_SHIFT);
+        sctlr = SCTLR_EL2_RES1_VHE;
+    } else {
+        tcr = TCR_T0SZ(64 - HYP_VA_BITS) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |
+              TCR_TG0_4K | TCR_EL2_RES1 | (ps << TCR_EL2_PS_SHIFT);
+        sctlr = SCTLR_EL2_RES1_NVHE;
+    }
+    write_sysreg(mair_el2, MAIR_VALUE);
+    write_sysreg(tcr_el2, tcr);
+    write_sysreg(ttbr0_el2, (uint64_t)(uintptr_t)hyp_l1);
+    isb();
+    __asm__ volatile("tlbi alle2" ::: "memory");
+    dsb(ish);
+    isb();
+    write_sysreg(sctlr_el2, sctlr | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA);
+    isb();
+}
+
+static void compute_vtcr(void)
+{
+    unsigned ipa = hyp_features.pa_bits > 48 ? 48 : hyp_features.pa_bits;
+    unsigned sl0 = ipa > 39 ? 2 : 1;
+
+    hyp_ipa_bits = ipa;
+    hyp_vtcr = VTCR_T0SZ(64 - ipa) | ((uint64_t)sl0 << VTCR_SL0_SHIFT) | VTCR_IRGN0_WBWA |
+               VTCR_ORGN0_WBWA | VTCR_SH0_INNER | VTCR_TG0_4K |
+               ((uint64_t)(hyp_features.parange > 5 ? 5 : hyp_features.parange) << VTCR_PS_SHIFT) |
+               (hyp_features.vmid_bits == 16 ? VTCR_VS_16BIT : 0) | VTCR_RES1;
+}
+
+void hyp_cpu_init(void)
+{
+    uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+
+    write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);
+    isb();
+    write_sysreg(vbar_el2, (uint64_t)(uintptr_t)hyp_vectors);
+    mmu_enable();
+
+    if (hyp_vhe) {
+        /* CPTR_EL2 in the CPACR layout: FP/SIMD free, SVE/SME trapped (not
+         * offered to guests), AMU trapped. */
+        write_sysreg(cptr_el2, CPACR_FPEN_NOTRAP | BIT(30));
+        write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_VHE | CNTHCTL_EL1PCEN_VHE |
+                                  CNTHCTL_EL0PCTEN_VHE | CNTHCTL_EL0VCTEN_VHE);
+    } else {
+        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | BIT(30) /* TAM */);
+        write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_NVHE | CNTHCTL_EL1PCEN_NVHE);
+    }
+    /* Guests get no PMU yet: accesses trap and are refused. */
+    write_sysreg(mdcr_el2, MDCR_TPM | MDCR_TPMCR | pmcr_n);
+    write_sysreg(cntvoff_el2, 0);
+    write_sysreg(vtcr_el2, hyp_vtcr);
+    if (hyp_features.fgt) {
+        write_sysreg(S3_4_C1_C1_4 /* HFGRTR_EL2 */, 0);
+        write_sysreg(S3_4_C1_C1_5 /* HFGWTR_EL2 */, 0);
+        write_sysreg(S3_4_C1_C1_6 /* HFGITR_EL2 */, 0);
+        write_sysreg(S3_4_C3_C1_4 /* HDFGRTR_EL2 */, 0);
+        write_sysreg(S3_4_C3_C1_5 /* HDFGWTR_EL2 */, 0);
+    }
+    /* elvisor's own EL2 physical timer stays off until the scheduler needs it. */
+    write_sysreg(cnthp_ctl_el2, 0);
+    isb();
+}
+
+void hyp_features_probe(bool want_nvhe)
+{
+    struct cpu_id_regs id = {
+        .pfr0 = read_sysreg(id_aa64pfr0_el1),
+        .pfr1 = read_sysreg(id_aa64pfr1_el1),
+        .mmfr0 = read_sysreg(id_aa64mmfr0_el1),
+        .mmfr1 = read_sysreg(id_aa64mmfr1_el1),
+        .mmfr2 = read_sysreg(S3_0_C0_C7_2 /* ID_AA64MMFR2_EL1 */),
+        .mmfr4 = read_sysreg(ID_AA64MMFR4_EL1),
+        .isar1 = read_sysreg(id_aa64isar1_el1),
+        .dfr0 = read_sysreg(id_aa64dfr0_el1),
+        .midr = read_sysreg(midr_el1),
+    };
+
+    cpu_features_decode(&id, &hyp_features);
+    hyp_vhe = cpu_features_use_vhe(&hyp_features, want_nvhe);
+    /* A CPU that came out of reset with E2H set and cannot clear it. */
+    if (!hyp_vhe && (read_sysreg(hcr_el2) & HCR_E2H) && hyp_features.e2h != E2H_SWITCHABLE)
+        hyp_vhe = true;
+    compute_vtcr();
+}

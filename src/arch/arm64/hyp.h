@@ -1,0 +1,30 @@
+/* Hypervisor-wide facts about the CPU mode elvisor runs in. */
+#ifndef ELVISOR_ARCH_HYP_H
+#define ELVISOR_ARCH_HYP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arm64/cpu_features.h"
+
+/* True when elvisor runs with HCR_EL2.E2H = 1 (VHE). Set once at boot. */
+extern bool hyp_vhe;
+extern struct cpu_features hyp_features;
+
+/* Per-CPU EL2 setup: exception vectors, MMU with elvisor's identity map,
+ * traps that never change, GIC system-register access. */
+void hyp_cpu_init(void);
+
+/* Reads the ID registers and picks VHE or nVHE (once, on the boot CPU). */
+void hyp_features_probe(bool want_nvhe);
+
+/* Stage-1 identity map of the physical address space for elvisor itself. */
+void hyp_mmu_build(uint64_t ram_base, uint64_t ram_size);
+
+/* The VTCR_EL2 value every VM shares (IPA size, granule, VMID width). */
+extern uint64_t hyp_vtcr;
+extern unsigned hyp_ipa_bits;
+
+uint64_t guest_enter(void *regs);
+
+#endif

@@ -1,0 +1,16 @@
+/* Moving a vCPU's state between memory and the CPU. */
+#ifndef ELVISOR_ARCH_VCPU_SWITCH_H
+#define ELVISOR_ARCH_VCPU_SWITCH_H
+
+struct vcpu;
+
+/* Puts the vCPU's EL1, FP/SIMD, timer and GIC CPU-interface state into the
+ * hardware; vcpu_put() takes it back out. */
+void vcpu_load(struct vcpu *v);
+void vcpu_put(struct vcpu *v);
+
+/* Around every entry: the list registers the vGIC filled. */
+void vgic_hw_load_lrs(struct vcpu *v);
+void vgic_hw_save_lrs(struct vcpu *v);
+
+#endif

@@ -1,0 +1,39 @@
+/* The VM set elvisor boots, read from the bundle (a DTB whose properties
+ * embed the guest images; format in docs/configuration.md). Pure: host
+ * tests and the host-side config checker run the same parser. */
+#ifndef ELVISOR_CORE_CONFIG_H
+#define ELVISOR_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_VMS      8
+#define CONFIG_MAX_VCPUS    8
+#define CONFIG_NAME_MAX     32
+
+struct vm_config {
+    char name[CONFIG_NAME_MAX];
+    unsigned nr_vcpus;
+    uint64_t mem_size;
+    const uint8_t *kernel;
+    uint64_t kernel_size;
+    const uint8_t *initrd;          /* NULL when absent */
+    uint64_t initrd_size;
+    const char *bootargs;           /* "" when absent */
+    unsigned gic_version;
+    bool console;
+    bool has_cpu_map;
+    unsigned cpu_map[CONFIG_MAX_VCPUS];   /* physical CPU of each vCPU */
+};
+
+struct elvisor_config {
+    unsigned nr_vms;
+    struct vm_config vms[CONFIG_MAX_VMS];
+};
+
+/* Parses and validates the bundle. On error returns negative and writes a
+ * message naming the VM and the property into err. */
+int config_parse(const void *blob, size_t size, struct elvisor_config *cfg, char *err, size_t errlen);
+
+#endif

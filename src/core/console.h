@@ -1,0 +1,16 @@
+/* elvisor's console: log lines and guest output share one UART without
+ * tearing each other's lines. */
+#ifndef ELVISOR_CORE_CONSOLE_H
+#define ELVISOR_CORE_CONSOLE_H
+
+#include <stdbool.h>
+
+extern int log_level;
+
+/* Guest output: chars from VM `vm_id`; prefix each line with the VM name
+ * when more than one VM shares the console. */
+void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c);
+/* Hypervisor log and panic output. */
+void console_write(const char *s);
+
+#endif

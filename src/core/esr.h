@@ -1,0 +1,95 @@
+/* ESR_EL2 syndrome decoding for the exits elvisor handles. Pure: host
+ * tests cover every field. */
+#ifndef ELVISOR_CORE_ESR_H
+#define ELVISOR_CORE_ESR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ESR_EC_SHIFT        26
+#define ESR_EC(esr)         ((unsigned)(((esr) >> ESR_EC_SHIFT) & 0x3f))
+#define ESR_IL              (1ULL << 25)
+#define ESR_ISS_MASK        0x1ffffffULL
+
+enum esr_ec {
+    EC_UNKNOWN      = 0x00,
+    EC_WFX          = 0x01,
+    EC_FP_ASIMD     = 0x07,
+    EC_ILLEGAL      = 0x0e,
+    EC_SVC64        = 0x15,
+    EC_HVC64        = 0x16,
+    EC_SMC64        = 0x17,
+    EC_SYS64        = 0x18,
+    EC_SVE          = 0x19,
+    EC_ERET         = 0x1a,
+    EC_IABT_LOW     = 0x20,
+    EC_IABT_CUR     = 0x21,
+    EC_PC_ALIGN     = 0x22,
+    EC_DABT_LOW     = 0x24,
+    EC_DABT_CUR     = 0x25,
+    EC_SP_ALIGN     = 0x26,
+    EC_SERROR       = 0x2f,
+    EC_BRK64        = 0x3c,
+    EC_NR           = 0x40,
+};
+
+/* WFx ISS */
+#define ESR_WFX_TI_MASK     0x3ULL      /* 0 WFI, 1 WFE, 2 WFIT, 3 WFET */
+#define ESR_WFX_WFE         0x1ULL
+
+/* Data abort ISS */
+#define ESR_DABT_ISV        (1ULL << 24)
+#define ESR_DABT_SAS_SHIFT  22
+#define ESR_DABT_SSE        (1ULL << 21)
+#define ESR_DABT_SRT_SHIFT  16
+#define ESR_DABT_SF         (1ULL << 15)
+#define ESR_DABT_AR         (1ULL << 14)
+#define ESR_DABT_VNCR       (1ULL << 13)
+#define ESR_DABT_FNV        (1ULL << 10)
+#define ESR_DABT_EA         (1ULL << 9)
+#define ESR_DABT_CM         (1ULL << 8)
+#define ESR_DABT_S1PTW      (1ULL << 7)
+#define ESR_DABT_WNR        (1ULL << 6)
+#define ESR_FSC_MASK        0x3fULL
+#define ESR_FSC_SEA         0x10ULL     /* synchronous external abort, not on a walk */
+#define ESR_FSC_TYPE_MASK   0x3cULL
+#define ESR_FSC_TRANS       0x04ULL     /* translation fault, any level */
+#define ESR_FSC_ACCESS      0x08ULL
+#define ESR_FSC_PERM        0x0cULL
+
+struct dabt_info {
+    bool isv;           /* the fields below are valid */
+    unsigned size;      /* bytes: 1, 2, 4, 8 */
+    bool sign_extend;
+    unsigned reg;       /* 0..30, 31 = XZR */
+    bool sixty_four;    /* SF: the register is 64-bit (X), else W */
+    bool acquire_release;
+    bool is_write;
+    bool s1ptw;         /* fault on the guest's own stage-1 table walk */
+    bool cache_maint;
+    unsigned fsc;
+};
+
+void esr_decode_dabt(uint64_t esr, struct dabt_info *d);
+
+/* Value a load of `size` bytes returns to the register, per SSE and SF. */
+uint64_t dabt_load_value(const struct dabt_info *d, uint64_t raw);
+
+/* Trapped MSR/MRS ISS */
+struct sysreg_access {
+    unsigned op0, op1, crn, crm, op2;
+    unsigned reg;       /* Rt, 31 = XZR */
+    bool is_read;       /* MRS */
+};
+
+#define SYSREG_KEY(op0, op1, crn, crm, op2) \
+    (((uint32_t)(op0) << 14) | ((uint32_t)(op1) << 11) | ((uint32_t)(crn) << 7) | \
+     ((uint32_t)(crm) << 3) | (uint32_t)(op2))
+
+void esr_decode_sysreg(uint64_t esr, struct sysreg_access *a);
+uint32_t sysreg_access_key(const struct sysreg_access *a);
+
+/* The IPA of a stage-2 abort from HPFAR_EL2 and the page offset in FAR_EL2. */
+uint64_t fault_ipa(uint64_t hpfar, uint64_t far);
+
+#endif

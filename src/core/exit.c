@@ -1,0 +1,183 @@
+#include "core/exit.h"
+
+#include "arch/arm64/asm_offsets.h"
+#include "arch/arm64/gic.h"
+#include "arch/arm64/pl011.h"
+#include "arch/arm64/sysreg.h"
+#include "core/esr.h"
+#include "core/inject.h"
+#include "core/pcpu.h"
+#include "core/platform.h"
+#include "core/vm.h"
+#include "lib/log.h"
+#include "vdev/smccc.h"
+
+typedef void (*exit_handler_fn)(struct vcpu *v, uint64_t esr);
+
+static void handle_wfx(struct vcpu *v, uint64_t esr)
+{
+    vcpu_skip_instr(v);
+    /* WFE only yields; WFI waits until an interrupt is pending. */
+    if ((esr & ESR_WFX_TI_MASK) == 0 && !vgic_vcpu_has_pending(&v->vm->vgic, v->id))
+        v->wait = VCPU_WAIT_WFI;
+}
+
+static void handle_hvc(struct vcpu *v, uint64_t esr)
+{
+    /* ELR_EL2 already points past an HVC. */
+    smccc_handle(v);
+}
+
+static void handle_smc(struct vcpu *v, uint64_t esr)
+{
+    /* A trapped SMC reports the SMC itself; SMCCC over SMC works like HVC. */
+    vcpu_skip_instr(v);
+    smccc_handle(v);
+}
+
+static void handle_sysreg(struct vcpu *v, uint64_t esr)
+{
+    sysreg_trap(v, esr);
+}
+
+static const struct mmio_region *find_region(const struct vm *vm, uint64_t ipa)
+{
+    for (unsigned i = 0; i < vm->nr_mmio; i++) {
+        const struct mmio_region *r = &vm->mmio[i];
+        if (ipa >= r->base && ipa - r->base < r->size)
+            return r;
+    }
+    return NULL;
+}
+
+static void handle_dabt(struct vcpu *v, uint64_t esr)
+{
+    uint64_t far = read_sysreg(far_el2);
+    uint64_t ipa = fault_ipa(read_sysreg(hpfar_el2), far);
+    struct dabt_info d;
+    const struct mmio_region *r;
+
+    esr_decode_dabt(esr, &d);
+    r = find_region(v->vm, ipa);
+    if (!r || !d.isv || d.s1ptw || d.cache_maint) {
+        /* Not an access elvisor can emulate: the guest sees the abort a bus
+         * error would give, and carries on or crashes on its own. */
+        log_debug("vm %s vcpu %u: %s at IPA 0x%llx (pc 0x%llx): external abort injected",
+                  v->vm->cfg->name, v->id, r ? "unemulable access" : "access outside RAM and devices",
+                  (unsigned long long)ipa, (unsigned long long)v->regs.pc);
+        if (d.cache_maint && r) {
+            /* Cache maintenance by VA on a device region has no effect. */
+            vcpu_skip_instr(v);
+            return;
+        }
+        inject_dabt_sea(v, far, d.is_write);
+        return;
+    }
+
+    struct mmio_access acc = {
+        .offset = ipa - r->base,
+        .size = d.size,
+        .is_write = d.is_write,
+        .value = d.is_write ? vcpu_get_reg(v, d.reg) : 0,
+    };
+    if (acc.is_write && acc.size < 8)
+        acc.value &= (1ULL << (8 * acc.size)) - 1;
+    if (!r->handler(r->dev, v->id, &acc)) {
+        inject_dabt_sea(v, far, d.is_write);
+        return;
+    }
+    if (!acc.is_write)
+        vcpu_set_reg(v, d.reg, dabt_load_value(&d, acc.value));
+    vcpu_skip_instr(v);
+}
+
+static void handle_iabt(struct vcpu *v, uint64_t esr)
+{
+    uint64_t far = read_sysreg(far_el2);
+
+    log_debug("vm %s vcpu %u: instruction fetch outside RAM at 0x%llx", v->vm->cfg->name, v->id,
+              (unsigned long long)far);
+    inject_iabt_sea(v, far);
+}
+
+static void handle_unknown(struct vcpu *v, uint64_t esr)
+{
+    log_warn("vm %s vcpu %u: unhandled trap EC 0x%x ESR 0x%llx at pc 0x%llx: undefined instruction injected",
+             v->vm->cfg->name, v->id, ESR_EC(esr), (unsigned long long)esr,
+             (unsigned long long)v->regs.pc);
+    inject_undef(v);
+}
+
+static const exit_handler_fn exit_handlers[EC_NR] = {
+    [EC_WFX] = handle_wfx,
+    [EC_HVC64] = handle_hvc,
+    [EC_SMC64] = handle_smc,
+    [EC_SYS64] = handle_sysreg,
+    [EC_DABT_LOW] = handle_dabt,
+    [EC_IABT_LOW] = handle_iabt,
+};
+
+void handle_exit(struct vcpu *v, uint64_t exit_code)
+{
+    v->nr_exits++;
+    switch (exit_code) {
+    case EXIT_SYNC: {
+        uint64_t esr = read_sysreg(esr_el2);
+        exit_handler_fn fn = exit_handlers[ESR_EC(esr)];
+        (fn ? fn : handle_unknown)(v, esr);
+        break;
+    }
+    case EXIT_IRQ:
+        handle_phys_irqs();
+        break;
+    case EXIT_FIQ:
+        break;
+    case EXIT_SERROR:
+    default:
+        log_err("vm %s vcpu %u: SError from the guest (ESR 0x%llx): VM stopped", v->vm->cfg->name,
+                v->id, (unsigned long long)read_sysreg(esr_el2));
+        vm_power_off(v->vm, VM_STOPPED);
+        break;
+    }
+}
+
+static void console_rx(void)
+{
+    int c;
+
+    while ((c = pl011_getc()) >= 0) {
+        for (unsigned i = 0; i < nr_vms; i++) {
+            struct vm *vm = &vms[i];
+            if (!vm->cfg->console || vm->state != VM_RUNNING)
+                continue;
+            spin_lock(&vm->lock);
+            vuart_rx_push(&vm->uart, (char)c);
+            spin_unlock(&vm->lock);
+        }
+    }
+}
+
+void handle_phys_irqs(void)
+{
+    struct pcpu *p = this_pcpu();
+
+    for (;;) {
+        unsigned intid = gic_ack();
+        if (intid >= GIC_INTID_SPURIOUS)
+            break;
+        gic_priority_drop(intid);
+        if ((intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) && p->loaded) {
+            /* Stays active until the guest deactivates the virtual one. */
+            vgic_inject_hw(&p->loaded->vm->vgic, p->loaded->id, intid, intid);
+            continue;
+        }
+        if (intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) {
+            log_warn("timer interrupt %u with no vCPU loaded", intid);
+        } else if (intid == platform.uart_intid) {
+            console_rx();
+        }
+        /* SGI_KICK and the maintenance interrupt need no work here: the
+         * run loop re-reads vCPU state and the list registers after this. */
+        gic_deactivate(intid);
+    }
+}

@@ -1,0 +1,41 @@
+/* Handling a vCPU's exit to EL2. */
+#ifndef ELVISOR_CORE_EXIT_H
+#define ELVISOR_CORE_EXIT_H
+
+#include <stdint.h>
+
+struct vcpu;
+
+/* exit_code is what guest_enter() returned (EXIT_SYNC, EXIT_IRQ, ...). */
+void handle_exit(struct vcpu *v, uint64_t exit_code);
+
+/* Physical interrupts pending at EL2 on this CPU: acknowledge and route. */
+void handle_phys_irqs(void);
+
+static inline uint64_t vcpu_get_reg(const struct vcpu *v, unsigned n);
+static inline void vcpu_set_reg(struct vcpu *v, unsigned n, uint64_t val);
+
+#include "core/vcpu.h"
+
+/* Register 31 in a syndrome's register field means XZR here, never SP. */
+static inline uint64_t vcpu_get_reg(const struct vcpu *v, unsigned n)
+{
+    return n < 31 ? v->regs.x[n] : 0;
+}
+
+static inline void vcpu_set_reg(struct vcpu *v, unsigned n, uint64_t val)
+{
+    if (n < 31)
+        v->regs.x[n] = val;
+}
+
+/* Emulation of the trapped instruction is complete: step over it. */
+static inline void vcpu_skip_instr(struct vcpu *v)
+{
+    v->regs.pc += 4;
+}
+
+/* vdev entry points used by the dispatch table. */
+void sysreg_trap(struct vcpu *v, uint64_t esr);
+
+#endif

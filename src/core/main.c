@@ -1,0 +1,192 @@
+/* Boot: the boot CPU discovers the machine, sets up EL2, creates the VMs
+ * from the bundle and starts the other CPUs; every CPU then runs its vCPUs. */
+#include "arch/arm64/firmware.h"
+#include "arch/arm64/gic.h"
+#include "arch/arm64/hyp.h"
+#include "arch/arm64/pl011.h"
+#include "arch/arm64/sysreg.h"
+#include "core/config.h"
+#include "core/console.h"
+#include "core/mm.h"
+#include "core/pcpu.h"
+#include "core/platform.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "lib/log.h"
+
+#define HYP_POOL_SIZE   (32ULL << 20)
+
+struct platform platform;
+static struct elvisor_config config;
+
+extern char _image_start[], _image_end[];
+extern char secondary_entry[];
+
+void primary_main(uint64_t dtb);
+void secondary_main(unsigned idx);
+void hyp_exception(uint64_t kind, uint64_t *regs);
+
+static void __attribute__((noreturn)) fatal(void)
+{
+    log_err("cannot continue: powering off");
+    pl011_flush();
+    firmware_system_off();
+}
+
+static void enable_cpu_irqs(void)
+{
+    gic_enable_irq(SGI_KICK);
+    gic_enable_irq(PPI_MAINTENANCE);
+    gic_enable_irq(PPI_VIRT_TIMER);
+    gic_enable_irq(PPI_PHYS_TIMER);
+}
+
+static void print_features(void)
+{
+    const struct cpu_features *f = &hyp_features;
+
+    log_info("CPU: VH=%u E2H0=%d (%s) NV=%u%s ECV=%u FGT=%u VMID=%u bits PARange=%u bits GIC=v%u",
+             f->e2h != E2H_NO_VHE, f->e2h0, cpu_features_e2h_name(f->e2h), f->nv,
+             f->nv >= 2 ? " (NV2)" : f->nv == 1 ? " (NV)" : "", f->ecv, f->fgt, f->vmid_bits,
+             f->pa_bits, platform.gic_version);
+    log_info("running in %s mode, IPA size %u bits, %u CPUs", hyp_vhe ? "VHE" : "nVHE", hyp_ipa_bits,
+             nr_pcpus);
+}
+
+static void setup_memory(uint64_t dtb)
+{
+    for (unsigned i = 0; i < platform.nr_mem; i++)
+        mm_add_ram(platform.mem_base[i], platform.mem_size[i]);
+    mm_reserve((uint64_t)(uintptr_t)_image_start, (uint64_t)(_image_end - _image_start));
+    mm_reserve(dtb & ~0xfffULL, platform.dtb_size + 0x1000);
+    if (platform.initrd_end)
+        mm_reserve(platform.initrd_start, platform.initrd_end - platform.initrd_start);
+    if (mm_init_hyp_pool(HYP_POOL_SIZE) < 0)
+        fatal();
+    hyp_mmu_build(platform.mem_base[0], platform.mem_size[0]);
+}
+
+static void start_secondaries(void)
+{
+    uint64_t self = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+
+    for (unsigned i = 1; i < nr_pcpus; i++) {
+        int64_t rc = firmware_cpu_on(pcpus[i].mpidr, (uint64_t)(uintptr_t)secondary_entry, i);
+        if (rc != 0) {
+            log_warn("CPU %u (MPIDR 0x%llx) did not start: PSCI %lld", i,
+                     (unsigned long long)pcpus[i].mpidr, (long long)rc);
+            continue;
+        }
+        while (!pcpus[i].online)
+            ;
+    }
+    (void)self;
+}
+
+static void create_vms(void)
+{
+    char err[160];
+    const void *bundle = (const void *)(uintptr_t)platform.initrd_start;
+
+    if (!platform.initrd_end) {
+        log_err("no VM bundle: pass one as QEMU's -initrd (see docs/configuration.md)");
+        fatal();
+    }
+    if (config_parse(bundle, platform.initrd_end - platform.initrd_start, &config, err, sizeof(err)) < 0) {
+        log_err("%s", err);
+        fatal();
+    }
+    for (unsigned i = 0; i < config.nr_vms; i++) {
+        if (vm_create(&vms[i], i, &config.vms[i]) < 0)
+            fatal();
+        nr_vms++;
+    }
+}
+
+void primary_main(uint64_t dtb)
+{
+    const char *why = "";
+    uint64_t self;
+
+    pcpus[0].id = 0;
+    write_sysreg(tpidr_el2, (uint64_t)(uintptr_t)&pcpus[0]);
+    if (platform_parse((const void *)(uintptr_t)dtb, &platform, &why) < 0) {
+        /* Without a UART address there is nowhere to say why. */
+        for (;;)
+            wfi();
+    }
+    pl011_init(platform.uart_base);
+    firmware_set_conduit(platform.psci_smc);
+    if (bootargs_has(platform.bootargs, "debug"))
+        log_level = LOG_DEBUG;
+    log_info("elvisor starting at EL2");
+
+    /* Physical CPU 0 is the boot CPU whatever its place in the DTB. */
+    self = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+    nr_pcpus = 1;
+    pcpus[0].mpidr = self;
+    for (unsigned i = 0; i < platform.nr_cpus && nr_pcpus < MAX_PCPUS; i++) {
+        if ((platform.cpu_mpidr[i] & MPIDR_AFF_MASK) == self)
+            continue;
+        pcpus[nr_pcpus].id = nr_pcpus;
+        pcpus[nr_pcpus].mpidr = platform.cpu_mpidr[i];
+        nr_pcpus++;
+    }
+
+    hyp_features_probe(bootargs_has(platform.bootargs, "nvhe"));
+    if (bootargs_has(platform.bootargs, "nvhe") && hyp_vhe)
+        log_warn("nVHE requested but this CPU cannot clear HCR_EL2.E2H: using VHE");
+    if (platform.gic_version != 3) {
+        log_err("only a GICv3 host is supported so far (found GICv%u)", platform.gic_version);
+        fatal();
+    }
+    setup_memory(dtb);
+    hyp_cpu_init();
+    print_features();
+
+    gic_init(platform.gicd_base, platform.gicr_base, platform.gicr_size);
+    if (gic_cpu_init(self) < 0) {
+        log_err("no GIC redistributor for the boot CPU");
+        fatal();
+    }
+    enable_cpu_irqs();
+    if (platform.uart_intid >= 32) {
+        gic_route_spi(platform.uart_intid, self);
+        gic_enable_irq(platform.uart_intid);
+        pl011_enable_rx_irq();
+    }
+    pcpus[0].online = true;
+
+    create_vms();
+    start_secondaries();
+    for (unsigned i = 0; i < nr_vms; i++)
+        if (vm_boot(&vms[i]) < 0)
+            vms[i].state = VM_STOPPED;
+    pcpu_loop(&pcpus[0]);
+}
+
+void secondary_main(unsigned idx)
+{
+    struct pcpu *p = &pcpus[idx];
+
+    write_sysreg(tpidr_el2, (uint64_t)(uintptr_t)p);
+    hyp_cpu_init();
+    if (gic_cpu_init(p->mpidr) < 0) {
+        log_err("no GIC redistributor for CPU %u", idx);
+        for (;;)
+            wfi();
+    }
+    enable_cpu_irqs();
+    p->online = true;
+    pcpu_loop(p);
+}
+
+void hyp_exception(uint64_t kind, uint64_t *regs)
+{
+    log_err("PANIC: exception %llu taken at EL2: ESR 0x%llx ELR 0x%llx FAR 0x%llx x0 0x%llx x30 0x%llx",
+            (unsigned long long)kind, (unsigned long long)read_sysreg(esr_el2),
+            (unsigned long long)read_sysreg(elr_el2), (unsigned long long)read_sysreg(far_el2),
+            (unsigned long long)regs[0], (unsigned long long)regs[30]);
+    pl011_flush();
+    firmware_system_off();
+}

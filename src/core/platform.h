@@ -1,0 +1,39 @@
+/* The physical machine as the boot DTB describes it. Pure parsing. */
+#ifndef ELVISOR_CORE_PLATFORM_H
+#define ELVISOR_CORE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLATFORM_MAX_MEM    4
+#define PLATFORM_MAX_CPUS   8
+
+struct platform {
+    unsigned nr_mem;
+    uint64_t mem_base[PLATFORM_MAX_MEM], mem_size[PLATFORM_MAX_MEM];
+    unsigned nr_cpus;
+    uint64_t cpu_mpidr[PLATFORM_MAX_CPUS];
+    unsigned gic_version;
+    uint64_t gicd_base, gicd_size;
+    uint64_t gicr_base, gicr_size;      /* v3 */
+    uint64_t gicc_base, gicc_size;      /* v2 */
+    uint64_t gich_base, gicv_base;      /* v2 virtualization frames */
+    uint64_t uart_base;
+    unsigned uart_intid;
+    bool psci_smc;                      /* else HVC */
+    const char *bootargs;
+    uint64_t initrd_start, initrd_end;
+    uint64_t dtb_size;
+};
+
+/* Returns 0 or negative with a reason in *why. */
+int platform_parse(const void *dtb, struct platform *p, const char **why);
+
+/* True when word appears as a whitespace-separated token of bootargs. */
+bool bootargs_has(const char *bootargs, const char *word);
+
+/* The machine elvisor booted on (filled once by the boot CPU). */
+extern struct platform platform;
+
+#endif

@@ -1,0 +1,17 @@
+#include "core/vcpu.h"
+
+#include "arch/arm64/sysreg.h"
+#include "lib/string.h"
+
+void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
+{
+    memset(&v->regs, 0, sizeof(v->regs));
+    memset(v->el1, 0, sizeof(v->el1));
+    memset(&v->fp, 0, sizeof(v->fp));
+    memset(&v->timer, 0, sizeof(v->timer));
+    v->regs.x[0] = arg;
+    v->regs.pc = entry;
+    v->regs.pstate = PSR_MODE_EL1h | PSR_DAIF;
+    v->el1[EL1_SCTLR] = SCTLR_EL1_RESET;
+    v->wait = VCPU_RUNNING;
+}

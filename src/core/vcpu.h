@@ -1,0 +1,79 @@
+/* A virtual CPU: the state that must be swapped when a physical CPU runs a
+ * different vCPU, and the bookkeeping of its power state. */
+#ifndef ELVISOR_CORE_VCPU_H
+#define ELVISOR_CORE_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arm64/asm_offsets.h"
+#include "arch/arm64/el1_regs.h"
+
+struct vm;
+
+/* What guest_enter()/the exit vectors move on every entry and exit. */
+struct vcpu_regs {
+    uint64_t x[31];
+    uint64_t pc;        /* ELR_EL2 */
+    uint64_t pstate;    /* SPSR_EL2 */
+};
+_Static_assert(offsetof(struct vcpu_regs, pc) == VCPU_REGS_PC, "asm offset");
+_Static_assert(offsetof(struct vcpu_regs, pstate) == VCPU_REGS_PSTATE, "asm offset");
+
+struct fpsimd_state {
+    uint64_t v[64];     /* q0..q31 as pairs of 64-bit halves */
+    uint64_t fpsr, fpcr;
+};
+
+/* The guest's EL1 virtual and physical timers while the vCPU is not loaded. */
+struct vtimer_state {
+    uint64_t cntv_ctl, cntv_cval;
+    uint64_t cntp_ctl, cntp_cval;
+};
+
+enum vcpu_power {
+    VCPU_OFF,
+    VCPU_ON,
+};
+
+/* Why the scheduler must not run a vCPU that is powered on. */
+enum vcpu_wait {
+    VCPU_RUNNING,
+    VCPU_WAIT_WFI,      /* in WFI / CPU_SUSPEND until an interrupt is pending */
+};
+
+/* Room for the nested-virtualization state (virtual EL2 registers, VNCR
+ * page, shadow stage-2) that a vCPU with vEL2 carries. */
+struct vcpu_nested;
+
+struct vcpu {
+    struct vcpu_regs regs;
+    uint64_t el1[EL1_NR_REGS];
+    struct fpsimd_state fp;
+    struct vtimer_state timer;
+
+    struct vm *vm;
+    unsigned id;
+    unsigned pcpu;              /* physical CPU this vCPU runs on */
+    uint64_t mpidr;             /* VMPIDR_EL2 */
+    uint64_t hcr;               /* HCR_EL2 while this vCPU runs */
+
+    /* Written under vm->lock by other vCPUs (PSCI CPU_ON, reset, power-off). */
+    volatile enum vcpu_power power;
+    volatile bool on_pending;   /* CPU_ON accepted, not yet running */
+    uint64_t on_entry, on_context;
+    volatile bool parked;       /* stopped and unloaded while its VM is not running */
+    enum vcpu_wait wait;
+    bool loaded;                /* EL1/timer/GIC state is in the hardware */
+
+    struct vcpu_nested *nested; /* NULL: plain EL1 guest */
+
+    /* Exit statistics. */
+    uint64_t nr_exits;
+};
+
+/* Architectural reset of a vCPU that starts at entry with x0 = arg. */
+void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);
+
+#endif

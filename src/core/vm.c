@@ -1,0 +1,299 @@
+#include "core/vm.h"
+
+#include "arch/arm64/gic.h"
+#include "arch/arm64/hyp.h"
+#include "arch/arm64/sysreg.h"
+#include "core/console.h"
+#include "core/loader.h"
+#include "core/mm.h"
+#include "core/pcpu.h"
+#include "core/vm_dtb.h"
+#include "lib/log.h"
+#include "lib/string.h"
+
+#include <stddef.h>
+
+struct vm vms[MAX_VMS];
+unsigned nr_vms;
+
+#define GUEST_DTB_MAX   (64 * 1024)
+#define DTB_SLOT        (2ULL << 20)
+
+/* HCR_EL2 while a plain EL1 guest runs: stage 2 on, physical interrupts to
+ * EL2, virtual interrupts from the vGIC, WFI/WFE and SMC trapped, ID
+ * registers trapped (TID3) so they can be sanitized, TLB maintenance
+ * broadcast so a vCPU's TLBI reaches its siblings on other CPUs. */
+static uint64_t guest_hcr(void)
+{
+    return HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TWE | HCR_TSC |
+           HCR_TID3 | HCR_FB | HCR_BSU_IS | HCR_RW | (hyp_vhe ? HCR_E2H : 0);
+}
+
+static void uart_tx(void *ctx, char c)
+{
+    struct vm *vm = ctx;
+
+    console_guest_putc(vm->id, vm->cfg->name, nr_vms > 1, c);
+}
+
+static void uart_irq(void *ctx, bool level)
+{
+    struct vm *vm = ctx;
+
+    vgic_set_irq_level(&vm->vgic, VGIC_NO_VCPU, GIC_SPI_BASE + VIRT_UART_SPI, level);
+}
+
+/* The PL011 model has no lock of its own: the VM lock serializes it
+ * against console input arriving on another CPU. */
+static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *acc)
+{
+    struct vm *vm = dev;
+    bool ok;
+
+    spin_lock(&vm->lock);
+    ok = vuart_mmio(&vm->uart, vcpu_id, acc);
+    spin_unlock(&vm->lock);
+    return ok;
+}
+
+static void add_mmio(struct vm *vm, const char *name, uint64_t base, uint64_t size,
+                     mmio_handler_fn fn, void *dev)
+{
+    vm->mmio[vm->nr_mmio++] = (struct mmio_region){ name, base, size, fn, dev };
+}
+
+static uint64_t vcpu_mpidr_of(unsigned i)
+{
+    /* Aff0 = vCPU index: matches the cpu@N reg values of the guest DTB. */
+    return MPIDR_RES1 | i;
+}
+
+int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
+{
+    uint64_t mpidrs[VM_MAX_VCPUS];
+    uint64_t vtr = gic_read_vtr();
+    int rc;
+
+    memset(vm, 0, sizeof(*vm));
+    vm->cfg = cfg;
+    vm->id = id;
+    vm->vmid = (uint16_t)(id + 1);
+    spin_lock_init(&vm->lock);
+    vm->nr_vcpus = cfg->nr_vcpus;
+    vm->ram_ipa = VIRT_RAM_BASE;
+    vm->ram_size = cfg->mem_size;
+
+    if (vm->ram_ipa + vm->ram_size > (1ULL << hyp_ipa_bits)) {
+        log_err("vm %s: %llu MiB of RAM does not fit a %u-bit IPA space", cfg->name,
+                (unsigned long long)(vm->ram_size >> 20), hyp_ipa_bits);
+        return -1;
+    }
+    vm->ram_pa = ram_alloc(vm->ram_size, 2ULL << 20);
+    if (!vm->ram_pa) {
+        log_err("vm %s: not enough physical memory for %llu MiB (free: %llu MiB)", cfg->name,
+                (unsigned long long)(vm->ram_size >> 20), (unsigned long long)(mm_free_bytes() >> 20));
+        return -1;
+    }
+    /* Memory that held another VM or elvisor's data must not leak. */
+    memset((void *)(uintptr_t)vm->ram_pa, 0, vm->ram_size);
+
+    rc = stage2_init(&vm->s2, hyp_ipa_bits, page_alloc);
+    if (rc == 0)
+        rc = stage2_map(&vm->s2, vm->ram_ipa, vm->ram_pa, vm->ram_size, S2_READ | S2_WRITE | S2_EXEC);
+    if (rc) {
+        log_err("vm %s: building stage-2 tables failed (%d)", cfg->name, rc);
+        return -1;
+    }
+    vm->vttbr = vm->s2.root | ((uint64_t)vm->vmid << VTTBR_VMID_SHIFT);
+    vm->cntvoff = read_sysreg(cntpct_el0);
+
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        mpidrs[i] = vcpu_mpidr_of(i);
+    if (vgic_init(&vm->vgic, vm->nr_vcpus, mpidrs, 0) < 0)
+        return -1;
+    vuart_init(&vm->uart, uart_tx, uart_irq, vm);
+
+    add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic);
+    add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus, vgic_v3_redist_mmio,
+             &vm->vgic);
+    add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
+
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = &vm->vcpus[i];
+        v->vm = vm;
+        v->id = i;
+        v->mpidr = mpidrs[i];
+        v->hcr = guest_hcr();
+        v->pcpu = (cfg->has_cpu_map ? cfg->cpu_map[i] : i) % nr_pcpus;
+        v->power = VCPU_OFF;
+        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vm->vgic, i), vtr);
+        struct pcpu *p = &pcpus[v->pcpu];
+        if (p->nr_runq < sizeof(p->runq) / sizeof(p->runq[0]))
+            p->runq[p->nr_runq++] = v;
+    }
+    return 0;
+}
+
+bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t len)
+{
+    return ipa >= vm->ram_ipa && len <= vm->ram_size && ipa - vm->ram_ipa <= vm->ram_size - len;
+}
+
+bool vm_write_ipa(struct vm *vm, uint64_t ipa, const void *src, uint64_t len)
+{
+    if (!vm_ipa_is_ram(vm, ipa, len))
+        return false;
+    memcpy((void *)(uintptr_t)(vm->ram_pa + (ipa - vm->ram_ipa)), src, len);
+    return true;
+}
+
+static bool vm_zero_ipa(struct vm *vm, uint64_t ipa, uint64_t len)
+{
+    if (!vm_ipa_is_ram(vm, ipa, len))
+        return false;
+    memset((void *)(uintptr_t)(vm->ram_pa + (ipa - vm->ram_ipa)), 0, len);
+    return true;
+}
+
+int vm_boot(struct vm *vm)
+{
+    const struct vm_config *cfg = vm->cfg;
+    struct load_plan plan;
+    const char *why;
+    uint64_t ram_end = vm->ram_ipa + vm->ram_size;
+    uint64_t initrd_ipa = 0;
+    static uint8_t dtb[GUEST_DTB_MAX];
+    static spinlock_t dtb_lock = SPINLOCK_INIT;
+    uint64_t mpidrs[VM_MAX_VCPUS];
+
+    if (loader_plan(cfg->kernel, cfg->kernel_size, vm->ram_ipa, vm->ram_size, &plan, &why) < 0) {
+        log_err("vm %s: cannot load kernel: %s", cfg->name, why);
+        return -1;
+    }
+    for (unsigned i = 0; i < plan.nr_segments; i++) {
+        const struct load_segment *s = &plan.seg[i];
+        vm_write_ipa(vm, s->ipa, cfg->kernel + s->file_off, s->file_size);
+        vm_zero_ipa(vm, s->ipa + s->file_size, s->mem_size - s->file_size);
+    }
+    vm->dtb_ipa = ram_end - DTB_SLOT;
+    if (cfg->initrd) {
+        initrd_ipa = (vm->dtb_ipa - cfg->initrd_size) & ~(PAGE_SIZE - 1);
+        if (cfg->initrd_size > vm->dtb_ipa - vm->ram_ipa || initrd_ipa < plan.end) {
+            log_err("vm %s: initrd (%llu KiB) does not fit in VM memory above the kernel", cfg->name,
+                    (unsigned long long)(cfg->initrd_size >> 10));
+            return -1;
+        }
+        vm_write_ipa(vm, initrd_ipa, cfg->initrd, cfg->initrd_size);
+    }
+    if (plan.end > vm->dtb_ipa) {
+        log_err("vm %s: kernel leaves no room for the device tree", cfg->name);
+        return -1;
+    }
+
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        mpidrs[i] = vm->vcpus[i].mpidr & MPIDR_AFF_MASK;
+    struct vm_dtb_params dp = {
+        .ram_base = vm->ram_ipa,
+        .ram_size = vm->ram_size,
+        .nr_vcpus = vm->nr_vcpus,
+        .vcpu_mpidr = mpidrs,
+        .gic_version = 3,
+        .gicd_base = VIRT_GICD_BASE,
+        .gicd_size = VGIC_V3_DIST_SIZE,
+        .gicr_base = VIRT_GICR_BASE,
+        .gicr_size = VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+        .uart_base = VIRT_UART_BASE,
+        .uart_size = VIRT_UART_SIZE,
+        .uart_spi = VIRT_UART_SPI,
+        .bootargs = cfg->bootargs,
+        .initrd_start = initrd_ipa,
+        .initrd_end = cfg->initrd ? initrd_ipa + cfg->initrd_size : 0,
+        .psci_method = "hvc",
+    };
+    spin_lock(&dtb_lock);
+    int size = vm_dtb_build(&dp, dtb, sizeof(dtb));
+    if (size > 0)
+        vm_write_ipa(vm, vm->dtb_ipa, dtb, (uint64_t)size);
+    spin_unlock(&dtb_lock);
+    if (size <= 0) {
+        log_err("vm %s: building the device tree failed (%d)", cfg->name, size);
+        return -1;
+    }
+
+    vm->entry = plan.entry;
+    log_info("vm %s: %u vCPU, %llu MiB at PA 0x%llx, %s entry 0x%llx, DTB 0x%llx%s", cfg->name,
+             vm->nr_vcpus, (unsigned long long)(vm->ram_size >> 20), (unsigned long long)vm->ram_pa,
+             loader_kind_name(plan.kind), (unsigned long long)plan.entry,
+             (unsigned long long)vm->dtb_ipa, cfg->initrd ? ", initrd" : "");
+
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = &vm->vcpus[i];
+        v->power = VCPU_OFF;
+        v->on_pending = false;
+    }
+    struct vcpu *boot = &vm->vcpus[0];
+    boot->on_entry = plan.entry;
+    boot->on_context = vm->dtb_ipa;
+    boot->on_pending = true;
+    boot->power = VCPU_ON;
+    vm->state = VM_RUNNING;
+    vcpu_kick(boot);
+    return 0;
+}
+
+int vm_reset(struct vm *vm)
+{
+    uint64_t mpidrs[VM_MAX_VCPUS];
+    uint64_t vtr = gic_read_vtr();
+
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        mpidrs[i] = vm->vcpus[i].mpidr;
+    if (vgic_init(&vm->vgic, vm->nr_vcpus, mpidrs, 0) < 0)
+        return -1;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vm->vgic, i), vtr);
+    spin_lock(&vm->lock);
+    vuart_init(&vm->uart, uart_tx, uart_irq, vm);
+    spin_unlock(&vm->lock);
+    return vm_boot(vm);
+}
+
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
+{
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        if ((vm->vcpus[i].mpidr & MPIDR_AFF_MASK) == (mpidr & MPIDR_AFF_MASK))
+            return &vm->vcpus[i];
+    return NULL;
+}
+
+static void kick_all(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        vcpu_kick(&vm->vcpus[i]);
+}
+
+void vm_power_off(struct vm *vm, enum vm_state why)
+{
+    vm->state = why;
+    kick_all(vm);
+}
+
+void vm_request_reset(struct vm *vm)
+{
+    vm->state = VM_RESETTING;
+    kick_all(vm);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    if (v->pcpu != this_pcpu()->id)
+        gic_send_sgi(SGI_KICK, pcpus[v->pcpu].mpidr);
+}
+
+void vgic_kick_vcpu(struct vgic *vgic, unsigned vcpu_id)
+{
+    struct vm *vm = (struct vm *)(void *)((char *)vgic - offsetof(struct vm, vgic));
+
+    if (vcpu_id < vm->nr_vcpus)
+        vcpu_kick(&vm->vcpus[vcpu_id]);
+}

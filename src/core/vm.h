@@ -1,0 +1,85 @@
+/* A virtual machine: its memory, its stage-2 tables, its devices and vCPUs. */
+#ifndef ELVISOR_CORE_VM_H
+#define ELVISOR_CORE_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/stage2.h"
+#include "core/vcpu.h"
+#include "lib/spinlock.h"
+#include "vdev/mmio.h"
+#include "vdev/vgic.h"
+#include "vdev/vuart.h"
+
+#define VM_MAX_VCPUS    8
+#define VM_MAX_MMIO     8
+#define MAX_VMS         8
+
+/* The guest platform contract: QEMU virt's memory map. */
+#define VIRT_GICD_BASE      0x08000000ULL
+#define VIRT_GICR_BASE      0x080A0000ULL
+#define VIRT_UART_BASE      0x09000000ULL
+#define VIRT_UART_SIZE      0x1000ULL
+#define VIRT_UART_SPI       1
+#define VIRT_RAM_BASE       0x40000000ULL
+#define GIC_SPI_BASE        32
+
+#define PPI_MAINTENANCE     25
+#define PPI_HYP_TIMER       26
+#define PPI_VIRT_TIMER      27
+#define PPI_HYP_VIRT_TIMER  28
+#define PPI_PHYS_TIMER      30
+
+enum vm_state {
+    VM_RUNNING,
+    VM_RESETTING,       /* vCPUs are being stopped so the images can be reloaded */
+    VM_OFF,             /* powered off by the guest */
+    VM_STOPPED,         /* stopped by elvisor after a fatal guest error */
+};
+
+struct vm {
+    const struct vm_config *cfg;
+    unsigned id;
+    uint16_t vmid;
+    volatile enum vm_state state;
+    spinlock_t lock;            /* power state of the vCPUs, device state */
+
+    uint64_t ram_ipa, ram_size, ram_pa;
+    struct stage2 s2;
+    uint64_t vttbr;
+    uint64_t cntvoff;
+
+    unsigned nr_vcpus;
+    struct vcpu vcpus[VM_MAX_VCPUS];
+
+    struct mmio_region mmio[VM_MAX_MMIO];
+    unsigned nr_mmio;
+
+    struct vgic vgic;
+    struct vuart uart;
+
+    /* Where the boot images landed, for logging and reset. */
+    uint64_t entry, dtb_ipa;
+};
+
+extern struct vm vms[MAX_VMS];
+extern unsigned nr_vms;
+
+int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg);
+/* Loads the images, writes the DTB and powers on vCPU 0. */
+int vm_boot(struct vm *vm);
+/* Power-on state again: devices reset, images reloaded (RAM kept). */
+int vm_reset(struct vm *vm);
+void vm_power_off(struct vm *vm, enum vm_state why);
+void vm_request_reset(struct vm *vm);
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
+/* Copies into guest memory; false when [ipa, ipa+len) is not guest RAM. */
+bool vm_write_ipa(struct vm *vm, uint64_t ipa, const void *src, uint64_t len);
+bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t len);
+
+/* Makes the vCPU exit or wake up so that it re-reads its state. */
+void vcpu_kick(struct vcpu *v);
+
+#endif

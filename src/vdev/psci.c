@@ -1,0 +1,151 @@
+/* SMCCC 1.1 and PSCI 1.1 for guests: vCPU power management and the VM's
+ * own power-off and reset. Unknown calls return NOT_SUPPORTED. */
+#include "vdev/smccc.h"
+
+#include "arch/arm64/sysreg.h"
+#include "core/exit.h"
+#include "core/vm.h"
+#include "lib/log.h"
+
+static bool is_64bit_call(uint32_t fid)
+{
+    return (fid & 0x40000000U) != 0;
+}
+
+static uint64_t arg(struct vcpu *v, unsigned n, uint32_t fid)
+{
+    uint64_t val = v->regs.x[n];
+
+    /* SMC32/HVC32 calls pass 32-bit arguments: upper halves are ignored. */
+    return is_64bit_call(fid) ? val : (val & 0xffffffffULL);
+}
+
+static int64_t psci_cpu_on(struct vcpu *v, uint32_t fid)
+{
+    struct vm *vm = v->vm;
+    struct vcpu *target = vm_vcpu_by_mpidr(vm, arg(v, 1, fid));
+    uint64_t entry = arg(v, 2, fid), context = arg(v, 3, fid);
+    int64_t ret;
+
+    if (!target)
+        return PSCI_RET_INVALID_PARAMS;
+    if (!vm_ipa_is_ram(vm, entry, 4) || (entry & 3))
+        return PSCI_RET_INVALID_ADDRESS;
+    spin_lock(&vm->lock);
+    if (target->power == VCPU_ON) {
+        ret = target->on_pending ? PSCI_RET_ON_PENDING : PSCI_RET_ALREADY_ON;
+    } else {
+        /* The physical CPU that owns the target resets it before running it. */
+        target->on_entry = entry;
+        target->on_context = context;
+        target->on_pending = true;
+        target->power = VCPU_ON;
+        ret = PSCI_RET_SUCCESS;
+    }
+    spin_unlock(&vm->lock);
+    if (ret == PSCI_RET_SUCCESS)
+        vcpu_kick(target);
+    return ret;
+}
+
+static int64_t psci_affinity_info(struct vcpu *v, uint32_t fid)
+{
+    struct vcpu *target = vm_vcpu_by_mpidr(v->vm, arg(v, 1, fid));
+
+    if (arg(v, 2, fid) != 0 || !target)
+        return PSCI_RET_INVALID_PARAMS;
+    if (target->power == VCPU_OFF)
+        return PSCI_AFFINITY_OFF;
+    return target->on_pending ? PSCI_AFFINITY_ON_PENDING : PSCI_AFFINITY_ON;
+}
+
+static int64_t psci_features(uint32_t queried)
+{
+    switch (queried) {
+    case SMCCC_VERSION:
+    case PSCI_VERSION:
+    case PSCI_CPU_SUSPEND_32:
+    case PSCI_CPU_SUSPEND_64:   /* original power-state format, no OS-initiated mode */
+    case PSCI_CPU_OFF:
+    case PSCI_CPU_ON_32:
+    case PSCI_CPU_ON_64:
+    case PSCI_AFFINITY_INFO_32:
+    case PSCI_AFFINITY_INFO_64:
+    case PSCI_MIGRATE_INFO_TYPE:
+    case PSCI_SYSTEM_OFF:
+    case PSCI_SYSTEM_RESET:
+    case PSCI_FEATURES:
+        return PSCI_RET_SUCCESS;
+    default:
+        return PSCI_RET_NOT_SUPPORTED;
+    }
+}
+
+static int64_t smccc_arch_features(uint32_t queried)
+{
+    switch (queried) {
+    case SMCCC_VERSION:
+    case SMCCC_ARCH_FEATURES:
+        return SMCCC_RET_SUCCESS;
+    default:
+        /* No firmware workarounds are offered or needed under emulation. */
+        return SMCCC_RET_NOT_SUPPORTED;
+    }
+}
+
+bool smccc_handle(struct vcpu *v)
+{
+    uint32_t fid = (uint32_t)v->regs.x[0];
+    int64_t ret;
+
+    switch (fid) {
+    case SMCCC_VERSION:
+        ret = SMCCC_VERSION_1_1;
+        break;
+    case SMCCC_ARCH_FEATURES:
+        ret = smccc_arch_features((uint32_t)v->regs.x[1]);
+        break;
+    case PSCI_VERSION:
+        ret = PSCI_VERSION_1_1;
+        break;
+    case PSCI_FEATURES:
+        ret = psci_features((uint32_t)v->regs.x[1]);
+        break;
+    case PSCI_CPU_SUSPEND_32:
+    case PSCI_CPU_SUSPEND_64:
+        /* Every power state is treated as standby: wake on an interrupt. */
+        ret = PSCI_RET_SUCCESS;
+        if (!vgic_vcpu_has_pending(&v->vm->vgic, v->id))
+            v->wait = VCPU_WAIT_WFI;
+        break;
+    case PSCI_CPU_OFF:
+        spin_lock(&v->vm->lock);
+        v->power = VCPU_OFF;
+        spin_unlock(&v->vm->lock);
+        return false;
+    case PSCI_CPU_ON_32:
+    case PSCI_CPU_ON_64:
+        ret = psci_cpu_on(v, fid);
+        break;
+    case PSCI_AFFINITY_INFO_32:
+    case PSCI_AFFINITY_INFO_64:
+        ret = psci_affinity_info(v, fid);
+        break;
+    case PSCI_MIGRATE_INFO_TYPE:
+        ret = PSCI_TOS_NOT_PRESENT;
+        break;
+    case PSCI_SYSTEM_OFF:
+        log_info("vm %s: powered off by the guest", v->vm->cfg->name);
+        vm_power_off(v->vm, VM_OFF);
+        return false;
+    case PSCI_SYSTEM_RESET:
+        log_info("vm %s: reset by the guest", v->vm->cfg->name);
+        vm_request_reset(v->vm);
+        return false;
+    default:
+        ret = SMCCC_RET_NOT_SUPPORTED;
+        break;
+    }
+    v->regs.x[0] = (uint64_t)ret;
+    return true;
+}

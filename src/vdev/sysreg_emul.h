@@ -1,0 +1,26 @@
+/* Emulation of the system registers a guest's accesses trap on: one
+ * table keyed by (op0, op1, CRn, CRm, op2), a read and a write handler per
+ * entry. The ID-register sanitizing rules are pure and host-tested. */
+#ifndef ELVISOR_VDEV_SYSREG_EMUL_H
+#define ELVISOR_VDEV_SYSREG_EMUL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+/* What a guest may see of the ID register with key SYSREG_KEY(3,0,0,crm,op2),
+ * given the hardware value and the IPA size elvisor gives the VM. */
+uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits);
+
+struct sysreg_desc {
+    const char *name;
+    uint32_t key;
+    /* Return false to refuse the access: the guest gets UNDEF. */
+    bool (*read)(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
+    bool (*write)(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
+};
+
+const struct sysreg_desc *sysreg_find(uint32_t key);
+
+#endif
