@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Provision everything elvisor needs on a Debian 12 x86_64 host, from Debian
+# packages only. Idempotent: prints nothing when all is in place.
+#
+#   tools/setup.sh            provision what is missing
+#   tools/setup.sh --status   also print where everything is
+#
+# What it makes, under ${ELVISOR_CACHE:-/var/cache/elvisor}:
+#   trixie-root/              Debian 13 root holding QEMU 10 (see tools/qemu10)
+#   linux/Image               Debian 13 arm64 Linux 6.12, raw arm64 Image
+#   linux/initramfs.cpio.gz   busybox initramfs (tools/mkinitramfs)
+#   linux/busybox             Debian's static arm64 busybox
+#   linux/VERSION             the kernel release (what `uname -r` says)
+#   linux/PACKAGES            the Debian packages they came from
+# Every step finishes with a stamp file, so an interrupted run is redone.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${ELVISOR_CACHE:-/var/cache/elvisor}
+root=$cache/trixie-root
+root_stamp=$cache/trixie-root.stamp
+linux=$cache/linux
+fetch_stamp=$linux/.fetched
+initrd_stamp=$linux/.initramfs
+
+# Host tools the build, the tests and these scripts use.
+host_packages=(
+    clang lld llvm gcc make libcmocka-dev device-tree-compiler
+    expect mmdebstrap cpio gzip util-linux mount coreutils
+    debian-archive-keyring gpg
+)
+
+status=0
+case "$*" in
+    "") ;;
+    --status) status=1 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "usage: tools/setup.sh [--status]" >&2; exit 2 ;;
+esac
+
+did_work=0
+die() { echo "setup.sh: error: $*" >&2; exit 1; }
+say() { echo "setup.sh: $*" >&2; did_work=1; }
+need_root() {
+    [ "$(id -u)" = 0 ] || die "$1 is missing and installing it needs root: run 'sudo $0'"
+}
+
+# --- host packages -------------------------------------------------------
+
+missing=()
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${host_packages[@]}" 2>/dev/null || true)
+for p in "${host_packages[@]}"; do
+    grep -q "^$p ii" <<<"$installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    need_root "host packages (${missing[*]})"
+    say "installing host packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt_log=$(mktemp "${TMPDIR:-/tmp}/elvisor-apt.XXXXXX")
+    { apt-get -q update && apt-get -q install -y --no-install-recommends "${missing[@]}"; } \
+        >"$apt_log" 2>&1 \
+        || { tail -n 20 "$apt_log" >&2; die "apt-get install ${missing[*]} failed (log: $apt_log)"; }
+    rm -f "$apt_log"
+fi
+
+# --- cache directory and lock ---------------------------------------------
+
+if [ ! -d "$cache" ]; then
+    need_root "cache directory $cache"
+    mkdir -p "$cache" || die "cannot create $cache"
+fi
+if [ -w "$cache" ]; then
+    exec 9>"$cache/.setup.lock"
+    flock 9  # concurrent runs (make -j) wait for the first to finish
+fi
+
+# Never delete a tree that has something mounted inside it (tools/qemu10 uses
+# private mount namespaces, so this only guards against hand-made mounts).
+safe_rm() {
+    local d
+    for d in "$@"; do
+        [ -e "$d" ] || continue
+        if findmnt -rn -o TARGET | grep -q -F -- "$(realpath "$d")/"; then
+            die "$d has mounts inside it; unmount them first"
+        fi
+        rm -rf --one-file-system -- "$d"
+    done
+}
+
+qemu_major() {  # prints the major version of the root's QEMU, or nothing
+    chroot "$1" qemu-system-aarch64 --version 2>/dev/null \
+        | sed -n 's/^QEMU emulator version \([0-9]*\)\..*/\1/p'
+}
+
+# A root made by hand (as DESIGN.md describes) has no stamp; adopt it when
+# dpkg says it is complete and its QEMU runs, otherwise it is half-made.
+root_is_complete() {
+    [ -z "$(dpkg --root="$1" --audit 2>&1)" ] || return 1
+    [ "$(dpkg-query --admindir="$1/var/lib/dpkg" -W -f='${db:Status-Abbrev}' \
+        qemu-system-arm 2>/dev/null)" = "ii " ] || return 1
+    local v; v=$(qemu_major "$1")
+    [ -n "$v" ] && [ "$v" -ge 10 ]
+}
+
+# --- Debian 13 root with QEMU 10 -------------------------------------------
+
+if [ ! -f "$root_stamp" ]; then
+    need_root "the trixie root ($root)"
+    if [ -d "$root" ] && root_is_complete "$root"; then
+        say "adopting existing trixie root $root"
+        touch "$root_stamp"
+    else
+        say "creating Debian 13 root with QEMU 10 in $root (about a minute)"
+        partial=$root.partial
+        safe_rm "$partial"
+        log=$cache/mmdebstrap.log
+        mmdebstrap --variant=essential --include=qemu-system-arm --format=directory \
+            trixie "$partial" >"$log" 2>&1 \
+            || { tail -n 20 "$log" >&2; die "mmdebstrap failed (full log: $log)"; }
+        v=$(qemu_major "$partial")
+        [ -n "$v" ] && [ "$v" -ge 10 ] \
+            || die "the new root's qemu-system-aarch64 does not run or is older than 10"
+        if [ -e "$root" ]; then
+            safe_rm "$root.old"
+            mv "$root" "$root.old"
+        fi
+        mv "$partial" "$root"
+        safe_rm "$root.old"
+        touch "$root_stamp"
+    fi
+fi
+
+# --- Linux kernel and busybox for arm64 -------------------------------------
+
+work=
+
+fetch_linux() {
+    local apt_opts kpkg dep img rel magic bb
+    work=$(mktemp -d "$cache/.linux-fetch.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    mkdir -p "$work"/{lists/partial,archives/partial,parts,prefs,debs}
+    touch "$work/status"
+    # Host apt, but for arm64 and with private state; the sources are the ones
+    # mmdebstrap wrote into the trixie root, so no mirror is named here.
+    apt_opts=(
+        -o APT::Architecture=arm64 -o APT::Architectures=arm64
+        -o Dir::State::Lists="$work/lists" -o Dir::State::status="$work/status"
+        -o Dir::Cache="$work" -o Dir::Cache::Archives="$work/archives"
+        -o Dir::Etc::SourceList="$root/etc/apt/sources.list"
+        -o Dir::Etc::SourceParts="$root/etc/apt/sources.list.d"
+        -o Dir::Etc::Preferences="$work/prefs/none"
+        -o Dir::Etc::PreferencesParts="$work/prefs"
+        -o Debug::NoLocking=1 -o Acquire::Languages=none
+        -o APT::Sandbox::User=root -o pkgCacheFile::Generate=true
+    )
+    apt-get "${apt_opts[@]}" -q update >"$work/update.log" 2>&1 \
+        || { cat "$work/update.log" >&2; die "apt-get update for arm64 trixie failed"; }
+
+    # The linux-image-arm64 metapackage names the current 6.12 ABI; its
+    # -unsigned twin carries the same kernel as a plain file.
+    kpkg=${ELVISOR_LINUX_PKG:-}
+    if [ -z "$kpkg" ]; then
+        dep=$(apt-cache "${apt_opts[@]}" depends linux-image-arm64 2>/dev/null \
+            | sed -n 's/^ *Depends: \(linux-image-6\.12\.[^ ]*-arm64\)$/\1/p' | head -n1)
+        if [ -n "$dep" ]; then
+            kpkg=$dep-unsigned
+        else
+            kpkg=$(apt-cache "${apt_opts[@]}" search --names-only \
+                '^linux-image-6\.12\.[0-9]+\+deb13[.0-9]*-arm64-unsigned$' \
+                | cut -d' ' -f1 | sort -V | tail -n1)
+        fi
+    fi
+    [ -n "$kpkg" ] || die "no linux-image-6.12.*-arm64-unsigned package found"
+
+    (cd "$work/debs" && apt-get "${apt_opts[@]}" -q download "$kpkg" busybox-static \
+        >"$work/download.log" 2>&1) \
+        || { cat "$work/download.log" >&2; die "downloading $kpkg and busybox-static failed"; }
+
+    # Only the kernel itself: the modules are not needed and are most of the package.
+    mkdir -p "$work/kernel"
+    dpkg-deb --fsys-tarfile "$work"/debs/linux-image-*.deb \
+        | tar -x -C "$work/kernel" --wildcards './boot/vmlinuz-*' \
+        || die "extracting the kernel from $kpkg failed"
+    dpkg-deb -x "$work"/debs/busybox-static_*.deb "$work/busybox"
+
+    img=$(find "$work/kernel/boot" -name 'vmlinuz-*' | head -n1)
+    [ -n "$img" ] || die "$kpkg has no /boot/vmlinuz-*"
+    rel=${img##*/vmlinuz-}
+    # Debian's arm64 vmlinuz has been a raw Image; decompress in case a later
+    # package compresses it.
+    magic=$(od -An -tx1 -N4 "$img" | tr -d ' \n')
+    case $magic in
+        1f8b*)     gzip -dc <"$img" >"$work/Image" ;;
+        fd377a58)  xz -dc <"$img" >"$work/Image" ;;
+        28b52ffd)  zstd -qdc <"$img" >"$work/Image" ;;
+        *)         cp "$img" "$work/Image" ;;
+    esac
+    [ "$(od -An -c -j56 -N4 "$work/Image" | tr -d ' \n')" = 'ARMd' ] \
+        || die "$img is not an arm64 Image (no ARM\\x64 magic at offset 56)"
+
+    bb=$(find "$work/busybox" -type f -path '*/bin/busybox' | head -n1)
+    [ -n "$bb" ] || die "busybox-static has no busybox binary"
+    # ELF, 64-bit, e_machine EM_AARCH64 (0xb7).
+    [ "$(od -An -tx1 -N5 "$bb" | tr -d ' \n')" = 7f454c4602 ] \
+        && [ "$(od -An -tx1 -j18 -N2 "$bb" | tr -d ' \n')" = b700 ] \
+        || die "$bb is not an arm64 ELF"
+
+    mkdir -p "$linux"
+    install -m 0644 "$work/Image" "$linux/Image.new" && mv -f "$linux/Image.new" "$linux/Image"
+    install -m 0755 "$bb" "$linux/busybox.new" && mv -f "$linux/busybox.new" "$linux/busybox"
+    echo "$rel" >"$linux/VERSION"
+    dpkg-deb -W --showformat='${Package} ${Version}\n' "$work"/debs/*.deb >"$linux/PACKAGES"
+    cp "$linux/PACKAGES" "$fetch_stamp"
+}
+
+if [ ! -f "$fetch_stamp" ] || [ ! -f "$linux/Image" ] || [ ! -f "$linux/busybox" ]; then
+    need_root "the arm64 Linux kernel ($linux)"
+    say "fetching Debian 13 arm64 Linux 6.12 and busybox-static into $linux"
+    rm -f "$fetch_stamp" "$initrd_stamp"
+    safe_rm "$cache"/.linux-fetch.*  # left by an interrupted run
+    fetch_linux
+    rm -rf "$work"
+fi
+
+# The initramfs follows its recipe: rebuild when the init script or the
+# builder changed since the last build, or busybox was refetched.
+recipe=$(cat "$here/initramfs-init.sh" "$here/mkinitramfs" "$fetch_stamp" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$linux/initramfs.cpio.gz" ] || [ "$(cat "$initrd_stamp" 2>/dev/null)" != "$recipe" ]; then
+    [ -w "$linux" ] || need_root "the initramfs ($linux/initramfs.cpio.gz)"
+    say "building $linux/initramfs.cpio.gz"
+    "$here/mkinitramfs" --busybox "$linux/busybox" "$linux/initramfs.cpio.gz" \
+        || die "building the initramfs failed"
+    echo "$recipe" >"$initrd_stamp"
+fi
+
+if [ $did_work = 1 ] || [ $status = 1 ]; then
+    cat <<EOF
+elvisor provisioning complete:
+  QEMU 10      $here/qemu10  ($(chroot "$root" qemu-system-aarch64 --version 2>/dev/null | head -n1))
+  trixie root  $root
+  Linux Image  $linux/Image  ($(cat "$linux/VERSION"))
+  initramfs    $linux/initramfs.cpio.gz
+  run          tools/elvisor-run --kernel IMAGE ...   (tools/elvisor-run --help)
+EOF
+fi
