@@ -104,7 +104,7 @@ int gic_cpu_init(uint64_t mpidr)
                  ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE);
     isb();
     write_sysreg(S3_0_C4_C6_0 /* ICC_PMR_EL1 */, 0xff);
-    write_sysreg(S3_0_C12_C12_0 /* ICC_BPR1_EL1 */, 0);
+    write_sysreg(S3_0_C12_C12_3 /* ICC_BPR1_EL1 */, 0);
     write_sysreg(S3_0_C12_C12_4 /* ICC_CTLR_EL1 */, ICC_CTLR_EOIMODE);
     write_sysreg(S3_0_C12_C12_7 /* ICC_IGRPEN1_EL1 */, 1);
     isb();
