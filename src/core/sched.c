@@ -58,7 +58,9 @@ static struct vcpu *pick(struct pcpu *p)
             v->parked = true;
             if (vm->state == VM_RESETTING && v->id == 0)
                 finish_reset(vm);
-            continue;
+            /* A finished reset has made this vCPU runnable again. */
+            if (vm->state != VM_RUNNING)
+                continue;
         }
         v->parked = false;
         if (v->on_pending) {

@@ -89,16 +89,13 @@ void vcpu_load(struct vcpu *v)
     v->loaded = true;
 }
 
+/* ICH_VMCR_EL2 and the active priorities were saved at the last exit. */
 void vcpu_put(struct vcpu *v)
 {
-    struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
-
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         v->el1[r] = el1_read((enum el1_reg)r);
     fpsimd_save(&v->fp);
     timer_save(&v->timer);
-    cif->vmcr = read_sysreg(S3_4_C12_C11_7);
-    vgic_hw_aprs(cif, true);
     write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
     write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);
     isb();
@@ -141,4 +138,8 @@ void vgic_hw_save_lrs(struct vcpu *v)
     for (unsigned n = 0; n < cif->nr_lrs; n++)
         lr_access(cif, n, true);
     cif->hcr = read_sysreg(S3_4_C12_C11_0);
+    /* The guest changes its priority mask, group enables and active
+     * priorities without trapping; WFI decisions need the current ones. */
+    cif->vmcr = read_sysreg(S3_4_C12_C11_7);
+    vgic_hw_aprs(cif, true);
 }
