@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Runs every test guest (tests/integration/guests.list) under elvisor on
+# QEMU 10, or directly on QEMU with --bare, and checks their TEST lines.
+#
+#   tests/integration/run-guests.sh [--bare] [--mode vhe|nvhe|both] [options]
+#
+# Each guest runs as `tools/elvisor-run --kernel build/guests/NAME.bin --smp N
+# --timeout T` (plus --nvhe for the nVHE pass, --bare for bare QEMU). A check
+# passes on "TEST guest.check: PASS"; a guest that does not print GUEST-DONE,
+# exits non-zero, or whose GUEST-DONE totals disagree with its TEST lines
+# counts as one more failure. Ends with "guests: N passed, N failed" (checks)
+# and a non-zero status on any failure. Logs: build/integration/PASS-NAME.log.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+runner=${ELVISOR_RUN:-$repo/tools/elvisor-run}
+logdir=${ELVISOR_LOGDIR:-$repo/build/integration}
+trixie_root=${ELVISOR_CACHE:-/var/cache/elvisor}/trixie-root
+
+usage() {
+    cat <<'USAGE'
+usage: tests/integration/run-guests.sh [options]
+  --bare            run the guests directly on QEMU 10 (no elvisor); known QEMU
+                    gaps listed in tests/integration/bare-xfail.txt are XFAIL
+  --mode M          elvisor mode: vhe, nvhe or both (default both; ignored
+                    with --bare)
+  --only A,B        run only these guests
+  --cpu MODEL       QEMU CPU model for every guest (default: elvisor-run's, max)
+  --timeout SECS    per guest run (default 60)
+  -v, --verbose     also print each guest's full console output
+  -h, --help        this text
+USAGE
+}
+
+bare=0 mode=both only="" cpu="" timeout=60 verbose=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --bare) bare=1 ;;
+        --mode) mode=${2:-}; shift ;;
+        --only) only=${2:-}; shift ;;
+        --cpu) cpu=${2:-}; shift ;;
+        --timeout) timeout=${2:-}; shift ;;
+        -v|--verbose) verbose=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "run-guests: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+case $mode in vhe|nvhe|both) ;; *) echo "run-guests: --mode wants vhe, nvhe or both" >&2; exit 2 ;; esac
+[[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "run-guests: bad --timeout" >&2; exit 2; }
+
+if [ $bare = 1 ]; then
+    passes=(bare)
+elif [ $mode = both ]; then
+    passes=(vhe nvhe)
+else
+    passes=("$mode")
+fi
+
+# Guest table.
+names=() smps=() bare_args=()
+while read -r name smp extra; do
+    case $name in ''|'#'*) continue ;; esac
+    if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then continue; fi
+    names+=("$name"); smps+=("$smp"); bare_args+=("${extra:-}")
+done <"$here/guests.list"
+if [ ${#names[@]} = 0 ]; then
+    echo "run-guests: no guest selected" >&2
+    exit 2
+fi
+
+declare -A xfail=()
+if [ $bare = 1 ]; then
+    while read -r check reason; do
+        case $check in ''|'#'*) continue ;; esac
+        xfail[$check]=$reason
+    done <"$here/bare-xfail.txt"
+fi
+
+mkdir -p "$logdir"
+passed=0 failed=0 xfailed=0 xpassed=0
+
+# Without tools/elvisor-run, bare runs still work straight from the trixie root.
+run_bare_fallback() {   # image smp extra-args...
+    local image=$1 smp=$2 cpu_model=max stage rc
+    shift 2
+    while [ $# -gt 0 ]; do
+        [ "$1" = --cpu ] && { cpu_model=$2; shift; }
+        shift
+    done
+    stage=$(mktemp -d "$trixie_root/tmp/run-guests.XXXXXX") || return 1
+    cp "$image" "$stage/guest.bin"
+    timeout -k 5 "$timeout" chroot "$trixie_root" qemu-system-aarch64 -M virt,gic-version=3 \
+        -cpu "$cpu_model" -smp "$smp" -m 256M -nographic -nodefaults -serial stdio \
+        -kernel "${stage#"$trixie_root"}/guest.bin" </dev/null
+    rc=$?
+    rm -rf "$stage"
+    return $rc
+}
+
+run_guest() {   # pass name smp bare-extra -> console output in the log file
+    local pass=$1 name=$2 smp=$3 extra=$4 image=$repo/build/guests/$2.bin
+    local -a args=(--kernel "$image" --smp "$smp" --timeout "$timeout")
+    # shellcheck disable=SC2206 # bare-extra is a word list from guests.list
+    [ $pass = bare ] && args+=(--bare $extra)
+    [ $pass = nvhe ] && args+=(--nvhe)
+    [ -n "$cpu" ] && args+=(--cpu "$cpu")
+    if [ -x "$runner" ]; then
+        "$runner" "${args[@]}" </dev/null
+    elif [ $pass = bare ]; then
+        # shellcheck disable=SC2086
+        run_bare_fallback "$image" "$smp" $extra ${cpu:+--cpu "$cpu"}
+    else
+        echo "run-guests: $runner is missing: only --bare can run" >&2
+        return 1
+    fi
+}
+
+describe_rc() {
+    case $1 in
+        0) echo "exit 0" ;;
+        124) echo "timed out after ${timeout}s" ;;
+        *) echo "exit $1" ;;
+    esac
+}
+
+for pass in "${passes[@]}"; do
+    if [ $pass != bare ] && [ ! -f "$repo/build/elvisor.bin" ]; then
+        echo "[$pass] note: build/elvisor.bin is missing (run make): every guest will fail"
+    fi
+    for i in "${!names[@]}"; do
+        name=${names[$i]}
+        log=$logdir/$pass-$name.log
+        if [ ! -f "$repo/build/guests/$name.bin" ]; then
+            echo "[$pass] FAIL $name: build/guests/$name.bin missing (run make guests)"
+            failed=$((failed + 1))
+            continue
+        fi
+        run_guest "$pass" "$name" "${smps[$i]}" "${bare_args[$i]}" 2>&1 | tr -d '\r' >"$log"
+        rc=${PIPESTATUS[0]}
+        [ $verbose = 1 ] && sed "s/^/[$pass] | /" "$log"
+
+        g_pass=0 g_fail=0 g_xfail=0 done_line=""
+        while IFS= read -r line; do
+            if [[ $line =~ ^TEST\ ([A-Za-z0-9_]+)\.([A-Za-z0-9_]+):\ (PASS|FAIL)(\ (.*))?$ ]]; then
+                check="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" result=${BASH_REMATCH[3]}
+                reason=${BASH_REMATCH[5]}
+                if [ "${BASH_REMATCH[1]}" != "$name" ]; then
+                    echo "[$pass] FAIL $check: reported by guest $name"
+                    g_fail=$((g_fail + 1))
+                elif [ $result = PASS ] && [ -n "${xfail[$check]+x}" ]; then
+                    echo "[$pass] XPASS $check (listed in bare-xfail.txt: QEMU fixed?)"
+                    g_pass=$((g_pass + 1)); xpassed=$((xpassed + 1))
+                elif [ $result = PASS ]; then
+                    echo "[$pass] PASS $check"
+                    g_pass=$((g_pass + 1))
+                elif [ -n "${xfail[$check]+x}" ]; then
+                    echo "[$pass] XFAIL $check: $reason (known on bare QEMU: ${xfail[$check]})"
+                    g_xfail=$((g_xfail + 1))
+                else
+                    echo "[$pass] FAIL $check: $reason"
+                    g_fail=$((g_fail + 1))
+                fi
+            elif [[ $line =~ ^GUEST-DONE\ $name\ passed=([0-9]+)\ failed=([0-9]+)$ ]]; then
+                done_line=$line
+                done_total=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
+            elif [[ $line == BENCH\ * ]]; then
+                echo "[$pass] $line"
+            fi
+        done <"$log"
+
+        problem=""
+        if [ -z "$done_line" ]; then
+            problem="no GUEST-DONE ($(describe_rc "$rc"))"
+        elif [ "$rc" != 0 ]; then
+            problem="$(describe_rc "$rc") after GUEST-DONE"
+        elif [ "$done_total" != $((g_pass + g_fail + g_xfail)) ]; then
+            problem="GUEST-DONE counts $done_total checks, the log has $((g_pass + g_fail + g_xfail)) TEST lines"
+        fi
+        if [ -n "$problem" ]; then
+            echo "[$pass] FAIL $name: $problem; last lines of $log:"
+            tail -n 5 "$log" | sed "s/^/[$pass]   | /"
+            g_fail=$((g_fail + 1))
+        fi
+        passed=$((passed + g_pass)); failed=$((failed + g_fail)); xfailed=$((xfailed + g_xfail))
+        if [ $g_fail = 0 ]; then
+            xf=""
+            [ $g_xfail -gt 0 ] && xf=", $g_xfail xfail"
+            echo "[$pass] guest $name: ok ($g_pass checks$xf)"
+        else
+            echo "[$pass] guest $name: FAILED ($g_fail failing)"
+        fi
+    done
+done
+
+[ $xfailed -gt 0 ] && echo "# $xfailed expected failures on bare QEMU (tests/integration/bare-xfail.txt)"
+[ $xpassed -gt 0 ] && echo "# $xpassed checks listed in bare-xfail.txt passed: update the list"
+echo "guests: $passed passed, $failed failed"
+[ $failed = 0 ]
