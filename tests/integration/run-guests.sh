@@ -150,7 +150,7 @@ for pass in "${passes[@]}"; do
                     echo "[$pass] FAIL $check: reported by guest $name"
                     g_fail=$((g_fail + 1))
                 elif [ $result = PASS ] && [ -n "${xfail[$check]+x}" ]; then
-                    echo "[$pass] XPASS $check (listed in bare-xfail.txt: QEMU fixed?)"
+                    echo "[$pass] XPASS $check (listed in bare-xfail.txt)"
                     g_pass=$((g_pass + 1)); xpassed=$((xpassed + 1))
                 elif [ $result = PASS ]; then
                     echo "[$pass] PASS $check"
