@@ -39,6 +39,29 @@ case "$*" in
 esac
 
 did_work=0
+# Long steps run as a background child so that a signal to this script reaches
+# them too (mmdebstrap then unmounts what it mounted in its root).
+child=
+run_child() {
+    "$@" &
+    child=$!
+    wait "$child"
+    local rc=$?
+    child=
+    return $rc
+}
+on_signal() {
+    if [ -n "$child" ]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
+    echo "setup.sh: interrupted; the next run redoes the unfinished step" >&3
+    exit "$1"
+}
+exec 3>&2  # the handler may run inside a step whose stderr goes to a log
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap 'on_signal 129' HUP
 die() { echo "setup.sh: error: $*" >&2; exit 1; }
 say() { echo "setup.sh: $*" >&2; did_work=1; }
 need_root() {
@@ -114,7 +137,7 @@ if [ ! -f "$root_stamp" ]; then
         partial=$root.partial
         safe_rm "$partial"
         log=$cache/mmdebstrap.log
-        mmdebstrap --variant=essential --include=qemu-system-arm --format=directory \
+        run_child mmdebstrap --variant=essential --include=qemu-system-arm --format=directory \
             trixie "$partial" >"$log" 2>&1 \
             || { tail -n 20 "$log" >&2; die "mmdebstrap failed (full log: $log)"; }
         v=$(qemu_major "$partial")
@@ -153,7 +176,7 @@ fetch_linux() {
         -o Debug::NoLocking=1 -o Acquire::Languages=none
         -o APT::Sandbox::User=root -o pkgCacheFile::Generate=true
     )
-    apt-get "${apt_opts[@]}" -q update >"$work/update.log" 2>&1 \
+    run_child apt-get "${apt_opts[@]}" -q update >"$work/update.log" 2>&1 \
         || { cat "$work/update.log" >&2; die "apt-get update for arm64 trixie failed"; }
 
     # The linux-image-arm64 metapackage names the current 6.12 ABI; its
@@ -172,7 +195,7 @@ fetch_linux() {
     fi
     [ -n "$kpkg" ] || die "no linux-image-6.12.*-arm64-unsigned package found"
 
-    (cd "$work/debs" && apt-get "${apt_opts[@]}" -q download "$kpkg" busybox-static \
+    (cd "$work/debs" && run_child apt-get "${apt_opts[@]}" -q download "$kpkg" busybox-static \
         >"$work/download.log" 2>&1) \
         || { cat "$work/download.log" >&2; die "downloading $kpkg and busybox-static failed"; }
 
