@@ -39,8 +39,13 @@ void pl011_putc(char c)
 
 int pl011_getc(void)
 {
-    if (!uart || (rd(UARTFR) & FR_RXFE))
+    if (!uart || (rd(UARTFR) & FR_RXFE)) {
+        /* Drained: the receive-timeout interrupt stays raised until it is
+         * cleared by hand, which would re-signal forever. */
+        if (uart)
+            wr(UARTICR, INT_RX | INT_RT);
         return -1;
+    }
     return (int)(rd(UARTDR) & 0xff);
 }
 

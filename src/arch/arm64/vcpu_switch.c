@@ -142,4 +142,7 @@ void vgic_hw_save_lrs(struct vcpu *v)
      * priorities without trapping; WFI decisions need the current ones. */
     cif->vmcr = read_sysreg(S3_4_C12_C11_7);
     vgic_hw_aprs(cif, true);
+    /* The maintenance interrupt is level: with the interface off it drops
+     * until the next entry loads list registers that no longer call for it. */
+    write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
 }
