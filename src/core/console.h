@@ -13,4 +13,12 @@ void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c
 /* Hypervisor log and panic output. */
 void console_write(const char *s);
 
+/* Moves console input from the physical UART into the console VM's
+ * emulated UART while it has room. When it is full, input stays in the
+ * physical UART (QEMU holds the rest back) and its interrupt is masked
+ * until the guest reads: nothing typed is dropped. */
+void console_input_pump(void);
+/* The guest read its UART: room may have opened up. */
+void console_input_guest_read(void);
+
 #endif

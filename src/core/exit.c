@@ -4,6 +4,7 @@
 #include "arch/arm64/gic.h"
 #include "arch/arm64/pl011.h"
 #include "arch/arm64/sysreg.h"
+#include "core/console.h"
 #include "core/esr.h"
 #include "core/inject.h"
 #include "core/pcpu.h"
@@ -141,22 +142,6 @@ void handle_exit(struct vcpu *v, uint64_t exit_code)
     }
 }
 
-static void console_rx(void)
-{
-    int c;
-
-    while ((c = pl011_getc()) >= 0) {
-        for (unsigned i = 0; i < nr_vms; i++) {
-            struct vm *vm = &vms[i];
-            if (!vm->cfg->console || vm->state != VM_RUNNING)
-                continue;
-            spin_lock(&vm->lock);
-            vuart_rx_push(&vm->uart, (char)c);
-            spin_unlock(&vm->lock);
-        }
-    }
-}
-
 void handle_phys_irqs(void)
 {
     struct pcpu *p = this_pcpu();
@@ -174,7 +159,7 @@ void handle_phys_irqs(void)
         if (intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) {
             log_warn("timer interrupt %u with no vCPU loaded", intid);
         } else if (intid == platform.uart_intid) {
-            console_rx();
+            console_input_pump();
         }
         /* SGI_KICK and the maintenance interrupt need no work here: the
          * run loop re-reads vCPU state and the list registers after this. */

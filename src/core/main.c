@@ -153,7 +153,7 @@ void primary_main(uint64_t dtb)
     if (platform.uart_intid >= 32) {
         gic_route_spi(platform.uart_intid, self);
         gic_enable_irq(platform.uart_intid);
-        pl011_enable_rx_irq();
+        pl011_enable_input();
     }
     pcpus[0].online = true;
 

@@ -55,7 +55,12 @@ static struct vcpu *pick(struct pcpu *p)
 
         if (vm->state != VM_RUNNING) {
             unload(p, v);
-            v->parked = true;
+            if (!v->parked) {
+                __atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
+                /* The CPU finishing a reset waits for every vCPU to park. */
+                if (v->id != 0)
+                    vcpu_kick(&vm->vcpus[0]);
+            }
             if (vm->state == VM_RESETTING && v->id == 0)
                 finish_reset(vm);
             /* A finished reset has made this vCPU runnable again. */

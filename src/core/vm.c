@@ -53,6 +53,8 @@ static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *ac
     spin_lock(&vm->lock);
     ok = vuart_mmio(&vm->uart, vcpu_id, acc);
     spin_unlock(&vm->lock);
+    if (vm->cfg->console && !acc->is_write && acc->offset == VUART_DR)
+        console_input_guest_read();
     return ok;
 }
 

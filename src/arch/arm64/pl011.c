@@ -2,7 +2,9 @@
 
 #define UARTDR      0x000
 #define UARTFR      0x018
+#define UARTLCR_H   0x02c
 #define UARTIMSC    0x038
+#define LCRH_FEN    (1u << 4)
 #define UARTICR     0x044
 #define FR_RXFE     (1u << 4)
 #define FR_TXFF     (1u << 5)
@@ -49,10 +51,17 @@ int pl011_getc(void)
     return (int)(rd(UARTDR) & 0xff);
 }
 
-void pl011_enable_rx_irq(void)
+void pl011_set_rx_irq(bool on)
 {
+    wr(UARTIMSC, on ? INT_RX | INT_RT : 0);
+}
+
+void pl011_enable_input(void)
+{
+    /* FIFOs on: input typed while the guest is busy waits in 32 entries. */
+    wr(UARTLCR_H, rd(UARTLCR_H) | LCRH_FEN);
     wr(UARTICR, INT_RX | INT_RT);
-    wr(UARTIMSC, INT_RX | INT_RT);
+    pl011_set_rx_irq(true);
 }
 
 void pl011_flush(void)

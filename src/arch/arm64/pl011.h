@@ -9,7 +9,8 @@ void pl011_init(uint64_t base);
 void pl011_putc(char c);
 /* -1 when no character is waiting. */
 int pl011_getc(void);
-void pl011_enable_rx_irq(void);
+void pl011_enable_input(void);
+void pl011_set_rx_irq(bool on);
 void pl011_flush(void);
 
 #endif
