@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every elvisor test, as `make check` and CI run it. Assumes the tree is
+# built and provisioned (make check does both first).
+#   1. host unit tests (ASan + UBSan)
+#   2. the bare-metal test guests on bare QEMU 10 (validates the guests)
+#   3. the test guests under elvisor: VHE and nVHE on -cpu max, and on a
+#      CPU without VHE (cortex-a57)
+#   4. Debian's Linux with 2 vCPUs to its shell, VHE and nVHE
+# Ends with one line "all: N passed, N failed" (suites) and fails if any did.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+passed=0 failed=0
+suite() {
+    local name=$1; shift
+    echo "=== $name: $*"
+    local start=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1)); echo "=== $name: PASS ($((SECONDS - start)) s)"
+    else
+        failed=$((failed + 1)); echo "=== $name: FAIL ($((SECONDS - start)) s)"
+    fi
+}
+
+suite unit            make --no-print-directory unit
+suite guests-bare     tests/integration/run-guests.sh --bare
+suite guests-vhe-nvhe tests/integration/run-guests.sh --mode both
+suite guests-no-vhe   tests/integration/run-guests.sh --mode nvhe --cpu cortex-a57
+suite linux-vhe       tests/integration/linux-smp.exp
+suite linux-nvhe      tests/integration/linux-smp.exp --nvhe
+
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
