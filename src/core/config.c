@@ -108,11 +108,11 @@ int config_parse(const void *blob, size_t size, struct elvisor_config *cfg, char
             if (strcmp(cfg->vms[i].name, vm->name) == 0)
                 return fail(err, errlen, vm->name, "name", "two VMs have this name");
         consoles += vm->console;
+        if (consoles > 1)
+            return fail(err, errlen, vm->name, "console", "only one VM may take console input");
         cfg->nr_vms++;
     }
     if (cfg->nr_vms == 0)
         return fail(err, errlen, NULL, "/vms", "no VM defined");
-    if (consoles > 1)
-        return fail(err, errlen, NULL, "console", "only one VM may take console input");
     return 0;
 }
