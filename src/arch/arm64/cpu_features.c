@@ -24,10 +24,12 @@ void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f)
     unsigned vh = id_field(id->mmfr1, 8);
 
     f->e2h0 = id_field_signed(id->mmfr4, 24);
-    if (!vh)
-        f->e2h = E2H_NO_VHE;
-    else if (f->e2h0 < 0)
+    /* A negative E2H0 makes HCR_EL2.E2H RES1, so nVHE cannot work at all;
+     * FEAT_E2H0 missing implies FEAT_VHE, whatever VH claims. */
+    if (f->e2h0 < 0)
         f->e2h = E2H_FORCED_VHE;
+    else if (!vh)
+        f->e2h = E2H_NO_VHE;
     else
         f->e2h = E2H_SWITCHABLE;
     f->nv = id_field(id->mmfr2, 24);
