@@ -1,0 +1,763 @@
+/* elvisor-config: checks a VM configuration (device-tree source) on the host
+ * and writes the bundle elvisor boots from. See docs/configuration.md.
+ *
+ *   elvisor-config check  [-q] [-i DIR]... FILE.dts
+ *   elvisor-config bundle [-q] [-i DIR]... FILE.dts OUT.dtb
+ *
+ * dtc compiles the source; the bundle is then validated by config_parse(),
+ * the very parser elvisor runs at boot, and the image placement is checked
+ * with the loader's own planning code. Errors are reported as
+ * FILE:LINE: vm 'NAME': property 'PROP': reason, the position found by
+ * scanning the source (dts_srcmap.c) because the blob keeps none.
+ *
+ * Exit status: 0 valid, 1 invalid configuration (dtc errors included),
+ * 2 usage error, 3 the check itself could not run (dtc missing, I/O). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/loader.h"
+#include "dts_srcmap.h"
+#include "lib/fdt.h"
+
+extern char **environ;
+
+#define EXIT_VALID      0
+#define EXIT_INVALID    1
+#define EXIT_USAGE      2
+#define EXIT_TROUBLE    3
+
+#define MAX_DIRS        32
+#define KiB             (1ULL << 10)
+#define MiB             (1ULL << 20)
+#define GiB             (1ULL << 30)
+
+/* The guest RAM layout vm_boot() (src/core/vm.c) uses: RAM at the virt
+ * board's 0x4000_0000, the generated DTB in the last 2 MiB, the initrd
+ * page-aligned just below it, above everything the kernel occupies. */
+#define GUEST_RAM_BASE      0x40000000ULL
+#define GUEST_DTB_SLOT      (2 * MiB)
+#define GUEST_PAGE_SIZE     4096ULL
+/* config_parse()'s limits. */
+#define GUEST_MEM_ALIGN     (2 * MiB)
+#define GUEST_MEM_MAX       (64 * GiB)
+
+static const char *prog = "elvisor-config";
+
+struct ctx {
+    const char *file;
+    const char *dirs[MAX_DIRS];
+    unsigned nr_dirs;
+    struct dts_srcmap *map;
+    bool map_tried;
+    const uint8_t *blob;
+    size_t size;
+    unsigned errors;
+};
+
+/* ---- reporting ---- */
+
+static const struct dts_srcmap *srcmap(struct ctx *c)
+{
+    if (!c->map_tried) {
+        c->map_tried = true;
+        c->map = dts_srcmap_scan(c->file, c->dirs, c->nr_dirs);
+    }
+    return c->map;
+}
+
+static bool node_pos(struct ctx *c, const char *path, struct dts_pos *pos)
+{
+    return srcmap(c) && dts_srcmap_node(c->map, path, pos);
+}
+
+static bool prop_pos(struct ctx *c, const char *path, const char *prop, struct dts_pos *pos)
+{
+    return srcmap(c) && dts_srcmap_prop(c->map, path, prop, pos);
+}
+
+/* The property's line, else its node's, else none (file only). */
+static const struct dts_pos *where(struct ctx *c, const char *node, const char *prop,
+                                   struct dts_pos *buf)
+{
+    if (node && prop && prop_pos(c, node, prop, buf))
+        return buf;
+    if (node && node_pos(c, node, buf))
+        return buf;
+    return NULL;
+}
+
+static void vmsg(struct ctx *c, const struct dts_pos *pos, const char *kind, const char *fmt, va_list ap)
+{
+    if (pos)
+        fprintf(stderr, "%s:%u: %s", pos->file, pos->line, kind);
+    else
+        fprintf(stderr, "%s: %s", c->file, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+error_at(struct ctx *c, const struct dts_pos *pos, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmsg(c, pos, "", fmt, ap);
+    va_end(ap);
+    c->errors++;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+warn_at(struct ctx *c, const struct dts_pos *pos, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmsg(c, pos, "warning: ", fmt, ap);
+    va_end(ap);
+}
+
+static const char *size_str(uint64_t v, char *buf, size_t len)
+{
+    if (v >= GiB && v % GiB == 0)
+        snprintf(buf, len, "%llu GiB", (unsigned long long)(v / GiB));
+    else if (v >= MiB && v % MiB == 0)
+        snprintf(buf, len, "%llu MiB", (unsigned long long)(v / MiB));
+    else if (v >= MiB)
+        snprintf(buf, len, "%.1f MiB", (double)v / (double)MiB);
+    else if (v >= KiB)
+        snprintf(buf, len, "%.1f KiB", (double)v / (double)KiB);
+    else
+        snprintf(buf, len, "%llu bytes", (unsigned long long)v);
+    return buf;
+}
+
+static void vm_path(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "/vms/%s", name);
+}
+
+/* ---- running dtc ---- */
+
+/* Runs dtc -I dts -O dtb; its stderr is returned in *log (malloc'd).
+ * Returns dtc's exit status, or -1 when it could not be started. */
+static int run_dtc(const struct ctx *c, const char *out, char **log)
+{
+    const char *argv[12 + 2 * MAX_DIRS];
+    unsigned n = 0;
+    int fds[2], status;
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+
+    *log = NULL;
+    if (!buf || pipe(fds) < 0) {
+        free(buf);
+        return -1;
+    }
+    argv[n++] = "dtc";
+    argv[n++] = "-q";       /* warnings off: only errors stop a bundle */
+    argv[n++] = "-I";
+    argv[n++] = "dts";
+    argv[n++] = "-O";
+    argv[n++] = "dtb";
+    argv[n++] = "-o";
+    argv[n++] = out;
+    for (unsigned i = 0; i < c->nr_dirs; i++) {
+        argv[n++] = "-i";
+        argv[n++] = c->dirs[i];
+    }
+    argv[n++] = c->file;
+    argv[n] = NULL;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[1]);
+    int rc = posix_spawnp(&pid, "dtc", &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        free(buf);
+        errno = rc;
+        return -1;
+    }
+    for (;;) {
+        if (len + 1 >= cap) {
+            char *b = realloc(buf, cap * 2);
+            if (!b)
+                break;
+            buf = b;
+            cap *= 2;
+        }
+        ssize_t got = read(fds[0], buf + len, cap - len - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+    }
+    buf[len] = '\0';
+    close(fds[0]);
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            free(buf);
+            return -1;
+        }
+    }
+    *log = buf;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && len == 0) {
+        errno = ENOENT;     /* posix_spawnp reports a missing dtc this way on some libcs */
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* "a.dts:12.5-20: ERROR (...)" -> file "a.dts", line 12. */
+static bool dtc_position(const char *line, const char *end, char *file, size_t flen, unsigned *lineno)
+{
+    const char *colon = NULL;
+
+    for (const char *p = line; p < end; p++)
+        if (*p == ':')
+            colon = p;
+    if (!colon || colon == line || (size_t)(colon - line) >= flen)
+        return false;
+    memcpy(file, line, (size_t)(colon - line));
+    file[colon - line] = '\0';
+    *lineno = (unsigned)strtoul(colon + 1, NULL, 10);
+    return *lineno > 0;
+}
+
+static void searched_dirs(const struct ctx *c, const struct dts_pos *pos, char *buf, size_t len)
+{
+    const char *slash = strrchr(pos->file, '/');
+    int n;
+
+    if (!slash)
+        n = snprintf(buf, len, ".");
+    else
+        n = snprintf(buf, len, "%.*s", (int)(slash == pos->file ? 1 : slash - pos->file), pos->file);
+    for (unsigned i = 0; i < c->nr_dirs && n >= 0 && (size_t)n < len; i++)
+        n += snprintf(buf + n, len - (size_t)n, ", %s", c->dirs[i]);
+}
+
+/* dtc: FATAL ERROR: Couldn't open "NAME": REASON */
+static bool explain_open_failure(struct ctx *c, const char *line)
+{
+    static const char key[] = "Couldn't open \"";
+    const char *p = strstr(line, key), *q;
+    const char *node, *prop;
+    struct dts_pos pos;
+    char fname[1024], dirs[2048] = "";
+
+    if (!p)
+        return false;
+    p += sizeof(key) - 1;
+    q = strstr(p, "\": ");
+    if (!q || (size_t)(q - p) >= sizeof(fname))
+        return false;
+    memcpy(fname, p, (size_t)(q - p));
+    fname[q - p] = '\0';
+    if (!srcmap(c) || !dts_srcmap_file_ref(c->map, fname, &node, &prop, &pos))
+        return false;
+    if (fname[0] != '/') {
+        char list[2000];
+        searched_dirs(c, &pos, list, sizeof(list));
+        snprintf(dirs, sizeof(dirs), " (looked in %s)", list);
+    }
+    if (!prop)
+        error_at(c, &pos, "/include/ \"%s\": cannot open: %s%s", fname, q + 3, dirs);
+    else if (strncmp(node, "/vms/", 5) == 0 && !strchr(node + 5, '/'))
+        error_at(c, &pos, "vm '%s': property '%s': cannot open \"%s\": %s%s", node + 5, prop, fname,
+                 q + 3, dirs);
+    else
+        error_at(c, &pos, "node '%s': property '%s': cannot open \"%s\": %s%s", node, prop, fname,
+                 q + 3, dirs);
+    return true;
+}
+
+/* dtc: FILE:L.C-C: ERROR (duplicate_node_names): /vms/NAME: Duplicate node name */
+static bool explain_duplicate(struct ctx *c, const char *line)
+{
+    static const char key[] = ": ERROR (duplicate_node_names): /vms/";
+    const char *p = strstr(line, key);
+    char file[1024], name[256], path[300];
+    struct dts_pos dup, first;
+    size_t n;
+
+    if (!p || !dtc_position(line, p, file, sizeof(file), &dup.line))
+        return false;
+    p += sizeof(key) - 1;
+    n = strcspn(p, ":/");
+    if (n == 0 || n >= sizeof(name) || p[n] != ':')
+        return false;
+    memcpy(name, p, n);
+    name[n] = '\0';
+    dup.file = file;
+    vm_path(path, sizeof(path), name);
+    if (node_pos(c, path, &first) && (first.line != dup.line || strcmp(first.file, file) != 0))
+        error_at(c, &dup, "vm '%s': two VMs have this name (the first is at %s:%u)", name, first.file,
+                 first.line);
+    else
+        error_at(c, &dup, "vm '%s': two VMs have this name", name);
+    return true;
+}
+
+/* dtc's own messages carry FILE:LINE and pass through; the two it reports
+ * without a useful position are explained in terms of VMs. */
+static void report_dtc_errors(struct ctx *c, char *log)
+{
+    for (char *line = log, *nl; line && *line; line = nl) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl++ = '\0';
+        if (explain_open_failure(c, line) || explain_duplicate(c, line))
+            continue;
+        /* There is no -f here to force output. */
+        if (strstr(line, "use -f to force output"))
+            continue;
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
+/* ---- config_parse() errors ---- */
+
+static int vm_node(const struct ctx *c, struct fdt *f, const char *name)
+{
+    char path[300];
+
+    if (fdt_open(f, c->blob, c->size) < 0)
+        return -1;
+    vm_path(path, sizeof(path), name);
+    return fdt_path(f, path);
+}
+
+/* What the bundle actually holds for the property config_parse refused. */
+static void value_detail(const struct ctx *c, const char *vm, const char *prop, char *buf, size_t len)
+{
+    struct fdt f;
+    int node = vm_node(c, &f, vm), plen;
+    const uint8_t *v;
+    char sz[32];
+
+    buf[0] = '\0';
+    if (node < 0 || !(v = fdt_getprop(&f, node, prop, &plen)))
+        return;
+    if (strcmp(prop, "console") == 0) {
+        int vms = fdt_parent(&f, node);
+        for (int o = fdt_first_child(&f, vms); o >= 0 && o != node; o = fdt_next_sibling(&f, o)) {
+            size_t nl;
+            const char *other = fdt_node_name(&f, o, &nl);
+            if (other && fdt_has_prop(&f, o, "console")) {
+                snprintf(buf, len, " (vm '%.*s' has it too)", (int)nl, other);
+                return;
+            }
+        }
+        return;
+    }
+    if (strcmp(prop, "vcpus") == 0 || strcmp(prop, "gic-version") == 0) {
+        if (plen == 4)
+            snprintf(buf, len, " (got <%u>)", fdt_be32(v));
+        else
+            snprintf(buf, len, " (the value is %d bytes long, a cell is 4)", plen);
+    } else if (strcmp(prop, "memory-size") == 0) {
+        if (plen == 4 || plen == 8) {
+            uint64_t m = plen == 4 ? fdt_be32(v) : fdt_be64(v);
+            snprintf(buf, len, " (got 0x%llx = %s)", (unsigned long long)m, size_str(m, sz, sizeof(sz)));
+        } else {
+            snprintf(buf, len, " (the value is %d bytes long; write /bits/ 64 <SIZE>)", plen);
+        }
+    } else if (strcmp(prop, "cpus") == 0) {
+        uint32_t vcpus = 0;
+        fdt_prop_u32(&f, node, "vcpus", &vcpus);
+        int n = snprintf(buf, len, " (vcpus is %u; cpus =", vcpus);
+        for (int i = 0; i + 4 <= plen && n > 0 && (size_t)n < len; i += 4)
+            n += snprintf(buf + n, len - (size_t)n, "%s%u", i ? " " : " <", fdt_be32(v + i));
+        if (n > 0 && (size_t)n < len)
+            snprintf(buf + n, len - (size_t)n, "%s; physical CPU indexes are 0..%u)", plen >= 4 ? ">" : " <>",
+                     CONFIG_MAX_VCPUS - 1);
+    }
+}
+
+/* A VM-less error: which VM node is at fault is found in the bundle. */
+static void explain_global(struct ctx *c, const char *what, const char *why)
+{
+    struct fdt f;
+    struct dts_pos buf;
+    char path[300];
+    int vms = -1, node, count = 0;
+
+    if (fdt_open(&f, c->blob, c->size) == 0)
+        vms = fdt_path(&f, "/vms");
+
+    if (strcmp(what, "vms") == 0 && vms >= 0) {
+        for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
+            size_t nl;
+            const char *name = fdt_node_name(&f, node, &nl);
+            if (name && nl >= CONFIG_NAME_MAX) {
+                snprintf(path, sizeof(path), "/vms/%.*s", (int)nl, name);
+                error_at(c, where(c, path, NULL, &buf), "vm '%.*s': name is %zu characters, at most %d",
+                         (int)nl, name, nl, CONFIG_NAME_MAX - 1);
+                return;
+            }
+        }
+    }
+    if (strcmp(what, "/vms") == 0 && vms >= 0) {
+        for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
+            size_t nl;
+            const char *name = fdt_node_name(&f, node, &nl);
+            if (name && ++count > CONFIG_MAX_VMS) {
+                snprintf(path, sizeof(path), "/vms/%.*s", (int)nl, name);
+                error_at(c, where(c, path, NULL, &buf), "vm '%.*s': %s", (int)nl, name, why);
+                return;
+            }
+        }
+        error_at(c, where(c, "/vms", NULL, &buf), "node '/vms': %s", why);
+        return;
+    }
+    if (strcmp(what, "compatible") == 0) {
+        error_at(c, where(c, "/", "compatible", &buf), "property 'compatible': %s", why);
+        return;
+    }
+    if (strcmp(what, "/vms") == 0) {
+        error_at(c, where(c, "/", NULL, &buf), "no /vms node: the VMs go in / { vms { NAME { ... }; }; }");
+        return;
+    }
+    error_at(c, NULL, "%s: %s", what, why);
+}
+
+/* config_parse() writes "config: vm 'NAME': property 'PROP': WHY" or
+ * "config: WHAT: WHY"; anything else is shown as it is. */
+static void explain_config_error(struct ctx *c, const char *msg)
+{
+    static const char vm_key[] = "vm '", prop_key[] = "': property '";
+    char name[CONFIG_NAME_MAX + 1], prop[64], what[64], detail[256], path[300];
+    struct dts_pos buf;
+    const char *p = msg, *q;
+
+    if (strncmp(p, "config: ", 8) == 0)
+        p += 8;
+    if (strncmp(p, vm_key, sizeof(vm_key) - 1) == 0) {
+        p += sizeof(vm_key) - 1;
+        q = strstr(p, prop_key);
+        if (!q || (size_t)(q - p) >= sizeof(name))
+            goto verbatim;
+        memcpy(name, p, (size_t)(q - p));
+        name[q - p] = '\0';
+        p = q + sizeof(prop_key) - 1;
+        q = strstr(p, "': ");
+        if (!q || (size_t)(q - p) >= sizeof(prop))
+            goto verbatim;
+        memcpy(prop, p, (size_t)(q - p));
+        prop[q - p] = '\0';
+        p = q + 3;
+        vm_path(path, sizeof(path), name);
+        if (strcmp(prop, "name") == 0) {
+            error_at(c, where(c, path, NULL, &buf), "vm '%s': %s", name, p);
+            return;
+        }
+        value_detail(c, name, prop, detail, sizeof(detail));
+        error_at(c, where(c, path, prop, &buf), "vm '%s': property '%s': %s%s", name, prop, p, detail);
+        return;
+    }
+    q = strstr(p, ": ");
+    if (q && (size_t)(q - p) < sizeof(what)) {
+        memcpy(what, p, (size_t)(q - p));
+        what[q - p] = '\0';
+        explain_global(c, what, q + 2);
+        return;
+    }
+verbatim:
+    error_at(c, NULL, "%s", msg);
+}
+
+/* ---- checks beyond config_parse() ---- */
+
+/* vm_boot()'s placement for mem bytes of RAM; NULL when everything fits,
+ * else why not. *plan is the kernel's load plan when the kernel fits. */
+static const char *placement(const struct vm_config *vm, uint64_t mem, struct load_plan *plan)
+{
+    const char *why = NULL;
+    uint64_t dtb = GUEST_RAM_BASE + mem - GUEST_DTB_SLOT;
+
+    if (loader_plan(vm->kernel, vm->kernel_size, GUEST_RAM_BASE, mem, plan, &why) < 0)
+        return why;
+    if (vm->initrd) {
+        if (vm->initrd_size > dtb - GUEST_RAM_BASE ||
+            ((dtb - vm->initrd_size) & ~(GUEST_PAGE_SIZE - 1)) < plan->end)
+            return "initrd does not fit between the kernel and the device tree";
+    }
+    if (plan->end > dtb)
+        return "kernel leaves no room for the device tree";
+    return NULL;
+}
+
+static void check_placement(struct ctx *c, const struct vm_config *vm)
+{
+    struct load_plan plan, big;
+    char path[300], mem[32], end[32], initrd[96] = "", need_s[32], isz[32];
+    struct dts_pos buf;
+    const char *why = placement(vm, vm->mem_size, &plan);
+    uint64_t need;
+
+    if (!why)
+        return;
+    vm_path(path, sizeof(path), vm->name);
+    /* An image that cannot be placed in any amount of RAM is itself wrong. */
+    if (placement(vm, GUEST_MEM_MAX, &big) != NULL) {
+        error_at(c, where(c, path, "kernel", &buf), "vm '%s': property 'kernel': %s", vm->name, why);
+        return;
+    }
+    for (need = vm->mem_size + GUEST_MEM_ALIGN; need < GUEST_MEM_MAX; need += GUEST_MEM_ALIGN)
+        if (!placement(vm, need, &big))
+            break;
+    if (vm->initrd)
+        snprintf(initrd, sizeof(initrd), ", the %s initrd goes below the device tree",
+                 size_str(vm->initrd_size, isz, sizeof(isz)));
+    error_at(c, where(c, path, "memory-size", &buf),
+             "vm '%s': property 'memory-size': %s is too small (%s): the %s ends at RAM + %s%s, "
+             "the device tree takes the last 2 MiB; at least %s needed",
+             vm->name, size_str(vm->mem_size, mem, sizeof(mem)), why, loader_kind_name(big.kind),
+             size_str(big.end - GUEST_RAM_BASE, end, sizeof(end)), initrd,
+             size_str(need, need_s, sizeof(need_s)));
+}
+
+static void warnings(struct ctx *c, const struct vm_config *vm)
+{
+    char path[300];
+    struct dts_pos buf;
+
+    vm_path(path, sizeof(path), vm->name);
+    /* config_parse() accepts 2, but vm.c builds every VM with a GICv3. */
+    if (vm->gic_version == 2)
+        warn_at(c, where(c, path, "gic-version", &buf),
+                "vm '%s': property 'gic-version': GICv2 guests are not implemented yet; the VM gets a GICv3",
+                vm->name);
+    if (!vm->has_cpu_map)
+        return;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        for (unsigned j = i + 1; j < vm->nr_vcpus; j++) {
+            if (vm->cpu_map[i] != vm->cpu_map[j])
+                continue;
+            warn_at(c, where(c, path, "cpus", &buf),
+                    "vm '%s': property 'cpus': vCPUs %u and %u share physical CPU %u; they take turns only "
+                    "when one exits to elvisor (there is no time slice), which can stall the guest",
+                    vm->name, i, j, vm->cpu_map[i]);
+            return;
+        }
+    }
+}
+
+static void summary(const struct vm_config *vm)
+{
+    struct load_plan plan;
+    const char *why;
+    char s1[32], s2[32], s3[32];
+
+    loader_plan(vm->kernel, vm->kernel_size, GUEST_RAM_BASE, vm->mem_size, &plan, &why);
+    printf("vm '%s': %u vCPU%s, %s RAM, kernel %s (%s), initrd %s, GICv%u%s", vm->name, vm->nr_vcpus,
+           vm->nr_vcpus == 1 ? "" : "s", size_str(vm->mem_size, s1, sizeof(s1)),
+           size_str(vm->kernel_size, s2, sizeof(s2)), loader_kind_name(plan.kind),
+           vm->initrd ? size_str(vm->initrd_size, s3, sizeof(s3)) : "none", vm->gic_version,
+           vm->console ? ", console input" : "");
+    if (vm->has_cpu_map) {
+        printf(", cpus <");
+        for (unsigned i = 0; i < vm->nr_vcpus; i++)
+            printf("%s%u", i ? " " : "", vm->cpu_map[i]);
+        printf(">");
+    }
+    putchar('\n');
+}
+
+/* ---- main ---- */
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "usage: %s check  [-q] [-i DIR]... FILE.dts           check a VM configuration\n"
+            "       %s bundle [-q] [-i DIR]... FILE.dts OUT.dtb   check it and write the bundle\n"
+            "\n"
+            "  -i DIR   also look for /incbin/ and /include/ files in DIR (after FILE's directory)\n"
+            "  -q       no per-VM summary on success\n"
+            "\n"
+            "Errors name FILE:LINE and the VM property. Exit status: 0 valid, 1 invalid\n"
+            "configuration, 2 usage error, 3 the check could not run. See docs/configuration.md.\n",
+            prog, prog);
+}
+
+static int usage_err(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    return EXIT_USAGE;
+}
+
+static uint8_t *read_blob(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    struct stat st;
+
+    if (!fp)
+        return NULL;
+    if (fstat(fileno(fp), &st) == 0 && st.st_size > 0 && (buf = malloc((size_t)st.st_size)) &&
+        fread(buf, 1, (size_t)st.st_size, fp) == (size_t)st.st_size) {
+        *len = (size_t)st.st_size;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    return buf;
+}
+
+/* Validates the compiled bundle; returns the exit status. */
+static int validate(struct ctx *c, bool quiet)
+{
+    static struct elvisor_config cfg;
+    char err[256];
+
+    if (config_parse(c->blob, c->size, &cfg, err, sizeof(err)) < 0) {
+        explain_config_error(c, err);
+        return EXIT_INVALID;
+    }
+    for (unsigned i = 0; i < cfg.nr_vms; i++)
+        check_placement(c, &cfg.vms[i]);
+    if (c->errors)
+        return EXIT_INVALID;
+    for (unsigned i = 0; i < cfg.nr_vms; i++)
+        warnings(c, &cfg.vms[i]);
+    for (unsigned i = 0; i < cfg.nr_vms && !quiet; i++)
+        summary(&cfg.vms[i]);
+    return EXIT_VALID;
+}
+
+static char tmp_out[4096];
+
+static void remove_tmp(int sig)
+{
+    if (tmp_out[0])
+        unlink(tmp_out);
+    if (sig) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct ctx c = { 0 };
+    const char *pos[2] = { NULL, NULL };
+    unsigned nr_pos = 0, want;
+    bool quiet = false, bundle, opts_done = false;
+    char *log = NULL;
+    int fd, rc;
+
+    if (argc < 2)
+        return usage_err("%s", "missing command: check or bundle");
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return EXIT_VALID;
+    }
+    if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "bundle") != 0)
+        return usage_err("unknown command '%s' (check or bundle)", argv[1]);
+    bundle = strcmp(argv[1], "bundle") == 0;
+    want = bundle ? 2 : 1;
+
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!opts_done && strcmp(a, "--") == 0) {
+            opts_done = true;
+        } else if (!opts_done && strncmp(a, "-i", 2) == 0) {
+            const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!dir)
+                return usage_err("%s needs a directory", "-i");
+            if (c.nr_dirs == MAX_DIRS)
+                return usage_err("%s given too many times", "-i");
+            c.dirs[c.nr_dirs++] = dir;
+        } else if (!opts_done && strcmp(a, "-q") == 0) {
+            quiet = true;
+        } else if (!opts_done && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+            usage(stdout);
+            return EXIT_VALID;
+        } else if (!opts_done && a[0] == '-' && a[1]) {
+            return usage_err("unknown option '%s'", a);
+        } else if (nr_pos < want) {
+            pos[nr_pos++] = a;
+        } else {
+            return usage_err("unexpected argument '%s'", a);
+        }
+    }
+    if (nr_pos < want)
+        return usage_err("%s", bundle ? "bundle needs FILE.dts and OUT.dtb" : "check needs FILE.dts");
+    c.file = pos[0];
+    if (access(c.file, R_OK) != 0) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, c.file, strerror(errno));
+        return EXIT_USAGE;
+    }
+
+    /* The bundle is compiled next to OUT and renamed into place only once it
+     * is valid, so a bad configuration never leaves a bundle behind. */
+    if (bundle)
+        snprintf(tmp_out, sizeof(tmp_out), "%s.XXXXXX", pos[1]);
+    else
+        snprintf(tmp_out, sizeof(tmp_out), "%s/elvisor-config.XXXXXX",
+                 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    fd = mkstemp(tmp_out);
+    if (fd < 0) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", prog, tmp_out, strerror(errno));
+        tmp_out[0] = '\0';
+        return EXIT_TROUBLE;
+    }
+    close(fd);
+    signal(SIGINT, remove_tmp);
+    signal(SIGTERM, remove_tmp);
+    signal(SIGHUP, remove_tmp);
+
+    rc = run_dtc(&c, tmp_out, &log);
+    if (rc < 0) {
+        fprintf(stderr, "%s: cannot run dtc: %s (install device-tree-compiler: tools/setup.sh)\n", prog,
+                strerror(errno));
+        rc = EXIT_TROUBLE;
+    } else if (rc != 0) {
+        report_dtc_errors(&c, log);
+        rc = EXIT_INVALID;
+    } else if (!(c.blob = read_blob(tmp_out, &c.size))) {
+        fprintf(stderr, "%s: cannot read the compiled bundle %s\n", prog, tmp_out);
+        rc = EXIT_TROUBLE;
+    } else {
+        rc = validate(&c, quiet);
+    }
+
+    if (rc == EXIT_VALID && bundle) {
+        mode_t mask = umask(0);
+        umask(mask);
+        if (chmod(tmp_out, 0666 & ~mask) < 0 || rename(tmp_out, pos[1]) < 0) {
+            fprintf(stderr, "%s: cannot write %s: %s\n", prog, pos[1], strerror(errno));
+            rc = EXIT_TROUBLE;
+        } else {
+            tmp_out[0] = '\0';
+        }
+    }
+    remove_tmp(0);
+    free(log);
+    free((void *)c.blob);
+    dts_srcmap_free(c.map);
+    return rc;
+}
