@@ -34,9 +34,10 @@ static const struct id_rule id_rules[] = {
     { ID_KEY(5, 5), 0, true },  /* ID_AA64AFR1_EL1 */
     /* ID_AA64ISAR1_EL1: APA, API, GPA, GPI */
     { ID_KEY(6, 1), F(4) | F(8) | F(24) | F(28), false },
-    /* ID_AA64ISAR2_EL1: WFxT, GPA3, APA3, MOPS, and the rest beyond CLRBHB */
-    { ID_KEY(6, 2), F(0) | F(8) | F(12) | F(16) | F(32) | F(36) | F(40) | F(44) | F(48) |
-                    F(52) | F(56) | F(60), false },
+    /* ID_AA64ISAR2_EL1: WFxT, GPA3, APA3, MOPS, PAC_frac (meaningless without
+     * pointer authentication), and the rest beyond CLRBHB */
+    { ID_KEY(6, 2), F(0) | F(8) | F(12) | F(16) | F(24) | F(32) | F(36) | F(40) | F(44) |
+                    F(48) | F(52) | F(56) | F(60), false },
     /* ID_AA64MMFR0_EL1: PARange set below, FGT, ECV kept */
     { ID_KEY(7, 0), F(0) | F(56), false },
     /* ID_AA64MMFR1_EL1: VMIDBits, VH, LO, TWED, HCX, and later EL2 fields */
