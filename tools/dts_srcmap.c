@@ -16,20 +16,24 @@
 #define MAX_LABELS          8
 #define TOKEN_MAX           512
 
-struct node_rec { char *path; struct dts_pos pos; bool deleted; };
-struct prop_rec { char *node; char *name; struct dts_pos pos; bool deleted; };
-struct file_ref { char *fname; char *node; char *prop; struct dts_pos pos; };
-struct label_rec { char *label; char *path; };
+/* Everything found, one array: the lookups are linear, configs are small. */
+enum rec_kind {
+    REC_NODE,   /* a: node path */
+    REC_PROP,   /* a: node path, b: property name */
+    REC_FILE,   /* a: file name as written, b: node path, c: property (NULL: /include/) */
+    REC_LABEL,  /* a: label, b: node path */
+};
+
+struct rec {
+    enum rec_kind kind;
+    char *a, *b, *c;
+    struct dts_pos pos;
+    bool deleted;
+};
 
 struct dts_srcmap {
-    struct node_rec *nodes;
-    unsigned nr_nodes, cap_nodes;
-    struct prop_rec *props;
-    unsigned nr_props, cap_props;
-    struct file_ref *refs;
-    unsigned nr_refs, cap_refs;
-    struct label_rec *labels;
-    unsigned nr_labels, cap_labels;
+    struct rec *recs;
+    unsigned nr_recs, cap_recs;
     char **files;               /* every file name a dts_pos points to */
     unsigned nr_files, cap_files;
     bool oom;
@@ -83,15 +87,6 @@ static void *grow(struct dts_srcmap *m, void *arr, unsigned *cap, unsigned nr, s
     return n;
 }
 
-#define PUSH(m, arr, nr, cap, rec)                                                    \
-    do {                                                                              \
-        void *g_ = grow((m), (m)->arr, &(m)->cap, (m)->nr, sizeof((m)->arr[0]));       \
-        if (g_) {                                                                     \
-            (m)->arr = g_;                                                            \
-            (m)->arr[(m)->nr++] = (rec);                                              \
-        }                                                                             \
-    } while (0)
-
 static char *dup_str(struct dts_srcmap *m, const char *s)
 {
     char *d = strdup(s ? s : "");
@@ -132,62 +127,28 @@ static char *join_path(struct dts_srcmap *m, const char *parent, const char *nam
     return p;
 }
 
-static void add_node(struct dts_srcmap *m, const char *path, struct dts_pos pos)
+static void add_rec(struct dts_srcmap *m, enum rec_kind kind, const char *a, const char *b,
+                    const char *c, struct dts_pos pos)
 {
-    struct node_rec r = { dup_str(m, path), pos, false };
-    if (!r.path)
+    struct rec r = { kind, dup_str(m, a), b ? dup_str(m, b) : NULL, c ? dup_str(m, c) : NULL, pos, false };
+    void *g = grow(m, m->recs, &m->cap_recs, m->nr_recs, sizeof(m->recs[0]));
+
+    if (!g || !r.a || (b && !r.b) || (c && !r.c)) {
+        free(r.a);
+        free(r.b);
+        free(r.c);
         return;
-    size_t before = m->nr_nodes;
-    PUSH(m, nodes, nr_nodes, cap_nodes, r);
-    if (m->nr_nodes == before)
-        free(r.path);
-}
-
-static void add_prop(struct dts_srcmap *m, const char *node, const char *name, struct dts_pos pos)
-{
-    struct prop_rec r = { dup_str(m, node), dup_str(m, name), pos, false };
-    size_t before = m->nr_props;
-    if (r.node && r.name)
-        PUSH(m, props, nr_props, cap_props, r);
-    if (m->nr_props == before) {
-        free(r.node);
-        free(r.name);
     }
-}
-
-static void add_ref(struct dts_srcmap *m, const char *fname, const char *node, const char *prop,
-                    struct dts_pos pos)
-{
-    struct file_ref r = { dup_str(m, fname), node ? dup_str(m, node) : NULL,
-                          prop ? dup_str(m, prop) : NULL, pos };
-    size_t before = m->nr_refs;
-    if (r.fname)
-        PUSH(m, refs, nr_refs, cap_refs, r);
-    if (m->nr_refs == before) {
-        free(r.fname);
-        free(r.node);
-        free(r.prop);
-    }
-}
-
-static void add_label(struct dts_srcmap *m, const char *label, const char *path)
-{
-    struct label_rec r = { dup_str(m, label), dup_str(m, path) };
-    size_t before = m->nr_labels;
-    if (r.label && r.path)
-        PUSH(m, labels, nr_labels, cap_labels, r);
-    if (m->nr_labels == before) {
-        free(r.label);
-        free(r.path);
-    }
+    m->recs = g;
+    m->recs[m->nr_recs++] = r;
 }
 
 static const char *find_label(const struct dts_srcmap *m, const char *label)
 {
     /* A label given twice names the later node, as in dtc's last-wins merge. */
-    for (unsigned i = m->nr_labels; i-- > 0;)
-        if (strcmp(m->labels[i].label, label) == 0)
-            return m->labels[i].path;
+    for (unsigned i = m->nr_recs; i-- > 0;)
+        if (m->recs[i].kind == REC_LABEL && strcmp(m->recs[i].a, label) == 0)
+            return m->recs[i].b;
     return NULL;
 }
 
@@ -199,19 +160,20 @@ static bool path_within(const char *path, const char *top)
 
 static void delete_node(struct dts_srcmap *m, const char *path)
 {
-    for (unsigned i = 0; i < m->nr_nodes; i++)
-        if (path_within(m->nodes[i].path, path))
-            m->nodes[i].deleted = true;
-    for (unsigned i = 0; i < m->nr_props; i++)
-        if (path_within(m->props[i].node, path))
-            m->props[i].deleted = true;
+    for (unsigned i = 0; i < m->nr_recs; i++) {
+        struct rec *r = &m->recs[i];
+        if ((r->kind == REC_NODE || r->kind == REC_PROP) && path_within(r->a, path))
+            r->deleted = true;
+    }
 }
 
 static void delete_prop(struct dts_srcmap *m, const char *node, const char *name)
 {
-    for (unsigned i = 0; i < m->nr_props; i++)
-        if (strcmp(m->props[i].node, node) == 0 && strcmp(m->props[i].name, name) == 0)
-            m->props[i].deleted = true;
+    for (unsigned i = 0; i < m->nr_recs; i++) {
+        struct rec *r = &m->recs[i];
+        if (r->kind == REC_PROP && strcmp(r->a, node) == 0 && strcmp(r->b, name) == 0)
+            r->deleted = true;
+    }
 }
 
 /* ---- files ---- */
@@ -302,7 +264,7 @@ static void pop_src(struct scanner *s)
  * then each -i directory. */
 static void include_file(struct scanner *s, const char *fname, struct dts_pos pos)
 {
-    add_ref(s->m, fname, NULL, NULL, pos);
+    add_rec(s->m, REC_FILE, fname, NULL, NULL, pos);
     if (s->include_depth >= MAX_INCLUDE_DEPTH || fname[0] == '\0')
         return;
     if (fname[0] == '/') {
@@ -585,7 +547,7 @@ static void skip_value(struct scanner *s, const char *node, const char *prop)
             if (t.kind == T_LPAREN)
                 next(s, &t);
             if (t.kind == T_STRING)
-                add_ref(s->m, t.text, prop ? node : NULL, prop, at);
+                add_rec(s->m, REC_FILE, t.text, node ? node : "", prop ? prop : "", at);
             else
                 unread(s, &t);
         }
@@ -635,9 +597,9 @@ static void open_node(struct scanner *s, const char *path, struct dts_pos pos,
         skip_block(s);
         return;
     }
-    add_node(s->m, path, pos);
+    add_rec(s->m, REC_NODE, path, NULL, NULL, pos);
     for (unsigned i = 0; i < nr_labels; i++)
-        add_label(s->m, labels[i], path);
+        add_rec(s->m, REC_LABEL, labels[i], path, NULL, pos);
     parse_body(s, path, depth + 1);
 }
 
@@ -710,11 +672,11 @@ static void parse_body(struct scanner *s, const char *path, unsigned depth)
                 free(child);
             } else if (u.kind == T_EQ) {
                 if (path)
-                    add_prop(s->m, path, t.text, t.pos);
+                    add_rec(s->m, REC_PROP, path, t.text, NULL, t.pos);
                 skip_value(s, path, t.text);
             } else if (u.kind == T_SEMI) {
                 if (path)
-                    add_prop(s->m, path, t.text, t.pos);
+                    add_rec(s->m, REC_PROP, path, t.text, NULL, t.pos);
             } else {
                 unread(s, &u);
             }
@@ -755,36 +717,24 @@ void dts_srcmap_free(struct dts_srcmap *m)
 {
     if (!m)
         return;
-    for (unsigned i = 0; i < m->nr_nodes; i++)
-        free(m->nodes[i].path);
-    for (unsigned i = 0; i < m->nr_props; i++) {
-        free(m->props[i].node);
-        free(m->props[i].name);
-    }
-    for (unsigned i = 0; i < m->nr_refs; i++) {
-        free(m->refs[i].fname);
-        free(m->refs[i].node);
-        free(m->refs[i].prop);
-    }
-    for (unsigned i = 0; i < m->nr_labels; i++) {
-        free(m->labels[i].label);
-        free(m->labels[i].path);
+    for (unsigned i = 0; i < m->nr_recs; i++) {
+        free(m->recs[i].a);
+        free(m->recs[i].b);
+        free(m->recs[i].c);
     }
     for (unsigned i = 0; i < m->nr_files; i++)
         free(m->files[i]);
-    free(m->nodes);
-    free(m->props);
-    free(m->refs);
-    free(m->labels);
+    free(m->recs);
     free(m->files);
     free(m);
 }
 
 bool dts_srcmap_node(const struct dts_srcmap *m, const char *path, struct dts_pos *pos)
 {
-    for (unsigned i = 0; i < m->nr_nodes; i++) {
-        if (!m->nodes[i].deleted && strcmp(m->nodes[i].path, path) == 0) {
-            *pos = m->nodes[i].pos;
+    for (unsigned i = 0; i < m->nr_recs; i++) {
+        const struct rec *r = &m->recs[i];
+        if (r->kind == REC_NODE && !r->deleted && strcmp(r->a, path) == 0) {
+            *pos = r->pos;
             return true;
         }
     }
@@ -794,10 +744,10 @@ bool dts_srcmap_node(const struct dts_srcmap *m, const char *path, struct dts_po
 bool dts_srcmap_prop(const struct dts_srcmap *m, const char *path, const char *prop,
                      struct dts_pos *pos)
 {
-    for (unsigned i = m->nr_props; i-- > 0;) {
-        const struct prop_rec *p = &m->props[i];
-        if (!p->deleted && strcmp(p->node, path) == 0 && strcmp(p->name, prop) == 0) {
-            *pos = p->pos;
+    for (unsigned i = m->nr_recs; i-- > 0;) {
+        const struct rec *r = &m->recs[i];
+        if (r->kind == REC_PROP && !r->deleted && strcmp(r->a, path) == 0 && strcmp(r->b, prop) == 0) {
+            *pos = r->pos;
             return true;
         }
     }
@@ -807,11 +757,11 @@ bool dts_srcmap_prop(const struct dts_srcmap *m, const char *path, const char *p
 bool dts_srcmap_file_ref(const struct dts_srcmap *m, const char *fname, const char **node,
                          const char **prop, struct dts_pos *pos)
 {
-    for (unsigned i = 0; i < m->nr_refs; i++) {
-        const struct file_ref *r = &m->refs[i];
-        if (strcmp(r->fname, fname) == 0) {
-            *node = r->node;
-            *prop = r->prop;
+    for (unsigned i = 0; i < m->nr_recs; i++) {
+        const struct rec *r = &m->recs[i];
+        if (r->kind == REC_FILE && strcmp(r->a, fname) == 0) {
+            *node = r->b;
+            *prop = r->c;
             *pos = r->pos;
             return true;
         }

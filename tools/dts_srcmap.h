@@ -34,8 +34,8 @@ bool dts_srcmap_node(const struct dts_srcmap *m, const char *path, struct dts_po
 bool dts_srcmap_prop(const struct dts_srcmap *m, const char *path, const char *prop,
                      struct dts_pos *pos);
 /* The /incbin/("fname") or /include/ "fname" naming fname as written in the
- * source. For an /incbin/, *node and *prop name the property holding it;
- * for an /include/ both are NULL. */
+ * source. For an /incbin/, *node and *prop name the property holding it
+ * ("" when it is outside any property); for an /include/ both are NULL. */
 bool dts_srcmap_file_ref(const struct dts_srcmap *m, const char *fname, const char **node,
                          const char **prop, struct dts_pos *pos);
 

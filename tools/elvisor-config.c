@@ -282,6 +282,8 @@ static bool explain_open_failure(struct ctx *c, const char *line)
     }
     if (!prop)
         error_at(c, &pos, "/include/ \"%s\": cannot open: %s%s", fname, q + 3, dirs);
+    else if (!node[0] || !prop[0])
+        error_at(c, &pos, "/incbin/(\"%s\"): cannot open: %s%s", fname, q + 3, dirs);
     else if (strncmp(node, "/vms/", 5) == 0 && !strchr(node + 5, '/'))
         error_at(c, &pos, "vm '%s': property '%s': cannot open \"%s\": %s%s", node + 5, prop, fname,
                  q + 3, dirs);
