@@ -5,6 +5,17 @@
 
 #define GIC_SPI_BASE 32
 
+/* A node with a status other than "okay" is not for us: QEMU's secure=on
+ * board, for one, lists a Secure-only PL011 before the Non-secure one. */
+static bool node_enabled(const struct fdt *f, int node)
+{
+    const char *status;
+
+    if (fdt_prop_string(f, node, "status", &status) < 0)
+        return !fdt_has_prop(f, node, "status");
+    return strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
+}
+
 static int parse_memory(const struct fdt *f, struct platform *p)
 {
     int node = -1;
@@ -12,7 +23,8 @@ static int parse_memory(const struct fdt *f, struct platform *p)
     /* Memory nodes are found by device_type, not by name. */
     while ((node = fdt_next_node(f, node, NULL)) >= 0) {
         const char *type;
-        if (fdt_prop_string(f, node, "device_type", &type) < 0 || strcmp(type, "memory") != 0)
+        if (fdt_prop_string(f, node, "device_type", &type) < 0 || strcmp(type, "memory") != 0 ||
+            !node_enabled(f, node))
             continue;
         for (unsigned i = 0; p->nr_mem < PLATFORM_MAX_MEM; i++) {
             uint64_t base, size;
@@ -81,6 +93,8 @@ static int parse_uart(const struct fdt *f, struct platform *p)
     uint64_t size;
     int len;
 
+    while (node >= 0 && !node_enabled(f, node))
+        node = fdt_next_compatible(f, node, "arm,pl011");
     if (node < 0 || fdt_get_reg(f, node, 0, &p->uart_base, &size) < 0)
         return -1;
     const void *irq = fdt_getprop(f, node, "interrupts", &len);
@@ -141,17 +155,22 @@ int platform_parse(const void *dtb, struct platform *p, const char **why)
     return 0;
 }
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 bool bootargs_has(const char *args, const char *word)
 {
     size_t n = strlen(word);
 
     for (const char *s = args; *s;) {
-        while (*s == ' ')
+        while (is_space(*s))
             s++;
         const char *e = s;
-        while (*e && *e != ' ')
+        while (*e && !is_space(*e))
             e++;
-        if ((size_t)(e - s) == n && strncmp(s, word, n) == 0)
+        if (n && (size_t)(e - s) == n && strncmp(s, word, n) == 0)
             return true;
         s = e;
     }
