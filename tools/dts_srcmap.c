@@ -13,6 +13,9 @@
  * or broken input from recursing without bound. */
 #define MAX_NODE_DEPTH      64
 #define MAX_INCLUDE_DEPTH   32
+/* A file that includes itself twice would otherwise double the work at
+ * every level. */
+#define MAX_INCLUDES_TOTAL  256
 #define MAX_LABELS          8
 #define TOKEN_MAX           512
 
@@ -65,6 +68,7 @@ struct scanner {
     struct dts_srcmap *m;
     struct src *cur;
     unsigned include_depth;
+    unsigned includes;
     const char *const *dirs;
     unsigned nr_dirs;
     struct token ahead;
@@ -265,8 +269,9 @@ static void pop_src(struct scanner *s)
 static void include_file(struct scanner *s, const char *fname, struct dts_pos pos)
 {
     add_rec(s->m, REC_FILE, fname, NULL, NULL, pos);
-    if (s->include_depth >= MAX_INCLUDE_DEPTH || fname[0] == '\0')
+    if (s->include_depth >= MAX_INCLUDE_DEPTH || s->includes >= MAX_INCLUDES_TOTAL || fname[0] == '\0')
         return;
+    s->includes++;
     if (fname[0] == '/') {
         push_src(s, fname);
         return;

@@ -757,6 +757,10 @@ int main(int argc, char **argv)
             tmp_out[0] = '\0';
         }
     }
+    /* A failed run leaves no bundle, not even an older one that would look
+     * like the result. */
+    if (rc != EXIT_VALID && bundle)
+        unlink(pos[1]);
     remove_tmp(0);
     free(log);
     free((void *)c.blob);

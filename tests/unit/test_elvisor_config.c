@@ -1,0 +1,504 @@
+/* The host-side config checker, build/tools/elvisor-config: run on temporary
+ * DTS files, every kind of error must name FILE:LINE, the VM and the
+ * property and exit 1; valid sets exit 0 with a summary; bundles appear only
+ * for valid sets. The source scanner it uses (tools/dts_srcmap.c) is also
+ * tested directly here, under the sanitizers. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../tools/dts_srcmap.c"
+
+/* tools/tools.mk passes the absolute path of the tool it built. */
+#ifndef ELVISOR_CONFIG_BIN
+#define ELVISOR_CONFIG_BIN "build/tools/elvisor-config"
+#endif
+
+#define OUT_MAX     16384
+#define RAW_KERNEL_SIZE 4096
+#define INITRD_SIZE 3000
+
+static char tmpdir[] = "/tmp/elvisor-test-config-XXXXXX";
+static char out[OUT_MAX];
+
+/* A valid two-VM set; the tests replace single lines, so the line numbers
+ * below stay those of the messages. */
+static const char *const base[] = {
+    /*  1 */ "/dts-v1/;",
+    /*  2 */ "/ {",
+    /*  3 */ "    compatible = \"elvisor,config\";",
+    /*  4 */ "    vms {",
+    /*  5 */ "        linux {",
+    /*  6 */ "            vcpus = <2>;",
+    /*  7 */ "            memory-size = /bits/ 64 <0x20000000>;",
+    /*  8 */ "            kernel = /incbin/(\"kernel.bin\");",
+    /*  9 */ "            initrd = /incbin/(\"initrd.bin\");",
+    /* 10 */ "            bootargs = \"console=ttyAMA0\";",
+    /* 11 */ "            console;",
+    /* 12 */ "            cpus = <0 1>;",
+    /* 13 */ "        };",
+    /* 14 */ "        rtos {",
+    /* 15 */ "            vcpus = <1>;",
+    /* 16 */ "            memory-size = <0x400000>;",
+    /* 17 */ "            kernel = /incbin/(\"kernel.bin\");",
+    /* 18 */ "            gic-version = <3>;",
+    /* 19 */ "        };",
+    /* 20 */ "    };",
+    /* 21 */ "};",
+};
+#define BASE_LINES (sizeof(base) / sizeof(base[0]))
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    fclose(fp);
+}
+
+static void write_bytes(const char *path, size_t n, unsigned seed)
+{
+    FILE *fp = fopen(path, "wb");
+
+    assert_non_null(fp);
+    for (size_t i = 0; i < n; i++)
+        fputc((int)((i * 31 + seed) & 0xff), fp);
+    fclose(fp);
+}
+
+/* cfg.dts = base with line `line` (1-based) replaced by `text` (0: none). */
+static void write_variant(const char *path, unsigned line, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    for (unsigned i = 0; i < BASE_LINES; i++)
+        fprintf(fp, "%s\n", i + 1 == line ? text : base[i]);
+    fclose(fp);
+}
+
+/* Runs the tool with args (in tmpdir); stdout and stderr go to out. */
+static int run(const char *args)
+{
+    char cmd[1024];
+    FILE *p;
+    size_t n;
+    int status;
+
+    snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", ELVISOR_CONFIG_BIN, args);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    status = pclose(p);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void expect(const char *args, int rc, const char *text)
+{
+    int got = run(args);
+
+    if (got != rc || (text && !strstr(out, text))) {
+        print_error("elvisor-config %s: exit %d (want %d), output:\n%s\nwanted: %s\n", args, got, rc, out,
+                    text ? text : "(any)");
+        fail();
+    }
+}
+
+/* Checks that variant (line, text) fails with exactly this message line. */
+static void expect_error(unsigned line, const char *text, const char *message)
+{
+    write_variant("cfg.dts", line, text);
+    expect("check cfg.dts", 1, message);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (access(ELVISOR_CONFIG_BIN, X_OK) != 0) {
+        fprintf(stderr, "%s is missing: run 'make tools'\n", ELVISOR_CONFIG_BIN);
+        return -1;
+    }
+    if (!mkdtemp(tmpdir) || chdir(tmpdir) != 0)
+        return -1;
+    return 0;
+}
+
+static struct dts_srcmap *scanned;
+
+static int group_teardown(void **state)
+{
+    char cmd[128];
+
+    (void)state;
+    dts_srcmap_free(scanned);
+    if (chdir("/") != 0)
+        return -1;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Every test starts from the same images. */
+static int setup(void **state)
+{
+    (void)state;
+    write_bytes("kernel.bin", RAW_KERNEL_SIZE, 1);
+    write_bytes("initrd.bin", INITRD_SIZE, 2);
+    return 0;
+}
+
+/* ---- valid sets ---- */
+
+static void test_valid_summary(void **state)
+{
+    (void)state;
+    write_variant("cfg.dts", 0, NULL);
+    expect("check cfg.dts", 0, "vm 'linux': 2 vCPUs, 512 MiB RAM, kernel 4.0 KiB (raw binary), "
+                               "initrd 2.9 KiB, GICv3, console input, cpus <0 1>\n");
+    assert_non_null(strstr(out, "vm 'rtos': 1 vCPU, 4 MiB RAM, kernel 4.0 KiB (raw binary), initrd none, GICv3\n"));
+    assert_null(strstr(out, "warning"));
+    expect("check -q cfg.dts", 0, NULL);
+    assert_string_equal(out, "");
+}
+
+static void test_warnings_keep_exit_0(void **state)
+{
+    (void)state;
+    write_variant("cfg.dts", 18, "gic-version = <2>;");
+    expect("check -q cfg.dts", 0,
+           "cfg.dts:18: warning: vm 'rtos': property 'gic-version': GICv2 guests are not implemented yet");
+    write_variant("cfg.dts", 12, "cpus = <1 1>;");
+    expect("check -q cfg.dts", 0, "cfg.dts:12: warning: vm 'linux': property 'cpus': vCPUs 0 and 1 share "
+                                  "physical CPU 1");
+}
+
+static void test_search_dirs(void **state)
+{
+    (void)state;
+    assert_int_equal(mkdir("images", 0755) == 0 || access("images", F_OK) == 0, 1);
+    write_bytes("images/other.bin", RAW_KERNEL_SIZE, 3);
+    write_variant("cfg.dts", 17, "kernel = /incbin/(\"other.bin\");");
+    expect("check cfg.dts", 1, "cfg.dts:17: vm 'rtos': property 'kernel': cannot open \"other.bin\": "
+                               "No such file or directory (looked in .)");
+    expect("check -i images cfg.dts", 0, "vm 'rtos'");
+    expect("check cfg.dts -iimages", 0, "vm 'rtos'");
+}
+
+/* ---- each kind of error ---- */
+
+static void test_missing_vcpus(void **state)
+{
+    (void)state;
+    /* A missing property is reported at its VM node. */
+    expect_error(6, "", "cfg.dts:5: vm 'linux': property 'vcpus': missing or not a 32-bit cell\n");
+}
+
+static void test_vcpus_zero(void **state)
+{
+    (void)state;
+    expect_error(6, "vcpus = <0>;", "cfg.dts:6: vm 'linux': property 'vcpus': must be 1..8 (got <0>)\n");
+    expect_error(15, "vcpus = <9>;", "cfg.dts:15: vm 'rtos': property 'vcpus': must be 1..8 (got <9>)\n");
+}
+
+static void test_memory_not_2mib_multiple(void **state)
+{
+    (void)state;
+    expect_error(7, "memory-size = /bits/ 64 <0x20100000>;",
+                 "cfg.dts:7: vm 'linux': property 'memory-size': must be a non-zero multiple of 2 MiB, "
+                 "at most 64 GiB (got 0x20100000 = 513 MiB)\n");
+}
+
+static void test_bad_gic_version(void **state)
+{
+    (void)state;
+    expect_error(18, "gic-version = <4>;",
+                 "cfg.dts:18: vm 'rtos': property 'gic-version': must be <2> or <3> (got <4>)\n");
+}
+
+static void test_missing_kernel_file(void **state)
+{
+    (void)state;
+    /* dtc says only `Couldn't open "nope.bin"`: the checker finds the line. */
+    expect_error(8, "kernel = /incbin/(\"nope.bin\");",
+                 "cfg.dts:8: vm 'linux': property 'kernel': cannot open \"nope.bin\": "
+                 "No such file or directory (looked in .)\n");
+}
+
+static void test_two_consoles(void **state)
+{
+    (void)state;
+    expect_error(18, "console;",
+                 "cfg.dts:18: vm 'rtos': property 'console': only one VM may take console input "
+                 "(vm 'linux' has it too)\n");
+}
+
+static void test_duplicate_vm_names(void **state)
+{
+    (void)state;
+    expect_error(14, "        linux {",
+                 "cfg.dts:14: vm 'linux': two VMs have this name (the first is at cfg.dts:5)\n");
+}
+
+static void test_cpus_length_mismatch(void **state)
+{
+    (void)state;
+    expect_error(12, "cpus = <0 1 2>;",
+                 "cfg.dts:12: vm 'linux': property 'cpus': needs exactly one cell per vCPU "
+                 "(vcpus is 2; cpus = <0 1 2>; physical CPU indexes are 0..7)\n");
+    expect_error(12, "cpus = <0 8>;",
+                 "cfg.dts:12: vm 'linux': property 'cpus': physical CPU index out of range");
+}
+
+static void test_memory_too_small_for_images(void **state)
+{
+    (void)state;
+    /* A raw kernel loads at RAM + 0x80000 and the DTB takes the last 2 MiB. */
+    expect_error(16, "memory-size = <0x200000>;",
+                 "cfg.dts:16: vm 'rtos': property 'memory-size': 2 MiB is too small");
+    assert_non_null(strstr(out, "at least 4 MiB needed\n"));
+}
+
+static void test_root_and_vms_errors(void **state)
+{
+    (void)state;
+    expect_error(3, "    compatible = \"acme,board\";",
+                 "cfg.dts:3: property 'compatible': root is not compatible with \"elvisor,config\"\n");
+    expect_error(4, "    other {", "cfg.dts:2: no /vms node");
+    expect_error(5, "        a-name-that-is-longer-than-31-chars {",
+                 "cfg.dts:5: vm 'a-name-that-is-longer-than-31-chars': name is 35 characters, at most 31\n");
+}
+
+static void test_dtc_syntax_error_passes_through(void **state)
+{
+    (void)state;
+    expect_error(10, "            bootargs = \"x\"", "cfg.dts:11.");
+    assert_non_null(strstr(out, "syntax error"));
+}
+
+static void test_included_file_and_label(void **state)
+{
+    (void)state;
+    write_text("vm.dtsi", "/* shared */\n&{/vms/rtos} {\n    gic-version = <7>;\n};\n");
+    write_text("cfg2.dts",
+               "/dts-v1/;\n"
+               "/ { compatible = \"elvisor,config\";\n"
+               "  vms {\n"
+               "    lx: linux { vcpus = <1>; memory-size = <0x400000>; kernel = /incbin/(\"kernel.bin\"); };\n"
+               "    rtos { vcpus = <1>; memory-size = <0x400000>; kernel = /incbin/(\"kernel.bin\"); };\n"
+               "  };\n"
+               "};\n"
+               "&lx {\n"
+               "  vcpus = <12>;\n"
+               "};\n");
+    expect("check cfg2.dts", 1, "cfg2.dts:9: vm 'linux': property 'vcpus': must be 1..8 (got <12>)\n");
+    write_text("cfg3.dts",
+               "/dts-v1/;\n"
+               "/ { compatible = \"elvisor,config\";\n"
+               "  vms {\n"
+               "    rtos { vcpus = <1>; memory-size = <0x400000>; kernel = /incbin/(\"kernel.bin\"); };\n"
+               "  };\n"
+               "};\n"
+               "/include/ \"vm.dtsi\"\n");
+    expect("check cfg3.dts", 1, "vm.dtsi:3: vm 'rtos': property 'gic-version': must be <2> or <3> (got <7>)\n");
+}
+
+/* ---- bundle ---- */
+
+static void test_bundle_written_only_when_valid(void **state)
+{
+    static const uint8_t dtb_magic[4] = { 0xd0, 0x0d, 0xfe, 0xed };
+    uint8_t magic[4] = { 0 };
+    FILE *fp;
+
+    (void)state;
+    write_variant("cfg.dts", 0, NULL);
+    expect("bundle -q cfg.dts out.dtb", 0, NULL);
+    fp = fopen("out.dtb", "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(magic, 1, 4, fp), 4);
+    fclose(fp);
+    assert_memory_equal(magic, dtb_magic, sizeof(dtb_magic));
+
+    /* An invalid set removes the earlier bundle rather than leave it. */
+    write_variant("cfg.dts", 6, "vcpus = <0>;");
+    expect("bundle cfg.dts out.dtb", 1, "cfg.dts:6: vm 'linux': property 'vcpus'");
+    assert_int_not_equal(access("out.dtb", F_OK), 0);
+    /* No temporary file is left next to it either. */
+    assert_int_equal(system("! ls -A | grep -q '^out\\.dtb\\.'"), 0);
+}
+
+/* ---- usage ---- */
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    write_variant("cfg.dts", 0, NULL);
+    expect("", 2, "missing command");
+    expect("frobnicate cfg.dts", 2, "unknown command 'frobnicate'");
+    expect("check", 2, "check needs FILE.dts");
+    expect("bundle cfg.dts", 2, "bundle needs FILE.dts and OUT.dtb");
+    expect("check cfg.dts extra", 2, "unexpected argument 'extra'");
+    expect("check -x cfg.dts", 2, "unknown option '-x'");
+    expect("check cfg.dts -i", 2, "-i needs a directory");
+    expect("check no-such.dts", 2, "cannot read no-such.dts");
+    expect("--help", 0, "usage:");
+}
+
+/* ---- the scanner itself ---- */
+
+static const struct dts_srcmap *scan_text(const char *text)
+{
+    dts_srcmap_free(scanned);
+    write_text("scan.dts", text);
+    scanned = dts_srcmap_scan("scan.dts", NULL, 0);
+    assert_non_null(scanned);
+    return scanned;
+}
+
+static unsigned prop_line(const struct dts_srcmap *m, const char *node, const char *prop)
+{
+    struct dts_pos pos;
+    return dts_srcmap_prop(m, node, prop, &pos) ? pos.line : 0;
+}
+
+static unsigned node_line(const struct dts_srcmap *m, const char *node)
+{
+    struct dts_pos pos;
+    return dts_srcmap_node(m, node, &pos) ? pos.line : 0;
+}
+
+static void test_scanner_skips_strings_comments_values(void **state)
+{
+    const struct dts_srcmap *m;
+
+    (void)state;
+    m = scan_text("/dts-v1/;\n"
+                  "/* { not a node; */ / {\n"
+                  "  a { s = \"x; } {\", 'y'; // }\n"
+                  "      b = <1 (2 / 1) &lbl>, [00 ff];\n"
+                  "      c; };\n"
+                  "  #address-cells = <1>;\n"
+                  "};\n");
+    assert_int_equal(node_line(m, "/"), 2);
+    assert_int_equal(node_line(m, "/a"), 3);
+    assert_int_equal(prop_line(m, "/a", "s"), 3);
+    assert_int_equal(prop_line(m, "/a", "b"), 4);
+    assert_int_equal(prop_line(m, "/a", "c"), 5);
+    assert_int_equal(prop_line(m, "/", "#address-cells"), 6);
+    assert_int_equal(prop_line(m, "/a", "y"), 0);
+}
+
+static void test_scanner_labels_refs_deletes(void **state)
+{
+    const struct dts_srcmap *m;
+
+    (void)state;
+    m = scan_text("/dts-v1/;\n"
+                  "/ { vms {\n"
+                  "  l1: l2: x { p = <1>; q = <2>; };\n"
+                  "  y { p = <1>; };\n"
+                  "}; };\n"
+                  "&l2 { p = <3>; };\n"
+                  "&{/vms/y} { r; };\n"
+                  "/ { vms { x { /delete-property/ q; }; /delete-node/ y; }; };\n");
+    assert_int_equal(prop_line(m, "/vms/x", "p"), 6);
+    assert_int_equal(prop_line(m, "/vms/x", "q"), 0);
+    assert_int_equal(node_line(m, "/vms/x"), 3);
+    assert_int_equal(node_line(m, "/vms/y"), 0);
+    assert_int_equal(prop_line(m, "/vms/y", "r"), 0);
+}
+
+static void test_scanner_include_incbin_line_markers(void **state)
+{
+    const struct dts_srcmap *m;
+    const char *node, *prop;
+    struct dts_pos pos;
+
+    (void)state;
+    write_text("inc.dtsi", "\n/ { z { k = /incbin/(\"img\\\"q\", 0, 4); }; };\n");
+    m = scan_text("/dts-v1/;\n"
+                  "/include/ \"inc.dtsi\"\n"
+                  "/include/ \"absent.dtsi\"\n"
+                  "# 40 \"orig.dts\"\n"
+                  "/ { w; };\n");
+    assert_true(dts_srcmap_file_ref(m, "img\"q", &node, &prop, &pos));
+    assert_string_equal(node, "/z");
+    assert_string_equal(prop, "k");
+    assert_string_equal(pos.file, "inc.dtsi");
+    assert_int_equal(pos.line, 2);
+    assert_true(dts_srcmap_file_ref(m, "absent.dtsi", &node, &prop, &pos));
+    assert_null(node);
+    assert_null(prop);
+    assert_int_equal(pos.line, 3);
+    assert_true(dts_srcmap_prop(m, "/", "w", &pos));
+    assert_string_equal(pos.file, "orig.dts");
+    assert_int_equal(pos.line, 40);
+}
+
+/* Truncated and shuffled DTS must neither crash nor leak (ASan). */
+static void test_scanner_survives_garbage(void **state)
+{
+    static const char *const pieces[] = {
+        "/ {", "};", "}", "{", "a", "=", ";", "\"s", "'", "/*", "*/", "//", "\n", "&", "&{/x",
+        "lbl:", "/include/", "\"scan.dts\"", "/incbin/(", "/delete-node/", "# 3 \"f\"\n", "<", ">",
+        "/delete-property/", "/bits/ 64", "@", "\\",
+    };
+    char text[512];
+    unsigned seed = 12345;
+
+    (void)state;
+    for (int round = 0; round < 300; round++) {
+        size_t n = 0;
+        text[0] = '\0';
+        for (int k = 0; k < 40; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+            if (n + strlen(p) + 1 >= sizeof(text))
+                break;
+            memcpy(text + n, p, strlen(p) + 1);
+            n += strlen(p);
+        }
+        scan_text(text);
+    }
+    assert_null(dts_srcmap_scan("no-such-file.dts", NULL, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_valid_summary, setup),
+        cmocka_unit_test_setup(test_warnings_keep_exit_0, setup),
+        cmocka_unit_test_setup(test_search_dirs, setup),
+        cmocka_unit_test_setup(test_missing_vcpus, setup),
+        cmocka_unit_test_setup(test_vcpus_zero, setup),
+        cmocka_unit_test_setup(test_memory_not_2mib_multiple, setup),
+        cmocka_unit_test_setup(test_bad_gic_version, setup),
+        cmocka_unit_test_setup(test_missing_kernel_file, setup),
+        cmocka_unit_test_setup(test_two_consoles, setup),
+        cmocka_unit_test_setup(test_duplicate_vm_names, setup),
+        cmocka_unit_test_setup(test_cpus_length_mismatch, setup),
+        cmocka_unit_test_setup(test_memory_too_small_for_images, setup),
+        cmocka_unit_test_setup(test_root_and_vms_errors, setup),
+        cmocka_unit_test_setup(test_dtc_syntax_error_passes_through, setup),
+        cmocka_unit_test_setup(test_included_file_and_label, setup),
+        cmocka_unit_test_setup(test_bundle_written_only_when_valid, setup),
+        cmocka_unit_test_setup(test_usage_errors, setup),
+        cmocka_unit_test_setup(test_scanner_skips_strings_comments_values, setup),
+        cmocka_unit_test_setup(test_scanner_labels_refs_deletes, setup),
+        cmocka_unit_test_setup(test_scanner_include_incbin_line_markers, setup),
+        cmocka_unit_test_setup(test_scanner_survives_garbage, setup),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
