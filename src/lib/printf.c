@@ -115,11 +115,16 @@ int elv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             put_number(&o, v, false, *fmt == 'u' ? 10 : 16, *fmt == 'X', width, left, pad);
             break;
         }
-        case 'p':
-            put(&o, '0');
-            put(&o, 'x');
-            put_number(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, width, left, pad);
+        case 'p': {
+            /* The width covers the "0x" prefix too. */
+            char tmp[2 + 16 + 1];
+            struct outbuf t = { tmp, sizeof(tmp), 0 };
+            put(&t, '0');
+            put(&t, 'x');
+            put_number(&t, (uintptr_t)va_arg(ap, void *), false, 16, false, 0, false, ' ');
+            put_padded(&o, tmp, t.len, width, left, ' ');
             break;
+        }
         case 's': {
             const char *s = va_arg(ap, const char *);
             size_t n = 0;
