@@ -7,17 +7,14 @@
  * dtc compiles the source; the bundle is then validated by config_parse(),
  * the very parser elvisor runs at boot, and the image placement is checked
  * with the loader's own planning code. Errors are reported as
- * FILE:LINE: vm 'NAME': property 'PROP': reason, the position found by
- * scanning the source (dts_srcmap.c) because the blob keeps none.
+ * FILE:LINE: vm 'NAME': property 'PROP': reason (config_report.c).
  *
  * Exit status: 0 valid, 1 invalid configuration (dtc errors included),
  * 2 usage error, 3 the check itself could not run (dtc missing, I/O). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config_report.h"
 #include "core/config.h"
 #include "core/loader.h"
 #include "dts_srcmap.h"
-#include "lib/fdt.h"
 
 extern char **environ;
 
@@ -37,11 +34,6 @@ extern char **environ;
 #define EXIT_INVALID    1
 #define EXIT_USAGE      2
 #define EXIT_TROUBLE    3
-
-#define MAX_DIRS        32
-#define KiB             (1ULL << 10)
-#define MiB             (1ULL << 20)
-#define GiB             (1ULL << 30)
 
 /* The guest RAM layout vm_boot() (src/core/vm.c) uses: RAM at the virt
  * board's 0x4000_0000, the generated DTB in the last 2 MiB, the initrd
@@ -54,100 +46,6 @@ extern char **environ;
 #define GUEST_MEM_MAX       (64 * GiB)
 
 static const char *prog = "elvisor-config";
-
-struct ctx {
-    const char *file;
-    const char *dirs[MAX_DIRS];
-    unsigned nr_dirs;
-    struct dts_srcmap *map;
-    bool map_tried;
-    const uint8_t *blob;
-    size_t size;
-    unsigned errors;
-};
-
-/* ---- reporting ---- */
-
-static const struct dts_srcmap *srcmap(struct ctx *c)
-{
-    if (!c->map_tried) {
-        c->map_tried = true;
-        c->map = dts_srcmap_scan(c->file, c->dirs, c->nr_dirs);
-    }
-    return c->map;
-}
-
-static bool node_pos(struct ctx *c, const char *path, struct dts_pos *pos)
-{
-    return srcmap(c) && dts_srcmap_node(c->map, path, pos);
-}
-
-static bool prop_pos(struct ctx *c, const char *path, const char *prop, struct dts_pos *pos)
-{
-    return srcmap(c) && dts_srcmap_prop(c->map, path, prop, pos);
-}
-
-/* The property's line, else its node's, else none (file only). */
-static const struct dts_pos *where(struct ctx *c, const char *node, const char *prop,
-                                   struct dts_pos *buf)
-{
-    if (node && prop && prop_pos(c, node, prop, buf))
-        return buf;
-    if (node && node_pos(c, node, buf))
-        return buf;
-    return NULL;
-}
-
-static void vmsg(struct ctx *c, const struct dts_pos *pos, const char *kind, const char *fmt, va_list ap)
-{
-    if (pos)
-        fprintf(stderr, "%s:%u: %s", pos->file, pos->line, kind);
-    else
-        fprintf(stderr, "%s: %s", c->file, kind);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-}
-
-static void __attribute__((format(printf, 3, 4)))
-error_at(struct ctx *c, const struct dts_pos *pos, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vmsg(c, pos, "", fmt, ap);
-    va_end(ap);
-    c->errors++;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-warn_at(struct ctx *c, const struct dts_pos *pos, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vmsg(c, pos, "warning: ", fmt, ap);
-    va_end(ap);
-}
-
-static const char *size_str(uint64_t v, char *buf, size_t len)
-{
-    if (v >= GiB && v % GiB == 0)
-        snprintf(buf, len, "%llu GiB", (unsigned long long)(v / GiB));
-    else if (v >= MiB && v % MiB == 0)
-        snprintf(buf, len, "%llu MiB", (unsigned long long)(v / MiB));
-    else if (v >= MiB)
-        snprintf(buf, len, "%.1f MiB", (double)v / (double)MiB);
-    else if (v >= KiB)
-        snprintf(buf, len, "%.1f KiB", (double)v / (double)KiB);
-    else
-        snprintf(buf, len, "%llu bytes", (unsigned long long)v);
-    return buf;
-}
-
-static void vm_path(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "/vms/%s", name);
-}
 
 /* ---- running dtc ---- */
 
@@ -228,266 +126,6 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
 }
 
 /* "a.dts:12.5-20: ERROR (...)" -> file "a.dts", line 12. */
-static bool dtc_position(const char *line, const char *end, char *file, size_t flen, unsigned *lineno)
-{
-    const char *colon = NULL;
-
-    for (const char *p = line; p < end; p++)
-        if (*p == ':')
-            colon = p;
-    if (!colon || colon == line || (size_t)(colon - line) >= flen)
-        return false;
-    memcpy(file, line, (size_t)(colon - line));
-    file[colon - line] = '\0';
-    *lineno = (unsigned)strtoul(colon + 1, NULL, 10);
-    return *lineno > 0;
-}
-
-static void searched_dirs(const struct ctx *c, const struct dts_pos *pos, char *buf, size_t len)
-{
-    const char *slash = strrchr(pos->file, '/');
-    int n;
-
-    if (!slash)
-        n = snprintf(buf, len, ".");
-    else
-        n = snprintf(buf, len, "%.*s", (int)(slash == pos->file ? 1 : slash - pos->file), pos->file);
-    for (unsigned i = 0; i < c->nr_dirs && n >= 0 && (size_t)n < len; i++)
-        n += snprintf(buf + n, len - (size_t)n, ", %s", c->dirs[i]);
-}
-
-/* dtc: FATAL ERROR: Couldn't open "NAME": REASON */
-static bool explain_open_failure(struct ctx *c, const char *line)
-{
-    static const char key[] = "Couldn't open \"";
-    const char *p = strstr(line, key), *q;
-    const char *node, *prop;
-    struct dts_pos pos;
-    char fname[1024], dirs[2048] = "";
-
-    if (!p)
-        return false;
-    p += sizeof(key) - 1;
-    q = strstr(p, "\": ");
-    if (!q || (size_t)(q - p) >= sizeof(fname))
-        return false;
-    memcpy(fname, p, (size_t)(q - p));
-    fname[q - p] = '\0';
-    if (!srcmap(c) || !dts_srcmap_file_ref(c->map, fname, &node, &prop, &pos))
-        return false;
-    if (fname[0] != '/') {
-        char list[2000];
-        searched_dirs(c, &pos, list, sizeof(list));
-        snprintf(dirs, sizeof(dirs), " (looked in %s)", list);
-    }
-    if (!prop)
-        error_at(c, &pos, "/include/ \"%s\": cannot open: %s%s", fname, q + 3, dirs);
-    else if (!node[0] || !prop[0])
-        error_at(c, &pos, "/incbin/(\"%s\"): cannot open: %s%s", fname, q + 3, dirs);
-    else if (strncmp(node, "/vms/", 5) == 0 && !strchr(node + 5, '/'))
-        error_at(c, &pos, "vm '%s': property '%s': cannot open \"%s\": %s%s", node + 5, prop, fname,
-                 q + 3, dirs);
-    else
-        error_at(c, &pos, "node '%s': property '%s': cannot open \"%s\": %s%s", node, prop, fname,
-                 q + 3, dirs);
-    return true;
-}
-
-/* dtc: FILE:L.C-C: ERROR (duplicate_node_names): /vms/NAME: Duplicate node name */
-static bool explain_duplicate(struct ctx *c, const char *line)
-{
-    static const char key[] = ": ERROR (duplicate_node_names): /vms/";
-    const char *p = strstr(line, key);
-    char file[1024], name[256], path[300];
-    struct dts_pos dup, first;
-    size_t n;
-
-    if (!p || !dtc_position(line, p, file, sizeof(file), &dup.line))
-        return false;
-    p += sizeof(key) - 1;
-    n = strcspn(p, ":/");
-    if (n == 0 || n >= sizeof(name) || p[n] != ':')
-        return false;
-    memcpy(name, p, n);
-    name[n] = '\0';
-    dup.file = file;
-    vm_path(path, sizeof(path), name);
-    if (node_pos(c, path, &first) && (first.line != dup.line || strcmp(first.file, file) != 0))
-        error_at(c, &dup, "vm '%s': two VMs have this name (the first is at %s:%u)", name, first.file,
-                 first.line);
-    else
-        error_at(c, &dup, "vm '%s': two VMs have this name", name);
-    return true;
-}
-
-/* dtc's own messages carry FILE:LINE and pass through; the two it reports
- * without a useful position are explained in terms of VMs. */
-static void report_dtc_errors(struct ctx *c, char *log)
-{
-    for (char *line = log, *nl; line && *line; line = nl) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl++ = '\0';
-        if (explain_open_failure(c, line) || explain_duplicate(c, line))
-            continue;
-        /* There is no -f here to force output. */
-        if (strstr(line, "use -f to force output"))
-            continue;
-        fprintf(stderr, "%s\n", line);
-    }
-}
-
-/* ---- config_parse() errors ---- */
-
-static int vm_node(const struct ctx *c, struct fdt *f, const char *name)
-{
-    char path[300];
-
-    if (fdt_open(f, c->blob, c->size) < 0)
-        return -1;
-    vm_path(path, sizeof(path), name);
-    return fdt_path(f, path);
-}
-
-/* What the bundle actually holds for the property config_parse refused. */
-static void value_detail(const struct ctx *c, const char *vm, const char *prop, char *buf, size_t len)
-{
-    struct fdt f;
-    int node = vm_node(c, &f, vm), plen;
-    const uint8_t *v;
-    char sz[32];
-
-    buf[0] = '\0';
-    if (node < 0 || !(v = fdt_getprop(&f, node, prop, &plen)))
-        return;
-    if (strcmp(prop, "console") == 0) {
-        int vms = fdt_parent(&f, node);
-        for (int o = fdt_first_child(&f, vms); o >= 0 && o != node; o = fdt_next_sibling(&f, o)) {
-            size_t nl;
-            const char *other = fdt_node_name(&f, o, &nl);
-            if (other && fdt_has_prop(&f, o, "console")) {
-                snprintf(buf, len, " (vm '%.*s' has it too)", (int)nl, other);
-                return;
-            }
-        }
-        return;
-    }
-    if (strcmp(prop, "vcpus") == 0 || strcmp(prop, "gic-version") == 0) {
-        if (plen == 4)
-            snprintf(buf, len, " (got <%u>)", fdt_be32(v));
-        else
-            snprintf(buf, len, " (the value is %d bytes long, a cell is 4)", plen);
-    } else if (strcmp(prop, "memory-size") == 0) {
-        if (plen == 4 || plen == 8) {
-            uint64_t m = plen == 4 ? fdt_be32(v) : fdt_be64(v);
-            snprintf(buf, len, " (got 0x%llx = %s)", (unsigned long long)m, size_str(m, sz, sizeof(sz)));
-        } else {
-            snprintf(buf, len, " (the value is %d bytes long; write /bits/ 64 <SIZE>)", plen);
-        }
-    } else if (strcmp(prop, "cpus") == 0) {
-        uint32_t vcpus = 0;
-        fdt_prop_u32(&f, node, "vcpus", &vcpus);
-        int n = snprintf(buf, len, " (vcpus is %u; cpus =", vcpus);
-        for (int i = 0; i + 4 <= plen && n > 0 && (size_t)n < len; i += 4)
-            n += snprintf(buf + n, len - (size_t)n, "%s%u", i ? " " : " <", fdt_be32(v + i));
-        if (n > 0 && (size_t)n < len)
-            snprintf(buf + n, len - (size_t)n, "%s; physical CPU indexes are 0..%u)", plen >= 4 ? ">" : " <>",
-                     CONFIG_MAX_VCPUS - 1);
-    }
-}
-
-/* A VM-less error: which VM node is at fault is found in the bundle. */
-static void explain_global(struct ctx *c, const char *what, const char *why)
-{
-    struct fdt f;
-    struct dts_pos buf;
-    char path[300];
-    int vms = -1, node, count = 0;
-
-    if (fdt_open(&f, c->blob, c->size) == 0)
-        vms = fdt_path(&f, "/vms");
-
-    if (strcmp(what, "vms") == 0 && vms >= 0) {
-        for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
-            size_t nl;
-            const char *name = fdt_node_name(&f, node, &nl);
-            if (name && nl >= CONFIG_NAME_MAX) {
-                snprintf(path, sizeof(path), "/vms/%.*s", (int)nl, name);
-                error_at(c, where(c, path, NULL, &buf), "vm '%.*s': name is %zu characters, at most %d",
-                         (int)nl, name, nl, CONFIG_NAME_MAX - 1);
-                return;
-            }
-        }
-    }
-    if (strcmp(what, "/vms") == 0 && vms >= 0) {
-        for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
-            size_t nl;
-            const char *name = fdt_node_name(&f, node, &nl);
-            if (name && ++count > CONFIG_MAX_VMS) {
-                snprintf(path, sizeof(path), "/vms/%.*s", (int)nl, name);
-                error_at(c, where(c, path, NULL, &buf), "vm '%.*s': %s", (int)nl, name, why);
-                return;
-            }
-        }
-        error_at(c, where(c, "/vms", NULL, &buf), "node '/vms': %s", why);
-        return;
-    }
-    if (strcmp(what, "compatible") == 0) {
-        error_at(c, where(c, "/", "compatible", &buf), "property 'compatible': %s", why);
-        return;
-    }
-    if (strcmp(what, "/vms") == 0) {
-        error_at(c, where(c, "/", NULL, &buf), "no /vms node: the VMs go in / { vms { NAME { ... }; }; }");
-        return;
-    }
-    error_at(c, NULL, "%s: %s", what, why);
-}
-
-/* config_parse() writes "config: vm 'NAME': property 'PROP': WHY" or
- * "config: WHAT: WHY"; anything else is shown as it is. */
-static void explain_config_error(struct ctx *c, const char *msg)
-{
-    static const char vm_key[] = "vm '", prop_key[] = "': property '";
-    char name[CONFIG_NAME_MAX + 1], prop[64], what[64], detail[256], path[300];
-    struct dts_pos buf;
-    const char *p = msg, *q;
-
-    if (strncmp(p, "config: ", 8) == 0)
-        p += 8;
-    if (strncmp(p, vm_key, sizeof(vm_key) - 1) == 0) {
-        p += sizeof(vm_key) - 1;
-        q = strstr(p, prop_key);
-        if (!q || (size_t)(q - p) >= sizeof(name))
-            goto verbatim;
-        memcpy(name, p, (size_t)(q - p));
-        name[q - p] = '\0';
-        p = q + sizeof(prop_key) - 1;
-        q = strstr(p, "': ");
-        if (!q || (size_t)(q - p) >= sizeof(prop))
-            goto verbatim;
-        memcpy(prop, p, (size_t)(q - p));
-        prop[q - p] = '\0';
-        p = q + 3;
-        vm_path(path, sizeof(path), name);
-        if (strcmp(prop, "name") == 0) {
-            error_at(c, where(c, path, NULL, &buf), "vm '%s': %s", name, p);
-            return;
-        }
-        value_detail(c, name, prop, detail, sizeof(detail));
-        error_at(c, where(c, path, prop, &buf), "vm '%s': property '%s': %s%s", name, prop, p, detail);
-        return;
-    }
-    q = strstr(p, ": ");
-    if (q && (size_t)(q - p) < sizeof(what)) {
-        memcpy(what, p, (size_t)(q - p));
-        what[q - p] = '\0';
-        explain_global(c, what, q + 2);
-        return;
-    }
-verbatim:
-    error_at(c, NULL, "%s", msg);
-}
-
 /* ---- checks beyond config_parse() ---- */
 
 /* vm_boot()'s placement for mem bytes of RAM; NULL when everything fits,
@@ -539,12 +177,48 @@ static void check_placement(struct ctx *c, const struct vm_config *vm)
              size_str(need, need_s, sizeof(need_s)));
 }
 
+/* config_parse() ignores what it does not know, so a misspelt optional
+ * property would silently keep its default. */
+static void warn_unknown(struct ctx *c, const struct vm_config *vm, const char *path)
+{
+    static const char *const known[] = {
+        "vcpus", "memory-size", "kernel", "initrd", "bootargs", "gic-version", "console", "cpus",
+    };
+    struct fdt f;
+    struct dts_pos buf;
+    int node = vm_node(c, &f, vm->name);
+
+    if (node < 0)
+        return;
+    for (int p = fdt_first_prop(&f, node); p >= 0; p = fdt_next_prop(&f, p)) {
+        const char *name;
+        int len;
+        bool ok = false;
+        if (!fdt_prop_at(&f, p, &name, &len))
+            continue;
+        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && !ok; i++)
+            ok = strcmp(name, known[i]) == 0;
+        if (!ok)
+            warn_at(c, where(c, path, name, &buf), "vm '%s': property '%s' is not a VM property; it is ignored",
+                    vm->name, name);
+    }
+    for (int child = fdt_first_child(&f, node); child >= 0; child = fdt_next_sibling(&f, child)) {
+        size_t nl;
+        const char *name = fdt_node_name(&f, child, &nl);
+        char cpath[600];
+        snprintf(cpath, sizeof(cpath), "%s/%.*s", path, (int)(name ? nl : 0), name ? name : "");
+        warn_at(c, where(c, cpath, NULL, &buf), "vm '%s': node '%.*s' inside a VM is ignored", vm->name,
+                (int)(name ? nl : 0), name ? name : "");
+    }
+}
+
 static void warnings(struct ctx *c, const struct vm_config *vm)
 {
     char path[300];
     struct dts_pos buf;
 
     vm_path(path, sizeof(path), vm->name);
+    warn_unknown(c, vm, path);
     /* config_parse() accepts 2, but vm.c builds every VM with a GICv3. */
     if (vm->gic_version == 2)
         warn_at(c, where(c, path, "gic-version", &buf),

@@ -178,6 +178,11 @@ static void test_warnings_keep_exit_0(void **state)
     write_variant("cfg.dts", 18, "gic-version = <2>;");
     expect("check -q cfg.dts", 0,
            "cfg.dts:18: warning: vm 'rtos': property 'gic-version': GICv2 guests are not implemented yet");
+    write_variant("cfg.dts", 18, "gic_version = <2>;");
+    expect("check -q cfg.dts", 0,
+           "cfg.dts:18: warning: vm 'rtos': property 'gic_version' is not a VM property; it is ignored\n");
+    write_variant("cfg.dts", 18, "extra { };");
+    expect("check -q cfg.dts", 0, "cfg.dts:18: warning: vm 'rtos': node 'extra' inside a VM is ignored\n");
     write_variant("cfg.dts", 12, "cpus = <1 1>;");
     expect("check -q cfg.dts", 0, "cfg.dts:12: warning: vm 'linux': property 'cpus': vCPUs 0 and 1 share "
                                   "physical CPU 1");
