@@ -1,10 +1,14 @@
 /* Virtual GIC: per-VM interrupt state, the GICv3 distributor and
- * redistributor register files, and list-register management.
+ * redistributor register files, the GICv2 distributor register file, and
+ * list-register management for both.
  *
- * The guest's CPU interface is the hardware virtual CPU interface (ICV_*),
- * fed through ICH_LR<n>_EL2. This code never touches hardware: it edits a
- * per-vCPU shadow of the ICH_* registers (struct vgic_v3_cpu_if) that the
- * world switch copies to and from the CPU around each guest run.
+ * The guest's CPU interface is the hardware virtual CPU interface (ICV_*
+ * system registers on GICv3, the GICV frame on GICv2), fed through
+ * ICH_LR<n>_EL2 / GICH_LR<n>. This code never touches hardware: it edits a
+ * per-vCPU shadow of the ICH_* or GICH_* registers (struct vgic_v3_cpu_if,
+ * struct vgic_v2_cpu_if) that the world switch copies to and from the CPU
+ * around each guest run. A struct vgic is one model or the other, fixed by
+ * vgic_init() (GICv3) or vgic_init_v2() (GICv2).
  *
  * Calling sequence for one vCPU, all under the caller's own scheduling:
  *   exit from guest -> world switch saves ICH_* into cpu_if
@@ -15,9 +19,11 @@
  * Every public function takes the per-VM lock itself. vgic_kick_vcpu() is
  * called after the lock has been dropped.
  *
- * Layout: vgic_core.c holds the GIC-version-independent interrupt state
- * (a later GICv2 front end reuses it), vgic_v3_lr.c the ICH_LR encoding,
- * vgic_v3_dist.c and vgic_v3_redist.c the GICv3 register files.
+ * Layout: vgic_core.c holds the GIC-version-independent interrupt state,
+ * vgic_lr.c the list-register policy shared by both models (flush, sync,
+ * WFI test), vgic_v3_lr.c / vgic_v2_lr.c the ICH_LR / GICH_LR encodings,
+ * vgic_v3_dist.c and vgic_v3_redist.c the GICv3 register files,
+ * vgic_v2_dist.c the GICv2 distributor.
  */
 #ifndef ELVISOR_VDEV_VGIC_H
 #define ELVISOR_VDEV_VGIC_H
@@ -31,6 +37,7 @@
 /* ---- Sizes and INTID ranges ------------------------------------------- */
 
 #define VGIC_MAX_VCPUS          8u
+#define VGIC_V2_MAX_VCPUS       8u      /* GICv2: eight CPU interfaces */
 #define VGIC_NR_SGIS            16u
 #define VGIC_NR_PRIVATE_IRQS    32u     /* SGIs 0-15 + PPIs 16-31 */
 #define VGIC_SPI_BASE           32u
@@ -45,10 +52,13 @@
 /* Priorities keep the top 5 bits: the minimum a GICv3 virtual CPU interface
  * implements, so every value stored here is one the hardware can represent. */
 #define VGIC_PRIO_MASK          0xf8u
+#define VGIC_IDLE_PRIORITY      0x100u  /* running priority with nothing active */
 
 /* ---- Hardware virtual CPU interface (ICH_*_EL2) ----------------------- */
 
 #define VGIC_V3_MAX_LRS         16u
+#define VGIC_V2_MAX_LRS         64u
+#define VGIC_MAX_LRS            64u     /* the larger of the two */
 #define VGIC_V3_MAX_APRS        4u
 
 /* ICH_LR<n>_EL2 */
@@ -94,7 +104,61 @@ struct vgic_v3_cpu_if {        /* shadow of the hardware ICH_* state of one vCPU
     uint32_t nr_apr;           /* from ICH_VTR_EL2.PREbits: 1, 2 or 4 */
 };
 
+/* ---- Hardware virtual CPU interface, GICv2 (GICH_* MMIO frame) -------- */
+
+/* GICH_LR<n> */
+#define GICH_LR_VIRTUALID_MASK  0x3ffu                  /* [9:0] */
+#define GICH_LR_PHYSID_SHIFT    10                      /* [19:10], HW == 1 */
+#define GICH_LR_PHYSID_MASK     (0x3ffu << GICH_LR_PHYSID_SHIFT)
+#define GICH_LR_CPUID_SHIFT     10                      /* [12:10], HW == 0: SGI source */
+#define GICH_LR_CPUID_MASK      (0x7u << GICH_LR_CPUID_SHIFT)
+#define GICH_LR_EOI             (1u << 19)              /* HW == 0: maintenance IRQ on EOI */
+#define GICH_LR_PRIORITY_SHIFT  23                      /* [27:23] priority[7:3] */
+#define GICH_LR_PRIORITY_MASK   (0x1fu << GICH_LR_PRIORITY_SHIFT)
+#define GICH_LR_STATE_SHIFT     28                      /* [29:28] */
+#define GICH_LR_STATE_MASK      (3u << GICH_LR_STATE_SHIFT)
+#define GICH_LR_STATE_PENDING   (1u << GICH_LR_STATE_SHIFT)
+#define GICH_LR_STATE_ACTIVE    (2u << GICH_LR_STATE_SHIFT)
+#define GICH_LR_GRP1            (1u << 30)              /* 1: Group 1, 0: Group 0 */
+#define GICH_LR_HW              (1u << 31)              /* deactivation also deactivates PhysicalID */
+
+/* GICH_HCR */
+#define GICH_HCR_EN             (1u << 0)
+#define GICH_HCR_UIE            (1u << 1)       /* maintenance IRQ when <= 1 LR valid */
+#define GICH_HCR_LRENPIE        (1u << 2)
+#define GICH_HCR_NPIE           (1u << 3)
+#define GICH_HCR_EOICOUNT_SHIFT 27              /* [31:27] */
+#define GICH_HCR_EOICOUNT_MASK  (0x1fu << GICH_HCR_EOICOUNT_SHIFT)
+
+/* GICH_VMCR: the guest's GICV_CTLR, GICV_PMR, GICV_BPR and GICV_ABPR */
+#define GICH_VMCR_VMGRP0EN      (1u << 0)
+#define GICH_VMCR_VMGRP1EN      (1u << 1)
+#define GICH_VMCR_VMACKCTL      (1u << 2)
+#define GICH_VMCR_VMFIQEN       (1u << 3)
+#define GICH_VMCR_VMCBPR        (1u << 4)
+#define GICH_VMCR_VEM           (1u << 9)
+#define GICH_VMCR_VMABP_SHIFT   18              /* [20:18] */
+#define GICH_VMCR_VMBP_SHIFT    21              /* [23:21] */
+#define GICH_VMCR_VMPRIMASK_SHIFT 27            /* [31:27] priority mask[7:3] */
+#define GICH_VMCR_VMPRIMASK_MASK (0x1fu << GICH_VMCR_VMPRIMASK_SHIFT)
+
+/* GICH_VTR */
+#define GICH_VTR_LISTREGS_MASK  0x3fu           /* [5:0] number of LRs - 1 */
+
+struct vgic_v2_cpu_if {         /* shadow of one vCPU's GICH_* state */
+    uint32_t hcr;               /* GICH_HCR */
+    uint32_t vmcr;              /* GICH_VMCR */
+    uint32_t apr;               /* GICH_APR: bit n = priority n << 3 active */
+    uint32_t lr[VGIC_V2_MAX_LRS];  /* GICH_LR<n> */
+    uint32_t nr_lrs;            /* GICH_VTR.ListRegs + 1, set at init */
+};
+
 /* ---- Interrupt state -------------------------------------------------- */
+
+enum vgic_model {
+    VGIC_MODEL_V3 = 0,          /* vgic_init() */
+    VGIC_MODEL_V2,              /* vgic_init_v2() */
+};
 
 #define VGIC_NONE8              0xffu           /* no vCPU, in 8-bit vCPU fields */
 
@@ -114,6 +178,15 @@ struct vgic_irq {
     bool group1;
     bool edge;              /* GICD_ICFGR: edge-triggered */
     bool hw;                /* forwarded physical interrupt: LR gets HW + pINTID */
+    /* GICv2 model only. */
+    uint8_t itargets;       /* SPIs: GICD_ITARGETSR byte, bits < nr_vcpus */
+    /* SGIs: pending state per source vCPU (GICv2 SGIs are one interrupt per
+     * (SGI, source) pair). sgi_sources holds the sources pending outside
+     * any LR, and pending_latch == (sgi_sources != 0) at all times;
+     * sgi_lr_src is the source of the instance in the LR, and stays the
+     * source of the active instance after sync. */
+    uint8_t sgi_sources;
+    uint8_t sgi_lr_src;
     /* A register write changed pending/active while the IRQ sat in a running
      * vCPU's LR: at that vCPU's sync the register write wins over the LR. */
     bool pending_written;
@@ -124,12 +197,14 @@ struct vgic_vcpu {
     uint64_t mpidr;                         /* MPIDR_EL1 the guest sees */
     bool processor_sleep;                   /* GICR_WAKER.ProcessorSleep */
     struct vgic_irq priv[VGIC_NR_PRIVATE_IRQS];
-    struct vgic_v3_cpu_if cpu_if;
-    struct vgic_irq *lr_irq[VGIC_V3_MAX_LRS];   /* what each used LR holds */
+    struct vgic_v3_cpu_if cpu_if;           /* GICv3 model */
+    struct vgic_v2_cpu_if cpu_if_v2;        /* GICv2 model */
+    struct vgic_irq *lr_irq[VGIC_MAX_LRS];  /* what each used LR holds */
 };
 
 struct vgic {
     spinlock_t lock;                        /* guards everything below */
+    enum vgic_model model;                  /* fixed at init */
     unsigned nr_vcpus;
     unsigned nr_spis;                       /* implemented SPIs */
     bool grp0_enabled;                      /* GICD_CTLR.EnableGrp0 */
@@ -149,12 +224,26 @@ struct vgic {
  * vgic_v3_cpu_if_init() on it. Returns 0, or -1 on bad arguments. */
 int vgic_init(struct vgic *v, unsigned nr_vcpus, const uint64_t *vcpu_mpidr, unsigned nr_spis);
 
+/* The same reset state, but a GICv2 model: nr_vcpus 1..8 (the GICv2
+ * limit); vCPU i is GIC CPU interface i (ITARGETSR bit i); nr_spis as in
+ * vgic_init(). GICv2 differences: every interrupt starts Group 0 (IGROUPR
+ * resets to 0 and Linux only sets GICD_CTLR.EnableGrp0 and
+ * GICV_CTLR.EnableGrp0), SGIs are always enabled, and every SPI's
+ * ITARGETSR resets to 0x01 (vCPU 0). Each vCPU's cpu_if_v2 is zeroed: the
+ * caller must then run vgic_v2_cpu_if_init() on it. 0, or -1 on bad args. */
+int vgic_init_v2(struct vgic *v, unsigned nr_vcpus, unsigned nr_spis);
+
 /* Fills nr_lrs / nr_apr from the CPU's ICH_VTR_EL2 and resets the shadow. */
 void vgic_v3_cpu_if_init(struct vgic_v3_cpu_if *cif, uint64_t ich_vtr_el2);
 
+/* Fills nr_lrs from GICH_VTR (ListRegs [5:0]) and resets the shadow,
+ * hcr = GICH_HCR_EN. */
+void vgic_v2_cpu_if_init(struct vgic_v2_cpu_if *cif, uint32_t gich_vtr);
+
 /* The shadow the world switch loads before entry and saves after exit;
- * NULL for a bad vcpu_id. */
+ * NULL for a bad vcpu_id, or when the vgic is the other model. */
 struct vgic_v3_cpu_if *vgic_v3_cpu_if(struct vgic *v, unsigned vcpu_id);
+struct vgic_v2_cpu_if *vgic_v2_cpu_if(struct vgic *v, unsigned vcpu_id);
 
 /* MMIO handlers (mmio_handler_fn); dev is the struct vgic. The distributor
  * region is 64 KiB; the redistributor region holds one 0x20000 frame per
@@ -167,9 +256,20 @@ bool vgic_v3_redist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
 #define VGIC_V3_DIST_SIZE       0x10000ull
 #define VGIC_V3_REDIST_STRIDE   0x20000ull
 
+/* GICv2 distributor register file (QEMU virt: IPA 0x08000000, 64 KiB; the
+ * registers fill the first 4 KiB, offsets 0x1000..0xffff are RAZ/WI).
+ * Returns false only for a bad size or alignment, or an offset outside the
+ * 64 KiB. The guest's CPU interface (GICC at 0x08010000) is the hardware
+ * GICV frame mapped by stage 2: it is never emulated. On a vgic of the
+ * other model, each model's handlers are RAZ/WI. */
+bool vgic_v2_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
+
+#define VGIC_V2_DIST_SIZE       0x10000ull
+
 /* Interrupt sources. vcpu_id is the calling vCPU (VGIC_NO_VCPU if none):
  * for SGIs/PPIs it also selects whose private interrupt; for SPIs it only
- * avoids kicking the caller. Out-of-range INTIDs are ignored. */
+ * avoids kicking the caller. Out-of-range INTIDs are ignored. On a GICv2
+ * model an SGI pended by vgic_inject_edge() has vcpu_id as its source. */
 void vgic_set_irq_level(struct vgic *v, unsigned vcpu_id, uint32_t intid, bool level);
 void vgic_inject_edge(struct vgic *v, unsigned vcpu_id, uint32_t intid);
 /* Physical interrupt pintid (16..1019) fired and was priority-dropped only:
@@ -181,18 +281,21 @@ void vgic_inject_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t 
  * already holding it keeps its HW bit until the next sync. */
 void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid);
 
-/* Trapped guest write of ICC_SGI1R_EL1 by src_vcpu. */
+/* Trapped guest write of ICC_SGI1R_EL1 by src_vcpu. GICv3 model only (a
+ * GICv2 guest sends SGIs through GICD_SGIR); ignored on a GICv2 model. */
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r);
 
 /* Before entry: fill free LRs with the interrupts this vCPU should see,
- * active ones first, then pending by priority; set ICH_HCR_EL2.UIE when
- * some did not fit. After exit: fold every used LR back and free it. */
+ * active ones first, then pending by priority; set ICH_HCR_EL2.UIE /
+ * GICH_HCR.UIE when some did not fit. After exit: fold every used LR back
+ * and free it. Both models (the model picks the shadow and the encoding). */
 void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id);
 void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id);
 
 /* For WFI, after vgic_sync_lrs(): does an interrupt exist that this vCPU's
  * virtual CPU interface would signal (pending, enabled, group enabled in
- * GICD_CTLR and ICH_VMCR, priority above VPMR and the running priority)? */
+ * GICD_CTLR and ICH_VMCR / GICH_VMCR, priority above the priority mask
+ * and the running priority from the active priority registers)? */
 bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id);
 
 /* Provided by core (and by unit tests): make vcpu_id exit, or wake from
@@ -231,6 +334,11 @@ enum vgic_bitreg {
 /* ICC_SGI1R_EL1.TargetList covers Aff0 values RS*16 .. RS*16+15. */
 #define VGIC_SGI_TARGETS_PER_RANGE 16u
 
+static inline bool vgic_in_range(uint64_t off, uint64_t start, uint64_t end)
+{
+    return off >= start && off < end;
+}
+
 /* Does off fall in one of the bit registers above? Gives which, and the
  * first INTID that 32-bit register covers. */
 bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_intid);
@@ -243,6 +351,10 @@ void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t 
 uint8_t vgic_prio_read(struct vgic *v, unsigned bank, uint32_t intid);
 void vgic_prio_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
                      uint8_t prio, uint32_t *kick);
+/* A byte or word access to the IPRIORITYR bytes of INTIDs intid.. (one
+ * byte each, little-endian in acc->value; reads OR into acc->value). */
+void vgic_prio_access(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
+                      struct mmio_access *acc, uint32_t *kick);
 /* GICD_ICFGR layout: 2 bits per INTID, bit 1 of each pair = edge. */
 uint32_t vgic_cfg_read(struct vgic *v, unsigned bank, uint32_t first_intid);
 void vgic_cfg_write(struct vgic *v, unsigned bank, uint32_t first_intid, uint32_t val);
@@ -250,12 +362,38 @@ void vgic_irouter_write(struct vgic *v, unsigned caller, uint32_t intid, uint64_
                         uint32_t *kick);
 void vgic_set_group_enables(struct vgic *v, unsigned caller, bool grp0, bool grp1,
                             uint32_t *kick);
+/* GICD_CTLR bits EnableGrp0 [0] and EnableGrp1 [1], the same in the GICv3
+ * (DS = 1) and GICv2 (no Security Extensions) distributors: a 32-bit
+ * access; a read gives just those two bits. */
+void vgic_ctlr_enables_access(struct vgic *v, unsigned caller, struct mmio_access *acc,
+                              uint32_t *kick);
 void vgic_set_processor_sleep(struct vgic *v, unsigned vcpu_id, bool sleep);
 uint32_t vgic_mpidr_affinity(uint64_t mpidr);   /* Aff3:Aff2:Aff1:Aff0 packed in 32 bits */
+/* GICv2: GICD_ITARGETSR byte of an SPI (0 for other INTIDs), and its write
+ * (bits of CPU interfaces past nr_vcpus are dropped; re-routes the SPI to
+ * the lowest-numbered targeted vCPU, none targeted: not delivered). */
+uint8_t vgic_itargets_read(struct vgic *v, uint32_t intid);
+void vgic_itargets_write(struct vgic *v, unsigned caller, uint32_t intid, uint8_t targets,
+                         uint32_t *kick);
+/* GICv2 SGIs: pend or clear SGI sgi (0-15) of vCPU target from source
+ * vCPU src; ignored for bad vCPU numbers. */
+void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, uint32_t sgi,
+                             unsigned src, bool pending, uint32_t *kick);
+/* Does irq carry per-source pending state (an SGI of a GICv2 model)? */
+bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq);
+/* Mask of the vCPUs that exist: bit i for vCPU i. */
+uint32_t vgic_vcpu_mask(const struct vgic *v);
 /* GICD_IIDR / GICR_IIDR: no JEP106 implementer, so that no guest applies
  * a silicon erratum workaround to us; ProductID [31:24] 'E'. */
 #define VGIC_V3_IIDR            (0x45u << 24)
 
+/* GICv2 GICD_IIDR: the same, no JEP106 implementer. */
+#define VGIC_V2_IIDR            VGIC_V3_IIDR
+
+/* Identification registers (0xffd0..0xfffc in the GICv3 frames, 0xfd0..
+ * 0xffc in the GICv2 distributor; off is relative to the 4 KiB page):
+ * PIDR2.ArchRev = arch_rev, CoreSight CIDR0-3, everything else 0. */
+uint32_t vgic_idreg_read(uint64_t off, unsigned arch_rev);
 /* GICv3 identification registers (0xffd0..0xfffc), same in both frames. */
 uint32_t vgic_v3_idreg_read(uint64_t off);
 void vgic_kick_mask(struct vgic *v, uint32_t kick);
@@ -264,5 +402,50 @@ void vgic_kick_mask(struct vgic *v, uint32_t kick);
 bool vgic_irq_is_pending(const struct vgic_irq *irq);
 bool vgic_irq_group_enabled(const struct vgic *v, const struct vgic_irq *irq);
 void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uint32_t *kick);
+/* GICv2 SGIs: the source whose instance the next LR for irq carries (the
+ * active one if active, else the lowest pending), and moving one source's
+ * pending state between sgi_sources and an LR. */
+unsigned vgic_sgi_lr_source(const struct vgic_irq *irq);
+void vgic_sgi_source_set(struct vgic_irq *irq, unsigned src);
+void vgic_sgi_source_clear(struct vgic_irq *irq, unsigned src);
+
+/* ---- List-register encodings (vgic_lr.c <-> vgic_v2_lr.c / vgic_v3_lr.c) */
+
+/* One list register, model-neutral. */
+struct vgic_lr_desc {
+    uint32_t intid;
+    uint16_t pintid;        /* hw */
+    uint8_t priority;       /* 8-bit scale, already masked with VGIC_PRIO_MASK */
+    uint8_t source;         /* GICv2 SGIs: source CPU interface */
+    bool pending;
+    bool active;
+    bool group1;
+    bool hw;
+    bool eoi;               /* maintenance interrupt on deactivation (not with hw) */
+};
+
+/* What decides whether the virtual CPU interface signals an interrupt. */
+struct vgic_cpu_if_view {
+    unsigned pmr;           /* priority mask, 8-bit scale: signal if prio < pmr */
+    unsigned rpr;           /* running priority, 0x100 when nothing is active */
+    unsigned shift;         /* 8 - preemption bits */
+    bool grp0_en;
+    bool grp1_en;
+};
+
+struct vgic_lr_ops {
+    unsigned max_lrs;                                       /* size of the shadow's lr[] */
+    unsigned (*nr_lrs)(const struct vgic_vcpu *vc);         /* usable, <= max_lrs */
+    void (*write)(struct vgic_vcpu *vc, unsigned n, const struct vgic_lr_desc *d);
+    /* Fills state (pending, active), priority and group1 from LR n. */
+    void (*read)(const struct vgic_vcpu *vc, unsigned n, struct vgic_lr_desc *d);
+    void (*set_eoi)(struct vgic_vcpu *vc, unsigned n);      /* no-op on a HW LR */
+    void (*clear)(struct vgic_vcpu *vc, unsigned n);
+    void (*set_hcr)(struct vgic_vcpu *vc, bool underflow);  /* En, and UIE = underflow */
+    void (*view)(const struct vgic_vcpu *vc, struct vgic_cpu_if_view *w);
+};
+
+extern const struct vgic_lr_ops vgic_v3_lr_ops;
+extern const struct vgic_lr_ops vgic_v2_lr_ops;
 
 #endif

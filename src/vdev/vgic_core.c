@@ -1,9 +1,10 @@
 /* vGIC interrupt state shared by every front end: what a distributor and its
  * redistributors remember about each INTID, the ways interrupts become
- * pending (device lines, forwarded physical IRQs, SGIs), SPI routing, and
+ * pending (device lines, forwarded physical IRQs, SGIs), SPI routing
+ * (GICv3 IROUTER or GICv2 ITARGETSR), GICv2's per-source SGI state, and
  * the bookkeeping that tells other vCPUs to look at their list registers.
- * Nothing here knows register offsets beyond the common bit-register layout,
- * nor the ICH_LR encoding. */
+ * Nothing here knows register offsets beyond the common bit-register and
+ * identification-register layouts, nor any list-register encoding. */
 #include "vdev/vgic.h"
 
 #include "lib/log.h"
@@ -36,6 +37,16 @@
 #define VGIC_FIRST_PPI              16u
 #define VGIC_PINTID_MIN             16u                 /* the LR cannot forward SGIs */
 
+/* GICD_CTLR group enables (GICv3 with DS = 1, GICv2 without Security
+ * Extensions) */
+#define GICD_CTLR_ENABLE_GRP0       (1u << 0)
+#define GICD_CTLR_ENABLE_GRP1       (1u << 1)
+
+/* Identification registers, offsets within their 4 KiB page */
+#define GIC_PIDR2_PAGE_OFF          0xfe8u
+#define GIC_PIDR2_ARCHREV_SHIFT     4                   /* [7:4] */
+#define GIC_CIDR0_PAGE_OFF          0xff0u
+
 uint32_t vgic_mpidr_affinity(uint64_t mpidr)
 {
     return (uint32_t)(mpidr & MPIDR_AFF0_2_MASK) |
@@ -49,52 +60,102 @@ static uint32_t vgic_irouter_affinity(uint64_t irouter)
                       << VGIC_AFF3_PACKED_SHIFT);
 }
 
-static void vgic_irq_reset(struct vgic_irq *irq, uint32_t intid, uint8_t target)
+static void vgic_irq_reset(struct vgic_irq *irq, enum vgic_model model, uint32_t intid,
+                           uint8_t target)
 {
     memset(irq, 0, sizeof(*irq));
     irq->intid = (uint16_t)intid;
     irq->target = target;
     irq->lr_owner = VGIC_NONE8;
     irq->active_vcpu = VGIC_NONE8;
-    /* No firmware runs before the guest to move interrupts out of Group 0,
-     * and with a single security state a non-secure OS expects Group 1. */
-    irq->group1 = true;
     irq->edge = intid < VGIC_FIRST_PPI;
+    if (model == VGIC_MODEL_V3) {
+        /* No firmware runs before the guest to move interrupts out of
+         * Group 0, and with a single security state a non-secure OS
+         * expects Group 1. */
+        irq->group1 = true;
+    } else {
+        /* GICv2 without Security Extensions: IGROUPR resets to 0, and a
+         * GICv2 OS enables only Group 0 (GICD_CTLR bit 0, GICV_CTLR bit
+         * 0), which the virtual CPU interface signals as IRQ. SGIs cannot
+         * be disabled (ISENABLER0[15:0] read as one). */
+        irq->enabled = intid < VGIC_NR_SGIS;
+        /* ITARGETSR resets to an UNKNOWN value: CPU interface 0, so that
+         * a guest that never programs it still gets its SPIs, as with the
+         * GICv3 model's IROUTER reset. */
+        if (intid >= VGIC_SPI_BASE)
+            irq->itargets = 1u;
+    }
+}
+
+/* Power-on state of either model; arguments already checked. */
+static void vgic_reset(struct vgic *v, enum vgic_model model, unsigned nr_vcpus,
+                       const uint64_t *vcpu_mpidr, unsigned nr_spis)
+{
+    memset(v, 0, sizeof(*v));
+    spin_lock_init(&v->lock);
+    v->model = model;
+    v->nr_vcpus = nr_vcpus;
+    v->nr_spis = nr_spis;
+    for (unsigned i = 0; i < nr_vcpus; i++) {
+        struct vgic_vcpu *vc = &v->vcpu[i];
+
+        vc->mpidr = vcpu_mpidr ? vcpu_mpidr[i] : 0;
+        vc->processor_sleep = true;
+        for (uint32_t n = 0; n < VGIC_NR_PRIVATE_IRQS; n++)
+            vgic_irq_reset(&vc->priv[n], model, n, (uint8_t)i);
+    }
+    for (uint32_t n = 0; n < nr_spis; n++) {
+        struct vgic_irq *irq = &v->spi[n];
+
+        vgic_irq_reset(irq, model, VGIC_SPI_BASE + n, VGIC_NONE8);
+        if (model == VGIC_MODEL_V2) {
+            irq->target = 0;                        /* ITARGETSR 0x01 */
+            continue;
+        }
+        /* IROUTER resets to affinity 0.0.0.0: whoever has it gets SPIs. */
+        for (unsigned i = 0; i < nr_vcpus; i++)
+            if (vgic_mpidr_affinity(vcpu_mpidr[i]) == 0)
+                irq->target = (uint8_t)i;
+    }
+}
+
+static bool vgic_nr_spis_ok(unsigned *nr_spis)
+{
+    if (*nr_spis == 0)
+        *nr_spis = VGIC_DEFAULT_SPIS;
+    return *nr_spis <= VGIC_MAX_SPIS;
 }
 
 int vgic_init(struct vgic *v, unsigned nr_vcpus, const uint64_t *vcpu_mpidr, unsigned nr_spis)
 {
     if (!v || !vcpu_mpidr || nr_vcpus == 0 || nr_vcpus > VGIC_MAX_VCPUS)
         return -1;
-    if (nr_spis == 0)
-        nr_spis = VGIC_DEFAULT_SPIS;
-    if (nr_spis > VGIC_MAX_SPIS)
+    if (!vgic_nr_spis_ok(&nr_spis))
         return -1;
     for (unsigned i = 0; i < nr_vcpus; i++)
         for (unsigned j = 0; j < i; j++)
             if (vgic_mpidr_affinity(vcpu_mpidr[i]) == vgic_mpidr_affinity(vcpu_mpidr[j]))
                 return -1;      /* SGI and SPI routing need distinct affinities */
-
-    memset(v, 0, sizeof(*v));
-    spin_lock_init(&v->lock);
-    v->nr_vcpus = nr_vcpus;
-    v->nr_spis = nr_spis;
-    for (unsigned i = 0; i < nr_vcpus; i++) {
-        struct vgic_vcpu *vc = &v->vcpu[i];
-
-        vc->mpidr = vcpu_mpidr[i];
-        vc->processor_sleep = true;
-        for (uint32_t n = 0; n < VGIC_NR_PRIVATE_IRQS; n++)
-            vgic_irq_reset(&vc->priv[n], n, (uint8_t)i);
-    }
-    for (uint32_t n = 0; n < nr_spis; n++) {
-        vgic_irq_reset(&v->spi[n], VGIC_SPI_BASE + n, VGIC_NONE8);
-        /* IROUTER resets to affinity 0.0.0.0: whoever has it gets SPIs. */
-        for (unsigned i = 0; i < nr_vcpus; i++)
-            if (vgic_mpidr_affinity(vcpu_mpidr[i]) == 0)
-                v->spi[n].target = (uint8_t)i;
-    }
+    vgic_reset(v, VGIC_MODEL_V3, nr_vcpus, vcpu_mpidr, nr_spis);
     return 0;
+}
+
+int vgic_init_v2(struct vgic *v, unsigned nr_vcpus, unsigned nr_spis)
+{
+    /* GICv2 has eight CPU interfaces: ITARGETSR and SGI source fields are
+     * eight bits, the LR CPUID three. */
+    if (!v || nr_vcpus == 0 || nr_vcpus > VGIC_MAX_VCPUS || nr_vcpus > VGIC_V2_MAX_VCPUS)
+        return -1;
+    if (!vgic_nr_spis_ok(&nr_spis))
+        return -1;
+    vgic_reset(v, VGIC_MODEL_V2, nr_vcpus, 0, nr_spis);
+    return 0;
+}
+
+uint32_t vgic_vcpu_mask(const struct vgic *v)
+{
+    return (1u << v->nr_vcpus) - 1;
 }
 
 struct vgic_irq *vgic_get_irq(struct vgic *v, unsigned bank, uint32_t intid)
@@ -116,9 +177,17 @@ bool vgic_irq_group_enabled(const struct vgic *v, const struct vgic_irq *irq)
     return irq->group1 ? v->grp1_enabled : v->grp0_enabled;
 }
 
-/* Which vCPU a pending SPI goes to under its current IROUTER. */
+/* Which vCPU a pending SPI goes to under its current IROUTER / ITARGETSR. */
 static uint8_t vgic_spi_route(const struct vgic *v, const struct vgic_irq *irq)
 {
+    if (v->model == VGIC_MODEL_V2) {
+        /* The GICv2 distributor offers an SPI to every targeted CPU
+         * interface and the first to acknowledge takes it; here the
+         * lowest-numbered target is the one that sees it. */
+        uint32_t t = irq->itargets & vgic_vcpu_mask(v);
+
+        return t ? (uint8_t)__builtin_ctz(t) : VGIC_NONE8;
+    }
     if (irq->irouter & GICD_IROUTER_IRM) {
         /* 1 of N: stay put while the chosen vCPU is awake, so a busy SPI
          * does not bounce between vCPUs; otherwise take the first awake. */
@@ -266,6 +335,71 @@ void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t 
     }
 }
 
+bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq)
+{
+    return v->model == VGIC_MODEL_V2 && irq->intid < VGIC_NR_SGIS;
+}
+
+void vgic_sgi_source_set(struct vgic_irq *irq, unsigned src)
+{
+    irq->sgi_sources |= (uint8_t)(1u << (src & 7u));
+    irq->pending_latch = true;
+}
+
+void vgic_sgi_source_clear(struct vgic_irq *irq, unsigned src)
+{
+    irq->sgi_sources &= (uint8_t)~(1u << (src & 7u));
+    irq->pending_latch = irq->sgi_sources != 0;
+}
+
+unsigned vgic_sgi_lr_source(const struct vgic_irq *irq)
+{
+    /* The active instance stays in the LR until deactivated, so the LR
+     * must name its source; otherwise take the lowest pending source. */
+    if (irq->active || !irq->sgi_sources)
+        return irq->sgi_lr_src & 7u;
+    return (unsigned)__builtin_ctz(irq->sgi_sources);
+}
+
+void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, uint32_t sgi,
+                             unsigned src, bool pending, uint32_t *kick)
+{
+    struct vgic_irq *irq;
+
+    if (v->model != VGIC_MODEL_V2 || target >= v->nr_vcpus || src >= v->nr_vcpus ||
+        sgi >= VGIC_NR_SGIS)
+        return;
+    irq = &v->vcpu[target].priv[sgi];
+    if (pending)
+        vgic_sgi_source_set(irq, src);
+    else
+        vgic_sgi_source_clear(irq, src);
+    /* The instance in the target's LR is that source's: the register write
+     * wins over what the LR says at sync. Other sources are not in any LR,
+     * so sgi_sources is already the whole truth about them. */
+    if (irq->lr_owner != VGIC_NONE8 && irq->sgi_lr_src == src)
+        irq->pending_written = true;
+    vgic_note_change(v, irq, caller, kick);
+}
+
+uint8_t vgic_itargets_read(struct vgic *v, uint32_t intid)
+{
+    const struct vgic_irq *irq = intid >= VGIC_SPI_BASE ? vgic_get_irq(v, 0, intid) : 0;
+
+    return irq ? irq->itargets : 0;
+}
+
+void vgic_itargets_write(struct vgic *v, unsigned caller, uint32_t intid, uint8_t targets,
+                         uint32_t *kick)
+{
+    struct vgic_irq *irq = intid >= VGIC_SPI_BASE ? vgic_get_irq(v, 0, intid) : 0;
+
+    if (!irq)
+        return;
+    irq->itargets = (uint8_t)(targets & vgic_vcpu_mask(v));
+    vgic_note_change(v, irq, caller, kick);
+}
+
 uint8_t vgic_prio_read(struct vgic *v, unsigned bank, uint32_t intid)
 {
     const struct vgic_irq *irq = vgic_get_irq(v, bank, intid);
@@ -282,6 +416,30 @@ void vgic_prio_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t in
         return;
     irq->priority = prio & VGIC_PRIO_MASK;
     vgic_note_change(v, irq, caller, kick);
+}
+
+void vgic_prio_access(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
+                      struct mmio_access *acc, uint32_t *kick)
+{
+    for (unsigned i = 0; i < acc->size; i++) {
+        if (acc->is_write)
+            vgic_prio_write(v, bank, caller, intid + i, (uint8_t)(acc->value >> (8 * i)), kick);
+        else
+            acc->value |= (uint64_t)vgic_prio_read(v, bank, intid + i) << (8 * i);
+    }
+}
+
+uint32_t vgic_idreg_read(uint64_t off, unsigned arch_rev)
+{
+    /* CoreSight component identification preamble, CIDR0..CIDR3. */
+    static const uint8_t cidr[4] = { 0x0d, 0xf0, 0x05, 0xb1 };
+    uint64_t page_off = off & 0xfffu;
+
+    if (page_off == GIC_PIDR2_PAGE_OFF)
+        return (arch_rev & 0xfu) << GIC_PIDR2_ARCHREV_SHIFT;
+    if (page_off >= GIC_CIDR0_PAGE_OFF && page_off < GIC_CIDR0_PAGE_OFF + 4 * sizeof(uint32_t))
+        return cidr[(page_off - GIC_CIDR0_PAGE_OFF) / sizeof(uint32_t)];
+    return 0;
 }
 
 uint32_t vgic_cfg_read(struct vgic *v, unsigned bank, uint32_t first_intid)
@@ -336,6 +494,17 @@ void vgic_set_group_enables(struct vgic *v, unsigned caller, bool grp0, bool grp
                 *kick |= 1u << i;
 }
 
+void vgic_ctlr_enables_access(struct vgic *v, unsigned caller, struct mmio_access *acc,
+                              uint32_t *kick)
+{
+    if (acc->is_write)
+        vgic_set_group_enables(v, caller, acc->value & GICD_CTLR_ENABLE_GRP0,
+                               acc->value & GICD_CTLR_ENABLE_GRP1, kick);
+    else
+        acc->value = (v->grp0_enabled ? GICD_CTLR_ENABLE_GRP0 : 0) |
+                     (v->grp1_enabled ? GICD_CTLR_ENABLE_GRP1 : 0);
+}
+
 void vgic_set_processor_sleep(struct vgic *v, unsigned vcpu_id, bool sleep)
 {
     if (vcpu_id < v->nr_vcpus)
@@ -370,7 +539,10 @@ void vgic_inject_edge(struct vgic *v, unsigned vcpu_id, uint32_t intid)
     spin_lock(&v->lock);
     irq = vgic_get_irq(v, vcpu_id, intid);
     if (irq) {
-        irq->pending_latch = true;
+        if (vgic_irq_has_sources(v, irq))
+            vgic_sgi_source_set(irq, vcpu_id);      /* bank found: vcpu_id < nr_vcpus */
+        else
+            irq->pending_latch = true;
         vgic_note_change(v, irq, vcpu_id, &kick);
     }
     spin_unlock(&v->lock);
@@ -420,7 +592,8 @@ void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
     uint32_t intid = (uint32_t)((icc_sgi1r >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK);
     uint32_t targets = 0, kick = 0;
 
-    if (src_vcpu >= v->nr_vcpus)
+    /* GICv2 SGIs need a source and go through GICD_SGIR. */
+    if (src_vcpu >= v->nr_vcpus || v->model != VGIC_MODEL_V3)
         return;
     if (icc_sgi1r & ICC_SGI1R_IRM) {
         targets = ((1u << v->nr_vcpus) - 1) & ~(1u << src_vcpu);

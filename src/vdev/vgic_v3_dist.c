@@ -19,9 +19,7 @@
 #define GICD_IROUTER_END        0x8000u
 #define GICD_IPRIORITYR_END     0x0800u
 
-/* GICD_CTLR, single security state view */
-#define GICD_CTLR_ENABLE_GRP0   (1u << 0)
-#define GICD_CTLR_ENABLE_GRP1   (1u << 1)
+/* GICD_CTLR, single security state view (EnableGrp0/1: vgic_core.c) */
 #define GICD_CTLR_ARE           (1u << 4)
 #define GICD_CTLR_DS            (1u << 6)
 
@@ -33,24 +31,13 @@
 #define GICD_TYPER_RSS          (1u << 26)
 #define VGIC_INTID_BITS         10u         /* INTIDs 0..1023 */
 
-/* Identification registers */
-#define GIC_PIDR2               0xffe8u
-#define GIC_PIDR2_ARCHREV_SHIFT 4
-#define GIC_PIDR2_ARCHREV_GICV3 3u
-#define GIC_CIDR0               0xfff0u
+#define GIC_ARCHREV_GICV3       3u
 
 #define MPIDR_AFF0_MASK         0xffull
 
 uint32_t vgic_v3_idreg_read(uint64_t off)
 {
-    /* CoreSight component identification preamble, CIDR0..CIDR3. */
-    static const uint8_t cidr[4] = { 0x0d, 0xf0, 0x05, 0xb1 };
-
-    if (off == GIC_PIDR2)
-        return GIC_PIDR2_ARCHREV_GICV3 << GIC_PIDR2_ARCHREV_SHIFT;
-    if (off >= GIC_CIDR0 && off < GIC_CIDR0 + 4 * sizeof(uint32_t))
-        return cidr[(off - GIC_CIDR0) / sizeof(uint32_t)];
-    return 0;
+    return vgic_idreg_read(off, GIC_ARCHREV_GICV3);
 }
 
 static uint32_t dist_typer(const struct vgic *v)
@@ -78,12 +65,7 @@ static void dist_priority(struct vgic *v, unsigned caller, struct mmio_access *a
 
     if (intid < VGIC_NR_PRIVATE_IRQS)
         return;         /* ARE = 1: RAZ/WI */
-    for (unsigned i = 0; i < acc->size; i++) {
-        if (acc->is_write)
-            vgic_prio_write(v, 0, caller, intid + i, (uint8_t)(acc->value >> (8 * i)), kick);
-        else
-            acc->value |= (uint64_t)vgic_prio_read(v, 0, intid + i) << (8 * i);
-    }
+    vgic_prio_access(v, 0, caller, intid, acc, kick);
 }
 
 static void dist_irouter(struct vgic *v, unsigned caller, struct mmio_access *acc,
@@ -146,13 +128,9 @@ static void dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *acc,
     }
     switch (off) {
     case GICD_CTLR:
-        if (acc->is_write)
-            vgic_set_group_enables(v, caller, val & GICD_CTLR_ENABLE_GRP0,
-                                   val & GICD_CTLR_ENABLE_GRP1, kick);
-        else
-            acc->value = (v->grp0_enabled ? GICD_CTLR_ENABLE_GRP0 : 0) |
-                         (v->grp1_enabled ? GICD_CTLR_ENABLE_GRP1 : 0) |
-                         GICD_CTLR_ARE | GICD_CTLR_DS;
+        vgic_ctlr_enables_access(v, caller, acc, kick);
+        if (!acc->is_write)
+            acc->value |= GICD_CTLR_ARE | GICD_CTLR_DS;
         return;
     case GICD_TYPER:
         if (!acc->is_write)
@@ -169,11 +147,6 @@ static void dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *acc,
     }
 }
 
-static bool dist_in_range(uint64_t off, uint32_t start, uint32_t end)
-{
-    return off >= start && off < end;
-}
-
 bool vgic_v3_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
 {
     struct vgic *v = dev;
@@ -186,17 +159,19 @@ bool vgic_v3_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
         return false;
     if (off >= VGIC_V3_DIST_SIZE)
         return false;
-    byte_ok = dist_in_range(off, VGIC_REG_IPRIORITYR, GICD_IPRIORITYR_END) ||
-              dist_in_range(off, GICD_ITARGETSR, GICD_ITARGETSR_END) ||
-              dist_in_range(off, GICD_CPENDSGIR, GICD_SPENDSGIR_END);
-    dword_ok = dist_in_range(off, GICD_IROUTER, GICD_IROUTER_END);
+    byte_ok = vgic_in_range(off, VGIC_REG_IPRIORITYR, GICD_IPRIORITYR_END) ||
+              vgic_in_range(off, GICD_ITARGETSR, GICD_ITARGETSR_END) ||
+              vgic_in_range(off, GICD_CPENDSGIR, GICD_SPENDSGIR_END);
+    dword_ok = vgic_in_range(off, GICD_IROUTER, GICD_IROUTER_END);
     if (!(size == 4 || (size == 1 && byte_ok) || (size == 8 && dword_ok)))
         return false;
 
     if (!acc->is_write)
         acc->value = 0;
+    if (v->model != VGIC_MODEL_V3)
+        return true;    /* not this model's register file: RAZ/WI */
     spin_lock(&v->lock);
-    if (dist_in_range(off, VGIC_REG_IPRIORITYR, GICD_IPRIORITYR_END))
+    if (vgic_in_range(off, VGIC_REG_IPRIORITYR, GICD_IPRIORITYR_END))
         dist_priority(v, vcpu_id, acc, &kick);
     else if (dword_ok)
         dist_irouter(v, vcpu_id, acc, &kick);

@@ -107,15 +107,7 @@ static void rd_sgi_base(struct vgic *v, unsigned frame, unsigned caller, uint64_
         return;
     }
     if (off >= VGIC_REG_IPRIORITYR && off < GICR_IPRIORITYR_END) {
-        uint32_t intid = (uint32_t)(off - VGIC_REG_IPRIORITYR);
-
-        for (unsigned i = 0; i < acc->size; i++) {
-            if (acc->is_write)
-                vgic_prio_write(v, frame, caller, intid + i, (uint8_t)(acc->value >> (8 * i)),
-                                kick);
-            else
-                acc->value |= (uint64_t)vgic_prio_read(v, frame, intid + i) << (8 * i);
-        }
+        vgic_prio_access(v, frame, caller, (uint32_t)(off - VGIC_REG_IPRIORITYR), acc, kick);
         return;
     }
     if (off == VGIC_REG_ICFGR || off == GICR_ICFGR1) {
@@ -156,8 +148,8 @@ bool vgic_v3_redist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
 
     if (!acc->is_write)
         acc->value = 0;
-    if (frame_idx >= v->nr_vcpus)
-        return true;    /* beyond the last frame: RAZ/WI */
+    if (frame_idx >= v->nr_vcpus || v->model != VGIC_MODEL_V3)
+        return true;    /* beyond the last frame, or a GICv2 model: RAZ/WI */
     spin_lock(&v->lock);
     if (sgi)
         rd_sgi_base(v, (unsigned)frame_idx, vcpu_id, off, acc, &kick);

@@ -13,6 +13,8 @@
 #include "vdev/vgic_v3_dist.c"
 #include "vdev/vgic_v3_redist.c"
 #include "vdev/vgic_v3_lr.c"
+#include "vdev/vgic_v2_lr.c"
+#include "vdev/vgic_lr.c"
 
 static _Atomic unsigned kick_count[VGIC_MAX_VCPUS];
 

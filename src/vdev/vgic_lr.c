@@ -1,0 +1,271 @@
+/* List-register policy shared by the GICv3 and GICv2 models: choosing which
+ * interrupts a vCPU's virtual CPU interface holds (flush), folding back what
+ * the guest did with them (sync), and judging whether a vCPU in WFI has
+ * anything to wake up for. The encodings live in vgic_v3_lr.c (ICH_LR<n>_EL2)
+ * and vgic_v2_lr.c (GICH_LR<n>), behind struct vgic_lr_ops.
+ *
+ * Ownership: an interrupt sits in at most one vCPU's LR. While it does,
+ * that vCPU's LR is the truth about its pending/active state, and nobody
+ * else puts it in an LR. Sync frees every LR, so each exit/entry pair
+ * re-decides the whole set, with active interrupts first so that the guest
+ * can always deactivate what it has acknowledged.
+ *
+ * GICv2 SGIs are one interrupt per (SGI, source) pair but one vgic_irq per
+ * SGI: the LR carries one source at a time (CPUID), the other pending
+ * sources wait in sgi_sources, and the LR asks for an EOI maintenance
+ * interrupt so that the next source follows as soon as the guest is done
+ * with this one. */
+#include "vdev/vgic.h"
+
+#include "lib/string.h"
+
+static const struct vgic_lr_ops *lr_ops(const struct vgic *v)
+{
+    return v->model == VGIC_MODEL_V2 ? &vgic_v2_lr_ops : &vgic_v3_lr_ops;
+}
+
+static bool vgic_irq_deliverable(const struct vgic *v, const struct vgic_irq *irq)
+{
+    return irq->enabled && vgic_irq_is_pending(irq) && vgic_irq_group_enabled(v, irq);
+}
+
+/* Should this vCPU's LRs hold irq? An active SPI stays with the vCPU that
+ * acknowledged it, even if routing has since sent new ones elsewhere. */
+static bool lr_wanted(const struct vgic *v, const struct vgic_irq *irq, unsigned vcpu_id)
+{
+    if (irq->lr_owner != VGIC_NONE8)
+        return false;
+    if (irq->active) {
+        uint8_t owner = irq->active_vcpu != VGIC_NONE8 ? irq->active_vcpu : irq->target;
+
+        return owner == vcpu_id;
+    }
+    return irq->target == vcpu_id && vgic_irq_deliverable(v, irq);
+}
+
+/* Smaller is more urgent: active first, then priority, then INTID. */
+static uint32_t lr_rank(const struct vgic_irq *irq)
+{
+    return (irq->active ? 0u : 1u << 20) | (uint32_t)irq->priority << 10 | irq->intid;
+}
+
+struct lr_pick {
+    struct vgic_irq *best[VGIC_MAX_LRS];
+    unsigned n;         /* entries in best[] */
+    unsigned room;      /* free LRs */
+    unsigned wanted;    /* candidates seen, placed or not */
+};
+
+static void lr_consider(const struct vgic *v, struct lr_pick *p, struct vgic_irq *irq,
+                        unsigned vcpu_id)
+{
+    unsigned i;
+
+    if (!lr_wanted(v, irq, vcpu_id))
+        return;
+    p->wanted++;
+    if (p->room == 0)
+        return;
+    if (p->n == p->room) {
+        if (lr_rank(irq) >= lr_rank(p->best[p->n - 1]))
+            return;
+        p->n--;         /* drop the least urgent */
+    }
+    for (i = p->n; i > 0 && lr_rank(p->best[i - 1]) > lr_rank(irq); i--)
+        p->best[i] = p->best[i - 1];
+    p->best[i] = irq;
+    p->n++;
+}
+
+/* What LR n of this vCPU must say about irq. */
+static void lr_describe(const struct vgic *v, const struct vgic_irq *irq,
+                        struct vgic_lr_desc *d)
+{
+    bool deliverable = vgic_irq_deliverable(v, irq);
+
+    memset(d, 0, sizeof(*d));
+    d->intid = irq->intid;
+    d->priority = irq->priority;
+    d->group1 = irq->group1;
+    d->active = irq->active;
+    d->pending = deliverable;
+    if (irq->hw) {
+        d->hw = true;
+        d->pintid = irq->pintid;
+        /* The physical GIC holds the pending state of a forwarded IRQ; an
+         * LR may not say pending+active for it. */
+        if (irq->active)
+            d->pending = false;
+    } else if (!irq->edge) {
+        /* Learn when the guest is done with a level IRQ, so that a line
+         * still high re-pends it without waiting for an unrelated exit. */
+        d->eoi = true;
+    }
+    if (vgic_irq_has_sources(v, irq)) {
+        unsigned src = vgic_sgi_lr_source(irq);
+
+        d->source = (uint8_t)src;
+        d->pending = deliverable && (irq->sgi_sources & (1u << src));
+        /* Another source waits: come back when the guest is done here. */
+        if (deliverable && (irq->sgi_sources & ~(1u << src)))
+            d->eoi = true;
+    }
+}
+
+static void lr_place(struct vgic *v, const struct vgic_lr_ops *ops, struct vgic_vcpu *vc,
+                     unsigned n, struct vgic_irq *irq, unsigned vcpu_id)
+{
+    struct vgic_lr_desc d;
+
+    lr_describe(v, irq, &d);
+    ops->write(vc, n, &d);
+    vc->lr_irq[n] = irq;
+    irq->lr_owner = (uint8_t)vcpu_id;
+    irq->pending_written = false;
+    irq->active_written = false;
+    if (vgic_irq_has_sources(v, irq)) {
+        irq->sgi_lr_src = d.source;
+        if (d.pending)
+            vgic_sgi_source_clear(irq, d.source);
+    } else if (d.pending && (irq->edge || irq->hw)) {
+        /* The LR now carries this edge; a new one while the guest runs
+         * sets the latch again and is merged at sync. */
+        irq->pending_latch = false;
+    }
+}
+
+void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
+{
+    const struct vgic_lr_ops *ops = lr_ops(v);
+    struct vgic_vcpu *vc;
+    struct lr_pick pick;
+    unsigned nr_lrs, k = 0;
+
+    if (vcpu_id >= v->nr_vcpus)
+        return;
+    vc = &v->vcpu[vcpu_id];
+    nr_lrs = ops->nr_lrs(vc);
+
+    spin_lock(&v->lock);
+    memset(&pick, 0, sizeof(pick));
+    for (unsigned i = 0; i < nr_lrs; i++)
+        if (!vc->lr_irq[i])
+            pick.room++;
+    for (unsigned i = 0; i < VGIC_NR_PRIVATE_IRQS; i++)
+        lr_consider(v, &pick, &vc->priv[i], vcpu_id);
+    for (unsigned i = 0; i < v->nr_spis; i++)
+        lr_consider(v, &pick, &v->spi[i], vcpu_id);
+
+    /* Free LRs left over are zeroed: whatever the shadow held there must
+     * not reach the hardware as a phantom interrupt. */
+    for (unsigned i = 0; i < nr_lrs; i++) {
+        if (vc->lr_irq[i])
+            continue;
+        if (k < pick.n)
+            lr_place(v, ops, vc, i, pick.best[k++], vcpu_id);
+        else
+            ops->clear(vc, i);
+    }
+
+    /* Underflow fires while at most one LR is valid: with a single LR that
+     * is always, so there ask for an EOI maintenance IRQ instead (a
+     * forwarded IRQ cannot carry one: the next exit must do). */
+    ops->set_hcr(vc, pick.wanted > pick.n && nr_lrs >= 2);
+    if (pick.wanted > pick.n && nr_lrs < 2)
+        for (unsigned i = 0; i < nr_lrs; i++)
+            if (vc->lr_irq[i])
+                ops->set_eoi(vc, i);
+    spin_unlock(&v->lock);
+}
+
+void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)
+{
+    const struct vgic_lr_ops *ops = lr_ops(v);
+    struct vgic_vcpu *vc;
+    uint32_t kick = 0;
+
+    if (vcpu_id >= v->nr_vcpus)
+        return;
+    vc = &v->vcpu[vcpu_id];
+
+    spin_lock(&v->lock);
+    for (unsigned i = 0; i < ops->max_lrs; i++) {
+        struct vgic_irq *irq = vc->lr_irq[i];
+        struct vgic_lr_desc d;
+
+        if (!irq)
+            continue;
+        ops->read(vc, i, &d);
+        if (!irq->pending_written) {
+            if (irq->edge || irq->hw) {
+                if (d.pending && vgic_irq_has_sources(v, irq))
+                    vgic_sgi_source_set(irq, irq->sgi_lr_src);
+                else if (d.pending)
+                    irq->pending_latch = true;
+            } else if (!d.pending) {
+                /* Acknowledged: a latch from ISPENDR is consumed; the line
+                 * level alone decides whether it pends again. */
+                irq->pending_latch = false;
+            }
+        }
+        /* A GICv2 SGI keeps sgi_lr_src: it names the active instance. */
+        if (!irq->active_written)
+            irq->active = d.active;
+        if (irq->intid >= VGIC_SPI_BASE)
+            irq->active_vcpu = irq->active ? (uint8_t)vcpu_id : VGIC_NONE8;
+        irq->pending_written = false;
+        irq->active_written = false;
+        irq->lr_owner = VGIC_NONE8;
+        vc->lr_irq[i] = 0;
+        ops->clear(vc, i);
+        /* It may have been re-routed while it sat here. */
+        vgic_note_change(v, irq, vcpu_id, &kick);
+    }
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
+}
+
+static bool cpu_if_would_signal(const struct vgic_cpu_if_view *w, unsigned prio, bool group1)
+{
+    if (!(group1 ? w->grp1_en : w->grp0_en))
+        return false;
+    /* Comparing at preemption granularity ignores the binary point, so
+     * this may say yes where the guest would not be interrupted: a
+     * spurious WFI wake-up is harmless, a missed one is not. */
+    return prio < w->pmr && ((prio >> w->shift) << w->shift) < w->rpr;
+}
+
+bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
+{
+    const struct vgic_lr_ops *ops = lr_ops(v);
+    struct vgic_vcpu *vc;
+    struct vgic_cpu_if_view view;
+    bool found = false;
+
+    if (vcpu_id >= v->nr_vcpus)
+        return false;
+    vc = &v->vcpu[vcpu_id];
+
+    spin_lock(&v->lock);
+    ops->view(vc, &view);
+    /* Anything still in an LR (if called before sync) counts too. */
+    for (unsigned i = 0; i < ops->max_lrs && !found; i++) {
+        struct vgic_lr_desc d;
+
+        if (!vc->lr_irq[i])
+            continue;
+        ops->read(vc, i, &d);
+        if (d.pending && !d.active)
+            found = cpu_if_would_signal(&view, d.priority, d.group1);
+    }
+    for (unsigned i = 0; i < VGIC_NR_PRIVATE_IRQS + v->nr_spis && !found; i++) {
+        const struct vgic_irq *irq = i < VGIC_NR_PRIVATE_IRQS ? &vc->priv[i]
+                                                              : &v->spi[i - VGIC_NR_PRIVATE_IRQS];
+
+        if (irq->lr_owner == VGIC_NONE8 && irq->target == vcpu_id && !irq->active &&
+            vgic_irq_deliverable(v, irq))
+            found = cpu_if_would_signal(&view, irq->priority, irq->group1);
+    }
+    spin_unlock(&v->lock);
+    return found;
+}
