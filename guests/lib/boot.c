@@ -17,6 +17,13 @@ void guest_primary_c(const void *dtb, uint64_t current_el)
                   (unsigned long)CURRENTEL_EL(current_el));
         test_done();
     }
+    unsigned gic = gic_probe(dtb);
+    if (gic == 2)
+        gprintf("# gic: v2, GICD=0x%lx GICC=0x%lx%s\n", gic_dist_base(), gic_cpuif_base(),
+                gic_from_dtb() ? "" : " (not in the DTB: platform defaults)");
+    else
+        gprintf("# gic: v3, GICD=0x%lx%s\n", gic_dist_base(),
+                gic_from_dtb() ? "" : " (not in the DTB: platform defaults)");
     gic_dist_init();
     if (gic_cpu_init() != 0) {
         test_fail("boot_gic", "no redistributor for MPIDR 0x%lx", read_sysreg(mpidr_el1));

@@ -19,6 +19,7 @@ static struct cpu_exc_state exc_state[MAX_CPUS];
 static irq_handler_fn irq_handlers[MAX_INTID];
 static volatile unsigned unhandled_irqs;
 static volatile unsigned hvc_undef;
+static uint64_t current_iar[MAX_CPUS];
 
 static const char *const kind_names[] = { "sync", "irq", "fiq", "serror" };
 
@@ -90,14 +91,17 @@ static void handle_sync(struct exc_frame *f)
     f->elr += A64_INSN_SIZE;
 }
 
+uint64_t irq_current_iar(void) { return current_iar[cpu_index()]; }
+
 static void handle_irq(void)
 {
     for (;;) {
         uint64_t iar = gic_ack();
-        unsigned intid = (unsigned)(iar & ICC_IAR_INTID_MASK);
+        unsigned intid = gic_iar_intid(iar);
 
         if (intid >= GIC_INTID_SPECIAL_FIRST)
             return;
+        current_iar[cpu_index()] = iar;
         if (intid < MAX_INTID && irq_handlers[intid])
             irq_handlers[intid](intid);
         else

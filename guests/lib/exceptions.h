@@ -34,6 +34,9 @@ void exc_expect_sync(void);
 bool exc_take_sync(struct sync_record *rec);
 
 void irq_set_handler(unsigned intid, irq_handler_fn fn);
+/* In a handler: the value gic_ack() returned for the interrupt being
+ * handled (GICv2 keeps an SGI's source CPU interface in it). */
+uint64_t irq_current_iar(void);
 /* IRQs that arrived with no handler, summed over all CPUs. */
 unsigned irq_unhandled_count(void);
 

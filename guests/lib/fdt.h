@@ -1,5 +1,5 @@
 /* Just enough flattened-device-tree reading for the guests: the reg
- * (MPIDR affinity) of every /cpus/cpu node. */
+ * (MPIDR affinity) of every /cpus/cpu node, and the interrupt controller. */
 #ifndef GUEST_FDT_H
 #define GUEST_FDT_H
 
@@ -10,5 +10,22 @@
 /* Stores up to max cpu reg values in regs[]; returns how many cpu nodes the
  * tree has (may exceed max), or -1 when the blob is not a valid FDT. */
 int fdt_cpu_regs(const void *dtb, uint64_t *regs, unsigned max);
+
+#define FDT_GIC_MAX_REGS 4
+
+struct fdt_gic {
+    unsigned version;                   /* 2 or 3 */
+    unsigned nregs;                     /* reg entries found (<= FDT_GIC_MAX_REGS) */
+    uint64_t base[FDT_GIC_MAX_REGS];    /* v2: GICD, GICC, ...; v3: GICD, GICR, ... */
+    uint64_t size[FDT_GIC_MAX_REGS];
+};
+
+/* Finds the first node that is an interrupt-controller and whose compatible
+ * list names a GIC: "arm,gic-v3" (version 3) or "arm,cortex-a15-gic",
+ * "arm,gic-400", "arm,cortex-a7-gic" (version 2). reg is read with the
+ * parent's #address-cells/#size-cells; bus ranges are not translated (the
+ * virt GIC sits at the root). Returns 1 when found, 0 when the tree has no
+ * such node, -1 when the blob is not a valid FDT. */
+int fdt_find_gic(const void *dtb, struct fdt_gic *gic);
 
 #endif

@@ -1,5 +1,6 @@
 /* The QEMU `virt` platform contract that every elvisor VM (and bare QEMU)
- * presents to the test guests: addresses, interrupt numbers, limits. */
+ * presents to the test guests: addresses, interrupt numbers, limits. The
+ * GIC addresses are fallbacks: the library takes them from the DTB. */
 #ifndef GUEST_PLATFORM_H
 #define GUEST_PLATFORM_H
 
@@ -7,7 +8,8 @@
 #define IMAGE_TEXT_OFFSET   0x80000UL
 
 #define GICD_BASE           0x08000000UL
-#define GICR_BASE           0x080A0000UL
+#define GICC_BASE           0x08010000UL    /* GICv2 CPU interface */
+#define GICR_BASE           0x080A0000UL    /* GICv3 redistributors */
 #define GICR_STRIDE         0x20000UL       /* RD_base frame + SGI_base frame */
 #define GICR_SGI_OFFSET     0x10000UL
 #define UART_BASE           0x09000000UL

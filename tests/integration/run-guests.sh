@@ -2,14 +2,15 @@
 # Runs every test guest (tests/integration/guests.list) under elvisor on
 # QEMU 10, or directly on QEMU with --bare, and checks their TEST lines.
 #
-#   tests/integration/run-guests.sh [--bare] [--mode vhe|nvhe|both] [options]
+#   tests/integration/run-guests.sh [--bare] [--mode vhe|nvhe|both] [--gic 2|3] [options]
 #
 # Each guest runs as `tools/elvisor-run --kernel build/guests/NAME.bin --smp N
-# --timeout T` (plus --nvhe for the nVHE pass, --bare for bare QEMU). A check
+# --timeout T --gic G` (plus --nvhe for the nVHE pass, --bare for bare QEMU). A check
 # passes on "TEST guest.check: PASS"; a guest that does not print GUEST-DONE,
 # exits non-zero, or whose GUEST-DONE totals disagree with its TEST lines
 # counts as one more failure. Ends with "guests: N passed, N failed" (checks)
-# and a non-zero status on any failure. Logs: build/integration/PASS-NAME.log.
+# and a non-zero status on any failure. Logs: build/integration/PASS-NAME.log,
+# with PASS prefixed by gic2- in a GICv2 run (e.g. gic2-vhe-sgi.log).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +26,8 @@ usage: tests/integration/run-guests.sh [options]
                     gaps listed in tests/integration/bare-xfail.txt are XFAIL
   --mode M          elvisor mode: vhe, nvhe or both (default both; ignored
                     with --bare)
+  --gic 2|3         GIC version of the QEMU machine and of every VM (default 3);
+                    a GICv2 run labels its passes and logs gic2-PASS
   --only A,B        run only these guests
   --cpu MODEL       QEMU CPU model for every guest (default: elvisor-run's, max)
   --timeout SECS    per guest run (default 60)
@@ -33,11 +36,12 @@ usage: tests/integration/run-guests.sh [options]
 USAGE
 }
 
-bare=0 mode=both only="" cpu="" timeout=60 verbose=0
+bare=0 mode=both gic=3 only="" cpu="" timeout=60 verbose=0
 while [ $# -gt 0 ]; do
     case $1 in
         --bare) bare=1 ;;
         --mode) mode=${2:-}; shift ;;
+        --gic) gic=${2:-}; shift ;;
         --only) only=${2:-}; shift ;;
         --cpu) cpu=${2:-}; shift ;;
         --timeout) timeout=${2:-}; shift ;;
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 case $mode in vhe|nvhe|both) ;; *) echo "run-guests: --mode wants vhe, nvhe or both" >&2; exit 2 ;; esac
+case $gic in 2|3) ;; *) echo "run-guests: --gic wants 2 or 3" >&2; exit 2 ;; esac
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "run-guests: bad --timeout" >&2; exit 2; }
 
 if [ $bare = 1 ]; then
@@ -91,7 +96,7 @@ run_bare_fallback() {   # image smp extra-args...
     done
     stage=$(mktemp -d "$trixie_root/tmp/run-guests.XXXXXX") || return 1
     cp "$image" "$stage/guest.bin"
-    timeout -k 5 "$timeout" chroot "$trixie_root" qemu-system-aarch64 -M virt,gic-version=3 \
+    timeout -k 5 "$timeout" chroot "$trixie_root" qemu-system-aarch64 -M "virt,gic-version=$gic" \
         -cpu "$cpu_model" -smp "$smp" -m 256M -nographic -nodefaults -serial stdio \
         -kernel "${stage#"$trixie_root"}/guest.bin" </dev/null
     rc=$?
@@ -101,7 +106,7 @@ run_bare_fallback() {   # image smp extra-args...
 
 run_guest() {   # pass name smp bare-extra -> console output in the log file
     local pass=$1 name=$2 smp=$3 extra=$4 image=$repo/build/guests/$2.bin
-    local -a args=(--kernel "$image" --smp "$smp" --timeout "$timeout")
+    local -a args=(--kernel "$image" --smp "$smp" --timeout "$timeout" --gic "$gic")
     # shellcheck disable=SC2206 # bare-extra is a word list from guests.list
     [ $pass = bare ] && args+=(--bare $extra)
     [ $pass = nvhe ] && args+=(--nvhe)
@@ -126,20 +131,23 @@ describe_rc() {
 }
 
 for pass in "${passes[@]}"; do
+    # The GICv3 pass keeps its historical names; GICv2 ones are prefixed.
+    label=$pass
+    [ $gic = 2 ] && label=gic2-$pass
     if [ $pass != bare ] && [ ! -f "$repo/build/elvisor.bin" ]; then
-        echo "[$pass] note: build/elvisor.bin is missing (run make): every guest will fail"
+        echo "[$label] note: build/elvisor.bin is missing (run make): every guest will fail"
     fi
     for i in "${!names[@]}"; do
         name=${names[$i]}
-        log=$logdir/$pass-$name.log
+        log=$logdir/$label-$name.log
         if [ ! -f "$repo/build/guests/$name.bin" ]; then
-            echo "[$pass] FAIL $name: build/guests/$name.bin missing (run make guests)"
+            echo "[$label] FAIL $name: build/guests/$name.bin missing (run make guests)"
             failed=$((failed + 1))
             continue
         fi
         run_guest "$pass" "$name" "${smps[$i]}" "${bare_args[$i]}" 2>&1 | tr -d '\r' >"$log"
         rc=${PIPESTATUS[0]}
-        [ $verbose = 1 ] && sed "s/^/[$pass] | /" "$log"
+        [ $verbose = 1 ] && sed "s/^/[$label] | /" "$log"
 
         g_pass=0 g_fail=0 g_xfail=0 done_line=""
         while IFS= read -r line; do
@@ -147,26 +155,26 @@ for pass in "${passes[@]}"; do
                 check="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" result=${BASH_REMATCH[3]}
                 reason=${BASH_REMATCH[5]}
                 if [ "${BASH_REMATCH[1]}" != "$name" ]; then
-                    echo "[$pass] FAIL $check: reported by guest $name"
+                    echo "[$label] FAIL $check: reported by guest $name"
                     g_fail=$((g_fail + 1))
                 elif [ $result = PASS ] && [ -n "${xfail[$check]+x}" ]; then
-                    echo "[$pass] XPASS $check (listed in bare-xfail.txt)"
+                    echo "[$label] XPASS $check (listed in bare-xfail.txt)"
                     g_pass=$((g_pass + 1)); xpassed=$((xpassed + 1))
                 elif [ $result = PASS ]; then
-                    echo "[$pass] PASS $check"
+                    echo "[$label] PASS $check"
                     g_pass=$((g_pass + 1))
                 elif [ -n "${xfail[$check]+x}" ]; then
-                    echo "[$pass] XFAIL $check: $reason (known on bare QEMU: ${xfail[$check]})"
+                    echo "[$label] XFAIL $check: $reason (known on bare QEMU: ${xfail[$check]})"
                     g_xfail=$((g_xfail + 1))
                 else
-                    echo "[$pass] FAIL $check: $reason"
+                    echo "[$label] FAIL $check: $reason"
                     g_fail=$((g_fail + 1))
                 fi
             elif [[ $line =~ ^GUEST-DONE\ $name\ passed=([0-9]+)\ failed=([0-9]+)$ ]]; then
                 done_line=$line
                 done_total=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
             elif [[ $line == BENCH\ * ]]; then
-                echo "[$pass] $line"
+                echo "[$label] $line"
             fi
         done <"$log"
 
@@ -179,17 +187,17 @@ for pass in "${passes[@]}"; do
             problem="GUEST-DONE counts $done_total checks, the log has $((g_pass + g_fail + g_xfail)) TEST lines"
         fi
         if [ -n "$problem" ]; then
-            echo "[$pass] FAIL $name: $problem; last lines of $log:"
-            tail -n 5 "$log" | sed "s/^/[$pass]   | /"
+            echo "[$label] FAIL $name: $problem; last lines of $log:"
+            tail -n 5 "$log" | sed "s/^/[$label]   | /"
             g_fail=$((g_fail + 1))
         fi
         passed=$((passed + g_pass)); failed=$((failed + g_fail)); xfailed=$((xfailed + g_xfail))
         if [ $g_fail = 0 ]; then
             xf=""
             [ $g_xfail -gt 0 ] && xf=", $g_xfail xfail"
-            echo "[$pass] guest $name: ok ($g_pass checks$xf)"
+            echo "[$label] guest $name: ok ($g_pass checks$xf)"
         else
-            echo "[$pass] guest $name: FAILED ($g_fail failing)"
+            echo "[$label] guest $name: FAILED ($g_fail failing)"
         fi
     done
 done
