@@ -6,6 +6,7 @@
 #   3. the test guests under elvisor: VHE and nVHE on -cpu max, and on a
 #      CPU without VHE (cortex-a57)
 #   4. Debian's Linux with 2 vCPUs to its shell, VHE and nVHE
+#   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,6 +29,10 @@ suite guests-vhe-nvhe tests/integration/run-guests.sh --mode both
 suite guests-no-vhe   tests/integration/run-guests.sh --mode nvhe --cpu cortex-a57
 suite linux-vhe       tests/integration/linux-smp.exp
 suite linux-nvhe      tests/integration/linux-smp.exp --nvhe
+suite guests-bare-gicv2 tests/integration/run-guests.sh --bare --gic 2
+suite guests-gicv2    tests/integration/run-guests.sh --mode both --gic 2
+suite linux-gicv2     tests/integration/linux-smp.exp --gic 2
+suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
 
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -219,11 +219,6 @@ static void warnings(struct ctx *c, const struct vm_config *vm)
 
     vm_path(path, sizeof(path), vm->name);
     warn_unknown(c, vm, path);
-    /* config_parse() accepts 2, but vm.c builds every VM with a GICv3. */
-    if (vm->gic_version == 2)
-        warn_at(c, where(c, path, "gic-version", &buf),
-                "vm '%s': property 'gic-version': GICv2 guests are not implemented yet; the VM gets a GICv3",
-                vm->name);
     if (!vm->has_cpu_map)
         return;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
@@ -243,13 +238,18 @@ static void summary(const struct vm_config *vm)
 {
     struct load_plan plan;
     const char *why;
-    char s1[32], s2[32], s3[32];
+    char s1[32], s2[32], s3[32], gic[24];
 
     loader_plan(vm->kernel, vm->kernel_size, GUEST_RAM_BASE, vm->mem_size, &plan, &why);
-    printf("vm '%s': %u vCPU%s, %s RAM, kernel %s (%s), initrd %s, GICv%u%s", vm->name, vm->nr_vcpus,
+
+    if (vm->gic_version)
+        snprintf(gic, sizeof(gic), "GICv%u", vm->gic_version);
+    else
+        snprintf(gic, sizeof(gic), "the host's GIC");
+    printf("vm '%s': %u vCPU%s, %s RAM, kernel %s (%s), initrd %s, %s%s", vm->name, vm->nr_vcpus,
            vm->nr_vcpus == 1 ? "" : "s", size_str(vm->mem_size, s1, sizeof(s1)),
            size_str(vm->kernel_size, s2, sizeof(s2)), loader_kind_name(plan.kind),
-           vm->initrd ? size_str(vm->initrd_size, s3, sizeof(s3)) : "none", vm->gic_version,
+           vm->initrd ? size_str(vm->initrd_size, s3, sizeof(s3)) : "none", gic,
            vm->console ? ", console input" : "");
     if (vm->has_cpu_map) {
         printf(", cpus <");

@@ -57,7 +57,7 @@ static int parse_vm(const struct fdt *f, int node, struct vm_config *vm, char *e
     if (fdt_has_prop(f, node, "bootargs") && fdt_prop_string(f, node, "bootargs", &vm->bootargs) < 0)
         return fail(err, errlen, vm->name, "bootargs", "not a NUL-terminated string");
 
-    vm->gic_version = 3;
+    vm->gic_version = 0;    /* the host's, as a KVM VM gets by default */
     if (fdt_has_prop(f, node, "gic-version")) {
         if (fdt_prop_u32(f, node, "gic-version", &u32) < 0 || (u32 != 2 && u32 != 3))
             return fail(err, errlen, vm->name, "gic-version", "must be <2> or <3>");

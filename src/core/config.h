@@ -21,7 +21,7 @@ struct vm_config {
     const uint8_t *initrd;          /* NULL when absent */
     uint64_t initrd_size;
     const char *bootargs;           /* "" when absent */
-    unsigned gic_version;
+    unsigned gic_version;           /* 2, 3, or 0: the host GIC's version */
     bool console;
     bool has_cpu_map;
     unsigned cpu_map[CONFIG_MAX_VCPUS];   /* physical CPU of each vCPU */

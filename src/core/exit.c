@@ -147,10 +147,12 @@ void handle_phys_irqs(void)
     struct pcpu *p = this_pcpu();
 
     for (;;) {
-        unsigned intid = gic_ack();
+        uint32_t ack;
+        unsigned intid = gic_ack(&ack);
+
         if (intid >= GIC_INTID_SPURIOUS)
             break;
-        gic_priority_drop(intid);
+        gic_priority_drop(ack);
         if ((intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) && p->loaded) {
             /* Stays active until the guest deactivates the virtual one. */
             vgic_inject_hw(&p->loaded->vm->vgic, p->loaded->id, intid, intid);
@@ -163,6 +165,6 @@ void handle_phys_irqs(void)
         }
         /* SGI_KICK and the maintenance interrupt need no work here: the
          * run loop re-reads vCPU state and the list registers after this. */
-        gic_deactivate(intid);
+        gic_deactivate(ack);
     }
 }

@@ -136,17 +136,14 @@ void primary_main(uint64_t dtb)
     hyp_features_probe(bootargs_has(platform.bootargs, "nvhe"));
     if (bootargs_has(platform.bootargs, "nvhe") && hyp_vhe)
         log_warn("nVHE requested but this CPU cannot clear HCR_EL2.E2H: using VHE");
-    if (platform.gic_version != 3) {
-        log_err("only a GICv3 host is supported so far (found GICv%u)", platform.gic_version);
-        fatal();
-    }
     setup_memory(dtb);
     hyp_cpu_init();
     print_features();
 
-    gic_init(platform.gicd_base, platform.gicr_base, platform.gicr_size);
+    if (gic_init(&platform) < 0)
+        fatal();
     if (gic_cpu_init(self) < 0) {
-        log_err("no GIC redistributor for the boot CPU");
+        log_err("the boot CPU's GIC CPU interface cannot be set up");
         fatal();
     }
     enable_cpu_irqs();
@@ -172,7 +169,7 @@ void secondary_main(unsigned idx)
     write_sysreg(tpidr_el2, (uint64_t)(uintptr_t)p);
     hyp_cpu_init();
     if (gic_cpu_init(p->mpidr) < 0) {
-        log_err("no GIC redistributor for CPU %u", idx);
+        log_err("the GIC CPU interface of CPU %u cannot be set up", idx);
         for (;;)
             wfi();
     }

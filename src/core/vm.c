@@ -70,10 +70,49 @@ static uint64_t vcpu_mpidr_of(unsigned i)
     return MPIDR_RES1 | i;
 }
 
+/* The VM's vGIC in its power-on state, with the host's list registers. */
+static int vgic_setup(struct vm *vm, const uint64_t *mpidrs)
+{
+    uint64_t vtr = gic_read_vtr();
+
+    if (vm->gic_version == 2) {
+        if (vgic_init_v2(&vm->vgic, vm->nr_vcpus, 0) < 0)
+            return -1;
+        for (unsigned i = 0; i < vm->nr_vcpus; i++)
+            vgic_v2_cpu_if_init(vgic_v2_cpu_if(&vm->vgic, i), (uint32_t)vtr);
+        return 0;
+    }
+    if (vgic_init(&vm->vgic, vm->nr_vcpus, mpidrs, 0) < 0)
+        return -1;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vm->vgic, i), vtr);
+    return 0;
+}
+
+/* A VM gets the host's GIC version: the hardware virtual CPU interface is
+ * the host's (QEMU's GICv3 has no GICv2 compatibility mode). */
+static int choose_gic(struct vm *vm, const struct vm_config *cfg)
+{
+    unsigned host = gic_version();
+
+    vm->gic_version = cfg->gic_version ? cfg->gic_version : host;
+    if (vm->gic_version != host) {
+        log_err("vm %s: gic-version = <%u> needs a GICv%u host, this machine has a GICv%u "
+                "(QEMU: -M virt,gic-version=%u)", cfg->name, vm->gic_version, vm->gic_version, host,
+                vm->gic_version);
+        return -1;
+    }
+    if (vm->gic_version == 2 && vm->nr_vcpus > VGIC_V2_MAX_VCPUS) {
+        log_err("vm %s: %u vCPUs, but a GICv2 serves at most %u", cfg->name, vm->nr_vcpus,
+                VGIC_V2_MAX_VCPUS);
+        return -1;
+    }
+    return 0;
+}
+
 int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
 {
     uint64_t mpidrs[VM_MAX_VCPUS];
-    uint64_t vtr = gic_read_vtr();
     int rc;
 
     memset(vm, 0, sizeof(*vm));
@@ -84,6 +123,8 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     vm->nr_vcpus = cfg->nr_vcpus;
     vm->ram_ipa = VIRT_RAM_BASE;
     vm->ram_size = cfg->mem_size;
+    if (choose_gic(vm, cfg) < 0)
+        return -1;
 
     if (vm->ram_ipa + vm->ram_size > (1ULL << hyp_ipa_bits)) {
         log_err("vm %s: %llu MiB of RAM does not fit a %u-bit IPA space", cfg->name,
@@ -111,13 +152,25 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vcpu_mpidr_of(i);
-    if (vgic_init(&vm->vgic, vm->nr_vcpus, mpidrs, 0) < 0)
+    if (vgic_setup(vm, mpidrs) < 0)
         return -1;
     vuart_init(&vm->uart, uart_tx, uart_irq, vm);
 
-    add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic);
-    add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus, vgic_v3_redist_mmio,
-             &vm->vgic);
+    if (vm->gic_version == 2) {
+        add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic);
+        /* The guest's GICC is the hardware GICV frame: no trap on the
+         * interrupt fast path (acknowledge, EOI, priority mask). */
+        rc = stage2_map(&vm->s2, VIRT_GICC_BASE, gicv2_gicv_base(), VIRT_GICC_SIZE,
+                        S2_READ | S2_WRITE | S2_DEVICE);
+        if (rc) {
+            log_err("vm %s: mapping the GICv2 virtual CPU interface failed (%d)", cfg->name, rc);
+            return -1;
+        }
+    } else {
+        add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic);
+        add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus, vgic_v3_redist_mmio,
+                 &vm->vgic);
+    }
     add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
@@ -128,7 +181,6 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         v->hcr = guest_hcr();
         v->pcpu = (cfg->has_cpu_map ? cfg->cpu_map[i] : i) % nr_pcpus;
         v->power = VCPU_OFF;
-        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vm->vgic, i), vtr);
         struct pcpu *p = &pcpus[v->pcpu];
         if (p->nr_runq < sizeof(p->runq) / sizeof(p->runq[0]))
             p->runq[p->nr_runq++] = v;
@@ -199,11 +251,13 @@ int vm_boot(struct vm *vm)
         .ram_size = vm->ram_size,
         .nr_vcpus = vm->nr_vcpus,
         .vcpu_mpidr = mpidrs,
-        .gic_version = 3,
+        .gic_version = vm->gic_version,
         .gicd_base = VIRT_GICD_BASE,
-        .gicd_size = VGIC_V3_DIST_SIZE,
-        .gicr_base = VIRT_GICR_BASE,
-        .gicr_size = VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+        .gicd_size = vm->gic_version == 2 ? VGIC_V2_DIST_SIZE : VGIC_V3_DIST_SIZE,
+        .gicr_base = vm->gic_version == 2 ? 0 : VIRT_GICR_BASE,
+        .gicr_size = vm->gic_version == 2 ? 0 : VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+        .gicc_base = vm->gic_version == 2 ? VIRT_GICC_BASE : 0,
+        .gicc_size = vm->gic_version == 2 ? VIRT_GICC_SIZE : 0,
         .uart_base = VIRT_UART_BASE,
         .uart_size = VIRT_UART_SIZE,
         .uart_spi = VIRT_UART_SPI,
@@ -246,14 +300,11 @@ int vm_boot(struct vm *vm)
 int vm_reset(struct vm *vm)
 {
     uint64_t mpidrs[VM_MAX_VCPUS];
-    uint64_t vtr = gic_read_vtr();
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vm->vcpus[i].mpidr;
-    if (vgic_init(&vm->vgic, vm->nr_vcpus, mpidrs, 0) < 0)
+    if (vgic_setup(vm, mpidrs) < 0)
         return -1;
-    for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vm->vgic, i), vtr);
     spin_lock(&vm->lock);
     vuart_init(&vm->uart, uart_tx, uart_irq, vm);
     spin_unlock(&vm->lock);

@@ -20,6 +20,8 @@
 /* The guest platform contract: QEMU virt's memory map. */
 #define VIRT_GICD_BASE      0x08000000ULL
 #define VIRT_GICR_BASE      0x080A0000ULL
+#define VIRT_GICC_BASE      0x08010000ULL   /* GICv2 CPU interface */
+#define VIRT_GICC_SIZE      0x2000ULL       /* GICC_DIR at 0x1000 included */
 #define VIRT_UART_BASE      0x09000000ULL
 #define VIRT_UART_SIZE      0x1000ULL
 #define VIRT_UART_SPI       1
@@ -43,6 +45,7 @@ struct vm {
     const struct vm_config *cfg;
     unsigned id;
     uint16_t vmid;
+    unsigned gic_version;       /* 2 or 3: the host's */
     volatile enum vm_state state;
     spinlock_t lock;            /* power state of the vCPUs, device state */
 

@@ -1,29 +1,60 @@
 /* The physical GIC as elvisor uses it: interrupts are taken at EL2 with
  * split priority drop and deactivation (EOImode = 1) so that an interrupt
- * forwarded to a vCPU stays active until the guest deactivates it. */
+ * forwarded to a vCPU stays active until the guest deactivates it.
+ *
+ * One interface over two drivers: gicv3.c (system-register CPU interface,
+ * redistributors) and gicv2.c (memory-mapped GICC, GICD_SGIR, GICH). The
+ * driver is chosen once, by gic_init(), from the boot DTB. */
 #ifndef ELVISOR_ARCH_GIC_H
 #define ELVISOR_ARCH_GIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+struct platform;
+
 #define SGI_KICK    0       /* "look at your vCPUs again" between physical CPUs */
 
-/* Distributor, once. */
-int gic_init(uint64_t gicd_base, uint64_t gicr_base, uint64_t gicr_size);
-/* This CPU's redistributor and CPU interface. */
+/* Distributor, once, on the boot CPU. Negative when the GIC cannot host
+ * VMs (e.g. a GICv2 without the virtualization extensions). */
+int gic_init(const struct platform *p);
+/* This CPU's redistributor (v3) or banked registers (v2) and CPU interface. */
 int gic_cpu_init(uint64_t mpidr);
+unsigned gic_version(void);
 
 void gic_enable_irq(unsigned intid);
 /* SPIs go to one physical CPU. */
 void gic_route_spi(unsigned intid, uint64_t mpidr);
 void gic_send_sgi(unsigned sgi, uint64_t target_mpidr);
 
-/* Returns the INTID acknowledged, or GIC_INTID_SPURIOUS (1023). */
-unsigned gic_ack(void);
-void gic_priority_drop(unsigned intid);
-void gic_deactivate(unsigned intid);
+/* Acknowledges the highest-priority pending interrupt: returns its INTID,
+ * or GIC_INTID_SPURIOUS (1023), and in *ack what priority drop and
+ * deactivation must be given back (a GICv2 SGI carries its source CPU). */
+unsigned gic_ack(uint32_t *ack);
+void gic_priority_drop(uint32_t ack);
+void gic_deactivate(uint32_t ack);
 
+/* Number of list registers the virtual CPU interface has: ICH_VTR_EL2
+ * (v3) or GICH_VTR (v2), raw. */
 uint64_t gic_read_vtr(void);
+
+/* The driver behind the interface; only gic.c and the drivers use it. */
+struct gic_ops {
+    unsigned version;
+    int (*init)(const struct platform *p);
+    int (*cpu_init)(uint64_t mpidr);
+    void (*enable_irq)(unsigned intid);
+    void (*route_spi)(unsigned intid, uint64_t mpidr);
+    void (*send_sgi)(unsigned sgi, uint64_t target_mpidr);
+    unsigned (*ack)(uint32_t *ack);
+    void (*priority_drop)(uint32_t ack);
+    void (*deactivate)(uint32_t ack);
+    uint64_t (*read_vtr)(void);
+};
+extern const struct gic_ops gicv2_ops, gicv3_ops;
+
+/* GICv2 virtual CPU interface frames, for the world switch and VM setup. */
+uint64_t gicv2_gich_base(void);
+uint64_t gicv2_gicv_base(void);
 
 #endif

@@ -1,5 +1,7 @@
+/* GICv3 host driver: distributor, redistributors, ICC_* system registers. */
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
+#include "core/platform.h"
 
 /* Distributor */
 #define GICD_CTLR           0x0000
@@ -42,13 +44,13 @@ static void dist_wait_rwp(void)
         ;
 }
 
-int gic_init(uint64_t gicd_base, uint64_t gicr_base, uint64_t gicr_size)
+static int v3_init(const struct platform *p)
 {
     unsigned lines;
 
-    gicd = gicd_base;
-    gicr_region = gicr_base;
-    gicr_region_size = gicr_size;
+    gicd = p->gicd_base;
+    gicr_region = p->gicr_base;
+    gicr_region_size = p->gicr_size;
     wr32(gicd + GICD_CTLR, 0);
     dist_wait_rwp();
     lines = GICD_TYPER_ITLINES(rd32(gicd + GICD_TYPER)) * 32;
@@ -86,7 +88,7 @@ static uint64_t this_gicr(void)
     return find_redist(read_sysreg(mpidr_el1) & MPIDR_AFF_MASK);
 }
 
-int gic_cpu_init(uint64_t mpidr)
+static int v3_cpu_init(uint64_t mpidr)
 {
     uint64_t rd = find_redist(mpidr & MPIDR_AFF_MASK);
 
@@ -111,7 +113,7 @@ int gic_cpu_init(uint64_t mpidr)
     return 0;
 }
 
-void gic_enable_irq(unsigned intid)
+static void v3_enable_irq(unsigned intid)
 {
     if (intid < 32)
         wr32(this_gicr() + GICR_ISENABLER0, 1u << intid);
@@ -119,14 +121,14 @@ void gic_enable_irq(unsigned intid)
         wr32(gicd + GICD_ISENABLER + (intid / 32) * 4, 1u << (intid % 32));
 }
 
-void gic_route_spi(unsigned intid, uint64_t mpidr)
+static void v3_route_spi(unsigned intid, uint64_t mpidr)
 {
     uint64_t aff = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;
 
     wr64(gicd + GICD_IROUTER + intid * 8, aff);
 }
 
-void gic_send_sgi(unsigned sgi, uint64_t mpidr)
+static void v3_send_sgi(unsigned sgi, uint64_t mpidr)
 {
     uint64_t v = ((uint64_t)sgi << 24) | (1ULL << (mpidr & 0xf)) |
                  ((mpidr >> 8) & 0xff) << 16 | ((mpidr >> 16) & 0xff) << 32 |
@@ -137,27 +139,41 @@ void gic_send_sgi(unsigned sgi, uint64_t mpidr)
     isb();
 }
 
-unsigned gic_ack(void)
+static unsigned v3_ack(uint32_t *ack)
 {
     unsigned intid = (unsigned)(read_sysreg(S3_0_C12_C12_0 /* ICC_IAR1_EL1 */) & ICC_IAR_INTID_MASK);
 
     dsb(sy);
+    *ack = intid;
     return intid;
 }
 
-void gic_priority_drop(unsigned intid)
+static void v3_priority_drop(uint32_t ack)
 {
-    write_sysreg(S3_0_C12_C12_1 /* ICC_EOIR1_EL1 */, intid);
+    write_sysreg(S3_0_C12_C12_1 /* ICC_EOIR1_EL1 */, ack);
     isb();
 }
 
-void gic_deactivate(unsigned intid)
+static void v3_deactivate(uint32_t ack)
 {
-    write_sysreg(S3_0_C12_C11_1 /* ICC_DIR_EL1 */, intid);
+    write_sysreg(S3_0_C12_C11_1 /* ICC_DIR_EL1 */, ack);
     isb();
 }
 
-uint64_t gic_read_vtr(void)
+static uint64_t v3_read_vtr(void)
 {
     return read_sysreg(S3_4_C12_C11_1 /* ICH_VTR_EL2 */);
 }
+
+const struct gic_ops gicv3_ops = {
+    .version = 3,
+    .init = v3_init,
+    .cpu_init = v3_cpu_init,
+    .enable_irq = v3_enable_irq,
+    .route_spi = v3_route_spi,
+    .send_sgi = v3_send_sgi,
+    .ack = v3_ack,
+    .priority_drop = v3_priority_drop,
+    .deactivate = v3_deactivate,
+    .read_vtr = v3_read_vtr,
+};

@@ -12,5 +12,10 @@ void vcpu_put(struct vcpu *v);
 /* Around every entry: the list registers the vGIC filled. */
 void vgic_hw_load_lrs(struct vcpu *v);
 void vgic_hw_save_lrs(struct vcpu *v);
+/* With vcpu_load(): the guest's VMCR and active priorities. */
+void vgic_hw_load_ctx(struct vcpu *v);
+/* With vcpu_put(): the virtual CPU interface off, so that no maintenance
+ * interrupt fires for a vCPU that is not loaded. */
+void vgic_hw_off(struct vcpu *v);
 
 #endif
