@@ -38,13 +38,18 @@ void console_input_pump(void)
         }
         held = -1;
     }
+    /* Published before the VM lock is dropped: a guest that drains the
+     * FIFO right after must see it, or input would stop with an empty FIFO
+     * and the physical receive interrupt off (seen under host load, when
+     * this CPU's thread was descheduled between the two). */
+    input_blocked = full;
     if (vm)
         spin_unlock(&vm->lock);
-    input_blocked = full;
     pl011_set_rx_irq(!full);
     spin_unlock(&input_lock);
 }
 
+/* Called after the guest's DR read, with the VM lock released. */
 void console_input_guest_read(void)
 {
     if (input_blocked)
