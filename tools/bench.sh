@@ -16,7 +16,7 @@ tests/integration/bench-guest.sh || exit 1
 linux_init_time() {
     local log
     log=$(tools/elvisor-run "$@" --icount --kernel "$cache/linux/Image" \
-          --initrd "$cache/linux/initramfs.cpio.gz" --append "console=ttyAMA0" \
+          --initrd "$cache/linux/initramfs.cpio.gz" --append "console=ttyAMA0 elvisor.poweroff" \
           --smp 2 --mem 512M --timeout 300 < /dev/null 2>&1)
     # printk time is seconds of the virtual counter: 1 ns = 1 instruction.
     sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\] Run \/init as init process.*/\1/p' <<<"$log" | head -1

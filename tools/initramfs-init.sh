@@ -8,6 +8,8 @@
 #   - the interactive shell's prompt is "~ # ";
 #   - `poweroff -f` powers the VM off (PSCI SYSTEM_OFF), and so does leaving
 #     the shell (exit or ctrl-d), so a scripted session ends the VM cleanly;
+#   - with `elvisor.poweroff` on the kernel command line the VM powers off
+#     right after that line, without a shell (make bench times boots so);
 #   - executable files in /etc/elvisor.d/ (added with mkinitramfs --add) run
 #     in name order before the shell, with their output on the console.
 
@@ -35,6 +37,9 @@ for hook in /etc/elvisor.d/*; do
 done
 
 echo "ELVISOR-INITRAMFS: Linux $(uname -r) on $(nproc) CPU(s), busybox shell ready"
+case " $(cat /proc/cmdline) " in
+    *" elvisor.poweroff "*) poweroff -f ;;
+esac
 
 cd /root
 # setsid + cttyhack give the shell the console as its controlling terminal,
