@@ -52,7 +52,8 @@ include tools/tools.mk
 provision:
 	tools/setup.sh
 
-run: all provision
+run: provision
+	$(MAKE) all
 	tools/elvisor-run --config configs/default.dts
 
 check: provision

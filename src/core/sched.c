@@ -117,12 +117,11 @@ void pcpu_loop(struct pcpu *p)
             run(p, v);
             continue;
         }
+        /* Whichever CPU sees it first: the last VM may live on any CPU. */
         if (all_vms_down()) {
-            if (p->id == 0) {
-                log_info("all VMs are down: powering off");
-                pl011_flush();
-                firmware_system_off();
-            }
+            log_info("all VMs are down: powering off");
+            pl011_flush();
+            firmware_system_off();
         }
         /* Interrupts stay masked at EL2: WFI still wakes on a pending one,
          * which is then handled here. */
