@@ -3,6 +3,7 @@
 #include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
+#include "arch/arm64/tlb.h"
 #include "core/console.h"
 #include "core/loader.h"
 #include "core/mm.h"
@@ -185,6 +186,9 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         if (p->nr_runq < sizeof(p->runq) / sizeof(p->runq[0]))
             p->runq[p->nr_runq++] = v;
     }
+    /* Stage 2 is complete: no CPU may still hold translations tagged with
+     * this VMID from before. */
+    tlb_flush_vmid(vm->vttbr);
     return 0;
 }
 
@@ -308,6 +312,9 @@ int vm_reset(struct vm *vm)
     spin_lock(&vm->lock);
     vuart_init(&vm->uart, uart_tx, uart_irq, vm);
     spin_unlock(&vm->lock);
+    /* The rebooted guest builds new stage-1 tables, perhaps with the same
+     * ASIDs: the old kernel's cached translations must go. */
+    tlb_flush_vmid(vm->vttbr);
     return vm_boot(vm);
 }
 

@@ -2,6 +2,7 @@
  * and the traps and controls that are the same for every guest. */
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
+#include "arch/arm64/tlb.h"
 #include "core/mm.h"
 
 bool hyp_vhe;
@@ -98,6 +99,8 @@ void hyp_cpu_init(void)
     write_sysreg(mdcr_el2, MDCR_TPM | MDCR_TPMCR | pmcr_n);
     write_sysreg(cntvoff_el2, 0);
     write_sysreg(vtcr_el2, hyp_vtcr);
+    write_sysreg(vttbr_el2, 0);
+    tlb_flush_guests_local();
     if (hyp_features.fgt) {
         write_sysreg(S3_4_C1_C1_4 /* HFGRTR_EL2 */, 0);
         write_sysreg(S3_4_C1_C1_5 /* HFGWTR_EL2 */, 0);
