@@ -7,6 +7,7 @@
 #      CPU without VHE (cortex-a57)
 #   4. Debian's Linux with 2 vCPUs to its shell, VHE and nVHE
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
+#   6. elvisor's exit status (VMs stopped alone, fatal errors)
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +34,7 @@ suite guests-bare-gicv2 tests/integration/run-guests.sh --bare --gic 2
 suite guests-gicv2    tests/integration/run-guests.sh --mode both --gic 2
 suite linux-gicv2     tests/integration/linux-smp.exp --gic 2
 suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
+suite exit-status     tests/integration/exit-status.sh
 
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 /* abort: loads and stores to an IPA that is neither RAM nor a device must
  * end in a synchronous external abort taken at EL1, reported precisely
- * (ESR, FAR, ELR), after which the guest carries on normally. */
+ * (ESR, FAR, ELR), after which the guest carries on normally. That includes
+ * the host's second UART, elvisor's status port. */
 #include "guest.h"
 
 const char guest_name[] = "abort";
@@ -25,11 +26,11 @@ DEFINE_ABORT_ACCESS(abort_ldrb, "ldrb", "w")
 DEFINE_ABORT_ACCESS(abort_str_w, "str", "w")
 DEFINE_ABORT_ACCESS(abort_strb, "strb", "w")
 
-static void check_abort(const char *check, void (*access)(uintptr_t, uint64_t *), bool is_write)
+static void check_abort_at(const char *check, uintptr_t addr, void (*access)(uintptr_t, uint64_t *),
+                           bool is_write)
 {
     struct sync_record rec;
     uint64_t pc = 0;
-    uintptr_t addr = UNMAPPED_IPA;
 
     exc_expect_sync();
     access(addr, &pc);
@@ -58,6 +59,11 @@ static void check_abort(const char *check, void (*access)(uintptr_t, uint64_t *)
         test_pass(check);
 }
 
+static void check_abort(const char *check, void (*access)(uintptr_t, uint64_t *), bool is_write)
+{
+    check_abort_at(check, UNMAPPED_IPA, access, is_write);
+}
+
 static volatile uint64_t ram_probe;
 
 void guest_main(void)
@@ -76,4 +82,9 @@ void guest_main(void)
     ram_probe = RAM_PROBE_VALUE;
     test_expect_eq("ram_after_abort", ram_probe, RAM_PROBE_VALUE);
     check_abort("load_again", abort_ldr_w, false);
+
+    /* elvisor's status port sits where QEMU puts a second UART: a guest
+     * that could write there could forge elvisor's exit status. */
+    check_abort_at("status_port_load", HOST_UART1_IPA, abort_ldr_w, false);
+    check_abort_at("status_port_store", HOST_UART1_IPA, abort_str_w, true);
 }

@@ -19,6 +19,9 @@
 /* An IPA that is neither RAM nor a device in the contract nor on bare QEMU
  * virt: the gap between the virtio-mmio window and the platform bus. */
 #define UNMAPPED_IPA        0x0A800000UL
+/* QEMU virt's second PL011 (serial1): elvisor's status port on the host,
+ * which no VM may reach. */
+#define HOST_UART1_IPA      0x09040000UL
 
 /* Timer PPIs (INTIDs) of the virt board. */
 #define INTID_EL1_PTIMER    30

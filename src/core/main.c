@@ -10,6 +10,7 @@
 #include "core/mm.h"
 #include "core/pcpu.h"
 #include "core/platform.h"
+#include "core/power.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "lib/log.h"
@@ -26,11 +27,10 @@ void primary_main(uint64_t dtb);
 void secondary_main(unsigned idx);
 void hyp_exception(uint64_t kind, uint64_t *regs);
 
-static void __attribute__((noreturn)) fatal(void)
+static void __attribute__((noreturn)) fatal(const char *what)
 {
     log_err("cannot continue: powering off");
-    pl011_flush();
-    firmware_system_off();
+    machine_power_off(ELVISOR_EXIT_FATAL, "%s", what);
 }
 
 static void enable_cpu_irqs(void)
@@ -62,14 +62,26 @@ static void setup_memory(uint64_t dtb)
     if (platform.initrd_end)
         mm_reserve(platform.initrd_start, platform.initrd_end - platform.initrd_start);
     if (mm_init_hyp_pool(HYP_POOL_SIZE) < 0)
-        fatal();
+        fatal("no memory for elvisor's own pool");
     hyp_mmu_build(platform.mem_base[0], platform.mem_size[0]);
+}
+
+/* How long a secondary CPU may take from PSCI CPU_ON to its run loop. */
+#define SECONDARY_START_TIMEOUT_MS  5000
+
+static bool wait_online(const struct pcpu *p)
+{
+    uint64_t freq = read_sysreg(cntfrq_el0);
+    uint64_t deadline = read_sysreg(cntpct_el0) + freq / 1000 * SECONDARY_START_TIMEOUT_MS;
+
+    while (!__atomic_load_n(&p->online, __ATOMIC_ACQUIRE))
+        if (read_sysreg(cntpct_el0) > deadline)
+            return false;
+    return true;
 }
 
 static void start_secondaries(void)
 {
-    uint64_t self = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
-
     for (unsigned i = 1; i < nr_pcpus; i++) {
         int64_t rc = firmware_cpu_on(pcpus[i].mpidr, (uint64_t)(uintptr_t)secondary_entry, i);
         if (rc != 0) {
@@ -77,10 +89,24 @@ static void start_secondaries(void)
                      (unsigned long long)pcpus[i].mpidr, (long long)rc);
             continue;
         }
-        while (!pcpus[i].online)
-            ;
+        if (!wait_online(&pcpus[i]))
+            log_warn("CPU %u (MPIDR 0x%llx) accepted CPU_ON but did not come online within %u ms", i,
+                     (unsigned long long)pcpus[i].mpidr, SECONDARY_START_TIMEOUT_MS);
     }
-    (void)self;
+}
+
+/* A VM with a vCPU on a CPU that never started would wait for it forever. */
+static bool vm_cpus_online(const struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        unsigned c = vm->vcpus[i].pcpu;
+        if (!__atomic_load_n(&pcpus[c].online, __ATOMIC_ACQUIRE)) {
+            log_err("vm %s: vCPU %u is placed on CPU %u, which is not running: VM not started",
+                    vm->cfg->name, i, c);
+            return false;
+        }
+    }
+    return true;
 }
 
 static void create_vms(void)
@@ -90,15 +116,19 @@ static void create_vms(void)
 
     if (!platform.initrd_end) {
         log_err("no VM bundle: pass one as QEMU's -initrd (see docs/configuration.md)");
-        fatal();
+        fatal("no VM bundle");
     }
     if (config_parse(bundle, platform.initrd_end - platform.initrd_start, &config, err, sizeof(err)) < 0) {
         log_err("%s", err);
-        fatal();
+        fatal("invalid VM bundle");
     }
+    /* A VM that cannot be created is stopped alone; the others run. */
     for (unsigned i = 0; i < config.nr_vms; i++) {
-        if (vm_create(&vms[i], i, &config.vms[i]) < 0)
-            fatal();
+        if (vm_create(&vms[i], i, &config.vms[i]) < 0) {
+            log_err("vm %s: not created: VM stopped", config.vms[i].name);
+            vms[i].cfg = &config.vms[i];
+            vms[i].state = VM_STOPPED;
+        }
         nr_vms++;
     }
 }
@@ -116,6 +146,7 @@ void primary_main(uint64_t dtb)
             wfi();
     }
     pl011_init(platform.uart_base);
+    pl011_status_init(platform.status_uart_base);
     firmware_set_conduit(platform.psci_smc);
     if (bootargs_has(platform.bootargs, "debug"))
         log_level = LOG_DEBUG;
@@ -141,10 +172,10 @@ void primary_main(uint64_t dtb)
     print_features();
 
     if (gic_init(&platform) < 0)
-        fatal();
+        fatal("the GIC cannot be set up");
     if (gic_cpu_init(self) < 0) {
         log_err("the boot CPU's GIC CPU interface cannot be set up");
-        fatal();
+        fatal("the boot CPU's GIC CPU interface cannot be set up");
     }
     enable_cpu_irqs();
     if (platform.uart_intid >= 32) {
@@ -156,9 +187,12 @@ void primary_main(uint64_t dtb)
 
     create_vms();
     start_secondaries();
-    for (unsigned i = 0; i < nr_vms; i++)
-        if (vm_boot(&vms[i]) < 0)
+    for (unsigned i = 0; i < nr_vms; i++) {
+        if (vms[i].state == VM_STOPPED)
+            continue;
+        if (!vm_cpus_online(&vms[i]) || vm_boot(&vms[i]) < 0)
             vms[i].state = VM_STOPPED;
+    }
     pcpu_loop(&pcpus[0]);
 }
 
@@ -184,6 +218,6 @@ void hyp_exception(uint64_t kind, uint64_t *regs)
             (unsigned long long)kind, (unsigned long long)read_sysreg(esr_el2),
             (unsigned long long)read_sysreg(elr_el2), (unsigned long long)read_sysreg(far_el2),
             (unsigned long long)regs[0], (unsigned long long)regs[30]);
-    pl011_flush();
-    firmware_system_off();
+    machine_power_off(ELVISOR_EXIT_FATAL, "exception taken at EL2 (ESR 0x%llx)",
+                      (unsigned long long)read_sysreg(esr_el2));
 }

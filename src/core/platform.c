@@ -87,22 +87,60 @@ static int parse_gic(const struct fdt *f, struct platform *p)
     return 0;
 }
 
+static bool is_enabled_pl011(const struct fdt *f, int node)
+{
+    return fdt_node_is_compatible(f, node, "arm,pl011") > 0 && node_enabled(f, node);
+}
+
+/* The console is the PL011 /chosen/stdout-path names, else the first
+ * enabled one. "path:options" and aliases other than full paths fall back. */
+static int console_uart_node(const struct fdt *f)
+{
+    int chosen = fdt_path(f, "/chosen");
+    const char *path;
+    char buf[64];
+    size_t n = 0;
+
+    if (chosen >= 0 && fdt_prop_string(f, chosen, "stdout-path", &path) == 0 && path[0] == '/') {
+        while (path[n] && path[n] != ':' && n < sizeof(buf) - 1) {
+            buf[n] = path[n];
+            n++;
+        }
+        buf[n] = '\0';
+        int node = fdt_path(f, buf);
+        if (node >= 0 && is_enabled_pl011(f, node))
+            return node;
+    }
+    int node = fdt_next_compatible(f, -1, "arm,pl011");
+    while (node >= 0 && !node_enabled(f, node))
+        node = fdt_next_compatible(f, node, "arm,pl011");
+    return node;
+}
+
 static int parse_uart(const struct fdt *f, struct platform *p)
 {
-    int node = fdt_next_compatible(f, -1, "arm,pl011");
+    int console = console_uart_node(f);
     uint64_t size;
     int len;
 
-    while (node >= 0 && !node_enabled(f, node))
-        node = fdt_next_compatible(f, node, "arm,pl011");
-    if (node < 0 || fdt_get_reg(f, node, 0, &p->uart_base, &size) < 0)
+    if (console < 0 || fdt_get_reg(f, console, 0, &p->uart_base, &size) < 0)
         return -1;
-    const void *irq = fdt_getprop(f, node, "interrupts", &len);
+    const void *irq = fdt_getprop(f, console, "interrupts", &len);
     if (irq && len >= 12) {
         uint64_t type, num;
         fdt_read_cells(irq, 1, &type);
         fdt_read_cells((const uint8_t *)irq + 4, 1, &num);
         p->uart_intid = (unsigned)num + (type == 0 ? GIC_SPI_BASE : 16);
+    }
+    /* Any other enabled PL011 is elvisor's status port (the first one). */
+    for (int node = fdt_next_compatible(f, -1, "arm,pl011"); node >= 0;
+         node = fdt_next_compatible(f, node, "arm,pl011")) {
+        uint64_t base;
+        if (node == console || !node_enabled(f, node) || fdt_get_reg(f, node, 0, &base, &size) < 0 ||
+            base == p->uart_base)
+            continue;
+        p->status_uart_base = base;
+        break;
     }
     return 0;
 }

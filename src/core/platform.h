@@ -21,6 +21,7 @@ struct platform {
     uint64_t gich_base, gicv_base;      /* v2 virtualization frames */
     uint64_t uart_base;
     unsigned uart_intid;
+    uint64_t status_uart_base;          /* a second PL011, or 0 */
     bool psci_smc;                      /* else HVC */
     const char *bootargs;
     uint64_t initrd_start, initrd_end;

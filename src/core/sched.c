@@ -1,12 +1,11 @@
 #include "core/sched.h"
 
-#include "arch/arm64/firmware.h"
 #include "arch/arm64/hyp.h"
-#include "arch/arm64/pl011.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/vcpu_switch.h"
 #include "core/exit.h"
 #include "core/pcpu.h"
+#include "core/power.h"
 #include "core/vm.h"
 #include "lib/log.h"
 
@@ -44,6 +43,19 @@ static bool all_vms_down(void)
         if (vms[i].state == VM_RUNNING || vms[i].state == VM_RESETTING)
             return false;
     return true;
+}
+
+static void __attribute__((noreturn)) power_off_when_all_down(void)
+{
+    for (unsigned i = 0; i < nr_vms; i++) {
+        if (vms[i].state == VM_STOPPED) {
+            log_info("all VMs are down, vm %s stopped by elvisor: powering off", vms[i].cfg->name);
+            machine_power_off(ELVISOR_EXIT_VM_STOPPED, "vm %s was stopped by elvisor (see the log)",
+                              vms[i].cfg->name);
+        }
+    }
+    log_info("all VMs are down: powering off");
+    machine_power_off(ELVISOR_EXIT_OK, "all VMs powered off");
 }
 
 static struct vcpu *pick(struct pcpu *p)
@@ -118,11 +130,8 @@ void pcpu_loop(struct pcpu *p)
             continue;
         }
         /* Whichever CPU sees it first: the last VM may live on any CPU. */
-        if (all_vms_down()) {
-            log_info("all VMs are down: powering off");
-            pl011_flush();
-            firmware_system_off();
-        }
+        if (all_vms_down())
+            power_off_when_all_down();
         /* Interrupts stay masked at EL2: WFI still wakes on a pending one,
          * which is then handled here. */
         wfi();

@@ -111,6 +111,32 @@ static int choose_gic(struct vm *vm, const struct vm_config *cfg)
     return 0;
 }
 
+/* vCPU i goes to physical CPU cpus[i] as configured, or to CPU i (modulo
+ * the CPUs there are) by default. A configured CPU this machine lacks is an
+ * error, not a silent move: the user placed it there for a reason. */
+static int place_vcpus(struct vm *vm)
+{
+    const struct vm_config *cfg = vm->cfg;
+    unsigned added[MAX_PCPUS] = { 0 };
+
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        unsigned c = cfg->has_cpu_map ? cfg->cpu_map[i] : i % nr_pcpus;
+        if (c >= nr_pcpus) {
+            log_err("vm %s: vCPU %u is placed on CPU %u, but this machine has %u CPU%s", cfg->name, i, c,
+                    nr_pcpus, nr_pcpus == 1 ? "" : "s");
+            return -1;
+        }
+        if (pcpus[c].nr_runq + added[c] >= sizeof(pcpus[c].runq) / sizeof(pcpus[c].runq[0])) {
+            log_err("vm %s: vCPU %u cannot be placed on CPU %u: it already runs %u vCPUs, the most it can",
+                    cfg->name, i, c, pcpus[c].nr_runq + added[c]);
+            return -1;
+        }
+        added[c]++;
+        vm->vcpus[i].pcpu = c;
+    }
+    return 0;
+}
+
 int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
 {
     uint64_t mpidrs[VM_MAX_VCPUS];
@@ -174,17 +200,18 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     }
     add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
 
+    if (place_vcpus(vm) < 0)
+        return -1;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = &vm->vcpus[i];
         v->vm = vm;
         v->id = i;
         v->mpidr = mpidrs[i];
         v->hcr = guest_hcr();
-        v->pcpu = (cfg->has_cpu_map ? cfg->cpu_map[i] : i) % nr_pcpus;
         v->power = VCPU_OFF;
         struct pcpu *p = &pcpus[v->pcpu];
-        if (p->nr_runq < sizeof(p->runq) / sizeof(p->runq[0]))
-            p->runq[p->nr_runq++] = v;
+        p->runq[p->nr_runq] = v;
+        __atomic_store_n(&p->nr_runq, p->nr_runq + 1, __ATOMIC_RELEASE);
     }
     /* Stage 2 is complete: no CPU may still hold translations tagged with
      * this VMID from before. */

@@ -262,6 +262,61 @@ static void test_gic_variants(void **state)
     assert_non_null(strstr(why, "GIC"));
 }
 
+/* QEMU 10 adds a second PL011 when -serial is given twice: the console
+ * stays serial0 (stdout-path), serial1 becomes elvisor's status port. */
+static void test_qemu_two_uarts(void **state)
+{
+    (void)state;
+    blob = load_data("qemu-virt-gicv3-two-uarts.dtb");
+    assert_int_equal(parse_blob(), 0);
+    assert_true(plat.uart_base == 0x09000000ULL);
+    assert_int_equal(plat.uart_intid, 33);
+    assert_true(plat.status_uart_base == 0x09040000ULL);
+}
+
+static void test_status_uart_variants(void **state)
+{
+    (void)state;
+    /* One UART: no status port. */
+    assert_int_equal(parse_dts(BASE), 0);
+    assert_true(plat.status_uart_base == 0);
+    /* stdout-path picks the console even when it is not first; the other
+     * one is the status port; ":options" after the path are ignored. */
+    assert_int_equal(parse_dts(MEM_1G CPUS_1 GICV3
+                               "  serial@1000 { compatible = \"arm,pl011\"; reg = <0 0x1000 0 0x1000>; };\n"
+                               "  serial@2000 { compatible = \"arm,pl011\"; reg = <0 0x2000 0 0x1000>;\n"
+                               "    interrupts = <0 3 4>; };\n"
+                               "  chosen { stdout-path = \"/serial@2000:115200n8\"; };\n"),
+                     0);
+    assert_true(plat.uart_base == 0x2000ULL);
+    assert_int_equal(plat.uart_intid, 35);
+    assert_true(plat.status_uart_base == 0x1000ULL);
+    /* A disabled second UART is no status port; a stdout-path naming a
+     * disabled or non-PL011 node falls back to the first enabled PL011. */
+    assert_int_equal(parse_dts(MEM_1G CPUS_1 GICV3
+                               "  serial@1000 { compatible = \"arm,pl011\"; reg = <0 0x1000 0 0x1000>; };\n"
+                               "  serial@2000 { compatible = \"arm,pl011\"; status = \"disabled\";\n"
+                               "    reg = <0 0x2000 0 0x1000>; };\n"
+                               "  chosen { stdout-path = \"/serial@2000\"; };\n"),
+                     0);
+    assert_true(plat.uart_base == 0x1000ULL);
+    assert_true(plat.status_uart_base == 0);
+    /* Two nodes at one address are one UART. */
+    assert_int_equal(parse_dts(MEM_1G CPUS_1 GICV3
+                               "  serial@1000 { compatible = \"arm,pl011\"; reg = <0 0x1000 0 0x1000>; };\n"
+                               "  uart@1000 { compatible = \"arm,pl011\"; reg = <0 0x1000 0 0x1000>; };\n"),
+                     0);
+    assert_true(plat.status_uart_base == 0);
+    /* An alias (not a path) in stdout-path: first enabled PL011. */
+    assert_int_equal(parse_dts(MEM_1G CPUS_1 GICV3
+                               "  serial@1000 { compatible = \"arm,pl011\"; reg = <0 0x1000 0 0x1000>; };\n"
+                               "  serial@2000 { compatible = \"arm,pl011\"; reg = <0 0x2000 0 0x1000>; };\n"
+                               "  chosen { stdout-path = \"serial1\"; };\n"),
+                     0);
+    assert_true(plat.uart_base == 0x1000ULL);
+    assert_true(plat.status_uart_base == 0x2000ULL);
+}
+
 static void test_uart_variants(void **state)
 {
     (void)state;
@@ -424,6 +479,8 @@ int main(void)
         cmocka_unit_test_teardown(test_cpu_variants, teardown),
         cmocka_unit_test_teardown(test_gic_variants, teardown),
         cmocka_unit_test_teardown(test_uart_variants, teardown),
+        cmocka_unit_test_teardown(test_qemu_two_uarts, teardown),
+        cmocka_unit_test_teardown(test_status_uart_variants, teardown),
         cmocka_unit_test_teardown(test_psci_variants, teardown),
         cmocka_unit_test_teardown(test_chosen_variants, teardown),
         cmocka_unit_test_teardown(test_not_a_dtb, teardown),

@@ -13,6 +13,7 @@
 #define INT_RT      (1u << 6)
 
 static volatile uint8_t *uart;
+static volatile uint8_t *status_uart;
 
 static uint32_t rd(unsigned off)
 {
@@ -69,5 +70,28 @@ void pl011_flush(void)
     if (!uart)
         return;
     while (rd(UARTFR) & FR_BUSY)
+        ;
+}
+
+void pl011_status_init(uint64_t base)
+{
+    status_uart = (volatile uint8_t *)(uintptr_t)base;
+}
+
+bool pl011_status_present(void)
+{
+    return status_uart != 0;
+}
+
+void pl011_status_puts(const char *s)
+{
+    if (!status_uart)
+        return;
+    for (; *s; s++) {
+        while (*(volatile uint32_t *)(status_uart + UARTFR) & FR_TXFF)
+            ;
+        *(volatile uint32_t *)(status_uart + UARTDR) = (uint8_t)*s;
+    }
+    while (*(volatile uint32_t *)(status_uart + UARTFR) & FR_BUSY)
         ;
 }

@@ -13,4 +13,11 @@ void pl011_enable_input(void);
 void pl011_set_rx_irq(bool on);
 void pl011_flush(void);
 
+/* A second PL011 that no VM ever maps: elvisor reports its exit status
+ * there (see core/power.h), so a guest cannot forge it. */
+void pl011_status_init(uint64_t base);
+bool pl011_status_present(void);
+/* Writes s and waits until it has left the UART. */
+void pl011_status_puts(const char *s);
+
 #endif

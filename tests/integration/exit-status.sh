@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# elvisor's exit status, as tools/elvisor-run returns it: 0 when every VM
+# powered itself off, 4 when elvisor stopped a VM (the other VMs still run to
+# their end), 3 when elvisor itself cannot go on. elvisor writes the status on
+# its status port (QEMU's second PL011), which no VM can reach (the abort
+# guest checks that).
+#
+#   tests/integration/exit-status.sh
+#
+# One "PASS name" / "FAIL name: why" line per check, then
+# "exit-status: N passed, N failed"; non-zero on any failure.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+run=$repo/tools/elvisor-run
+guests=$repo/build/guests
+timeout=60
+
+passed=0 failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/exit-status.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME WANT_RC PATTERN -- elvisor-run args...: runs, checks the status
+# and that PATTERN (an ERE) appears in the output.
+expect() {
+    local name=$1 want=$2 pattern=$3 rc
+    shift 4
+    "$run" --timeout "$timeout" "$@" </dev/null >"$tmp/$name.log" 2>&1
+    rc=$?
+    if [ "$rc" != "$want" ]; then
+        fail "$name" "exit status $rc, want $want; last lines:"
+        tail -n 5 "$tmp/$name.log" | sed 's/^/  | /'
+    elif ! grep -Eq -- "$pattern" "$tmp/$name.log"; then
+        fail "$name" "exit status $rc but no line matching '$pattern'"
+        tail -n 5 "$tmp/$name.log" | sed 's/^/  | /'
+    else
+        pass "$name"
+    fi
+}
+
+vm_node() {  # name image cpu [console]
+    cat <<DTS
+        $1 {
+            vcpus = <1>;
+            memory-size = /bits/ 64 <0x8000000>;
+            kernel = /incbin/("$2");
+            cpus = <$3>;
+            ${4:+console;}
+        };
+DTS
+}
+config() {  # file nodes...
+    local f=$1
+    shift
+    { echo "/dts-v1/;"; echo "/ {"; echo '    compatible = "elvisor,config";'; echo "    vms {"
+      printf '%s\n' "$@"; echo "    };"; echo "};"; } >"$f"
+}
+
+# 1. Every VM powers itself off: 0.
+expect all-off 0 'GUEST-DONE mmio passed=[0-9]+ failed=0' -- --kernel "$guests/mmio.bin"
+
+# 2. A VM placed on a CPU the machine lacks is stopped alone: the other VM
+# runs to its end, then the status says which VM elvisor stopped.
+config "$tmp/missing-cpu.dts" "$(vm_node lost "$guests/mmio.bin" 1 console)" \
+    "$(vm_node fine "$guests/mmio.bin" 0)"
+expect vm-on-missing-cpu 4 'vm lost: vCPU 0 is placed on CPU 1, but this machine has 1 CPU' -- \
+    --config "$tmp/missing-cpu.dts" --host-smp 1
+if grep -Eq '^\[fine\] GUEST-DONE mmio passed=[0-9]+ failed=0' "$tmp/vm-on-missing-cpu.log"; then
+    pass vm-on-missing-cpu-other-runs
+else
+    fail vm-on-missing-cpu-other-runs "VM 'fine' did not finish"
+fi
+grep -q 'elvisor ended with status 4: vm lost was stopped' "$tmp/vm-on-missing-cpu.log" \
+    && pass vm-on-missing-cpu-reason || fail vm-on-missing-cpu-reason "elvisor-run did not name the VM"
+
+# 3. A VM larger than the machine's free RAM (QEMU's -m given again, after
+# elvisor-run's own, wins) is stopped alone.
+expect vm-too-big 4 'vm guest: not enough physical memory for 1024 MiB' -- \
+    --kernel "$guests/mmio.bin" --mem 1G --qemu-arg -m --qemu-arg 1G
+
+# 4. elvisor cannot go on: a VM bundle that is not one (a config tool that
+# writes garbage stands in for a corrupted bundle) ends with 3.
+cat >"$tmp/bad-config-tool" <<'TOOL'
+#!/bin/sh
+# stands in for elvisor-config: "bundle IN OUT ..." writes a bundle that is garbage
+head -c 4096 /dev/urandom >"$3"
+TOOL
+chmod +x "$tmp/bad-config-tool"
+ELVISOR_CONFIG_TOOL=$tmp/bad-config-tool expect bad-bundle 3 'elvisor ended with status 3: invalid VM bundle' -- \
+    --kernel "$guests/mmio.bin"
+
+echo "exit-status: $passed passed, $failed failed"
+[ "$failed" = 0 ]
