@@ -2,6 +2,7 @@
 
 #include "arch/arm64/pl011.h"
 #include "core/pcpu.h"
+#include "core/vm.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/spinlock.h"
@@ -12,6 +13,15 @@ static spinlock_t console_lock = SPINLOCK_INIT;
 /* The VM whose line is open (not ended by '\n'), or -1. */
 static int open_line_vm = -1;
 
+/* With several VMs, each one's output is gathered a line at a time, so that
+ * lines from VMs printing at once do not interleave character by character. */
+#define GUEST_LINE_MAX  160
+struct guest_line {
+    char buf[GUEST_LINE_MAX];
+    unsigned len;
+};
+static struct guest_line guest_lines[MAX_VMS];
+
 static void put_locked(const char *s)
 {
     for (; *s; s++) {
@@ -21,22 +31,62 @@ static void put_locked(const char *s)
     }
 }
 
+static void put_n_locked(const char *s, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            pl011_putc('\r');
+        pl011_putc(s[i]);
+    }
+}
+
+/* Writes what VM vm_id has gathered, prefixed with its name unless its line
+ * is already open on the UART; a complete line closes it again. */
+static void emit_line_locked(unsigned vm_id, const char *vm_name)
+{
+    struct guest_line *l = &guest_lines[vm_id];
+
+    if (!l->len)
+        return;
+    if (open_line_vm != (int)vm_id) {
+        if (open_line_vm >= 0)
+            put_locked("\n");
+        put_locked("[");
+        put_locked(vm_name);
+        put_locked("] ");
+    }
+    put_n_locked(l->buf, l->len);
+    open_line_vm = l->buf[l->len - 1] == '\n' ? -1 : (int)vm_id;
+    l->len = 0;
+}
+
 void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c)
 {
     spin_lock(&console_lock);
-    if (open_line_vm != (int)vm_id) {
-        if (open_line_vm >= 0 && prefix)
+    if (!prefix || vm_id >= MAX_VMS) {
+        /* One VM: its output goes straight out, as on a real UART. */
+        if (open_line_vm >= 0 && open_line_vm != (int)vm_id)
             put_locked("\n");
-        if (prefix) {
-            put_locked("[");
-            put_locked(vm_name);
-            put_locked("] ");
-        }
-        open_line_vm = (int)vm_id;
+        if (c == '\n')
+            pl011_putc('\r');
+        pl011_putc(c);
+        open_line_vm = c == '\n' ? -1 : (int)vm_id;
+        spin_unlock(&console_lock);
+        return;
     }
-    pl011_putc(c);
-    if (c == '\n')
-        open_line_vm = -1;
+    struct guest_line *l = &guest_lines[vm_id];
+    l->buf[l->len++] = c;
+    if (c == '\n' || l->len == GUEST_LINE_MAX)
+        emit_line_locked(vm_id, vm_name);
+    spin_unlock(&console_lock);
+}
+
+void console_guest_flush(unsigned vm_id, const char *vm_name)
+{
+    if (vm_id >= MAX_VMS)
+        return;
+    spin_lock(&console_lock);
+    emit_line_locked(vm_id, vm_name);
     spin_unlock(&console_lock);
 }
 

@@ -7,9 +7,13 @@
 
 extern int log_level;
 
-/* Guest output: chars from VM `vm_id`; prefix each line with the VM name
- * when more than one VM shares the console. */
+/* Guest output: chars from VM `vm_id`. When more than one VM shares the
+ * console (prefix), each line is gathered whole and printed with the VM's
+ * name in front. */
 void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c);
+/* Prints the part of a line VM vm_id has gathered so far: the VM went idle
+ * or stopped, and a prompt without a newline must still be seen. */
+void console_guest_flush(unsigned vm_id, const char *vm_name);
 /* Hypervisor log and panic output. */
 void console_write(const char *s);
 

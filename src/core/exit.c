@@ -20,7 +20,7 @@ static void handle_wfx(struct vcpu *v, uint64_t esr)
     vcpu_skip_instr(v);
     /* WFE only yields; WFI waits until an interrupt is pending. */
     if ((esr & ESR_WFX_TI_MASK) == 0 && !vgic_vcpu_has_pending(&v->vm->vgic, v->id))
-        v->wait = VCPU_WAIT_WFI;
+        vcpu_wait_for_irq(v);
 }
 
 static void handle_hvc(struct vcpu *v, uint64_t esr)

@@ -359,14 +359,24 @@ static void kick_all(struct vm *vm)
         vcpu_kick(&vm->vcpus[i]);
 }
 
+void vcpu_wait_for_irq(struct vcpu *v)
+{
+    v->wait = VCPU_WAIT_WFI;
+    /* An idle guest may be waiting at a prompt it printed without '\n'. */
+    if (nr_vms > 1)
+        console_guest_flush(v->vm->id, v->vm->cfg->name);
+}
+
 void vm_power_off(struct vm *vm, enum vm_state why)
 {
+    console_guest_flush(vm->id, vm->cfg->name);
     vm->state = why;
     kick_all(vm);
 }
 
 void vm_request_reset(struct vm *vm)
 {
+    console_guest_flush(vm->id, vm->cfg->name);
     vm->state = VM_RESETTING;
     kick_all(vm);
 }

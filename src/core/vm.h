@@ -82,6 +82,9 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 bool vm_write_ipa(struct vm *vm, uint64_t ipa, const void *src, uint64_t len);
 bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t len);
 
+/* WFI or CPU_SUSPEND: the vCPU does not run until an interrupt is pending. */
+void vcpu_wait_for_irq(struct vcpu *v);
+
 /* Makes the vCPU exit or wake up so that it re-reads its state. */
 void vcpu_kick(struct vcpu *v);
 

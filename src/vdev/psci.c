@@ -116,7 +116,7 @@ bool smccc_handle(struct vcpu *v)
         /* Every power state is treated as standby: wake on an interrupt. */
         ret = PSCI_RET_SUCCESS;
         if (!vgic_vcpu_has_pending(&v->vm->vgic, v->id))
-            v->wait = VCPU_WAIT_WFI;
+            vcpu_wait_for_irq(v);
         break;
     case PSCI_CPU_OFF:
         spin_lock(&v->vm->lock);
