@@ -5,12 +5,17 @@
 #   tests/integration/run-guests.sh [--bare] [--mode vhe|nvhe|both] [--gic 2|3] [options]
 #
 # Each guest runs as `tools/elvisor-run --kernel build/guests/NAME.bin --smp N
-# --timeout T --gic G` (plus --nvhe for the nVHE pass, --bare for bare QEMU). A check
-# passes on "TEST guest.check: PASS"; a guest that does not print GUEST-DONE,
-# exits non-zero, or whose GUEST-DONE totals disagree with its TEST lines
-# counts as one more failure. Ends with "guests: N passed, N failed" (checks)
-# and a non-zero status on any failure. Logs: build/integration/PASS-NAME.log,
-# with PASS prefixed by gic2- in a GICv2 run (e.g. gic2-vhe-sgi.log).
+# --timeout T --gic G` (plus --nvhe for the nVHE pass, --bare for bare QEMU, and
+# the guest's own arguments from guests.list). A check passes on
+# "TEST guest.check: PASS"; a guest that does not print GUEST-DONE, exits
+# non-zero, or whose GUEST-DONE totals disagree with its TEST lines counts as
+# one more failure. Under elvisor, two checks come from elvisor's own log:
+# guest.hyp_mode (its "running in VHE|nVHE mode" line is the pass's mode) and
+# the lines hyp-log.txt expects. Ends with "guests: N passed, N failed"
+# (checks) and a non-zero status on any failure. Logs:
+# build/integration/LABEL-NAME.log, LABEL being the pass, suffixed with the
+# CPU model other than max and prefixed by gic2- in a GICv2 run (e.g.
+# gic2-vhe-sgi.log, nvhe-a57-psci.log).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,7 +34,10 @@ usage: tests/integration/run-guests.sh [options]
   --gic 2|3         GIC version of the QEMU machine and of every VM (default 3);
                     a GICv2 run labels its passes and logs gic2-PASS
   --only A,B        run only these guests
-  --cpu MODEL       QEMU CPU model for every guest (default: elvisor-run's, max)
+  --cpu MODEL       QEMU CPU model for every guest (default: elvisor-run's, max);
+                    other than max, labels passes and logs PASS-MODEL (nvhe-a57);
+                    an Armv8.0 model (cortex-a35/a53/a57/a72) has no VHE, so
+                    elvisor must run in nVHE mode in every pass
   --timeout SECS    per guest run (default 60)
   -v, --verbose     also print each guest's full console output
   -h, --help        this text
@@ -63,12 +71,22 @@ else
     passes=("$mode")
 fi
 
-# Guest table.
-names=() smps=() bare_args=()
+# Guest table. Extra arguments are for --bare runs unless they follow
+# "elvisor:" (then for runs under elvisor), up to a "bare:".
+names=() smps=() bare_args=() hyp_args=()
 while read -r name smp extra; do
     case $name in ''|'#'*) continue ;; esac
     if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then continue; fi
-    names+=("$name"); smps+=("$smp"); bare_args+=("${extra:-}")
+    b="" e="" dest=b
+    read -r -a words <<<"${extra:-}"
+    for w in "${words[@]}"; do
+        case $w in
+            bare:) dest=b ;;
+            elvisor:) dest=e ;;
+            *) if [ $dest = b ]; then b+="${b:+ }$w"; else e+="${e:+ }$w"; fi ;;
+        esac
+    done
+    names+=("$name"); smps+=("$smp"); bare_args+=("$b"); hyp_args+=("$e")
 done <"$here/guests.list"
 if [ ${#names[@]} = 0 ]; then
     echo "run-guests: no guest selected" >&2
@@ -82,6 +100,23 @@ if [ $bare = 1 ]; then
         xfail[$check]=$reason
     done <"$here/bare-xfail.txt"
 fi
+
+# Lines elvisor must log in a guest's run: guest, check, count, text.
+hyp_log=()
+if [ $bare = 0 ]; then
+    while read -r g check count text; do
+        case $g in ''|'#'*) continue ;; esac
+        hyp_log+=("$g"$'\t'"$check"$'\t'"$count"$'\t'"$text")
+    done <"$here/hyp-log.txt"
+fi
+
+# QEMU's Armv8.0 CPU models have no FEAT_VHE: elvisor must fall back to nVHE.
+cpu_model=${cpu:-max}
+cpu_model=${cpu_model%%,*}
+case $cpu_model in
+    cortex-a35|cortex-a53|cortex-a57|cortex-a72) cpu_vhe=0 ;;
+    *) cpu_vhe=1 ;;
+esac
 
 mkdir -p "$logdir"
 passed=0 failed=0 xfailed=0 xpassed=0
@@ -104,11 +139,13 @@ run_bare_fallback() {   # image smp extra-args...
     return $rc
 }
 
-run_guest() {   # pass name smp bare-extra -> console output in the log file
-    local pass=$1 name=$2 smp=$3 extra=$4 image=$repo/build/guests/$2.bin
+run_guest() {   # pass name smp bare-extra hyp-extra -> console output in the log file
+    local pass=$1 name=$2 smp=$3 extra=$4 hyp_extra=$5 image=$repo/build/guests/$2.bin
     local -a args=(--kernel "$image" --smp "$smp" --timeout "$timeout" --gic "$gic")
-    # shellcheck disable=SC2206 # bare-extra is a word list from guests.list
+    # shellcheck disable=SC2206 # the extras are word lists from guests.list
     [ $pass = bare ] && args+=(--bare $extra)
+    # shellcheck disable=SC2206
+    [ $pass != bare ] && args+=($hyp_extra)
     [ $pass = nvhe ] && args+=(--nvhe)
     [ -n "$cpu" ] && args+=(--cpu "$cpu")
     if [ -x "$runner" ]; then
@@ -131,9 +168,14 @@ describe_rc() {
 }
 
 for pass in "${passes[@]}"; do
-    # The GICv3 pass keeps its historical names; GICv2 ones are prefixed.
+    # The GICv3 pass on -cpu max keeps its historical names; others are
+    # marked, so that their logs do not overwrite those.
     label=$pass
-    [ $gic = 2 ] && label=gic2-$pass
+    [ "$cpu_model" != max ] && label=$label-${cpu_model#cortex-}
+    [ $gic = 2 ] && label=gic2-$label
+    want_mode=VHE
+    [ $pass = nvhe ] || [ $cpu_vhe = 0 ] && want_mode=nVHE
+    [ $pass = vhe ] && [ $want_mode = nVHE ] && echo "[$label] note: $cpu_model has no VHE: elvisor must run in nVHE mode"
     if [ $pass != bare ] && [ ! -f "$repo/build/elvisor.bin" ]; then
         echo "[$label] note: build/elvisor.bin is missing (run make): every guest will fail"
     fi
@@ -145,7 +187,7 @@ for pass in "${passes[@]}"; do
             failed=$((failed + 1))
             continue
         fi
-        run_guest "$pass" "$name" "${smps[$i]}" "${bare_args[$i]}" 2>&1 | tr -d '\r' >"$log"
+        run_guest "$pass" "$name" "${smps[$i]}" "${bare_args[$i]}" "${hyp_args[$i]}" 2>&1 | tr -d '\r' >"$log"
         rc=${PIPESTATUS[0]}
         [ $verbose = 1 ] && sed "s/^/[$label] | /" "$log"
 
@@ -190,6 +232,29 @@ for pass in "${passes[@]}"; do
             echo "[$label] FAIL $name: $problem; last lines of $log:"
             tail -n 5 "$log" | sed "s/^/[$label]   | /"
             g_fail=$((g_fail + 1))
+        fi
+        if [ $pass != bare ]; then
+            # elvisor says once at boot which mode it chose.
+            modes=$(sed -nE 's/^elvisor\[cpu[0-9]+\]: running in (n?VHE) mode.*/\1/p' "$log" | tr '\n' ' ')
+            if [ "$modes" = "$want_mode " ]; then
+                echo "[$label] PASS $name.hyp_mode"
+                g_pass=$((g_pass + 1))
+            else
+                echo "[$label] FAIL $name.hyp_mode: elvisor logged '${modes% }' for its mode, this pass wants $want_mode"
+                g_fail=$((g_fail + 1))
+            fi
+            for e in "${hyp_log[@]}"; do
+                IFS=$'\t' read -r g check count text <<<"$e"
+                [ "$g" = "$name" ] || continue
+                n=$(grep -cF -- "$text" "$log")
+                if [ "$n" = "$count" ]; then
+                    echo "[$label] PASS $name.$check"
+                    g_pass=$((g_pass + 1))
+                else
+                    echo "[$label] FAIL $name.$check: elvisor logged '$text' $n times, want $count"
+                    g_fail=$((g_fail + 1))
+                fi
+            done
         fi
         passed=$((passed + g_pass)); failed=$((failed + g_fail)); xfailed=$((xfailed + g_xfail))
         if [ $g_fail = 0 ]; then
