@@ -4,23 +4,27 @@
 
 #include "arch/arm64/firmware.h"
 #include "arch/arm64/pl011.h"
+#include "lib/log.h"
 #include "lib/printf.h"
+
+/* Several CPUs can find the last VM down at once: one of them reports. */
+static int power_off_claimed;
 
 void machine_power_off(enum elvisor_exit status, const char *fmt, ...)
 {
-    char line[200];
+    char reason[160], line[200];
     va_list ap;
-    int n;
 
-    n = elv_snprintf(line, sizeof(line), "elvisor-exit: %d ", (int)status);
+    if (__atomic_exchange_n(&power_off_claimed, 1, __ATOMIC_ACQ_REL))
+        for (;;)
+            __asm__ volatile("wfi");
     va_start(ap, fmt);
-    if (n >= 0 && (size_t)n < sizeof(line))
-        elv_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    elv_vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
+    log_info("powering off: %s", reason);
     pl011_flush();
-    /* One line, written whole: a reason longer than the buffer is cut, the
-     * status never is. */
+    /* One line, written whole: a long reason is cut, the status never is. */
+    elv_snprintf(line, sizeof(line), "elvisor-exit: %d %s\n", (int)status, reason);
     pl011_status_puts(line);
-    pl011_status_puts("\n");
     firmware_system_off();
 }

@@ -47,15 +47,11 @@ static bool all_vms_down(void)
 
 static void __attribute__((noreturn)) power_off_when_all_down(void)
 {
-    for (unsigned i = 0; i < nr_vms; i++) {
-        if (vms[i].state == VM_STOPPED) {
-            log_info("all VMs are down, vm %s stopped by elvisor: powering off", vms[i].cfg->name);
-            machine_power_off(ELVISOR_EXIT_VM_STOPPED, "vm %s was stopped by elvisor (see the log)",
+    for (unsigned i = 0; i < nr_vms; i++)
+        if (vms[i].state == VM_STOPPED)
+            machine_power_off(ELVISOR_EXIT_VM_STOPPED, "all VMs are down; vm %s was stopped by elvisor",
                               vms[i].cfg->name);
-        }
-    }
-    log_info("all VMs are down: powering off");
-    machine_power_off(ELVISOR_EXIT_OK, "all VMs powered off");
+    machine_power_off(ELVISOR_EXIT_OK, "all VMs are down");
 }
 
 static struct vcpu *pick(struct pcpu *p)
