@@ -200,6 +200,10 @@ struct vgic_vcpu {
     struct vgic_v3_cpu_if cpu_if;           /* GICv3 model */
     struct vgic_v2_cpu_if cpu_if_v2;        /* GICv2 model */
     struct vgic_irq *lr_irq[VGIC_MAX_LRS];  /* what each used LR holds */
+    /* The last flush found nothing for this vCPU's LRs, at vgic.gen ==
+     * quiet_gen: until gen moves, the next flush has nothing to do either. */
+    bool quiet;
+    uint32_t quiet_gen;
 };
 
 struct vgic {
@@ -209,6 +213,9 @@ struct vgic {
     unsigned nr_spis;                       /* implemented SPIs */
     bool grp0_enabled;                      /* GICD_CTLR.EnableGrp0 */
     bool grp1_enabled;                      /* GICD_CTLR.EnableGrp1 */
+    /* Moves on every change that could alter what some vCPU's LRs should
+     * hold (any register write, injection, or LR state folded back). */
+    uint32_t gen;
     struct vgic_vcpu vcpu[VGIC_MAX_VCPUS];
     struct vgic_irq spi[VGIC_MAX_SPIS];
 };

@@ -519,6 +519,7 @@ void vgic_set_irq_level(struct vgic *v, unsigned vcpu_id, uint32_t intid, bool l
     if (intid < VGIC_FIRST_PPI)
         return;         /* SGIs have no line */
     spin_lock(&v->lock);
+    v->gen++;
     irq = vgic_get_irq(v, vcpu_id, intid);
     if (irq && irq->line_level != level) {
         /* On an edge-configured input only the rising edge counts. */
@@ -537,6 +538,7 @@ void vgic_inject_edge(struct vgic *v, unsigned vcpu_id, uint32_t intid)
     struct vgic_irq *irq;
 
     spin_lock(&v->lock);
+    v->gen++;
     irq = vgic_get_irq(v, vcpu_id, intid);
     if (irq) {
         if (vgic_irq_has_sources(v, irq))
@@ -559,6 +561,7 @@ void vgic_inject_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t 
         return;
     }
     spin_lock(&v->lock);
+    v->gen++;
     irq = vgic_get_irq(v, vcpu_id, vintid);
     if (irq) {
         irq->hw = true;
@@ -576,6 +579,7 @@ void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid)
     struct vgic_irq *irq;
 
     spin_lock(&v->lock);
+    v->gen++;
     irq = vgic_get_irq(v, vcpu_id, vintid);
     if (irq && irq->hw) {
         irq->hw = false;
@@ -616,6 +620,7 @@ void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
     }
 
     spin_lock(&v->lock);
+    v->gen++;
     for (unsigned i = 0; i < v->nr_vcpus; i++) {
         if (targets & (1u << i)) {
             struct vgic_irq *irq = &v->vcpu[i].priv[intid];

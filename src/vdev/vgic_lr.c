@@ -151,6 +151,12 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     for (unsigned i = 0; i < nr_lrs; i++)
         if (!vc->lr_irq[i])
             pick.room++;
+    /* The common exit (a hypercall, an MMIO access) changes nothing here:
+     * skip rescanning every interrupt for a vCPU that had none to take. */
+    if (vc->quiet && vc->quiet_gen == v->gen && pick.room == nr_lrs) {
+        spin_unlock(&v->lock);
+        return;
+    }
     for (unsigned i = 0; i < VGIC_NR_PRIVATE_IRQS; i++)
         lr_consider(v, &pick, &vc->priv[i], vcpu_id);
     for (unsigned i = 0; i < v->nr_spis; i++)
@@ -175,6 +181,8 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
         for (unsigned i = 0; i < nr_lrs; i++)
             if (vc->lr_irq[i])
                 ops->set_eoi(vc, i);
+    vc->quiet = pick.wanted == 0 && pick.room == nr_lrs;
+    vc->quiet_gen = v->gen;
     spin_unlock(&v->lock);
 }
 
@@ -218,6 +226,7 @@ void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)
         irq->lr_owner = VGIC_NONE8;
         vc->lr_irq[i] = 0;
         ops->clear(vc, i);
+        v->gen++;
         /* It may have been re-routed while it sat here. */
         vgic_note_change(v, irq, vcpu_id, &kick);
     }

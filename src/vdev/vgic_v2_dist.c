@@ -213,6 +213,8 @@ bool vgic_v2_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
     if (v->model != VGIC_MODEL_V2)
         return true;    /* not this model's register file: RAZ/WI */
     spin_lock(&v->lock);
+    if (acc->is_write)
+        v->gen++;
     if (prio)
         vgic_prio_access(v, vcpu_id, vcpu_id, (uint32_t)(off - VGIC_REG_IPRIORITYR), acc, &kick);
     else if (targets)

@@ -171,6 +171,8 @@ bool vgic_v3_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
     if (v->model != VGIC_MODEL_V3)
         return true;    /* not this model's register file: RAZ/WI */
     spin_lock(&v->lock);
+    if (acc->is_write)
+        v->gen++;
     if (vgic_in_range(off, VGIC_REG_IPRIORITYR, GICD_IPRIORITYR_END))
         dist_priority(v, vcpu_id, acc, &kick);
     else if (dword_ok)

@@ -151,6 +151,8 @@ bool vgic_v3_redist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
     if (frame_idx >= v->nr_vcpus || v->model != VGIC_MODEL_V3)
         return true;    /* beyond the last frame, or a GICv2 model: RAZ/WI */
     spin_lock(&v->lock);
+    if (acc->is_write)
+        v->gen++;
     if (sgi)
         rd_sgi_base(v, (unsigned)frame_idx, vcpu_id, off, acc, &kick);
     else
