@@ -5,6 +5,7 @@
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/pl011.h"
 #include "arch/arm64/sysreg.h"
+#include "arch/arm64/vcpu_switch.h"
 #include "core/config.h"
 #include "core/console.h"
 #include "core/mm.h"
@@ -177,6 +178,7 @@ void primary_main(uint64_t dtb)
         log_err("the boot CPU's GIC CPU interface cannot be set up");
         fatal("the boot CPU's GIC CPU interface cannot be set up");
     }
+    vgic_hw_cpu_init();
     enable_cpu_irqs();
     if (platform.uart_intid >= 32) {
         gic_route_spi(platform.uart_intid, self);
@@ -207,6 +209,7 @@ void secondary_main(unsigned idx)
         for (;;)
             wfi();
     }
+    vgic_hw_cpu_init();
     enable_cpu_irqs();
     p->online = true;
     pcpu_loop(p);

@@ -200,6 +200,10 @@ struct vgic_vcpu {
     struct vgic_v3_cpu_if cpu_if;           /* GICv3 model */
     struct vgic_v2_cpu_if cpu_if_v2;        /* GICv2 model */
     struct vgic_irq *lr_irq[VGIC_MAX_LRS];  /* what each used LR holds */
+    uint64_t lr_used;                       /* bit n: lr_irq[n] is set */
+    /* Bit n: the hardware LR n was loaded with a non-zero value for the
+     * current run (world-switch bookkeeping, see arch vgic_hw.c). */
+    uint64_t lr_live;
     /* The last flush found nothing for this vCPU's LRs, at vgic.gen ==
      * quiet_gen: until gen moves, the next flush has nothing to do either. */
     bool quiet;

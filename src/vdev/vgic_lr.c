@@ -120,6 +120,7 @@ static void lr_place(struct vgic *v, const struct vgic_lr_ops *ops, struct vgic_
     lr_describe(v, irq, &d);
     ops->write(vc, n, &d);
     vc->lr_irq[n] = irq;
+    vc->lr_used |= 1ull << n;
     irq->lr_owner = (uint8_t)vcpu_id;
     irq->pending_written = false;
     irq->active_written = false;
@@ -147,16 +148,18 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     nr_lrs = ops->nr_lrs(vc);
 
     spin_lock(&v->lock);
-    memset(&pick, 0, sizeof(pick));
-    for (unsigned i = 0; i < nr_lrs; i++)
-        if (!vc->lr_irq[i])
-            pick.room++;
     /* The common exit (a hypercall, an MMIO access) changes nothing here:
      * skip rescanning every interrupt for a vCPU that had none to take. */
-    if (vc->quiet && vc->quiet_gen == v->gen && pick.room == nr_lrs) {
+    if (vc->quiet && vc->quiet_gen == v->gen && !vc->lr_used) {
         spin_unlock(&v->lock);
         return;
     }
+    pick.n = 0;
+    pick.wanted = 0;
+    pick.room = 0;
+    for (unsigned i = 0; i < nr_lrs; i++)
+        if (!vc->lr_irq[i])
+            pick.room++;
     for (unsigned i = 0; i < VGIC_NR_PRIVATE_IRQS; i++)
         lr_consider(v, &pick, &vc->priv[i], vcpu_id);
     for (unsigned i = 0; i < v->nr_spis; i++)
@@ -181,7 +184,7 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
         for (unsigned i = 0; i < nr_lrs; i++)
             if (vc->lr_irq[i])
                 ops->set_eoi(vc, i);
-    vc->quiet = pick.wanted == 0 && pick.room == nr_lrs;
+    vc->quiet = pick.wanted == 0 && !vc->lr_used;
     vc->quiet_gen = v->gen;
     spin_unlock(&v->lock);
 }
@@ -197,10 +200,12 @@ void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)
     vc = &v->vcpu[vcpu_id];
 
     spin_lock(&v->lock);
-    for (unsigned i = 0; i < ops->max_lrs; i++) {
+    while (vc->lr_used) {
+        unsigned i = (unsigned)__builtin_ctzll(vc->lr_used);
         struct vgic_irq *irq = vc->lr_irq[i];
         struct vgic_lr_desc d;
 
+        vc->lr_used &= vc->lr_used - 1;
         if (!irq)
             continue;
         ops->read(vc, i, &d);

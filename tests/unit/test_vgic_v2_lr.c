@@ -131,6 +131,8 @@ static void check_ownership(void)
         struct vgic_vcpu *vc = &vg.vcpu[i];
 
         for (unsigned n = 0; n < VGIC_MAX_LRS; n++) {
+            /* lr_used mirrors lr_irq: sync walks the bitmap alone. */
+            assert_int_equal(!!(vc->lr_used & (1ull << n)), vc->lr_irq[n] != NULL);
             if (!vc->lr_irq[n])
                 continue;
             assert_true(n < cif(i)->nr_lrs);

@@ -9,6 +9,9 @@ struct vcpu;
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
 
+/* Once per physical CPU, after its GIC CPU interface is up: every list
+ * register zero, the virtual CPU interface off. */
+void vgic_hw_cpu_init(void);
 /* Around every entry: the list registers the vGIC filled. */
 void vgic_hw_load_lrs(struct vcpu *v);
 void vgic_hw_save_lrs(struct vcpu *v);

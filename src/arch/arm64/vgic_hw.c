@@ -34,37 +34,53 @@ static void vgic_hw_aprs(struct vgic_v3_cpu_if *cif, bool save)
     }
 }
 
-#define LR_CASE(n, crm, op2)                                                    \
-    case n:                                                                     \
-        if (save)                                                               \
-            cif->lr[n] = read_sysreg(S3_4_C12_C##crm##_##op2);                  \
-        else                                                                    \
-            write_sysreg(S3_4_C12_C##crm##_##op2, cif->lr[n]);                  \
-        break
+#define LR_READ_CASE(n, crm, op2) case n: return read_sysreg(S3_4_C12_C##crm##_##op2)
+#define LR_WRITE_CASE(n, crm, op2) case n: write_sysreg(S3_4_C12_C##crm##_##op2, val); break
 
-static void lr_access(struct vgic_v3_cpu_if *cif, unsigned n, bool save)
+static uint64_t lr_read(unsigned n)
 {
     switch (n) {
-    LR_CASE(0, 12, 0); LR_CASE(1, 12, 1); LR_CASE(2, 12, 2); LR_CASE(3, 12, 3);
-    LR_CASE(4, 12, 4); LR_CASE(5, 12, 5); LR_CASE(6, 12, 6); LR_CASE(7, 12, 7);
-    LR_CASE(8, 13, 0); LR_CASE(9, 13, 1); LR_CASE(10, 13, 2); LR_CASE(11, 13, 3);
-    LR_CASE(12, 13, 4); LR_CASE(13, 13, 5); LR_CASE(14, 13, 6); LR_CASE(15, 13, 7);
+    LR_READ_CASE(0, 12, 0); LR_READ_CASE(1, 12, 1); LR_READ_CASE(2, 12, 2); LR_READ_CASE(3, 12, 3);
+    LR_READ_CASE(4, 12, 4); LR_READ_CASE(5, 12, 5); LR_READ_CASE(6, 12, 6); LR_READ_CASE(7, 12, 7);
+    LR_READ_CASE(8, 13, 0); LR_READ_CASE(9, 13, 1); LR_READ_CASE(10, 13, 2); LR_READ_CASE(11, 13, 3);
+    LR_READ_CASE(12, 13, 4); LR_READ_CASE(13, 13, 5); LR_READ_CASE(14, 13, 6); LR_READ_CASE(15, 13, 7);
+    default:
+        return 0;
+    }
+}
+
+static void lr_write(unsigned n, uint64_t val)
+{
+    switch (n) {
+    LR_WRITE_CASE(0, 12, 0); LR_WRITE_CASE(1, 12, 1); LR_WRITE_CASE(2, 12, 2); LR_WRITE_CASE(3, 12, 3);
+    LR_WRITE_CASE(4, 12, 4); LR_WRITE_CASE(5, 12, 5); LR_WRITE_CASE(6, 12, 6); LR_WRITE_CASE(7, 12, 7);
+    LR_WRITE_CASE(8, 13, 0); LR_WRITE_CASE(9, 13, 1); LR_WRITE_CASE(10, 13, 2); LR_WRITE_CASE(11, 13, 3);
+    LR_WRITE_CASE(12, 13, 4); LR_WRITE_CASE(13, 13, 5); LR_WRITE_CASE(14, 13, 6); LR_WRITE_CASE(15, 13, 7);
     default:
         break;
     }
 }
 
-static void v3_load_lrs(struct vgic_v3_cpu_if *cif)
+/* Outside a guest run every hardware LR is zero; a run loads only the LRs
+ * the flush filled, and the save reads and zeroes only those. */
+static void v3_load_lrs(struct vgic_vcpu *vc, struct vgic_v3_cpu_if *cif)
 {
-    for (unsigned n = 0; n < cif->nr_lrs; n++)
-        lr_access(cif, n, false);
+    vc->lr_live = vc->lr_used;
+    for (uint64_t m = vc->lr_live; m; m &= m - 1) {
+        unsigned n = (unsigned)__builtin_ctzll(m);
+        lr_write(n, cif->lr[n]);
+    }
     write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, cif->hcr);
 }
 
-static void v3_save_lrs(struct vgic_v3_cpu_if *cif)
+static void v3_save_lrs(struct vgic_vcpu *vc, struct vgic_v3_cpu_if *cif)
 {
-    for (unsigned n = 0; n < cif->nr_lrs; n++)
-        lr_access(cif, n, true);
+    for (uint64_t m = vc->lr_live; m; m &= m - 1) {
+        unsigned n = (unsigned)__builtin_ctzll(m);
+        cif->lr[n] = lr_read(n);
+        lr_write(n, 0);
+    }
+    vc->lr_live = 0;
     cif->hcr = read_sysreg(S3_4_C12_C11_0);
     /* The guest changes its priority mask, group enables and active
      * priorities without trapping; WFI decisions need the current ones. */
@@ -92,17 +108,24 @@ static inline void gich_wr(unsigned off, uint32_t val)
     *(volatile uint32_t *)(uintptr_t)(gicv2_gich_base() + off) = val;
 }
 
-static void v2_load_lrs(struct vgic_v2_cpu_if *cif)
+static void v2_load_lrs(struct vgic_vcpu *vc, struct vgic_v2_cpu_if *cif)
 {
-    for (unsigned n = 0; n < cif->nr_lrs; n++)
+    vc->lr_live = vc->lr_used;
+    for (uint64_t m = vc->lr_live; m; m &= m - 1) {
+        unsigned n = (unsigned)__builtin_ctzll(m);
         gich_wr(GICH_LR_OFF(n), cif->lr[n]);
+    }
     gich_wr(GICH_HCR_OFF, cif->hcr);
 }
 
-static void v2_save_lrs(struct vgic_v2_cpu_if *cif)
+static void v2_save_lrs(struct vgic_vcpu *vc, struct vgic_v2_cpu_if *cif)
 {
-    for (unsigned n = 0; n < cif->nr_lrs; n++)
+    for (uint64_t m = vc->lr_live; m; m &= m - 1) {
+        unsigned n = (unsigned)__builtin_ctzll(m);
         cif->lr[n] = gich_rd(GICH_LR_OFF(n));
+        gich_wr(GICH_LR_OFF(n), 0);
+    }
+    vc->lr_live = 0;
     cif->hcr = gich_rd(GICH_HCR_OFF);
     /* As on GICv3: the guest's PMR, enables and active priorities change
      * without trapping, and WFI decisions need them. */
@@ -118,9 +141,9 @@ void vgic_hw_load_lrs(struct vcpu *v)
     struct vgic *g = &v->vm->vgic;
 
     if (g->model == VGIC_MODEL_V2)
-        v2_load_lrs(vgic_v2_cpu_if(g, v->id));
+        v2_load_lrs(&g->vcpu[v->id], vgic_v2_cpu_if(g, v->id));
     else
-        v3_load_lrs(vgic_v3_cpu_if(g, v->id));
+        v3_load_lrs(&g->vcpu[v->id], vgic_v3_cpu_if(g, v->id));
 }
 
 void vgic_hw_save_lrs(struct vcpu *v)
@@ -128,9 +151,9 @@ void vgic_hw_save_lrs(struct vcpu *v)
     struct vgic *g = &v->vm->vgic;
 
     if (g->model == VGIC_MODEL_V2)
-        v2_save_lrs(vgic_v2_cpu_if(g, v->id));
+        v2_save_lrs(&g->vcpu[v->id], vgic_v2_cpu_if(g, v->id));
     else
-        v3_save_lrs(vgic_v3_cpu_if(g, v->id));
+        v3_save_lrs(&g->vcpu[v->id], vgic_v3_cpu_if(g, v->id));
 }
 
 void vgic_hw_load_ctx(struct vcpu *v)
@@ -156,4 +179,20 @@ void vgic_hw_off(struct vcpu *v)
         gich_wr(GICH_HCR_OFF, 0);
     else
         write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
+}
+
+void vgic_hw_cpu_init(void)
+{
+    /* LRs reset to UNKNOWN values; the lazy load relies on zeros. */
+    if (gic_version() == 2) {
+        unsigned nr = (unsigned)(gic_read_vtr() & GICH_VTR_LISTREGS_MASK) + 1;
+        for (unsigned n = 0; n < nr; n++)
+            gich_wr(GICH_LR_OFF(n), 0);
+        gich_wr(GICH_HCR_OFF, 0);
+    } else {
+        unsigned nr = (unsigned)(gic_read_vtr() & ICH_VTR_LISTREGS_MASK) + 1;
+        for (unsigned n = 0; n < nr; n++)
+            lr_write(n, 0);
+        write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
+    }
 }
