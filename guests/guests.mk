@@ -27,6 +27,24 @@ $$(BUILD)/guests/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS) guests/lib/gue
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_template,$(g))))
 
+# <name>-raw.bin: the same guest without the arm64 Image header, a raw
+# binary (the launcher tests boot it; loaders must not need the header).
+RAW_GUESTS     := mmio
+GUEST_BINS     += $(patsubst %,$(BUILD)/guests/%-raw.bin,$(RAW_GUESTS))
+GUEST_RAW_HEAD := $(BUILD)/guests/obj/guests/lib/head-raw.S.o
+GUEST_ALL_OBJS += $(GUEST_RAW_HEAD)
+
+$(GUEST_RAW_HEAD): guests/lib/head.S
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(GUEST_ASFLAGS) -DGUEST_RAW_BINARY -MMD -MP -c $< -o $@
+
+define GUEST_RAW_template
+$$(BUILD)/guests/$(1)-raw.elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS) $$(GUEST_RAW_HEAD) guests/lib/guest.ld
+	$$(CROSS_LD) -T guests/lib/guest.ld --no-undefined -o $$@ $$(GUEST_OBJS_$(1)) \
+	    $$(GUEST_RAW_HEAD) $$(filter-out %/guests/lib/head.S.o,$$(GUEST_LIB_OBJS))
+endef
+$(foreach g,$(RAW_GUESTS),$(eval $(call GUEST_RAW_template,$(g))))
+
 $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 	$(OBJCOPY) -O binary $< $@
 

@@ -291,3 +291,115 @@ int fdt_find_gic(const void *dtb, struct fdt_gic *gic)
         return -1;
     return w.found ? 1 : 0;
 }
+
+/* --- memory nodes and /chosen ---------------------------------------------- */
+
+#define TOP_NODE_DEPTH  2           /* children of the root */
+
+struct mem_walk {
+    uint64_t *base, *size;
+    unsigned max;
+    int found;
+    bool bad_cells;
+    unsigned addr_cells, size_cells;    /* the root's, for its children */
+    bool node_is_memory;
+    const uint8_t *reg;
+    uint32_t reg_len;
+};
+
+static void mem_begin(void *ctx, int depth, const char *name)
+{
+    struct mem_walk *w = ctx;
+
+    (void)name;
+    if (depth == TOP_NODE_DEPTH) {
+        w->node_is_memory = false;
+        w->reg = NULL;
+        w->reg_len = 0;
+    }
+}
+
+static void mem_prop(void *ctx, int depth, const char *name, const uint8_t *val, uint32_t len)
+{
+    struct mem_walk *w = ctx;
+
+    if (depth == 1 && strcmp(name, "#address-cells") == 0 && len == 4) {
+        w->addr_cells = be32(val);
+    } else if (depth == 1 && strcmp(name, "#size-cells") == 0 && len == 4) {
+        w->size_cells = be32(val);
+    } else if (depth == TOP_NODE_DEPTH && strcmp(name, "device_type") == 0) {
+        w->node_is_memory = len == sizeof("memory") && memcmp(val, "memory", len) == 0;
+    } else if (depth == TOP_NODE_DEPTH && strcmp(name, "reg") == 0) {
+        w->reg = val;
+        w->reg_len = len;
+    }
+}
+
+static void mem_end(void *ctx, int depth)
+{
+    struct mem_walk *w = ctx;
+
+    if (depth != TOP_NODE_DEPTH || !w->node_is_memory || !w->reg)
+        return;
+    if (w->addr_cells < 1 || w->addr_cells > 2 || w->size_cells < 1 || w->size_cells > 2) {
+        w->bad_cells = true;
+        return;
+    }
+    unsigned entry = 4 * (w->addr_cells + w->size_cells);
+    for (uint32_t off = 0; off + entry <= w->reg_len; off += entry) {
+        if ((unsigned)w->found < w->max) {
+            read_cells(w->reg + off, w->addr_cells, &w->base[w->found]);
+            read_cells(w->reg + off + 4 * w->addr_cells, w->size_cells, &w->size[w->found]);
+        }
+        w->found++;
+    }
+}
+
+int fdt_memory_ranges(const void *dtb, uint64_t *base, uint64_t *size, unsigned max)
+{
+    struct mem_walk w = { .base = base, .size = size, .max = max,
+                          .addr_cells = DEFAULT_ADDR_CELLS, .size_cells = DEFAULT_SIZE_CELLS };
+    struct fdt_visitor v = { mem_begin, mem_prop, mem_end, &w };
+
+    if (fdt_walk(dtb, &v) < 0 || w.bad_cells)
+        return -1;
+    return w.found;
+}
+
+struct chosen_walk {
+    bool in_chosen;
+    const char *bootargs;
+};
+
+static void chosen_begin(void *ctx, int depth, const char *name)
+{
+    struct chosen_walk *w = ctx;
+
+    if (depth == TOP_NODE_DEPTH)
+        w->in_chosen = strcmp(name, "chosen") == 0;
+}
+
+static void chosen_prop(void *ctx, int depth, const char *name, const uint8_t *val, uint32_t len)
+{
+    struct chosen_walk *w = ctx;
+
+    if (w->in_chosen && depth == TOP_NODE_DEPTH && strcmp(name, "bootargs") == 0 && len > 0 &&
+        val[len - 1] == '\0')
+        w->bootargs = (const char *)val;
+}
+
+static void chosen_end(void *ctx, int depth)
+{
+    struct chosen_walk *w = ctx;
+
+    if (depth == TOP_NODE_DEPTH)
+        w->in_chosen = false;
+}
+
+const char *fdt_bootargs(const void *dtb)
+{
+    struct chosen_walk w = { 0 };
+    struct fdt_visitor v = { chosen_begin, chosen_prop, chosen_end, &w };
+
+    return fdt_walk(dtb, &v) < 0 ? NULL : w.bootargs;
+}

@@ -1,5 +1,6 @@
 /* Just enough flattened-device-tree reading for the guests: the reg
- * (MPIDR affinity) of every /cpus/cpu node, and the interrupt controller. */
+ * (MPIDR affinity) of every /cpus/cpu node, the interrupt controller, the
+ * memory nodes and /chosen/bootargs. */
 #ifndef GUEST_FDT_H
 #define GUEST_FDT_H
 
@@ -27,5 +28,16 @@ struct fdt_gic {
  * virt GIC sits at the root). Returns 1 when found, 0 when the tree has no
  * such node, -1 when the blob is not a valid FDT. */
 int fdt_find_gic(const void *dtb, struct fdt_gic *gic);
+
+/* Stores up to max (base, size) ranges of the top-level nodes whose
+ * device_type is "memory" (every reg entry of each, read with the root's
+ * #address-cells/#size-cells); returns how many ranges there are (may
+ * exceed max), or -1 when the blob is not a valid FDT or a reg uses cell
+ * counts other than 1 or 2. */
+int fdt_memory_ranges(const void *dtb, uint64_t *base, uint64_t *size, unsigned max);
+
+/* /chosen/bootargs inside the blob, or NULL when absent or not a
+ * NUL-terminated string. */
+const char *fdt_bootargs(const void *dtb);
 
 #endif

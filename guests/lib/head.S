@@ -1,6 +1,8 @@
 /* Guest entry: arm64 Image header, primary and secondary CPU entry.
  * Both QEMU -kernel and elvisor honour text_offset, so the image runs
- * where it is linked (RAM base + 0x80000) with the MMU off. */
+ * where it is linked (RAM base + 0x80000) with the MMU off. Assembled with
+ * GUEST_RAW_BINARY the header is left out: the image is then a raw binary,
+ * which elvisor also loads and enters at RAM base + 0x80000. */
 #include "platform.h"
 
 #define IMAGE_FLAGS_LE_4K   0x2     /* little-endian, 4 KiB pages, 2 MiB-aligned base */
@@ -11,6 +13,7 @@
     .section .text.head, "ax"
     .global _start
 _start:
+#ifndef GUEST_RAW_BINARY
     b       primary_entry                   /* code0 */
     .long   0                               /* code1 */
     .quad   IMAGE_TEXT_OFFSET               /* text_offset */
@@ -19,6 +22,7 @@ _start:
     .quad   0, 0, 0                         /* res2-res4 */
     .ascii  "ARM\x64"                       /* magic, at 0x38 */
     .long   0                               /* res5 */
+#endif
 
 primary_entry:
     msr     daifset, #0xf

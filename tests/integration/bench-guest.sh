@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the bench guest (build/guests/bench.bin) with -icount shift=0 on bare
+# Runs the bench guest (build/guests/bench.bin) with --icount on bare
 # QEMU 10 and under elvisor, and prints its BENCH figures side by side:
 # counter ticks, i.e. emulated instructions, min / median of 64 iterations.
 # Figures a run did not produce (elvisor not built, guest hung) show "n/a".
@@ -74,5 +74,5 @@ for name in "${names[@]}"; do
     done
     printf '\n'
 done
-echo "(counter ticks = emulated instructions under -icount shift=0; min / median of 64)"
+echo "(counter ticks = emulated instructions under --icount; min / median of 64)"
 [ $bare_figures -gt 0 ]
