@@ -410,8 +410,16 @@ uint32_t vgic_v3_idreg_read(uint64_t off);
 void vgic_kick_mask(struct vgic *v, uint32_t kick);
 
 /* Internal to the vGIC files, shared between core and the LR code. */
-bool vgic_irq_is_pending(const struct vgic_irq *irq);
-bool vgic_irq_group_enabled(const struct vgic *v, const struct vgic_irq *irq);
+/* Inline: the LR flush asks both of every interrupt on every entry. */
+static inline bool vgic_irq_is_pending(const struct vgic_irq *irq)
+{
+    return irq->pending_latch || (!irq->edge && !irq->hw && irq->line_level);
+}
+
+static inline bool vgic_irq_group_enabled(const struct vgic *v, const struct vgic_irq *irq)
+{
+    return irq->group1 ? v->grp1_enabled : v->grp0_enabled;
+}
 void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uint32_t *kick);
 /* GICv2 SGIs: the source whose instance the next LR for irq carries (the
  * active one if active, else the lowest pending), and moving one source's

@@ -167,16 +167,6 @@ struct vgic_irq *vgic_get_irq(struct vgic *v, unsigned bank, uint32_t intid)
     return 0;
 }
 
-bool vgic_irq_is_pending(const struct vgic_irq *irq)
-{
-    return irq->pending_latch || (!irq->edge && !irq->hw && irq->line_level);
-}
-
-bool vgic_irq_group_enabled(const struct vgic *v, const struct vgic_irq *irq)
-{
-    return irq->group1 ? v->grp1_enabled : v->grp0_enabled;
-}
-
 /* Which vCPU a pending SPI goes to under its current IROUTER / ITARGETSR. */
 static uint8_t vgic_spi_route(const struct vgic *v, const struct vgic_irq *irq)
 {
