@@ -37,6 +37,7 @@ suite guests-gicv2    tests/integration/run-guests.sh --mode both --gic 2
 suite linux-gicv2     tests/integration/linux-smp.exp --gic 2
 suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
 suite exit-status     tests/integration/exit-status.sh
+suite exit-status-nvhe tests/integration/exit-status.sh --nvhe
 suite launcher        tests/integration/launcher.sh
 
 echo "all: $passed passed, $failed failed"

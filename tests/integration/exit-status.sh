@@ -5,7 +5,7 @@
 # its status port (QEMU's second PL011), which no VM can reach (the abort
 # guest checks that).
 #
-#   tests/integration/exit-status.sh
+#   tests/integration/exit-status.sh [elvisor-run options, e.g. --nvhe]
 #
 # One "PASS name" / "FAIL name: why" line per check, then
 # "exit-status: N passed, N failed"; non-zero on any failure.
@@ -16,6 +16,7 @@ repo=$(cd "$here/../.." && pwd)
 run=$repo/tools/elvisor-run
 guests=$repo/build/guests
 timeout=60
+extra=("$@")
 
 passed=0 failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -29,7 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 expect() {
     local name=$1 want=$2 pattern=$3 rc
     shift 4
-    "$run" --timeout "$timeout" "$@" </dev/null >"$tmp/$name.log" 2>&1
+    "$run" --timeout "$timeout" "${extra[@]}" "$@" </dev/null >"$tmp/$name.log" 2>&1
     rc=$?
     if [ "$rc" != "$want" ]; then
         fail "$name" "exit status $rc, want $want; last lines:"
