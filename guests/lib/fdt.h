@@ -1,5 +1,6 @@
 /* Just enough flattened-device-tree reading for the guests: the reg
- * (MPIDR affinity) of every /cpus/cpu node, and the interrupt controller. */
+ * (MPIDR affinity) of every /cpus/cpu node, the interrupt controller, the
+ * memory node, /chosen/bootargs, and which node's reg covers an address. */
 #ifndef GUEST_FDT_H
 #define GUEST_FDT_H
 
@@ -27,5 +28,16 @@ struct fdt_gic {
  * virt GIC sits at the root). Returns 1 when found, 0 when the tree has no
  * such node, -1 when the blob is not a valid FDT. */
 int fdt_find_gic(const void *dtb, struct fdt_gic *gic);
+
+/* The first reg entry of the first node with device_type = "memory": 1 and
+ * *base, *size when found, 0 without one, -1 when the blob is not an FDT. */
+int fdt_memory(const void *dtb, uint64_t *base, uint64_t *size);
+
+/* The name of the first node whose reg (read with its parent's cells, bus
+ * ranges not translated) covers addr, or NULL. */
+const char *fdt_reg_node_at(const void *dtb, uint64_t addr);
+
+/* /chosen/bootargs, or NULL when absent or not NUL-terminated. */
+const char *fdt_bootargs(const void *dtb);
 
 #endif
