@@ -33,6 +33,9 @@ suite guests-bare-gicv2 tests/integration/run-guests.sh --bare --gic 2
 suite guests-gicv2    tests/integration/run-guests.sh --mode both --gic 2
 suite linux-gicv2     tests/integration/linux-smp.exp --gic 2
 suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
+# Two-VM configurations: isolation between VMs, SYSTEM_RESET of one VM.
+suite multi-vm        tests/integration/run-multi-vm.sh --mode both
+suite multi-vm-gicv2  tests/integration/run-multi-vm.sh --mode both --gic 2
 
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
