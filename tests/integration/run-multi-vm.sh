@@ -73,7 +73,7 @@ done
 case $mode in vhe|nvhe|both) ;; *) echo "run-multi-vm: --mode wants vhe, nvhe or both" >&2; exit 2 ;; esac
 case $gic in 2|3) ;; *) echo "run-multi-vm: --gic wants 2 or 3" >&2; exit 2 ;; esac
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "run-multi-vm: bad --timeout" >&2; exit 2; }
-[ $mode = both ] && passes=(vhe nvhe) || passes=("$mode")
+if [ "$mode" = both ]; then passes=(vhe nvhe); else passes=("$mode"); fi
 
 selected=()
 for s in "${suites[@]}"; do
@@ -99,7 +99,7 @@ trap 'exit 130' INT TERM
 run_config() {   # pass suite log -> elvisor-run's status
     local pass=$1 suite=$2 log=$3 fifo=$tmp/console-in raw=$tmp/raw.log fd rc sent=0 vm done_all
     local -a args=(--config "$here/${config[$suite]}" --timeout "$timeout" --gic "$gic")
-    [ $pass = nvhe ] && args+=(--nvhe)
+    [ "$pass" = nvhe ] && args+=(--nvhe)
 
     rm -f "$fifo"
     mkfifo "$fifo" || return 1
@@ -187,7 +187,7 @@ last_line() { grep -nE -- "$1" "$2" | tail -n1 | cut -d: -f1 || true; }
 passed=0 failed=0
 for pass in "${passes[@]}"; do
     label=$pass
-    [ $gic = 2 ] && label=gic2-$pass
+    [ "$gic" = 2 ] && label=gic2-$pass
     for suite in "${selected[@]}"; do
         tag="[$label/$suite]"
         log=$logdir/multi-$label-$suite.log
@@ -211,7 +211,7 @@ for pass in "${passes[@]}"; do
                     continue
                 fi
                 vm_tests[$vm]=$((vm_tests[$vm] + 1))
-                if [ $result = PASS ]; then
+                if [ "$result" = PASS ]; then
                     echo "$tag PASS $vm: $check"
                     s_pass=$((s_pass + 1))
                 else
