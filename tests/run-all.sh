@@ -39,6 +39,9 @@ suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
 suite exit-status     tests/integration/exit-status.sh
 suite exit-status-nvhe tests/integration/exit-status.sh --nvhe
 suite launcher        tests/integration/launcher.sh
+# Two-VM configurations: isolation between VMs, SYSTEM_RESET of one VM.
+suite multi-vm        tests/integration/run-multi-vm.sh --mode both
+suite multi-vm-gicv2  tests/integration/run-multi-vm.sh --mode both --gic 2
 
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,6 +5,7 @@
 #include "platform.h"
 
 #define PRINT_BUF_SIZE 256
+#define UART_DR_DATA_MASK 0xFFU    /* the error flags sit above the byte */
 
 void console_init(void)
 {
@@ -17,6 +18,13 @@ void console_putc(char c)
     while (mmio_read32(UART_BASE + UART_FR) & UART_FR_TXFF)
         ;
     mmio_write32(UART_BASE + UART_DR, (unsigned char)c);
+}
+
+int console_getc_nonblock(void)
+{
+    if (mmio_read32(UART_BASE + UART_FR) & UART_FR_RXFE)
+        return -1;
+    return (int)(mmio_read32(UART_BASE + UART_DR) & UART_DR_DATA_MASK);
 }
 
 void console_puts(const char *s)

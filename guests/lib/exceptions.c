@@ -12,6 +12,7 @@
 struct cpu_exc_state {
     volatile bool armed;
     volatile bool taken;
+    volatile uint64_t resume;   /* 0: skip the faulting instruction */
     struct sync_record rec;
 };
 
@@ -23,13 +24,19 @@ static uint64_t current_iar[MAX_CPUS];
 
 static const char *const kind_names[] = { "sync", "irq", "fiq", "serror" };
 
-void exc_expect_sync(void)
+void exc_expect_sync_resume(uint64_t resume_pc)
 {
     struct cpu_exc_state *s = &exc_state[cpu_index()];
 
     s->taken = false;
+    s->resume = resume_pc;
     s->armed = true;
     __asm__ volatile("" : : : "memory");
+}
+
+void exc_expect_sync(void)
+{
+    exc_expect_sync_resume(0);
 }
 
 bool exc_take_sync(struct sync_record *rec)
@@ -88,7 +95,7 @@ static void handle_sync(struct exc_frame *f)
     s->rec.elr = f->elr;
     s->taken = true;
     s->armed = false;
-    f->elr += A64_INSN_SIZE;
+    f->elr = s->resume ? s->resume : f->elr + A64_INSN_SIZE;
 }
 
 uint64_t irq_current_iar(void) { return current_iar[cpu_index()]; }

@@ -30,6 +30,9 @@ typedef void (*irq_handler_fn)(unsigned intid);
 /* Arms this CPU: its next synchronous exception is recorded and the
  * faulting instruction skipped instead of failing the guest. */
 void exc_expect_sync(void);
+/* The same, but the guest resumes at resume_pc instead of the next
+ * instruction: an instruction abort has no next instruction to skip to. */
+void exc_expect_sync_resume(uint64_t resume_pc);
 /* Disarms; returns true and fills *rec if an exception was taken. */
 bool exc_take_sync(struct sync_record *rec);
 

@@ -403,3 +403,121 @@ const char *fdt_bootargs(const void *dtb)
 
     return fdt_walk(dtb, &v) < 0 ? NULL : w.bootargs;
 }
+
+/* --- any node's reg --------------------------------------------------------- */
+
+/* Calls fn for every reg entry of every node below the root, with the
+ * parent's #address-cells/#size-cells (bus ranges are not translated), once
+ * the node's properties are all seen. */
+struct reg_walk {
+    void (*fn)(void *ctx, const char *node, bool is_memory, uint64_t base, uint64_t size);
+    void *ctx;
+    unsigned addr_cells[MAX_DEPTH + 1];
+    unsigned size_cells[MAX_DEPTH + 1];
+    const char *name;
+    bool is_memory;
+    const uint8_t *reg;
+    uint32_t reg_len;
+    int node_depth;         /* depth of the node being read, 0 once judged */
+};
+
+static void reg_finish_node(struct reg_walk *w, int depth)
+{
+    if (w->node_depth != depth)
+        return;
+    w->node_depth = 0;
+    if (!w->reg || depth < 2 || depth > MAX_DEPTH)
+        return;
+
+    unsigned ac = w->addr_cells[depth - 1], sc = w->size_cells[depth - 1];
+    uint32_t entry = 4 * (ac + sc);
+
+    if ((ac != 1 && ac != 2) || (sc != 1 && sc != 2))
+        return;
+    for (uint32_t off = 0; off + entry <= w->reg_len; off += entry) {
+        uint64_t base, size;
+        read_cells(w->reg + off, ac, &base);
+        read_cells(w->reg + off + 4 * ac, sc, &size);
+        w->fn(w->ctx, w->name, w->is_memory, base, size);
+    }
+}
+
+static void reg_begin(void *ctx, int depth, const char *name)
+{
+    struct reg_walk *w = ctx;
+
+    reg_finish_node(w, depth - 1);
+    if (depth <= MAX_DEPTH) {
+        w->addr_cells[depth] = DEFAULT_ADDR_CELLS;
+        w->size_cells[depth] = DEFAULT_SIZE_CELLS;
+    }
+    w->name = name;
+    w->is_memory = false;
+    w->reg = NULL;
+    w->reg_len = 0;
+    w->node_depth = depth;
+}
+
+static void reg_prop(void *ctx, int depth, const char *name, const uint8_t *val, uint32_t len)
+{
+    struct reg_walk *w = ctx;
+
+    if (depth > MAX_DEPTH)
+        return;
+    if (strcmp(name, "#address-cells") == 0 && len == 4)
+        w->addr_cells[depth] = be32(val);
+    else if (strcmp(name, "#size-cells") == 0 && len == 4)
+        w->size_cells[depth] = be32(val);
+    if (w->node_depth != depth)
+        return;
+    if (strcmp(name, "device_type") == 0)
+        w->is_memory = len == sizeof("memory") && memcmp(val, "memory", len) == 0;
+    else if (strcmp(name, "reg") == 0) {
+        w->reg = val;
+        w->reg_len = len;
+    }
+}
+
+static void reg_end(void *ctx, int depth)
+{
+    reg_finish_node(ctx, depth);
+}
+
+static int fdt_for_each_reg(const void *dtb,
+                            void (*fn)(void *, const char *, bool, uint64_t, uint64_t), void *ctx)
+{
+    struct reg_walk w = { .fn = fn, .ctx = ctx };
+    struct fdt_visitor v = { reg_begin, reg_prop, reg_end, &w };
+
+    return fdt_walk(dtb, &v);
+}
+
+int fdt_memory(const void *dtb, uint64_t *base, uint64_t *size)
+{
+    int n = fdt_memory_ranges(dtb, base, size, 1);
+
+    return n < 0 ? -1 : n > 0;
+}
+
+struct reg_cover {
+    uint64_t addr;
+    const char *node;
+};
+
+static void cover_cb(void *ctx, const char *node, bool is_memory, uint64_t base, uint64_t size)
+{
+    struct reg_cover *c = ctx;
+
+    (void)is_memory;
+    if (!c->node && c->addr >= base && c->addr - base < size)
+        c->node = node;
+}
+
+const char *fdt_reg_node_at(const void *dtb, uint64_t addr)
+{
+    struct reg_cover c = { .addr = addr };
+
+    if (fdt_for_each_reg(dtb, cover_cb, &c) < 0)
+        return NULL;
+    return c.node;
+}

@@ -1,6 +1,6 @@
 /* Just enough flattened-device-tree reading for the guests: the reg
  * (MPIDR affinity) of every /cpus/cpu node, the interrupt controller, the
- * memory nodes and /chosen/bootargs. */
+ * memory nodes, /chosen/bootargs, and which node's reg covers an address. */
 #ifndef GUEST_FDT_H
 #define GUEST_FDT_H
 
@@ -35,6 +35,14 @@ int fdt_find_gic(const void *dtb, struct fdt_gic *gic);
  * exceed max), or -1 when the blob is not a valid FDT or a reg uses cell
  * counts other than 1 or 2. */
 int fdt_memory_ranges(const void *dtb, uint64_t *base, uint64_t *size, unsigned max);
+
+/* The first memory range: 1 and *base, *size when there is one, 0 without
+ * one, -1 when the blob is not an FDT. */
+int fdt_memory(const void *dtb, uint64_t *base, uint64_t *size);
+
+/* The name of the first node whose reg (read with its parent's cells, bus
+ * ranges not translated) covers addr, or NULL. */
+const char *fdt_reg_node_at(const void *dtb, uint64_t addr);
 
 /* /chosen/bootargs inside the blob, or NULL when absent or not a
  * NUL-terminated string. */

@@ -38,12 +38,18 @@ static inline void irq_disable(void) { __asm__ volatile("msr daifset, #2" : : : 
 #define ESR_ISS(esr)        FIELD(esr, 0, 25)
 #define ESR_EC_UNKNOWN      0x00
 #define ESR_EC_HVC64        0x16
+#define ESR_EC_IABT_CUR     0x21
 #define ESR_EC_DABT_LOW     0x24
 #define ESR_EC_DABT_CUR     0x25
 #define ESR_DABT_DFSC(esr)  FIELD(esr, 0, 6)
 #define ESR_DABT_WNR        BIT(6)
 #define ESR_DABT_FNV        BIT(10)
+#define ESR_IABT_IFSC(esr)  FIELD(esr, 0, 6)
 #define DFSC_SEA            0x10    /* synchronous external abort, not on a walk */
+#define IFSC_SEA            0x10
+
+/* ID_AA64MMFR0_EL1 */
+#define MMFR0_PARANGE(v)    FIELD(v, 0, 4)
 
 #define A64_INSN_HVC0       0xD4000002U
 #define A64_INSN_SIZE       4

@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# Runs the multi-VM configurations (tests/integration/configs/) under elvisor
+# on QEMU 10 and checks what every VM prints.
+#
+#   tests/integration/run-multi-vm.sh [--mode vhe|nvhe|both] [--gic 2|3] [options]
+#
+# Each configuration runs as `tools/elvisor-run --config FILE --timeout T
+# --gic G` (plus --nvhe for the nVHE pass). With several VMs elvisor starts
+# every console line with "[vm] "; lines "[vm] TEST guest.check: PASS|FAIL"
+# are the checks. When two VMs print at once, elvisor may cut their lines
+# into pieces, each with its prefix: a VM's pieces are joined and split
+# again where a guest line starts ("# ", "TEST ", "GUEST-DONE "). A run passes when QEMU exits 0, every VM of the suite
+# printed one GUEST-DONE whose totals match its TEST lines, no check failed,
+# and the suite's order checks hold. The VM marked `console` in the config
+# gets the character 'g' typed once every other VM has printed GUEST-DONE:
+# the guests wait for it, so the order of their phases does not depend on
+# host speed. Ends with "multi-vm: N passed, N failed" (checks) and a
+# non-zero status on any failure. Logs: build/integration/multi-PASS-SUITE.log
+# (as printed) and .log.joined (cut lines joined), PASS prefixed by gic2- in
+# a GICv2 run.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+runner=${ELVISOR_RUN:-$repo/tools/elvisor-run}
+logdir=${ELVISOR_LOGDIR:-$repo/build/integration}
+
+usage() {
+    cat <<'USAGE'
+usage: tests/integration/run-multi-vm.sh [options]
+  --mode M          elvisor mode: vhe, nvhe or both (default both)
+  --gic 2|3         GIC version of the QEMU machine (default 3); the configs
+                    name none, so the VMs get the machine's
+  --only A,B        run only these suites (isolation-2vm, vm-reset)
+  --timeout SECS    per run (default 120)
+  -v, --verbose     also print each run's full console output
+  -h, --help        this text
+USAGE
+}
+
+# Suites: name, config, the console VM (gets 'g' when the others are done),
+# the other VMs, and order checks "FIRST => LAST": some line matching the
+# extended regex FIRST comes before some line matching LAST.
+suites=(isolation-2vm vm-reset)
+declare -A config console others orders
+config[isolation-2vm]=configs/isolation-2vm.dts
+console[isolation-2vm]=b
+others[isolation-2vm]=a
+# a's scanning must overlap b's stores; b, alone on CPU 1, goes down last.
+orders[isolation-2vm]='^\[b\] # ready: => ^\[a\] # scan pass [0-9]+$
+^elvisor\[cpu[0-9]+\]: vm a: powered off => ^elvisor\[cpu1\]: vm b: powered off'
+config[vm-reset]=configs/vm-reset.dts
+console[vm-reset]=b
+others[vm-reset]=a
+# b is running before a resets, and is still running after a is done.
+orders[vm-reset]='^\[b\] # steady: loop started$ => ^\[a\] # SYSTEM_RESET$
+^\[a\] # SYSTEM_RESET$ => ^\[a\] GUEST-DONE
+^elvisor\[cpu[0-9]+\]: vm a: powered off => ^elvisor\[cpu1\]: vm b: powered off'
+
+mode=both gic=3 only="" timeout=120 verbose=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --mode) mode=${2:-}; shift ;;
+        --gic) gic=${2:-}; shift ;;
+        --only) only=${2:-}; shift ;;
+        --timeout) timeout=${2:-}; shift ;;
+        -v|--verbose) verbose=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "run-multi-vm: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+case $mode in vhe|nvhe|both) ;; *) echo "run-multi-vm: --mode wants vhe, nvhe or both" >&2; exit 2 ;; esac
+case $gic in 2|3) ;; *) echo "run-multi-vm: --gic wants 2 or 3" >&2; exit 2 ;; esac
+[[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "run-multi-vm: bad --timeout" >&2; exit 2; }
+if [ "$mode" = both ]; then passes=(vhe nvhe); else passes=("$mode"); fi
+
+selected=()
+for s in "${suites[@]}"; do
+    if [ -z "$only" ] || [[ ",$only," == *",$s,"* ]]; then selected+=("$s"); fi
+done
+if [ ${#selected[@]} = 0 ]; then
+    echo "run-multi-vm: no suite selected (known: ${suites[*]})" >&2
+    exit 2
+fi
+
+mkdir -p "$logdir"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-multi-vm.XXXXXX") || exit 1
+run_pid=
+cleanup() {
+    [ -n "$run_pid" ] && kill -TERM "$run_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Boots one configuration; console output (\r removed) in $log. Types 'g'
+# into the console VM once every other VM has printed GUEST-DONE.
+run_config() {   # pass suite log -> elvisor-run's status
+    local pass=$1 suite=$2 log=$3 fifo=$tmp/console-in raw=$tmp/raw.log fd rc sent=0 vm done_all
+    local -a args=(--config "$here/${config[$suite]}" --timeout "$timeout" --gic "$gic")
+    [ "$pass" = nvhe ] && args+=(--nvhe)
+
+    rm -f "$fifo"
+    mkfifo "$fifo" || return 1
+    # Read-write, so neither side blocks in open() and QEMU never sees EOF.
+    exec {fd}<>"$fifo"
+    "$runner" "${args[@]}" <"$fifo" >"$raw" 2>&1 &
+    run_pid=$!
+    while kill -0 "$run_pid" 2>/dev/null; do
+        if [ $sent = 0 ] && [ -f "$raw" ]; then
+            done_all=1
+            for vm in ${others[$suite]}; do
+                tr -d '\r' <"$raw" | join_vm_lines /dev/stdin | grep -qE "^\[$vm\] GUEST-DONE " \
+                    || { done_all=0; break; }
+            done
+            if [ $done_all = 1 ]; then
+                printf g >&"$fd"
+                sent=1
+            fi
+        fi
+        sleep 0.2
+    done
+    wait "$run_pid"
+    rc=$?
+    run_pid=
+    exec {fd}>&-
+    tr -d '\r' <"$raw" >"$log"
+    join_vm_lines "$log" >"$log.joined"
+    return $rc
+}
+
+# Console output with each VM's lines put together again, each at the place
+# where its last piece was printed (see the top): a VM's pieces are joined
+# into one stream, which is split again where a guest line starts.
+join_vm_lines() {   # file
+    awk '
+        BEGIN { tok[1] = "# "; tok[2] = "TEST "; tok[3] = "GUEST-DONE " }
+        function next_start(s, from,   best, t, k) {
+            best = 0
+            for (t = 1; t <= 3; t++) {
+                k = index(substr(s, from), tok[t])
+                if (k && (!best || from + k - 1 < best)) best = from + k - 1
+            }
+            return best
+        }
+        function emit(n, line,   prev) {
+            prev = (n in out) ? out[n] "\n" : ""     # decided before out[n] exists
+            out[n] = prev line
+        }
+        match($0, /^\[[^]]+\] /) {
+            vm = substr($0, 2, RLENGTH - 3); text = substr($0, RLENGTH + 1)
+            if (!(vm in nfrag)) { nfrag[vm] = 0; order[++nvms] = vm }
+            if (text != "") { ftext[vm, nfrag[vm]] = text; fnr[vm, nfrag[vm]] = NR; nfrag[vm]++ }
+            next
+        }
+        { emit(NR, $0) }
+        END {
+            for (v = 1; v <= nvms; v++) {
+                vm = order[v]; s = ""
+                for (i = 0; i < nfrag[vm]; i++) { fend[i] = length(s) + length(ftext[vm, i]); s = s ftext[vm, i] }
+                cur = 1; f = 0
+                while (cur <= length(s)) {
+                    nx = next_start(s, cur + 1); e = nx ? nx - 1 : length(s)
+                    while (fend[f] < e) f++
+                    emit(fnr[vm, f], "[" vm "] " substr(s, cur, e - cur + 1))
+                    cur = e + 1
+                }
+            }
+            for (i = 1; i <= NR; i++) if (i in out) print out[i]
+        }
+    ' "$1"
+}
+
+describe_rc() {
+    case $1 in
+        0) echo "exit 0" ;;
+        124) echo "timed out after ${timeout}s" ;;
+        *) echo "exit $1" ;;
+    esac
+}
+
+# Line number of the first (or last) line matching an extended regex, or 0.
+first_line() { grep -nE -m1 -- "$1" "$2" | cut -d: -f1 | head -n1 || true; }
+last_line() { grep -nE -- "$1" "$2" | tail -n1 | cut -d: -f1 || true; }
+
+passed=0 failed=0
+for pass in "${passes[@]}"; do
+    label=$pass
+    [ "$gic" = 2 ] && label=gic2-$pass
+    for suite in "${selected[@]}"; do
+        tag="[$label/$suite]"
+        log=$logdir/multi-$label-$suite.log
+        run_config "$pass" "$suite" "$log"
+        rc=$?
+        [ $verbose = 1 ] && while IFS= read -r l; do echo "$tag | $l"; done <"$log"
+
+        s_pass=0 s_fail=0
+        declare -A vm_tests=() vm_done=() vm_done_total=()
+        for vm in ${console[$suite]} ${others[$suite]}; do
+            vm_tests[$vm]=0 vm_done[$vm]=0
+        done
+        while IFS= read -r line; do
+            [[ $line =~ ^\[([A-Za-z0-9,._+@-]+)\]\ (.*)$ ]] || continue
+            vm=${BASH_REMATCH[1]} text=${BASH_REMATCH[2]}
+            if [[ $text =~ ^TEST\ ([A-Za-z0-9_]+\.[A-Za-z0-9_]+):\ (PASS|FAIL)(\ (.*))?$ ]]; then
+                check=${BASH_REMATCH[1]} result=${BASH_REMATCH[2]} reason=${BASH_REMATCH[4]}
+                if [ -z "${vm_tests[$vm]+x}" ]; then
+                    echo "$tag FAIL $vm: $check from a VM the suite does not know"
+                    s_fail=$((s_fail + 1))
+                    continue
+                fi
+                vm_tests[$vm]=$((vm_tests[$vm] + 1))
+                if [ "$result" = PASS ]; then
+                    echo "$tag PASS $vm: $check"
+                    s_pass=$((s_pass + 1))
+                else
+                    echo "$tag FAIL $vm: $check: $reason"
+                    s_fail=$((s_fail + 1))
+                fi
+            elif [[ $text =~ ^GUEST-DONE\ [A-Za-z0-9_]+\ passed=([0-9]+)\ failed=([0-9]+)$ ]]; then
+                if [ -n "${vm_done[$vm]+x}" ]; then
+                    vm_done[$vm]=$((vm_done[$vm] + 1))
+                    vm_done_total[$vm]=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
+                fi
+            fi
+        done <"$log.joined"
+
+        problems=()
+        [ "$rc" = 0 ] || problems+=("$(describe_rc "$rc") (want 0: the last VM powers the machine off)")
+        for vm in ${console[$suite]} ${others[$suite]}; do
+            if [ "${vm_done[$vm]}" != 1 ]; then
+                problems+=("VM $vm printed GUEST-DONE ${vm_done[$vm]} times, want once")
+            elif [ "${vm_done_total[$vm]}" != "${vm_tests[$vm]}" ]; then
+                problems+=("VM $vm: GUEST-DONE counts ${vm_done_total[$vm]} checks, the log has ${vm_tests[$vm]} TEST lines")
+            elif [ "${vm_tests[$vm]}" = 0 ]; then
+                problems+=("VM $vm made no checks")
+            fi
+        done
+        while IFS= read -r rule; do
+            [ -n "$rule" ] || continue
+            first=${rule%% => *} last=${rule#* => }
+            f=$(first_line "$first" "$log.joined") l=$(last_line "$last" "$log.joined")
+            if [ -z "$f" ] || [ -z "$l" ] || [ "$f" -ge "$l" ]; then
+                problems+=("order: no line /$first/ (line ${f:-none}) before a line /$last/ (last: ${l:-none})")
+            fi
+        done <<<"${orders[$suite]}"
+
+        for p in "${problems[@]}"; do
+            echo "$tag FAIL $suite: $p"
+            s_fail=$((s_fail + 1))
+        done
+        if [ ${#problems[@]} -gt 0 ]; then
+            echo "$tag last lines of $log:"
+            tail -n 8 "$log.joined" | while IFS= read -r l; do echo "$tag   | $l"; done
+        fi
+        passed=$((passed + s_pass)); failed=$((failed + s_fail))
+        if [ $s_fail = 0 ]; then
+            echo "$tag suite $suite: ok ($s_pass checks)"
+        else
+            echo "$tag suite $suite: FAILED ($s_fail failing)"
+        fi
+        unset vm_tests vm_done vm_done_total
+    done
+done
+
+echo "multi-vm: $passed passed, $failed failed"
+[ $failed = 0 ]
