@@ -31,7 +31,7 @@ suite guests-vhe-nvhe tests/integration/run-guests.sh --mode both
 suite guests-no-vhe   tests/integration/run-guests.sh --mode nvhe --cpu cortex-a57
 suite linux-vhe       tests/integration/linux-smp.exp
 suite linux-nvhe      tests/integration/linux-smp.exp --nvhe
-suite make-run-config tests/integration/linux-smp.exp --config configs/default.dts
+suite make-run-config tests/integration/make-run.sh
 suite guests-bare-gicv2 tests/integration/run-guests.sh --bare --gic 2
 suite guests-gicv2    tests/integration/run-guests.sh --mode both --gic 2
 suite linux-gicv2     tests/integration/linux-smp.exp --gic 2

@@ -1,5 +1,7 @@
 /* Library start-up on the boot CPU, then the guest's guest_main(). */
 #include "guest.h"
+#include "bootargs.h"
+#include "fdt.h"
 
 #define EL1 1
 
@@ -9,16 +11,23 @@ void guest_primary_c(const void *dtb, uint64_t current_el);
 
 void guest_primary_c(const void *dtb, uint64_t current_el)
 {
+    char unused[2];
+
     guest_dtb = dtb;
     console_init();
-    gprintf("# guest %s: dtb=%p cpus=%u\n", guest_name, dtb, smp_init(dtb));
+    test_quiet = bootarg_get(fdt_bootargs(dtb), "test.quiet", unused, sizeof(unused));
+    unsigned cpus = smp_init(dtb);
+    if (!test_quiet)
+        gprintf("# guest %s: dtb=%p cpus=%u\n", guest_name, dtb, cpus);
     if (CURRENTEL_EL(current_el) != EL1) {
         test_fail("boot_el1", "entered at EL%lu, the guests run at EL1",
                   (unsigned long)CURRENTEL_EL(current_el));
         test_done();
     }
     unsigned gic = gic_probe(dtb);
-    if (gic == 2)
+    if (test_quiet)
+        ;
+    else if (gic == 2)
         gprintf("# gic: v2, GICD=0x%lx GICC=0x%lx%s\n", gic_dist_base(), gic_cpuif_base(),
                 gic_from_dtb() ? "" : " (not in the DTB: platform defaults)");
     else

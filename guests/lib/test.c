@@ -7,11 +7,13 @@
 #include "sysreg.h"
 
 static volatile unsigned passed, failed;
+bool test_quiet;
 
 void test_pass(const char *check)
 {
     passed++;
-    gprintf("TEST %s.%s: PASS\n", guest_name, check);
+    if (!test_quiet)
+        gprintf("TEST %s.%s: PASS\n", guest_name, check);
 }
 
 static void vfail(const char *check, const char *fmt, va_list ap)
@@ -53,6 +55,8 @@ void test_note(const char *fmt, ...)
 {
     va_list ap;
 
+    if (test_quiet)
+        return;
     console_puts("# ");
     va_start(ap, fmt);
     gvprintf(fmt, ap);

@@ -20,6 +20,10 @@ bool test_check(bool cond, const char *check, const char *fmt, ...)
 bool test_expect_eq(const char *check, uint64_t got, uint64_t want);
 void test_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "test.quiet" in the bootargs: only failures and GUEST-DONE are printed
+ * (a guest sharing the console with others, e.g. in configs/default.dts). */
+extern bool test_quiet;
+
 unsigned test_passed(void);
 unsigned test_failed(void);
 /* Resumes counting after a reset (the psci guest keeps them in RAM). */
