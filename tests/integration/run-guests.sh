@@ -5,7 +5,8 @@
 #   tests/integration/run-guests.sh [--bare] [--mode vhe|nvhe|both] [--gic 2|3] [options]
 #
 # Each guest runs as `tools/elvisor-run --kernel build/guests/NAME.bin --smp N
-# --timeout T --gic G` (plus --nvhe for the nVHE pass, --bare for bare QEMU). A check
+# --timeout T --gic G` (plus --nvhe for the nVHE pass, --bare for bare QEMU,
+# and the guest's line of guest-args.list in every pass). A check
 # passes on "TEST guest.check: PASS"; a guest that does not print GUEST-DONE,
 # exits non-zero, or whose GUEST-DONE totals disagree with its TEST lines
 # counts as one more failure. Ends with "guests: N passed, N failed" (checks)
@@ -75,6 +76,13 @@ if [ ${#names[@]} = 0 ]; then
     exit 2
 fi
 
+# Per-guest arguments for every pass.
+declare -A guest_args=()
+while read -r name args; do
+    case $name in ''|'#'*) continue ;; esac
+    guest_args[$name]=$args
+done <"$here/guest-args.list"
+
 declare -A xfail=()
 if [ $bare = 1 ]; then
     while read -r check reason; do
@@ -89,16 +97,18 @@ passed=0 failed=0 xfailed=0 xpassed=0
 # Without tools/elvisor-run, bare runs still work straight from the trixie root.
 run_bare_fallback() {   # image smp extra-args...
     local image=$1 smp=$2 cpu_model=max stage rc
+    local -a qemu_extra=()
     shift 2
     while [ $# -gt 0 ]; do
         [ "$1" = --cpu ] && { cpu_model=$2; shift; }
+        [ "$1" = --qemu-arg ] && { qemu_extra+=("$2"); shift; }
         shift
     done
     stage=$(mktemp -d "$trixie_root/tmp/run-guests.XXXXXX") || return 1
     cp "$image" "$stage/guest.bin"
     timeout -k 5 "$timeout" chroot "$trixie_root" qemu-system-aarch64 -M "virt,gic-version=$gic" \
         -cpu "$cpu_model" -smp "$smp" -m 256M -nographic -nodefaults -serial stdio \
-        -kernel "${stage#"$trixie_root"}/guest.bin" </dev/null
+        -kernel "${stage#"$trixie_root"}/guest.bin" "${qemu_extra[@]}" </dev/null
     rc=$?
     rm -rf "$stage"
     return $rc
@@ -111,11 +121,14 @@ run_guest() {   # pass name smp bare-extra -> console output in the log file
     [ $pass = bare ] && args+=(--bare $extra)
     [ $pass = nvhe ] && args+=(--nvhe)
     [ -n "$cpu" ] && args+=(--cpu "$cpu")
+    # shellcheck disable=SC2206 # a word list from guest-args.list
+    local -a every=(${guest_args[$name]:-})
+    args+=("${every[@]}")
     if [ -x "$runner" ]; then
         "$runner" "${args[@]}" </dev/null
     elif [ $pass = bare ]; then
         # shellcheck disable=SC2086
-        run_bare_fallback "$image" "$smp" $extra ${cpu:+--cpu "$cpu"}
+        run_bare_fallback "$image" "$smp" "${every[@]}" $extra ${cpu:+--cpu "$cpu"}
     else
         echo "run-guests: $runner is missing: only --bare can run" >&2
         return 1
