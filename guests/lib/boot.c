@@ -6,6 +6,7 @@
 #define EL1 1
 
 const void *guest_dtb;
+uint64_t guest_entry_cntvct, guest_entry_cntpct;
 
 void guest_primary_c(const void *dtb, uint64_t current_el);
 

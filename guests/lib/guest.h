@@ -18,6 +18,8 @@
 
 /* The DTB address the guest was entered with. */
 extern const void *guest_dtb;
+/* CNTVCT_EL0 and CNTPCT_EL0 read by the guest's first instructions. */
+extern uint64_t guest_entry_cntvct, guest_entry_cntpct;
 
 /* Evaluates cond until it holds or timeout_us of counter time passed;
  * yields whether it held. */

@@ -25,6 +25,10 @@ _start:
 #endif
 
 primary_entry:
+    /* The counters before anything else: how far they had run when the
+     * guest got control (guest_entry_cntvct/cntpct, kept past the bss clear). */
+    mrs     x20, cntvct_el0
+    mrs     x21, cntpct_el0
     msr     daifset, #0xf
     mov     x19, x0                         /* DTB address */
     /* Clear bss before any C code; the stacks are outside it and need no clearing. */
@@ -36,7 +40,11 @@ primary_entry:
     b.hs    2f
     str     xzr, [x1], #8
     b       1b
-2:  mov     x0, #0
+2:  adrp    x1, guest_entry_cntvct
+    str     x20, [x1, :lo12:guest_entry_cntvct]
+    adrp    x1, guest_entry_cntpct
+    str     x21, [x1, :lo12:guest_entry_cntpct]
+    mov     x0, #0
     bl      cpu_early_setup
     mrs     x1, CurrentEL
     mov     x0, x19

@@ -1,7 +1,9 @@
 /* timer: the EL1 virtual (PPI 27) and physical (PPI 30) timers programmed
  * through CVAL and TVAL, their interrupts (never early, once per expiry,
- * silent when masked or disabled), WFI wake-up on a timer and the
- * monotonic counters. */
+ * silent when masked or disabled), WFI wake-up on a timer, the monotonic
+ * counters, and that the physical counter carries the virtual one's
+ * offset: read back to back they agree, and both timers' CVAL, TVAL and
+ * ISTATUS are consistent with their counter. */
 #include "guest.h"
 #include "lib/printf.h"
 
@@ -11,6 +13,9 @@ const char guest_name[] = "timer";
 #define QUIET_US        2000        /* how long "no interrupt" is watched */
 #define PENDING_WFI_US  50000       /* a WFI with a pending IRQ returns well within this */
 #define MONOTONIC_READS 1000
+#define AGREE_ROUNDS    100
+#define ROUNDTRIP_US    1000000     /* a CVAL this far ahead or behind the counter */
+#define FAR_AHEAD       (1ULL << 40) /* ticks: minutes at any CNTFRQ, however slow the host */
 #define NAME_MAX_LEN    48
 
 struct timer_ops {
@@ -142,6 +147,83 @@ static void check_timer(const struct timer_ops *t)
     irq_disable();
 }
 
+/* With the timer enabled but masked (TVAL is UNKNOWN while disabled): a
+ * written CVAL reads back unchanged, TVAL reads CVAL minus the counter as a
+ * signed 32-bit value, ISTATUS says whether the counter has reached CVAL,
+ * and a negative TVAL puts CVAL behind the counter. A CVAL or counter that
+ * lost or gained an offset on its way to the hardware breaks one of them. */
+static void check_roundtrip(const struct timer_ops *t)
+{
+    uint64_t ahead = ticks_from_us(ROUNDTRIP_US);
+    uint64_t now = t->count();
+    /* Behind the counter without wrapping below 0: a VM's counters start
+     * near 0, so the guest may not have run for `ahead` yet. */
+    uint64_t behind = now / 2 < ahead ? now / 2 : ahead;
+    const uint64_t cvals[] = { now + ahead, now - behind, 0, ~0ULL, now + FAR_AHEAD };
+    const int64_t offsets[] = { (int64_t)ahead, -(int64_t)behind };
+    bool ok = true;
+
+    t->set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+    for (unsigned i = 0; i < sizeof(cvals) / sizeof(cvals[0]) && ok; i++) {
+        t->set_cval(cvals[i]);
+        uint64_t got = t->cval();
+        ok = got == cvals[i];
+        if (!ok)
+            test_fail(name(t, "cval_roundtrip"), "wrote CVAL %lu, read %lu", cvals[i], got);
+    }
+    if (ok)
+        test_pass(name(t, "cval_roundtrip"));
+
+    for (unsigned i = 0; i < sizeof(offsets) / sizeof(offsets[0]) && ok; i++) {
+        uint64_t cval = t->count() + (uint64_t)offsets[i];
+        t->set_cval(cval);
+        uint64_t t_a = t->count();
+        int64_t tval = (int32_t)t->tval();
+        uint64_t t_b = t->count();
+        int64_t hi = (int64_t)(cval - t_a), lo = (int64_t)(cval - t_b);
+        ok = tval >= lo && tval <= hi;
+        if (!ok)
+            test_fail(name(t, "tval_from_cval"), "CVAL %lu: TVAL %ld outside [%ld, %ld]", cval,
+                      (long)tval, (long)lo, (long)hi);
+    }
+    if (ok)
+        test_pass(name(t, "tval_from_cval"));
+
+    t->set_cval(t->count() + FAR_AHEAD);
+    uint64_t ctl_ahead = t->ctl();
+    t->set_cval(t->count() - behind);
+    uint64_t ctl_behind = t->ctl();
+    test_check(!(ctl_ahead & CNT_CTL_ISTATUS) && (ctl_behind & CNT_CTL_ISTATUS),
+               name(t, "istatus_from_cval"), "CTL 0x%lx with CVAL ahead, 0x%lx with CVAL behind",
+               ctl_ahead, ctl_behind);
+
+    uint64_t before = t->count();
+    t->set_tval(-(int32_t)behind);
+    uint64_t after = t->count();
+    uint64_t cval = t->cval();
+    test_check(cval >= before - behind && cval <= after - behind && (t->ctl() & CNT_CTL_ISTATUS),
+               name(t, "negative_tval"), "CVAL %lu outside [%lu, %lu] or CTL 0x%lx without ISTATUS",
+               cval, before - behind, after - behind, t->ctl());
+    t->set_ctl(0);
+}
+
+/* Both counters carry the same offset: a physical read between two virtual
+ * reads lies between them, however long the reads take. */
+static void check_counters_agree(void)
+{
+    for (int i = 0; i < AGREE_ROUNDS; i++) {
+        uint64_t v1 = cntvct();
+        uint64_t p = cntpct();
+        uint64_t v2 = cntvct();
+        if (p < v1 || p > v2) {
+            test_fail("cntpct_cntvct_agree", "CNTPCT %lu read between CNTVCT %lu and %lu", p, v1,
+                      v2);
+            return;
+        }
+    }
+    test_pass("cntpct_cntvct_agree");
+}
+
 static void check_wfi(void)
 {
     const struct timer_ops *t = &vtimer;
@@ -199,6 +281,9 @@ void guest_main(void)
     test_note("CNTFRQ_EL0 = %lu Hz", frq);
     check_monotonic("cntvct_monotonic", cntvct);
     check_monotonic("cntpct_monotonic", cntpct);
+    check_counters_agree();
+    check_roundtrip(&vtimer);
+    check_roundtrip(&ptimer);
     check_timer(&vtimer);
     check_timer(&ptimer);
     check_wfi();

@@ -52,6 +52,8 @@ static void print_features(void)
              f->pa_bits, platform.gic_version);
     log_info("running in %s mode, IPA size %u bits, %u CPUs", hyp_vhe ? "VHE" : "nVHE", hyp_ipa_bits,
              nr_pcpus);
+    log_info("guest physical counter and timer: %s",
+             hyp_ptimer_emulated ? "trapped and emulated" : "offset by CNTPOFF_EL2");
 }
 
 static void setup_memory(uint64_t dtb)
@@ -170,6 +172,7 @@ void primary_main(uint64_t dtb)
         log_warn("nVHE requested but this CPU cannot clear HCR_EL2.E2H: using VHE");
     setup_memory(dtb);
     hyp_cpu_init();
+    hyp_check_cntpoff();
     print_features();
 
     if (gic_init(&platform) < 0)

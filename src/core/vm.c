@@ -175,7 +175,6 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         return -1;
     }
     vm->vttbr = vm->s2.root | ((uint64_t)vm->vmid << VTTBR_VMID_SHIFT);
-    vm->cntvoff = read_sysreg(cntpct_el0);
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vcpu_mpidr_of(i);
@@ -317,6 +316,14 @@ int vm_boot(struct vm *vm)
         struct vcpu *v = &vm->vcpus[i];
         v->power = VCPU_OFF;
         v->on_pending = false;
+    }
+    /* Last, so that zeroing RAM and loading the images do not count as
+     * guest time. A reset keeps the offset: the counters run on, as they
+     * do across a reset under KVM. */
+    if (!vm->counter_started) {
+        isb();
+        vm->cnt_offset = read_sysreg(cntpct_el0);
+        vm->counter_started = true;
     }
     struct vcpu *boot = &vm->vcpus[0];
     boot->on_entry = plan.entry;

@@ -52,7 +52,11 @@ struct vm {
     uint64_t ram_ipa, ram_size, ram_pa;
     struct stage2 s2;
     uint64_t vttbr;
-    uint64_t cntvoff;
+    /* The guest's virtual and physical counters read (hardware count -
+     * cnt_offset) on every vCPU; taken at the first vm_boot() and kept
+     * across SYSTEM_RESET (docs/vtimer.md). */
+    uint64_t cnt_offset;
+    bool counter_started;
 
     unsigned nr_vcpus;
     struct vcpu vcpus[VM_MAX_VCPUS];
@@ -71,7 +75,8 @@ extern struct vm vms[MAX_VMS];
 extern unsigned nr_vms;
 
 int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg);
-/* Loads the images, writes the DTB and powers on vCPU 0. */
+/* Loads the images, writes the DTB, starts the VM's counters (first boot
+ * only) and powers on vCPU 0. */
 int vm_boot(struct vm *vm);
 /* Power-on state again: devices reset, images reloaded (RAM kept). */
 int vm_reset(struct vm *vm);

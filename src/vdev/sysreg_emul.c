@@ -7,6 +7,7 @@
 #include "core/inject.h"
 #include "core/vm.h"
 #include "lib/log.h"
+#include "vdev/vtimer.h"
 
 /* The ID register space (op0=3, op1=0, CRn=0, CRm=1..7) read from the
  * hardware; unallocated encodings read as zero there too. */
@@ -67,6 +68,12 @@ static const struct sysreg_desc sysreg_table[] = {
     { "ICC_SGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 5), refuse_read, sgi1r_write },
     { "ICC_ASGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 6), refuse_read, ignore_write },
     { "ICC_SGI0R_EL1", SYSREG_KEY(3, 0, 12, 11, 7), refuse_read, ignore_write },
+    /* Trapped only without CNTPOFF_EL2 (vtimer.c). The counters are read-only. */
+    { "CNTPCT_EL0", SYSREG_KEY(3, 3, 14, 0, 1), vtimer_cntpct_read, refuse_write },
+    { "CNTPCTSS_EL0", SYSREG_KEY(3, 3, 14, 0, 5), vtimer_cntpctss_read, refuse_write },
+    { "CNTP_TVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 0), vtimer_ptimer_tval_read, vtimer_ptimer_tval_write },
+    { "CNTP_CTL_EL0", SYSREG_KEY(3, 3, 14, 2, 1), vtimer_ptimer_ctl_read, vtimer_ptimer_ctl_write },
+    { "CNTP_CVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 2), vtimer_ptimer_cval_read, vtimer_ptimer_cval_write },
 };
 
 /* Every ID register shares one descriptor shape; built on lookup. */

@@ -72,7 +72,8 @@ else
 fi
 
 # Guest table. Extra arguments are for --bare runs unless they follow
-# "elvisor:" (then for runs under elvisor), up to a "bare:".
+# "elvisor:" (then for runs under elvisor) or "all:" (every pass), up to the
+# next marker ("bare:" switches back).
 names=() smps=() bare_args=() hyp_args=()
 while read -r name smp extra; do
     case $name in ''|'#'*) continue ;; esac
@@ -83,7 +84,9 @@ while read -r name smp extra; do
         case $w in
             bare:) dest=b ;;
             elvisor:) dest=e ;;
-            *) if [ $dest = b ]; then b+="${b:+ }$w"; else e+="${e:+ }$w"; fi ;;
+            all:) dest=a ;;
+            *) [ $dest = e ] || b+="${b:+ }$w"
+               [ $dest = b ] || e+="${e:+ }$w" ;;
         esac
     done
     names+=("$name"); smps+=("$smp"); bare_args+=("$b"); hyp_args+=("$e")
@@ -124,16 +127,18 @@ passed=0 failed=0 xfailed=0 xpassed=0
 # Without tools/elvisor-run, bare runs still work straight from the trixie root.
 run_bare_fallback() {   # image smp extra-args...
     local image=$1 smp=$2 cpu_model=max stage rc
+    local -a qemu_extra=()
     shift 2
     while [ $# -gt 0 ]; do
         [ "$1" = --cpu ] && { cpu_model=$2; shift; }
+        [ "$1" = --qemu-arg ] && { qemu_extra+=("$2"); shift; }
         shift
     done
     stage=$(mktemp -d "$trixie_root/tmp/run-guests.XXXXXX") || return 1
     cp "$image" "$stage/guest.bin"
     timeout -k 5 "$timeout" chroot "$trixie_root" qemu-system-aarch64 -M "virt,gic-version=$gic" \
         -cpu "$cpu_model" -smp "$smp" -m 256M -nographic -nodefaults -serial stdio \
-        -kernel "${stage#"$trixie_root"}/guest.bin" </dev/null
+        -kernel "${stage#"$trixie_root"}/guest.bin" "${qemu_extra[@]}" </dev/null
     rc=$?
     rm -rf "$stage"
     return $rc

@@ -163,6 +163,8 @@ static void test_ecv_fgt(void **state)
         id.mmfr0 = FLD(v, MMFR0_ECV);
         struct cpu_features f = decode(&id);
         assert_int_equal(f.ecv, v);
+        /* Only ECV = 0b0010 brings CNTPOFF_EL2; 0b0001 is the self-synchronized views. */
+        assert_int_equal(cpu_features_has_cntpoff(&f), v == 2);
         assert_false(f.fgt);
 
         id.mmfr0 = FLD(v, MMFR0_FGT);      /* 1 FEAT_FGT, 2 FEAT_FGT2 */
@@ -296,6 +298,7 @@ static void test_real_cores(void **state)
     assert_int_equal(f.gic_sysreg, 0);      /* the reset value; a GICv3 system sets 1 */
     assert_false(f.sve || f.pauth || f.fgt);
     assert_int_equal(f.ecv, 0);
+    assert_false(cpu_features_has_cntpoff(&f));
 }
 
 int main(void)

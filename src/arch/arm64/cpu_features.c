@@ -62,6 +62,11 @@ bool cpu_features_use_vhe(const struct cpu_features *f, bool want_nvhe)
     }
 }
 
+bool cpu_features_has_cntpoff(const struct cpu_features *f)
+{
+    return f->ecv >= ECV_CNTPOFF;
+}
+
 const char *cpu_features_e2h_name(enum e2h_policy p)
 {
     switch (p) {

@@ -1,12 +1,15 @@
 /* EL2 configuration of each physical CPU: VHE or nVHE, elvisor's own MMU,
  * and the traps and controls that are the same for every guest. */
 #include "arch/arm64/hyp.h"
+#include "arch/arm64/el1_timer.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
 #include "core/mm.h"
+#include "lib/log.h"
 
 bool hyp_vhe;
 struct cpu_features hyp_features;
+bool hyp_ptimer_emulated;
 uint64_t hyp_vtcr;
 unsigned hyp_ipa_bits;
 
@@ -76,6 +79,21 @@ static void compute_vtcr(void)
                (hyp_features.vmid_bits == 16 ? VTCR_VS_16BIT : 0) | VTCR_RES1;
 }
 
+/* A guest's physical counter must count from its VM's boot like the
+ * virtual one (docs/vtimer.md): CNTPOFF_EL2 does it in hardware when the
+ * CPU has it (ECV set), otherwise EL1's physical counter and timer accesses
+ * trap (EL1PCTEN, EL1PCEN clear) and are emulated. */
+static uint64_t cnthctl_value(void)
+{
+    if (hyp_vhe) {
+        /* EL0PCTEN/EL0VCTEN govern EL0 of the EL2&0 regime (TGE=1), which
+         * elvisor never uses: left open as before. */
+        uint64_t v = CNTHCTL_EL0PCTEN_VHE | CNTHCTL_EL0VCTEN_VHE;
+        return v | (hyp_ptimer_emulated ? 0 : CNTHCTL_EL1PCTEN_VHE | CNTHCTL_EL1PCEN_VHE | CNTHCTL_ECV);
+    }
+    return hyp_ptimer_emulated ? 0 : CNTHCTL_EL1PCTEN_NVHE | CNTHCTL_EL1PCEN_NVHE | CNTHCTL_ECV;
+}
+
 void hyp_cpu_init(void)
 {
     uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
@@ -89,15 +107,15 @@ void hyp_cpu_init(void)
         /* CPTR_EL2 in the CPACR layout: FP/SIMD free, SVE/SME trapped (not
          * offered to guests), AMU trapped. */
         write_sysreg(cptr_el2, CPACR_FPEN_NOTRAP | BIT(30));
-        write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_VHE | CNTHCTL_EL1PCEN_VHE |
-                                  CNTHCTL_EL0PCTEN_VHE | CNTHCTL_EL0VCTEN_VHE);
     } else {
         write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | BIT(30) /* TAM */);
-        write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_NVHE | CNTHCTL_EL1PCEN_NVHE);
     }
+    write_sysreg(cnthctl_el2, cnthctl_value());
     /* Guests get no PMU yet: accesses trap and are refused. */
     write_sysreg(mdcr_el2, MDCR_TPM | MDCR_TPMCR | pmcr_n);
     write_sysreg(cntvoff_el2, 0);
+    if (!hyp_ptimer_emulated)
+        write_sysreg(CNTPOFF_EL2, 0);
     write_sysreg(vtcr_el2, hyp_vtcr);
     write_sysreg(vttbr_el2, 0);
     tlb_flush_guests_local();
@@ -129,8 +147,38 @@ void hyp_features_probe(bool want_nvhe)
 
     cpu_features_decode(&id, &hyp_features);
     hyp_vhe = cpu_features_use_vhe(&hyp_features, want_nvhe);
+    hyp_ptimer_emulated = !cpu_features_has_cntpoff(&hyp_features);
     /* A CPU that came out of reset with E2H set and cannot clear it. */
     if (!hyp_vhe && (read_sysreg(hcr_el2) & HCR_E2H) && hyp_features.e2h != E2H_SWITCHABLE)
         hyp_vhe = true;
     compute_vtcr();
+}
+
+/* An offset of 2^63 puts the EL1 view of the count half the counter range
+ * away from the hardware's, so a compare value 2^40 ticks ahead of the
+ * hardware count is met only if the offset applies. Nothing uses the EL1
+ * physical timer yet, and IMASK keeps its interrupt off. */
+#define CNTPOFF_PROBE_OFFSET    (1ULL << 63)
+#define CNTPOFF_PROBE_AHEAD     (1ULL << 40)
+
+void hyp_check_cntpoff(void)
+{
+    bool applied;
+
+    if (hyp_ptimer_emulated)
+        return;
+    write_sysreg(CNTPOFF_EL2, CNTPOFF_PROBE_OFFSET);
+    el1_ptimer_set_cval(hw_cntpct() + CNTPOFF_PROBE_AHEAD);
+    el1_ptimer_set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+    isb();
+    applied = el1_ptimer_ctl() & CNT_CTL_ISTATUS;
+    el1_ptimer_set_ctl(0);
+    write_sysreg(CNTPOFF_EL2, 0);
+    if (!applied) {
+        log_info("CNTPOFF_EL2 does not offset the EL1 physical timer (SCR_EL3.ECVEn clear?): "
+                 "emulating the guest physical counter and timer instead");
+        hyp_ptimer_emulated = true;
+        write_sysreg(cnthctl_el2, cnthctl_value());
+    }
+    isb();
 }

@@ -10,6 +10,9 @@
 /* True when elvisor runs with HCR_EL2.E2H = 1 (VHE). Set once at boot. */
 extern bool hyp_vhe;
 extern struct cpu_features hyp_features;
+/* True without CNTPOFF_EL2: EL1 accesses to the physical counter and timer
+ * trap and are emulated with the VM's offset (docs/vtimer.md). */
+extern bool hyp_ptimer_emulated;
 
 /* Per-CPU EL2 setup: exception vectors, MMU with elvisor's identity map,
  * traps that never change, GIC system-register access. */
@@ -17,6 +20,11 @@ void hyp_cpu_init(void);
 
 /* Reads the ID registers and picks VHE or nVHE (once, on the boot CPU). */
 void hyp_features_probe(bool want_nvhe);
+
+/* On the boot CPU after hyp_cpu_init(), before the others start: falls
+ * back to emulating the physical counter and timer if CNTPOFF_EL2, though
+ * implemented, does not offset them (SCR_EL3.ECVEn clear, as on QEMU). */
+void hyp_check_cntpoff(void);
 
 /* Stage-1 identity map of the physical address space for elvisor itself. */
 void hyp_mmu_build(uint64_t ram_base, uint64_t ram_size);

@@ -130,13 +130,23 @@
 #define PSR_SS              BIT(21)
 #define PSR_MODE32          BIT(4)
 
-/* CNTHCTL_EL2: the E2H=0 bit positions and the E2H=1 ones differ. */
+/* CNTHCTL_EL2: the E2H=0 bit positions and the E2H=1 ones differ for the
+ * trap controls (bits 0, 1, 10, 11); ECV is bit 12 in both layouts. */
 #define CNTHCTL_EL1PCTEN_NVHE   BIT(0)
 #define CNTHCTL_EL1PCEN_NVHE    BIT(1)
 #define CNTHCTL_EL0PCTEN_VHE    BIT(0)
 #define CNTHCTL_EL0VCTEN_VHE    BIT(1)
 #define CNTHCTL_EL1PCTEN_VHE    BIT(10)
-#define CNTHCTL_EL1PCEN_VHE     BIT(11)
+#define CNTHCTL_EL1PCEN_VHE     BIT(11)     /* the Arm ARM's EL1PTEN */
+#define CNTHCTL_ECV             BIT(12)     /* FEAT_ECV: CNTPOFF_EL2 applies at EL1/EL0 */
+
+/* Generic timer registers named by encoding: CNTPOFF_EL2 (FEAT_ECV) and the
+ * _EL02 aliases through which EL2 reaches the EL1 timers when E2H=1. */
+#define CNTPOFF_EL2         S3_4_C14_C0_6
+#define CNTP_CTL_EL02       S3_5_C14_C2_1
+#define CNTP_CVAL_EL02      S3_5_C14_C2_2
+#define CNTV_CTL_EL02       S3_5_C14_C3_1
+#define CNTV_CVAL_EL02      S3_5_C14_C3_2
 
 /* CNT*_CTL */
 #define CNT_CTL_ENABLE      BIT(0)

@@ -1,0 +1,47 @@
+/* A VM's generic-timer view (docs/vtimer.md): on every vCPU the virtual and
+ * the physical counter read (hardware count - vm->cnt_offset), and both EL1
+ * timers compare against those counts. With FEAT_ECV's CNTPOFF_EL2 the
+ * hardware applies the offset to both; without it the EL1 physical counter
+ * and timer registers trap and are emulated here, the hardware timer then
+ * holding the guest's CVAL + offset so that its interrupt (PPI 30) fires at
+ * the guest's deadline. The arithmetic (vtimer_calc.c) is pure and host
+ * tested; vtimer.c does the register access. */
+#ifndef ELVISOR_VDEV_VTIMER_H
+#define ELVISOR_VDEV_VTIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct sysreg_desc;
+
+/* The count a guest sees at hardware count hw_count. */
+uint64_t vtimer_count(uint64_t hw_count, uint64_t offset);
+/* A guest compare value as the hardware register holds it, and back;
+ * `offset` is vtimer_ptimer_hw_offset() for the physical timer. */
+uint64_t vtimer_cval_to_hw(uint64_t cval, uint64_t offset);
+uint64_t vtimer_cval_from_hw(uint64_t hw_cval, uint64_t offset);
+/* What separates the guest's physical CVAL from the hardware register: the
+ * VM's offset when the timer is emulated, nothing when CNTPOFF_EL2 applies
+ * it to the comparison itself. */
+uint64_t vtimer_ptimer_hw_offset(bool emulated, uint64_t vm_offset);
+
+/* TVAL reads the low 32 bits of CVAL - count (bits [63:32] are RES0), so a
+ * deadline in the past reads as a negative 32-bit value. */
+uint64_t vtimer_tval_read(uint64_t cval, uint64_t count);
+/* A TVAL write sets CVAL = count + TVAL, TVAL taken as signed 32 bits. */
+uint64_t vtimer_tval_to_cval(uint64_t tval, uint64_t count);
+/* The CTL bits a write may change: ENABLE and IMASK (ISTATUS is read-only). */
+uint64_t vtimer_ctl_write_value(uint64_t val);
+
+/* Trapped-register handlers for the sysreg table (emulated mode only). */
+bool vtimer_cntpct_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
+bool vtimer_cntpctss_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
+bool vtimer_ptimer_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
+bool vtimer_ptimer_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
+bool vtimer_ptimer_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
+bool vtimer_ptimer_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
+bool vtimer_ptimer_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
+bool vtimer_ptimer_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
+
+#endif

@@ -1,0 +1,39 @@
+/* The guest-time arithmetic of vtimer.h: modulo 2^64, like the counters. */
+#include "vdev/vtimer.h"
+
+#include "arch/arm64/sysreg.h"
+
+uint64_t vtimer_count(uint64_t hw_count, uint64_t offset)
+{
+    return hw_count - offset;
+}
+
+uint64_t vtimer_cval_to_hw(uint64_t cval, uint64_t offset)
+{
+    return cval + offset;
+}
+
+uint64_t vtimer_cval_from_hw(uint64_t hw_cval, uint64_t offset)
+{
+    return hw_cval - offset;
+}
+
+uint64_t vtimer_ptimer_hw_offset(bool emulated, uint64_t vm_offset)
+{
+    return emulated ? vm_offset : 0;
+}
+
+uint64_t vtimer_tval_read(uint64_t cval, uint64_t count)
+{
+    return (uint32_t)(cval - count);
+}
+
+uint64_t vtimer_tval_to_cval(uint64_t tval, uint64_t count)
+{
+    return count + (uint64_t)(int64_t)(int32_t)(uint32_t)tval;
+}
+
+uint64_t vtimer_ctl_write_value(uint64_t val)
+{
+    return val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
+}
