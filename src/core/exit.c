@@ -125,10 +125,12 @@ void handle_exit(struct vcpu *v, uint64_t exit_code)
     case EXIT_SYNC: {
         uint64_t esr = read_sysreg(esr_el2);
         exit_handler_fn fn = exit_handlers[ESR_EC(esr)];
+        v->nr_sync_exits[ESR_EC(esr)]++;
         (fn ? fn : handle_unknown)(v, esr);
         break;
     }
     case EXIT_IRQ:
+        v->nr_irq_exits++;
         handle_phys_irqs();
         break;
     case EXIT_FIQ:

@@ -69,8 +69,11 @@ struct vcpu {
 
     struct vcpu_nested *nested; /* NULL: plain EL1 guest */
 
-    /* Exit statistics. */
+    /* Exit statistics: all exits, physical interrupts, synchronous exits
+     * by ESR_EL2.EC (logged with the `debug` boot option at power-off). */
     uint64_t nr_exits;
+    uint64_t nr_irq_exits;
+    uint32_t nr_sync_exits[64];
 };
 
 /* Architectural reset of a vCPU that starts at entry with x0 = arg. */

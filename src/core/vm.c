@@ -5,6 +5,7 @@
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
 #include "core/console.h"
+#include "core/esr.h"
 #include "core/loader.h"
 #include "core/mm.h"
 #include "core/pcpu.h"
@@ -374,8 +375,26 @@ void vcpu_wait_for_irq(struct vcpu *v)
         console_guest_flush(v->vm->id, v->vm->cfg->name);
 }
 
+/* One line per vCPU: how often it exited and why (kvm_stat's question). */
+static void log_exit_stats(const struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        const struct vcpu *v = &vm->vcpus[i];
+        const uint32_t *ec = v->nr_sync_exits;
+        uint64_t known = v->nr_irq_exits + ec[EC_WFX] + ec[EC_HVC64] + ec[EC_SMC64] + ec[EC_SYS64] +
+                         ec[EC_DABT_LOW] + ec[EC_IABT_LOW];
+
+        log_debug("vm %s vcpu %u: %llu exits: irq %llu, wfx %u, hvc %u, smc %u, sysreg %u, dabt %u, "
+                  "iabt %u, other %llu", vm->cfg->name, i, (unsigned long long)v->nr_exits,
+                  (unsigned long long)v->nr_irq_exits, ec[EC_WFX], ec[EC_HVC64], ec[EC_SMC64],
+                  ec[EC_SYS64], ec[EC_DABT_LOW], ec[EC_IABT_LOW],
+                  (unsigned long long)(v->nr_exits - known));
+    }
+}
+
 void vm_power_off(struct vm *vm, enum vm_state why)
 {
+    log_exit_stats(vm);
     console_guest_flush(vm->id, vm->cfg->name);
     vm->state = why;
     kick_all(vm);
