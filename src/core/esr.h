@@ -82,9 +82,21 @@ struct sysreg_access {
     bool is_read;       /* MRS */
 };
 
+/* One 16-bit key per encoding, op0:op1:CRn:CRm:op2 from high to low bits. */
+#define SYSREG_KEY_OP0_SHIFT    14
+#define SYSREG_KEY_OP1_SHIFT    11
+#define SYSREG_KEY_CRN_SHIFT    7
+#define SYSREG_KEY_CRM_SHIFT    3
+#define SYSREG_KEY_OP2_SHIFT    0
+#define SYSREG_KEY_OP2_MASK     0x7u
+#define SYSREG_KEY_CRM_MASK     0xfu
+
 #define SYSREG_KEY(op0, op1, crn, crm, op2) \
-    (((uint32_t)(op0) << 14) | ((uint32_t)(op1) << 11) | ((uint32_t)(crn) << 7) | \
-     ((uint32_t)(crm) << 3) | (uint32_t)(op2))
+    (((uint32_t)(op0) << SYSREG_KEY_OP0_SHIFT) | ((uint32_t)(op1) << SYSREG_KEY_OP1_SHIFT) | \
+     ((uint32_t)(crn) << SYSREG_KEY_CRN_SHIFT) | ((uint32_t)(crm) << SYSREG_KEY_CRM_SHIFT) | \
+     ((uint32_t)(op2) << SYSREG_KEY_OP2_SHIFT))
+#define SYSREG_KEY_CRM(key)     ((unsigned)((key) >> SYSREG_KEY_CRM_SHIFT) & SYSREG_KEY_CRM_MASK)
+#define SYSREG_KEY_OP2(key)     ((unsigned)((key) >> SYSREG_KEY_OP2_SHIFT) & SYSREG_KEY_OP2_MASK)
 
 void esr_decode_sysreg(uint64_t esr, struct sysreg_access *a);
 uint32_t sysreg_access_key(const struct sysreg_access *a);

@@ -1,7 +1,7 @@
 #include "vdev/sysreg_emul.h"
 
 #include "arch/arm64/hyp.h"
-#include "arch/arm64/sysreg.h"
+#include "arch/arm64/id_reg_hw.h"
 #include "core/esr.h"
 #include "core/exit.h"
 #include "core/inject.h"
@@ -9,35 +9,24 @@
 #include "lib/log.h"
 #include "vdev/vtimer.h"
 
-/* The ID register space (op0=3, op1=0, CRn=0, CRm=1..7) read from the
- * hardware; unallocated encodings read as zero there too. */
-#define ID_CASE(crm, op2) \
-    case (crm) * 8 + (op2): return read_sysreg(S3_0_C0_C##crm##_##op2)
-#define ID_ROW(crm) \
-    ID_CASE(crm, 0); ID_CASE(crm, 1); ID_CASE(crm, 2); ID_CASE(crm, 3); \
-    ID_CASE(crm, 4); ID_CASE(crm, 5); ID_CASE(crm, 6); ID_CASE(crm, 7)
-
-static uint64_t read_hw_id_reg(unsigned crm, unsigned op2)
-{
-    switch (crm * 8 + op2) {
-    ID_ROW(1); ID_ROW(2); ID_ROW(3); ID_ROW(4); ID_ROW(5); ID_ROW(6); ID_ROW(7);
-    default:
-        return 0;
-    }
-}
+/* HCR_EL2.TID3 traps the ID register space: op0 = 3, op1 = 0, CRn = 0,
+ * CRm = 1..7 (CRm = 0 holds MIDR, MPIDR and friends, which do not trap). */
+#define ID_SPACE_CRM_FIRST  1
+#define ID_SPACE_CRM_LAST   7
 
 static bool is_id_space(uint32_t key)
 {
-    unsigned crm = (key >> 3) & 0xf;
+    unsigned crm = SYSREG_KEY_CRM(key);
 
-    return (key & ~(uint32_t)0x7f) == SYSREG_KEY(3, 0, 0, 0, 0) && crm >= 1 && crm <= 7;
+    return key == SYSREG_KEY(3, 0, 0, crm, SYSREG_KEY_OP2(key)) && crm >= ID_SPACE_CRM_FIRST &&
+           crm <= ID_SPACE_CRM_LAST;
 }
 
 static bool id_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    unsigned crm = (d->key >> 3) & 0xf, op2 = d->key & 7;
+    uint64_t hw = arch_read_id_reg(SYSREG_KEY_CRM(d->key), SYSREG_KEY_OP2(d->key));
 
-    *val = id_reg_sanitize(d->key, read_hw_id_reg(crm, op2), hyp_ipa_bits);
+    *val = id_reg_sanitize(d->key, hw, hyp_ipa_bits);
     return true;
 }
 
@@ -64,7 +53,7 @@ static bool ignore_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t v
     return true;
 }
 
-static const struct sysreg_desc sysreg_table[] = {
+static const struct sysreg_desc sysregs[] = {
     { "ICC_SGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 5), refuse_read, sgi1r_write },
     { "ICC_ASGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 6), refuse_read, ignore_write },
     { "ICC_SGI0R_EL1", SYSREG_KEY(3, 0, 12, 11, 7), refuse_read, ignore_write },
@@ -77,13 +66,21 @@ static const struct sysreg_desc sysreg_table[] = {
 };
 
 /* Every ID register shares one descriptor shape; built on lookup. */
-static struct sysreg_desc id_desc = { "ID register", 0, id_read, refuse_write };
+static const struct sysreg_desc id_desc = { "ID register", 0, id_read, refuse_write };
+
+#define NR_SYSREGS (sizeof(sysregs) / sizeof(sysregs[0]))
+
+const struct sysreg_desc *sysreg_table(unsigned *count)
+{
+    *count = NR_SYSREGS;
+    return sysregs;
+}
 
 const struct sysreg_desc *sysreg_find(uint32_t key)
 {
-    for (unsigned i = 0; i < sizeof(sysreg_table) / sizeof(sysreg_table[0]); i++)
-        if (sysreg_table[i].key == key)
-            return &sysreg_table[i];
+    for (unsigned i = 0; i < NR_SYSREGS; i++)
+        if (sysregs[i].key == key)
+            return &sysregs[i];
     return NULL;
 }
 

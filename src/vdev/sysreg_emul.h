@@ -1,6 +1,8 @@
 /* Emulation of the system registers a guest's accesses trap on: one
  * table keyed by (op0, op1, CRn, CRm, op2), a read and a write handler per
- * entry. The ID-register sanitizing rules are pure and host-tested. */
+ * entry. The table, its dispatch and the ID-register sanitizing rules are
+ * pure and host-tested (tests/unit/test_sysreg_emul.c, test_id_regs.c); the
+ * hardware read of the ID registers is arch_read_id_reg(). */
 #ifndef ELVISOR_VDEV_SYSREG_EMUL_H
 #define ELVISOR_VDEV_SYSREG_EMUL_H
 
@@ -21,6 +23,10 @@ struct sysreg_desc {
     bool (*write)(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
 };
 
+/* The entry with exactly this key, or NULL. The ID register space is not
+ * in the table: sysreg_trap() serves it from the hardware, sanitized. */
 const struct sysreg_desc *sysreg_find(uint32_t key);
+/* The whole table, read-only, for tests that walk it. */
+const struct sysreg_desc *sysreg_table(unsigned *count);
 
 #endif
