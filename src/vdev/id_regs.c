@@ -59,6 +59,11 @@ static unsigned parange_for(unsigned ipa_bits)
     return best;
 }
 
+static uint64_t set_field(uint64_t reg, unsigned shift, uint64_t val)
+{
+    return (reg & ~F(shift)) | (val << shift);
+}
+
 uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
 {
     for (unsigned i = 0; i < sizeof(id_rules) / sizeof(id_rules[0]); i++) {
@@ -73,4 +78,46 @@ uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
         return hw;
     }
     return hw;
+}
+
+/* Fields a vEL2 guest sees differently (docs/nested.md §7). */
+#define PFR0_EL2_SHIFT          8
+#define MMFR0_TGRAN16_2_SHIFT   32
+#define MMFR0_TGRAN64_2_SHIFT   36
+#define MMFR0_TGRAN4_2_SHIFT    40
+#define MMFR0_ECV_SHIFT         60
+#define MMFR1_VMIDBITS_SHIFT    4
+#define MMFR1_VH_SHIFT          8
+#define MMFR4_E2H0_SHIFT        24
+
+#define EL_AARCH64_ONLY         1
+#define TGRAN_2_NONE            1       /* this granule is not supported at stage 2 */
+#define TGRAN_2_4K              2       /* supported at stage 2, up to 48-bit OAs */
+#define ECV_NO_CNTPOFF          1       /* ECV without CNTPOFF_EL2 */
+#define VH_IMPLEMENTED          1
+#define E2H0_NI_NV1             0xeULL  /* E2H is RES1 and HCR_EL2.NV1 RES0 */
+
+uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits)
+{
+    uint64_t v = id_reg_sanitize(key, hw, ipa_bits);
+
+    switch (key) {
+    case ID_KEY(4, 0):  /* ID_AA64PFR0_EL1: its own EL2, AArch64 only; still no EL3 */
+        return set_field(v, PFR0_EL2_SHIFT, EL_AARCH64_ONLY);
+    case ID_KEY(7, 0):  /* ID_AA64MMFR0_EL1: one stage-2 granule to walk, no CNTPOFF */
+        v = set_field(v, MMFR0_TGRAN4_2_SHIFT, TGRAN_2_4K);
+        v = set_field(v, MMFR0_TGRAN16_2_SHIFT, TGRAN_2_NONE);
+        v = set_field(v, MMFR0_TGRAN64_2_SHIFT, TGRAN_2_NONE);
+        if (((v >> MMFR0_ECV_SHIFT) & 0xf) > ECV_NO_CNTPOFF)
+            v = set_field(v, MMFR0_ECV_SHIFT, ECV_NO_CNTPOFF);
+        return v;
+    case ID_KEY(7, 1):  /* ID_AA64MMFR1_EL1: VHE, the hardware's VMID width */
+        v = set_field(v, MMFR1_VH_SHIFT, VH_IMPLEMENTED);
+        return v | (hw & F(MMFR1_VMIDBITS_SHIFT));
+    case ID_KEY(7, 4):  /* ID_AA64MMFR4_EL1: E2H RES1, so NV1 is never needed */
+        return set_field(0, MMFR4_E2H0_SHIFT, E2H0_NI_NV1);
+    default:
+        /* ID_AA64MMFR2_EL1.NV stays 0: no nesting inside the guest's guests. */
+        return v;
+    }
 }

@@ -249,6 +249,84 @@ static void test_named_fields(void **state)
     assert_true(id_reg_sanitize(K_SMFR0, 0x8000000000000000ULL, 40) == 0);
 }
 
+/* ---- A VM with virtual EL2 (docs/nested.md §7) ---- */
+
+#define FIELD_OF(v, shift)  (((v) >> (shift)) & 0xf)
+
+/* The vEL2 view differs from the EL1 one only in the fields §7 names. */
+static uint64_t vel2_fields(uint32_t key)
+{
+    switch (key) {
+    case K_PFR0: return F4(8);                                  /* EL2 */
+    case K_MMFR0: return F4(32) | F4(36) | F4(40) | F4(60);     /* TGran16_2/64_2/4_2, ECV */
+    case K_MMFR1: return F4(4) | F4(8);                         /* VMIDBits, VH */
+    case K_MMFR4: return ~0ULL;
+    default: return 0;
+    }
+}
+
+static void test_vel2_same_as_el1_elsewhere(void **state)
+{
+    static const uint32_t keys[] = {
+        K_MIDR, K_ID_DFR0, K_PFR0, K_PFR1, K_PFR2, K_ZFR0, K_SMFR0, K_FPFR0, K_DFR0, K_DFR1,
+        K_AFR0, K_AFR1, K_ISAR0, K_ISAR1, K_ISAR2, K_MMFR0, K_MMFR1, K_MMFR2, K_MMFR3, K_MMFR4,
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        uint64_t mask = ~vel2_fields(keys[i]);
+        for (unsigned n = 0; n < 200; n++) {
+            uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
+            uint64_t el1 = id_reg_sanitize(keys[i], hw, 40);
+            uint64_t vel2 = id_reg_sanitize_vel2(keys[i], hw, 40);
+            if ((el1 & mask) != (vel2 & mask))
+                print_error("key %#x hw %#llx: EL1 %#llx, vEL2 %#llx\n", keys[i],
+                            (unsigned long long)hw, (unsigned long long)el1, (unsigned long long)vel2);
+            assert_true((el1 & mask) == (vel2 & mask));
+        }
+    }
+}
+
+static void test_vel2_fields(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 300; n++) {
+        uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
+        uint64_t v;
+
+        /* EL2 implemented, AArch64 only, whatever the hardware says; no EL3. */
+        v = id_reg_sanitize_vel2(K_PFR0, hw, 40);
+        assert_int_equal(FIELD_OF(v, 8), 1);
+        assert_int_equal(FIELD_OF(v, 12), 0);
+        assert_int_equal(FIELD_OF(v, 32), 0);                  /* SVE still hidden */
+
+        /* Stage 2 with 4 KiB pages only; ECV without CNTPOFF at most. */
+        v = id_reg_sanitize_vel2(K_MMFR0, hw, 40);
+        assert_int_equal(FIELD_OF(v, 40), 2);
+        assert_int_equal(FIELD_OF(v, 32), 1);
+        assert_int_equal(FIELD_OF(v, 36), 1);
+        assert_true(FIELD_OF(v, 60) == (FIELD_OF(hw, 60) > 1 ? 1 : FIELD_OF(hw, 60)));
+        assert_int_equal(FIELD_OF(v, 56), 0);                  /* FGT */
+        assert_int_equal(FIELD_OF(v, 0), 2);                   /* PARange for 40 bits */
+
+        /* VHE, the hardware's VMID width; LO, TWED, HCX still hidden. */
+        v = id_reg_sanitize_vel2(K_MMFR1, hw, 40);
+        assert_int_equal(FIELD_OF(v, 8), 1);
+        assert_true(FIELD_OF(v, 4) == FIELD_OF(hw, 4));
+        assert_int_equal(FIELD_OF(v, 16) | FIELD_OF(v, 32) | FIELD_OF(v, 40), 0);
+
+        /* No FEAT_NV for the guest's guests. */
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40), 24), 0);
+
+        /* E2H0 = NI_NV1 (0b1110: E2H RES1), nothing else. */
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40) == FV(0xe, 24));
+    }
+    /* The EL1 view keeps hiding all of it. */
+    assert_int_equal(FIELD_OF(id_reg_sanitize(K_PFR0, FV(1, 8), 40), 8), 0);
+    assert_int_equal(FIELD_OF(id_reg_sanitize(K_MMFR1, FV(1, 8), 40), 8), 0);
+    assert_true(id_reg_sanitize(K_MMFR4, FV(0xe, 24), 40) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +334,8 @@ int main(void)
         cmocka_unit_test(test_unlisted_registers_pass_through),
         cmocka_unit_test(test_parange),
         cmocka_unit_test(test_named_fields),
+        cmocka_unit_test(test_vel2_same_as_el1_elsewhere),
+        cmocka_unit_test(test_vel2_fields),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
