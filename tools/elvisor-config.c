@@ -183,6 +183,7 @@ static void warn_unknown(struct ctx *c, const struct vm_config *vm, const char *
 {
     static const char *const known[] = {
         "vcpus", "memory-size", "kernel", "initrd", "bootargs", "gic-version", "console", "cpus",
+        "virt-el2",
     };
     struct fdt f;
     struct dts_pos buf;
@@ -246,11 +247,11 @@ static void summary(const struct vm_config *vm)
         snprintf(gic, sizeof(gic), "GICv%u", vm->gic_version);
     else
         snprintf(gic, sizeof(gic), "the host's GIC");
-    printf("vm '%s': %u vCPU%s, %s RAM, kernel %s (%s), initrd %s, %s%s", vm->name, vm->nr_vcpus,
+    printf("vm '%s': %u vCPU%s, %s RAM, kernel %s (%s), initrd %s, %s%s%s", vm->name, vm->nr_vcpus,
            vm->nr_vcpus == 1 ? "" : "s", size_str(vm->mem_size, s1, sizeof(s1)),
            size_str(vm->kernel_size, s2, sizeof(s2)), loader_kind_name(plan.kind),
            vm->initrd ? size_str(vm->initrd_size, s3, sizeof(s3)) : "none", gic,
-           vm->console ? ", console input" : "");
+           vm->virt_el2 ? ", virtual EL2" : "", vm->console ? ", console input" : "");
     if (vm->has_cpu_map) {
         printf(", cpus <");
         for (unsigned i = 0; i < vm->nr_vcpus; i++)

@@ -66,6 +66,11 @@ static int parse_vm(const struct fdt *f, int node, struct vm_config *vm, char *e
 
     vm->console = fdt_has_prop(f, node, "console");
 
+    p = fdt_getprop(f, node, "virt-el2", &len);
+    if (p && len != 0)
+        return fail(err, errlen, vm->name, "virt-el2", "takes no value (write `virt-el2;`)");
+    vm->virt_el2 = p != NULL;
+
     p = fdt_getprop(f, node, "cpus", &len);
     vm->has_cpu_map = p != NULL;
     if (p) {

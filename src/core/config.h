@@ -23,6 +23,7 @@ struct vm_config {
     const char *bootargs;           /* "" when absent */
     unsigned gic_version;           /* 2, 3, or 0: the host GIC's version */
     bool console;
+    bool virt_el2;                  /* vCPUs start in virtual EL2 (docs/nested.md) */
     bool has_cpu_map;
     unsigned cpu_map[CONFIG_MAX_VCPUS];   /* physical CPU of each vCPU */
 };

@@ -11,6 +11,7 @@
 #include "core/platform.h"
 #include "core/vm.h"
 #include "lib/log.h"
+#include "nested/nested.h"
 #include "vdev/smccc.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v, uint64_t esr);
@@ -126,6 +127,8 @@ void handle_exit(struct vcpu *v, uint64_t exit_code)
         uint64_t esr = read_sysreg(esr_el2);
         exit_handler_fn fn = exit_handlers[ESR_EC(esr)];
         v->nr_sync_exits[ESR_EC(esr)]++;
+        if (v->nested && nested_handle_sync(v, esr))
+            break;
         (fn ? fn : handle_unknown)(v, esr);
         break;
     }

@@ -4,11 +4,7 @@
 #include "arch/arm64/sysreg.h"
 #include "core/esr.h"
 #include "core/vcpu.h"
-
-/* Vector table offsets (Arm ARM D1.10.2). */
-#define VECTOR_CUR_SP0      0x000
-#define VECTOR_CUR_SPX      0x200
-#define VECTOR_LOWER_A64    0x400
+#include "nested/nested.h"
 
 static bool from_el0(const struct vcpu *v)
 {
@@ -16,15 +12,17 @@ static bool from_el0(const struct vcpu *v)
 }
 
 /* Delivers a synchronous exception to EL1 with the given syndrome. The
- * vCPU's EL1 registers are live in the hardware while its exit is handled. */
+ * vCPU's EL1 registers are live in the hardware while its exit is handled.
+ * A vCPU in its virtual EL2 takes it the same way (its VBAR_EL2, ELR_EL2,
+ * SPSR_EL2 and ESR_EL2 are the hardware EL1 registers then), but its SPSR
+ * must say EL2 where the hardware mode is EL1. */
 static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far)
 {
-    uint64_t mode = v->regs.pstate & PSR_MODE_MASK;
-    uint64_t offset = mode == PSR_MODE_EL0t ? VECTOR_LOWER_A64
-                    : mode == PSR_MODE_EL1t ? VECTOR_CUR_SP0 : VECTOR_CUR_SPX;
+    uint64_t offset = exc_vector_offset(v->regs.pstate);
+    uint64_t spsr = v->nested ? nested_injected_spsr(v, v->regs.pstate) : v->regs.pstate;
 
     el1_write(EL1_ELR, v->regs.pc);
-    el1_write(EL1_SPSR, v->regs.pstate);
+    el1_write(EL1_SPSR, spsr);
     el1_write(EL1_ESR, esr);
     if (set_far)
         el1_write(EL1_FAR, far);
@@ -50,4 +48,9 @@ void inject_iabt_sea(struct vcpu *v, uint64_t va)
     uint64_t ec = from_el0(v) ? EC_IABT_LOW : EC_IABT_CUR;
 
     inject_sync(v, (ec << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_SEA, va, true);
+}
+
+void inject_hvc(struct vcpu *v, uint16_t imm)
+{
+    inject_sync(v, ((uint64_t)EC_HVC64 << ESR_EC_SHIFT) | ESR_IL | imm, 0, false);
 }

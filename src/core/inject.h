@@ -5,7 +5,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/arm64/sysreg.h"
+
 struct vcpu;
+
+/* Vector table offsets (Arm ARM D1.10.2). */
+#define VECTOR_CUR_SP0      0x000
+#define VECTOR_CUR_SPX      0x200
+#define VECTOR_LOWER_A64    0x400
+
+/* Where in the vector table a synchronous exception taken from the given
+ * PSTATE lands, the target being EL1 (a vEL2 guest's hyp context runs at
+ * EL1 too: EL1h is its EL2h). */
+static inline uint64_t exc_vector_offset(uint64_t pstate)
+{
+    uint64_t mode = pstate & PSR_MODE_MASK;
+
+    return mode == PSR_MODE_EL0t ? VECTOR_LOWER_A64 : mode == PSR_MODE_EL1t ? VECTOR_CUR_SP0 : VECTOR_CUR_SPX;
+}
 
 /* An undefined-instruction exception for the instruction at the PC. */
 void inject_undef(struct vcpu *v);
@@ -13,5 +30,8 @@ void inject_undef(struct vcpu *v);
  * that faulted at virtual address va. */
 void inject_dabt_sea(struct vcpu *v, uint64_t va, bool is_write);
 void inject_iabt_sea(struct vcpu *v, uint64_t va);
+/* An HVC that the guest's own virtual EL2 must take (vEL2 guests only):
+ * ELR = the instruction after it, as the vCPU's PC already is. */
+void inject_hvc(struct vcpu *v, uint16_t imm);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "arch/arm64/sysreg.h"
 #include "lib/string.h"
+#include "nested/nested.h"
 
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
 {
@@ -14,4 +15,6 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->regs.pstate = PSR_MODE_EL1h | PSR_DAIF;
     v->el1[EL1_SCTLR] = SCTLR_EL1_RESET;
     v->wait = VCPU_RUNNING;
+    if (v->nested)
+        nested_vcpu_reset(v);
 }

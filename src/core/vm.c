@@ -12,6 +12,7 @@
 #include "core/vm_dtb.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "nested/nested.h"
 
 #include <stddef.h>
 
@@ -153,6 +154,8 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     vm->ram_size = cfg->mem_size;
     if (choose_gic(vm, cfg) < 0)
         return -1;
+    if (cfg->virt_el2 && nested_vm_check(vm) < 0)
+        return -1;
 
     if (vm->ram_ipa + vm->ram_size > (1ULL << hyp_ipa_bits)) {
         log_err("vm %s: %llu MiB of RAM does not fit a %u-bit IPA space", cfg->name,
@@ -206,6 +209,11 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         struct vcpu *v = &vm->vcpus[i];
         v->vm = vm;
         v->id = i;
+        if (cfg->virt_el2 && nested_vcpu_init(v, guest_hcr()) < 0)
+            return -1;
+    }
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = &vm->vcpus[i];
         v->mpidr = mpidrs[i];
         v->hcr = guest_hcr();
         v->power = VCPU_OFF;
@@ -295,7 +303,10 @@ int vm_boot(struct vm *vm)
         .bootargs = cfg->bootargs,
         .initrd_start = initrd_ipa,
         .initrd_end = cfg->initrd ? initrd_ipa + cfg->initrd_size : 0,
-        .psci_method = "hvc",
+        /* QEMU's virt tells a guest with EL2 to call PSCI by SMC: its HVCs
+         * are for its own EL2. */
+        .psci_method = cfg->virt_el2 ? "smc" : "hvc",
+        .virt_el2 = cfg->virt_el2,
     };
     spin_lock(&dtb_lock);
     int size = vm_dtb_build(&dp, dtb, sizeof(dtb));

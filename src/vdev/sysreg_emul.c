@@ -7,6 +7,7 @@
 #include "core/inject.h"
 #include "core/vm.h"
 #include "lib/log.h"
+#include "nested/nested.h"
 #include "vdev/vtimer.h"
 
 /* HCR_EL2.TID3 traps the ID register space: op0 = 3, op1 = 0, CRn = 0,
@@ -26,7 +27,8 @@ static bool id_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     uint64_t hw = arch_read_id_reg(SYSREG_KEY_CRM(d->key), SYSREG_KEY_OP2(d->key));
 
-    *val = id_reg_sanitize(d->key, hw, hyp_ipa_bits);
+    *val = v->nested ? id_reg_sanitize_vel2(d->key, hw, hyp_ipa_bits)
+                     : id_reg_sanitize(d->key, hw, hyp_ipa_bits);
     return true;
 }
 
@@ -93,7 +95,10 @@ void sysreg_trap(struct vcpu *v, uint64_t esr)
 
     esr_decode_sysreg(esr, &a);
     uint32_t key = sysreg_access_key(&a);
-    d = sysreg_find(key);
+    /* A guest hypervisor's trapped EL2 registers come first. */
+    d = v->nested ? nested_sysreg_find(key) : NULL;
+    if (!d)
+        d = sysreg_find(key);
     if (!d && is_id_space(key)) {
         id = id_desc;
         id.key = key;

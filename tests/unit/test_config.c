@@ -164,6 +164,20 @@ static void test_minimal(void **state)
     assert_int_equal(vm->gic_version, 0);   /* the host GIC's version */
     assert_false(vm->console);
     assert_false(vm->has_cpu_map);
+    assert_false(vm->virt_el2);
+}
+
+static void test_virt_el2(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("h { vcpus = <2>; memory-size = /bits/ 64 <0x200000>; kernel = %K;\n"
+                           "  virt-el2; };\n" MIN_VM("plain")), 0);
+    assert_true(cfg.vms[0].virt_el2);
+    assert_false(cfg.vms[1].virt_el2);
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2 = <1>; };",
+                 "h", "virt-el2");
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2 = \"\"; };",
+                 "h", "virt-el2");
 }
 
 static void test_full_and_several(void **state)
@@ -497,6 +511,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_minimal, teardown),
+        cmocka_unit_test_teardown(test_virt_el2, teardown),
         cmocka_unit_test_teardown(test_full_and_several, teardown),
         cmocka_unit_test_teardown(test_eight_vms_and_names, teardown),
         cmocka_unit_test_teardown(test_empty_bootargs_and_unknown_props, teardown),

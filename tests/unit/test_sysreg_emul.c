@@ -133,6 +133,14 @@ static uint64_t rnd(void)
 
 unsigned hyp_ipa_bits;
 
+/* The vCPUs here have no virtual EL2 (tests/unit/test_nested_el2_regs.c
+ * covers the chained EL2 table). */
+const struct sysreg_desc *nested_sysreg_find(uint32_t key)
+{
+    fail_msg("nested_sysreg_find(%#x) called for a vCPU without virtual EL2", key);
+    return NULL;
+}
+
 static uint64_t fake_hw[8][8];     /* [CRm][op2] */
 static unsigned id_reads;
 static unsigned id_read_crm, id_read_op2;

@@ -3,6 +3,7 @@
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "core/vm.h"
+#include "nested/nested.h"
 #include "vdev/vtimer.h"
 
 void fpsimd_save(struct fpsimd_state *s);
@@ -46,6 +47,8 @@ void vcpu_load(struct vcpu *v)
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, v->mpidr);
     write_sysreg(hcr_el2, v->hcr);
+    if (v->nested)
+        nested_load(v);
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         el1_write((enum el1_reg)r, v->el1[r]);
     fpsimd_restore(&v->fp);

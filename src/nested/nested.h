@@ -1,0 +1,103 @@
+/* Virtual EL2 on FEAT_NV2 (docs/nested.md). A vCPU of a VM configured with
+ * `virt-el2` starts in its virtual EL2 ("hyp context"): it runs at
+ * physical EL1 with HCR_EL2.{NV,NV2} set, so that CurrentEL reads EL2, the
+ * EL2 registers with a VNCR page slot become loads and stores in that page,
+ * and the rest of its EL2 accesses, ERET and HVC trap to elvisor.
+ *
+ * With vE2H RES1 (ID_AA64MMFR4_EL1.E2H0 = NI_NV1), the guest hypervisor's
+ * EL2 registers that have an EL1 counterpart of the same layout live in
+ * the hardware EL1 registers while it runs in hyp context (vcpu->el1[]
+ * when the vCPU is not loaded): its EL1-named accesses reach them without
+ * a trap, as its EL2 registers, and exceptions it takes to itself arrive
+ * at its VBAR_EL2. The EL2 registers without such a home are kept in
+ * struct vcpu_nested.
+ *
+ * Increment 1 of the plan: the hyp context only. An ERET to the guest's
+ * own EL1/EL0 (its guest) stops the VM with a log line. */
+#ifndef ELVISOR_NESTED_NESTED_H
+#define ELVISOR_NESTED_NESTED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nested/vncr.h"
+
+struct vcpu;
+struct vm;
+
+/* vEL2 registers that trap under NV2 (no VNCR slot). The first group has a
+ * hardware EL1 home in hyp context for the bits that register holds. */
+enum nested_el2_reg {
+    NEL2_SCTLR, NEL2_TTBR0, NEL2_TTBR1, NEL2_TCR, NEL2_MAIR, NEL2_AMAIR, NEL2_VBAR,
+    NEL2_CONTEXTIDR, NEL2_AFSR0, NEL2_AFSR1, NEL2_CPTR, NEL2_CNTHCTL,
+    NEL2_MDCR, NEL2_HPFAR,
+    NESTED_EL2_NR
+};
+
+struct vcpu_nested {
+    uint64_t *vncr;             /* 4 KiB page; hardware VNCR_EL2 in hyp context */
+    bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1) */
+    uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
+    /* In hyp context: only the bits the hardware home does not hold. */
+    uint64_t el2[NESTED_EL2_NR];
+    uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
+};
+
+static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
+{
+    return n->vncr[off / sizeof(uint64_t)];
+}
+
+static inline void vncr_write(struct vcpu_nested *n, unsigned off, uint64_t val)
+{
+    n->vncr[off / sizeof(uint64_t)] = val;
+}
+
+/* ---- Pure (nested_calc.c, host-tested) ---- */
+
+/* HCR_EL2 while the vCPU runs in hyp context. */
+uint64_t nested_hyp_hcr(uint64_t guest_hcr);
+
+/* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1. */
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr);
+
+/* PSTATE.M between hardware (EL1h/EL1t) and what the guest sees (EL2h/EL2t)
+ * in an SPSR; EL0t and everything else is unchanged. */
+uint64_t nested_spsr_to_vel2(uint64_t hw_pstate);
+uint64_t nested_spsr_from_vel2(uint64_t spsr);
+
+enum nested_eret_kind {
+    NESTED_ERET_HYP,        /* returns within hyp context: new hardware PSTATE */
+    NESTED_ERET_NESTED,     /* to the guest's own EL1/EL0 (its guest) */
+    NESTED_ERET_ILLEGAL,    /* illegal exception return: PSTATE.IL set */
+};
+
+/* ERET from hyp context with the guest's SPSR_EL2 and effective HCR_EL2;
+ * cur_pstate is the hardware PSTATE at the ERET. *pstate is the hardware
+ * PSTATE to continue with (HYP and ILLEGAL; the PC is ELR_EL2 for both). */
+enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pstate, uint64_t *pstate);
+
+/* ---- Hypervisor side (nested.c) ---- */
+
+/* Refuses virt-el2 on a CPU without FEAT_NV2, with a log line. */
+int nested_vm_check(const struct vm *vm);
+/* Allocates the vCPU's nested state and VNCR page. */
+int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr);
+/* Architectural reset into vEL2 (after vcpu_reset's EL1 reset). */
+void nested_vcpu_reset(struct vcpu *v);
+/* With vcpu_load: VNCR_EL2. */
+void nested_load(struct vcpu *v);
+/* Exits a vEL2 vCPU handles differently (HVC, ERET, EL2 TLB maintenance,
+ * VNCR faults); false when the normal exit table applies. */
+bool nested_handle_sync(struct vcpu *v, uint64_t esr);
+/* The SPSR an exception elvisor injects into the vCPU must carry. */
+uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate);
+
+/* The EL2 register table (el2_regs.c): searched before the normal table of
+ * trapped registers for a vEL2 vCPU. */
+struct sysreg_desc;
+const struct sysreg_desc *nested_sysreg_find(uint32_t key);
+/* Entry i of the table, NULL past its end (for tests that walk it). */
+const struct sysreg_desc *nested_sysreg_at(unsigned i);
+
+#endif

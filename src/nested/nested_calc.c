@@ -1,0 +1,92 @@
+/* The decisions of virtual EL2 that need no hardware: which HCR_EL2 the
+ * hyp context runs with, how the guest hypervisor's PSTATE.M maps onto the
+ * hardware's, and what its ERET does (docs/nested.md §1). Host-tested by
+ * tests/unit/test_nested.c. */
+#include "nested/nested.h"
+
+#include "arch/arm64/sysreg.h"
+
+/* PSTATE.M[3:2], the exception level of an AArch64 mode. */
+#define PSR_MODE_EL_SHIFT   2
+#define PSR_MODE_EL_MASK    (3ULL << PSR_MODE_EL_SHIFT)
+#define PSR_MODE_EL(m)      (((m) & PSR_MODE_EL_MASK) >> PSR_MODE_EL_SHIFT)
+#define PSR_MODE_RESERVED   BIT(1)      /* M[1]: no AArch64 mode has it */
+#define PSR_MODE_SP         BIT(0)      /* M[0]: SP_ELx rather than SP_EL0 */
+
+/* NV and NV2 make EL1 the guest hypervisor's EL2: CurrentEL reads EL2, the
+ * registers with a VNCR slot go to the page, the other EL2 accesses, ERET
+ * and (with TSC, already in guest_hcr) SMC trap. AT and TTLB are not set
+ * yet: while no nested context exists, the EL1 address translation and TLB
+ * maintenance the guest hypervisor runs can only mean its own EL2&0 regime,
+ * which is the hardware EL1&0 regime of this vCPU (docs/nested.md, §9.4). */
+uint64_t nested_hyp_hcr(uint64_t guest_hcr)
+{
+    return guest_hcr | HCR_NV | HCR_NV2;
+}
+
+/* The ID registers a vEL2 guest sees say E2H is RES1 and FEAT_NV absent, so
+ * whatever it stored in those bits of the page reads as the architecture
+ * says to elvisor. */
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr)
+{
+    return (vncr_hcr | HCR_E2H) & ~(HCR_NV | HCR_NV1 | HCR_AT | HCR_NV2);
+}
+
+static uint64_t with_mode_el(uint64_t psr, uint64_t el)
+{
+    return (psr & ~PSR_MODE_EL_MASK) | (el << PSR_MODE_EL_SHIFT);
+}
+
+uint64_t nested_spsr_to_vel2(uint64_t hw_pstate)
+{
+    if (hw_pstate & PSR_MODE32 || PSR_MODE_EL(hw_pstate) != 1)
+        return hw_pstate;
+    return with_mode_el(hw_pstate, 2);
+}
+
+uint64_t nested_spsr_from_vel2(uint64_t spsr)
+{
+    if (spsr & PSR_MODE32 || PSR_MODE_EL(spsr) != 2)
+        return spsr;
+    return with_mode_el(spsr, 1);
+}
+
+/* Arm ARM, "Illegal return events from AArch64 state": a mode that does not
+ * exist (M[1] set, EL0 with SP_EL0 bit set), a higher EL than the current
+ * (EL3: the guest has none), AArch32 (not offered to a vEL2 guest), and
+ * EL1 while HCR_EL2.{E2H,TGE} = {1,1} (that EL1 is not in use). */
+static bool illegal_return(uint64_t spsr, uint64_t vhcr)
+{
+    uint64_t el = PSR_MODE_EL(spsr);
+
+    if (spsr & (PSR_MODE32 | PSR_MODE_RESERVED))
+        return true;
+    if (el == 3 || (el == 0 && (spsr & PSR_MODE_SP)))
+        return true;
+    return el == 1 && (vhcr & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE);
+}
+
+enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pstate, uint64_t *pstate)
+{
+    if (illegal_return(spsr, vhcr)) {
+        /* The EL and SP selection stay, the rest comes from the SPSR; the
+         * next instruction then takes an Illegal Execution state exception. */
+        *pstate = (spsr & ~(PSR_MODE_MASK | PSR_MODE32)) | (cur_pstate & PSR_MODE_MASK) | PSR_IL;
+        return NESTED_ERET_ILLEGAL;
+    }
+    switch (PSR_MODE_EL(spsr)) {
+    case 2:
+        *pstate = nested_spsr_from_vel2(spsr);
+        return NESTED_ERET_HYP;
+    case 0:
+        /* EL0 of the EL2&0 regime (vE2H = vTGE = 1): the guest hypervisor's
+         * own user space runs in its hyp context. */
+        if ((vhcr & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE)) {
+            *pstate = spsr;
+            return NESTED_ERET_HYP;
+        }
+        return NESTED_ERET_NESTED;
+    default:
+        return NESTED_ERET_NESTED;
+    }
+}

@@ -1,0 +1,230 @@
+/* The pure decisions of virtual EL2 (nested/nested_calc.c) and the vector
+ * offset exceptions are injected at (core/inject.h): the hyp-context
+ * HCR_EL2, the effective guest HCR_EL2, SPSR.M between the hardware's EL1
+ * and the guest's EL2, and what an ERET from vEL2 does. PSTATE encodings
+ * and the illegal-return rules are written out from the Arm ARM (SPSR_EL2,
+ * "Illegal return events from AArch64 state"), independently of the code. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/inject.h"
+#include "nested/nested_calc.c"
+
+/* ---- Arm ARM encodings ---- */
+
+#define A_EL0T      0x0ULL
+#define A_EL1T      0x4ULL
+#define A_EL1H      0x5ULL
+#define A_EL2T      0x8ULL
+#define A_EL2H      0x9ULL
+#define A_EL3T      0xcULL
+#define A_EL3H      0xdULL
+#define A_M_MASK    0xfULL
+#define A_NRW       (1ULL << 4)
+#define A_F         (1ULL << 6)
+#define A_I         (1ULL << 7)
+#define A_A         (1ULL << 8)
+#define A_D         (1ULL << 9)
+#define A_IL        (1ULL << 20)
+#define A_SS        (1ULL << 21)
+#define A_PAN       (1ULL << 22)
+#define A_NZCV      (0xfULL << 28)
+
+#define A_HCR_TWI   (1ULL << 13)
+#define A_HCR_TTLB  (1ULL << 25)
+#define A_HCR_TGE   (1ULL << 27)
+#define A_HCR_E2H   (1ULL << 34)
+#define A_HCR_NV    (1ULL << 42)
+#define A_HCR_NV1   (1ULL << 43)
+#define A_HCR_AT    (1ULL << 44)
+#define A_HCR_NV2   (1ULL << 45)
+#define A_HCR_NV_ALL (A_HCR_NV | A_HCR_NV1 | A_HCR_AT | A_HCR_NV2)
+
+static uint64_t rng = 0x243f6a8885a308d3ULL;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* PSTATE/SPSR bits other than M[4:0], each of which must pass through. */
+static uint64_t flags(void)
+{
+    return rnd() & ~(A_M_MASK | A_NRW);
+}
+
+/* ---- HCR_EL2 ---- */
+
+static void test_hyp_hcr(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 1000; n++) {
+        /* elvisor's guest HCR never holds FEAT_NV bits; any other bit must pass. */
+        uint64_t guest = n ? rnd() & ~A_HCR_NV_ALL : 0;
+        uint64_t hcr = nested_hyp_hcr(guest);
+        assert_true((hcr & guest) == guest);
+        assert_true((hcr & (A_HCR_NV | A_HCR_NV2)) == (A_HCR_NV | A_HCR_NV2));
+        /* NV1 would need the nVHE EL2 format (vE2H = 0 is never offered);
+         * nothing else is added. */
+        assert_true((hcr & ~guest) == (A_HCR_NV | A_HCR_NV2));
+    }
+}
+
+static void test_vhcr_effective(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 1000; n++) {
+        uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
+        uint64_t v = nested_vhcr_effective(raw);
+        assert_true(v & A_HCR_E2H);                         /* RES1 */
+        assert_true((v & A_HCR_NV_ALL) == 0);               /* no FEAT_NV offered */
+        assert_true((v & ~(A_HCR_E2H | A_HCR_NV_ALL)) == (raw & ~(A_HCR_E2H | A_HCR_NV_ALL)));
+    }
+    assert_true(nested_vhcr_effective(A_HCR_TGE) == (A_HCR_TGE | A_HCR_E2H));
+}
+
+/* ---- SPSR.M and the vector offsets ---- */
+
+static void test_spsr_translation(void **state)
+{
+    static const struct { uint64_t hw, guest; } map[] = {
+        { A_EL1H, A_EL2H }, { A_EL1T, A_EL2T }, { A_EL0T, A_EL0T },
+    };
+
+    (void)state;
+    for (unsigned n = 0; n < 300; n++) {
+        uint64_t f = n ? flags() : A_NZCV | A_D | A_A | A_I | A_F | A_IL | A_SS | A_PAN;
+        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+            assert_true(nested_spsr_to_vel2(f | map[i].hw) == (f | map[i].guest));
+            assert_true(nested_spsr_from_vel2(f | map[i].guest) == (f | map[i].hw));
+        }
+        /* AArch32 states are left alone (their M[3:0] are not ELs). */
+        uint64_t a32 = f | A_NRW | 0x5;
+        assert_true(nested_spsr_to_vel2(a32) == a32);
+        assert_true(nested_spsr_from_vel2(a32 | 0x8) == (a32 | 0x8));
+    }
+}
+
+/* An exception injected from vEL2h lands at the current-EL SPx entry,
+ * from vEL2t at the SP0 entry, from the guest's own EL0 at the lower-EL
+ * entry: the same offsets as the hardware EL1 modes underneath. */
+static void test_vector_offsets(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 100; n++) {
+        uint64_t f = flags();
+        assert_int_equal(exc_vector_offset(f | A_EL1H), 0x200);
+        assert_int_equal(exc_vector_offset(f | A_EL1T), 0x000);
+        assert_int_equal(exc_vector_offset(f | A_EL0T), 0x400);
+        /* The SPSR the guest then reads says where it came from. */
+        assert_true((nested_spsr_to_vel2(f | A_EL1H) & A_M_MASK) == A_EL2H);
+        assert_true((nested_spsr_to_vel2(f | A_EL1T) & A_M_MASK) == A_EL2T);
+    }
+}
+
+/* ---- ERET from vEL2 ---- */
+
+struct eret_case {
+    uint64_t mode;          /* SPSR.M[4:0] */
+    uint64_t vhcr;
+    enum nested_eret_kind kind;
+    uint64_t hw_mode;       /* hardware M after HYP or ILLEGAL */
+};
+
+static void check_eret(const struct eret_case *c, uint64_t f, uint64_t cur)
+{
+    uint64_t pstate = 0xdeadbeef;
+    enum nested_eret_kind k = nested_eret(f | c->mode, c->vhcr, cur, &pstate);
+
+    if (k != c->kind)
+        print_error("M 0x%llx vHCR 0x%llx: kind %d, want %d\n", (unsigned long long)c->mode,
+                    (unsigned long long)c->vhcr, k, c->kind);
+    assert_int_equal(k, c->kind);
+    if (k == NESTED_ERET_HYP) {
+        assert_true(pstate == (f | c->hw_mode));
+    } else if (k == NESTED_ERET_ILLEGAL) {
+        /* EL and SP stay, IL set, NZCV/DAIF/... from the SPSR. */
+        assert_true(pstate == ((f & ~A_IL) | A_IL | (cur & A_M_MASK)));
+    }
+}
+
+static void test_eret_table(void **state)
+{
+    const uint64_t host = A_HCR_E2H | A_HCR_TGE, guest = A_HCR_E2H;
+    const struct eret_case cases[] = {
+        { A_EL2H, guest, NESTED_ERET_HYP, A_EL1H },
+        { A_EL2T, guest, NESTED_ERET_HYP, A_EL1T },
+        { A_EL2H, host, NESTED_ERET_HYP, A_EL1H },
+        { A_EL2T, host, NESTED_ERET_HYP, A_EL1T },
+        /* The guest hypervisor's own user space (EL2&0 regime). */
+        { A_EL0T, host, NESTED_ERET_HYP, A_EL0T },
+        /* Its guest's EL1 and EL0. */
+        { A_EL1H, guest, NESTED_ERET_NESTED, 0 },
+        { A_EL1T, guest, NESTED_ERET_NESTED, 0 },
+        { A_EL0T, guest, NESTED_ERET_NESTED, 0 },
+        /* EL1 is not in use with {E2H, TGE} = {1, 1}. */
+        { A_EL1H, host, NESTED_ERET_ILLEGAL, 0 },
+        { A_EL1T, host, NESTED_ERET_ILLEGAL, 0 },
+        /* Not a mode, a higher EL, AArch32. */
+        { 0x1, guest, NESTED_ERET_ILLEGAL, 0 },
+        { A_EL3H, guest, NESTED_ERET_ILLEGAL, 0 },
+        { A_EL3T, host, NESTED_ERET_ILLEGAL, 0 },
+        { A_NRW | 0x0, host, NESTED_ERET_ILLEGAL, 0 },
+        { A_NRW | 0x3, guest, NESTED_ERET_ILLEGAL, 0 },
+        { 0x2, guest, NESTED_ERET_ILLEGAL, 0 }, { 0x3, host, NESTED_ERET_ILLEGAL, 0 },
+        { 0x6, guest, NESTED_ERET_ILLEGAL, 0 }, { 0x7, guest, NESTED_ERET_ILLEGAL, 0 },
+        { 0xa, guest, NESTED_ERET_ILLEGAL, 0 }, { 0xb, host, NESTED_ERET_ILLEGAL, 0 },
+        { 0xe, guest, NESTED_ERET_ILLEGAL, 0 }, { 0xf, guest, NESTED_ERET_ILLEGAL, 0 },
+    };
+
+    (void)state;
+    for (unsigned n = 0; n < 200; n++) {
+        uint64_t f = n ? flags() : 0;
+        uint64_t cur = rnd() & 1 ? A_EL1H : A_EL1T;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+            check_eret(&cases[i], f, cur);
+    }
+}
+
+/* Whatever the guest puts in SPSR_EL2 and HCR_EL2, elvisor never resumes
+ * it in a hardware mode above EL1, in AArch32, or in a mode that does not
+ * exist: every one of the 32 M[4:0] values with random other bits. */
+static void test_eret_never_above_el1(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 2000; n++) {
+        uint64_t spsr = rnd(), vhcr = nested_vhcr_effective(rnd());
+        uint64_t cur = n & 1 ? A_EL1H : A_EL1T, pstate = 0;
+        spsr = (spsr & ~0x1fULL) | (n % 32);
+        enum nested_eret_kind k = nested_eret(spsr, vhcr, cur, &pstate);
+        if (k == NESTED_ERET_NESTED)
+            continue;
+        uint64_t m = pstate & A_M_MASK;
+        assert_true((pstate & A_NRW) == 0);
+        assert_true(m == A_EL0T || m == A_EL1T || m == A_EL1H);
+        if (k == NESTED_ERET_ILLEGAL)
+            assert_true(pstate & A_IL);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hyp_hcr),
+        cmocka_unit_test(test_vhcr_effective),
+        cmocka_unit_test(test_spsr_translation),
+        cmocka_unit_test(test_vector_offsets),
+        cmocka_unit_test(test_eret_table),
+        cmocka_unit_test(test_eret_never_above_el1),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

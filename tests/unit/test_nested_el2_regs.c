@@ -1,0 +1,419 @@
+/* The guest hypervisor's trapped EL2 registers (nested/el2_regs.c) and
+ * their place in the trap dispatch (vdev/sysreg_emul.c): the table against
+ * the Arm ARM encodings (written out here independently), the hardware EL1
+ * register that holds each one in hyp context, the bits kept aside, the
+ * fixed registers, the ID registers a vEL2 vCPU reads, and that a vCPU
+ * without virtual EL2 never reaches the table. The hardware EL1 registers
+ * are a fake array; UNDEF injection, the ID registers and the handlers of
+ * the normal table are test doubles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/esr.c"
+#include "vdev/id_regs.c"
+#include "vdev/sysreg_emul.c"
+#include "nested/el2_regs.c"
+
+/* ---- Arm ARM layout, written out independently ---- */
+
+#define ARM_EC_MSR_MRS      0x18u
+#define ARM_XZR             31u
+
+struct enc {
+    unsigned op0, op1, crn, crm, op2;
+};
+
+static uint64_t esr_for(struct enc e, unsigned rt, bool read)
+{
+    return ((uint64_t)ARM_EC_MSR_MRS << 26) | (1ULL << 25) | ((uint64_t)e.op0 << 20) |
+           ((uint64_t)e.op2 << 17) | ((uint64_t)e.op1 << 14) | ((uint64_t)e.crn << 10) |
+           ((uint64_t)rt << 5) | ((uint64_t)e.crm << 1) | (read ? 1 : 0);
+}
+
+/* How each register must behave. HW: held by the hardware EL1 register
+ * `hw` for the bits in hw_bits, the rest of `writable` kept aside; KEPT:
+ * stored, `writable` bits only; RAZWI; SRE: ICC_SRE_EL2. */
+enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12 };
+
+struct arm_reg {
+    const char *name;
+    struct enc enc;
+    enum kind kind;
+    int hw;
+    uint64_t hw_bits, writable;
+};
+
+#define ALL (~0ULL)
+
+/* Encodings from the Arm ARM register descriptions; the CNTHCTL_EL2 and
+ * CPTR_EL2 layouts are the E2H = 1 ones, CNTKCTL_EL1's fields EL0PCTEN,
+ * EL0VCTEN, EVNTEN, EVNTDIR, EVNTI, EL0VTEN, EL0PTEN (bits 0-9) and EVNTIS
+ * (17), CPACR_EL1's ZEN, FPEN, SMEN, TTA, E0POE (16-29); MDCR_EL2 without
+ * PMU, SPE or trace has TDE, TDA, TDOSA, TDRA (8-11). */
+static const struct arm_reg arm_regs[] = {
+    { "SCTLR_EL2", { 3, 4, 1, 0, 0 }, HW, EL1_SCTLR, ALL, ALL },
+    { "ACTLR_EL2", { 3, 4, 1, 0, 1 }, RAZWI, -1, 0, 0 },
+    { "MDCR_EL2", { 3, 4, 1, 1, 1 }, KEPT, -1, 0, 0xf00 },
+    { "CPTR_EL2", { 3, 4, 1, 1, 2 }, HW, EL1_CPACR, 0x3fff0000ULL, 0xffff0000ULL },
+    { "HACR_EL2", { 3, 4, 1, 1, 7 }, RAZWI, -1, 0, 0 },
+    { "TTBR0_EL2", { 3, 4, 2, 0, 0 }, HW, EL1_TTBR0, ALL, ALL },
+    { "TTBR1_EL2", { 3, 4, 2, 0, 1 }, HW, EL1_TTBR1, ALL, ALL },
+    { "TCR_EL2", { 3, 4, 2, 0, 2 }, HW, EL1_TCR, ALL, ALL },
+    { "AFSR0_EL2", { 3, 4, 5, 1, 0 }, HW, EL1_AFSR0, ALL, ALL },
+    { "AFSR1_EL2", { 3, 4, 5, 1, 1 }, HW, EL1_AFSR1, ALL, ALL },
+    { "HPFAR_EL2", { 3, 4, 6, 0, 4 }, KEPT, -1, 0, 0x8000fffffffffff0ULL },
+    { "MAIR_EL2", { 3, 4, 10, 2, 0 }, HW, EL1_MAIR, ALL, ALL },
+    { "AMAIR_EL2", { 3, 4, 10, 3, 0 }, HW, EL1_AMAIR, ALL, ALL },
+    { "VBAR_EL2", { 3, 4, 12, 0, 0 }, HW, EL1_VBAR, ALL, ALL },
+    { "ICC_SRE_EL2", { 3, 4, 12, 9, 5 }, SRE, -1, 0, 0 },
+    { "CONTEXTIDR_EL2", { 3, 4, 13, 0, 1 }, HW, EL1_CONTEXTIDR, ALL, ALL },
+    { "CNTHCTL_EL2", { 3, 4, 14, 1, 0 }, HW, EL1_CNTKCTL, 0x203ffULL, 0x3ffffULL },
+    { "CNTKCTL_EL12", { 3, 5, 14, 1, 0 }, CNTKCTL12, -1, 0, 0x203ffULL },
+};
+#define NR_ARM_REGS (sizeof(arm_regs) / sizeof(arm_regs[0]))
+
+static uint64_t rng = 0x13198a2e03707344ULL;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* ---- Test doubles ---- */
+
+unsigned hyp_ipa_bits = 40;
+
+static uint64_t hw_el1[EL1_NR_REGS];
+static unsigned hw_writes;
+
+uint64_t el1_read(enum el1_reg r)
+{
+    assert_true(r < EL1_NR_REGS);
+    return hw_el1[r];
+}
+
+void el1_write(enum el1_reg r, uint64_t v)
+{
+    assert_true(r < EL1_NR_REGS);
+    hw_writes++;
+    hw_el1[r] = v;
+}
+
+static uint64_t fake_id[8][8];
+
+uint64_t arch_read_id_reg(unsigned crm, unsigned op2)
+{
+    return fake_id[crm & 7][op2 & 7];
+}
+
+static unsigned undefs;
+
+void inject_undef(struct vcpu *v)
+{
+    undefs++;
+}
+
+void vgic_send_sgi(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r)
+{
+    fail_msg("unexpected SGI");
+}
+
+#define NOT_CALLED_READ(fn) \
+    bool fn(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val) { fail(); return false; }
+#define NOT_CALLED_WRITE(fn) \
+    bool fn(struct vcpu *v, const struct sysreg_desc *d, uint64_t val) { fail(); return false; }
+NOT_CALLED_READ(vtimer_cntpct_read)
+NOT_CALLED_READ(vtimer_cntpctss_read)
+NOT_CALLED_READ(vtimer_ptimer_tval_read)
+NOT_CALLED_WRITE(vtimer_ptimer_tval_write)
+NOT_CALLED_READ(vtimer_ptimer_ctl_read)
+NOT_CALLED_WRITE(vtimer_ptimer_ctl_write)
+NOT_CALLED_READ(vtimer_ptimer_cval_read)
+NOT_CALLED_WRITE(vtimer_ptimer_cval_write)
+
+static unsigned log_lines;
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+    log_lines++;
+}
+
+/* ---- The vCPU under test ---- */
+
+#define GUEST_PC    0x40082000ULL
+#define RT          7u
+
+static struct vm_config cfg = { .name = "el2-test" };
+static struct vm vm;
+static struct vcpu *vcpu;
+static struct vcpu_nested nested;
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&vm, 0, sizeof(vm));
+    memset(&nested, 0, sizeof(nested));
+    vm.cfg = &cfg;
+    vm.nr_vcpus = 1;
+    vm.gic_version = 3;
+    vcpu = &vm.vcpus[0];
+    vcpu->vm = &vm;
+    vcpu->nested = &nested;
+    nested.in_hyp = true;
+    vcpu->regs.pc = GUEST_PC;
+    for (unsigned r = 0; r < EL1_NR_REGS; r++)
+        hw_el1[r] = rnd();
+    for (unsigned crm = 0; crm < 8; crm++)
+        for (unsigned op2 = 0; op2 < 8; op2++)
+            fake_id[crm][op2] = rnd();
+    hw_writes = 0;
+    undefs = 0;
+    log_lines = 0;
+    return 0;
+}
+
+static void msr(struct enc e, uint64_t val)
+{
+    vcpu->regs.x[RT] = val;
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for(e, RT, false));
+    assert_int_equal(undefs, 0);
+    assert_true(vcpu->regs.pc == GUEST_PC + 4);
+}
+
+static uint64_t mrs(struct enc e)
+{
+    vcpu->regs.x[RT] = 0x5555aaaa5555aaaaULL;
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for(e, RT, true));
+    assert_int_equal(undefs, 0);
+    assert_true(vcpu->regs.pc == GUEST_PC + 4);
+    return vcpu->regs.x[RT];
+}
+
+/* ---- The table ---- */
+
+static void test_table_matches_arm_encodings(void **state)
+{
+    unsigned n = 0;
+
+    (void)state;
+    for (const struct sysreg_desc *d; (d = nested_sysreg_at(n)); n++) {
+        assert_non_null(d->read);
+        assert_non_null(d->write);
+        bool named = false;
+        for (size_t i = 0; i < NR_ARM_REGS; i++)
+            named |= strcmp(arm_regs[i].name, d->name) == 0;
+        if (!named)
+            print_error("%s is not in the test's list\n", d->name);
+        assert_true(named);
+        /* No key of the normal table is shadowed. */
+        assert_null(sysreg_find(d->key));
+    }
+    assert_int_equal(n, NR_ARM_REGS);
+    for (size_t i = 0; i < NR_ARM_REGS; i++) {
+        struct sysreg_access a;
+        esr_decode_sysreg(esr_for(arm_regs[i].enc, 0, true), &a);
+        const struct sysreg_desc *d = nested_sysreg_find(sysreg_access_key(&a));
+        if (!d || strcmp(d->name, arm_regs[i].name) != 0)
+            print_error("%s: the table has %s there\n", arm_regs[i].name, d ? d->name : "nothing");
+        assert_non_null(d);
+        assert_string_equal(d->name, arm_regs[i].name);
+    }
+}
+
+static void test_found_by_key_only(void **state)
+{
+    unsigned hits = 0;
+
+    (void)state;
+    for (uint32_t key = 0; key < (1u << 16); key++) {
+        const struct sysreg_desc *d = nested_sysreg_find(key);
+        if (!d)
+            continue;
+        hits++;
+        assert_int_equal(d->key, key);
+    }
+    assert_int_equal(hits, NR_ARM_REGS);
+}
+
+/* ---- Behaviour in hyp context ---- */
+
+static void test_hw_home(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NR_ARM_REGS; i++) {
+        const struct arm_reg *r = &arm_regs[i];
+        if (r->kind != HW)
+            continue;
+        for (unsigned n = 0; n < 50; n++) {
+            uint64_t val = n ? rnd() : ~0ULL;
+            /* A trapped write lands in the hardware register... */
+            msr(r->enc, val);
+            if ((hw_el1[r->hw] & r->hw_bits) != (val & r->writable & r->hw_bits))
+                print_error("%s: hardware %#llx after writing %#llx\n", r->name,
+                            (unsigned long long)hw_el1[r->hw], (unsigned long long)val);
+            assert_true(hw_el1[r->hw] == (val & r->writable & r->hw_bits));
+            assert_true(mrs(r->enc) == (val & r->writable));
+            /* ...and what the guest writes there by the EL1 name (no trap)
+             * is what the EL2 name reads. */
+            uint64_t direct = rnd();
+            hw_el1[r->hw] = direct;
+            uint64_t got = mrs(r->enc);
+            assert_true((got & r->hw_bits) == (direct & r->hw_bits));
+            assert_true((got & ~r->hw_bits) == (val & r->writable & ~r->hw_bits));
+        }
+    }
+    assert_int_equal(log_lines, 0);
+}
+
+static void test_kept_and_fixed(void **state)
+{
+    uint64_t before[EL1_NR_REGS];
+
+    (void)state;
+    memcpy(before, hw_el1, sizeof(before));
+    for (size_t i = 0; i < NR_ARM_REGS; i++) {
+        const struct arm_reg *r = &arm_regs[i];
+        if (r->kind == HW)
+            continue;
+        for (unsigned n = 0; n < 50; n++) {
+            uint64_t val = n ? rnd() : ~0ULL;
+            msr(r->enc, val);
+            uint64_t got = mrs(r->enc);
+            switch (r->kind) {
+            case KEPT:
+            case CNTKCTL12:
+                assert_true(got == (val & r->writable));
+                break;
+            case RAZWI:
+                assert_true(got == 0);
+                break;
+            case SRE:
+                /* SRE, DFB, DIB, Enable: always on, writes ignored. */
+                assert_true(got == 0xf);
+                break;
+            default:
+                fail();
+            }
+        }
+    }
+    /* None of them touches a hardware EL1 register. */
+    assert_int_equal(hw_writes, 0);
+    assert_memory_equal(before, hw_el1, sizeof(before));
+    assert_int_equal(log_lines, 0);
+}
+
+static void test_icc_sre_el2_gicv2(void **state)
+{
+    (void)state;
+    vm.gic_version = 2;
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for((struct enc){ 3, 4, 12, 9, 5 }, RT, true));
+    assert_int_equal(undefs, 1);
+    sysreg_trap(vcpu, esr_for((struct enc){ 3, 4, 12, 9, 5 }, RT, false));
+    assert_int_equal(undefs, 2);
+    assert_true(vcpu->regs.pc == GUEST_PC);
+}
+
+/* Outside hyp context (the nested context of a later increment) every
+ * value is kept in struct vcpu_nested and the hardware is not touched. */
+static void test_outside_hyp(void **state)
+{
+    uint64_t before[EL1_NR_REGS];
+
+    (void)state;
+    nested.in_hyp = false;
+    memcpy(before, hw_el1, sizeof(before));
+    for (size_t i = 0; i < NR_ARM_REGS; i++) {
+        if (arm_regs[i].kind != HW)
+            continue;
+        uint64_t val = rnd();
+        msr(arm_regs[i].enc, val);
+        assert_true(mrs(arm_regs[i].enc) == (val & arm_regs[i].writable));
+    }
+    assert_memory_equal(before, hw_el1, sizeof(before));
+}
+
+static void test_xzr(void **state)
+{
+    const struct enc vbar = { 3, 4, 12, 0, 0 };
+
+    (void)state;
+    hw_el1[EL1_VBAR] = 0x40080800;
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for(vbar, ARM_XZR, false));
+    assert_true(hw_el1[EL1_VBAR] == 0);
+    hw_el1[EL1_VBAR] = 0x40080800;
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for(vbar, ARM_XZR, true));
+    assert_true(vcpu->regs.pc == GUEST_PC + 4);
+    assert_int_equal(undefs, 0);
+}
+
+/* ---- The rest of the dispatch for a vEL2 vCPU ---- */
+
+static void test_id_registers_vel2(void **state)
+{
+    const struct enc pfr0 = { 3, 0, 0, 4, 0 }, mmfr4 = { 3, 0, 0, 7, 4 };
+
+    (void)state;
+    assert_true(((mrs(pfr0) >> 8) & 0xf) == 1);
+    assert_true(mrs(mmfr4) == (0xeULL << 24));
+    /* The same registers for a vCPU without virtual EL2. */
+    vcpu->nested = NULL;
+    assert_true(((mrs(pfr0) >> 8) & 0xf) == 0);
+    assert_true(mrs(mmfr4) == 0);
+}
+
+static void test_unknown_el2_register(void **state)
+{
+    (void)state;
+    /* ICH_VTR_EL2: not emulated before the nested vGIC (increment 4). */
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for((struct enc){ 3, 4, 12, 11, 1 }, RT, true));
+    assert_int_equal(undefs, 1);
+    assert_int_equal(log_lines, 1);
+    assert_true(vcpu->regs.pc == GUEST_PC);
+}
+
+/* A guest without virtual EL2 never reaches the EL2 table (its EL1 cannot
+ * even trap there: without HCR_EL2.NV such accesses are UNDEFINED). */
+static void test_el1_vcpu_does_not_see_table(void **state)
+{
+    (void)state;
+    vcpu->nested = NULL;
+    for (size_t i = 0; i < NR_ARM_REGS; i++) {
+        undefs = 0;
+        vcpu->regs.pc = GUEST_PC;
+        sysreg_trap(vcpu, esr_for(arm_regs[i].enc, RT, true));
+        assert_int_equal(undefs, 1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_table_matches_arm_encodings, setup),
+        cmocka_unit_test_setup(test_found_by_key_only, setup),
+        cmocka_unit_test_setup(test_hw_home, setup),
+        cmocka_unit_test_setup(test_kept_and_fixed, setup),
+        cmocka_unit_test_setup(test_icc_sre_el2_gicv2, setup),
+        cmocka_unit_test_setup(test_outside_hyp, setup),
+        cmocka_unit_test_setup(test_xzr, setup),
+        cmocka_unit_test_setup(test_id_registers_vel2, setup),
+        cmocka_unit_test_setup(test_unknown_el2_register, setup),
+        cmocka_unit_test_setup(test_el1_vcpu_does_not_see_table, setup),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
