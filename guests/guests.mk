@@ -10,6 +10,13 @@ GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guests/obj/%.o,$(GUEST_LIB_SRCS))
 GUEST_BINS     := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
 GUEST_ALL_OBJS := $(GUEST_LIB_OBJS)
 
+# Guests that run at EL2 (under elvisor: virtual EL2) link the library
+# built with GUEST_EL2: entry, vectors and exception handling with the EL2
+# registers, PSCI over SMC (docs/testing.md).
+EL2_GUESTS     := vel2
+GUEST_LIB_OBJS_EL2 := $(patsubst %,$(BUILD)/guests/obj-el2/%.o,$(GUEST_LIB_SRCS))
+GUEST_ALL_OBJS += $(GUEST_LIB_OBJS_EL2)
+
 $(BUILD)/guests/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CROSS_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
@@ -18,12 +25,21 @@ $(BUILD)/guests/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CROSS_CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
 
+$(BUILD)/guests/obj-el2/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(GUEST_CFLAGS) -DGUEST_EL2 -MMD -MP -c $< -o $@
+
+$(BUILD)/guests/obj-el2/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(GUEST_ASFLAGS) -DGUEST_EL2 -MMD -MP -c $< -o $@
+
 # One link rule per guest, each with its own object list.
 define GUEST_template
 GUEST_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/%.o,$$(sort $$(wildcard guests/$(1)/*.c guests/$(1)/*.S)))
+GUEST_LIB_$(1)  := $$(if $$(filter $(1),$$(EL2_GUESTS)),$$(GUEST_LIB_OBJS_EL2),$$(GUEST_LIB_OBJS))
 GUEST_ALL_OBJS  += $$(GUEST_OBJS_$(1))
-$$(BUILD)/guests/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS) guests/lib/guest.ld
-	$$(CROSS_LD) -T guests/lib/guest.ld --no-undefined -o $$@ $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS)
+$$(BUILD)/guests/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_$(1)) guests/lib/guest.ld
+	$$(CROSS_LD) -T guests/lib/guest.ld --no-undefined -o $$@ $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_$(1))
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_template,$(g))))
 

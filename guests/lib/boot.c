@@ -3,10 +3,19 @@
 #include "bootargs.h"
 #include "fdt.h"
 
-#define EL1 1
+/* The exception level the library is built for (GUEST_EL2: guests.mk's
+ * EL2_GUESTS). */
+#ifdef GUEST_EL2
+#define GUEST_EL        2
+#define BOOT_EL_CHECK   "boot_el2"
+#else
+#define GUEST_EL        1
+#define BOOT_EL_CHECK   "boot_el1"
+#endif
 
 const void *guest_dtb;
 uint64_t guest_entry_cntvct, guest_entry_cntpct;
+uint64_t guest_entry_hcr;
 
 void guest_primary_c(const void *dtb, uint64_t current_el);
 
@@ -20,9 +29,9 @@ void guest_primary_c(const void *dtb, uint64_t current_el)
     unsigned cpus = smp_init(dtb);
     if (!test_quiet)
         gprintf("# guest %s: dtb=%p cpus=%u\n", guest_name, dtb, cpus);
-    if (CURRENTEL_EL(current_el) != EL1) {
-        test_fail("boot_el1", "entered at EL%lu, the guests run at EL1",
-                  (unsigned long)CURRENTEL_EL(current_el));
+    if (CURRENTEL_EL(current_el) != GUEST_EL) {
+        test_fail(BOOT_EL_CHECK, "entered at EL%lu, this guest runs at EL%u",
+                  (unsigned long)CURRENTEL_EL(current_el), GUEST_EL);
         test_done();
     }
     unsigned gic = gic_probe(dtb);

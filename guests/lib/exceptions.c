@@ -9,6 +9,15 @@
 
 #define SMCCC_NOT_SUPPORTED_U64 ((uint64_t)-1)
 
+/* The syndrome registers of the guest's own exception level. */
+#ifdef GUEST_EL2
+#define read_esr()  read_sysreg(esr_el2)
+#define read_far()  read_sysreg(far_el2)
+#else
+#define read_esr()  read_sysreg(esr_el1)
+#define read_far()  read_sysreg(far_el1)
+#endif
+
 struct cpu_exc_state {
     volatile bool armed;
     volatile bool taken;
@@ -76,10 +85,10 @@ static __attribute__((noreturn)) void unexpected(enum exc_kind kind, struct exc_
     test_done();
 }
 
-static void handle_sync(struct exc_frame *f)
+static void handle_sync(struct exc_frame *f, uint64_t vector)
 {
-    uint64_t esr = read_sysreg(esr_el1);
-    uint64_t far = read_sysreg(far_el1);
+    uint64_t esr = read_esr();
+    uint64_t far = read_far();
     struct cpu_exc_state *s = &exc_state[cpu_index()];
 
     if (is_undefined_hvc(esr, f->elr)) {
@@ -93,6 +102,8 @@ static void handle_sync(struct exc_frame *f)
     s->rec.esr = esr;
     s->rec.far = far;
     s->rec.elr = f->elr;
+    s->rec.spsr = f->spsr;
+    s->rec.vector = vector;
     s->taken = true;
     s->armed = false;
     f->elr = s->resume ? s->resume : f->elr + A64_INSN_SIZE;
@@ -117,16 +128,16 @@ static void handle_irq(void)
     }
 }
 
-void guest_exception_c(struct exc_frame *frame, enum exc_kind kind)
+void guest_exception_c(struct exc_frame *frame, enum exc_kind kind, uint64_t vector)
 {
     switch (kind) {
     case EXC_SYNC:
-        handle_sync(frame);
+        handle_sync(frame, vector);
         break;
     case EXC_IRQ:
         handle_irq();
         break;
     default:
-        unexpected(kind, frame, read_sysreg(esr_el1), read_sysreg(far_el1));
+        unexpected(kind, frame, read_esr(), read_far());
     }
 }

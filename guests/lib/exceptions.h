@@ -19,6 +19,8 @@ struct sync_record {
     uint64_t esr;
     uint64_t far;
     uint64_t elr;
+    uint64_t spsr;
+    uint64_t vector;    /* offset of the vector entry taken from VBAR */
 };
 
 enum exc_kind { EXC_SYNC, EXC_IRQ, EXC_FIQ, EXC_SERROR };
@@ -47,6 +49,6 @@ unsigned irq_unhandled_count(void);
  * they are completed with x0 = SMCCC NOT_SUPPORTED so tests can report. */
 unsigned exc_hvc_undef_count(void);
 
-void guest_exception_c(struct exc_frame *frame, enum exc_kind kind);
+void guest_exception_c(struct exc_frame *frame, enum exc_kind kind, uint64_t vector);
 
 #endif

@@ -366,42 +366,54 @@ int fdt_memory_ranges(const void *dtb, uint64_t *base, uint64_t *size, unsigned 
     return w.found;
 }
 
-struct chosen_walk {
-    bool in_chosen;
-    const char *bootargs;
+/* A string property of a node right below the root (/chosen, /psci). */
+struct top_string_walk {
+    const char *node, *prop;
+    bool in_node;
+    const char *value;
 };
 
-static void chosen_begin(void *ctx, int depth, const char *name)
+static void top_string_begin(void *ctx, int depth, const char *name)
 {
-    struct chosen_walk *w = ctx;
+    struct top_string_walk *w = ctx;
 
     if (depth == TOP_NODE_DEPTH)
-        w->in_chosen = strcmp(name, "chosen") == 0;
+        w->in_node = strcmp(name, w->node) == 0;
 }
 
-static void chosen_prop(void *ctx, int depth, const char *name, const uint8_t *val, uint32_t len)
+static void top_string_prop(void *ctx, int depth, const char *name, const uint8_t *val, uint32_t len)
 {
-    struct chosen_walk *w = ctx;
+    struct top_string_walk *w = ctx;
 
-    if (w->in_chosen && depth == TOP_NODE_DEPTH && strcmp(name, "bootargs") == 0 && len > 0 &&
+    if (w->in_node && depth == TOP_NODE_DEPTH && strcmp(name, w->prop) == 0 && len > 0 &&
         val[len - 1] == '\0')
-        w->bootargs = (const char *)val;
+        w->value = (const char *)val;
 }
 
-static void chosen_end(void *ctx, int depth)
+static void top_string_end(void *ctx, int depth)
 {
-    struct chosen_walk *w = ctx;
+    struct top_string_walk *w = ctx;
 
     if (depth == TOP_NODE_DEPTH)
-        w->in_chosen = false;
+        w->in_node = false;
+}
+
+static const char *top_string(const void *dtb, const char *node, const char *prop)
+{
+    struct top_string_walk w = { node, prop, false, NULL };
+    struct fdt_visitor v = { top_string_begin, top_string_prop, top_string_end, &w };
+
+    return fdt_walk(dtb, &v) < 0 ? NULL : w.value;
 }
 
 const char *fdt_bootargs(const void *dtb)
 {
-    struct chosen_walk w = { 0 };
-    struct fdt_visitor v = { chosen_begin, chosen_prop, chosen_end, &w };
+    return top_string(dtb, "chosen", "bootargs");
+}
 
-    return fdt_walk(dtb, &v) < 0 ? NULL : w.bootargs;
+const char *fdt_psci_method(const void *dtb)
+{
+    return top_string(dtb, "psci", "method");
 }
 
 /* --- any node's reg --------------------------------------------------------- */

@@ -48,4 +48,7 @@ const char *fdt_reg_node_at(const void *dtb, uint64_t addr);
  * NUL-terminated string. */
 const char *fdt_bootargs(const void *dtb);
 
+/* /psci/method ("hvc" or "smc"), or NULL. */
+const char *fdt_psci_method(const void *dtb);
+
 #endif

@@ -20,6 +20,8 @@
 extern const void *guest_dtb;
 /* CNTVCT_EL0 and CNTPCT_EL0 read by the guest's first instructions. */
 extern uint64_t guest_entry_cntvct, guest_entry_cntpct;
+/* HCR_EL2 as the boot CPU found it at EL2 (GUEST_EL2 builds; else 0). */
+extern uint64_t guest_entry_hcr;
 
 /* Evaluates cond until it holds or timeout_us of counter time passed;
  * yields whether it held. */

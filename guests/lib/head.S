@@ -2,13 +2,22 @@
  * Both QEMU -kernel and elvisor honour text_offset, so the image runs
  * where it is linked (RAM base + 0x80000) with the MMU off. Assembled with
  * GUEST_RAW_BINARY the header is left out: the image is then a raw binary,
- * which elvisor also loads and enters at RAM base + 0x80000. */
+ * which elvisor also loads and enters at RAM base + 0x80000.
+ *
+ * Assembled with GUEST_EL2 (guests that run at EL2, guests.mk EL2_GUESTS)
+ * a CPU entered at EL2 sets HCR_EL2.E2H, so that it runs as a VHE host
+ * would whether E2H was RES1 (elvisor's virtual EL2) or 0 at reset (QEMU's
+ * own EL2), and uses VBAR_EL2 and SCTLR_EL2. The HCR_EL2 it was entered
+ * with is kept in guest_entry_hcr. */
 #include "platform.h"
 
 #define IMAGE_FLAGS_LE_4K   0x2     /* little-endian, 4 KiB pages, 2 MiB-aligned base */
 #define CTX_CPU_MASK        0xff    /* context id low byte: logical CPU index */
 #define CURRENTEL_EL1       0x4
-#define SCTLR_EL1_RES1      0x30d00800
+#define SCTLR_EL1_RES1      0x30d00800  /* also SCTLR_EL2's with E2H = 1 */
+#define CURRENTEL_EL2       0x8
+#define HCR_EL2_RW          (1 << 31)
+#define HCR_EL2_E2H         (1 << 34)
 
     .section .text.head, "ax"
     .global _start
@@ -31,6 +40,14 @@ primary_entry:
     mrs     x21, cntpct_el0
     msr     daifset, #0xf
     mov     x19, x0                         /* DTB address */
+#ifdef GUEST_EL2
+    mov     x22, #0
+    mrs     x1, CurrentEL
+    cmp     x1, #CURRENTEL_EL2
+    b.ne    3f
+    mrs     x22, hcr_el2
+3:
+#endif
     /* Clear bss before any C code; the stacks are outside it and need no clearing. */
     adrp    x1, __bss_start
     add     x1, x1, :lo12:__bss_start
@@ -44,6 +61,10 @@ primary_entry:
     str     x20, [x1, :lo12:guest_entry_cntvct]
     adrp    x1, guest_entry_cntpct
     str     x21, [x1, :lo12:guest_entry_cntpct]
+#ifdef GUEST_EL2
+    adrp    x1, guest_entry_hcr
+    str     x22, [x1, :lo12:guest_entry_hcr]
+#endif
     mov     x0, #0
     bl      cpu_early_setup
     mrs     x1, CurrentEL
@@ -71,6 +92,11 @@ park:
 /* x0 = logical CPU index. Sets up this CPU's stack, vectors and TPIDR_EL1.
  * Uses only x0-x3 and must not touch the stack before it has one. */
 cpu_early_setup:
+#ifdef GUEST_EL2
+    mrs     x1, CurrentEL
+    cmp     x1, #CURRENTEL_EL2
+    b.eq    cpu_early_setup_el2
+#endif
     msr     tpidr_el1, x0
     adrp    x1, guest_stacks
     add     x1, x1, :lo12:guest_stacks
@@ -86,6 +112,30 @@ cpu_early_setup:
     msr     sctlr_el1, x1
     isb
     ret
+
+#ifdef GUEST_EL2
+/* E2H before SCTLR_EL2: its layout depends on it. HCR_EL2 is per CPU. */
+cpu_early_setup_el2:
+    mrs     x1, hcr_el2
+    orr     x1, x1, #HCR_EL2_E2H
+    orr     x1, x1, #HCR_EL2_RW
+    msr     hcr_el2, x1
+    isb
+    msr     tpidr_el1, x0
+    adrp    x1, guest_stacks
+    add     x1, x1, :lo12:guest_stacks
+    add     x2, x0, #1
+    mov     x3, #STACK_SIZE
+    madd    x1, x2, x3, x1
+    mov     sp, x1
+    adrp    x1, guest_vectors
+    add     x1, x1, :lo12:guest_vectors
+    msr     vbar_el2, x1
+    ldr     x1, =SCTLR_EL1_RES1
+    msr     sctlr_el2, x1
+    isb
+    ret
+#endif
 
     .section .guest_stacks, "aw", %nobits
     .balign 16

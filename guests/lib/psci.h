@@ -1,4 +1,5 @@
-/* SMCCC calls through HVC, and the PSCI 1.1 functions the guests use. */
+/* SMCCC calls through HVC (or SMC for a guest built to run at EL2), and
+ * the PSCI 1.1 functions the guests use. */
 #ifndef GUEST_PSCI_H
 #define GUEST_PSCI_H
 
@@ -38,19 +39,23 @@
 
 /* Returns the callee's x0. x1-x17 are treated as clobbered (SMCCC 1.0). */
 int64_t smccc_hvc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+int64_t smccc_smc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+/* Through the conduit of the guest's own exception level: HVC from EL1,
+ * SMC from EL2 (GUEST_EL2 builds). */
+int64_t smccc_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 static inline int64_t psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx)
 {
-    return smccc_hvc(PSCI_CPU_ON_64, mpidr, entry, ctx);
+    return smccc_call(PSCI_CPU_ON_64, mpidr, entry, ctx);
 }
 
 static inline int64_t psci_affinity_info(uint64_t mpidr)
 {
-    return smccc_hvc(PSCI_AFFINITY_INFO_64, mpidr, 0, 0);
+    return smccc_call(PSCI_AFFINITY_INFO_64, mpidr, 0, 0);
 }
 
-static inline int64_t psci_cpu_off(void) { return smccc_hvc(PSCI_CPU_OFF, 0, 0, 0); }
-static inline int64_t psci_system_off(void) { return smccc_hvc(PSCI_SYSTEM_OFF, 0, 0, 0); }
-static inline int64_t psci_system_reset(void) { return smccc_hvc(PSCI_SYSTEM_RESET, 0, 0, 0); }
+static inline int64_t psci_cpu_off(void) { return smccc_call(PSCI_CPU_OFF, 0, 0, 0); }
+static inline int64_t psci_system_off(void) { return smccc_call(PSCI_SYSTEM_OFF, 0, 0, 0); }
+static inline int64_t psci_system_reset(void) { return smccc_call(PSCI_SYSTEM_RESET, 0, 0, 0); }
 
 #endif

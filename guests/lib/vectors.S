@@ -1,7 +1,16 @@
-/* EL1 exception vectors. Every taken exception saves the full register
- * file into a struct exc_frame on the stack, so the C handlers can inspect
- * and change any register (ELR to skip a faulting instruction, x0 to fake
- * an HVC return value) before the frame is restored. */
+/* EL1 exception vectors (EL2 ones in GUEST_EL2 builds). Every taken
+ * exception saves the full register file into a struct exc_frame on the
+ * stack, so the C handlers can inspect and change any register (ELR to
+ * skip a faulting instruction, x0 to fake an HVC return value) before the
+ * frame is restored; they also learn which vector entry was taken. */
+
+#ifdef GUEST_EL2
+#define ELR_ELX     elr_el2
+#define SPSR_ELX    spsr_el2
+#else
+#define ELR_ELX     elr_el1
+#define SPSR_ELX    spsr_el1
+#endif
 
 #define FRAME_SIZE  272     /* x0-x30, elr, spsr, padding to 16 bytes */
 #define FRAME_ELR   248
@@ -12,7 +21,7 @@
 #define KIND_FIQ    2
 #define KIND_SERROR 3
 
-.macro save_and_call kind
+.macro save_and_call kind, offset
     sub     sp, sp, #FRAME_SIZE
     stp     x0, x1, [sp, #16 * 0]
     stp     x2, x3, [sp, #16 * 1]
@@ -29,12 +38,13 @@
     stp     x24, x25, [sp, #16 * 12]
     stp     x26, x27, [sp, #16 * 13]
     stp     x28, x29, [sp, #16 * 14]
-    mrs     x0, elr_el1
+    mrs     x0, ELR_ELX
     stp     x30, x0, [sp, #16 * 15]
-    mrs     x0, spsr_el1
+    mrs     x0, SPSR_ELX
     str     x0, [sp, #FRAME_SPSR]
     mov     x0, sp
     mov     x1, #\kind
+    mov     x2, #\offset
     bl      guest_exception_c
     b       exception_return
 .endm
@@ -50,45 +60,45 @@
 guest_vectors:
     /* Current EL with SP_EL0: never used by the guests. */
     vector_entry cur_sp0_sync
-    save_and_call KIND_SYNC
+    save_and_call KIND_SYNC, 0x000
     vector_entry cur_sp0_irq
-    save_and_call KIND_IRQ
+    save_and_call KIND_IRQ, 0x080
     vector_entry cur_sp0_fiq
-    save_and_call KIND_FIQ
+    save_and_call KIND_FIQ, 0x100
     vector_entry cur_sp0_serror
-    save_and_call KIND_SERROR
+    save_and_call KIND_SERROR, 0x180
     /* Current EL with SP_ELx: where everything lands. */
     vector_entry cur_spx_sync
-    save_and_call KIND_SYNC
+    save_and_call KIND_SYNC, 0x200
     vector_entry cur_spx_irq
-    save_and_call KIND_IRQ
+    save_and_call KIND_IRQ, 0x280
     vector_entry cur_spx_fiq
-    save_and_call KIND_FIQ
+    save_and_call KIND_FIQ, 0x300
     vector_entry cur_spx_serror
-    save_and_call KIND_SERROR
+    save_and_call KIND_SERROR, 0x380
     /* Lower EL: the guests have no EL0 code. */
     vector_entry low64_sync
-    save_and_call KIND_SYNC
+    save_and_call KIND_SYNC, 0x400
     vector_entry low64_irq
-    save_and_call KIND_IRQ
+    save_and_call KIND_IRQ, 0x480
     vector_entry low64_fiq
-    save_and_call KIND_FIQ
+    save_and_call KIND_FIQ, 0x500
     vector_entry low64_serror
-    save_and_call KIND_SERROR
+    save_and_call KIND_SERROR, 0x580
     vector_entry low32_sync
-    save_and_call KIND_SYNC
+    save_and_call KIND_SYNC, 0x600
     vector_entry low32_irq
-    save_and_call KIND_IRQ
+    save_and_call KIND_IRQ, 0x680
     vector_entry low32_fiq
-    save_and_call KIND_FIQ
+    save_and_call KIND_FIQ, 0x700
     vector_entry low32_serror
-    save_and_call KIND_SERROR
+    save_and_call KIND_SERROR, 0x780
 
 exception_return:
     ldr     x0, [sp, #FRAME_SPSR]
-    msr     spsr_el1, x0
+    msr     SPSR_ELX, x0
     ldp     x30, x0, [sp, #16 * 15]
-    msr     elr_el1, x0
+    msr     ELR_ELX, x0
     ldp     x0, x1, [sp, #16 * 0]
     ldp     x2, x3, [sp, #16 * 1]
     ldp     x4, x5, [sp, #16 * 2]

@@ -83,7 +83,17 @@ grep -q 'elvisor ended with status 4: .*vm lost was stopped' "$tmp/vm-on-missing
 expect vm-too-big 4 'vm guest: not enough physical memory for 1024 MiB' -- \
     --kernel "$guests/mmio.bin" --mem 1G --qemu-arg -m --qemu-arg 1G
 
-# 4. elvisor cannot go on: a VM bundle that is not one (a config tool that
+# 4. A VM with virtual EL2 on a CPU without FEAT_NV2 (QEMU's cortex-a57) is
+# refused with a log line, not started at EL1 instead.
+expect vel2-without-nv2 4 'vm guest: virt-el2 needs FEAT_NV2 \(ID_AA64MMFR2_EL1.NV = 2\), this CPU has NV = 0' -- \
+    --kernel "$guests/vel2.bin" --smp 2 --el2 --cpu cortex-a57
+if grep -q '^TEST ' "$tmp/vel2-without-nv2.log"; then
+    fail vel2-without-nv2-not-run "the guest ran"
+else
+    pass vel2-without-nv2-not-run
+fi
+
+# 5. elvisor cannot go on: a VM bundle that is not one (a config tool that
 # writes garbage stands in for a corrupted bundle) ends with 3.
 cat >"$tmp/bad-config-tool" <<'TOOL'
 #!/bin/sh

@@ -193,6 +193,11 @@ if expect_run dry_run 0 "QEMU command" "$fake_qemu -M virt,virtualization=on,gic
 fi
 expect_run dry_run_bare 0 "$fake_qemu -M virt,gic-version=3" "-smp 2" "-m 64M" \
     "-kernel $(realpath "$img")" -- --bare --kernel "$img" --smp 2 --mem 64M --dry-run
+# --el2: a VM with virtual EL2, or bare QEMU's own EL2.
+expect_run dry_run_el2 0 "virt-el2;" "virtual EL2" -- --kernel "$img" --el2 --dry-run
+expect_run dry_run_el2_bare 0 "$fake_qemu -M virt,virtualization=on,gic-version=3" -- \
+    --bare --kernel "$img" --el2 --dry-run
+expect_run args_el2_with_config 2 "--el2" "--config" -- --config "$repo/configs/default.dts" --el2
 # --icount is what makes benchmark figures repeatable (docs/testing.md).
 expect_run dry_run_icount 0 "-icount shift=0,sleep=off" "-seed 1" "clock=vm" -- \
     --kernel "$img" --icount --dry-run
