@@ -23,6 +23,7 @@ void console_input_pump(void)
     spin_lock(&input_lock);
     if (vm)
         spin_lock(&vm->lock);
+    pl011_ack_rx();
     for (;;) {
         if (held < 0)
             held = pl011_getc();

@@ -42,14 +42,15 @@ void pl011_putc(char c)
 
 int pl011_getc(void)
 {
-    if (!uart || (rd(UARTFR) & FR_RXFE)) {
-        /* Drained: the receive-timeout interrupt stays raised until it is
-         * cleared by hand, which would re-signal forever. */
-        if (uart)
-            wr(UARTICR, INT_RX | INT_RT);
+    if (!uart || (rd(UARTFR) & FR_RXFE))
         return -1;
-    }
     return (int)(rd(UARTDR) & 0xff);
+}
+
+void pl011_ack_rx(void)
+{
+    if (uart)
+        wr(UARTICR, INT_RX | INT_RT);
 }
 
 void pl011_set_rx_irq(bool on)

@@ -9,6 +9,11 @@ void pl011_init(uint64_t base);
 void pl011_putc(char c);
 /* -1 when no character is waiting. */
 int pl011_getc(void);
+/* Clears the receive and receive-timeout interrupts (the latter stays
+ * raised until cleared by hand). Call it before draining the FIFO, never
+ * after: a character arriving after the last empty check would otherwise
+ * lose its interrupt and wait in the FIFO for the next keystroke. */
+void pl011_ack_rx(void);
 void pl011_enable_input(void);
 void pl011_set_rx_irq(bool on);
 void pl011_flush(void);
