@@ -9,6 +9,7 @@
 #      set `make run` boots (configs/default.dts)
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
 #   6. elvisor's exit status (VMs stopped alone, fatal errors)
+#   7. the multi-VM configurations, GICv3 and GICv2
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -39,7 +40,8 @@ suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
 suite exit-status     tests/integration/exit-status.sh
 suite exit-status-nvhe tests/integration/exit-status.sh --nvhe
 suite launcher        tests/integration/launcher.sh
-# Two-VM configurations: isolation between VMs, SYSTEM_RESET of one VM.
+# Multi-VM configurations: isolation between VMs, SYSTEM_RESET of one VM,
+# vCPUs time-sharing a physical CPU (timers, time slice).
 suite multi-vm        tests/integration/run-multi-vm.sh --mode both
 suite multi-vm-gicv2  tests/integration/run-multi-vm.sh --mode both --gic 2
 

@@ -26,6 +26,7 @@
 #include "config_report.h"
 #include "core/config.h"
 #include "core/loader.h"
+#include "core/sched_policy.h"
 #include "dts_srcmap.h"
 
 extern char **environ;
@@ -227,9 +228,10 @@ static void warnings(struct ctx *c, const struct vm_config *vm)
             if (vm->cpu_map[i] != vm->cpu_map[j])
                 continue;
             warn_at(c, where(c, path, "cpus", &buf),
-                    "vm '%s': property 'cpus': vCPUs %u and %u share physical CPU %u; they take turns only "
-                    "when one exits to elvisor (there is no time slice), which can stall the guest",
-                    vm->name, i, j, vm->cpu_map[i]);
+                    "vm '%s': property 'cpus': vCPUs %u and %u share physical CPU %u; they never run at "
+                    "once but take turns in %u ms time slices, which slows a guest that waits for one "
+                    "vCPU on another (spin locks, IPIs)",
+                    vm->name, i, j, vm->cpu_map[i], SCHED_SLICE_US / 1000);
             return;
         }
     }

@@ -9,6 +9,7 @@
 #include "core/inject.h"
 #include "core/pcpu.h"
 #include "core/platform.h"
+#include "core/sched.h"
 #include "core/vm.h"
 #include "lib/log.h"
 #include "nested/nested.h"
@@ -158,6 +159,9 @@ void handle_phys_irqs(void)
         if (intid >= GIC_INTID_SPURIOUS)
             break;
         gic_priority_drop(ack);
+        /* The EL1 timers in the hardware are always the loaded vCPU's:
+         * vcpu_put() turns them off, and the timers of a vCPU that is not
+         * loaded are watched in software (vtimer_poll_unloaded()). */
         if ((intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) && p->loaded) {
             /* Stays active until the guest deactivates the virtual one. */
             vgic_inject_hw(&p->loaded->vm->vgic, p->loaded->id, intid, intid);
@@ -165,6 +169,8 @@ void handle_phys_irqs(void)
         }
         if (intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) {
             log_warn("timer interrupt %u with no vCPU loaded", intid);
+        } else if (intid == PPI_HYP_TIMER) {
+            sched_tick_expired();
         } else if (intid == platform.uart_intid) {
             console_input_pump();
         }

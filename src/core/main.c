@@ -40,6 +40,7 @@ static void enable_cpu_irqs(void)
     gic_enable_irq(PPI_MAINTENANCE);
     gic_enable_irq(PPI_VIRT_TIMER);
     gic_enable_irq(PPI_PHYS_TIMER);
+    gic_enable_irq(PPI_HYP_TIMER);
 }
 
 static void print_features(void)

@@ -1,13 +1,20 @@
 #include "core/sched.h"
 
+#include "arch/arm64/el1_timer.h"
 #include "arch/arm64/hyp.h"
+#include "arch/arm64/hyp_timer.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/vcpu_switch.h"
 #include "core/exit.h"
 #include "core/pcpu.h"
 #include "core/power.h"
+#include "core/sched_policy.h"
 #include "core/vm.h"
 #include "lib/log.h"
+#include "vdev/vtimer.h"
+
+/* A guest timer that never fires and a tick that is off are both "never". */
+_Static_assert(VTIMER_NEVER == SCHED_NO_TICK, "one 'never' for the EL2 timer");
 
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus;
@@ -54,47 +61,110 @@ static void __attribute__((noreturn)) power_off_when_all_down(void)
     machine_power_off(ELVISOR_EXIT_OK, "all VMs are down");
 }
 
+/* Brings v's scheduling state up to date (parks it while its VM is not
+ * running, starts a pending CPU_ON) and says whether it can run now. */
+/* Inlined: the pinned case runs it on every exit. */
+static inline __attribute__((always_inline)) bool runnable(struct pcpu *p, struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+
+    if (vm->state != VM_RUNNING) {
+        unload(p, v);
+        if (!v->parked) {
+            __atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
+            /* The CPU finishing a reset waits for every vCPU to park. */
+            if (v->id != 0)
+                vcpu_kick(&vm->vcpus[0]);
+        }
+        if (vm->state == VM_RESETTING && v->id == 0)
+            finish_reset(vm);
+        /* A finished reset has made this vCPU runnable again. */
+        if (vm->state != VM_RUNNING)
+            return false;
+    }
+    v->parked = false;
+    if (v->on_pending) {
+        /* PSCI CPU_ON (or boot): start afresh from the entry point. */
+        unload(p, v);
+        vcpu_reset(v, v->on_entry, v->on_context);
+        v->on_pending = false;
+    }
+    if (v->power != VCPU_ON) {
+        unload(p, v);
+        return false;
+    }
+    if (v->wait == VCPU_WAIT_WFI) {
+        if (!vgic_vcpu_has_pending(&vm->vgic, v->id))
+            return false;
+        v->wait = VCPU_RUNNING;
+    }
+    return true;
+}
+
+/* Are v's guest timers to be watched while it is not loaded? */
+static bool timers_watched(const struct vcpu *v)
+{
+    return v->vm->state == VM_RUNNING && v->power == VCPU_ON && !v->on_pending;
+}
+
+/* Several vCPUs on this CPU: the guest timers of those not loaded live in
+ * memory, so elvisor injects their interrupts when due (which may end a
+ * WFI), then the round-robin policy picks. */
+static struct vcpu *pick_shared(struct pcpu *p)
+{
+    uint64_t now = hw_cntpct();
+    uint32_t can_run = 0;
+    uint64_t wake = SCHED_NO_TICK;
+    unsigned idx;
+
+    for (unsigned i = 0; i < p->nr_runq; i++) {
+        struct vcpu *v = p->runq[i];
+
+        if (!v->loaded && timers_watched(v)) {
+            uint64_t at = vtimer_poll_unloaded(v, now);
+            if (at < wake)
+                wake = at;
+        }
+        if (runnable(p, v))
+            can_run |= 1u << i;
+    }
+    p->timer_wake = wake;
+    idx = sched_rr_pick(&p->rr, p->nr_runq, can_run, now, p->slice_ticks, &p->slice_tick);
+    return idx == SCHED_NONE ? NULL : p->runq[idx];
+}
+
 static struct vcpu *pick(struct pcpu *p)
 {
-    for (unsigned n = 0; n < p->nr_runq; n++) {
-        unsigned idx = (p->next + n) % p->nr_runq;
-        struct vcpu *v = p->runq[idx];
-        struct vm *vm = v->vm;
-
-        if (vm->state != VM_RUNNING) {
-            unload(p, v);
-            if (!v->parked) {
-                __atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
-                /* The CPU finishing a reset waits for every vCPU to park. */
-                if (v->id != 0)
-                    vcpu_kick(&vm->vcpus[0]);
-            }
-            if (vm->state == VM_RESETTING && v->id == 0)
-                finish_reset(vm);
-            /* A finished reset has made this vCPU runnable again. */
-            if (vm->state != VM_RUNNING)
-                continue;
-        }
-        v->parked = false;
-        if (v->on_pending) {
-            /* PSCI CPU_ON (or boot): start afresh from the entry point. */
-            unload(p, v);
-            vcpu_reset(v, v->on_entry, v->on_context);
-            v->on_pending = false;
-        }
-        if (v->power != VCPU_ON) {
-            unload(p, v);
-            continue;
-        }
-        if (v->wait == VCPU_WAIT_WFI) {
-            if (!vgic_vcpu_has_pending(&vm->vgic, v->id))
-                continue;
-            v->wait = VCPU_RUNNING;
-        }
-        p->next = (idx + 1) % p->nr_runq;
-        return v;
-    }
+    if (p->nr_runq > 1)
+        return pick_shared(p);
+    if (p->nr_runq == 1 && runnable(p, p->runq[0]))
+        return p->runq[0];
     return NULL;
+}
+
+/* The EL2 physical timer fires at the earlier of the slice's end (only
+ * while another vCPU here is runnable) and the first guest timer deadline
+ * of a vCPU not loaded here; otherwise it is off. */
+static void program_tick(struct pcpu *p, uint64_t slice_tick)
+{
+    uint64_t at = p->timer_wake < slice_tick ? p->timer_wake : slice_tick;
+
+    if (at == p->tick)
+        return;
+    p->tick = at;
+    if (at == SCHED_NO_TICK)
+        hyp_timer_stop();
+    else
+        hyp_timer_arm(at);
+}
+
+void sched_tick_expired(void)
+{
+    struct pcpu *p = this_pcpu();
+
+    /* Level: off until the scheduler asks again, so it does not refire. */
+    hyp_timer_stop();
+    p->tick = SCHED_NO_TICK;
 }
 
 static void run(struct pcpu *p, struct vcpu *v)
@@ -103,11 +173,21 @@ static void run(struct pcpu *p, struct vcpu *v)
     uint64_t code;
 
     if (p->loaded != v) {
-        if (p->loaded)
-            vcpu_put(p->loaded);
+        struct vcpu *prev = p->loaded;
+
+        if (prev)
+            vcpu_put(prev);
         vcpu_load(v);
         p->loaded = v;
+        /* Its timers are in memory from now on. */
+        if (prev && timers_watched(prev)) {
+            uint64_t at = vtimer_poll_unloaded(prev, hw_cntpct());
+            if (at < p->timer_wake)
+                p->timer_wake = at;
+        }
     }
+    if (p->nr_runq > 1)
+        program_tick(p, p->slice_tick);
     vgic_flush_lrs(vgic, v->id);
     vgic_hw_load_lrs(v);
     code = guest_enter(&v->regs);
@@ -118,6 +198,11 @@ static void run(struct pcpu *p, struct vcpu *v)
 
 void pcpu_loop(struct pcpu *p)
 {
+    sched_rr_init(&p->rr);
+    p->slice_ticks = read_sysreg(cntfrq_el0) * SCHED_SLICE_US / 1000000;
+    p->tick = SCHED_NO_TICK;
+    p->timer_wake = SCHED_NO_TICK;
+    p->slice_tick = SCHED_NO_TICK;
     for (;;) {
         struct vcpu *v = pick(p);
 
@@ -128,6 +213,16 @@ void pcpu_loop(struct pcpu *p)
         /* Whichever CPU sees it first: the last VM may live on any CPU. */
         if (all_vms_down())
             power_off_when_all_down();
+        /* Parking a vCPU (a VM reset) may have made another one here
+         * able to go on, and that kick sends no interrupt. */
+        if (p->resched) {
+            p->resched = false;
+            continue;
+        }
+        /* Nobody runnable: only guest timers of vCPUs not loaded here need
+         * the EL2 timer (the loaded one's timer is in the hardware). */
+        if (p->nr_runq > 1)
+            program_tick(p, SCHED_NO_TICK);
         /* Interrupts stay masked at EL2: WFI still wakes on a pending one,
          * which is then handled here. */
         wfi();

@@ -420,8 +420,12 @@ void vm_request_reset(struct vm *vm)
 
 void vcpu_kick(struct vcpu *v)
 {
-    if (v->pcpu != this_pcpu()->id)
+    struct pcpu *self = this_pcpu();
+
+    if (v->pcpu != self->id)
         gic_send_sgi(SGI_KICK, pcpus[v->pcpu].mpidr);
+    else
+        self->resched = true;   /* no interrupt comes: the loop must look before it sleeps */
 }
 
 void vgic_kick_vcpu(struct vgic *vgic, unsigned vcpu_id)

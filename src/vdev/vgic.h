@@ -292,6 +292,14 @@ void vgic_inject_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t 
  * already holding it keeps its HW bit until the next sync. */
 void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid);
 
+/* Is vintid of vcpu_id (a PPI) pending or active, outside any LR (call it
+ * between runs)? *forwarded, when not NULL, says whether it carries the HW
+ * mapping. The scheduler asks for the timer PPIs of a vCPU that is not
+ * loaded: such an interrupt needs no new injection, and while it is
+ * forwarded the physical PPI must be active whenever that vCPU is loaded,
+ * so that the guest's deactivation through the LR is what releases it. */
+bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool *forwarded);
+
 /* Trapped guest write of ICC_SGI1R_EL1 by src_vcpu. GICv3 model only (a
  * GICv2 guest sends SGIs through GICD_SGIR); ignored on a GICv2 model. */
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r);

@@ -581,6 +581,28 @@ void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid)
     vgic_kick_mask(v, kick);
 }
 
+bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool *forwarded)
+{
+    struct vgic_irq *irq;
+    bool busy = false, hw = false;
+
+    if (vintid < VGIC_FIRST_PPI || vintid >= VGIC_NR_PRIVATE_IRQS) {
+        if (forwarded)
+            *forwarded = false;
+        return false;
+    }
+    spin_lock(&v->lock);
+    irq = vgic_get_irq(v, vcpu_id, vintid);
+    if (irq) {
+        busy = vgic_irq_is_pending(irq) || irq->active;
+        hw = irq->hw;
+    }
+    spin_unlock(&v->lock);
+    if (forwarded)
+        *forwarded = hw;
+    return busy;
+}
+
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
 {
     uint32_t intid = (uint32_t)((icc_sgi1r >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK);

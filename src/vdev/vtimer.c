@@ -1,7 +1,9 @@
 /* Emulation of the EL1 physical counter and timer on CPUs without
  * CNTPOFF_EL2 (hyp_ptimer_emulated): the accesses trap, and the trapped
  * vCPU is loaded, so its timer is in the hardware EL1 physical timer with
- * CVAL + offset (vtimer.h). */
+ * CVAL + offset (vtimer.h). And the timers of a vCPU that shares its
+ * physical CPU and is not loaded there: saved in memory, they are checked
+ * by the scheduler, which fires them in software. */
 #include "vdev/vtimer.h"
 
 #include "arch/arm64/el1_timer.h"
@@ -73,4 +75,36 @@ bool vtimer_ptimer_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint6
 
     el1_ptimer_set_cval(vtimer_cval_to_hw(cval, cval_offset(v)));
     return true;
+}
+
+/* One timer of a vCPU that is not loaded; see vtimer_poll_unloaded(). */
+static void poll_one(struct vcpu *v, unsigned intid, uint64_t ctl, uint64_t cval, uint64_t now,
+                     uint64_t *next)
+{
+    uint64_t at = vtimer_hw_deadline(ctl, cval, v->vm->cnt_offset);
+
+    /* The guest has not finished with the last one: whatever the timer
+     * does now, its level is only seen again after the deactivation, which
+     * needs the vCPU loaded, where the hardware timer takes over. */
+    if (at == VTIMER_NEVER || vgic_irq_in_flight(&v->vm->vgic, v->id, intid, NULL))
+        return;
+    if (at <= now) {
+        /* Forwarded, as the hardware would have delivered it: loading the
+         * vCPU then makes the physical PPI active (vcpu_load()) and the
+         * guest's deactivation releases it. */
+        vgic_inject_hw(&v->vm->vgic, v->id, intid, intid);
+        return;
+    }
+    if (at < *next)
+        *next = at;
+}
+
+uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now)
+{
+    const struct vtimer_state *t = &v->timer;
+    uint64_t next = VTIMER_NEVER;
+
+    poll_one(v, PPI_VIRT_TIMER, t->cntv_ctl, t->cntv_cval, now, &next);
+    poll_one(v, PPI_PHYS_TIMER, t->cntp_ctl, t->cntp_cval, now, &next);
+    return next;
 }

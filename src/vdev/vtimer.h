@@ -34,6 +34,22 @@ uint64_t vtimer_tval_to_cval(uint64_t tval, uint64_t count);
 /* The CTL bits a write may change: ENABLE and IMASK (ISTATUS is read-only). */
 uint64_t vtimer_ctl_write_value(uint64_t val);
 
+/* A timer saved in memory (CTL, the guest's CVAL, the VM's offset) asserts
+ * its interrupt from this hardware count on: VTIMER_NEVER when it is
+ * disabled or masked, or when the guest's count cannot reach CVAL before
+ * the hardware counter wraps. Both EL1 timers compare the guest's count,
+ * hardware count - offset, with the guest's CVAL. */
+#define VTIMER_NEVER    UINT64_MAX
+uint64_t vtimer_hw_deadline(uint64_t ctl, uint64_t cval, uint64_t offset);
+
+/* For a vCPU that is not loaded (its timers are in v->timer, not in the
+ * hardware): every EL1 timer whose condition holds at hardware count now is
+ * injected into the vGIC as the forwarded interrupt it would be if loaded,
+ * unless that interrupt is still pending or active there. Returns the
+ * earliest hardware count at which one of the others fires, VTIMER_NEVER
+ * if none will. */
+uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now);
+
 /* Trapped-register handlers for the sysreg table (emulated mode only). */
 bool vtimer_cntpct_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
 bool vtimer_cntpctss_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);

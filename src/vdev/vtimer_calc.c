@@ -37,3 +37,13 @@ uint64_t vtimer_ctl_write_value(uint64_t val)
 {
     return val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
 }
+
+uint64_t vtimer_hw_deadline(uint64_t ctl, uint64_t cval, uint64_t offset)
+{
+    if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
+        return VTIMER_NEVER;
+    /* The guest's count starts at 0 when the hardware's is at offset. */
+    if (cval > VTIMER_NEVER - offset)
+        return VTIMER_NEVER;
+    return cval + offset;
+}

@@ -31,17 +31,19 @@ usage: tests/integration/run-multi-vm.sh [options]
   --mode M          elvisor mode: vhe, nvhe or both (default both)
   --gic 2|3         GIC version of the QEMU machine (default 3); the configs
                     name none, so the VMs get the machine's
-  --only A,B        run only these suites (isolation-2vm, vm-reset)
+  --only A,B        run only these suites (isolation-2vm, vm-reset,
+                    timer-share, spin-share, hold-share)
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
 USAGE
 }
 
-# Suites: name, config, the console VM (gets 'g' when the others are done),
-# the other VMs, and order checks "FIRST => LAST": some line matching the
-# extended regex FIRST comes before some line matching LAST.
-suites=(isolation-2vm vm-reset)
+# Suites: name, config, the console VM (gets 'g' when the others are done;
+# empty when no guest waits for it), the other VMs, and order checks
+# "FIRST => LAST": some line matching the extended regex FIRST comes before
+# some line matching LAST.
+suites=(isolation-2vm vm-reset timer-share spin-share hold-share)
 declare -A config console others orders
 config[isolation-2vm]=configs/isolation-2vm.dts
 console[isolation-2vm]=b
@@ -56,6 +58,24 @@ others[vm-reset]=a
 orders[vm-reset]='^\[b\] # steady: loop started$ => ^\[a\] # SYSTEM_RESET$
 ^\[a\] # SYSTEM_RESET$ => ^\[a\] GUEST-DONE
 ^elvisor\[cpu[0-9]+\]: vm a: powered off => ^elvisor\[cpu1\]: vm b: powered off'
+config[timer-share]=configs/timer-share.dts
+console[timer-share]=
+others[timer-share]="a b c d"
+# The two timer VMs had their timer checks running at the same time.
+orders[timer-share]='^\[a\] TEST timer\.vtimer_cval_irq: => ^\[b\] GUEST-DONE
+^\[b\] TEST timer\.vtimer_cval_irq: => ^\[a\] GUEST-DONE'
+config[spin-share]=configs/spin-share.dts
+console[spin-share]=
+others[spin-share]="s t"
+# t made all its checks while s spun without exits on the same CPU.
+orders[spin-share]='^\[s\] # spin: started => ^\[t\] GUEST-DONE
+^\[t\] GUEST-DONE => ^\[s\] # spin: done'
+config[hold-share]=configs/hold-share.dts
+console[hold-share]=
+others[hold-share]="h t"
+# t's virtual timer interrupts were checked while h held PPI 27 active.
+orders[hold-share]='^\[h\] # hold: started => ^\[t\] TEST timer\.vtimer_cval_irq:
+^\[t\] TEST timer\.vtimer_cval_irq: => ^\[h\] # hold: done'
 
 mode=both gic=3 only="" timeout=120 verbose=0
 while [ $# -gt 0 ]; do

@@ -329,6 +329,52 @@ static void test_hw_forwarded(void **state)
     assert_false(vg.vcpu[1].priv[3].hw);
 }
 
+/* What the scheduler asks about a vCPU that is not loaded: a forwarded
+ * timer PPI pending or active needs no new injection, and its physical PPI
+ * must be active while that vCPU runs. */
+static void test_irq_in_flight(void **state)
+{
+    struct vgic_irq *vt = &vg.vcpu[2].priv[27];
+    bool hw = true;
+    int n;
+
+    (void)state;
+    vt->enabled = true;
+    vt->priority = 0xa0;
+    assert_false(vgic_irq_in_flight(&vg, 2, 27, &hw));
+    assert_false(hw);
+    vgic_inject_hw(&vg, 2, 27, 27);
+    assert_true(vgic_irq_in_flight(&vg, 2, 27, &hw));
+    assert_true(hw);
+    assert_false(vgic_irq_in_flight(&vg, 1, 27, NULL));     /* another vCPU's PPI 27 */
+    assert_false(vgic_irq_in_flight(&vg, 2, 30, NULL));
+    /* In an LR and taken by the guest: active after sync. */
+    flush_lrs(&vg, 2);
+    n = find_lr(2, 27);
+    assert_true(n >= 0);
+    cif(2)->lr[n] = (cif(2)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+    vgic_sync_lrs(&vg, 2);
+    assert_true(vgic_irq_in_flight(&vg, 2, 27, &hw));
+    assert_true(hw);
+    /* Deactivated: done with it. */
+    flush_lrs(&vg, 2);
+    n = find_lr(2, 27);
+    cif(2)->lr[n] &= ~ICH_LR_STATE_MASK;
+    vgic_sync_lrs(&vg, 2);
+    assert_false(vgic_irq_in_flight(&vg, 2, 27, &hw));
+    assert_true(hw);                                        /* the mapping stays */
+    /* Pending while disabled still counts: the guest has not seen it yet. */
+    vt->enabled = false;
+    vgic_inject_hw(&vg, 2, 27, 27);
+    assert_true(vgic_irq_in_flight(&vg, 2, 27, NULL));
+    /* Not a PPI, or not a vCPU: nothing, and no crash. */
+    assert_false(vgic_irq_in_flight(&vg, 2, 3, &hw));
+    assert_false(hw);
+    assert_false(vgic_irq_in_flight(&vg, 2, 40, NULL));
+    assert_false(vgic_irq_in_flight(&vg, 9, 27, &hw));
+    assert_false(hw);
+}
+
 static void test_sgi_decode(void **state)
 {
     (void)state;
@@ -735,6 +781,7 @@ int main(void)
         cmocka_unit_test_setup(test_sync_states, setup),
         cmocka_unit_test_setup(test_level_repend, setup),
         cmocka_unit_test_setup(test_hw_forwarded, setup),
+        cmocka_unit_test_setup(test_irq_in_flight, setup),
         cmocka_unit_test_setup(test_sgi_decode, setup),
         cmocka_unit_test_setup(test_has_pending, setup),
         cmocka_unit_test_setup(test_kicks_and_ownership, setup),

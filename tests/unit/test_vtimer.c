@@ -141,6 +141,37 @@ static void test_ctl_write_value(void **state)
     assert_int_equal(vtimer_ctl_write_value(~0ULL), ARM_CTL_ENABLE | ARM_CTL_IMASK);
 }
 
+/* A saved timer fires at hardware count CVAL + offset, when enabled and
+ * not masked; never when the guest's count cannot reach CVAL. */
+static void test_hw_deadline(void **state)
+{
+    static const uint64_t cvals[] = { 0, 1, 4242, 1ULL << 40, 0x8000000000000000ULL, ~0ULL - 1,
+                                      ~0ULL };
+
+    (void)state;
+    assert_int_equal(vtimer_hw_deadline(ARM_CTL_ENABLE, 5000, 4995000), 5000000);
+    assert_int_equal(vtimer_hw_deadline(ARM_CTL_ENABLE | ARM_CTL_ISTATUS, 5000, 4995000), 5000000);
+    assert_int_equal(vtimer_hw_deadline(0, 5000, 4995000), VTIMER_NEVER);
+    assert_int_equal(vtimer_hw_deadline(ARM_CTL_ENABLE | ARM_CTL_IMASK, 5000, 4995000),
+                     VTIMER_NEVER);
+    assert_int_equal(vtimer_hw_deadline(ARM_CTL_IMASK, 5000, 4995000), VTIMER_NEVER);
+    for (size_t o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++)
+        for (size_t c = 0; c < sizeof(cvals) / sizeof(cvals[0]); c++) {
+            uint64_t at = vtimer_hw_deadline(ARM_CTL_ENABLE, cvals[c], offsets[o]);
+            if (cvals[c] > ~0ULL - offsets[o]) {
+                /* Past the end of the hardware count: it never gets there. */
+                assert_int_equal(at, VTIMER_NEVER);
+                continue;
+            }
+            assert_int_equal(at, cvals[c] + offsets[o]);
+            /* At that hardware count the guest's count has reached CVAL, one
+             * tick earlier it has not. */
+            assert_true(vtimer_count(at, offsets[o]) >= cvals[c]);
+            if (at > offsets[o])
+                assert_true(vtimer_count(at - 1, offsets[o]) < cvals[c]);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_tval_write),
         cmocka_unit_test(test_tval_roundtrip_and_offset_free),
         cmocka_unit_test(test_ctl_write_value),
+        cmocka_unit_test(test_hw_deadline),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

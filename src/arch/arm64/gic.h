@@ -34,6 +34,12 @@ unsigned gic_ack(uint32_t *ack);
 void gic_priority_drop(uint32_t ack);
 void gic_deactivate(uint32_t ack);
 
+/* This CPU's SGIs and PPIs (bit n = INTID n): for each bit in mask, the
+ * active state becomes the one in `active`. A PPI forwarded to a vCPU stays
+ * active until its guest deactivates it, so it moves with that vCPU when
+ * the CPU switches vCPUs (vcpu_load()). */
+void gic_set_private_active(uint32_t mask, uint32_t active);
+
 /* Number of list registers the virtual CPU interface has: ICH_VTR_EL2
  * (v3) or GICH_VTR (v2), raw. */
 uint64_t gic_read_vtr(void);
@@ -49,6 +55,7 @@ struct gic_ops {
     unsigned (*ack)(uint32_t *ack);
     void (*priority_drop)(uint32_t ack);
     void (*deactivate)(uint32_t ack);
+    void (*set_private_active)(uint32_t mask, uint32_t active);
     uint64_t (*read_vtr)(void);
 };
 extern const struct gic_ops gicv2_ops, gicv3_ops;

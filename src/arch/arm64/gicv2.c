@@ -14,6 +14,7 @@
 #define GICD_ISENABLER      0x0100
 #define GICD_ICENABLER      0x0180
 #define GICD_ICPENDR        0x0280
+#define GICD_ISACTIVER      0x0300
 #define GICD_ICACTIVER      0x0380
 #define GICD_IPRIORITYR     0x0400
 #define GICD_ITARGETSR      0x0800
@@ -174,6 +175,16 @@ static void v2_deactivate(uint32_t ack)
     wr32(gicc + GICC_DIR, ack);
 }
 
+/* GICD_IS/ICACTIVER0 are banked: each CPU reaches its own SGIs and PPIs. */
+static void v2_set_private_active(uint32_t mask, uint32_t active)
+{
+    if (mask & ~active)
+        wr32(gicd + GICD_ICACTIVER, mask & ~active);
+    if (mask & active)
+        wr32(gicd + GICD_ISACTIVER, mask & active);
+    dsb(sy);
+}
+
 static uint64_t v2_read_vtr(void)
 {
     return rd32(gich + GICH_VTR);
@@ -192,5 +203,6 @@ const struct gic_ops gicv2_ops = {
     .ack = v2_ack,
     .priority_drop = v2_priority_drop,
     .deactivate = v2_deactivate,
+    .set_private_active = v2_set_private_active,
     .read_vtr = v2_read_vtr,
 };

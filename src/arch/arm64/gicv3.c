@@ -1,6 +1,7 @@
 /* GICv3 host driver: distributor, redistributors, ICC_* system registers. */
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
+#include "core/pcpu.h"
 #include "core/platform.h"
 
 /* Distributor */
@@ -27,6 +28,8 @@
 #define GICR_IGROUPR0       (GICR_SGI + 0x0080)
 #define GICR_ISENABLER0     (GICR_SGI + 0x0100)
 #define GICR_ICENABLER0     (GICR_SGI + 0x0180)
+#define GICR_ISACTIVER0     (GICR_SGI + 0x0300)
+#define GICR_ICACTIVER0     (GICR_SGI + 0x0380)
 #define GICR_IPRIORITYR0    (GICR_SGI + 0x0400)
 
 #define IRQ_PRIORITY        0xa0
@@ -94,6 +97,7 @@ static int v3_cpu_init(uint64_t mpidr)
 
     if (!rd)
         return -1;
+    this_pcpu()->gicr_base = rd;
     wr32(rd + GICR_WAKER, rd32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
     while (rd32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP)
         ;
@@ -160,6 +164,17 @@ static void v3_deactivate(uint32_t ack)
     isb();
 }
 
+static void v3_set_private_active(uint32_t mask, uint32_t active)
+{
+    uint64_t rd = this_pcpu()->gicr_base;
+
+    if (mask & ~active)
+        wr32(rd + GICR_ICACTIVER0, mask & ~active);
+    if (mask & active)
+        wr32(rd + GICR_ISACTIVER0, mask & active);
+    dsb(sy);
+}
+
 static uint64_t v3_read_vtr(void)
 {
     return read_sysreg(S3_4_C12_C11_1 /* ICH_VTR_EL2 */);
@@ -175,5 +190,6 @@ const struct gic_ops gicv3_ops = {
     .ack = v3_ack,
     .priority_drop = v3_priority_drop,
     .deactivate = v3_deactivate,
+    .set_private_active = v3_set_private_active,
     .read_vtr = v3_read_vtr,
 };

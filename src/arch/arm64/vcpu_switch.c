@@ -1,5 +1,6 @@
 #include "arch/arm64/vcpu_switch.h"
 #include "arch/arm64/el1_timer.h"
+#include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "core/vm.h"
@@ -36,6 +37,27 @@ static void timer_restore(const struct vcpu *v)
     el1_ptimer_set_ctl(t->cntp_ctl);
 }
 
+#define TIMER_PPIS  ((uint32_t)(BIT(PPI_VIRT_TIMER) | BIT(PPI_PHYS_TIMER)))
+
+/* A timer PPI forwarded to this vCPU that its vGIC still holds pending or
+ * active was acknowledged at EL2 and must stay active in the physical GIC
+ * while the vCPU runs: the guest's deactivation through the LR HW bit is
+ * what releases it, and until then the timer cannot interrupt again. The
+ * vCPU that ran before may have left it active for its own reasons, so
+ * every vCPU brings its own state (as KVM does on vcpu load). */
+static void timer_ppis_load_active(struct vcpu *v)
+{
+    static const unsigned ppis[] = { PPI_VIRT_TIMER, PPI_PHYS_TIMER };
+    uint32_t active = 0;
+
+    for (unsigned i = 0; i < sizeof(ppis) / sizeof(ppis[0]); i++) {
+        bool hw;
+        if (vgic_irq_in_flight(&v->vm->vgic, v->id, ppis[i], &hw) && hw)
+            active |= 1u << ppis[i];
+    }
+    gic_set_private_active(TIMER_PPIS, active);
+}
+
 void vcpu_load(struct vcpu *v)
 {
     struct vm *vm = v->vm;
@@ -52,6 +74,7 @@ void vcpu_load(struct vcpu *v)
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         el1_write((enum el1_reg)r, v->el1[r]);
     fpsimd_restore(&v->fp);
+    timer_ppis_load_active(v);
     timer_restore(v);
     vgic_hw_load_ctx(v);
     isb();
