@@ -16,25 +16,7 @@
 #include "vdev/vgic_v2_lr.c"
 #include "vdev/vgic_lr.c"
 
-static _Atomic unsigned kick_count[VGIC_MAX_VCPUS];
-
-void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id)
-{
-    (void)v;
-    assert_true(vcpu_id < VGIC_MAX_VCPUS);
-    kick_count[vcpu_id]++;
-}
-
-static struct vgic vg;
-
-/* These tests set interrupt state up by writing the model's fields directly,
- * which no real path does: such writes do not move vgic.gen, so every flush
- * here rescans (test_quiet_* covers the skip through the real API). */
-static void flush_lrs(struct vgic *g, unsigned vcpu_id)
-{
-    g->gen++;
-    vgic_flush_lrs(g, vcpu_id);
-}
+#include "vgic_test_util.h"
 /* Four vCPUs: 0.0.0.0, 0.0.0.1, 0.0.1.0, 0.0.1.1 */
 static const uint64_t mpidrs[4] = { 0x80000000, 0x80000001, 0x80000100, 0x80000101 };
 
@@ -615,16 +597,12 @@ static void test_concurrent_smoke(void **state)
 
 static void dist_write(unsigned vcpu, uint64_t off, unsigned size, uint64_t val)
 {
-    struct mmio_access a = { off, size, true, val };
-
-    assert_true(vgic_v3_dist_mmio(&vg, vcpu, &a));
+    assert_true(mmio_do(vgic_v3_dist_mmio, vcpu, off, size, true, &val));
 }
 
 static void redist_write(unsigned vcpu, unsigned frame, uint64_t off, uint64_t val)
 {
-    struct mmio_access a = { frame * VGIC_V3_REDIST_STRIDE + off, 4, true, val };
-
-    assert_true(vgic_v3_redist_mmio(&vg, vcpu, &a));
+    assert_true(mmio_do(vgic_v3_redist_mmio, vcpu, frame * VGIC_V3_REDIST_STRIDE + off, 4, true, &val));
 }
 
 static uint64_t bit_of(uint32_t intid) { return 1ull << (intid % 32); }

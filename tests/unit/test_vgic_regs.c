@@ -15,16 +15,7 @@
 #include "vdev/vgic_v2_lr.c"
 #include "vdev/vgic_lr.c"
 
-static unsigned kick_count[VGIC_MAX_VCPUS];
-
-void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id)
-{
-    (void)v;
-    assert_true(vcpu_id < VGIC_MAX_VCPUS);
-    kick_count[vcpu_id]++;
-}
-
-static struct vgic vg;
+#include "vgic_test_util.h"
 static const uint64_t mpidrs[4] = { 0x80000000, 0x80000001, 0x80000100, 0x100000002ull };
 
 #define GICD_CTLR_OFF       0x0000
@@ -36,29 +27,18 @@ static const uint64_t mpidrs[4] = { 0x80000000, 0x80000001, 0x80000100, 0x100000
 #define SGI(frame)          (RD(frame) + 0x10000)
 #define PIDR2_OFF           0xffe8
 
-static bool do_access(mmio_handler_fn fn, unsigned vcpu, uint64_t off, unsigned size, bool write,
-                   uint64_t *val)
-{
-    struct mmio_access acc = { .offset = off, .size = size, .is_write = write,
-                               .value = write ? *val : 0xdeadbeefdeadbeefull };
-    bool ok = fn(&vg, vcpu, &acc);
-
-    if (!write)
-        *val = acc.value;
-    return ok;
-}
 
 static uint64_t rd(mmio_handler_fn fn, uint64_t off, unsigned size)
 {
     uint64_t val;
 
-    assert_true(do_access(fn, 0, off, size, false, &val));
+    assert_true(mmio_do(fn, 0, off, size, false, &val));
     return val;
 }
 
 static void wr(mmio_handler_fn fn, uint64_t off, unsigned size, uint64_t val)
 {
-    assert_true(do_access(fn, 0, off, size, true, &val));
+    assert_true(mmio_do(fn, 0, off, size, true, &val));
 }
 
 static uint32_t d32(uint64_t off) { return (uint32_t)rd(vgic_v3_dist_mmio, off, 4); }
@@ -201,7 +181,7 @@ static void test_priority_byte_and_word(void **state)
     assert_int_equal(vg.vcpu[2].priv[7].priority, 0xf8);
     /* 2-byte accesses are not allowed anywhere. */
     uint64_t val = 0;
-    assert_false(do_access(vgic_v3_dist_mmio, 0, 0x420, 2, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, 0x420, 2, false, &val));
 }
 
 static void test_icfgr(void **state)
@@ -316,19 +296,19 @@ static void test_bad_sizes_and_offsets(void **state)
     uint64_t val = 0;
 
     (void)state;
-    assert_false(do_access(vgic_v3_dist_mmio, 0, GICD_CTLR_OFF, 1, false, &val));
-    assert_false(do_access(vgic_v3_dist_mmio, 0, GICD_CTLR_OFF, 8, false, &val));
-    assert_false(do_access(vgic_v3_dist_mmio, 0, GICD_TYPER_OFF, 2, false, &val));
-    assert_false(do_access(vgic_v3_dist_mmio, 0, 0x102, 4, true, &val));       /* misaligned */
-    assert_false(do_access(vgic_v3_dist_mmio, 0, GICD_IROUTER_OFF(40) + 4, 8, false, &val));
-    assert_false(do_access(vgic_v3_dist_mmio, 0, 0x10000, 4, false, &val));
-    assert_false(do_access(vgic_v3_dist_mmio, 0, ~0ull - 3, 4, false, &val));
-    assert_false(do_access(vgic_v3_dist_mmio, 0, 0x0, 3, false, &val));
-    assert_false(do_access(vgic_v3_dist_mmio, 0, 0x0, 0, false, &val));
-    assert_false(do_access(vgic_v3_redist_mmio, 0, RD(0) + 0x14, 8, false, &val));
-    assert_false(do_access(vgic_v3_redist_mmio, 0, RD(0) + 0x14, 1, false, &val));
-    assert_false(do_access(vgic_v3_redist_mmio, 0, SGI(0) + 0x100, 8, false, &val));
-    assert_false(do_access(vgic_v3_redist_mmio, 0, RD(0) + 0x9, 4, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, GICD_CTLR_OFF, 1, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, GICD_CTLR_OFF, 8, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, GICD_TYPER_OFF, 2, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, 0x102, 4, true, &val));       /* misaligned */
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, GICD_IROUTER_OFF(40) + 4, 8, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, 0x10000, 4, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, ~0ull - 3, 4, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, 0x0, 3, false, &val));
+    assert_false(mmio_do(vgic_v3_dist_mmio, 0, 0x0, 0, false, &val));
+    assert_false(mmio_do(vgic_v3_redist_mmio, 0, RD(0) + 0x14, 8, false, &val));
+    assert_false(mmio_do(vgic_v3_redist_mmio, 0, RD(0) + 0x14, 1, false, &val));
+    assert_false(mmio_do(vgic_v3_redist_mmio, 0, SGI(0) + 0x100, 8, false, &val));
+    assert_false(mmio_do(vgic_v3_redist_mmio, 0, RD(0) + 0x9, 4, false, &val));
     /* Reserved offsets: RAZ/WI. */
     assert_int_equal(d32(0x5000), 0);
     dw32(0x5000, 0xffffffffu);
@@ -337,9 +317,9 @@ static void test_bad_sizes_and_offsets(void **state)
     assert_int_equal(rd(vgic_v3_dist_mmio, 0x800, 1), 0);   /* ITARGETSR */
     assert_int_equal(r32(RD(0) + 0x70), 0);
     assert_int_equal(rd(vgic_v3_redist_mmio, RD(0) + 0x70, 8), 0);
-    assert_true(do_access(vgic_v3_redist_mmio, 0, ~0ull - 3, 4, false, &val));
+    assert_true(mmio_do(vgic_v3_redist_mmio, 0, ~0ull - 3, 4, false, &val));
     assert_int_equal(val, 0);
-    assert_true(do_access(vgic_v3_redist_mmio, 7, SGI(3) + 0x100, 4, true, &(uint64_t){ ~0ull }));
+    assert_true(mmio_do(vgic_v3_redist_mmio, 7, SGI(3) + 0x100, 4, true, &(uint64_t){ ~0ull }));
 }
 
 /* Every offset and size, read and write, from every accessor id: must never
@@ -353,12 +333,12 @@ static void test_sweep_no_crash(void **state)
     for (uint64_t off = 0; off < 0x10000 + 64; off += 4) {
         for (unsigned s = 0; s < 4; s++) {
             val = 0xffffffffffffffffull;
-            (void)do_access(vgic_v3_dist_mmio, (unsigned)(off >> 2) % 10, off, sizes[s], true, &val);
-            (void)do_access(vgic_v3_dist_mmio, 0, off, sizes[s], false, &val);
+            (void)mmio_do(vgic_v3_dist_mmio, (unsigned)(off >> 2) % 10, off, sizes[s], true, &val);
+            (void)mmio_do(vgic_v3_dist_mmio, 0, off, sizes[s], false, &val);
             val = 0xffffffffffffffffull;
-            (void)do_access(vgic_v3_redist_mmio, 9, off * 2 + (off & 4) * 0x4000, sizes[s], true,
+            (void)mmio_do(vgic_v3_redist_mmio, 9, off * 2 + (off & 4) * 0x4000, sizes[s], true,
                          &val);
-            (void)do_access(vgic_v3_redist_mmio, 1, off * 5, sizes[s], false, &val);
+            (void)mmio_do(vgic_v3_redist_mmio, 1, off * 5, sizes[s], false, &val);
         }
     }
     assert_int_equal(d32(GICD_CTLR_OFF) & 0x50, 0x50);

@@ -18,25 +18,7 @@
 #include "vdev/vgic_v2_lr.c"
 #include "vdev/vgic_lr.c"
 
-static _Atomic unsigned kick_count[VGIC_MAX_VCPUS];
-
-void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id)
-{
-    (void)v;
-    assert_true(vcpu_id < VGIC_MAX_VCPUS);
-    kick_count[vcpu_id]++;
-}
-
-static struct vgic vg;
-
-/* These tests set interrupt state up by writing the model's fields directly,
- * which no real path does: such writes do not move vgic.gen, so every flush
- * here rescans (test_quiet_* covers the skip through the real API). */
-static void flush_lrs(struct vgic *g, unsigned vcpu_id)
-{
-    g->gen++;
-    vgic_flush_lrs(g, vcpu_id);
-}
+#include "vgic_test_util.h"
 
 /* GIC-400's GICH_VTR: 5 priority and preemption bits, 4 LRs. */
 #define VTR_4LRS        0x90000003u

@@ -18,16 +18,7 @@
 #include "vdev/vgic_v2_lr.c"
 #include "vdev/vgic_lr.c"
 
-static unsigned kick_count[VGIC_MAX_VCPUS];
-
-void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id)
-{
-    (void)v;
-    assert_true(vcpu_id < VGIC_MAX_VCPUS);
-    kick_count[vcpu_id]++;
-}
-
-static struct vgic vg;
+#include "vgic_test_util.h"
 
 #define CTLR        0x000
 #define TYPER       0x004
@@ -50,28 +41,18 @@ static struct vgic vg;
 
 #define SGIR_VAL(filter, list, sgi) (((uint32_t)(filter) << 24) | ((uint32_t)(list) << 16) | (sgi))
 
-static bool do_access(unsigned vcpu, uint64_t off, unsigned size, bool write, uint64_t *val)
-{
-    struct mmio_access acc = { .offset = off, .size = size, .is_write = write,
-                               .value = write ? *val : 0xdeadbeefdeadbeefull };
-    bool ok = vgic_v2_dist_mmio(&vg, vcpu, &acc);
-
-    if (!write)
-        *val = acc.value;
-    return ok;
-}
 
 static uint64_t rd_as(unsigned vcpu, uint64_t off, unsigned size)
 {
     uint64_t val;
 
-    assert_true(do_access(vcpu, off, size, false, &val));
+    assert_true(mmio_do(vgic_v2_dist_mmio, vcpu, off, size, false, &val));
     return val;
 }
 
 static void wr_as(unsigned vcpu, uint64_t off, unsigned size, uint64_t val)
 {
-    assert_true(do_access(vcpu, off, size, true, &val));
+    assert_true(mmio_do(vgic_v2_dist_mmio, vcpu, off, size, true, &val));
 }
 
 static uint32_t d32(uint64_t off) { return (uint32_t)rd_as(0, off, 4); }
@@ -496,19 +477,19 @@ static void test_bad_accesses(void **state)
     uint64_t val = 0;
 
     (void)state;
-    assert_false(do_access(0, CTLR, 2, false, &val));
-    assert_false(do_access(0, CTLR, 8, false, &val));
-    assert_false(do_access(0, CTLR, 0, false, &val));
-    assert_false(do_access(0, CTLR, 3, false, &val));
-    assert_false(do_access(0, CTLR, 1, false, &val));           /* word-only register */
-    assert_false(do_access(0, ISENABLER(1) + 1, 1, true, &val));
-    assert_false(do_access(0, IPRIORITYR + 2, 4, false, &val)); /* misaligned */
-    assert_false(do_access(0, IPRIORITYR + 2, 2, false, &val)); /* no halfwords */
-    assert_false(do_access(0, ITARGETSR, 8, false, &val));
-    assert_false(do_access(0, SGIR + 1, 1, true, &val));
-    assert_false(do_access(0, 0x1000, 1, false, &val));
-    assert_false(do_access(0, 0x10000, 4, false, &val));
-    assert_false(do_access(0, ~0ull - 3, 4, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, CTLR, 2, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, CTLR, 8, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, CTLR, 0, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, CTLR, 3, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, CTLR, 1, false, &val));           /* word-only register */
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, ISENABLER(1) + 1, 1, true, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, IPRIORITYR + 2, 4, false, &val)); /* misaligned */
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, IPRIORITYR + 2, 2, false, &val)); /* no halfwords */
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, ITARGETSR, 8, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, SGIR + 1, 1, true, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, 0x1000, 1, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, 0x10000, 4, false, &val));
+    assert_false(mmio_do(vgic_v2_dist_mmio, 0, ~0ull - 3, 4, false, &val));
     /* Reserved, IMPLEMENTATION DEFINED and NSACR space, and 0x1000+: RAZ/WI. */
     static const uint64_t raz[] = { 0x00c, 0x07c, 0xd00, 0xdfc, 0xe00, 0xefc, 0xf04,
                                     0xf30, 0xfcc, 0x1000, 0x5000, 0xfffc };
@@ -551,8 +532,8 @@ static void test_sweep_no_crash(void **state)
             if ((off & 3) && sizes[s] == 4 && (off & 0x7f) != 1)
                 continue;       /* misaligned words: sample a few only */
             val = 0xffffffffffffffffull;
-            (void)do_access(id, off, sizes[s], true, &val);
-            if (do_access(ids[off % 7], off, sizes[s], false, &val))
+            (void)mmio_do(vgic_v2_dist_mmio, id, off, sizes[s], true, &val);
+            if (mmio_do(vgic_v2_dist_mmio, ids[off % 7], off, sizes[s], false, &val))
                 assert_true(val <= (sizes[s] == 1 ? 0xffu : 0xffffffffu));
         }
     }
@@ -585,7 +566,7 @@ static void test_random_accesses(void **state)
         if (((x >> 44) & 7) == 0)
             id = VGIC_NO_VCPU;
         val = x * 0x2545f4914f6cdd1dull;
-        (void)do_access(id, off, size, (x >> 50) & 1, &val);
+        (void)mmio_do(vgic_v2_dist_mmio, id, off, size, (x >> 50) & 1, &val);
         if ((n & 1023) == 0)
             check_invariants();
     }
