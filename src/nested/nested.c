@@ -76,6 +76,8 @@ void nested_vcpu_reset(struct vcpu *v)
     memset(n->vncr, 0, VNCR_PAGE_SIZE);
     memset(n->el2, 0, sizeof(n->el2));
     n->l2_cntkctl = 0;
+    n->vhcr_logged = 0;
+    n->timers_logged = false;
     vncr_write(n, VNCR_HCR_EL2, HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
@@ -138,6 +140,23 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
              (bits & (HCR_IMO | HCR_FMO)) ? "; IMO/FMO: its interrupts stay with its guest (increment 4)" : "");
 }
 
+/* The guest's guest's timers (increment 5) are not separate from its
+ * hypervisor's yet: an L2 timer or counter offset set up through the page
+ * would be silently ignored, so it is reported. */
+static void log_l2_timers(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+    bool timers = (vncr_read(n, VNCR_CNTV_CTL_EL0) | vncr_read(n, VNCR_CNTP_CTL_EL0)) & CNT_CTL_ENABLE;
+    bool offset = vncr_read(n, VNCR_CNTVOFF_EL2) != 0;
+
+    if ((!timers && !offset) || n->timers_logged)
+        return;
+    n->timers_logged = true;
+    log_warn("vm %s vcpu %u: its guest's %s not implemented yet (increment 5): that guest shares the "
+             "hardware EL1 timers with its hypervisor's EL2 timers", v->vm->cfg->name, v->id,
+             timers ? "timers (CNTV/CNTP_CTL_EL02) are" : "counter offset (CNTVOFF_EL2) is");
+}
+
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
     uint64_t vh = vhcr(v);
@@ -150,6 +169,7 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
         return;
     }
     log_unhonoured(v, vh);
+    log_l2_timers(v);
     nested_enter_l2(v, vh, el1_read(EL1_ELR), spsr);
 }
 
@@ -207,6 +227,26 @@ AT_FN(at_s1e0w, 8, 3)
 AT_FN(at_s1e1rp, 9, 0)
 AT_FN(at_s1e1wp, 9, 1)
 
+/* PSTATE.PAN by its register name (older assemblers without FEAT_PAN). */
+#define PAN_REG             S3_0_C4_C2_3
+#define PSR_PAN             BIT(22)
+
+/* AT S1E1RP/WP check the PSTATE.PAN of the PE that executes them: elvisor's
+ * at EL2 is made the guest's for the translation. */
+static void at_with_pan(struct vcpu *v, void (*at)(uint64_t), uint64_t va, bool own)
+{
+    uint64_t pan = read_sysreg(PAN_REG);
+
+    write_sysreg(PAN_REG, v->regs.pstate & PSR_PAN);
+    isb();
+    if (own)
+        at(va);
+    else
+        nested_at_in_l2(v, at, va);
+    write_sysreg(PAN_REG, pan);
+    isb();
+}
+
 /* AT S1E1R/W, S1E0R/W, S1E1RP/WP (HCR_EL2.AT) and AT S1E2R/W (NV). The
  * guest's own regime is in the hardware; its guest's is loaded around the
  * translation. Returns false for the forms elvisor does not know (the
@@ -228,14 +268,19 @@ static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
     }
     if (!at)
         return false;
-    if (own) {
-        at(va);
-        isb();
-    } else if (vhcr(v) & HCR_VM) {
+    if (!own && (vhcr(v) & HCR_VM)) {
         log_err("vm %s vcpu %u: AT of its guest's stage 1 with HCR_EL2.VM set: L1 stage 2 not "
                 "implemented yet (increment 3): VM stopped", v->vm->cfg->name, v->id);
         vm_power_off(v->vm, VM_STOPPED);
         return true;
+    }
+    /* Only a CPU with FEAT_PAN2 traps them (else they are UNDEFINED at
+     * EL1), so PSTATE.PAN exists. */
+    if (a->crm == AT_PAN_CRM) {
+        at_with_pan(v, at, va, own);
+    } else if (own) {
+        at(va);
+        isb();
     } else {
         nested_at_in_l2(v, at, va);
     }

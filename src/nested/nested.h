@@ -50,6 +50,7 @@ struct vcpu_nested {
      * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
     uint64_t hyp_el1[NESTED_CTX_NR];
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
+    bool timers_logged;         /* L2 timers asked for, once per reset */
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
