@@ -9,8 +9,15 @@
  * that reads ID_AA64MMFR0_EL1 (L1 emulates it), executes WFI, reads the
  * probe VA and ends with `hvc #5`. Each exit is checked as an exception
  * taken from a lower EL: vector + 0x400, ESR, ELR, SPSR.M = EL1h. Then
- * L1 reads the probe VA again and translates it with AT for either regime. */
+ * L1 reads the probe VA again and translates it with AT for either regime.
+ *
+ * Bootarg vel2nest=vm: L1 also sets HCR_EL2.VM (its stage 2, with VTTBR_EL2
+ * 0) before the ERET; elvisor must refuse that with a log line until
+ * increment 3 (tests/integration/exit-status.sh), bare QEMU faults the
+ * payload's first fetch (reported as an unexpected exit). */
 #include "guest.h"
+#include "bootargs.h"
+#include "fdt.h"
 
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -161,8 +168,16 @@ static uint64_t at_pa(bool el2)
     return read_sysreg(par_el1);
 }
 
+static bool opt_vm(void)
+{
+    char val[16];
+
+    return bootarg_get(fdt_bootargs(guest_dtb), "vel2nest", val, sizeof(val)) && strcmp(val, "vm") == 0;
+}
+
 void guest_main(void)
 {
+    uint64_t vm = opt_vm() ? HCR_VM : 0;
     uint64_t hcr = read_sysreg(hcr_el2), sctlr = read_sysreg(sctlr_el1);
     uint64_t vbar = read_sysreg(vbar_el2);
 
@@ -189,7 +204,9 @@ void guest_main(void)
     write_sysreg((uint64_t)(uintptr_t)tt_l2.l1, S3_5_C2_C0_0);      /* TTBR0_EL12 */
     write_sysreg((uint64_t)(uintptr_t)l2_vectors, S3_5_C12_C0_0);   /* VBAR_EL12 */
     write_sysreg(SCTLR_MMU_ON, S3_5_C1_C0_0);                       /* SCTLR_EL12 */
-    write_sysreg((hcr | HCR_TID3 | HCR_TWI | HCR_RW) & ~(HCR_TGE | HCR_VM), hcr_el2);
+    if (vm)
+        write_sysreg(0, vttbr_el2);
+    write_sysreg(((hcr | HCR_TID3 | HCR_TWI | HCR_RW) & ~(HCR_TGE | HCR_VM)) | vm, hcr_el2);
     isb();
     /* vTGE = 0: an EL1 TLBI from EL2 is for the guest's EL1&0 regime. */
     __asm__ volatile("tlbi vmalle1" ::: "memory");
