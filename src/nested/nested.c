@@ -136,7 +136,7 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
         return;
     v->nested->vhcr_logged = bits;
     log_warn("vm %s vcpu %u: HCR_EL2 bits 0x%llx of the guest hypervisor are not honoured for its guest "
-             "yet%s (docs/nested.md §9.5)", v->vm->cfg->name, v->id, (unsigned long long)bits,
+             "yet%s (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits,
              (bits & (HCR_IMO | HCR_FMO)) ? "; IMO/FMO: its interrupts stay with its guest (increment 4)" : "");
 }
 
