@@ -34,11 +34,12 @@ static const struct {
     { EL1_MDSCR, VNCR_MDSCR_EL1 },     { EL1_CNTKCTL, NO_SLOT },
 };
 
-_Static_assert(2 * MAX_VMS < 256, "nested VMIDs fit 8-bit VMIDs");
+_Static_assert(NESTED_VMID_BASE >= MAX_VMS && NESTED_VMID_BASE + MAX_VMS < 256,
+               "nested VMIDs follow the VMs' own and fit 8-bit VMIDs");
 
 uint64_t nested_vttbr(const struct vm *vm)
 {
-    return vm->s2.root | ((uint64_t)(vm->vmid + MAX_VMS) << VTTBR_VMID_SHIFT);
+    return vm->s2.root | ((uint64_t)nested_l2_vmid(vm->vmid) << VTTBR_VMID_SHIFT);
 }
 
 static uint64_t l2_value(const struct vcpu_nested *n, unsigned i)

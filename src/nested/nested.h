@@ -71,6 +71,11 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr);
 /* HCR_EL2 while the vCPU runs its guest's guest (nested context). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
 
+/* The VMID of a VM's nested context: its own VMIDs are 1..MAX_VMS (vm.c),
+ * the nested ones the next MAX_VMS, within 8-bit VMIDs. */
+#define NESTED_VMID_BASE        8u
+uint16_t nested_l2_vmid(uint16_t vm_vmid);
+
 /* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
 #define NESTED_VHCR_FORWARDED   (HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC)
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
@@ -133,7 +138,7 @@ void nested_load(struct vcpu *v);
  * VNCR faults); false when the normal exit table applies. */
 bool nested_handle_sync(struct vcpu *v, uint64_t esr);
 /* The context switch (ctx.c). The guest's guest's VTTBR_EL2: the VM's
- * stage 2 under VMID vm->vmid + MAX_VMS. */
+ * stage 2 under VMID nested_l2_vmid(vm->vmid). */
 uint64_t nested_vttbr(const struct vm *vm);
 /* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded). */
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t pc, uint64_t pstate);
