@@ -6,6 +6,7 @@
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
+#include "arch/arm64/tlb.h"
 #include "core/esr.h"
 #include "core/exit.h"
 #include "core/inject.h"
@@ -21,13 +22,19 @@
 #define ESR_HVC_IMM_MASK    0xffffULL
 #define ESR_ERET_ERETA      BIT(1)  /* ERETAA/ERETAB rather than ERET */
 
-/* Trapped system instructions (op0 = 1) that only EL2 may run: TLB
- * maintenance of the EL2 regimes and of stage 2 (op1 = 4, CRn = 8, or 9
- * for the nXS forms). */
+/* Trapped system instructions (op0 = 1): TLB maintenance (CRn = 8, or 9
+ * for the nXS forms) of the EL2 regimes and of stage 2 (op1 = 4, trapped
+ * by NV) or of the EL1&0 regime (op1 = 0, trapped by TTLB); address
+ * translation (CRn = 7, CRm = 8 or 9) of stage 1 of EL1&0 (op1 = 0,
+ * trapped by HCR_EL2.AT) or of EL2 (op1 = 4, trapped by NV). */
 #define SYS_INSN_OP0        1
+#define SYS_INSN_EL1_OP1    0
 #define TLBI_EL2_OP1        4
 #define TLBI_CRN            8
 #define TLBI_NXS_CRN        9
+#define AT_CRN              7
+#define AT_CRM              8
+#define AT_PAN_CRM          9
 
 int nested_vm_check(const struct vm *vm)
 {
@@ -51,6 +58,10 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     }
     n->guest_hcr = guest_hcr;
     v->nested = n;
+    /* No CPU may hold translations of the nested context's VMID from
+     * before (the same reason vm_create flushes the VM's own). */
+    if (v->id == 0)
+        tlb_flush_vmid(nested_vttbr(v->vm));
     return 0;
 }
 
@@ -65,6 +76,8 @@ void nested_vcpu_reset(struct vcpu *v)
     memset(n->vncr, 0, VNCR_PAGE_SIZE);
     memset(n->el2, 0, sizeof(n->el2));
     n->l2_cntkctl = 0;
+    n->vhcr_logged = 0;
+    n->timers_logged = false;
     vncr_write(n, VNCR_HCR_EL2, HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
@@ -76,6 +89,8 @@ void nested_load(struct vcpu *v)
 {
     /* elvisor's identity map makes the page's address its VA at EL2. */
     write_sysreg(VNCR_EL2, (uint64_t)(uintptr_t)v->nested->vncr);
+    if (!v->nested->in_hyp)
+        write_sysreg(vttbr_el2, nested_vttbr(v->vm));
 }
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
@@ -111,6 +126,53 @@ static const char *mode_name(uint64_t spsr)
     }
 }
 
+/* What this increment does not give the guest's guest is said once per
+ * vCPU and value, never silently dropped. */
+static void log_unhonoured(struct vcpu *v, uint64_t vh)
+{
+    uint64_t bits = nested_vhcr_unhonoured(vh);
+
+    if (!bits || bits == v->nested->vhcr_logged)
+        return;
+    v->nested->vhcr_logged = bits;
+    log_warn("vm %s vcpu %u: HCR_EL2 bits 0x%llx of the guest hypervisor are not honoured for its guest "
+             "yet%s (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits,
+             (bits & (HCR_IMO | HCR_FMO)) ? "; IMO/FMO: its interrupts stay with its guest (increment 4)" : "");
+}
+
+/* The guest's guest's timers (increment 5) are not separate from its
+ * hypervisor's yet: an L2 timer or counter offset set up through the page
+ * would be silently ignored, so it is reported. */
+static void log_l2_timers(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+    bool timers = (vncr_read(n, VNCR_CNTV_CTL_EL0) | vncr_read(n, VNCR_CNTP_CTL_EL0)) & CNT_CTL_ENABLE;
+    bool offset = vncr_read(n, VNCR_CNTVOFF_EL2) != 0;
+
+    if ((!timers && !offset) || n->timers_logged)
+        return;
+    n->timers_logged = true;
+    log_warn("vm %s vcpu %u: its guest's %s not implemented yet (increment 5): that guest shares the "
+             "hardware EL1 timers with its hypervisor's EL2 timers", v->vm->cfg->name, v->id,
+             timers ? "timers (CNTV/CNTP_CTL_EL02) are" : "counter offset (CNTVOFF_EL2) is");
+}
+
+static void enter_l2(struct vcpu *v, uint64_t spsr)
+{
+    uint64_t vh = vhcr(v);
+
+    if (vh & HCR_VM) {
+        log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx with HCR_EL2.VM set: L1 stage 2 not "
+                "implemented yet (increment 3): VM stopped", v->vm->cfg->name, v->id, mode_name(spsr),
+                (unsigned long long)el1_read(EL1_ELR));
+        vm_power_off(v->vm, VM_STOPPED);
+        return;
+    }
+    log_unhonoured(v, vh);
+    log_l2_timers(v);
+    nested_enter_l2(v, vh, el1_read(EL1_ELR), spsr);
+}
+
 /* The guest's ELR_EL2 and SPSR_EL2 are the hardware ELR_EL1 and SPSR_EL1
  * while it runs in hyp context (NV2 redirects them). */
 static void handle_eret(struct vcpu *v, uint64_t esr)
@@ -130,31 +192,138 @@ static void handle_eret(struct vcpu *v, uint64_t esr)
         return;
     case NESTED_ERET_NESTED:
     default:
-        log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx: running the guest's own guest is "
-                "not implemented yet (docs/nested.md, increment 2): VM stopped", v->vm->cfg->name, v->id,
-                mode_name(spsr), (unsigned long long)el1_read(EL1_ELR));
-        vm_power_off(v->vm, VM_STOPPED);
+        enter_l2(v, spsr);
         return;
     }
 }
 
-/* Every TLB maintenance instruction the guest hypervisor may run at EL2
- * acts on its own EL2&0 regime or on its guests' stage 1 and 2. Its own
- * regime is the hardware EL1&0 regime under the VM's VMID, and its guests
- * have none yet, so invalidating that VMID covers them all (more than
- * asked, never less). */
+/* The EL1 regime an EL1-named TLBI or AT from vEL2 means: with vE2H =
+ * vTGE = 1 the guest hypervisor's own EL2&0 regime, else its guest's
+ * EL1&0 regime (docs/nested.md §1.4). */
+static bool l1_regime(const struct vcpu *v)
+{
+    return (vhcr(v) & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE);
+}
+
+/* TLB maintenance from vEL2. The guest hypervisor's own EL2&0 regime is the
+ * hardware EL1&0 regime under the VM's VMID; its guest's EL1&0 regime runs
+ * under the nested VMID on the VM's stage 2 (vHCR.VM = 0). Each is
+ * invalidated whole: more than asked, never less. The EL2-only forms
+ * (op1 = 4: EL2 regimes, IPAS2*, VMALLS12E1*, ALLE1*) may concern either. */
+static void handle_tlbi(struct vcpu *v, unsigned op1)
+{
+    if (op1 == TLBI_EL2_OP1 || l1_regime(v))
+        tlb_flush_vmid(v->vm->vttbr);
+    if (op1 == TLBI_EL2_OP1 || !l1_regime(v))
+        tlb_flush_vmid(nested_vttbr(v->vm));
+}
+
+#define AT_FN(name, crm, op2) \
+    static void name(uint64_t va) { __asm__ volatile("sys #0, c7, c" #crm ", #" #op2 ", %0" :: "r"(va)); }
+AT_FN(at_s1e1r, 8, 0)
+AT_FN(at_s1e1w, 8, 1)
+AT_FN(at_s1e0r, 8, 2)
+AT_FN(at_s1e0w, 8, 3)
+AT_FN(at_s1e1rp, 9, 0)
+AT_FN(at_s1e1wp, 9, 1)
+
+/* PSTATE.PAN by its register name (older assemblers without FEAT_PAN). */
+#define PAN_REG             S3_0_C4_C2_3
+#define PSR_PAN             BIT(22)
+
+/* AT S1E1RP/WP check the PSTATE.PAN of the PE that executes them: elvisor's
+ * at EL2 is made the guest's for the translation. */
+static void at_with_pan(struct vcpu *v, void (*at)(uint64_t), uint64_t va, bool own)
+{
+    uint64_t pan = read_sysreg(PAN_REG);
+
+    write_sysreg(PAN_REG, v->regs.pstate & PSR_PAN);
+    isb();
+    if (own)
+        at(va);
+    else
+        nested_at_in_l2(v, at, va);
+    write_sysreg(PAN_REG, pan);
+    isb();
+}
+
+/* AT S1E1R/W, S1E0R/W, S1E1RP/WP (HCR_EL2.AT) and AT S1E2R/W (NV). The
+ * guest's own regime is in the hardware; its guest's is loaded around the
+ * translation. Returns false for the forms elvisor does not know (the
+ * sysreg table then makes them UNDEFINED with a log line). */
+static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
+{
+    void (*at)(uint64_t) = NULL;
+    uint64_t va = vcpu_get_reg(v, a->reg);
+    bool own = l1_regime(v);
+
+    if (a->op1 == TLBI_EL2_OP1 && a->crm == AT_CRM && a->op2 <= 1) {
+        at = a->op2 ? at_s1e1w : at_s1e1r;
+        own = true;
+    } else if (a->op1 == SYS_INSN_EL1_OP1 && a->crm == AT_CRM && a->op2 <= 3) {
+        static void (*const el1[])(uint64_t) = { at_s1e1r, at_s1e1w, at_s1e0r, at_s1e0w };
+        at = el1[a->op2];
+    } else if (a->op1 == SYS_INSN_EL1_OP1 && a->crm == AT_PAN_CRM && a->op2 <= 1) {
+        at = a->op2 ? at_s1e1wp : at_s1e1rp;
+    }
+    if (!at)
+        return false;
+    if (!own && (vhcr(v) & HCR_VM)) {
+        log_err("vm %s vcpu %u: AT of its guest's stage 1 with HCR_EL2.VM set: L1 stage 2 not "
+                "implemented yet (increment 3): VM stopped", v->vm->cfg->name, v->id);
+        vm_power_off(v->vm, VM_STOPPED);
+        return true;
+    }
+    /* Only a CPU with FEAT_PAN2 traps them (else they are UNDEFINED at
+     * EL1), so PSTATE.PAN exists. */
+    if (a->crm == AT_PAN_CRM) {
+        at_with_pan(v, at, va, own);
+    } else if (own) {
+        at(va);
+        isb();
+    } else {
+        nested_at_in_l2(v, at, va);
+    }
+    vcpu_skip_instr(v);
+    return true;
+}
+
 static bool handle_sys_insn(struct vcpu *v, uint64_t esr)
 {
     struct sysreg_access a;
 
     esr_decode_sysreg(esr, &a);
-    if (a.op0 != SYS_INSN_OP0 || a.op1 != TLBI_EL2_OP1 || (a.crn != TLBI_CRN && a.crn != TLBI_NXS_CRN))
+    if (a.op0 != SYS_INSN_OP0)
         return false;
-    dsb(ishst);
-    __asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-    dsb(ish);
-    vcpu_skip_instr(v);
-    return true;
+    if ((a.op1 == TLBI_EL2_OP1 || a.op1 == SYS_INSN_EL1_OP1) && (a.crn == TLBI_CRN || a.crn == TLBI_NXS_CRN)) {
+        handle_tlbi(v, a.op1);
+        vcpu_skip_instr(v);
+        return true;
+    }
+    if (a.crn == AT_CRN && (a.op1 == TLBI_EL2_OP1 || a.op1 == SYS_INSN_EL1_OP1))
+        return handle_at(v, &a);
+    return false;
+}
+
+/* An exit from the guest's guest: forwarded to vEL2 when its hypervisor
+ * asked for it, UNDEFINED where no EL2 or firmware would serve it, else
+ * handled as for an EL1 guest (docs/nested.md §9.3). */
+static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
+{
+    switch (nested_l2_exit_kind(esr, vhcr(v))) {
+    case NESTED_L2_TO_VEL2:
+        nested_exit_to_vel2(v, esr);
+        return true;
+    case NESTED_L2_UNDEF:
+        /* At the instruction itself, which ELR_EL2 is past for an HVC. */
+        if (ESR_EC(esr) == EC_HVC64)
+            v->regs.pc -= 4;
+        inject_undef(v);
+        return true;
+    case NESTED_L2_ELVISOR:
+    default:
+        return false;
+    }
 }
 
 /* An access to the VNCR page faulted: the page is elvisor's own memory and
@@ -170,7 +339,7 @@ static void handle_vncr_abort(struct vcpu *v, uint64_t esr)
 bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 {
     if (!v->nested->in_hyp)
-        return false;
+        return handle_l2_sync(v, esr);
     switch (ESR_EC(esr)) {
     case EC_HVC64:
         handle_hvc(v, esr);

@@ -12,14 +12,16 @@
  * at its VBAR_EL2. The EL2 registers without such a home are kept in
  * struct vcpu_nested.
  *
- * Increment 1 of the plan: the hyp context only. An ERET to the guest's
- * own EL1/EL0 (its guest) stops the VM with a log line. */
+ * Increments 1 and 2 of the plan: the hyp context, and the nested context
+ * (the guest's own guest at EL1/EL0) with the guest hypervisor's stage 2
+ * off. An ERET to its guest with vHCR.VM set stops the VM with a log line. */
 #ifndef ELVISOR_NESTED_NESTED_H
 #define ELVISOR_NESTED_NESTED_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/arm64/sysreg.h"
 #include "nested/vncr.h"
 
 struct vcpu;
@@ -34,6 +36,9 @@ enum nested_el2_reg {
     NESTED_EL2_NR
 };
 
+/* Hardware EL1 registers the hyp <-> nested switch moves (ctx.c). */
+#define NESTED_CTX_NR   18
+
 struct vcpu_nested {
     uint64_t *vncr;             /* 4 KiB page; hardware VNCR_EL2 in hyp context */
     bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1) */
@@ -41,6 +46,11 @@ struct vcpu_nested {
     /* In hyp context: only the bits the hardware home does not hold. */
     uint64_t el2[NESTED_EL2_NR];
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
+    /* In nested context: the hardware EL1 registers of the hyp context
+     * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
+    uint64_t hyp_el1[NESTED_CTX_NR];
+    uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
+    bool timers_logged;         /* L2 timers asked for, once per reset */
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
@@ -57,6 +67,43 @@ static inline void vncr_write(struct vcpu_nested *n, unsigned off, uint64_t val)
 
 /* HCR_EL2 while the vCPU runs in hyp context. */
 uint64_t nested_hyp_hcr(uint64_t guest_hcr);
+
+/* HCR_EL2 while the vCPU runs its guest's guest (nested context). */
+uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
+
+/* The VMID of a VM's nested context: its own VMIDs are 1..MAX_VMS (vm.c),
+ * the nested ones the next MAX_VMS, within 8-bit VMIDs. */
+#define NESTED_VMID_BASE        8u
+uint16_t nested_l2_vmid(uint16_t vm_vmid);
+
+/* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
+#define NESTED_VHCR_FORWARDED   (HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC)
+/* vHCR bits whose effect elvisor gives its guest's guest: the execution
+ * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
+ * walk attributes that elvisor's own HCR already makes at least as strong,
+ * and the pointer-authentication controls of a feature that is hidden.
+ * VM is refused at the ERET until L1's stage 2 exists (increment 3). */
+#define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
+                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM)
+/* The bits of vHCR its guest's guest would not get (logged: increments 3-5). */
+uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
+
+/* What an exit from the nested context becomes. */
+enum nested_l2_exit {
+    NESTED_L2_ELVISOR,      /* the guest hypervisor did not ask: as for an EL1 guest */
+    NESTED_L2_TO_VEL2,      /* injected into vEL2 (lower EL, AArch64) */
+    NESTED_L2_UNDEF,        /* UNDEFINED in the guest's guest (HVC with HCD, SMC without TSC) */
+};
+enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr);
+
+#define NESTED_VECTOR_LOWER_A64_SYNC    0x400u
+
+/* Exception entry into vEL2 from its guest's EL1/EL0: the guest's ELR_EL2,
+ * SPSR_EL2 and the hardware PC and PSTATE to continue with. */
+struct nested_exc {
+    uint64_t elr, spsr, pc, pstate;
+};
+void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, struct nested_exc *e);
 
 /* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1. */
 uint64_t nested_vhcr_effective(uint64_t vncr_hcr);
@@ -90,6 +137,16 @@ void nested_load(struct vcpu *v);
 /* Exits a vEL2 vCPU handles differently (HVC, ERET, EL2 TLB maintenance,
  * VNCR faults); false when the normal exit table applies. */
 bool nested_handle_sync(struct vcpu *v, uint64_t esr);
+/* The context switch (ctx.c). The guest's guest's VTTBR_EL2: the VM's
+ * stage 2 under VMID nested_l2_vmid(vm->vmid). */
+uint64_t nested_vttbr(const struct vm *vm);
+/* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded). */
+void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t pc, uint64_t pstate);
+/* A trap from the nested context taken by vEL2 with syndrome esr. */
+void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
+/* Runs at(va) with the guest's guest's EL1&0 regime in the hardware. */
+void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va);
+
 /* The SPSR an exception elvisor injects into the vCPU must carry. */
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate);
 

@@ -5,6 +5,7 @@
 #include "nested/nested.h"
 
 #include "arch/arm64/sysreg.h"
+#include "core/esr.h"
 
 /* PSTATE.M[3:2], the exception level of an AArch64 mode. */
 #define PSR_MODE_EL_SHIFT   2
@@ -15,13 +16,80 @@
 
 /* NV and NV2 make EL1 the guest hypervisor's EL2: CurrentEL reads EL2, the
  * registers with a VNCR slot go to the page, the other EL2 accesses, ERET
- * and (with TSC, already in guest_hcr) SMC trap. AT and TTLB are not set
- * yet: while no nested context exists, the EL1 address translation and TLB
- * maintenance the guest hypervisor runs can only mean its own EL2&0 regime,
- * which is the hardware EL1&0 regime of this vCPU (docs/nested.md, §9.4). */
+ * and (with TSC, already in guest_hcr) SMC trap. AT and TTLB trap its EL1
+ * address translations and TLB maintenance: they mean its own EL2&0 regime
+ * when vTGE = 1 but its guest's EL1&0 regime when vTGE = 0, and under NV2
+ * elvisor only learns vTGE at an exit (docs/nested.md §1.4). */
 uint64_t nested_hyp_hcr(uint64_t guest_hcr)
 {
-    return guest_hcr | HCR_NV | HCR_NV2;
+    return guest_hcr | HCR_NV | HCR_NV2 | HCR_AT | HCR_TTLB;
+}
+
+/* The guest's guest runs as an EL1 guest of this VM with the traps its
+ * hypervisor asked for added, so that elvisor sees them and forwards
+ * them; NV and NV2 are off (its EL2-named accesses are UNDEFINED at EL1). */
+uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
+{
+    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED);
+}
+
+/* Both contexts are EL1&0 regimes in hardware: sharing a VMID would let
+ * one hit the other's TLB entries. */
+uint16_t nested_l2_vmid(uint16_t vm_vmid)
+{
+    return (uint16_t)(vm_vmid + NESTED_VMID_BASE);
+}
+
+uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
+{
+    return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED);
+}
+
+/* ID registers trapped by HCR_EL2.TID3: op0 = 3, op1 = 0, CRn = 0,
+ * CRm = 1..7 (Arm ARM, HCR_EL2.TID3). */
+#define ESR_SYS_OP0(esr)    (((esr) >> 20) & 3)
+#define ESR_SYS_OP2(esr)    (((esr) >> 17) & 7)
+#define ESR_SYS_OP1(esr)    (((esr) >> 14) & 7)
+#define ESR_SYS_CRN(esr)    (((esr) >> 10) & 0xf)
+#define ESR_SYS_CRM(esr)    (((esr) >> 1) & 0xf)
+#define WFX_TI_WFET         3
+#define ID_SPACE_CRM_MAX    7
+
+static bool tid3_register(uint64_t esr)
+{
+    return ESR_SYS_OP0(esr) == 3 && ESR_SYS_OP1(esr) == 0 && ESR_SYS_CRN(esr) == 0 &&
+           ESR_SYS_CRM(esr) >= 1 && ESR_SYS_CRM(esr) <= ID_SPACE_CRM_MAX;
+}
+
+enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr)
+{
+    switch (ESR_EC(esr)) {
+    case EC_WFX: {
+        uint64_t ti = esr & ESR_WFX_TI_MASK;
+        bool wfe = ti == ESR_WFX_WFE || ti == WFX_TI_WFET;
+        return (vhcr & (wfe ? HCR_TWE : HCR_TWI)) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
+    }
+    case EC_HVC64:  /* HVC at EL1 is always for EL2, unless EL2 disabled it */
+        return (vhcr & HCR_HCD) ? NESTED_L2_UNDEF : NESTED_L2_TO_VEL2;
+    case EC_SMC64:  /* SMC: the guest's guest has no firmware of its own */
+        return (vhcr & HCR_TSC) ? NESTED_L2_TO_VEL2 : NESTED_L2_UNDEF;
+    case EC_SYS64:
+        return (tid3_register(esr) && (vhcr & HCR_TID3)) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
+    default:
+        return NESTED_L2_ELVISOR;
+    }
+}
+
+/* Arm ARM, exception entry to EL2 from a lower EL using AArch64: the
+ * lower-EL synchronous vector, ELR = the preferred return address (what
+ * the trap reported), SPSR = the PSTATE of the interrupted EL1/EL0, new
+ * PSTATE = EL2h with D, A, I, F set, which is EL1h in hardware. */
+void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, struct nested_exc *e)
+{
+    e->elr = pc;
+    e->spsr = pstate;
+    e->pc = vbar + NESTED_VECTOR_LOWER_A64_SYNC;
+    e->pstate = PSR_MODE_EL1h | PSR_DAIF;
 }
 
 /* The ID registers a vEL2 guest sees say E2H is RES1 and FEAT_NV absent, so

@@ -93,7 +93,13 @@ else
     pass vel2-without-nv2-not-run
 fi
 
-# 5. elvisor cannot go on: a VM bundle that is not one (a config tool that
+# 5. A guest hypervisor that turns its own stage 2 on (HCR_EL2.VM) for its
+# guest is refused with a log line until L1 stage 2 exists (docs/nested.md
+# increment 3); needs FEAT_NV2 (QEMU's max).
+expect vel2nest-stage2-refused 4 'ERET from vEL2 to EL1h at 0x[0-9a-f]+ with HCR_EL2.VM set: L1 stage 2 not implemented yet \(increment 3\): VM stopped' -- \
+    --kernel "$guests/vel2nest.bin" --el2 --append vel2nest=vm
+
+# 6. elvisor cannot go on: a VM bundle that is not one (a config tool that
 # writes garbage stands in for a corrupted bundle) ends with 3.
 cat >"$tmp/bad-config-tool" <<'TOOL'
 #!/bin/sh

@@ -35,7 +35,16 @@
 #define A_PAN       (1ULL << 22)
 #define A_NZCV      (0xfULL << 28)
 
+#define A_HCR_VM    (1ULL << 0)
+#define A_HCR_IMO   (1ULL << 4)
+#define A_HCR_VI    (1ULL << 7)
 #define A_HCR_TWI   (1ULL << 13)
+#define A_HCR_TWE   (1ULL << 14)
+#define A_HCR_TID3  (1ULL << 18)
+#define A_HCR_TSC   (1ULL << 19)
+#define A_HCR_TVM   (1ULL << 26)
+#define A_HCR_HCD   (1ULL << 29)
+#define A_HCR_RW    (1ULL << 31)
 #define A_HCR_TTLB  (1ULL << 25)
 #define A_HCR_TGE   (1ULL << 27)
 #define A_HCR_E2H   (1ULL << 34)
@@ -71,10 +80,13 @@ static void test_hyp_hcr(void **state)
         uint64_t guest = n ? rnd() & ~A_HCR_NV_ALL : 0;
         uint64_t hcr = nested_hyp_hcr(guest);
         assert_true((hcr & guest) == guest);
-        assert_true((hcr & (A_HCR_NV | A_HCR_NV2)) == (A_HCR_NV | A_HCR_NV2));
-        /* NV1 would need the nVHE EL2 format (vE2H = 0 is never offered);
+        /* AT and TTLB: an EL1 AT/TLBI from vEL2 must exit, since its
+         * regime depends on vTGE, which elvisor sees only at exits. NV1
+         * would need the nVHE EL2 format (vE2H = 0 is never offered);
          * nothing else is added. */
-        assert_true((hcr & ~guest) == (A_HCR_NV | A_HCR_NV2));
+        uint64_t want = A_HCR_NV | A_HCR_NV2 | A_HCR_AT | A_HCR_TTLB;
+        assert_true((hcr & want) == want);
+        assert_true((hcr & ~guest) == (want & ~guest));
     }
 }
 
@@ -215,10 +227,132 @@ static void test_eret_never_above_el1(void **state)
     }
 }
 
+/* ---- Nested context (increment 2) ---- */
+
+/* Arm ARM ESR_ELx encodings, written out independently. */
+#define A_EC(ec)        ((uint64_t)(ec) << 26)
+#define A_ESR_IL        (1ULL << 25)
+#define A_EC_WFX        0x01
+#define A_EC_HVC        0x16
+#define A_EC_SMC        0x17
+#define A_EC_SYS        0x18
+#define A_EC_DABT_LOW   0x24
+#define A_SYS(op0, op1, crn, crm, op2, rt, rd) \
+    (A_EC(A_EC_SYS) | A_ESR_IL | ((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | \
+     ((uint64_t)(op1) << 14) | ((uint64_t)(crn) << 10) | ((uint64_t)(rt) << 5) | \
+     ((uint64_t)(crm) << 1) | (rd))
+
+static void test_l2_hcr(void **state)
+{
+    (void)state;
+    const uint64_t guest = A_HCR_VM | A_HCR_RW | A_HCR_E2H | A_HCR_IMO;
+    for (unsigned n = 0; n < 1000; n++) {
+        uint64_t vh = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
+        uint64_t hcr = nested_l2_hcr(guest, vh);
+        /* elvisor's own controls stay (stage 2, its interrupts) */
+        assert_true((hcr & guest) == guest);
+        /* the traps the guest hypervisor asked for are added */
+        uint64_t traps = A_HCR_TWI | A_HCR_TWE | A_HCR_TID3 | A_HCR_TSC;
+        assert_true((hcr & (vh & traps)) == (vh & traps));
+        /* never its TGE, its FEAT_NV bits, nor anything else of its */
+        assert_true((hcr & ~guest & ~traps) == 0);
+    }
+    /* bits elvisor does not honour yet are reported, the forwarded ones not */
+    assert_true(nested_vhcr_unhonoured(A_HCR_TWI | A_HCR_TID3 | A_HCR_RW | A_HCR_E2H | A_HCR_TGE) == 0);
+    assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == A_HCR_IMO);
+    assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_VI) == (A_HCR_TVM | A_HCR_VI));
+}
+
+static void test_l2_exit_kind(void **state)
+{
+    (void)state;
+    const uint64_t wfi = A_EC(A_EC_WFX) | A_ESR_IL, wfe = wfi | 1, wfit = wfi | 2, wfet = wfi | 3;
+    const uint64_t mmfr0 = A_SYS(3, 0, 0, 7, 0, 2, 1);      /* MRS x2, ID_AA64MMFR0_EL1 */
+    const uint64_t pfr0 = A_SYS(3, 0, 0, 4, 0, 0, 1);
+    const uint64_t midr = A_SYS(3, 0, 0, 0, 0, 0, 1);       /* not TID3 (CRm 0) */
+    const uint64_t sctlr = A_SYS(3, 0, 1, 0, 0, 0, 0);
+    const uint64_t hvc5 = A_EC(A_EC_HVC) | A_ESR_IL | 5, smc = A_EC(A_EC_SMC) | A_ESR_IL;
+
+    assert_int_equal(nested_l2_exit_kind(wfi, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(wfi, A_HCR_TWI), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(wfit, A_HCR_TWI), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(wfi, A_HCR_TWE), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(wfe, A_HCR_TWI), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(wfe, A_HCR_TWE), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(wfet, A_HCR_TWE), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(hvc5, 0), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(hvc5, A_HCR_HCD), NESTED_L2_UNDEF);
+    assert_int_equal(nested_l2_exit_kind(smc, 0), NESTED_L2_UNDEF);
+    assert_int_equal(nested_l2_exit_kind(smc, A_HCR_TSC), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(mmfr0, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(mmfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(pfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(midr, A_HCR_TID3), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(sctlr, ~0ULL), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(A_EC(A_EC_DABT_LOW), ~0ULL), NESTED_L2_ELVISOR);
+    /* TID3 covers op0 3, op1 0, CRn 0, CRm 1..7 only */
+    for (unsigned crm = 0; crm < 16; crm++)
+        for (unsigned op1 = 0; op1 < 8; op1++)
+            assert_int_equal(nested_l2_exit_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
+                             op1 == 0 && crm >= 1 && crm <= 7 ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+}
+
+static void test_exc_to_vel2(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 1000; n++) {
+        uint64_t vbar = rnd() & ~0x7ffULL, pc = rnd() & ~3ULL;
+        uint64_t pstate = flags() | (n & 1 ? A_EL1H : A_EL0T);
+        struct nested_exc e;
+        nested_exc_to_vel2(vbar, pc, pstate, &e);
+        assert_true(e.pc == vbar + 0x400);              /* lower EL, AArch64, synchronous */
+        assert_true(e.elr == pc);
+        assert_true(e.spsr == pstate);                  /* its guest's mode as is: EL1h/EL0t */
+        /* EL2h with DAIF masked, which the hardware runs as EL1h */
+        assert_true(e.pstate == (A_EL1H | A_D | A_A | A_I | A_F));
+        assert_true(nested_spsr_to_vel2(e.pstate) == (A_EL2H | A_D | A_A | A_I | A_F));
+    }
+}
+
+/* vm.c gives VM i (0 <= i < MAX_VMS = 8) VMID i + 1. */
+#define A_MAX_VMS   8
+
+static void test_l2_vmid(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < A_MAX_VMS; i++) {
+        uint16_t l2 = nested_l2_vmid((uint16_t)(i + 1));
+        assert_true(l2 != 0 && l2 < 256);                   /* 8-bit VMIDs */
+        for (unsigned j = 0; j < A_MAX_VMS; j++) {
+            assert_true(l2 != j + 1);                       /* never any VM's own */
+            if (j != i)
+                assert_true(l2 != nested_l2_vmid((uint16_t)(j + 1)));
+        }
+    }
+}
+
+/* ERET to the guest's own EL1/EL0 switches context (stays an EL1 mode). */
+static void test_eret_to_l2(void **state)
+{
+    (void)state;
+    uint64_t ps = 0;
+    assert_int_equal(nested_eret(A_EL1H | A_D, A_HCR_E2H, A_EL1H, &ps), NESTED_ERET_NESTED);
+    assert_int_equal(nested_eret(A_EL1T, A_HCR_E2H, A_EL1H, &ps), NESTED_ERET_NESTED);
+    assert_int_equal(nested_eret(A_EL0T, A_HCR_E2H, A_EL1H, &ps), NESTED_ERET_NESTED);
+    assert_int_equal(nested_eret(A_EL0T, A_HCR_E2H | A_HCR_TGE, A_EL1H, &ps), NESTED_ERET_HYP);
+    assert_int_equal(nested_eret(A_EL1H, A_HCR_E2H | A_HCR_TGE, A_EL1H, &ps), NESTED_ERET_ILLEGAL);
+    assert_int_equal(nested_eret(A_EL2H, A_HCR_E2H, A_EL1H, &ps), NESTED_ERET_HYP);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hyp_hcr),
+        cmocka_unit_test(test_l2_hcr),
+        cmocka_unit_test(test_l2_exit_kind),
+        cmocka_unit_test(test_exc_to_vel2),
+        cmocka_unit_test(test_eret_to_l2),
+        cmocka_unit_test(test_l2_vmid),
         cmocka_unit_test(test_vhcr_effective),
         cmocka_unit_test(test_spsr_translation),
         cmocka_unit_test(test_vector_offsets),

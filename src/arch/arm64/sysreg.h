@@ -38,6 +38,7 @@
 #define HCR_VSE     BIT(8)
 #define HCR_FB      BIT(9)
 #define HCR_BSU_IS  (1ULL << 10)
+#define HCR_BSU_MASK (3ULL << 10)
 #define HCR_DC      BIT(12)
 #define HCR_TWI     BIT(13)
 #define HCR_TWE     BIT(14)

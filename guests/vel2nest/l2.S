@@ -1,0 +1,149 @@
+/* vel2nest: running the guest's own guest. nest_run() ERETs from EL2 to an
+ * EL1 payload with VBAR_EL2 at nest_vectors, whose lower-EL synchronous
+ * entry hands each exit to nest_exit_c(): non-zero resumes the payload,
+ * zero returns from nest_run() to its caller on the EL2 stack it left. */
+
+#define FRAME_SIZE      272     /* struct exc_frame: x0-x30, elr, spsr, pad */
+#define FRAME_ELR       248
+#define FRAME_SPSR      256
+#define SPSR_EL1H_DAIF  0x3c5
+#define CALLEE_SAVED    96
+
+    .text
+    .balign 4
+
+/* x0 = payload entry, x1 = passed to the payload in x1. */
+    .global nest_run
+nest_run:
+    stp     x29, x30, [sp, #-CALLEE_SAVED]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mov     x9, sp
+    adrp    x10, nest_saved_sp
+    str     x9, [x10, :lo12:nest_saved_sp]
+    msr     elr_el2, x0
+    mov     x9, #SPSR_EL1H_DAIF
+    msr     spsr_el2, x9
+    isb
+    eret
+
+nest_lower_sync:
+    sub     sp, sp, #FRAME_SIZE
+    stp     x0, x1, [sp, #16 * 0]
+    stp     x2, x3, [sp, #16 * 1]
+    stp     x4, x5, [sp, #16 * 2]
+    stp     x6, x7, [sp, #16 * 3]
+    stp     x8, x9, [sp, #16 * 4]
+    stp     x10, x11, [sp, #16 * 5]
+    stp     x12, x13, [sp, #16 * 6]
+    stp     x14, x15, [sp, #16 * 7]
+    stp     x16, x17, [sp, #16 * 8]
+    stp     x18, x19, [sp, #16 * 9]
+    stp     x20, x21, [sp, #16 * 10]
+    stp     x22, x23, [sp, #16 * 11]
+    stp     x24, x25, [sp, #16 * 12]
+    stp     x26, x27, [sp, #16 * 13]
+    stp     x28, x29, [sp, #16 * 14]
+    mrs     x0, elr_el2
+    stp     x30, x0, [sp, #16 * 15]
+    mrs     x0, spsr_el2
+    str     x0, [sp, #FRAME_SPSR]
+    mov     x0, sp
+    mrs     x1, esr_el2
+    bl      nest_exit_c
+    cbz     x0, 1f
+    ldr     x0, [sp, #FRAME_ELR]
+    msr     elr_el2, x0
+    ldr     x0, [sp, #FRAME_SPSR]
+    msr     spsr_el2, x0
+    ldp     x0, x1, [sp, #16 * 0]
+    ldp     x2, x3, [sp, #16 * 1]
+    ldp     x4, x5, [sp, #16 * 2]
+    ldp     x6, x7, [sp, #16 * 3]
+    ldp     x8, x9, [sp, #16 * 4]
+    ldp     x10, x11, [sp, #16 * 5]
+    ldp     x12, x13, [sp, #16 * 6]
+    ldp     x14, x15, [sp, #16 * 7]
+    ldp     x16, x17, [sp, #16 * 8]
+    ldp     x18, x19, [sp, #16 * 9]
+    ldp     x20, x21, [sp, #16 * 10]
+    ldp     x22, x23, [sp, #16 * 11]
+    ldp     x24, x25, [sp, #16 * 12]
+    ldp     x26, x27, [sp, #16 * 13]
+    ldp     x28, x29, [sp, #16 * 14]
+    ldr     x30, [sp, #16 * 15]
+    add     sp, sp, #FRAME_SIZE
+    eret
+1:  adrp    x10, nest_saved_sp
+    ldr     x9, [x10, :lo12:nest_saved_sp]
+    mov     sp, x9
+    ldp     x19, x20, [sp, #16]
+    ldp     x21, x22, [sp, #32]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #64]
+    ldp     x27, x28, [sp, #80]
+    ldp     x29, x30, [sp], #CALLEE_SAVED
+    ret
+
+/* EL2's vectors while the payload runs: its synchronous exits come here,
+ * everything else goes to the library's handlers (which fail the guest). */
+.macro to_library offset
+    .balign 0x80
+    b       guest_vectors + \offset
+.endm
+    .balign 0x800
+    .global nest_vectors
+nest_vectors:
+    to_library 0x000
+    to_library 0x080
+    to_library 0x100
+    to_library 0x180
+    to_library 0x200
+    to_library 0x280
+    to_library 0x300
+    to_library 0x380
+    .balign 0x80
+    b       nest_lower_sync
+    to_library 0x480
+    to_library 0x500
+    to_library 0x580
+    to_library 0x600
+    to_library 0x680
+    to_library 0x700
+    to_library 0x780
+
+/* The EL1 payload, run with its own stage 1 (MMU on). x1 = the probe VA. */
+    .global l2_payload, l2_mrs_insn, l2_wfi_insn, l2_hvc_after
+l2_payload:
+l2_mrs_insn:
+    mrs     x2, id_aa64mmfr0_el1
+l2_wfi_insn:
+    wfi
+    ldr     x3, [x1]
+    mrs     x4, sctlr_el1
+    mrs     x5, CurrentEL
+    hvc     #5
+l2_hvc_after:
+    b       l2_hvc_after
+
+/* Its EL1 vectors: any exception it takes reports itself to EL2. */
+.macro l2_unexpected
+    .balign 0x80
+    mrs     x6, esr_el1
+    mrs     x7, elr_el1
+    hvc     #0xbad
+.endm
+    .balign 0x800
+    .global l2_vectors
+l2_vectors:
+    .rept 16
+    l2_unexpected
+    .endr
+
+    .bss
+    .balign 8
+nest_saved_sp:
+    .quad   0

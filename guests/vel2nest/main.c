@@ -1,0 +1,263 @@
+/* vel2nest: a guest hypervisor runs its own guest (docs/nested.md,
+ * increment 2: ERET to L2 and back, its stage 2 off). Starts at EL2 like
+ * vel2 (GUEST_EL2 library; under elvisor the virtual EL2 of a VM with
+ * `virt-el2`, on bare QEMU the real one, the oracle for every check).
+ *
+ * L1 (this code at EL2) turns its own MMU on with VA PROBE_VA -> page A,
+ * gives L2 an EL1 stage 1 with the same VA -> page B through the *_EL12
+ * registers, sets HCR_EL2.{TID3,TWI,TVM} and ERETs to an EL1 payload (l2.S)
+ * that reads ID_AA64MMFR0_EL1 (L1 emulates it), executes WFI, reads the
+ * probe VA and ends with `hvc #5`. Each exit is checked as an exception
+ * taken from a lower EL: vector + 0x400, ESR, ELR, SPSR.M = EL1h. Then
+ * L1 reads the probe VA again and translates it with AT for either regime.
+ *
+ * Bootarg vel2nest=vm: L1 also sets HCR_EL2.VM (its stage 2, with VTTBR_EL2
+ * 0) before the ERET; elvisor must refuse that with a log line until
+ * increment 3 (tests/integration/exit-status.sh), bare QEMU faults the
+ * payload's first fetch (reported as an unexpected exit). */
+#include "guest.h"
+#include "bootargs.h"
+#include "fdt.h"
+
+#include "lib/printf.h"
+#include "lib/string.h"
+
+const char guest_name[] = "vel2nest";
+
+#define HCR_VM                  BIT(0)
+#define HCR_TWI                 BIT(13)
+#define HCR_TID3                BIT(18)
+#define HCR_TVM                 BIT(26)
+#define HCR_TGE                 BIT(27)
+#define HCR_RW                  BIT(31)
+
+#define ESR_EC_WFX              0x01
+#define ESR_EC_SYS64            0x18
+#define ESR_IL                  BIT(25)
+#define ESR_WFX_COND_MASK       (0x1fUL << 20)
+#define ESR_SYS_RT(esr)         FIELD(esr, 5, 5)
+#define ESR_SYS_READ            BIT(0)
+/* ISS of MRS ID_AA64MMFR0_EL1 (op0 3, op1 0, CRn 0, CRm 7, op2 0) without Rt. */
+#define ISS_SYS_MMFR0           ((3UL << 20) | (0UL << 17) | (0UL << 14) | (0UL << 10) | (7UL << 1) | ESR_SYS_READ)
+#define ISS_SYS_RT_MASK         (0x1fUL << 5)
+#define HVC_IMM                 5
+#define PSR_MODE_MASK           0xfUL
+#define PSR_MODE_EL1H           0x5UL
+#define CURRENTEL_EL1_VALUE     0x4
+
+/* Stage 1, 4 KiB granule, 39-bit VA: the walk starts at level 1. */
+#define TT_ENTRIES              512
+#define PAGE_SIZE               4096
+#define DESC_VALID              BIT(0)
+#define DESC_TABLE              (BIT(0) | BIT(1))
+#define DESC_PAGE               (BIT(0) | BIT(1))
+#define DESC_ATTR(i)            ((uint64_t)(i) << 2)
+#define DESC_SH_INNER           (3UL << 8)
+#define DESC_AF                 BIT(10)
+#define ATTR_DEVICE             0       /* MAIR attr 0: Device-nGnRnE */
+#define ATTR_NORMAL             1       /* MAIR attr 1: Normal WB */
+#define MAIR_VALUE              (0xffUL << 8)
+#define GIB                     (1UL << 30)
+#define RAM_GIB                 1       /* 0x40000000: the guest's RAM */
+#define PROBE_VA                0x80000000UL    /* 2 GiB: outside RAM, mapped only by stage 1 */
+#define PROBE_L1_INDEX          2
+#define TCR_T0SZ_39             25
+#define TCR_IRGN0_WB            (1UL << 8)
+#define TCR_ORGN0_WB            (1UL << 10)
+#define TCR_SH0_INNER           (3UL << 12)
+#define TCR_EPD1                BIT(23)
+#define TCR_VALUE               (TCR_T0SZ_39 | TCR_IRGN0_WB | TCR_ORGN0_WB | TCR_SH0_INNER | TCR_EPD1)
+#define SCTLR_EL1_RES1          0x30d00800UL
+#define SCTLR_M                 BIT(0)
+#define SCTLR_C                 BIT(2)
+#define SCTLR_I                 BIT(12)
+#define SCTLR_MMU_ON            (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I)
+#define PAR_F                   BIT(0)
+#define PAR_PA(par)             ((par) & 0x0000fffffffff000UL)
+
+#define MARKER_A                0xa1a1a1a1a1a1a1a1UL
+#define MARKER_B                0xb2b2b2b2b2b2b2b2UL
+#define ID_EMULATED             0x0000000012345678UL    /* what L1 answers for MMFR0 */
+
+struct regime_tables {
+    uint64_t l1[TT_ENTRIES];
+    uint64_t l2[TT_ENTRIES];
+    uint64_t l3[TT_ENTRIES];
+};
+
+static struct regime_tables tt_l1 __attribute__((aligned(PAGE_SIZE)));
+static struct regime_tables tt_l2 __attribute__((aligned(PAGE_SIZE)));
+static volatile uint64_t page_a[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static volatile uint64_t page_b[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+
+void nest_run(void (*entry)(void), uint64_t x1);
+uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr);
+extern char nest_vectors[], l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_after[];
+void l2_payload(void);
+
+static void build(struct regime_tables *t, volatile uint64_t *page)
+{
+    memset(t, 0, sizeof(*t));
+    t->l1[0] = 0 | DESC_VALID | DESC_AF | DESC_ATTR(ATTR_DEVICE);
+    t->l1[RAM_GIB] = RAM_GIB * GIB | DESC_VALID | DESC_AF | DESC_SH_INNER | DESC_ATTR(ATTR_NORMAL);
+    t->l1[PROBE_L1_INDEX] = (uint64_t)(uintptr_t)t->l2 | DESC_TABLE;
+    t->l2[0] = (uint64_t)(uintptr_t)t->l3 | DESC_TABLE;
+    t->l3[0] = (uint64_t)(uintptr_t)page | DESC_PAGE | DESC_AF | DESC_SH_INNER | DESC_ATTR(ATTR_NORMAL);
+    dsb(sy);
+}
+
+/* What the payload's exits showed. Only the lower-EL synchronous entry of
+ * nest_vectors (VBAR_EL2 + 0x400) reaches nest_exit_c; an exit delivered at
+ * any other offset lands in the library's handlers, which fail the guest. */
+static struct {
+    unsigned n;
+    uint64_t id_esr, id_elr, id_spsr;
+    uint64_t wfi_esr, wfi_elr;
+    uint64_t hvc_esr, hvc_elr, hvc_spsr;
+    uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
+    bool ended, unexpected;
+} seen;
+
+uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
+{
+    seen.n++;
+    switch (ESR_EC(esr)) {
+    case ESR_EC_SYS64:
+        seen.id_esr = esr;
+        seen.id_elr = f->elr;
+        seen.id_spsr = f->spsr;
+        if (ESR_SYS_RT(esr) < 31)
+            f->x[ESR_SYS_RT(esr)] = ID_EMULATED;
+        f->elr += 4;
+        return 1;
+    case ESR_EC_WFX:
+        seen.wfi_esr = esr;
+        seen.wfi_elr = f->elr;
+        f->elr += 4;
+        return 1;
+    case ESR_EC_HVC64:
+        if (ESR_ISS(esr) != HVC_IMM) {
+            seen.unexpected = true;
+            seen.bad_esr = f->x[6];
+            seen.bad_elr = f->x[7];
+            return 0;
+        }
+        seen.hvc_esr = esr;
+        seen.hvc_elr = f->elr;
+        seen.hvc_spsr = f->spsr;
+        seen.l2_id = f->x[2];
+        seen.l2_probe = f->x[3];
+        seen.l2_sctlr = f->x[4];
+        seen.l2_el = f->x[5];
+        seen.ended = true;
+        return 0;
+    default:
+        seen.unexpected = true;
+        seen.bad_esr = esr;
+        seen.bad_elr = f->elr;
+        return 0;
+    }
+}
+
+static uint64_t at_pa(bool el2)
+{
+    if (el2)
+        __asm__ volatile("at s1e2r, %0" ::"r"(PROBE_VA));
+    else
+        __asm__ volatile("at s1e1r, %0" ::"r"(PROBE_VA));
+    isb();
+    return read_sysreg(par_el1);
+}
+
+static bool opt_vm(void)
+{
+    char val[16];
+
+    return bootarg_get(fdt_bootargs(guest_dtb), "vel2nest", val, sizeof(val)) && strcmp(val, "vm") == 0;
+}
+
+void guest_main(void)
+{
+    uint64_t vm = opt_vm() ? HCR_VM : 0;
+    uint64_t hcr = read_sysreg(hcr_el2), sctlr = read_sysreg(sctlr_el1);
+    uint64_t vbar = read_sysreg(vbar_el2);
+
+    page_a[0] = MARKER_A;
+    page_b[0] = MARKER_B;
+    build(&tt_l1, page_a);
+    build(&tt_l2, page_b);
+
+    /* L1's own EL2&0 regime (E2H = 1: the EL1 names are its EL2 registers). */
+    write_sysreg(MAIR_VALUE, mair_el1);
+    write_sysreg(TCR_VALUE, tcr_el1);
+    write_sysreg((uint64_t)(uintptr_t)tt_l1.l1, ttbr0_el1);
+    isb();
+    __asm__ volatile("tlbi alle2" ::: "memory");
+    dsb(sy);
+    isb();
+    write_sysreg(SCTLR_MMU_ON, sctlr_el1);
+    isb();
+    uint64_t l1_before = *(volatile uint64_t *)PROBE_VA;
+
+    /* L2's EL1&0 regime, through the EL12 names. */
+    write_sysreg(MAIR_VALUE, S3_5_C10_C2_0);                        /* MAIR_EL12 */
+    write_sysreg(TCR_VALUE, S3_5_C2_C0_2);                          /* TCR_EL12 */
+    write_sysreg((uint64_t)(uintptr_t)tt_l2.l1, S3_5_C2_C0_0);      /* TTBR0_EL12 */
+    write_sysreg((uint64_t)(uintptr_t)l2_vectors, S3_5_C12_C0_0);   /* VBAR_EL12 */
+    write_sysreg(SCTLR_MMU_ON, S3_5_C1_C0_0);                       /* SCTLR_EL12 */
+    if (vm)
+        write_sysreg(0, vttbr_el2);
+    /* TVM traps nothing the payload does; elvisor does not forward it yet
+     * and must say so (tests/integration/hyp-log.txt). */
+    write_sysreg(((hcr | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_RW) & ~(HCR_TGE | HCR_VM)) | vm, hcr_el2);
+    isb();
+    /* vTGE = 0: an EL1 TLBI from EL2 is for the guest's EL1&0 regime. */
+    __asm__ volatile("tlbi vmalle1" ::: "memory");
+    dsb(sy);
+    isb();
+
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_payload, PROBE_VA);
+    write_sysreg(vbar, vbar_el2);
+    isb();
+
+    uint64_t l1_after = *(volatile uint64_t *)PROBE_VA;
+    uint64_t par_l2 = at_pa(false), par_l1 = at_pa(true);
+
+    write_sysreg(sctlr, sctlr_el1);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+
+    if (!test_check(!seen.unexpected, "l2_no_unexpected_exit", "ESR 0x%lx at 0x%lx", seen.bad_esr,
+                    seen.bad_elr))
+        return;
+    test_check(seen.ended, "l2_ran_to_hvc", "%u exits, no hvc #5", seen.n);
+    test_expect_eq("l2_exits", seen.n, 3);
+    /* ID register read trapped by vHCR.TID3, emulated by L1. */
+    test_expect_eq("id_ec", ESR_EC(seen.id_esr), ESR_EC_SYS64);
+    test_expect_eq("id_iss", ESR_ISS(seen.id_esr) & ~ISS_SYS_RT_MASK, ISS_SYS_MMFR0);
+    test_expect_eq("id_elr", seen.id_elr, (uint64_t)(uintptr_t)l2_mrs_insn);
+    test_expect_eq("id_spsr_el1h", seen.id_spsr & PSR_MODE_MASK, PSR_MODE_EL1H);
+    test_expect_eq("l2_id_emulated", seen.l2_id, ID_EMULATED);
+    /* WFI trapped by vHCR.TWI. */
+    /* EC WFx, IL, TI = WFI; CV/COND (bits 24:20) as the CPU reports them. */
+    test_expect_eq("wfi_esr", seen.wfi_esr & ~ESR_WFX_COND_MASK, ((uint64_t)ESR_EC_WFX << 26) | ESR_IL);
+    test_expect_eq("wfi_elr", seen.wfi_elr, (uint64_t)(uintptr_t)l2_wfi_insn);
+    /* HVC from EL1: lower-EL vector, imm, ELR past it, SPSR.M = EL1h. */
+    test_expect_eq("hvc_esr", seen.hvc_esr, ((uint64_t)ESR_EC_HVC64 << 26) | ESR_IL | HVC_IMM);
+    test_expect_eq("hvc_elr", seen.hvc_elr, (uint64_t)(uintptr_t)l2_hvc_after);
+    test_expect_eq("hvc_spsr_el1h", seen.hvc_spsr & PSR_MODE_MASK, PSR_MODE_EL1H);
+    /* What the payload saw in its own context. */
+    test_expect_eq("l2_current_el", seen.l2_el, CURRENTEL_EL1_VALUE);
+    test_expect_eq("l2_sctlr_el12", seen.l2_sctlr, SCTLR_MMU_ON);
+    /* Same VA, two regimes: each context reads its own page. */
+    test_expect_eq("tlb_l1_before", l1_before, MARKER_A);
+    test_expect_eq("tlb_l2_own_page", seen.l2_probe, MARKER_B);
+    test_expect_eq("tlb_l1_after", l1_after, MARKER_A);
+    /* AT from EL2: S1E1R is the guest's EL1&0 regime (TGE = 0), S1E2R its own. */
+    test_check(!(par_l2 & PAR_F) && PAR_PA(par_l2) == (uint64_t)(uintptr_t)page_b, "at_s1e1r_l2_regime",
+               "PAR 0x%lx, page B 0x%lx", par_l2, (uint64_t)(uintptr_t)page_b);
+    test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
+               "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
+}

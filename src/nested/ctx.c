@@ -1,0 +1,131 @@
+/* The switch between the guest hypervisor's hyp context (vEL2) and its
+ * guest's nested context (L2 at EL1/EL0), docs/nested.md increment 2.
+ *
+ * While L1 runs, its EL2 registers that have an EL1 counterpart live in the
+ * hardware EL1 file and L2's EL1 registers live in the VNCR page (L1 writes
+ * them there through the *_EL12 names); while L2 runs, L2's are in the
+ * hardware and L1's are kept in struct vcpu_nested. The switch moves both.
+ * Registers the two contexts share (TPIDR*, SP_EL0, PAR, CSSELR) stay. L2
+ * runs on the VM's stage 2 (its hypervisor's stage 2 is off: vHCR.VM = 0)
+ * under a VMID of its own, since both contexts are EL1&0 regimes in the
+ * hardware and would otherwise alias in the TLB. */
+#include "nested/nested.h"
+
+#include "arch/arm64/el1_regs.h"
+#include "arch/arm64/sysreg.h"
+#include "arch/arm64/tlb.h"
+#include "core/vm.h"
+
+#define NO_SLOT 0u
+
+/* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none). */
+static const struct {
+    enum el1_reg hw;
+    unsigned slot;
+} ctx_regs[NESTED_CTX_NR] = {
+    { EL1_SCTLR, VNCR_SCTLR_EL1 },     { EL1_CPACR, VNCR_CPACR_EL1 },
+    { EL1_TTBR0, VNCR_TTBR0_EL1 },     { EL1_TTBR1, VNCR_TTBR1_EL1 },
+    { EL1_TCR, VNCR_TCR_EL1 },         { EL1_ESR, VNCR_ESR_EL1 },
+    { EL1_AFSR0, VNCR_AFSR0_EL1 },     { EL1_AFSR1, VNCR_AFSR1_EL1 },
+    { EL1_FAR, VNCR_FAR_EL1 },         { EL1_MAIR, VNCR_MAIR_EL1 },
+    { EL1_AMAIR, VNCR_AMAIR_EL1 },     { EL1_VBAR, VNCR_VBAR_EL1 },
+    { EL1_CONTEXTIDR, VNCR_CONTEXTIDR_EL1 }, { EL1_ELR, VNCR_ELR_EL1 },
+    { EL1_SPSR, VNCR_SPSR_EL1 },       { EL1_SP_EL1, VNCR_SP_EL1 },
+    { EL1_MDSCR, VNCR_MDSCR_EL1 },     { EL1_CNTKCTL, NO_SLOT },
+};
+
+_Static_assert(NESTED_VMID_BASE >= MAX_VMS && NESTED_VMID_BASE + MAX_VMS < 256,
+               "nested VMIDs follow the VMs' own and fit 8-bit VMIDs");
+
+uint64_t nested_vttbr(const struct vm *vm)
+{
+    return vm->s2.root | ((uint64_t)nested_l2_vmid(vm->vmid) << VTTBR_VMID_SHIFT);
+}
+
+static uint64_t l2_value(const struct vcpu_nested *n, unsigned i)
+{
+    return ctx_regs[i].slot == NO_SLOT ? n->l2_cntkctl : vncr_read(n, ctx_regs[i].slot);
+}
+
+static void set_l2_value(struct vcpu_nested *n, unsigned i, uint64_t val)
+{
+    if (ctx_regs[i].slot == NO_SLOT)
+        n->l2_cntkctl = val;
+    else
+        vncr_write(n, ctx_regs[i].slot, val);
+}
+
+void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t pc, uint64_t pstate)
+{
+    struct vcpu_nested *n = v->nested;
+
+    for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
+        n->hyp_el1[i] = el1_read(ctx_regs[i].hw);
+        el1_write(ctx_regs[i].hw, l2_value(n, i));
+    }
+    n->in_hyp = false;
+    v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
+    write_sysreg(hcr_el2, v->hcr);
+    write_sysreg(vttbr_el2, nested_vttbr(v->vm));
+    isb();
+    v->regs.pc = pc;
+    v->regs.pstate = pstate;
+}
+
+void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
+{
+    struct vcpu_nested *n = v->nested;
+    struct nested_exc e;
+
+    for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
+        set_l2_value(n, i, el1_read(ctx_regs[i].hw));
+        el1_write(ctx_regs[i].hw, n->hyp_el1[i]);
+    }
+    n->in_hyp = true;
+    v->hcr = nested_hyp_hcr(n->guest_hcr);
+    write_sysreg(hcr_el2, v->hcr);
+    write_sysreg(vttbr_el2, v->vm->vttbr);
+    isb();
+    /* Under NV2 its ESR/ELR/SPSR_EL2 are the hardware EL1 ones. */
+    nested_exc_to_vel2(el1_read(EL1_VBAR), v->regs.pc, v->regs.pstate, &e);
+    el1_write(EL1_ELR, e.elr);
+    el1_write(EL1_SPSR, e.spsr);
+    el1_write(EL1_ESR, esr);
+    v->regs.pc = e.pc;
+    v->regs.pstate = e.pstate;
+}
+
+/* With the MMU registers of its guest's EL1&0 regime and that regime's
+ * VMID in place, an address translation elvisor runs at EL2 is the one the
+ * guest hypervisor asked for (KVM's at.c does the same). The result lands
+ * in PAR_EL1, which both contexts share. */
+static const enum el1_reg mmu_regs[] = { EL1_SCTLR, EL1_TTBR0, EL1_TTBR1, EL1_TCR, EL1_MAIR };
+#define NR_MMU_REGS (sizeof(mmu_regs) / sizeof(mmu_regs[0]))
+
+static uint64_t l2_value_of(const struct vcpu_nested *n, enum el1_reg hw)
+{
+    for (unsigned i = 0; i < NESTED_CTX_NR; i++)
+        if (ctx_regs[i].hw == hw)
+            return l2_value(n, i);
+    return 0;
+}
+
+void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va)
+{
+    struct vcpu_nested *n = v->nested;
+    uint64_t saved[NR_MMU_REGS];
+    uint64_t vttbr = read_sysreg(vttbr_el2);
+
+    for (unsigned i = 0; i < NR_MMU_REGS; i++) {
+        saved[i] = el1_read(mmu_regs[i]);
+        el1_write(mmu_regs[i], l2_value_of(n, mmu_regs[i]));
+    }
+    write_sysreg(vttbr_el2, nested_vttbr(v->vm));
+    isb();
+    at(va);
+    isb();
+    for (unsigned i = 0; i < NR_MMU_REGS; i++)
+        el1_write(mmu_regs[i], saved[i]);
+    write_sysreg(vttbr_el2, vttbr);
+    isb();
+}
