@@ -196,6 +196,12 @@ static void check_roundtrip(const struct timer_ops *t)
     test_check(!(ctl_ahead & CNT_CTL_ISTATUS) && (ctl_behind & CNT_CTL_ISTATUS),
                name(t, "istatus_from_cval"), "CTL 0x%lx with CVAL ahead, 0x%lx with CVAL behind",
                ctl_ahead, ctl_behind);
+    /* The largest CVAL ("never"): an offset added on the way to the
+     * hardware must not wrap it into the past. */
+    t->set_cval(~0ULL);
+    uint64_t ctl_max = t->ctl();
+    test_check(!(ctl_max & CNT_CTL_ISTATUS) && t->cval() == ~0ULL, name(t, "istatus_cval_max"),
+               "CTL 0x%lx, CVAL 0x%lx after writing CVAL 0xffffffffffffffff", ctl_max, t->cval());
 
     uint64_t before = t->count();
     t->set_tval(-(int32_t)behind);

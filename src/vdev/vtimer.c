@@ -49,31 +49,35 @@ bool vtimer_ptimer_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64
     return true;
 }
 
+/* The guest's CVAL lives in vcpu->timer while the timer is emulated: the
+ * hardware register may hold a saturated value (vtimer_cval_to_hw()). */
+static void set_guest_cval(struct vcpu *v, uint64_t cval)
+{
+    v->timer.cntp_cval = cval;
+    el1_ptimer_set_cval(vtimer_cval_to_hw(cval, cval_offset(v)));
+}
+
 bool vtimer_ptimer_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = vtimer_cval_from_hw(el1_ptimer_cval(), cval_offset(v));
+    *val = v->timer.cntp_cval;
     return true;
 }
 
 bool vtimer_ptimer_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    el1_ptimer_set_cval(vtimer_cval_to_hw(val, cval_offset(v)));
+    set_guest_cval(v, val);
     return true;
 }
 
 bool vtimer_ptimer_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    uint64_t cval = vtimer_cval_from_hw(el1_ptimer_cval(), cval_offset(v));
-
-    *val = vtimer_tval_read(cval, guest_count(v));
+    *val = vtimer_tval_read(v->timer.cntp_cval, guest_count(v));
     return true;
 }
 
 bool vtimer_ptimer_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    uint64_t cval = vtimer_tval_to_cval(val, guest_count(v));
-
-    el1_ptimer_set_cval(vtimer_cval_to_hw(cval, cval_offset(v)));
+    set_guest_cval(v, vtimer_tval_to_cval(val, guest_count(v)));
     return true;
 }
 

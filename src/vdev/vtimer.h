@@ -17,10 +17,12 @@ struct sysreg_desc;
 
 /* The count a guest sees at hardware count hw_count. */
 uint64_t vtimer_count(uint64_t hw_count, uint64_t offset);
-/* A guest compare value as the hardware register holds it, and back;
- * `offset` is vtimer_ptimer_hw_offset() for the physical timer. */
+/* A guest compare value as the hardware register must hold it so that the
+ * hardware's condition (count >= CVAL) matches the guest's; `offset` is
+ * vtimer_ptimer_hw_offset() for the physical timer. Saturates: a CVAL past
+ * what guest time can reach is never reached by the hardware either, so the
+ * guest's own CVAL (vcpu->timer.cntp_cval) is the one kept and read back. */
 uint64_t vtimer_cval_to_hw(uint64_t cval, uint64_t offset);
-uint64_t vtimer_cval_from_hw(uint64_t hw_cval, uint64_t offset);
 /* What separates the guest's physical CVAL from the hardware register: the
  * VM's offset when the timer is emulated, nothing when CNTPOFF_EL2 applies
  * it to the comparison itself. */

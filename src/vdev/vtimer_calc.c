@@ -10,12 +10,10 @@ uint64_t vtimer_count(uint64_t hw_count, uint64_t offset)
 
 uint64_t vtimer_cval_to_hw(uint64_t cval, uint64_t offset)
 {
-    return cval + offset;
-}
-
-uint64_t vtimer_cval_from_hw(uint64_t hw_cval, uint64_t offset)
-{
-    return hw_cval - offset;
+    /* The timer condition compares unsigned counts: a CVAL that guest time
+     * cannot reach (guest count = hardware count - offset) must not wrap
+     * into one the hardware reaches at once. */
+    return cval > UINT64_MAX - offset ? UINT64_MAX : cval + offset;
 }
 
 uint64_t vtimer_ptimer_hw_offset(bool emulated, uint64_t vm_offset)

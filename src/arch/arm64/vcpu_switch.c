@@ -11,17 +11,18 @@ void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_restore(const struct fpsimd_state *s);
 
 /* vcpu->timer holds the guest's view: the physical CVAL is what the guest
- * wrote, whether the hardware register holds it (CNTPOFF_EL2 offsets the
- * comparison) or CVAL + offset (emulated physical timer). */
+ * wrote. With CNTPOFF_EL2 the hardware register holds it (the offset applies
+ * to the comparison); an emulated physical timer keeps it in vcpu->timer
+ * at every trapped write, the hardware holding CVAL + offset, saturated. */
 static void timer_save(struct vcpu *v)
 {
     struct vtimer_state *t = &v->timer;
-    uint64_t poff = vtimer_ptimer_hw_offset(hyp_ptimer_emulated, v->vm->cnt_offset);
 
     t->cntv_ctl = el1_vtimer_ctl();
     t->cntv_cval = el1_vtimer_cval();
     t->cntp_ctl = el1_ptimer_ctl();
-    t->cntp_cval = vtimer_cval_from_hw(el1_ptimer_cval(), poff);
+    if (!hyp_ptimer_emulated)
+        t->cntp_cval = el1_ptimer_cval();
     el1_vtimer_set_ctl(0);
     el1_ptimer_set_ctl(0);
 }
