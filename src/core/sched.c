@@ -32,11 +32,14 @@ static void unload(struct pcpu *p, struct vcpu *v)
     }
 }
 
-/* The boot vCPU's CPU reloads a VM once every other vCPU of it is parked. */
+/* The boot vCPU's CPU reloads a VM once every other vCPU of it is parked.
+ * `parked` and the VM state form a two-sided handshake with runnable():
+ * both sides store, then read the other's flag, sequentially consistent, so
+ * a vCPU cannot enter its guest while its VM is reset under it. */
 static void finish_reset(struct vm *vm)
 {
     for (unsigned i = 1; i < vm->nr_vcpus; i++)
-        if (!vm->vcpus[i].parked)
+        if (!__atomic_load_n(&vm->vcpus[i].parked, __ATOMIC_SEQ_CST))
             return;
     if (vm_reset(vm) < 0) {
         log_err("vm %s: reset failed: VM stopped", vm->cfg->name);
@@ -68,30 +71,40 @@ static inline __attribute__((always_inline)) bool runnable(struct pcpu *p, struc
 {
     struct vm *vm = v->vm;
 
-    if (vm->state != VM_RUNNING) {
-        unload(p, v);
-        if (!v->parked) {
-            __atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
-            /* The CPU finishing a reset waits for every vCPU to park. */
-            if (v->id != 0)
-                vcpu_kick(&vm->vcpus[0]);
+    for (;;) {
+        if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_RUNNING) {
+            unload(p, v);
+            if (!v->parked) {
+                __atomic_store_n(&v->parked, true, __ATOMIC_SEQ_CST);
+                /* The CPU finishing a reset waits for every vCPU to park. */
+                if (v->id != 0)
+                    vcpu_kick(&vm->vcpus[0]);
+            }
+            if (vm->state == VM_RESETTING && v->id == 0)
+                finish_reset(vm);
+            /* A finished reset has made this vCPU runnable again. */
+            if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_RUNNING)
+                return false;
         }
-        if (vm->state == VM_RESETTING && v->id == 0)
-            finish_reset(vm);
-        /* A finished reset has made this vCPU runnable again. */
-        if (vm->state != VM_RUNNING)
-            return false;
+        if (!v->parked)
+            break;
+        /* Leaving the parked state: a reset requested meanwhile must see
+         * this vCPU unparked, or this vCPU must see the reset. */
+        __atomic_store_n(&v->parked, false, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&vm->state, __ATOMIC_SEQ_CST) == VM_RUNNING)
+            break;
     }
-    v->parked = false;
-    if (v->on_pending) {
+    /* power first: CPU_ON publishes on_pending and the entry point before
+     * power (release), so a vCPU seen ON never runs a stale context. */
+    if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON) {
+        unload(p, v);
+        return false;
+    }
+    if (__atomic_load_n(&v->on_pending, __ATOMIC_ACQUIRE)) {
         /* PSCI CPU_ON (or boot): start afresh from the entry point. */
         unload(p, v);
         vcpu_reset(v, v->on_entry, v->on_context);
         v->on_pending = false;
-    }
-    if (v->power != VCPU_ON) {
-        unload(p, v);
-        return false;
     }
     if (v->wait == VCPU_WAIT_WFI) {
         if (!vgic_vcpu_has_pending(&vm->vgic, v->id))
@@ -113,21 +126,30 @@ static bool timers_watched(const struct vcpu *v)
 static struct vcpu *pick_shared(struct pcpu *p)
 {
     uint64_t now = hw_cntpct();
-    uint32_t can_run = 0;
-    uint64_t wake = SCHED_NO_TICK;
+    uint32_t can_run;
+    uint64_t wake;
     unsigned idx;
 
+    /* A vCPU parking here kicks another one here (a VM reset) with no
+     * interrupt: look again, or that one waits for the next exit. */
+again:
+    p->resched = false;
+    can_run = 0;
+    wake = SCHED_NO_TICK;
     for (unsigned i = 0; i < p->nr_runq; i++) {
         struct vcpu *v = p->runq[i];
 
         if (!v->loaded && timers_watched(v)) {
-            uint64_t at = vtimer_poll_unloaded(v, now);
+            bool fired;
+            uint64_t at = vtimer_poll_unloaded(v, now, &fired);
             if (at < wake)
                 wake = at;
         }
         if (runnable(p, v))
             can_run |= 1u << i;
     }
+    if (p->resched)
+        goto again;
     p->timer_wake = wake;
     idx = sched_rr_pick(&p->rr, p->nr_runq, can_run, now, p->slice_ticks, &p->slice_tick);
     return idx == SCHED_NONE ? NULL : p->runq[idx];
@@ -181,9 +203,15 @@ static void run(struct pcpu *p, struct vcpu *v)
         p->loaded = v;
         /* Its timers are in memory from now on. */
         if (prev && timers_watched(prev)) {
-            uint64_t at = vtimer_poll_unloaded(prev, hw_cntpct());
+            bool fired;
+            uint64_t at = vtimer_poll_unloaded(prev, hw_cntpct(), &fired);
             if (at < p->timer_wake)
                 p->timer_wake = at;
+            /* One expired meanwhile (its interrupt was pending as it left)
+             * and may have made prev runnable after the pick: end this
+             * slice on time, or prev waits for an exit that may never come. */
+            if (fired && p->slice_tick == SCHED_NO_TICK)
+                p->slice_tick = p->rr.slice_end;
         }
     }
     if (p->nr_runq > 1)

@@ -341,8 +341,9 @@ int vm_boot(struct vm *vm)
     boot->on_entry = plan.entry;
     boot->on_context = vm->dtb_ipa;
     boot->on_pending = true;
-    boot->power = VCPU_ON;
-    vm->state = VM_RUNNING;
+    /* Published in this order, with release: see runnable() in sched.c. */
+    __atomic_store_n(&boot->power, VCPU_ON, __ATOMIC_RELEASE);
+    __atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
     vcpu_kick(boot);
     return 0;
 }
@@ -414,7 +415,9 @@ void vm_power_off(struct vm *vm, enum vm_state why)
 void vm_request_reset(struct vm *vm)
 {
     console_guest_flush(vm->id, vm->cfg->name);
-    vm->state = VM_RESETTING;
+    /* Sequentially consistent: the handshake with a vCPU leaving its parked
+     * state (runnable() and finish_reset() in sched.c). */
+    __atomic_store_n(&vm->state, VM_RESETTING, __ATOMIC_SEQ_CST);
     kick_all(vm);
 }
 

@@ -39,7 +39,8 @@ static int64_t psci_cpu_on(struct vcpu *v, uint32_t fid)
         target->on_entry = entry;
         target->on_context = context;
         target->on_pending = true;
-        target->power = VCPU_ON;
+        /* Last, with release: the target's CPU reads power first. */
+        __atomic_store_n(&target->power, VCPU_ON, __ATOMIC_RELEASE);
         ret = PSCI_RET_SUCCESS;
     }
     spin_unlock(&vm->lock);

@@ -83,7 +83,7 @@ bool vtimer_ptimer_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint6
 
 /* One timer of a vCPU that is not loaded; see vtimer_poll_unloaded(). */
 static void poll_one(struct vcpu *v, unsigned intid, uint64_t ctl, uint64_t cval, uint64_t now,
-                     uint64_t *next)
+                     uint64_t *next, bool *fired)
 {
     uint64_t at = vtimer_hw_deadline(ctl, cval, v->vm->cnt_offset);
 
@@ -97,18 +97,20 @@ static void poll_one(struct vcpu *v, unsigned intid, uint64_t ctl, uint64_t cval
          * vCPU then makes the physical PPI active (vcpu_load()) and the
          * guest's deactivation releases it. */
         vgic_inject_hw(&v->vm->vgic, v->id, intid, intid);
+        *fired = true;
         return;
     }
     if (at < *next)
         *next = at;
 }
 
-uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now)
+uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now, bool *fired)
 {
     const struct vtimer_state *t = &v->timer;
     uint64_t next = VTIMER_NEVER;
 
-    poll_one(v, PPI_VIRT_TIMER, t->cntv_ctl, t->cntv_cval, now, &next);
-    poll_one(v, PPI_PHYS_TIMER, t->cntp_ctl, t->cntp_cval, now, &next);
+    *fired = false;
+    poll_one(v, PPI_VIRT_TIMER, t->cntv_ctl, t->cntv_cval, now, &next, fired);
+    poll_one(v, PPI_PHYS_TIMER, t->cntp_ctl, t->cntp_cval, now, &next, fired);
     return next;
 }

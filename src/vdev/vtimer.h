@@ -49,8 +49,8 @@ uint64_t vtimer_hw_deadline(uint64_t ctl, uint64_t cval, uint64_t offset);
  * injected into the vGIC as the forwarded interrupt it would be if loaded,
  * unless that interrupt is still pending or active there. Returns the
  * earliest hardware count at which one of the others fires, VTIMER_NEVER
- * if none will. */
-uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now);
+ * if none will; *fired says whether one was injected. */
+uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now, bool *fired);
 
 /* Trapped-register handlers for the sysreg table (emulated mode only). */
 bool vtimer_cntpct_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);

@@ -32,7 +32,7 @@ usage: tests/integration/run-multi-vm.sh [options]
   --gic 2|3         GIC version of the QEMU machine (default 3); the configs
                     name none, so the VMs get the machine's
   --only A,B        run only these suites (isolation-2vm, vm-reset,
-                    timer-share, spin-share, hold-share)
+                    timer-share, spin-share, hold-share, reset-share)
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
@@ -43,7 +43,7 @@ USAGE
 # empty when no guest waits for it), the other VMs, and order checks
 # "FIRST => LAST": some line matching the extended regex FIRST comes before
 # some line matching LAST.
-suites=(isolation-2vm vm-reset timer-share spin-share hold-share)
+suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share)
 declare -A config console others orders
 config[isolation-2vm]=configs/isolation-2vm.dts
 console[isolation-2vm]=b
@@ -70,6 +70,12 @@ others[spin-share]="s t"
 # t made all its checks while s spun without exits on the same CPU.
 orders[spin-share]='^\[s\] # spin: started => ^\[t\] GUEST-DONE
 ^\[t\] GUEST-DONE => ^\[s\] # spin: done'
+config[reset-share]=configs/reset-share.dts
+console[reset-share]=
+others[reset-share]="c s"
+# c rebooted and finished while s spun on the same CPU.
+orders[reset-share]='^\[s\] # spin: started => ^\[c\] TEST psci\.system_reset: PASS
+^\[c\] GUEST-DONE => ^\[s\] # spin: done'
 config[hold-share]=configs/hold-share.dts
 console[hold-share]=
 others[hold-share]="h t"
