@@ -352,17 +352,28 @@ int vm_reset(struct vm *vm)
 {
     uint64_t mpidrs[VM_MAX_VCPUS];
 
+    int rc;
+
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vm->vcpus[i].mpidr;
-    if (vgic_setup(vm, mpidrs) < 0)
-        return -1;
+    /* Under the VM lock: console input arriving on another CPU raises the
+     * UART's line in this vGIC while it is rebuilt otherwise. */
     spin_lock(&vm->lock);
-    vuart_init(&vm->uart, uart_tx, uart_irq, vm);
+    rc = vgic_setup(vm, mpidrs);
+    if (rc == 0)
+        vuart_init(&vm->uart, uart_tx, uart_irq, vm);
     spin_unlock(&vm->lock);
+    if (rc < 0)
+        return -1;
     /* The rebooted guest builds new stage-1 tables, perhaps with the same
      * ASIDs: the old kernel's cached translations must go. */
     tlb_flush_vmid(vm->vttbr);
-    return vm_boot(vm);
+    rc = vm_boot(vm);
+    /* Input held back while the old guest's FIFO was full would wait for
+     * a read of a FIFO the reset emptied: let it in now. */
+    if (rc == 0 && vm->cfg->console)
+        console_input_guest_read();
+    return rc;
 }
 
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
