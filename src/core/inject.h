@@ -13,6 +13,7 @@ struct vcpu;
 #define VECTOR_CUR_SP0      0x000
 #define VECTOR_CUR_SPX      0x200
 #define VECTOR_LOWER_A64    0x400
+#define VECTOR_LOWER_A32    0x600
 
 /* Where in the vector table a synchronous exception taken from the given
  * PSTATE lands, the target being EL1 (a vEL2 guest's hyp context runs at
@@ -21,6 +22,9 @@ static inline uint64_t exc_vector_offset(uint64_t pstate)
 {
     uint64_t mode = pstate & PSR_MODE_MASK;
 
+    /* AArch32 is possible at EL0 only (HCR_EL2.RW keeps EL1 AArch64). */
+    if (pstate & PSR_MODE32)
+        return VECTOR_LOWER_A32;
     return mode == PSR_MODE_EL0t ? VECTOR_LOWER_A64 : mode == PSR_MODE_EL1t ? VECTOR_CUR_SP0 : VECTOR_CUR_SPX;
 }
 

@@ -136,6 +136,8 @@ static void test_vector_offsets(void **state)
         assert_int_equal(exc_vector_offset(f | A_EL1H), 0x200);
         assert_int_equal(exc_vector_offset(f | A_EL1T), 0x000);
         assert_int_equal(exc_vector_offset(f | A_EL0T), 0x400);
+        /* AArch32 EL0 (User mode, M[4] = 1): the lower-EL AArch32 entry. */
+        assert_int_equal(exc_vector_offset(f | A_NRW | 0x0), 0x600);
         /* The SPSR the guest then reads says where it came from. */
         assert_true((nested_spsr_to_vel2(f | A_EL1H) & A_M_MASK) == A_EL2H);
         assert_true((nested_spsr_to_vel2(f | A_EL1T) & A_M_MASK) == A_EL2T);
