@@ -261,8 +261,7 @@ uint64_t ns2_hpfar(uint64_t ipa)
 unsigned ns2_pool_select(struct ns2_slot *slots, unsigned n, uint64_t baddr, uint16_t vmid,
                          uint64_t now, bool *hit, bool *recycled)
 {
-    unsigned pick = 0;
-    bool have_free = false;
+    unsigned pick = n;
 
     *hit = false;
     *recycled = false;
@@ -273,16 +272,17 @@ unsigned ns2_pool_select(struct ns2_slot *slots, unsigned n, uint64_t baddr, uin
             return i;
         }
     }
-    for (unsigned i = 0; i < n; i++) {
-        if (!slots[i].used) {
-            if (!have_free)
-                pick = i;
-            have_free = true;
-        } else if (!have_free && slots[i].last_use < slots[pick].last_use) {
+    for (unsigned i = 0; i < n && pick == n; i++)
+        if (!slots[i].used)
             pick = i;
-        }
+    if (pick == n) {
+        for (unsigned i = 0; i < n; i++)
+            if (!slots[i].users && (pick == n || slots[i].last_use < slots[pick].last_use))
+                pick = i;
+        if (pick == n)
+            return n;
+        *recycled = true;
     }
-    *recycled = !have_free;
     slots[pick].used = true;
     slots[pick].baddr = baddr;
     slots[pick].vmid = vmid;

@@ -117,23 +117,28 @@ uint64_t ns2_hpfar(uint64_t ipa);
 
 /* ---- Shadow contexts: a small per-VM pool with LRU replacement ---- */
 
-#define NS2_POOL_SLOTS  4u
+/* One per vCPU at least: a vCPU holds one slot while it runs its guest's
+ * guest, so a vCPU that needs a slot always finds one not held. */
+#define NS2_POOL_SLOTS  8u
 
 struct ns2_slot {
     bool used;
+    unsigned users;         /* vCPUs running on it: never recycled */
     uint64_t baddr;         /* vVTTBR BADDR */
     uint16_t vmid;          /* vVTTBR VMID */
     uint64_t last_use;      /* stamp of the last selection */
 };
 
 /* The slot for (baddr, vmid): a hit, else a free slot, else the least
- * recently used one (*recycled: its tables must be dropped and its
- * hardware VMID flushed before reuse). Updates the slot's key and stamp. */
+ * recently used one no vCPU runs on (*recycled: its tables must be dropped
+ * and its hardware VMID flushed before reuse); n when every slot is held.
+ * Updates the slot's key and stamp. */
 unsigned ns2_pool_select(struct ns2_slot *slots, unsigned n, uint64_t baddr, uint16_t vmid,
                          uint64_t now, bool *hit, bool *recycled);
 
 /* Hardware VMID of a VM's shadow slot: after the VMs' own (1..8) and their
- * nested contexts on the VM's stage 2 (9..16), NS2_POOL_SLOTS per VM. */
+ * nested contexts on the VM's stage 2 (9..16), NS2_POOL_SLOTS per VM
+ * (17..80 for VMIDs 1..8). */
 #define NS2_SHADOW_VMID_BASE    17u
 uint16_t ns2_shadow_vmid(uint16_t vm_vmid, unsigned slot);
 

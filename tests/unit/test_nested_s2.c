@@ -328,19 +328,35 @@ static void test_pool_lru(void **state)
     assert_true(hit);
     assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0x3000, 1, now++, &hit, &rec), 2);
     assert_true(hit);
-    /* Full: a new key recycles the least recently used (slot 1), then 3. */
+    /* Full: a new key recycles the least recently used (slot 1), then 3, 4. */
     assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0x1000, 2, now++, &hit, &rec), 1);
     assert_false(hit);
     assert_true(rec);
     assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0x9000, 1, now++, &hit, &rec), 3);
     assert_true(rec);
-    assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0x2000, 1, now++, &hit, &rec), 0);
+    assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0x2000, 1, now++, &hit, &rec), 4);
     assert_false(hit);
     assert_true(rec);
     /* A freed slot is taken before any recycling. */
     s[2].used = false;
     assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0xa000, 1, now++, &hit, &rec), 2);
     assert_false(rec);
+    /* A slot a vCPU runs on is never recycled, however old; with every
+     * slot held there is none. */
+    unsigned lru = 4;
+    for (unsigned i = 0; i < NS2_POOL_SLOTS; i++)
+        if (s[i].last_use < s[lru].last_use)
+            lru = i;
+    s[lru].users = 1;
+    unsigned got = ns2_pool_select(s, NS2_POOL_SLOTS, 0xb000, 1, now++, &hit, &rec);
+    assert_true(rec);
+    assert_int_not_equal(got, lru);
+    assert_true(got < NS2_POOL_SLOTS);
+    for (unsigned i = 0; i < NS2_POOL_SLOTS; i++)
+        s[i].users = 1;
+    assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0xc000, 1, now++, &hit, &rec), NS2_POOL_SLOTS);
+    assert_int_equal(ns2_pool_select(s, NS2_POOL_SLOTS, 0xb000, 1, now++, &hit, &rec), got);
+    assert_true(hit);
 }
 
 static void test_shadow_vmids(void **state)
