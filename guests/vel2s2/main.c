@@ -10,8 +10,9 @@
  * its MMU off (nest.S) that reads A (P's marker), reads B (L1 gets EC 0x24,
  * maps B -> page S, `tlbi ipas2e1is`, retries: S's marker), reads C, writes
  * C (a permission fault although elvisor already holds a shadow entry for
- * C: skipped), reads D (a level-1 translation fault, skipped) and ends
- * with `hvc #5`. Each fault is checked as L1's
+ * C: skipped), reads D (a level-1 translation fault, skipped), reads the
+ * UART's PeriphID0 through IPA E (L1 maps E to the UART) and ends with
+ * `hvc #5`. Each fault is checked as L1's
  * hardware reports it: ESR (EC, DFSC type and level, WnR), FAR_EL2 = the
  * VA, HPFAR_EL2 = the IPA, ELR = the access. Then L1 remaps A -> Q with
  * `tlbi vmalls12e1is` and runs a second payload that must read Q. */
@@ -58,6 +59,8 @@ const char guest_name[] = "vel2s2";
 #define S2_SH_INNER             (3UL << 8)
 #define S2_AF                   BIT(10)
 #define S2_NORMAL               (S2_MEMATTR_WB | S2_SH_INNER | S2_AF)
+#define S2_MEMATTR_DEV_nGnRE    (0x1UL << 2)
+#define S2_XN                   (2UL << 53)
 #define GIB                     (1UL << 30)
 
 #define SCTLR_EL1_RES1          0x30d00800UL
@@ -67,6 +70,10 @@ const char guest_name[] = "vel2s2";
 #define IPA_B                   0x80001000UL    /* index 1: mapped on its fault */
 #define IPA_C                   0x80002000UL    /* index 2: read-only */
 #define IPA_D                   0xc0000000UL    /* level-1 index 3: empty */
+#define IPA_E                   0x80003000UL    /* index 3: the UART */
+#define UART_BASE               0x09000000UL    /* QEMU virt's PL011, the VM's too */
+#define UART_PERIPHID0          0xfe0
+#define PL011_PERIPHID0_VALUE   0x11
 
 #define MARKER_P                0x5050505050505050UL
 #define MARKER_Q                0x5151515151515151UL
@@ -95,7 +102,7 @@ struct fault {
 static struct {
     unsigned n, n_faults;
     struct fault f[4];
-    uint64_t x5, x6, x7, x8, bad_esr, bad_elr;
+    uint64_t x5, x6, x7, x8, x9, bad_esr, bad_elr;
     bool ended, unexpected;
 } seen;
 
@@ -130,6 +137,7 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         seen.x6 = f->x[6];
         seen.x7 = f->x[7];
         seen.x8 = f->x[8];
+        seen.x9 = f->x[9];
         seen.ended = true;
         return 0;
     }
@@ -182,6 +190,7 @@ void guest_main(void)
     s2_l2[0] = (uint64_t)(uintptr_t)s2_l3 | S2_TABLE;
     s2_l3[0] = page_desc(page_p, S2_AP_R | S2_AP_W);
     s2_l3[2] = page_desc(page_r, S2_AP_R);
+    s2_l3[3] = UART_BASE | S2_PAGE | S2_MEMATTR_DEV_nGnRE | S2_AF | S2_XN | S2_AP_R | S2_AP_W;
     dsb(sy);
 
     /* L2's EL1 state: MMU off, the reporting vectors. */
@@ -206,7 +215,7 @@ void guest_main(void)
     __asm__ volatile("tlbi vmalls12e1is" ::: "memory");
     dsb(ish);
     isb();
-    uint64_t first_x5 = seen.x5, first_x6 = seen.x6, first_x8 = seen.x8;
+    uint64_t first_x5 = seen.x5, first_x6 = seen.x6, first_x8 = seen.x8, first_x9 = seen.x9;
     seen.ended = false;
     run(s2_payload_again);
     uint64_t second_x5 = seen.x5;
@@ -224,6 +233,8 @@ void guest_main(void)
     check_fault("ro_write", 1, (uint64_t)(uintptr_t)s2_write_c, IPA_C, DFSC_PERM(3), true);
     check_fault("unmapped_l1", 2, (uint64_t)(uintptr_t)s2_read_d, IPA_D, DFSC_TRANS(1), false);
     test_expect_eq("page_r_unwritten", page_r[0], MARKER_R);
+    /* L1 gave its guest the UART: under elvisor an emulated device. */
+    test_expect_eq("s2_device_periphid0", first_x9 & 0xff, PL011_PERIPHID0_VALUE);
     test_check(seen.ended, "l2_again_ran_to_hvc", "no hvc #5 from the second payload");
     test_expect_eq("s2_remap_a_q", second_x5, MARKER_Q);
 }
