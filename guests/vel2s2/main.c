@@ -15,7 +15,9 @@
  * `hvc #5`. Each fault is checked as L1's
  * hardware reports it: ESR (EC, DFSC type and level, WnR), FAR_EL2 = the
  * VA, HPFAR_EL2 = the IPA, ELR = the access. Then L1 remaps A -> Q with
- * `tlbi vmalls12e1is` and runs a second payload that must read Q. */
+ * `tlbi vmalls12e1is` and runs a second payload that must read Q; then
+ * the same payload on a second stage 2 (another VTTBR and VMID, A -> S)
+ * must read S, and back on the first one Q, without TLB maintenance. */
 #include "guest.h"
 
 #include "lib/printf.h"
@@ -46,6 +48,7 @@ const char guest_name[] = "vel2s2";
 #define VTCR_VALUE              (VTCR_T0SZ_32 | VTCR_SL0_L1 | VTCR_IRGN0_WB | VTCR_ORGN0_WB | \
                                  VTCR_SH0_INNER | VTCR_RES1)
 #define VMID_L2                 ((uint64_t)7 << 48)
+#define VMID_L2B                ((uint64_t)8 << 48)
 
 /* Stage-2 descriptors. */
 #define TT_ENTRIES              512
@@ -83,6 +86,10 @@ const char guest_name[] = "vel2s2";
 static uint64_t s2_l1[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t s2_l2[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t s2_l3[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+/* A second stage 2 (another VMID) mapping A -> page S. */
+static uint64_t s2b_l1[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t s2b_l2[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t s2b_l3[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static volatile uint64_t page_p[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static volatile uint64_t page_q[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static volatile uint64_t page_r[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
@@ -191,6 +198,10 @@ void guest_main(void)
     s2_l3[0] = page_desc(page_p, S2_AP_R | S2_AP_W);
     s2_l3[2] = page_desc(page_r, S2_AP_R);
     s2_l3[3] = UART_BASE | S2_PAGE | S2_MEMATTR_DEV_nGnRE | S2_AF | S2_XN | S2_AP_R | S2_AP_W;
+    s2b_l1[1] = s2_l1[1];
+    s2b_l1[2] = (uint64_t)(uintptr_t)s2b_l2 | S2_TABLE;
+    s2b_l2[0] = (uint64_t)(uintptr_t)s2b_l3 | S2_TABLE;
+    s2b_l3[0] = page_desc(page_s, S2_AP_R | S2_AP_W);
     dsb(sy);
 
     /* L2's EL1 state: MMU off, the reporting vectors. */
@@ -220,6 +231,17 @@ void guest_main(void)
     run(s2_payload_again);
     uint64_t second_x5 = seen.x5;
 
+    /* Another stage 2 under another VMID, then the first again: no TLB
+     * maintenance is needed for either switch, each must see its own. */
+    write_sysreg((uint64_t)(uintptr_t)s2b_l1 | VMID_L2B, vttbr_el2);
+    isb();
+    run(s2_payload_again);
+    uint64_t other_x5 = seen.x5;
+    write_sysreg((uint64_t)(uintptr_t)s2_l1 | VMID_L2, vttbr_el2);
+    isb();
+    run(s2_payload_again);
+    uint64_t back_x5 = seen.x5;
+
     write_sysreg(hcr, hcr_el2);
     isb();
 
@@ -237,4 +259,6 @@ void guest_main(void)
     test_expect_eq("s2_device_periphid0", first_x9 & 0xff, PL011_PERIPHID0_VALUE);
     test_check(seen.ended, "l2_again_ran_to_hvc", "no hvc #5 from the second payload");
     test_expect_eq("s2_remap_a_q", second_x5, MARKER_Q);
+    test_expect_eq("s2_other_vttbr_s", other_x5, MARKER_S);
+    test_expect_eq("s2_first_vttbr_again_q", back_x5, MARKER_Q);
 }
