@@ -158,9 +158,9 @@ int shadow_s2_init(struct vm *vm);
 bool shadow_s2_enter(struct vcpu *v, uint64_t *vttbr);
 /* Gives the context back (the vCPU leaves the nested context). */
 void shadow_s2_leave(struct vcpu *v);
-/* A stage-2 abort of the guest's guest: a shadow entry installed, the
- * fault injected into vEL2, or the access emulated; false when it is not
- * a stage-2 fault on the shadow. */
+/* An abort of the guest's guest on a shadow: a shadow entry installed,
+ * the fault injected into vEL2, the access emulated, or an external abort
+ * for it; false when the vCPU holds no shadow (vHCR.VM = 0). */
 bool shadow_s2_fault(struct vcpu *v, uint64_t esr);
 /* The guest hypervisor's TLB maintenance: with tables, every shadow
  * context is emptied (stage 2 changed); without, only the hardware TLB of

@@ -244,8 +244,19 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
     struct ns2_cfg cfg;
     struct ns2_walk w;
 
-    if (!stage2_fault(esr) || n->s2_slot >= NS2_POOL_SLOTS)
+    if (n->s2_slot >= NS2_POOL_SLOTS)
         return false;
+    if (!stage2_fault(esr)) {
+        /* Not a fault of the shadow (an external abort): never handled at
+         * the VM's IPA, which would bypass the guest hypervisor's stage 2. */
+        log_debug("vm %s vcpu %u: abort ESR 0x%llx of its guest's guest: external abort injected",
+                  vm->cfg->name, v->id, (unsigned long long)esr);
+        if (iabt)
+            inject_iabt_sea(v, far);
+        else
+            inject_dabt_sea(v, far, acc.write);
+        return true;
+    }
     ns2_cfg_decode(vncr_read(n, VNCR_VTCR_EL2), vncr_read(n, VNCR_VTTBR_EL2), hyp_ipa_bits, &cfg);
     ns2_walk(&cfg, ipa, &acc, read_l1, vm, &w);
     if (!w.ok) {
