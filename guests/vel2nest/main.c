@@ -12,9 +12,10 @@
  * L1 reads the probe VA again and translates it with AT for either regime.
  *
  * Bootarg vel2nest=vm: L1 also sets HCR_EL2.VM (its stage 2, with VTTBR_EL2
- * 0) before the ERET; elvisor must refuse that with a log line until
- * increment 3 (tests/integration/exit-status.sh), bare QEMU faults the
- * payload's first fetch (reported as an unexpected exit). */
+ * and VTCR_EL2 0) before the ERET: the payload's first fetch faults back
+ * to L1 (an unexpected exit), and L1's AT S1E1R afterwards is what elvisor
+ * refuses with a log line (tests/integration/exit-status.sh). Its stage 2
+ * proper is vel2s2's. */
 #include "guest.h"
 #include "bootargs.h"
 #include "fdt.h"

@@ -53,10 +53,8 @@ static const struct mmio_region *find_region(const struct vm *vm, uint64_t ipa)
     return NULL;
 }
 
-static void handle_dabt(struct vcpu *v, uint64_t esr)
+void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa)
 {
-    uint64_t far = read_sysreg(far_el2);
-    uint64_t ipa = fault_ipa(read_sysreg(hpfar_el2), far);
     struct dabt_info d;
     const struct mmio_region *r;
 
@@ -92,6 +90,13 @@ static void handle_dabt(struct vcpu *v, uint64_t esr)
     if (!acc.is_write)
         vcpu_set_reg(v, d.reg, dabt_load_value(&d, acc.value));
     vcpu_skip_instr(v);
+}
+
+static void handle_dabt(struct vcpu *v, uint64_t esr)
+{
+    uint64_t far = read_sysreg(far_el2);
+
+    exit_dabt_at(v, esr, far, fault_ipa(read_sysreg(hpfar_el2), far));
 }
 
 static void handle_iabt(struct vcpu *v, uint64_t esr)

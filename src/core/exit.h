@@ -9,6 +9,11 @@ struct vcpu;
 /* exit_code is what guest_enter() returned (EXIT_SYNC, EXIT_IRQ, ...). */
 void handle_exit(struct vcpu *v, uint64_t exit_code);
 
+/* A data abort at VM IPA ipa (VA far): emulated when it hits a device
+ * region, else an external abort injected (also for a guest's guest whose
+ * hypervisor's stage 2 led there, src/nested/shadow_s2.c). */
+void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa);
+
 /* Physical interrupts pending at EL2 on this CPU: acknowledge and route. */
 void handle_phys_irqs(void);
 

@@ -6,10 +6,12 @@
  * them there through the *_EL12 names); while L2 runs, L2's are in the
  * hardware and L1's are kept in struct vcpu_nested. The switch moves both.
  * Registers the two contexts share (TPIDR*, SP_EL0, PAR, CSSELR) stay. L2
- * runs on the VM's stage 2 (its hypervisor's stage 2 is off: vHCR.VM = 0)
- * under a VMID of its own, since both contexts are EL1&0 regimes in the
- * hardware and would otherwise alias in the TLB. */
+ * runs on the VM's stage 2 (its hypervisor's stage 2 off: vHCR.VM = 0) or
+ * on a shadow stage 2 (shadow_s2.c), each under a VMID of its own, since
+ * both contexts are EL1&0 regimes in the hardware and would otherwise
+ * alias in the TLB. */
 #include "nested/nested.h"
+#include "nested/s2_walk.h"
 
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/sysreg.h"
@@ -55,7 +57,7 @@ static void set_l2_value(struct vcpu_nested *n, unsigned i, uint64_t val)
         vncr_write(n, ctx_regs[i].slot, val);
 }
 
-void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t pc, uint64_t pstate)
+void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc, uint64_t pstate)
 {
     struct vcpu_nested *n = v->nested;
 
@@ -66,7 +68,8 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t pc, uint64_t pstate
     n->in_hyp = false;
     v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
     write_sysreg(hcr_el2, v->hcr);
-    write_sysreg(vttbr_el2, nested_vttbr(v->vm));
+    n->l2_vttbr = vttbr;
+    write_sysreg(vttbr_el2, vttbr);
     isb();
     v->regs.pc = pc;
     v->regs.pstate = pstate;
@@ -82,6 +85,7 @@ void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
         el1_write(ctx_regs[i].hw, n->hyp_el1[i]);
     }
     n->in_hyp = true;
+    shadow_s2_leave(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr);
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, v->vm->vttbr);

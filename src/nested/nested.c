@@ -2,6 +2,7 @@
  * into vEL2, and the exits that mean something else when the vCPU is the
  * guest's own hypervisor (docs/nested.md, increment 1). */
 #include "nested/nested.h"
+#include "nested/s2_walk.h"
 
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/hyp.h"
@@ -57,11 +58,17 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
         return -1;
     }
     n->guest_hcr = guest_hcr;
+    n->s2_slot = NS2_POOL_SLOTS;
     v->nested = n;
     /* No CPU may hold translations of the nested context's VMID from
      * before (the same reason vm_create flushes the VM's own). */
-    if (v->id == 0)
+    if (v->id == 0) {
         tlb_flush_vmid(nested_vttbr(v->vm));
+        if (shadow_s2_init(v->vm) < 0) {
+            log_err("vm %s: no memory for the shadow stage 2 of its guest's guests", v->vm->cfg->name);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -73,6 +80,11 @@ void nested_vcpu_reset(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
 
+    if (!n->in_hyp)
+        shadow_s2_leave(v);
+    /* The guest hypervisor starts over: none of its stage-2 tables hold. */
+    if (v->id == 0)
+        shadow_s2_invalidate(v->vm, true);
     memset(n->vncr, 0, VNCR_PAGE_SIZE);
     memset(n->el2, 0, sizeof(n->el2));
     n->l2_cntkctl = 0;
@@ -90,7 +102,7 @@ void nested_load(struct vcpu *v)
     /* elvisor's identity map makes the page's address its VA at EL2. */
     write_sysreg(VNCR_EL2, (uint64_t)(uintptr_t)v->nested->vncr);
     if (!v->nested->in_hyp)
-        write_sysreg(vttbr_el2, nested_vttbr(v->vm));
+        write_sysreg(vttbr_el2, v->nested->l2_vttbr);
 }
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
@@ -159,18 +171,17 @@ static void log_l2_timers(struct vcpu *v)
 
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
-    uint64_t vh = vhcr(v);
+    uint64_t vh = vhcr(v), vttbr = nested_vttbr(v->vm);
 
-    if (vh & HCR_VM) {
-        log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx with HCR_EL2.VM set: L1 stage 2 not "
-                "implemented yet (increment 3): VM stopped", v->vm->cfg->name, v->id, mode_name(spsr),
-                (unsigned long long)el1_read(EL1_ELR));
+    if ((vh & HCR_VM) && !shadow_s2_enter(v, &vttbr)) {
+        log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx: no free shadow stage 2: VM stopped",
+                v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)el1_read(EL1_ELR));
         vm_power_off(v->vm, VM_STOPPED);
         return;
     }
     log_unhonoured(v, vh);
     log_l2_timers(v);
-    nested_enter_l2(v, vh, el1_read(EL1_ELR), spsr);
+    nested_enter_l2(v, vh, vttbr, el1_read(EL1_ELR), spsr);
 }
 
 /* The guest's ELR_EL2 and SPSR_EL2 are the hardware ELR_EL1 and SPSR_EL1
@@ -207,15 +218,21 @@ static bool l1_regime(const struct vcpu *v)
 
 /* TLB maintenance from vEL2. The guest hypervisor's own EL2&0 regime is the
  * hardware EL1&0 regime under the VM's VMID; its guest's EL1&0 regime runs
- * under the nested VMID on the VM's stage 2 (vHCR.VM = 0). Each is
- * invalidated whole: more than asked, never less. The EL2-only forms
- * (op1 = 4: EL2 regimes, IPAS2*, VMALLS12E1*, ALLE1*) may concern either. */
+ * under the nested VMID on the VM's stage 2 (vHCR.VM = 0) or under a shadow
+ * context's VMID (vHCR.VM = 1). Each is invalidated whole: more than
+ * asked, never less. The EL2-only forms (op1 = 4: EL2 regimes, IPAS2*,
+ * VMALLS12E1*, ALLE1*) may concern any, and may mean its stage 2 changed:
+ * every shadow context is emptied. */
 static void handle_tlbi(struct vcpu *v, unsigned op1)
 {
     if (op1 == TLBI_EL2_OP1 || l1_regime(v))
         tlb_flush_vmid(v->vm->vttbr);
     if (op1 == TLBI_EL2_OP1 || !l1_regime(v))
         tlb_flush_vmid(nested_vttbr(v->vm));
+    if (op1 == TLBI_EL2_OP1)
+        shadow_s2_invalidate(v->vm, true);
+    else if (!l1_regime(v))
+        shadow_s2_invalidate(v->vm, false);
 }
 
 #define AT_FN(name, crm, op2) \
@@ -269,8 +286,10 @@ static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
     if (!at)
         return false;
     if (!own && (vhcr(v) & HCR_VM)) {
-        log_err("vm %s vcpu %u: AT of its guest's stage 1 with HCR_EL2.VM set: L1 stage 2 not "
-                "implemented yet (increment 3): VM stopped", v->vm->cfg->name, v->id);
+        /* The hardware would translate through the shadow stage 2, which
+         * holds only what the guest's guest has touched so far. */
+        log_err("vm %s vcpu %u: AT of its guest's stage 1 with HCR_EL2.VM set: not implemented "
+                "(needs a software walk through its stage 2): VM stopped", v->vm->cfg->name, v->id);
         vm_power_off(v->vm, VM_STOPPED);
         return true;
     }
@@ -310,6 +329,9 @@ static bool handle_sys_insn(struct vcpu *v, uint64_t esr)
  * handled as for an EL1 guest (docs/nested.md §9.3). */
 static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
 {
+    if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
+        shadow_s2_fault(v, esr))
+        return true;
     switch (nested_l2_exit_kind(esr, vhcr(v))) {
     case NESTED_L2_TO_VEL2:
         nested_exit_to_vel2(v, esr);

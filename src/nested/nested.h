@@ -12,9 +12,9 @@
  * at its VBAR_EL2. The EL2 registers without such a home are kept in
  * struct vcpu_nested.
  *
- * Increments 1 and 2 of the plan: the hyp context, and the nested context
- * (the guest's own guest at EL1/EL0) with the guest hypervisor's stage 2
- * off. An ERET to its guest with vHCR.VM set stops the VM with a log line. */
+ * Increments 1 to 3 of the plan: the hyp context, the nested context (the
+ * guest's own guest at EL1/EL0), and the guest hypervisor's stage 2 for it
+ * through a shadow stage 2 (shadow_s2.c). */
 #ifndef ELVISOR_NESTED_NESTED_H
 #define ELVISOR_NESTED_NESTED_H
 
@@ -49,6 +49,8 @@ struct vcpu_nested {
     /* In nested context: the hardware EL1 registers of the hyp context
      * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
     uint64_t hyp_el1[NESTED_CTX_NR];
+    uint64_t l2_vttbr;          /* VTTBR_EL2 of the nested context */
+    unsigned s2_slot;           /* shadow stage-2 slot held, NS2_POOL_SLOTS if none */
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
     bool timers_logged;         /* L2 timers asked for, once per reset */
 };
@@ -81,8 +83,8 @@ uint16_t nested_l2_vmid(uint16_t vm_vmid);
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
- * and the pointer-authentication controls of a feature that is hidden.
- * VM is refused at the ERET until L1's stage 2 exists (increment 3). */
+ * the pointer-authentication controls of a feature that is hidden, and VM
+ * (the shadow stage 2). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
                                  HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM)
 /* The bits of vHCR its guest's guest would not get (logged: increments 3-5). */
@@ -140,12 +142,30 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr);
 /* The context switch (ctx.c). The guest's guest's VTTBR_EL2: the VM's
  * stage 2 under VMID nested_l2_vmid(vm->vmid). */
 uint64_t nested_vttbr(const struct vm *vm);
-/* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded). */
-void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t pc, uint64_t pstate);
+/* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded), on
+ * the stage 2 of vttbr. */
+void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc, uint64_t pstate);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
 /* Runs at(va) with the guest's guest's EL1&0 regime in the hardware. */
 void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va);
+
+/* The shadow stage 2 (shadow_s2.c). Per-VM pool, set up with vCPU 0. */
+int shadow_s2_init(struct vm *vm);
+/* Takes the shadow context for the vVTTBR in the page (vHCR.VM = 1): its
+ * VTTBR_EL2 in *vttbr; false when every context is held (cannot happen
+ * with a slot per vCPU). */
+bool shadow_s2_enter(struct vcpu *v, uint64_t *vttbr);
+/* Gives the context back (the vCPU leaves the nested context). */
+void shadow_s2_leave(struct vcpu *v);
+/* An abort of the guest's guest on a shadow: a shadow entry installed,
+ * the fault injected into vEL2, the access emulated, or an external abort
+ * for it; false when the vCPU holds no shadow (vHCR.VM = 0). */
+bool shadow_s2_fault(struct vcpu *v, uint64_t esr);
+/* The guest hypervisor's TLB maintenance: with tables, every shadow
+ * context is emptied (stage 2 changed); without, only the hardware TLB of
+ * their VMIDs is invalidated (its guest's stage 1 changed). */
+void shadow_s2_invalidate(struct vm *vm, bool tables);
 
 /* The SPSR an exception elvisor injects into the vCPU must carry. */
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate);

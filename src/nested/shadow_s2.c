@@ -1,0 +1,301 @@
+/* The shadow stage 2 of a guest's guest (docs/nested.md §5, §9.7): when the
+ * guest hypervisor runs its guest with its own stage 2 on (vHCR.VM = 1),
+ * the hardware translates that guest's IPAs with a shadow table elvisor
+ * fills lazily, one 4 KiB page per stage-2 fault, with the composition of
+ * the guest hypervisor's stage 2 (walked in software from vVTTBR/vVTCR in
+ * the VNCR page) and the VM's own stage 2.
+ *
+ * Per VM: NS2_POOL_SLOTS shadow contexts keyed by (vVTTBR BADDR, VMID),
+ * each with a permanent root table and a hardware VMID of its own, and a
+ * bounded pool of table pages they share. A context is "dropped" by
+ * clearing its root and invalidating its VMID (break before make), which
+ * lets its pages be reused; when the pages run out every context is
+ * dropped and refills on demand. */
+#include "nested/nested.h"
+#include "nested/s2_walk.h"
+
+#include "arch/arm64/el1_regs.h"
+#include "arch/arm64/hyp.h"
+#include "arch/arm64/sysreg.h"
+#include "arch/arm64/tlb.h"
+#include "core/esr.h"
+#include "core/exit.h"
+#include "core/inject.h"
+#include "core/mm.h"
+#include "core/vm.h"
+#include "lib/log.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+
+#define SHADOW_PAGES        64u     /* table pages per VM, roots not counted */
+#define NO_OWNER            0xffu
+#define TABLE_ENTRIES       512u
+
+_Static_assert(NS2_POOL_SLOTS >= VM_MAX_VCPUS, "every vCPU can hold a slot");
+_Static_assert(NS2_SHADOW_VMID_BASE >= NESTED_VMID_BASE + MAX_VMS &&
+               NS2_SHADOW_VMID_BASE + MAX_VMS * NS2_POOL_SLOTS <= 256,
+               "shadow VMIDs follow the nested ones and fit 8-bit VMIDs");
+_Static_assert(NS2_POOL_SLOTS < NO_OWNER, "owner fits a byte");
+
+struct shadow_pool {
+    spinlock_t lock;
+    struct ns2_slot slots[NS2_POOL_SLOTS];
+    uint64_t *root[NS2_POOL_SLOTS];
+    uint8_t *pages;                 /* SHADOW_PAGES pages */
+    uint8_t owner[SHADOW_PAGES];    /* slot, or NO_OWNER */
+    uint64_t clock;
+};
+
+static struct shadow_pool pools[MAX_VMS];
+
+static struct shadow_pool *pool_of(const struct vm *vm)
+{
+    return &pools[vm->id];
+}
+
+static uint64_t slot_vttbr(const struct vm *vm, unsigned slot)
+{
+    const struct shadow_pool *p = pool_of(vm);
+
+    return (uint64_t)(uintptr_t)p->root[slot] |
+           ((uint64_t)ns2_shadow_vmid(vm->vmid, slot) << VTTBR_VMID_SHIFT);
+}
+
+int shadow_s2_init(struct vm *vm)
+{
+    struct shadow_pool *p = pool_of(vm);
+
+    spin_lock_init(&p->lock);
+    p->pages = hyp_alloc((uint64_t)SHADOW_PAGES * PAGE_SIZE, PAGE_SIZE);
+    if (!p->pages)
+        return -1;
+    memset(p->owner, NO_OWNER, sizeof(p->owner));
+    for (unsigned i = 0; i < NS2_POOL_SLOTS; i++) {
+        p->root[i] = page_alloc();
+        if (!p->root[i])
+            return -1;
+        /* Nothing may be cached under these VMIDs from a previous boot. */
+        tlb_flush_vmid(slot_vttbr(vm, i));
+    }
+    return 0;
+}
+
+/* Break before make for a whole context: no walker uses its tables once
+ * the broadcast invalidation completes, so their pages can be reused. */
+static void drop_locked(struct vm *vm, unsigned slot)
+{
+    struct shadow_pool *p = pool_of(vm);
+
+    memset(p->root[slot], 0, PAGE_SIZE);
+    tlb_flush_vmid(slot_vttbr(vm, slot));
+    for (unsigned i = 0; i < SHADOW_PAGES; i++)
+        if (p->owner[i] == slot)
+            p->owner[i] = NO_OWNER;
+}
+
+static void drop_all_locked(struct vm *vm)
+{
+    for (unsigned i = 0; i < NS2_POOL_SLOTS; i++)
+        drop_locked(vm, i);
+}
+
+void shadow_s2_invalidate(struct vm *vm, bool tables)
+{
+    struct shadow_pool *p = pool_of(vm);
+
+    spin_lock(&p->lock);
+    for (unsigned i = 0; i < NS2_POOL_SLOTS; i++) {
+        if (!p->slots[i].used)
+            continue;
+        if (tables)
+            drop_locked(vm, i);
+        else
+            tlb_flush_vmid(slot_vttbr(vm, i));
+    }
+    spin_unlock(&p->lock);
+}
+
+bool shadow_s2_enter(struct vcpu *v, uint64_t *vttbr)
+{
+    struct vm *vm = v->vm;
+    struct shadow_pool *p = pool_of(vm);
+    uint64_t vv = vncr_read(v->nested, VNCR_VTTBR_EL2);
+    bool hit, recycled;
+
+    spin_lock(&p->lock);
+    unsigned slot = ns2_pool_select(p->slots, NS2_POOL_SLOTS, vv & NS2_VTTBR_BADDR_MASK,
+                                    (uint16_t)(vv >> NS2_VTTBR_VMID_SHIFT), ++p->clock, &hit, &recycled);
+    if (slot < NS2_POOL_SLOTS) {
+        if (recycled)
+            drop_locked(vm, slot);
+        p->slots[slot].users++;
+        v->nested->s2_slot = slot;
+        *vttbr = slot_vttbr(vm, slot);
+    }
+    spin_unlock(&p->lock);
+    return slot < NS2_POOL_SLOTS;
+}
+
+void shadow_s2_leave(struct vcpu *v)
+{
+    struct shadow_pool *p = pool_of(v->vm);
+    unsigned slot = v->nested->s2_slot;
+
+    if (slot >= NS2_POOL_SLOTS)
+        return;
+    spin_lock(&p->lock);
+    if (p->slots[slot].users)
+        p->slots[slot].users--;
+    spin_unlock(&p->lock);
+    v->nested->s2_slot = NS2_POOL_SLOTS;
+}
+
+static uint64_t *page_get_locked(struct shadow_pool *p, unsigned slot)
+{
+    for (unsigned i = 0; i < SHADOW_PAGES; i++) {
+        if (p->owner[i] == NO_OWNER) {
+            uint64_t *t = (uint64_t *)(uintptr_t)(p->pages + (uint64_t)i * PAGE_SIZE);
+            memset(t, 0, PAGE_SIZE);
+            p->owner[i] = (uint8_t)slot;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static unsigned index_at(uint64_t ipa, unsigned level)
+{
+    return (unsigned)((ipa >> NS2_LEVEL_SHIFT(level)) & (TABLE_ENTRIES - 1));
+}
+
+/* Installs one level-3 descriptor; false when the pages ran out. */
+static bool install_locked(struct vm *vm, unsigned slot, uint64_t ipa, uint64_t desc)
+{
+    struct shadow_pool *p = pool_of(vm);
+    uint64_t *table = p->root[slot];
+
+    for (unsigned l = vm->s2.start_level; l < 3; l++) {
+        uint64_t *e = &table[index_at(ipa, l)];
+        if (!(*e & NS2_DESC_VALID)) {
+            uint64_t *next = page_get_locked(p, slot);
+            if (!next)
+                return false;
+            dsb(ishst);         /* the zeroed table before the link to it */
+            *e = ((uint64_t)(uintptr_t)next & NS2_DESC_OA_MASK) | NS2_DESC_TABLE | NS2_DESC_VALID;
+        }
+        table = (uint64_t *)(uintptr_t)(*e & NS2_DESC_OA_MASK);
+    }
+    uint64_t *leaf = &table[index_at(ipa, 3)];
+    if (*leaf == desc)
+        return true;            /* another vCPU of the VM was first */
+    if (*leaf & NS2_DESC_VALID) {
+        *leaf = 0;
+        tlb_flush_vmid(slot_vttbr(vm, slot));
+    }
+    *leaf = desc;
+    dsb(ishst);
+    return true;
+}
+
+/* The guest hypervisor's tables are in the VM's RAM; anything else is not
+ * a table it can have (an external abort on the walk). */
+static bool read_l1(void *ctx, uint64_t ipa, uint64_t *desc)
+{
+    const struct vm *vm = ctx;
+
+    if (!vm_ipa_is_ram(vm, ipa, sizeof(uint64_t)))
+        return false;
+    *desc = *(volatile const uint64_t *)(uintptr_t)(vm->ram_pa + (ipa - vm->ram_ipa));
+    return true;
+}
+
+/* The stage-2 fault as the guest hypervisor's own hardware would give it:
+ * ESR_EL2 with its walk's fault status, FAR_EL2 = the guest's VA, HPFAR_EL2
+ * = the guest's IPA. */
+static void inject_to_vel2(struct vcpu *v, uint64_t esr, unsigned fsc, uint64_t far, uint64_t ipa)
+{
+    nested_exit_to_vel2(v, ns2_fault_esr(esr, fsc));
+    /* Under NV2 its FAR_EL2 is the hardware FAR_EL1. */
+    el1_write(EL1_FAR, far);
+    v->nested->el2[NEL2_HPFAR] = ns2_hpfar(ipa);
+}
+
+static bool stage2_fault(uint64_t esr)
+{
+    uint64_t type = esr & ESR_FSC_TYPE_MASK;
+
+    return type == ESR_FSC_TRANS || type == ESR_FSC_ACCESS || type == ESR_FSC_PERM;
+}
+
+bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
+{
+    struct vm *vm = v->vm;
+    struct vcpu_nested *n = v->nested;
+    struct shadow_pool *p = pool_of(vm);
+    uint64_t far = read_sysreg(far_el2);
+    uint64_t ipa = fault_ipa(read_sysreg(hpfar_el2), far);
+    bool iabt = ESR_EC(esr) == EC_IABT_LOW;
+    struct ns2_access acc = {
+        .exec = iabt,
+        /* A stage-1 walk of the guest's guest only reads its tables. */
+        .write = !iabt && (esr & ESR_DABT_WNR) && !(esr & ESR_DABT_S1PTW),
+        .el0 = (v->regs.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t,
+    };
+    struct ns2_cfg cfg;
+    struct ns2_walk w;
+
+    if (n->s2_slot >= NS2_POOL_SLOTS)
+        return false;
+    if (!stage2_fault(esr)) {
+        /* Not a fault of the shadow (an external abort): never handled at
+         * the VM's IPA, which would bypass the guest hypervisor's stage 2. */
+        log_debug("vm %s vcpu %u: abort ESR 0x%llx of its guest's guest: external abort injected",
+                  vm->cfg->name, v->id, (unsigned long long)esr);
+        if (iabt)
+            inject_iabt_sea(v, far);
+        else
+            inject_dabt_sea(v, far, acc.write);
+        return true;
+    }
+    ns2_cfg_decode(vncr_read(n, VNCR_VTCR_EL2), vncr_read(n, VNCR_VTTBR_EL2), hyp_ipa_bits, &cfg);
+    ns2_walk(&cfg, ipa, &acc, read_l1, vm, &w);
+    if (!w.ok) {
+        inject_to_vel2(v, esr, w.fsc, far, ipa);
+        return true;
+    }
+    uint64_t l1_page = w.oa & ~(PAGE_SIZE - 1);
+    if (!vm_ipa_is_ram(vm, l1_page, PAGE_SIZE)) {
+        /* The guest hypervisor gave its guest one of the VM's devices (or
+         * nothing): emulated as for the VM, at the VM's IPA. */
+        if (iabt)
+            inject_iabt_sea(v, far);
+        else
+            exit_dabt_at(v, esr, far, w.oa);
+        return true;
+    }
+    if (hyp_ipa_bits < 64 && (ipa >> hyp_ipa_bits)) {
+        log_warn("vm %s vcpu %u: its guest's IPA 0x%llx is beyond elvisor's %u-bit stage 2: external "
+                 "abort injected", vm->cfg->name, v->id, (unsigned long long)ipa, hyp_ipa_bits);
+        if (iabt)
+            inject_iabt_sea(v, far);
+        else
+            inject_dabt_sea(v, far, acc.write);
+        return true;
+    }
+    uint64_t desc = ns2_shadow_desc(&w, S2_READ | S2_WRITE | S2_EXEC,
+                                    vm->ram_pa + (l1_page - vm->ram_ipa));
+    spin_lock(&p->lock);
+    if (!install_locked(vm, n->s2_slot, ipa, desc)) {
+        drop_all_locked(vm);
+        if (!install_locked(vm, n->s2_slot, ipa, desc)) {
+            spin_unlock(&p->lock);
+            log_err("vm %s vcpu %u: no shadow stage-2 table for its guest's IPA 0x%llx: VM stopped",
+                    vm->cfg->name, v->id, (unsigned long long)ipa);
+            vm_power_off(vm, VM_STOPPED);
+            return true;
+        }
+    }
+    spin_unlock(&p->lock);
+    /* The faulting access is retried. */
+    return true;
+}
