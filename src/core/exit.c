@@ -53,7 +53,10 @@ static const struct mmio_region *find_region(const struct vm *vm, uint64_t ipa)
     return NULL;
 }
 
-void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa)
+/* Inlined into the exit path (an MMIO access is the most common exit);
+ * exit_dabt_at() is the same for the nested stage-2 fault path. */
+static inline __attribute__((always_inline)) void dabt_at(struct vcpu *v, uint64_t esr, uint64_t far,
+                                                         uint64_t ipa)
 {
     struct dabt_info d;
     const struct mmio_region *r;
@@ -92,11 +95,16 @@ void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa)
     vcpu_skip_instr(v);
 }
 
+void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa)
+{
+    dabt_at(v, esr, far, ipa);
+}
+
 static void handle_dabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t far = read_sysreg(far_el2);
 
-    exit_dabt_at(v, esr, far, fault_ipa(read_sysreg(hpfar_el2), far));
+    dabt_at(v, esr, far, fault_ipa(read_sysreg(hpfar_el2), far));
 }
 
 static void handle_iabt(struct vcpu *v, uint64_t esr)
