@@ -59,6 +59,10 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     }
     n->guest_hcr = guest_hcr;
     n->s2_slot = NS2_POOL_SLOTS;
+    if (v->vm->gic_version == 3) {
+        const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
+        n->ich_vtr = nested_ich_vtr(cif->nr_lrs, cif->nr_apr);
+    }
     v->nested = n;
     /* No CPU may hold translations of the nested context's VMID from
      * before (the same reason vm_create flushes the VM's own). */
@@ -90,6 +94,7 @@ void nested_vcpu_reset(struct vcpu *v)
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
     n->timers_logged = false;
+    n->ich_logged = false;
     vncr_write(n, VNCR_HCR_EL2, HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
@@ -169,6 +174,24 @@ static void log_l2_timers(struct vcpu *v)
              timers ? "timers (CNTV/CNTP_CTL_EL02) are" : "counter offset (CNTVOFF_EL2) is");
 }
 
+/* Its list registers for its guest are not given to the hardware yet
+ * (docs/nested.md §9.8): an interrupt it puts there, or a virtual CPU
+ * interface it enables, would be silently lost, so it is reported. */
+static void log_l2_vgic(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+    bool used = vncr_read(n, VNCR_ICH_HCR_EL2) & ICH_HCR_EN;
+
+    for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
+        used |= vncr_read(n, VNCR_ICH_LR0_EL2 + i * sizeof(uint64_t)) != 0;
+    if (!used || n->ich_logged)
+        return;
+    n->ich_logged = true;
+    log_warn("vm %s vcpu %u: its list registers (ICH_LR<n>_EL2, ICH_HCR_EL2.En) are not given to its "
+             "guest yet (docs/nested.md §9.8): that guest gets no interrupt from them",
+             v->vm->cfg->name, v->id);
+}
+
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
     uint64_t vh = vhcr(v), vttbr = nested_vttbr(v->vm);
@@ -181,6 +204,7 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
     }
     log_unhonoured(v, vh);
     log_l2_timers(v);
+    log_l2_vgic(v);
     nested_enter_l2(v, vh, vttbr, el1_read(EL1_ELR), spsr);
 }
 

@@ -46,6 +46,8 @@ struct vcpu_nested {
     /* In hyp context: only the bits the hardware home does not hold. */
     uint64_t el2[NESTED_EL2_NR];
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
+    uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
+    bool ich_logged;            /* its LRs ignored for its guest: said once */
     /* In nested context: the hardware EL1 registers of the hyp context
      * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
     uint64_t hyp_el1[NESTED_CTX_NR];
@@ -125,6 +127,13 @@ enum nested_eret_kind {
  * cur_pstate is the hardware PSTATE at the ERET. *pstate is the hardware
  * PSTATE to continue with (HYP and ILLEGAL; the PC is ELR_EL2 for both). */
 enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pstate, uint64_t *pstate);
+
+/* The trapped ICH_* registers of the guest hypervisor (vgic_calc.c),
+ * computed from the nr list-register images of its VNCR page. */
+uint64_t nested_ich_vtr(unsigned nr_lrs, unsigned nr_apr);
+uint64_t nested_ich_elrsr(const uint64_t *lr, unsigned nr);
+uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr);
+uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
 
 /* ---- Hypervisor side (nested.c) ---- */
 
