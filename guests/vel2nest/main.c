@@ -29,6 +29,9 @@ const char guest_name[] = "vel2nest";
 #define HCR_TWI                 BIT(13)
 #define HCR_TID3                BIT(18)
 #define HCR_TVM                 BIT(26)
+#define HCR_IMO                 BIT(4)
+#define VIMO_SGI                3
+#define PSR_DAIF_MASK           (0xfUL << 6)
 #define ICH_LR_PENDING_GROUP1   ((1UL << 62) | (1UL << 60))
 #define L2_VINTID               40
 #define HCR_TGE                 BIT(27)
@@ -119,11 +122,25 @@ static struct {
     uint64_t hvc_esr, hvc_elr, hvc_spsr;
     uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
     bool ended, unexpected;
+    bool irq;
+    uint64_t irq_elr, irq_spsr, irq_iar;
 } seen;
+
+extern volatile uint64_t nest_irq_flag;      /* l2.S */
 
 uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
 {
     seen.n++;
+    if (nest_irq_flag) {
+        nest_irq_flag = 0;
+        seen.irq = true;
+        seen.irq_elr = f->elr;
+        seen.irq_spsr = f->spsr;
+        seen.irq_iar = gic_ack();
+        if (gic_iar_intid(seen.irq_iar) < GIC_INTID_SPECIAL_FIRST)
+            gic_eoi(seen.irq_iar);
+        return 0;
+    }
     switch (ESR_EC(esr)) {
     case ESR_EC_SYS64:
         seen.id_esr = esr;
@@ -160,6 +177,39 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         seen.bad_elr = f->elr;
         return 0;
     }
+}
+
+/* With HCR_EL2.IMO set, its own interrupt pending as its guest is entered
+ * is taken by EL2 at VBAR_EL2 + 0x480 before the guest runs (the guest's
+ * PSTATE.I does not mask it), with ELR_EL2 = the guest's entry and
+ * SPSR_EL2 = the guest's EL1h with DAIF. Without the routing the payload
+ * would run to its hvc #5. */
+static void check_vimo(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    gic_enable_private(VIMO_SGI);
+    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
+                 hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    gic_send_sgi(VIMO_SGI, 0);
+    dsb(sy);
+    isb();
+    nest_run(l2_payload, PROBE_VA);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+    gic_disable_private(VIMO_SGI);
+
+    if (!test_check(seen.irq, "vimo_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
+                    seen.ended ? "reached" : "not reached"))
+        return;
+    test_expect_eq("vimo_irq_intid", gic_iar_intid(seen.irq_iar), VIMO_SGI);
+    test_expect_eq("vimo_irq_elr", seen.irq_elr, (uint64_t)(uintptr_t)l2_payload);
+    test_expect_eq("vimo_irq_spsr", seen.irq_spsr & (PSR_MODE_MASK | PSR_DAIF_MASK),
+                   PSR_MODE_EL1H | PSR_DAIF_MASK);
 }
 
 static uint64_t at_pa(bool el2)
@@ -272,4 +322,5 @@ void guest_main(void)
                "PAR 0x%lx, page B 0x%lx", par_l2, (uint64_t)(uintptr_t)page_b);
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
+    check_vimo();
 }

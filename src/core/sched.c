@@ -10,6 +10,7 @@
 #include "core/power.h"
 #include "core/sched_policy.h"
 #include "core/vm.h"
+#include "nested/nested.h"
 #include "lib/log.h"
 #include "vdev/vtimer.h"
 
@@ -216,6 +217,8 @@ static void run(struct pcpu *p, struct vcpu *v)
     }
     if (p->nr_runq > 1)
         program_tick(p, p->slice_tick);
+    if (v->nested)
+        nested_check_irq(v);
     vgic_flush_lrs(vgic, v->id);
     vgic_hw_load_lrs(v);
     code = guest_enter(&v->regs);

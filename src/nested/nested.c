@@ -154,7 +154,7 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
     v->nested->vhcr_logged = bits;
     log_warn("vm %s vcpu %u: HCR_EL2 bits 0x%llx of the guest hypervisor are not honoured for its guest "
              "yet%s (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits,
-             (bits & (HCR_IMO | HCR_FMO)) ? "; IMO/FMO: its interrupts stay with its guest (increment 4)" : "");
+             (bits & HCR_FMO) ? "; FMO: its FIQs stay with its guest" : "");
 }
 
 /* The guest's guest's timers (increment 5) are not separate from its
@@ -172,6 +172,14 @@ static void log_l2_timers(struct vcpu *v)
     log_warn("vm %s vcpu %u: its guest's %s not implemented yet (increment 5): that guest shares the "
              "hardware EL1 timers with its hypervisor's EL2 timers", v->vm->cfg->name, v->id,
              timers ? "timers (CNTV/CNTP_CTL_EL02) are" : "counter offset (CNTVOFF_EL2) is");
+}
+
+void nested_check_irq(struct vcpu *v)
+{
+    if (v->nested->in_hyp || !(vhcr(v) & HCR_IMO))
+        return;
+    if (vgic_vcpu_has_pending(&v->vm->vgic, v->id))
+        nested_irq_to_vel2(v);
 }
 
 /* Its list registers for its guest are not given to the hardware yet

@@ -85,10 +85,10 @@ uint16_t nested_l2_vmid(uint16_t vm_vmid);
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
- * the pointer-authentication controls of a feature that is hidden, and VM
- * (the shadow stage 2). */
+ * the pointer-authentication controls of a feature that is hidden, VM
+ * (the shadow stage 2) and IMO (nested_check_irq). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
-                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM)
+                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM | HCR_IMO)
 /* The bits of vHCR its guest's guest would not get (logged: increments 3-5). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
@@ -101,6 +101,7 @@ enum nested_l2_exit {
 enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr);
 
 #define NESTED_VECTOR_LOWER_A64_SYNC    0x400u
+#define NESTED_VECTOR_IRQ_OFFSET        0x80u   /* IRQ entry after the sync one */
 
 /* Exception entry into vEL2 from its guest's EL1/EL0: the guest's ELR_EL2,
  * SPSR_EL2 and the hardware PC and PSTATE to continue with. */
@@ -156,6 +157,12 @@ uint64_t nested_vttbr(const struct vm *vm);
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc, uint64_t pstate);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
+/* An IRQ from the nested context taken by vEL2 (VBAR_EL2 + 0x480). */
+void nested_irq_to_vel2(struct vcpu *v);
+/* Before each entry of a vEL2 vCPU: with vHCR.IMO set, an interrupt of
+ * the guest hypervisor pending while its guest runs ends that guest's
+ * run with an IRQ exception into vEL2. */
+void nested_check_irq(struct vcpu *v);
 /* Runs at(va) with the guest's guest's EL1&0 regime in the hardware. */
 void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va);
 
