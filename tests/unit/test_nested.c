@@ -310,6 +310,8 @@ static void test_exc_to_vel2(void **state)
         struct nested_exc e;
         nested_exc_to_vel2(vbar, pc, pstate, &e);
         assert_true(e.pc == vbar + 0x400);              /* lower EL, AArch64, synchronous */
+        /* ctx.c's IRQ entry: lower EL, AArch64, IRQ */
+        assert_true(e.pc + NESTED_VECTOR_IRQ_OFFSET == vbar + 0x480);
         assert_true(e.elr == pc);
         assert_true(e.spsr == pstate);                  /* its guest's mode as is: EL1h/EL0t */
         /* EL2h with DAIF masked, which the hardware runs as EL1h */
