@@ -143,6 +143,19 @@ l2_wfi_insn:
 l2_hvc_after:
     b       l2_hvc_after
 
+/* A payload for the virtual CPU interface its hypervisor gives it:
+ * acknowledge, end the interrupt, report the IAR in x2 by hvc #5. */
+    .global l2_gic_payload
+l2_gic_payload:
+    mrs     x2, icc_iar1_el1
+    msr     icc_eoir1_el1, x2
+    isb
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80

@@ -23,6 +23,7 @@
 
 #include "arch/arm64/sysreg.h"
 #include "nested/vncr.h"
+#include "vdev/vgic.h"
 
 struct vcpu;
 struct vm;
@@ -47,7 +48,9 @@ struct vcpu_nested {
     uint64_t el2[NESTED_EL2_NR];
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
-    bool ich_logged;            /* its LRs ignored for its guest: said once */
+    bool ich_logged;            /* its HW LRs loaded as software ones: said once */
+    bool ich_live;              /* ich_img is in the hardware (its guest's run) */
+    struct vgic_v3_cpu_if ich_img;
     /* In nested context: the hardware EL1 registers of the hyp context
      * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
     uint64_t hyp_el1[NESTED_CTX_NR];
@@ -135,6 +138,18 @@ uint64_t nested_ich_vtr(unsigned nr_lrs, unsigned nr_apr);
 uint64_t nested_ich_elrsr(const uint64_t *lr, unsigned nr);
 uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr);
 uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
+/* Its LR as loaded for its guest, and folded back at the exit. */
+uint64_t nested_shadow_lr(uint64_t lr);
+uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr);
+bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
+#define NESTED_MI_INTID         25u     /* its maintenance interrupt, PPI 9 */
+
+/* The world switch of its GIC interface (nested.c, from sched.c run()):
+ * before an entry, its maintenance-interrupt level and, in the nested
+ * context with its ICH_HCR_EL2.En set, its LRs loaded for its guest (true:
+ * elvisor's own LRs stay out of this run); after that run, folded back. */
+bool nested_vgic_enter(struct vcpu *v);
+void nested_vgic_exit(struct vcpu *v);
 
 /* ---- Hypervisor side (nested.c) ---- */
 

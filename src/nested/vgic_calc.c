@@ -84,3 +84,27 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
         misr |= ICH_MISR_VGRP1D;
     return misr;
 }
+
+/* An LR of the guest hypervisor as the hardware gets it for its guest.
+ * A HW entry's pINTID is one of elvisor's virtual INTIDs for L1, which no
+ * hardware deactivation can reach: the entry goes in as a software one
+ * (no EOI maintenance), its caller reports it. */
+uint64_t nested_shadow_lr(uint64_t lr)
+{
+    if (lr & ICH_LR_HW)
+        lr &= ~(ICH_LR_HW | ICH_LR_PINTID_MASK);
+    return lr;
+}
+
+/* What the guest's guest did to an LR (pending -> active -> invalid) goes
+ * back into the hypervisor's image; the rest of the image is its own. */
+uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr)
+{
+    return (l1_lr & ~ICH_LR_STATE_MASK) | (hw_lr & ICH_LR_STATE_MASK);
+}
+
+/* Its maintenance interrupt (INTID 25) is a level: En and a condition. */
+bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr)
+{
+    return (hcr & ICH_HCR_EN) && nested_ich_misr(hcr, vmcr, lr, nr) != 0;
+}

@@ -357,6 +357,27 @@ static void test_ich_registers(void **state)
     assert_int_equal(undefs, 5);
 }
 
+/* LR translation for the guest's guest and the fold back (Arm GICv3 LR
+ * layout: pINTID [44:32] with HW, State [63:62], EOI 41 without HW). */
+static void test_shadow_lr_fold(void **state)
+{
+    (void)state;
+    const uint64_t sw = A_LR_PENDING | (1ULL << 60) | (0xa0ULL << 48) | A_LR_EOI | 40;
+    assert_true(nested_shadow_lr(sw) == sw);                        /* software: as is */
+    const uint64_t hw = A_LR_PENDING | A_LR_HW | (27ULL << 32) | 27;
+    assert_true(nested_shadow_lr(hw) == (A_LR_PENDING | 27));      /* HW and pINTID dropped */
+    /* only the state comes back: pending -> invalid, the HW image kept */
+    assert_true(nested_fold_lr(hw, 27) == (A_LR_HW | (27ULL << 32) | 27));
+    assert_true(nested_fold_lr(sw, (2ULL << 62) | 99) == ((sw & ~(3ULL << 62)) | (2ULL << 62)));
+    /* the maintenance interrupt: En and a MISR condition */
+    uint64_t lrs[2] = { 0, 0 };
+    assert_false(nested_mi_level(1ULL << 1, 0, lrs, 2));           /* UIE without En */
+    assert_true(nested_mi_level(1 | 1ULL << 1, 0, lrs, 2));        /* En | UIE, no LR valid */
+    lrs[0] = lrs[1] = A_LR_PENDING;
+    assert_false(nested_mi_level(1 | 1ULL << 1, 0, lrs, 2));       /* two valid: no U */
+    assert_false(nested_mi_level(1, 0, lrs, 2));                   /* En alone */
+}
+
 static void test_icc_sre_el2_gicv2(void **state)
 {
     (void)state;
@@ -451,6 +472,7 @@ int main(void)
         cmocka_unit_test_setup(test_found_by_key_only, setup),
         cmocka_unit_test_setup(test_hw_home, setup),
         cmocka_unit_test_setup(test_ich_registers, setup),
+        cmocka_unit_test_setup(test_shadow_lr_fold, setup),
         cmocka_unit_test_setup(test_kept_and_fixed, setup),
         cmocka_unit_test_setup(test_icc_sre_el2_gicv2, setup),
         cmocka_unit_test_setup(test_outside_hyp, setup),
