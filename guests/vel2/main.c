@@ -66,6 +66,22 @@ const char guest_name[] = "vel2";
 #define CNTVOFF_PROBE           0x0000123456789abcUL
 #define COUNTER_JUMP_LIMIT      (1UL << 36)
 
+/* GICv3 virtualization interface fields (Arm GICv3 architecture). The
+ * LRs, ICH_HCR and ICH_VMCR are VNCR-page slots under elvisor, VTR, MISR,
+ * EISR and ELRSR trap. */
+#define ICH_VTR_LISTREGS(v)     (FIELD(v, 0, 5) + 1)
+#define ICH_VTR_PREBITS(v)      (FIELD(v, 26, 3) + 1)
+#define ICH_VTR_PRIBITS(v)      (FIELD(v, 29, 3) + 1)
+#define ICH_LR_PENDING          (1UL << 62)
+#define ICH_LR_GROUP1           (1UL << 60)
+#define ICH_LR_EOI              (1UL << 41)
+#define ICH_LR_PRIO(p)          ((uint64_t)(p) << 48)
+#define ICH_HCR_UIE             BIT(1)
+#define ICH_MISR_EOI            BIT(0)
+#define ICH_MISR_U              BIT(1)
+#define ICH_LR_PROBE            (ICH_LR_PENDING | ICH_LR_GROUP1 | ICH_LR_PRIO(0xa0) | 40)
+#define ESR_EC_UNKNOWN          0x00
+
 uint64_t vel2_hvc_probe(uint64_t x0);
 void vel2_brk_probe(void);
 void vel2_msr_vttbr_loop(uint64_t value, uint64_t count);
@@ -215,6 +231,55 @@ static void check_trapped(void)
 }
 
 /* Redirected to the EL1 registers (NV2 under elvisor, E2H at real EL2). */
+/* The hypervisor's view of the GICv3 virtualization interface, with the
+ * virtual CPU interface disabled (ICH_HCR_EL2.En = 0) so that nothing is
+ * signalled: what the status registers compute from the LRs. */
+static void check_ich_v3(void)
+{
+    uint64_t vtr = read_sysreg(ich_vtr_el2);
+
+    test_check(ICH_VTR_LISTREGS(vtr) >= 2 && ICH_VTR_LISTREGS(vtr) <= 16 &&
+               ICH_VTR_PREBITS(vtr) >= 5 && ICH_VTR_PRIBITS(vtr) >= ICH_VTR_PREBITS(vtr),
+               "ich_vtr", "ICH_VTR_EL2 = 0x%lx", vtr);
+    ROUND_TRIP("rt_ich_lr0", ich_lr0_el2, ICH_LR_PROBE);
+    write_sysreg(0, ich_hcr_el2);
+    write_sysreg(0, ich_lr1_el2);
+    write_sysreg(ICH_LR_PROBE, ich_lr0_el2);
+    isb();
+    uint64_t elrsr = read_sysreg(ich_elrsr_el2);
+    test_check((elrsr & 3) == 2, "ich_elrsr_pending", "ICH_ELRSR_EL2 = 0x%lx", elrsr);
+    /* A software interrupt deactivated with EOI set: not free until the
+     * hypervisor has seen it in EISR. */
+    write_sysreg(ICH_LR_EOI | 40, ich_lr0_el2);
+    isb();
+    uint64_t eisr = read_sysreg(ich_eisr_el2);
+    elrsr = read_sysreg(ich_elrsr_el2);
+    uint64_t misr = read_sysreg(ich_misr_el2);
+    test_check((eisr & 3) == 1 && (elrsr & 3) == 2 && (misr & ICH_MISR_EOI),
+               "ich_eisr_eoi", "EISR 0x%lx ELRSR 0x%lx MISR 0x%lx", eisr, elrsr, misr);
+    write_sysreg(0, ich_lr0_el2);
+    write_sysreg(ICH_HCR_UIE, ich_hcr_el2);
+    isb();
+    elrsr = read_sysreg(ich_elrsr_el2);
+    misr = read_sysreg(ich_misr_el2);
+    test_check((elrsr & 3) == 3 && misr == ICH_MISR_U, "ich_misr_underflow",
+               "ELRSR 0x%lx MISR 0x%lx", elrsr, misr);
+    write_sysreg(0, ich_hcr_el2);
+    isb();
+}
+
+/* Without a GICv3 there is no ICH_* register: UNDEFINED. */
+static void check_ich_v2(void)
+{
+    struct sync_record r;
+    uint64_t v;
+
+    exc_expect_sync();
+    v = read_sysreg(ich_vtr_el2);
+    if (test_check(exc_take_sync(&r), "ich_vtr_undef_gicv2", "ICH_VTR_EL2 read 0x%lx", v))
+        test_expect_eq("ich_vtr_undef_gicv2_ec", ESR_EC(r.esr), ESR_EC_UNKNOWN);
+}
+
 static void check_exception_registers(void)
 {
     ROUND_TRIP("rt_elr_el2", elr_el2, 0x40081234UL);
@@ -311,6 +376,10 @@ void guest_main(void)
     check_id_registers();
     check_redirected();
     check_trapped();
+    if (gic_version() == 3)
+        check_ich_v3();
+    else
+        check_ich_v2();
     check_exception_registers();
     check_exceptions();
     if (opt_cost)

@@ -1,6 +1,7 @@
 /* vel2nest: running the guest's own guest. nest_run() ERETs from EL2 to an
  * EL1 payload with VBAR_EL2 at nest_vectors, whose lower-EL synchronous
- * entry hands each exit to nest_exit_c(): non-zero resumes the payload,
+ * entry (and its IRQ entry, flagged in nest_irq_flag) hands each exit to
+ * nest_exit_c(): non-zero resumes the payload,
  * zero returns from nest_run() to its caller on the EL2 stack it left. */
 
 #define FRAME_SIZE      272     /* struct exc_frame: x0-x30, elr, spsr, pad */
@@ -88,6 +89,18 @@ nest_lower_sync:
     ldp     x29, x30, [sp], #CALLEE_SAVED
     ret
 
+/* An IRQ from the payload: flagged for nest_exit_c, then handled as a
+ * synchronous exit (the ESR it reads means nothing then). */
+nest_lower_irq:
+    sub     sp, sp, #16
+    stp     x0, x1, [sp]
+    adrp    x0, nest_irq_flag
+    mov     x1, #1
+    str     x1, [x0, :lo12:nest_irq_flag]
+    ldp     x0, x1, [sp]
+    add     sp, sp, #16
+    b       nest_lower_sync
+
 /* EL2's vectors while the payload runs: its synchronous exits come here,
  * everything else goes to the library's handlers (which fail the guest). */
 .macro to_library offset
@@ -107,7 +120,8 @@ nest_vectors:
     to_library 0x380
     .balign 0x80
     b       nest_lower_sync
-    to_library 0x480
+    .balign 0x80
+    b       nest_lower_irq
     to_library 0x500
     to_library 0x580
     to_library 0x600
@@ -129,6 +143,19 @@ l2_wfi_insn:
 l2_hvc_after:
     b       l2_hvc_after
 
+/* A payload for the virtual CPU interface its hypervisor gives it:
+ * acknowledge, end the interrupt, report the IAR in x2 by hvc #5. */
+    .global l2_gic_payload
+l2_gic_payload:
+    mrs     x2, icc_iar1_el1
+    msr     icc_eoir1_el1, x2
+    isb
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80
@@ -146,4 +173,7 @@ l2_vectors:
     .bss
     .balign 8
 nest_saved_sp:
+    .quad   0
+    .global nest_irq_flag
+nest_irq_flag:
     .quad   0

@@ -29,6 +29,19 @@ const char guest_name[] = "vel2nest";
 #define HCR_TWI                 BIT(13)
 #define HCR_TID3                BIT(18)
 #define HCR_TVM                 BIT(26)
+#define HCR_IMO                 BIT(4)
+#define VIMO_SGI                3
+#define PSR_DAIF_MASK           (0xfUL << 6)
+#define ICH_LR_PENDING_GROUP1   ((1UL << 62) | (1UL << 60))
+#define ICH_LR_STATE_MASK       (3UL << 62)
+#define ICH_LR_PRIO_A0          (0xa0UL << 48)
+#define ICH_HCR_EN              BIT(0)
+#define ICH_HCR_UIE             BIT(1)
+#define ICH_MISR_U              BIT(1)
+#define ICH_VMCR_VENG1          BIT(1)
+#define ICH_VMCR_VPMR_ALL       (0xffUL << 24)
+#define L2_VINTID               40
+#define MAINT_INTID             25
 #define HCR_TGE                 BIT(27)
 #define HCR_RW                  BIT(31)
 
@@ -95,6 +108,7 @@ void nest_run(void (*entry)(void), uint64_t x1);
 uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr);
 extern char nest_vectors[], l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_after[];
 void l2_payload(void);
+void l2_gic_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -117,11 +131,25 @@ static struct {
     uint64_t hvc_esr, hvc_elr, hvc_spsr;
     uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
     bool ended, unexpected;
+    bool irq;
+    uint64_t irq_elr, irq_spsr, irq_iar;
 } seen;
+
+extern volatile uint64_t nest_irq_flag;      /* l2.S */
 
 uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
 {
     seen.n++;
+    if (nest_irq_flag) {
+        nest_irq_flag = 0;
+        seen.irq = true;
+        seen.irq_elr = f->elr;
+        seen.irq_spsr = f->spsr;
+        seen.irq_iar = gic_ack();
+        if (gic_iar_intid(seen.irq_iar) < GIC_INTID_SPECIAL_FIRST)
+            gic_eoi(seen.irq_iar);
+        return 0;
+    }
     switch (ESR_EC(esr)) {
     case ESR_EC_SYS64:
         seen.id_esr = esr;
@@ -158,6 +186,89 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         seen.bad_elr = f->elr;
         return 0;
     }
+}
+
+/* With HCR_EL2.IMO set, its own interrupt pending as its guest is entered
+ * is taken by EL2 at VBAR_EL2 + 0x480 before the guest runs (the guest's
+ * PSTATE.I does not mask it), with ELR_EL2 = the guest's entry and
+ * SPSR_EL2 = the guest's EL1h with DAIF. Without the routing the payload
+ * would run to its hvc #5. */
+static void check_vimo(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    gic_enable_private(VIMO_SGI);
+    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
+                 hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    gic_send_sgi(VIMO_SGI, 0);
+    dsb(sy);
+    isb();
+    nest_run(l2_payload, PROBE_VA);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+    gic_disable_private(VIMO_SGI);
+
+    if (!test_check(seen.irq, "vimo_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
+                    seen.ended ? "reached" : "not reached"))
+        return;
+    test_expect_eq("vimo_irq_intid", gic_iar_intid(seen.irq_iar), VIMO_SGI);
+    test_expect_eq("vimo_irq_elr", seen.irq_elr, (uint64_t)(uintptr_t)l2_payload);
+    test_expect_eq("vimo_irq_spsr", seen.irq_spsr & (PSR_MODE_MASK | PSR_DAIF_MASK),
+                   PSR_MODE_EL1H | PSR_DAIF_MASK);
+}
+
+/* Runs the GIC payload with HCR_EL2.IMO (its ICC accesses reach the
+ * virtual CPU interface) and ICH_LR0 holding a pending vINTID. */
+static void run_gic_payload(uint64_t ich_hcr)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(ICH_VMCR_VENG1 | ICH_VMCR_VPMR_ALL, ich_vmcr_el2);
+    write_sysreg(ICH_LR_PENDING_GROUP1 | ICH_LR_PRIO_A0 | L2_VINTID, ich_lr0_el2);
+    write_sysreg(ich_hcr, ich_hcr_el2);
+    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
+                 hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_gic_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+}
+
+/* Its list registers given to its guest (docs/nested.md §9.8): the guest
+ * acknowledges the vINTID of ICH_LR0 and ends it; the LR comes back
+ * inactive and free. Then ICH_HCR_EL2.UIE with one LR in use: its
+ * maintenance interrupt (INTID 25) fires as the guest is entered. */
+static void check_l2_lrs(void)
+{
+    run_gic_payload(ICH_HCR_EN);
+    uint64_t lr0 = read_sysreg(ich_lr0_el2), elrsr = read_sysreg(ich_elrsr_el2);
+    write_sysreg(0, ich_hcr_el2);
+    write_sysreg(0, ich_lr0_el2);
+    isb();
+    if (test_check(seen.ended && !seen.irq, "lr_l2_ran_to_hvc", "%u exits, irq %d", seen.n, seen.irq)) {
+        test_expect_eq("lr_l2_iar", seen.l2_id & 0xffffff, L2_VINTID);
+        test_expect_eq("lr_state_inactive", lr0 & ICH_LR_STATE_MASK, 0);
+        test_check(elrsr & 1, "lr_elrsr_free", "ICH_ELRSR_EL2 = 0x%lx", elrsr);
+    }
+
+    gic_enable_private(MAINT_INTID);
+    run_gic_payload(ICH_HCR_EN | ICH_HCR_UIE);
+    uint64_t misr = read_sysreg(ich_misr_el2);
+    write_sysreg(0, ich_hcr_el2);
+    write_sysreg(0, ich_lr0_el2);
+    isb();
+    gic_disable_private(MAINT_INTID);
+    test_check(misr & ICH_MISR_U, "uie_misr_u", "ICH_MISR_EL2 = 0x%lx", misr);
+    if (test_check(seen.irq, "uie_maint_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
+                   seen.ended ? "reached" : "not reached"))
+        test_expect_eq("uie_maint_intid", gic_iar_intid(seen.irq_iar), MAINT_INTID);
 }
 
 static uint64_t at_pa(bool el2)
@@ -261,4 +372,7 @@ void guest_main(void)
                "PAR 0x%lx, page B 0x%lx", par_l2, (uint64_t)(uintptr_t)page_b);
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
+    check_vimo();
+    if (gic_version() == 3)
+        check_l2_lrs();
 }

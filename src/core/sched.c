@@ -10,6 +10,7 @@
 #include "core/power.h"
 #include "core/sched_policy.h"
 #include "core/vm.h"
+#include "nested/nested.h"
 #include "lib/log.h"
 #include "vdev/vtimer.h"
 
@@ -216,11 +217,24 @@ static void run(struct pcpu *p, struct vcpu *v)
     }
     if (p->nr_runq > 1)
         program_tick(p, p->slice_tick);
-    vgic_flush_lrs(vgic, v->id);
-    vgic_hw_load_lrs(v);
+    /* A guest hypervisor's guest with its hypervisor's GIC interface on
+     * runs on that interface's list registers, not on elvisor's. */
+    bool nested_gic = false;
+    if (v->nested) {
+        nested_check_irq(v);
+        nested_gic = nested_vgic_enter(v);
+    }
+    if (!nested_gic) {
+        vgic_flush_lrs(vgic, v->id);
+        vgic_hw_load_lrs(v);
+    }
     code = guest_enter(&v->regs);
-    vgic_hw_save_lrs(v);
-    vgic_sync_lrs(vgic, v->id);
+    if (nested_gic) {
+        nested_vgic_exit(v);
+    } else {
+        vgic_hw_save_lrs(v);
+        vgic_sync_lrs(vgic, v->id);
+    }
     handle_exit(v, code);
 }
 

@@ -75,7 +75,9 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc,
     v->regs.pstate = pstate;
 }
 
-void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
+/* Back to hyp context with an exception from its guest taken at the
+ * lower-EL AArch64 vector + offset; ESR_EL2 is left to the caller. */
+static void exception_to_vel2(struct vcpu *v, unsigned offset)
 {
     struct vcpu_nested *n = v->nested;
     struct nested_exc e;
@@ -90,13 +92,24 @@ void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, v->vm->vttbr);
     isb();
-    /* Under NV2 its ESR/ELR/SPSR_EL2 are the hardware EL1 ones. */
+    /* Under NV2 its ELR/SPSR_EL2 are the hardware EL1 ones. */
     nested_exc_to_vel2(el1_read(EL1_VBAR), v->regs.pc, v->regs.pstate, &e);
     el1_write(EL1_ELR, e.elr);
     el1_write(EL1_SPSR, e.spsr);
-    el1_write(EL1_ESR, esr);
-    v->regs.pc = e.pc;
+    v->regs.pc = e.pc + offset;
     v->regs.pstate = e.pstate;
+}
+
+void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
+{
+    exception_to_vel2(v, 0);
+    el1_write(EL1_ESR, esr);
+}
+
+/* An IRQ exception has no syndrome: ESR_EL2 keeps its value. */
+void nested_irq_to_vel2(struct vcpu *v)
+{
+    exception_to_vel2(v, NESTED_VECTOR_IRQ_OFFSET);
 }
 
 /* With the MMU registers of its guest's EL1&0 regime and that regime's

@@ -19,6 +19,7 @@
 #include "core/esr.h"
 #include "core/vm.h"
 #include "vdev/sysreg_emul.h"
+#include "vdev/vgic.h"
 
 #define NO_HW_HOME          (-1)
 #define ALL_BITS            (~0ULL)
@@ -110,6 +111,50 @@ static bool icc_sre_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
     return v->vm->gic_version == 3;
 }
 
+/* The GICv3 virtualization interface its LRs, ICH_HCR and ICH_VMCR are in
+ * the VNCR page; these read-only registers trap and are computed from
+ * that page (vgic_calc.c). No GICv3, no ICH_* registers: UNDEFINED. */
+static unsigned ich_nr_lrs(const struct vcpu *v)
+{
+    return (unsigned)(v->nested->ich_vtr & ICH_VTR_LISTREGS_MASK) + 1;
+}
+
+static const uint64_t *ich_lrs(const struct vcpu *v)
+{
+    return &v->nested->vncr[VNCR_ICH_LR0_EL2 / sizeof(uint64_t)];
+}
+
+static bool ich_vtr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    *val = v->nested->ich_vtr;
+    return v->vm->gic_version == 3;
+}
+
+static bool ich_misr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    *val = nested_ich_misr(vncr_read(v->nested, VNCR_ICH_HCR_EL2),
+                           vncr_read(v->nested, VNCR_ICH_VMCR_EL2), ich_lrs(v), ich_nr_lrs(v));
+    return v->vm->gic_version == 3;
+}
+
+static bool ich_eisr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    *val = nested_ich_eisr(ich_lrs(v), ich_nr_lrs(v));
+    return v->vm->gic_version == 3;
+}
+
+static bool ich_elrsr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    *val = nested_ich_elrsr(ich_lrs(v), ich_nr_lrs(v));
+    return v->vm->gic_version == 3;
+}
+
+/* Read-only registers: MSR is UNDEFINED. */
+static bool ro_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    return false;
+}
+
 /* The guest's guest's CNTKCTL_EL1 (the _EL12 name has no VNCR slot); it
  * takes effect in the nested context (increment 2). */
 static bool cntkctl12_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
@@ -147,6 +192,10 @@ static const struct el2_reg el2_regs[] = {
     HOME("AMAIR_EL2", SYSREG_KEY(3, 4, 10, 3, 0), NEL2_AMAIR, EL1_AMAIR, ALL_BITS, ALL_BITS),
     HOME("VBAR_EL2", SYSREG_KEY(3, 4, 12, 0, 0), NEL2_VBAR, EL1_VBAR, ALL_BITS, ALL_BITS),
     FIXED("ICC_SRE_EL2", SYSREG_KEY(3, 4, 12, 9, 5), icc_sre_read, icc_sre_write),
+    FIXED("ICH_VTR_EL2", SYSREG_KEY(3, 4, 12, 11, 1), ich_vtr_read, ro_write),
+    FIXED("ICH_MISR_EL2", SYSREG_KEY(3, 4, 12, 11, 2), ich_misr_read, ro_write),
+    FIXED("ICH_EISR_EL2", SYSREG_KEY(3, 4, 12, 11, 3), ich_eisr_read, ro_write),
+    FIXED("ICH_ELRSR_EL2", SYSREG_KEY(3, 4, 12, 11, 5), ich_elrsr_read, ro_write),
     HOME("CONTEXTIDR_EL2", SYSREG_KEY(3, 4, 13, 0, 1), NEL2_CONTEXTIDR, EL1_CONTEXTIDR, ALL_BITS,
          ALL_BITS),
     HOME("CNTHCTL_EL2", SYSREG_KEY(3, 4, 14, 1, 0), NEL2_CNTHCTL, EL1_CNTKCTL, CNTKCTL_BITS,

@@ -8,6 +8,7 @@
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
+#include "arch/arm64/vcpu_switch.h"
 #include "core/esr.h"
 #include "core/exit.h"
 #include "core/inject.h"
@@ -59,6 +60,10 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     }
     n->guest_hcr = guest_hcr;
     n->s2_slot = NS2_POOL_SLOTS;
+    if (v->vm->gic_version == 3) {
+        const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
+        n->ich_vtr = nested_ich_vtr(cif->nr_lrs, cif->nr_apr);
+    }
     v->nested = n;
     /* No CPU may hold translations of the nested context's VMID from
      * before (the same reason vm_create flushes the VM's own). */
@@ -90,6 +95,7 @@ void nested_vcpu_reset(struct vcpu *v)
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
     n->timers_logged = false;
+    n->ich_logged = false;
     vncr_write(n, VNCR_HCR_EL2, HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
@@ -149,7 +155,7 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
     v->nested->vhcr_logged = bits;
     log_warn("vm %s vcpu %u: HCR_EL2 bits 0x%llx of the guest hypervisor are not honoured for its guest "
              "yet%s (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits,
-             (bits & (HCR_IMO | HCR_FMO)) ? "; IMO/FMO: its interrupts stay with its guest (increment 4)" : "");
+             (bits & HCR_FMO) ? "; FMO: its FIQs stay with its guest" : "");
 }
 
 /* The guest's guest's timers (increment 5) are not separate from its
@@ -167,6 +173,99 @@ static void log_l2_timers(struct vcpu *v)
     log_warn("vm %s vcpu %u: its guest's %s not implemented yet (increment 5): that guest shares the "
              "hardware EL1 timers with its hypervisor's EL2 timers", v->vm->cfg->name, v->id,
              timers ? "timers (CNTV/CNTP_CTL_EL02) are" : "counter offset (CNTVOFF_EL2) is");
+}
+
+static uint64_t *page_lrs(struct vcpu_nested *n)
+{
+    return &n->vncr[VNCR_ICH_LR0_EL2 / sizeof(uint64_t)];
+}
+
+static unsigned page_nr_lrs(const struct vcpu_nested *n)
+{
+    return (unsigned)(n->ich_vtr & ICH_VTR_LISTREGS_MASK) + 1;
+}
+
+/* Its maintenance interrupt follows its ICH_HCR_EL2, ICH_VMCR_EL2 and LRs
+ * in the page, which it writes without a trap: evaluated before every
+ * entry and after every run of its guest. */
+static void update_mi(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+
+    vgic_set_irq_level(&v->vm->vgic, v->id, NESTED_MI_INTID,
+                       nested_mi_level(vncr_read(n, VNCR_ICH_HCR_EL2), vncr_read(n, VNCR_ICH_VMCR_EL2),
+                                       page_lrs(n), page_nr_lrs(n)));
+}
+
+bool nested_vgic_enter(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+    struct vgic_v3_cpu_if *img = &n->ich_img;
+    uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
+    unsigned nr = page_nr_lrs(n);
+    bool hw = false;
+
+    if (v->vm->gic_version != 3)
+        return false;
+    if (n->in_hyp || !(hcr & ICH_HCR_EN))
+        return false;
+    img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
+    for (unsigned i = 0; i < nr; i++) {
+        hw |= (page_lrs(n)[i] & ICH_LR_HW) && (page_lrs(n)[i] & ICH_LR_STATE_MASK);
+        img->lr[i] = nested_shadow_lr(page_lrs(n)[i]);
+    }
+    if (hw && !n->ich_logged) {
+        n->ich_logged = true;
+        log_warn("vm %s vcpu %u: its list registers with HW = 1 are given to its guest as software ones: "
+                 "their deactivation does not reach its own interrupt (docs/nested.md §9.8)",
+                 v->vm->cfg->name, v->id);
+    }
+    /* Its maintenance conditions are evaluated from the page (update_mi),
+     * never signalled by the hardware, which would exit its guest in a
+     * loop; its trap bits (TC, TALL0/1, TDIR...) are not honoured. */
+    img->hcr = ICH_HCR_EN | (hcr & ICH_HCR_EOICOUNT_MASK);
+    img->vmcr = vncr_read(n, VNCR_ICH_VMCR_EL2);
+    for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
+        img->ap0r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t));
+        img->ap1r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP1R0_EL2 + i * sizeof(uint64_t));
+    }
+    vgic_hw_load_image(img, nr);
+    n->ich_live = true;
+    return true;
+}
+
+void nested_vgic_exit(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+    struct vgic_v3_cpu_if *img = &n->ich_img;
+    unsigned nr = page_nr_lrs(n);
+    uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
+
+    if (!n->ich_live)
+        return;
+    n->ich_live = false;
+    vgic_hw_save_image(img, nr);
+    /* Back to its own interface state for its next run in hyp context. */
+    vgic_hw_load_ctx(v);
+    for (unsigned i = 0; i < nr; i++)
+        page_lrs(n)[i] = nested_fold_lr(page_lrs(n)[i], img->lr[i]);
+    vncr_write(n, VNCR_ICH_HCR_EL2, (hcr & ~ICH_HCR_EOICOUNT_MASK) | (img->hcr & ICH_HCR_EOICOUNT_MASK));
+    vncr_write(n, VNCR_ICH_VMCR_EL2, img->vmcr);
+    for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
+        vncr_write(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t), img->ap0r[i]);
+        vncr_write(n, VNCR_ICH_AP1R0_EL2 + i * sizeof(uint64_t), img->ap1r[i]);
+    }
+    update_mi(v);
+}
+
+void nested_check_irq(struct vcpu *v)
+{
+    if (v->vm->gic_version == 3)
+        update_mi(v);
+    if (v->nested->in_hyp || !(vhcr(v) & HCR_IMO))
+        return;
+    if (vgic_vcpu_has_pending(&v->vm->vgic, v->id))
+        nested_irq_to_vel2(v);
 }
 
 static void enter_l2(struct vcpu *v, uint64_t spsr)

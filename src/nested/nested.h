@@ -23,6 +23,7 @@
 
 #include "arch/arm64/sysreg.h"
 #include "nested/vncr.h"
+#include "vdev/vgic.h"
 
 struct vcpu;
 struct vm;
@@ -46,6 +47,10 @@ struct vcpu_nested {
     /* In hyp context: only the bits the hardware home does not hold. */
     uint64_t el2[NESTED_EL2_NR];
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
+    uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
+    bool ich_logged;            /* its HW LRs loaded as software ones: said once */
+    bool ich_live;              /* ich_img is in the hardware (its guest's run) */
+    struct vgic_v3_cpu_if ich_img;
     /* In nested context: the hardware EL1 registers of the hyp context
      * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
     uint64_t hyp_el1[NESTED_CTX_NR];
@@ -83,10 +88,10 @@ uint16_t nested_l2_vmid(uint16_t vm_vmid);
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
- * the pointer-authentication controls of a feature that is hidden, and VM
- * (the shadow stage 2). */
+ * the pointer-authentication controls of a feature that is hidden, VM
+ * (the shadow stage 2) and IMO (nested_check_irq). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
-                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM)
+                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM | HCR_IMO)
 /* The bits of vHCR its guest's guest would not get (logged: increments 3-5). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
@@ -99,6 +104,7 @@ enum nested_l2_exit {
 enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr);
 
 #define NESTED_VECTOR_LOWER_A64_SYNC    0x400u
+#define NESTED_VECTOR_IRQ_OFFSET        0x80u   /* IRQ entry after the sync one */
 
 /* Exception entry into vEL2 from its guest's EL1/EL0: the guest's ELR_EL2,
  * SPSR_EL2 and the hardware PC and PSTATE to continue with. */
@@ -126,6 +132,25 @@ enum nested_eret_kind {
  * PSTATE to continue with (HYP and ILLEGAL; the PC is ELR_EL2 for both). */
 enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pstate, uint64_t *pstate);
 
+/* The trapped ICH_* registers of the guest hypervisor (vgic_calc.c),
+ * computed from the nr list-register images of its VNCR page. */
+uint64_t nested_ich_vtr(unsigned nr_lrs, unsigned nr_apr);
+uint64_t nested_ich_elrsr(const uint64_t *lr, unsigned nr);
+uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr);
+uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
+/* Its LR as loaded for its guest, and folded back at the exit. */
+uint64_t nested_shadow_lr(uint64_t lr);
+uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr);
+bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
+#define NESTED_MI_INTID         25u     /* its maintenance interrupt, PPI 9 */
+
+/* The world switch of its GIC interface (nested.c, from sched.c run()):
+ * before an entry, its maintenance-interrupt level and, in the nested
+ * context with its ICH_HCR_EL2.En set, its LRs loaded for its guest (true:
+ * elvisor's own LRs stay out of this run); after that run, folded back. */
+bool nested_vgic_enter(struct vcpu *v);
+void nested_vgic_exit(struct vcpu *v);
+
 /* ---- Hypervisor side (nested.c) ---- */
 
 /* Refuses virt-el2 on a CPU without FEAT_NV2, with a log line. */
@@ -147,6 +172,12 @@ uint64_t nested_vttbr(const struct vm *vm);
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc, uint64_t pstate);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
+/* An IRQ from the nested context taken by vEL2 (VBAR_EL2 + 0x480). */
+void nested_irq_to_vel2(struct vcpu *v);
+/* Before each entry of a vEL2 vCPU: with vHCR.IMO set, an interrupt of
+ * the guest hypervisor pending while its guest runs ends that guest's
+ * run with an IRQ exception into vEL2. */
+void nested_check_irq(struct vcpu *v);
 /* Runs at(va) with the guest's guest's EL1&0 regime in the hardware. */
 void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va);
 

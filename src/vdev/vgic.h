@@ -80,6 +80,10 @@
 #define ICH_HCR_UIE             (1ull << 1)     /* maintenance IRQ when <= 1 LR valid */
 #define ICH_HCR_LRENPIE         (1ull << 2)     /* maintenance IRQ while EOIcount != 0 */
 #define ICH_HCR_NPIE            (1ull << 3)     /* maintenance IRQ when no LR pending */
+#define ICH_HCR_VGRP0EIE        (1ull << 4)     /* ... while vGroup 0 is enabled */
+#define ICH_HCR_VGRP0DIE        (1ull << 5)     /* ... while vGroup 0 is disabled */
+#define ICH_HCR_VGRP1EIE        (1ull << 6)     /* ... while vGroup 1 is enabled */
+#define ICH_HCR_VGRP1DIE        (1ull << 7)     /* ... while vGroup 1 is disabled */
 #define ICH_HCR_EOICOUNT_SHIFT  27              /* [31:27] */
 #define ICH_HCR_EOICOUNT_MASK   (0x1full << ICH_HCR_EOICOUNT_SHIFT)
 
@@ -89,11 +93,24 @@
 #define ICH_VMCR_VPMR_SHIFT     24              /* [31:24] guest ICC_PMR_EL1 */
 #define ICH_VMCR_VPMR_MASK      (0xffull << ICH_VMCR_VPMR_SHIFT)
 
+/* ICH_MISR_EL2: which maintenance-interrupt condition holds. */
+#define ICH_MISR_EOI            (1ull << 0)
+#define ICH_MISR_U              (1ull << 1)
+#define ICH_MISR_LRENP          (1ull << 2)
+#define ICH_MISR_NP             (1ull << 3)
+#define ICH_MISR_VGRP0E         (1ull << 4)
+#define ICH_MISR_VGRP0D         (1ull << 5)
+#define ICH_MISR_VGRP1E         (1ull << 6)
+#define ICH_MISR_VGRP1D         (1ull << 7)
+
 /* ICH_VTR_EL2 */
 #define ICH_VTR_LISTREGS_MASK   0x1full         /* [4:0] number of LRs - 1 */
 #define ICH_VTR_PREBITS_SHIFT   26              /* [28:26] preemption bits - 1 */
 #define ICH_VTR_PRIBITS_SHIFT   29              /* [31:29] priority bits - 1 */
 #define ICH_VTR_BITS_MASK       0x7ull
+/* Preemption bits a GICv3 CPU interface has: 5 to 7 (1, 2 or 4 APRs). */
+#define VGIC_MIN_PREEMPT_BITS   5u
+#define VGIC_MAX_PREEMPT_BITS   7u
 
 struct vgic_v3_cpu_if {        /* shadow of the hardware ICH_* state of one vCPU */
     uint64_t lr[16];           /* ICH_LR<n>_EL2 */

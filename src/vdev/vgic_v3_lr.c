@@ -5,8 +5,6 @@
 
 #include "lib/string.h"
 
-#define VGIC_MIN_PREEMPT_BITS   5u
-#define VGIC_MAX_PREEMPT_BITS   7u
 #define VGIC_APR_BITS           32u
 
 void vgic_v3_cpu_if_init(struct vgic_v3_cpu_if *cif, uint64_t ich_vtr_el2)

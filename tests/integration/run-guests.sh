@@ -269,7 +269,7 @@ for pass in "${passes[@]}"; do
             fi
             for e in "${hyp_log[@]}"; do
                 IFS=$'\t' read -r g check count text <<<"$e"
-                [ "$g" = "$name" ] || continue
+                [ "$g" = "$name" ] || [ "$g" = "$name@gic$gic" ] || continue
                 n=$(grep -cF -- "$text" "$log")
                 if [ "$n" = "$count" ]; then
                     echo "[$label] PASS $name.$check"

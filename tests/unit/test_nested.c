@@ -36,6 +36,7 @@
 #define A_NZCV      (0xfULL << 28)
 
 #define A_HCR_VM    (1ULL << 0)
+#define A_HCR_FMO   (1ULL << 3)
 #define A_HCR_IMO   (1ULL << 4)
 #define A_HCR_VI    (1ULL << 7)
 #define A_HCR_TWI   (1ULL << 13)
@@ -261,7 +262,8 @@ static void test_l2_hcr(void **state)
     }
     /* bits elvisor does not honour yet are reported, the forwarded ones not */
     assert_true(nested_vhcr_unhonoured(A_HCR_TWI | A_HCR_TID3 | A_HCR_RW | A_HCR_E2H | A_HCR_TGE) == 0);
-    assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == A_HCR_IMO);
+    assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == 0);
+    assert_true(nested_vhcr_unhonoured(A_HCR_FMO | A_HCR_TWI) == A_HCR_FMO);
     assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_VI) == (A_HCR_TVM | A_HCR_VI));
 }
 
@@ -308,6 +310,8 @@ static void test_exc_to_vel2(void **state)
         struct nested_exc e;
         nested_exc_to_vel2(vbar, pc, pstate, &e);
         assert_true(e.pc == vbar + 0x400);              /* lower EL, AArch64, synchronous */
+        /* ctx.c's IRQ entry: lower EL, AArch64, IRQ */
+        assert_true(e.pc + NESTED_VECTOR_IRQ_OFFSET == vbar + 0x480);
         assert_true(e.elr == pc);
         assert_true(e.spsr == pstate);                  /* its guest's mode as is: EL1h/EL0t */
         /* EL2h with DAIF masked, which the hardware runs as EL1h */

@@ -19,6 +19,7 @@
 #include "vdev/id_regs.c"
 #include "vdev/sysreg_emul.c"
 #include "nested/el2_regs.c"
+#include "nested/vgic_calc.c"
 
 /* ---- Arm ARM layout, written out independently ---- */
 
@@ -39,7 +40,7 @@ static uint64_t esr_for(struct enc e, unsigned rt, bool read)
 /* How each register must behave. HW: held by the hardware EL1 register
  * `hw` for the bits in hw_bits, the rest of `writable` kept aside; KEPT:
  * stored, `writable` bits only; RAZWI; SRE: ICC_SRE_EL2. */
-enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12 };
+enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12, ICH_RO };
 
 struct arm_reg {
     const char *name;
@@ -72,6 +73,10 @@ static const struct arm_reg arm_regs[] = {
     { "AMAIR_EL2", { 3, 4, 10, 3, 0 }, HW, EL1_AMAIR, ALL, ALL },
     { "VBAR_EL2", { 3, 4, 12, 0, 0 }, HW, EL1_VBAR, ALL, ALL },
     { "ICC_SRE_EL2", { 3, 4, 12, 9, 5 }, SRE, -1, 0, 0 },
+    { "ICH_VTR_EL2", { 3, 4, 12, 11, 1 }, ICH_RO, -1, 0, 0 },
+    { "ICH_MISR_EL2", { 3, 4, 12, 11, 2 }, ICH_RO, -1, 0, 0 },
+    { "ICH_EISR_EL2", { 3, 4, 12, 11, 3 }, ICH_RO, -1, 0, 0 },
+    { "ICH_ELRSR_EL2", { 3, 4, 12, 11, 5 }, ICH_RO, -1, 0, 0 },
     { "CONTEXTIDR_EL2", { 3, 4, 13, 0, 1 }, HW, EL1_CONTEXTIDR, ALL, ALL },
     { "CNTHCTL_EL2", { 3, 4, 14, 1, 0 }, HW, EL1_CNTKCTL, 0x203ffULL, 0x3ffffULL },
     { "CNTKCTL_EL12", { 3, 5, 14, 1, 0 }, CNTKCTL12, -1, 0, 0x203ffULL },
@@ -156,6 +161,7 @@ static struct vm_config cfg = { .name = "el2-test" };
 static struct vm vm;
 static struct vcpu *vcpu;
 static struct vcpu_nested nested;
+static uint64_t vncr_page[512];
 
 static int setup(void **state)
 {
@@ -169,6 +175,8 @@ static int setup(void **state)
     vcpu->vm = &vm;
     vcpu->nested = &nested;
     nested.in_hyp = true;
+    memset(vncr_page, 0, sizeof(vncr_page));
+    nested.vncr = vncr_page;
     vcpu->regs.pc = GUEST_PC;
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         hw_el1[r] = rnd();
@@ -284,7 +292,7 @@ static void test_kept_and_fixed(void **state)
     memcpy(before, hw_el1, sizeof(before));
     for (size_t i = 0; i < NR_ARM_REGS; i++) {
         const struct arm_reg *r = &arm_regs[i];
-        if (r->kind == HW)
+        if (r->kind == HW || r->kind == ICH_RO)
             continue;
         for (unsigned n = 0; n < 50; n++) {
             uint64_t val = n ? rnd() : ~0ULL;
@@ -311,6 +319,63 @@ static void test_kept_and_fixed(void **state)
     assert_int_equal(hw_writes, 0);
     assert_memory_equal(before, hw_el1, sizeof(before));
     assert_int_equal(log_lines, 0);
+}
+
+/* The trapped ICH_* registers read what the LR images in the VNCR page
+ * say (Arm GICv3: ICH_LR<n>_EL2 State [63:62], HW 61, EOI 41; page slots
+ * 0x400 + 8n, ICH_HCR 0x4C0, ICH_VMCR 0x4C8); MSR to them is UNDEFINED. */
+#define A_LR_PENDING    (1ULL << 62)
+#define A_LR_HW         (1ULL << 61)
+#define A_LR_EOI        (1ULL << 41)
+static void test_ich_registers(void **state)
+{
+    (void)state;
+    nested.ich_vtr = nested_ich_vtr(4, 1);
+    /* ListRegs 3 (4 LRs), PREbits = PRIbits = 4 (5 bits). */
+    assert_true(mrs((struct enc){ 3, 4, 12, 11, 1 }) == (3ULL | 4ULL << 26 | 4ULL << 29));
+    vncr_page[0x400 / 8 + 0] = A_LR_PENDING | 40;
+    vncr_page[0x400 / 8 + 1] = A_LR_EOI | 41;               /* deactivated, EOI asked */
+    vncr_page[0x400 / 8 + 2] = A_LR_HW | A_LR_EOI | 42;     /* bit 41 is pINTID here */
+    vncr_page[0x400 / 8 + 3] = 0;
+    vncr_page[0x400 / 8 + 4] = A_LR_EOI;                    /* past ListRegs: ignored */
+    vncr_page[0x4c0 / 8] = 1ULL << 1;                       /* UIE */
+    assert_true(mrs((struct enc){ 3, 4, 12, 11, 5 }) == 0xc);    /* ELRSR: LR2, LR3 */
+    assert_true(mrs((struct enc){ 3, 4, 12, 11, 3 }) == 0x2);    /* EISR: LR1 */
+    assert_true(mrs((struct enc){ 3, 4, 12, 11, 2 }) == 0x3);    /* MISR: EOI, U */
+    vncr_page[0x400 / 8 + 3] = A_LR_PENDING | 43;
+    assert_true(mrs((struct enc){ 3, 4, 12, 11, 2 }) == 0x1);    /* two valid: no U */
+    for (unsigned op2 = 1; op2 <= 5; op2 += op2 == 3 ? 2 : 1) {
+        vcpu->regs.pc = GUEST_PC;
+        unsigned before = undefs;
+        sysreg_trap(vcpu, esr_for((struct enc){ 3, 4, 12, 11, op2 }, RT, false));
+        assert_int_equal(undefs, before + 1);
+        assert_true(vcpu->regs.pc == GUEST_PC);
+    }
+    /* No GICv3 interface without a GICv3. */
+    vm.gic_version = 2;
+    sysreg_trap(vcpu, esr_for((struct enc){ 3, 4, 12, 11, 1 }, RT, true));
+    assert_int_equal(undefs, 5);
+}
+
+/* LR translation for the guest's guest and the fold back (Arm GICv3 LR
+ * layout: pINTID [44:32] with HW, State [63:62], EOI 41 without HW). */
+static void test_shadow_lr_fold(void **state)
+{
+    (void)state;
+    const uint64_t sw = A_LR_PENDING | (1ULL << 60) | (0xa0ULL << 48) | A_LR_EOI | 40;
+    assert_true(nested_shadow_lr(sw) == sw);                        /* software: as is */
+    const uint64_t hw = A_LR_PENDING | A_LR_HW | (27ULL << 32) | 27;
+    assert_true(nested_shadow_lr(hw) == (A_LR_PENDING | 27));      /* HW and pINTID dropped */
+    /* only the state comes back: pending -> invalid, the HW image kept */
+    assert_true(nested_fold_lr(hw, 27) == (A_LR_HW | (27ULL << 32) | 27));
+    assert_true(nested_fold_lr(sw, (2ULL << 62) | 99) == ((sw & ~(3ULL << 62)) | (2ULL << 62)));
+    /* the maintenance interrupt: En and a MISR condition */
+    uint64_t lrs[2] = { 0, 0 };
+    assert_false(nested_mi_level(1ULL << 1, 0, lrs, 2));           /* UIE without En */
+    assert_true(nested_mi_level(1 | 1ULL << 1, 0, lrs, 2));        /* En | UIE, no LR valid */
+    lrs[0] = lrs[1] = A_LR_PENDING;
+    assert_false(nested_mi_level(1 | 1ULL << 1, 0, lrs, 2));       /* two valid: no U */
+    assert_false(nested_mi_level(1, 0, lrs, 2));                   /* En alone */
 }
 
 static void test_icc_sre_el2_gicv2(void **state)
@@ -378,9 +443,9 @@ static void test_id_registers_vel2(void **state)
 static void test_unknown_el2_register(void **state)
 {
     (void)state;
-    /* ICH_VTR_EL2: not emulated before the nested vGIC (increment 4). */
+    /* RMR_EL2: not emulated. */
     vcpu->regs.pc = GUEST_PC;
-    sysreg_trap(vcpu, esr_for((struct enc){ 3, 4, 12, 11, 1 }, RT, true));
+    sysreg_trap(vcpu, esr_for((struct enc){ 3, 4, 12, 0, 2 }, RT, true));
     assert_int_equal(undefs, 1);
     assert_int_equal(log_lines, 1);
     assert_true(vcpu->regs.pc == GUEST_PC);
@@ -406,6 +471,8 @@ int main(void)
         cmocka_unit_test_setup(test_table_matches_arm_encodings, setup),
         cmocka_unit_test_setup(test_found_by_key_only, setup),
         cmocka_unit_test_setup(test_hw_home, setup),
+        cmocka_unit_test_setup(test_ich_registers, setup),
+        cmocka_unit_test_setup(test_shadow_lr_fold, setup),
         cmocka_unit_test_setup(test_kept_and_fixed, setup),
         cmocka_unit_test_setup(test_icc_sre_el2_gicv2, setup),
         cmocka_unit_test_setup(test_outside_hyp, setup),

@@ -20,5 +20,11 @@ void vgic_hw_load_ctx(struct vcpu *v);
 /* With vcpu_put(): the virtual CPU interface off, so that no maintenance
  * interrupt fires for a vCPU that is not loaded. */
 void vgic_hw_off(struct vcpu *v);
+/* GICv3: a complete interface image (nr LRs, ICH_HCR, ICH_VMCR, APRs) in
+ * and out of the hardware, for a guest hypervisor's guest (nested.c); the
+ * save leaves the LRs and ICH_HCR_EL2 zero. */
+struct vgic_v3_cpu_if;
+void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, unsigned nr);
+void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, unsigned nr);
 
 #endif

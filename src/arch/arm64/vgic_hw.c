@@ -91,6 +91,27 @@ static void v3_save_lrs(struct vgic_vcpu *vc, struct vgic_v3_cpu_if *cif)
     write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
 }
 
+void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, unsigned nr)
+{
+    for (unsigned n = 0; n < nr; n++)
+        lr_write(n, cif->lr[n]);
+    write_sysreg(S3_4_C12_C11_7 /* ICH_VMCR_EL2 */, cif->vmcr);
+    vgic_hw_aprs(cif, false);
+    write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, cif->hcr);
+}
+
+void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, unsigned nr)
+{
+    for (unsigned n = 0; n < nr; n++) {
+        cif->lr[n] = lr_read(n);
+        lr_write(n, 0);
+    }
+    cif->hcr = read_sysreg(S3_4_C12_C11_0);
+    cif->vmcr = read_sysreg(S3_4_C12_C11_7);
+    vgic_hw_aprs(cif, true);
+    write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
+}
+
 /* ---- GICv2: the GICH frame (this CPU's banked view) ---------------------- */
 
 #define GICH_HCR_OFF        0x0000

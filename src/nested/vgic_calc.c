@@ -1,0 +1,110 @@
+/* The guest hypervisor's view of the GICv3 virtualization interface
+ * (docs/nested.md §6): the ICH_* registers that still trap under NV2 are
+ * computed from the list-register images it keeps in its VNCR page, the
+ * way the Arm GICv3 architecture defines them from the hardware LRs.
+ * Host-tested by tests/unit/test_nested_vgic.c. */
+#include "nested/nested.h"
+
+#include "vdev/vgic.h"
+
+/* The state an LR image holds: 0 is "invalid", i.e. no interrupt. */
+static bool lr_valid(uint64_t lr)
+{
+    return (lr & ICH_LR_STATE_MASK) != 0;
+}
+
+/* ListRegs as many as elvisor can shadow in the hardware for L2; PREbits
+ * from the hardware and PRIbits equal to it (L1 gets no more priority bits
+ * than the CPU interface its guest will use preempts on); IDbits 16, no
+ * SEIS, A3V, nV4 or TDS: features elvisor does not emulate for L1. */
+uint64_t nested_ich_vtr(unsigned nr_lrs, unsigned nr_apr)
+{
+    unsigned pre = VGIC_MIN_PREEMPT_BITS;
+
+    while ((1u << (pre - VGIC_MIN_PREEMPT_BITS)) < nr_apr && pre < VGIC_MAX_PREEMPT_BITS)
+        pre++;
+    if (nr_lrs == 0)
+        nr_lrs = 1;
+    if (nr_lrs > VGIC_V3_MAX_LRS)
+        nr_lrs = VGIC_V3_MAX_LRS;
+    return (uint64_t)(nr_lrs - 1) |
+           ((uint64_t)(pre - 1) << ICH_VTR_PREBITS_SHIFT) |
+           ((uint64_t)(pre - 1) << ICH_VTR_PRIBITS_SHIFT);
+}
+
+/* An LR is free when it holds no interrupt and no EOI maintenance request
+ * is left in it (a software interrupt with EOI set, now invalid, still
+ * reports in EISR until the hypervisor clears it). */
+uint64_t nested_ich_elrsr(const uint64_t *lr, unsigned nr)
+{
+    uint64_t r = 0;
+
+    for (unsigned n = 0; n < nr; n++)
+        if (!lr_valid(lr[n]) && ((lr[n] & ICH_LR_HW) || !(lr[n] & ICH_LR_EOI)))
+            r |= 1ull << n;
+    return r;
+}
+
+/* The LRs whose software interrupt was deactivated with EOI set. */
+uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr)
+{
+    uint64_t r = 0;
+
+    for (unsigned n = 0; n < nr; n++)
+        if (!lr_valid(lr[n]) && !(lr[n] & ICH_LR_HW) && (lr[n] & ICH_LR_EOI))
+            r |= 1ull << n;
+    return r;
+}
+
+uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr)
+{
+    unsigned valid = 0;
+    bool pending = false;
+    uint64_t misr = 0;
+
+    for (unsigned n = 0; n < nr; n++) {
+        valid += lr_valid(lr[n]);
+        pending |= (lr[n] & ICH_LR_STATE_PENDING) != 0;
+    }
+    if (nested_ich_eisr(lr, nr))
+        misr |= ICH_MISR_EOI;
+    if ((hcr & ICH_HCR_UIE) && valid <= 1)
+        misr |= ICH_MISR_U;
+    if ((hcr & ICH_HCR_LRENPIE) && (hcr & ICH_HCR_EOICOUNT_MASK))
+        misr |= ICH_MISR_LRENP;
+    if ((hcr & ICH_HCR_NPIE) && !pending)
+        misr |= ICH_MISR_NP;
+    if ((hcr & ICH_HCR_VGRP0EIE) && (vmcr & ICH_VMCR_VENG0))
+        misr |= ICH_MISR_VGRP0E;
+    if ((hcr & ICH_HCR_VGRP0DIE) && !(vmcr & ICH_VMCR_VENG0))
+        misr |= ICH_MISR_VGRP0D;
+    if ((hcr & ICH_HCR_VGRP1EIE) && (vmcr & ICH_VMCR_VENG1))
+        misr |= ICH_MISR_VGRP1E;
+    if ((hcr & ICH_HCR_VGRP1DIE) && !(vmcr & ICH_VMCR_VENG1))
+        misr |= ICH_MISR_VGRP1D;
+    return misr;
+}
+
+/* An LR of the guest hypervisor as the hardware gets it for its guest.
+ * A HW entry's pINTID is one of elvisor's virtual INTIDs for L1, which no
+ * hardware deactivation can reach: the entry goes in as a software one
+ * (no EOI maintenance), its caller reports it. */
+uint64_t nested_shadow_lr(uint64_t lr)
+{
+    if (lr & ICH_LR_HW)
+        lr &= ~(ICH_LR_HW | ICH_LR_PINTID_MASK);
+    return lr;
+}
+
+/* What the guest's guest did to an LR (pending -> active -> invalid) goes
+ * back into the hypervisor's image; the rest of the image is its own. */
+uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr)
+{
+    return (l1_lr & ~ICH_LR_STATE_MASK) | (hw_lr & ICH_LR_STATE_MASK);
+}
+
+/* Its maintenance interrupt (INTID 25) is a level: En and a condition. */
+bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr)
+{
+    return (hcr & ICH_HCR_EN) && nested_ich_misr(hcr, vmcr, lr, nr) != 0;
+}
