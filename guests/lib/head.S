@@ -93,34 +93,17 @@ park:
  * Uses only x0-x3 and must not touch the stack before it has one. */
 cpu_early_setup:
 #ifdef GUEST_EL2
-    mrs     x1, CurrentEL
-    cmp     x1, #CURRENTEL_EL2
-    b.eq    cpu_early_setup_el2
-#endif
-    msr     tpidr_el1, x0
-    adrp    x1, guest_stacks
-    add     x1, x1, :lo12:guest_stacks
-    add     x2, x0, #1
-    mov     x3, #STACK_SIZE
-    madd    x1, x2, x3, x1
-    mov     sp, x1
-    adrp    x1, guest_vectors
-    add     x1, x1, :lo12:guest_vectors
-    msr     vbar_el1, x1
-    /* MMU and caches off, little-endian, alignment checks off. */
-    ldr     x1, =SCTLR_EL1_RES1
-    msr     sctlr_el1, x1
-    isb
-    ret
-
-#ifdef GUEST_EL2
-/* E2H before SCTLR_EL2: its layout depends on it. HCR_EL2 is per CPU. */
-cpu_early_setup_el2:
+    mrs     x2, CurrentEL
+    cmp     x2, #CURRENTEL_EL2
+    b.ne    1f
+    /* E2H before SCTLR_EL2: its layout depends on it. HCR_EL2 is per CPU. */
     mrs     x1, hcr_el2
     orr     x1, x1, #HCR_EL2_E2H
     orr     x1, x1, #HCR_EL2_RW
     msr     hcr_el2, x1
     isb
+1:
+#endif
     msr     tpidr_el1, x0
     adrp    x1, guest_stacks
     add     x1, x1, :lo12:guest_stacks
@@ -130,12 +113,22 @@ cpu_early_setup_el2:
     mov     sp, x1
     adrp    x1, guest_vectors
     add     x1, x1, :lo12:guest_vectors
+    /* MMU and caches off, little-endian, alignment checks off. */
+    ldr     x3, =SCTLR_EL1_RES1
+#ifdef GUEST_EL2
+    mrs     x2, CurrentEL
+    cmp     x2, #CURRENTEL_EL2
+    b.ne    2f
     msr     vbar_el2, x1
-    ldr     x1, =SCTLR_EL1_RES1
-    msr     sctlr_el2, x1
+    msr     sctlr_el2, x3
     isb
     ret
+2:
 #endif
+    msr     vbar_el1, x1
+    msr     sctlr_el1, x3
+    isb
+    ret
 
     .section .guest_stacks, "aw", %nobits
     .balign 16
