@@ -6,6 +6,7 @@
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/spinlock.h"
+#include "lib/string.h"
 
 int log_level = LOG_INFO;
 
@@ -22,22 +23,18 @@ struct guest_line {
 };
 static struct guest_line guest_lines[MAX_VMS];
 
-static void put_locked(const char *s)
+static void put_n_locked(const char *s, size_t n)
 {
-    for (; *s; s++) {
-        if (*s == '\n')
-            pl011_putc('\r');
-        pl011_putc(*s);
-    }
-}
-
-static void put_n_locked(const char *s, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (s[i] == '\n')
             pl011_putc('\r');
         pl011_putc(s[i]);
     }
+}
+
+static void put_locked(const char *s)
+{
+    put_n_locked(s, strlen(s));
 }
 
 /* Writes what VM vm_id has gathered, prefixed with its name unless its line
@@ -67,9 +64,7 @@ void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c
         /* One VM: its output goes straight out, as on a real UART. */
         if (open_line_vm >= 0 && open_line_vm != (int)vm_id)
             put_locked("\n");
-        if (c == '\n')
-            pl011_putc('\r');
-        pl011_putc(c);
+        put_n_locked(&c, 1);
         open_line_vm = c == '\n' ? -1 : (int)vm_id;
         spin_unlock(&console_lock);
         return;
