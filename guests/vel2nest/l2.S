@@ -4,9 +4,8 @@
  * nest_exit_c(): non-zero resumes the payload,
  * zero returns from nest_run() to its caller on the EL2 stack it left. */
 
-#define FRAME_SIZE      272     /* struct exc_frame: x0-x30, elr, spsr, pad */
-#define FRAME_ELR       248
-#define FRAME_SPSR      256
+#include "exc_frame.S.h"
+
 #define SPSR_EL1H_DAIF  0x3c5
 #define CALLEE_SAVED    96
 
@@ -32,51 +31,11 @@ nest_run:
     eret
 
 nest_lower_sync:
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #16 * 0]
-    stp     x2, x3, [sp, #16 * 1]
-    stp     x4, x5, [sp, #16 * 2]
-    stp     x6, x7, [sp, #16 * 3]
-    stp     x8, x9, [sp, #16 * 4]
-    stp     x10, x11, [sp, #16 * 5]
-    stp     x12, x13, [sp, #16 * 6]
-    stp     x14, x15, [sp, #16 * 7]
-    stp     x16, x17, [sp, #16 * 8]
-    stp     x18, x19, [sp, #16 * 9]
-    stp     x20, x21, [sp, #16 * 10]
-    stp     x22, x23, [sp, #16 * 11]
-    stp     x24, x25, [sp, #16 * 12]
-    stp     x26, x27, [sp, #16 * 13]
-    stp     x28, x29, [sp, #16 * 14]
-    mrs     x0, elr_el2
-    stp     x30, x0, [sp, #16 * 15]
-    mrs     x0, spsr_el2
-    str     x0, [sp, #FRAME_SPSR]
-    mov     x0, sp
+    frame_save elr_el2, spsr_el2
     mrs     x1, esr_el2
     bl      nest_exit_c
     cbz     x0, 1f
-    ldr     x0, [sp, #FRAME_ELR]
-    msr     elr_el2, x0
-    ldr     x0, [sp, #FRAME_SPSR]
-    msr     spsr_el2, x0
-    ldp     x0, x1, [sp, #16 * 0]
-    ldp     x2, x3, [sp, #16 * 1]
-    ldp     x4, x5, [sp, #16 * 2]
-    ldp     x6, x7, [sp, #16 * 3]
-    ldp     x8, x9, [sp, #16 * 4]
-    ldp     x10, x11, [sp, #16 * 5]
-    ldp     x12, x13, [sp, #16 * 6]
-    ldp     x14, x15, [sp, #16 * 7]
-    ldp     x16, x17, [sp, #16 * 8]
-    ldp     x18, x19, [sp, #16 * 9]
-    ldp     x20, x21, [sp, #16 * 10]
-    ldp     x22, x23, [sp, #16 * 11]
-    ldp     x24, x25, [sp, #16 * 12]
-    ldp     x26, x27, [sp, #16 * 13]
-    ldp     x28, x29, [sp, #16 * 14]
-    ldr     x30, [sp, #16 * 15]
-    add     sp, sp, #FRAME_SIZE
+    frame_restore elr_el2, spsr_el2
     eret
 1:  adrp    x10, nest_saved_sp
     ldr     x9, [x10, :lo12:nest_saved_sp]
