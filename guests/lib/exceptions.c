@@ -31,6 +31,28 @@ static volatile unsigned unhandled_irqs;
 static volatile unsigned hvc_undef;
 static uint64_t current_iar[MAX_CPUS];
 
+static bool record_pan, record_ssbs;
+
+void exc_record_entry_pstate(bool pan, bool ssbs)
+{
+    record_pan = pan;
+    record_ssbs = ssbs;
+}
+
+/* PSTATE.PAN and SSBS through their own registers (PAN and SSBS by their
+ * encodings, for assemblers that do not know them); both keep the bit at
+ * its PSTATE position. */
+static uint64_t entry_pstate(void)
+{
+    uint64_t p = 0;
+
+    if (record_pan)
+        p |= read_sysreg(S3_0_C4_C2_3) & PSTATE_PAN;
+    if (record_ssbs)
+        p |= read_sysreg(S3_3_C4_C2_6) & PSTATE_SSBS;
+    return p;
+}
+
 static const char *const kind_names[] = { "sync", "irq", "fiq", "serror" };
 
 void exc_expect_sync_resume(uint64_t resume_pc)
@@ -87,6 +109,7 @@ static __attribute__((noreturn)) void unexpected(enum exc_kind kind, struct exc_
 
 static void handle_sync(struct exc_frame *f, uint64_t vector)
 {
+    uint64_t pstate = entry_pstate();   /* first, before anything changes it */
     uint64_t esr = read_esr();
     uint64_t far = read_far();
     struct cpu_exc_state *s = &exc_state[cpu_index()];
@@ -104,6 +127,7 @@ static void handle_sync(struct exc_frame *f, uint64_t vector)
     s->rec.elr = f->elr;
     s->rec.spsr = f->spsr;
     s->rec.vector = vector;
+    s->rec.entry_pstate = pstate;
     s->taken = true;
     s->armed = false;
     f->elr = s->resume ? s->resume : f->elr + A64_INSN_SIZE;

@@ -21,6 +21,8 @@ struct sync_record {
     uint64_t elr;
     uint64_t spsr;
     uint64_t vector;    /* offset of the vector entry taken from VBAR */
+    uint64_t entry_pstate; /* PSTATE.PAN and SSBS as the handler found them
+                            * (only those exc_record_entry_pstate() names) */
 };
 
 enum exc_kind { EXC_SYNC, EXC_IRQ, EXC_FIQ, EXC_SERROR };
@@ -35,6 +37,10 @@ void exc_expect_sync(void);
 /* The same, but the guest resumes at resume_pc instead of the next
  * instruction: an instruction abort has no next instruction to skip to. */
 void exc_expect_sync_resume(uint64_t resume_pc);
+/* From now on, synchronous exceptions also record PSTATE.PAN (pan) and
+ * PSTATE.SSBS (ssbs) at handler entry; only for features the CPU has, as
+ * their registers are UNDEFINED otherwise. */
+void exc_record_entry_pstate(bool pan, bool ssbs);
 /* Disarms; returns true and fills *rec if an exception was taken. */
 bool exc_take_sync(struct sync_record *rec);
 

@@ -22,6 +22,16 @@ static inline void irq_disable(void) { __asm__ volatile("msr daifset, #2" : : : 
 #define BIT(n)              (1UL << (n))
 #define FIELD(v, lo, width) (((uint64_t)(v) >> (lo)) & ((1UL << (width)) - 1))
 
+/* PSTATE bits, also where the PAN and SSBS registers hold them */
+#define PSTATE_SSBS         BIT(12)
+#define PSTATE_PAN          BIT(22)
+/* SCTLR_EL1 */
+#define SCTLR_EL1_SPAN      BIT(23)
+#define SCTLR_EL1_DSSBS     BIT(44)
+/* ID_AA64MMFR1_EL1.PAN and ID_AA64PFR1_EL1.SSBS */
+#define ID_MMFR1_PAN(v)     FIELD(v, 20, 4)
+#define ID_PFR1_SSBS(v)     FIELD(v, 4, 4)
+
 /* CurrentEL.EL */
 #define CURRENTEL_EL(v)     FIELD(v, 2, 2)
 

@@ -1,6 +1,7 @@
 #include "core/inject.h"
 
 #include "arch/arm64/el1_regs.h"
+#include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "core/esr.h"
 #include "core/vcpu.h"
@@ -27,7 +28,8 @@ static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far
     if (set_far)
         el1_write(EL1_FAR, far);
     v->regs.pc = el1_read(EL1_VBAR) + offset;
-    v->regs.pstate = PSR_MODE_EL1h | PSR_DAIF;
+    v->regs.pstate = exc_entry_pstate(v->regs.pstate, el1_read(EL1_SCTLR), hyp_features.pan,
+                                      hyp_features.ssbs);
 }
 
 void inject_undef(struct vcpu *v)

@@ -28,6 +28,23 @@ static inline uint64_t exc_vector_offset(uint64_t pstate)
     return mode == PSR_MODE_EL0t ? VECTOR_LOWER_A64 : mode == PSR_MODE_EL1t ? VECTOR_CUR_SP0 : VECTOR_CUR_SPX;
 }
 
+/* What the PE's PSTATE becomes when it takes an exception to EL1h (or a
+ * vEL2 guest's EL2h, which is EL1h in hardware), from the PSTATE it left
+ * and the target's SCTLR (Arm ARM, AArch64.TakeException): DAIF masked,
+ * PAN set unless SCTLR.SPAN says to keep it, SSBS taken from
+ * SCTLR.DSSBS, DIT and the flags kept, UAO, BTYPE, SS and IL cleared.
+ * MTE is never offered to guests, so TCO stays clear. */
+static inline uint64_t exc_entry_pstate(uint64_t old, uint64_t sctlr, bool has_pan, bool has_ssbs)
+{
+    uint64_t pstate = PSR_MODE_EL1h | PSR_DAIF | (old & (PSR_NZCV | PSR_DIT));
+
+    if (has_pan)
+        pstate |= (sctlr & SCTLR_SPAN) ? (old & PSR_PAN) : PSR_PAN;
+    if (has_ssbs && (sctlr & SCTLR_DSSBS))
+        pstate |= PSR_SSBS;
+    return pstate;
+}
+
 /* An undefined-instruction exception for the instruction at the PC. */
 void inject_undef(struct vcpu *v);
 /* A synchronous external abort on the data access (or instruction fetch)

@@ -14,6 +14,7 @@
 #include "nested/s2_walk.h"
 
 #include "arch/arm64/el1_regs.h"
+#include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
 #include "core/vm.h"
@@ -93,7 +94,8 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     write_sysreg(vttbr_el2, v->vm->vttbr);
     isb();
     /* Under NV2 its ELR/SPSR_EL2 are the hardware EL1 ones. */
-    nested_exc_to_vel2(el1_read(EL1_VBAR), v->regs.pc, v->regs.pstate, &e);
+    nested_exc_to_vel2(el1_read(EL1_VBAR), v->regs.pc, v->regs.pstate, el1_read(EL1_SCTLR),
+                       hyp_features.pan, hyp_features.ssbs, &e);
     el1_write(EL1_ELR, e.elr);
     el1_write(EL1_SPSR, e.spsr);
     v->regs.pc = e.pc + offset;

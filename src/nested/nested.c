@@ -345,7 +345,6 @@ AT_FN(at_s1e1wp, 9, 1)
 
 /* PSTATE.PAN by its register name (older assemblers without FEAT_PAN). */
 #define PAN_REG             S3_0_C4_C2_3
-#define PSR_PAN             BIT(22)
 
 /* AT S1E1RP/WP check the PSTATE.PAN of the PE that executes them: elvisor's
  * at EL2 is made the guest's for the translation. */

@@ -111,7 +111,9 @@ enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr);
 struct nested_exc {
     uint64_t elr, spsr, pc, pstate;
 };
-void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, struct nested_exc *e);
+/* sctlr: the guest hypervisor's SCTLR_EL2; pan/ssbs: FEAT_PAN/FEAT_SSBS. */
+void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sctlr, bool pan,
+                        bool ssbs, struct nested_exc *e);
 
 /* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1. */
 uint64_t nested_vhcr_effective(uint64_t vncr_hcr);

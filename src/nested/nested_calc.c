@@ -6,6 +6,7 @@
 
 #include "arch/arm64/sysreg.h"
 #include "core/esr.h"
+#include "core/inject.h"
 
 /* PSTATE.M[3:2], the exception level of an AArch64 mode. */
 #define PSR_MODE_EL_SHIFT   2
@@ -83,13 +84,15 @@ enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr)
 /* Arm ARM, exception entry to EL2 from a lower EL using AArch64: the
  * lower-EL synchronous vector, ELR = the preferred return address (what
  * the trap reported), SPSR = the PSTATE of the interrupted EL1/EL0, new
- * PSTATE = EL2h with D, A, I, F set, which is EL1h in hardware. */
-void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, struct nested_exc *e)
+ * PSTATE = EL2h (EL1h in hardware) with D, A, I, F set and PAN/SSBS as
+ * SCTLR_EL2 says, as for any exception entry (exc_entry_pstate). */
+void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sctlr, bool pan,
+                        bool ssbs, struct nested_exc *e)
 {
     e->elr = pc;
     e->spsr = pstate;
     e->pc = vbar + NESTED_VECTOR_LOWER_A64_SYNC;
-    e->pstate = PSR_MODE_EL1h | PSR_DAIF;
+    e->pstate = exc_entry_pstate(pstate, sctlr, pan, ssbs);
 }
 
 /* The ID registers a vEL2 guest sees say E2H is RES1 and FEAT_NV absent, so

@@ -34,6 +34,13 @@
 #define A_SS        (1ULL << 21)
 #define A_PAN       (1ULL << 22)
 #define A_NZCV      (0xfULL << 28)
+#define A_BTYPE     (3ULL << 10)
+#define A_SSBS      (1ULL << 12)
+#define A_UAO       (1ULL << 23)
+#define A_DIT       (1ULL << 24)
+#define A_TCO       (1ULL << 25)
+#define A_SCTLR_SPAN  (1ULL << 23)
+#define A_SCTLR_DSSBS (1ULL << 44)
 
 #define A_HCR_VM    (1ULL << 0)
 #define A_HCR_FMO   (1ULL << 3)
@@ -308,16 +315,54 @@ static void test_exc_to_vel2(void **state)
         uint64_t vbar = rnd() & ~0x7ffULL, pc = rnd() & ~3ULL;
         uint64_t pstate = flags() | (n & 1 ? A_EL1H : A_EL0T);
         struct nested_exc e;
-        nested_exc_to_vel2(vbar, pc, pstate, &e);
+        /* SPAN set, no SSBS: PAN kept, SSBS clear */
+        nested_exc_to_vel2(vbar, pc, pstate, A_SCTLR_SPAN, true, false, &e);
         assert_true(e.pc == vbar + 0x400);              /* lower EL, AArch64, synchronous */
         /* ctx.c's IRQ entry: lower EL, AArch64, IRQ */
         assert_true(e.pc + NESTED_VECTOR_IRQ_OFFSET == vbar + 0x480);
         assert_true(e.elr == pc);
         assert_true(e.spsr == pstate);                  /* its guest's mode as is: EL1h/EL0t */
         /* EL2h with DAIF masked, which the hardware runs as EL1h */
-        assert_true(e.pstate == (A_EL1H | A_D | A_A | A_I | A_F));
-        assert_true(nested_spsr_to_vel2(e.pstate) == (A_EL2H | A_D | A_A | A_I | A_F));
+        uint64_t kept = pstate & (A_NZCV | A_DIT | A_PAN);
+        assert_true(e.pstate == (kept | A_EL1H | A_D | A_A | A_I | A_F));
+        assert_true(nested_spsr_to_vel2(e.pstate) == (kept | A_EL2H | A_D | A_A | A_I | A_F));
+        /* SPAN clear: PAN set; DSSBS: SSBS set */
+        nested_exc_to_vel2(vbar, pc, pstate, A_SCTLR_DSSBS, true, true, &e);
+        assert_true(e.pstate & A_PAN);
+        assert_true(e.pstate & A_SSBS);
     }
+}
+
+/* Arm ARM, AArch64.TakeException: PSTATE.{D,A,I,F} set, SS and IL clear,
+ * PAN set when SCTLR_ELx.SPAN is 0 (FEAT_PAN) and otherwise unchanged, UAO
+ * clear, BTYPE 0, SSBS = SCTLR_ELx.DSSBS (FEAT_SSBS); N, Z, C, V and DIT
+ * are not written, so they keep their value. TCO is set only with MTE,
+ * which guests never see. Without the feature, its bit stays 0. */
+static void test_exc_entry_pstate(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 4000; n++) {
+        uint64_t old = flags() | (n & 1 ? A_EL1H : A_EL0T);
+        uint64_t sctlr = rnd();
+        bool pan = n & 2, ssbs = n & 4;
+        uint64_t p = exc_entry_pstate(old, sctlr, pan, ssbs);
+
+        assert_true((p & A_M_MASK) == A_EL1H);
+        assert_true((p & (A_D | A_A | A_I | A_F)) == (A_D | A_A | A_I | A_F));
+        assert_true((p & A_NZCV) == (old & A_NZCV));
+        assert_true((p & A_DIT) == (old & A_DIT));
+        assert_false(p & (A_SS | A_IL | A_UAO | A_BTYPE | A_TCO | A_NRW));
+        if (!pan)
+            assert_false(p & A_PAN);
+        else if (sctlr & A_SCTLR_SPAN)
+            assert_true((p & A_PAN) == (old & A_PAN));
+        else
+            assert_true(p & A_PAN);
+        assert_true(!!(p & A_SSBS) == (ssbs && (sctlr & A_SCTLR_DSSBS)));
+    }
+    /* the defect a random guest found: PAN 0 and SSBS 0 whatever SCTLR said */
+    assert_true(exc_entry_pstate(A_EL0T, 0, true, true) & A_PAN);
+    assert_true(exc_entry_pstate(A_EL0T, A_SCTLR_DSSBS | A_SCTLR_SPAN, true, true) & A_SSBS);
 }
 
 /* vm.c gives VM i (0 <= i < MAX_VMS = 8) VMID i + 1. */
@@ -357,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_l2_hcr),
         cmocka_unit_test(test_l2_exit_kind),
         cmocka_unit_test(test_exc_to_vel2),
+        cmocka_unit_test(test_exc_entry_pstate),
         cmocka_unit_test(test_eret_to_l2),
         cmocka_unit_test(test_l2_vmid),
         cmocka_unit_test(test_vhcr_effective),

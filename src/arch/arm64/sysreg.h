@@ -80,7 +80,9 @@
 #define SCTLR_SA    BIT(3)
 #define SCTLR_I     BIT(12)
 #define SCTLR_WXN   BIT(19)
+#define SCTLR_SPAN  BIT(23)
 #define SCTLR_EE    BIT(25)
+#define SCTLR_DSSBS BIT(44)
 /* RES1 bits of SCTLR_EL2 when E2H=0, and of the EL1-layout SCTLR_EL2 when E2H=1. */
 #define SCTLR_EL2_RES1_NVHE (BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(18) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 #define SCTLR_EL2_RES1_VHE  (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
@@ -130,6 +132,13 @@
 #define PSR_IL              BIT(20)
 #define PSR_SS              BIT(21)
 #define PSR_MODE32          BIT(4)
+#define PSR_BTYPE_MASK      (3ULL << 10)
+#define PSR_SSBS            BIT(12)
+#define PSR_PAN             BIT(22)
+#define PSR_UAO             BIT(23)
+#define PSR_DIT             BIT(24)
+#define PSR_TCO             BIT(25)
+#define PSR_NZCV            (0xfULL << 28)
 
 /* CNTHCTL_EL2: the E2H=0 bit positions and the E2H=1 ones differ for the
  * trap controls (bits 0, 1, 10, 11); ECV is bit 12 in both layouts. */
