@@ -94,18 +94,24 @@ void console_write(const char *s)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vmsg(level, fmt, ap);
+    va_end(ap);
+}
+
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
     static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };
     char line[256];
-    va_list ap;
     int n;
 
     if ((int)level > log_level)
         return;
     n = elv_snprintf(line, sizeof(line), "elvisor[cpu%u]: %s", this_pcpu()->id, prefix[level]);
-    va_start(ap, fmt);
     if (n >= 0 && (size_t)n < sizeof(line))
         elv_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-    va_end(ap);
 
     spin_lock(&console_lock);
     /* A guest line in progress is ended first so both stay readable. */

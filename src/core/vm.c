@@ -6,6 +6,7 @@
 #include "arch/arm64/tlb.h"
 #include "core/console.h"
 #include "core/esr.h"
+#include "core/guest_log.h"
 #include "core/loader.h"
 #include "core/mm.h"
 #include "core/pcpu.h"
@@ -149,6 +150,7 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     vm->id = id;
     vm->vmid = (uint16_t)(id + 1);
     spin_lock_init(&vm->lock);
+    spin_lock_init(&vm->log_lock);
     vm->nr_vcpus = cfg->nr_vcpus;
     vm->ram_ipa = VIRT_RAM_BASE;
     vm->ram_size = cfg->mem_size;
@@ -417,6 +419,7 @@ static void log_exit_stats(const struct vm *vm)
 
 void vm_power_off(struct vm *vm, enum vm_state why)
 {
+    vm_log_flush(vm);
     log_exit_stats(vm);
     console_guest_flush(vm->id, vm->cfg->name);
     vm->state = why;

@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/stage2.h"
 #include "core/vcpu.h"
+#include "lib/ratelimit.h"
 #include "lib/spinlock.h"
 #include "vdev/mmio.h"
 #include "vdev/vgic.h"
@@ -69,6 +70,10 @@ struct vm {
 
     /* Where the boot images landed, for logging and reset. */
     uint64_t entry, dtb_ipa;
+
+    /* The log lines this VM can cause (core/guest_log.h). */
+    spinlock_t log_lock;
+    struct ratelimit log_rl;
 };
 
 extern struct vm vms[MAX_VMS];

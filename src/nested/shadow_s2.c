@@ -20,6 +20,7 @@
 #include "arch/arm64/tlb.h"
 #include "core/esr.h"
 #include "core/exit.h"
+#include "core/guest_log.h"
 #include "core/inject.h"
 #include "core/mm.h"
 #include "core/vm.h"
@@ -249,7 +250,7 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
     if (!stage2_fault(esr)) {
         /* Not a fault of the shadow (an external abort): never handled at
          * the VM's IPA, which would bypass the guest hypervisor's stage 2. */
-        log_debug("vm %s vcpu %u: abort ESR 0x%llx of its guest's guest: external abort injected",
+        vm_debug(v->vm, "vm %s vcpu %u: abort ESR 0x%llx of its guest's guest: external abort injected",
                   vm->cfg->name, v->id, (unsigned long long)esr);
         if (iabt)
             inject_iabt_sea(v, far);
@@ -274,7 +275,7 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
         return true;
     }
     if (hyp_ipa_bits < 64 && (ipa >> hyp_ipa_bits)) {
-        log_warn("vm %s vcpu %u: its guest's IPA 0x%llx is beyond elvisor's %u-bit stage 2: external "
+        vm_warn(v->vm, "vm %s vcpu %u: its guest's IPA 0x%llx is beyond elvisor's %u-bit stage 2: external "
                  "abort injected", vm->cfg->name, v->id, (unsigned long long)ipa, hyp_ipa_bits);
         if (iabt)
             inject_iabt_sea(v, far);

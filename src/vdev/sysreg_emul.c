@@ -4,6 +4,7 @@
 #include "arch/arm64/id_reg_hw.h"
 #include "core/esr.h"
 #include "core/exit.h"
+#include "core/guest_log.h"
 #include "core/inject.h"
 #include "core/vm.h"
 #include "lib/log.h"
@@ -105,7 +106,7 @@ void sysreg_trap(struct vcpu *v, uint64_t esr)
         d = &id;
     }
     if (!d) {
-        log_warn("vm %s vcpu %u: %s of unhandled system register S%u_%u_C%u_C%u_%u at pc 0x%llx: undefined instruction injected",
+        vm_warn(v->vm, "vm %s vcpu %u: %s of unhandled system register S%u_%u_C%u_C%u_%u at pc 0x%llx: undefined instruction injected",
                  v->vm->cfg->name, v->id, a.is_read ? "read" : "write", a.op0, a.op1, a.crn, a.crm,
                  a.op2, (unsigned long long)v->regs.pc);
         inject_undef(v);
@@ -120,7 +121,7 @@ void sysreg_trap(struct vcpu *v, uint64_t esr)
         ok = d->write(v, d, vcpu_get_reg(v, a.reg));
     }
     if (!ok) {
-        log_warn("vm %s vcpu %u: %s of %s refused: undefined instruction injected", v->vm->cfg->name,
+        vm_warn(v->vm, "vm %s vcpu %u: %s of %s refused: undefined instruction injected", v->vm->cfg->name,
                  v->id, a.is_read ? "read" : "write", d->name);
         inject_undef(v);
         return;
