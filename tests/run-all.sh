@@ -8,7 +8,8 @@
 #   4. Debian's Linux with 2 vCPUs to its shell, VHE and nVHE, and the VM
 #      set `make run` boots (configs/default.dts)
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
-#   6. elvisor's exit status (VMs stopped alone, fatal errors)
+#   6. elvisor's exit status (VMs stopped alone, fatal errors), the launcher,
+#      and guests that misbehave on purpose
 #   7. the multi-VM configurations, GICv3 and GICv2
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
 set -uo pipefail
@@ -40,6 +41,9 @@ suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
 suite exit-status     tests/integration/exit-status.sh
 suite exit-status-nvhe tests/integration/exit-status.sh --nvhe
 suite launcher        tests/integration/launcher.sh
+# A misbehaving guest costs only itself: log flood, exception loop, CPU_OFF.
+suite rogue           tests/integration/rogue.sh
+suite rogue-nvhe-gicv2 tests/integration/rogue.sh --nvhe --gic 2
 # Multi-VM configurations: isolation between VMs, SYSTEM_RESET of one VM,
 # vCPUs time-sharing a physical CPU (timers, time slice).
 suite multi-vm        tests/integration/run-multi-vm.sh --mode both

@@ -22,6 +22,7 @@ enum esr_ec {
     EC_SYS64        = 0x18,
     EC_SVE          = 0x19,
     EC_ERET         = 0x1a,
+    EC_SME          = 0x1d,
     EC_IABT_LOW     = 0x20,
     EC_IABT_CUR     = 0x21,
     EC_PC_ALIGN     = 0x22,

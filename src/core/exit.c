@@ -6,6 +6,7 @@
 #include "arch/arm64/sysreg.h"
 #include "core/console.h"
 #include "core/esr.h"
+#include "core/guest_log.h"
 #include "core/inject.h"
 #include "core/pcpu.h"
 #include "core/platform.h"
@@ -66,7 +67,7 @@ static inline __attribute__((always_inline)) void dabt_at(struct vcpu *v, uint64
     if (!r || !d.isv || d.s1ptw || d.cache_maint) {
         /* Not an access elvisor can emulate: the guest sees the abort a bus
          * error would give, and carries on or crashes on its own. */
-        log_debug("vm %s vcpu %u: %s at IPA 0x%llx (pc 0x%llx): external abort injected",
+        vm_debug(v->vm, "vm %s vcpu %u: %s at IPA 0x%llx (pc 0x%llx): external abort injected",
                   v->vm->cfg->name, v->id, r ? "unemulable access" : "access outside RAM and devices",
                   (unsigned long long)ipa, (unsigned long long)v->regs.pc);
         if (d.cache_maint && r) {
@@ -111,14 +112,21 @@ static void handle_iabt(struct vcpu *v, uint64_t esr)
 {
     uint64_t far = read_sysreg(far_el2);
 
-    log_debug("vm %s vcpu %u: instruction fetch outside RAM at 0x%llx", v->vm->cfg->name, v->id,
+    vm_debug(v->vm, "vm %s vcpu %u: instruction fetch outside RAM at 0x%llx", v->vm->cfg->name, v->id,
               (unsigned long long)far);
     inject_iabt_sea(v, far);
 }
 
+/* SVE and SME are not offered (their ID fields read 0, CPTR_EL2 traps
+ * them): what a CPU without them does is UNDEFINED, quietly. */
+static void handle_hidden_feature(struct vcpu *v, uint64_t esr)
+{
+    inject_undef(v);
+}
+
 static void handle_unknown(struct vcpu *v, uint64_t esr)
 {
-    log_warn("vm %s vcpu %u: unhandled trap EC 0x%x ESR 0x%llx at pc 0x%llx: undefined instruction injected",
+    vm_warn(v->vm, "vm %s vcpu %u: unhandled trap EC 0x%x ESR 0x%llx at pc 0x%llx: undefined instruction injected",
              v->vm->cfg->name, v->id, ESR_EC(esr), (unsigned long long)esr,
              (unsigned long long)v->regs.pc);
     inject_undef(v);
@@ -129,6 +137,8 @@ static const exit_handler_fn exit_handlers[EC_NR] = {
     [EC_HVC64] = handle_hvc,
     [EC_SMC64] = handle_smc,
     [EC_SYS64] = handle_sysreg,
+    [EC_SVE] = handle_hidden_feature,
+    [EC_SME] = handle_hidden_feature,
     [EC_DABT_LOW] = handle_dabt,
     [EC_IABT_LOW] = handle_iabt,
 };

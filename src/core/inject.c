@@ -5,6 +5,8 @@
 #include "arch/arm64/sysreg.h"
 #include "core/esr.h"
 #include "core/vcpu.h"
+#include "core/vm.h"
+#include "lib/log.h"
 #include "nested/nested.h"
 
 static bool from_el0(const struct vcpu *v)
@@ -17,10 +19,33 @@ static bool from_el0(const struct vcpu *v)
  * A vCPU in its virtual EL2 takes it the same way (its VBAR_EL2, ELR_EL2,
  * SPSR_EL2 and ESR_EL2 are the hardware EL1 registers then), but its SPSR
  * must say EL2 where the hardware mode is EL1. */
+/* The vCPU's handler faults at its own vector entry and elvisor would
+ * re-enter it there forever: with D, A, I and F masked by the entry nothing
+ * can break the loop, and the real CPU would spin in it just as well. It is
+ * the guest's end (an x86 triple fault, for KVM): the VM is stopped, named,
+ * and its CPU time goes back to the others. */
+static bool exception_loop(struct vcpu *v, uint64_t esr)
+{
+    if (v->regs.pc != v->inject_vector) {
+        v->inject_repeats = 0;
+        return false;
+    }
+    if (++v->inject_repeats < INJECT_LOOP_LIMIT)
+        return false;
+    log_err("vm %s vcpu %u: exception loop: %u exceptions in a row taken at the vector 0x%llx itself "
+            "(ESR 0x%llx): VM stopped", v->vm->cfg->name, v->id, v->inject_repeats,
+            (unsigned long long)v->regs.pc, (unsigned long long)esr);
+    vm_power_off(v->vm, VM_STOPPED);
+    return true;
+}
+
 static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far)
 {
     uint64_t offset = exc_vector_offset(v->regs.pstate);
     uint64_t spsr = v->nested ? nested_injected_spsr(v, v->regs.pstate) : v->regs.pstate;
+
+    if (exception_loop(v, esr))
+        return;
 
     el1_write(EL1_ELR, v->regs.pc);
     el1_write(EL1_SPSR, spsr);
@@ -28,6 +53,7 @@ static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far
     if (set_far)
         el1_write(EL1_FAR, far);
     v->regs.pc = el1_read(EL1_VBAR) + offset;
+    v->inject_vector = v->regs.pc;
     v->regs.pstate = exc_entry_pstate(v->regs.pstate, el1_read(EL1_SCTLR), hyp_features.pan,
                                       hyp_features.ssbs);
 }

@@ -9,6 +9,11 @@
 
 struct vcpu;
 
+/* Exceptions in a row at the vector the previous one entered, after which
+ * the vCPU's VM is stopped (inject.c); each costs a few thousand
+ * instructions, so the limit is reached within milliseconds. */
+#define INJECT_LOOP_LIMIT   1000
+
 /* Vector table offsets (Arm ARM D1.10.2). */
 #define VECTOR_CUR_SP0      0x000
 #define VECTOR_CUR_SPX      0x200

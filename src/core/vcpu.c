@@ -15,6 +15,8 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->regs.pstate = PSR_MODE_EL1h | PSR_DAIF;
     v->el1[EL1_SCTLR] = SCTLR_EL1_RESET;
     v->wait = VCPU_RUNNING;
+    v->inject_vector = 0;
+    v->inject_repeats = 0;
     if (v->nested)
         nested_vcpu_reset(v);
 }

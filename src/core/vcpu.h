@@ -69,6 +69,12 @@ struct vcpu {
 
     struct vcpu_nested *nested; /* NULL: plain EL1 guest */
 
+    /* Synchronous exceptions injected in a row, each at the vector entry
+     * the one before sent the vCPU to: its handler faults on its own first
+     * instruction and can never get further (core/inject.c). */
+    uint64_t inject_vector;
+    unsigned inject_repeats;
+
     /* Exit statistics: all exits, physical interrupts, synchronous exits
      * by ESR_EL2.EC (logged with the `debug` boot option at power-off). */
     uint64_t nr_exits;

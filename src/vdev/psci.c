@@ -4,6 +4,7 @@
 
 #include "arch/arm64/sysreg.h"
 #include "core/exit.h"
+#include "core/guest_log.h"
 #include "core/vm.h"
 #include "lib/log.h"
 
@@ -47,6 +48,25 @@ static int64_t psci_cpu_on(struct vcpu *v, uint32_t fid)
     if (ret == PSCI_RET_SUCCESS)
         vcpu_kick(target);
     return ret;
+}
+
+/* A VM whose last vCPU turns itself off can never run again (no vCPU is
+ * left to call CPU_ON): it is off, as if it had called SYSTEM_OFF. */
+static void psci_cpu_off(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    bool any_on = false;
+
+    spin_lock(&vm->lock);
+    v->power = VCPU_OFF;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        any_on |= vm->vcpus[i].power == VCPU_ON;
+    spin_unlock(&vm->lock);
+    /* A reset in progress powers vCPU 0 on again by itself. */
+    if (!any_on && vm->state == VM_RUNNING) {
+        log_info("vm %s: its last vCPU turned itself off (PSCI CPU_OFF): powered off", vm->cfg->name);
+        vm_power_off(vm, VM_OFF);
+    }
 }
 
 static int64_t psci_affinity_info(struct vcpu *v, uint32_t fid)
@@ -120,9 +140,7 @@ bool smccc_handle(struct vcpu *v)
             vcpu_wait_for_irq(v);
         break;
     case PSCI_CPU_OFF:
-        spin_lock(&v->vm->lock);
-        v->power = VCPU_OFF;
-        spin_unlock(&v->vm->lock);
+        psci_cpu_off(v);
         return false;
     case PSCI_CPU_ON_32:
     case PSCI_CPU_ON_64:
@@ -140,7 +158,7 @@ bool smccc_handle(struct vcpu *v)
         vm_power_off(v->vm, VM_OFF);
         return false;
     case PSCI_SYSTEM_RESET:
-        log_info("vm %s: reset by the guest", v->vm->cfg->name);
+        vm_info(v->vm, "vm %s: reset by the guest", v->vm->cfg->name);
         vm_request_reset(v->vm);
         return false;
     default:
