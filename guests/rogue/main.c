@@ -18,7 +18,14 @@
  *              elvisor must stop this VM alone and say so.
  * cpu_off      its only vCPU calls PSCI CPU_OFF: no vCPU is left to turn
  *              one on again, so the VM is off, as if it had called
- *              SYSTEM_OFF, and elvisor can power the machine off. */
+ *              SYSTEM_OFF, and elvisor can power the machine off.
+ * bpr1_qemu_abort
+ *              the reproducer of a QEMU 10.0 bug (docs/vgic.md): writes 8 to
+ *              ICC_BPR1_EL1 (GICv3), then acknowledges an SGI it sent
+ *              itself. Under any hypervisor on QEMU's TCG the access goes to
+ *              the virtual CPU interface, which keeps the value cut to 3 bits
+ *              (0) and then fails an assertion: QEMU aborts, every VM with
+ *              it. Not run by the tests. */
 #include "guest.h"
 
 #include "bootargs.h"
@@ -104,6 +111,26 @@ static __attribute__((noreturn)) void cpu_off_last(void)
     test_done();
 }
 
+static void bpr1_qemu_abort(void)
+{
+    uint64_t iar;
+
+    if (gic_version() != 3) {
+        test_note("bpr1_qemu_abort: needs a GICv3");
+        return;
+    }
+    gic_enable_private(1);
+    gic_set_priority(1, 0x80);
+    test_note("bpr1_qemu_abort: ICC_BPR1_EL1 = 8, then SGI 1 to itself and acknowledge it");
+    write_sysreg(8, S3_0_C12_C12_3);
+    isb();
+    gic_send_sgi(1, 0);
+    isb();
+    iar = gic_ack();
+    test_note("bpr1_qemu_abort: acknowledged INTID %u, QEMU still runs", gic_iar_intid(iar));
+    gic_eoi(iar);
+}
+
 void guest_main(void)
 {
     char what[16] = "";
@@ -113,6 +140,10 @@ void guest_main(void)
         vector_loop();
     if (!strcmp(what, "cpu_off"))
         cpu_off_last();
+    if (!strcmp(what, "bpr1_qemu_abort")) {
+        bpr1_qemu_abort();
+        return;
+    }
     if (!strcmp(what, "undef_flood")) {
         undef_flood();
         return;
