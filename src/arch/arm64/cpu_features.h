@@ -31,6 +31,7 @@ struct cpu_features {
     unsigned parange;       /* raw field, for VTCR_EL2.PS */
     unsigned gic_sysreg;    /* ID_AA64PFR0_EL1.GIC: 0 none, 1 v3.0/4.0, 3 v4.1 */
     bool sve, sme, mte, amu, pauth;
+    unsigned brps, wrps;    /* breakpoints, watchpoints (1..DBG_MAX_POINTS) */
 };
 
 void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f);
