@@ -47,10 +47,11 @@ static void print_features(void)
 {
     const struct cpu_features *f = &hyp_features;
 
-    log_info("CPU: VH=%u E2H0=%d (%s) NV=%u%s ECV=%u FGT=%u VMID=%u bits PARange=%u bits GIC=v%u",
+    log_info("CPU: VH=%u E2H0=%d (%s) NV=%u%s ECV=%u FGT=%u VMID=%u bits PARange=%u bits GIC=v%u "
+             "BRPs=%u WRPs=%u",
              f->e2h != E2H_NO_VHE, f->e2h0, cpu_features_e2h_name(f->e2h), f->nv,
              f->nv >= 2 ? " (NV2)" : f->nv == 1 ? " (NV)" : "", f->ecv, f->fgt, f->vmid_bits,
-             f->pa_bits, platform.gic_version);
+             f->pa_bits, platform.gic_version, f->brps, f->wrps);
     log_info("running in %s mode, IPA size %u bits, %u CPUs", hyp_vhe ? "VHE" : "nVHE", hyp_ipa_bits,
              nr_pcpus);
     log_info("guest physical counter and timer: %s",

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/asm_offsets.h"
+#include "arch/arm64/debug_regs.h"
 #include "arch/arm64/el1_regs.h"
 
 struct vm;
@@ -52,6 +53,7 @@ struct vcpu {
     uint64_t el1[EL1_NR_REGS];
     struct fpsimd_state fp;
     struct vtimer_state timer;
+    struct debug_state dbg;
 
     struct vm *vm;
     unsigned id;

@@ -32,7 +32,8 @@ usage: tests/integration/run-multi-vm.sh [options]
   --gic 2|3         GIC version of the QEMU machine (default 3); the configs
                     name none, so the VMs get the machine's
   --only A,B        run only these suites (isolation-2vm, vm-reset,
-                    timer-share, spin-share, hold-share, reset-share)
+                    timer-share, spin-share, hold-share, reset-share,
+                    dbgregs-share)
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
@@ -43,7 +44,7 @@ USAGE
 # empty when no guest waits for it), the other VMs, and order checks
 # "FIRST => LAST": some line matching the extended regex FIRST comes before
 # some line matching LAST.
-suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share)
+suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share)
 declare -A config console others orders
 config[isolation-2vm]=configs/isolation-2vm.dts
 console[isolation-2vm]=b
@@ -82,6 +83,14 @@ others[hold-share]="h t"
 # t's virtual timer interrupts were checked while h held PPI 27 active.
 orders[hold-share]='^\[h\] # hold: started => ^\[t\] TEST timer\.vtimer_cval_irq:
 ^\[t\] TEST timer\.vtimer_cval_irq: => ^\[h\] # hold: done'
+config[dbgregs-share]=configs/dbgregs-share.dts
+console[dbgregs-share]=
+others[dbgregs-share]="a b"
+# b read its reset values after a had written its patterns, and each VM
+# wrote its patterns before the other finished re-reading its own.
+orders[dbgregs-share]='^\[a\] # dbgregs: patterns written => ^\[b\] # dbgregs: reading the reset values
+^\[a\] # dbgregs: patterns written => ^\[b\] GUEST-DONE
+^\[b\] # dbgregs: patterns written => ^\[a\] GUEST-DONE'
 
 mode=both gic=3 only="" timeout=120 verbose=0
 while [ $# -gt 0 ]; do

@@ -1,6 +1,6 @@
 /* ID-register decode and the VHE/nVHE decision. Field positions are from
  * the Arm ARM register descriptions (ID_AA64MMFR0/1/2/4_EL1, ID_AA64PFR0/1,
- * ID_AA64ISAR1), written out here independently of the code. */
+ * ID_AA64ISAR1, ID_AA64DFR0), written out here independently of the code. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +33,9 @@
 /* ID_AA64PFR1_EL1 */
 #define PFR1_MTE            8
 #define PFR1_SME            24
+/* ID_AA64DFR0_EL1 */
+#define DFR0_BRPS           12
+#define DFR0_WRPS           20
 /* ID_AA64ISAR1_EL1 */
 #define ISAR1_APA           4
 #define ISAR1_API           8
@@ -256,6 +259,31 @@ static void test_pfr_isar_flags(void **state)
     assert_false(decode(&id).pauth);
 }
 
+/* BRPs and WRPs count from one (field + 1), up to 16, each read from its
+ * own field only. */
+static void test_breakpoints_watchpoints(void **state)
+{
+    struct cpu_id_regs id = { 0 };
+    struct cpu_features f;
+
+    (void)state;
+    f = decode(&id);
+    assert_int_equal(f.brps, 1);
+    assert_int_equal(f.wrps, 1);
+    id.dfr0 = FLD(0xf, DFR0_BRPS) | FLD(0xf, DFR0_WRPS);
+    f = decode(&id);
+    assert_int_equal(f.brps, 16);
+    assert_int_equal(f.wrps, 16);
+    id.dfr0 = ALL_BUT(DFR0_BRPS) & ALL_BUT(DFR0_WRPS);
+    f = decode(&id);
+    assert_int_equal(f.brps, 1);
+    assert_int_equal(f.wrps, 1);
+    id.dfr0 = FLD(2, DFR0_BRPS) | FLD(9, DFR0_WRPS);
+    f = decode(&id);
+    assert_int_equal(f.brps, 3);
+    assert_int_equal(f.wrps, 10);
+}
+
 /* A Cortex-A57 (no VHE, ARMv8.0) and a Cortex-A76-like core (VHE, 16-bit
  * VMIDs, 40-bit PA) as their ID registers read. */
 static void test_real_cores(void **state)
@@ -287,6 +315,8 @@ static void test_real_cores(void **state)
     assert_int_equal(f.vmid_bits, 8);
     assert_int_equal(f.nv, 0);
     assert_int_equal(f.gic_sysreg, 0);
+    assert_int_equal(f.brps, 6);
+    assert_int_equal(f.wrps, 4);
 
     f = decode(&a76);
     assert_int_equal(f.e2h, E2H_SWITCHABLE);
@@ -313,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_vmid_bits),
         cmocka_unit_test(test_parange),
         cmocka_unit_test(test_pfr_isar_flags),
+        cmocka_unit_test(test_breakpoints_watchpoints),
         cmocka_unit_test(test_real_cores),
     };
 

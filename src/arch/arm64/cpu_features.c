@@ -47,6 +47,8 @@ void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f)
     f->mte = id_field(id->pfr1, 8) != 0;
     f->ssbs = id_field(id->pfr1, 4) != 0;
     f->pan = id_field(id->mmfr1, 20) != 0;
+    f->brps = id_field(id->dfr0, ID_AA64DFR0_BRPS_SHIFT) + 1;
+    f->wrps = id_field(id->dfr0, ID_AA64DFR0_WRPS_SHIFT) + 1;
     f->pauth = id_field(id->isar1, 4) || id_field(id->isar1, 8) ||
                id_field(id->isar1, 24) || id_field(id->isar1, 28);
 }

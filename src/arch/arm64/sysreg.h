@@ -176,6 +176,19 @@
 #define MDCR_TDOSA          BIT(10)
 #define MDCR_TDRA           BIT(11)
 
+/* ID_AA64DFR0_EL1: breakpoints and watchpoints, each field the number minus one. */
+#define ID_AA64DFR0_BRPS_SHIFT  12
+#define ID_AA64DFR0_WRPS_SHIFT  20
+/* Beyond 16 (FEAT_Debugv8p9) the extra ones sit in banks behind MDSELR_EL1. */
+#define DBG_MAX_POINTS          16
+
+/* OS lock and OS double lock */
+#define OSLAR_OSLK          BIT(0)
+#define OSLSR_OSLK          BIT(1)
+#define OSDLR_DLK           BIT(0)
+/* DBGCLAIMSET/CLR_EL1: CLAIM[7:0], the rest RES0. */
+#define DBGCLAIM_MASK       GENMASK(7, 0)
+
 /* MPIDR */
 #define MPIDR_AFF_MASK      0xff00ffffffULL
 #define MPIDR_RES1          BIT(31)

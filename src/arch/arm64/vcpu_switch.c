@@ -1,4 +1,5 @@
 #include "arch/arm64/vcpu_switch.h"
+#include "arch/arm64/debug_regs.h"
 #include "arch/arm64/el1_timer.h"
 #include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
@@ -74,6 +75,7 @@ void vcpu_load(struct vcpu *v)
         nested_load(v);
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         el1_write((enum el1_reg)r, v->el1[r]);
+    debug_state_restore(&v->dbg);
     fpsimd_restore(&v->fp);
     timer_ppis_load_active(v);
     timer_restore(v);
@@ -87,6 +89,7 @@ void vcpu_put(struct vcpu *v)
 {
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         v->el1[r] = el1_read((enum el1_reg)r);
+    debug_state_save(&v->dbg);
     fpsimd_save(&v->fp);
     timer_save(v);
     vgic_hw_off(v);
