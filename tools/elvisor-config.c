@@ -136,7 +136,7 @@ static const char *placement(const struct vm_config *vm, uint64_t mem, struct lo
     const char *why = NULL;
     uint64_t dtb = GUEST_RAM_BASE + mem - GUEST_DTB_SLOT;
 
-    if (loader_plan(vm->kernel, vm->kernel_size, GUEST_RAM_BASE, mem, plan, &why) < 0)
+    if (loader_plan(vm->kernel, vm->kernel_size, vm->kernel_format, GUEST_RAM_BASE, mem, plan, &why) < 0)
         return why;
     if (vm->initrd) {
         if (vm->initrd_size > dtb - GUEST_RAM_BASE ||
@@ -184,7 +184,7 @@ static void warn_unknown(struct ctx *c, const struct vm_config *vm, const char *
 {
     static const char *const known[] = {
         "vcpus", "memory-size", "kernel", "initrd", "bootargs", "gic-version", "console", "cpus",
-        "virt-el2",
+        "virt-el2", "kernel-format",
     };
     struct fdt f;
     struct dts_pos buf;
@@ -243,7 +243,7 @@ static void summary(const struct vm_config *vm)
     const char *why;
     char s1[32], s2[32], s3[32], gic[24];
 
-    loader_plan(vm->kernel, vm->kernel_size, GUEST_RAM_BASE, vm->mem_size, &plan, &why);
+    loader_plan(vm->kernel, vm->kernel_size, vm->kernel_format, GUEST_RAM_BASE, vm->mem_size, &plan, &why);
 
     if (vm->gic_version)
         snprintf(gic, sizeof(gic), "GICv%u", vm->gic_version);

@@ -47,6 +47,21 @@ static int parse_vm(const struct fdt *f, int node, struct vm_config *vm, char *e
     vm->kernel = p;
     vm->kernel_size = (uint64_t)len;
 
+    vm->kernel_format = KERNEL_FORMAT_AUTO;
+    if (fdt_has_prop(f, node, "kernel-format")) {
+        const char *fmt = fdt_getprop(f, node, "kernel-format", &len);
+        if (!fmt || len <= 0 || fmt[len - 1] != '\0' || strlen(fmt) + 1 != (size_t)len)
+            return fail(err, errlen, vm->name, "kernel-format", "must be one string");
+        if (strcmp(fmt, "image") == 0)
+            vm->kernel_format = KERNEL_FORMAT_IMAGE;
+        else if (strcmp(fmt, "elf") == 0)
+            vm->kernel_format = KERNEL_FORMAT_ELF;
+        else if (strcmp(fmt, "raw") == 0)
+            vm->kernel_format = KERNEL_FORMAT_RAW;
+        else
+            return fail(err, errlen, vm->name, "kernel-format", "must be \"image\", \"elf\" or \"raw\"");
+    }
+
     p = fdt_getprop(f, node, "initrd", &len);
     if (p && len <= 0)
         return fail(err, errlen, vm->name, "initrd", "empty");

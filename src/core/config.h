@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/loader.h"
+
 #define CONFIG_MAX_VMS      8
 #define CONFIG_MAX_VCPUS    8
 #define CONFIG_NAME_MAX     32
@@ -18,6 +20,7 @@ struct vm_config {
     uint64_t mem_size;
     const uint8_t *kernel;
     uint64_t kernel_size;
+    enum kernel_format kernel_format;   /* `kernel-format`, AUTO when absent */
     const uint8_t *initrd;          /* NULL when absent */
     uint64_t initrd_size;
     const char *bootargs;           /* "" when absent */

@@ -12,6 +12,12 @@
 
 enum image_kind { IMAGE_LINUX, IMAGE_ELF, IMAGE_RAW };
 
+/* What the VM's config says the kernel is (`kernel-format`): by default an
+ * arm64 Image or an ELF, told apart by their headers; anything else is
+ * refused, since a raw binary cannot be told from a damaged file. A raw
+ * binary must be asked for; "image" and "elf" insist on that format. */
+enum kernel_format { KERNEL_FORMAT_AUTO, KERNEL_FORMAT_IMAGE, KERNEL_FORMAT_ELF, KERNEL_FORMAT_RAW };
+
 struct load_segment {
     uint64_t ipa;           /* destination in guest RAM */
     uint64_t file_off;      /* bytes copied from the image */
@@ -29,8 +35,8 @@ struct load_plan {
 
 /* Returns 0, or negative with a reason in *why when the image cannot be
  * placed inside [ram_base, ram_base + ram_size). */
-int loader_plan(const uint8_t *img, uint64_t len, uint64_t ram_base, uint64_t ram_size,
-                struct load_plan *plan, const char **why);
+int loader_plan(const uint8_t *img, uint64_t len, enum kernel_format fmt, uint64_t ram_base,
+                uint64_t ram_size, struct load_plan *plan, const char **why);
 
 const char *loader_kind_name(enum image_kind k);
 

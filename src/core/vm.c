@@ -261,7 +261,7 @@ int vm_boot(struct vm *vm)
     static spinlock_t dtb_lock = SPINLOCK_INIT;
     uint64_t mpidrs[VM_MAX_VCPUS];
 
-    if (loader_plan(cfg->kernel, cfg->kernel_size, vm->ram_ipa, vm->ram_size, &plan, &why) < 0) {
+    if (loader_plan(cfg->kernel, cfg->kernel_size, cfg->kernel_format, vm->ram_ipa, vm->ram_size, &plan, &why) < 0) {
         log_err("vm %s: cannot load kernel: %s", cfg->name, why);
         return -1;
     }

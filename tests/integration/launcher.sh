@@ -109,22 +109,47 @@ expect_run image_empty 1 "$tmp/empty.bin" "is empty" -- --kernel "$tmp/empty.bin
 expect_run image_directory 1 "$tmp/dir.bin" "not a regular file" -- --kernel "$tmp/dir.bin"
 expect_run initrd_missing 1 "initrd" "$tmp/nope.cpio" -- --kernel "$img" --initrd "$tmp/nope.cpio"
 
-# Unreadable: root reads anything, so as root the launcher runs as nobody.
+# Unreadable: root reads anything, so as root the launcher runs as nobody,
+# from a copy in the temporary directory: nobody may not be able to reach
+# the checkout (a home directory, a private work tree), and the image check
+# comes before the launcher needs anything else from it.
 mkdir "$tmp/noread"
 cp "$img" "$tmp/noread/guest.bin"
 chmod 000 "$tmp/noread/guest.bin"
 chmod 711 "$tmp" "$tmp/noread"
+runner_saved=$runner
 if [ "$(id -u)" = 0 ]; then
     run_prefix=(setpriv "--reuid=$NOBODY" "--regid=$NOBODY" --clear-groups)
+    mkdir -p "$tmp/launcher/tools"
+    cp "$runner" "$tmp/launcher/tools/elvisor-run"
+    chmod -R a+rX "$tmp/launcher"
+    runner=$tmp/launcher/tools/elvisor-run
 fi
 expect_run image_unreadable 1 "$tmp/noread/guest.bin" "not readable" -- --kernel "$tmp/noread/guest.bin"
 run_prefix=()
+runner=$runner_saved
 
 # A raw image needs 0x80000 + its size + 2 MiB for the DTB.
 truncate -s 3M "$tmp/big-raw.bin"
-expect_run image_too_big_raw 1 "raise --mem" -- --kernel "$tmp/big-raw.bin" --mem 4M
+expect_run image_too_big_raw 1 "raise --mem" -- --kernel "$tmp/big-raw.bin" --raw --mem 4M
 truncate -s 1M "$tmp/small-raw.bin"
-expect_run image_fits_raw 0 "QEMU: " "-kernel $elvisor_bin" -- --kernel "$tmp/small-raw.bin" --mem 4M
+expect_run image_fits_raw 0 "QEMU: " "-kernel $elvisor_bin" -- --kernel "$tmp/small-raw.bin" --raw --mem 4M
+# What is neither an Image nor an ELF is refused unless --raw says it is a
+# raw binary: random bytes, a kernel Image cut short (its EFI section table
+# says how long it is), an ELF whose entry is not in its code.
+head -c 65536 /dev/urandom >"$tmp/random.bin"
+expect_run image_random_refused 1 "neither an arm64 Image" 'kernel-format = "raw"' -- --kernel "$tmp/random.bin"
+linux_image=${ELVISOR_CACHE:-/var/cache/elvisor}/linux/Image
+if [ -r "$linux_image" ]; then
+    head -c 4000000 "$linux_image" >"$tmp/cut-Image"
+    expect_run image_truncated_refused 1 "Image is cut short" -- --kernel "$tmp/cut-Image"
+else
+    fail image_truncated_refused "no Linux Image at $linux_image (run tools/setup.sh)"
+fi
+cp "$guests/mmio.elf" "$tmp/bad-entry.elf"
+printf '\x00\x00\x00\x40\x00\x00\x00\x00' |      # e_entry = RAM base, below the code
+    dd of="$tmp/bad-entry.elf" bs=1 seek=24 conv=notrunc status=none
+expect_run image_elf_entry_refused 1 "ELF entry point is not in" -- --kernel "$tmp/bad-entry.elf"
 # An arm64 Image needs text_offset + image_size (from its header), not its file size.
 cp "$img" "$tmp/huge-image.bin"
 printf '\x00\x00\x00\x10\x00\x00\x00\x00' |
@@ -204,7 +229,8 @@ expect_run dry_run_icount 0 "-icount shift=0,sleep=off" "-seed 1" "clock=vm" -- 
 # The checker identifies each kind the way elvisor's loader will.
 expect_run dry_run_kind_image 0 "(arm64 Image)" -- --kernel "$img" --dry-run
 expect_run dry_run_kind_elf 0 "(ELF)" -- --kernel "$guests/mmio.elf" --dry-run
-expect_run dry_run_kind_raw 0 "(raw binary)" -- --kernel "$guests/mmio-raw.bin" --dry-run
+expect_run dry_run_kind_raw 0 "(raw binary)" 'kernel-format = "raw";' -- --kernel "$guests/mmio-raw.bin" --raw --dry-run
+expect_run args_raw_with_config 2 "--raw" "--config" -- --config "$repo/configs/default.dts" --raw
 
 # --- real boots under elvisor -------------------------------------------------------
 
@@ -257,7 +283,7 @@ fi
 
 boot boot_image "arm64 Image entry 0x40080000" --kernel "$img"
 boot boot_elf "ELF entry 0x40080000" --kernel "$guests/mmio.elf"
-boot boot_raw "raw binary entry 0x40080000" --kernel "$guests/mmio-raw.bin"
+boot boot_raw "raw binary entry 0x40080000" --kernel "$guests/mmio-raw.bin" --raw
 
 # stdin closed (not /dev/null): QEMU must not take its first file as fd 0.
 log=$logdir/launcher-stdin_closed.log
@@ -275,7 +301,7 @@ printf '\x00\x00\x00\x14' >"$tmp/spin.bin"
 log=$logdir/launcher-timeout.log
 start=$SECONDS
 # The outer timeout only keeps a broken --timeout from hanging this script.
-timeout -k 5 30 "$runner" --kernel "$tmp/spin.bin" --timeout 1 </dev/null >"$log" 2>&1
+timeout -k 5 30 "$runner" --kernel "$tmp/spin.bin" --raw --timeout 1 </dev/null >"$log" 2>&1
 rc=$?
 took=$((SECONDS - start))
 if [ $took -gt 15 ]; then

@@ -337,6 +337,33 @@ static void test_gic_version_errors(void **state)
                  "g", "gic-version");
 }
 
+/* kernel-format: absent = AUTO (Image or ELF by header); "image", "elf",
+ * "raw" by name; anything else names the VM and the property. */
+static void test_kernel_format(void **state)
+{
+    static const struct { const char *text; enum kernel_format want; } good[] = {
+        { "", KERNEL_FORMAT_AUTO },
+        { "kernel-format = \"image\";", KERNEL_FORMAT_IMAGE },
+        { "kernel-format = \"elf\";", KERNEL_FORMAT_ELF },
+        { "kernel-format = \"raw\";", KERNEL_FORMAT_RAW },
+    };
+    static const char *const bad[] = { "\"Raw\"", "\"\"", "\"bin\"", "<1>", "\"raw\", \"elf\"" };
+    char vms[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        snprintf(vms, sizeof(vms), "k { vcpus = <1>; memory-size = /bits/ 64 <0x200000>;\n"
+                 "  kernel = %%K; %s };", good[i].text);
+        assert_int_equal(parse(vms), 0);
+        assert_int_equal(cfg.vms[0].kernel_format, good[i].want);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(vms, sizeof(vms), "k { vcpus = <1>; memory-size = /bits/ 64 <0x200000>;\n"
+                 "  kernel = %%K; kernel-format = %s; };", bad[i]);
+        expect_error(vms, "k", "kernel-format");
+    }
+}
+
 static void test_cpus_errors(void **state)
 {
     (void)state;
@@ -519,6 +546,7 @@ int main(void)
         cmocka_unit_test_teardown(test_memory_errors, teardown),
         cmocka_unit_test_teardown(test_image_errors, teardown),
         cmocka_unit_test_teardown(test_gic_version_errors, teardown),
+        cmocka_unit_test_teardown(test_kernel_format, teardown),
         cmocka_unit_test_teardown(test_cpus_errors, teardown),
         cmocka_unit_test_teardown(test_error_names_the_right_vm, teardown),
         cmocka_unit_test_teardown(test_duplicates, teardown),

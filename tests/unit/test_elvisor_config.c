@@ -24,7 +24,7 @@
 #endif
 
 #define OUT_MAX     16384
-#define RAW_KERNEL_SIZE 4096
+#define KERNEL_SIZE 4096
 #define INITRD_SIZE 3000
 
 static char tmpdir[] = "/tmp/elvisor-test-config-XXXXXX";
@@ -73,6 +73,22 @@ static void write_bytes(const char *path, size_t n, unsigned seed)
     assert_non_null(fp);
     for (size_t i = 0; i < n; i++)
         fputc((int)((i * 31 + seed) & 0xff), fp);
+    fclose(fp);
+}
+
+/* An arm64 Image of n bytes: text_offset 0x80000 and image_size 0 (the
+ * legacy form: loaded where a raw binary would be), "ARM\x64" at 56. */
+static void write_image(const char *path, size_t n, unsigned seed)
+{
+    FILE *fp;
+
+    write_bytes(path, n, seed);
+    fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    fseek(fp, 8, SEEK_SET);
+    fwrite("\0\0\x08\0\0\0\0\0" "\0\0\0\0\0\0\0\0", 1, 16, fp);
+    fseek(fp, 56, SEEK_SET);
+    fwrite("ARM\x64", 1, 4, fp);
     fclose(fp);
 }
 
@@ -153,7 +169,7 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
     (void)state;
-    write_bytes("kernel.bin", RAW_KERNEL_SIZE, 1);
+    write_image("kernel.bin", KERNEL_SIZE, 1);
     write_bytes("initrd.bin", INITRD_SIZE, 2);
     return 0;
 }
@@ -164,9 +180,9 @@ static void test_valid_summary(void **state)
 {
     (void)state;
     write_variant("cfg.dts", 0, NULL);
-    expect("check cfg.dts", 0, "vm 'linux': 2 vCPUs, 512 MiB RAM, kernel 4.0 KiB (raw binary), "
+    expect("check cfg.dts", 0, "vm 'linux': 2 vCPUs, 512 MiB RAM, kernel 4.0 KiB (arm64 Image), "
                                "initrd 2.9 KiB, the host's GIC, console input, cpus <0 1>\n");
-    assert_non_null(strstr(out, "vm 'rtos': 1 vCPU, 4 MiB RAM, kernel 4.0 KiB (raw binary), initrd none, GICv3\n"));
+    assert_non_null(strstr(out, "vm 'rtos': 1 vCPU, 4 MiB RAM, kernel 4.0 KiB (arm64 Image), initrd none, GICv3\n"));
     assert_null(strstr(out, "warning"));
     expect("check -q cfg.dts", 0, NULL);
     assert_string_equal(out, "");
@@ -194,7 +210,7 @@ static void test_search_dirs(void **state)
 {
     (void)state;
     assert_int_equal(mkdir("images", 0755) == 0 || access("images", F_OK) == 0, 1);
-    write_bytes("images/other.bin", RAW_KERNEL_SIZE, 3);
+    write_image("images/other.bin", KERNEL_SIZE, 3);
     write_variant("cfg.dts", 17, "kernel = /incbin/(\"other.bin\");");
     expect("check cfg.dts", 1, "cfg.dts:17: vm 'rtos': property 'kernel': cannot open \"other.bin\": "
                                "No such file or directory (looked in .)");
@@ -270,7 +286,7 @@ static void test_cpus_length_mismatch(void **state)
 static void test_memory_too_small_for_images(void **state)
 {
     (void)state;
-    /* A raw kernel loads at RAM + 0x80000 and the DTB takes the last 2 MiB. */
+    /* The kernel (legacy Image header) loads at RAM + 0x80000 and the DTB takes the last 2 MiB. */
     expect_error(16, "memory-size = <0x200000>;",
                  "cfg.dts:16: vm 'rtos': property 'memory-size': 2 MiB is too small");
     assert_non_null(strstr(out, "at least 4 MiB needed\n"));

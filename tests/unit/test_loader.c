@@ -23,6 +23,7 @@
 
 static struct load_plan plan;
 static const char *why;
+static enum kernel_format fmt;     /* the config's kernel-format; AUTO unless a test says */
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
 {
@@ -34,7 +35,7 @@ static int plan_for(const uint8_t *img, uint64_t len, uint64_t ram_size)
 {
     memset(&plan, 0xa5, sizeof(plan));
     why = NULL;
-    int rc = loader_plan(img, len, RAM_BASE, ram_size, &plan, &why);
+    int rc = loader_plan(img, len, fmt, RAM_BASE, ram_size, &plan, &why);
     if (rc < 0) {
         assert_non_null(why);
         assert_true(strlen(why) > 0);
@@ -169,11 +170,63 @@ static void test_image_detection(void **state)
     (void)state;
     assert_int_equal(plan_for(img, 64, 16 * MiB), 0);
     assert_int_equal(plan.kind, IMAGE_LINUX);
-    assert_int_equal(plan_for(img, 63, 16 * MiB), 0);
-    assert_int_equal(plan.kind, IMAGE_RAW);
+    /* Without the whole header or the magic it is no Image, and nothing
+     * else either: refused unless the config asks for a raw binary. */
+    expect_fail(img, 63, 16 * MiB, "kernel-format = \"raw\"");
     img[59] = 0x65;
+    expect_fail(img, 64, 16 * MiB, "neither an arm64 Image");
+    fmt = KERNEL_FORMAT_RAW;
     assert_int_equal(plan_for(img, 64, 16 * MiB), 0);
     assert_int_equal(plan.kind, IMAGE_RAW);
+    img[59] = 0x64;
+    assert_int_equal(plan_for(img, 64, 16 * MiB), 0);      /* raw, whatever it holds */
+    assert_int_equal(plan.kind, IMAGE_RAW);
+    /* "image" and "elf" insist on their format */
+    fmt = KERNEL_FORMAT_ELF;
+    expect_fail(img, 64, 16 * MiB, "not an ELF");
+    fmt = KERNEL_FORMAT_IMAGE;
+    assert_int_equal(plan_for(img, 64, 16 * MiB), 0);
+    assert_int_equal(plan.kind, IMAGE_LINUX);
+    fmt = KERNEL_FORMAT_AUTO;
+    free(img);
+}
+
+/* An Image with the EFI stub ("MZ", PE header at the offset in 0x3c) says
+ * in its section table how long the file is (PE/COFF: SizeOfRawData and
+ * PointerToRawData of each 40-byte section header after the optional
+ * header): a shorter file was cut short and is refused. */
+static void test_image_truncated_pe(void **state)
+{
+    const size_t len = 0x3000, pe = 0x40;
+    uint8_t *img = make_image(len, 0, 0x10000);
+
+    (void)state;
+    img[0] = 'M';
+    img[1] = 'Z';
+    put_le(img + 0x3c, pe, 4);
+    memcpy(img + pe, "PE\0\0", 4);
+    put_le(img + pe + 6, 2, 2);             /* two sections */
+    put_le(img + pe + 20, 0xf0, 2);         /* optional header size */
+    uint8_t *sec = img + pe + 24 + 0xf0;
+    put_le(sec + 16, 0x1000, 4);            /* .text: 0x1000 bytes at 0x1000 */
+    put_le(sec + 20, 0x1000, 4);
+    put_le(sec + 40 + 16, 0x1000, 4);       /* .data: 0x1000 bytes at 0x2000 */
+    put_le(sec + 40 + 20, 0x2000, 4);
+    assert_int_equal(plan_for(img, len, 16 * MiB), 0);
+    assert_int_equal(plan.kind, IMAGE_LINUX);
+    expect_fail(img, len - 1, 16 * MiB, "cut short");
+    expect_fail(img, 0x2000, 16 * MiB, "cut short");
+    /* a section table that runs past the end of the file */
+    put_le(img + pe + 6, 0xffff, 2);
+    expect_fail(img, len, 16 * MiB, "cut short");
+    put_le(img + pe + 6, 2, 2);
+    /* no PE header where "MZ" points (past the end, or no signature):
+     * no EFI stub, so nothing says how long the file should be */
+    put_le(img + 0x3c, len + 8, 4);
+    assert_int_equal(plan_for(img, len - 1, 16 * MiB), 0);
+    put_le(img + 0x3c, pe, 4);
+    img[pe] = 'X';
+    assert_int_equal(plan_for(img, 0x2000, 16 * MiB), 0);
     free(img);
 }
 
@@ -452,11 +505,32 @@ static void test_elf_from_toolchain(void **state)
 
 /* ---- Raw binaries ---- */
 
+/* The entry point must be an instruction the file provides, in a PT_LOAD
+ * segment with PF_X (gABI p_flags bit 0): an entry in zero-filled memory
+ * (past p_filesz) or in a data segment would run garbage. */
+static void test_elf_entry_in_code(void **state)
+{
+    const struct phdr_spec code[] = { { 1, 0x1000, RAM_BASE + 0x80000, 0x1000, 0x3000 } };
+    uint8_t *img = make_elf(0x2000, RAM_BASE + 0x80ffc, code, 1);
+
+    (void)state;
+    assert_int_equal(plan_for(img, 0x2000, 16 * MiB), 0);      /* last word of the file part */
+    put_le(img + 24, RAM_BASE + 0x80ffd, 8);                    /* runs past it */
+    expect_fail(img, 0x2000, 16 * MiB, "entry point");
+    put_le(img + 24, RAM_BASE + 0x81000, 8);                    /* zero-filled (bss) */
+    expect_fail(img, 0x2000, 16 * MiB, "entry point");
+    put_le(img + 24, RAM_BASE + 0x80000, 8);
+    put_le(img + EH_SIZE + 4, 6, 4);                            /* PF_R | PF_W: data */
+    expect_fail(img, 0x2000, 16 * MiB, "executable");
+    free(img);
+}
+
 static void test_raw(void **state)
 {
     uint8_t *img = calloc(1, 0x1000);
 
     (void)state;
+    fmt = KERNEL_FORMAT_RAW;
     img[0] = 0x1f;
     assert_int_equal(plan_for(img, 0x1000, 16 * MiB), 0);
     assert_int_equal(plan.kind, IMAGE_RAW);
@@ -477,12 +551,20 @@ static void test_raw(void **state)
     expect_fail(img, 1, 0x80000, "raw");
     expect_fail(img, 1, 0x1000, "raw");
     expect_fail(img, 1, 0, "raw");
-    /* An ELF magic in a file too short for an ELF identification is raw. */
+    /* An ELF magic loads raw when raw was asked for. */
     memcpy(img, "\x7f" "ELF", 4);
     assert_int_equal(plan_for(img, 15, 16 * MiB), 0);
     assert_int_equal(plan.kind, IMAGE_RAW);
     /* Empty image. */
     expect_fail(img, 0, 16 * MiB, "empty");
+    /* Without kernel-format = "raw", a file too short for an ELF
+     * identification, or random bytes, are refused. */
+    fmt = KERNEL_FORMAT_AUTO;
+    expect_fail(img, 15, 16 * MiB, "neither");
+    srand(7);
+    for (unsigned i = 0; i < 0x1000; i++)
+        img[i] = (uint8_t)rand();
+    expect_fail(img, 0x1000, 16 * MiB, "neither");
     free(img);
 }
 
@@ -495,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_image_size_smaller_than_file),
         cmocka_unit_test(test_image_fit_limits),
         cmocka_unit_test(test_image_detection),
+        cmocka_unit_test(test_image_truncated_pe),
         cmocka_unit_test(test_elf_segments),
         cmocka_unit_test(test_elf_bss_only_and_order),
         cmocka_unit_test(test_elf_header_errors),
@@ -502,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_elf_segment_errors),
         cmocka_unit_test(test_elf_segment_count),
         cmocka_unit_test(test_elf_from_toolchain),
+        cmocka_unit_test(test_elf_entry_in_code),
         cmocka_unit_test(test_raw),
     };
 
