@@ -141,6 +141,7 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     struct vgic_vcpu *vc;
     struct lr_pick pick;
     unsigned nr_lrs, k = 0;
+    uint32_t resync, resync_active = 0;
 
     if (vcpu_id >= v->nr_vcpus)
         return;
@@ -154,6 +155,9 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
         spin_unlock(&v->lock);
         return;
     }
+    /* Before any LR is placed: placing takes a forwarded pending state
+     * out of pending_latch into the LR. */
+    resync = vc->hw_resync ? vgic_take_hw_resync(vc, &resync_active) : 0;
     pick.n = 0;
     pick.wanted = 0;
     pick.room = 0;
@@ -187,6 +191,8 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     vc->quiet = pick.wanted == 0 && !vc->lr_used;
     vc->quiet_gen = v->gen;
     spin_unlock(&v->lock);
+    if (resync)
+        vgic_set_phys_active(v, vcpu_id, resync, resync_active);
 }
 
 void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)

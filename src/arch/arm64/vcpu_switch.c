@@ -59,6 +59,16 @@ static void timer_ppis_load_active(struct vcpu *v)
     gic_set_private_active(TIMER_PPIS, active);
 }
 
+/* The vGIC calls this on the CPU where vcpu_id is loaded (its flush
+ * before entry, or the idle loop): a register write changed the state of
+ * a forwarded PPI, which only this CPU's redistributor can reach. */
+void vgic_set_phys_active(struct vgic *vgic, unsigned vcpu_id, uint32_t mask, uint32_t active)
+{
+    (void)vgic;
+    (void)vcpu_id;
+    gic_set_private_active(mask, active);
+}
+
 void vcpu_load(struct vcpu *v)
 {
     struct vm *vm = v->vm;
