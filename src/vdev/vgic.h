@@ -208,6 +208,9 @@ struct vgic_irq {
      * vCPU's LR: at that vCPU's sync the register write wins over the LR. */
     bool pending_written;
     bool active_written;
+    /* hw only: the guest set pending through ISPENDR, which latches it
+     * whatever the line does, until acknowledged or cleared by ICPENDR. */
+    bool pending_soft;
 };
 
 struct vgic_vcpu {
@@ -362,6 +365,13 @@ void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id);
  * while its level input is still high is pending again at once, and its
  * EL2 acknowledgement forwards it anew. Called without the vGIC lock. */
 void vgic_set_phys_active(struct vgic *v, unsigned vcpu_id, uint32_t mask, uint32_t active);
+
+/* Provided by core (and by unit tests): the level of the input line of
+ * forwarded private interrupt intid of vcpu_id (its timer's output), if
+ * it can be known here: true, with *level, when vcpu_id is loaded on this
+ * physical CPU (its timers are the hardware's); false otherwise. Called
+ * with the vGIC lock held. */
+bool vgic_hw_line_level(struct vgic *v, unsigned vcpu_id, uint32_t intid, bool *level);
 
 /* ---- For vGIC front ends (register files) only ------------------------ */
 /* Callers hold v->lock. "bank" is the vCPU whose SGIs/PPIs an INTID < 32

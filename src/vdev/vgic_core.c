@@ -293,6 +293,22 @@ bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_int
     return false;
 }
 
+/* ISPENDR of a forwarded level interrupt: its pending state is the
+ * physical line's (as on a GIC, also while active), or the guest's own
+ * ISPENDR latch. The vGIC's latch only says an edge was acknowledged at
+ * EL2 and may be stale: a timer disabled or re-armed since is not
+ * pending. Where the line cannot be read (a vCPU not loaded here), the
+ * vGIC's state is all there is. */
+static bool vgic_pending_read(struct vgic *v, unsigned bank, const struct vgic_irq *irq)
+{
+    bool level;
+
+    if (irq->hw && !irq->edge && irq->intid < VGIC_NR_PRIVATE_IRQS &&
+        vgic_hw_line_level(v, bank, irq->intid, &level))
+        return level || irq->pending_soft;
+    return vgic_irq_is_pending(irq);
+}
+
 uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
                           enum vgic_bitreg reg)
 {
@@ -314,7 +330,7 @@ uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
             break;
         case VGIC_BITREG_SET_PENDING:
         case VGIC_BITREG_CLEAR_PENDING:
-            bit = vgic_irq_is_pending(irq);
+            bit = vgic_pending_read(v, bank, irq);
             break;
         case VGIC_BITREG_SET_ACTIVE:
         case VGIC_BITREG_CLEAR_ACTIVE:
@@ -355,6 +371,7 @@ void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t 
         case VGIC_BITREG_SET_PENDING:
         case VGIC_BITREG_CLEAR_PENDING:
             irq->pending_latch = reg == VGIC_BITREG_SET_PENDING;
+            irq->pending_soft = irq->pending_latch && irq->hw;
             irq->pending_written |= in_lr;
             vgic_note_hw_write(v, irq, bank, caller, kick);
             break;

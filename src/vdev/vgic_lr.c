@@ -195,6 +195,16 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
         vgic_set_phys_active(v, vcpu_id, resync, resync_active);
 }
 
+/* Is irq a forwarded level PPI of vcpu_id (loaded here, just exited)
+ * whose line is low now, with no ISPENDR latch holding it pending? */
+static bool hw_line_dropped(struct vgic *v, unsigned vcpu_id, const struct vgic_irq *irq)
+{
+    bool level;
+
+    return irq->hw && !irq->edge && !irq->pending_soft && irq->intid < VGIC_NR_PRIVATE_IRQS &&
+           vgic_hw_line_level(v, vcpu_id, irq->intid, &level) && !level;
+}
+
 void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)
 {
     const struct vgic_lr_ops *ops = lr_ops(v);
@@ -215,6 +225,15 @@ void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)
         if (!irq)
             continue;
         ops->read(vc, i, &d);
+        if (irq->hw && !d.pending)
+            irq->pending_soft = false;      /* acknowledged */
+        if (d.pending && !d.active && hw_line_dropped(v, vcpu_id, irq)) {
+            /* Not acknowledged yet, and the level that was forwarded is
+             * gone: drop it, as a GIC would, and let the physical PPI go
+             * so that the timer's next assertion comes through. */
+            d.pending = false;
+            vc->hw_resync |= 1u << irq->intid;
+        }
         if (!irq->pending_written) {
             if (irq->edge || irq->hw) {
                 if (d.pending && vgic_irq_has_sources(v, irq))
