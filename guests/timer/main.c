@@ -274,6 +274,8 @@ static void check_wfi(void)
 
 static const struct timer_ops *watchdog;
 static volatile unsigned watchdog_fired;
+/* A timer whose interrupt a check found lost can be no watchdog. */
+static bool vtimer_lost, ptimer_lost;
 static volatile bool clear_active_in_handler;
 static volatile bool active_before_clear, active_after_clear;
 
@@ -299,6 +301,16 @@ static void clearing_handler(unsigned intid)
  * whether the former. */
 static bool wfi_until_fired(unsigned count)
 {
+    bool *lost = watchdog == &vtimer ? &ptimer_lost : &vtimer_lost;
+
+    if (vtimer_lost || ptimer_lost) {
+        /* No WFI without a working watchdog: poll, bounded. */
+        irq_enable();
+        bool ok = WAIT_UNTIL(fired >= count, WAIT_TIMEOUT_US);
+        irq_disable();
+        *lost |= !ok;
+        return ok;
+    }
     watchdog_fired = 0;
     irq_set_handler(watchdog->intid, watchdog_handler);
     gic_enable_private(watchdog->intid);
@@ -312,6 +324,7 @@ static bool wfi_until_fired(unsigned count)
         irq_disable();
     }
     disarm(watchdog);
+    *lost |= fired < count;
     return fired >= count;
 }
 
