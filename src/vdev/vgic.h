@@ -17,7 +17,10 @@
  *   vgic_flush_lrs() -> world switch loads cpu_if into ICH_* -> enter guest
  *
  * Every public function takes the per-VM lock itself. vgic_kick_vcpu() is
- * called after the lock has been dropped.
+ * called after the lock has been dropped; vgic_set_phys_active() is called
+ * (from vgic_flush_lrs() or vgic_apply_hw_resync(), on the CPU the vCPU is
+ * loaded on) when a register write changed a forwarded PPI's state; see
+ * docs/vtimer.md. vgic_hw_line_level() is called with the lock held.
  *
  * Layout: vgic_core.c holds the GIC-version-independent interrupt state,
  * vgic_lr.c the list-register policy shared by both models (flush, sync,
@@ -363,7 +366,8 @@ void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id);
  * interrupt active if its bit in active is set, inactive otherwise (a
  * forwarded interrupt's pINTID equals its vINTID). A PPI made inactive
  * while its level input is still high is pending again at once, and its
- * EL2 acknowledgement forwards it anew. Called without the vGIC lock. */
+ * EL2 acknowledgement forwards it anew. It only writes the physical GIC:
+ * vgic_flush_lrs() calls it with the vGIC lock held. */
 void vgic_set_phys_active(struct vgic *v, unsigned vcpu_id, uint32_t mask, uint32_t active);
 
 /* Provided by core (and by unit tests): the level of the input line of
