@@ -222,6 +222,21 @@ bool gic_private_enabled(unsigned intid)
     return mmio_read32(private_frame() + GICD_ISENABLER(0)) & (1U << (intid % 32));
 }
 
+bool gic_private_pending(unsigned intid)
+{
+    return mmio_read32(private_frame() + GICD_ISPENDR(0)) & (1U << (intid % 32));
+}
+
+bool gic_private_active(unsigned intid)
+{
+    return mmio_read32(private_frame() + GICD_ISACTIVER(0)) & (1U << (intid % 32));
+}
+
+void gic_clear_active_private(unsigned intid)
+{
+    mmio_write32(private_frame() + GICD_ICACTIVER(0), 1U << (intid % 32));
+}
+
 void gic_clear_pending_private(unsigned intid)
 {
     if (version == 2 && intid < GIC_NR_SGIS) {

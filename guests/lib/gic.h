@@ -25,6 +25,7 @@
 #define GICD_ICENABLER(n)   (0x0180 + 4 * (n))
 #define GICD_ISPENDR(n)     (0x0200 + 4 * (n))
 #define GICD_ICPENDR(n)     (0x0280 + 4 * (n))
+#define GICD_ISACTIVER(n)   (0x0300 + 4 * (n))
 #define GICD_ICACTIVER(n)   (0x0380 + 4 * (n))
 #define GICD_IPRIORITYR(i)  (0x0400 + (i))          /* byte per INTID */
 /* GICv3 only. */
@@ -129,6 +130,12 @@ void gic_disable_private(unsigned intid);
 void gic_clear_pending_private(unsigned intid);
 /* Whether the private interrupt is enabled on this CPU. */
 bool gic_private_enabled(unsigned intid);
+/* This CPU's GICR_ISPENDR0 / GICR_ISACTIVER0 bit (v3), the banked
+ * GICD_ISPENDR0 / GICD_ISACTIVER0 bit (v2), of a PPI. */
+bool gic_private_pending(unsigned intid);
+bool gic_private_active(unsigned intid);
+/* Clears a PPI's active state through ICACTIVER0 of the same frame. */
+void gic_clear_active_private(unsigned intid);
 void gic_enable_spi(unsigned intid);
 void gic_disable_spi(unsigned intid);
 /* Routes SPI intid to logical CPU cpu (v3: GICD_IROUTER, v2: GICD_ITARGETSR). */

@@ -264,6 +264,159 @@ static void check_wfi(void)
     irq_disable();
 }
 
+/* The guest takes a timer interrupt's state away through the GIC's
+ * registers (ICACTIVER0, ICPENDR0: its own redistributor on GICv3, the
+ * banked distributor registers on GICv2) instead of deactivating it. A
+ * hypervisor that forwards the timer PPIs with the list register's HW bit
+ * holds the physical PPI active meanwhile: it must let it go, or the
+ * timer never interrupts this CPU again. Each wait ends at a watchdog,
+ * the other EL1 timer, so a lost interrupt is a FAIL, not a hang. */
+
+static const struct timer_ops *watchdog;
+static volatile unsigned watchdog_fired;
+/* A timer whose interrupt a check found lost can be no watchdog. */
+static bool vtimer_lost, ptimer_lost;
+static volatile bool clear_active_in_handler;
+static volatile bool active_before_clear, active_after_clear;
+
+static void watchdog_handler(unsigned intid)
+{
+    watchdog_fired++;
+    watchdog->set_ctl(0);
+}
+
+static void clearing_handler(unsigned intid)
+{
+    timer_handler(intid);
+    if (clear_active_in_handler) {
+        clear_active_in_handler = false;
+        active_before_clear = gic_private_active(intid);
+        gic_clear_active_private(intid);
+        active_after_clear = gic_private_active(intid);
+    }
+}
+
+/* WFI (PSTATE.I masked, then unmasked to take what woke it) until the
+ * timer under test has interrupted `count` times or the watchdog fires;
+ * whether the former. */
+static bool wfi_until_fired(unsigned count)
+{
+    bool *lost = watchdog == &vtimer ? &ptimer_lost : &vtimer_lost;
+
+    if (vtimer_lost || ptimer_lost) {
+        /* No WFI without a working watchdog: poll, bounded. */
+        irq_enable();
+        bool ok = WAIT_UNTIL(fired >= count, WAIT_TIMEOUT_US);
+        irq_disable();
+        *lost |= !ok;
+        return ok;
+    }
+    watchdog_fired = 0;
+    irq_set_handler(watchdog->intid, watchdog_handler);
+    gic_enable_private(watchdog->intid);
+    watchdog->set_cval(watchdog->count() + ticks_from_us(WAIT_TIMEOUT_US));
+    watchdog->set_ctl(CNT_CTL_ENABLE);
+    irq_disable();
+    while (fired < count && !watchdog_fired) {
+        wfi();
+        irq_enable();
+        isb();
+        irq_disable();
+    }
+    disarm(watchdog);
+    *lost |= fired < count;
+    return fired >= count;
+}
+
+static void arm_clearing(const struct timer_ops *t)
+{
+    arm_timer(t);
+    watchdog = t == &vtimer ? &ptimer : &vtimer;
+    irq_set_handler(t->intid, clearing_handler);
+}
+
+/* Taken, then its active state cleared in the handler (the timer already
+ * masked, so its line is low): re-armed, it must interrupt again. */
+static void check_icactiver(const struct timer_ops *t)
+{
+    uint64_t delay = ticks_from_us(DELAY_US);
+
+    arm_clearing(t);
+    clear_active_in_handler = true;
+    t->set_cval(t->count() + delay);
+    t->set_ctl(CNT_CTL_ENABLE);
+    bool taken = wfi_until_fired(1);
+    test_check(taken && active_before_clear && !active_after_clear,
+               name(t, "icactiver_in_handler"), "taken %d, ISACTIVER0 bit %d before, %d after",
+               taken, active_before_clear, active_after_clear);
+
+    uint64_t deadline = t->count() + delay;
+    t->set_cval(deadline);
+    t->set_ctl(CNT_CTL_ENABLE);
+    bool again = wfi_until_fired(2);
+    if (!again)
+        test_fail(name(t, "icactiver_rearm_irq"), "no interrupt after re-arming (CTL 0x%lx)",
+                  t->ctl());
+    else
+        test_check(fired_at >= deadline, name(t, "icactiver_rearm_irq"),
+                   "interrupt %lu ticks before the deadline", deadline - fired_at);
+    disarm(t);
+}
+
+/* Pending while PSTATE.I masks it, before anything acknowledged it. */
+static bool pend_masked(const struct timer_ops *t)
+{
+    irq_disable();
+    arm_clearing(t);
+    t->set_cval(t->count() - 1);
+    t->set_ctl(CNT_CTL_ENABLE);
+    return WAIT_UNTIL(gic_private_pending(t->intid), WAIT_TIMEOUT_US);
+}
+
+/* ICPENDR0 of a level interrupt whose line is still high: pending again
+ * at once, and taken when unmasked. Then the pending state follows the
+ * line: a timer disabled, or re-armed into the future, is not pending and
+ * does not interrupt before its new deadline. */
+static void check_icpendr(const struct timer_ops *t)
+{
+    uint64_t delay = ticks_from_us(DELAY_US);
+
+    test_check(pend_masked(t), name(t, "pending_while_masked"), "ISPENDR0 bit never set");
+    gic_clear_pending_private(t->intid);
+    bool again = WAIT_UNTIL(gic_private_pending(t->intid), WAIT_TIMEOUT_US);
+    test_check(again, name(t, "icpendr_line_high_pends_again"),
+               "not pending after ICPENDR0 with the timer condition met (CTL 0x%lx)", t->ctl());
+    bool taken = wfi_until_fired(1);
+    test_check(taken && fired == 1, name(t, "icpendr_then_irq"),
+               "%u interrupts after ICPENDR0 with the line high (CTL 0x%lx)", fired, t->ctl());
+    disarm(t);
+
+    pend_masked(t);
+    t->set_ctl(0);
+    test_check(!gic_private_pending(t->intid), name(t, "disabled_not_pending"),
+               "ISPENDR0 bit still set after disabling the timer");
+    irq_enable();
+    bool leaked = WAIT_UNTIL(fired != 0, QUIET_US);
+    irq_disable();
+    test_check(!leaked, name(t, "disabled_pending_not_taken"),
+               "interrupt taken after the timer was disabled (CTL 0x%lx)", fired_ctl);
+    disarm(t);
+
+    pend_masked(t);
+    uint64_t deadline = t->count() + delay;
+    t->set_cval(deadline);
+    test_check(!gic_private_pending(t->intid), name(t, "rearmed_not_pending"),
+               "ISPENDR0 bit still set with CVAL ahead");
+    bool rearmed = wfi_until_fired(1);
+    if (!rearmed)
+        test_fail(name(t, "rearmed_irq"), "no interrupt at the new deadline (CTL 0x%lx)",
+                  t->ctl());
+    else
+        test_check(fired_at >= deadline, name(t, "rearmed_irq"),
+                   "interrupt %lu ticks before the new deadline", deadline - fired_at);
+    disarm(t);
+}
+
 static void check_monotonic(const char *check, uint64_t (*count)(void))
 {
     uint64_t first = count(), prev = first;
@@ -293,6 +446,10 @@ void guest_main(void)
     check_timer(&vtimer);
     check_timer(&ptimer);
     check_wfi();
+    check_icactiver(&vtimer);
+    check_icactiver(&ptimer);
+    check_icpendr(&vtimer);
+    check_icpendr(&ptimer);
     test_check(irq_unhandled_count() == 0, "no_stray_irqs", "%u interrupts without a handler",
                irq_unhandled_count());
 }

@@ -265,6 +265,11 @@ void pcpu_loop(struct pcpu *p)
          * the EL2 timer (the loaded one's timer is in the hardware). */
         if (p->nr_runq > 1)
             program_tick(p, SCHED_NO_TICK);
+        /* The vCPU still loaded here may wait in WFI for a timer whose PPI
+         * another vCPU's register write has just released in the vGIC:
+         * the physical PPI must follow now, or the timer cannot wake it. */
+        if (p->loaded)
+            vgic_apply_hw_resync(&p->loaded->vm->vgic, p->loaded->id);
         /* Interrupts stay masked at EL2: WFI still wakes on a pending one,
          * which is then handled here. */
         wfi();

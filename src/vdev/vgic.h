@@ -17,7 +17,10 @@
  *   vgic_flush_lrs() -> world switch loads cpu_if into ICH_* -> enter guest
  *
  * Every public function takes the per-VM lock itself. vgic_kick_vcpu() is
- * called after the lock has been dropped.
+ * called after the lock has been dropped; vgic_set_phys_active() is called
+ * (from vgic_flush_lrs() or vgic_apply_hw_resync(), on the CPU the vCPU is
+ * loaded on) when a register write changed a forwarded PPI's state; see
+ * docs/vtimer.md. vgic_hw_line_level() is called with the lock held.
  *
  * Layout: vgic_core.c holds the GIC-version-independent interrupt state,
  * vgic_lr.c the list-register policy shared by both models (flush, sync,
@@ -208,6 +211,9 @@ struct vgic_irq {
      * vCPU's LR: at that vCPU's sync the register write wins over the LR. */
     bool pending_written;
     bool active_written;
+    /* hw only: the guest set pending through ISPENDR, which latches it
+     * whatever the line does, until acknowledged or cleared by ICPENDR. */
+    bool pending_soft;
 };
 
 struct vgic_vcpu {
@@ -225,6 +231,14 @@ struct vgic_vcpu {
      * quiet_gen: until gen moves, the next flush has nothing to do either. */
     bool quiet;
     uint32_t quiet_gen;
+    /* Bit n: private INTID n is forwarded (hw) and a register write changed
+     * its pending or active state. The physical interrupt was acknowledged
+     * at EL2 and stays active while the vGIC holds the virtual one pending
+     * or active; a write can end that without the LR deactivation that
+     * would have released it, so the CPU this vCPU is loaded on must set
+     * the physical active state again (vgic_flush_lrs() or
+     * vgic_apply_hw_resync()). Every write that sets a bit moves gen. */
+    uint32_t hw_resync;
 };
 
 struct vgic {
@@ -317,6 +331,14 @@ void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid);
  * so that the guest's deactivation through the LR is what releases it. */
 bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool *forwarded);
 
+/* On the physical CPU vcpu_id is loaded on, outside any run (e.g. before
+ * it sleeps while that vCPU waits in WFI): give the forwarded private
+ * interrupts that register writes changed (hw_resync) their physical
+ * active state, active exactly while the vGIC holds them pending or
+ * active. vgic_flush_lrs() does the same before every entry that follows
+ * such a write. */
+void vgic_apply_hw_resync(struct vgic *v, unsigned vcpu_id);
+
 /* Trapped guest write of ICC_SGI1R_EL1 by src_vcpu. GICv3 model only (a
  * GICv2 guest sends SGIs through GICD_SGIR); ignored on a GICv2 model. */
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r);
@@ -338,6 +360,22 @@ bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id);
  * WFI, so that it syncs and re-flushes its LRs. Called without the vGIC
  * lock held; may be called for a vCPU that has nothing new to see. */
 void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id);
+
+/* Provided by core (and by unit tests): on the physical CPU vcpu_id is
+ * loaded on, for each private INTID bit in mask, make the physical
+ * interrupt active if its bit in active is set, inactive otherwise (a
+ * forwarded interrupt's pINTID equals its vINTID). A PPI made inactive
+ * while its level input is still high is pending again at once, and its
+ * EL2 acknowledgement forwards it anew. It only writes the physical GIC:
+ * vgic_flush_lrs() calls it with the vGIC lock held. */
+void vgic_set_phys_active(struct vgic *v, unsigned vcpu_id, uint32_t mask, uint32_t active);
+
+/* Provided by core (and by unit tests): the level of the input line of
+ * forwarded private interrupt intid of vcpu_id (its timer's output), if
+ * it can be known here: true, with *level, when vcpu_id is loaded on this
+ * physical CPU (its timers are the hardware's); false otherwise. Called
+ * with the vGIC lock held. */
+bool vgic_hw_line_level(struct vgic *v, unsigned vcpu_id, uint32_t intid, bool *level);
 
 /* ---- For vGIC front ends (register files) only ------------------------ */
 /* Callers hold v->lock. "bank" is the vCPU whose SGIs/PPIs an INTID < 32
@@ -446,6 +484,14 @@ static inline bool vgic_irq_group_enabled(const struct vgic *v, const struct vgi
     return irq->group1 ? v->grp1_enabled : v->grp0_enabled;
 }
 void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uint32_t *kick);
+/* A register write changed the pending or active state of irq (of bank):
+ * if it is a forwarded private interrupt, note it in that vCPU's
+ * hw_resync and kick that vCPU unless it is the caller. */
+void vgic_note_hw_write(struct vgic *v, struct vgic_irq *irq, unsigned bank, unsigned caller,
+                        uint32_t *kick);
+/* Under the lock: takes vc's hw_resync and says in *active which of those
+ * INTIDs the vGIC holds pending or active (an LR counts as both). */
+uint32_t vgic_take_hw_resync(struct vgic_vcpu *vc, uint32_t *active);
 /* GICv2 SGIs: the source whose instance the next LR for irq carries (the
  * active one if active, else the lowest pending), and moving one source's
  * pending state between sgi_sources and an LR. */

@@ -217,6 +217,49 @@ void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uin
         *kick |= 1u << who;
 }
 
+void vgic_note_hw_write(struct vgic *v, struct vgic_irq *irq, unsigned bank, unsigned caller,
+                        uint32_t *kick)
+{
+    if (!irq->hw || irq->intid >= VGIC_NR_PRIVATE_IRQS || bank >= v->nr_vcpus)
+        return;
+    v->vcpu[bank].hw_resync |= 1u << irq->intid;
+    /* The quiet skip of the next flush must not hide the bit. */
+    v->gen++;
+    /* Only bank's own CPU can reach that PPI: wake it even if the
+     * interrupt is neither in its LRs nor deliverable (a cleared one). A
+     * bank not loaded anywhere gets its physical state at vcpu_load(). */
+    if (bank != caller)
+        *kick |= 1u << bank;
+}
+
+uint32_t vgic_take_hw_resync(struct vgic_vcpu *vc, uint32_t *active)
+{
+    uint32_t mask = vc->hw_resync;
+
+    *active = 0;
+    vc->hw_resync = 0;
+    for (uint32_t m = mask; m; m &= m - 1) {
+        const struct vgic_irq *irq = &vc->priv[__builtin_ctz(m)];
+
+        if (irq->hw && (vgic_irq_is_pending(irq) || irq->active || irq->lr_owner != VGIC_NONE8))
+            *active |= m & -m;
+    }
+    return mask;
+}
+
+void vgic_apply_hw_resync(struct vgic *v, unsigned vcpu_id)
+{
+    uint32_t mask, active;
+
+    if (vcpu_id >= v->nr_vcpus)
+        return;
+    spin_lock(&v->lock);
+    mask = vgic_take_hw_resync(&v->vcpu[vcpu_id], &active);
+    spin_unlock(&v->lock);
+    if (mask)
+        vgic_set_phys_active(v, vcpu_id, mask, active);
+}
+
 void vgic_kick_mask(struct vgic *v, uint32_t kick)
 {
     for (unsigned i = 0; i < v->nr_vcpus; i++)
@@ -250,6 +293,22 @@ bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_int
     return false;
 }
 
+/* ISPENDR of a forwarded level interrupt: its pending state is the
+ * physical line's (as on a GIC, also while active), or the guest's own
+ * ISPENDR latch. The vGIC's latch only says an edge was acknowledged at
+ * EL2 and may be stale: a timer disabled or re-armed since is not
+ * pending. Where the line cannot be read (a vCPU not loaded here), the
+ * vGIC's state is all there is. */
+static bool vgic_pending_read(struct vgic *v, unsigned bank, const struct vgic_irq *irq)
+{
+    bool level;
+
+    if (irq->hw && !irq->edge && irq->intid < VGIC_NR_PRIVATE_IRQS &&
+        vgic_hw_line_level(v, bank, irq->intid, &level))
+        return level || irq->pending_soft;
+    return vgic_irq_is_pending(irq);
+}
+
 uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
                           enum vgic_bitreg reg)
 {
@@ -271,7 +330,7 @@ uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
             break;
         case VGIC_BITREG_SET_PENDING:
         case VGIC_BITREG_CLEAR_PENDING:
-            bit = vgic_irq_is_pending(irq);
+            bit = vgic_pending_read(v, bank, irq);
             break;
         case VGIC_BITREG_SET_ACTIVE:
         case VGIC_BITREG_CLEAR_ACTIVE:
@@ -312,13 +371,16 @@ void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t 
         case VGIC_BITREG_SET_PENDING:
         case VGIC_BITREG_CLEAR_PENDING:
             irq->pending_latch = reg == VGIC_BITREG_SET_PENDING;
+            irq->pending_soft = irq->pending_latch && irq->hw;
             irq->pending_written |= in_lr;
+            vgic_note_hw_write(v, irq, bank, caller, kick);
             break;
         case VGIC_BITREG_SET_ACTIVE:
         case VGIC_BITREG_CLEAR_ACTIVE:
             irq->active = reg == VGIC_BITREG_SET_ACTIVE;
             irq->active_vcpu = VGIC_NONE8;
             irq->active_written |= in_lr;
+            vgic_note_hw_write(v, irq, bank, caller, kick);
             break;
         }
         vgic_note_change(v, irq, caller, kick);

@@ -135,6 +135,16 @@ static void lr_place(struct vgic *v, const struct vgic_lr_ops *ops, struct vgic_
     }
 }
 
+/* Out of line: rare, and the common flush should not pay for its
+ * registers. Under the lock; the hook only writes the physical GIC. */
+static __attribute__((noinline, cold)) void flush_hw_resync(struct vgic *v, struct vgic_vcpu *vc,
+                                                            unsigned vcpu_id)
+{
+    uint32_t active, mask = vgic_take_hw_resync(vc, &active);
+
+    vgic_set_phys_active(v, vcpu_id, mask, active);
+}
+
 void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
 {
     const struct vgic_lr_ops *ops = lr_ops(v);
@@ -154,6 +164,10 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
         spin_unlock(&v->lock);
         return;
     }
+    /* Before any LR is placed: placing takes a forwarded pending state
+     * out of pending_latch into the LR. */
+    if (__builtin_expect(vc->hw_resync != 0, 0))
+        flush_hw_resync(v, vc, vcpu_id);
     pick.n = 0;
     pick.wanted = 0;
     pick.room = 0;
@@ -189,6 +203,16 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     spin_unlock(&v->lock);
 }
 
+/* Is forwarded irq a level PPI of vcpu_id (loaded here, just exited)
+ * whose line is low now, with no ISPENDR latch holding it pending? */
+static bool hw_line_dropped(struct vgic *v, unsigned vcpu_id, const struct vgic_irq *irq)
+{
+    bool level;
+
+    return !irq->edge && !irq->pending_soft && irq->intid < VGIC_NR_PRIVATE_IRQS &&
+           vgic_hw_line_level(v, vcpu_id, irq->intid, &level) && !level;
+}
+
 void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)
 {
     const struct vgic_lr_ops *ops = lr_ops(v);
@@ -213,8 +237,15 @@ void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id)
             if (irq->edge || irq->hw) {
                 if (d.pending && vgic_irq_has_sources(v, irq))
                     vgic_sgi_source_set(irq, irq->sgi_lr_src);
+                else if (d.pending && !d.active && irq->hw && hw_line_dropped(v, vcpu_id, irq))
+                    /* Not acknowledged, and the level that was forwarded
+                     * is gone: drop it, as a GIC would, and let the
+                     * physical PPI go for the timer's next assertion. */
+                    vc->hw_resync |= 1u << irq->intid;
                 else if (d.pending)
                     irq->pending_latch = true;
+                else
+                    irq->pending_soft = false;  /* acknowledged (hw only) */
             } else if (!d.pending) {
                 /* Acknowledged: a latch from ISPENDR is consumed; the line
                  * level alone decides whether it pends again. */

@@ -36,6 +36,9 @@ uint64_t vtimer_tval_to_cval(uint64_t tval, uint64_t count);
 /* The CTL bits a write may change: ENABLE and IMASK (ISTATUS is read-only). */
 uint64_t vtimer_ctl_write_value(uint64_t val);
 
+/* The timer's interrupt output: enabled, not masked, condition met. */
+bool vtimer_ctl_line(uint64_t ctl);
+
 /* A timer saved in memory (CTL, the guest's CVAL, the VM's offset) asserts
  * its interrupt from this hardware count on: VTIMER_NEVER when it is
  * disabled or masked, or when the guest's count cannot reach CVAL before

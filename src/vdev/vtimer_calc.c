@@ -36,6 +36,12 @@ uint64_t vtimer_ctl_write_value(uint64_t val)
     return val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
 }
 
+bool vtimer_ctl_line(uint64_t ctl)
+{
+    return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
+           (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+}
+
 uint64_t vtimer_hw_deadline(uint64_t ctl, uint64_t cval, uint64_t offset)
 {
     if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)

@@ -156,6 +156,18 @@ static void test_ctl_write_value(void **state)
     assert_int_equal(vtimer_ctl_write_value(~0ULL), ARM_CTL_ENABLE | ARM_CTL_IMASK);
 }
 
+/* The output line is high only while enabled, unmasked and met: what the
+ * vGIC reports as the pending state of a forwarded timer PPI. */
+static void test_ctl_line(void **state)
+{
+    (void)state;
+    assert_true(vtimer_ctl_line(ARM_CTL_ENABLE | ARM_CTL_ISTATUS));
+    assert_false(vtimer_ctl_line(ARM_CTL_ENABLE));
+    assert_false(vtimer_ctl_line(ARM_CTL_ENABLE | ARM_CTL_IMASK | ARM_CTL_ISTATUS));
+    assert_false(vtimer_ctl_line(ARM_CTL_ISTATUS));
+    assert_false(vtimer_ctl_line(0));
+}
+
 /* A saved timer fires at hardware count CVAL + offset, when enabled and
  * not masked; never when the guest's count cannot reach CVAL. */
 static void test_hw_deadline(void **state)
@@ -198,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_tval_write),
         cmocka_unit_test(test_tval_roundtrip_and_offset_free),
         cmocka_unit_test(test_ctl_write_value),
+        cmocka_unit_test(test_ctl_line),
         cmocka_unit_test(test_hw_deadline),
     };
 

@@ -14,6 +14,34 @@ void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id)
     kick_count[vcpu_id]++;
 }
 
+/* What vgic_set_phys_active() was last asked, per vCPU, standing in for
+ * the physical redistributor: phys_active holds the PPIs' active bits. */
+static unsigned phys_calls[VGIC_MAX_VCPUS];
+static uint32_t phys_active[VGIC_MAX_VCPUS];
+
+void vgic_set_phys_active(struct vgic *v, unsigned vcpu_id, uint32_t mask, uint32_t active)
+{
+    (void)v;
+    assert_true(vcpu_id < VGIC_MAX_VCPUS);
+    assert_int_equal(active & ~mask, 0);
+    phys_calls[vcpu_id]++;
+    phys_active[vcpu_id] = (phys_active[vcpu_id] & ~mask) | active;
+}
+
+/* The timer lines vgic_hw_line_level() reports: known only for the vCPU
+ * named "loaded here" (VGIC_NO_VCPU: none), level per private INTID. */
+static unsigned line_vcpu = VGIC_NO_VCPU;
+static uint32_t line_high;
+
+bool vgic_hw_line_level(struct vgic *v, unsigned vcpu_id, uint32_t intid, bool *level)
+{
+    (void)v;
+    if (vcpu_id != line_vcpu || intid >= VGIC_NR_PRIVATE_IRQS)
+        return false;
+    *level = (line_high >> intid) & 1u;
+    return true;
+}
+
 static struct vgic vg;
 
 /* The delivery tests set interrupt state up by writing the model's fields

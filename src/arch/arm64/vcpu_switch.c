@@ -4,6 +4,7 @@
 #include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
+#include "core/pcpu.h"
 #include "core/vm.h"
 #include "nested/nested.h"
 #include "vdev/vtimer.h"
@@ -58,6 +59,32 @@ static void timer_ppis_load_active(struct vcpu *v)
             active |= 1u << ppis[i];
     }
     gic_set_private_active(TIMER_PPIS, active);
+}
+
+/* The vGIC calls this on the CPU where vcpu_id is loaded (its flush
+ * before entry, or the idle loop): a register write changed the state of
+ * a forwarded PPI, which only this CPU's redistributor can reach. */
+void vgic_set_phys_active(struct vgic *vgic, unsigned vcpu_id, uint32_t mask, uint32_t active)
+{
+    (void)vgic;
+    (void)vcpu_id;
+    gic_set_private_active(mask, active);
+}
+
+/* Only the CPU a vCPU is loaded on has its timers in the hardware. */
+bool vgic_hw_line_level(struct vgic *vgic, unsigned vcpu_id, uint32_t intid, bool *level)
+{
+    const struct vcpu *loaded = this_pcpu()->loaded;
+
+    if (!loaded || &loaded->vm->vgic != vgic || loaded->id != vcpu_id)
+        return false;
+    if (intid == PPI_VIRT_TIMER)
+        *level = vtimer_ctl_line(el1_vtimer_ctl());
+    else if (intid == PPI_PHYS_TIMER)
+        *level = vtimer_ctl_line(el1_ptimer_ctl());
+    else
+        return false;
+    return true;
 }
 
 void vcpu_load(struct vcpu *v)

@@ -1,0 +1,351 @@
+/* Forwarded (HW) private interrupts whose state the guest changes through
+ * the register files: the physical active state each vCPU's CPU is asked
+ * to set (vgic_set_phys_active(), recorded by vgic_test_util.h), kicks of
+ * a vCPU whose PPI another vCPU changed, and a timer PPI's pending state
+ * following its line (vgic_hw_line_level(), faked the same way). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "host_support.h"
+#include "vdev/vgic_core.c"
+#include "vdev/vgic_v3_dist.c"
+#include "vdev/vgic_v3_redist.c"
+#include "vdev/vgic_v2_dist.c"
+#include "vdev/vgic_v3_lr.c"
+#include "vdev/vgic_v2_lr.c"
+#include "vdev/vgic_lr.c"
+
+#include "vgic_test_util.h"
+
+static const uint64_t mpidrs[2] = { 0x80000000, 0x80000001 };
+
+#define VTR_4LRS ((4ull << ICH_VTR_PRIBITS_SHIFT) | (4ull << ICH_VTR_PREBITS_SHIFT) | 3)
+#define VMCR_OPEN (ICH_VMCR_VENG1 | ICH_VMCR_VENG0 | (0xffull << ICH_VMCR_VPMR_SHIFT))
+
+#define VTIMER          27u
+#define PTIMER          30u
+#define SGI_FRAME(n)    ((n) * VGIC_V3_REDIST_STRIDE + 0x10000u)
+
+static unsigned lr_state(uint64_t lr) { return (unsigned)(lr >> ICH_LR_STATE_SHIFT); }
+
+/* The LR of vCPU id holding intid, or NULL. */
+static uint64_t *lr_of(unsigned id, uint32_t intid)
+{
+    struct vgic_v3_cpu_if *c = vgic_v3_cpu_if(&vg, id);
+
+    for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
+        if (lr_state(c->lr[i]) && (uint32_t)(c->lr[i] & ICH_LR_VINTID_MASK) == intid)
+            return &c->lr[i];
+    return NULL;
+}
+
+static void reset_fakes(void)
+{
+    for (unsigned k = 0; k < VGIC_MAX_VCPUS; k++) {
+        kick_count[k] = 0;
+        phys_calls[k] = 0;
+        phys_active[k] = 0;
+    }
+    line_vcpu = VGIC_NO_VCPU;
+    line_high = 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    reset_fakes();
+    assert_int_equal(vgic_init(&vg, 2, mpidrs, 32), 0);
+    for (unsigned i = 0; i < 2; i++) {
+        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vg, i), VTR_4LRS);
+        vgic_v3_cpu_if(&vg, i)->vmcr = VMCR_OPEN;
+        vg.vcpu[i].priv[VTIMER].enabled = true;
+        vg.vcpu[i].priv[PTIMER].enabled = true;
+    }
+    vg.grp0_enabled = vg.grp1_enabled = true;
+    return 0;
+}
+
+static void redist_write(unsigned caller, unsigned frame, uint64_t reg, uint32_t bits)
+{
+    uint64_t val = bits;
+
+    assert_true(mmio_do(vgic_v3_redist_mmio, caller, SGI_FRAME(frame) + reg, 4, true, &val));
+}
+
+static uint32_t redist_read(unsigned caller, unsigned frame, uint64_t reg)
+{
+    uint64_t val;
+
+    assert_true(mmio_do(vgic_v3_redist_mmio, caller, SGI_FRAME(frame) + reg, 4, false, &val));
+    return (uint32_t)val;
+}
+
+/* What elvisor does when the physical timer PPI fires on vCPU id's CPU:
+ * acknowledged (active from then on), forwarded, put in an LR. */
+static void timer_fires(unsigned id, uint32_t intid)
+{
+    phys_active[id] |= 1u << intid;
+    vgic_inject_hw(&vg, id, intid, intid);
+    vgic_flush_lrs(&vg, id);
+    assert_non_null(lr_of(id, intid));
+    assert_true(*lr_of(id, intid) & ICH_LR_HW);
+}
+
+/* The guest acknowledges it: the LR turns active. */
+static void guest_acks(unsigned id, uint32_t intid)
+{
+    uint64_t *lr = lr_of(id, intid);
+
+    *lr = (*lr & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+}
+
+static void test_icactiver_releases_physical(void **state)
+{
+    (void)state;
+    timer_fires(0, VTIMER);
+    guest_acks(0, VTIMER);
+    vgic_sync_lrs(&vg, 0);
+    redist_write(0, 0, VGIC_REG_ICACTIVER, 1u << VTIMER);
+    assert_int_equal(kick_count[0], 0);             /* its own: no kick */
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+    assert_int_equal(phys_active[0], 0);
+    assert_null(lr_of(0, VTIMER));
+    /* Nothing more to do at the next entry. */
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+}
+
+static void test_icpendr_releases_physical(void **state)
+{
+    (void)state;
+    timer_fires(0, PTIMER);
+    vgic_sync_lrs(&vg, 0);                          /* still pending: not taken */
+    redist_write(0, 0, VGIC_REG_ICPENDR, 1u << PTIMER);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_active[0], 0);
+    assert_null(lr_of(0, PTIMER));
+    /* The line still high re-pends the physical PPI: forwarded again. */
+    timer_fires(0, PTIMER);
+    assert_int_equal(lr_state(*lr_of(0, PTIMER)), 1);
+}
+
+/* Clearing only one of pending/active keeps it in flight: still active. */
+static void test_partial_clear_keeps_physical(void **state)
+{
+    (void)state;
+    timer_fires(0, VTIMER);
+    guest_acks(0, VTIMER);
+    vgic_sync_lrs(&vg, 0);
+    redist_write(0, 0, VGIC_REG_ICPENDR, 1u << VTIMER);     /* not pending anyway */
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+    assert_int_equal(phys_active[0], 1u << VTIMER);
+    assert_non_null(lr_of(0, VTIMER));
+}
+
+/* ISACTIVER / ISPENDR of a forwarded PPI not in flight: the physical one
+ * is made active too, so the guest's deactivation through the LR is what
+ * releases it, as for one the timer raised. */
+static void test_set_makes_physical_active(void **state)
+{
+    (void)state;
+    vgic_inject_hw(&vg, 0, VTIMER, VTIMER);
+    vgic_flush_lrs(&vg, 0);
+    guest_acks(0, VTIMER);
+    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;        /* and deactivates */
+    vgic_sync_lrs(&vg, 0);
+    redist_write(0, 0, VGIC_REG_ISACTIVER, 1u << VTIMER);
+    redist_write(0, 0, VGIC_REG_ISPENDR, 1u << PTIMER);      /* not forwarded yet */
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_active[0], 1u << VTIMER);
+}
+
+/* vCPU 1 writes vCPU 0's redistributor: vCPU 0 is kicked and its own CPU
+ * applies the change, at its next entry or, sleeping in WFI, before it
+ * sleeps again (vgic_apply_hw_resync()). vCPU 1's CPU is never asked. */
+static void test_other_vcpu_write(void **state)
+{
+    (void)state;
+    timer_fires(0, VTIMER);
+    vgic_sync_lrs(&vg, 0);
+    redist_write(1, 0, VGIC_REG_ICPENDR, 1u << VTIMER);
+    assert_int_equal(kick_count[0], 1);
+    assert_int_equal(phys_calls[1], 0);
+    vgic_flush_lrs(&vg, 1);
+    assert_int_equal(phys_calls[1], 0);
+    vgic_apply_hw_resync(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+    assert_int_equal(phys_active[0], 0);
+    vgic_apply_hw_resync(&vg, 0);                   /* taken: once */
+    assert_int_equal(phys_calls[0], 1);
+}
+
+/* The same while the interrupt sits in vCPU 0's LR (vCPU 0 running): the
+ * write wins at its sync, and its flush releases the physical PPI. */
+static void test_other_vcpu_write_while_in_lr(void **state)
+{
+    (void)state;
+    timer_fires(0, VTIMER);
+    guest_acks(0, VTIMER);
+    redist_write(1, 0, VGIC_REG_ICACTIVER, 1u << VTIMER);
+    assert_int_equal(kick_count[0], 1);
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+    assert_int_equal(phys_active[0], 0);
+    assert_null(lr_of(0, VTIMER));
+}
+
+/* A quiet vCPU skips its flush's scan until vgic.gen moves: a write from
+ * another vCPU must move it, or the physical PPI would wait. */
+static void test_quiet_flush_sees_resync(void **state)
+{
+    (void)state;
+    vgic_inject_hw(&vg, 0, VTIMER, VTIMER);
+    vgic_flush_lrs(&vg, 0);
+    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_true(vg.vcpu[0].quiet);
+    redist_write(1, 0, VGIC_REG_ISACTIVER, 1u << VTIMER);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+    assert_int_equal(phys_active[0], 1u << VTIMER);
+}
+
+/* Interrupts that are not forwarded never reach the physical GIC. */
+static void test_plain_irq_no_physical(void **state)
+{
+    (void)state;
+    vgic_set_irq_level(&vg, 0, 23, true);
+    vg.vcpu[0].priv[23].enabled = true;
+    redist_write(0, 0, VGIC_REG_ICPENDR, 1u << 23);
+    redist_write(1, 0, VGIC_REG_ICACTIVER, 1u << 23);
+    vgic_flush_lrs(&vg, 0);
+    vgic_apply_hw_resync(&vg, 0);
+    assert_int_equal(phys_calls[0], 0);
+    assert_int_equal(vg.vcpu[0].hw_resync, 0);
+}
+
+/* ISPENDR0 of a forwarded timer PPI reads its line on the vCPU loaded
+ * here, also while active; ISPENDR latches it whatever the line does. */
+static void test_pending_read_follows_line(void **state)
+{
+    (void)state;
+    timer_fires(0, VTIMER);
+    vgic_sync_lrs(&vg, 0);
+    line_vcpu = 0;
+    line_high = 1u << VTIMER;
+    assert_true(redist_read(0, 0, VGIC_REG_ISPENDR) & (1u << VTIMER));
+    line_high = 0;
+    assert_false(redist_read(0, 0, VGIC_REG_ISPENDR) & (1u << VTIMER));
+    /* Not loaded here: the vGIC's own state. */
+    line_vcpu = 1;
+    assert_true(redist_read(1, 0, VGIC_REG_ISPENDR) & (1u << VTIMER));
+    line_vcpu = 0;
+    redist_write(0, 0, VGIC_REG_ISPENDR, 1u << VTIMER);
+    assert_true(redist_read(0, 0, VGIC_REG_ICPENDR) & (1u << VTIMER));
+    redist_write(0, 0, VGIC_REG_ICPENDR, 1u << VTIMER);
+    assert_false(redist_read(0, 0, VGIC_REG_ISPENDR) & (1u << VTIMER));
+    line_high = 1u << VTIMER;
+    vg.vcpu[0].priv[VTIMER].active = true;
+    assert_true(redist_read(0, 0, VGIC_REG_ISPENDR) & (1u << VTIMER));
+}
+
+/* An LR still pending (not acknowledged) whose line dropped, e.g. the
+ * guest disabled its timer with interrupts masked: taken back at sync and
+ * the physical PPI released; with the line still high it stays. */
+static void test_sync_drops_when_line_low(void **state)
+{
+    (void)state;
+    line_vcpu = 0;
+    line_high = 1u << VTIMER;
+    timer_fires(0, VTIMER);
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_non_null(lr_of(0, VTIMER));
+    assert_int_equal(phys_calls[0], 0);
+    line_high = 0;
+    vgic_sync_lrs(&vg, 0);
+    assert_false(vgic_irq_is_pending(&vg.vcpu[0].priv[VTIMER]));
+    vgic_flush_lrs(&vg, 0);
+    assert_null(lr_of(0, VTIMER));
+    assert_int_equal(phys_active[0], 0);
+    /* Active (acknowledged) is the guest's business: never dropped. */
+    timer_fires(0, PTIMER);
+    guest_acks(0, PTIMER);
+    vgic_sync_lrs(&vg, 0);
+    assert_true(vg.vcpu[0].priv[PTIMER].active);
+}
+
+/* A pending state the guest set through ISPENDR survives a low line. */
+static void test_sync_keeps_soft_pending(void **state)
+{
+    (void)state;
+    line_vcpu = 0;
+    vgic_inject_hw(&vg, 0, VTIMER, VTIMER);
+    vgic_flush_lrs(&vg, 0);
+    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;        /* taken and completed */
+    vgic_sync_lrs(&vg, 0);
+    redist_write(0, 0, VGIC_REG_ISPENDR, 1u << VTIMER);
+    vgic_flush_lrs(&vg, 0);
+    assert_non_null(lr_of(0, VTIMER));
+    vgic_sync_lrs(&vg, 0);
+    assert_true(vgic_irq_is_pending(&vg.vcpu[0].priv[VTIMER]));
+    /* Acknowledged and completed: the latch is gone with it. */
+    vgic_flush_lrs(&vg, 0);
+    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;
+    vgic_sync_lrs(&vg, 0);
+    assert_false(vg.vcpu[0].priv[VTIMER].pending_soft);
+}
+
+/* GICv2: the banked GICD_ICACTIVER0 acts on the accessing vCPU's PPI. */
+static void test_v2_banked_icactiver(void **state)
+{
+    uint64_t val = 1u << VTIMER;
+
+    (void)state;
+    reset_fakes();
+    assert_int_equal(vgic_init_v2(&vg, 2, 32), 0);
+    for (unsigned i = 0; i < 2; i++) {
+        vgic_v2_cpu_if_init(vgic_v2_cpu_if(&vg, i), 3);
+        vg.vcpu[i].priv[VTIMER].enabled = true;
+    }
+    vg.grp0_enabled = true;
+    vgic_inject_hw(&vg, 1, VTIMER, VTIMER);
+    vgic_flush_lrs(&vg, 1);
+    vgic_sync_lrs(&vg, 1);
+    assert_true(mmio_do(vgic_v2_dist_mmio, 1, VGIC_REG_ICPENDR, 4, true, &val));
+    assert_int_equal(kick_count[1], 0);
+    assert_int_equal(vg.vcpu[0].hw_resync, 0);
+    phys_active[1] = 1u << VTIMER;
+    vgic_flush_lrs(&vg, 1);
+    assert_int_equal(phys_calls[1], 1);
+    assert_int_equal(phys_active[1], 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_icactiver_releases_physical, setup),
+        cmocka_unit_test_setup(test_icpendr_releases_physical, setup),
+        cmocka_unit_test_setup(test_partial_clear_keeps_physical, setup),
+        cmocka_unit_test_setup(test_set_makes_physical_active, setup),
+        cmocka_unit_test_setup(test_other_vcpu_write, setup),
+        cmocka_unit_test_setup(test_other_vcpu_write_while_in_lr, setup),
+        cmocka_unit_test_setup(test_quiet_flush_sees_resync, setup),
+        cmocka_unit_test_setup(test_plain_irq_no_physical, setup),
+        cmocka_unit_test_setup(test_pending_read_follows_line, setup),
+        cmocka_unit_test_setup(test_sync_drops_when_line_low, setup),
+        cmocka_unit_test_setup(test_sync_keeps_soft_pending, setup),
+        cmocka_unit_test_setup(test_v2_banked_icactiver, setup),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
