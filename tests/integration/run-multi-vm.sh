@@ -138,6 +138,9 @@ run_config() {   # pass suite log -> elvisor-run's status
 
     rm -f "$fifo"
     mkfifo "$fifo" || return 1
+    # Emptied here, not by the background redirection below: the loop may
+    # look before that runs, and must not find the last suite's GUEST-DONE.
+    : >"$raw"
     # Read-write, so neither side blocks in open() and QEMU never sees EOF.
     exec {fd}<>"$fifo"
     "$runner" "${args[@]}" <"$fifo" >"$raw" 2>&1 &
