@@ -16,11 +16,11 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
              -Wpointer-arith -Wvla -Wno-unused-parameter
 CROSS_CFLAGS := -std=c11 $(WARN) -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
              -mstrict-align -fno-common -fno-stack-protector -fno-pic -mcmodel=small \
-             -O2 -g -Isrc -Isrc/include
-CROSS_ASFLAGS := -Isrc -Isrc/include -g
+             -O2 -g -Isrc
+CROSS_ASFLAGS := -Isrc -g
 
-HYP_SRCS  := $(sort $(wildcard src/arch/arm64/*.c src/arch/arm64/*.S src/core/*.c src/vdev/*.c \
-             src/nested/*.c src/lib/*.c))
+# Every layer folder under src/ (docs/architecture.md); a new folder needs no edit here.
+HYP_SRCS  := $(sort $(wildcard src/*/*.c src/*/*.S src/arch/arm64/*.c src/arch/arm64/*.S))
 HYP_OBJS  := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
 .PHONY: all hyp guests tools unit check run bench clean provision

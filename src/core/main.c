@@ -10,7 +10,7 @@
 #include "core/console.h"
 #include "core/mm.h"
 #include "core/pcpu.h"
-#include "core/platform.h"
+#include "arch/arm64/platform.h"
 #include "core/power.h"
 #include "core/sched.h"
 #include "core/vm.h"
@@ -68,7 +68,10 @@ static void setup_memory(uint64_t dtb)
         mm_reserve(platform.initrd_start, platform.initrd_end - platform.initrd_start);
     if (mm_init_hyp_pool(HYP_POOL_SIZE) < 0)
         fatal("no memory for elvisor's own pool");
-    hyp_mmu_build(platform.mem_base[0], platform.mem_size[0]);
+    uint64_t *l1 = page_alloc();
+    if (!l1)
+        fatal("no memory for elvisor's page table");
+    hyp_mmu_build(l1, platform.mem_base[0], platform.mem_size[0]);
 }
 
 /* How long a secondary CPU may take from PSCI CPU_ON to its run loop. */

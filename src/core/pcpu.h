@@ -1,5 +1,5 @@
 /* Per-physical-CPU state. TPIDR_EL2 points at the running CPU's struct
- * pcpu; the exit vectors use its first two fields. */
+ * pcpu, whose first member is the hardware layer's part (arch/arm64/cpu.h). */
 #ifndef ELVISOR_CORE_PCPU_H
 #define ELVISOR_CORE_PCPU_H
 
@@ -8,16 +8,15 @@
 #include <stdint.h>
 
 #include "arch/arm64/asm_offsets.h"
+#include "arch/arm64/cpu.h"
 #include "core/sched_policy.h"
 
 struct vcpu;
 
 struct pcpu {
-    void *guest_regs;           /* struct vcpu_regs of the vCPU in the guest */
-    uint64_t hyp_sp;            /* elvisor's SP while the guest runs */
+    struct arch_cpu arch;       /* first: TPIDR_EL2 points at both */
     unsigned id;
     uint64_t mpidr;
-    uint64_t gicr_base;         /* this CPU's physical redistributor */
     volatile bool online;
     struct vcpu *loaded;        /* vCPU whose state is in the hardware, or NULL */
     struct vcpu *runq[MAX_PCPUS * 2];   /* vCPUs placed on this CPU */
@@ -31,12 +30,14 @@ struct pcpu {
     uint64_t timer_wake;        /* earliest guest timer deadline of a vCPU not loaded here */
 };
 _Static_assert(MAX_PCPUS * 2 <= SCHED_MAX_RUNQ, "runnable masks hold every vCPU of a CPU");
-_Static_assert(offsetof(struct pcpu, guest_regs) == PCPU_GUEST_REGS, "asm offset");
-_Static_assert(offsetof(struct pcpu, hyp_sp) == PCPU_HYP_SP, "asm offset");
+_Static_assert(offsetof(struct pcpu, arch) == 0, "TPIDR_EL2 points at both");
 
 extern struct pcpu pcpus[MAX_PCPUS];
 extern unsigned nr_pcpus;
 
-struct pcpu *this_pcpu(void);
+static inline struct pcpu *this_pcpu(void)
+{
+    return (struct pcpu *)(void *)arch_this_cpu();
+}
 
 #endif

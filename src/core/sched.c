@@ -5,25 +5,20 @@
 #include "arch/arm64/hyp_timer.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/vcpu_switch.h"
-#include "core/exit.h"
+#include "trap/exit.h"
 #include "core/pcpu.h"
 #include "core/power.h"
 #include "core/sched_policy.h"
 #include "core/vm.h"
 #include "nested/nested.h"
 #include "lib/log.h"
-#include "vdev/vtimer.h"
+#include "trap/vtimer.h"
 
 /* A guest timer that never fires and a tick that is off are both "never". */
 _Static_assert(VTIMER_NEVER == SCHED_NO_TICK, "one 'never' for the EL2 timer");
 
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus;
-
-struct pcpu *this_pcpu(void)
-{
-    return (struct pcpu *)(uintptr_t)read_sysreg(tpidr_el2);
-}
 
 static void unload(struct pcpu *p, struct vcpu *v)
 {

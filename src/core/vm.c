@@ -5,7 +5,7 @@
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
 #include "core/console.h"
-#include "core/esr.h"
+#include "arch/arm64/esr.h"
 #include "core/guest_log.h"
 #include "core/loader.h"
 #include "core/mm.h"

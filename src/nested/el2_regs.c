@@ -16,9 +16,9 @@
 
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/sysreg.h"
-#include "core/esr.h"
+#include "arch/arm64/esr.h"
 #include "core/vm.h"
-#include "vdev/sysreg_emul.h"
+#include "trap/sysreg_emul.h"
 #include "vdev/vgic.h"
 
 #define NO_HW_HOME          (-1)

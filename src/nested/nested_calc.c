@@ -5,8 +5,8 @@
 #include "nested/nested.h"
 
 #include "arch/arm64/sysreg.h"
-#include "core/esr.h"
-#include "core/inject.h"
+#include "arch/arm64/esr.h"
+#include "trap/inject.h"
 
 /* PSTATE.M[3:2], the exception level of an AArch64 mode. */
 #define PSR_MODE_EL_SHIFT   2

@@ -1,7 +1,7 @@
 /* The guest hypervisor's stage 2, pure parts (s2_walk.h). */
 #include "nested/s2_walk.h"
 
-#include "core/esr.h"
+#include "arch/arm64/esr.h"
 #include "core/stage2.h"
 
 #define LEVEL_SIZE(l)           (1ULL << NS2_LEVEL_SHIFT(l))

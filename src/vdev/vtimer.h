@@ -5,15 +5,12 @@
  * and timer registers trap and are emulated here, the hardware timer then
  * holding the guest's CVAL + offset so that its interrupt (PPI 30) fires at
  * the guest's deadline. The arithmetic (vtimer_calc.c) is pure and host
- * tested; vtimer.c does the register access. */
+ * tested; trap/vtimer.c does the register access for a vCPU. */
 #ifndef ELVISOR_VDEV_VTIMER_H
 #define ELVISOR_VDEV_VTIMER_H
 
 #include <stdbool.h>
 #include <stdint.h>
-
-struct vcpu;
-struct sysreg_desc;
 
 /* The count a guest sees at hardware count hw_count. */
 uint64_t vtimer_count(uint64_t hw_count, uint64_t offset);
@@ -46,23 +43,5 @@ bool vtimer_ctl_line(uint64_t ctl);
  * hardware count - offset, with the guest's CVAL. */
 #define VTIMER_NEVER    UINT64_MAX
 uint64_t vtimer_hw_deadline(uint64_t ctl, uint64_t cval, uint64_t offset);
-
-/* For a vCPU that is not loaded (its timers are in v->timer, not in the
- * hardware): every EL1 timer whose condition holds at hardware count now is
- * injected into the vGIC as the forwarded interrupt it would be if loaded,
- * unless that interrupt is still pending or active there. Returns the
- * earliest hardware count at which one of the others fires, VTIMER_NEVER
- * if none will; *fired says whether one was injected. */
-uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now, bool *fired);
-
-/* Trapped-register handlers for the sysreg table (emulated mode only). */
-bool vtimer_cntpct_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
-bool vtimer_cntpctss_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
-bool vtimer_ptimer_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
-bool vtimer_ptimer_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
-bool vtimer_ptimer_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
-bool vtimer_ptimer_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
-bool vtimer_ptimer_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val);
-bool vtimer_ptimer_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val);
 
 #endif

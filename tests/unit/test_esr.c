@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "host_support.h"
-#include "core/esr.c"
+#include "arch/arm64/esr.c"
 
 /* ---- Arm ARM layout, written out independently ---- */
 

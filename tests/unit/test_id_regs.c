@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "host_support.h"
-#include "vdev/id_regs.c"
+#include "trap/id_regs.c"
 
 #define F4(shift)   (0xfULL << (shift))
 #define FV(v, shift) ((uint64_t)(v) << (shift))

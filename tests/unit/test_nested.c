@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/inject.h"
+#include "trap/inject.h"
 #include "nested/nested_calc.c"
 
 /* ---- Arm ARM encodings ---- */

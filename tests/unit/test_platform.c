@@ -14,7 +14,7 @@
 
 #include "host_support.h"
 #include "lib/fdt_read.c"
-#include "core/platform.c"
+#include "arch/arm64/platform.c"
 
 #include "fdt_test_util.h"
 

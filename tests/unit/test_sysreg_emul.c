@@ -19,9 +19,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/esr.c"
-#include "vdev/id_regs.c"
-#include "vdev/sysreg_emul.c"
+#include "arch/arm64/esr.c"
+#include "trap/id_regs.c"
+#include "trap/sysreg_emul.c"
 
 /* ---- Arm ARM layout, written out independently ---- */
 

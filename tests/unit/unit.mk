@@ -5,7 +5,7 @@ UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function \
                -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-               -DELVISOR_HOST_TEST -Isrc -Isrc/include -Itests/unit
+               -DELVISOR_HOST_TEST -Isrc -Itests/unit
 
 $(BUILD)/unit/%: tests/unit/%.c
 	@mkdir -p $(dir $@)

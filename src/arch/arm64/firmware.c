@@ -1,5 +1,5 @@
 #include "arch/arm64/firmware.h"
-#include "vdev/smccc.h"
+#include "arch/arm64/smccc.h"
 
 static bool use_smc;
 

@@ -1,5 +1,5 @@
 #include "arch/arm64/gic.h"
-#include "core/platform.h"
+#include "arch/arm64/platform.h"
 #include "lib/log.h"
 
 static const struct gic_ops *gic;

@@ -4,8 +4,7 @@
  * stays in Group 0, which a CPU interface with FIQEn = 0 signals as IRQ. */
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
-#include "core/pcpu.h"
-#include "core/platform.h"
+#include "arch/arm64/platform.h"
 #include "lib/log.h"
 
 /* Distributor */

@@ -1,8 +1,8 @@
 /* GICv3 host driver: distributor, redistributors, ICC_* system registers. */
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
-#include "core/pcpu.h"
-#include "core/platform.h"
+#include "arch/arm64/cpu.h"
+#include "arch/arm64/platform.h"
 
 /* Distributor */
 #define GICD_CTLR           0x0000
@@ -97,7 +97,7 @@ static int v3_cpu_init(uint64_t mpidr)
 
     if (!rd)
         return -1;
-    this_pcpu()->gicr_base = rd;
+    arch_this_cpu()->gicr_base = rd;
     wr32(rd + GICR_WAKER, rd32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
     while (rd32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP)
         ;
@@ -166,7 +166,7 @@ static void v3_deactivate(uint32_t ack)
 
 static void v3_set_private_active(uint32_t mask, uint32_t active)
 {
-    uint64_t rd = this_pcpu()->gicr_base;
+    uint64_t rd = arch_this_cpu()->gicr_base;
 
     if (mask & ~active)
         wr32(rd + GICR_ICACTIVER0, mask & ~active);

@@ -4,7 +4,6 @@
 #include "arch/arm64/el1_timer.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
-#include "core/mm.h"
 #include "lib/log.h"
 
 bool hyp_vhe;
@@ -28,9 +27,9 @@ extern char hyp_vectors[];
 
 static uint64_t *hyp_l1;
 
-void hyp_mmu_build(uint64_t ram_base, uint64_t ram_size)
+void hyp_mmu_build(uint64_t *l1_page, uint64_t ram_base, uint64_t ram_size)
 {
-    hyp_l1 = page_alloc();
+    hyp_l1 = l1_page;
     for (uint64_t i = 0; i < HYP_L1_ENTRIES; i++) {
         uint64_t pa = i * GIB;
         bool ram = pa + GIB > ram_base && pa < ram_base + ram_size;

@@ -27,7 +27,8 @@ void hyp_features_probe(bool want_nvhe);
 void hyp_check_cntpoff(void);
 
 /* Stage-1 identity map of the physical address space for elvisor itself. */
-void hyp_mmu_build(uint64_t ram_base, uint64_t ram_size);
+/* l1_page: a zeroed 4 KiB page for its one table. */
+void hyp_mmu_build(uint64_t *l1_page, uint64_t ram_base, uint64_t ram_size);
 
 /* The VTCR_EL2 value every VM shares (IPA size, granule, VMID width). */
 extern uint64_t hyp_vtcr;

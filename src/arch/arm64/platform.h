@@ -1,6 +1,6 @@
 /* The physical machine as the boot DTB describes it. Pure parsing. */
-#ifndef ELVISOR_CORE_PLATFORM_H
-#define ELVISOR_CORE_PLATFORM_H
+#ifndef ELVISOR_ARCH_PLATFORM_H
+#define ELVISOR_ARCH_PLATFORM_H
 
 #include <stdbool.h>
 #include <stddef.h>

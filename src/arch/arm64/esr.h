@@ -1,7 +1,7 @@
 /* ESR_EL2 syndrome decoding for the exits elvisor handles. Pure: host
  * tests cover every field. */
-#ifndef ELVISOR_CORE_ESR_H
-#define ELVISOR_CORE_ESR_H
+#ifndef ELVISOR_ARCH_ESR_H
+#define ELVISOR_ARCH_ESR_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
-#include "core/inject.h"
+#include "trap/inject.h"
 
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
-#include "core/esr.h"
+#include "arch/arm64/esr.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "lib/log.h"

@@ -1,9 +1,9 @@
 /* SMCCC 1.1 and PSCI 1.1 for guests: vCPU power management and the VM's
  * own power-off and reset. Unknown calls return NOT_SUPPORTED. */
-#include "vdev/smccc.h"
+#include "trap/smccc.h"
 
 #include "arch/arm64/sysreg.h"
-#include "core/exit.h"
+#include "trap/exit.h"
 #include "core/guest_log.h"
 #include "core/vm.h"
 #include "lib/log.h"

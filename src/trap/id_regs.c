@@ -2,9 +2,9 @@
  * implemented") when elvisor does not virtualize it: EL2 and EL3 for plain
  * guests, SVE/SME, MTE, AMU, PMU, trace and SPE, pointer authentication
  * (its keys are not switched), and the EL2-only controls. */
-#include "vdev/sysreg_emul.h"
+#include "trap/sysreg_emul.h"
 
-#include "core/esr.h"
+#include "arch/arm64/esr.h"
 
 #define F(shift)    (0xfULL << (shift))
 

@@ -1,15 +1,15 @@
-#include "vdev/sysreg_emul.h"
+#include "trap/sysreg_emul.h"
 
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/id_reg_hw.h"
-#include "core/esr.h"
-#include "core/exit.h"
+#include "arch/arm64/esr.h"
+#include "trap/exit.h"
 #include "core/guest_log.h"
-#include "core/inject.h"
+#include "trap/inject.h"
 #include "core/vm.h"
 #include "lib/log.h"
 #include "nested/nested.h"
-#include "vdev/vtimer.h"
+#include "trap/vtimer.h"
 
 /* HCR_EL2.TID3 traps the ID register space: op0 = 3, op1 = 0, CRn = 0,
  * CRm = 1..7 (CRm = 0 holds MIDR, MPIDR and friends, which do not trap). */

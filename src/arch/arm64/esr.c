@@ -1,4 +1,4 @@
-#include "core/esr.h"
+#include "arch/arm64/esr.h"
 
 void esr_decode_dabt(uint64_t esr, struct dabt_info *d)
 {

@@ -1,9 +1,8 @@
 /* SMC Calling Convention and PSCI function identifiers and return codes
  * (Arm DEN 0028 and DEN 0022). */
-#ifndef ELVISOR_VDEV_SMCCC_H
-#define ELVISOR_VDEV_SMCCC_H
+#ifndef ELVISOR_ARCH_SMCCC_H
+#define ELVISOR_ARCH_SMCCC_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #define SMCCC_VERSION               0x80000000U
@@ -45,11 +44,5 @@
 
 /* MIGRATE_INFO_TYPE: no Trusted OS that needs migrating. */
 #define PSCI_TOS_NOT_PRESENT        2
-
-struct vcpu;
-
-/* Handles an HVC or SMC from the guest. Returns false when the vCPU must
- * not continue (it powered off, or its VM is going down). */
-bool smccc_handle(struct vcpu *v);
 
 #endif

@@ -1,4 +1,4 @@
-#include "core/platform.h"
+#include "arch/arm64/platform.h"
 
 #include "lib/fdt.h"
 #include "lib/string.h"

@@ -1,20 +1,20 @@
-#include "core/exit.h"
+#include "trap/exit.h"
 
 #include "arch/arm64/asm_offsets.h"
 #include "arch/arm64/gic.h"
 #include "arch/arm64/pl011.h"
 #include "arch/arm64/sysreg.h"
 #include "core/console.h"
-#include "core/esr.h"
+#include "arch/arm64/esr.h"
 #include "core/guest_log.h"
-#include "core/inject.h"
+#include "trap/inject.h"
 #include "core/pcpu.h"
-#include "core/platform.h"
+#include "arch/arm64/platform.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "lib/log.h"
 #include "nested/nested.h"
-#include "vdev/smccc.h"
+#include "trap/smccc.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v, uint64_t esr);
 

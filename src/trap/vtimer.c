@@ -4,7 +4,7 @@
  * CVAL + offset (vtimer.h). And the timers of a vCPU that shares its
  * physical CPU and is not loaded there: saved in memory, they are checked
  * by the scheduler, which fires them in software. */
-#include "vdev/vtimer.h"
+#include "trap/vtimer.h"
 
 #include "arch/arm64/el1_timer.h"
 #include "arch/arm64/hyp.h"
