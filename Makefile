@@ -23,7 +23,7 @@ CROSS_ASFLAGS := -Isrc -g
 HYP_SRCS  := $(sort $(wildcard src/*/*.c src/*/*.S src/arch/arm64/*.c src/arch/arm64/*.S))
 HYP_OBJS  := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp guests tools unit check run bench clean provision
+.PHONY: all hyp guests tools unit check run bench clean provision layers
 all: hyp guests tools
 
 hyp: $(BUILD)/elvisor.bin
@@ -51,6 +51,10 @@ include tools/tools.mk
 
 provision:
 	tools/setup.sh
+
+# No file of src/ includes a layer above its own (docs/architecture.md).
+layers:
+	tools/check-layers.sh
 
 run: provision
 	$(MAKE) all

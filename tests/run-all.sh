@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every elvisor test, as `make check` and CI run it. Assumes the tree is
 # built and provisioned (make check does both first).
+#   0. no source file includes a layer above its own (docs/architecture.md)
 #   1. host unit tests (ASan + UBSan)
 #   2. the bare-metal test guests on bare QEMU 10 (validates the guests)
 #   3. the test guests under elvisor: VHE and nVHE on -cpu max, and on a
@@ -27,6 +28,7 @@ suite() {
     fi
 }
 
+suite layers          tools/check-layers.sh
 suite unit            make --no-print-directory unit
 suite guests-bare     tests/integration/run-guests.sh --bare
 suite guests-vhe-nvhe tests/integration/run-guests.sh --mode both

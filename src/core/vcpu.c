@@ -2,7 +2,6 @@
 
 #include "arch/arm64/sysreg.h"
 #include "lib/string.h"
-#include "nested/nested.h"
 
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
 {
@@ -18,6 +17,6 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     v->wait = VCPU_RUNNING;
     v->inject_vector = 0;
     v->inject_repeats = 0;
-    if (v->nested)
-        nested_vcpu_reset(v);
+    if (v->ext)
+        v->ext->reset(v);
 }

@@ -10,6 +10,7 @@
 #include "arch/arm64/asm_offsets.h"
 #include "arch/arm64/debug_regs.h"
 #include "arch/arm64/el1_regs.h"
+#include "core/vcpu_ext.h"
 
 struct vm;
 
@@ -69,11 +70,14 @@ struct vcpu {
     enum vcpu_wait wait;
     bool loaded;                /* EL1/timer/GIC state is in the hardware */
 
-    struct vcpu_nested *nested; /* NULL: plain EL1 guest */
+    /* A vCPU that is more than a plain EL1 guest (core/vcpu_ext.h): its
+     * hooks and its state, which only the extension reads. */
+    const struct vcpu_ext_ops *ext;     /* NULL: plain EL1 guest */
+    struct vcpu_nested *nested;
 
     /* Synchronous exceptions injected in a row, each at the vector entry
      * the one before sent the vCPU to: its handler faults on its own first
-     * instruction and can never get further (core/inject.c). */
+     * instruction and can never get further (trap/inject.c). */
     uint64_t inject_vector;
     unsigned inject_repeats;
 

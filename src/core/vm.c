@@ -1,11 +1,11 @@
 #include "core/vm.h"
 
+#include "arch/arm64/esr.h"
 #include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
 #include "core/console.h"
-#include "arch/arm64/esr.h"
 #include "core/guest_log.h"
 #include "core/loader.h"
 #include "core/mm.h"
@@ -13,7 +13,6 @@
 #include "core/vm_dtb.h"
 #include "lib/log.h"
 #include "lib/string.h"
-#include "nested/nested.h"
 
 #include <stddef.h>
 
@@ -156,8 +155,6 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     vm->ram_size = cfg->mem_size;
     if (choose_gic(vm, cfg) < 0)
         return -1;
-    if (cfg->virt_el2 && nested_vm_check(vm) < 0)
-        return -1;
 
     if (vm->ram_ipa + vm->ram_size > (1ULL << hyp_ipa_bits)) {
         log_err("vm %s: %llu MiB of RAM does not fit a %u-bit IPA space", cfg->name,
@@ -211,8 +208,6 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         struct vcpu *v = &vm->vcpus[i];
         v->vm = vm;
         v->id = i;
-        if (cfg->virt_el2 && nested_vcpu_init(v, guest_hcr()) < 0)
-            return -1;
     }
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = &vm->vcpus[i];

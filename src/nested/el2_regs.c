@@ -1,6 +1,6 @@
 /* The guest hypervisor's EL2 system registers that still trap under NV2
  * (no VNCR slot; docs/nested.md §2.3), in the descriptor shape of
- * vdev/sysreg_emul.c. sysreg_trap() searches this table first for a vCPU
+ * trap/sysreg_emul.c. sysreg_trap() searches this table first for a vCPU
  * with virtual EL2.
  *
  * With vE2H RES1 an EL2 register such as SCTLR_EL2 has the layout of its
@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 #include "arch/arm64/el1_regs.h"
-#include "arch/arm64/sysreg.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/sysreg.h"
 #include "core/vm.h"
 #include "trap/sysreg_emul.h"
 #include "vdev/vgic.h"

@@ -5,17 +5,17 @@
 #include "nested/s2_walk.h"
 
 #include "arch/arm64/el1_regs.h"
+#include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
-#include "arch/arm64/vcpu_switch.h"
-#include "arch/arm64/esr.h"
-#include "trap/exit.h"
-#include "trap/inject.h"
 #include "core/mm.h"
 #include "core/vm.h"
+#include "hyp/vcpu_switch.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "trap/exit.h"
+#include "trap/inject.h"
 
 /* Encoding of VNCR_EL2, which older assemblers do not name. */
 #define VNCR_EL2            S3_4_C2_C2_0
@@ -477,4 +477,35 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
     default:
         return false;
     }
+}
+
+/* Before each entry: an interrupt for the guest hypervisor may end its
+ * guest's run first; then its guest runs on its list registers or not. */
+static bool nested_pre_enter(struct vcpu *v)
+{
+    nested_check_irq(v);
+    return nested_vgic_enter(v);
+}
+
+static const struct vcpu_ext_ops nested_ext_ops = {
+    .reset = nested_vcpu_reset,
+    .load = nested_load,
+    .pre_enter = nested_pre_enter,
+    .post_exit = nested_vgic_exit,
+    .sync_exit = nested_handle_sync,
+    .sysreg = nested_sysreg_find,
+    .inject_spsr = nested_injected_spsr,
+};
+
+int nested_vm_attach(struct vm *vm)
+{
+    if (nested_vm_check(vm) < 0)
+        return -1;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = &vm->vcpus[i];
+        if (nested_vcpu_init(v, v->hcr) < 0)
+            return -1;
+        v->ext = &nested_ext_ops;
+    }
+    return 0;
 }

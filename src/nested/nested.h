@@ -157,6 +157,10 @@ void nested_vgic_exit(struct vcpu *v);
 
 /* Refuses virt-el2 on a CPU without FEAT_NV2, with a log line. */
 int nested_vm_check(const struct vm *vm);
+/* Gives every vCPU of a VM created with virt-el2 its virtual EL2: the
+ * state, and the hooks (core/vcpu_ext.h) through which the layers below
+ * reach it. Negative, with a log line, when the CPU or memory cannot. */
+int nested_vm_attach(struct vm *vm);
 /* Allocates the vCPU's nested state and VNCR page. */
 int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr);
 /* Architectural reset into vEL2 (after vcpu_reset's EL1 reset). */

@@ -4,8 +4,8 @@
  * tests/unit/test_nested.c. */
 #include "nested/nested.h"
 
-#include "arch/arm64/sysreg.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/sysreg.h"
 #include "trap/inject.h"
 
 /* PSTATE.M[3:2], the exception level of an AArch64 mode. */

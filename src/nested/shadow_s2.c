@@ -15,18 +15,18 @@
 #include "nested/s2_walk.h"
 
 #include "arch/arm64/el1_regs.h"
+#include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
-#include "arch/arm64/esr.h"
-#include "trap/exit.h"
 #include "core/guest_log.h"
-#include "trap/inject.h"
 #include "core/mm.h"
 #include "core/vm.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "trap/exit.h"
+#include "trap/inject.h"
 
 #define SHADOW_PAGES        64u     /* table pages per VM, roots not counted */
 #define NO_OWNER            0xffu

@@ -1,19 +1,14 @@
 #include "trap/exit.h"
 
 #include "arch/arm64/asm_offsets.h"
-#include "arch/arm64/gic.h"
-#include "arch/arm64/pl011.h"
-#include "arch/arm64/sysreg.h"
-#include "core/console.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/gic.h"
+#include "arch/arm64/sysreg.h"
 #include "core/guest_log.h"
-#include "trap/inject.h"
 #include "core/pcpu.h"
-#include "arch/arm64/platform.h"
-#include "core/sched.h"
 #include "core/vm.h"
 #include "lib/log.h"
-#include "nested/nested.h"
+#include "trap/inject.h"
 #include "trap/smccc.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v, uint64_t esr);
@@ -143,7 +138,7 @@ static const exit_handler_fn exit_handlers[EC_NR] = {
     [EC_IABT_LOW] = handle_iabt,
 };
 
-void handle_exit(struct vcpu *v, uint64_t exit_code)
+bool handle_exit(struct vcpu *v, uint64_t exit_code)
 {
     v->nr_exits++;
     switch (exit_code) {
@@ -151,15 +146,14 @@ void handle_exit(struct vcpu *v, uint64_t exit_code)
         uint64_t esr = read_sysreg(esr_el2);
         exit_handler_fn fn = exit_handlers[ESR_EC(esr)];
         v->nr_sync_exits[ESR_EC(esr)]++;
-        if (v->nested && nested_handle_sync(v, esr))
+        if (v->ext && v->ext->sync_exit(v, esr))
             break;
         (fn ? fn : handle_unknown)(v, esr);
         break;
     }
     case EXIT_IRQ:
         v->nr_irq_exits++;
-        handle_phys_irqs();
-        break;
+        return true;
     case EXIT_FIQ:
         break;
     case EXIT_SERROR:
@@ -169,36 +163,5 @@ void handle_exit(struct vcpu *v, uint64_t exit_code)
         vm_power_off(v->vm, VM_STOPPED);
         break;
     }
-}
-
-void handle_phys_irqs(void)
-{
-    struct pcpu *p = this_pcpu();
-
-    for (;;) {
-        uint32_t ack;
-        unsigned intid = gic_ack(&ack);
-
-        if (intid >= GIC_INTID_SPURIOUS)
-            break;
-        gic_priority_drop(ack);
-        /* The EL1 timers in the hardware are always the loaded vCPU's:
-         * vcpu_put() turns them off, and the timers of a vCPU that is not
-         * loaded are watched in software (vtimer_poll_unloaded()). */
-        if ((intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) && p->loaded) {
-            /* Stays active until the guest deactivates the virtual one. */
-            vgic_inject_hw(&p->loaded->vm->vgic, p->loaded->id, intid, intid);
-            continue;
-        }
-        if (intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) {
-            log_warn("timer interrupt %u with no vCPU loaded", intid);
-        } else if (intid == PPI_HYP_TIMER) {
-            sched_tick_expired();
-        } else if (intid == platform.uart_intid) {
-            console_input_pump();
-        }
-        /* SGI_KICK and the maintenance interrupt need no work here: the
-         * run loop re-reads vCPU state and the list registers after this. */
-        gic_deactivate(ack);
-    }
+    return false;
 }

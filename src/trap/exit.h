@@ -1,21 +1,21 @@
 /* Handling a vCPU's exit to EL2. */
-#ifndef ELVISOR_CORE_EXIT_H
-#define ELVISOR_CORE_EXIT_H
+#ifndef ELVISOR_TRAP_EXIT_H
+#define ELVISOR_TRAP_EXIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
 
-/* exit_code is what guest_enter() returned (EXIT_SYNC, EXIT_IRQ, ...). */
-void handle_exit(struct vcpu *v, uint64_t exit_code);
+/* exit_code is what guest_enter() returned (EXIT_SYNC, EXIT_IRQ, ...).
+ * Returns true for an interrupt exit: the physical interrupts are waiting
+ * for the caller, which routes them (run/irq.c). */
+bool handle_exit(struct vcpu *v, uint64_t exit_code);
 
 /* A data abort at VM IPA ipa (VA far): emulated when it hits a device
  * region, else an external abort injected (also for a guest's guest whose
  * hypervisor's stage 2 led there, src/nested/shadow_s2.c). */
 void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa);
-
-/* Physical interrupts pending at EL2 on this CPU: acknowledge and route. */
-void handle_phys_irqs(void);
 
 static inline uint64_t vcpu_get_reg(const struct vcpu *v, unsigned n);
 static inline void vcpu_set_reg(struct vcpu *v, unsigned n, uint64_t val);
@@ -40,7 +40,7 @@ static inline void vcpu_skip_instr(struct vcpu *v)
     v->regs.pc += 4;
 }
 
-/* vdev entry points used by the dispatch table. */
+/* The system-register table's entry point (trap/sysreg_emul.c). */
 void sysreg_trap(struct vcpu *v, uint64_t esr);
 
 #endif

@@ -1,13 +1,12 @@
 #include "trap/inject.h"
 
 #include "arch/arm64/el1_regs.h"
+#include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
-#include "arch/arm64/esr.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "lib/log.h"
-#include "nested/nested.h"
 
 static bool from_el0(const struct vcpu *v)
 {
@@ -42,7 +41,7 @@ static bool exception_loop(struct vcpu *v, uint64_t esr)
 static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far)
 {
     uint64_t offset = exc_vector_offset(v->regs.pstate);
-    uint64_t spsr = v->nested ? nested_injected_spsr(v, v->regs.pstate) : v->regs.pstate;
+    uint64_t spsr = v->ext ? v->ext->inject_spsr(v, v->regs.pstate) : v->regs.pstate;
 
     if (exception_loop(v, esr))
         return;

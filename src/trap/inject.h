@@ -1,6 +1,6 @@
 /* Exceptions elvisor delivers to a guest's EL1, as the hardware would. */
-#ifndef ELVISOR_CORE_INJECT_H
-#define ELVISOR_CORE_INJECT_H
+#ifndef ELVISOR_TRAP_INJECT_H
+#define ELVISOR_TRAP_INJECT_H
 
 #include <stdbool.h>
 #include <stdint.h>

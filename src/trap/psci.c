@@ -3,10 +3,10 @@
 #include "trap/smccc.h"
 
 #include "arch/arm64/sysreg.h"
-#include "trap/exit.h"
 #include "core/guest_log.h"
 #include "core/vm.h"
 #include "lib/log.h"
+#include "trap/exit.h"
 
 static bool is_64bit_call(uint32_t fid)
 {

@@ -1,14 +1,13 @@
 #include "trap/sysreg_emul.h"
 
+#include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/id_reg_hw.h"
-#include "arch/arm64/esr.h"
-#include "trap/exit.h"
 #include "core/guest_log.h"
-#include "trap/inject.h"
 #include "core/vm.h"
 #include "lib/log.h"
-#include "nested/nested.h"
+#include "trap/exit.h"
+#include "trap/inject.h"
 #include "trap/vtimer.h"
 
 /* HCR_EL2.TID3 traps the ID register space: op0 = 3, op1 = 0, CRn = 0,
@@ -28,7 +27,7 @@ static bool id_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     uint64_t hw = arch_read_id_reg(SYSREG_KEY_CRM(d->key), SYSREG_KEY_OP2(d->key));
 
-    *val = v->nested ? id_reg_sanitize_vel2(d->key, hw, hyp_ipa_bits)
+    *val = v->vm->cfg->virt_el2 ? id_reg_sanitize_vel2(d->key, hw, hyp_ipa_bits)
                      : id_reg_sanitize(d->key, hw, hyp_ipa_bits);
     return true;
 }
@@ -60,7 +59,7 @@ static const struct sysreg_desc sysregs[] = {
     { "ICC_SGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 5), refuse_read, sgi1r_write },
     { "ICC_ASGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 6), refuse_read, ignore_write },
     { "ICC_SGI0R_EL1", SYSREG_KEY(3, 0, 12, 11, 7), refuse_read, ignore_write },
-    /* Trapped only without CNTPOFF_EL2 (vtimer.c). The counters are read-only. */
+    /* Trapped only without CNTPOFF_EL2 (trap/vtimer.c). The counters are read-only. */
     { "CNTPCT_EL0", SYSREG_KEY(3, 3, 14, 0, 1), vtimer_cntpct_read, refuse_write },
     { "CNTPCTSS_EL0", SYSREG_KEY(3, 3, 14, 0, 5), vtimer_cntpctss_read, refuse_write },
     { "CNTP_TVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 0), vtimer_ptimer_tval_read, vtimer_ptimer_tval_write },
@@ -97,7 +96,7 @@ void sysreg_trap(struct vcpu *v, uint64_t esr)
     esr_decode_sysreg(esr, &a);
     uint32_t key = sysreg_access_key(&a);
     /* A guest hypervisor's trapped EL2 registers come first. */
-    d = v->nested ? nested_sysreg_find(key) : NULL;
+    d = v->ext ? v->ext->sysreg(key) : NULL;
     if (!d)
         d = sysreg_find(key);
     if (!d && is_id_space(key)) {

@@ -3,8 +3,8 @@
  * entry. The table, its dispatch and the ID-register sanitizing rules are
  * pure and host-tested (tests/unit/test_sysreg_emul.c, test_id_regs.c); the
  * hardware read of the ID registers is arch_read_id_reg(). */
-#ifndef ELVISOR_VDEV_SYSREG_EMUL_H
-#define ELVISOR_VDEV_SYSREG_EMUL_H
+#ifndef ELVISOR_TRAP_SYSREG_EMUL_H
+#define ELVISOR_TRAP_SYSREG_EMUL_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* The pure decisions of virtual EL2 (nested/nested_calc.c) and the vector
- * offset exceptions are injected at (core/inject.h): the hyp-context
+ * offset exceptions are injected at (trap/inject.h): the hyp-context
  * HCR_EL2, the effective guest HCR_EL2, SPSR.M between the hardware's EL1
  * and the guest's EL2, and what an ERET from vEL2 does. PSTATE encodings
  * and the illegal-return rules are written out from the Arm ARM (SPSR_EL2,

@@ -1,5 +1,5 @@
 /* The guest hypervisor's trapped EL2 registers (nested/el2_regs.c) and
- * their place in the trap dispatch (vdev/sysreg_emul.c): the table against
+ * their place in the trap dispatch (trap/sysreg_emul.c): the table against
  * the Arm ARM encodings (written out here independently), the hardware EL1
  * register that holds each one in hyp context, the bits kept aside, the
  * fixed registers, the ID registers a vEL2 vCPU reads, and that a vCPU
@@ -163,7 +163,10 @@ void vm_log(struct vm *vm, enum log_level level, const char *fmt, ...)
 #define GUEST_PC    0x40082000ULL
 #define RT          7u
 
-static struct vm_config cfg = { .name = "el2-test" };
+static struct vm_config cfg = { .name = "el2-test", .virt_el2 = true };
+/* What nested_vm_attach() gives a vEL2 vCPU, as far as the trap table
+ * reaches: its registers come first. */
+static const struct vcpu_ext_ops ext = { .sysreg = nested_sysreg_find };
 static struct vm vm;
 static struct vcpu *vcpu;
 static struct vcpu_nested nested;
@@ -180,6 +183,7 @@ static int setup(void **state)
     vcpu = &vm.vcpus[0];
     vcpu->vm = &vm;
     vcpu->nested = &nested;
+    vcpu->ext = &ext;
     nested.in_hyp = true;
     memset(vncr_page, 0, sizeof(vncr_page));
     nested.vncr = vncr_page;
@@ -442,8 +446,11 @@ static void test_id_registers_vel2(void **state)
     assert_true(mrs(mmfr4) == (0xeULL << 24));
     /* The same registers for a vCPU without virtual EL2. */
     vcpu->nested = NULL;
+    vcpu->ext = NULL;
+    cfg.virt_el2 = false;
     assert_true(((mrs(pfr0) >> 8) & 0xf) == 0);
     assert_true(mrs(mmfr4) == 0);
+    cfg.virt_el2 = true;
 }
 
 static void test_unknown_el2_register(void **state)
@@ -463,6 +470,7 @@ static void test_el1_vcpu_does_not_see_table(void **state)
 {
     (void)state;
     vcpu->nested = NULL;
+    vcpu->ext = NULL;
     for (size_t i = 0; i < NR_ARM_REGS; i++) {
         undefs = 0;
         vcpu->regs.pc = GUEST_PC;

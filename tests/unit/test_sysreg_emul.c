@@ -1,4 +1,4 @@
-/* The trapped system-register table and its dispatch (vdev/sysreg_emul.c):
+/* The trapped system-register table and its dispatch (trap/sysreg_emul.c):
  * lookup by key, the ID register space, the GICv3 SGI registers, the EL1
  * physical counter and timer, refused and unknown accesses, and random
  * syndromes. Syndromes are built from the Arm ARM layout (ESR_EL2, "ISS

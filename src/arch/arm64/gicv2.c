@@ -3,8 +3,8 @@
  * mapped into guests). Without the Security Extensions every interrupt
  * stays in Group 0, which a CPU interface with FIQEn = 0 signals as IRQ. */
 #include "arch/arm64/gic.h"
-#include "arch/arm64/sysreg.h"
 #include "arch/arm64/platform.h"
+#include "arch/arm64/sysreg.h"
 #include "lib/log.h"
 
 /* Distributor */

@@ -1,8 +1,8 @@
 /* GICv3 host driver: distributor, redistributors, ICC_* system registers. */
-#include "arch/arm64/gic.h"
-#include "arch/arm64/sysreg.h"
 #include "arch/arm64/cpu.h"
+#include "arch/arm64/gic.h"
 #include "arch/arm64/platform.h"
+#include "arch/arm64/sysreg.h"
 
 /* Distributor */
 #define GICD_CTLR           0x0000

@@ -1,5 +1,5 @@
 /* The hardware's ID registers, read on a guest's trapped access. Kept apart
- * from the trap table (vdev/sysreg_emul.c) so that the table and its
+ * from the trap table (trap/sysreg_emul.c) so that the table and its
  * dispatch build on the host, where tests put a fake in its place. */
 #ifndef ELVISOR_ARCH_ID_REG_HW_H
 #define ELVISOR_ARCH_ID_REG_HW_H

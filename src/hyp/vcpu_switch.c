@@ -1,4 +1,4 @@
-#include "arch/arm64/vcpu_switch.h"
+#include "hyp/vcpu_switch.h"
 #include "arch/arm64/debug_regs.h"
 #include "arch/arm64/el1_timer.h"
 #include "arch/arm64/gic.h"
@@ -6,7 +6,6 @@
 #include "arch/arm64/sysreg.h"
 #include "core/pcpu.h"
 #include "core/vm.h"
-#include "nested/nested.h"
 #include "vdev/vtimer.h"
 
 void fpsimd_save(struct fpsimd_state *s);
@@ -98,8 +97,8 @@ void vcpu_load(struct vcpu *v)
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, v->mpidr);
     write_sysreg(hcr_el2, v->hcr);
-    if (v->nested)
-        nested_load(v);
+    if (v->ext)
+        v->ext->load(v);
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         el1_write((enum el1_reg)r, v->el1[r]);
     debug_state_restore(&v->dbg);

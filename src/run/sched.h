@@ -1,8 +1,8 @@
 /* Each physical CPU runs the vCPUs placed on it, round robin among the
  * runnable ones with a time slice (core/sched_policy.h), and sleeps in WFI
  * when none is. */
-#ifndef ELVISOR_CORE_SCHED_H
-#define ELVISOR_CORE_SCHED_H
+#ifndef ELVISOR_RUN_SCHED_H
+#define ELVISOR_RUN_SCHED_H
 
 struct pcpu;
 

@@ -4,17 +4,18 @@
 #include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/pl011.h"
+#include "arch/arm64/platform.h"
 #include "arch/arm64/sysreg.h"
-#include "arch/arm64/vcpu_switch.h"
 #include "core/config.h"
 #include "core/console.h"
 #include "core/mm.h"
 #include "core/pcpu.h"
-#include "arch/arm64/platform.h"
 #include "core/power.h"
-#include "core/sched.h"
 #include "core/vm.h"
+#include "hyp/vcpu_switch.h"
 #include "lib/log.h"
+#include "nested/nested.h"
+#include "run/sched.h"
 
 #define HYP_POOL_SIZE   (32ULL << 20)
 
@@ -132,7 +133,9 @@ static void create_vms(void)
     }
     /* A VM that cannot be created is stopped alone; the others run. */
     for (unsigned i = 0; i < config.nr_vms; i++) {
-        if (vm_create(&vms[i], i, &config.vms[i]) < 0) {
+        /* A guest hypervisor's vCPUs get virtual EL2 once the VM exists. */
+        if (vm_create(&vms[i], i, &config.vms[i]) < 0 ||
+            (config.vms[i].virt_el2 && nested_vm_attach(&vms[i]) < 0)) {
             log_err("vm %s: not created: VM stopped", config.vms[i].name);
             vms[i].cfg = &config.vms[i];
             vms[i].state = VM_STOPPED;

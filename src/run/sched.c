@@ -1,17 +1,17 @@
-#include "core/sched.h"
+#include "run/sched.h"
 
 #include "arch/arm64/el1_timer.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/hyp_timer.h"
 #include "arch/arm64/sysreg.h"
-#include "arch/arm64/vcpu_switch.h"
-#include "trap/exit.h"
 #include "core/pcpu.h"
 #include "core/power.h"
 #include "core/sched_policy.h"
 #include "core/vm.h"
-#include "nested/nested.h"
+#include "hyp/vcpu_switch.h"
 #include "lib/log.h"
+#include "run/irq.h"
+#include "trap/exit.h"
 #include "trap/vtimer.h"
 
 /* A guest timer that never fires and a tick that is off are both "never". */
@@ -212,25 +212,22 @@ static void run(struct pcpu *p, struct vcpu *v)
     }
     if (p->nr_runq > 1)
         program_tick(p, p->slice_tick);
-    /* A guest hypervisor's guest with its hypervisor's GIC interface on
-     * runs on that interface's list registers, not on elvisor's. */
-    bool nested_gic = false;
-    if (v->nested) {
-        nested_check_irq(v);
-        nested_gic = nested_vgic_enter(v);
-    }
-    if (!nested_gic) {
+    /* A vCPU may run on list registers of its own (a guest hypervisor's
+     * guest on its hypervisor's GIC interface), not on elvisor's. */
+    bool own_lrs = v->ext && v->ext->pre_enter(v);
+    if (!own_lrs) {
         vgic_flush_lrs(vgic, v->id);
         vgic_hw_load_lrs(v);
     }
     code = guest_enter(&v->regs);
-    if (nested_gic) {
-        nested_vgic_exit(v);
+    if (own_lrs) {
+        v->ext->post_exit(v);
     } else {
         vgic_hw_save_lrs(v);
         vgic_sync_lrs(vgic, v->id);
     }
-    handle_exit(v, code);
+    if (handle_exit(v, code))
+        handle_phys_irqs();
 }
 
 void pcpu_loop(struct pcpu *p)

@@ -3,8 +3,8 @@
  * registers on a GICv3 and into the memory-mapped GICH frame on a GICv2. */
 #include "arch/arm64/gic.h"
 #include "arch/arm64/sysreg.h"
-#include "arch/arm64/vcpu_switch.h"
 #include "core/vm.h"
+#include "hyp/vcpu_switch.h"
 
 /* ---- GICv3: ICH_*_EL2 ---------------------------------------------------- */
 

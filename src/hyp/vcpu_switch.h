@@ -1,6 +1,6 @@
 /* Moving a vCPU's state between memory and the CPU. */
-#ifndef ELVISOR_ARCH_VCPU_SWITCH_H
-#define ELVISOR_ARCH_VCPU_SWITCH_H
+#ifndef ELVISOR_HYP_VCPU_SWITCH_H
+#define ELVISOR_HYP_VCPU_SWITCH_H
 
 struct vcpu;
 

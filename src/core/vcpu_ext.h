@@ -1,0 +1,37 @@
+/* What a vCPU can be beyond a plain EL1 guest: today a guest hypervisor in
+ * virtual EL2 (src/nested/). The layers below nested virtualization (the
+ * world switch, trap handling, the run loop's entry and exit) call it only
+ * through this table, so none of them knows what it is; a vCPU without one
+ * (v->ext == NULL) is a plain guest. docs/architecture.md has the picture. */
+#ifndef ELVISOR_CORE_VCPU_EXT_H
+#define ELVISOR_CORE_VCPU_EXT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct sysreg_desc;
+
+struct vcpu_ext_ops {
+    /* After the architectural reset of the vCPU's EL1 state. */
+    void (*reset)(struct vcpu *v);
+    /* In vcpu_load(), after HCR_EL2 and before the EL1 registers. */
+    void (*load)(struct vcpu *v);
+    /* Before each entry. True when the vCPU runs on list registers of its
+     * own: elvisor's vGIC then neither fills nor reads the hardware ones,
+     * and post_exit() is called after the exit instead. */
+    bool (*pre_enter)(struct vcpu *v);
+    void (*post_exit)(struct vcpu *v);
+    /* A synchronous exit, before elvisor's table sees it: true when the
+     * extension handled it. */
+    bool (*sync_exit)(struct vcpu *v, uint64_t esr);
+    /* System registers only this kind of vCPU has (the trap table looks
+     * here first), or NULL. */
+    const struct sysreg_desc *(*sysreg)(uint32_t key);
+    /* The SPSR an exception injected now must save, from the hardware
+     * PSTATE (a vEL2 vCPU in its hyp context says EL2 where the hardware
+     * runs EL1). */
+    uint64_t (*inject_spsr)(const struct vcpu *v, uint64_t hw_pstate);
+};
+
+#endif
