@@ -402,11 +402,15 @@ static void check_icpendr(const struct timer_ops *t)
                "interrupt taken after the timer was disabled (CTL 0x%lx)", fired_ctl);
     disarm(t);
 
+    /* Far ahead first: the read below may come milliseconds later (an
+     * exit, a time slice of another VM on this CPU), and a deadline it
+     * passed would rightly pend again. */
     pend_masked(t);
-    uint64_t deadline = t->count() + delay;
-    t->set_cval(deadline);
+    t->set_cval(t->count() + ticks_from_us(ROUNDTRIP_US));
     test_check(!gic_private_pending(t->intid), name(t, "rearmed_not_pending"),
                "ISPENDR0 bit still set with CVAL ahead");
+    uint64_t deadline = t->count() + delay;
+    t->set_cval(deadline);
     bool rearmed = wfi_until_fired(1);
     if (!rearmed)
         test_fail(name(t, "rearmed_irq"), "no interrupt at the new deadline (CTL 0x%lx)",

@@ -8,7 +8,7 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
     memset(&v->regs, 0, sizeof(v->regs));
     memset(v->el1, 0, sizeof(v->el1));
     memset(&v->fp, 0, sizeof(v->fp));
-    memset(&v->timer, 0, sizeof(v->timer));
+    memset(v->timers, 0, sizeof(v->timers));
     debug_state_reset(&v->dbg);
     v->regs.x[0] = arg;
     v->regs.pc = entry;

@@ -11,6 +11,7 @@
 #include "arch/arm64/debug_regs.h"
 #include "arch/arm64/el1_regs.h"
 #include "core/vcpu_ext.h"
+#include "vdev/vtimer.h"
 
 struct vm;
 
@@ -26,12 +27,6 @@ _Static_assert(offsetof(struct vcpu_regs, pstate) == VCPU_REGS_PSTATE, "asm offs
 struct fpsimd_state {
     uint64_t v[64];     /* q0..q31 as pairs of 64-bit halves */
     uint64_t fpsr, fpcr;
-};
-
-/* The guest's EL1 virtual and physical timers while the vCPU is not loaded. */
-struct vtimer_state {
-    uint64_t cntv_ctl, cntv_cval;
-    uint64_t cntp_ctl, cntp_cval;
 };
 
 enum vcpu_power {
@@ -53,7 +48,13 @@ struct vcpu {
     struct vcpu_regs regs;
     uint64_t el1[EL1_NR_REGS];
     struct fpsimd_state fp;
-    struct vtimer_state timer;
+    /* Its timers (vdev/vtimer.h): in memory while the vCPU is not loaded,
+     * and then too for those no hardware timer runs (vcpu_timer_map()). */
+    struct vtimer timers[VTIMER_NR];
+    /* While loaded: the map it was loaded with, and the vINTID each
+     * hardware EL1 timer's interrupt is forwarded as (0: none). */
+    struct vtimer_map tmap;
+    uint8_t hw_timer_vintid[HW_TIMER_NR];
     struct debug_state dbg;
 
     struct vm *vm;
@@ -87,6 +88,17 @@ struct vcpu {
     uint64_t nr_irq_exits;
     uint32_t nr_sync_exits[64];
 };
+
+/* Which of the vCPU's timers the hardware EL1 timers run while it is
+ * loaded: its extension's rule for its current context, else the plain
+ * guest's (each EL1 timer on its own). */
+static inline void vcpu_timer_map(const struct vcpu *v, struct vtimer_map *m)
+{
+    if (v->ext && v->ext->timer_map)
+        v->ext->timer_map(v, m);
+    else
+        *m = VTIMER_MAP_EL1;
+}
 
 /* Architectural reset of a vCPU that starts at entry with x0 = arg. */
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);

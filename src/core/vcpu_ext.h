@@ -11,6 +11,7 @@
 
 struct vcpu;
 struct sysreg_desc;
+struct vtimer_map;
 
 struct vcpu_ext_ops {
     /* After the architectural reset of the vCPU's EL1 state. */
@@ -32,6 +33,9 @@ struct vcpu_ext_ops {
      * PSTATE (a vEL2 vCPU in its hyp context says EL2 where the hardware
      * runs EL1). */
     uint64_t (*inject_spsr)(const struct vcpu *v, uint64_t hw_pstate);
+    /* Which of its timers the hardware EL1 timers run in its current
+     * context (vdev/vtimer.h); NULL: the plain guest's map. */
+    void (*timer_map)(const struct vcpu *v, struct vtimer_map *m);
 };
 
 #endif

@@ -29,11 +29,9 @@
 #define VIRT_RAM_BASE       0x40000000ULL
 #define GIC_SPI_BASE        32
 
+/* elvisor's own interrupts; the guests' timer PPIs are vdev/vtimer.h's. */
 #define PPI_MAINTENANCE     25
 #define PPI_HYP_TIMER       26
-#define PPI_VIRT_TIMER      27
-#define PPI_HYP_VIRT_TIMER  28
-#define PPI_PHYS_TIMER      30
 
 enum vm_state {
     VM_RUNNING,

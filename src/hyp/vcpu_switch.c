@@ -11,35 +11,58 @@
 void fpsimd_save(struct fpsimd_state *s);
 void fpsimd_restore(const struct fpsimd_state *s);
 
-/* vcpu->timer holds the guest's view: the physical CVAL is what the guest
- * wrote. With CNTPOFF_EL2 the hardware register holds it (the offset applies
- * to the comparison); an emulated physical timer keeps it in vcpu->timer
- * at every trapped write, the hardware holding CVAL + offset, saturated. */
+/* v->timers hold the guest's view: each CVAL is what the guest wrote. A
+ * hardware timer holds that CVAL itself when the hardware applies the
+ * offset (CNTVOFF_EL2, CNTPOFF_EL2); the emulated physical timer holds
+ * CVAL + offset, saturated, and the guest's CVAL is kept in memory at every
+ * trapped write (trap/vtimer.c), so it is not read back here. */
+static uint64_t hw_cval_offset(const struct vcpu *v, enum hw_timer t)
+{
+    return t == HW_TIMER_EL1_PHYS ? vtimer_ptimer_hw_offset(hyp_ptimer_emulated, v->vm->cnt_offset) : 0;
+}
+
+static bool hw_holds_guest_cval(enum hw_timer t)
+{
+    return t != HW_TIMER_EL1_PHYS || !hyp_ptimer_emulated;
+}
+
 static void timer_save(struct vcpu *v)
 {
-    struct vtimer_state *t = &v->timer;
-
-    t->cntv_ctl = el1_vtimer_ctl();
-    t->cntv_cval = el1_vtimer_cval();
-    t->cntp_ctl = el1_ptimer_ctl();
-    if (!hyp_ptimer_emulated)
-        t->cntp_cval = el1_ptimer_cval();
-    el1_vtimer_set_ctl(0);
-    el1_ptimer_set_ctl(0);
+    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
+        enum vtimer_id id = v->tmap.hw[t];
+        if (id == VTIMER_NR)
+            continue;
+        v->timers[id].ctl = hw_timer_ctl((enum hw_timer)t);
+        if (hw_holds_guest_cval((enum hw_timer)t))
+            v->timers[id].cval = hw_timer_cval((enum hw_timer)t);
+        hw_timer_set_ctl((enum hw_timer)t, 0);
+    }
 }
 
-static void timer_restore(const struct vcpu *v)
+/* Which timer each hardware one runs, and as which vINTID its interrupt
+ * is forwarded (run/irq.c), for as long as the vCPU stays loaded. */
+static void timer_map_load(struct vcpu *v)
 {
-    const struct vtimer_state *t = &v->timer;
-    uint64_t poff = vtimer_ptimer_hw_offset(hyp_ptimer_emulated, v->vm->cnt_offset);
-
-    el1_vtimer_set_cval(t->cntv_cval);
-    el1_vtimer_set_ctl(t->cntv_ctl);
-    el1_ptimer_set_cval(vtimer_cval_to_hw(t->cntp_cval, poff));
-    el1_ptimer_set_ctl(t->cntp_ctl);
+    vcpu_timer_map(v, &v->tmap);
+    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
+        enum vtimer_id id = v->tmap.hw[t];
+        v->hw_timer_vintid[t] = id == VTIMER_NR ? 0 : (uint8_t)vtimer_ppi(id);
+    }
 }
 
-#define TIMER_PPIS  ((uint32_t)(BIT(PPI_VIRT_TIMER) | BIT(PPI_PHYS_TIMER)))
+static void timer_restore(struct vcpu *v)
+{
+    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
+        enum vtimer_id id = v->tmap.hw[t];
+        if (id == VTIMER_NR)
+            continue;
+        hw_timer_set_cval((enum hw_timer)t,
+                          vtimer_cval_to_hw(v->timers[id].cval, hw_cval_offset(v, (enum hw_timer)t)));
+        hw_timer_set_ctl((enum hw_timer)t, v->timers[id].ctl);
+    }
+}
+
+#define TIMER_PPIS  ((uint32_t)(BIT(HW_TIMER_PPI_EL1_PHYS) | BIT(HW_TIMER_PPI_EL1_VIRT)))
 
 /* A timer PPI forwarded to this vCPU that its vGIC still holds pending or
  * active was acknowledged at EL2 and must stay active in the physical GIC
@@ -49,13 +72,13 @@ static void timer_restore(const struct vcpu *v)
  * every vCPU brings its own state (as KVM does on vcpu load). */
 static void timer_ppis_load_active(struct vcpu *v)
 {
-    static const unsigned ppis[] = { PPI_VIRT_TIMER, PPI_PHYS_TIMER };
     uint32_t active = 0;
 
-    for (unsigned i = 0; i < sizeof(ppis) / sizeof(ppis[0]); i++) {
+    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
         bool hw;
-        if (vgic_irq_in_flight(&v->vm->vgic, v->id, ppis[i], &hw) && hw)
-            active |= 1u << ppis[i];
+        if (v->hw_timer_vintid[t] &&
+            vgic_irq_in_flight(&v->vm->vgic, v->id, v->hw_timer_vintid[t], &hw) && hw)
+            active |= 1u << hw_timer_ppi((enum hw_timer)t);
     }
     gic_set_private_active(TIMER_PPIS, active);
 }
@@ -77,13 +100,13 @@ bool vgic_hw_line_level(struct vgic *vgic, unsigned vcpu_id, uint32_t intid, boo
 
     if (!loaded || &loaded->vm->vgic != vgic || loaded->id != vcpu_id)
         return false;
-    if (intid == PPI_VIRT_TIMER)
-        *level = vtimer_ctl_line(el1_vtimer_ctl());
-    else if (intid == PPI_PHYS_TIMER)
-        *level = vtimer_ctl_line(el1_ptimer_ctl());
-    else
-        return false;
-    return true;
+    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
+        if (loaded->hw_timer_vintid[t] == intid) {
+            *level = vtimer_ctl_line(hw_timer_ctl((enum hw_timer)t));
+            return true;
+        }
+    }
+    return false;
 }
 
 void vcpu_load(struct vcpu *v)
@@ -103,6 +126,7 @@ void vcpu_load(struct vcpu *v)
         el1_write((enum el1_reg)r, v->el1[r]);
     debug_state_restore(&v->dbg);
     fpsimd_restore(&v->fp);
+    timer_map_load(v);
     timer_ppis_load_active(v);
     timer_restore(v);
     vgic_hw_load_ctx(v);

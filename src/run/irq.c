@@ -21,14 +21,16 @@ void handle_phys_irqs(void)
         gic_priority_drop(ack);
         /* The EL1 timers in the hardware are always the loaded vCPU's:
          * vcpu_put() turns them off, and the timers of a vCPU that is not
-         * loaded are watched in software (vtimer_poll_unloaded()). */
-        if ((intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) && p->loaded) {
+         * loaded are watched in software (vtimer_poll_unloaded()). Each is
+         * forwarded as the interrupt of the timer it runs (vcpu_load()). */
+        enum hw_timer t = hw_timer_of_ppi(intid);
+        if (t != HW_TIMER_NR && p->loaded && p->loaded->hw_timer_vintid[t]) {
             /* Stays active until the guest deactivates the virtual one. */
-            vgic_inject_hw(&p->loaded->vm->vgic, p->loaded->id, intid, intid);
+            vgic_inject_hw(&p->loaded->vm->vgic, p->loaded->id, p->loaded->hw_timer_vintid[t], intid);
             continue;
         }
-        if (intid == PPI_VIRT_TIMER || intid == PPI_PHYS_TIMER) {
-            log_warn("timer interrupt %u with no vCPU loaded", intid);
+        if (t != HW_TIMER_NR) {
+            log_warn("timer interrupt %u with no vCPU timer on it", intid);
         } else if (intid == PPI_HYP_TIMER) {
             sched_tick_expired();
         } else if (intid == platform.uart_intid) {

@@ -39,8 +39,8 @@ static void enable_cpu_irqs(void)
 {
     gic_enable_irq(SGI_KICK);
     gic_enable_irq(PPI_MAINTENANCE);
-    gic_enable_irq(PPI_VIRT_TIMER);
-    gic_enable_irq(PPI_PHYS_TIMER);
+    gic_enable_irq(HW_TIMER_PPI_EL1_VIRT);
+    gic_enable_irq(HW_TIMER_PPI_EL1_PHYS);
     gic_enable_irq(PPI_HYP_TIMER);
 }
 

@@ -49,17 +49,19 @@ bool vtimer_ptimer_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64
     return true;
 }
 
-/* The guest's CVAL lives in vcpu->timer while the timer is emulated: the
- * hardware register may hold a saturated value (vtimer_cval_to_hw()). */
+/* The guest's CVAL lives in v->timers while the timer is emulated: the
+ * hardware register may hold a saturated value (vtimer_cval_to_hw()). The
+ * trapped registers are the EL1 physical timer's, which the hardware EL1
+ * physical timer runs while the trapping vCPU is loaded. */
 static void set_guest_cval(struct vcpu *v, uint64_t cval)
 {
-    v->timer.cntp_cval = cval;
+    v->timers[VTIMER_EL1_PHYS].cval = cval;
     el1_ptimer_set_cval(vtimer_cval_to_hw(cval, cval_offset(v)));
 }
 
 bool vtimer_ptimer_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = v->timer.cntp_cval;
+    *val = v->timers[VTIMER_EL1_PHYS].cval;
     return true;
 }
 
@@ -71,7 +73,7 @@ bool vtimer_ptimer_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint6
 
 bool vtimer_ptimer_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = vtimer_tval_read(v->timer.cntp_cval, guest_count(v));
+    *val = vtimer_tval_read(v->timers[VTIMER_EL1_PHYS].cval, guest_count(v));
     return true;
 }
 
@@ -82,10 +84,11 @@ bool vtimer_ptimer_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint6
 }
 
 /* One timer of a vCPU that is not loaded; see vtimer_poll_unloaded(). */
-static void poll_one(struct vcpu *v, unsigned intid, uint64_t ctl, uint64_t cval, uint64_t now,
-                     uint64_t *next, bool *fired)
+static void poll_one(struct vcpu *v, enum vtimer_id id, uint64_t now, uint64_t *next, bool *fired)
 {
-    uint64_t at = vtimer_hw_deadline(ctl, cval, v->vm->cnt_offset);
+    const struct vtimer *t = &v->timers[id];
+    unsigned intid = vtimer_ppi(id);
+    uint64_t at = vtimer_hw_deadline(t->ctl, t->cval, v->vm->cnt_offset);
 
     /* The guest has not finished with the last one: whatever the timer
      * does now, its level is only seen again after the deactivation, which
@@ -93,10 +96,19 @@ static void poll_one(struct vcpu *v, unsigned intid, uint64_t ctl, uint64_t cval
     if (at == VTIMER_NEVER || vgic_irq_in_flight(&v->vm->vgic, v->id, intid, NULL))
         return;
     if (at <= now) {
-        /* Forwarded, as the hardware would have delivered it: loading the
-         * vCPU then makes the physical PPI active (vcpu_load()) and the
-         * guest's deactivation releases it. */
-        vgic_inject_hw(&v->vm->vgic, v->id, intid, intid);
+        /* Forwarded, as the hardware would have delivered it, from the
+         * hardware timer that will run it: loading the vCPU then makes
+         * that physical PPI active (vcpu_load()) and the guest's
+         * deactivation releases it. A timer no hardware one runs is
+         * delivered in software. */
+        struct vtimer_map m;
+        enum hw_timer hw;
+        vcpu_timer_map(v, &m);
+        hw = vtimer_map_hw_of(&m, id);
+        if (hw != HW_TIMER_NR)
+            vgic_inject_hw(&v->vm->vgic, v->id, intid, hw_timer_ppi(hw));
+        else
+            vgic_inject_edge(&v->vm->vgic, v->id, intid);
         *fired = true;
         return;
     }
@@ -106,11 +118,10 @@ static void poll_one(struct vcpu *v, unsigned intid, uint64_t ctl, uint64_t cval
 
 uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now, bool *fired)
 {
-    const struct vtimer_state *t = &v->timer;
     uint64_t next = VTIMER_NEVER;
 
     *fired = false;
-    poll_one(v, PPI_VIRT_TIMER, t->cntv_ctl, t->cntv_cval, now, &next, fired);
-    poll_one(v, PPI_PHYS_TIMER, t->cntp_ctl, t->cntp_cval, now, &next, fired);
+    for (unsigned id = 0; id < VTIMER_NR; id++)
+        poll_one(v, (enum vtimer_id)id, now, &next, fired);
     return next;
 }

@@ -12,13 +12,67 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/arm64/hw_timer.h"
+
+/* The generic timers a vCPU can have, named as its guest sees them: the
+ * two EL1 timers every guest has, and the two EL2 timers of a guest
+ * hypervisor (its CNTHP and CNTHV). Each is a context: its CTL and CVAL
+ * (struct vtimer), its INTID, and, while the vCPU is loaded, either a
+ * hardware EL1 timer it runs on or memory (struct vtimer_map). */
+enum vtimer_id {
+    VTIMER_EL1_PHYS,
+    VTIMER_EL1_VIRT,
+    VTIMER_EL2_PHYS,
+    VTIMER_EL2_VIRT,
+    VTIMER_NR,
+};
+
+/* Their interrupts on the virt board (the guest platform contract). */
+#define VTIMER_PPI_EL1_PHYS     30
+#define VTIMER_PPI_EL1_VIRT     27
+#define VTIMER_PPI_EL2_PHYS     26
+#define VTIMER_PPI_EL2_VIRT     28
+static inline unsigned vtimer_ppi(enum vtimer_id id)
+{
+    static const uint8_t ppi[VTIMER_NR] = {
+        [VTIMER_EL1_PHYS] = VTIMER_PPI_EL1_PHYS, [VTIMER_EL1_VIRT] = VTIMER_PPI_EL1_VIRT,
+        [VTIMER_EL2_PHYS] = VTIMER_PPI_EL2_PHYS, [VTIMER_EL2_VIRT] = VTIMER_PPI_EL2_VIRT,
+    };
+    return ppi[id];
+}
+
+/* A timer as its guest sees it: CVAL is the guest's own value, against the
+ * guest's count; CTL's ISTATUS as last seen in the hardware. */
+struct vtimer {
+    uint64_t ctl, cval;
+};
+
+/* Which of a vCPU's timers each hardware EL1 timer runs while the vCPU is
+ * loaded (VTIMER_NR: none); every other timer stays in memory and is
+ * watched in software. The rule is the vCPU's context: a plain EL1 guest
+ * runs its EL1 timers on the EL1 hardware ones (VTIMER_MAP_EL1). */
+struct vtimer_map {
+    enum vtimer_id hw[HW_TIMER_NR];
+};
+#define VTIMER_MAP_EL1 ((struct vtimer_map){ { [HW_TIMER_EL1_PHYS] = VTIMER_EL1_PHYS, \
+                                               [HW_TIMER_EL1_VIRT] = VTIMER_EL1_VIRT } })
+
+/* The hardware timer that runs timer id under map m, or HW_TIMER_NR. */
+static inline enum hw_timer vtimer_map_hw_of(const struct vtimer_map *m, enum vtimer_id id)
+{
+    for (unsigned t = 0; t < HW_TIMER_NR; t++)
+        if (m->hw[t] == id)
+            return (enum hw_timer)t;
+    return HW_TIMER_NR;
+}
+
 /* The count a guest sees at hardware count hw_count. */
 uint64_t vtimer_count(uint64_t hw_count, uint64_t offset);
 /* A guest compare value as the hardware register must hold it so that the
  * hardware's condition (count >= CVAL) matches the guest's; `offset` is
  * vtimer_ptimer_hw_offset() for the physical timer. Saturates: a CVAL past
  * what guest time can reach is never reached by the hardware either, so the
- * guest's own CVAL (vcpu->timer.cntp_cval) is the one kept and read back. */
+ * guest's own CVAL (the vCPU's struct vtimer) is the one kept and read back. */
 uint64_t vtimer_cval_to_hw(uint64_t cval, uint64_t offset);
 /* What separates the guest's physical CVAL from the hardware register: the
  * VM's offset when the timer is emulated, nothing when CNTPOFF_EL2 applies

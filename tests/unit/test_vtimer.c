@@ -199,6 +199,36 @@ static void test_hw_deadline(void **state)
         }
 }
 
+/* The timer contexts: each timer's INTID as the virt board wires it (EL1
+ * physical 30, EL1 virtual 27, EL2 physical 26, EL2 virtual 28), and the
+ * plain guest's map (each hardware EL1 timer runs the guest's timer of the
+ * same name, the EL2 timers run on none). */
+static void test_timer_contexts(void **state)
+{
+    const struct vtimer_map m = VTIMER_MAP_EL1;
+
+    (void)state;
+    assert_int_equal(vtimer_ppi(VTIMER_EL1_PHYS), 30);
+    assert_int_equal(vtimer_ppi(VTIMER_EL1_VIRT), 27);
+    assert_int_equal(vtimer_ppi(VTIMER_EL2_PHYS), 26);
+    assert_int_equal(vtimer_ppi(VTIMER_EL2_VIRT), 28);
+    assert_int_equal(hw_timer_ppi(HW_TIMER_EL1_PHYS), 30);
+    assert_int_equal(hw_timer_ppi(HW_TIMER_EL1_VIRT), 27);
+    for (unsigned intid = 0; intid < 1020; intid++) {
+        enum hw_timer t = hw_timer_of_ppi(intid);
+        if (intid == 30 || intid == 27)
+            assert_int_equal(hw_timer_ppi(t), intid);
+        else
+            assert_int_equal(t, HW_TIMER_NR);
+    }
+    assert_int_equal(m.hw[HW_TIMER_EL1_PHYS], VTIMER_EL1_PHYS);
+    assert_int_equal(m.hw[HW_TIMER_EL1_VIRT], VTIMER_EL1_VIRT);
+    assert_int_equal(vtimer_map_hw_of(&m, VTIMER_EL1_PHYS), HW_TIMER_EL1_PHYS);
+    assert_int_equal(vtimer_map_hw_of(&m, VTIMER_EL1_VIRT), HW_TIMER_EL1_VIRT);
+    assert_int_equal(vtimer_map_hw_of(&m, VTIMER_EL2_PHYS), HW_TIMER_NR);
+    assert_int_equal(vtimer_map_hw_of(&m, VTIMER_EL2_VIRT), HW_TIMER_NR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_ctl_write_value),
         cmocka_unit_test(test_ctl_line),
         cmocka_unit_test(test_hw_deadline),
+        cmocka_unit_test(test_timer_contexts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,59 +7,63 @@
 
 #include <stdint.h>
 
+#include "arch/arm64/hw_timer.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 
-static inline uint64_t el1_ptimer_ctl(void)
+/* Each EL1 timer's CTL and CVAL by its hardware name. */
+#define EL1_TIMER_ACCESSORS(name, vhe_ctl, nvhe_ctl, vhe_cval, nvhe_cval)                \
+    static inline uint64_t name##_ctl(void)                                              \
+    {                                                                                    \
+        return hyp_vhe ? read_sysreg(vhe_ctl) : read_sysreg(nvhe_ctl);                   \
+    }                                                                                    \
+    static inline void name##_set_ctl(uint64_t v)                                        \
+    {                                                                                    \
+        if (hyp_vhe)                                                                     \
+            write_sysreg(vhe_ctl, v);                                                    \
+        else                                                                             \
+            write_sysreg(nvhe_ctl, v);                                                   \
+    }                                                                                    \
+    static inline uint64_t name##_cval(void)                                             \
+    {                                                                                    \
+        return hyp_vhe ? read_sysreg(vhe_cval) : read_sysreg(nvhe_cval);                 \
+    }                                                                                    \
+    static inline void name##_set_cval(uint64_t v)                                       \
+    {                                                                                    \
+        if (hyp_vhe)                                                                     \
+            write_sysreg(vhe_cval, v);                                                   \
+        else                                                                             \
+            write_sysreg(nvhe_cval, v);                                                  \
+    }
+
+EL1_TIMER_ACCESSORS(el1_ptimer, CNTP_CTL_EL02, cntp_ctl_el0, CNTP_CVAL_EL02, cntp_cval_el0)
+EL1_TIMER_ACCESSORS(el1_vtimer, CNTV_CTL_EL02, cntv_ctl_el0, CNTV_CVAL_EL02, cntv_cval_el0)
+
+/* The same by enum hw_timer, for code that iterates over the timers. */
+static inline uint64_t hw_timer_ctl(enum hw_timer t)
 {
-    return hyp_vhe ? read_sysreg(CNTP_CTL_EL02) : read_sysreg(cntp_ctl_el0);
+    return t == HW_TIMER_EL1_PHYS ? el1_ptimer_ctl() : el1_vtimer_ctl();
 }
 
-static inline void el1_ptimer_set_ctl(uint64_t v)
+static inline void hw_timer_set_ctl(enum hw_timer t, uint64_t v)
 {
-    if (hyp_vhe)
-        write_sysreg(CNTP_CTL_EL02, v);
+    if (t == HW_TIMER_EL1_PHYS)
+        el1_ptimer_set_ctl(v);
     else
-        write_sysreg(cntp_ctl_el0, v);
+        el1_vtimer_set_ctl(v);
 }
 
-static inline uint64_t el1_ptimer_cval(void)
+static inline uint64_t hw_timer_cval(enum hw_timer t)
 {
-    return hyp_vhe ? read_sysreg(CNTP_CVAL_EL02) : read_sysreg(cntp_cval_el0);
+    return t == HW_TIMER_EL1_PHYS ? el1_ptimer_cval() : el1_vtimer_cval();
 }
 
-static inline void el1_ptimer_set_cval(uint64_t v)
+static inline void hw_timer_set_cval(enum hw_timer t, uint64_t v)
 {
-    if (hyp_vhe)
-        write_sysreg(CNTP_CVAL_EL02, v);
+    if (t == HW_TIMER_EL1_PHYS)
+        el1_ptimer_set_cval(v);
     else
-        write_sysreg(cntp_cval_el0, v);
-}
-
-static inline uint64_t el1_vtimer_ctl(void)
-{
-    return hyp_vhe ? read_sysreg(CNTV_CTL_EL02) : read_sysreg(cntv_ctl_el0);
-}
-
-static inline void el1_vtimer_set_ctl(uint64_t v)
-{
-    if (hyp_vhe)
-        write_sysreg(CNTV_CTL_EL02, v);
-    else
-        write_sysreg(cntv_ctl_el0, v);
-}
-
-static inline uint64_t el1_vtimer_cval(void)
-{
-    return hyp_vhe ? read_sysreg(CNTV_CVAL_EL02) : read_sysreg(cntv_cval_el0);
-}
-
-static inline void el1_vtimer_set_cval(uint64_t v)
-{
-    if (hyp_vhe)
-        write_sysreg(CNTV_CVAL_EL02, v);
-    else
-        write_sysreg(cntv_cval_el0, v);
+        el1_vtimer_set_cval(v);
 }
 
 /* The hardware count: no offset applies to EL2's own reads. */
