@@ -18,7 +18,9 @@ tools: $(UNIT_BINS)
 unit: $(UNIT_BINS)
 	tests/run-unit.sh $(UNIT_BINS)
 
-# The database test also runs the generator on broken inputs of its own.
+# The database test also runs the generator on broken inputs of its own,
+# and checks every register name against LLVM's assembler where it is.
+LLVM_MC ?= llvm-mc
 $(BUILD)/unit/test_sysreg_db: $(SYSREG_GEN) $(SYSREG_DB)
 $(BUILD)/unit/test_sysreg_db: UNIT_CFLAGS += -DSYSREG_GEN_AWK='"$(abspath $(SYSREG_GEN))"' \
-                                             -DSYSREG_AWK='"$(AWK)"'
+                                             -DSYSREG_AWK='"$(AWK)"' -DSYSREG_LLVM_MC='"$(LLVM_MC)"'
