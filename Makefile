@@ -10,14 +10,23 @@ CROSS_CC  ?= clang --target=aarch64-none-elf
 CROSS_LD  ?= ld.lld
 OBJCOPY   ?= llvm-objcopy
 HOST_CC   ?= gcc
+AWK       ?= awk
+
+# Generated headers live under $(GEN), which every compile has on its include
+# path: the register database src/arch/arm64/sysreg.db becomes
+# "arch/arm64/sysreg-defs.h" (docs/sysreg.md).
+GEN         := $(BUILD)/gen
+SYSREG_DB   := src/arch/arm64/sysreg.db
+SYSREG_GEN  := tools/gen-sysreg.awk
+SYSREG_DEFS := $(GEN)/arch/arm64/sysreg-defs.h
 
 # Hypervisor and guests: freestanding C11, warnings are errors.
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wpointer-arith -Wvla -Wno-unused-parameter
 CROSS_CFLAGS := -std=c11 $(WARN) -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
              -mstrict-align -fno-common -fno-stack-protector -fno-pic -mcmodel=small \
-             -O2 -g -Isrc
-CROSS_ASFLAGS := -Isrc -g
+             -O2 -g -Isrc -I$(GEN)
+CROSS_ASFLAGS := -Isrc -I$(GEN) -g
 
 # Every layer folder under src/ (docs/architecture.md); a new folder needs no edit here.
 HYP_SRCS  := $(sort $(wildcard src/*/*.c src/*/*.S src/arch/arm64/*.c src/arch/arm64/*.S))
@@ -44,10 +53,22 @@ $(BUILD)/elvisor.bin: $(BUILD)/elvisor.elf
 
 -include $(HYP_OBJS:.o=.d)
 
+# Written to a temporary file first: a database error stops the build
+# (the generator names the file and line) and leaves no half header behind.
+$(SYSREG_DEFS): $(SYSREG_DB) $(SYSREG_GEN)
+	@mkdir -p $(dir $@)
+	$(AWK) -f $(SYSREG_GEN) $(SYSREG_DB) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+
 # Guests and host tools have their own makefiles fragments.
 include guests/guests.mk
 include tests/unit/unit.mk
 include tools/tools.mk
+
+# Any object may include the generated header: it exists before the first
+# compile (order-only), and the -MMD dependency files rebuild its users
+# when it changes.
+$(HYP_OBJS) $(UNIT_BINS) $(ELVISOR_CONFIG_OBJS): | $(SYSREG_DEFS)
 
 provision:
 	tools/setup.sh

@@ -9,7 +9,7 @@ ELVISOR_CONFIG_OBJS := $(patsubst %.c,$(BUILD)/tools/obj/%.o,$(ELVISOR_CONFIG_SR
 # -O1 as for the unit tests: gcc 12 at -O2 reports a false "may be used
 # uninitialized" in src/lib/fdt_read.c (cells_prop).
 TOOLS_CFLAGS        := -std=c11 -Wall -Wextra -Werror -O1 -g -DELVISOR_HOST_TEST \
-                       -Isrc -Itools
+                       -Isrc -I$(GEN) -Itools
 
 $(BUILD)/tools/obj/%.o: %.c
 	@mkdir -p $(dir $@)

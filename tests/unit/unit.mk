@@ -5,7 +5,7 @@ UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function \
                -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-               -DELVISOR_HOST_TEST -Isrc -Itests/unit
+               -DELVISOR_HOST_TEST -Isrc -I$(GEN) -Itests/unit
 
 $(BUILD)/unit/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -17,3 +17,10 @@ tools: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	tests/run-unit.sh $(UNIT_BINS)
+
+# The database test also runs the generator on broken inputs of its own,
+# and checks every register name against LLVM's assembler where it is.
+LLVM_MC ?= llvm-mc
+$(BUILD)/unit/test_sysreg_db: $(SYSREG_GEN) $(SYSREG_DB)
+$(BUILD)/unit/test_sysreg_db: UNIT_CFLAGS += -DSYSREG_GEN_AWK='"$(abspath $(SYSREG_GEN))"' \
+                                             -DSYSREG_AWK='"$(AWK)"' -DSYSREG_LLVM_MC='"$(LLVM_MC)"'

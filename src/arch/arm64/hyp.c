@@ -119,11 +119,11 @@ void hyp_cpu_init(void)
     write_sysreg(vttbr_el2, 0);
     tlb_flush_guests_local();
     if (hyp_features.fgt) {
-        write_sysreg(S3_4_C1_C1_4 /* HFGRTR_EL2 */, 0);
-        write_sysreg(S3_4_C1_C1_5 /* HFGWTR_EL2 */, 0);
-        write_sysreg(S3_4_C1_C1_6 /* HFGITR_EL2 */, 0);
-        write_sysreg(S3_4_C3_C1_4 /* HDFGRTR_EL2 */, 0);
-        write_sysreg(S3_4_C3_C1_5 /* HDFGWTR_EL2 */, 0);
+        write_sysreg_s(SYS_HFGRTR_EL2, 0);
+        write_sysreg_s(SYS_HFGWTR_EL2, 0);
+        write_sysreg_s(SYS_HFGITR_EL2, 0);
+        write_sysreg_s(SYS_HDFGRTR_EL2, 0);
+        write_sysreg_s(SYS_HDFGWTR_EL2, 0);
     }
     /* elvisor's own EL2 physical timer stays off until the scheduler needs it. */
     write_sysreg(cnthp_ctl_el2, 0);

@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+/* Encodings, fields, RES0/RES1 masks and VNCR offsets of the registers in
+ * src/arch/arm64/sysreg.db (docs/sysreg.md). */
+#include "arch/arm64/sysreg-defs.h"
+
 #define BIT(n)          (1ULL << (n))
 #define GENMASK(h, l)   ((~0ULL >> (63 - (h))) & (~0ULL << (l)))
 #define FIELD_GET(v, shift, width) (((v) >> (shift)) & ((1ULL << (width)) - 1))
@@ -16,6 +20,10 @@
 #define SYSREG_STR(x) SYSREG_STR_(x)
 #define read_sysreg(reg) ({ uint64_t __v; __asm__ volatile("mrs %0, " SYSREG_STR(reg) : "=r"(__v)); __v; })
 #define write_sysreg(reg, v) __asm__ volatile("msr " SYSREG_STR(reg) ", %0" : : "rZ"((uint64_t)(v)))
+/* A database register by its SYS_<reg> key: the paste reaches the generated
+ * SYS_<reg>_S encoding, so the argument must be a SYS_ name as written. */
+#define read_sysreg_s(sys) read_sysreg(sys##_S)
+#define write_sysreg_s(sys, v) write_sysreg(sys##_S, v)
 #define isb()   __asm__ volatile("isb" ::: "memory")
 #define dsb(o)  __asm__ volatile("dsb " #o ::: "memory")
 #define wfi()   __asm__ volatile("wfi" ::: "memory")
@@ -95,8 +103,7 @@
 #define TCR_ORGN0_WBWA      (1ULL << 10)
 #define TCR_SH0_INNER       (3ULL << 12)
 #define TCR_TG0_4K          (0ULL << 14)
-#define TCR_EL2_PS_SHIFT    16
-#define TCR_EL2_RES1        (BIT(23) | BIT(31))
+/* TCR_EL2_PS_SHIFT and TCR_EL2_RES1 come from the database. */
 #define TCR_EPD1            BIT(23)
 #define TCR_IPS_SHIFT       32
 
