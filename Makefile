@@ -47,6 +47,7 @@ $(BUILD)/elvisor.bin: $(BUILD)/elvisor.elf
 # Guests and host tools have their own makefiles fragments.
 include guests/guests.mk
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 include tools/tools.mk
 
 provision:
