@@ -86,6 +86,10 @@ int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsi
         return S2_ERR_ALIGN;
     if (ipa + size < ipa || (s2->ipa_bits < 64 && ipa + size > (1ULL << s2->ipa_bits)))
         return S2_ERR_RANGE;
+    /* A descriptor holds PA[47:12]: a PA beyond would lose its high bits
+     * and map some other memory. */
+    if (pa + size < pa || pa + size > S2_ADDR_MASK + PAGE_SIZE)
+        return S2_ERR_RANGE;
 
     while (size) {
         unsigned level = 3;

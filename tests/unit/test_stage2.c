@@ -398,6 +398,31 @@ static void test_top_of_48bit_space(void **state)
     expect_unmapped(&s2, ~0ULL);
 }
 
+/* Found by tests/fuzz/fuzz_stage2.c: a PA at or past 2^48 (the 48-bit
+ * output size the descriptors hold) was accepted and its high bits
+ * dropped, mapping the IPA onto another PA (0x8010b000000000 became
+ * 0xb000000000). Such a PA can come from the host DTB (the GICv2 GICV
+ * frame), so it must be refused. */
+static void test_pa_beyond_output_size(void **state)
+{
+    struct stage2 s2;
+    const uint64_t top = 1ULL << 48;
+
+    (void)state;
+    init(&s2, 40);
+    assert_int_equal(stage2_map(&s2, 0x4000100000ULL, 0x8010b000000000ULL, 16 * MiB2, RW),
+                     S2_ERR_RANGE);
+    expect_unmapped(&s2, 0x4000100000ULL);
+    assert_int_equal(stage2_map(&s2, 0, top, KiB4, RW), S2_ERR_RANGE);
+    assert_int_equal(stage2_map(&s2, 0, top - KiB4, 2 * KiB4, RW), S2_ERR_RANGE);
+    /* Wrapping around 2^64 in the PA. */
+    assert_int_equal(stage2_map(&s2, 0, 0xfffffffffffff000ULL, 2 * KiB4, RW), S2_ERR_RANGE);
+    expect_unmapped(&s2, 0);
+    /* The last page below 2^48 is fine. */
+    assert_int_equal(stage2_map(&s2, 0, top - KiB4, KiB4, RW), 0);
+    expect_mapped(&s2, 0x123, top - KiB4 + 0x123, 3, RW);
+}
+
 static void test_overlap(void **state)
 {
     struct stage2 s2;
@@ -624,6 +649,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alignment_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_top_of_48bit_space, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pa_beyond_output_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nomem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_reserved_encodings, setup, teardown),
