@@ -167,6 +167,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bool meets = !misaligned && !out_of_range && model_meets(ipa, len);
         int rc = stage2_map(&s2, ipa, pa, len, prot);
 
+        FUZZ_TRACE("map ipa %#llx pa %#llx size %#llx prot %#x: %d (%u tables)\n",
+                   (unsigned long long)ipa, (unsigned long long)pa, (unsigned long long)len, prot,
+                   rc, nr_tables);
+
         if (misaligned) {
             FUZZ_CHECK(rc == S2_ERR_ALIGN, "misaligned map gave %d", rc);
             continue;

@@ -23,6 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * one crash input to see what the code under test said). */
 static int fuzz_verbose = -1;
 
+static inline bool fuzz_tracing(void)
+{
+    if (fuzz_verbose < 0)
+        fuzz_verbose = getenv("FUZZ_VERBOSE") != NULL;
+    return fuzz_verbose;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     char line[512];
@@ -31,11 +38,16 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    if (fuzz_verbose < 0)
-        fuzz_verbose = getenv("FUZZ_VERBOSE") != NULL;
-    if (fuzz_verbose)
+    if (fuzz_tracing())
         fprintf(stderr, "[log %d] %s\n", (int)level, line);
 }
+
+/* A target's own trace of what it does, shown with FUZZ_VERBOSE=1. */
+#define FUZZ_TRACE(...)                                                         \
+    do {                                                                        \
+        if (fuzz_tracing())                                                     \
+            fprintf(stderr, __VA_ARGS__);                                       \
+    } while (0)
 
 #define FUZZ_CHECK(cond, ...)                                                   \
     do {                                                                        \

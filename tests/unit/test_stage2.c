@@ -480,6 +480,29 @@ static unsigned check_tree(const uint64_t *table, unsigned level, uint8_t *refs)
     return leaves;
 }
 
+/* Found by tests/fuzz/fuzz_stage2.c: a map that ran out of tables left
+ * the tables it had linked in so far, empty, in the tree; a later 1 GiB
+ * block over that still free range then failed with S2_ERR_OVERLAP. */
+static void test_nomem_leaves_no_empty_table(void **state)
+{
+    struct stage2 s2;
+    uint8_t refs[POOL_MAX];
+
+    (void)state;
+    init(&s2, 40);
+    /* A page needs a level-1, a level-2 and a level-3 table: room for two. */
+    pool_budget = pool_used + 2;
+    assert_int_equal(stage2_map(&s2, 0x2000000ULL, 0x2000000ULL, KiB4, RW), S2_ERR_NOMEM);
+    expect_unmapped(&s2, 0x2000000ULL);
+    memset(refs, 0, sizeof(refs));
+    assert_int_equal(check_tree((const uint64_t *)(uintptr_t)s2.root, 1, refs), 0);
+    assert_true(((uint64_t *)(uintptr_t)s2.root)[0] == 0);
+    /* The whole first GiB is free: a block fits there. */
+    pool_budget = POOL_MAX;
+    assert_int_equal(stage2_map(&s2, 0, 0x2c00000000ULL, GiB1, RW), 0);
+    expect_mapped(&s2, 0x2000000ULL, 0x2c02000000ULL, 1, RW);
+}
+
 static void test_nomem(void **state)
 {
     struct stage2 s2;
@@ -652,6 +675,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pa_beyond_output_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nomem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nomem_leaves_no_empty_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_reserved_encodings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_against_reference, setup, teardown),
     };
