@@ -4,6 +4,7 @@
 #   make check      provision (if needed) and run every test
 #   make bench      provision (if needed) and print the benchmark figures
 #   make unit       host unit tests only (sanitizers on)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 300) each
 
 BUILD     ?= build
 CROSS_CC  ?= clang --target=aarch64-none-elf
