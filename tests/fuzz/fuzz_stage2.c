@@ -93,26 +93,35 @@ static void check_translate(const struct stage2 *s2, uint64_t ipa, uint64_t want
 }
 
 /* After a failed request: what of it got mapped is a prefix that translates
- * as asked. Scanned at the step the request could have used. */
+ * as asked, ending before the first range mapped earlier. Its end is
+ * found by bisection over pages (mapped below it, unmapped from it on). */
 static void adopt_prefix(const struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size,
                          unsigned prot)
 {
-    uint64_t step = size > (8ULL << 20) ? (2ULL << 20) : PAGE_SIZE, off, got;
+    uint64_t limit = size, lo = 0, hi, got;
     unsigned p;
-    bool ended = false;
 
-    for (off = 0; off < size && off < (64ULL << 20); off += step) {
-        if (model_find(ipa + off))
-            { ended = true; continue; }
-        bool mapped = stage2_lookup(s2, ipa + off, &got, &p);
-        if (!mapped) {
-            ended = true;
-            continue;
-        }
-        FUZZ_CHECK(!ended, "failed request mapped %#llx after a hole", (unsigned long long)(ipa + off));
-        FUZZ_CHECK(got == pa + off && p == expected_prot(prot), "failed request's prefix maps wrongly");
-        model_add(ipa + off, pa + off, step, prot);
+    for (unsigned i = 0; i < nr_model; i++)
+        if (model[i].ipa + model[i].size > ipa && model[i].ipa < ipa + limit)
+            limit = model[i].ipa > ipa ? model[i].ipa - ipa : 0;
+    hi = limit >> PAGE_SHIFT;
+    /* Pages [0, lo) known mapped, [hi, ...) known unmapped. */
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (stage2_lookup(s2, ipa + (mid << PAGE_SHIFT), &got, &p))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    uint64_t len = lo << PAGE_SHIFT;
+    if (len < limit) {
+        FUZZ_CHECK(!stage2_lookup(s2, ipa + len, &got, &p) &&
+                   !stage2_lookup(s2, ipa + limit - 1, &got, &p) &&
+                   !stage2_lookup(s2, ipa + len + (limit - len) / 2, &got, &p),
+                   "failed request mapped something after a hole");
+    }
+    if (len)
+        model_add(ipa, pa, len, prot);     /* checked with the rest of the model */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
