@@ -23,7 +23,6 @@
  *  - kicks and physical active-state calls name existing vCPUs and
  *    private INTIDs only. */
 #include "fuzz_support.h"
-#include "lib/spinlock.h"
 
 /* Sources under test: the only lines of this target naming src/ files. */
 #include "vdev/vgic_core.c"
