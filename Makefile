@@ -4,6 +4,7 @@
 #   make check      provision (if needed) and run every test
 #   make bench      provision (if needed) and print the benchmark figures
 #   make unit       host unit tests only (sanitizers on)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 300) each
 
 BUILD     ?= build
 CROSS_CC  ?= clang --target=aarch64-none-elf
@@ -63,6 +64,7 @@ $(SYSREG_DEFS): $(SYSREG_DB) $(SYSREG_GEN)
 # Guests and host tools have their own makefiles fragments.
 include guests/guests.mk
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 include tools/tools.mk
 
 # Any object may include the generated header: it exists before the first

@@ -2,7 +2,7 @@
 # Every elvisor test, as `make check` and CI run it. Assumes the tree is
 # built and provisioned (make check does both first).
 #   0. no source file includes a layer above its own (docs/architecture.md)
-#   1. host unit tests (ASan + UBSan)
+#   1. host unit tests (ASan + UBSan), and a short run of every fuzz target
 #   2. the bare-metal test guests on bare QEMU 10 (validates the guests)
 #   3. the test guests under elvisor: VHE and nVHE on -cpu max, and on a
 #      CPU without VHE (cortex-a57)
@@ -30,6 +30,8 @@ suite() {
 
 suite layers          tools/check-layers.sh
 suite unit            make --no-print-directory unit
+# Every libFuzzer target briefly, from -seed=1 (tests/fuzz/, make fuzz for long runs).
+suite fuzz-short      make --no-print-directory fuzz-short
 suite guests-bare     tests/integration/run-guests.sh --bare
 suite guests-vhe-nvhe tests/integration/run-guests.sh --mode both
 suite guests-no-vhe   tests/integration/run-guests.sh --mode nvhe --cpu cortex-a57

@@ -23,9 +23,10 @@ linux=$cache/linux
 fetch_stamp=$linux/.fetched
 initrd_stamp=$linux/.initramfs
 
-# Host tools the build, the tests and these scripts use.
+# Host tools the build, the tests and these scripts use (libclang-rt-14-dev:
+# libFuzzer and the sanitizer runtimes of the fuzz targets, tests/fuzz/).
 host_packages=(
-    clang lld llvm gcc make libcmocka-dev device-tree-compiler
+    clang lld llvm gcc make libcmocka-dev device-tree-compiler libclang-rt-14-dev
     expect mmdebstrap cpio gzip util-linux mount coreutils
     debian-archive-keyring gpg
 )

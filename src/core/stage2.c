@@ -57,16 +57,23 @@ static uint64_t leaf_attrs(unsigned prot)
 
 static int map_one(struct stage2 *s2, uint64_t ipa, uint64_t pa, unsigned level, unsigned prot)
 {
-    uint64_t *table = table_at(s2->root);
+    uint64_t *table = table_at(s2->root), *linked = NULL;
 
     for (unsigned l = s2->start_level; l < level; l++) {
         uint64_t *e = &table[index_at(ipa, l)];
 
         if (!(*e & S2_DESC_VALID)) {
             void *next = s2->alloc_table();
-            if (!next)
+            if (!next) {
+                /* Unlink the empty tables this call added: left in, they
+                 * would make a later block over this free range overlap. */
+                if (linked)
+                    *linked = 0;
                 return S2_ERR_NOMEM;
+            }
             *e = ((uint64_t)(uintptr_t)next & S2_ADDR_MASK) | S2_DESC_TABLE | S2_DESC_VALID;
+            if (!linked)
+                linked = e;
         } else if (!(*e & S2_DESC_TABLE)) {
             return S2_ERR_OVERLAP;          /* a block already covers this range */
         }
@@ -85,6 +92,10 @@ int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsi
     if ((ipa | pa | size) & (PAGE_SIZE - 1) || size == 0)
         return S2_ERR_ALIGN;
     if (ipa + size < ipa || (s2->ipa_bits < 64 && ipa + size > (1ULL << s2->ipa_bits)))
+        return S2_ERR_RANGE;
+    /* A descriptor holds PA[47:12]: a PA beyond would lose its high bits
+     * and map some other memory. */
+    if (pa + size < pa || pa + size > S2_ADDR_MASK + PAGE_SIZE)
         return S2_ERR_RANGE;
 
     while (size) {

@@ -43,7 +43,8 @@ unsigned stage2_vtcr_sl0(const struct stage2 *s2);
 
 /* Maps [ipa, ipa + size) to [pa, pa + size), page aligned, using 1 GiB and
  * 2 MiB blocks where alignment allows. Fails (negative) on overlap with an
- * existing mapping, misalignment, IPA out of range or table exhaustion. */
+ * existing mapping, misalignment, IPA out of range, PA beyond 48 bits or
+ * table exhaustion. */
 int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned prot);
 
 /* Walks the tables like the MMU: true and the output address and

@@ -398,6 +398,31 @@ static void test_top_of_48bit_space(void **state)
     expect_unmapped(&s2, ~0ULL);
 }
 
+/* Found by tests/fuzz/fuzz_stage2.c: a PA at or past 2^48 (the 48-bit
+ * output size the descriptors hold) was accepted and its high bits
+ * dropped, mapping the IPA onto another PA (0x8010b000000000 became
+ * 0xb000000000). Such a PA can come from the host DTB (the GICv2 GICV
+ * frame), so it must be refused. */
+static void test_pa_beyond_output_size(void **state)
+{
+    struct stage2 s2;
+    const uint64_t top = 1ULL << 48;
+
+    (void)state;
+    init(&s2, 40);
+    assert_int_equal(stage2_map(&s2, 0x4000100000ULL, 0x8010b000000000ULL, 16 * MiB2, RW),
+                     S2_ERR_RANGE);
+    expect_unmapped(&s2, 0x4000100000ULL);
+    assert_int_equal(stage2_map(&s2, 0, top, KiB4, RW), S2_ERR_RANGE);
+    assert_int_equal(stage2_map(&s2, 0, top - KiB4, 2 * KiB4, RW), S2_ERR_RANGE);
+    /* Wrapping around 2^64 in the PA. */
+    assert_int_equal(stage2_map(&s2, 0, 0xfffffffffffff000ULL, 2 * KiB4, RW), S2_ERR_RANGE);
+    expect_unmapped(&s2, 0);
+    /* The last page below 2^48 is fine. */
+    assert_int_equal(stage2_map(&s2, 0, top - KiB4, KiB4, RW), 0);
+    expect_mapped(&s2, 0x123, top - KiB4 + 0x123, 3, RW);
+}
+
 static void test_overlap(void **state)
 {
     struct stage2 s2;
@@ -453,6 +478,29 @@ static unsigned check_tree(const uint64_t *table, unsigned level, uint8_t *refs)
         }
     }
     return leaves;
+}
+
+/* Found by tests/fuzz/fuzz_stage2.c: a map that ran out of tables left
+ * the tables it had linked in so far, empty, in the tree; a later 1 GiB
+ * block over that still free range then failed with S2_ERR_OVERLAP. */
+static void test_nomem_leaves_no_empty_table(void **state)
+{
+    struct stage2 s2;
+    uint8_t refs[POOL_MAX];
+
+    (void)state;
+    init(&s2, 40);
+    /* A page needs a level-1, a level-2 and a level-3 table: room for two. */
+    pool_budget = pool_used + 2;
+    assert_int_equal(stage2_map(&s2, 0x2000000ULL, 0x2000000ULL, KiB4, RW), S2_ERR_NOMEM);
+    expect_unmapped(&s2, 0x2000000ULL);
+    memset(refs, 0, sizeof(refs));
+    assert_int_equal(check_tree((const uint64_t *)(uintptr_t)s2.root, 1, refs), 0);
+    assert_true(((uint64_t *)(uintptr_t)s2.root)[0] == 0);
+    /* The whole first GiB is free: a block fits there. */
+    pool_budget = POOL_MAX;
+    assert_int_equal(stage2_map(&s2, 0, 0x2c00000000ULL, GiB1, RW), 0);
+    expect_mapped(&s2, 0x2000000ULL, 0x2c02000000ULL, 1, RW);
 }
 
 static void test_nomem(void **state)
@@ -624,8 +672,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alignment_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_top_of_48bit_space, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pa_beyond_output_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nomem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nomem_leaves_no_empty_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_reserved_encodings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_against_reference, setup, teardown),
     };
