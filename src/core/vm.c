@@ -61,10 +61,16 @@ static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *ac
     return ok;
 }
 
-static void add_mmio(struct vm *vm, const char *name, uint64_t base, uint64_t size,
-                     mmio_handler_fn fn, void *dev)
+static int add_mmio(struct vm *vm, const char *name, uint64_t base, uint64_t size,
+                    mmio_handler_fn fn, void *dev)
 {
-    vm->mmio[vm->nr_mmio++] = (struct mmio_region){ name, base, size, fn, dev };
+    const struct mmio_region r = { name, base, size, fn, dev };
+    enum io_bus_err e = io_bus_add(&vm->mmio, &r);
+
+    if (e != IO_BUS_OK)
+        log_err("vm %s: %s at IPA 0x%llx (+0x%llx): %s", vm->cfg->name, name, (unsigned long long)base,
+                (unsigned long long)size, io_bus_strerror(e));
+    return e == IO_BUS_OK ? 0 : -1;
 }
 
 static uint64_t vcpu_mpidr_of(unsigned i)
@@ -186,7 +192,8 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     vuart_init(&vm->uart, uart_tx, uart_irq, vm);
 
     if (vm->gic_version == 2) {
-        add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic);
+        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic) < 0)
+            return -1;
         /* The guest's GICC is the hardware GICV frame: no trap on the
          * interrupt fast path (acknowledge, EOI, priority mask). */
         rc = stage2_map(&vm->s2, VIRT_GICC_BASE, gicv2_gicv_base(), VIRT_GICC_SIZE,
@@ -196,11 +203,13 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
             return -1;
         }
     } else {
-        add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic);
-        add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus, vgic_v3_redist_mmio,
-                 &vm->vgic);
+        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic) < 0 ||
+            add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+                     vgic_v3_redist_mmio, &vm->vgic) < 0)
+            return -1;
     }
-    add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
+    if (add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm) < 0)
+        return -1;
 
     if (place_vcpus(vm) < 0)
         return -1;

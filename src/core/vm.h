@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/io_bus.h"
 #include "core/stage2.h"
 #include "core/vcpu.h"
 #include "lib/ratelimit.h"
@@ -15,7 +16,6 @@
 #include "vdev/vuart.h"
 
 #define VM_MAX_VCPUS    8
-#define VM_MAX_MMIO     8
 #define MAX_VMS         8
 
 /* The guest platform contract: QEMU virt's memory map. */
@@ -60,8 +60,7 @@ struct vm {
     unsigned nr_vcpus;
     struct vcpu vcpus[VM_MAX_VCPUS];
 
-    struct mmio_region mmio[VM_MAX_MMIO];
-    unsigned nr_mmio;
+    struct io_bus mmio;         /* its emulated device regions */
 
     struct vgic vgic;
     struct vuart uart;

@@ -39,16 +39,6 @@ static void handle_sysreg(struct vcpu *v, uint64_t esr)
     sysreg_trap(v, esr);
 }
 
-static const struct mmio_region *find_region(const struct vm *vm, uint64_t ipa)
-{
-    for (unsigned i = 0; i < vm->nr_mmio; i++) {
-        const struct mmio_region *r = &vm->mmio[i];
-        if (ipa >= r->base && ipa - r->base < r->size)
-            return r;
-    }
-    return NULL;
-}
-
 /* Inlined into the exit path (an MMIO access is the most common exit);
  * exit_dabt_at() is the same for the nested stage-2 fault path. */
 static inline __attribute__((always_inline)) void dabt_at(struct vcpu *v, uint64_t esr, uint64_t far,
@@ -58,7 +48,7 @@ static inline __attribute__((always_inline)) void dabt_at(struct vcpu *v, uint64
     const struct mmio_region *r;
 
     esr_decode_dabt(esr, &d);
-    r = find_region(v->vm, ipa);
+    r = io_bus_find(&v->vm->mmio, ipa);
     if (!r || !d.isv || d.s1ptw || d.cache_maint) {
         /* Not an access elvisor can emulate: the guest sees the abort a bus
          * error would give, and carries on or crashes on its own. */

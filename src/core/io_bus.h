@@ -1,0 +1,49 @@
+/* A VM's emulated device regions: sorted by base, never overlapping, at
+ * most IO_BUS_MAX of them. Devices register here when the VM is built; the
+ * data-abort path finds the region an IPA falls in (trap/exit.c). Pure:
+ * host-tested in tests/unit/test_io_bus.c. */
+#ifndef ELVISOR_CORE_IO_BUS_H
+#define ELVISOR_CORE_IO_BUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vdev/mmio.h"
+
+#define IO_BUS_MAX  16
+
+struct io_bus {
+    struct mmio_region r[IO_BUS_MAX];
+    unsigned n;
+};
+
+enum io_bus_err {
+    IO_BUS_OK = 0,
+    IO_BUS_FULL = -1,       /* IO_BUS_MAX regions already */
+    IO_BUS_EMPTY = -2,      /* size 0, or base + size wraps */
+    IO_BUS_OVERLAP = -3,    /* shares an address with a region already there */
+};
+
+/* Adds a region, keeping the bus sorted. */
+enum io_bus_err io_bus_add(struct io_bus *bus, const struct mmio_region *r);
+const char *io_bus_strerror(enum io_bus_err e);
+
+/* The region ipa falls in, or NULL (binary search: the MMIO exit path). */
+static inline const struct mmio_region *io_bus_find(const struct io_bus *bus, uint64_t ipa)
+{
+    unsigned lo = 0, hi = bus->n;
+
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        const struct mmio_region *r = &bus->r[mid];
+        if (ipa < r->base)
+            hi = mid;
+        else if (ipa - r->base >= r->size)
+            lo = mid + 1;
+        else
+            return r;
+    }
+    return NULL;
+}
+
+#endif
