@@ -104,17 +104,29 @@ static bool dtc_position(const char *line, const char *end, char *file, size_t f
     return *lineno > 0;
 }
 
-static void searched_dirs(const struct ctx *c, const struct dts_pos *pos, char *buf, size_t len)
+void ref_error(struct ctx *c, const struct dts_ref *ref, const char *what, const char *why)
 {
-    const char *slash = strrchr(pos->file, '/');
-    int n;
+    const char *node = ref->node ? ref->node : "", *prop = ref->prop ? ref->prop : "";
+    char dirs[2048] = "";
+    int n = 0;
 
-    if (!slash)
-        n = snprintf(buf, len, ".");
+    if (ref->name[0] != '/' && !ref->found) {
+        n = snprintf(dirs, sizeof(dirs), " (looked in %s", ref->dir);
+        for (unsigned i = 0; i < c->nr_dirs && n > 0 && (size_t)n < sizeof(dirs); i++)
+            n += snprintf(dirs + n, sizeof(dirs) - (size_t)n, ", %s", c->dirs[i]);
+        if (n > 0 && (size_t)n < sizeof(dirs) - 1)
+            snprintf(dirs + n, sizeof(dirs) - (size_t)n, ")");
+    }
+    if (ref->include)
+        error_at(c, &ref->pos, "/include/ \"%s\": %s: %s%s", ref->name, what, why, dirs);
+    else if (!node[0] || !prop[0])
+        error_at(c, &ref->pos, "/incbin/(\"%s\"): %s: %s%s", ref->name, what, why, dirs);
+    else if (strncmp(node, "/vms/", 5) == 0 && !strchr(node + 5, '/'))
+        error_at(c, &ref->pos, "vm '%s': property '%s': %s \"%s\": %s%s", node + 5, prop, what, ref->name, why,
+                 dirs);
     else
-        n = snprintf(buf, len, "%.*s", (int)(slash == pos->file ? 1 : slash - pos->file), pos->file);
-    for (unsigned i = 0; i < c->nr_dirs && n >= 0 && (size_t)n < len; i++)
-        n += snprintf(buf + n, len - (size_t)n, ", %s", c->dirs[i]);
+        error_at(c, &ref->pos, "node '%s': property '%s': %s \"%s\": %s%s", node, prop, what, ref->name, why,
+                 dirs);
 }
 
 /* dtc: FATAL ERROR: Couldn't open "NAME": REASON */
@@ -122,35 +134,22 @@ static bool explain_open_failure(struct ctx *c, const char *line)
 {
     static const char key[] = "Couldn't open \"";
     const char *p = strstr(line, key), *q;
-    const char *node, *prop;
-    struct dts_pos pos;
-    char fname[1024], dirs[2048] = "";
+    const struct dts_ref *ref = NULL;
 
-    if (!p)
+    if (p && !c->refs)
+        c->refs = dts_refs_scan(c->file, c->dirs, c->nr_dirs);
+    if (!p || !c->refs)
         return false;
     p += sizeof(key) - 1;
     q = strstr(p, "\": ");
-    if (!q || (size_t)(q - p) >= sizeof(fname))
+    if (!q)
         return false;
-    memcpy(fname, p, (size_t)(q - p));
-    fname[q - p] = '\0';
-    if (!srcmap(c) || !dts_srcmap_file_ref(c->map, fname, &node, &prop, &pos))
+    for (size_t i = 0; i < c->refs->nr && !ref; i++)
+        if (strlen(c->refs->refs[i].name) == (size_t)(q - p) && strncmp(c->refs->refs[i].name, p, (size_t)(q - p)) == 0)
+            ref = &c->refs->refs[i];
+    if (!ref)
         return false;
-    if (fname[0] != '/') {
-        char list[2000];
-        searched_dirs(c, &pos, list, sizeof(list));
-        snprintf(dirs, sizeof(dirs), " (looked in %s)", list);
-    }
-    if (!prop)
-        error_at(c, &pos, "/include/ \"%s\": cannot open: %s%s", fname, q + 3, dirs);
-    else if (!node[0] || !prop[0])
-        error_at(c, &pos, "/incbin/(\"%s\"): cannot open: %s%s", fname, q + 3, dirs);
-    else if (strncmp(node, "/vms/", 5) == 0 && !strchr(node + 5, '/'))
-        error_at(c, &pos, "vm '%s': property '%s': cannot open \"%s\": %s%s", node + 5, prop, fname,
-                 q + 3, dirs);
-    else
-        error_at(c, &pos, "node '%s': property '%s': cannot open \"%s\": %s%s", node, prop, fname,
-                 q + 3, dirs);
+    ref_error(c, ref, "cannot open", q + 3);
     return true;
 }
 

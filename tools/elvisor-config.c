@@ -14,22 +14,19 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config_report.h"
 #include "core/config.h"
 #include "core/loader.h"
 #include "core/sched_policy.h"
+#include "dts_refs.h"
 #include "dts_srcmap.h"
-
-extern char **environ;
 
 #define EXIT_VALID      0
 #define EXIT_INVALID    1
@@ -56,17 +53,14 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
 {
     const char *argv[12 + 2 * MAX_DIRS];
     unsigned n = 0;
-    int fds[2], status;
+    int fd, rc;
     pid_t pid;
-    posix_spawn_file_actions_t fa;
     size_t len = 0, cap = 4096;
     char *buf = malloc(cap);
 
     *log = NULL;
-    if (!buf || pipe(fds) < 0) {
-        free(buf);
+    if (!buf)
         return -1;
-    }
     argv[n++] = "dtc";
     argv[n++] = "-q";       /* warnings off: only errors stop a bundle */
     argv[n++] = "-I";
@@ -82,17 +76,9 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
     argv[n++] = c->file;
     argv[n] = NULL;
 
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[1]);
-    int rc = posix_spawnp(&pid, "dtc", &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
+    fd = dtc_start(argv, STDERR_FILENO, &pid);
+    if (fd < 0) {
         free(buf);
-        errno = rc;
         return -1;
     }
     for (;;) {
@@ -103,7 +89,7 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
             buf = b;
             cap *= 2;
         }
-        ssize_t got = read(fds[0], buf + len, cap - len - 1);
+        ssize_t got = read(fd, buf + len, cap - len - 1);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
@@ -111,22 +97,20 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
         len += (size_t)got;
     }
     buf[len] = '\0';
-    close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            free(buf);
-            return -1;
-        }
+    close(fd);
+    rc = dtc_wait(pid);
+    if (rc < 0) {
+        free(buf);
+        return -1;
     }
     *log = buf;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && len == 0) {
+    if (rc == 127 && len == 0) {
         errno = ENOENT;     /* posix_spawnp reports a missing dtc this way on some libcs */
         return -1;
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return rc;
 }
 
-/* "a.dts:12.5-20: ERROR (...)" -> file "a.dts", line 12. */
 /* ---- checks beyond config_parse() ---- */
 
 /* vm_boot()'s placement for mem bytes of RAM; NULL when everything fits,
@@ -442,5 +426,6 @@ int main(int argc, char **argv)
     free(log);
     free((void *)c.blob);
     dts_srcmap_free(c.map);
+    dts_refs_free(c.refs);
     return rc;
 }

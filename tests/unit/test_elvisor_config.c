@@ -1,8 +1,9 @@
 /* The host-side config checker, build/tools/elvisor-config: run on temporary
  * DTS files, every kind of error must name FILE:LINE, the VM and the
  * property and exit 1; valid sets exit 0 with a summary; bundles appear only
- * for valid sets. The source scanner it uses (tools/dts_srcmap.c) is also
- * tested directly here, under the sanitizers. */
+ * for valid sets. Its source positions (tools/dts_srcmap.c, from dtc's
+ * annotations) and its /incbin/ scanner (tools/dts_refs.c) are also tested
+ * directly here, under the sanitizers. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../tools/dts_refs.c"
 #include "../../tools/dts_srcmap.c"
 
 /* tools/tools.mk passes the absolute path of the tool it built. */
@@ -152,6 +154,7 @@ static int group_setup(void **state)
 }
 
 static struct dts_srcmap *scanned;
+static struct dts_refs *refs;
 
 static int group_teardown(void **state)
 {
@@ -159,6 +162,7 @@ static int group_teardown(void **state)
 
     (void)state;
     dts_srcmap_free(scanned);
+    dts_refs_free(refs);
     if (chdir("/") != 0)
         return -1;
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
@@ -385,7 +389,6 @@ static const struct dts_srcmap *scan_text(const char *text)
     dts_srcmap_free(scanned);
     write_text("scan.dts", text);
     scanned = dts_srcmap_scan("scan.dts", NULL, 0);
-    assert_non_null(scanned);
     return scanned;
 }
 
@@ -401,76 +404,102 @@ static unsigned node_line(const struct dts_srcmap *m, const char *node)
     return dts_srcmap_node(m, node, &pos) ? pos.line : 0;
 }
 
-static void test_scanner_skips_strings_comments_values(void **state)
+/* dtc's annotations: strings and comments that look like syntax, labels,
+ * label and path references, deletions, /include/ and cpp line markers. */
+static void test_srcmap_from_dtc(void **state)
 {
     const struct dts_srcmap *m;
-
-    (void)state;
-    m = scan_text("/dts-v1/;\n"
-                  "/* { not a node; */ / {\n"
-                  "  a { s = \"x; } {\", 'y'; // }\n"
-                  "      b = <1 (2 / 1) &lbl>, [00 ff];\n"
-                  "      c; };\n"
-                  "  #address-cells = <1>;\n"
-                  "};\n");
-    assert_int_equal(node_line(m, "/"), 2);
-    assert_int_equal(node_line(m, "/a"), 3);
-    assert_int_equal(prop_line(m, "/a", "s"), 3);
-    assert_int_equal(prop_line(m, "/a", "b"), 4);
-    assert_int_equal(prop_line(m, "/a", "c"), 5);
-    assert_int_equal(prop_line(m, "/", "#address-cells"), 6);
-    assert_int_equal(prop_line(m, "/a", "y"), 0);
-}
-
-static void test_scanner_labels_refs_deletes(void **state)
-{
-    const struct dts_srcmap *m;
-
-    (void)state;
-    m = scan_text("/dts-v1/;\n"
-                  "/ { vms {\n"
-                  "  l1: l2: x { p = <1>; q = <2>; };\n"
-                  "  y { p = <1>; };\n"
-                  "}; };\n"
-                  "&l2 { p = <3>; };\n"
-                  "&{/vms/y} { r; };\n"
-                  "/ { vms { x { /delete-property/ q; }; /delete-node/ y; }; };\n");
-    assert_int_equal(prop_line(m, "/vms/x", "p"), 6);
-    assert_int_equal(prop_line(m, "/vms/x", "q"), 0);
-    assert_int_equal(node_line(m, "/vms/x"), 3);
-    assert_int_equal(node_line(m, "/vms/y"), 0);
-    assert_int_equal(prop_line(m, "/vms/y", "r"), 0);
-}
-
-static void test_scanner_include_incbin_line_markers(void **state)
-{
-    const struct dts_srcmap *m;
-    const char *node, *prop;
     struct dts_pos pos;
 
     (void)state;
-    write_text("inc.dtsi", "\n/ { z { k = /incbin/(\"img\\\"q\", 0, 4); }; };\n");
+    write_text("inc.dtsi", "\n&{/vms/y} { r; };\n");
     m = scan_text("/dts-v1/;\n"
+                  "/* { not a node; */ / { vms {\n"
+                  "  l1: l2: x { p = <1>; s = \"x; } /* {\", [00 ff];\n"
+                  "      q = <2>; // };\n"
+                  "  };\n"
+                  "  y { p = <1>; };\n"
+                  "  z { };\n"
+                  "}; };\n"
+                  "&l2 { p = <3>; };\n"
                   "/include/ \"inc.dtsi\"\n"
-                  "/include/ \"absent.dtsi\"\n"
+                  "/ { vms { x { /delete-property/ q; }; /delete-node/ z; }; };\n"
                   "# 40 \"orig.dts\"\n"
                   "/ { w; };\n");
-    assert_true(dts_srcmap_file_ref(m, "img\"q", &node, &prop, &pos));
-    assert_string_equal(node, "/z");
-    assert_string_equal(prop, "k");
+    assert_non_null(m);
+    assert_int_equal(node_line(m, "/"), 2);
+    assert_int_equal(node_line(m, "/vms/x"), 3);
+    assert_int_equal(prop_line(m, "/vms/x", "s"), 3);
+    assert_int_equal(prop_line(m, "/vms/x", "p"), 9);
+    assert_int_equal(prop_line(m, "/vms/x", "q"), 0);
+    assert_int_equal(node_line(m, "/vms/z"), 0);
+    assert_true(dts_srcmap_prop(m, "/vms/y", "r", &pos));
     assert_string_equal(pos.file, "inc.dtsi");
     assert_int_equal(pos.line, 2);
-    assert_true(dts_srcmap_file_ref(m, "absent.dtsi", &node, &prop, &pos));
-    assert_null(node);
-    assert_null(prop);
-    assert_int_equal(pos.line, 3);
     assert_true(dts_srcmap_prop(m, "/", "w", &pos));
     assert_string_equal(pos.file, "orig.dts");
     assert_int_equal(pos.line, 40);
+    /* Source dtc refuses has no map (dtc's message says where). */
+    dts_srcmap_free(scanned);
+    write_text("scan.dts", "/dts-v1/;\n/ { a = <1> };\n");
+    scanned = dts_srcmap_scan("scan.dts", NULL, 0);
+    assert_null(scanned);
 }
 
-/* Truncated and shuffled DTS must neither crash nor leak (ASan). */
-static void test_scanner_survives_garbage(void **state)
+static const struct dts_ref *find_ref(const char *name)
+{
+    for (size_t i = 0; refs && i < refs->nr; i++)
+        if (strcmp(refs->refs[i].name, name) == 0)
+            return &refs->refs[i];
+    return NULL;
+}
+
+static void test_refs_include_incbin(void **state)
+{
+    const struct dts_ref *r;
+
+    (void)state;
+    assert_int_equal(mkdir("sub", 0755) == 0 || access("sub", F_OK) == 0, 1);
+    write_text("sub/refs.dtsi", "\n/ { z { k = /incbin/(\"img\\\"q\", 0, 4); }; };\n");
+    write_text("sub/here.bin", "x");
+    write_text("refs.dts", "/dts-v1/;\n"
+                           "/include/ \"refs.dtsi\"\n"
+                           "/include/ \"absent.dtsi\"\n"
+                           "/ { vms { lx: linux { /* /incbin/(\"no\") */ kernel =\n"
+                           "    /incbin/(\"here.bin\"); }; }; };\n"
+                           "&lx { initrd = /incbin/(\"/abs/i\"); };\n");
+    dts_refs_free(refs);
+    const char *dirs[] = { "sub" };
+    refs = dts_refs_scan("refs.dts", dirs, 1);
+    assert_non_null(refs);
+    assert_null(find_ref("no"));
+    r = find_ref("img\"q");
+    assert_non_null(r);
+    assert_string_equal(r->node, "/z");
+    assert_string_equal(r->prop, "k");
+    assert_string_equal(r->pos.file, "sub/refs.dtsi");
+    assert_int_equal(r->pos.line, 2);
+    assert_null(r->found);
+    r = find_ref("absent.dtsi");
+    assert_non_null(r);
+    assert_true(r->include);
+    assert_int_equal(r->pos.line, 3);
+    r = find_ref("here.bin");
+    assert_non_null(r);
+    assert_string_equal(r->node, "/vms/linux");
+    assert_string_equal(r->prop, "kernel");
+    assert_int_equal(r->pos.line, 5);
+    assert_string_equal(r->found, "sub/here.bin");
+    r = find_ref("/abs/i");
+    assert_non_null(r);
+    assert_string_equal(r->node, "/vms/linux");
+    assert_string_equal(r->prop, "initrd");
+    assert_int_equal(r->pos.line, 6);
+}
+
+/* Truncated and shuffled DTS must neither crash nor leak (ASan), in the
+ * /incbin/ scanner nor in reading what dtc makes of it. */
+static void test_scanners_survive_garbage(void **state)
 {
     static const char *const pieces[] = {
         "/ {", "};", "}", "{", "a", "=", ";", "\"s", "'", "/*", "*/", "//", "\n", "&", "&{/x",
@@ -493,8 +522,12 @@ static void test_scanner_survives_garbage(void **state)
             n += strlen(p);
         }
         scan_text(text);
+        dts_refs_free(refs);
+        refs = dts_refs_scan("scan.dts", NULL, 0);
+        assert_non_null(refs);
     }
     assert_null(dts_srcmap_scan("no-such-file.dts", NULL, 0));
+    assert_null(dts_refs_scan("no-such-file.dts", NULL, 0));
 }
 
 int main(void)
@@ -517,10 +550,9 @@ int main(void)
         cmocka_unit_test_setup(test_included_file_and_label, setup),
         cmocka_unit_test_setup(test_bundle_written_only_when_valid, setup),
         cmocka_unit_test_setup(test_usage_errors, setup),
-        cmocka_unit_test_setup(test_scanner_skips_strings_comments_values, setup),
-        cmocka_unit_test_setup(test_scanner_labels_refs_deletes, setup),
-        cmocka_unit_test_setup(test_scanner_include_incbin_line_markers, setup),
-        cmocka_unit_test_setup(test_scanner_survives_garbage, setup),
+        cmocka_unit_test_setup(test_srcmap_from_dtc, setup),
+        cmocka_unit_test_setup(test_refs_include_incbin, setup),
+        cmocka_unit_test_setup(test_scanners_survive_garbage, setup),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
