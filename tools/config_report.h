@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "dts_refs.h"
 #include "dts_srcmap.h"
 #include "lib/fdt.h"
@@ -52,7 +53,8 @@ void ref_error(struct ctx *c, const struct dts_ref *ref, const char *what, const
 /* dtc's stderr (modified in place): passed through, except the errors it
  * gives without a useful position, which are restated per VM. */
 void report_dtc_errors(struct ctx *c, char *log);
-/* A config_parse() error message, restated with FILE:LINE and the value. */
-void explain_config_error(struct ctx *c, const char *msg);
+/* One config_check() error, restated with FILE:LINE and the value found (for
+ * an unknown property, the known one it most resembles). */
+void explain_config_error(struct ctx *c, const struct config_error *e);
 
 #endif

@@ -162,49 +162,12 @@ static void check_placement(struct ctx *c, const struct vm_config *vm)
              size_str(need, need_s, sizeof(need_s)));
 }
 
-/* config_parse() ignores what it does not know, so a misspelt optional
- * property would silently keep its default. */
-static void warn_unknown(struct ctx *c, const struct vm_config *vm, const char *path)
-{
-    static const char *const known[] = {
-        "vcpus", "memory-size", "kernel", "initrd", "bootargs", "gic-version", "console", "cpus",
-        "virt-el2", "kernel-format",
-    };
-    struct fdt f;
-    struct dts_pos buf;
-    int node = vm_node(c, &f, vm->name);
-
-    if (node < 0)
-        return;
-    for (int p = fdt_first_prop(&f, node); p >= 0; p = fdt_next_prop(&f, p)) {
-        const char *name;
-        int len;
-        bool ok = false;
-        if (!fdt_prop_at(&f, p, &name, &len))
-            continue;
-        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && !ok; i++)
-            ok = strcmp(name, known[i]) == 0;
-        if (!ok)
-            warn_at(c, where(c, path, name, &buf), "vm '%s': property '%s' is not a VM property; it is ignored",
-                    vm->name, name);
-    }
-    for (int child = fdt_first_child(&f, node); child >= 0; child = fdt_next_sibling(&f, child)) {
-        size_t nl;
-        const char *name = fdt_node_name(&f, child, &nl);
-        char cpath[600];
-        snprintf(cpath, sizeof(cpath), "%s/%.*s", path, (int)(name ? nl : 0), name ? name : "");
-        warn_at(c, where(c, cpath, NULL, &buf), "vm '%s': node '%.*s' inside a VM is ignored", vm->name,
-                (int)(name ? nl : 0), name ? name : "");
-    }
-}
-
 static void warnings(struct ctx *c, const struct vm_config *vm)
 {
     char path[300];
     struct dts_pos buf;
 
     vm_path(path, sizeof(path), vm->name);
-    warn_unknown(c, vm, path);
     if (!vm->has_cpu_map)
         return;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
@@ -290,18 +253,41 @@ static uint8_t *read_blob(const char *path, size_t *len)
     return buf;
 }
 
-/* Validates the compiled bundle; returns the exit status. */
+struct report {
+    struct ctx *c;
+    const char *bad[CONFIG_MAX_VMS * 2];    /* VMs with an error */
+    unsigned nr_bad;
+};
+
+static void report_error(void *ctx, const struct config_error *e)
+{
+    struct report *r = ctx;
+
+    explain_config_error(r->c, e);
+    if (e->vm && r->nr_bad < sizeof(r->bad) / sizeof(r->bad[0]))
+        r->bad[r->nr_bad++] = e->vm;
+}
+
+static bool has_error(const struct report *r, const char *vm)
+{
+    for (unsigned i = 0; i < r->nr_bad; i++)
+        if (strcmp(r->bad[i], vm) == 0)
+            return true;
+    return false;
+}
+
+/* Validates the compiled bundle, reporting every error; returns the exit
+ * status. */
 static int validate(struct ctx *c, bool quiet)
 {
     static struct elvisor_config cfg;
-    char err[256];
+    struct report r = { .c = c };
 
-    if (config_parse(c->blob, c->size, &cfg, err, sizeof(err)) < 0) {
-        explain_config_error(c, err);
-        return EXIT_INVALID;
-    }
+    config_check(c->blob, c->size, &cfg, report_error, &r);
+    /* The sizes of a VM with errors may be among them. */
     for (unsigned i = 0; i < cfg.nr_vms; i++)
-        check_placement(c, &cfg.vms[i]);
+        if (!has_error(&r, cfg.vms[i].name))
+            check_placement(c, &cfg.vms[i]);
     if (c->errors)
         return EXIT_INVALID;
     for (unsigned i = 0; i < cfg.nr_vms; i++)

@@ -25,4 +25,5 @@ tools: $(ELVISOR_CONFIG)
 
 # The unit test runs the built tool on temporary files.
 $(BUILD)/unit/test_elvisor_config: $(ELVISOR_CONFIG)
-$(BUILD)/unit/test_elvisor_config: UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"'
+$(BUILD)/unit/test_elvisor_config: UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"' \
+                                     -DELVISOR_CONFIG_DOC='"$(abspath docs/configuration.md)"'

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -23,6 +24,9 @@
 /* tools/tools.mk passes the absolute path of the tool it built. */
 #ifndef ELVISOR_CONFIG_BIN
 #define ELVISOR_CONFIG_BIN "build/tools/elvisor-config"
+#endif
+#ifndef ELVISOR_CONFIG_DOC
+#define ELVISOR_CONFIG_DOC "docs/configuration.md"
 #endif
 
 #define OUT_MAX     16384
@@ -105,15 +109,34 @@ static void write_variant(const char *path, unsigned line, const char *text)
     fclose(fp);
 }
 
-/* Runs the tool with args (in tmpdir); stdout and stderr go to out. */
+/* cfg.dts = base with lines[i] replaced by texts[i]. */
+static void write_variants(const char *path, unsigned n, const unsigned *lines, const char *const *texts)
+{
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    for (unsigned i = 0; i < BASE_LINES; i++) {
+        const char *t = base[i];
+        for (unsigned k = 0; k < n; k++)
+            if (lines[k] == i + 1)
+                t = texts[k];
+        fprintf(fp, "%s\n", t);
+    }
+    fclose(fp);
+}
+
+/* Runs the tool with args (in tmpdir); stdout and stderr go to out. A run
+ * that hangs is killed after RUN_TIMEOUT s (exit 124): a FIFO named by an
+ * /incbin/ must not block the test suite. */
+#define RUN_TIMEOUT "5"
 static int run(const char *args)
 {
-    char cmd[1024];
+    char cmd[8192];
     FILE *p;
     size_t n;
     int status;
 
-    snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", ELVISOR_CONFIG_BIN, args);
+    snprintf(cmd, sizeof(cmd), "timeout -k 1 " RUN_TIMEOUT " '%s' %s 2>&1", ELVISOR_CONFIG_BIN, args);
     p = popen(cmd, "r");
     assert_non_null(p);
     n = fread(out, 1, sizeof(out) - 1, p);
@@ -200,11 +223,6 @@ static void test_warnings_keep_exit_0(void **state)
     assert_null(strstr(out, "warning"));
     write_variant("cfg.dts", 18, "bootargs = \"x\";");
     expect("check cfg.dts", 0, "initrd none, the host's GIC\n");
-    write_variant("cfg.dts", 18, "gic_version = <2>;");
-    expect("check -q cfg.dts", 0,
-           "cfg.dts:18: warning: vm 'rtos': property 'gic_version' is not a VM property; it is ignored\n");
-    write_variant("cfg.dts", 18, "extra { };");
-    expect("check -q cfg.dts", 0, "cfg.dts:18: warning: vm 'rtos': node 'extra' inside a VM is ignored\n");
     write_variant("cfg.dts", 12, "cpus = <1 1>;");
     expect("check -q cfg.dts", 0, "cfg.dts:12: warning: vm 'linux': property 'cpus': vCPUs 0 and 1 share "
                                   "physical CPU 1");
@@ -338,6 +356,99 @@ static void test_included_file_and_label(void **state)
                "};\n"
                "/include/ \"vm.dtsi\"\n");
     expect("check cfg3.dts", 1, "vm.dtsi:3: vm 'rtos': property 'gic-version': must be <2> or <3> (got <7>)\n");
+}
+
+/* ---- every error, each an error ---- */
+
+/* One run names every error of the file, in both VMs, each at its line. */
+static void test_all_errors_reported(void **state)
+{
+    static const unsigned lines[] = { 6, 7, 12, 15, 18 };
+    static const char *const texts[] = {
+        "vcpus = <0>;", "memory-size = /bits/ 64 <0x20100000>;", "cpus = <0 9>;", "vcpus = <9>;",
+        "gic-version = <4>;",
+    };
+
+    (void)state;
+    write_variants("cfg.dts", 5, lines, texts);
+    expect("check cfg.dts", 1, "cfg.dts:6: vm 'linux': property 'vcpus': must be 1..8 (got <0>)\n");
+    assert_non_null(strstr(out, "cfg.dts:7: vm 'linux': property 'memory-size': must be a non-zero multiple"));
+    assert_non_null(strstr(out, "cfg.dts:15: vm 'rtos': property 'vcpus': must be 1..8 (got <9>)\n"));
+    assert_non_null(strstr(out, "cfg.dts:18: vm 'rtos': property 'gic-version': must be <2> or <3> (got <4>)\n"));
+    /* cpus is judged against vcpus, which is itself wrong: no second-hand error. */
+    assert_null(strstr(out, "'cpus'"));
+    /* The image-fit check still runs for a VM whose sizes are valid. */
+    write_variants("cfg.dts", 2, (const unsigned[]){ 6, 16 },
+                   (const char *const[]){ "vcpus = <0>;", "memory-size = <0x200000>;" });
+    expect("check cfg.dts", 1, "cfg.dts:6: vm 'linux': property 'vcpus'");
+    assert_non_null(strstr(out, "cfg.dts:16: vm 'rtos': property 'memory-size': 2 MiB is too small"));
+}
+
+/* A misspelt property is an error naming the property it most resembles. */
+static void test_unknown_property_suggestion(void **state)
+{
+    (void)state;
+    expect_error(16, "memroy-size = <0x400000>;",
+                 "cfg.dts:16: vm 'rtos': property 'memroy-size': not a VM property; did you mean 'memory-size'?\n");
+    /* ... and the property it was meant to be is missing. */
+    assert_non_null(strstr(out, "cfg.dts:14: vm 'rtos': property 'memory-size': missing"));
+    expect_error(18, "gic_version = <2>;",
+                 "cfg.dts:18: vm 'rtos': property 'gic_version': not a VM property; did you mean 'gic-version'?\n");
+    expect_error(11, "consle;",
+                 "cfg.dts:11: vm 'linux': property 'consle': not a VM property; did you mean 'console'?\n");
+    /* Nothing alike: the known ones are listed instead. */
+    expect_error(18, "frobnicate = <2>;",
+                 "cfg.dts:18: vm 'rtos': property 'frobnicate': not a VM property (known: vcpus, memory-size,");
+    expect_error(18, "extra { };", "cfg.dts:18: vm 'rtos': node 'extra': a VM has no child nodes\n");
+}
+
+/* The known properties (the checker lists them for a name like none of them)
+ * are exactly the rows of the VM property table in docs/configuration.md. */
+static void test_known_properties_documented(void **state)
+{
+    static char doc[65536];
+    char known[1024], *p, *tok, *save = NULL;
+    unsigned in_list = 0, rows = 0;
+    FILE *fp;
+    size_t n;
+
+    (void)state;
+    expect_error(18, "frobnicate = <2>;", "(known: ");
+    p = strstr(out, "(known: ") + 8;
+    snprintf(known, sizeof(known), "%.*s", (int)strcspn(p, ")"), p);
+    fp = fopen(ELVISOR_CONFIG_DOC, "r");
+    assert_non_null(fp);
+    n = fread(doc, 1, sizeof(doc) - 1, fp);
+    fclose(fp);
+    doc[n] = '\0';
+    p = strstr(doc, "\n### A VM node\n");
+    assert_non_null(p);
+    *strstr(p + 1, "\n#") = '\0';
+    for (tok = strtok_r(known, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        char row[80];
+        snprintf(row, sizeof(row), "\n| `%s` |", tok);
+        if (!strstr(p, row))
+            print_error("%s is not in the VM property table of %s\n", tok, ELVISOR_CONFIG_DOC);
+        assert_non_null(strstr(p, row));
+        in_list++;
+    }
+    for (char *r = strstr(p, "\n| `"); r; r = strstr(r + 1, "\n| `"))
+        rows++;
+    assert_int_equal(rows, in_list);
+}
+
+/* Linux arm64 keeps at most COMMAND_LINE_SIZE = 2048 bytes, NUL included. */
+static void test_bootargs_too_long(void **state)
+{
+    char line[2100];
+
+    (void)state;
+    snprintf(line, sizeof(line), "bootargs = \"%02047d\";", 0);
+    write_variant("cfg.dts", 10, line);
+    expect("check -q cfg.dts", 0, NULL);
+    snprintf(line, sizeof(line), "bootargs = \"%02048d\";", 0);
+    expect_error(10, line, "cfg.dts:10: vm 'linux': property 'bootargs': longer than 2047 characters");
+    assert_non_null(strstr(out, "(it has 2048)\n"));
 }
 
 /* ---- bundle ---- */
@@ -548,6 +659,10 @@ int main(void)
         cmocka_unit_test_setup(test_root_and_vms_errors, setup),
         cmocka_unit_test_setup(test_dtc_syntax_error_passes_through, setup),
         cmocka_unit_test_setup(test_included_file_and_label, setup),
+        cmocka_unit_test_setup(test_all_errors_reported, setup),
+        cmocka_unit_test_setup(test_unknown_property_suggestion, setup),
+        cmocka_unit_test_setup(test_known_properties_documented, setup),
+        cmocka_unit_test_setup(test_bootargs_too_long, setup),
         cmocka_unit_test_setup(test_bundle_written_only_when_valid, setup),
         cmocka_unit_test_setup(test_usage_errors, setup),
         cmocka_unit_test_setup(test_srcmap_from_dtc, setup),
