@@ -297,6 +297,31 @@ static int validate(struct ctx *c, bool quiet)
     return EXIT_VALID;
 }
 
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device"
+         : S_ISDIR(mode) ? "a directory" : S_ISSOCK(mode) ? "a socket" : "not a file";
+}
+
+/* dtc opens /incbin/ and /include/ files as it parses: it stops at the first
+ * missing one without saying where it was named, and it waits for ever on a
+ * FIFO (or a terminal). Every such file is reported here, before dtc runs. */
+static void check_files(struct ctx *c)
+{
+    struct stat st;
+    char why[96];
+
+    for (size_t i = 0; i < c->refs->nr; i++) {
+        const struct dts_ref *ref = &c->refs->refs[i];
+        if (!ref->found) {
+            ref_error(c, ref, "cannot open", strerror(ENOENT));
+        } else if (stat(ref->found, &st) == 0 && !S_ISREG(st.st_mode)) {
+            snprintf(why, sizeof(why), "it is %s, not a regular file", file_kind(st.st_mode));
+            ref_error(c, ref, "cannot use", why);
+        }
+    }
+}
+
 static char tmp_out[4096];
 
 static void remove_tmp(int sig)
@@ -356,9 +381,27 @@ int main(int argc, char **argv)
     if (nr_pos < want)
         return usage_err("%s", bundle ? "bundle needs FILE.dts and OUT.dtb" : "check needs FILE.dts");
     c.file = pos[0];
-    if (access(c.file, R_OK) != 0) {
+    struct stat st;
+    if (access(c.file, R_OK) != 0 || stat(c.file, &st) != 0) {
         fprintf(stderr, "%s: cannot read %s: %s\n", prog, c.file, strerror(errno));
         return EXIT_USAGE;
+    }
+    /* dtc, the /incbin/ search and the source positions each read it. */
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "%s: %s is %s, not a regular file\n", prog, c.file, file_kind(st.st_mode));
+        return EXIT_USAGE;
+    }
+    c.refs = dts_refs_scan(c.file, c.dirs, c.nr_dirs);
+    if (!c.refs) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, c.file, strerror(errno ? errno : ENOMEM));
+        return EXIT_TROUBLE;
+    }
+    check_files(&c);
+    if (c.errors) {
+        if (bundle)
+            unlink(pos[1]);
+        dts_refs_free(c.refs);
+        return EXIT_INVALID;
     }
 
     /* The bundle is compiled next to OUT and renamed into place only once it

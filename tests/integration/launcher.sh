@@ -203,6 +203,13 @@ expect_run config_several_errors 1 "$cfg:6: vm 'g': property 'vcpus'" "$cfg:9: v
 # nearest known name.
 cfg=$(write_cfg typo 'vcpus = <1>;' 'memroy-size = <0x1000000>;' "$k")
 expect_run config_unknown_property 1 "$cfg:7:" "'memroy-size'" "did you mean 'memory-size'?" -- --config "$cfg"
+# A FIFO as /incbin/ is refused at once; dtc would wait for a writer for ever
+# (the outer timeout keeps a regression from hanging the suite).
+mkfifo "$tmp/k.fifo"
+cfg=$(write_cfg fifo 'vcpus = <1>;' 'memory-size = <0x1000000>;' 'kernel = /incbin/("k.fifo");')
+run_prefix=(timeout -k 2 10)
+expect_run config_incbin_fifo 1 "$cfg:8:" "'kernel'" "is a FIFO, not a regular file" -- --config "$cfg"
+run_prefix=()
 # Linux arm64 keeps 2047 characters of its command line.
 cfg=$(write_cfg bootargs-long 'vcpus = <1>;' 'memory-size = <0x1000000>;' "$k" \
       "bootargs = \"$(printf 'x%.0s' $(seq 2048))\";")

@@ -437,6 +437,31 @@ static void test_known_properties_documented(void **state)
     assert_int_equal(rows, in_list);
 }
 
+/* dtc would wait for ever for a writer to the FIFO: refused before dtc runs. */
+static void test_incbin_fifo_refused(void **state)
+{
+    time_t start;
+
+    (void)state;
+    assert_int_equal(mkfifo("k.fifo", 0644) == 0 || access("k.fifo", F_OK) == 0, 1);
+    start = time(NULL);
+    expect_error(17, "kernel = /incbin/(\"k.fifo\");",
+                 "cfg.dts:17: vm 'rtos': property 'kernel': cannot use \"k.fifo\": it is a FIFO, not a regular file\n");
+    assert_true(time(NULL) - start < 4);
+    expect_error(9, "initrd = /incbin/(\"/dev/null\");",
+                 "cfg.dts:9: vm 'linux': property 'initrd': cannot use \"/dev/null\": it is a character device, "
+                 "not a regular file\n");
+    assert_int_equal(mkdir("dir.bin", 0755) == 0 || access("dir.bin", F_OK) == 0, 1);
+    expect_error(8, "kernel = /incbin/(\"dir.bin\");",
+                 "cfg.dts:8: vm 'linux': property 'kernel': cannot use \"dir.bin\": it is a directory, "
+                 "not a regular file\n");
+    /* Every such file is named in the one run. */
+    write_variants("cfg.dts", 2, (const unsigned[]){ 8, 17 },
+                   (const char *const[]){ "kernel = /incbin/(\"k.fifo\");", "kernel = /incbin/(\"gone.bin\");" });
+    expect("check cfg.dts", 1, "cfg.dts:8: vm 'linux': property 'kernel': cannot use \"k.fifo\"");
+    assert_non_null(strstr(out, "cfg.dts:17: vm 'rtos': property 'kernel': cannot open \"gone.bin\""));
+}
+
 /* Linux arm64 keeps at most COMMAND_LINE_SIZE = 2048 bytes, NUL included. */
 static void test_bootargs_too_long(void **state)
 {
@@ -662,6 +687,7 @@ int main(void)
         cmocka_unit_test_setup(test_all_errors_reported, setup),
         cmocka_unit_test_setup(test_unknown_property_suggestion, setup),
         cmocka_unit_test_setup(test_known_properties_documented, setup),
+        cmocka_unit_test_setup(test_incbin_fifo_refused, setup),
         cmocka_unit_test_setup(test_bootargs_too_long, setup),
         cmocka_unit_test_setup(test_bundle_written_only_when_valid, setup),
         cmocka_unit_test_setup(test_usage_errors, setup),
