@@ -4,10 +4,12 @@
  *   elvisor-config check  [-q] [-i DIR]... FILE.dts
  *   elvisor-config bundle [-q] [-i DIR]... FILE.dts OUT.dtb
  *
- * dtc compiles the source; the bundle is then validated by config_parse(),
- * the very parser elvisor runs at boot, and the image placement is checked
- * with the loader's own planning code. Errors are reported as
- * FILE:LINE: vm 'NAME': property 'PROP': reason (config_report.c).
+ * The /incbin/ and /include/ files are checked first (dtc would wait on a
+ * FIFO); dtc compiles the source; the bundle is then validated by
+ * config_check(), the checks of the very parser elvisor runs at boot, and
+ * the image placement is checked with the loader's own planning code. Every
+ * error is reported, as FILE:LINE: vm 'NAME': property 'PROP': reason
+ * (config_report.c).
  *
  * Exit status: 0 valid, 1 invalid configuration (dtc errors included),
  * 2 usage error, 3 the check itself could not run (dtc missing, I/O). */
