@@ -104,17 +104,29 @@ static bool dtc_position(const char *line, const char *end, char *file, size_t f
     return *lineno > 0;
 }
 
-static void searched_dirs(const struct ctx *c, const struct dts_pos *pos, char *buf, size_t len)
+void ref_error(struct ctx *c, const struct dts_ref *ref, const char *what, const char *why)
 {
-    const char *slash = strrchr(pos->file, '/');
-    int n;
+    const char *node = ref->node ? ref->node : "", *prop = ref->prop ? ref->prop : "";
+    char dirs[2048] = "";
+    int n = 0;
 
-    if (!slash)
-        n = snprintf(buf, len, ".");
+    if (ref->name[0] != '/' && !ref->found) {
+        n = snprintf(dirs, sizeof(dirs), " (looked in %s", ref->dir);
+        for (unsigned i = 0; i < c->nr_dirs && n > 0 && (size_t)n < sizeof(dirs); i++)
+            n += snprintf(dirs + n, sizeof(dirs) - (size_t)n, ", %s", c->dirs[i]);
+        if (n > 0 && (size_t)n < sizeof(dirs) - 1)
+            snprintf(dirs + n, sizeof(dirs) - (size_t)n, ")");
+    }
+    if (ref->include)
+        error_at(c, &ref->pos, "/include/ \"%s\": %s: %s%s", ref->name, what, why, dirs);
+    else if (!node[0] || !prop[0])
+        error_at(c, &ref->pos, "/incbin/(\"%s\"): %s: %s%s", ref->name, what, why, dirs);
+    else if (strncmp(node, "/vms/", 5) == 0 && !strchr(node + 5, '/'))
+        error_at(c, &ref->pos, "vm '%s': property '%s': %s \"%s\": %s%s", node + 5, prop, what, ref->name, why,
+                 dirs);
     else
-        n = snprintf(buf, len, "%.*s", (int)(slash == pos->file ? 1 : slash - pos->file), pos->file);
-    for (unsigned i = 0; i < c->nr_dirs && n >= 0 && (size_t)n < len; i++)
-        n += snprintf(buf + n, len - (size_t)n, ", %s", c->dirs[i]);
+        error_at(c, &ref->pos, "node '%s': property '%s': %s \"%s\": %s%s", node, prop, what, ref->name, why,
+                 dirs);
 }
 
 /* dtc: FATAL ERROR: Couldn't open "NAME": REASON */
@@ -122,35 +134,22 @@ static bool explain_open_failure(struct ctx *c, const char *line)
 {
     static const char key[] = "Couldn't open \"";
     const char *p = strstr(line, key), *q;
-    const char *node, *prop;
-    struct dts_pos pos;
-    char fname[1024], dirs[2048] = "";
+    const struct dts_ref *ref = NULL;
 
-    if (!p)
+    if (p && !c->refs)
+        c->refs = dts_refs_scan(c->file, c->dirs, c->nr_dirs);
+    if (!p || !c->refs)
         return false;
     p += sizeof(key) - 1;
     q = strstr(p, "\": ");
-    if (!q || (size_t)(q - p) >= sizeof(fname))
+    if (!q)
         return false;
-    memcpy(fname, p, (size_t)(q - p));
-    fname[q - p] = '\0';
-    if (!srcmap(c) || !dts_srcmap_file_ref(c->map, fname, &node, &prop, &pos))
+    for (size_t i = 0; i < c->refs->nr && !ref; i++)
+        if (strlen(c->refs->refs[i].name) == (size_t)(q - p) && strncmp(c->refs->refs[i].name, p, (size_t)(q - p)) == 0)
+            ref = &c->refs->refs[i];
+    if (!ref)
         return false;
-    if (fname[0] != '/') {
-        char list[2000];
-        searched_dirs(c, &pos, list, sizeof(list));
-        snprintf(dirs, sizeof(dirs), " (looked in %s)", list);
-    }
-    if (!prop)
-        error_at(c, &pos, "/include/ \"%s\": cannot open: %s%s", fname, q + 3, dirs);
-    else if (!node[0] || !prop[0])
-        error_at(c, &pos, "/incbin/(\"%s\"): cannot open: %s%s", fname, q + 3, dirs);
-    else if (strncmp(node, "/vms/", 5) == 0 && !strchr(node + 5, '/'))
-        error_at(c, &pos, "vm '%s': property '%s': cannot open \"%s\": %s%s", node + 5, prop, fname,
-                 q + 3, dirs);
-    else
-        error_at(c, &pos, "node '%s': property '%s': cannot open \"%s\": %s%s", node, prop, fname,
-                 q + 3, dirs);
+    ref_error(c, ref, "cannot open", q + 3);
     return true;
 }
 
@@ -198,7 +197,7 @@ void report_dtc_errors(struct ctx *c, char *log)
     }
 }
 
-/* ---- config_parse() errors ---- */
+/* ---- config_check() errors ---- */
 
 int vm_node(const struct ctx *c, struct fdt *f, const char *name)
 {
@@ -233,7 +232,10 @@ static void value_detail(const struct ctx *c, const char *vm, const char *prop, 
         }
         return;
     }
-    if (strcmp(prop, "vcpus") == 0 || strcmp(prop, "gic-version") == 0) {
+    if (strcmp(prop, "bootargs") == 0) {
+        if (plen > 0 && v[plen - 1] == '\0')
+            snprintf(buf, len, " (it has %zu)", strlen((const char *)v));
+    } else if (strcmp(prop, "vcpus") == 0 || strcmp(prop, "gic-version") == 0) {
         if (plen == 4)
             snprintf(buf, len, " (got <%u>)", fdt_be32(v));
         else
@@ -257,94 +259,115 @@ static void value_detail(const struct ctx *c, const char *vm, const char *prop, 
     }
 }
 
-/* A VM-less error: which VM node is at fault is found in the bundle. */
-static void explain_global(struct ctx *c, const char *what, const char *why)
+static void explain_global(struct ctx *c, const struct config_error *e)
 {
     struct fdt f;
     struct dts_pos buf;
-    char path[300];
-    int vms = -1, node, count = 0;
+    char path[600];
+    bool have_vms = fdt_open(&f, c->blob, c->size) == 0 && fdt_path(&f, "/vms") >= 0;
 
-    if (fdt_open(&f, c->blob, c->size) == 0)
-        vms = fdt_path(&f, "/vms");
-
-    if (strcmp(what, "vms") == 0 && vms >= 0) {
-        for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
-            size_t nl;
-            const char *name = fdt_node_name(&f, node, &nl);
-            if (name && nl >= CONFIG_NAME_MAX) {
-                snprintf(path, sizeof(path), "/vms/%.*s", (int)nl, name);
-                error_at(c, where(c, path, NULL, &buf), "vm '%.*s': name is %zu characters, at most %d",
-                         (int)nl, name, nl, CONFIG_NAME_MAX - 1);
-                return;
-            }
-        }
-    }
-    if (strcmp(what, "/vms") == 0 && vms >= 0) {
-        for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
-            size_t nl;
-            const char *name = fdt_node_name(&f, node, &nl);
-            if (name && ++count > CONFIG_MAX_VMS) {
-                snprintf(path, sizeof(path), "/vms/%.*s", (int)nl, name);
-                error_at(c, where(c, path, NULL, &buf), "vm '%.*s': %s", (int)nl, name, why);
-                return;
-            }
-        }
-        error_at(c, where(c, "/vms", NULL, &buf), "node '/vms': %s", why);
-        return;
-    }
-    if (strcmp(what, "compatible") == 0) {
-        error_at(c, where(c, "/", "compatible", &buf), "property 'compatible': %s", why);
-        return;
-    }
-    if (strcmp(what, "/vms") == 0) {
+    if (strcmp(e->prop, "vms") == 0 && e->child) {
+        snprintf(path, sizeof(path), "/vms/%s", e->child);
+        error_at(c, where(c, path, NULL, &buf), "vm '%s': name is %zu characters, at most %d", e->child,
+                 strlen(e->child), CONFIG_NAME_MAX - 1);
+    } else if (strcmp(e->prop, "/vms") == 0 && e->child) {
+        snprintf(path, sizeof(path), "/vms/%s", e->child);
+        error_at(c, where(c, path, NULL, &buf), "vm '%s': %s", e->child, e->what);
+    } else if (strcmp(e->prop, "/vms") == 0 && have_vms) {
+        error_at(c, where(c, "/vms", NULL, &buf), "node '/vms': %s", e->what);
+    } else if (strcmp(e->prop, "/vms") == 0) {
         error_at(c, where(c, "/", NULL, &buf), "no /vms node: the VMs go in / { vms { NAME { ... }; }; }");
-        return;
+    } else if (strcmp(e->prop, "compatible") == 0) {
+        error_at(c, where(c, "/", "compatible", &buf), "property 'compatible': %s", e->what);
+    } else {
+        error_at(c, NULL, "%s: %s", e->prop, e->what);
     }
-    error_at(c, NULL, "%s: %s", what, why);
 }
 
-/* config_parse() writes "config: vm 'NAME': property 'PROP': WHY" or
- * "config: WHAT: WHY"; anything else is shown as it is. */
-void explain_config_error(struct ctx *c, const char *msg)
+static int fold(int ch)
 {
-    static const char vm_key[] = "vm '", prop_key[] = "': property '";
-    char name[CONFIG_NAME_MAX + 1], prop[64], what[64], detail[256], path[300];
-    struct dts_pos buf;
-    const char *p = msg, *q;
+    return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
+}
 
-    if (strncmp(p, "config: ", 8) == 0)
-        p += 8;
-    if (strncmp(p, vm_key, sizeof(vm_key) - 1) == 0) {
-        p += sizeof(vm_key) - 1;
-        q = strstr(p, prop_key);
-        if (!q || (size_t)(q - p) >= sizeof(name))
-            goto verbatim;
-        memcpy(name, p, (size_t)(q - p));
-        name[q - p] = '\0';
-        p = q + sizeof(prop_key) - 1;
-        q = strstr(p, "': ");
-        if (!q || (size_t)(q - p) >= sizeof(prop))
-            goto verbatim;
-        memcpy(prop, p, (size_t)(q - p));
-        prop[q - p] = '\0';
-        p = q + 3;
-        vm_path(path, sizeof(path), name);
-        if (strcmp(prop, "name") == 0) {
-            error_at(c, where(c, path, NULL, &buf), "vm '%s': %s", name, p);
-            return;
+/* Edit distance counting a swap of two neighbours as one edit (optimal
+ * string alignment), letters compared without case: "memroy" is one edit
+ * from "memory", as a typist sees it. */
+static unsigned distance(const char *a, const char *b)
+{
+    enum { MAX = 64 };
+    unsigned d[3][MAX + 1], la = (unsigned)strlen(a), lb = (unsigned)strlen(b);
+
+    if (la > MAX || lb > MAX)
+        return MAX;
+    for (unsigned j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (unsigned i = 1; i <= la; i++) {
+        unsigned *cur = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
+        cur[0] = i;
+        for (unsigned j = 1; j <= lb; j++) {
+            unsigned cost = fold(a[i - 1]) != fold(b[j - 1]);
+            unsigned v = prev[j - 1] + cost;
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2]) && fold(a[i - 2]) == fold(b[j - 1]) &&
+                prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
         }
-        value_detail(c, name, prop, detail, sizeof(detail));
-        error_at(c, where(c, path, prop, &buf), "vm '%s': property '%s': %s%s", name, prop, p, detail);
+    }
+    return d[la % 3][lb];
+}
+
+/* "; did you mean 'X'?" for the known property nearest to name, if a third
+ * of X's letters (at least one) or fewer differ; else the known list. */
+static void suggest(const char *name, char *buf, size_t len)
+{
+    const char *best = NULL;
+    unsigned best_d = ~0u;
+    int n;
+
+    for (unsigned i = 0; i < config_nr_vm_props; i++) {
+        unsigned d = distance(name, config_vm_props[i]), limit = (unsigned)strlen(config_vm_props[i]) / 3;
+        if (d <= (limit ? limit : 1) && d < best_d) {
+            best = config_vm_props[i];
+            best_d = d;
+        }
+    }
+    if (best) {
+        snprintf(buf, len, "; did you mean '%s'?", best);
         return;
     }
-    q = strstr(p, ": ");
-    if (q && (size_t)(q - p) < sizeof(what)) {
-        memcpy(what, p, (size_t)(q - p));
-        what[q - p] = '\0';
-        explain_global(c, what, q + 2);
+    n = snprintf(buf, len, " (known:");
+    for (unsigned i = 0; i < config_nr_vm_props && n > 0 && (size_t)n < len; i++)
+        n += snprintf(buf + n, len - (size_t)n, "%s %s", i ? "," : "", config_vm_props[i]);
+    if (n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, ")");
+}
+
+void explain_config_error(struct ctx *c, const struct config_error *e)
+{
+    char path[300], cpath[600], detail[512];
+    struct dts_pos buf;
+
+    if (!e->vm) {
+        explain_global(c, e);
         return;
     }
-verbatim:
-    error_at(c, NULL, "%s", msg);
+    vm_path(path, sizeof(path), e->vm);
+    if (!e->prop) {
+        snprintf(cpath, sizeof(cpath), "%s/%s", path, e->child ? e->child : "");
+        error_at(c, where(c, cpath, NULL, &buf), "vm '%s': node '%s': %s", e->vm, e->child ? e->child : "",
+                 e->what);
+    } else if (strcmp(e->prop, "name") == 0) {
+        error_at(c, where(c, path, NULL, &buf), "vm '%s': %s", e->vm, e->what);
+    } else {
+        if (config_vm_prop_known(e->prop))
+            value_detail(c, e->vm, e->prop, detail, sizeof(detail));
+        else
+            suggest(e->prop, detail, sizeof(detail));
+        error_at(c, where(c, path, e->prop, &buf), "vm '%s': property '%s': %s%s", e->vm, e->prop, e->what,
+                 detail);
+    }
 }

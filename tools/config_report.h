@@ -1,5 +1,5 @@
-/* elvisor-config's messages: FILE:LINE for a VM and property, found by
- * scanning the source (dts_srcmap.h) since the compiled bundle keeps no
+/* elvisor-config's messages: FILE:LINE for a VM and property, found in
+ * dtc's annotated output (dts_srcmap.h) since the compiled bundle keeps no
  * positions, and the translation of dtc's and config_parse()'s errors into
  * that form. Host only. */
 #ifndef ELVISOR_TOOLS_CONFIG_REPORT_H
@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/config.h"
+#include "dts_refs.h"
 #include "dts_srcmap.h"
 #include "lib/fdt.h"
 
@@ -22,8 +24,9 @@ struct ctx {
     const char *file;               /* FILE.dts as given, as dtc names it */
     const char *dirs[MAX_DIRS];     /* -i directories */
     unsigned nr_dirs;
-    struct dts_srcmap *map;         /* scanned on first need */
+    struct dts_srcmap *map;         /* made on first need */
     bool map_tried;
+    struct dts_refs *refs;          /* the /incbin/ and /include/ files */
     const uint8_t *blob;            /* the compiled bundle */
     size_t size;
     unsigned errors;                /* error_at() calls so far */
@@ -44,10 +47,14 @@ void vm_path(char *buf, size_t len, const char *name);
 /* Opens the bundle in f and returns VM name's node, or negative. */
 int vm_node(const struct ctx *c, struct fdt *f, const char *name);
 
+/* "FILE:LINE: vm 'NAME': property 'PROP': WHAT "NAME": WHY (looked in ...)"
+ * for the /incbin/ or /include/ ref. */
+void ref_error(struct ctx *c, const struct dts_ref *ref, const char *what, const char *why);
 /* dtc's stderr (modified in place): passed through, except the errors it
  * gives without a useful position, which are restated per VM. */
 void report_dtc_errors(struct ctx *c, char *log);
-/* A config_parse() error message, restated with FILE:LINE and the value. */
-void explain_config_error(struct ctx *c, const char *msg);
+/* One config_check() error, restated with FILE:LINE and the value found (for
+ * an unknown property, the known one it most resembles). */
+void explain_config_error(struct ctx *c, const struct config_error *e);
 
 #endif

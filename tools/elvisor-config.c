@@ -4,32 +4,31 @@
  *   elvisor-config check  [-q] [-i DIR]... FILE.dts
  *   elvisor-config bundle [-q] [-i DIR]... FILE.dts OUT.dtb
  *
- * dtc compiles the source; the bundle is then validated by config_parse(),
- * the very parser elvisor runs at boot, and the image placement is checked
- * with the loader's own planning code. Errors are reported as
- * FILE:LINE: vm 'NAME': property 'PROP': reason (config_report.c).
+ * The /incbin/ and /include/ files are checked first (dtc would wait on a
+ * FIFO); dtc compiles the source; the bundle is then validated by
+ * config_check(), the checks of the very parser elvisor runs at boot, and
+ * the image placement is checked with the loader's own planning code. Every
+ * error is reported, as FILE:LINE: vm 'NAME': property 'PROP': reason
+ * (config_report.c).
  *
  * Exit status: 0 valid, 1 invalid configuration (dtc errors included),
  * 2 usage error, 3 the check itself could not run (dtc missing, I/O). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config_report.h"
 #include "core/config.h"
 #include "core/loader.h"
 #include "core/sched_policy.h"
+#include "dts_refs.h"
 #include "dts_srcmap.h"
-
-extern char **environ;
 
 #define EXIT_VALID      0
 #define EXIT_INVALID    1
@@ -56,17 +55,14 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
 {
     const char *argv[12 + 2 * MAX_DIRS];
     unsigned n = 0;
-    int fds[2], status;
+    int fd, rc;
     pid_t pid;
-    posix_spawn_file_actions_t fa;
     size_t len = 0, cap = 4096;
     char *buf = malloc(cap);
 
     *log = NULL;
-    if (!buf || pipe(fds) < 0) {
-        free(buf);
+    if (!buf)
         return -1;
-    }
     argv[n++] = "dtc";
     argv[n++] = "-q";       /* warnings off: only errors stop a bundle */
     argv[n++] = "-I";
@@ -82,17 +78,9 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
     argv[n++] = c->file;
     argv[n] = NULL;
 
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[1]);
-    int rc = posix_spawnp(&pid, "dtc", &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
+    fd = dtc_start(argv, STDERR_FILENO, &pid);
+    if (fd < 0) {
         free(buf);
-        errno = rc;
         return -1;
     }
     for (;;) {
@@ -103,7 +91,7 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
             buf = b;
             cap *= 2;
         }
-        ssize_t got = read(fds[0], buf + len, cap - len - 1);
+        ssize_t got = read(fd, buf + len, cap - len - 1);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
@@ -111,22 +99,20 @@ static int run_dtc(const struct ctx *c, const char *out, char **log)
         len += (size_t)got;
     }
     buf[len] = '\0';
-    close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            free(buf);
-            return -1;
-        }
+    close(fd);
+    rc = dtc_wait(pid);
+    if (rc < 0) {
+        free(buf);
+        return -1;
     }
     *log = buf;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && len == 0) {
+    if (rc == 127 && len == 0) {
         errno = ENOENT;     /* posix_spawnp reports a missing dtc this way on some libcs */
         return -1;
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return rc;
 }
 
-/* "a.dts:12.5-20: ERROR (...)" -> file "a.dts", line 12. */
 /* ---- checks beyond config_parse() ---- */
 
 /* vm_boot()'s placement for mem bytes of RAM; NULL when everything fits,
@@ -178,49 +164,12 @@ static void check_placement(struct ctx *c, const struct vm_config *vm)
              size_str(need, need_s, sizeof(need_s)));
 }
 
-/* config_parse() ignores what it does not know, so a misspelt optional
- * property would silently keep its default. */
-static void warn_unknown(struct ctx *c, const struct vm_config *vm, const char *path)
-{
-    static const char *const known[] = {
-        "vcpus", "memory-size", "kernel", "initrd", "bootargs", "gic-version", "console", "cpus",
-        "virt-el2", "kernel-format",
-    };
-    struct fdt f;
-    struct dts_pos buf;
-    int node = vm_node(c, &f, vm->name);
-
-    if (node < 0)
-        return;
-    for (int p = fdt_first_prop(&f, node); p >= 0; p = fdt_next_prop(&f, p)) {
-        const char *name;
-        int len;
-        bool ok = false;
-        if (!fdt_prop_at(&f, p, &name, &len))
-            continue;
-        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && !ok; i++)
-            ok = strcmp(name, known[i]) == 0;
-        if (!ok)
-            warn_at(c, where(c, path, name, &buf), "vm '%s': property '%s' is not a VM property; it is ignored",
-                    vm->name, name);
-    }
-    for (int child = fdt_first_child(&f, node); child >= 0; child = fdt_next_sibling(&f, child)) {
-        size_t nl;
-        const char *name = fdt_node_name(&f, child, &nl);
-        char cpath[600];
-        snprintf(cpath, sizeof(cpath), "%s/%.*s", path, (int)(name ? nl : 0), name ? name : "");
-        warn_at(c, where(c, cpath, NULL, &buf), "vm '%s': node '%.*s' inside a VM is ignored", vm->name,
-                (int)(name ? nl : 0), name ? name : "");
-    }
-}
-
 static void warnings(struct ctx *c, const struct vm_config *vm)
 {
     char path[300];
     struct dts_pos buf;
 
     vm_path(path, sizeof(path), vm->name);
-    warn_unknown(c, vm, path);
     if (!vm->has_cpu_map)
         return;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
@@ -306,18 +255,41 @@ static uint8_t *read_blob(const char *path, size_t *len)
     return buf;
 }
 
-/* Validates the compiled bundle; returns the exit status. */
+struct report {
+    struct ctx *c;
+    const char *bad[CONFIG_MAX_VMS * 2];    /* VMs with an error */
+    unsigned nr_bad;
+};
+
+static void report_error(void *ctx, const struct config_error *e)
+{
+    struct report *r = ctx;
+
+    explain_config_error(r->c, e);
+    if (e->vm && r->nr_bad < sizeof(r->bad) / sizeof(r->bad[0]))
+        r->bad[r->nr_bad++] = e->vm;
+}
+
+static bool has_error(const struct report *r, const char *vm)
+{
+    for (unsigned i = 0; i < r->nr_bad; i++)
+        if (strcmp(r->bad[i], vm) == 0)
+            return true;
+    return false;
+}
+
+/* Validates the compiled bundle, reporting every error; returns the exit
+ * status. */
 static int validate(struct ctx *c, bool quiet)
 {
     static struct elvisor_config cfg;
-    char err[256];
+    struct report r = { .c = c };
 
-    if (config_parse(c->blob, c->size, &cfg, err, sizeof(err)) < 0) {
-        explain_config_error(c, err);
-        return EXIT_INVALID;
-    }
+    config_check(c->blob, c->size, &cfg, report_error, &r);
+    /* The sizes of a VM with errors may be among them. */
     for (unsigned i = 0; i < cfg.nr_vms; i++)
-        check_placement(c, &cfg.vms[i]);
+        if (!has_error(&r, cfg.vms[i].name))
+            check_placement(c, &cfg.vms[i]);
     if (c->errors)
         return EXIT_INVALID;
     for (unsigned i = 0; i < cfg.nr_vms; i++)
@@ -325,6 +297,31 @@ static int validate(struct ctx *c, bool quiet)
     for (unsigned i = 0; i < cfg.nr_vms && !quiet; i++)
         summary(&cfg.vms[i]);
     return EXIT_VALID;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device"
+         : S_ISDIR(mode) ? "a directory" : S_ISSOCK(mode) ? "a socket" : "not a file";
+}
+
+/* dtc opens /incbin/ and /include/ files as it parses: it stops at the first
+ * missing one without saying where it was named, and it waits for ever on a
+ * FIFO (or a terminal). Every such file is reported here, before dtc runs. */
+static void check_files(struct ctx *c)
+{
+    struct stat st;
+    char why[96];
+
+    for (size_t i = 0; i < c->refs->nr; i++) {
+        const struct dts_ref *ref = &c->refs->refs[i];
+        if (!ref->found) {
+            ref_error(c, ref, "cannot open", strerror(ENOENT));
+        } else if (stat(ref->found, &st) == 0 && !S_ISREG(st.st_mode)) {
+            snprintf(why, sizeof(why), "it is %s, not a regular file", file_kind(st.st_mode));
+            ref_error(c, ref, "cannot use", why);
+        }
+    }
 }
 
 static char tmp_out[4096];
@@ -386,9 +383,27 @@ int main(int argc, char **argv)
     if (nr_pos < want)
         return usage_err("%s", bundle ? "bundle needs FILE.dts and OUT.dtb" : "check needs FILE.dts");
     c.file = pos[0];
-    if (access(c.file, R_OK) != 0) {
+    struct stat st;
+    if (access(c.file, R_OK) != 0 || stat(c.file, &st) != 0) {
         fprintf(stderr, "%s: cannot read %s: %s\n", prog, c.file, strerror(errno));
         return EXIT_USAGE;
+    }
+    /* dtc, the /incbin/ search and the source positions each read it. */
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "%s: %s is %s, not a regular file\n", prog, c.file, file_kind(st.st_mode));
+        return EXIT_USAGE;
+    }
+    c.refs = dts_refs_scan(c.file, c.dirs, c.nr_dirs);
+    if (!c.refs) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, c.file, strerror(errno ? errno : ENOMEM));
+        return EXIT_TROUBLE;
+    }
+    check_files(&c);
+    if (c.errors) {
+        if (bundle)
+            unlink(pos[1]);
+        dts_refs_free(c.refs);
+        return EXIT_INVALID;
     }
 
     /* The bundle is compiled next to OUT and renamed into place only once it
@@ -442,5 +457,6 @@ int main(int argc, char **argv)
     free(log);
     free((void *)c.blob);
     dts_srcmap_free(c.map);
+    dts_refs_free(c.refs);
     return rc;
 }

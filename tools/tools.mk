@@ -3,6 +3,7 @@
 # launcher (tools/elvisor-run) builds every bundle with it.
 ELVISOR_CONFIG      := $(BUILD)/tools/elvisor-config
 ELVISOR_CONFIG_SRCS := tools/elvisor-config.c tools/config_report.c tools/dts_srcmap.c \
+                       tools/dts_refs.c \
                        src/core/config.c src/core/loader.c src/lib/fdt_read.c src/lib/printf.c
 ELVISOR_CONFIG_OBJS := $(patsubst %.c,$(BUILD)/tools/obj/%.o,$(ELVISOR_CONFIG_SRCS))
 # ELVISOR_HOST_TEST gives the shared sources the C library's string functions.
@@ -24,4 +25,5 @@ tools: $(ELVISOR_CONFIG)
 
 # The unit test runs the built tool on temporary files.
 $(BUILD)/unit/test_elvisor_config: $(ELVISOR_CONFIG)
-$(BUILD)/unit/test_elvisor_config: UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"'
+$(BUILD)/unit/test_elvisor_config: UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"' \
+                                     -DELVISOR_CONFIG_DOC='"$(abspath docs/configuration.md)"'

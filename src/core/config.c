@@ -6,16 +6,41 @@
 
 #define MEM_ALIGN   (2ULL << 20)
 
-static int fail(char *err, size_t errlen, const char *vm, const char *prop, const char *what)
+/* The message of an over-long bootargs names the limit. */
+_Static_assert(CONFIG_BOOTARGS_MAX == 2048, "update the bootargs message");
+
+const char *const config_vm_props[] = {
+    "vcpus", "memory-size", "kernel", "kernel-format", "initrd", "bootargs", "gic-version", "console", "cpus",
+    "virt-el2",
+};
+const unsigned config_nr_vm_props = sizeof(config_vm_props) / sizeof(config_vm_props[0]);
+
+struct checker {
+    config_report_fn report;
+    void *ctx;
+    unsigned errors;
+};
+
+static void fail(struct checker *k, const char *vm, const char *prop, const char *child, const char *what)
 {
-    if (vm)
-        elv_snprintf(err, errlen, "config: vm '%s': property '%s': %s", vm, prop, what);
-    else
-        elv_snprintf(err, errlen, "config: %s: %s", prop, what);
-    return -1;
+    struct config_error e = { vm, prop, child, what };
+
+    k->errors++;
+    k->report(k->ctx, &e);
 }
 
-static int parse_vm(const struct fdt *f, int node, struct vm_config *vm, char *err, size_t errlen)
+bool config_vm_prop_known(const char *name)
+{
+    for (unsigned i = 0; i < config_nr_vm_props; i++)
+        if (strcmp(name, config_vm_props[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Every error of the VM at node is reported; a property that depends on an
+ * invalid one (cpus on vcpus) is not judged. false when the node has no
+ * usable name, which every message would need. */
+static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct checker *k)
 {
     size_t namelen;
     const char *name = fdt_node_name(f, node, &namelen);
@@ -23,116 +48,189 @@ static int parse_vm(const struct fdt *f, int node, struct vm_config *vm, char *e
     uint64_t u64;
     int len;
     const void *p;
+    bool vcpus_ok = false;
 
-    if (!name || namelen == 0 || namelen >= CONFIG_NAME_MAX)
-        return fail(err, errlen, NULL, "vms", "VM node name missing or longer than 31 characters");
+    if (!name || namelen == 0 || namelen >= CONFIG_NAME_MAX) {
+        fail(k, NULL, "vms", name, "VM node name missing or longer than 31 characters");
+        return false;
+    }
     memcpy(vm->name, name, namelen);
     vm->name[namelen] = '\0';
 
     if (fdt_prop_u32(f, node, "vcpus", &u32) < 0)
-        return fail(err, errlen, vm->name, "vcpus", "missing or not a 32-bit cell");
-    if (u32 < 1 || u32 > CONFIG_MAX_VCPUS)
-        return fail(err, errlen, vm->name, "vcpus", "must be 1..8");
-    vm->nr_vcpus = u32;
+        fail(k, vm->name, "vcpus", NULL, "missing or not a 32-bit cell");
+    else if (u32 < 1 || u32 > CONFIG_MAX_VCPUS)
+        fail(k, vm->name, "vcpus", NULL, "must be 1..8");
+    else
+        vcpus_ok = true;
+    vm->nr_vcpus = vcpus_ok ? u32 : 0;
 
     if (fdt_prop_u64(f, node, "memory-size", &u64) < 0)
-        return fail(err, errlen, vm->name, "memory-size", "missing or not a 32/64-bit value");
-    if (u64 == 0 || u64 % MEM_ALIGN || u64 > (64ULL << 30))
-        return fail(err, errlen, vm->name, "memory-size", "must be a non-zero multiple of 2 MiB, at most 64 GiB");
-    vm->mem_size = u64;
+        fail(k, vm->name, "memory-size", NULL, "missing or not a 32/64-bit value");
+    else if (u64 == 0 || u64 % MEM_ALIGN || u64 > (64ULL << 30))
+        fail(k, vm->name, "memory-size", NULL, "must be a non-zero multiple of 2 MiB, at most 64 GiB");
+    else
+        vm->mem_size = u64;
 
     p = fdt_getprop(f, node, "kernel", &len);
-    if (!p || len <= 0)
-        return fail(err, errlen, vm->name, "kernel", "missing or empty");
-    vm->kernel = p;
-    vm->kernel_size = (uint64_t)len;
+    if (!p || len <= 0) {
+        fail(k, vm->name, "kernel", NULL, "missing or empty");
+    } else {
+        vm->kernel = p;
+        vm->kernel_size = (uint64_t)len;
+    }
 
     vm->kernel_format = KERNEL_FORMAT_AUTO;
     if (fdt_has_prop(f, node, "kernel-format")) {
         const char *fmt = fdt_getprop(f, node, "kernel-format", &len);
         if (!fmt || len <= 0 || fmt[len - 1] != '\0' || strlen(fmt) + 1 != (size_t)len)
-            return fail(err, errlen, vm->name, "kernel-format", "must be one string");
-        if (strcmp(fmt, "image") == 0)
+            fail(k, vm->name, "kernel-format", NULL, "must be one string");
+        else if (strcmp(fmt, "image") == 0)
             vm->kernel_format = KERNEL_FORMAT_IMAGE;
         else if (strcmp(fmt, "elf") == 0)
             vm->kernel_format = KERNEL_FORMAT_ELF;
         else if (strcmp(fmt, "raw") == 0)
             vm->kernel_format = KERNEL_FORMAT_RAW;
         else
-            return fail(err, errlen, vm->name, "kernel-format", "must be \"image\", \"elf\" or \"raw\"");
+            fail(k, vm->name, "kernel-format", NULL, "must be \"image\", \"elf\" or \"raw\"");
     }
 
     p = fdt_getprop(f, node, "initrd", &len);
-    if (p && len <= 0)
-        return fail(err, errlen, vm->name, "initrd", "empty");
-    vm->initrd = p;
-    vm->initrd_size = p ? (uint64_t)len : 0;
+    if (p && len <= 0) {
+        fail(k, vm->name, "initrd", NULL, "empty");
+    } else {
+        vm->initrd = p;
+        vm->initrd_size = p ? (uint64_t)len : 0;
+    }
 
     vm->bootargs = "";
-    if (fdt_has_prop(f, node, "bootargs") && fdt_prop_string(f, node, "bootargs", &vm->bootargs) < 0)
-        return fail(err, errlen, vm->name, "bootargs", "not a NUL-terminated string");
+    if (fdt_has_prop(f, node, "bootargs")) {
+        if (fdt_prop_string(f, node, "bootargs", &vm->bootargs) < 0)
+            fail(k, vm->name, "bootargs", NULL, "not a NUL-terminated string");
+        else if (strlen(vm->bootargs) >= CONFIG_BOOTARGS_MAX)
+            fail(k, vm->name, "bootargs", NULL,
+                 "longer than 2047 characters, the most Linux arm64 takes (COMMAND_LINE_SIZE is 2048 bytes "
+                 "with the NUL; it would drop the rest without a word)");
+    }
 
     vm->gic_version = 0;    /* the host's, as a KVM VM gets by default */
     if (fdt_has_prop(f, node, "gic-version")) {
         if (fdt_prop_u32(f, node, "gic-version", &u32) < 0 || (u32 != 2 && u32 != 3))
-            return fail(err, errlen, vm->name, "gic-version", "must be <2> or <3>");
-        vm->gic_version = u32;
+            fail(k, vm->name, "gic-version", NULL, "must be <2> or <3>");
+        else
+            vm->gic_version = u32;
     }
 
     vm->console = fdt_has_prop(f, node, "console");
 
     p = fdt_getprop(f, node, "virt-el2", &len);
     if (p && len != 0)
-        return fail(err, errlen, vm->name, "virt-el2", "takes no value (write `virt-el2;`)");
+        fail(k, vm->name, "virt-el2", NULL, "takes no value (write `virt-el2;`)");
     vm->virt_el2 = p != NULL;
 
     p = fdt_getprop(f, node, "cpus", &len);
     vm->has_cpu_map = p != NULL;
-    if (p) {
-        if (len != (int)(4 * vm->nr_vcpus))
-            return fail(err, errlen, vm->name, "cpus", "needs exactly one cell per vCPU");
-        for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-            uint64_t cell;
-            fdt_read_cells((const uint8_t *)p + 4 * i, 1, &cell);
-            if (cell >= CONFIG_MAX_VCPUS)
-                return fail(err, errlen, vm->name, "cpus", "physical CPU index out of range");
-            vm->cpu_map[i] = (unsigned)cell;
+    if (p && vcpus_ok) {
+        if (len != (int)(4 * vm->nr_vcpus)) {
+            fail(k, vm->name, "cpus", NULL, "needs exactly one cell per vCPU");
+        } else {
+            for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+                uint64_t cell;
+                fdt_read_cells((const uint8_t *)p + 4 * i, 1, &cell);
+                if (cell >= CONFIG_MAX_VCPUS) {
+                    fail(k, vm->name, "cpus", NULL, "physical CPU index out of range");
+                    break;
+                }
+                vm->cpu_map[i] = (unsigned)cell;
+            }
         }
     }
-    return 0;
+
+    /* A misspelt optional property would otherwise keep its default. */
+    for (int q = fdt_first_prop(f, node); q >= 0; q = fdt_next_prop(f, q)) {
+        const char *pname = NULL;
+        fdt_prop_at(f, q, &pname, &len);
+        if (pname && !config_vm_prop_known(pname))
+            fail(k, vm->name, pname, NULL, "not a VM property");
+    }
+    for (int child = fdt_first_child(f, node); child >= 0; child = fdt_next_sibling(f, child)) {
+        size_t cl;
+        fail(k, vm->name, NULL, fdt_node_name(f, child, &cl), "a VM has no child nodes");
+    }
+    return true;
+}
+
+unsigned config_check(const void *blob, size_t size, struct elvisor_config *cfg, config_report_fn report,
+                      void *ctx)
+{
+    struct checker k = { report, ctx, 0 };
+    struct fdt f;
+    int rc, vms, node;
+    unsigned consoles = 0, seen = 0;
+
+    memset(cfg, 0, sizeof(*cfg));
+    rc = fdt_open(&f, blob, size);
+    if (rc < 0) {
+        fail(&k, NULL, "bundle", NULL, fdt_strerror(rc));
+        return k.errors;
+    }
+    if (fdt_node_is_compatible(&f, fdt_root(&f), "elvisor,config") != 1)
+        fail(&k, NULL, "compatible", NULL, "root is not compatible with \"elvisor,config\"");
+    vms = fdt_path(&f, "/vms");
+    if (vms < 0) {
+        fail(&k, NULL, "/vms", NULL, "node missing");
+        return k.errors;
+    }
+
+    for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
+        struct vm_config extra;
+        struct vm_config *vm = cfg->nr_vms < CONFIG_MAX_VMS ? &cfg->vms[cfg->nr_vms] : &extra;
+        size_t nl;
+
+        /* The VMs beyond the limit are checked too, so that all is said at once. */
+        if (++seen == CONFIG_MAX_VMS + 1)
+            fail(&k, NULL, "/vms", fdt_node_name(&f, node, &nl), "more than 8 VMs");
+        memset(vm, 0, sizeof(*vm));
+        if (!parse_vm(&f, node, vm, &k))
+            continue;
+        for (unsigned i = 0; i < cfg->nr_vms; i++)
+            if (strcmp(cfg->vms[i].name, vm->name) == 0)
+                fail(&k, vm->name, "name", NULL, "two VMs have this name");
+        if (vm->console && consoles++ > 0)
+            fail(&k, vm->name, "console", NULL, "only one VM may take console input");
+        if (vm != &extra)
+            cfg->nr_vms++;
+    }
+    if (seen == 0)
+        fail(&k, NULL, "/vms", NULL, "no VM defined");
+    return k.errors;
+}
+
+struct first_error {
+    char *buf;
+    size_t len;
+    bool taken;
+};
+
+static void keep_first(void *ctx, const struct config_error *e)
+{
+    struct first_error *fe = ctx;
+
+    if (fe->taken)
+        return;
+    fe->taken = true;
+    if (e->vm && e->prop)
+        elv_snprintf(fe->buf, fe->len, "config: vm '%s': property '%s': %s", e->vm, e->prop, e->what);
+    else if (e->vm)
+        elv_snprintf(fe->buf, fe->len, "config: vm '%s': node '%s': %s", e->vm, e->child ? e->child : "",
+                     e->what);
+    else
+        elv_snprintf(fe->buf, fe->len, "config: %s: %s", e->prop, e->what);
 }
 
 int config_parse(const void *blob, size_t size, struct elvisor_config *cfg, char *err, size_t errlen)
 {
-    struct fdt f;
-    int rc, vms, node;
-    unsigned consoles = 0;
+    struct first_error fe = { err, errlen, false };
 
-    memset(cfg, 0, sizeof(*cfg));
-    rc = fdt_open(&f, blob, size);
-    if (rc < 0)
-        return fail(err, errlen, NULL, "bundle", fdt_strerror(rc));
-    if (fdt_node_is_compatible(&f, fdt_root(&f), "elvisor,config") != 1)
-        return fail(err, errlen, NULL, "compatible", "root is not compatible with \"elvisor,config\"");
-    vms = fdt_path(&f, "/vms");
-    if (vms < 0)
-        return fail(err, errlen, NULL, "/vms", "node missing");
-
-    for (node = fdt_first_child(&f, vms); node >= 0; node = fdt_next_sibling(&f, node)) {
-        if (cfg->nr_vms == CONFIG_MAX_VMS)
-            return fail(err, errlen, NULL, "/vms", "more than 8 VMs");
-        struct vm_config *vm = &cfg->vms[cfg->nr_vms];
-        if (parse_vm(&f, node, vm, err, errlen) < 0)
-            return -1;
-        for (unsigned i = 0; i < cfg->nr_vms; i++)
-            if (strcmp(cfg->vms[i].name, vm->name) == 0)
-                return fail(err, errlen, vm->name, "name", "two VMs have this name");
-        consoles += vm->console;
-        if (consoles > 1)
-            return fail(err, errlen, vm->name, "console", "only one VM may take console input");
-        cfg->nr_vms++;
-    }
-    if (cfg->nr_vms == 0)
-        return fail(err, errlen, NULL, "/vms", "no VM defined");
-    return 0;
+    return config_check(blob, size, cfg, keep_first, &fe) ? -1 : 0;
 }

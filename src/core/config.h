@@ -13,6 +13,10 @@
 #define CONFIG_MAX_VMS      8
 #define CONFIG_MAX_VCPUS    8
 #define CONFIG_NAME_MAX     32
+/* Bytes of `bootargs`, its NUL included: Linux arm64's COMMAND_LINE_SIZE.
+ * Linux copies at most that much of /chosen/bootargs and drops the rest
+ * without a word, so a longer line would boot with options missing. */
+#define CONFIG_BOOTARGS_MAX 2048
 
 struct vm_config {
     char name[CONFIG_NAME_MAX];
@@ -36,8 +40,28 @@ struct elvisor_config {
     struct vm_config vms[CONFIG_MAX_VMS];
 };
 
-/* Parses and validates the bundle. On error returns negative and writes a
- * message naming the VM and the property into err. */
+/* The properties a VM node may have; anything else in a VM is an error. */
+extern const char *const config_vm_props[];
+extern const unsigned config_nr_vm_props;
+bool config_vm_prop_known(const char *name);
+
+/* One error: vm NULL for one outside the VMs (then prop names the thing:
+ * "compatible", "/vms", "vms" for a VM node's name, child the node's name);
+ * for a VM, prop is the property or "name", or child a node inside it. */
+struct config_error {
+    const char *vm;
+    const char *prop;
+    const char *child;
+    const char *what;
+};
+typedef void (*config_report_fn)(void *ctx, const struct config_error *e);
+
+/* Validates the whole bundle and reports every error; returns how many.
+ * cfg holds the VMs (at most CONFIG_MAX_VMS) as far as they were valid. */
+unsigned config_check(const void *blob, size_t size, struct elvisor_config *cfg, config_report_fn report,
+                      void *ctx);
+/* Parses and validates the bundle. On error returns negative and writes the
+ * first error, naming the VM and the property, into err. */
 int config_parse(const void *blob, size_t size, struct elvisor_config *cfg, char *err, size_t errlen);
 
 #endif

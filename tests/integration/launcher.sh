@@ -195,6 +195,25 @@ expect_run config_syntax 1 "$cfg:7" -- --config "$cfg"
 cfg=$(write_cfg two-consoles 'vcpus = <1>;' 'memory-size = <0x1000000>;' "$k" 'console;' \
       '};' 'h {' 'vcpus = <1>;' 'memory-size = <0x1000000>;' "$k" 'console;')
 expect_run config_two_consoles 1 "$cfg:15:" "vm 'h'" "'console'" -- --config "$cfg"
+# Every error of the file in one run, each at its line.
+cfg=$(write_cfg several 'vcpus = <0>;' 'memory-size = <0x1000000>;' "$k" 'gic-version = <4>;')
+expect_run config_several_errors 1 "$cfg:6: vm 'g': property 'vcpus'" "$cfg:9: vm 'g': property 'gic-version'" -- \
+    --config "$cfg"
+# A misspelt property is an error (it would keep its default), with the
+# nearest known name.
+cfg=$(write_cfg typo 'vcpus = <1>;' 'memroy-size = <0x1000000>;' "$k")
+expect_run config_unknown_property 1 "$cfg:7:" "'memroy-size'" "did you mean 'memory-size'?" -- --config "$cfg"
+# A FIFO as /incbin/ is refused at once; dtc would wait for a writer for ever
+# (the outer timeout keeps a regression from hanging the suite).
+mkfifo "$tmp/k.fifo"
+cfg=$(write_cfg fifo 'vcpus = <1>;' 'memory-size = <0x1000000>;' 'kernel = /incbin/("k.fifo");')
+run_prefix=(timeout -k 2 10)
+expect_run config_incbin_fifo 1 "$cfg:8:" "'kernel'" "is a FIFO, not a regular file" -- --config "$cfg"
+run_prefix=()
+# Linux arm64 keeps 2047 characters of its command line.
+cfg=$(write_cfg bootargs-long 'vcpus = <1>;' 'memory-size = <0x1000000>;' "$k" \
+      "bootargs = \"$(printf 'x%.0s' $(seq 2048))\";")
+expect_run config_bootargs_long 1 "$cfg:9:" "'bootargs'" "longer than 2047 characters" -- --config "$cfg"
 cfg=$(write_cfg gic-v3 'vcpus = <1>;' 'memory-size = <0x1000000>;' "$k" 'gic-version = <3>;')
 expect_run config_gic_disagrees 1 "gic-version = <3>" "--gic is 2" -- --config "$cfg" --gic 2
 expect_run config_valid 0 "QEMU: " "gic-version=3" -- --config "$cfg"

@@ -261,13 +261,81 @@ static void test_empty_bootargs_and_unknown_props(void **state)
 {
     (void)state;
     assert_int_equal(parse("x { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K;\n"
-                           "    bootargs = \"\"; future-option = <7>; sub { a = <1>; }; };\n"),
+                           "    bootargs = \"\"; };\n"),
                      0);
     assert_string_equal(cfg.vms[0].bootargs, "");
+    /* What elvisor does not know is an error, not a default kept silently. */
+    expect_error("x { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; future-option = <7>; };\n",
+                 "x", "future-option");
+    assert_non_null(strstr(err, "not a VM property"));
+    expect_error("x { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; sub { a = <1>; }; };\n",
+                 "x", "sub");
+    assert_non_null(strstr(err, "node 'sub'"));
     assert_int_equal(parse("x { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K;\n"
                            "    gic-version = <2>; };\n"),
                      0);
     assert_int_equal(cfg.vms[0].gic_version, 2);
+}
+
+/* Linux arm64's COMMAND_LINE_SIZE: 2048 bytes with the NUL. */
+static void test_bootargs_limit(void **state)
+{
+    static char vms[4096];
+
+    (void)state;
+    snprintf(vms, sizeof(vms), "b { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %%K;\n"
+                               "    bootargs = \"%02047d\"; };\n", 0);
+    assert_int_equal(parse(vms), 0);
+    assert_int_equal(strlen(cfg.vms[0].bootargs), 2047);
+    snprintf(vms, sizeof(vms), "b { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %%K;\n"
+                               "    bootargs = \"%02048d\"; };\n", 0);
+    expect_error(vms, "b", "bootargs");
+    assert_non_null(strstr(err, "2047"));
+}
+
+struct collected {
+    unsigned n;
+    char lines[16][128];
+};
+
+static void collect(void *ctx, const struct config_error *e)
+{
+    struct collected *c = ctx;
+
+    if (c->n < 16)
+        snprintf(c->lines[c->n], sizeof(c->lines[0]), "%s/%s/%s", e->vm ? e->vm : "-", e->prop ? e->prop : "-",
+                 e->child ? e->child : "-");
+    c->n++;
+}
+
+/* config_check() goes on after an error: every one is reported, once; cpus
+ * is not judged against an invalid vcpus. config_parse() gives the first. */
+static void test_check_reports_every_error(void **state)
+{
+    static const char *const want[] = {
+        "a/vcpus/-", "a/memory-size/-", "a/gic-version/-", "a/memroy/-", "a/-/child",
+        "b/kernel/-", "b/console/-", "-/compatible/-",
+    };
+    struct collected got = { 0 };
+
+    (void)state;
+    build("\"acme,board\"",
+          "a { vcpus = <0>; memory-size = <3>; kernel = %K; gic-version = <4>; cpus = <0 1 2>; console;\n"
+          "    memroy = <1>; child { }; };\n"
+          "b { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; console; };\n",
+          NULL);
+    assert_int_equal(config_check(blob, blob_len, &cfg, collect, &got), 8);
+    for (unsigned i = 0; i < 8; i++) {
+        bool found = false;
+        for (unsigned k = 0; k < got.n; k++)
+            found |= strcmp(got.lines[k], want[i]) == 0;
+        if (!found)
+            print_error("no error %s\n", want[i]);
+        assert_true(found);
+    }
+    assert_int_equal(cfg.nr_vms, 2);
+    assert_int_equal(config_parse(blob, blob_len, &cfg, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "compatible"));
 }
 
 /* ---- Errors, each naming the VM and the property ---- */
@@ -542,6 +610,8 @@ int main(void)
         cmocka_unit_test_teardown(test_full_and_several, teardown),
         cmocka_unit_test_teardown(test_eight_vms_and_names, teardown),
         cmocka_unit_test_teardown(test_empty_bootargs_and_unknown_props, teardown),
+        cmocka_unit_test_teardown(test_bootargs_limit, teardown),
+        cmocka_unit_test_teardown(test_check_reports_every_error, teardown),
         cmocka_unit_test_teardown(test_vcpus_errors, teardown),
         cmocka_unit_test_teardown(test_memory_errors, teardown),
         cmocka_unit_test_teardown(test_image_errors, teardown),

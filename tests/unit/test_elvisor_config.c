@@ -1,8 +1,9 @@
 /* The host-side config checker, build/tools/elvisor-config: run on temporary
  * DTS files, every kind of error must name FILE:LINE, the VM and the
  * property and exit 1; valid sets exit 0 with a summary; bundles appear only
- * for valid sets. The source scanner it uses (tools/dts_srcmap.c) is also
- * tested directly here, under the sanitizers. */
+ * for valid sets. Its source positions (tools/dts_srcmap.c, from dtc's
+ * annotations) and its /incbin/ scanner (tools/dts_refs.c) are also tested
+ * directly here, under the sanitizers. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,14 +14,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../tools/dts_refs.c"
 #include "../../tools/dts_srcmap.c"
 
 /* tools/tools.mk passes the absolute path of the tool it built. */
 #ifndef ELVISOR_CONFIG_BIN
 #define ELVISOR_CONFIG_BIN "build/tools/elvisor-config"
+#endif
+#ifndef ELVISOR_CONFIG_DOC
+#define ELVISOR_CONFIG_DOC "docs/configuration.md"
 #endif
 
 #define OUT_MAX     16384
@@ -103,15 +109,34 @@ static void write_variant(const char *path, unsigned line, const char *text)
     fclose(fp);
 }
 
-/* Runs the tool with args (in tmpdir); stdout and stderr go to out. */
+/* cfg.dts = base with lines[i] replaced by texts[i]. */
+static void write_variants(const char *path, unsigned n, const unsigned *lines, const char *const *texts)
+{
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    for (unsigned i = 0; i < BASE_LINES; i++) {
+        const char *t = base[i];
+        for (unsigned k = 0; k < n; k++)
+            if (lines[k] == i + 1)
+                t = texts[k];
+        fprintf(fp, "%s\n", t);
+    }
+    fclose(fp);
+}
+
+/* Runs the tool with args (in tmpdir); stdout and stderr go to out. A run
+ * that hangs is killed after RUN_TIMEOUT s (exit 124): a FIFO named by an
+ * /incbin/ must not block the test suite. */
+#define RUN_TIMEOUT "5"
 static int run(const char *args)
 {
-    char cmd[1024];
+    char cmd[8192];
     FILE *p;
     size_t n;
     int status;
 
-    snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", ELVISOR_CONFIG_BIN, args);
+    snprintf(cmd, sizeof(cmd), "timeout -k 1 " RUN_TIMEOUT " '%s' %s 2>&1", ELVISOR_CONFIG_BIN, args);
     p = popen(cmd, "r");
     assert_non_null(p);
     n = fread(out, 1, sizeof(out) - 1, p);
@@ -152,6 +177,7 @@ static int group_setup(void **state)
 }
 
 static struct dts_srcmap *scanned;
+static struct dts_refs *refs;
 
 static int group_teardown(void **state)
 {
@@ -159,6 +185,7 @@ static int group_teardown(void **state)
 
     (void)state;
     dts_srcmap_free(scanned);
+    dts_refs_free(refs);
     if (chdir("/") != 0)
         return -1;
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
@@ -196,11 +223,6 @@ static void test_warnings_keep_exit_0(void **state)
     assert_null(strstr(out, "warning"));
     write_variant("cfg.dts", 18, "bootargs = \"x\";");
     expect("check cfg.dts", 0, "initrd none, the host's GIC\n");
-    write_variant("cfg.dts", 18, "gic_version = <2>;");
-    expect("check -q cfg.dts", 0,
-           "cfg.dts:18: warning: vm 'rtos': property 'gic_version' is not a VM property; it is ignored\n");
-    write_variant("cfg.dts", 18, "extra { };");
-    expect("check -q cfg.dts", 0, "cfg.dts:18: warning: vm 'rtos': node 'extra' inside a VM is ignored\n");
     write_variant("cfg.dts", 12, "cpus = <1 1>;");
     expect("check -q cfg.dts", 0, "cfg.dts:12: warning: vm 'linux': property 'cpus': vCPUs 0 and 1 share "
                                   "physical CPU 1");
@@ -336,6 +358,124 @@ static void test_included_file_and_label(void **state)
     expect("check cfg3.dts", 1, "vm.dtsi:3: vm 'rtos': property 'gic-version': must be <2> or <3> (got <7>)\n");
 }
 
+/* ---- every error, each an error ---- */
+
+/* One run names every error of the file, in both VMs, each at its line. */
+static void test_all_errors_reported(void **state)
+{
+    static const unsigned lines[] = { 6, 7, 12, 15, 18 };
+    static const char *const texts[] = {
+        "vcpus = <0>;", "memory-size = /bits/ 64 <0x20100000>;", "cpus = <0 9>;", "vcpus = <9>;",
+        "gic-version = <4>;",
+    };
+
+    (void)state;
+    write_variants("cfg.dts", 5, lines, texts);
+    expect("check cfg.dts", 1, "cfg.dts:6: vm 'linux': property 'vcpus': must be 1..8 (got <0>)\n");
+    assert_non_null(strstr(out, "cfg.dts:7: vm 'linux': property 'memory-size': must be a non-zero multiple"));
+    assert_non_null(strstr(out, "cfg.dts:15: vm 'rtos': property 'vcpus': must be 1..8 (got <9>)\n"));
+    assert_non_null(strstr(out, "cfg.dts:18: vm 'rtos': property 'gic-version': must be <2> or <3> (got <4>)\n"));
+    /* cpus is judged against vcpus, which is itself wrong: no second-hand error. */
+    assert_null(strstr(out, "'cpus'"));
+    /* The image-fit check still runs for a VM whose sizes are valid. */
+    write_variants("cfg.dts", 2, (const unsigned[]){ 6, 16 },
+                   (const char *const[]){ "vcpus = <0>;", "memory-size = <0x200000>;" });
+    expect("check cfg.dts", 1, "cfg.dts:6: vm 'linux': property 'vcpus'");
+    assert_non_null(strstr(out, "cfg.dts:16: vm 'rtos': property 'memory-size': 2 MiB is too small"));
+}
+
+/* A misspelt property is an error naming the property it most resembles. */
+static void test_unknown_property_suggestion(void **state)
+{
+    (void)state;
+    expect_error(16, "memroy-size = <0x400000>;",
+                 "cfg.dts:16: vm 'rtos': property 'memroy-size': not a VM property; did you mean 'memory-size'?\n");
+    /* ... and the property it was meant to be is missing. */
+    assert_non_null(strstr(out, "cfg.dts:14: vm 'rtos': property 'memory-size': missing"));
+    expect_error(18, "gic_version = <2>;",
+                 "cfg.dts:18: vm 'rtos': property 'gic_version': not a VM property; did you mean 'gic-version'?\n");
+    expect_error(11, "consle;",
+                 "cfg.dts:11: vm 'linux': property 'consle': not a VM property; did you mean 'console'?\n");
+    /* Nothing alike: the known ones are listed instead. */
+    expect_error(18, "frobnicate = <2>;",
+                 "cfg.dts:18: vm 'rtos': property 'frobnicate': not a VM property (known: vcpus, memory-size,");
+    expect_error(18, "extra { };", "cfg.dts:18: vm 'rtos': node 'extra': a VM has no child nodes\n");
+}
+
+/* The known properties (the checker lists them for a name like none of them)
+ * are exactly the rows of the VM property table in docs/configuration.md. */
+static void test_known_properties_documented(void **state)
+{
+    static char doc[65536];
+    char known[1024], *p, *tok, *save = NULL;
+    unsigned in_list = 0, rows = 0;
+    FILE *fp;
+    size_t n;
+
+    (void)state;
+    expect_error(18, "frobnicate = <2>;", "(known: ");
+    p = strstr(out, "(known: ") + 8;
+    snprintf(known, sizeof(known), "%.*s", (int)strcspn(p, ")"), p);
+    fp = fopen(ELVISOR_CONFIG_DOC, "r");
+    assert_non_null(fp);
+    n = fread(doc, 1, sizeof(doc) - 1, fp);
+    fclose(fp);
+    doc[n] = '\0';
+    p = strstr(doc, "\n### A VM node\n");
+    assert_non_null(p);
+    *strstr(p + 1, "\n#") = '\0';
+    for (tok = strtok_r(known, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        char row[80];
+        snprintf(row, sizeof(row), "\n| `%s` |", tok);
+        if (!strstr(p, row))
+            print_error("%s is not in the VM property table of %s\n", tok, ELVISOR_CONFIG_DOC);
+        assert_non_null(strstr(p, row));
+        in_list++;
+    }
+    for (char *r = strstr(p, "\n| `"); r; r = strstr(r + 1, "\n| `"))
+        rows++;
+    assert_int_equal(rows, in_list);
+}
+
+/* dtc would wait for ever for a writer to the FIFO: refused before dtc runs. */
+static void test_incbin_fifo_refused(void **state)
+{
+    time_t start;
+
+    (void)state;
+    assert_int_equal(mkfifo("k.fifo", 0644) == 0 || access("k.fifo", F_OK) == 0, 1);
+    start = time(NULL);
+    expect_error(17, "kernel = /incbin/(\"k.fifo\");",
+                 "cfg.dts:17: vm 'rtos': property 'kernel': cannot use \"k.fifo\": it is a FIFO, not a regular file\n");
+    assert_true(time(NULL) - start < 4);
+    expect_error(9, "initrd = /incbin/(\"/dev/null\");",
+                 "cfg.dts:9: vm 'linux': property 'initrd': cannot use \"/dev/null\": it is a character device, "
+                 "not a regular file\n");
+    assert_int_equal(mkdir("dir.bin", 0755) == 0 || access("dir.bin", F_OK) == 0, 1);
+    expect_error(8, "kernel = /incbin/(\"dir.bin\");",
+                 "cfg.dts:8: vm 'linux': property 'kernel': cannot use \"dir.bin\": it is a directory, "
+                 "not a regular file\n");
+    /* Every such file is named in the one run. */
+    write_variants("cfg.dts", 2, (const unsigned[]){ 8, 17 },
+                   (const char *const[]){ "kernel = /incbin/(\"k.fifo\");", "kernel = /incbin/(\"gone.bin\");" });
+    expect("check cfg.dts", 1, "cfg.dts:8: vm 'linux': property 'kernel': cannot use \"k.fifo\"");
+    assert_non_null(strstr(out, "cfg.dts:17: vm 'rtos': property 'kernel': cannot open \"gone.bin\""));
+}
+
+/* Linux arm64 keeps at most COMMAND_LINE_SIZE = 2048 bytes, NUL included. */
+static void test_bootargs_too_long(void **state)
+{
+    char line[2100];
+
+    (void)state;
+    snprintf(line, sizeof(line), "bootargs = \"%02047d\";", 0);
+    write_variant("cfg.dts", 10, line);
+    expect("check -q cfg.dts", 0, NULL);
+    snprintf(line, sizeof(line), "bootargs = \"%02048d\";", 0);
+    expect_error(10, line, "cfg.dts:10: vm 'linux': property 'bootargs': longer than 2047 characters");
+    assert_non_null(strstr(out, "(it has 2048)\n"));
+}
+
 /* ---- bundle ---- */
 
 static void test_bundle_written_only_when_valid(void **state)
@@ -385,7 +525,6 @@ static const struct dts_srcmap *scan_text(const char *text)
     dts_srcmap_free(scanned);
     write_text("scan.dts", text);
     scanned = dts_srcmap_scan("scan.dts", NULL, 0);
-    assert_non_null(scanned);
     return scanned;
 }
 
@@ -401,76 +540,102 @@ static unsigned node_line(const struct dts_srcmap *m, const char *node)
     return dts_srcmap_node(m, node, &pos) ? pos.line : 0;
 }
 
-static void test_scanner_skips_strings_comments_values(void **state)
+/* dtc's annotations: strings and comments that look like syntax, labels,
+ * label and path references, deletions, /include/ and cpp line markers. */
+static void test_srcmap_from_dtc(void **state)
 {
     const struct dts_srcmap *m;
-
-    (void)state;
-    m = scan_text("/dts-v1/;\n"
-                  "/* { not a node; */ / {\n"
-                  "  a { s = \"x; } {\", 'y'; // }\n"
-                  "      b = <1 (2 / 1) &lbl>, [00 ff];\n"
-                  "      c; };\n"
-                  "  #address-cells = <1>;\n"
-                  "};\n");
-    assert_int_equal(node_line(m, "/"), 2);
-    assert_int_equal(node_line(m, "/a"), 3);
-    assert_int_equal(prop_line(m, "/a", "s"), 3);
-    assert_int_equal(prop_line(m, "/a", "b"), 4);
-    assert_int_equal(prop_line(m, "/a", "c"), 5);
-    assert_int_equal(prop_line(m, "/", "#address-cells"), 6);
-    assert_int_equal(prop_line(m, "/a", "y"), 0);
-}
-
-static void test_scanner_labels_refs_deletes(void **state)
-{
-    const struct dts_srcmap *m;
-
-    (void)state;
-    m = scan_text("/dts-v1/;\n"
-                  "/ { vms {\n"
-                  "  l1: l2: x { p = <1>; q = <2>; };\n"
-                  "  y { p = <1>; };\n"
-                  "}; };\n"
-                  "&l2 { p = <3>; };\n"
-                  "&{/vms/y} { r; };\n"
-                  "/ { vms { x { /delete-property/ q; }; /delete-node/ y; }; };\n");
-    assert_int_equal(prop_line(m, "/vms/x", "p"), 6);
-    assert_int_equal(prop_line(m, "/vms/x", "q"), 0);
-    assert_int_equal(node_line(m, "/vms/x"), 3);
-    assert_int_equal(node_line(m, "/vms/y"), 0);
-    assert_int_equal(prop_line(m, "/vms/y", "r"), 0);
-}
-
-static void test_scanner_include_incbin_line_markers(void **state)
-{
-    const struct dts_srcmap *m;
-    const char *node, *prop;
     struct dts_pos pos;
 
     (void)state;
-    write_text("inc.dtsi", "\n/ { z { k = /incbin/(\"img\\\"q\", 0, 4); }; };\n");
+    write_text("inc.dtsi", "\n&{/vms/y} { r; };\n");
     m = scan_text("/dts-v1/;\n"
+                  "/* { not a node; */ / { vms {\n"
+                  "  l1: l2: x { p = <1>; s = \"x; } /* {\", [00 ff];\n"
+                  "      q = <2>; // };\n"
+                  "  };\n"
+                  "  y { p = <1>; };\n"
+                  "  z { };\n"
+                  "}; };\n"
+                  "&l2 { p = <3>; };\n"
                   "/include/ \"inc.dtsi\"\n"
-                  "/include/ \"absent.dtsi\"\n"
+                  "/ { vms { x { /delete-property/ q; }; /delete-node/ z; }; };\n"
                   "# 40 \"orig.dts\"\n"
                   "/ { w; };\n");
-    assert_true(dts_srcmap_file_ref(m, "img\"q", &node, &prop, &pos));
-    assert_string_equal(node, "/z");
-    assert_string_equal(prop, "k");
+    assert_non_null(m);
+    assert_int_equal(node_line(m, "/"), 2);
+    assert_int_equal(node_line(m, "/vms/x"), 3);
+    assert_int_equal(prop_line(m, "/vms/x", "s"), 3);
+    assert_int_equal(prop_line(m, "/vms/x", "p"), 9);
+    assert_int_equal(prop_line(m, "/vms/x", "q"), 0);
+    assert_int_equal(node_line(m, "/vms/z"), 0);
+    assert_true(dts_srcmap_prop(m, "/vms/y", "r", &pos));
     assert_string_equal(pos.file, "inc.dtsi");
     assert_int_equal(pos.line, 2);
-    assert_true(dts_srcmap_file_ref(m, "absent.dtsi", &node, &prop, &pos));
-    assert_null(node);
-    assert_null(prop);
-    assert_int_equal(pos.line, 3);
     assert_true(dts_srcmap_prop(m, "/", "w", &pos));
     assert_string_equal(pos.file, "orig.dts");
     assert_int_equal(pos.line, 40);
+    /* Source dtc refuses has no map (dtc's message says where). */
+    dts_srcmap_free(scanned);
+    write_text("scan.dts", "/dts-v1/;\n/ { a = <1> };\n");
+    scanned = dts_srcmap_scan("scan.dts", NULL, 0);
+    assert_null(scanned);
 }
 
-/* Truncated and shuffled DTS must neither crash nor leak (ASan). */
-static void test_scanner_survives_garbage(void **state)
+static const struct dts_ref *find_ref(const char *name)
+{
+    for (size_t i = 0; refs && i < refs->nr; i++)
+        if (strcmp(refs->refs[i].name, name) == 0)
+            return &refs->refs[i];
+    return NULL;
+}
+
+static void test_refs_include_incbin(void **state)
+{
+    const struct dts_ref *r;
+
+    (void)state;
+    assert_int_equal(mkdir("sub", 0755) == 0 || access("sub", F_OK) == 0, 1);
+    write_text("sub/refs.dtsi", "\n/ { z { k = /incbin/(\"img\\\"q\", 0, 4); }; };\n");
+    write_text("sub/here.bin", "x");
+    write_text("refs.dts", "/dts-v1/;\n"
+                           "/include/ \"refs.dtsi\"\n"
+                           "/include/ \"absent.dtsi\"\n"
+                           "/ { vms { lx: linux { /* /incbin/(\"no\") */ kernel =\n"
+                           "    /incbin/(\"here.bin\"); }; }; };\n"
+                           "&lx { initrd = /incbin/(\"/abs/i\"); };\n");
+    dts_refs_free(refs);
+    const char *dirs[] = { "sub" };
+    refs = dts_refs_scan("refs.dts", dirs, 1);
+    assert_non_null(refs);
+    assert_null(find_ref("no"));
+    r = find_ref("img\"q");
+    assert_non_null(r);
+    assert_string_equal(r->node, "/z");
+    assert_string_equal(r->prop, "k");
+    assert_string_equal(r->pos.file, "sub/refs.dtsi");
+    assert_int_equal(r->pos.line, 2);
+    assert_null(r->found);
+    r = find_ref("absent.dtsi");
+    assert_non_null(r);
+    assert_true(r->include);
+    assert_int_equal(r->pos.line, 3);
+    r = find_ref("here.bin");
+    assert_non_null(r);
+    assert_string_equal(r->node, "/vms/linux");
+    assert_string_equal(r->prop, "kernel");
+    assert_int_equal(r->pos.line, 5);
+    assert_string_equal(r->found, "sub/here.bin");
+    r = find_ref("/abs/i");
+    assert_non_null(r);
+    assert_string_equal(r->node, "/vms/linux");
+    assert_string_equal(r->prop, "initrd");
+    assert_int_equal(r->pos.line, 6);
+}
+
+/* Truncated and shuffled DTS must neither crash nor leak (ASan), in the
+ * /incbin/ scanner nor in reading what dtc makes of it. */
+static void test_scanners_survive_garbage(void **state)
 {
     static const char *const pieces[] = {
         "/ {", "};", "}", "{", "a", "=", ";", "\"s", "'", "/*", "*/", "//", "\n", "&", "&{/x",
@@ -493,8 +658,12 @@ static void test_scanner_survives_garbage(void **state)
             n += strlen(p);
         }
         scan_text(text);
+        dts_refs_free(refs);
+        refs = dts_refs_scan("scan.dts", NULL, 0);
+        assert_non_null(refs);
     }
     assert_null(dts_srcmap_scan("no-such-file.dts", NULL, 0));
+    assert_null(dts_refs_scan("no-such-file.dts", NULL, 0));
 }
 
 int main(void)
@@ -515,12 +684,16 @@ int main(void)
         cmocka_unit_test_setup(test_root_and_vms_errors, setup),
         cmocka_unit_test_setup(test_dtc_syntax_error_passes_through, setup),
         cmocka_unit_test_setup(test_included_file_and_label, setup),
+        cmocka_unit_test_setup(test_all_errors_reported, setup),
+        cmocka_unit_test_setup(test_unknown_property_suggestion, setup),
+        cmocka_unit_test_setup(test_known_properties_documented, setup),
+        cmocka_unit_test_setup(test_incbin_fifo_refused, setup),
+        cmocka_unit_test_setup(test_bootargs_too_long, setup),
         cmocka_unit_test_setup(test_bundle_written_only_when_valid, setup),
         cmocka_unit_test_setup(test_usage_errors, setup),
-        cmocka_unit_test_setup(test_scanner_skips_strings_comments_values, setup),
-        cmocka_unit_test_setup(test_scanner_labels_refs_deletes, setup),
-        cmocka_unit_test_setup(test_scanner_include_incbin_line_markers, setup),
-        cmocka_unit_test_setup(test_scanner_survives_garbage, setup),
+        cmocka_unit_test_setup(test_srcmap_from_dtc, setup),
+        cmocka_unit_test_setup(test_refs_include_incbin, setup),
+        cmocka_unit_test_setup(test_scanners_survive_garbage, setup),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
