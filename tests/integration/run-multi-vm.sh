@@ -34,7 +34,7 @@ usage: tests/integration/run-multi-vm.sh [options]
                     name none, so the VMs get the machine's
   --only A,B        run only these suites (isolation-2vm, vm-reset,
                     timer-share, spin-share, hold-share, reset-share,
-                    dbgregs-share, vmid-churn)
+                    dbgregs-share, vmid-churn, vmid-churn-nested)
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
@@ -45,7 +45,7 @@ USAGE
 # empty when no guest waits for it), the other VMs, and order checks
 # "FIRST => LAST": some line matching the extended regex FIRST comes before
 # some line matching LAST.
-suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share vmid-churn)
+suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share vmid-churn vmid-churn-nested)
 declare -A config console others orders hypargs
 config[isolation-2vm]=configs/isolation-2vm.dts
 console[isolation-2vm]=b
@@ -104,6 +104,15 @@ orders[vmid-churn]='^elvisor\[cpu0\]: VMIDs: 3 bits \(vmid-bits=3; => ^\[p\] # r
 ^elvisor\[cpu[0-9]+\]: VMIDs: ([4-9]|[1-9][0-9]+) rollovers so far => ^elvisor\[cpu1\]: vm p: powered off
 ^\[x\] GUEST-DONE => ^\[p\] TEST isolation\.peer_data_absent: PASS
 ^\[y\] GUEST-DONE => ^\[p\] TEST isolation\.peer_data_absent: PASS'
+config[vmid-churn-nested]=configs/vmid-churn-nested.dts
+console[vmid-churn-nested]=
+others[vmid-churn-nested]="n m x y"
+hypargs[vmid-churn-nested]="vmid-bits=2"
+# Rollovers came while each guest hypervisor made its checks.
+orders[vmid-churn-nested]='^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+, => ^\[n\] GUEST-DONE
+^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+, => ^\[m\] GUEST-DONE
+^\[n\] # guest vel2s2 => ^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+,
+^\[m\] # guest vel2nest => ^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+,'
 
 mode=both gic=3 only="" timeout=120 verbose=0
 while [ $# -gt 0 ]; do
