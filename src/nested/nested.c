@@ -104,9 +104,10 @@ void nested_vcpu_reset(struct vcpu *v)
 
 void nested_load(struct vcpu *v)
 {
-    /* elvisor's identity map makes the page's address its VA at EL2. */
-    write_sysreg(VNCR_EL2, (uint64_t)(uintptr_t)v->nested->vncr);
     struct vcpu_nested *n = v->nested;
+
+    /* elvisor's identity map makes the page's address its VA at EL2. */
+    write_sysreg(VNCR_EL2, (uint64_t)(uintptr_t)n->vncr);
 
     /* vcpu_load put the VM's own VTTBR in place; the nested context runs
      * its own regime, whose VMID may have to be renewed too. */
@@ -330,9 +331,9 @@ static void handle_tlbi(struct vcpu *v, unsigned op1)
 {
     if (op1 == TLBI_EL2_OP1 || l1_regime(v))
         tlb_flush_vmid(vm_vttbr(v->vm));
-    if (op1 == TLBI_EL2_OP1 || !l1_regime(v))
-        if (vmid_last(&v->vm->l2_vmid))
-            tlb_flush_vmid(nested_vttbr(v->vm));
+    /* A nested context that never ran has no VMID and no entries. */
+    if ((op1 == TLBI_EL2_OP1 || !l1_regime(v)) && vmid_last(&v->vm->l2_vmid))
+        tlb_flush_vmid(nested_vttbr(v->vm));
     if (op1 == TLBI_EL2_OP1)
         shadow_s2_invalidate(v->vm, true);
     else if (!l1_regime(v))
