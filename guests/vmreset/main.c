@@ -12,10 +12,13 @@
  * which it does once the resetting VM has finished: a loop counter kept in
  * RAM, a RAM pattern and the virtual counter must show uninterrupted
  * progress, and the VM must never boot a second time (RAM survives a reset,
- * so a second boot finds the first boot's record). */
+ * so a second boot finds the first boot's record).
+ *
+ * "vmreset.role=churn" resets many times (churn.c). */
 #include "guest.h"
 
 #include "bootargs.h"
+#include "churn.h"
 #include "fdt.h"
 #include "lib/string.h"
 
@@ -190,6 +193,8 @@ void guest_main(void)
         role_reset();
     else if (strcmp(role, "steady") == 0)
         role_steady();
+    else if (strcmp(role, "churn") == 0)
+        role_churn(fdt_bootargs(guest_dtb));
     else
         test_fail("role", "unknown vmreset.role=%s", role);
 }

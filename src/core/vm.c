@@ -4,7 +4,6 @@
 #include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
-#include "arch/arm64/tlb.h"
 #include "core/console.h"
 #include "core/guest_log.h"
 #include "core/loader.h"
@@ -153,7 +152,6 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     memset(vm, 0, sizeof(*vm));
     vm->cfg = cfg;
     vm->id = id;
-    vm->vmid = (uint16_t)(id + 1);
     spin_lock_init(&vm->lock);
     spin_lock_init(&vm->log_lock);
     vm->nr_vcpus = cfg->nr_vcpus;
@@ -183,8 +181,6 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         log_err("vm %s: building stage-2 tables failed (%d)", cfg->name, rc);
         return -1;
     }
-    vm->vttbr = vm->s2.root | ((uint64_t)vm->vmid << VTTBR_VMID_SHIFT);
-
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vcpu_mpidr_of(i);
     if (vgic_setup(vm, mpidrs) < 0)
@@ -227,9 +223,8 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         p->runq[p->nr_runq] = v;
         __atomic_store_n(&p->nr_runq, p->nr_runq + 1, __ATOMIC_RELEASE);
     }
-    /* Stage 2 is complete: no CPU may still hold translations tagged with
-     * this VMID from before. */
-    tlb_flush_vmid(vm->vttbr);
+    /* No TLB flush: the VM gets its VMID when a vCPU is first loaded, one
+     * no translation is tagged with (core/vmid_alloc.h). */
     return 0;
 }
 
@@ -372,8 +367,13 @@ int vm_reset(struct vm *vm)
     if (rc < 0)
         return -1;
     /* The rebooted guest builds new stage-1 tables, perhaps with the same
-     * ASIDs: the old kernel's cached translations must go. */
-    tlb_flush_vmid(vm->vttbr);
+     * ASIDs: the old kernel's cached translations must not be hit. As a VM
+     * recreated under KVM, it takes fresh VMIDs (every vCPU is parked and
+     * put, so no CPU runs them); the old ones stay taken until the next
+     * rollover flushes their entries. Resets thus consume VMIDs, which is
+     * what makes a rollover come in a test. */
+    vmid_ctx_renew(&vm->vmid);
+    vmid_ctx_renew(&vm->l2_vmid);
     rc = vm_boot(vm);
     /* Input held back while the old guest's FIFO was full would wait for
      * a read of a FIFO the reset emptied: let it in now. */
@@ -425,6 +425,7 @@ void vm_power_off(struct vm *vm, enum vm_state why)
 {
     vm_log_flush(vm);
     log_exit_stats(vm);
+    vmid_log_summary();
     console_guest_flush(vm->id, vm->cfg->name);
     vm->state = why;
     kick_all(vm);

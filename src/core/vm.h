@@ -9,6 +9,7 @@
 #include "core/io_bus.h"
 #include "core/stage2.h"
 #include "core/vcpu.h"
+#include "core/vmid.h"
 #include "lib/ratelimit.h"
 #include "lib/spinlock.h"
 #include "vdev/mmio.h"
@@ -43,14 +44,17 @@ enum vm_state {
 struct vm {
     const struct vm_config *cfg;
     unsigned id;
-    uint16_t vmid;
     unsigned gic_version;       /* 2 or 3: the host's */
     volatile enum vm_state state;
     spinlock_t lock;            /* power state of the vCPUs, device state */
 
     uint64_t ram_ipa, ram_size, ram_pa;
     struct stage2 s2;
-    uint64_t vttbr;
+    /* The VMIDs of its regimes (core/vmid.h): its own, and with virtual
+     * EL2 its guest's guest's on the VM's stage 2 (the nested context);
+     * shadow stage-2 contexts hold theirs in nested/shadow_s2.c. */
+    struct vmid_ctx vmid;
+    struct vmid_ctx l2_vmid;
     /* The guest's virtual and physical counters read (hardware count -
      * cnt_offset) on every vCPU; taken at the first vm_boot() and kept
      * across SYSTEM_RESET (docs/vtimer.md). */
@@ -88,6 +92,18 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 /* Copies into guest memory; false when [ipa, ipa+len) is not guest RAM. */
 bool vm_write_ipa(struct vm *vm, uint64_t ipa, const void *src, uint64_t len);
 bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t len);
+
+/* VTTBR_EL2 of the VM's own regime for the CPU about to run it (the VMID
+ * renewed if its generation passed), and for TLB maintenance by VMID. */
+static inline uint64_t vm_vttbr_use(struct vm *vm)
+{
+    return vmid_vttbr(vm->s2.root, vmid_use(&vm->vmid));
+}
+
+static inline uint64_t vm_vttbr(const struct vm *vm)
+{
+    return vmid_vttbr(vm->s2.root, vmid_last(&vm->vmid));
+}
 
 /* WFI or CPU_SUSPEND: the vCPU does not run until an interrupt is pending. */
 void vcpu_wait_for_irq(struct vcpu *v);

@@ -6,6 +6,7 @@
 #include "arch/arm64/sysreg.h"
 #include "core/pcpu.h"
 #include "core/vm.h"
+#include "core/vmid.h"
 #include "vdev/vtimer.h"
 
 void fpsimd_save(struct fpsimd_state *s);
@@ -113,7 +114,9 @@ void vcpu_load(struct vcpu *v)
 {
     struct vm *vm = v->vm;
 
-    write_sysreg(vttbr_el2, vm->vttbr);
+    /* The VMID check lives here, not on the exit path: a vCPU that stays
+     * loaded keeps its VMID across rollovers (core/vmid_alloc.h). */
+    write_sysreg(vttbr_el2, vm_vttbr_use(vm));
     write_sysreg(cntvoff_el2, vm->cnt_offset);
     if (!hyp_ptimer_emulated)
         write_sysreg(CNTPOFF_EL2, vm->cnt_offset);
@@ -145,5 +148,7 @@ void vcpu_put(struct vcpu *v)
     vgic_hw_off(v);
     write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);
     isb();
+    /* Its VMID need not be kept for this CPU at a rollover any more. */
+    vmid_idle();
     v->loaded = false;
 }

@@ -37,12 +37,18 @@ static const struct {
     { EL1_MDSCR, VNCR_MDSCR_EL1 },     { EL1_CNTKCTL, NO_SLOT },
 };
 
-_Static_assert(NESTED_VMID_BASE >= MAX_VMS && NESTED_VMID_BASE + MAX_VMS < 256,
-               "nested VMIDs follow the VMs' own and fit 8-bit VMIDs");
-
 uint64_t nested_vttbr(const struct vm *vm)
 {
-    return vm->s2.root | ((uint64_t)nested_l2_vmid(vm->vmid) << VTTBR_VMID_SHIFT);
+    return vmid_vttbr(vm->s2.root, vmid_last(&vm->l2_vmid));
+}
+
+/* VTTBR_EL2 for the context the vCPU is in, its VMID renewed if a rollover
+ * passed it (core/vmid.h): the hardware runs it from here on. */
+static uint64_t vttbr_use(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+
+    return n->in_hyp ? vm_vttbr_use(v->vm) : vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid));
 }
 
 static uint64_t l2_value(const struct vcpu_nested *n, unsigned i)
@@ -58,7 +64,8 @@ static void set_l2_value(struct vcpu_nested *n, unsigned i, uint64_t val)
         vncr_write(n, ctx_regs[i].slot, val);
 }
 
-void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc, uint64_t pstate)
+void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
+                     uint64_t pstate)
 {
     struct vcpu_nested *n = v->nested;
 
@@ -69,8 +76,9 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc,
     n->in_hyp = false;
     v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
     write_sysreg(hcr_el2, v->hcr);
-    n->l2_vttbr = vttbr;
-    write_sysreg(vttbr_el2, vttbr);
+    n->l2_root = root;
+    n->l2_vmid = vmid;
+    write_sysreg(vttbr_el2, vttbr_use(v));
     isb();
     v->regs.pc = pc;
     v->regs.pstate = pstate;
@@ -91,7 +99,7 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     shadow_s2_leave(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr);
     write_sysreg(hcr_el2, v->hcr);
-    write_sysreg(vttbr_el2, v->vm->vttbr);
+    write_sysreg(vttbr_el2, vttbr_use(v));
     isb();
     /* Under NV2 its ELR/SPSR_EL2 are the hardware EL1 ones. */
     nested_exc_to_vel2(el1_read(EL1_VBAR), v->regs.pc, v->regs.pstate, el1_read(EL1_SCTLR),
@@ -133,18 +141,19 @@ void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va)
 {
     struct vcpu_nested *n = v->nested;
     uint64_t saved[NR_MMU_REGS];
-    uint64_t vttbr = read_sysreg(vttbr_el2);
 
     for (unsigned i = 0; i < NR_MMU_REGS; i++) {
         saved[i] = el1_read(mmu_regs[i]);
         el1_write(mmu_regs[i], l2_value_of(n, mmu_regs[i]));
     }
-    write_sysreg(vttbr_el2, nested_vttbr(v->vm));
+    /* The walk may fill the TLB: under a VMID of the current generation,
+     * as any regime the hardware runs. */
+    write_sysreg(vttbr_el2, vmid_vttbr(v->vm->s2.root, vmid_use(&v->vm->l2_vmid)));
     isb();
     at(va);
     isb();
     for (unsigned i = 0; i < NR_MMU_REGS; i++)
         el1_write(mmu_regs[i], saved[i]);
-    write_sysreg(vttbr_el2, vttbr);
+    write_sysreg(vttbr_el2, vttbr_use(v));
     isb();
 }

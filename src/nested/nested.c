@@ -65,10 +65,9 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
         n->ich_vtr = nested_ich_vtr(cif->nr_lrs, cif->nr_apr);
     }
     v->nested = n;
-    /* No CPU may hold translations of the nested context's VMID from
-     * before (the same reason vm_create flushes the VM's own). */
+    /* The nested context's VMID comes from the allocator at its first use,
+     * one no translation is tagged with: nothing to flush here. */
     if (v->id == 0) {
-        tlb_flush_vmid(nested_vttbr(v->vm));
         if (shadow_s2_init(v->vm) < 0) {
             log_err("vm %s: no memory for the shadow stage 2 of its guest's guests", v->vm->cfg->name);
             return -1;
@@ -105,10 +104,15 @@ void nested_vcpu_reset(struct vcpu *v)
 
 void nested_load(struct vcpu *v)
 {
+    struct vcpu_nested *n = v->nested;
+
     /* elvisor's identity map makes the page's address its VA at EL2. */
-    write_sysreg(VNCR_EL2, (uint64_t)(uintptr_t)v->nested->vncr);
-    if (!v->nested->in_hyp)
-        write_sysreg(vttbr_el2, v->nested->l2_vttbr);
+    write_sysreg(VNCR_EL2, (uint64_t)(uintptr_t)n->vncr);
+
+    /* vcpu_load put the VM's own VTTBR in place; the nested context runs
+     * its own regime, whose VMID may have to be renewed too. */
+    if (!n->in_hyp)
+        write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
 }
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
@@ -270,9 +274,10 @@ void nested_check_irq(struct vcpu *v)
 
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
-    uint64_t vh = vhcr(v), vttbr = nested_vttbr(v->vm);
+    uint64_t vh = vhcr(v), root = v->vm->s2.root;
+    struct vmid_ctx *vmid = &v->vm->l2_vmid;
 
-    if ((vh & HCR_VM) && !shadow_s2_enter(v, &vttbr)) {
+    if ((vh & HCR_VM) && !shadow_s2_enter(v, &root, &vmid)) {
         log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx: no free shadow stage 2: VM stopped",
                 v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)el1_read(EL1_ELR));
         vm_power_off(v->vm, VM_STOPPED);
@@ -280,7 +285,7 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
     }
     log_unhonoured(v, vh);
     log_l2_timers(v);
-    nested_enter_l2(v, vh, vttbr, el1_read(EL1_ELR), spsr);
+    nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
 }
 
 /* The guest's ELR_EL2 and SPSR_EL2 are the hardware ELR_EL1 and SPSR_EL1
@@ -325,8 +330,9 @@ static bool l1_regime(const struct vcpu *v)
 static void handle_tlbi(struct vcpu *v, unsigned op1)
 {
     if (op1 == TLBI_EL2_OP1 || l1_regime(v))
-        tlb_flush_vmid(v->vm->vttbr);
-    if (op1 == TLBI_EL2_OP1 || !l1_regime(v))
+        tlb_flush_vmid(vm_vttbr(v->vm));
+    /* A nested context that never ran has no VMID and no entries. */
+    if ((op1 == TLBI_EL2_OP1 || !l1_regime(v)) && vmid_last(&v->vm->l2_vmid))
         tlb_flush_vmid(nested_vttbr(v->vm));
     if (op1 == TLBI_EL2_OP1)
         shadow_s2_invalidate(v->vm, true);

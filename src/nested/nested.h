@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/sysreg.h"
+#include "core/vmid_alloc.h"
 #include "nested/vncr.h"
 #include "vdev/vgic.h"
 
@@ -54,7 +55,10 @@ struct vcpu_nested {
     /* In nested context: the hardware EL1 registers of the hyp context
      * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
     uint64_t hyp_el1[NESTED_CTX_NR];
-    uint64_t l2_vttbr;          /* VTTBR_EL2 of the nested context */
+    /* The nested context's stage 2: the VM's or a shadow's root, and the
+     * VMID context it runs under (put in VTTBR_EL2 through the allocator). */
+    uint64_t l2_root;
+    struct vmid_ctx *l2_vmid;
     unsigned s2_slot;           /* shadow stage-2 slot held, NS2_POOL_SLOTS if none */
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
     bool timers_logged;         /* L2 timers asked for, once per reset */
@@ -77,11 +81,6 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr);
 
 /* HCR_EL2 while the vCPU runs its guest's guest (nested context). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
-
-/* The VMID of a VM's nested context: its own VMIDs are 1..MAX_VMS (vm.c),
- * the nested ones the next MAX_VMS, within 8-bit VMIDs. */
-#define NESTED_VMID_BASE        8u
-uint16_t nested_l2_vmid(uint16_t vm_vmid);
 
 /* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
 #define NESTED_VHCR_FORWARDED   (HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC)
@@ -170,12 +169,13 @@ void nested_load(struct vcpu *v);
 /* Exits a vEL2 vCPU handles differently (HVC, ERET, EL2 TLB maintenance,
  * VNCR faults); false when the normal exit table applies. */
 bool nested_handle_sync(struct vcpu *v, uint64_t esr);
-/* The context switch (ctx.c). The guest's guest's VTTBR_EL2: the VM's
- * stage 2 under VMID nested_l2_vmid(vm->vmid). */
+/* The context switch (ctx.c). The guest's guest's VTTBR_EL2 on the VM's
+ * stage 2 (vHCR.VM = 0), for TLB maintenance: under the VM's l2_vmid. */
 uint64_t nested_vttbr(const struct vm *vm);
 /* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded), on
- * the stage 2 of vttbr. */
-void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t vttbr, uint64_t pc, uint64_t pstate);
+ * the stage 2 at root under the VMID of vmid. */
+void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
+                     uint64_t pstate);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
 /* An IRQ from the nested context taken by vEL2 (VBAR_EL2 + 0x480). */
@@ -190,9 +190,9 @@ void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va);
 /* The shadow stage 2 (shadow_s2.c). Per-VM pool, set up with vCPU 0. */
 int shadow_s2_init(struct vm *vm);
 /* Takes the shadow context for the vVTTBR in the page (vHCR.VM = 1): its
- * VTTBR_EL2 in *vttbr; false when every context is held (cannot happen
- * with a slot per vCPU). */
-bool shadow_s2_enter(struct vcpu *v, uint64_t *vttbr);
+ * root table in *root and its VMID context in *vmid; false when every
+ * context is held (cannot happen with a slot per vCPU). */
+bool shadow_s2_enter(struct vcpu *v, uint64_t *root, struct vmid_ctx **vmid);
 /* Gives the context back (the vCPU leaves the nested context). */
 void shadow_s2_leave(struct vcpu *v);
 /* An abort of the guest's guest on a shadow: a shadow entry installed,

@@ -34,13 +34,6 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
     return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED);
 }
 
-/* Both contexts are EL1&0 regimes in hardware: sharing a VMID would let
- * one hit the other's TLB entries. */
-uint16_t nested_l2_vmid(uint16_t vm_vmid)
-{
-    return (uint16_t)(vm_vmid + NESTED_VMID_BASE);
-}
-
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
 {
     return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED);

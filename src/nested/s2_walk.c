@@ -289,9 +289,3 @@ unsigned ns2_pool_select(struct ns2_slot *slots, unsigned n, uint64_t baddr, uin
     slots[pick].last_use = now;
     return pick;
 }
-
-uint16_t ns2_shadow_vmid(uint16_t vm_vmid, unsigned slot)
-{
-    return (uint16_t)(NS2_SHADOW_VMID_BASE + (unsigned)(vm_vmid - 1u) * NS2_POOL_SLOTS +
-                      slot % NS2_POOL_SLOTS);
-}

@@ -136,10 +136,4 @@ struct ns2_slot {
 unsigned ns2_pool_select(struct ns2_slot *slots, unsigned n, uint64_t baddr, uint16_t vmid,
                          uint64_t now, bool *hit, bool *recycled);
 
-/* Hardware VMID of a VM's shadow slot: after the VMs' own (1..8) and their
- * nested contexts on the VM's stage 2 (9..16), NS2_POOL_SLOTS per VM
- * (17..80 for VMIDs 1..8). */
-#define NS2_SHADOW_VMID_BASE    17u
-uint16_t ns2_shadow_vmid(uint16_t vm_vmid, unsigned slot);
-
 #endif

@@ -33,15 +33,15 @@
 #define TABLE_ENTRIES       512u
 
 _Static_assert(NS2_POOL_SLOTS >= VM_MAX_VCPUS, "every vCPU can hold a slot");
-_Static_assert(NS2_SHADOW_VMID_BASE >= NESTED_VMID_BASE + MAX_VMS &&
-               NS2_SHADOW_VMID_BASE + MAX_VMS * NS2_POOL_SLOTS <= 256,
-               "shadow VMIDs follow the nested ones and fit 8-bit VMIDs");
 _Static_assert(NS2_POOL_SLOTS < NO_OWNER, "owner fits a byte");
 
 struct shadow_pool {
     spinlock_t lock;
     struct ns2_slot slots[NS2_POOL_SLOTS];
     uint64_t *root[NS2_POOL_SLOTS];
+    /* Each context is a translation regime of its own: a VMID from the
+     * allocator (core/vmid.h), taken when the context is first entered. */
+    struct vmid_ctx vmid[NS2_POOL_SLOTS];
     uint8_t *pages;                 /* SHADOW_PAGES pages */
     uint8_t owner[SHADOW_PAGES];    /* slot, or NO_OWNER */
     uint64_t clock;
@@ -54,12 +54,15 @@ static struct shadow_pool *pool_of(const struct vm *vm)
     return &pools[vm->id];
 }
 
-static uint64_t slot_vttbr(const struct vm *vm, unsigned slot)
+/* The TLB entries of a context: under the VMID it last ran with (none if
+ * it never ran; one a rollover renewed has none left from before). */
+static void flush_slot(const struct vm *vm, unsigned slot)
 {
     const struct shadow_pool *p = pool_of(vm);
+    uint16_t vmid = vmid_last(&p->vmid[slot]);
 
-    return (uint64_t)(uintptr_t)p->root[slot] |
-           ((uint64_t)ns2_shadow_vmid(vm->vmid, slot) << VTTBR_VMID_SHIFT);
+    if (vmid)
+        tlb_flush_vmid(vmid_vttbr((uint64_t)(uintptr_t)p->root[slot], vmid));
 }
 
 int shadow_s2_init(struct vm *vm)
@@ -75,8 +78,6 @@ int shadow_s2_init(struct vm *vm)
         p->root[i] = page_alloc();
         if (!p->root[i])
             return -1;
-        /* Nothing may be cached under these VMIDs from a previous boot. */
-        tlb_flush_vmid(slot_vttbr(vm, i));
     }
     return 0;
 }
@@ -88,7 +89,7 @@ static void drop_locked(struct vm *vm, unsigned slot)
     struct shadow_pool *p = pool_of(vm);
 
     memset(p->root[slot], 0, PAGE_SIZE);
-    tlb_flush_vmid(slot_vttbr(vm, slot));
+    flush_slot(vm, slot);
     for (unsigned i = 0; i < SHADOW_PAGES; i++)
         if (p->owner[i] == slot)
             p->owner[i] = NO_OWNER;
@@ -111,12 +112,12 @@ void shadow_s2_invalidate(struct vm *vm, bool tables)
         if (tables)
             drop_locked(vm, i);
         else
-            tlb_flush_vmid(slot_vttbr(vm, i));
+            flush_slot(vm, i);
     }
     spin_unlock(&p->lock);
 }
 
-bool shadow_s2_enter(struct vcpu *v, uint64_t *vttbr)
+bool shadow_s2_enter(struct vcpu *v, uint64_t *root, struct vmid_ctx **vmid)
 {
     struct vm *vm = v->vm;
     struct shadow_pool *p = pool_of(vm);
@@ -131,7 +132,8 @@ bool shadow_s2_enter(struct vcpu *v, uint64_t *vttbr)
             drop_locked(vm, slot);
         p->slots[slot].users++;
         v->nested->s2_slot = slot;
-        *vttbr = slot_vttbr(vm, slot);
+        *root = (uint64_t)(uintptr_t)p->root[slot];
+        *vmid = &p->vmid[slot];
     }
     spin_unlock(&p->lock);
     return slot < NS2_POOL_SLOTS;
@@ -191,7 +193,7 @@ static bool install_locked(struct vm *vm, unsigned slot, uint64_t ipa, uint64_t 
         return true;            /* another vCPU of the VM was first */
     if (*leaf & NS2_DESC_VALID) {
         *leaf = 0;
-        tlb_flush_vmid(slot_vttbr(vm, slot));
+        flush_slot(vm, slot);
     }
     *leaf = desc;
     dsb(ishst);

@@ -12,8 +12,10 @@
 #include "core/pcpu.h"
 #include "core/power.h"
 #include "core/vm.h"
+#include "core/vmid.h"
 #include "hyp/vcpu_switch.h"
 #include "lib/log.h"
+#include "lib/string.h"
 #include "nested/nested.h"
 #include "run/sched.h"
 
@@ -57,6 +59,44 @@ static void print_features(void)
              nr_pcpus);
     log_info("guest physical counter and timer: %s",
              hyp_ptimer_emulated ? "trapped and emulated" : "offset by CNTPOFF_EL2");
+}
+
+/* The value of a "key=N" word of elvisor's command line (decimal), or 0
+ * when it is absent or not a number. */
+static unsigned bootargs_uint(const char *args, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (const char *s = args; *s;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        const char *e = s;
+        while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
+            e++;
+        if ((size_t)(e - s) > n + 1 && strncmp(s, key, n) == 0 && s[n] == '=') {
+            unsigned v = 0;
+            for (const char *d = s + n + 1; d < e; d++) {
+                if (*d < '0' || *d > '9' || v > 1000)
+                    return 0;
+                v = v * 10 + (unsigned)(*d - '0');
+            }
+            return v;
+        }
+        s = e;
+    }
+    return 0;
+}
+
+/* The VMID space: the CPU's width, or with `vmid-bits=N` (a test aid) a
+ * smaller one, so that a test crosses generations after a few resets. */
+static void setup_vmids(void)
+{
+    unsigned want = bootargs_uint(platform.bootargs, "vmid-bits");
+    unsigned bits = vmid_init(hyp_features.vmid_bits, want, nr_pcpus);
+
+    if (want)
+        log_info("VMIDs: %u bits (vmid-bits=%u; the CPU has %u), %u usable", bits, want,
+                 hyp_features.vmid_bits, (1u << bits) - 1u);
 }
 
 static void setup_memory(uint64_t dtb)
@@ -182,6 +222,7 @@ void primary_main(uint64_t dtb)
     hyp_cpu_init();
     hyp_check_cntpoff();
     print_features();
+    setup_vmids();
 
     if (gic_init(&platform) < 0)
         fatal("the GIC cannot be set up");

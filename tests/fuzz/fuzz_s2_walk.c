@@ -225,10 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else if (op & 0x10 && slots[s].users)
             slots[s].users--;
     }
-    for (unsigned vm1 = 1; vm1 <= 8; vm1++)
-        for (unsigned s = 0; s < NS2_POOL_SLOTS; s++) {
-            uint16_t id = ns2_shadow_vmid((uint16_t)vm1, s);
-            FUZZ_CHECK(id == NS2_SHADOW_VMID_BASE + (vm1 - 1) * NS2_POOL_SLOTS + s, "shadow VMID");
-        }
+    /* Shadow contexts' hardware VMIDs come from the VMID allocator
+     * (core/vmid_alloc.c, tests/unit/test_vmid_alloc.c), not from the pool. */
     return 0;
 }

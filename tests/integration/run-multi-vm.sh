@@ -5,7 +5,8 @@
 #   tests/integration/run-multi-vm.sh [--mode vhe|nvhe|both] [--gic 2|3] [options]
 #
 # Each configuration runs as `tools/elvisor-run --config FILE --timeout T
-# --gic G` (plus --nvhe for the nVHE pass). With several VMs elvisor starts
+# --gic G` (plus --nvhe for the nVHE pass, and --hyp-append with the
+# suite's elvisor options, e.g. vmid-churn's vmid-bits=3). With several VMs elvisor starts
 # every console line with "[vm] "; lines "[vm] TEST guest.check: PASS|FAIL"
 # are the checks. When two VMs print at once, elvisor may cut their lines
 # into pieces, each with its prefix: a VM's pieces are joined and split
@@ -33,7 +34,7 @@ usage: tests/integration/run-multi-vm.sh [options]
                     name none, so the VMs get the machine's
   --only A,B        run only these suites (isolation-2vm, vm-reset,
                     timer-share, spin-share, hold-share, reset-share,
-                    dbgregs-share)
+                    dbgregs-share, vmid-churn, vmid-churn-nested)
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
@@ -44,8 +45,8 @@ USAGE
 # empty when no guest waits for it), the other VMs, and order checks
 # "FIRST => LAST": some line matching the extended regex FIRST comes before
 # some line matching LAST.
-suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share)
-declare -A config console others orders
+suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share vmid-churn vmid-churn-nested)
+declare -A config console others orders hypargs
 config[isolation-2vm]=configs/isolation-2vm.dts
 console[isolation-2vm]=b
 others[isolation-2vm]=a
@@ -91,6 +92,27 @@ others[dbgregs-share]="a b"
 orders[dbgregs-share]='^\[a\] # dbgregs: patterns written => ^\[b\] # dbgregs: reading the reset values
 ^\[a\] # dbgregs: patterns written => ^\[b\] GUEST-DONE
 ^\[b\] # dbgregs: patterns written => ^\[a\] GUEST-DONE'
+config[vmid-churn]=configs/vmid-churn.dts
+console[vmid-churn]=p
+others[vmid-churn]="x y"
+hypargs[vmid-churn]="vmid-bits=3"
+# 3-bit VMIDs: elvisor says so, and the 33 VMIDs x's and y's 32 boots and
+# p take rolled the space over at least 4 times (it counts them when a VM
+# powers off) while p, never put, kept its VMID and made its probes; p
+# scanned after both churning VMs were done, and went down last.
+orders[vmid-churn]='^elvisor\[cpu0\]: VMIDs: 3 bits \(vmid-bits=3; => ^\[p\] # ready:
+^elvisor\[cpu[0-9]+\]: VMIDs: ([4-9]|[1-9][0-9]+) rollovers so far => ^elvisor\[cpu1\]: vm p: powered off
+^\[x\] GUEST-DONE => ^\[p\] TEST isolation\.peer_data_absent: PASS
+^\[y\] GUEST-DONE => ^\[p\] TEST isolation\.peer_data_absent: PASS'
+config[vmid-churn-nested]=configs/vmid-churn-nested.dts
+console[vmid-churn-nested]=
+others[vmid-churn-nested]="n m x y"
+hypargs[vmid-churn-nested]="vmid-bits=2"
+# Rollovers came while each guest hypervisor made its checks.
+orders[vmid-churn-nested]='^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+, => ^\[n\] GUEST-DONE
+^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+, => ^\[m\] GUEST-DONE
+^\[n\] # guest vel2s2 => ^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+,
+^\[m\] # guest vel2nest => ^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+,'
 
 mode=both gic=3 only="" timeout=120 verbose=0
 while [ $# -gt 0 ]; do
@@ -135,6 +157,7 @@ run_config() {   # pass suite log -> elvisor-run's status
     local pass=$1 suite=$2 log=$3 fifo=$tmp/console-in raw=$tmp/raw.log fd rc sent=0 vm done_all
     local -a args=(--config "$here/${config[$suite]}" --timeout "$timeout" --gic "$gic")
     [ "$pass" = nvhe ] && args+=(--nvhe)
+    [ -n "${hypargs[$suite]:-}" ] && args+=(--hyp-append "${hypargs[$suite]}")
 
     rm -f "$fifo"
     mkfifo "$fifo" || return 1

@@ -365,23 +365,6 @@ static void test_exc_entry_pstate(void **state)
     assert_true(exc_entry_pstate(A_EL0T, A_SCTLR_DSSBS | A_SCTLR_SPAN, true, true) & A_SSBS);
 }
 
-/* vm.c gives VM i (0 <= i < MAX_VMS = 8) VMID i + 1. */
-#define A_MAX_VMS   8
-
-static void test_l2_vmid(void **state)
-{
-    (void)state;
-    for (unsigned i = 0; i < A_MAX_VMS; i++) {
-        uint16_t l2 = nested_l2_vmid((uint16_t)(i + 1));
-        assert_true(l2 != 0 && l2 < 256);                   /* 8-bit VMIDs */
-        for (unsigned j = 0; j < A_MAX_VMS; j++) {
-            assert_true(l2 != j + 1);                       /* never any VM's own */
-            if (j != i)
-                assert_true(l2 != nested_l2_vmid((uint16_t)(j + 1)));
-        }
-    }
-}
-
 /* ERET to the guest's own EL1/EL0 switches context (stays an EL1 mode). */
 static void test_eret_to_l2(void **state)
 {
@@ -404,7 +387,6 @@ int main(void)
         cmocka_unit_test(test_exc_to_vel2),
         cmocka_unit_test(test_exc_entry_pstate),
         cmocka_unit_test(test_eret_to_l2),
-        cmocka_unit_test(test_l2_vmid),
         cmocka_unit_test(test_vhcr_effective),
         cmocka_unit_test(test_spsr_translation),
         cmocka_unit_test(test_vector_offsets),

@@ -359,21 +359,6 @@ static void test_pool_lru(void **state)
     assert_true(hit);
 }
 
-static void test_shadow_vmids(void **state)
-{
-    (void)state;
-    /* The VMs' own VMIDs are 1..8, their nested ones 9..16 (test_nested.c):
-     * shadows are distinct from both and from each other, and fit 8 bits. */
-    bool seen[256] = { false };
-    for (uint16_t vm = 1; vm <= 8; vm++)
-        for (unsigned slot = 0; slot < NS2_POOL_SLOTS; slot++) {
-            uint16_t v = ns2_shadow_vmid(vm, slot);
-            assert_true(v > 16 && v < 256);
-            assert_false(seen[v]);
-            seen[v] = true;
-        }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,7 +369,6 @@ int main(void)
         cmocka_unit_test(test_shadow_desc),
         cmocka_unit_test(test_fault_esr),
         cmocka_unit_test(test_pool_lru),
-        cmocka_unit_test(test_shadow_vmids),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,4 +32,15 @@ static inline void tlb_flush_guests_local(void)
     isb();
 }
 
+/* Every EL1&0 entry (stage 1 and stage 2) of every VMID, on every CPU of
+ * the inner shareable domain: what a VMID rollover needs before a VMID of
+ * the new generation may run anywhere (core/vmid_alloc.h). */
+static inline void tlb_flush_guests_all(void)
+{
+    dsb(ishst);
+    __asm__ volatile("tlbi alle1is" ::: "memory");
+    dsb(ish);
+    isb();
+}
+
 #endif
