@@ -11,7 +11,7 @@ _Static_assert(CONFIG_BOOTARGS_MAX == 2048, "update the bootargs message");
 
 const char *const config_vm_props[] = {
     "vcpus", "memory-size", "kernel", "kernel-format", "initrd", "bootargs", "gic-version", "console", "cpus",
-    "virt-el2",
+    "virt-el2", "virtual-time",
 };
 const unsigned config_nr_vm_props = sizeof(config_vm_props) / sizeof(config_vm_props[0]);
 
@@ -127,6 +127,17 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
     if (p && len != 0)
         fail(k, vm->name, "virt-el2", NULL, "takes no value (write `virt-el2;`)");
     vm->virt_el2 = p != NULL;
+
+    vm->own_time = false;
+    if (fdt_has_prop(f, node, "virtual-time")) {
+        const char *t = fdt_getprop(f, node, "virtual-time", &len);
+        if (!t || len <= 0 || t[len - 1] != '\0' || strlen(t) + 1 != (size_t)len)
+            fail(k, vm->name, "virtual-time", NULL, "must be one string");
+        else if (strcmp(t, "own") == 0)
+            vm->own_time = true;
+        else if (strcmp(t, "wall") != 0)
+            fail(k, vm->name, "virtual-time", NULL, "must be \"wall\" or \"own\"");
+    }
 
     p = fdt_getprop(f, node, "cpus", &len);
     vm->has_cpu_map = p != NULL;

@@ -70,6 +70,7 @@ struct vcpu {
     volatile bool parked;       /* stopped and unloaded while its VM is not running */
     enum vcpu_wait wait;
     bool loaded;                /* EL1/timer/GIC state is in the hardware */
+    bool time_preempted;        /* counted in vm->nr_preempted (core/vtime.c) */
 
     /* A vCPU that is more than a plain EL1 guest (core/vcpu_ext.h): its
      * hooks and its state, which only the extension reads. */

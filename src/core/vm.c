@@ -10,6 +10,7 @@
 #include "core/mm.h"
 #include "core/pcpu.h"
 #include "core/vm_dtb.h"
+#include "core/vtime.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
@@ -336,6 +337,7 @@ int vm_boot(struct vm *vm)
     if (!vm->counter_started) {
         isb();
         vm->cnt_offset = read_sysreg(cntpct_el0);
+        vm->vcnt_offset = vm->cnt_offset;
         vm->counter_started = true;
     }
     struct vcpu *boot = &vm->vcpus[0];
@@ -366,6 +368,7 @@ int vm_reset(struct vm *vm)
     spin_unlock(&vm->lock);
     if (rc < 0)
         return -1;
+    vtime_reset(vm, read_sysreg(cntpct_el0));
     /* The rebooted guest builds new stage-1 tables, perhaps with the same
      * ASIDs: the old kernel's cached translations must not be hit. As a VM
      * recreated under KVM, it takes fresh VMIDs (every vCPU is parked and

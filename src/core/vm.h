@@ -60,6 +60,12 @@ struct vm {
      * across SYSTEM_RESET (docs/vtimer.md). */
     uint64_t cnt_offset;
     bool counter_started;
+    /* The virtual counter's offset (CNTVOFF_EL2): cnt_offset, plus, with
+     * virtual-time = "own", the time during which every vCPU of the VM that
+     * is on waited for a physical CPU (core/vtime.c). Under vm->lock. */
+    uint64_t vcnt_offset;
+    unsigned nr_preempted;      /* vCPUs switched out while they could run */
+    uint64_t stolen_since;      /* hardware count when the last one was, or 0 */
 
     unsigned nr_vcpus;
     struct vcpu vcpus[VM_MAX_VCPUS];

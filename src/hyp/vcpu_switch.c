@@ -117,7 +117,7 @@ void vcpu_load(struct vcpu *v)
     /* The VMID check lives here, not on the exit path: a vCPU that stays
      * loaded keeps its VMID across rollovers (core/vmid_alloc.h). */
     write_sysreg(vttbr_el2, vm_vttbr_use(vm));
-    write_sysreg(cntvoff_el2, vm->cnt_offset);
+    write_sysreg(cntvoff_el2, vm->vcnt_offset);
     if (!hyp_ptimer_emulated)
         write_sysreg(CNTPOFF_EL2, vm->cnt_offset);
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));

@@ -8,6 +8,7 @@
 #include "core/power.h"
 #include "core/sched_policy.h"
 #include "core/vm.h"
+#include "core/vtime.h"
 #include "hyp/vcpu_switch.h"
 #include "lib/log.h"
 #include "run/irq.h"
@@ -193,8 +194,14 @@ static void run(struct pcpu *p, struct vcpu *v)
     if (p->loaded != v) {
         struct vcpu *prev = p->loaded;
 
-        if (prev)
+        if (prev) {
             vcpu_put(prev);
+            /* Switched out while it could run on: with its own time, its
+             * VM's counter may stop (core/vtime.h). */
+            if (prev->wait == VCPU_RUNNING && timers_watched(prev))
+                vtime_preempted(prev, hw_cntpct());
+        }
+        vtime_resume(v, hw_cntpct());
         vcpu_load(v);
         p->loaded = v;
         /* Its timers are in memory from now on. */

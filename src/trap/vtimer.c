@@ -9,6 +9,7 @@
 #include "arch/arm64/el1_timer.h"
 #include "arch/arm64/hyp.h"
 #include "core/vm.h"
+#include "core/vtime.h"
 
 static uint64_t guest_count(const struct vcpu *v)
 {
@@ -88,7 +89,11 @@ static void poll_one(struct vcpu *v, enum vtimer_id id, uint64_t now, uint64_t *
 {
     const struct vtimer *t = &v->timers[id];
     unsigned intid = vtimer_ppi(id);
-    uint64_t at = vtimer_hw_deadline(t->ctl, t->cval, v->vm->cnt_offset);
+    /* Virtual timers compare the virtual count, which stops while the VM
+     * is kept from running when it has its own time (core/vtime.h). */
+    bool virt = id == VTIMER_EL1_VIRT || id == VTIMER_EL2_VIRT;
+    uint64_t off = virt ? vtime_offset_at(v->vm, now) : v->vm->cnt_offset;
+    uint64_t at = vtimer_hw_deadline(t->ctl, t->cval, off);
 
     /* The guest has not finished with the last one: whatever the timer
      * does now, its level is only seen again after the deactivation, which

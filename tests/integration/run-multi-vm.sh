@@ -34,7 +34,8 @@ usage: tests/integration/run-multi-vm.sh [options]
                     name none, so the VMs get the machine's
   --only A,B        run only these suites (isolation-2vm, vm-reset,
                     timer-share, spin-share, hold-share, reset-share,
-                    dbgregs-share, vmid-churn, vmid-churn-nested)
+                    dbgregs-share, vmid-churn, vmid-churn-nested,
+                    own-time-share)
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
@@ -45,8 +46,9 @@ USAGE
 # empty when no guest waits for it), the other VMs, and order checks
 # "FIRST => LAST": some line matching the extended regex FIRST comes before
 # some line matching LAST.
-suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share vmid-churn vmid-churn-nested)
-declare -A config console others orders hypargs
+suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share vmid-churn vmid-churn-nested
+        own-time-share)
+declare -A config console others orders hypargs runargs
 config[isolation-2vm]=configs/isolation-2vm.dts
 console[isolation-2vm]=b
 others[isolation-2vm]=a
@@ -72,6 +74,15 @@ others[spin-share]="s t"
 # t made all its checks while s spun without exits on the same CPU.
 orders[spin-share]='^\[s\] # spin: started => ^\[t\] GUEST-DONE
 ^\[t\] GUEST-DONE => ^\[s\] # spin: done'
+config[own-time-share]=configs/own-time-share.dts
+console[own-time-share]=
+others[own-time-share]="o w t"
+# o and w spun at the same time on the same CPU, so each was switched out.
+orders[own-time-share]='^\[o\] # spin: started => ^\[w\] # spin: done
+^\[w\] # spin: started => ^\[o\] # spin: done'
+# A counter that ticks once per instruction: the host descheduling QEMU
+# then shows in no counter, so every jump left is elvisor's doing.
+runargs[own-time-share]="--icount"
 config[reset-share]=configs/reset-share.dts
 console[reset-share]=
 others[reset-share]="c s"
@@ -158,6 +169,8 @@ run_config() {   # pass suite log -> elvisor-run's status
     local -a args=(--config "$here/${config[$suite]}" --timeout "$timeout" --gic "$gic")
     [ "$pass" = nvhe ] && args+=(--nvhe)
     [ -n "${hypargs[$suite]:-}" ] && args+=(--hyp-append "${hypargs[$suite]}")
+    # shellcheck disable=SC2206
+    [ -n "${runargs[$suite]:-}" ] && args+=(${runargs[$suite]})
 
     rm -f "$fifo"
     mkfifo "$fifo" || return 1
