@@ -115,6 +115,19 @@ l2_gic_payload:
     hvc     #5
     b       .
 
+/* A payload that only spins, x1 times round, then reports by hvc #5:
+ * an interrupt for its hypervisor (a timer) is expected to end it first. */
+    .global l2_spin_payload
+l2_spin_payload:
+    subs    x1, x1, #1
+    b.ne    l2_spin_payload
+    mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80
