@@ -244,11 +244,9 @@ static void run(struct pcpu *p, struct vcpu *v)
     }
     /* A vCPU may run on list registers of its own (a guest hypervisor's
      * guest on its hypervisor's GIC interface), not on elvisor's. */
-    bool own_lrs = false;
-    if (v->ext)
-        own_lrs = ext_pre_enter(p, v);
-    else if (p->nr_runq > 1)
+    if (p->nr_runq > 1)
         program_tick(p, p->slice_tick);
+    bool own_lrs = v->ext && ext_pre_enter(p, v);
     if (!own_lrs) {
         vgic_flush_lrs(vgic, v->id);
         vgic_hw_load_lrs(v);
