@@ -111,6 +111,7 @@ extern char nest_vectors[], l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_a
 void l2_payload(void);
 void l2_gic_payload(void);
 void l2_spin_payload(void);
+void l2_vtimer_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -301,9 +302,43 @@ static void run_spin_payload(void)
     isb();
 }
 
+/* What its guest sees of the virtual timer L1 set up in the page: its
+ * own counter (physical − CNTVOFF_EL2) and the CVAL and CTL written
+ * through the _EL02 names, i.e. its timer on the hardware it runs on. */
+static void check_l2_sees_vtimer(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+    uint64_t voff = cntpct() / 2, cval = cntpct() + ticks_from_us(1000000);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(voff, cntvoff_el2);
+    write_sysreg(cval, S3_5_C14_C3_2);
+    write_sysreg(CNT_CTL_ENABLE | CNT_CTL_IMASK, S3_5_C14_C3_1);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    uint64_t before = cntpct();
+    nest_run(l2_vtimer_payload, 0);
+    uint64_t after = cntpct();
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(0, S3_5_C14_C3_1);
+    write_sysreg(0, cntvoff_el2);
+    isb();
+    if (!test_check(seen.ended, "l2_vtimer_payload_ran", "%u exits", seen.n))
+        return;
+    test_check(seen.l2_id >= before - voff && seen.l2_id <= after - voff, "l2_cntvct_offset",
+               "CNTVCT %lu outside [%lu, %lu]", seen.l2_id, before - voff, after - voff);
+    test_expect_eq("l2_cntv_cval", seen.l2_probe, cval);
+    test_expect_eq("l2_cntv_ctl", seen.l2_sctlr & (CNT_CTL_ENABLE | CNT_CTL_IMASK),
+                   CNT_CTL_ENABLE | CNT_CTL_IMASK);
+}
+
 static void check_l2_timers(void)
 {
     uint64_t delay = ticks_from_us(L2_TIMER_DELAY_US);
+
+    check_l2_sees_vtimer();
 
     uint64_t voff = cntpct() / 2;
 
