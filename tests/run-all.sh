@@ -6,8 +6,8 @@
 #   2. the bare-metal test guests on bare QEMU 10 (validates the guests)
 #   3. the test guests under elvisor: VHE and nVHE on -cpu max, and on a
 #      CPU without VHE (cortex-a57)
-#   4. Debian's Linux with 2 vCPUs to its shell, VHE and nVHE, and the VM
-#      set `make run` boots (configs/default.dts)
+#   4. Debian's Linux with 2 vCPUs to its shell, VHE and nVHE, at virtual
+#      EL2, and the VM set `make run` boots (configs/default.dts)
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
 #   6. elvisor's exit status (VMs stopped alone, fatal errors), the launcher,
 #      and guests that misbehave on purpose
@@ -37,6 +37,8 @@ suite guests-vhe-nvhe tests/integration/run-guests.sh --mode both
 suite guests-no-vhe   tests/integration/run-guests.sh --mode nvhe --cpu cortex-a57
 suite linux-vhe       tests/integration/linux-smp.exp
 suite linux-nvhe      tests/integration/linux-smp.exp --nvhe
+# Linux started at (virtual) EL2: a guest hypervisor on its EL2 timer.
+suite linux-el2       tests/integration/linux-smp.exp --el2
 suite make-run-config tests/integration/make-run.sh
 suite guests-bare-gicv2 tests/integration/run-guests.sh --bare --gic 2
 suite guests-gicv2    tests/integration/run-guests.sh --mode both --gic 2

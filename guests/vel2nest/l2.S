@@ -115,6 +115,31 @@ l2_gic_payload:
     hvc     #5
     b       .
 
+/* A payload that only spins, x1 times round, then reports by hvc #5:
+ * an interrupt for its hypervisor (a timer) is expected to end it first. */
+    .global l2_spin_payload
+l2_spin_payload:
+    subs    x1, x1, #1
+    b.ne    l2_spin_payload
+    mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
+/* A payload that reports its own virtual count, CNTV_CVAL_EL0 and
+ * CNTV_CTL_EL0 by hvc #5 (x2, x3, x4). */
+    .global l2_vtimer_payload
+l2_vtimer_payload:
+    isb
+    mrs     x2, cntvct_el0
+    mrs     x3, cntv_cval_el0
+    mrs     x4, cntv_ctl_el0
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80

@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "bootargs.h"
 #include "fdt.h"
+#include "vel2nest.h"
 
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -109,6 +110,8 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr);
 extern char nest_vectors[], l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_after[];
 void l2_payload(void);
 void l2_gic_payload(void);
+void l2_spin_payload(void);
+void l2_vtimer_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -132,7 +135,7 @@ static struct {
     uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
     bool ended, unexpected;
     bool irq;
-    uint64_t irq_elr, irq_spsr, irq_iar;
+    uint64_t irq_elr, irq_spsr, irq_iar, irq_count;
 } seen;
 
 extern volatile uint64_t nest_irq_flag;      /* l2.S */
@@ -143,6 +146,7 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
     if (nest_irq_flag) {
         nest_irq_flag = 0;
         seen.irq = true;
+        seen.irq_count = cntpct();
         seen.irq_elr = f->elr;
         seen.irq_spsr = f->spsr;
         seen.irq_iar = gic_ack();
@@ -271,6 +275,115 @@ static void check_l2_lrs(void)
         test_expect_eq("uie_maint_intid", gic_iar_intid(seen.irq_iar), MAINT_INTID);
 }
 
+/* Timers while its guest runs (docs/nested.md §9.9), with HCR_EL2.IMO so
+ * that their interrupts, its own, end the guest's run at VBAR_EL2 + 0x480:
+ * the guest's EL1 virtual timer, armed through CNTV_CVAL_EL02 against the
+ * guest's virtual count (physical count − CNTVOFF_EL2, half the physical
+ * count here, so that a hypervisor ignoring it fires at once; not more,
+ * as bare QEMU gets ISTATUS wrong for a virtual count that wraps); and its own EL2
+ * physical timer (CNTHP through CNTP_*_EL0), which keeps counting while
+ * the guest runs. */
+#define L2_TIMER_DELAY_US       10000
+#define L2_SPIN_ROUNDS          (1UL << 30)
+/* CNTV_{TVAL,CTL,CVAL}_EL02: S3_5_C14_C3_{0,1,2}. */
+
+static void run_spin_payload(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
+                 hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_spin_payload, L2_SPIN_ROUNDS);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+}
+
+/* What its guest sees of the virtual timer L1 set up in the page: its
+ * own counter (physical − CNTVOFF_EL2) and the CVAL and CTL written
+ * through the _EL02 names, i.e. its timer on the hardware it runs on. */
+static void check_l2_sees_vtimer(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+    uint64_t voff = cntpct() / 2, cval = cntpct() + ticks_from_us(1000000);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(voff, cntvoff_el2);
+    write_sysreg(cval, S3_5_C14_C3_2);
+    write_sysreg(CNT_CTL_ENABLE | CNT_CTL_IMASK, S3_5_C14_C3_1);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    uint64_t before = cntpct();
+    nest_run(l2_vtimer_payload, 0);
+    uint64_t after = cntpct();
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(0, S3_5_C14_C3_1);
+    write_sysreg(0, cntvoff_el2);
+    isb();
+    if (!test_check(seen.ended, "l2_vtimer_payload_ran", "%u exits", seen.n))
+        return;
+    test_check(seen.l2_id >= before - voff && seen.l2_id <= after - voff, "l2_cntvct_offset",
+               "CNTVCT %lu outside [%lu, %lu]", seen.l2_id, before - voff, after - voff);
+    test_expect_eq("l2_cntv_cval", seen.l2_probe, cval);
+    test_expect_eq("l2_cntv_ctl", seen.l2_sctlr & (CNT_CTL_ENABLE | CNT_CTL_IMASK),
+                   CNT_CTL_ENABLE | CNT_CTL_IMASK);
+}
+
+static void check_l2_timers(void)
+{
+    uint64_t delay = ticks_from_us(L2_TIMER_DELAY_US);
+
+    check_l2_sees_vtimer();
+
+    uint64_t voff = cntpct() / 2;
+
+    gic_enable_private(INTID_EL1_VTIMER);
+    write_sysreg(voff, cntvoff_el2);
+    uint64_t cval = cntpct() - voff + delay;
+    write_sysreg(cval, S3_5_C14_C3_2);
+    write_sysreg(CNT_CTL_ENABLE, S3_5_C14_C3_1);
+    isb();
+    run_spin_payload();
+    int64_t tval = (int32_t)read_sysreg(S3_5_C14_C3_0);
+    uint64_t ctl = read_sysreg(S3_5_C14_C3_1), cval_back = read_sysreg(S3_5_C14_C3_2);
+    write_sysreg(0, S3_5_C14_C3_1);
+    write_sysreg(0, cntvoff_el2);
+    isb();
+    gic_disable_private(INTID_EL1_VTIMER);
+    gic_clear_pending_private(INTID_EL1_VTIMER);
+    if (test_check(seen.irq, "l2_vtimer_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
+                   seen.ended ? "reached" : "not reached")) {
+        test_expect_eq("l2_vtimer_intid", gic_iar_intid(seen.irq_iar), INTID_EL1_VTIMER);
+        test_check(seen.irq_count - voff >= cval, "l2_vtimer_not_early", "%lu ticks early",
+                   cval - (seen.irq_count - voff));
+    }
+    test_expect_eq("l2_vtimer_cval_el02", cval_back, cval);
+    test_check(tval < 0, "l2_vtimer_tval_el02_negative", "TVAL %ld", (long)tval);
+    test_check(ctl & CNT_CTL_ISTATUS, "l2_vtimer_istatus", "CNTV_CTL_EL02 0x%lx", ctl);
+
+    gic_enable_private(INTID_EL2_PTIMER);
+    uint64_t deadline = cntpct() + delay;
+    write_sysreg(deadline, cntp_cval_el0);
+    write_sysreg(CNT_CTL_ENABLE, cntp_ctl_el0);
+    isb();
+    run_spin_payload();
+    write_sysreg(0, cntp_ctl_el0);
+    isb();
+    gic_disable_private(INTID_EL2_PTIMER);
+    gic_clear_pending_private(INTID_EL2_PTIMER);
+    if (test_check(seen.irq, "l2_run_cnthp_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
+                   seen.ended ? "reached" : "not reached")) {
+        test_expect_eq("l2_run_cnthp_intid", gic_iar_intid(seen.irq_iar), INTID_EL2_PTIMER);
+        test_check(seen.irq_count >= deadline, "l2_run_cnthp_not_early", "%lu ticks early",
+                   deadline - seen.irq_count);
+    }
+}
+
 static uint64_t at_pa(bool el2)
 {
     if (el2)
@@ -373,6 +486,8 @@ void guest_main(void)
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
+    check_el2_timers();
+    check_l2_timers();
     if (gic_version() == 3)
         check_l2_lrs();
 }

@@ -27,6 +27,7 @@ struct pcpu {
     uint64_t slice_ticks;       /* SCHED_SLICE_US in counter ticks */
     uint64_t slice_tick;        /* when the slice must end, SCHED_NO_TICK: no other vCPU can run */
     uint64_t tick;              /* what the EL2 physical timer is set to: SCHED_NO_TICK = off */
+    uint64_t loaded_wake;       /* earliest deadline of the loaded vCPU's timers no hardware one runs */
     uint64_t timer_wake;        /* earliest guest timer deadline of a vCPU not loaded here */
 };
 _Static_assert(MAX_PCPUS * 2 <= SCHED_MAX_RUNQ, "runnable masks hold every vCPU of a CPU");

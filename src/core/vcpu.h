@@ -55,6 +55,10 @@ struct vcpu {
      * hardware EL1 timer's interrupt is forwarded as (0: none). */
     struct vtimer_map tmap;
     uint8_t hw_timer_vintid[HW_TIMER_NR];
+    /* Added to the VM's counter offset for its EL1 virtual timer and
+     * counter: a guest hypervisor's CNTVOFF_EL2 for its guest (nested
+     * virtualization keeps it); 0 for a plain guest. */
+    uint64_t timer_voff;
     struct debug_state dbg;
 
     struct vm *vm;

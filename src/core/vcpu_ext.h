@@ -36,6 +36,14 @@ struct vcpu_ext_ops {
     /* Which of its timers the hardware EL1 timers run in its current
      * context (vdev/vtimer.h); NULL: the plain guest's map. */
     void (*timer_map)(const struct vcpu *v, struct vtimer_map *m);
+    /* While loaded, before each entry and while it waits in WFI: raises
+     * the interrupts of its timers that no hardware timer runs and that
+     * are due at hardware count now; returns the earliest hardware count
+     * at which another will be (VTIMER_NEVER: none), which elvisor's EL2
+     * timer then watches. NULL: it has none. */
+    uint64_t (*poll_timers)(struct vcpu *v, uint64_t now);
+    /* In vcpu_put(), before its state leaves the CPU; NULL: nothing. */
+    void (*put)(struct vcpu *v);
 };
 
 #endif

@@ -63,6 +63,20 @@ static void timer_restore(struct vcpu *v)
     }
 }
 
+/* CNTVOFF_EL2 for the timer the hardware virtual timer runs: a guest's EL1
+ * virtual timer counts from the VM's offset plus its own (v->timer_voff);
+ * a guest hypervisor's CNTHV compares its physical count, the VM's. */
+static void timer_load_cntvoff(const struct vcpu *v)
+{
+    uint64_t off = v->vm->cnt_offset;
+
+    /* The VM's virtual offset includes the time it hid with its own time
+     * (core/vtime.h), folded in before the load. */
+    if (v->tmap.hw[HW_TIMER_EL1_VIRT] == VTIMER_EL1_VIRT)
+        off = v->vm->vcnt_offset + v->timer_voff;
+    write_sysreg(cntvoff_el2, off);
+}
+
 #define TIMER_PPIS  ((uint32_t)(BIT(HW_TIMER_PPI_EL1_PHYS) | BIT(HW_TIMER_PPI_EL1_VIRT)))
 
 /* A timer PPI forwarded to this vCPU that its vGIC still holds pending or
@@ -117,7 +131,6 @@ void vcpu_load(struct vcpu *v)
     /* The VMID check lives here, not on the exit path: a vCPU that stays
      * loaded keeps its VMID across rollovers (core/vmid_alloc.h). */
     write_sysreg(vttbr_el2, vm_vttbr_use(vm));
-    write_sysreg(cntvoff_el2, vm->vcnt_offset);
     if (!hyp_ptimer_emulated)
         write_sysreg(CNTPOFF_EL2, vm->cnt_offset);
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
@@ -130,6 +143,7 @@ void vcpu_load(struct vcpu *v)
     debug_state_restore(&v->dbg);
     fpsimd_restore(&v->fp);
     timer_map_load(v);
+    timer_load_cntvoff(v);
     timer_ppis_load_active(v);
     timer_restore(v);
     vgic_hw_load_ctx(v);
@@ -140,6 +154,8 @@ void vcpu_load(struct vcpu *v)
 /* The GIC's VMCR and active priorities were saved at the last exit. */
 void vcpu_put(struct vcpu *v)
 {
+    if (v->ext && v->ext->put)
+        v->ext->put(v);
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         v->el1[r] = el1_read((enum el1_reg)r);
     debug_state_save(&v->dbg);
@@ -151,4 +167,29 @@ void vcpu_put(struct vcpu *v)
     /* Its VMID need not be kept for this CPU at a rollover any more. */
     vmid_idle();
     v->loaded = false;
+}
+
+void vcpu_timers_remap(struct vcpu *v)
+{
+    uint8_t old[HW_TIMER_NR];
+
+    for (unsigned t = 0; t < HW_TIMER_NR; t++)
+        old[t] = v->hw_timer_vintid[t];
+    timer_save(v);
+    timer_map_load(v);
+    /* An interrupt forwarded from a hardware timer that now runs another
+     * timer must no longer reach that PPI: the guest's deactivation of it
+     * would deactivate the other timer's. It stays pending or active in
+     * the vGIC as a software interrupt (the timer it came from, now in
+     * memory, is polled). */
+    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
+        bool hw;
+        if (old[t] && old[t] != v->hw_timer_vintid[t] &&
+            vgic_irq_in_flight(&v->vm->vgic, v->id, old[t], &hw) && hw)
+            vgic_unmap_hw(&v->vm->vgic, v->id, old[t]);
+    }
+    timer_load_cntvoff(v);
+    timer_ppis_load_active(v);
+    timer_restore(v);
+    isb();
 }

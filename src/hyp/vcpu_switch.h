@@ -8,6 +8,11 @@ struct vcpu;
  * hardware; vcpu_put() takes it back out. */
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
+/* The loaded vCPU's context changed (a guest hypervisor entering or leaving
+ * its guest): its hardware EL1 timers go back to the timers of the old map
+ * (v->tmap), then run those of the new one (vcpu_timer_map()), with
+ * CNTVOFF_EL2, their forwarded vINTIDs and their PPIs' active state. */
+void vcpu_timers_remap(struct vcpu *v);
 
 /* Once per physical CPU, after its GIC CPU interface is up: every list
  * register zero, the virtual CPU interface off. */

@@ -80,6 +80,7 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
     n->l2_vmid = vmid;
     write_sysreg(vttbr_el2, vttbr_use(v));
     isb();
+    nested_timers_enter_l2(v);
     v->regs.pc = pc;
     v->regs.pstate = pstate;
 }
@@ -101,6 +102,7 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, vttbr_use(v));
     isb();
+    nested_timers_exit_l2(v);
     /* Under NV2 its ELR/SPSR_EL2 are the hardware EL1 ones. */
     nested_exc_to_vel2(el1_read(EL1_VBAR), v->regs.pc, v->regs.pstate, el1_read(EL1_SCTLR),
                        hyp_features.pan, hyp_features.ssbs, &e);

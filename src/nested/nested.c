@@ -93,7 +93,7 @@ void nested_vcpu_reset(struct vcpu *v)
     memset(n->el2, 0, sizeof(n->el2));
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
-    n->timers_logged = false;
+    v->timer_voff = 0;
     n->ich_logged = false;
     vncr_write(n, VNCR_HCR_EL2, HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
@@ -160,23 +160,6 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
     log_warn("vm %s vcpu %u: HCR_EL2 bits 0x%llx of the guest hypervisor are not honoured for its guest "
              "yet%s (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits,
              (bits & HCR_FMO) ? "; FMO: its FIQs stay with its guest" : "");
-}
-
-/* The guest's guest's timers (increment 5) are not separate from its
- * hypervisor's yet: an L2 timer or counter offset set up through the page
- * would be silently ignored, so it is reported. */
-static void log_l2_timers(struct vcpu *v)
-{
-    struct vcpu_nested *n = v->nested;
-    bool timers = (vncr_read(n, VNCR_CNTV_CTL_EL0) | vncr_read(n, VNCR_CNTP_CTL_EL0)) & CNT_CTL_ENABLE;
-    bool offset = vncr_read(n, VNCR_CNTVOFF_EL2) != 0;
-
-    if ((!timers && !offset) || n->timers_logged)
-        return;
-    n->timers_logged = true;
-    log_warn("vm %s vcpu %u: its guest's %s not implemented yet (increment 5): that guest shares the "
-             "hardware EL1 timers with its hypervisor's EL2 timers", v->vm->cfg->name, v->id,
-             timers ? "timers (CNTV/CNTP_CTL_EL02) are" : "counter offset (CNTVOFF_EL2) is");
 }
 
 static uint64_t *page_lrs(struct vcpu_nested *n)
@@ -284,7 +267,6 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
         return;
     }
     log_unhonoured(v, vh);
-    log_l2_timers(v);
     nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
 }
 
@@ -499,8 +481,11 @@ static const struct vcpu_ext_ops nested_ext_ops = {
     .pre_enter = nested_pre_enter,
     .post_exit = nested_vgic_exit,
     .sync_exit = nested_handle_sync,
-    .sysreg = nested_sysreg_find,
+    .sysreg = nested_sysreg_lookup,
     .inject_spsr = nested_injected_spsr,
+    .timer_map = nested_timer_map,
+    .poll_timers = nested_poll_timers,
+    .put = nested_put,
 };
 
 int nested_vm_attach(struct vm *vm)

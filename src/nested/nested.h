@@ -61,7 +61,6 @@ struct vcpu_nested {
     struct vmid_ctx *l2_vmid;
     unsigned s2_slot;           /* shadow stage-2 slot held, NS2_POOL_SLOTS if none */
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
-    bool timers_logged;         /* L2 timers asked for, once per reset */
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
@@ -203,6 +202,19 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr);
  * context is emptied (stage 2 changed); without, only the hardware TLB of
  * their VMIDs is invalidated (its guest's stage 1 changed). */
 void shadow_s2_invalidate(struct vm *vm, bool tables);
+
+/* The timers (timers.c): which ones the hardware EL1 timers run in the
+ * vCPU's context (the timer_map hook), the polls of the others (the
+ * poll_timers and put hooks), the switch at the ERET into its guest and at
+ * the exits back to vEL2 (after in_hyp changes), and the trap table:
+ * el2_regs.c's, then the trapped timer registers. */
+struct vtimer_map;
+void nested_timer_map(const struct vcpu *v, struct vtimer_map *m);
+uint64_t nested_poll_timers(struct vcpu *v, uint64_t now);
+void nested_put(struct vcpu *v);
+void nested_timers_enter_l2(struct vcpu *v);
+void nested_timers_exit_l2(struct vcpu *v);
+const struct sysreg_desc *nested_sysreg_lookup(uint32_t key);
 
 /* The SPSR an exception elvisor injects into the vCPU must carry. */
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate);

@@ -61,6 +61,15 @@ static void __attribute__((noreturn)) power_off_when_all_down(void)
     machine_power_off(ELVISOR_EXIT_OK, "all VMs are down");
 }
 
+/* The loaded vCPU's timers that no hardware timer runs (a guest
+ * hypervisor's EL2 timers while its guest runs, its guest's timers while
+ * it runs itself): due ones raised, the next deadline kept for the EL2
+ * timer (program_tick()). */
+static void poll_loaded(struct pcpu *p, struct vcpu *v)
+{
+    p->loaded_wake = v->ext->poll_timers ? v->ext->poll_timers(v, hw_cntpct()) : SCHED_NO_TICK;
+}
+
 /* Brings v's scheduling state up to date (parks it while its VM is not
  * running, starts a pending CPU_ON) and says whether it can run now. */
 /* Inlined: the pinned case runs it on every exit. */
@@ -104,6 +113,9 @@ static inline __attribute__((always_inline)) bool runnable(struct pcpu *p, struc
         v->on_pending = false;
     }
     if (v->wait == VCPU_WAIT_WFI) {
+        /* Its own timers that no hardware timer runs can end the wait. */
+        if (v->ext && v->loaded)
+            poll_loaded(p, v);
         if (!vgic_vcpu_has_pending(&vm->vgic, v->id))
             return false;
         v->wait = VCPU_RUNNING;
@@ -161,12 +173,16 @@ static struct vcpu *pick(struct pcpu *p)
     return NULL;
 }
 
-/* The EL2 physical timer fires at the earlier of the slice's end (only
- * while another vCPU here is runnable) and the first guest timer deadline
- * of a vCPU not loaded here; otherwise it is off. */
+/* The EL2 physical timer fires at the earliest of the slice's end (only
+ * while another vCPU here is runnable), the first guest timer deadline
+ * of a vCPU not loaded here and that of a timer of the loaded vCPU that
+ * no hardware timer runs; otherwise it is off. */
 static void program_tick(struct pcpu *p, uint64_t slice_tick)
 {
     uint64_t at = p->timer_wake < slice_tick ? p->timer_wake : slice_tick;
+
+    if (p->loaded && p->loaded->ext && p->loaded_wake < at)
+        at = p->loaded_wake;
 
     if (at == p->tick)
         return;
@@ -184,6 +200,22 @@ void sched_tick_expired(void)
     /* Level: off until the scheduler asks again, so it does not refire. */
     hyp_timer_stop();
     p->tick = SCHED_NO_TICK;
+}
+
+/* Before a vCPU with an extension enters: its software timers first, so
+ * that one due now is pending when pre_enter() decides (an interrupt for a
+ * guest hypervisor ends its guest's run), and again after, since that may
+ * have changed its context and so which timers are in software. It needs
+ * the EL2 timer even alone on its CPU. */
+static bool __attribute__((noinline)) ext_pre_enter(struct pcpu *p, struct vcpu *v)
+{
+    bool own_lrs;
+
+    poll_loaded(p, v);
+    own_lrs = v->ext->pre_enter(v);
+    poll_loaded(p, v);
+    program_tick(p, p->slice_tick);
+    return own_lrs;
 }
 
 static void run(struct pcpu *p, struct vcpu *v)
@@ -217,11 +249,11 @@ static void run(struct pcpu *p, struct vcpu *v)
                 p->slice_tick = p->rr.slice_end;
         }
     }
-    if (p->nr_runq > 1)
-        program_tick(p, p->slice_tick);
     /* A vCPU may run on list registers of its own (a guest hypervisor's
      * guest on its hypervisor's GIC interface), not on elvisor's. */
-    bool own_lrs = v->ext && v->ext->pre_enter(v);
+    if (p->nr_runq > 1)
+        program_tick(p, p->slice_tick);
+    bool own_lrs = v->ext && ext_pre_enter(p, v);
     if (!own_lrs) {
         vgic_flush_lrs(vgic, v->id);
         vgic_hw_load_lrs(v);
@@ -243,6 +275,7 @@ void pcpu_loop(struct pcpu *p)
     p->slice_ticks = read_sysreg(cntfrq_el0) * SCHED_SLICE_US / 1000000;
     p->tick = SCHED_NO_TICK;
     p->timer_wake = SCHED_NO_TICK;
+    p->loaded_wake = SCHED_NO_TICK;
     p->slice_tick = SCHED_NO_TICK;
     for (;;) {
         struct vcpu *v = pick(p);
@@ -262,7 +295,7 @@ void pcpu_loop(struct pcpu *p)
         }
         /* Nobody runnable: only guest timers of vCPUs not loaded here need
          * the EL2 timer (the loaded one's timer is in the hardware). */
-        if (p->nr_runq > 1)
+        if (p->nr_runq > 1 || (p->loaded && p->loaded->ext))
             program_tick(p, SCHED_NO_TICK);
         /* The vCPU still loaded here may wait in WFI for a timer whose PPI
          * another vCPU's register write has just released in the vGIC:

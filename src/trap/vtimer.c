@@ -16,9 +16,78 @@ static uint64_t guest_count(const struct vcpu *v)
     return vtimer_count(hw_cntpct(), v->vm->cnt_offset);
 }
 
-static uint64_t cval_offset(const struct vcpu *v)
+uint64_t vtimer_offset(const struct vcpu *v, enum vtimer_id id)
 {
-    return vtimer_ptimer_hw_offset(hyp_ptimer_emulated, v->vm->cnt_offset);
+    /* Only a guest's EL1 virtual timer counts the VM's virtual time (which
+     * stops while the VM is kept from running when it has its own time,
+     * core/vtime.h), plus an offset of its own on top (a guest
+     * hypervisor's CNTVOFF_EL2 for its guest); the EL2 timers of a guest
+     * hypervisor compare its physical count. */
+    if (id != VTIMER_EL1_VIRT)
+        return v->vm->cnt_offset;
+    return vtime_offset_at(v->vm, hw_cntpct()) + v->timer_voff;
+}
+
+uint64_t vtimer_ctx_count(const struct vcpu *v, enum vtimer_id id)
+{
+    return vtimer_count(hw_cntpct(), vtimer_offset(v, id));
+}
+
+/* The hardware EL1 timer that runs timer id now, or HW_TIMER_NR. */
+static enum hw_timer running_on(const struct vcpu *v, enum vtimer_id id)
+{
+    return v->loaded ? vtimer_map_hw_of(&v->tmap, id) : HW_TIMER_NR;
+}
+
+/* The hardware virtual timer holds the guest's CVAL (CNTVOFF_EL2 moves the
+ * comparison); the emulated physical one holds CVAL + offset, and then the
+ * guest's CVAL is kept in memory at every write. */
+static uint64_t hw_cval_offset(const struct vcpu *v, enum hw_timer t)
+{
+    return t == HW_TIMER_EL1_PHYS ? vtimer_ptimer_hw_offset(hyp_ptimer_emulated, v->vm->cnt_offset) : 0;
+}
+
+uint64_t vtimer_ctx_ctl(const struct vcpu *v, enum vtimer_id id)
+{
+    enum hw_timer hw = running_on(v, id);
+    uint64_t ctl = v->timers[id].ctl;
+
+    /* ISTATUS is the hardware's while a hardware timer runs it. */
+    if (hw != HW_TIMER_NR)
+        return hw_timer_ctl(hw);
+    /* In memory: the condition as the hardware would compute it now. */
+    ctl &= ~CNT_CTL_ISTATUS;
+    if ((ctl & CNT_CTL_ENABLE) && vtimer_ctx_count(v, id) >= v->timers[id].cval)
+        ctl |= CNT_CTL_ISTATUS;
+    return ctl;
+}
+
+void vtimer_ctx_set_ctl(struct vcpu *v, enum vtimer_id id, uint64_t val)
+{
+    enum hw_timer hw = running_on(v, id);
+
+    val = vtimer_ctl_write_value(val);
+    v->timers[id].ctl = val;
+    if (hw != HW_TIMER_NR)
+        hw_timer_set_ctl(hw, val);
+}
+
+uint64_t vtimer_ctx_cval(const struct vcpu *v, enum vtimer_id id)
+{
+    enum hw_timer hw = running_on(v, id);
+
+    if (hw != HW_TIMER_NR && hw_cval_offset(v, hw) == 0)
+        return hw_timer_cval(hw);
+    return v->timers[id].cval;
+}
+
+void vtimer_ctx_set_cval(struct vcpu *v, enum vtimer_id id, uint64_t cval)
+{
+    enum hw_timer hw = running_on(v, id);
+
+    v->timers[id].cval = cval;
+    if (hw != HW_TIMER_NR)
+        hw_timer_set_cval(hw, vtimer_cval_to_hw(cval, hw_cval_offset(v, hw)));
 }
 
 bool vtimer_cntpct_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
@@ -37,6 +106,15 @@ bool vtimer_cntpctss_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
     return true;
 }
 
+/* The trapped CNTP_* registers are those of the hardware EL1 physical
+ * timer, which runs the timer the vCPU's context gives it (vcpu_load()):
+ * a plain guest's EL1 physical timer, or a guest hypervisor's CNTHP in its
+ * hyp context (its EL0 timer names reach the EL1 timers there). */
+static enum vtimer_id ptimer_id(const struct vcpu *v)
+{
+    return v->tmap.hw[HW_TIMER_EL1_PHYS];
+}
+
 bool vtimer_ptimer_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     /* ISTATUS is the hardware's: it compares CVAL + offset with the hardware count. */
@@ -46,41 +124,31 @@ bool vtimer_ptimer_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_
 
 bool vtimer_ptimer_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    el1_ptimer_set_ctl(vtimer_ctl_write_value(val));
+    vtimer_ctx_set_ctl(v, ptimer_id(v), val);
     return true;
-}
-
-/* The guest's CVAL lives in v->timers while the timer is emulated: the
- * hardware register may hold a saturated value (vtimer_cval_to_hw()). The
- * trapped registers are the EL1 physical timer's, which the hardware EL1
- * physical timer runs while the trapping vCPU is loaded. */
-static void set_guest_cval(struct vcpu *v, uint64_t cval)
-{
-    v->timers[VTIMER_EL1_PHYS].cval = cval;
-    el1_ptimer_set_cval(vtimer_cval_to_hw(cval, cval_offset(v)));
 }
 
 bool vtimer_ptimer_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = v->timers[VTIMER_EL1_PHYS].cval;
+    *val = v->timers[ptimer_id(v)].cval;
     return true;
 }
 
 bool vtimer_ptimer_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    set_guest_cval(v, val);
+    vtimer_ctx_set_cval(v, ptimer_id(v), val);
     return true;
 }
 
 bool vtimer_ptimer_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = vtimer_tval_read(v->timers[VTIMER_EL1_PHYS].cval, guest_count(v));
+    *val = vtimer_tval_read(v->timers[ptimer_id(v)].cval, guest_count(v));
     return true;
 }
 
 bool vtimer_ptimer_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    set_guest_cval(v, vtimer_tval_to_cval(val, guest_count(v)));
+    vtimer_ctx_set_cval(v, ptimer_id(v), vtimer_tval_to_cval(val, guest_count(v)));
     return true;
 }
 
@@ -89,11 +157,7 @@ static void poll_one(struct vcpu *v, enum vtimer_id id, uint64_t now, uint64_t *
 {
     const struct vtimer *t = &v->timers[id];
     unsigned intid = vtimer_ppi(id);
-    /* Virtual timers compare the virtual count, which stops while the VM
-     * is kept from running when it has its own time (core/vtime.h). */
-    bool virt = id == VTIMER_EL1_VIRT || id == VTIMER_EL2_VIRT;
-    uint64_t off = virt ? vtime_offset_at(v->vm, now) : v->vm->cnt_offset;
-    uint64_t at = vtimer_hw_deadline(t->ctl, t->cval, off);
+    uint64_t at = vtimer_hw_deadline(t->ctl, t->cval, vtimer_offset(v, id));
 
     /* The guest has not finished with the last one: whatever the timer
      * does now, its level is only seen again after the deactivation, which
@@ -128,5 +192,16 @@ uint64_t vtimer_poll_unloaded(struct vcpu *v, uint64_t now, bool *fired)
     *fired = false;
     for (unsigned id = 0; id < VTIMER_NR; id++)
         poll_one(v, (enum vtimer_id)id, now, &next, fired);
+    return next;
+}
+
+uint64_t vtimer_poll_sw(struct vcpu *v, uint64_t now, bool *fired)
+{
+    uint64_t next = VTIMER_NEVER;
+
+    *fired = false;
+    for (unsigned id = 0; id < VTIMER_NR; id++)
+        if (vtimer_map_hw_of(&v->tmap, (enum vtimer_id)id) == HW_TIMER_NR)
+            poll_one(v, (enum vtimer_id)id, now, &next, fired);
     return next;
 }

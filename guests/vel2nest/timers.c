@@ -1,0 +1,125 @@
+/* vel2nest: the guest hypervisor's own EL2 timers (docs/nested.md §9.9).
+ * At EL2 with E2H = 1 the EL0 timer names reach CNTHP (CNTP_*_EL0) and
+ * CNTHV (CNTV_*_EL0); the _EL2 names reach the same timers. For each
+ * timer by each name: a TVAL write sets CVAL from the count, a CVAL in the
+ * past reads as a negative TVAL with ISTATUS set, and the interrupt comes
+ * at INTID 26 (CNTHP) or 28 (CNTHV), not before the deadline. Both timers
+ * compare with the physical count (offset 0 at EL2). Bare QEMU's EL2 is
+ * the oracle. */
+#include "guest.h"
+#include "vel2nest.h"
+
+#include "lib/printf.h"
+
+#define DELAY_US        2000
+#define TVAL_AHEAD_US   1000000
+#define PAST_TICKS      1000
+#define NAME_LEN        48
+#define HCR_EL2_IMO     BIT(4)
+
+struct el2_timer {
+    const char *name;
+    unsigned intid;
+    uint64_t (*ctl)(void);
+    void (*set_ctl)(uint64_t);
+    uint64_t (*cval)(void);
+    void (*set_cval)(uint64_t);
+    uint64_t (*tval)(void);
+    void (*set_tval)(uint64_t);
+};
+
+#define ACCESSORS(pfx, ctl_reg, cval_reg, tval_reg)                                             \
+    static uint64_t pfx##_ctl(void) { return read_sysreg(ctl_reg); }                           \
+    static void pfx##_set_ctl(uint64_t v) { write_sysreg(v, ctl_reg); isb(); }                 \
+    static uint64_t pfx##_cval(void) { return read_sysreg(cval_reg); }                         \
+    static void pfx##_set_cval(uint64_t v) { write_sysreg(v, cval_reg); isb(); }               \
+    static uint64_t pfx##_tval(void) { return read_sysreg(tval_reg); }                         \
+    static void pfx##_set_tval(uint64_t v) { write_sysreg(v, tval_reg); isb(); }
+
+/* CNTHP_{CTL,CVAL,TVAL}_EL2 = S3_4_C14_C2_{1,2,0}, CNTHV_* = S3_4_C14_C3_*. */
+ACCESSORS(hp_el0, cntp_ctl_el0, cntp_cval_el0, cntp_tval_el0)
+ACCESSORS(hp_el2, S3_4_C14_C2_1, S3_4_C14_C2_2, S3_4_C14_C2_0)
+ACCESSORS(hv_el0, cntv_ctl_el0, cntv_cval_el0, cntv_tval_el0)
+ACCESSORS(hv_el2, S3_4_C14_C3_1, S3_4_C14_C3_2, S3_4_C14_C3_0)
+
+#define TIMER(pfx, intid) { #pfx, intid, pfx##_ctl, pfx##_set_ctl, pfx##_cval, pfx##_set_cval, \
+                            pfx##_tval, pfx##_set_tval }
+static const struct el2_timer timers[] = {
+    TIMER(hp_el0, INTID_EL2_PTIMER),
+    TIMER(hp_el2, INTID_EL2_PTIMER),
+    TIMER(hv_el0, INTID_EL2_VTIMER),
+    TIMER(hv_el2, INTID_EL2_VTIMER),
+};
+
+static const struct el2_timer *active;
+static volatile unsigned fired, fired_intid;
+static volatile uint64_t fired_at, fired_ctl;
+
+static void handler(unsigned intid)
+{
+    fired_at = cntpct();
+    fired_ctl = active->ctl();
+    fired_intid = intid;
+    fired++;
+    /* Level: masked at the timer, or it fires again after the EOI. */
+    active->set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+}
+
+static const char *name(const struct el2_timer *t, const char *check)
+{
+    static char buf[NAME_LEN];
+
+    elv_snprintf(buf, sizeof(buf), "%s_%s", t->name, check);
+    return buf;
+}
+
+static void check_one(const struct el2_timer *t)
+{
+    uint64_t ahead = ticks_from_us(TVAL_AHEAD_US), delay = ticks_from_us(DELAY_US);
+
+    t->set_ctl(0);
+    uint64_t before = cntpct();
+    t->set_tval(ahead);
+    uint64_t after = cntpct();
+    uint64_t cval = t->cval();
+    test_check(cval >= before + ahead && cval <= after + ahead, name(t, "tval_sets_cval"),
+               "CVAL %lu outside [%lu, %lu]", cval, before + ahead, after + ahead);
+
+    t->set_cval(cntpct() - PAST_TICKS);
+    t->set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+    int64_t tval = (int32_t)t->tval();
+    test_check(tval <= -PAST_TICKS, name(t, "cval_past_tval_negative"), "TVAL %ld", (long)tval);
+    test_check(t->ctl() & CNT_CTL_ISTATUS, name(t, "cval_past_istatus"), "CTL 0x%lx", t->ctl());
+    t->set_ctl(0);
+
+    /* EL2 takes physical IRQs only when they are routed to it. */
+    uint64_t hcr = read_sysreg(hcr_el2);
+    write_sysreg(hcr | HCR_EL2_IMO, hcr_el2);
+    isb();
+    active = t;
+    fired = 0;
+    irq_set_handler(t->intid, handler);
+    gic_enable_private(t->intid);
+    irq_enable();
+    uint64_t deadline = cntpct() + delay;
+    t->set_cval(deadline);
+    t->set_ctl(CNT_CTL_ENABLE);
+    bool ok = WAIT_UNTIL(fired != 0, WAIT_TIMEOUT_US);
+    irq_disable();
+    write_sysreg(hcr, hcr_el2);
+    isb();
+    t->set_ctl(0);
+    gic_disable_private(t->intid);
+    gic_clear_pending_private(t->intid);
+    if (!test_check(ok, name(t, "irq"), "no interrupt %u (CTL 0x%lx)", t->intid, t->ctl()))
+        return;
+    test_expect_eq(name(t, "irq_intid"), fired_intid, t->intid);
+    test_check(fired_at >= deadline, name(t, "irq_not_early"), "%lu ticks early", deadline - fired_at);
+    test_check(fired_ctl & CNT_CTL_ISTATUS, name(t, "irq_istatus"), "CTL 0x%lx", fired_ctl);
+}
+
+void check_el2_timers(void)
+{
+    for (unsigned i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+        check_one(&timers[i]);
+}

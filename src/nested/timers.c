@@ -1,0 +1,248 @@
+/* The generic timers of a guest hypervisor (L1) and of its guest (L2),
+ * docs/nested.md §9.9. A vEL2 vCPU has all four timer contexts of
+ * vdev/vtimer.h; which two the hardware EL1 timers run follows its
+ * context (KVM's get_timer_map does the same):
+ *
+ * - hyp context: L1's CNTHP and CNTHV. With vE2H = 1 its EL0 timer names
+ *   (CNTP_*_EL0, CNTV_*_EL0), executed at hardware EL1, reach the hardware
+ *   EL1 timers, which is where a VHE hypervisor expects its EL2 timers, so
+ *   the hardware EL1 physical timer runs VTIMER_EL2_PHYS and the virtual
+ *   one VTIMER_EL2_VIRT, forwarded as INTIDs 26 and 28 (run/irq.c). L2's
+ *   EL1 timers live in the VNCR page (L1 writes CNTP/CNTV_CTL/CVAL_EL02 and
+ *   CNTVOFF_EL2 there without a trap) and are polled in software.
+ * - nested context (L2 runs): L2's EL1 timers run on the hardware ones,
+ *   loaded from the page at the ERET and saved back into it, ISTATUS
+ *   included, at the exit to vEL2; L1's EL2 timers wait in v->timers and
+ *   are polled, their deadlines bounding L2's run through elvisor's own
+ *   EL2 timer (run/sched.c).
+ *
+ * Counters: L1's physical count is the VM's (hardware − vm->cnt_offset),
+ * which its CNTHP and CNTHV compare with (both use offset 0, D12.2.4.1).
+ * L2's virtual count is L1's physical count − L1's CNTVOFF_EL2 (the page's),
+ * so the hardware CNTVOFF_EL2 is vm->cnt_offset + that while L2 runs
+ * (v->timer_voff) and vm->cnt_offset in hyp context. L2's physical timer
+ * compares L1's physical count (the VM offset, as for any guest): L1's
+ * CNTPOFF_EL2 is not applied (elvisor advertises no FEAT_ECV offsets
+ * that work on QEMU, docs/vtimer.md). */
+#include "nested/nested.h"
+
+#include "arch/arm64/el1_timer.h"
+#include "arch/arm64/esr.h"
+#include "core/vm.h"
+#include "hyp/vcpu_switch.h"
+#include "trap/sysreg_emul.h"
+#include "trap/vtimer.h"
+
+/* L2's EL1 timers and their VNCR slots. */
+static const struct {
+    enum vtimer_id id;
+    unsigned ctl, cval;
+} page_timers[] = {
+    { VTIMER_EL1_PHYS, VNCR_CNTP_CTL_EL0, VNCR_CNTP_CVAL_EL0 },
+    { VTIMER_EL1_VIRT, VNCR_CNTV_CTL_EL0, VNCR_CNTV_CVAL_EL0 },
+};
+#define NR_PAGE_TIMERS  (sizeof(page_timers) / sizeof(page_timers[0]))
+
+void nested_timer_map(const struct vcpu *v, struct vtimer_map *m)
+{
+    if (v->nested->in_hyp)
+        *m = (struct vtimer_map){ { [HW_TIMER_EL1_PHYS] = VTIMER_EL2_PHYS,
+                                    [HW_TIMER_EL1_VIRT] = VTIMER_EL2_VIRT } };
+    else
+        *m = VTIMER_MAP_EL1;
+}
+
+/* The offset of L2's timer slot i from the page as it is now (L1 may have
+ * written CNTVOFF_EL2 since elvisor last looked). */
+static uint64_t page_offset(const struct vcpu *v, unsigned i)
+{
+    if (page_timers[i].id == VTIMER_EL1_VIRT)
+        return v->vm->vcnt_offset + vncr_read(v->nested, VNCR_CNTVOFF_EL2);
+    return v->vm->cnt_offset;
+}
+
+/* The page, where L1 keeps L2's timers in hyp context, into v->timers, so
+ * that the polls (trap/vtimer.c) and the load see what L1 last wrote. */
+static void page_in(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+
+    for (unsigned i = 0; i < NR_PAGE_TIMERS; i++) {
+        struct vtimer *t = &v->timers[page_timers[i].id];
+        t->ctl = vtimer_ctl_write_value(vncr_read(n, page_timers[i].ctl));
+        t->cval = vncr_read(n, page_timers[i].cval);
+    }
+    v->timer_voff = vncr_read(n, VNCR_CNTVOFF_EL2);
+}
+
+/* L2's timers as L2 left them into the page: CTL with the ISTATUS the
+ * hardware computed, which L1 reads from the page without a trap. */
+static void page_out(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+
+    for (unsigned i = 0; i < NR_PAGE_TIMERS; i++) {
+        const struct vtimer *t = &v->timers[page_timers[i].id];
+        vncr_write(n, page_timers[i].ctl, t->ctl);
+        vncr_write(n, page_timers[i].cval, t->cval);
+    }
+}
+
+/* In hyp context nothing computes ISTATUS for L2's timers: elvisor writes
+ * it into the page's CTL before each entry (as KVM's
+ * kvm_timer_update_status does); L1 sees a condition that became true
+ * while it ran at its next exit. */
+static void publish_one(struct vcpu *v, unsigned i, uint64_t now)
+{
+    struct vcpu_nested *n = v->nested;
+    uint64_t ctl = vtimer_ctl_write_value(vncr_read(n, page_timers[i].ctl));
+
+    if ((ctl & CNT_CTL_ENABLE) &&
+        vtimer_count(now, page_offset(v, i)) >= vncr_read(n, page_timers[i].cval))
+        ctl |= CNT_CTL_ISTATUS;
+    vncr_write(n, page_timers[i].ctl, ctl);
+}
+
+uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
+{
+    bool fired;
+    uint64_t next;
+
+    if (v->nested->in_hyp)
+        page_in(v);
+    next = vtimer_poll_sw(v, now, &fired);
+    if (v->nested->in_hyp)
+        for (unsigned i = 0; i < NR_PAGE_TIMERS; i++)
+            publish_one(v, i, now);
+    return next;
+}
+
+/* Leaving the CPU in hyp context: the scheduler polls v->timers of a vCPU
+ * that is not loaded, so they must hold what L1 wrote into the page. */
+void nested_put(struct vcpu *v)
+{
+    if (v->nested->in_hyp)
+        page_in(v);
+}
+
+void nested_timers_enter_l2(struct vcpu *v)
+{
+    page_in(v);
+    vcpu_timers_remap(v);
+}
+
+void nested_timers_exit_l2(struct vcpu *v)
+{
+    vcpu_timers_remap(v);
+    page_out(v);
+}
+
+/* ---- Trapped timer registers of vEL2 ---- */
+
+struct timer_reg {
+    struct sysreg_desc desc;        /* first: handlers get back here from it */
+    enum vtimer_id id;
+    unsigned slot;                  /* L2's: index in page_timers */
+};
+
+static const struct timer_reg *timer_reg_of(const struct sysreg_desc *d)
+{
+    return (const struct timer_reg *)(const void *)d;
+}
+
+/* CNTHP_*_EL2 and CNTHV_*_EL2: L1's EL2 timers, wherever they are now
+ * (the hardware EL1 timers in hyp context, where L1 runs). */
+static bool el2_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    *val = vtimer_ctx_ctl(v, timer_reg_of(d)->id);
+    return true;
+}
+
+static bool el2_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    vtimer_ctx_set_ctl(v, timer_reg_of(d)->id, val);
+    return true;
+}
+
+static bool el2_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    *val = vtimer_ctx_cval(v, timer_reg_of(d)->id);
+    return true;
+}
+
+static bool el2_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    vtimer_ctx_set_cval(v, timer_reg_of(d)->id, val);
+    return true;
+}
+
+static bool el2_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    enum vtimer_id id = timer_reg_of(d)->id;
+
+    *val = vtimer_tval_read(vtimer_ctx_cval(v, id), vtimer_ctx_count(v, id));
+    return true;
+}
+
+static bool el2_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    enum vtimer_id id = timer_reg_of(d)->id;
+
+    vtimer_ctx_set_cval(v, id, vtimer_tval_to_cval(val, vtimer_ctx_count(v, id)));
+    return true;
+}
+
+/* CNTP_TVAL_EL02 and CNTV_TVAL_EL02 have no VNCR slot (docs/nested.md
+ * §2.4): computed from the page's CVAL and the count L2's timer compares
+ * with (CNTV's includes L1's CNTVOFF_EL2). Only L1 in hyp context reaches
+ * the _EL02 names; elsewhere they are UNDEFINED. */
+static bool el02_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    unsigned i = timer_reg_of(d)->slot;
+
+    if (!v->nested->in_hyp)
+        return false;
+    *val = vtimer_tval_read(vncr_read(v->nested, page_timers[i].cval),
+                            vtimer_count(hw_cntpct(), page_offset(v, i)));
+    return true;
+}
+
+static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    unsigned i = timer_reg_of(d)->slot;
+    uint64_t now = hw_cntpct();
+
+    if (!v->nested->in_hyp)
+        return false;
+    vncr_write(v->nested, page_timers[i].cval,
+               vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i))));
+    publish_one(v, i, now);
+    return true;
+}
+
+#define EL2_TIMER(name, enc, rd, wr, id) { { name, enc, rd, wr }, id, 0 }
+#define EL02_TVAL(name, enc, slot)       { { name, enc, el02_tval_read, el02_tval_write }, VTIMER_NR, slot }
+
+static const struct timer_reg timer_regs[] = {
+    EL2_TIMER("CNTHP_TVAL_EL2", SYSREG_KEY(3, 4, 14, 2, 0), el2_tval_read, el2_tval_write, VTIMER_EL2_PHYS),
+    EL2_TIMER("CNTHP_CTL_EL2", SYSREG_KEY(3, 4, 14, 2, 1), el2_ctl_read, el2_ctl_write, VTIMER_EL2_PHYS),
+    EL2_TIMER("CNTHP_CVAL_EL2", SYSREG_KEY(3, 4, 14, 2, 2), el2_cval_read, el2_cval_write, VTIMER_EL2_PHYS),
+    EL2_TIMER("CNTHV_TVAL_EL2", SYSREG_KEY(3, 4, 14, 3, 0), el2_tval_read, el2_tval_write, VTIMER_EL2_VIRT),
+    EL2_TIMER("CNTHV_CTL_EL2", SYSREG_KEY(3, 4, 14, 3, 1), el2_ctl_read, el2_ctl_write, VTIMER_EL2_VIRT),
+    EL2_TIMER("CNTHV_CVAL_EL2", SYSREG_KEY(3, 4, 14, 3, 2), el2_cval_read, el2_cval_write, VTIMER_EL2_VIRT),
+    EL02_TVAL("CNTP_TVAL_EL02", SYSREG_KEY(3, 5, 14, 2, 0), 0),
+    EL02_TVAL("CNTV_TVAL_EL02", SYSREG_KEY(3, 5, 14, 3, 0), 1),
+};
+#define NR_TIMER_REGS   (sizeof(timer_regs) / sizeof(timer_regs[0]))
+
+const struct sysreg_desc *nested_sysreg_lookup(uint32_t key)
+{
+    const struct sysreg_desc *d = nested_sysreg_find(key);
+
+    if (d)
+        return d;
+    for (unsigned i = 0; i < NR_TIMER_REGS; i++)
+        if (timer_regs[i].desc.key == key)
+            return &timer_regs[i].desc;
+    return NULL;
+}
