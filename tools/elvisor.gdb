@@ -81,7 +81,12 @@ define elvisor-el
   if $_elvisor_el == 2
     printf "EL2: elvisor (addresses are host physical)\n"
   else
-    printf "EL%d: a guest, VMID %d (addresses are that guest's)\n", $_elvisor_el, ($VTTBR_EL2 >> 48) & 0xffff
+    # QEMU shows VTTBR_EL2 only on a machine with EL2 (not with --bare).
+    if $_isvoid($VTTBR_EL2)
+      printf "EL%d: a guest (addresses are that guest's)\n", $_elvisor_el
+    else
+      printf "EL%d: a guest, VMID %d (addresses are that guest's)\n", $_elvisor_el, ($VTTBR_EL2 >> 48) & 0xffff
+    end
   end
 end
 document elvisor-el
