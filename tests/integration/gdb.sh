@@ -82,7 +82,7 @@ trap stop_runner EXIT
 # goes on to another one). Leaves gdb's output in $gdb_log.
 gdb_log=
 session() {
-    local check=$1 specs=() settings=() commands=() largs=() port try i gcmd
+    local check=$1 specs=() settings=() commands=() largs=() port i gcmd
     shift
     while [ "$1" != -- ]; do specs+=("$1"); shift; done
     shift
@@ -95,7 +95,7 @@ session() {
     gdb_log=$logdir/gdb-$check.gdb.log
     : >"$gdb_log"
 
-    for try in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         port=$(free_port)
         "$runner" --gdb "$port" --timeout "$run_timeout" "${largs[@]}" </dev/null >"$run_log" 2>&1 &
         run_pid=$!
