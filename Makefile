@@ -1,6 +1,7 @@
 # elvisor top-level build.
 #   make            build the hypervisor, the test guests and the host tools
 #   make run        provision (if needed) and boot the default VM set on QEMU
+#   make debug      the same (or DEBUG_ARGS), QEMU stopped until gdb attaches
 #   make check      provision (if needed) and run every test
 #   make bench      provision (if needed) and print the benchmark figures
 #   make unit       host unit tests only (sanitizers on)
@@ -33,7 +34,7 @@ CROSS_ASFLAGS := -Isrc -I$(GEN) -g
 HYP_SRCS  := $(sort $(wildcard src/*/*.c src/*/*.S src/arch/arm64/*.c src/arch/arm64/*.S))
 HYP_OBJS  := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp guests tools unit check run bench clean provision layers
+.PHONY: all hyp guests tools unit check run debug bench clean provision layers
 all: hyp guests tools
 
 hyp: $(BUILD)/elvisor.bin
@@ -82,6 +83,14 @@ layers:
 run: provision
 	$(MAKE) all
 	tools/elvisor-run --config configs/default.dts
+
+# QEMU waits for gdb on 127.0.0.1:1234 and the launcher prints the gdb
+# command (README.md, "Debugging with gdb"), e.g.
+# make debug DEBUG_ARGS="--kernel build/guests/mmio.elf".
+DEBUG_ARGS ?= --config configs/default.dts
+debug: provision
+	$(MAKE) all
+	tools/elvisor-run --gdb $(DEBUG_ARGS)
 
 check: provision
 	$(MAKE) all

@@ -10,7 +10,7 @@
 #      EL2, and the VM set `make run` boots (configs/default.dts)
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
 #   6. elvisor's exit status (VMs stopped alone, fatal errors), the launcher,
-#      and guests that misbehave on purpose
+#      debugging with gdb, and guests that misbehave on purpose
 #   7. the multi-VM configurations, GICv3 and GICv2
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
 set -uo pipefail
@@ -47,6 +47,9 @@ suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
 suite exit-status     tests/integration/exit-status.sh
 suite exit-status-nvhe tests/integration/exit-status.sh --nvhe
 suite launcher        tests/integration/launcher.sh
+# gdb-multiarch on QEMU's stub through tools/elvisor.gdb: breakpoints in
+# elvisor's exit handler and in a guest, symbols at the right addresses.
+suite gdb             tests/integration/gdb.sh
 # A misbehaving guest costs only itself: log flood, exception loop, CPU_OFF.
 suite rogue           tests/integration/rogue.sh
 suite rogue-nvhe-gicv2 tests/integration/rogue.sh --nvhe --gic 2

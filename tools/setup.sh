@@ -24,11 +24,12 @@ fetch_stamp=$linux/.fetched
 initrd_stamp=$linux/.initramfs
 
 # Host tools the build, the tests and these scripts use (libclang-rt-14-dev:
-# libFuzzer and the sanitizer runtimes of the fuzz targets, tests/fuzz/).
+# libFuzzer and the sanitizer runtimes of the fuzz targets, tests/fuzz/;
+# gdb-multiarch: the debugger for QEMU's gdb stub, tools/elvisor.gdb).
 host_packages=(
     clang lld llvm gcc make libcmocka-dev device-tree-compiler libclang-rt-14-dev
     expect mmdebstrap cpio gzip util-linux mount coreutils
-    debian-archive-keyring gpg
+    debian-archive-keyring gpg gdb-multiarch
 )
 
 status=0

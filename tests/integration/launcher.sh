@@ -250,6 +250,19 @@ expect_run dry_run_kind_image 0 "(arm64 Image)" -- --kernel "$img" --dry-run
 expect_run dry_run_kind_elf 0 "(ELF)" -- --kernel "$guests/mmio.elf" --dry-run
 expect_run dry_run_kind_raw 0 "(raw binary)" 'kernel-format = "raw";' -- --kernel "$guests/mmio-raw.bin" --raw --dry-run
 expect_run args_raw_with_config 2 "--raw" "--config" -- --config "$repo/configs/default.dts" --raw
+# --gdb [PORT]: QEMU stopped (-S) with its stub on the loopback, and the gdb
+# command that attaches (the gdb suite, tests/integration/gdb.sh, attaches
+# for real); the guest's symbols are added when it is an ELF.
+expect_run args_gdb_port_0 2 "--gdb" "'0'" -- --kernel "$img" --gdb 0
+expect_run args_gdb_port_big 2 "--gdb" "'65536'" -- --kernel "$img" --gdb 65536
+expect_run dry_run_gdb 0 "-gdb tcp:127.0.0.1:4321 -S" 'set $elvisor_port = 4321' \
+    "set \$elvisor_elf = \"$(dirname "$elvisor_bin")/elvisor.elf\"" "-x $repo/tools/elvisor.gdb" \
+    "elvisor-guest $(realpath "$guests/mmio.elf")" -- --kernel "$guests/mmio.elf" --gdb 4321 --dry-run
+expect_run dry_run_gdb_bare 0 "-gdb tcp:127.0.0.1:1234 -S" 'set $elvisor_hyp = 0' -- \
+    --bare --kernel "$img" --gdb --dry-run
+# Started (the stand-in QEMU): the attach command is printed before QEMU runs.
+expect_run gdb_config_prints_attach 0 "-gdb tcp:127.0.0.1:1234 -S" "attach with" \
+    "gdb-multiarch -q -ex 'set \$elvisor_port = 1234'" "elvisor-guest FILE.elf" -- --config "$cfg" --gdb
 
 # --- real boots under elvisor -------------------------------------------------------
 
