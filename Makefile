@@ -96,6 +96,13 @@ check: provision
 	$(MAKE) all
 	tests/run-all.sh
 
+# The chaos guest for 10^6 operations on each vCPU beside VMs that check
+# their own work, VHE and nVHE, GICv3 and GICv2 (about a quarter of an hour).
+soak: provision
+	$(MAKE) all
+	tests/integration/run-multi-vm.sh --mode both --only chaos-soak --timeout 1800
+	tests/integration/run-multi-vm.sh --mode both --only chaos-soak --timeout 1800 --gic 2
+
 bench: provision
 	$(MAKE) all
 	tools/bench.sh

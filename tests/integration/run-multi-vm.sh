@@ -35,7 +35,7 @@ usage: tests/integration/run-multi-vm.sh [options]
   --only A,B        run only these suites (isolation-2vm, vm-reset,
                     timer-share, spin-share, hold-share, reset-share,
                     dbgregs-share, vmid-churn, vmid-churn-nested,
-                    own-time-share)
+                    own-time-share, chaos; chaos-soak only when named)
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
@@ -47,8 +47,10 @@ USAGE
 # "FIRST => LAST": some line matching the extended regex FIRST comes before
 # some line matching LAST.
 suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share vmid-churn vmid-churn-nested
-        own-time-share)
-declare -A config console others orders hypargs runargs
+        own-time-share chaos)
+# Run only when named with --only (make soak): too long for make check.
+extra_suites=(chaos-soak)
+declare -A config console others orders hypargs runargs maxlog
 config[isolation-2vm]=configs/isolation-2vm.dts
 console[isolation-2vm]=b
 others[isolation-2vm]=a
@@ -83,6 +85,18 @@ orders[own-time-share]='^\[o\] # spin: started => ^\[w\] # spin: done
 # A counter that ticks once per instruction: the host descheduling QEMU
 # then shows in no counter, so every jump left is elvisor's doing.
 runargs[own-time-share]="--icount"
+config[chaos]=configs/chaos.dts
+console[chaos]=
+others[chaos]="x p w"
+orders[chaos]=''
+# Boot lines (6), the rate-limited warnings the chaos VM causes (10 every
+# 5 s, then one line on how many were held back) and power-off lines.
+maxlog[chaos]=60
+config[chaos-soak]=configs/chaos-soak.dts
+console[chaos-soak]=
+others[chaos-soak]="x p w"
+orders[chaos-soak]=''
+maxlog[chaos-soak]=400
 config[reset-share]=configs/reset-share.dts
 console[reset-share]=
 others[reset-share]="c s"
@@ -144,8 +158,11 @@ case $gic in 2|3) ;; *) echo "run-multi-vm: --gic wants 2 or 3" >&2; exit 2 ;; e
 if [ "$mode" = both ]; then passes=(vhe nvhe); else passes=("$mode"); fi
 
 selected=()
-for s in "${suites[@]}"; do
-    if [ -z "$only" ] || [[ ",$only," == *",$s,"* ]]; then selected+=("$s"); fi
+for s in "${suites[@]}" "${extra_suites[@]}"; do
+    if [ -z "$only" ] || [[ ",$only," == *",$s,"* ]]; then
+        [[ " ${extra_suites[*]} " == *" $s "* ]] && [ -z "$only" ] && continue
+        selected+=("$s")
+    fi
 done
 if [ ${#selected[@]} = 0 ]; then
     echo "run-multi-vm: no suite selected (known: ${suites[*]})" >&2
@@ -330,6 +347,11 @@ for pass in "${passes[@]}"; do
                 problems+=("order: no line /$first/ (line ${f:-none}) before a line /$last/ (last: ${l:-none})")
             fi
         done <<<"${orders[$suite]}"
+        if [ -n "${maxlog[$suite]:-}" ]; then
+            n=$(grep -c '^elvisor\[' "$log.joined")
+            [ "$n" -le "${maxlog[$suite]}" ] ||
+                problems+=("elvisor logged $n lines, more than the ${maxlog[$suite]} a guest may cause")
+        fi
 
         for p in "${problems[@]}"; do
             echo "$tag FAIL $suite: $p"
