@@ -96,6 +96,13 @@ check: provision
 	$(MAKE) all
 	tests/run-all.sh
 
+# Linux 6.12 started at virtual EL2 (a guest hypervisor on its EL2 timer),
+# three times: it passes most runs but has hung once in ~8 (docs/nested.md
+# §9.9), so it stays out of make check until that is found.
+check-nested: provision
+	$(MAKE) all
+	for i in 1 2 3; do tests/integration/linux-smp.exp --el2 || exit 1; done
+
 # The chaos guest for 10^6 operations on each vCPU beside VMs that check
 # their own work, VHE and nVHE, GICv3 and GICv2 (about a quarter of an hour).
 soak: provision
