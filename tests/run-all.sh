@@ -12,6 +12,7 @@
 #   6. elvisor's exit status (VMs stopped alone, fatal errors), the launcher,
 #      debugging with gdb, and guests that misbehave on purpose
 #   7. the multi-VM configurations, GICv3 and GICv2
+#   8. the operator's console, driven as a user (expect)
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -55,6 +56,9 @@ suite rogue-nvhe-gicv2 tests/integration/rogue.sh --nvhe --gic 2
 # vCPUs time-sharing a physical CPU (timers, time slice).
 suite multi-vm        tests/integration/run-multi-vm.sh --mode both
 suite multi-vm-gicv2  tests/integration/run-multi-vm.sh --mode both --gic 2
+# The operator's console (ctrl-] c): list, console, reset, stop, start.
+suite monitor         tests/integration/monitor.exp
+suite monitor-nvhe-gicv2 tests/integration/monitor.exp --nvhe --gic 2
 
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,7 +14,12 @@
  * progress, and the VM must never boot a second time (RAM survives a reset,
  * so a second boot finds the first boot's record).
  *
- * "vmreset.role=churn" resets many times (churn.c). */
+ * "vmreset.role=churn" resets many times (churn.c).
+ *
+ * "vmreset.role=echo" reports every character it receives on its console
+ * ("# echo: 0x67 'g'") until it reads 'q', then powers off: the operator's
+ * console test (tests/integration/monitor.exp) checks with it which VM
+ * gets console input and that a reset VM boots again. */
 #include "guest.h"
 
 #include "bootargs.h"
@@ -183,6 +188,23 @@ static void role_steady(void)
     dsb(sy);
 }
 
+/* Polls (no receive interrupt): the test needs only what arrives, in order. */
+static void role_echo(void)
+{
+    int c;
+
+    test_note("echo: ready");
+    while ((c = console_getc_nonblock()) != 'q') {
+        if (c < 0)
+            continue;
+        if (c >= 0x20 && c < 0x7f)
+            test_note("echo: 0x%02x '%c'", c, c);
+        else
+            test_note("echo: 0x%02x", c);
+    }
+    test_pass("echo_quit");
+}
+
 void guest_main(void)
 {
     char role[16];
@@ -193,6 +215,8 @@ void guest_main(void)
         role_reset();
     else if (strcmp(role, "steady") == 0)
         role_steady();
+    else if (strcmp(role, "echo") == 0)
+        role_echo();
     else if (strcmp(role, "churn") == 0)
         role_churn(fdt_bootargs(guest_dtb));
     else

@@ -15,13 +15,21 @@ static spinlock_t console_lock = SPINLOCK_INIT;
 static int open_line_vm = -1;
 
 /* With several VMs, each one's output is gathered a line at a time, so that
- * lines from VMs printing at once do not interleave character by character. */
+ * lines from VMs printing at once do not interleave character by character.
+ * While the operator's prompt is open (core/monitor.h) the same buffer holds
+ * every VM's output, several lines if they fit; what does not fit is
+ * dropped and counted, not waited for: a guest must never stall on the
+ * operator. */
 #define GUEST_LINE_MAX  160
 struct guest_line {
     char buf[GUEST_LINE_MAX];
     unsigned len;
+    const char *vm_name;
+    bool prefix;
+    unsigned dropped;           /* while held */
 };
 static struct guest_line guest_lines[MAX_VMS];
+static bool guests_held;
 
 static void put_n_locked(const char *s, size_t n)
 {
@@ -37,57 +45,110 @@ static void put_locked(const char *s)
     put_n_locked(s, strlen(s));
 }
 
-/* Writes what VM vm_id has gathered, prefixed with its name unless its line
- * is already open on the UART; a complete line closes it again. */
-static void emit_line_locked(unsigned vm_id, const char *vm_name)
+/* A guest line left open by another VM, or by this one without its
+ * prefix, is ended first; each line of a VM starts with its name. */
+static void put_guest_locked(unsigned vm_id, const char *vm_name, bool prefix, const char *s, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (open_line_vm != (int)vm_id) {
+            if (open_line_vm >= 0)
+                put_locked("\n");
+            if (prefix) {
+                put_locked("[");
+                put_locked(vm_name);
+                put_locked("] ");
+            }
+        }
+        put_n_locked(&s[i], 1);
+        open_line_vm = s[i] == '\n' ? -1 : (int)vm_id;
+    }
+}
+
+/* Writes what VM vm_id has gathered. */
+static void emit_line_locked(unsigned vm_id)
 {
     struct guest_line *l = &guest_lines[vm_id];
 
-    if (!l->len)
-        return;
-    if (open_line_vm != (int)vm_id) {
-        if (open_line_vm >= 0)
-            put_locked("\n");
-        put_locked("[");
-        put_locked(vm_name);
-        put_locked("] ");
-    }
-    put_n_locked(l->buf, l->len);
-    open_line_vm = l->buf[l->len - 1] == '\n' ? -1 : (int)vm_id;
+    put_guest_locked(vm_id, l->vm_name, l->prefix, l->buf, l->len);
     l->len = 0;
 }
 
 void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c)
 {
     spin_lock(&console_lock);
-    if (!prefix || vm_id >= MAX_VMS) {
-        /* One VM: its output goes straight out, as on a real UART. */
-        if (open_line_vm >= 0 && open_line_vm != (int)vm_id)
-            put_locked("\n");
+    if (vm_id >= MAX_VMS) {
         put_n_locked(&c, 1);
-        open_line_vm = c == '\n' ? -1 : (int)vm_id;
         spin_unlock(&console_lock);
         return;
     }
     struct guest_line *l = &guest_lines[vm_id];
-    l->buf[l->len++] = c;
-    if (c == '\n' || l->len == GUEST_LINE_MAX)
-        emit_line_locked(vm_id, vm_name);
+    l->vm_name = vm_name;
+    l->prefix = prefix;
+    if (guests_held) {
+        if (l->len < GUEST_LINE_MAX)
+            l->buf[l->len++] = c;
+        else
+            l->dropped++;
+    } else if (!prefix) {
+        /* One VM: its output goes straight out, as on a real UART. */
+        put_guest_locked(vm_id, vm_name, false, &c, 1);
+    } else {
+        l->buf[l->len++] = c;
+        if (c == '\n' || l->len == GUEST_LINE_MAX)
+            emit_line_locked(vm_id);
+    }
     spin_unlock(&console_lock);
 }
 
 void console_guest_flush(unsigned vm_id, const char *vm_name)
 {
+    (void)vm_name;
     if (vm_id >= MAX_VMS)
         return;
     spin_lock(&console_lock);
-    emit_line_locked(vm_id, vm_name);
+    if (!guests_held)
+        emit_line_locked(vm_id);
+    spin_unlock(&console_lock);
+}
+
+void console_hold_guests(bool hold)
+{
+    spin_lock(&console_lock);
+    guests_held = hold;
+    for (unsigned i = 0; i < MAX_VMS && !hold; i++) {
+        struct guest_line *l = &guest_lines[i];
+        char note[96];
+
+        /* Complete lines only: a partial one waits for its end as usual. */
+        unsigned end = l->len;
+        while (end && l->buf[end - 1] != '\n')
+            end--;
+        if (!l->prefix)
+            end = l->len;
+        put_guest_locked(i, l->vm_name, l->prefix, l->buf, end);
+        memmove(l->buf, l->buf + end, l->len - end);
+        l->len -= end;
+        if (l->dropped) {
+            elv_snprintf(note, sizeof(note), "elvisor: vm %s: %u characters of output dropped while the prompt was open\n",
+                         l->vm_name, l->dropped);
+            if (open_line_vm >= 0)
+                put_locked("\n");
+            open_line_vm = -1;
+            put_locked(note);
+            l->dropped = 0;
+        }
+    }
     spin_unlock(&console_lock);
 }
 
 void console_write(const char *s)
 {
     spin_lock(&console_lock);
+    /* As for a log line: a guest line in progress is ended first. */
+    if (open_line_vm >= 0) {
+        put_locked("\n");
+        open_line_vm = -1;
+    }
     put_locked(s);
     spin_unlock(&console_lock);
 }

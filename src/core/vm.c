@@ -56,7 +56,8 @@ static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *ac
     spin_lock(&vm->lock);
     ok = vuart_mmio(&vm->uart, vcpu_id, acc);
     spin_unlock(&vm->lock);
-    if (vm->cfg->console && !acc->is_write && acc->offset == VUART_DR)
+    /* Any VM may be the console's target (the operator switches it). */
+    if (!acc->is_write && acc->offset == VUART_DR)
         console_input_guest_read();
     return ok;
 }
@@ -224,6 +225,7 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         p->runq[p->nr_runq] = v;
         __atomic_store_n(&p->nr_runq, p->nr_runq + 1, __ATOMIC_RELEASE);
     }
+    vm->created = true;
     /* No TLB flush: the VM gets its VMID when a vCPU is first loaded, one
      * no translation is tagged with (core/vmid_alloc.h). */
     return 0;
@@ -380,7 +382,7 @@ int vm_reset(struct vm *vm)
     rc = vm_boot(vm);
     /* Input held back while the old guest's FIFO was full would wait for
      * a read of a FIFO the reset emptied: let it in now. */
-    if (rc == 0 && vm->cfg->console)
+    if (rc == 0)
         console_input_guest_read();
     return rc;
 }
@@ -432,6 +434,35 @@ void vm_power_off(struct vm *vm, enum vm_state why)
     console_guest_flush(vm->id, vm->cfg->name);
     vm->state = why;
     kick_all(vm);
+}
+
+bool vm_operator_stop(struct vm *vm)
+{
+    enum vm_state from = VM_RUNNING;
+
+    /* Only from running: a reset under way would set it running again. */
+    if (!__atomic_compare_exchange_n(&vm->state, &from, VM_STOPPED, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST))
+        return false;
+    vm_log_flush(vm);
+    log_exit_stats(vm);
+    vmid_log_summary();
+    console_guest_flush(vm->id, vm->cfg->name);
+    kick_all(vm);
+    return true;
+}
+
+bool vm_operator_reset(struct vm *vm, enum vm_state from)
+{
+    if (!vm->created)
+        return false;
+    console_guest_flush(vm->id, vm->cfg->name);
+    /* As vm_request_reset(): the parked handshake with runnable(). */
+    if (!__atomic_compare_exchange_n(&vm->state, &from, VM_RESETTING, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST))
+        return false;
+    kick_all(vm);
+    return true;
 }
 
 void vm_request_reset(struct vm *vm)

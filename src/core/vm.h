@@ -46,6 +46,7 @@ struct vm {
     unsigned id;
     unsigned gic_version;       /* 2 or 3: the host's */
     volatile enum vm_state state;
+    bool created;               /* vm_create() succeeded: it can be booted again */
     spinlock_t lock;            /* power state of the vCPUs, device state */
 
     uint64_t ram_ipa, ram_size, ram_pa;
@@ -94,6 +95,12 @@ int vm_boot(struct vm *vm);
 int vm_reset(struct vm *vm);
 void vm_power_off(struct vm *vm, enum vm_state why);
 void vm_request_reset(struct vm *vm);
+/* The operator's console (core/monitor.c), from any CPU: stop a running VM
+ * as elvisor stops a failing one; restart a VM that is in state `from`
+ * (running: a reset as by SYSTEM_RESET; off or stopped: a new boot). False
+ * when the VM is not in that state (or, to restart, was never created). */
+bool vm_operator_stop(struct vm *vm);
+bool vm_operator_reset(struct vm *vm, enum vm_state from);
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 /* Copies into guest memory; false when [ipa, ipa+len) is not guest RAM. */
 bool vm_write_ipa(struct vm *vm, uint64_t ipa, const void *src, uint64_t len);
