@@ -26,7 +26,8 @@
  * fires: the vCPU is not runnable meanwhile, so the other VM runs alone on
  * the CPU and its own virtual timer interrupts must still reach it (the
  * runner checks that its vtimer_cval_irq or _tval_irq ran between
- * "# hold: started" and "# hold: done"). Finally unmask: both held interrupts come, once each. */
+ * "# hold: started" and "# hold: done"). Finally unmask: both held
+ * interrupts come, once each. */
 #include "guest.h"
 
 #include "bootargs.h"
