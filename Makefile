@@ -2,7 +2,9 @@
 #   make            build the hypervisor, the test guests and the host tools
 #   make run        provision (if needed) and boot the default VM set on QEMU
 #   make debug      the same (or DEBUG_ARGS), QEMU stopped until gdb attaches
-#   make check      provision (if needed) and run every test
+#   make check      provision (if needed) and run every test (a representative
+#                   subset of the CPU-model matrix)
+#   make check-matrix  the same, the CPU-model x GIC matrix in full (long)
 #   make bench      provision (if needed) and print the benchmark figures
 #   make unit       host unit tests only (sanitizers on)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 300) each
@@ -34,7 +36,7 @@ CROSS_ASFLAGS := -Isrc -I$(GEN) -g
 HYP_SRCS  := $(sort $(wildcard src/*/*.c src/*/*.S src/arch/arm64/*.c src/arch/arm64/*.S))
 HYP_OBJS  := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp guests tools unit check run debug bench clean provision layers
+.PHONY: all hyp guests tools unit check check-matrix run debug bench clean provision layers
 all: hyp guests tools
 
 hyp: $(BUILD)/elvisor.bin
@@ -109,6 +111,12 @@ soak: provision
 	$(MAKE) all
 	tests/integration/run-multi-vm.sh --mode both --only chaos-soak --timeout 1800
 	tests/integration/run-multi-vm.sh --mode both --only chaos-soak --timeout 1800 --gic 2
+
+# Every CPU-dependent suite on max, neoverse-n1 and cortex-a72, GICv3 and
+# GICv2 (tests/run-matrix.sh, docs/testing.md).
+check-matrix: provision
+	$(MAKE) all
+	tests/run-matrix.sh
 
 bench: provision
 	$(MAKE) all

@@ -25,8 +25,9 @@
  * for N ms, until the physical timer (PPI 30, priority above the mask)
  * fires: the vCPU is not runnable meanwhile, so the other VM runs alone on
  * the CPU and its own virtual timer interrupts must still reach it (the
- * runner checks that its vtimer_cval_irq ran between "# hold: started" and
- * "# hold: done"). Finally unmask: both held interrupts come, once each. */
+ * runner checks that its vtimer_cval_irq or _tval_irq ran between
+ * "# hold: started" and "# hold: done"). Finally unmask: both held
+ * interrupts come, once each. */
 #include "guest.h"
 
 #include "bootargs.h"
