@@ -66,10 +66,21 @@ static void mmu_enable(void)
     isb();
 }
 
+/* With a 4 KiB granule a stage-2 walk may start at level 0 only when the
+ * PA size is 44 bits or more (Arm ARM, VTCR_EL2.SL0); below that, 40 to 42
+ * bits would need concatenated level-1 tables. A VM's IPA space is kept to
+ * 39 bits there instead: one level-1 table, 512 GiB for RAM and devices. */
+#define S2_L0_START_MIN_PA_BITS 44
+#define S2_L1_START_MAX_IPA_BITS 39
+
 static void compute_vtcr(void)
 {
     unsigned ipa = hyp_features.pa_bits > 48 ? 48 : hyp_features.pa_bits;
-    unsigned sl0 = ipa > 39 ? 2 : 1;
+    unsigned sl0;
+
+    if (ipa > S2_L1_START_MAX_IPA_BITS && hyp_features.pa_bits < S2_L0_START_MIN_PA_BITS)
+        ipa = S2_L1_START_MAX_IPA_BITS;
+    sl0 = ipa > S2_L1_START_MAX_IPA_BITS ? 2 : 1;
 
     hyp_ipa_bits = ipa;
     hyp_vtcr = VTCR_T0SZ(64 - ipa) | ((uint64_t)sl0 << VTCR_SL0_SHIFT) | VTCR_IRGN0_WBWA |
