@@ -128,6 +128,11 @@ static void check_timer(const struct timer_ops *t)
     uint64_t t_a = t->count();
     int64_t tval1 = (int32_t)t->tval();
     uint64_t t_b = t->count();
+    /* A counter slower than the CPU (62.5 MHz on QEMU's older models,
+     * under -icount one tick per 16 instructions) may not move between two
+     * reads: wait until it has before the second. */
+    while (t->count() == t_b)
+        ;
     int64_t tval2 = (int32_t)t->tval();
     int64_t hi = (int64_t)(cval - t_a), lo = (int64_t)(cval - t_b);
     test_check(tval1 >= lo && tval1 <= hi && tval2 < tval1, name(t, "tval_counts_down"),
