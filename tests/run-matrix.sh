@@ -11,8 +11,8 @@
 #   guests       run-guests.sh, VHE and nVHE where the CPU has VHE, nVHE only
 #                otherwise (guests.list `needs: nv2` skipped without NV2)
 #   linux-MODE   Debian's Linux with 2 vCPUs to its shell, each mode the CPU has
-#   linux-el2    Linux at virtual EL2: needs FEAT_NV2 (max only), and the
-#                guest hypervisor's GIC interface is GICv3 only (docs/nested.md)
+#   (Linux at virtual EL2 is `make check-nested`, not here: it hangs in
+#   about one boot of eight, docs/nested.md §9.9)
 #   multi-vm     the multi-VM configurations, each mode the CPU has
 #   exit-status-MODE, rogue-MODE
 # What a CPU cannot do is skipped with the reason printed. The CPU-
@@ -75,13 +75,6 @@ for cpu in "${cpus[@]}"; do
             [ "$m" = nvhe ] && flag=(--nvhe)
             suite "$cell-linux-$m" tests/integration/linux-smp.exp --cpu "$cpu" --gic "$gic" "${flag[@]}"
         done
-        if [ "$cpu" != max ]; then
-            skip "$cell-linux-el2" "virtual EL2 needs FEAT_NV2, which $cpu lacks"
-        elif [ "$gic" != 3 ]; then
-            skip "$cell-linux-el2" "the guest hypervisor's GIC interface is GICv3 only (docs/nested.md)"
-        else
-            suite "$cell-linux-el2" tests/integration/linux-smp.exp --cpu "$cpu" --gic "$gic" --el2
-        fi
         suite "$cell-multi-vm" tests/integration/run-multi-vm.sh --mode both --cpu "$cpu" --gic "$gic"
         for m in "${modes[@]}"; do
             flag=()
