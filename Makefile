@@ -106,7 +106,7 @@ check-nested: provision
 	for i in 1 2 3; do tests/integration/linux-smp.exp --el2 || exit 1; done
 
 # The chaos guest for 10^6 operations on each vCPU beside VMs that check
-# their own work, VHE and nVHE, GICv3 and GICv2 (about a quarter of an hour).
+# their own work, VHE and nVHE, GICv3 and GICv2 (about two minutes here).
 soak: provision
 	$(MAKE) all
 	tests/integration/run-multi-vm.sh --mode both --only chaos-soak --timeout 1800
