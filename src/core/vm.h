@@ -82,6 +82,9 @@ struct vm {
     /* The log lines this VM can cause (core/guest_log.h). */
     spinlock_t log_lock;
     struct ratelimit log_rl;
+    /* Exceptions elvisor injected in the current window (trap/inject.c). */
+    uint64_t storm_window_start;
+    unsigned storm_count;
 };
 
 extern struct vm vms[MAX_VMS];

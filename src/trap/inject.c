@@ -38,6 +38,26 @@ static bool exception_loop(struct vcpu *v, uint64_t esr)
     return true;
 }
 
+static void note_storm(struct vcpu *v, uint64_t esr)
+{
+    struct vm *vm = v->vm;
+    uint64_t now = read_sysreg(cntpct_el0);
+    unsigned n;
+
+    /* Counted without the VM lock: a lost increment between two vCPUs
+     * only delays the line. */
+    if (now - vm->storm_window_start > read_sysreg(cntfrq_el0) / 1000 * STORM_WINDOW_MS) {
+        vm->storm_window_start = now;
+        vm->storm_count = 0;
+    }
+    n = ++vm->storm_count;
+    /* At most one a window, so it needs no share of the VM's log budget. */
+    if (n == STORM_EXCEPTIONS)
+        log_warn("vm %s: exception storm: %u exceptions injected within %u ms (the last: vcpu %u, ESR "
+                "0x%llx at pc 0x%llx)", vm->cfg->name, n, STORM_WINDOW_MS, v->id,
+                (unsigned long long)esr, (unsigned long long)v->regs.pc);
+}
+
 static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far)
 {
     uint64_t offset = exc_vector_offset(v->regs.pstate);
@@ -45,6 +65,7 @@ static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far
 
     if (exception_loop(v, esr))
         return;
+    note_storm(v, esr);
 
     el1_write(EL1_ELR, v->regs.pc);
     el1_write(EL1_SPSR, spsr);

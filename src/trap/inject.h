@@ -14,6 +14,13 @@ struct vcpu;
  * instructions, so the limit is reached within milliseconds. */
 #define INJECT_LOOP_LIMIT   1000
 
+/* So many exceptions injected into one VM within STORM_WINDOW_MS is a
+ * storm worth a (rate-limited) line naming the VM: a handler that returns
+ * to the instruction that faulted, a guest stuck on a register it may not
+ * use. It costs only that VM's CPU time, so nothing else is done. */
+#define STORM_EXCEPTIONS    10000
+#define STORM_WINDOW_MS     5000
+
 /* Vector table offsets (Arm ARM D1.10.2). */
 #define VECTOR_CUR_SP0      0x000
 #define VECTOR_CUR_SPX      0x200

@@ -3,7 +3,8 @@
 #   undef-flood  20,000 reads of a register elvisor refuses with a warning:
 #                elvisor's log stays short (at most GUEST_LOG_BURST lines a
 #                window, then one line saying how many it held back and for
-#                which VM), and a timer VM on the other CPU passes its checks.
+#                which VM), one line names the exception storm, and a timer
+#                VM on the other CPU passes its checks.
 #   vector-loop  a vector table that faults on itself: elvisor stops that VM
 #                alone (exit status 4) with a line naming it, and a VM sharing
 #                its physical CPU runs to its end.
@@ -90,6 +91,8 @@ check undef-flood-log-bounded "$n warning lines for 20000 refused reads (want 1.
     test "$n" -ge 1 -a "$n" -le "$most"
 check undef-flood-held-back-named "no line saying how many lines of vm rogue were held back" \
     has undef-flood 'vm rogue: [0-9]+ more log lines of this VM held back'
+check undef-flood-storm-named "no line naming vm rogue's exception storm" \
+    has undef-flood 'vm rogue: exception storm: 10000 exceptions injected within 5000 ms'
 
 # 2. A vector table that faults on itself: that VM is stopped, named; the VM
 # sharing its CPU finishes.
