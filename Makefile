@@ -99,7 +99,7 @@ check: provision
 	tests/run-all.sh
 
 # Linux 6.12 started at virtual EL2 (a guest hypervisor on its EL2 timer),
-# three times: it passes most runs but has hung once in ~8 (docs/nested.md
+# three times: it passes most runs but has hung in 2 of ~10 (docs/nested.md
 # §9.9), so it stays out of make check until that is found.
 check-nested: provision
 	$(MAKE) all
