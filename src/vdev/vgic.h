@@ -363,8 +363,9 @@ void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id);
 
 /* Provided by core (and by unit tests): on the physical CPU vcpu_id is
  * loaded on, for each private INTID bit in mask, make the physical
- * interrupt active if its bit in active is set, inactive otherwise (a
- * forwarded interrupt's pINTID equals its vINTID). A PPI made inactive
+ * interrupt active if its bit in active is set, inactive otherwise (bits
+ * are physical INTIDs: a guest hypervisor's EL2 timer is forwarded as
+ * vINTID 26 or 28 from the EL1 timer's 30 or 27). A PPI made inactive
  * while its level input is still high is pending again at once, and its
  * EL2 acknowledgement forwards it anew. It only writes the physical GIC:
  * vgic_flush_lrs() calls it with the vGIC lock held. */
@@ -489,8 +490,9 @@ void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uin
  * hw_resync and kick that vCPU unless it is the caller. */
 void vgic_note_hw_write(struct vgic *v, struct vgic_irq *irq, unsigned bank, unsigned caller,
                         uint32_t *kick);
-/* Under the lock: takes vc's hw_resync and says in *active which of those
- * INTIDs the vGIC holds pending or active (an LR counts as both). */
+/* Under the lock: takes vc's hw_resync and returns the physical INTIDs of
+ * those interrupts, saying in *active which of them the vGIC holds pending
+ * or active (an LR counts as both). */
 uint32_t vgic_take_hw_resync(struct vgic_vcpu *vc, uint32_t *active);
 /* GICv2 SGIs: the source whose instance the next LR for irq carries (the
  * active one if active, else the lowest pending), and moving one source's

@@ -234,17 +234,26 @@ void vgic_note_hw_write(struct vgic *v, struct vgic_irq *irq, unsigned bank, uns
 
 uint32_t vgic_take_hw_resync(struct vgic_vcpu *vc, uint32_t *active)
 {
-    uint32_t mask = vc->hw_resync;
+    uint32_t mask = vc->hw_resync, pmask = 0;
 
     *active = 0;
     vc->hw_resync = 0;
+    /* hw_resync is kept by vINTID; the physical GIC wants the pINTID,
+     * which differs for a guest hypervisor's EL2 timers (vINTID 26 or 28
+     * forwarded from the EL1 timers' 30 or 27). One no longer forwarded
+     * was released by whoever unmapped it. */
     for (uint32_t m = mask; m; m &= m - 1) {
         const struct vgic_irq *irq = &vc->priv[__builtin_ctz(m)];
+        uint32_t pbit;
 
-        if (irq->hw && (vgic_irq_is_pending(irq) || irq->active || irq->lr_owner != VGIC_NONE8))
-            *active |= m & -m;
+        if (!irq->hw || irq->pintid >= VGIC_NR_PRIVATE_IRQS)
+            continue;
+        pbit = 1u << irq->pintid;
+        pmask |= pbit;
+        if (vgic_irq_is_pending(irq) || irq->active || irq->lr_owner != VGIC_NONE8)
+            *active |= pbit;
     }
-    return mask;
+    return pmask;
 }
 
 void vgic_apply_hw_resync(struct vgic *v, unsigned vcpu_id)

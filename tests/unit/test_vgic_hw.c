@@ -305,6 +305,36 @@ static void test_sync_keeps_soft_pending(void **state)
     assert_false(vg.vcpu[0].priv[VTIMER].pending_soft);
 }
 
+/* A guest hypervisor's EL2 physical timer (vINTID 26) runs on the
+ * hardware EL1 physical timer (pINTID 30): a change through the register
+ * files, and the drop of a line that fell, must act on the physical
+ * interrupt 30, never on 26 (elvisor's own EL2 timer). */
+#define HYPTIMER 26u
+static void test_resync_uses_pintid(void **state)
+{
+    (void)state;
+    vg.vcpu[0].priv[HYPTIMER].enabled = true;
+    phys_active[0] = 1u << PTIMER;                  /* acknowledged at EL2 */
+    vgic_inject_hw(&vg, 0, HYPTIMER, PTIMER);
+    vgic_flush_lrs(&vg, 0);
+    assert_non_null(lr_of(0, HYPTIMER));
+    guest_acks(0, HYPTIMER);
+    vgic_sync_lrs(&vg, 0);
+    redist_write(0, 0, VGIC_REG_ICACTIVER, 1u << HYPTIMER);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+    assert_int_equal(phys_active[0], 0);            /* 30 released, 26 untouched */
+    /* Pending in an LR, its line low at sync: 30 released again. */
+    reset_fakes();
+    line_vcpu = 0;
+    phys_active[0] = (1u << PTIMER) | (1u << HYPTIMER);
+    vgic_inject_hw(&vg, 0, HYPTIMER, PTIMER);
+    vgic_flush_lrs(&vg, 0);
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(phys_active[0], 1u << HYPTIMER);   /* elvisor's own kept */
+}
+
 /* GICv2: the banked GICD_ICACTIVER0 acts on the accessing vCPU's PPI. */
 static void test_v2_banked_icactiver(void **state)
 {
@@ -345,6 +375,7 @@ int main(void)
         cmocka_unit_test_setup(test_sync_drops_when_line_low, setup),
         cmocka_unit_test_setup(test_sync_keeps_soft_pending, setup),
         cmocka_unit_test_setup(test_v2_banked_icactiver, setup),
+        cmocka_unit_test_setup(test_resync_uses_pintid, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
