@@ -11,8 +11,8 @@
 #   guests       run-guests.sh, VHE and nVHE where the CPU has VHE, nVHE only
 #                otherwise (guests.list `needs: nv2` skipped without NV2)
 #   linux-MODE   Debian's Linux with 2 vCPUs to its shell, each mode the CPU has
-#   (Linux at virtual EL2 is `make check-nested`, not here: it hangs in
-#   two boots of about ten, docs/nested.md §9.9)
+#   (Linux at virtual EL2 is in make check and make check-nested, not
+#   here)
 #   multi-vm     the multi-VM configurations, each mode the CPU has
 #   exit-status-MODE, rogue-MODE
 # What a CPU cannot do is skipped with the reason printed. The CPU-
