@@ -37,6 +37,21 @@ bool config_vm_prop_known(const char *name)
     return false;
 }
 
+/* A property that must hold exactly one string: the string, or NULL after
+ * reporting that it does not. */
+static const char *one_string(const struct fdt *f, int node, struct checker *k, const char *vm,
+                              const char *prop)
+{
+    int len;
+    const char *s = fdt_getprop(f, node, prop, &len);
+
+    if (!s || len <= 0 || s[len - 1] != '\0' || strlen(s) + 1 != (size_t)len) {
+        fail(k, vm, prop, NULL, "must be one string");
+        return NULL;
+    }
+    return s;
+}
+
 /* Every error of the VM at node is reported; a property that depends on an
  * invalid one (cpus on vcpus) is not judged. false when the node has no
  * usable name, which every message would need. */
@@ -82,16 +97,14 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
 
     vm->kernel_format = KERNEL_FORMAT_AUTO;
     if (fdt_has_prop(f, node, "kernel-format")) {
-        const char *fmt = fdt_getprop(f, node, "kernel-format", &len);
-        if (!fmt || len <= 0 || fmt[len - 1] != '\0' || strlen(fmt) + 1 != (size_t)len)
-            fail(k, vm->name, "kernel-format", NULL, "must be one string");
-        else if (strcmp(fmt, "image") == 0)
+        const char *fmt = one_string(f, node, k, vm->name, "kernel-format");
+        if (fmt && strcmp(fmt, "image") == 0)
             vm->kernel_format = KERNEL_FORMAT_IMAGE;
-        else if (strcmp(fmt, "elf") == 0)
+        else if (fmt && strcmp(fmt, "elf") == 0)
             vm->kernel_format = KERNEL_FORMAT_ELF;
-        else if (strcmp(fmt, "raw") == 0)
+        else if (fmt && strcmp(fmt, "raw") == 0)
             vm->kernel_format = KERNEL_FORMAT_RAW;
-        else
+        else if (fmt)
             fail(k, vm->name, "kernel-format", NULL, "must be \"image\", \"elf\" or \"raw\"");
     }
 
@@ -130,12 +143,10 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
 
     vm->own_time = false;
     if (fdt_has_prop(f, node, "virtual-time")) {
-        const char *t = fdt_getprop(f, node, "virtual-time", &len);
-        if (!t || len <= 0 || t[len - 1] != '\0' || strlen(t) + 1 != (size_t)len)
-            fail(k, vm->name, "virtual-time", NULL, "must be one string");
-        else if (strcmp(t, "own") == 0)
+        const char *t = one_string(f, node, k, vm->name, "virtual-time");
+        if (t && strcmp(t, "own") == 0)
             vm->own_time = true;
-        else if (strcmp(t, "wall") != 0)
+        else if (t && strcmp(t, "wall") != 0)
             fail(k, vm->name, "virtual-time", NULL, "must be \"wall\" or \"own\"");
     }
 

@@ -109,6 +109,17 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 bool vm_write_ipa(struct vm *vm, uint64_t ipa, const void *src, uint64_t len);
 bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t len);
 
+/* How many of the VM's vCPUs are powered on (callers that must not race
+ * with PSCI hold vm->lock). */
+static inline unsigned vm_nr_vcpus_on(const struct vm *vm)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        n += __atomic_load_n(&vm->vcpus[i].power, __ATOMIC_ACQUIRE) == VCPU_ON;
+    return n;
+}
+
 /* VTTBR_EL2 of the VM's own regime for the CPU about to run it (the VMID
  * renewed if its generation passed), and for TLB maintenance by VMID. */
 static inline uint64_t vm_vttbr_use(struct vm *vm)

@@ -3,15 +3,6 @@
 #include "core/vm.h"
 #include "lib/spinlock.h"
 
-static unsigned nr_on(const struct vm *vm)
-{
-    unsigned n = 0;
-
-    for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        n += __atomic_load_n(&vm->vcpus[i].power, __ATOMIC_ACQUIRE) == VCPU_ON;
-    return n;
-}
-
 static void fold_locked(struct vm *vm, uint64_t now)
 {
     if (vm->stolen_since) {
@@ -28,7 +19,7 @@ void vtime_preempted(struct vcpu *v, uint64_t now)
         return;
     spin_lock(&vm->lock);
     v->time_preempted = true;
-    if (++vm->nr_preempted >= nr_on(vm) && !vm->stolen_since)
+    if (++vm->nr_preempted >= vm_nr_vcpus_on(vm) && !vm->stolen_since)
         vm->stolen_since = now ? now : 1;
     spin_unlock(&vm->lock);
 }

@@ -55,15 +55,14 @@ static int64_t psci_cpu_on(struct vcpu *v, uint32_t fid)
 static void psci_cpu_off(struct vcpu *v)
 {
     struct vm *vm = v->vm;
-    bool any_on = false;
+    unsigned on;
 
     spin_lock(&vm->lock);
     v->power = VCPU_OFF;
-    for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        any_on |= vm->vcpus[i].power == VCPU_ON;
+    on = vm_nr_vcpus_on(vm);
     spin_unlock(&vm->lock);
     /* A reset in progress powers vCPU 0 on again by itself. */
-    if (!any_on && vm->state == VM_RUNNING) {
+    if (on == 0 && vm->state == VM_RUNNING) {
         log_info("vm %s: its last vCPU turned itself off (PSCI CPU_OFF): powered off", vm->cfg->name);
         vm_power_off(vm, VM_OFF);
     }
