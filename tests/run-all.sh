@@ -17,17 +17,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-passed=0 failed=0
-suite() {
-    local name=$1; shift
-    echo "=== $name: $*"
-    local start=$SECONDS
-    if "$@"; then
-        passed=$((passed + 1)); echo "=== $name: PASS ($((SECONDS - start)) s)"
-    else
-        failed=$((failed + 1)); echo "=== $name: FAIL ($((SECONDS - start)) s)"
-    fi
-}
+. tests/suite-lib.sh
 
 suite layers          tools/check-layers.sh
 suite unit            make --no-print-directory unit

@@ -39,20 +39,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-passed=0 failed=0 skipped=0
-suite() {
-    local name=$1; shift
-    echo "=== $name: $*"
-    local start=$SECONDS
-    if "$@"; then
-        passed=$((passed + 1)); echo "=== $name: PASS ($((SECONDS - start)) s)"
-    else
-        failed=$((failed + 1)); echo "=== $name: FAIL ($((SECONDS - start)) s)"
-    fi
-}
-skip() {
-    skipped=$((skipped + 1)); echo "=== $1: SKIP ($2)"
-}
+. tests/suite-lib.sh
 
 start_all=$SECONDS
 for cpu in "${cpus[@]}"; do
