@@ -50,31 +50,15 @@ expect() {
     fi
 }
 
-vm_node() {  # name image cpu [console]
-    cat <<DTS
-        $1 {
-            vcpus = <1>;
-            memory-size = /bits/ 64 <0x8000000>;
-            kernel = /incbin/("$2");
-            cpus = <$3>;
-            ${4:+console;}
-        };
-DTS
-}
-config() {  # file nodes...
-    local f=$1
-    shift
-    { echo "/dts-v1/;"; echo "/ {"; echo '    compatible = "elvisor,config";'; echo "    vms {"
-      printf '%s\n' "$@"; echo "    };"; echo "};"; } >"$f"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/vm-config-lib.sh"
 
 # 1. Every VM powers itself off: 0.
 expect all-off 0 'GUEST-DONE mmio passed=[0-9]+ failed=0' -- --kernel "$guests/mmio.bin"
 
 # 2. A VM placed on a CPU the machine lacks is stopped alone: the other VM
 # runs to its end, then the status says which VM elvisor stopped.
-config "$tmp/missing-cpu.dts" "$(vm_node lost "$guests/mmio.bin" 1 console)" \
-    "$(vm_node fine "$guests/mmio.bin" 0)"
+vm_config "$tmp/missing-cpu.dts" "$(vm_node lost "$guests/mmio.bin" 1 0x8000000 console\;)" \
+    "$(vm_node fine "$guests/mmio.bin" 0 0x8000000)"
 expect vm-on-missing-cpu 4 'vm lost: vCPU 0 is placed on CPU 1, but this machine has 1 CPU' -- \
     --config "$tmp/missing-cpu.dts" --host-smp 1
 if grep -Eq '^\[fine\] GUEST-DONE mmio passed=[0-9]+ failed=0' "$tmp/vm-on-missing-cpu.log"; then

@@ -39,23 +39,7 @@ check() {  # name condition-command... ; why
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rogue.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-vm_node() {  # name image cpu bootargs
-    cat <<DTS
-        $1 {
-            vcpus = <1>;
-            memory-size = <0x2000000>;
-            kernel = /incbin/("$2");
-            cpus = <$3>;
-            ${4:+bootargs = \"$4\";}
-        };
-DTS
-}
-config() {  # file nodes...
-    local f=$1
-    shift
-    { echo "/dts-v1/;"; echo "/ {"; echo '    compatible = "elvisor,config";'; echo "    vms {"
-      printf '%s\n' "$@"; echo "    };"; echo "};"; } >"$f"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/vm-config-lib.sh"
 
 # run NAME WANT_RC -- elvisor-run args...: runs, checks the exit status.
 run() {
@@ -77,8 +61,8 @@ count() { grep -Ec -- "$2" "$tmp/$1.log"; }
 mkdir -p "$repo/build/integration"
 
 # 1. A warning flood is held back, and counted, per VM.
-config "$tmp/flood.dts" "$(vm_node rogue "$guests/rogue.bin" 0 rogue=undef_flood)" \
-    "$(vm_node worker "$guests/timer.bin" 1)"
+vm_config "$tmp/flood.dts" "$(vm_node rogue "$guests/rogue.bin" 0 0x2000000 "bootargs = \"rogue=undef_flood\";")" \
+    "$(vm_node worker "$guests/timer.bin" 1 0x2000000)"
 start=$SECONDS
 run undef-flood 0 -- --config "$tmp/flood.dts"
 most=$((burst * (2 + (SECONDS - start) / window)))
@@ -96,8 +80,8 @@ check undef-flood-storm-named "no line naming vm rogue's exception storm" \
 
 # 2. A vector table that faults on itself: that VM is stopped, named; the VM
 # sharing its CPU finishes.
-config "$tmp/loop.dts" "$(vm_node rogue "$guests/rogue.bin" 0 rogue=vector_loop)" \
-    "$(vm_node fine "$guests/mmio.bin" 0)"
+vm_config "$tmp/loop.dts" "$(vm_node rogue "$guests/rogue.bin" 0 0x2000000 "bootargs = \"rogue=vector_loop\";")" \
+    "$(vm_node fine "$guests/mmio.bin" 0 0x2000000)"
 run vector-loop 4 -- --config "$tmp/loop.dts"
 check vector-loop-named "no line naming the looping VM" \
     has vector-loop 'vm rogue vcpu 0: exception loop: [0-9]+ exceptions in a row taken at the vector 0xa800200 itself .*VM stopped'
