@@ -72,12 +72,12 @@ uint64_t guest_enter(void *regs)
 {
     struct fake_exit e;
 
-    if (exit_head == exit_tail)
-        fake_stop(FAKE_STOP_NO_EXIT);
-    e = exits[exit_head++ % FAKE_MAX_EXITS];
     nr_entries++;
     last_entered = regs;
     fake_log("guest enter");
+    if (exit_head == exit_tail)
+        fake_stop(FAKE_STOP_NO_EXIT);
+    e = exits[exit_head++ % FAKE_MAX_EXITS];
     if (e.guest)
         e.guest(regs, e.arg);
     if (e.code == EXIT_IRQ)

@@ -43,7 +43,8 @@ struct fake_exit {
 };
 void fake_exit_push(const struct fake_exit *e);
 unsigned fake_exits_left(void);
-/* How often guest_enter() ran, and on whose registers the last time. */
+/* How often guest_enter() ran (the last time perhaps with no exit left to
+ * take), and on whose registers the last time. */
 unsigned fake_nr_entries(void);
 void *fake_last_entered(void);
 
