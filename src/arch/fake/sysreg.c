@@ -2,6 +2,7 @@
 #include "arch/fake/fake.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,15 +108,55 @@ uint64_t *fake_sysreg_slot(const char *name)
     return &regs[slot_index(name)].value;
 }
 
+/* The generic timers: CTL.ISTATUS is the hardware's condition, read-only,
+ * computed at each read from the count the timer compares (the physical
+ * count, minus CNTVOFF_EL2 for a virtual timer) and its CVAL. Named as
+ * elvisor reaches them: the EL1 timers by their _EL02 encodings under VHE
+ * and their EL0 names under nVHE, its own CNTHP by name. */
+static const struct {
+    const char *ctl, *cval;
+    bool virt;
+} timers[] = {
+    { "s3_5_c14_c2_1", "s3_5_c14_c2_2", false },   /* CNTP_CTL/CVAL_EL02 */
+    { "s3_5_c14_c3_1", "s3_5_c14_c3_2", true },    /* CNTV_CTL/CVAL_EL02 */
+    { "cntp_ctl_el0", "cntp_cval_el0", false },
+    { "cntv_ctl_el0", "cntv_cval_el0", true },
+    { "cnthp_ctl_el2", "cnthp_cval_el2", false },
+};
+
+#define CTL_ENABLE      1ULL
+#define CTL_ISTATUS     4ULL
+
+static int timer_of_ctl(const char *canon)
+{
+    for (unsigned i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+        if (strcmp(timers[i].ctl, canon) == 0)
+            return (int)i;
+    return -1;
+}
+
 uint64_t fake_read_sysreg(const char *name)
 {
-    return *fake_sysreg_slot(name);
+    unsigned i = slot_index(name);
+    int t = timer_of_ctl(regs[i].name);
+    uint64_t count, ctl = regs[i].value & ~CTL_ISTATUS;
+
+    if (t < 0)
+        return regs[i].value;
+    count = *fake_sysreg_slot("cntpct_el0");
+    if (timers[t].virt)
+        count -= *fake_sysreg_slot("cntvoff_el2");
+    if ((ctl & CTL_ENABLE) && count >= *fake_sysreg_slot(timers[t].cval))
+        ctl |= CTL_ISTATUS;
+    return ctl;
 }
 
 void fake_write_sysreg(const char *name, uint64_t v)
 {
     unsigned i = slot_index(name);
 
+    if (timer_of_ctl(regs[i].name) >= 0)
+        v &= ~CTL_ISTATUS;
     regs[i].value = v;
     fake_log("msr %s 0x%llx", regs[i].name, (unsigned long long)v);
 }

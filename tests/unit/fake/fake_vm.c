@@ -158,16 +158,48 @@ void fake_exit_irq(unsigned intid)
     fake_exit_push(&(struct fake_exit){ .code = EXIT_IRQ, .intid = intid });
 }
 
-void fake_exit_sysreg(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned reg, bool read)
+/* ISS of EC 0x18: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Direction[0] (1: read). */
+static uint64_t sysreg_esr(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned rt, bool read)
 {
-    /* ISS of EC 0x18: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5] CRm[4:1] Dir[0]. */
-    uint64_t iss = (3ULL << 20) | ((uint64_t)op2 << 17) | ((uint64_t)op1 << 14) | ((uint64_t)crn << 10) |
-                   ((uint64_t)reg << 5) | ((uint64_t)crm << 1) | (read ? 1 : 0);
+    return fake_esr(EC_SYS64, (3ULL << 20) | ((uint64_t)op2 << 17) | ((uint64_t)op1 << 14) |
+                                  ((uint64_t)crn << 10) | ((uint64_t)rt << 5) | ((uint64_t)crm << 1) | read);
+}
 
-    fake_exit_sync(fake_esr(EC_SYS64, iss));
+void fake_exit_mrs(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned rt)
+{
+    fake_exit_sync(sysreg_esr(op1, crn, crm, op2, rt, true));
+}
+
+void fake_exit_msr(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned rt, uint64_t value)
+{
+    struct guest_writes w = { .nr = 1, .reg = { rt }, .val = { value } };
+
+    push_with_regs(sysreg_esr(op1, crn, crm, op2, rt, false), 0, 0, &w);
 }
 
 void fake_exit_sync(uint64_t esr)
 {
     fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = esr });
+}
+
+#define GICR_SGI_FRAME          0x10000
+#define GICR_IGROUPR0           (GICR_SGI_FRAME + 0x080)
+#define GICR_ISENABLER0         (GICR_SGI_FRAME + 0x100)
+#define GICD_CTLR_ARE_NS_GRP1   0x12
+#define ICH_VMCR                S3_4_C12_C11_7
+#define VMCR_VENG1              (1ULL << 1)
+#define VMCR_VPMR_ALL           (0xffULL << 24)
+
+static void open_cpu_interface(void *regs, void *arg)
+{
+    fake_reg(ICH_VMCR) = VMCR_VENG1 | VMCR_VPMR_ALL;
+}
+
+void fake_guest_takes_ppi(unsigned intid)
+{
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_WFX, 1),
+                                        .guest = open_cpu_interface });
+    fake_exit_mmio(VIRT_GICD_BASE, 4, 1, true, GICD_CTLR_ARE_NS_GRP1);
+    fake_exit_mmio(VIRT_GICR_BASE + GICR_IGROUPR0, 4, 1, true, 1u << intid);
+    fake_exit_mmio(VIRT_GICR_BASE + GICR_ISENABLER0, 4, 1, true, 1u << intid);
 }

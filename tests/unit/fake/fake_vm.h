@@ -32,8 +32,14 @@ void fake_exit_hvc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 void fake_exit_smccc(unsigned ec, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 /* A physical interrupt taken while the guest runs. */
 void fake_exit_irq(unsigned intid);
-/* MRS/MSR of a trapped register (op0 3) with Rt = reg. */
-void fake_exit_sysreg(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned reg, bool read);
+/* MRS Xt / MSR Xt (= value) of a trapped register, op0 = 3. */
+void fake_exit_mrs(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned rt);
+void fake_exit_msr(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned rt, uint64_t value);
+/* Exits through which a guest gets ready to take PPI intid as an IRQ:
+ * the distributor on, the PPI in group 1 and enabled at its
+ * redistributor, its CPU interface's group 1 on and priority mask open
+ * (ICC_* writes the hardware keeps in ICH_VMCR_EL2). Four exits. */
+void fake_guest_takes_ppi(unsigned intid);
 /* An exit with a syndrome only (WFI, an unknown EC, ...). */
 void fake_exit_sync(uint64_t esr);
 

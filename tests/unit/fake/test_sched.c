@@ -21,13 +21,6 @@
 #include "core/vm.h"
 
 #define RAW_ENTRY       (VIRT_RAM_BASE + 0x80000)
-#define GICR_SGI_FRAME  0x10000
-#define GICR_IGROUPR0   (GICR_SGI_FRAME + 0x080)
-#define GICR_ISENABLER0 (GICR_SGI_FRAME + 0x100)
-#define GICD_CTLR_ARE_NS_GRP1 0x12
-#define ICH_VMCR        S3_4_C12_C11_7
-#define VMCR_VENG1      (1ULL << 1)
-#define VMCR_VPMR_ALL   (0xffULL << 24)
 #define LR0             S3_4_C12_C12_0      /* ICH_LR0_EL2 */
 #define LR_STATE_PENDING (1ULL << 62)
 #define LR_HW           (1ULL << 61)
@@ -41,24 +34,6 @@ static int setup(void **state)
 static void advance_time(void *regs, void *arg)
 {
     fake_reg(cntpct_el0) += (uint64_t)(uintptr_t)arg;
-}
-
-/* What a guest does to take PPI 27 (its virtual timer) as an IRQ: the
- * distributor on, the PPI in group 1 and enabled at its redistributor, and
- * its CPU interface's group 1 on with the priority mask open (those are
- * ICC_* writes the hardware keeps in ICH_VMCR_EL2). */
-static void open_cpu_interface(void *regs, void *arg)
-{
-    fake_reg(ICH_VMCR) = VMCR_VENG1 | VMCR_VPMR_ALL;
-}
-
-static void guest_takes_ppi_27(void)
-{
-    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_WFX, 1),
-                                        .guest = open_cpu_interface });
-    fake_exit_mmio(VIRT_GICD_BASE, 4, 1, true, GICD_CTLR_ARE_NS_GRP1);
-    fake_exit_mmio(VIRT_GICR_BASE + GICR_IGROUPR0, 4, 1, true, 1u << 27);
-    fake_exit_mmio(VIRT_GICR_BASE + GICR_ISENABLER0, 4, 1, true, 1u << 27);
 }
 
 static void test_first_entry_loads_the_vcpu_then_enters(void **state)
@@ -137,7 +112,7 @@ static void test_wfi_is_woken_by_the_forwarded_virtual_timer(void **state)
     struct vcpu *v = &vm->vcpus[0];
     uint64_t lr;
 
-    guest_takes_ppi_27();
+    fake_guest_takes_ppi(27);
     fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_WFX, 0) });
     assert_int_equal(fake_loop(0), FAKE_STOP_IDLE);
     assert_int_equal(v->wait, VCPU_WAIT_WFI);
