@@ -144,6 +144,36 @@ static void test_an_address_translation_for_l2_runs_in_l2s_regime(void **state)
     assert_int_equal(at_va, 0x4000);
 }
 
+/* The guest hypervisor's ERET and its guest's HVC through the real run
+ * loop: the ERET (EC 0x1a) with SPSR_EL2 = EL1h enters L2 at ELR_EL2; the
+ * HVC L2 then executes is L1's to handle (HCR_EL2.HCD clear), so it comes
+ * back as an exception at VBAR_EL2 + 0x400 with ESR_EL2 = the HVC's. */
+static void l1_erets_to_l2(void *regs, void *arg)
+{
+    el1_write(EL1_ELR, L2_PC);      /* its ELR_EL2 under NV2 */
+    el1_write(EL1_SPSR, L2_PSTATE); /* its SPSR_EL2 */
+    vncr_write(n, VNCR_HCR_EL2, HCR_RW);
+}
+
+static void test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1(void **state)
+{
+    uint64_t hvc = fake_esr(EC_HVC64, 5);
+
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_ERET, 0),
+                                        .guest = l1_erets_to_l2 });
+    fake_exit_sync(hvc);
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_true(n->in_hyp);
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
+    assert_int_equal(el1_read(EL1_ESR), hvc);
+    assert_int_equal(el1_read(EL1_ELR), L2_PC);
+    assert_int_equal(el1_read(EL1_SPSR) & PSR_MODE_MASK, PSR_MODE_EL1h);
+    assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
+    /* L2 ran between the two exits, on its own registers. */
+    assert_int_equal(fake_log_count("guest enter"), 4);
+    assert_true(fake_log_find("msr s3_5_c1_c0_0 0x30d00800", 0) >= 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +181,7 @@ int main(void)
         cmocka_unit_test_setup(test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector, setup),
         cmocka_unit_test_setup(test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr, setup),
         cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
+        cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
     };
     return cmocka_run_group_tests_name("nested context switch on the fake arch", tests, NULL, NULL);
 }
