@@ -14,6 +14,7 @@ CROSS_CC  ?= clang --target=aarch64-none-elf
 CROSS_LD  ?= ld.lld
 OBJCOPY   ?= llvm-objcopy
 HOST_CC   ?= gcc
+HOST_AR   ?= ar
 AWK       ?= awk
 
 # Generated headers live under $(GEN), which every compile has on its include
@@ -73,7 +74,7 @@ include tools/tools.mk
 # Any object may include the generated header: it exists before the first
 # compile (order-only), and the -MMD dependency files rebuild its users
 # when it changes.
-$(HYP_OBJS) $(UNIT_BINS) $(ELVISOR_CONFIG_OBJS): | $(SYSREG_DEFS)
+$(HYP_OBJS) $(UNIT_BINS) $(FAKE_LIB_OBJS) $(FAKE_TEST_BINS) $(ELVISOR_CONFIG_OBJS): | $(SYSREG_DEFS)
 
 provision:
 	tools/setup.sh

@@ -4,8 +4,9 @@
 GUEST_NAMES    := $(sort $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard guests/*/*.c))))))
 GUEST_CFLAGS   := $(CROSS_CFLAGS) -Iguests/lib
 GUEST_ASFLAGS  := $(CROSS_ASFLAGS) -Iguests/lib
-# The guests reuse the hypervisor's freestanding printf and string code.
-GUEST_LIB_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S)) src/lib/printf.c src/lib/string.c
+# The guests reuse the hypervisor's freestanding printf, string and FDT reader code.
+GUEST_LIB_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S)) src/lib/printf.c src/lib/string.c \
+                  src/lib/fdt_read.c
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guests/obj/%.o,$(GUEST_LIB_SRCS))
 GUEST_BINS     := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
 GUEST_ALL_OBJS := $(GUEST_LIB_OBJS)

@@ -3,6 +3,7 @@
  *
  *   elvisor-config check  [-q] [-i DIR]... FILE.dts
  *   elvisor-config bundle [-q] [-i DIR]... FILE.dts OUT.dtb
+ *   elvisor-config vms BUNDLE.dtb
  *
  * The /incbin/ and /include/ files are checked first (dtc would wait on a
  * FIFO); dtc compiles the source; the bundle is then validated by
@@ -219,13 +220,14 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: %s check  [-q] [-i DIR]... FILE.dts           check a VM configuration\n"
             "       %s bundle [-q] [-i DIR]... FILE.dts OUT.dtb   check it and write the bundle\n"
+            "       %s vms BUNDLE.dtb                            one line per VM: NAME GIC VCPUS CPUS MEM\n"
             "\n"
             "  -i DIR   also look for /incbin/ and /include/ files in DIR (after FILE's directory)\n"
             "  -q       no per-VM summary on success\n"
             "\n"
             "Errors name FILE:LINE and the VM property. Exit status: 0 valid, 1 invalid\n"
             "configuration, 2 usage error, 3 the check could not run. See docs/configuration.md.\n",
-            prog, prog);
+            prog, prog, prog);
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -336,80 +338,84 @@ static void remove_tmp(int sig)
     }
 }
 
-int main(int argc, char **argv)
-{
-    struct ctx c = { 0 };
-    const char *pos[2] = { NULL, NULL };
-    unsigned nr_pos = 0, want;
-    bool quiet = false, bundle, opts_done = false;
-    char *log = NULL;
-    int fd, rc;
+/* parse_args() printed the help: nothing else to do. */
+#define ARGS_HELP       (-1)
 
-    if (argc < 2)
-        return usage_err("%s", "missing command: check or bundle");
-    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return EXIT_VALID;
-    }
-    if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "bundle") != 0)
-        return usage_err("unknown command '%s' (check or bundle)", argv[1]);
-    bundle = strcmp(argv[1], "bundle") == 0;
-    want = bundle ? 2 : 1;
+/* The command line of check and bundle. */
+struct args {
+    bool bundle, quiet;
+    const char *file, *out;
+};
+
+static int parse_args(int argc, char **argv, struct ctx *c, struct args *a)
+{
+    const char *pos[2] = { NULL, NULL };
+    unsigned nr_pos = 0, want = a->bundle ? 2 : 1;
+    bool opts_done = false;
 
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!opts_done && strcmp(a, "--") == 0) {
+        const char *arg = argv[i];
+        if (!opts_done && strcmp(arg, "--") == 0) {
             opts_done = true;
-        } else if (!opts_done && strncmp(a, "-i", 2) == 0) {
-            const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+        } else if (!opts_done && strncmp(arg, "-i", 2) == 0) {
+            const char *dir = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
             if (!dir)
                 return usage_err("%s needs a directory", "-i");
-            if (c.nr_dirs == MAX_DIRS)
+            if (c->nr_dirs == MAX_DIRS)
                 return usage_err("%s given too many times", "-i");
-            c.dirs[c.nr_dirs++] = dir;
-        } else if (!opts_done && strcmp(a, "-q") == 0) {
-            quiet = true;
-        } else if (!opts_done && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+            c->dirs[c->nr_dirs++] = dir;
+        } else if (!opts_done && strcmp(arg, "-q") == 0) {
+            a->quiet = true;
+        } else if (!opts_done && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
             usage(stdout);
-            return EXIT_VALID;
-        } else if (!opts_done && a[0] == '-' && a[1]) {
-            return usage_err("unknown option '%s'", a);
+            return ARGS_HELP;
+        } else if (!opts_done && arg[0] == '-' && arg[1]) {
+            return usage_err("unknown option '%s'", arg);
         } else if (nr_pos < want) {
-            pos[nr_pos++] = a;
+            pos[nr_pos++] = arg;
         } else {
-            return usage_err("unexpected argument '%s'", a);
+            return usage_err("unexpected argument '%s'", arg);
         }
     }
     if (nr_pos < want)
-        return usage_err("%s", bundle ? "bundle needs FILE.dts and OUT.dtb" : "check needs FILE.dts");
-    c.file = pos[0];
+        return usage_err("%s", a->bundle ? "bundle needs FILE.dts and OUT.dtb" : "check needs FILE.dts");
+    a->file = pos[0];
+    a->out = pos[1];
+    return EXIT_VALID;
+}
+
+/* FILE must be a regular file that can be read, and so must every file it
+ * names: dtc, the /incbin/ search and the source positions each read it. */
+static int check_sources(struct ctx *c)
+{
     struct stat st;
-    if (access(c.file, R_OK) != 0 || stat(c.file, &st) != 0) {
-        fprintf(stderr, "%s: cannot read %s: %s\n", prog, c.file, strerror(errno));
+
+    if (access(c->file, R_OK) != 0 || stat(c->file, &st) != 0) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, c->file, strerror(errno));
         return EXIT_USAGE;
     }
-    /* dtc, the /incbin/ search and the source positions each read it. */
     if (!S_ISREG(st.st_mode)) {
-        fprintf(stderr, "%s: %s is %s, not a regular file\n", prog, c.file, file_kind(st.st_mode));
+        fprintf(stderr, "%s: %s is %s, not a regular file\n", prog, c->file, file_kind(st.st_mode));
         return EXIT_USAGE;
     }
-    c.refs = dts_refs_scan(c.file, c.dirs, c.nr_dirs);
-    if (!c.refs) {
-        fprintf(stderr, "%s: cannot read %s: %s\n", prog, c.file, strerror(errno ? errno : ENOMEM));
+    c->refs = dts_refs_scan(c->file, c->dirs, c->nr_dirs);
+    if (!c->refs) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, c->file, strerror(errno ? errno : ENOMEM));
         return EXIT_TROUBLE;
     }
-    check_files(&c);
-    if (c.errors) {
-        if (bundle)
-            unlink(pos[1]);
-        dts_refs_free(c.refs);
-        return EXIT_INVALID;
-    }
+    check_files(c);
+    return c->errors ? EXIT_INVALID : EXIT_VALID;
+}
 
-    /* The bundle is compiled next to OUT and renamed into place only once it
-     * is valid, so a bad configuration never leaves a bundle behind. */
-    if (bundle)
-        snprintf(tmp_out, sizeof(tmp_out), "%s.XXXXXX", pos[1]);
+/* The bundle is compiled next to OUT (check: in TMPDIR) and renamed into
+ * place only once it is valid, so a bad configuration never leaves a
+ * bundle behind. */
+static int make_tmp(const struct args *a)
+{
+    int fd;
+
+    if (a->bundle)
+        snprintf(tmp_out, sizeof(tmp_out), "%s.XXXXXX", a->out);
     else
         snprintf(tmp_out, sizeof(tmp_out), "%s/elvisor-config.XXXXXX",
                  getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -423,40 +429,118 @@ int main(int argc, char **argv)
     signal(SIGINT, remove_tmp);
     signal(SIGTERM, remove_tmp);
     signal(SIGHUP, remove_tmp);
+    return EXIT_VALID;
+}
 
-    rc = run_dtc(&c, tmp_out, &log);
+static int compile_and_validate(struct ctx *c, bool quiet, char **log)
+{
+    int rc = run_dtc(c, tmp_out, log);
+
     if (rc < 0) {
         fprintf(stderr, "%s: cannot run dtc: %s (install device-tree-compiler: tools/setup.sh)\n", prog,
                 strerror(errno));
-        rc = EXIT_TROUBLE;
-    } else if (rc != 0) {
-        report_dtc_errors(&c, log);
-        rc = EXIT_INVALID;
-    } else if (!(c.blob = read_blob(tmp_out, &c.size))) {
+        return EXIT_TROUBLE;
+    }
+    if (rc != 0) {
+        report_dtc_errors(c, *log);
+        return EXIT_INVALID;
+    }
+    if (!(c->blob = read_blob(tmp_out, &c->size))) {
         fprintf(stderr, "%s: cannot read the compiled bundle %s\n", prog, tmp_out);
-        rc = EXIT_TROUBLE;
-    } else {
-        rc = validate(&c, quiet);
+        return EXIT_TROUBLE;
     }
+    return validate(c, quiet);
+}
 
-    if (rc == EXIT_VALID && bundle) {
-        mode_t mask = umask(0);
-        umask(mask);
-        if (chmod(tmp_out, 0666 & ~mask) < 0 || rename(tmp_out, pos[1]) < 0) {
-            fprintf(stderr, "%s: cannot write %s: %s\n", prog, pos[1], strerror(errno));
-            rc = EXIT_TROUBLE;
-        } else {
-            tmp_out[0] = '\0';
-        }
+static int install_bundle(const char *out)
+{
+    mode_t mask = umask(0);
+
+    umask(mask);
+    if (chmod(tmp_out, 0666 & ~mask) < 0 || rename(tmp_out, out) < 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
+        return EXIT_TROUBLE;
     }
+    tmp_out[0] = '\0';
+    return EXIT_VALID;
+}
+
+static int check_or_bundle(int argc, char **argv, bool bundle)
+{
+    struct ctx c = { 0 };
+    struct args a = { .bundle = bundle };
+    char *log = NULL;
+    int rc = parse_args(argc, argv, &c, &a);
+
+    if (rc != EXIT_VALID)
+        return rc == ARGS_HELP ? EXIT_VALID : rc;
+    c.file = a.file;
+    rc = check_sources(&c);
+    if (rc == EXIT_VALID)
+        rc = make_tmp(&a);
+    if (rc == EXIT_VALID)
+        rc = compile_and_validate(&c, a.quiet, &log);
+    if (rc == EXIT_VALID && bundle)
+        rc = install_bundle(a.out);
     /* A failed run leaves no bundle, not even an older one that would look
      * like the result. */
     if (rc != EXIT_VALID && bundle)
-        unlink(pos[1]);
+        unlink(a.out);
     remove_tmp(0);
     free(log);
     free((void *)c.blob);
     dts_srcmap_free(c.map);
     dts_refs_free(c.refs);
     return rc;
+}
+
+/* What the launcher sizes the machine by, read from a bundle with the
+ * parser elvisor boots with: one line per VM, "NAME GIC VCPUS CPUS MEM"
+ * (GIC 0 when the VM takes the host's; CPUS the physical CPUs its
+ * placement needs; MEM in bytes). */
+static int list_vms(int argc, char **argv)
+{
+    static struct elvisor_config cfg;
+    char err[160];
+    size_t size = 0;
+    uint8_t *blob;
+
+    if (argc != 3)
+        return usage_err("%s", "vms needs BUNDLE.dtb");
+    blob = read_blob(argv[2], &size);
+    if (!blob) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, argv[2], errno ? strerror(errno) : "empty file");
+        return EXIT_TROUBLE;
+    }
+    if (config_parse(blob, size, &cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, argv[2], err);
+        free(blob);
+        return EXIT_INVALID;
+    }
+    for (unsigned i = 0; i < cfg.nr_vms; i++) {
+        const struct vm_config *vm = &cfg.vms[i];
+        unsigned cpus = vm->nr_vcpus;
+        for (unsigned k = 0; vm->has_cpu_map && k < vm->nr_vcpus; k++)
+            if (vm->cpu_map[k] + 1 > cpus)
+                cpus = vm->cpu_map[k] + 1;
+        printf("%s %u %u %u %llu\n", vm->name, vm->gic_version, vm->nr_vcpus, cpus,
+               (unsigned long long)vm->mem_size);
+    }
+    free(blob);
+    return EXIT_VALID;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_err("%s", "missing command: check, bundle or vms");
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return EXIT_VALID;
+    }
+    if (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "bundle") == 0)
+        return check_or_bundle(argc, argv, strcmp(argv[1], "bundle") == 0);
+    if (strcmp(argv[1], "vms") == 0)
+        return list_vms(argc, argv);
+    return usage_err("unknown command '%s' (check, bundle or vms)", argv[1]);
 }

@@ -138,9 +138,9 @@ void guest_main(void)
     check_abort("store_b", abort_strb, true);
 
     /* After the aborts, devices and RAM still behave. */
-    uint32_t pidr2 = mmio_read32(gic_pidr2_addr());
-    test_check(GICD_PIDR2_ARCHREV(pidr2) == gic_version(), "device_after_abort",
-               "GIC PIDR2 = 0x%x, want ArchRev %u", pidr2, gic_version());
+    uint32_t pidr2 = mmio_read32(guest_gic_pidr2_addr());
+    test_check(GICD_PIDR2_ARCHREV(pidr2) == guest_gic_version(), "device_after_abort",
+               "GIC PIDR2 = 0x%x, want ArchRev %u", pidr2, guest_gic_version());
     ram_probe = RAM_PROBE_VALUE;
     test_expect_eq("ram_after_abort", ram_probe, RAM_PROBE_VALUE);
     check_abort("load_again", abort_ldr_w, false);

@@ -103,7 +103,7 @@ static void cpu1_sgi_handler(unsigned intid)
 
 static void cpu1_main(uint64_t arg)
 {
-    gic_enable_private(SGI_BENCH);
+    guest_gic_enable_private(SGI_BENCH);
     irq_enable();
     while (!cpu1_stop)
         wfi();
@@ -114,7 +114,7 @@ static bool sample_sgi(uint64_t *ticks)
     unsigned seq = sgi_seq;
     uint64_t t0 = cntvct();
 
-    gic_send_sgi(SGI_BENCH, 1);
+    guest_gic_send_sgi(SGI_BENCH, 1);
     if (!WAIT_UNTIL(sgi_seq != seq, WAIT_TIMEOUT_US))
         return false;
     *ticks = sgi_seen_at - t0;
@@ -145,19 +145,19 @@ void guest_main(void)
 {
     test_note("CNTFRQ_EL0 = %lu Hz; figures are counter ticks (instructions under -icount shift=0)",
               cntfrq());
-    test_note("GICv%u: SGIs through %s", gic_version(),
-              gic_version() == 2 ? "GICD_SGIR" : "ICC_SGI1R_EL1");
+    test_note("GICv%u: SGIs through %s", guest_gic_version(),
+              guest_gic_version() == 2 ? "GICD_SGIR" : "ICC_SGI1R_EL1");
     bench("counter_read", sample_counter);
     bench("hvc_smccc_version", sample_hvc_smccc);
     bench("hvc_psci_version", sample_hvc_psci);
     if (exc_hvc_undef_count())
         test_note("HVC was UNDEFINED: the hvc figures time an UNDEF exception instead");
     bench("mmio_uart_fr", sample_uart_fr);
-    gicd_typer = gic_dist_base() + GICD_TYPER;
+    gicd_typer = guest_gic_dist_base() + GICD_TYPER;
     bench("mmio_gicd_typer", sample_gicd_typer);
 
     irq_set_handler(INTID_EL1_VTIMER, timer_handler);
-    gic_enable_private(INTID_EL1_VTIMER);
+    guest_gic_enable_private(INTID_EL1_VTIMER);
     irq_enable();
     bench("vtimer_irq", sample_vtimer);
     vtimer_set_ctl(0);
@@ -175,5 +175,5 @@ void guest_main(void)
     }
     bench("sgi_ipi", sample_sgi);
     cpu1_stop = true;
-    gic_send_sgi(SGI_BENCH, 1);
+    guest_gic_send_sgi(SGI_BENCH, 1);
 }

@@ -28,7 +28,7 @@
 #include "guest.h"
 
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "lib/string.h"
 
 const char guest_name[] = "chaos";
@@ -67,7 +67,7 @@ static uint64_t arg_u64(const char *key, uint64_t dflt)
     char buf[24];
     uint64_t v = 0;
 
-    if (!bootarg_get(fdt_bootargs(guest_dtb), key, buf, sizeof(buf)))
+    if (!bootarg_get(dtb_bootargs(guest_dtb), key, buf, sizeof(buf)))
         return dflt;
     for (const char *c = buf; *c >= '0' && *c <= '9'; c++)
         v = v * 10 + (uint64_t)(*c - '0');
@@ -175,7 +175,7 @@ static void op_dev(uint64_t *s, struct cpu_stats *st)
     if (which == 0) {
         base = GICD_BASE;
         span = 0x10000;
-    } else if (which == 1 && gic_version() == 3) {
+    } else if (which == 1 && guest_gic_version() == 3) {
         base = GICR_BASE + GICR_STRIDE * cpu_index();
         span = GICR_STRIDE;
     } else {
@@ -273,7 +273,7 @@ void guest_main(void)
 
     nr_ops = arg_u64("chaos.ops", OPS_DEFAULT);
     seed0 = arg_u64("chaos.seed", 1);
-    if (fdt_memory(guest_dtb, &ram_base, &ram_size) < 0) {
+    if (dtb_memory(guest_dtb, &ram_base, &ram_size) < 0) {
         test_fail("setup", "no memory node in the DTB");
         return;
     }

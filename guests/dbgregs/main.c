@@ -29,7 +29,7 @@
 #include "guest.h"
 
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "lib/printf.h"
 
 const char guest_name[] = "dbgregs";
@@ -198,7 +198,7 @@ static unsigned arg_num(const char *key, unsigned dflt, unsigned max)
     char arg[ARG_LEN];
     unsigned v = 0;
 
-    if (!bootarg_get(fdt_bootargs(guest_dtb), key, arg, sizeof(arg)))
+    if (!bootarg_get(dtb_bootargs(guest_dtb), key, arg, sizeof(arg)))
         return dflt;
     for (const char *c = arg; *c >= '0' && *c <= '9' && v <= max; c++)
         v = v * 10 + (unsigned)(*c - '0');
@@ -324,7 +324,7 @@ void guest_main(void)
     unsigned ms = arg_num("dbgregs.ms", MS_DEFAULT, MS_MAX);
     unsigned delay_ms = arg_num("dbgregs.delay-ms", 0, MS_MAX);
     char flag[ARG_LEN];
-    bool shared = bootarg_get(fdt_bootargs(guest_dtb), "dbgregs.shared", flag, sizeof(flag));
+    bool shared = bootarg_get(dtb_bootargs(guest_dtb), "dbgregs.shared", flag, sizeof(flag));
 
     test_note("dbgregs: %u breakpoints, %u watchpoints, tag %u", brps, wrps, tag);
     add_regs(brps, wrps);

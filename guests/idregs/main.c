@@ -9,7 +9,7 @@
  * must see. MIDR has no such lever: every physical CPU of the machine has
  * the same MIDR and QEMU resets VPIDR_EL2 to it, so nothing here can tell
  * whether elvisor wrote VPIDR_EL2 (see docs/testing.md). */
-#include "fdt.h"
+#include "dtb.h"
 #include "guest.h"
 #include "lib/printf.h"
 
@@ -97,7 +97,7 @@ static unsigned snapshot_all(void)
 static void check_mpidr(unsigned ncpus)
 {
     uint64_t regs[MAX_CPUS];
-    int n = fdt_cpu_regs(guest_dtb, regs, MAX_CPUS);
+    int n = dtb_cpu_regs(guest_dtb, regs, MAX_CPUS);
     char check[48];
 
     test_check(n == (int)smp_num_cpus() && n >= 1, "dtb_cpus", "DTB lists %d cpus", n);
@@ -166,7 +166,7 @@ static void check_fields(void)
     test_expect_eq("pfr0_el3_hidden", PFR0_EL3(v[R_PFR0]), 0);
     /* PFR0.GIC: the GICv3 system-register CPU interface; a GICv2 VM has none
      * (QEMU's virt with gic-version=2 shows 0 too). */
-    if (gic_version() == 3)
+    if (guest_gic_version() == 3)
         test_check(PFR0_GIC(v[R_PFR0]) != 0, "pfr0_gic_sysregs", "GIC field 0 with a GICv3");
     else
         test_check(PFR0_GIC(v[R_PFR0]) == 0, "pfr0_gic_no_sysregs",

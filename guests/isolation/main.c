@@ -19,7 +19,7 @@
 #include <stdarg.h>
 
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "isolation.h"
 #include "lib/printf.h"
 
@@ -110,8 +110,8 @@ void guest_main(void)
     struct peer_mode pm = { .self = SINGLE_VM_NAME };
     uint64_t base = 0, size = 0;
     char flag[2];
-    int rc = fdt_memory(guest_dtb, &base, &size);
-    const char *args = fdt_bootargs(guest_dtb);
+    int rc = dtb_memory(guest_dtb, &base, &size);
+    const char *args = dtb_bootargs(guest_dtb);
     uint64_t img_start = (uint64_t)(uintptr_t)__image_start, img_end = (uint64_t)(uintptr_t)__image_end;
 
     bool mem_ok = rc == 1 && base == RAM_BASE && size >= BLOCK_SIZE && size % BLOCK_SIZE == 0 &&

@@ -3,7 +3,7 @@
  * left as it was and a store gone nowhere. */
 #include "guest.h"
 
-#include "fdt.h"
+#include "dtb.h"
 #include "isolation.h"
 #include "lib/printf.h"
 
@@ -196,7 +196,7 @@ static unsigned pa_bits(void)
 /* A probe only makes sense where the DTB puts no device. */
 static bool no_device_at(uint64_t addr)
 {
-    const char *node = fdt_reg_node_at(guest_dtb, addr);
+    const char *node = dtb_reg_node_at(guest_dtb, addr);
 
     if (node)
         record_note("0x%lx is in the reg of DTB node %s: not probed", addr, node);
@@ -240,7 +240,7 @@ void run_probes(const struct vm_ram *ram, uint64_t value)
     ram_canary = value;
     dsb(sy);
     record("ram_after_probes", ram_canary == value, "own RAM read back 0x%lx", ram_canary);
-    uint32_t pidr2 = mmio_read32(gic_pidr2_addr());
-    record("device_after_probes", GICD_PIDR2_ARCHREV(pidr2) == gic_version(),
-           "GIC PIDR2 = 0x%x, want ArchRev %u", pidr2, gic_version());
+    uint32_t pidr2 = mmio_read32(guest_gic_pidr2_addr());
+    record("device_after_probes", GICD_PIDR2_ARCHREV(pidr2) == guest_gic_version(),
+           "GIC PIDR2 = 0x%x, want ArchRev %u", pidr2, guest_gic_version());
 }

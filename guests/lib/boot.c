@@ -1,7 +1,7 @@
 /* Library start-up on the boot CPU, then the guest's guest_main(). */
 #include "guest.h"
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 
 /* The exception level the library is built for (GUEST_EL2: guests.mk's
  * EL2_GUESTS). */
@@ -25,7 +25,7 @@ void guest_primary_c(const void *dtb, uint64_t current_el)
 
     guest_dtb = dtb;
     console_init();
-    test_quiet = bootarg_get(fdt_bootargs(dtb), "test.quiet", unused, sizeof(unused));
+    test_quiet = bootarg_get(dtb_bootargs(dtb), "test.quiet", unused, sizeof(unused));
     unsigned cpus = smp_init(dtb);
     if (!test_quiet)
         gprintf("# guest %s: dtb=%p cpus=%u\n", guest_name, dtb, cpus);
@@ -34,17 +34,17 @@ void guest_primary_c(const void *dtb, uint64_t current_el)
                   (unsigned long)CURRENTEL_EL(current_el), GUEST_EL);
         test_done();
     }
-    unsigned gic = gic_probe(dtb);
+    unsigned gic = guest_gic_probe(dtb);
     if (test_quiet)
         ;
     else if (gic == 2)
-        gprintf("# gic: v2, GICD=0x%lx GICC=0x%lx%s\n", gic_dist_base(), gic_cpuif_base(),
-                gic_from_dtb() ? "" : " (not in the DTB: platform defaults)");
+        gprintf("# gic: v2, GICD=0x%lx GICC=0x%lx%s\n", guest_gic_dist_base(), guest_gic_cpuif_base(),
+                guest_gic_from_dtb() ? "" : " (not in the DTB: platform defaults)");
     else
-        gprintf("# gic: v3, GICD=0x%lx%s\n", gic_dist_base(),
-                gic_from_dtb() ? "" : " (not in the DTB: platform defaults)");
-    gic_dist_init();
-    if (gic_cpu_init() != 0) {
+        gprintf("# gic: v3, GICD=0x%lx%s\n", guest_gic_dist_base(),
+                guest_gic_from_dtb() ? "" : " (not in the DTB: platform defaults)");
+    guest_gic_dist_init();
+    if (guest_gic_cpu_init() != 0) {
         test_fail("boot_gic", "no redistributor for MPIDR 0x%lx", read_sysreg(mpidr_el1));
         test_done();
     }

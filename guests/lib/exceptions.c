@@ -138,8 +138,8 @@ uint64_t irq_current_iar(void) { return current_iar[cpu_index()]; }
 static void handle_irq(void)
 {
     for (;;) {
-        uint64_t iar = gic_ack();
-        unsigned intid = gic_iar_intid(iar);
+        uint64_t iar = guest_gic_ack();
+        unsigned intid = guest_gic_iar_intid(iar);
 
         if (intid >= GIC_INTID_SPECIAL_FIRST)
             return;
@@ -148,7 +148,7 @@ static void handle_irq(void)
             irq_handlers[intid](intid);
         else
             unhandled_irqs++;
-        gic_eoi(iar);
+        guest_gic_eoi(iar);
     }
 }
 

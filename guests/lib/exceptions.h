@@ -45,7 +45,7 @@ void exc_record_entry_pstate(bool pan, bool ssbs);
 bool exc_take_sync(struct sync_record *rec);
 
 void irq_set_handler(unsigned intid, irq_handler_fn fn);
-/* In a handler: the value gic_ack() returned for the interrupt being
+/* In a handler: the value guest_gic_ack() returned for the interrupt being
  * handled (GICv2 keeps an SGI's source CPU interface in it). */
 uint64_t irq_current_iar(void);
 /* IRQs that arrived with no handler, summed over all CPUs. */

@@ -1,6 +1,6 @@
 #include "gic.h"
 
-#include "fdt.h"
+#include "dtb.h"
 #include "mmio.h"
 #include "platform.h"
 #include "smp.h"
@@ -21,16 +21,16 @@ static uintptr_t rd_base[MAX_CPUS];     /* v3 */
 static volatile uint8_t cpu_mask[MAX_CPUS];     /* v2 */
 static volatile uint32_t cpu_itargetsr0[MAX_CPUS];
 
-unsigned gic_probe(const void *dtb)
+unsigned guest_gic_probe(const void *dtb)
 {
-    struct fdt_gic g;
+    struct dtb_gic g;
 
     version = 3;
     gicd = GICD_BASE;
     gicr = GICR_BASE;
     gicr_size = 0;
     gicc = GICC_BASE;
-    from_dtb = fdt_find_gic(dtb, &g) == 1;
+    from_dtb = dtb_find_gic(dtb, &g) == 1;
     if (!from_dtb)
         return version;
     version = g.version;
@@ -45,12 +45,12 @@ unsigned gic_probe(const void *dtb)
     return version;
 }
 
-bool gic_from_dtb(void) { return from_dtb; }
-unsigned gic_version(void) { return version; }
-uintptr_t gic_dist_base(void) { return gicd; }
-uintptr_t gic_cpuif_base(void) { return version == 2 ? gicc : 0; }
+bool guest_gic_from_dtb(void) { return from_dtb; }
+unsigned guest_gic_version(void) { return version; }
+uintptr_t guest_gic_dist_base(void) { return gicd; }
+uintptr_t guest_gic_cpuif_base(void) { return version == 2 ? gicc : 0; }
 
-uintptr_t gic_pidr2_addr(void)
+uintptr_t guest_gic_pidr2_addr(void)
 {
     return gicd + (version == 2 ? GICD_PIDR2_V2 : GICD_PIDR2);
 }
@@ -66,7 +66,7 @@ static void dist_wait_rwp(void)
             return;
 }
 
-void gic_dist_init(void)
+void guest_gic_dist_init(void)
 {
     uint32_t lines = GICD_TYPER_ITLINES(mmio_read32(gicd + GICD_TYPER)) + 1;
     /* v3: all Group 1 (non-secure); v2: all Group 0, signalled as IRQ. */
@@ -181,20 +181,20 @@ static int cpu_init_v2(unsigned cpu)
     return 0;
 }
 
-int gic_cpu_init(void)
+int guest_gic_cpu_init(void)
 {
     unsigned cpu = cpu_index();
 
     return version == 2 ? cpu_init_v2(cpu) : cpu_init_v3(cpu);
 }
 
-uint8_t gic_cpu_target_mask(unsigned cpu) { return cpu < MAX_CPUS ? cpu_mask[cpu] : 0; }
-uint32_t gic_cpu_itargetsr0(unsigned cpu) { return cpu < MAX_CPUS ? cpu_itargetsr0[cpu] : 0; }
+uint8_t guest_gic_cpu_target_mask(unsigned cpu) { return cpu < MAX_CPUS ? cpu_mask[cpu] : 0; }
+uint32_t guest_gic_cpu_itargetsr0(unsigned cpu) { return cpu < MAX_CPUS ? cpu_itargetsr0[cpu] : 0; }
 
-uintptr_t gic_rd_base(void) { return rd_base[cpu_index()]; }
-uintptr_t gic_sgi_base(void) { return rd_base[cpu_index()] + GICR_SGI_OFFSET; }
+uintptr_t guest_gic_rd_base(void) { return rd_base[cpu_index()]; }
+uintptr_t guest_gic_sgi_base(void) { return rd_base[cpu_index()] + GICR_SGI_OFFSET; }
 
-uintptr_t gic_sgi_base_of(unsigned cpu)
+uintptr_t guest_gic_sgi_base_of(unsigned cpu)
 {
     return cpu < MAX_CPUS && rd_base[cpu] ? rd_base[cpu] + GICR_SGI_OFFSET : 0;
 }
@@ -204,40 +204,40 @@ uintptr_t gic_sgi_base_of(unsigned cpu)
 /* The register frame holding this CPU's private-interrupt state. */
 static uintptr_t private_frame(void)
 {
-    return version == 2 ? gicd : gic_sgi_base();
+    return version == 2 ? gicd : guest_gic_sgi_base();
 }
 
-void gic_enable_private(unsigned intid)
+void guest_gic_enable_private(unsigned intid)
 {
     mmio_write32(private_frame() + GICD_ISENABLER(0), 1U << (intid % 32));
 }
 
-void gic_disable_private(unsigned intid)
+void guest_gic_disable_private(unsigned intid)
 {
     mmio_write32(private_frame() + GICD_ICENABLER(0), 1U << (intid % 32));
 }
 
-bool gic_private_enabled(unsigned intid)
+bool guest_gic_private_enabled(unsigned intid)
 {
     return mmio_read32(private_frame() + GICD_ISENABLER(0)) & (1U << (intid % 32));
 }
 
-bool gic_private_pending(unsigned intid)
+bool guest_gic_private_pending(unsigned intid)
 {
     return mmio_read32(private_frame() + GICD_ISPENDR(0)) & (1U << (intid % 32));
 }
 
-bool gic_private_active(unsigned intid)
+bool guest_gic_private_active(unsigned intid)
 {
     return mmio_read32(private_frame() + GICD_ISACTIVER(0)) & (1U << (intid % 32));
 }
 
-void gic_clear_active_private(unsigned intid)
+void guest_gic_clear_active_private(unsigned intid)
 {
     mmio_write32(private_frame() + GICD_ICACTIVER(0), 1U << (intid % 32));
 }
 
-void gic_clear_pending_private(unsigned intid)
+void guest_gic_clear_pending_private(unsigned intid)
 {
     if (version == 2 && intid < GIC_NR_SGIS) {
         unsigned word = intid & ~3U;
@@ -247,20 +247,20 @@ void gic_clear_pending_private(unsigned intid)
     mmio_write32(private_frame() + GICD_ICPENDR(0), 1U << (intid % 32));
 }
 
-void gic_enable_spi(unsigned intid)
+void guest_gic_enable_spi(unsigned intid)
 {
     mmio_write32(gicd + GICD_ISENABLER(intid / 32), 1U << (intid % 32));
 }
 
-void gic_disable_spi(unsigned intid)
+void guest_gic_disable_spi(unsigned intid)
 {
     mmio_write32(gicd + GICD_ICENABLER(intid / 32), 1U << (intid % 32));
 }
 
-void gic_route_spi(unsigned intid, unsigned cpu)
+void guest_gic_route_spi(unsigned intid, unsigned cpu)
 {
     if (version == 2) {
-        mmio_write8(gicd + GICD_ITARGETSR(intid), gic_cpu_target_mask(cpu));
+        mmio_write8(gicd + GICD_ITARGETSR(intid), guest_gic_cpu_target_mask(cpu));
         return;
     }
     uint64_t mpidr = smp_cpu_mpidr(cpu);
@@ -269,14 +269,14 @@ void gic_route_spi(unsigned intid, unsigned cpu)
                  (MPIDR_AFF1(mpidr) << 8) | MPIDR_AFF0(mpidr));
 }
 
-void gic_set_priority(unsigned intid, uint8_t prio)
+void guest_gic_set_priority(unsigned intid, uint8_t prio)
 {
     uintptr_t frame = intid < GIC_NR_PRIVATE ? private_frame() : gicd;
 
     mmio_write8(frame + GICD_IPRIORITYR(intid), prio);
 }
 
-void gic_set_pmr(uint8_t prio)
+void guest_gic_set_pmr(uint8_t prio)
 {
     if (version == 2) {
         mmio_write32(gicc + GICC_PMR, prio);
@@ -288,7 +288,7 @@ void gic_set_pmr(uint8_t prio)
 
 /* --- acknowledge and end of interrupt ------------------------------------- */
 
-uint64_t gic_ack(void)
+uint64_t guest_gic_ack(void)
 {
     uint64_t iar = version == 2 ? mmio_read32(gicc + GICC_IAR) : read_sysreg(icc_iar1_el1);
 
@@ -296,7 +296,7 @@ uint64_t gic_ack(void)
     return iar;
 }
 
-void gic_eoi(uint64_t iar)
+void guest_gic_eoi(uint64_t iar)
 {
     if (version == 2) {
         mmio_write32(gicc + GICC_EOIR, (uint32_t)iar);
@@ -307,14 +307,14 @@ void gic_eoi(uint64_t iar)
     }
 }
 
-unsigned gic_iar_intid(uint64_t iar)
+unsigned guest_gic_iar_intid(uint64_t iar)
 {
     return (unsigned)(iar & (version == 2 ? GICC_IAR_INTID_MASK : ICC_IAR_INTID_MASK));
 }
 
 /* --- SGIs ---------------------------------------------------------------- */
 
-uint64_t gic_sgi1r_value(unsigned intid, uint64_t mpidr)
+uint64_t guest_gic_sgi1r_value(unsigned intid, uint64_t mpidr)
 {
     unsigned aff0 = (unsigned)MPIDR_AFF0(mpidr);
 
@@ -334,20 +334,20 @@ static void sgir_write(uint32_t value)
     dsb(sy);
 }
 
-void gic_send_sgi(unsigned intid, unsigned cpu)
+void guest_gic_send_sgi(unsigned intid, unsigned cpu)
 {
     if (version == 2) {
         sgir_write(GICD_SGIR_FILTER_LIST |
-                   ((uint32_t)gic_cpu_target_mask(cpu) << GICD_SGIR_TARGETS_SHIFT) |
+                   ((uint32_t)guest_gic_cpu_target_mask(cpu) << GICD_SGIR_TARGETS_SHIFT) |
                    (intid & GICD_SGIR_INTID_MASK));
         return;
     }
     dsb(ish);
-    write_sysreg(gic_sgi1r_value(intid, smp_cpu_mpidr(cpu)), icc_sgi1r_el1);
+    write_sysreg(guest_gic_sgi1r_value(intid, smp_cpu_mpidr(cpu)), icc_sgi1r_el1);
     isb();
 }
 
-void gic_send_sgi_others(unsigned intid)
+void guest_gic_send_sgi_others(unsigned intid)
 {
     if (version == 2) {
         sgir_write(GICD_SGIR_FILTER_OTHERS | (intid & GICD_SGIR_INTID_MASK));

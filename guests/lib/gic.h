@@ -1,5 +1,5 @@
 /* Minimal GIC driver for the test guests, GICv2 or GICv3 as the DTB's
- * interrupt-controller node says (gic_probe()).
+ * interrupt-controller node says (guest_gic_probe()).
  *
  * GICv3: distributor (ARE on, all interrupts Group 1), this CPU's
  * redistributor and the ICC_* system-register CPU interface.
@@ -9,7 +9,7 @@
  *
  * Unless a test checks something version-specific it uses only the
  * version-neutral part: CPUs are logical indexes (smp.h), INTIDs are plain
- * numbers, an acknowledged value from gic_ack() goes back to gic_eoi(). */
+ * numbers, an acknowledged value from guest_gic_ack() goes back to guest_gic_eoi(). */
 #ifndef GUEST_GIC_H
 #define GUEST_GIC_H
 
@@ -108,74 +108,74 @@
  * node ("arm,gic-v3", or "arm,cortex-a15-gic"/"arm,gic-400" for v2). Without
  * one it assumes GICv3 at the platform.h addresses; missing reg entries also
  * fall back to platform.h. Returns the version. */
-unsigned gic_probe(const void *dtb);
-/* True when gic_probe() found the GIC in the DTB (not the fallback). */
-bool gic_from_dtb(void);
-void gic_dist_init(void);
+unsigned guest_gic_probe(const void *dtb);
+/* True when guest_gic_probe() found the GIC in the DTB (not the fallback). */
+bool guest_gic_from_dtb(void);
+void guest_gic_dist_init(void);
 /* Sets up this CPU's part of the GIC and enables its CPU interface (v3:
  * wakes its redistributor; v2: learns its CPU interface number). Returns
  * 0, or -1 when no redistributor matches this CPU's MPIDR (v3). */
-int gic_cpu_init(void);
+int guest_gic_cpu_init(void);
 
 /* --- version-neutral API ------------------------------------------------- */
 
-unsigned gic_version(void);         /* 2 or 3 */
-uintptr_t gic_dist_base(void);      /* GICD */
+unsigned guest_gic_version(void);         /* 2 or 3 */
+uintptr_t guest_gic_dist_base(void);      /* GICD */
 /* GICD_PIDR2 (v3) / ICPIDR2 (v2): its ArchRev field is the version. */
-uintptr_t gic_pidr2_addr(void);
+uintptr_t guest_gic_pidr2_addr(void);
 
-void gic_enable_private(unsigned intid);    /* SGI or PPI on this CPU */
-void gic_disable_private(unsigned intid);
+void guest_gic_enable_private(unsigned intid);    /* SGI or PPI on this CPU */
+void guest_gic_disable_private(unsigned intid);
 /* Clears the pending state of a PPI, or of an SGI from every source (v2). */
-void gic_clear_pending_private(unsigned intid);
+void guest_gic_clear_pending_private(unsigned intid);
 /* Whether the private interrupt is enabled on this CPU. */
-bool gic_private_enabled(unsigned intid);
+bool guest_gic_private_enabled(unsigned intid);
 /* This CPU's GICR_ISPENDR0 / GICR_ISACTIVER0 bit (v3), the banked
  * GICD_ISPENDR0 / GICD_ISACTIVER0 bit (v2), of a PPI. */
-bool gic_private_pending(unsigned intid);
-bool gic_private_active(unsigned intid);
+bool guest_gic_private_pending(unsigned intid);
+bool guest_gic_private_active(unsigned intid);
 /* Clears a PPI's active state through ICACTIVER0 of the same frame. */
-void gic_clear_active_private(unsigned intid);
-void gic_enable_spi(unsigned intid);
-void gic_disable_spi(unsigned intid);
+void guest_gic_clear_active_private(unsigned intid);
+void guest_gic_enable_spi(unsigned intid);
+void guest_gic_disable_spi(unsigned intid);
 /* Routes SPI intid to logical CPU cpu (v3: GICD_IROUTER, v2: GICD_ITARGETSR). */
-void gic_route_spi(unsigned intid, unsigned cpu);
+void guest_gic_route_spi(unsigned intid, unsigned cpu);
 /* Priority of an interrupt (for SGIs/PPIs: this CPU's copy). */
-void gic_set_priority(unsigned intid, uint8_t prio);
+void guest_gic_set_priority(unsigned intid, uint8_t prio);
 /* This CPU's priority mask: interrupts at prio or numerically higher are masked. */
-void gic_set_pmr(uint8_t prio);
+void guest_gic_set_pmr(uint8_t prio);
 
 /* Acknowledges the highest-priority pending interrupt; the value goes back
- * to gic_eoi() unchanged (v2 keeps the SGI source in it). */
-uint64_t gic_ack(void);
-void gic_eoi(uint64_t iar);
-unsigned gic_iar_intid(uint64_t iar);
+ * to guest_gic_eoi() unchanged (v2 keeps the SGI source in it). */
+uint64_t guest_gic_ack(void);
+void guest_gic_eoi(uint64_t iar);
+unsigned guest_gic_iar_intid(uint64_t iar);
 
 /* Sends SGI intid to logical CPU cpu (v3: ICC_SGI1R target list; v2: GICD_SGIR
  * CPUTargetList). */
-void gic_send_sgi(unsigned intid, unsigned cpu);
+void guest_gic_send_sgi(unsigned intid, unsigned cpu);
 /* Sends SGI intid to every CPU but this one (v3: IRM broadcast; v2: GICD_SGIR
  * TargetListFilter = 1). */
-void gic_send_sgi_others(unsigned intid);
+void guest_gic_send_sgi_others(unsigned intid);
 
 /* --- GICv3 only ---------------------------------------------------------- */
 
-uintptr_t gic_rd_base(void);        /* this CPU's RD_base, after gic_cpu_init */
-uintptr_t gic_sgi_base(void);       /* this CPU's SGI_base */
+uintptr_t guest_gic_rd_base(void);  /* this CPU's RD_base, after guest_gic_cpu_init */
+uintptr_t guest_gic_sgi_base(void);       /* this CPU's SGI_base */
 /* Another CPU's SGI_base (0 if that CPU has not initialised its GIC yet). */
-uintptr_t gic_sgi_base_of(unsigned cpu);
-uint64_t gic_sgi1r_value(unsigned intid, uint64_t mpidr);
+uintptr_t guest_gic_sgi_base_of(unsigned cpu);
+uint64_t guest_gic_sgi1r_value(unsigned intid, uint64_t mpidr);
 
 /* --- GICv2 only ---------------------------------------------------------- */
 
-uintptr_t gic_cpuif_base(void);     /* GICC */
+uintptr_t guest_gic_cpuif_base(void);     /* GICC */
 /* The CPU interface mask of logical CPU cpu (one bit, as in GICD_ITARGETSR
- * and GICD_SGIR.CPUTargetList), learnt by that CPU in gic_cpu_init() from
+ * and GICD_SGIR.CPUTargetList), learnt by that CPU in guest_gic_cpu_init() from
  * GICD_ITARGETSR0 (0 before). */
-uint8_t gic_cpu_target_mask(unsigned cpu);
-/* The word GICD_ITARGETSR0 (INTIDs 0-3) read on that CPU in gic_cpu_init():
+uint8_t guest_gic_cpu_target_mask(unsigned cpu);
+/* The word GICD_ITARGETSR0 (INTIDs 0-3) read on that CPU in guest_gic_cpu_init():
  * the CPU's own mask in every byte. A uniprocessor GICv2 makes ITARGETSRn
  * RAZ/WI: then it is 0 and the mask above is 1. */
-uint32_t gic_cpu_itargetsr0(unsigned cpu);
+uint32_t guest_gic_cpu_itargetsr0(unsigned cpu);
 
 #endif

@@ -72,8 +72,8 @@ primary_entry:
     b       guest_primary_c
 
     /* PSCI CPU_ON entry point: x0 is the context id given to CPU_ON. */
-    .global secondary_entry
-secondary_entry:
+    .global guest_secondary_entry
+guest_secondary_entry:
     msr     daifset, #0xf
     mov     x19, x0
     and     x20, x0, #CTX_CPU_MASK

@@ -1,6 +1,6 @@
 #include "smp.h"
 
-#include "fdt.h"
+#include "dtb.h"
 #include "gic.h"
 #include "platform.h"
 #include "psci.h"
@@ -21,7 +21,7 @@ unsigned smp_init(const void *dtb)
 {
     uint64_t regs[MAX_CPUS];
     uint64_t self = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
-    int n = fdt_cpu_regs(dtb, regs, MAX_CPUS);
+    int n = dtb_cpu_regs(dtb, regs, MAX_CPUS);
 
     cpus[0].mpidr = self;
     num_cpus = 1;
@@ -47,7 +47,7 @@ int64_t smp_cpu_on(unsigned cpu, cpu_fn fn, uint64_t arg, uint64_t tag)
     cpus[cpu].fn = fn;
     cpus[cpu].arg = arg;
     dsb(sy);
-    return psci_cpu_on(cpus[cpu].mpidr, (uint64_t)(uintptr_t)secondary_entry,
+    return psci_cpu_on(cpus[cpu].mpidr, (uint64_t)(uintptr_t)guest_secondary_entry,
                        smp_context_id(cpu, tag));
 }
 
@@ -68,7 +68,7 @@ void guest_secondary_c(unsigned cpu, uint64_t x0)
 {
     struct cpu_slot *s = &cpus[cpu];
 
-    gic_cpu_init();
+    guest_gic_cpu_init();
     s->boot_x0 = x0;
     dsb(sy);
     s->boot_count++;

@@ -31,6 +31,6 @@ unsigned smp_boot_count(unsigned cpu);
 int smp_wait_booted(unsigned cpu, unsigned seen, uint64_t timeout_us);
 
 void guest_secondary_c(unsigned cpu, uint64_t x0);
-void secondary_entry(void);
+void guest_secondary_entry(void);
 
 #endif

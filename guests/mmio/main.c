@@ -13,9 +13,9 @@ const char guest_name[] = "mmio";
 #define TEST_SPI            40                      /* an unused SPI */
 #define TEST_SPI_WORD       (TEST_SPI / 32)
 #define TEST_SPI_BIT        (1U << (TEST_SPI % 32))
-#define PRIO_BYTE           (gic_dist_base() + GICD_IPRIORITYR(TEST_SPI))
+#define PRIO_BYTE           (guest_gic_dist_base() + GICD_IPRIORITYR(TEST_SPI))
 #define PRIO_WORD           PRIO_BYTE               /* INTIDs 40-43, word aligned */
-#define IROUTER             (gic_dist_base() + GICD_IROUTER(TEST_SPI))          /* GICv3 */
+#define IROUTER             (guest_gic_dist_base() + GICD_IROUTER(TEST_SPI))          /* GICv3 */
 #define UART_IBRD_ADDR      (UART_BASE + UART_IBRD)
 #define UART_CR_ADDR        (UART_BASE + UART_CR)
 
@@ -47,7 +47,7 @@ static void word_accesses(void)
     /* Byte lanes of a word register are little-endian. */
     test_expect_eq("ldrb_lane", ldrb_w(PRIO_WORD + 1), 0x40);
 
-    uintptr_t gicd = gic_dist_base();
+    uintptr_t gicd = guest_gic_dist_base();
     str_w(gicd + GICD_ISENABLER(TEST_SPI_WORD), TEST_SPI_BIT);
     test_check(ldr_w(gicd + GICD_ISENABLER(TEST_SPI_WORD)) & TEST_SPI_BIT, "isenabler_set",
                "GICD_ISENABLER%u bit %u not set", TEST_SPI_WORD, TEST_SPI % 32);
@@ -57,11 +57,11 @@ static void word_accesses(void)
                TEST_SPI % 32);
 
     /* GICD_PIDR2 (v3) or ICPIDR2 (v2): ArchRev is the GIC version. */
-    uint64_t pidr2 = ldr_w(gic_pidr2_addr());
-    test_check(GICD_PIDR2_ARCHREV(pidr2) == gic_version() && UPPER32(pidr2) == 0,
-               "ldr_w_readonly", "PIDR2 = 0x%lx, want ArchRev %u", pidr2, gic_version());
+    uint64_t pidr2 = ldr_w(guest_gic_pidr2_addr());
+    test_check(GICD_PIDR2_ARCHREV(pidr2) == guest_gic_version() && UPPER32(pidr2) == 0,
+               "ldr_w_readonly", "PIDR2 = 0x%lx, want ArchRev %u", pidr2, guest_gic_version());
 
-    if (gic_version() == 2) {
+    if (guest_gic_version() == 2) {
         /* The GICv2 counterpart of the GICR_TYPER affinity check below:
          * the distributor describes this VM's CPU count. */
         uint64_t typer = ldr_w(gicd + GICD_TYPER);
@@ -86,7 +86,7 @@ static void halfword_accesses(void)
 
 static void doubleword_accesses(void)
 {
-    if (gic_version() != 3) {
+    if (guest_gic_version() != 3) {
         test_note("GICv2: no 64-bit device register, the 64-bit access checks are not made");
         return;
     }
@@ -97,12 +97,12 @@ static void doubleword_accesses(void)
     test_expect_eq("ldr_w_low_half", ldr_w(IROUTER), route & 0xFFFFFFFFUL);
     test_expect_eq("ldr_w_high_half", ldr_w(IROUTER + 4), UPPER32(route));
 
-    uint64_t typer = ldr_x(gic_rd_base() + GICR_TYPER);
+    uint64_t typer = ldr_x(guest_gic_rd_base() + GICR_TYPER);
     uint64_t mpidr = read_sysreg(mpidr_el1);
     uint64_t aff = (MPIDR_AFF3(mpidr) << 24) | (MPIDR_AFF2(mpidr) << 16) |
                    (MPIDR_AFF1(mpidr) << 8) | MPIDR_AFF0(mpidr);
     test_expect_eq("ldr_x_gicr_typer_aff", GICR_TYPER_AFF(typer), aff);
-    test_expect_eq("ldr_w_gicr_typer_high", ldr_w(gic_rd_base() + GICR_TYPER + 4), UPPER32(typer));
+    test_expect_eq("ldr_w_gicr_typer_high", ldr_w(guest_gic_rd_base() + GICR_TYPER + 4), UPPER32(typer));
 }
 
 static void zero_register_stores(void)
@@ -115,7 +115,7 @@ static void zero_register_stores(void)
     str_wzr(PRIO_WORD);
     test_expect_eq("str_wzr", ldr_w(PRIO_WORD), 0);
 
-    if (gic_version() == 3) {
+    if (guest_gic_version() == 3) {
         str_x(IROUTER, IROUTER_AFF0);
         str_xzr(IROUTER);
         test_expect_eq("str_xzr", ldr_x(IROUTER), 0);
@@ -141,9 +141,9 @@ static void zero_register_load(const char *check, int64_t (*load)(uintptr_t, uin
 static void zero_register_loads(void)
 {
     zero_register_load("ldrb_wzr", ldrb_wzr, PRIO_BYTE);
-    zero_register_load("ldr_wzr", ldr_wzr, gic_dist_base() + GICD_TYPER);
-    if (gic_version() == 3)
-        zero_register_load("ldr_xzr", ldr_xzr, gic_rd_base() + GICR_TYPER);
+    zero_register_load("ldr_wzr", ldr_wzr, guest_gic_dist_base() + GICD_TYPER);
+    if (guest_gic_version() == 3)
+        zero_register_load("ldr_xzr", ldr_xzr, guest_gic_rd_base() + GICR_TYPER);
     zero_register_load("ldrsh_xzr", ldrsh_xzr, UART_IBRD_ADDR);
 }
 
@@ -157,6 +157,6 @@ void guest_main(void)
     zero_register_loads();
     /* Leave the test SPI as the library configured it. */
     mmio_write8(PRIO_BYTE, GIC_DEFAULT_PRIORITY);
-    if (gic_version() == 3)
+    if (guest_gic_version() == 3)
         mmio_write64(IROUTER, 0);
 }

@@ -7,7 +7,7 @@
  * expectations the guest fails rather than pass on nothing. */
 #include "guest.h"
 
-#include "fdt.h"
+#include "dtb.h"
 #include "lib/string.h"
 
 const char guest_name[] = "platform";
@@ -87,7 +87,7 @@ static void secondary_main(uint64_t arg)
 static void check_cpus(const struct expectations *e)
 {
     uint64_t regs[MAX_CPUS];
-    int n = fdt_cpu_regs(guest_dtb, regs, MAX_CPUS);
+    int n = dtb_cpu_regs(guest_dtb, regs, MAX_CPUS);
 
     test_check(n >= 0 && (uint64_t)n == e->cpus, "dtb_cpus", "the DTB lists %d CPUs, want %lu",
                n, e->cpus);
@@ -154,7 +154,7 @@ static void probe_ram_end(uintptr_t addr)
 static void check_memory(const struct expectations *e)
 {
     uint64_t base[MAX_MEM_RANGES], size[MAX_MEM_RANGES];
-    int n = fdt_memory_ranges(guest_dtb, base, size, MAX_MEM_RANGES);
+    int n = dtb_memory_ranges(guest_dtb, base, size, MAX_MEM_RANGES);
 
     for (int i = 0; i < n && i < MAX_MEM_RANGES; i++)
         test_note("DTB memory: 0x%lx + 0x%lx (%lu MiB)", base[i], size[i], size[i] >> MIB_SHIFT);
@@ -172,7 +172,7 @@ static void check_memory(const struct expectations *e)
 
 void guest_main(void)
 {
-    const char *args = fdt_bootargs(guest_dtb);
+    const char *args = dtb_bootargs(guest_dtb);
 
     test_note("bootargs: \"%s\"", args ? args : "(none)");
     struct expectations e = read_expectations(args ? args : "");

@@ -134,7 +134,7 @@ static void check_cpu_power(void)
         return;
     test_check(wait_affinity(mpidr1, PSCI_AFFINITY_ON), "affinity_info_on",
                "AFFINITY_INFO = %ld after vCPU 1 ran", (long)psci_affinity_info(mpidr1));
-    int64_t r = psci_cpu_on(mpidr1, (uint64_t)(uintptr_t)secondary_entry, 0);
+    int64_t r = psci_cpu_on(mpidr1, (uint64_t)(uintptr_t)guest_secondary_entry, 0);
     test_check(r == PSCI_RET_ALREADY_ON, "cpu_on_already_on", "CPU_ON of a running vCPU = %ld",
                (long)r);
     stop_cpu1("cpu_off");
@@ -148,7 +148,7 @@ static void check_cpu_suspend(void)
     uint64_t delay = ticks_from_us(SUSPEND_DELAY_US);
 
     irq_set_handler(INTID_EL1_VTIMER, vtimer_handler);
-    gic_enable_private(INTID_EL1_VTIMER);
+    guest_gic_enable_private(INTID_EL1_VTIMER);
     vtimer_fired_at = 0;
 
     /* Masked at PSTATE: standby still wakes on the pending interrupt, and
@@ -168,7 +168,7 @@ static void check_cpu_suspend(void)
     test_check(vtimer_fired_at >= deadline, "cpu_suspend_wakeup_irq",
                "timer handler at %lu, deadline %lu", vtimer_fired_at, deadline);
     vtimer_set_ctl(0);
-    gic_disable_private(INTID_EL1_VTIMER);
+    guest_gic_disable_private(INTID_EL1_VTIMER);
 }
 
 static void second_boot(volatile struct reset_record *rec)

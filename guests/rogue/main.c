@@ -29,7 +29,7 @@
 #include "guest.h"
 
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "lib/string.h"
 
 const char guest_name[] = "rogue";
@@ -115,27 +115,27 @@ static void bpr1_qemu_abort(void)
 {
     uint64_t iar;
 
-    if (gic_version() != 3) {
+    if (guest_gic_version() != 3) {
         test_note("bpr1_qemu_abort: needs a GICv3");
         return;
     }
-    gic_enable_private(1);
-    gic_set_priority(1, 0x80);
+    guest_gic_enable_private(1);
+    guest_gic_set_priority(1, 0x80);
     test_note("bpr1_qemu_abort: ICC_BPR1_EL1 = 8, then SGI 1 to itself and acknowledge it");
     write_sysreg(8, S3_0_C12_C12_3);
     isb();
-    gic_send_sgi(1, 0);
+    guest_gic_send_sgi(1, 0);
     isb();
-    iar = gic_ack();
-    test_note("bpr1_qemu_abort: acknowledged INTID %u, QEMU still runs", gic_iar_intid(iar));
-    gic_eoi(iar);
+    iar = guest_gic_ack();
+    test_note("bpr1_qemu_abort: acknowledged INTID %u, QEMU still runs", guest_gic_iar_intid(iar));
+    guest_gic_eoi(iar);
 }
 
 void guest_main(void)
 {
     char what[16] = "";
 
-    bootarg_get(fdt_bootargs(guest_dtb), "rogue", what, sizeof(what));
+    bootarg_get(dtb_bootargs(guest_dtb), "rogue", what, sizeof(what));
     if (!strcmp(what, "vector_loop"))
         vector_loop();
     if (!strcmp(what, "cpu_off"))

@@ -57,7 +57,7 @@ static const unsigned sender_of[SGI_COUNT] = {
 /* GICv2 CPU interface number of a logical CPU (its mask's bit), or 8. */
 static unsigned cpu_if_number(unsigned cpu)
 {
-    uint8_t mask = gic_cpu_target_mask(cpu);
+    uint8_t mask = guest_gic_cpu_target_mask(cpu);
     unsigned n = 0;
 
     while (n < 8 && !(mask & (1U << n)))
@@ -68,7 +68,7 @@ static unsigned cpu_if_number(unsigned cpu)
 static void sgi_handler(unsigned intid)
 {
     counts[cpu_index()][intid]++;
-    if (gic_version() == 2) {
+    if (guest_gic_version() == 2) {
         unsigned src = (unsigned)GICC_IAR_CPUID(irq_current_iar());
         src_checked++;
         if (src != cpu_if_number(sender_of[intid])) {
@@ -82,7 +82,7 @@ static void enable_sgis(void)
 {
     for (unsigned sgi = 1; sgi < SGI_COUNT; sgi++) {
         irq_set_handler(sgi, sgi_handler);
-        gic_enable_private(sgi);
+        guest_gic_enable_private(sgi);
     }
 }
 
@@ -97,24 +97,24 @@ static void cpu1_main(uint64_t arg)
         enum cpu1_op op = box.op;
         switch (op) {
         case OP_SEND_LIST:
-            gic_send_sgi(box.sgi, 0);
+            guest_gic_send_sgi(box.sgi, 0);
             break;
         case OP_SEND_BCAST:
-            gic_send_sgi_others(box.sgi);
+            guest_gic_send_sgi_others(box.sgi);
             break;
         case OP_DISABLE:
-            gic_disable_private(box.sgi);
-            box.enabled = gic_private_enabled(box.sgi);
+            guest_gic_disable_private(box.sgi);
+            box.enabled = guest_gic_private_enabled(box.sgi);
             break;
         case OP_ENABLE:
-            gic_enable_private(box.sgi);
-            box.enabled = gic_private_enabled(box.sgi);
+            guest_gic_enable_private(box.sgi);
+            box.enabled = guest_gic_private_enabled(box.sgi);
             break;
         case OP_PMR_MASK:
-            gic_set_pmr(PMR_MASK_ALL);
+            guest_gic_set_pmr(PMR_MASK_ALL);
             break;
         case OP_PMR_UNMASK:
-            gic_set_pmr(GIC_PMR_ALLOW_ALL);
+            guest_gic_set_pmr(GIC_PMR_ALLOW_ALL);
             break;
         default:
             break;
@@ -160,8 +160,8 @@ static void burst(const char *check, unsigned sgi, unsigned receiver, void (*sen
                counts[receiver][sgi], other, counts[other][sgi], REPEAT);
 }
 
-static void send_list_to1(unsigned sgi) { gic_send_sgi(sgi, 1); }
-static void send_bcast_from0(unsigned sgi) { gic_send_sgi_others(sgi); }
+static void send_list_to1(unsigned sgi) { guest_gic_send_sgi(sgi, 1); }
+static void send_bcast_from0(unsigned sgi) { guest_gic_send_sgi_others(sgi); }
 static void send_list_from1(unsigned sgi) { cpu1_do(OP_SEND_LIST, sgi); }
 static void send_bcast_from1(unsigned sgi) { cpu1_do(OP_SEND_BCAST, sgi); }
 
@@ -169,29 +169,29 @@ static void send_bcast_from1(unsigned sgi) { cpu1_do(OP_SEND_BCAST, sgi); }
  * (one bit, in every byte), distinct per CPU; CPUNumber counts the CPUs. */
 static void check_v2_cpu_interfaces(void)
 {
-    uint32_t t0 = gic_cpu_itargetsr0(0), t1 = gic_cpu_itargetsr0(1);
+    uint32_t t0 = guest_gic_cpu_itargetsr0(0), t1 = guest_gic_cpu_itargetsr0(1);
     uint8_t m0 = (uint8_t)t0, m1 = (uint8_t)t1;
     bool one_bit = m0 && !(m0 & (m0 - 1)) && m1 && !(m1 & (m1 - 1));
 
     test_check(one_bit && m0 != m1 && t0 == 0x01010101U * m0 && t1 == 0x01010101U * m1,
                "itargetsr0_cpu_mask", "GICD_ITARGETSR0 read 0x%x on cpu0, 0x%x on cpu1", t0, t1);
-    uint32_t typer = mmio_read32(gic_dist_base() + GICD_TYPER);
+    uint32_t typer = mmio_read32(guest_gic_dist_base() + GICD_TYPER);
     test_expect_eq("gicd_typer_cpu_number", GICD_TYPER_CPUNUMBER(typer), smp_num_cpus() - 1);
 }
 
 /* One SGI naming both CPUs in its target list. */
 static bool send_to_both(void)
 {
-    if (gic_version() == 2) {
-        uint32_t targets = gic_cpu_target_mask(0) | gic_cpu_target_mask(1);
+    if (guest_gic_version() == 2) {
+        uint32_t targets = guest_gic_cpu_target_mask(0) | guest_gic_cpu_target_mask(1);
         dsb(ish);
-        mmio_write32(gic_dist_base() + GICD_SGIR,
+        mmio_write32(guest_gic_dist_base() + GICD_SGIR,
                      GICD_SGIR_FILTER_LIST | (targets << GICD_SGIR_TARGETS_SHIFT) | SGI_BOTH);
         dsb(sy);
         return true;
     }
-    uint64_t v0 = gic_sgi1r_value(SGI_BOTH, smp_cpu_mpidr(0));
-    uint64_t v1 = gic_sgi1r_value(SGI_BOTH, smp_cpu_mpidr(1));
+    uint64_t v0 = guest_gic_sgi1r_value(SGI_BOTH, smp_cpu_mpidr(0));
+    uint64_t v1 = guest_gic_sgi1r_value(SGI_BOTH, smp_cpu_mpidr(1));
     uint64_t list_mask = 0xFFFFUL;
     if ((v0 & ~list_mask) != (v1 & ~list_mask)) {
         test_note("to_both skipped: the vCPUs are in different affinity groups");
@@ -205,7 +205,7 @@ static bool send_to_both(void)
 
 static void check_self_and_both(void)
 {
-    gic_send_sgi(SGI_SELF, 0);
+    guest_gic_send_sgi(SGI_SELF, 0);
     test_check(wait_count(0, SGI_SELF, 1) && counts[1][SGI_SELF] == 0, "to_self",
                "cpu0 counted %u, cpu1 %u", counts[0][SGI_SELF], counts[1][SGI_SELF]);
 
@@ -221,7 +221,7 @@ static void check_self_and_both(void)
 static void check_held_pending(const char *held_check, const char *taken_check,
                                enum cpu1_op release)
 {
-    gic_send_sgi(SGI_MASKED, 1);
+    guest_gic_send_sgi(SGI_MASKED, 1);
     bool leaked = WAIT_UNTIL(counts[1][SGI_MASKED] != 0, QUIET_US);
     test_check(!leaked, held_check, "the SGI reached cpu1");
     cpu1_do(release, SGI_MASKED);
@@ -236,11 +236,11 @@ static void check_held_pending(const char *held_check, const char *taken_check,
  * them with GICC_PMR instead. */
 static void check_masked(void)
 {
-    if (gic_version() == 3) {
-        uintptr_t sgi1 = gic_sgi_base_of(1);
+    if (guest_gic_version() == 3) {
+        uintptr_t sgi1 = guest_gic_sgi_base_of(1);
 
         mmio_write32(sgi1 + GICR_ICENABLER0, 1U << SGI_MASKED);
-        gic_send_sgi(SGI_MASKED, 1);
+        guest_gic_send_sgi(SGI_MASKED, 1);
         bool leaked = WAIT_UNTIL(counts[1][SGI_MASKED] != 0, QUIET_US);
         test_check(!leaked, "disabled_not_delivered", "a disabled SGI reached cpu1");
         mmio_write32(sgi1 + GICR_ISENABLER0, 1U << SGI_MASKED);
@@ -280,7 +280,7 @@ void guest_main(void)
         test_fail("setup", "vCPU 1 did not start (CPU_ON = %ld)", (long)r);
         return;
     }
-    if (gic_version() == 2)
+    if (guest_gic_version() == 2)
         check_v2_cpu_interfaces();
 
     burst("cpu0_to_cpu1_list", SGI_TO1_LIST, 1, send_list_to1);
@@ -289,7 +289,7 @@ void guest_main(void)
     burst("cpu1_to_cpu0_broadcast", SGI_TO0_BCAST, 0, send_bcast_from1);
     check_self_and_both();
     check_masked();
-    if (gic_version() == 2)
+    if (guest_gic_version() == 2)
         test_check(src_checked > 0 && src_wrong == 0, "iar_source_cpu",
                    "%u of %u SGIs had the wrong GICC_IAR.CPUID (last: SGI %u)", src_wrong,
                    src_checked, src_last_wrong);

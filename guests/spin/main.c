@@ -31,7 +31,7 @@
 #include "guest.h"
 
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "lib/string.h"
 
 const char guest_name[] = "spin";
@@ -74,7 +74,7 @@ static unsigned arg_ms(unsigned dflt)
     char arg[ARG_LEN];
     unsigned ms = 0;
 
-    if (!bootarg_get(fdt_bootargs(guest_dtb), "spin.ms", arg, sizeof(arg)))
+    if (!bootarg_get(dtb_bootargs(guest_dtb), "spin.ms", arg, sizeof(arg)))
         return dflt;
     for (const char *c = arg; *c >= '0' && *c <= '9' && ms <= MS_MAX; c++)
         ms = ms * 10 + (unsigned)(*c - '0');
@@ -139,11 +139,11 @@ static void hold(unsigned ms)
     irq_disable();
     irq_set_handler(INTID_EL1_VTIMER, timer_handler);
     irq_set_handler(INTID_EL1_PTIMER, timer_handler);
-    gic_set_priority(INTID_EL1_VTIMER, PRIO_HELD);
-    gic_set_priority(INTID_EL1_PTIMER, PRIO_WAKE);
-    gic_set_pmr(PMR_HOLD);
-    gic_enable_private(INTID_EL1_VTIMER);
-    gic_enable_private(INTID_EL1_PTIMER);
+    guest_gic_set_priority(INTID_EL1_VTIMER, PRIO_HELD);
+    guest_gic_set_priority(INTID_EL1_PTIMER, PRIO_WAKE);
+    guest_gic_set_pmr(PMR_HOLD);
+    guest_gic_enable_private(INTID_EL1_VTIMER);
+    guest_gic_enable_private(INTID_EL1_PTIMER);
 
     vtimer_set_cval(cntvct() - 1);
     vtimer_set_ctl(CNT_CTL_ENABLE);
@@ -168,7 +168,7 @@ static void hold(unsigned ms)
                "WFI ended %s the physical timer's deadline (CTL 0x%lx)",
                woke >= deadline ? "after" : "before", ptimer_ctl());
 
-    gic_set_pmr(PMR_OPEN);
+    guest_gic_set_pmr(PMR_OPEN);
     irq_enable();
     WAIT_UNTIL(fired_v && fired_p, WAIT_TIMEOUT_US);
     /* Anything more would come from a timer that is masked by now. */
@@ -186,8 +186,8 @@ void guest_main(void)
 
     char time[ARG_LEN] = "wall";
 
-    bootarg_get(fdt_bootargs(guest_dtb), "spin.time", time, sizeof(time));
-    if (!bootarg_get(fdt_bootargs(guest_dtb), "spin.mode", mode, sizeof(mode)) ||
+    bootarg_get(dtb_bootargs(guest_dtb), "spin.time", time, sizeof(time));
+    if (!bootarg_get(dtb_bootargs(guest_dtb), "spin.mode", mode, sizeof(mode)) ||
         !strcmp(mode, "spin"))
         spin(arg_ms(SPIN_MS_DEFAULT), !strcmp(time, "own"));
     else if (!strcmp(mode, "hold"))

@@ -7,7 +7,7 @@
 #include "guest.h"
 
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "lib/string.h"
 #include "lib/printf.h"
 
@@ -75,14 +75,14 @@ static void arm_timer(const struct timer_ops *t)
     fired_at = 0;
     fired_ctl = 0;
     irq_set_handler(t->intid, timer_handler);
-    gic_enable_private(t->intid);
+    guest_gic_enable_private(t->intid);
 }
 
 static void disarm(const struct timer_ops *t)
 {
     t->set_ctl(0);
-    gic_disable_private(t->intid);
-    gic_clear_pending_private(t->intid);
+    guest_gic_disable_private(t->intid);
+    guest_gic_clear_pending_private(t->intid);
 }
 
 static void check_fired(const struct timer_ops *t, const char *check, uint64_t deadline)
@@ -231,7 +231,7 @@ static void check_counters_agree(void)
     /* With virtual-time = "own" (timer.time=own) the virtual counter runs
      * behind the physical one by the time its VM was kept from running:
      * the physical read is then at or after the second virtual one. */
-    bootarg_get(fdt_bootargs(guest_dtb), "timer.time", time, sizeof(time));
+    bootarg_get(dtb_bootargs(guest_dtb), "timer.time", time, sizeof(time));
     if (!strcmp(time, "own")) {
         for (int i = 0; i < AGREE_ROUNDS; i++) {
             uint64_t v1 = cntvct();
@@ -317,9 +317,9 @@ static void clearing_handler(unsigned intid)
     timer_handler(intid);
     if (clear_active_in_handler) {
         clear_active_in_handler = false;
-        active_before_clear = gic_private_active(intid);
-        gic_clear_active_private(intid);
-        active_after_clear = gic_private_active(intid);
+        active_before_clear = guest_gic_private_active(intid);
+        guest_gic_clear_active_private(intid);
+        active_after_clear = guest_gic_private_active(intid);
     }
 }
 
@@ -340,7 +340,7 @@ static bool wfi_until_fired(unsigned count)
     }
     watchdog_fired = 0;
     irq_set_handler(watchdog->intid, watchdog_handler);
-    gic_enable_private(watchdog->intid);
+    guest_gic_enable_private(watchdog->intid);
     watchdog->set_cval(watchdog->count() + ticks_from_us(WAIT_TIMEOUT_US));
     watchdog->set_ctl(CNT_CTL_ENABLE);
     irq_disable();
@@ -397,7 +397,7 @@ static bool pend_masked(const struct timer_ops *t)
     arm_clearing(t);
     t->set_cval(t->count() - 1);
     t->set_ctl(CNT_CTL_ENABLE);
-    return WAIT_UNTIL(gic_private_pending(t->intid), WAIT_TIMEOUT_US);
+    return WAIT_UNTIL(guest_gic_private_pending(t->intid), WAIT_TIMEOUT_US);
 }
 
 /* ICPENDR0 of a level interrupt whose line is still high: pending again
@@ -409,8 +409,8 @@ static void check_icpendr(const struct timer_ops *t)
     uint64_t delay = ticks_from_us(DELAY_US);
 
     test_check(pend_masked(t), name(t, "pending_while_masked"), "ISPENDR0 bit never set");
-    gic_clear_pending_private(t->intid);
-    bool again = WAIT_UNTIL(gic_private_pending(t->intid), WAIT_TIMEOUT_US);
+    guest_gic_clear_pending_private(t->intid);
+    bool again = WAIT_UNTIL(guest_gic_private_pending(t->intid), WAIT_TIMEOUT_US);
     test_check(again, name(t, "icpendr_line_high_pends_again"),
                "not pending after ICPENDR0 with the timer condition met (CTL 0x%lx)", t->ctl());
     bool taken = wfi_until_fired(1);
@@ -420,7 +420,7 @@ static void check_icpendr(const struct timer_ops *t)
 
     pend_masked(t);
     t->set_ctl(0);
-    test_check(!gic_private_pending(t->intid), name(t, "disabled_not_pending"),
+    test_check(!guest_gic_private_pending(t->intid), name(t, "disabled_not_pending"),
                "ISPENDR0 bit still set after disabling the timer");
     irq_enable();
     bool leaked = WAIT_UNTIL(fired != 0, QUIET_US);
@@ -434,7 +434,7 @@ static void check_icpendr(const struct timer_ops *t)
      * passed would rightly pend again. */
     pend_masked(t);
     t->set_cval(t->count() + ticks_from_us(ROUNDTRIP_US));
-    test_check(!gic_private_pending(t->intid), name(t, "rearmed_not_pending"),
+    test_check(!guest_gic_private_pending(t->intid), name(t, "rearmed_not_pending"),
                "ISPENDR0 bit still set with CVAL ahead");
     uint64_t deadline = t->count() + delay;
     t->set_cval(deadline);

@@ -11,7 +11,7 @@
  * guest (QEMU's own EL2 shows the CPU's). Needs 2 vCPUs. */
 #include "guest.h"
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -110,7 +110,7 @@ static void parse_options(void)
 {
     char val[64];
 
-    if (!bootarg_get(fdt_bootargs(guest_dtb), "vel2", val, sizeof(val)))
+    if (!bootarg_get(dtb_bootargs(guest_dtb), "vel2", val, sizeof(val)))
         return;
     for (char *w = val; *w;) {
         char *end = w;
@@ -141,7 +141,7 @@ static void check_entry(void)
     test_check(read_sysreg(hcr_el2) & HCR_E2H, "hcr_e2h", "HCR_EL2 = 0x%lx",
                read_sysreg(hcr_el2));
 
-    const char *method = fdt_psci_method(guest_dtb);
+    const char *method = dtb_psci_method(guest_dtb);
     test_check(method && strcmp(method, "smc") == 0, "dtb_psci_smc", "psci method \"%s\"",
                method ? method : "(none)");
     int64_t v = smccc_smc(PSCI_VERSION, 0, 0, 0);
@@ -221,7 +221,7 @@ static void check_trapped(void)
                CNTHCTL_EL0PCTEN | CNTHCTL_EL0VCTEN | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN);
     ROUND_TRIP("rt_mdcr_el2", mdcr_el2, o ^ MDCR_TDA);
     ROUND_TRIP("rt_cptr_el2", cptr_el2, o | CPACR_FPEN_NOTRAP);
-    if (gic_version() == 3) {
+    if (guest_gic_version() == 3) {
         write_sysreg(ICC_SRE_SRE | ICC_SRE_ENABLE, icc_sre_el2);
         isb();
         uint64_t sre = read_sysreg(icc_sre_el2);
@@ -376,7 +376,7 @@ void guest_main(void)
     check_id_registers();
     check_redirected();
     check_trapped();
-    if (gic_version() == 3)
+    if (guest_gic_version() == 3)
         check_ich_v3();
     else
         check_ich_v2();

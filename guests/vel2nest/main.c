@@ -18,7 +18,7 @@
  * proper is vel2s2's. */
 #include "guest.h"
 #include "bootargs.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "vel2nest.h"
 
 #include "lib/printf.h"
@@ -149,9 +149,9 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         seen.irq_count = cntpct();
         seen.irq_elr = f->elr;
         seen.irq_spsr = f->spsr;
-        seen.irq_iar = gic_ack();
-        if (gic_iar_intid(seen.irq_iar) < GIC_INTID_SPECIAL_FIRST)
-            gic_eoi(seen.irq_iar);
+        seen.irq_iar = guest_gic_ack();
+        if (guest_gic_iar_intid(seen.irq_iar) < GIC_INTID_SPECIAL_FIRST)
+            guest_gic_eoi(seen.irq_iar);
         return 0;
     }
     switch (ESR_EC(esr)) {
@@ -202,24 +202,24 @@ static void check_vimo(void)
     uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
 
     memset(&seen, 0, sizeof(seen));
-    gic_enable_private(VIMO_SGI);
+    guest_gic_enable_private(VIMO_SGI);
     write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
                  hcr_el2);
     write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
     isb();
-    gic_send_sgi(VIMO_SGI, 0);
+    guest_gic_send_sgi(VIMO_SGI, 0);
     dsb(sy);
     isb();
     nest_run(l2_payload, PROBE_VA);
     write_sysreg(vbar, vbar_el2);
     write_sysreg(hcr, hcr_el2);
     isb();
-    gic_disable_private(VIMO_SGI);
+    guest_gic_disable_private(VIMO_SGI);
 
     if (!test_check(seen.irq, "vimo_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
                     seen.ended ? "reached" : "not reached"))
         return;
-    test_expect_eq("vimo_irq_intid", gic_iar_intid(seen.irq_iar), VIMO_SGI);
+    test_expect_eq("vimo_irq_intid", guest_gic_iar_intid(seen.irq_iar), VIMO_SGI);
     test_expect_eq("vimo_irq_elr", seen.irq_elr, (uint64_t)(uintptr_t)l2_payload);
     test_expect_eq("vimo_irq_spsr", seen.irq_spsr & (PSR_MODE_MASK | PSR_DAIF_MASK),
                    PSR_MODE_EL1H | PSR_DAIF_MASK);
@@ -262,17 +262,17 @@ static void check_l2_lrs(void)
         test_check(elrsr & 1, "lr_elrsr_free", "ICH_ELRSR_EL2 = 0x%lx", elrsr);
     }
 
-    gic_enable_private(MAINT_INTID);
+    guest_gic_enable_private(MAINT_INTID);
     run_gic_payload(ICH_HCR_EN | ICH_HCR_UIE);
     uint64_t misr = read_sysreg(ich_misr_el2);
     write_sysreg(0, ich_hcr_el2);
     write_sysreg(0, ich_lr0_el2);
     isb();
-    gic_disable_private(MAINT_INTID);
+    guest_gic_disable_private(MAINT_INTID);
     test_check(misr & ICH_MISR_U, "uie_misr_u", "ICH_MISR_EL2 = 0x%lx", misr);
     if (test_check(seen.irq, "uie_maint_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
                    seen.ended ? "reached" : "not reached"))
-        test_expect_eq("uie_maint_intid", gic_iar_intid(seen.irq_iar), MAINT_INTID);
+        test_expect_eq("uie_maint_intid", guest_gic_iar_intid(seen.irq_iar), MAINT_INTID);
 }
 
 /* Timers while its guest runs (docs/nested.md §9.9), with HCR_EL2.IMO so
@@ -342,7 +342,7 @@ static void check_l2_timers(void)
 
     uint64_t voff = cntpct() / 2;
 
-    gic_enable_private(INTID_EL1_VTIMER);
+    guest_gic_enable_private(INTID_EL1_VTIMER);
     write_sysreg(voff, cntvoff_el2);
     uint64_t cval = cntpct() - voff + delay;
     write_sysreg(cval, S3_5_C14_C3_2);
@@ -354,11 +354,11 @@ static void check_l2_timers(void)
     write_sysreg(0, S3_5_C14_C3_1);
     write_sysreg(0, cntvoff_el2);
     isb();
-    gic_disable_private(INTID_EL1_VTIMER);
-    gic_clear_pending_private(INTID_EL1_VTIMER);
+    guest_gic_disable_private(INTID_EL1_VTIMER);
+    guest_gic_clear_pending_private(INTID_EL1_VTIMER);
     if (test_check(seen.irq, "l2_vtimer_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
                    seen.ended ? "reached" : "not reached")) {
-        test_expect_eq("l2_vtimer_intid", gic_iar_intid(seen.irq_iar), INTID_EL1_VTIMER);
+        test_expect_eq("l2_vtimer_intid", guest_gic_iar_intid(seen.irq_iar), INTID_EL1_VTIMER);
         test_check(seen.irq_count - voff >= cval, "l2_vtimer_not_early", "%lu ticks early",
                    cval - (seen.irq_count - voff));
     }
@@ -366,7 +366,7 @@ static void check_l2_timers(void)
     test_check(tval < 0, "l2_vtimer_tval_el02_negative", "TVAL %ld", (long)tval);
     test_check(ctl & CNT_CTL_ISTATUS, "l2_vtimer_istatus", "CNTV_CTL_EL02 0x%lx", ctl);
 
-    gic_enable_private(INTID_EL2_PTIMER);
+    guest_gic_enable_private(INTID_EL2_PTIMER);
     uint64_t deadline = cntpct() + delay;
     write_sysreg(deadline, cntp_cval_el0);
     write_sysreg(CNT_CTL_ENABLE, cntp_ctl_el0);
@@ -374,11 +374,11 @@ static void check_l2_timers(void)
     run_spin_payload();
     write_sysreg(0, cntp_ctl_el0);
     isb();
-    gic_disable_private(INTID_EL2_PTIMER);
-    gic_clear_pending_private(INTID_EL2_PTIMER);
+    guest_gic_disable_private(INTID_EL2_PTIMER);
+    guest_gic_clear_pending_private(INTID_EL2_PTIMER);
     if (test_check(seen.irq, "l2_run_cnthp_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
                    seen.ended ? "reached" : "not reached")) {
-        test_expect_eq("l2_run_cnthp_intid", gic_iar_intid(seen.irq_iar), INTID_EL2_PTIMER);
+        test_expect_eq("l2_run_cnthp_intid", guest_gic_iar_intid(seen.irq_iar), INTID_EL2_PTIMER);
         test_check(seen.irq_count >= deadline, "l2_run_cnthp_not_early", "%lu ticks early",
                    deadline - seen.irq_count);
     }
@@ -398,7 +398,7 @@ static bool opt_vm(void)
 {
     char val[16];
 
-    return bootarg_get(fdt_bootargs(guest_dtb), "vel2nest", val, sizeof(val)) && strcmp(val, "vm") == 0;
+    return bootarg_get(dtb_bootargs(guest_dtb), "vel2nest", val, sizeof(val)) && strcmp(val, "vm") == 0;
 }
 
 void guest_main(void)
@@ -488,6 +488,6 @@ void guest_main(void)
     check_vimo();
     check_el2_timers();
     check_l2_timers();
-    if (gic_version() == 3)
+    if (guest_gic_version() == 3)
         check_l2_lrs();
 }

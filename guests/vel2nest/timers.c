@@ -99,7 +99,7 @@ static void check_one(const struct el2_timer *t)
     active = t;
     fired = 0;
     irq_set_handler(t->intid, handler);
-    gic_enable_private(t->intid);
+    guest_gic_enable_private(t->intid);
     irq_enable();
     uint64_t deadline = cntpct() + delay;
     t->set_cval(deadline);
@@ -109,8 +109,8 @@ static void check_one(const struct el2_timer *t)
     write_sysreg(hcr, hcr_el2);
     isb();
     t->set_ctl(0);
-    gic_disable_private(t->intid);
-    gic_clear_pending_private(t->intid);
+    guest_gic_disable_private(t->intid);
+    guest_gic_clear_pending_private(t->intid);
     if (!test_check(ok, name(t, "irq"), "no interrupt %u (CTL 0x%lx)", t->intid, t->ctl()))
         return;
     test_expect_eq(name(t, "irq_intid"), fired_intid, t->intid);

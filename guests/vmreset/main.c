@@ -24,7 +24,7 @@
 
 #include "bootargs.h"
 #include "churn.h"
-#include "fdt.h"
+#include "dtb.h"
 #include "lib/string.h"
 
 const char guest_name[] = "vmreset";
@@ -209,7 +209,7 @@ void guest_main(void)
 {
     char role[16];
 
-    if (!bootarg_get(fdt_bootargs(guest_dtb), "vmreset.role", role, sizeof(role)))
+    if (!bootarg_get(dtb_bootargs(guest_dtb), "vmreset.role", role, sizeof(role)))
         test_fail("role", "bootargs name no vmreset.role: run it with tests/integration/configs/vm-reset.dts");
     else if (strcmp(role, "reset") == 0)
         role_reset();
@@ -218,7 +218,7 @@ void guest_main(void)
     else if (strcmp(role, "echo") == 0)
         role_echo();
     else if (strcmp(role, "churn") == 0)
-        role_churn(fdt_bootargs(guest_dtb));
+        role_churn(dtb_bootargs(guest_dtb));
     else
         test_fail("role", "unknown vmreset.role=%s", role);
 }

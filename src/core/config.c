@@ -52,25 +52,12 @@ static const char *one_string(const struct fdt *f, int node, struct checker *k, 
     return s;
 }
 
-/* Every error of the VM at node is reported; a property that depends on an
- * invalid one (cpus on vcpus) is not judged. false when the node has no
- * usable name, which every message would need. */
-static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct checker *k)
+/* vcpus and memory-size; false when vcpus is unusable (cpus depends on it). */
+static bool parse_size(const struct fdt *f, int node, struct vm_config *vm, struct checker *k)
 {
-    size_t namelen;
-    const char *name = fdt_node_name(f, node, &namelen);
     uint32_t u32;
     uint64_t u64;
-    int len;
-    const void *p;
     bool vcpus_ok = false;
-
-    if (!name || namelen == 0 || namelen >= CONFIG_NAME_MAX) {
-        fail(k, NULL, "vms", name, "VM node name missing or longer than 31 characters");
-        return false;
-    }
-    memcpy(vm->name, name, namelen);
-    vm->name[namelen] = '\0';
 
     if (fdt_prop_u32(f, node, "vcpus", &u32) < 0)
         fail(k, vm->name, "vcpus", NULL, "missing or not a 32-bit cell");
@@ -86,8 +73,15 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
         fail(k, vm->name, "memory-size", NULL, "must be a non-zero multiple of 2 MiB, at most 64 GiB");
     else
         vm->mem_size = u64;
+    return vcpus_ok;
+}
 
-    p = fdt_getprop(f, node, "kernel", &len);
+/* kernel, kernel-format, initrd, bootargs: what vm_boot() loads. */
+static void parse_images(const struct fdt *f, int node, struct vm_config *vm, struct checker *k)
+{
+    int len;
+    const void *p = fdt_getprop(f, node, "kernel", &len);
+
     if (!p || len <= 0) {
         fail(k, vm->name, "kernel", NULL, "missing or empty");
     } else {
@@ -125,6 +119,14 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
                  "longer than 2047 characters, the most Linux arm64 takes (COMMAND_LINE_SIZE is 2048 bytes "
                  "with the NUL; it would drop the rest without a word)");
     }
+}
+
+/* gic-version, console, virt-el2, virtual-time. */
+static void parse_options(const struct fdt *f, int node, struct vm_config *vm, struct checker *k)
+{
+    uint32_t u32;
+    int len;
+    const void *p;
 
     vm->gic_version = 0;    /* the host's, as a KVM VM gets by default */
     if (fdt_has_prop(f, node, "gic-version")) {
@@ -149,26 +151,37 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
         else if (t && strcmp(t, "wall") != 0)
             fail(k, vm->name, "virtual-time", NULL, "must be \"wall\" or \"own\"");
     }
+}
 
-    p = fdt_getprop(f, node, "cpus", &len);
+/* cpus: one physical CPU per vCPU, judged only with a valid vcpus. */
+static void parse_cpu_map(const struct fdt *f, int node, struct vm_config *vm, struct checker *k, bool vcpus_ok)
+{
+    int len;
+    const void *p = fdt_getprop(f, node, "cpus", &len);
+
     vm->has_cpu_map = p != NULL;
-    if (p && vcpus_ok) {
-        if (len != (int)(4 * vm->nr_vcpus)) {
-            fail(k, vm->name, "cpus", NULL, "needs exactly one cell per vCPU");
-        } else {
-            for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-                uint64_t cell;
-                fdt_read_cells((const uint8_t *)p + 4 * i, 1, &cell);
-                if (cell >= CONFIG_MAX_VCPUS) {
-                    fail(k, vm->name, "cpus", NULL, "physical CPU index out of range");
-                    break;
-                }
-                vm->cpu_map[i] = (unsigned)cell;
-            }
-        }
+    if (!p || !vcpus_ok)
+        return;
+    if (len != (int)(4 * vm->nr_vcpus)) {
+        fail(k, vm->name, "cpus", NULL, "needs exactly one cell per vCPU");
+        return;
     }
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        uint64_t cell;
+        fdt_read_cells((const uint8_t *)p + 4 * i, 1, &cell);
+        if (cell >= CONFIG_MAX_VCPUS) {
+            fail(k, vm->name, "cpus", NULL, "physical CPU index out of range");
+            return;
+        }
+        vm->cpu_map[i] = (unsigned)cell;
+    }
+}
 
-    /* A misspelt optional property would otherwise keep its default. */
+/* A misspelt optional property would otherwise keep its default. */
+static void check_unknown(const struct fdt *f, int node, const struct vm_config *vm, struct checker *k)
+{
+    int len;
+
     for (int q = fdt_first_prop(f, node); q >= 0; q = fdt_next_prop(f, q)) {
         const char *pname = NULL;
         fdt_prop_at(f, q, &pname, &len);
@@ -179,6 +192,29 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
         size_t cl;
         fail(k, vm->name, NULL, fdt_node_name(f, child, &cl), "a VM has no child nodes");
     }
+}
+
+/* Every error of the VM at node is reported; a property that depends on an
+ * invalid one (cpus on vcpus) is not judged. false when the node has no
+ * usable name, which every message would need. */
+static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct checker *k)
+{
+    size_t namelen;
+    const char *name = fdt_node_name(f, node, &namelen);
+    bool vcpus_ok;
+
+    if (!name || namelen == 0 || namelen >= CONFIG_NAME_MAX) {
+        fail(k, NULL, "vms", name, "VM node name missing or longer than 31 characters");
+        return false;
+    }
+    memcpy(vm->name, name, namelen);
+    vm->name[namelen] = '\0';
+
+    vcpus_ok = parse_size(f, node, vm, k);
+    parse_images(f, node, vm, k);
+    parse_options(f, node, vm, k);
+    parse_cpu_map(f, node, vm, k, vcpus_ok);
+    check_unknown(f, node, vm, k);
     return true;
 }
 

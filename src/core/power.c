@@ -4,6 +4,7 @@
 
 #include "arch/arm64/firmware.h"
 #include "arch/arm64/pl011.h"
+#include "arch/arm64/sysreg.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 
@@ -17,7 +18,7 @@ void machine_power_off(enum elvisor_exit status, const char *fmt, ...)
 
     if (__atomic_exchange_n(&power_off_claimed, 1, __ATOMIC_ACQ_REL))
         for (;;)
-            __asm__ volatile("wfi");
+            wfi();
     va_start(ap, fmt);
     elv_vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);

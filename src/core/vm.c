@@ -146,6 +146,33 @@ static int place_vcpus(struct vm *vm)
     return 0;
 }
 
+/* The emulated devices on the VM's MMIO bus, and the GICv2 CPU interface
+ * mapped straight to the hardware's virtual one. */
+static int add_devices(struct vm *vm)
+{
+    const struct vm_config *cfg = vm->cfg;
+    int rc;
+
+    if (vm->gic_version == 2) {
+        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic) < 0)
+            return -1;
+        /* The guest's GICC is the hardware GICV frame: no trap on the
+         * interrupt fast path (acknowledge, EOI, priority mask). */
+        rc = stage2_map(&vm->s2, VIRT_GICC_BASE, gicv2_gicv_base(), VIRT_GICC_SIZE,
+                        S2_READ | S2_WRITE | S2_DEVICE);
+        if (rc) {
+            log_err("vm %s: mapping the GICv2 virtual CPU interface failed (%d)", cfg->name, rc);
+            return -1;
+        }
+    } else {
+        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic) < 0 ||
+            add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+                     vgic_v3_redist_mmio, &vm->vgic) < 0)
+            return -1;
+    }
+    return add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
+}
+
 int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
 {
     uint64_t mpidrs[VM_MAX_VCPUS];
@@ -189,24 +216,7 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         return -1;
     vuart_init(&vm->uart, uart_tx, uart_irq, vm);
 
-    if (vm->gic_version == 2) {
-        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic) < 0)
-            return -1;
-        /* The guest's GICC is the hardware GICV frame: no trap on the
-         * interrupt fast path (acknowledge, EOI, priority mask). */
-        rc = stage2_map(&vm->s2, VIRT_GICC_BASE, gicv2_gicv_base(), VIRT_GICC_SIZE,
-                        S2_READ | S2_WRITE | S2_DEVICE);
-        if (rc) {
-            log_err("vm %s: mapping the GICv2 virtual CPU interface failed (%d)", cfg->name, rc);
-            return -1;
-        }
-    } else {
-        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic) < 0 ||
-            add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
-                     vgic_v3_redist_mmio, &vm->vgic) < 0)
-            return -1;
-    }
-    if (add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm) < 0)
+    if (add_devices(vm) < 0)
         return -1;
 
     if (place_vcpus(vm) < 0)
@@ -252,40 +262,48 @@ static bool vm_zero_ipa(struct vm *vm, uint64_t ipa, uint64_t len)
     return true;
 }
 
-int vm_boot(struct vm *vm)
+/* The kernel at its planned place, the initrd page-aligned below the DTB
+ * slot at the top of RAM: false (logged) when they do not fit. */
+static bool load_images(struct vm *vm, struct load_plan *plan, uint64_t *initrd_ipa)
 {
     const struct vm_config *cfg = vm->cfg;
-    struct load_plan plan;
     const char *why;
     uint64_t ram_end = vm->ram_ipa + vm->ram_size;
-    uint64_t initrd_ipa = 0;
-    static uint8_t dtb[GUEST_DTB_MAX];
-    static spinlock_t dtb_lock = SPINLOCK_INIT;
-    uint64_t mpidrs[VM_MAX_VCPUS];
 
-    if (loader_plan(cfg->kernel, cfg->kernel_size, cfg->kernel_format, vm->ram_ipa, vm->ram_size, &plan, &why) < 0) {
+    if (loader_plan(cfg->kernel, cfg->kernel_size, cfg->kernel_format, vm->ram_ipa, vm->ram_size, plan, &why) < 0) {
         log_err("vm %s: cannot load kernel: %s", cfg->name, why);
-        return -1;
+        return false;
     }
-    for (unsigned i = 0; i < plan.nr_segments; i++) {
-        const struct load_segment *s = &plan.seg[i];
+    for (unsigned i = 0; i < plan->nr_segments; i++) {
+        const struct load_segment *s = &plan->seg[i];
         vm_write_ipa(vm, s->ipa, cfg->kernel + s->file_off, s->file_size);
         vm_zero_ipa(vm, s->ipa + s->file_size, s->mem_size - s->file_size);
     }
     vm->dtb_ipa = ram_end - DTB_SLOT;
+    *initrd_ipa = 0;
     if (cfg->initrd) {
-        initrd_ipa = (vm->dtb_ipa - cfg->initrd_size) & ~(PAGE_SIZE - 1);
-        if (cfg->initrd_size > vm->dtb_ipa - vm->ram_ipa || initrd_ipa < plan.end) {
+        *initrd_ipa = (vm->dtb_ipa - cfg->initrd_size) & ~(PAGE_SIZE - 1);
+        if (cfg->initrd_size > vm->dtb_ipa - vm->ram_ipa || *initrd_ipa < plan->end) {
             log_err("vm %s: initrd (%llu KiB) does not fit in VM memory above the kernel", cfg->name,
                     (unsigned long long)(cfg->initrd_size >> 10));
-            return -1;
+            return false;
         }
-        vm_write_ipa(vm, initrd_ipa, cfg->initrd, cfg->initrd_size);
+        vm_write_ipa(vm, *initrd_ipa, cfg->initrd, cfg->initrd_size);
     }
-    if (plan.end > vm->dtb_ipa) {
+    if (plan->end > vm->dtb_ipa) {
         log_err("vm %s: kernel leaves no room for the device tree", cfg->name);
-        return -1;
+        return false;
     }
+    return true;
+}
+
+/* The VM's own DTB (core/vm_dtb.h) in its slot at the top of its RAM. */
+static bool write_guest_dtb(struct vm *vm, uint64_t initrd_ipa)
+{
+    const struct vm_config *cfg = vm->cfg;
+    static uint8_t dtb[GUEST_DTB_MAX];
+    static spinlock_t dtb_lock = SPINLOCK_INIT;
+    uint64_t mpidrs[VM_MAX_VCPUS];
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vm->vcpus[i].mpidr & MPIDR_AFF_MASK;
@@ -319,8 +337,19 @@ int vm_boot(struct vm *vm)
     spin_unlock(&dtb_lock);
     if (size <= 0) {
         log_err("vm %s: building the device tree failed (%d)", cfg->name, size);
-        return -1;
+        return false;
     }
+    return true;
+}
+
+int vm_boot(struct vm *vm)
+{
+    const struct vm_config *cfg = vm->cfg;
+    struct load_plan plan;
+    uint64_t initrd_ipa;
+
+    if (!load_images(vm, &plan, &initrd_ipa) || !write_guest_dtb(vm, initrd_ipa))
+        return -1;
 
     vm->entry = plan.entry;
     log_info("vm %s: %u vCPU, %llu MiB at PA 0x%llx, %s entry 0x%llx, DTB 0x%llx%s", cfg->name,

@@ -55,103 +55,137 @@ static void put_number(struct outbuf *o, uint64_t v, bool negative, unsigned bas
     put_padded(o, out, (size_t)n, width, left, pad);
 }
 
+/* A conversion's flags, width and length modifier. */
+struct spec {
+    bool left;
+    char pad;
+    int width;
+    int longness;   /* 0 int, 1 long, 2 long long / size_t, -1 short, -2 char */
+};
+
+/* Reads the spec after '%'; returns where the conversion character is. */
+static const char *parse_spec(const char *fmt, struct spec *sp)
+{
+    *sp = (struct spec){ false, ' ', 0, 0 };
+    for (;; fmt++) {
+        if (*fmt == '-')
+            sp->left = true;
+        else if (*fmt == '0')
+            sp->pad = '0';
+        else
+            break;
+    }
+    while (*fmt >= '0' && *fmt <= '9')
+        sp->width = sp->width * 10 + (*fmt++ - '0');
+    for (;; fmt++) {
+        if (*fmt == 'l')
+            sp->longness++;
+        else if (*fmt == 'z')
+            sp->longness = 2;
+        else if (*fmt == 'h')
+            sp->longness--;
+        else
+            break;
+    }
+    return fmt;
+}
+
+static int64_t signed_arg(int longness, va_list *ap)
+{
+    int64_t v = longness >= 1 ? (longness == 1 ? va_arg(*ap, long) : va_arg(*ap, long long))
+                              : va_arg(*ap, int);
+
+    if (longness == -1)
+        v = (short)v;
+    else if (longness <= -2)
+        v = (signed char)v;
+    return v;
+}
+
+static uint64_t unsigned_arg(int longness, va_list *ap)
+{
+    uint64_t v = longness >= 1 ? (longness == 1 ? va_arg(*ap, unsigned long) : va_arg(*ap, unsigned long long))
+                               : va_arg(*ap, unsigned int);
+
+    if (longness == -1)
+        v = (unsigned short)v;
+    else if (longness <= -2)
+        v = (unsigned char)v;
+    return v;
+}
+
+/* One conversion; false for the '\0' of a format that ends after '%'. */
+static bool convert(struct outbuf *o, char conv, const struct spec *sp, va_list *ap)
+{
+    switch (conv) {
+    case 'd':
+    case 'i': {
+        int64_t v = signed_arg(sp->longness, ap);
+        bool neg = v < 0;
+        put_number(o, neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, neg, 10, false, sp->width, sp->left,
+                   sp->pad);
+        return true;
+    }
+    case 'u':
+    case 'x':
+    case 'X':
+        put_number(o, unsigned_arg(sp->longness, ap), false, conv == 'u' ? 10 : 16, conv == 'X', sp->width,
+                   sp->left, sp->pad);
+        return true;
+    case 'p': {
+        /* The width covers the "0x" prefix too. */
+        char tmp[2 + 16 + 1];
+        struct outbuf t = { tmp, sizeof(tmp), 0 };
+        put(&t, '0');
+        put(&t, 'x');
+        put_number(&t, (uintptr_t)va_arg(*ap, void *), false, 16, false, 0, false, ' ');
+        put_padded(o, tmp, t.len, sp->width, sp->left, ' ');
+        return true;
+    }
+    case 's': {
+        const char *s = va_arg(*ap, const char *);
+        size_t n = 0;
+        if (!s)
+            s = "(null)";
+        while (s[n])
+            n++;
+        put_padded(o, s, n, sp->width, sp->left, ' ');
+        return true;
+    }
+    case 'c': {
+        char c = (char)va_arg(*ap, int);
+        put_padded(o, &c, 1, sp->width, sp->left, ' ');
+        return true;
+    }
+    case '%':
+        put(o, '%');
+        return true;
+    case '\0':
+        return false;
+    default:
+        put(o, '%');
+        put(o, conv);
+        return true;
+    }
+}
+
 int elv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct outbuf o = { buf, size, 0 };
+    struct spec sp;
+    va_list args;
 
+    va_copy(args, ap);
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
             put(&o, *fmt);
             continue;
         }
-        fmt++;
-        bool left = false;
-        char pad = ' ';
-        for (;; fmt++) {
-            if (*fmt == '-')
-                left = true;
-            else if (*fmt == '0')
-                pad = '0';
-            else
-                break;
-        }
-        int width = 0;
-        while (*fmt >= '0' && *fmt <= '9')
-            width = width * 10 + (*fmt++ - '0');
-        int longness = 0;   /* 0 int, 1 long, 2 long long / size_t, -1 short, -2 char */
-        for (;; fmt++) {
-            if (*fmt == 'l')
-                longness++;
-            else if (*fmt == 'z')
-                longness = 2;
-            else if (*fmt == 'h')
-                longness--;
-            else
-                break;
-        }
-        switch (*fmt) {
-        case 'd':
-        case 'i': {
-            int64_t v = longness >= 1 ? (longness == 1 ? va_arg(ap, long) : va_arg(ap, long long))
-                                      : va_arg(ap, int);
-            if (longness == -1)
-                v = (short)v;
-            else if (longness <= -2)
-                v = (signed char)v;
-            bool neg = v < 0;
-            put_number(&o, neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, neg, 10, false, width, left, pad);
-            break;
-        }
-        case 'u':
-        case 'x':
-        case 'X': {
-            uint64_t v = longness >= 1 ? (longness == 1 ? va_arg(ap, unsigned long)
-                                                        : va_arg(ap, unsigned long long))
-                                       : va_arg(ap, unsigned int);
-            if (longness == -1)
-                v = (unsigned short)v;
-            else if (longness <= -2)
-                v = (unsigned char)v;
-            put_number(&o, v, false, *fmt == 'u' ? 10 : 16, *fmt == 'X', width, left, pad);
-            break;
-        }
-        case 'p': {
-            /* The width covers the "0x" prefix too. */
-            char tmp[2 + 16 + 1];
-            struct outbuf t = { tmp, sizeof(tmp), 0 };
-            put(&t, '0');
-            put(&t, 'x');
-            put_number(&t, (uintptr_t)va_arg(ap, void *), false, 16, false, 0, false, ' ');
-            put_padded(&o, tmp, t.len, width, left, ' ');
-            break;
-        }
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            size_t n = 0;
-            if (!s)
-                s = "(null)";
-            while (s[n])
-                n++;
-            put_padded(&o, s, n, width, left, ' ');
-            break;
-        }
-        case 'c': {
-            char c = (char)va_arg(ap, int);
-            put_padded(&o, &c, 1, width, left, ' ');
-            break;
-        }
-        case '%':
-            put(&o, '%');
-            break;
-        case '\0':
+        fmt = parse_spec(fmt + 1, &sp);
+        if (!convert(&o, *fmt, &sp, &args))
             fmt--;
-            break;
-        default:
-            put(&o, '%');
-            put(&o, *fmt);
-            break;
-        }
     }
+    va_end(args);
     if (size)
         buf[o.len < size ? o.len : size - 1] = '\0';
     return (int)o.len;

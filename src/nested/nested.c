@@ -323,7 +323,7 @@ static void handle_tlbi(struct vcpu *v, unsigned op1)
 }
 
 #define AT_FN(name, crm, op2) \
-    static void name(uint64_t va) { __asm__ volatile("sys #0, c7, c" #crm ", #" #op2 ", %0" :: "r"(va)); }
+    static void name(uint64_t va) { sys_at(crm, op2, va); }
 AT_FN(at_s1e1r, 8, 0)
 AT_FN(at_s1e1w, 8, 1)
 AT_FN(at_s1e0r, 8, 2)

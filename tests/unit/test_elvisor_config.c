@@ -501,6 +501,21 @@ static void test_bundle_written_only_when_valid(void **state)
     assert_int_equal(system("! ls -A | grep -q '^out\\.dtb\\.'"), 0);
 }
 
+/* What the launcher sizes the machine by, read back from the bundle with
+ * elvisor's parser: linux takes 2 vCPUs on CPUs 0 and 1, rtos 1 vCPU with
+ * no placement and GICv3; a file that is no bundle is an invalid one. */
+static void test_vms_lists_what_the_bundle_holds(void **state)
+{
+    (void)state;
+    write_variant("cfg.dts", 12, "cpus = <0 3>;");
+    expect("bundle -q cfg.dts out.dtb", 0, NULL);
+    expect("vms out.dtb", 0, NULL);
+    assert_string_equal(out, "linux 0 2 4 536870912\nrtos 3 1 1 4194304\n");
+    expect("vms cfg.dts", 1, "cfg.dts: ");
+    expect("vms", 2, "vms needs BUNDLE.dtb");
+    expect("vms no-such.dtb", 3, "cannot read no-such.dtb");
+}
+
 /* ---- usage ---- */
 
 static void test_usage_errors(void **state)
@@ -690,6 +705,7 @@ int main(void)
         cmocka_unit_test_setup(test_incbin_fifo_refused, setup),
         cmocka_unit_test_setup(test_bootargs_too_long, setup),
         cmocka_unit_test_setup(test_bundle_written_only_when_valid, setup),
+        cmocka_unit_test_setup(test_vms_lists_what_the_bundle_holds, setup),
         cmocka_unit_test_setup(test_usage_errors, setup),
         cmocka_unit_test_setup(test_srcmap_from_dtc, setup),
         cmocka_unit_test_setup(test_refs_include_incbin, setup),

@@ -13,10 +13,12 @@ $(BUILD)/unit/%: tests/unit/%.c
 
 -include $(UNIT_BINS:=.d)
 
-tools: $(UNIT_BINS)
+include tests/unit/fake.mk
 
-unit: $(UNIT_BINS)
-	tests/run-unit.sh $(UNIT_BINS)
+tools: $(UNIT_BINS) $(FAKE_TEST_BINS)
+
+unit: $(UNIT_BINS) $(FAKE_TEST_BINS)
+	tests/run-unit.sh $(UNIT_BINS) $(FAKE_TEST_BINS)
 
 # The database test also runs the generator on broken inputs of its own,
 # and checks every register name against LLVM's assembler where it is.

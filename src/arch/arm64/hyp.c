@@ -59,7 +59,7 @@ static void mmu_enable(void)
     write_sysreg(tcr_el2, tcr);
     write_sysreg(ttbr0_el2, (uint64_t)(uintptr_t)hyp_l1);
     isb();
-    __asm__ volatile("tlbi alle2" ::: "memory");
+    tlbi(alle2);
     dsb(ish);
     isb();
     write_sysreg(sctlr_el2, sctlr | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA);

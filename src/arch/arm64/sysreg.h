@@ -28,6 +28,13 @@
 #define dsb(o)  __asm__ volatile("dsb " #o ::: "memory")
 #define wfi()   __asm__ volatile("wfi" ::: "memory")
 #define sev()   __asm__ volatile("sev" ::: "memory")
+/* TLB maintenance and address translation by their instruction operands. */
+#define tlbi(op)        __asm__ volatile("tlbi " #op ::: "memory")
+#define sys_at(crm, op2, va) __asm__ volatile("sys #0, c7, c" #crm ", #" #op2 ", %0" :: "r"(va))
+#elif defined(ELVISOR_FAKE_ARCH)
+/* Host tests of the glue: the same names reach a register file in memory
+ * and a log of barriers and maintenance (src/arch/fake, docs/architecture.md). */
+#include "arch/fake/sysreg.h"
 #endif
 
 /* Encodings for registers older assemblers may not name. */

@@ -16,7 +16,7 @@ static inline void tlb_flush_vmid(uint64_t vttbr)
     write_sysreg(vttbr_el2, vttbr);
     isb();
     dsb(ishst);     /* table updates are visible to the walkers first */
-    __asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+    tlbi(vmalls12e1is);
     dsb(ish);
     write_sysreg(vttbr_el2, saved);
     isb();
@@ -27,7 +27,7 @@ static inline void tlb_flush_vmid(uint64_t vttbr)
 static inline void tlb_flush_guests_local(void)
 {
     dsb(ishst);
-    __asm__ volatile("tlbi alle1" ::: "memory");
+    tlbi(alle1);
     dsb(nsh);
     isb();
 }
@@ -38,7 +38,7 @@ static inline void tlb_flush_guests_local(void)
 static inline void tlb_flush_guests_all(void)
 {
     dsb(ishst);
-    __asm__ volatile("tlbi alle1is" ::: "memory");
+    tlbi(alle1is);
     dsb(ish);
     isb();
 }

@@ -1,24 +1,26 @@
-/* Just enough flattened-device-tree reading for the guests: the reg
- * (MPIDR affinity) of every /cpus/cpu node, the interrupt controller, the
- * memory nodes, /chosen/bootargs, and which node's reg covers an address. */
-#ifndef GUEST_FDT_H
-#define GUEST_FDT_H
+/* What the guests ask of the DTB they boot with: the reg (MPIDR affinity)
+ * of every /cpus/cpu node, the interrupt controller, the memory nodes,
+ * /chosen/bootargs, /psci/method and which node's reg covers an address.
+ * Answered with elvisor's own FDT reader (src/lib/fdt.h), which checks
+ * every offset against the blob. */
+#ifndef GUEST_DTB_H
+#define GUEST_DTB_H
 
 #include <stdint.h>
 
-#define FDT_MAGIC 0xD00DFEEDU
+#include "lib/fdt.h"
 
 /* Stores up to max cpu reg values in regs[]; returns how many cpu nodes the
  * tree has (may exceed max), or -1 when the blob is not a valid FDT. */
-int fdt_cpu_regs(const void *dtb, uint64_t *regs, unsigned max);
+int dtb_cpu_regs(const void *dtb, uint64_t *regs, unsigned max);
 
-#define FDT_GIC_MAX_REGS 4
+#define DTB_GIC_MAX_REGS 4
 
-struct fdt_gic {
+struct dtb_gic {
     unsigned version;                   /* 2 or 3 */
-    unsigned nregs;                     /* reg entries found (<= FDT_GIC_MAX_REGS) */
-    uint64_t base[FDT_GIC_MAX_REGS];    /* v2: GICD, GICC, ...; v3: GICD, GICR, ... */
-    uint64_t size[FDT_GIC_MAX_REGS];
+    unsigned nregs;                     /* reg entries found (<= DTB_GIC_MAX_REGS) */
+    uint64_t base[DTB_GIC_MAX_REGS];    /* v2: GICD, GICC, ...; v3: GICD, GICR, ... */
+    uint64_t size[DTB_GIC_MAX_REGS];
 };
 
 /* Finds the first node that is an interrupt-controller and whose compatible
@@ -27,28 +29,28 @@ struct fdt_gic {
  * parent's #address-cells/#size-cells; bus ranges are not translated (the
  * virt GIC sits at the root). Returns 1 when found, 0 when the tree has no
  * such node, -1 when the blob is not a valid FDT. */
-int fdt_find_gic(const void *dtb, struct fdt_gic *gic);
+int dtb_find_gic(const void *dtb, struct dtb_gic *gic);
 
 /* Stores up to max (base, size) ranges of the top-level nodes whose
  * device_type is "memory" (every reg entry of each, read with the root's
  * #address-cells/#size-cells); returns how many ranges there are (may
  * exceed max), or -1 when the blob is not a valid FDT or a reg uses cell
  * counts other than 1 or 2. */
-int fdt_memory_ranges(const void *dtb, uint64_t *base, uint64_t *size, unsigned max);
+int dtb_memory_ranges(const void *dtb, uint64_t *base, uint64_t *size, unsigned max);
 
 /* The first memory range: 1 and *base, *size when there is one, 0 without
  * one, -1 when the blob is not an FDT. */
-int fdt_memory(const void *dtb, uint64_t *base, uint64_t *size);
+int dtb_memory(const void *dtb, uint64_t *base, uint64_t *size);
 
 /* The name of the first node whose reg (read with its parent's cells, bus
  * ranges not translated) covers addr, or NULL. */
-const char *fdt_reg_node_at(const void *dtb, uint64_t addr);
+const char *dtb_reg_node_at(const void *dtb, uint64_t addr);
 
 /* /chosen/bootargs inside the blob, or NULL when absent or not a
  * NUL-terminated string. */
-const char *fdt_bootargs(const void *dtb);
+const char *dtb_bootargs(const void *dtb);
 
 /* /psci/method ("hvc" or "smc"), or NULL. */
-const char *fdt_psci_method(const void *dtb);
+const char *dtb_psci_method(const void *dtb);
 
 #endif

@@ -1,0 +1,156 @@
+/* The fake CPU: what elvisor reads about its mode, the world-switch entry
+ * that "runs" the guest by taking the next scripted exit, FP/SIMD state in
+ * memory, WFI, and the harness that stops code which never returns. */
+#include "arch/fake/fake.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arm64/asm_offsets.h"
+#include "arch/arm64/hyp.h"
+
+bool hyp_vhe;
+struct cpu_features hyp_features;
+bool hyp_ptimer_emulated;
+uint64_t hyp_vtcr;
+unsigned hyp_ipa_bits;
+
+#define FAKE_MAX_EXITS  64
+
+static struct fake_exit exits[FAKE_MAX_EXITS];
+static unsigned exit_head, exit_tail;
+static unsigned nr_entries;
+static void *last_entered;
+
+static jmp_buf *harness;
+static enum fake_stop stop_reason;
+
+void fake_arch_reset(void)
+{
+    fake_sysreg_reset();
+    fake_log_clear();
+    fake_gic_reset();
+    fake_console_reset();
+    exit_head = exit_tail = 0;
+    nr_entries = 0;
+    last_entered = NULL;
+    hyp_vhe = true;
+    memset(&hyp_features, 0, sizeof(hyp_features));
+    hyp_ptimer_emulated = true;     /* as on QEMU (docs/vtimer.md) */
+    hyp_ipa_bits = 40;
+    hyp_vtcr = 0;
+    fake_reg(cntfrq_el0) = 62500000;
+}
+
+void fake_exit_push(const struct fake_exit *e)
+{
+    if (exit_tail - exit_head == FAKE_MAX_EXITS) {
+        fprintf(stderr, "fake arch: more than %u exits scripted\n", FAKE_MAX_EXITS);
+        abort();
+    }
+    exits[exit_tail++ % FAKE_MAX_EXITS] = *e;
+}
+
+unsigned fake_exits_left(void)
+{
+    return exit_tail - exit_head;
+}
+
+unsigned fake_nr_entries(void)
+{
+    return nr_entries;
+}
+
+void *fake_last_entered(void)
+{
+    return last_entered;
+}
+
+uint64_t guest_enter(void *regs)
+{
+    struct fake_exit e;
+
+    nr_entries++;
+    last_entered = regs;
+    fake_log("guest enter");
+    if (exit_head == exit_tail)
+        fake_stop(FAKE_STOP_NO_EXIT);
+    e = exits[exit_head++ % FAKE_MAX_EXITS];
+    if (e.guest)
+        e.guest(regs, e.arg);
+    if (e.code == EXIT_IRQ)
+        fake_gic_raise(e.intid);
+    else {
+        fake_reg(esr_el2) = e.esr;
+        fake_reg(far_el2) = e.far;
+        fake_reg(hpfar_el2) = e.hpfar;
+    }
+    return e.code;
+}
+
+/* The FP/SIMD registers are the vCPU's in memory already: nothing moves. */
+struct fpsimd_state;
+void fpsimd_save(struct fpsimd_state *s);
+void fpsimd_restore(const struct fpsimd_state *s);
+
+void fpsimd_save(struct fpsimd_state *s)
+{
+    fake_log("fpsimd save");
+}
+
+void fpsimd_restore(const struct fpsimd_state *s)
+{
+    fake_log("fpsimd restore");
+}
+
+void hyp_cpu_init(void)
+{
+}
+
+void hyp_features_probe(bool want_nvhe)
+{
+    hyp_vhe = !want_nvhe;
+}
+
+void hyp_check_cntpoff(void)
+{
+}
+
+void hyp_mmu_build(uint64_t *l1_page, uint64_t ram_base, uint64_t ram_size)
+{
+}
+
+enum fake_stop fake_run(void (*fn)(void *), void *arg)
+{
+    jmp_buf here;
+    jmp_buf *outer = harness;
+
+    harness = &here;
+    if (setjmp(here) == 0) {
+        fn(arg);
+        stop_reason = FAKE_RETURNED;
+    }
+    harness = outer;
+    return stop_reason;
+}
+
+void fake_stop(enum fake_stop why)
+{
+    if (!harness) {
+        fprintf(stderr, "fake arch: stopped (%d) outside fake_run()\n", (int)why);
+        abort();
+    }
+    stop_reason = why;
+    longjmp(*harness, 1);
+}
+
+/* A CPU waiting for an interrupt that no test will raise would wait for
+ * good: the run ends there. */
+void fake_wfi(void)
+{
+    fake_log("wfi");
+    if (!fake_gic_has_pending())
+        fake_stop(FAKE_STOP_IDLE);
+}

@@ -1,0 +1,172 @@
+/* The fake register file and the log (arch/fake/fake.h). Host C library. */
+#include "arch/fake/fake.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAKE_NAME_MAX   32
+#define FAKE_NR_REGS    512
+
+static struct {
+    char name[FAKE_NAME_MAX];
+    uint64_t value;
+} regs[FAKE_NR_REGS];
+static unsigned nr_regs;
+
+static char **log_lines;
+static unsigned log_len, log_cap;
+
+void fake_log(const char *fmt, ...)
+{
+    char line[128];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (log_len == log_cap) {
+        log_cap = log_cap ? 2 * log_cap : 256;
+        log_lines = realloc(log_lines, log_cap * sizeof(*log_lines));
+        if (!log_lines)
+            abort();
+    }
+    size_t n = strlen(line) + 1;
+    log_lines[log_len] = malloc(n);
+    if (!log_lines[log_len])
+        abort();
+    memcpy(log_lines[log_len++], line, n);
+}
+
+void fake_log_clear(void)
+{
+    for (unsigned i = 0; i < log_len; i++)
+        free(log_lines[i]);
+    log_len = 0;
+}
+
+unsigned fake_log_len(void)
+{
+    return log_len;
+}
+
+const char *fake_log_at(unsigned i)
+{
+    return i < log_len ? log_lines[i] : NULL;
+}
+
+int fake_log_find(const char *prefix, unsigned from)
+{
+    for (unsigned i = from; i < log_len; i++)
+        if (strncmp(log_lines[i], prefix, strlen(prefix)) == 0)
+            return (int)i;
+    return -1;
+}
+
+unsigned fake_log_count(const char *prefix)
+{
+    unsigned n = 0;
+
+    for (int i = fake_log_find(prefix, 0); i >= 0; i = fake_log_find(prefix, (unsigned)i + 1))
+        n++;
+    return n;
+}
+
+void fake_sysreg_reset(void)
+{
+    nr_regs = 0;
+}
+
+static unsigned slot_index(const char *name)
+{
+    char canon[FAKE_NAME_MAX];
+    size_t n = strlen(name);
+
+    if (n >= sizeof(canon)) {
+        fprintf(stderr, "fake arch: register name too long: %s\n", name);
+        abort();
+    }
+    for (size_t i = 0; i <= n; i++)
+        canon[i] = (char)tolower((unsigned char)name[i]);
+    for (unsigned i = 0; i < nr_regs; i++)
+        if (strcmp(regs[i].name, canon) == 0)
+            return i;
+    if (nr_regs == FAKE_NR_REGS) {
+        fprintf(stderr, "fake arch: more than %u registers\n", FAKE_NR_REGS);
+        abort();
+    }
+    memcpy(regs[nr_regs].name, canon, n + 1);
+    regs[nr_regs].value = 0;
+    return nr_regs++;
+}
+
+uint64_t *fake_sysreg_slot(const char *name)
+{
+    return &regs[slot_index(name)].value;
+}
+
+/* The generic timers: CTL.ISTATUS is the hardware's condition, read-only,
+ * computed at each read from the count the timer compares (the physical
+ * count, minus CNTVOFF_EL2 for a virtual timer) and its CVAL. Named as
+ * elvisor reaches them: the EL1 timers by their _EL02 encodings under VHE
+ * and their EL0 names under nVHE, its own CNTHP by name. */
+static const struct {
+    const char *ctl, *cval;
+    bool virt;
+} timers[] = {
+    { "s3_5_c14_c2_1", "s3_5_c14_c2_2", false },   /* CNTP_CTL/CVAL_EL02 */
+    { "s3_5_c14_c3_1", "s3_5_c14_c3_2", true },    /* CNTV_CTL/CVAL_EL02 */
+    { "cntp_ctl_el0", "cntp_cval_el0", false },
+    { "cntv_ctl_el0", "cntv_cval_el0", true },
+    { "cnthp_ctl_el2", "cnthp_cval_el2", false },
+};
+
+#define CTL_ENABLE      1ULL
+#define CTL_ISTATUS     4ULL
+
+static int timer_of_ctl(const char *canon)
+{
+    for (unsigned i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
+        if (strcmp(timers[i].ctl, canon) == 0)
+            return (int)i;
+    return -1;
+}
+
+uint64_t fake_read_sysreg(const char *name)
+{
+    unsigned i = slot_index(name);
+    int t = timer_of_ctl(regs[i].name);
+    uint64_t count, ctl = regs[i].value & ~CTL_ISTATUS;
+
+    if (t < 0)
+        return regs[i].value;
+    count = *fake_sysreg_slot("cntpct_el0");
+    if (timers[t].virt)
+        count -= *fake_sysreg_slot("cntvoff_el2");
+    if ((ctl & CTL_ENABLE) && count >= *fake_sysreg_slot(timers[t].cval))
+        ctl |= CTL_ISTATUS;
+    return ctl;
+}
+
+void fake_write_sysreg(const char *name, uint64_t v)
+{
+    unsigned i = slot_index(name);
+
+    if (timer_of_ctl(regs[i].name) >= 0)
+        v &= ~CTL_ISTATUS;
+    regs[i].value = v;
+    fake_log("msr %s 0x%llx", regs[i].name, (unsigned long long)v);
+}
+
+void fake_insn(const char *what)
+{
+    fake_log("%s", what);
+}
+
+void fake_at(const char *what, uint64_t va)
+{
+    fake_log("%s 0x%llx", what, (unsigned long long)va);
+}

@@ -1,0 +1,187 @@
+/* The switch between a guest hypervisor's hyp context and its guest's
+ * nested context (nested/ctx.c) against the fake architecture. The
+ * hardware EL1 registers hold whichever context runs: L1's EL2 state (its
+ * EL1-layout EL2 registers) in hyp context, L2's EL1 registers while L2
+ * runs, which L1 keeps in its VNCR page otherwise. An exception from L2
+ * to L1 is taken as the Arm ARM takes one from a lower EL to EL2 (AArch64
+ * lower-EL synchronous vector VBAR_EL2 + 0x400, IRQ + 0x480; ELR_EL2 = the
+ * preferred return address, SPSR_EL2 = the PSTATE it came from), with
+ * NV2 putting ELR/SPSR/ESR_EL2 in the hardware EL1 registers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake_vm.h"
+
+#include "arch/arm64/el1_regs.h"
+#include "arch/arm64/esr.h"
+#include "core/vm.h"
+#include "nested/nested.h"
+
+#define L1_VBAR     0x40200000ULL
+#define L1_SCTLR    0x30d01805ULL
+#define L2_SCTLR    0x30d00800ULL
+#define L2_VBAR     0x80000ULL
+#define L2_PC       0x81234ULL
+#define L2_PSTATE   (PSR_MODE_EL1h | PSR_DAIF)
+
+static struct vm *vm;
+static struct vcpu *v;
+static struct vcpu_nested *n;
+
+/* An L1 vCPU loaded in hyp context, its EL2 registers in the hardware. */
+static int setup(void **state)
+{
+    fake_machine(1);
+    vm = fake_vm("l1", 1, NULL, true);
+    v = &vm->vcpus[0];
+    n = v->nested;
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_true(n->in_hyp);
+    el1_write(EL1_VBAR, L1_VBAR);
+    el1_write(EL1_SCTLR, L1_SCTLR);
+    vncr_write(n, VNCR_SCTLR_EL1, L2_SCTLR);
+    vncr_write(n, VNCR_VBAR_EL1, L2_VBAR);
+    return 0;
+}
+
+static uint16_t vmid_of(uint64_t vttbr)
+{
+    return (uint16_t)(vttbr >> 48);
+}
+
+static void enter_l2(void)
+{
+    nested_enter_l2(v, HCR_VM, vm->s2.root, &vm->l2_vmid, L2_PC, L2_PSTATE);
+}
+
+static void test_entering_l2_puts_its_el1_registers_in_the_hardware(void **state)
+{
+    uint16_t l1_vmid = vmid_of(fake_reg(vttbr_el2));
+
+    enter_l2();
+    assert_false(n->in_hyp);
+    assert_int_equal(el1_read(EL1_SCTLR), L2_SCTLR);
+    assert_int_equal(el1_read(EL1_VBAR), L2_VBAR);
+    assert_int_equal(v->regs.pc, L2_PC);
+    assert_int_equal(v->regs.pstate, L2_PSTATE);
+    assert_int_equal(fake_reg(hcr_el2), nested_l2_hcr(n->guest_hcr, HCR_VM));
+    assert_int_equal(v->hcr, fake_reg(hcr_el2));
+    /* Both contexts are EL1&0 regimes to the hardware: distinct VMIDs, or
+     * one's translations would be hit by the other. */
+    assert_true(vmid_of(fake_reg(vttbr_el2)) != 0);
+    assert_true(vmid_of(fake_reg(vttbr_el2)) != l1_vmid);
+    assert_int_equal(fake_reg(vttbr_el2) & ((1ULL << 48) - 1), vm->s2.root);
+}
+
+static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
+{
+    uint64_t esr = fake_esr(EC_HVC64, 7);
+
+    enter_l2();
+    el1_write(EL1_SCTLR, L2_SCTLR | SCTLR_I);     /* L2 changed its own SCTLR */
+    nested_exit_to_vel2(v, esr);
+    assert_true(n->in_hyp);
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
+    assert_int_equal(v->regs.pstate & PSR_MODE_MASK, PSR_MODE_EL1h);   /* vEL2h runs at EL1h */
+    assert_true((v->regs.pstate & PSR_DAIF) == PSR_DAIF);
+    assert_int_equal(el1_read(EL1_ELR), L2_PC);
+    assert_int_equal(el1_read(EL1_ESR), esr);
+    /* L1's registers back; L2's as L2 left them, in the page. */
+    assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
+    assert_int_equal(el1_read(EL1_VBAR), L1_VBAR);
+    assert_int_equal(vncr_read(n, VNCR_SCTLR_EL1), L2_SCTLR | SCTLR_I);
+    assert_int_equal(fake_reg(hcr_el2), nested_hyp_hcr(n->guest_hcr));
+    assert_int_equal(fake_reg(vttbr_el2), vm_vttbr(vm));
+}
+
+static void test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr(void **state)
+{
+    enter_l2();
+    el1_write(EL1_ESR, 0x1234);
+    nested_irq_to_vel2(v);
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x480);
+    assert_int_equal(el1_read(EL1_ELR), L2_PC);
+    assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
+}
+
+static uint64_t at_va;
+
+static void record_at(uint64_t va)
+{
+    at_va = va;
+    fake_log("at 0x%llx", (unsigned long long)va);
+}
+
+/* L1 asks for a translation in its guest's regime: elvisor runs it with
+ * L2's MMU registers and L2's VMID in place, then puts L1's back. */
+static void test_an_address_translation_for_l2_runs_in_l2s_regime(void **state)
+{
+    int at, sctlr_l2, sctlr_back;
+
+    fake_log_clear();
+    nested_at_in_l2(v, record_at, 0x4000);
+    at = fake_log_find("at 0x4000", 0);
+    assert_true(at >= 0);
+    sctlr_l2 = fake_log_find("msr s3_5_c1_c0_0 0x30d00800", 0);
+    sctlr_back = fake_log_find("msr s3_5_c1_c0_0 0x30d01805", (unsigned)at);
+    assert_true(sctlr_l2 >= 0 && sctlr_l2 < at);
+    assert_true(sctlr_back > at);
+    /* The regime's VMID, the nested context's, when the walk ran. */
+    int vttbr = -1;
+    for (int i = fake_log_find("msr vttbr_el2", 0); i >= 0 && i < at; i = fake_log_find("msr vttbr_el2", (unsigned)i + 1))
+        vttbr = i;
+    assert_true(vttbr >= 0);
+    assert_int_equal(vmid_of(strtoull(fake_log_at((unsigned)vttbr) + strlen("msr vttbr_el2 "), NULL, 16)),
+                     vmid_last(&vm->l2_vmid));
+    assert_true(vmid_last(&vm->l2_vmid) != vmid_last(&vm->vmid));
+    assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
+    assert_int_equal(fake_reg(vttbr_el2), vm_vttbr(vm));
+    assert_int_equal(at_va, 0x4000);
+}
+
+/* The guest hypervisor's ERET and its guest's HVC through the real run
+ * loop: the ERET (EC 0x1a) with SPSR_EL2 = EL1h enters L2 at ELR_EL2; the
+ * HVC L2 then executes is L1's to handle (HCR_EL2.HCD clear), so it comes
+ * back as an exception at VBAR_EL2 + 0x400 with ESR_EL2 = the HVC's. */
+static void l1_erets_to_l2(void *regs, void *arg)
+{
+    el1_write(EL1_ELR, L2_PC);      /* its ELR_EL2 under NV2 */
+    el1_write(EL1_SPSR, L2_PSTATE); /* its SPSR_EL2 */
+    vncr_write(n, VNCR_HCR_EL2, HCR_RW);
+}
+
+static void test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1(void **state)
+{
+    uint64_t hvc = fake_esr(EC_HVC64, 5);
+
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_ERET, 0),
+                                        .guest = l1_erets_to_l2 });
+    fake_exit_sync(hvc);
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_true(n->in_hyp);
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
+    assert_int_equal(el1_read(EL1_ESR), hvc);
+    assert_int_equal(el1_read(EL1_ELR), L2_PC);
+    assert_int_equal(el1_read(EL1_SPSR) & PSR_MODE_MASK, PSR_MODE_EL1h);
+    assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
+    /* L2 ran between the two exits, on its own registers. */
+    assert_int_equal(fake_log_count("guest enter"), 4);
+    assert_true(fake_log_find("msr s3_5_c1_c0_0 0x30d00800", 0) >= 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_entering_l2_puts_its_el1_registers_in_the_hardware, setup),
+        cmocka_unit_test_setup(test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector, setup),
+        cmocka_unit_test_setup(test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr, setup),
+        cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
+        cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
+    };
+    return cmocka_run_group_tests_name("nested context switch on the fake arch", tests, NULL, NULL);
+}
