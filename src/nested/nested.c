@@ -45,6 +45,24 @@ int nested_vm_check(const struct vm *vm)
                 vm->cfg->name, hyp_features.nv);
         return -1;
     }
+    if (!vm->cfg->virt_el2_nvhe)
+        return 0;
+    /* A negative E2H0 makes the hardware's HCR_EL2.NV1 RES0 (NI_NV1), and
+     * without NV1 the guest's EL1-named accesses would reach the hardware
+     * registers that hold its own EL2 state. */
+    if (hyp_features.e2h0 < 0) {
+        log_err("vm %s: virt-el2-mode = \"nvhe\" needs HCR_EL2.NV1, which this CPU does not have "
+                "(ID_AA64MMFR4_EL1.E2H0 = %d)", vm->cfg->name, hyp_features.e2h0);
+        return -1;
+    }
+    /* Its EL1 virtual timer and counter accesses at vEL2 mean its guest's
+     * timer (in the VNCR page) and count with its CNTVOFF_EL2: only
+     * FEAT_ECV's EL1TVT/EL1TVCT make them trap. */
+    if (hyp_features.ecv < 1) {
+        log_err("vm %s: virt-el2-mode = \"nvhe\" needs FEAT_ECV (CNTHCTL_EL2.EL1TVT/EL1TVCT), this CPU has "
+                "ID_AA64MMFR0_EL1.ECV = 0", vm->cfg->name);
+        return -1;
+    }
     return 0;
 }
 
@@ -59,6 +77,7 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
         return -1;
     }
     n->guest_hcr = guest_hcr;
+    n->nvhe = v->vm->cfg->virt_el2_nvhe;
     n->s2_slot = NS2_POOL_SLOTS;
     if (v->vm->gic_version == 3) {
         const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
@@ -76,10 +95,11 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     return 0;
 }
 
-/* What a CPU entered at EL2 finds: HCR_EL2 with E2H (RES1 here) and the
- * rest 0, VPIDR/VMPIDR_EL2 reset to its own MIDR/MPIDR, and its EL2
- * registers in their reset shape; SCTLR_EL2 with E2H = 1 is SCTLR_EL1's
- * reset value, which vcpu_reset has already put in place. */
+/* What a CPU entered at EL2 finds: HCR_EL2 with E2H (RES1 here; RES0 for
+ * a non-VHE one) and the rest 0, VPIDR/VMPIDR_EL2 reset to its own
+ * MIDR/MPIDR, and its EL2 registers in their reset shape; SCTLR_EL2 with
+ * E2H = 1 is SCTLR_EL1's reset value, which vcpu_reset has already put in
+ * place. */
 void nested_vcpu_reset(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
@@ -95,11 +115,13 @@ void nested_vcpu_reset(struct vcpu *v)
     n->vhcr_logged = 0;
     v->timer_voff = 0;
     n->ich_logged = false;
-    vncr_write(n, VNCR_HCR_EL2, HCR_E2H);
+    vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
     n->in_hyp = true;
-    v->hcr = nested_hyp_hcr(n->guest_hcr);
+    v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
+    if (n->nvhe)
+        nested_el2_reset_nvhe(v);
 }
 
 void nested_load(struct vcpu *v)
@@ -113,6 +135,7 @@ void nested_load(struct vcpu *v)
      * its own regime, whose VMID may have to be renewed too. */
     if (!n->in_hyp)
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
+    nested_timer_traps(v);
 }
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
@@ -122,7 +145,7 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 
 static uint64_t vhcr(const struct vcpu *v)
 {
-    return nested_vhcr_effective(vncr_read(v->nested, VNCR_HCR_EL2));
+    return nested_vhcr_effective(vncr_read(v->nested, VNCR_HCR_EL2), v->nested->nvhe);
 }
 
 /* An HVC at vEL2 is for the guest's own EL2, its "current EL": PSCI goes

@@ -44,6 +44,7 @@ enum nested_el2_reg {
 struct vcpu_nested {
     uint64_t *vncr;             /* 4 KiB page; hardware VNCR_EL2 in hyp context */
     bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1) */
+    bool nvhe;                  /* virt-el2-mode = "nvhe": vE2H RES0, NV1 in hyp context */
     uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
     /* In hyp context: only the bits the hardware home does not hold. */
     uint64_t el2[NESTED_EL2_NR];
@@ -75,8 +76,8 @@ static inline void vncr_write(struct vcpu_nested *n, unsigned off, uint64_t val)
 
 /* ---- Pure (nested_calc.c, host-tested) ---- */
 
-/* HCR_EL2 while the vCPU runs in hyp context. */
-uint64_t nested_hyp_hcr(uint64_t guest_hcr);
+/* HCR_EL2 while the vCPU runs in hyp context; nvhe: its vE2H is 0. */
+uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe);
 
 /* HCR_EL2 while the vCPU runs its guest's guest (nested context). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
@@ -113,8 +114,16 @@ struct nested_exc {
 void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sctlr, bool pan,
                         bool ssbs, struct nested_exc *e);
 
-/* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1. */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr);
+/* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1,
+ * or RES0 for a non-VHE one (nvhe). */
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe);
+
+/* A non-VHE guest hypervisor's SCTLR_EL2, TCR_EL2, CPTR_EL2 (E2H = 0
+ * layouts) as the hardware EL1 registers that give them effect while it
+ * runs at EL1 with NV1. */
+uint64_t nested_sctlr_el2_to_el1(uint64_t sctlr_el2);
+uint64_t nested_tcr_el2_to_el1(uint64_t tcr_el2);
+uint64_t nested_cptr_el2_to_cpacr(uint64_t cptr_el2);
 
 /* PSTATE.M between hardware (EL1h/EL1t) and what the guest sees (EL2h/EL2t)
  * in an SPSR; EL0t and everything else is unchanged. */
@@ -223,6 +232,12 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate);
  * trapped registers for a vEL2 vCPU. */
 struct sysreg_desc;
 const struct sysreg_desc *nested_sysreg_find(uint32_t key);
+/* A non-VHE guest hypervisor's EL2 registers in their reset shape, and
+ * their EL1 homes in the vCPU's EL1 file (not loaded). */
+void nested_el2_reset_nvhe(struct vcpu *v);
+/* CNTHCTL_EL2 for the vCPU's context: a non-VHE guest hypervisor's EL1
+ * timer and counter accesses trap in hyp context (timers.c). */
+void nested_timer_traps(struct vcpu *v);
 /* Entry i of the table, NULL past its end (for tests that walk it). */
 const struct sysreg_desc *nested_sysreg_at(unsigned i);
 

@@ -21,9 +21,12 @@
  * address translations and TLB maintenance: they mean its own EL2&0 regime
  * when vTGE = 1 but its guest's EL1&0 regime when vTGE = 0, and under NV2
  * elvisor only learns vTGE at an exit (docs/nested.md §1.4). */
-uint64_t nested_hyp_hcr(uint64_t guest_hcr)
+uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
 {
-    return guest_hcr | HCR_NV | HCR_NV2 | HCR_AT | HCR_TTLB;
+    /* A non-VHE guest hypervisor's EL1-named registers are its guest's:
+     * NV1 sends them to the page too, and makes the hardware read its
+     * stage-1 tables in the EL2 format (docs/nested.md §1.1). */
+    return guest_hcr | HCR_NV | HCR_NV2 | HCR_AT | HCR_TTLB | (nvhe ? HCR_NV1 : 0);
 }
 
 /* The guest's guest runs as an EL1 guest of this VM with the traps its
@@ -88,12 +91,14 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
     e->pstate = exc_entry_pstate(pstate, sctlr, pan, ssbs);
 }
 
-/* The ID registers a vEL2 guest sees say E2H is RES1 and FEAT_NV absent, so
- * whatever it stored in those bits of the page reads as the architecture
- * says to elvisor. */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr)
+/* The ID registers a vEL2 guest sees say E2H is RES1 (VHE-only) or RES0
+ * (non-VHE: no FEAT_VHE), and FEAT_NV absent, so whatever it stored in
+ * those bits of the page reads as the architecture says to elvisor. */
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe)
 {
-    return (vncr_hcr | HCR_E2H) & ~(HCR_NV | HCR_NV1 | HCR_AT | HCR_NV2);
+    uint64_t v = vncr_hcr & ~(HCR_NV | HCR_NV1 | HCR_AT | HCR_NV2);
+
+    return nvhe ? v & ~HCR_E2H : v | HCR_E2H;
 }
 
 static uint64_t with_mode_el(uint64_t psr, uint64_t el)

@@ -86,15 +86,17 @@ static void test_hyp_hcr(void **state)
     for (unsigned n = 0; n < 1000; n++) {
         /* elvisor's guest HCR never holds FEAT_NV bits; any other bit must pass. */
         uint64_t guest = n ? rnd() & ~A_HCR_NV_ALL : 0;
-        uint64_t hcr = nested_hyp_hcr(guest);
+        uint64_t hcr = nested_hyp_hcr(guest, false);
         assert_true((hcr & guest) == guest);
         /* AT and TTLB: an EL1 AT/TLBI from vEL2 must exit, since its
          * regime depends on vTGE, which elvisor sees only at exits. NV1
-         * would need the nVHE EL2 format (vE2H = 0 is never offered);
-         * nothing else is added. */
+         * only for a non-VHE guest hypervisor (EL1 names to the page, EL2
+         * translation format); nothing else is added. */
         uint64_t want = A_HCR_NV | A_HCR_NV2 | A_HCR_AT | A_HCR_TTLB;
         assert_true((hcr & want) == want);
         assert_true((hcr & ~guest) == (want & ~guest));
+        hcr = nested_hyp_hcr(guest, true);
+        assert_true((hcr & ~guest) == ((want | A_HCR_NV1) & ~guest));
     }
 }
 
@@ -103,12 +105,17 @@ static void test_vhcr_effective(void **state)
     (void)state;
     for (unsigned n = 0; n < 1000; n++) {
         uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
-        uint64_t v = nested_vhcr_effective(raw);
+        uint64_t v = nested_vhcr_effective(raw, false);
         assert_true(v & A_HCR_E2H);                         /* RES1 */
         assert_true((v & A_HCR_NV_ALL) == 0);               /* no FEAT_NV offered */
         assert_true((v & ~(A_HCR_E2H | A_HCR_NV_ALL)) == (raw & ~(A_HCR_E2H | A_HCR_NV_ALL)));
+        v = nested_vhcr_effective(raw, true);
+        assert_true(!(v & A_HCR_E2H));                      /* RES0 without FEAT_VHE */
+        assert_true((v & A_HCR_NV_ALL) == 0);
+        assert_true((v & ~(A_HCR_E2H | A_HCR_NV_ALL)) == (raw & ~(A_HCR_E2H | A_HCR_NV_ALL)));
     }
-    assert_true(nested_vhcr_effective(A_HCR_TGE) == (A_HCR_TGE | A_HCR_E2H));
+    assert_true(nested_vhcr_effective(A_HCR_TGE, false) == (A_HCR_TGE | A_HCR_E2H));
+    assert_true(nested_vhcr_effective(A_HCR_TGE | A_HCR_E2H, true) == A_HCR_TGE);
 }
 
 /* ---- SPSR.M and the vector offsets ---- */
@@ -223,7 +230,7 @@ static void test_eret_never_above_el1(void **state)
 {
     (void)state;
     for (unsigned n = 0; n < 2000; n++) {
-        uint64_t spsr = rnd(), vhcr = nested_vhcr_effective(rnd());
+        uint64_t spsr = rnd(), vhcr = nested_vhcr_effective(rnd(), false);
         uint64_t cur = n & 1 ? A_EL1H : A_EL1T, pstate = 0;
         spsr = (spsr & ~0x1fULL) | (n % 32);
         enum nested_eret_kind k = nested_eret(spsr, vhcr, cur, &pstate);

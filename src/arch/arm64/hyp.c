@@ -95,6 +95,18 @@ static void compute_vtcr(void)
  * trap (EL1PCTEN, EL1PCEN clear) and are emulated. */
 static uint64_t cnthctl_value(void)
 {
+    return hyp_cnthctl(false);
+}
+
+uint64_t hyp_cnthctl(bool trap_el1_timers)
+{
+    if (trap_el1_timers) {
+        /* Every EL1 access to a timer or counter register: the physical
+         * ones by EL1PCTEN/EL1PCEN clear, the virtual ones by FEAT_ECV's
+         * EL1TVT and EL1TVCT (same bits in both layouts). */
+        uint64_t el0 = hyp_vhe ? CNTHCTL_EL0PCTEN_VHE | CNTHCTL_EL0VCTEN_VHE : 0;
+        return el0 | CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT;
+    }
     if (hyp_vhe) {
         /* EL0PCTEN/EL0VCTEN govern EL0 of the EL2&0 regime (TGE=1), which
          * elvisor never uses: left open as before. */

@@ -26,6 +26,10 @@ void hyp_features_probe(bool want_nvhe);
  * implemented, does not offset them (SCR_EL3.ECVEn clear, as on QEMU). */
 void hyp_check_cntpoff(void);
 
+/* CNTHCTL_EL2 as elvisor runs its guests with; trap_el1_timers: every EL1
+ * timer and counter access traps instead (needs FEAT_ECV). */
+uint64_t hyp_cnthctl(bool trap_el1_timers);
+
 /* Stage-1 identity map of the physical address space for elvisor itself. */
 /* l1_page: a zeroed 4 KiB page for its one table. */
 void hyp_mmu_build(uint64_t *l1_page, uint64_t ram_base, uint64_t ram_size);
