@@ -486,7 +486,7 @@ void guest_main(void)
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
-    check_el2_timers();
+    check_el2_timers(true);
     check_l2_timers();
     if (gic_version() == 3)
         check_l2_lrs();
