@@ -98,7 +98,7 @@ uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 enum nested_l2_exit {
     NESTED_L2_ELVISOR,      /* the guest hypervisor did not ask: as for an EL1 guest */
     NESTED_L2_TO_VEL2,      /* injected into vEL2 (lower EL, AArch64) */
-    NESTED_L2_UNDEF,        /* UNDEFINED in the guest's guest (HVC with HCD, SMC without TSC) */
+    NESTED_L2_UNDEF,        /* UNDEFINED in the guest's guest (HVC with HCD) */
 };
 enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr);
 

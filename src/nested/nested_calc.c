@@ -68,8 +68,11 @@ enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr)
     }
     case EC_HVC64:  /* HVC at EL1 is always for EL2, unless EL2 disabled it */
         return (vhcr & HCR_HCD) ? NESTED_L2_UNDEF : NESTED_L2_TO_VEL2;
-    case EC_SMC64:  /* SMC: the guest's guest has no firmware of its own */
-        return (vhcr & HCR_TSC) ? NESTED_L2_TO_VEL2 : NESTED_L2_UNDEF;
+    case EC_SMC64:
+        /* Untrapped, an SMC from EL1 reaches the firmware, which elvisor
+         * is: a non-VHE guest hypervisor's own kernel runs at EL1 and
+         * calls PSCI that way (as Linux does with kvm-arm.mode=nvhe). */
+        return (vhcr & HCR_TSC) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
     case EC_SYS64:
         return (tid3_register(esr) && (vhcr & HCR_TID3)) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
     default:
