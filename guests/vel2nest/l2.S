@@ -115,6 +115,15 @@ l2_gic_payload:
     hvc     #5
     b       .
 
+/* The same, but first it masks its virtual timer (whose interrupt is the
+ * one its hypervisor gave it): the line falls before the deactivation. */
+    .global l2_gic_vtimer_payload
+l2_gic_vtimer_payload:
+    mov     x9, #3              /* CNTV_CTL_EL0: ENABLE | IMASK */
+    msr     cntv_ctl_el0, x9
+    isb
+    b       l2_gic_payload
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload

@@ -112,6 +112,7 @@ void l2_payload(void);
 void l2_gic_payload(void);
 void l2_spin_payload(void);
 void l2_vtimer_payload(void);
+void l2_gic_vtimer_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -384,6 +385,119 @@ static void check_l2_timers(void)
     }
 }
 
+/* A list register with HW = 1 (docs/nested.md §9.8), as KVM gives its
+ * guest's timer interrupt: its guest's virtual timer fires while the guest
+ * spins (vIMO: INTID 27 at + 0x480); L1 acknowledges it with EOImode = 1
+ * (priority drop only: it stays active), puts it in ICH_LR0 with HW = 1
+ * and pINTID 27 and runs the guest, which acknowledges and ends it: that
+ * deactivates L1's own INTID 27, as the hardware deactivates a physical
+ * pINTID. The first time L1 masks the guest's timer before the ERET; the
+ * second time the guest masks it itself, so that the line is still high
+ * at the ERET (the interrupt, active, must not be raised again). Each
+ * round needs the previous one's deactivation to take the interrupt at
+ * all. Bare QEMU (a physical PPI 27) is the oracle. */
+#define ICC_CTLR_EOIMODE        BIT(1)
+#define ICH_LR_HW               BIT(61)
+#define ICH_LR_PINTID(n)        ((uint64_t)(n) << 32)
+#define HW_LR_ROUNDS            2
+#define NAME_MAX_LEN            40
+
+static void check_l2_hw_lr_round(unsigned round)
+{
+    char name[NAME_MAX_LEN];
+    uint64_t delay = ticks_from_us(L2_TIMER_DELAY_US);
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    write_sysreg(0, cntvoff_el2);
+    write_sysreg(cntpct() + delay, S3_5_C14_C3_2);          /* CNTV_CVAL_EL02 */
+    write_sysreg(CNT_CTL_ENABLE, S3_5_C14_C3_1);            /* CNTV_CTL_EL02 */
+    isb();
+    run_spin_payload();
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l2_vtimer_irq", round);
+    if (!test_check(seen.irq && gic_iar_intid(seen.irq_iar) == INTID_EL1_VTIMER, name,
+                    "%u exits, irq %d, IAR 0x%lx", seen.n, seen.irq, seen.irq_iar))
+        return;
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l1_holds_active", round);
+    test_check(gic_private_active(INTID_EL1_VTIMER), name, "INTID 27 not active after EOImode 1 EOI");
+    if (round == 0)
+        write_sysreg(CNT_CTL_ENABLE | CNT_CTL_IMASK, S3_5_C14_C3_1);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(ICH_VMCR_VENG1 | ICH_VMCR_VPMR_ALL, ich_vmcr_el2);
+    write_sysreg(ICH_LR_PENDING_GROUP1 | ICH_LR_PRIO_A0 | ICH_LR_HW | ICH_LR_PINTID(INTID_EL1_VTIMER) |
+                 INTID_EL1_VTIMER, ich_lr0_el2);
+    write_sysreg(ICH_HCR_EN, ich_hcr_el2);
+    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(round == 0 ? l2_gic_payload : l2_gic_vtimer_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+    uint64_t lr0 = read_sysreg(ich_lr0_el2);
+    bool active = gic_private_active(INTID_EL1_VTIMER);
+    write_sysreg(0, ich_hcr_el2);
+    write_sysreg(0, ich_lr0_el2);
+    write_sysreg(0, S3_5_C14_C3_1);
+    isb();
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l2_ran_to_hvc", round);
+    if (!test_check(seen.ended && !seen.irq, name, "%u exits, irq %d (IAR 0x%lx)", seen.n, seen.irq,
+                    seen.irq_iar))
+        return;
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l2_iar", round);
+    test_expect_eq(name, seen.l2_id & 0xffffff, INTID_EL1_VTIMER);
+    elv_snprintf(name, sizeof(name), "hw_lr%u_lr_inactive", round);
+    test_expect_eq(name, lr0 & ICH_LR_STATE_MASK, 0);
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l1_intid_deactivated", round);
+    test_check(!active, name, "INTID 27 still active after its guest ended it");
+}
+
+static volatile unsigned late_vtimer_irqs;
+
+static void count_late_vtimer(unsigned intid)
+{
+    late_vtimer_irqs++;
+    gic_clear_active_private(intid);
+}
+
+/* Once its guest has ended the interrupt and masked the timer, nothing is
+ * left for L1 to take: no second INTID 27 (EL2 takes its IRQs with IMO). */
+static void check_no_late_vtimer_irq(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2);
+
+    late_vtimer_irqs = 0;
+    irq_set_handler(INTID_EL1_VTIMER, count_late_vtimer);
+    write_sysreg(hcr | HCR_IMO, hcr_el2);
+    isb();
+    irq_enable();
+    uint64_t end = cntpct() + ticks_from_us(L2_TIMER_DELAY_US);
+    while (cntpct() < end)
+        ;
+    irq_disable();
+    write_sysreg(hcr, hcr_el2);
+    isb();
+    test_expect_eq("hw_lr_no_late_l1_irq", late_vtimer_irqs, 0);
+}
+
+static void check_l2_hw_lr(void)
+{
+    uint64_t ctlr = read_sysreg(icc_ctlr_el1);
+
+    write_sysreg(ctlr | ICC_CTLR_EOIMODE, icc_ctlr_el1);
+    gic_enable_private(INTID_EL1_VTIMER);
+    isb();
+    for (unsigned round = 0; round < HW_LR_ROUNDS; round++)
+        check_l2_hw_lr_round(round);
+    check_no_late_vtimer_irq();
+    gic_disable_private(INTID_EL1_VTIMER);
+    gic_clear_pending_private(INTID_EL1_VTIMER);
+    if (gic_private_active(INTID_EL1_VTIMER))
+        gic_clear_active_private(INTID_EL1_VTIMER);
+    write_sysreg(ctlr, icc_ctlr_el1);
+    isb();
+}
+
 static uint64_t at_pa(bool el2)
 {
     if (el2)
@@ -488,6 +602,8 @@ void guest_main(void)
     check_vimo();
     check_el2_timers(true);
     check_l2_timers();
-    if (gic_version() == 3)
+    if (gic_version() == 3) {
         check_l2_lrs();
+        check_l2_hw_lr();
+    }
 }

@@ -114,7 +114,6 @@ void nested_vcpu_reset(struct vcpu *v)
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
     v->timer_voff = 0;
-    n->ich_logged = false;
     vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
@@ -213,22 +212,20 @@ bool nested_vgic_enter(struct vcpu *v)
     struct vgic_v3_cpu_if *img = &n->ich_img;
     uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
     unsigned nr = page_nr_lrs(n);
-    bool hw = false;
 
     if (v->vm->gic_version != 3)
         return false;
     if (n->in_hyp || !(hcr & ICH_HCR_EN))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
+    /* An LR with HW = 1 names one of its own (virtual) interrupts, which no
+     * hardware deactivation reaches: its guest gets a software LR and the
+     * deactivation is done at the exit (nested_vgic_exit). */
+    n->ich_hw_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
-        hw |= (page_lrs(n)[i] & ICH_LR_HW) && (page_lrs(n)[i] & ICH_LR_STATE_MASK);
+        if ((page_lrs(n)[i] & ICH_LR_HW) && (page_lrs(n)[i] & ICH_LR_STATE_MASK))
+            n->ich_hw_lrs |= 1u << i;
         img->lr[i] = nested_shadow_lr(page_lrs(n)[i]);
-    }
-    if (hw && !n->ich_logged) {
-        n->ich_logged = true;
-        log_warn("vm %s vcpu %u: its list registers with HW = 1 are given to its guest as software ones: "
-                 "their deactivation does not reach its own interrupt (docs/nested.md §9.8)",
-                 v->vm->cfg->name, v->id);
     }
     /* Its maintenance conditions are evaluated from the page (update_mi),
      * never signalled by the hardware, which would exit its guest in a
@@ -257,8 +254,16 @@ void nested_vgic_exit(struct vcpu *v)
     vgic_hw_save_image(img, nr);
     /* Back to its own interface state for its next run in hyp context. */
     vgic_hw_load_ctx(v);
-    for (unsigned i = 0; i < nr; i++)
+    for (unsigned i = 0; i < nr; i++) {
+        /* Its guest ended an interrupt linked to one of its own: that one
+         * is deactivated, as the hardware does for a physical pINTID. */
+        if ((n->ich_hw_lrs & (1u << i)) && !(img->lr[i] & ICH_LR_STATE_MASK))
+            vgic_deactivate(&v->vm->vgic, v->id, nested_lr_pintid(page_lrs(n)[i]));
         page_lrs(n)[i] = nested_fold_lr(page_lrs(n)[i], img->lr[i]);
+    }
+    n->ich_hw_lrs = 0;
+    /* A forwarded one's physical PPI is released here, where it is loaded. */
+    vgic_apply_hw_resync(&v->vm->vgic, v->id);
     vncr_write(n, VNCR_ICH_HCR_EL2, (hcr & ~ICH_HCR_EOICOUNT_MASK) | (img->hcr & ICH_HCR_EOICOUNT_MASK));
     vncr_write(n, VNCR_ICH_VMCR_EL2, img->vmcr);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {

@@ -50,7 +50,7 @@ struct vcpu_nested {
     uint64_t el2[NESTED_EL2_NR];
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
-    bool ich_logged;            /* its HW LRs loaded as software ones: said once */
+    uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
     bool ich_live;              /* ich_img is in the hardware (its guest's run) */
     struct vgic_v3_cpu_if ich_img;
     /* In nested context: the hardware EL1 registers of the hyp context
@@ -150,6 +150,8 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
 /* Its LR as loaded for its guest, and folded back at the exit. */
 uint64_t nested_shadow_lr(uint64_t lr);
 uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr);
+/* The interrupt of its own an LR with HW = 1 names (its pINTID field). */
+uint32_t nested_lr_pintid(uint64_t lr);
 bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
 #define NESTED_MI_INTID         25u     /* its maintenance interrupt, PPI 9 */
 
