@@ -124,6 +124,18 @@ l2_gic_vtimer_payload:
     isb
     b       l2_gic_payload
 
+/* Reads the physical counter and timer, the virtual counter and timer
+ * (x2..x5), as its hypervisor's CNTHCTL_EL2 lets it or traps them. */
+    .global l2_cnthctl_payload
+l2_cnthctl_payload:
+    isb
+    mrs     x2, cntpct_el0
+    mrs     x3, cntp_cval_el0
+    mrs     x4, cntvct_el0
+    mrs     x5, cntv_ctl_el0
+    hvc     #5
+    b       .
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload

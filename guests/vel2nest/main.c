@@ -113,6 +113,7 @@ void l2_gic_payload(void);
 void l2_spin_payload(void);
 void l2_vtimer_payload(void);
 void l2_gic_vtimer_payload(void);
+void l2_cnthctl_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -134,6 +135,8 @@ static struct {
     uint64_t wfi_esr, wfi_elr;
     uint64_t hvc_esr, hvc_elr, hvc_spsr;
     uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
+    unsigned sys_n;
+    uint64_t sys_esr[4];
     bool ended, unexpected;
     bool irq;
     uint64_t irq_elr, irq_spsr, irq_iar, irq_count;
@@ -157,6 +160,9 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
     }
     switch (ESR_EC(esr)) {
     case ESR_EC_SYS64:
+        if (seen.sys_n < sizeof(seen.sys_esr) / sizeof(seen.sys_esr[0]))
+            seen.sys_esr[seen.sys_n] = esr;
+        seen.sys_n++;
         seen.id_esr = esr;
         seen.id_elr = f->elr;
         seen.id_spsr = f->spsr;
@@ -498,6 +504,75 @@ static void check_l2_hw_lr(void)
     isb();
 }
 
+/* CNTHCTL_EL2's controls over its guest (E2H = 1, TGE = 0: Arm ARM): with
+ * EL1PCTEN [10] and EL1PTEN [11] clear its guest's CNTPCT_EL0 and
+ * CNTP_CVAL_EL0 trap to EL2 (EC 0x18), with FEAT_ECV's EL1TVCT [14] and
+ * EL1TVT [13] set its CNTVCT_EL0 and CNTV_CTL_EL0 do; with the enables set
+ * and the traps clear none does and the guest reads the counters. L1
+ * answers each trap with ID_EMULATED. Bare QEMU's EL2 is the oracle. */
+#define CNTHCTL_EL1PCTEN        BIT(10)
+#define CNTHCTL_EL1PTEN         BIT(11)
+#define CNTHCTL_EL1TVT          BIT(13)
+#define CNTHCTL_EL1TVCT         BIT(14)
+#define MMFR0_ECV(v)            FIELD(v, 60, 4)
+#define ISS_SYS_KEY_MASK        (ESR_ISS(~0UL) & ~(ISS_SYS_RT_MASK | ESR_SYS_READ))
+#define ISS_SYS(op0, op1, crn, crm, op2) \
+    (((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) | \
+     ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+
+static void run_cnthctl_payload(uint64_t cnthctl)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(cnthctl_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(cnthctl, cnthctl_el2);
+    write_sysreg(0, cntvoff_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_cnthctl_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(o, cnthctl_el2);
+    isb();
+}
+
+static void check_l2_cnthctl(void)
+{
+    bool ecv = MMFR0_ECV(read_sysreg(id_aa64mmfr0_el1)) != 0;
+    uint64_t o = read_sysreg(cnthctl_el2) & ~(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN | CNTHCTL_EL1TVT |
+                                                CNTHCTL_EL1TVCT);
+    const uint64_t want[] = { ISS_SYS(3, 3, 14, 0, 1), ISS_SYS(3, 3, 14, 2, 2), ISS_SYS(3, 3, 14, 0, 2),
+                              ISS_SYS(3, 3, 14, 3, 1) };
+    unsigned nr = ecv ? 4 : 2;
+
+    run_cnthctl_payload(o | (ecv ? CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT : 0));
+    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_traps_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("cnthctl_traps_forwarded", seen.sys_n, nr);
+    for (unsigned i = 0; i < nr && i < seen.sys_n; i++) {
+        char name[NAME_MAX_LEN];
+        elv_snprintf(name, sizeof(name), "cnthctl_trap%u_iss", i);
+        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
+    }
+    test_check(seen.l2_id == ID_EMULATED && seen.l2_probe == ID_EMULATED, "cnthctl_l1_answered_phys",
+               "CNTPCT 0x%lx CNTP_CVAL 0x%lx", seen.l2_id, seen.l2_probe);
+    if (ecv)
+        test_check(seen.l2_sctlr == ID_EMULATED && seen.l2_el == ID_EMULATED, "cnthctl_l1_answered_virt",
+                   "CNTVCT 0x%lx CNTV_CTL 0x%lx", seen.l2_sctlr, seen.l2_el);
+
+    uint64_t before = cntpct();
+    run_cnthctl_payload(o | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN);
+    uint64_t after = cntpct();
+    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_open_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("cnthctl_open_no_trap", seen.sys_n, 0);
+    test_check(seen.l2_id >= before && seen.l2_id <= after, "cnthctl_open_l2_cntpct",
+               "CNTPCT %lu outside [%lu, %lu]", seen.l2_id, before, after);
+    test_check(seen.l2_sctlr >= before && seen.l2_sctlr <= after, "cnthctl_open_l2_cntvct",
+               "CNTVCT %lu outside [%lu, %lu]", seen.l2_sctlr, before, after);
+}
+
 static uint64_t at_pa(bool el2)
 {
     if (el2)
@@ -602,6 +677,7 @@ void guest_main(void)
     check_vimo();
     check_el2_timers(true);
     check_l2_timers();
+    check_l2_cnthctl();
     if (gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

@@ -121,6 +121,9 @@ void nested_vcpu_reset(struct vcpu *v)
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     if (n->nvhe)
         nested_el2_reset_nvhe(v);
+    /* Its guest may use the EL1 physical counter and timer until it says
+     * otherwise (the E2H = 0 layout has those enables at bits 0 and 1). */
+    n->el2[NEL2_CNTHCTL] = n->nvhe ? 3 : NESTED_CNTHCTL_OPEN;
 }
 
 void nested_load(struct vcpu *v)
@@ -145,6 +148,13 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 static uint64_t vhcr(const struct vcpu *v)
 {
     return nested_vhcr_effective(vncr_read(v->nested, VNCR_HCR_EL2), v->nested->nvhe);
+}
+
+/* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept
+ * aside (el2_regs.c), with E2H = 0 the whole register. */
+uint64_t nested_vcnthctl(const struct vcpu *v)
+{
+    return nested_cnthctl_e2h1(v->nested->el2[NEL2_CNTHCTL], !v->nested->nvhe);
 }
 
 /* An HVC at vEL2 is for the guest's own EL2, its "current EL": PSCI goes
@@ -446,7 +456,9 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    switch (nested_l2_exit_kind(esr, vhcr(v))) {
+    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v) };
+
+    switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:
         nested_exit_to_vel2(v, esr);
         return true;

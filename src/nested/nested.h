@@ -100,7 +100,22 @@ enum nested_l2_exit {
     NESTED_L2_TO_VEL2,      /* injected into vEL2 (lower EL, AArch64) */
     NESTED_L2_UNDEF,        /* UNDEFINED in the guest's guest (HVC with HCD) */
 };
-enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr);
+/* The guest hypervisor's controls an exit of its guest is judged by:
+ * its HCR_EL2 (effective) and CNTHCTL_EL2 in the E2H = 1 layout. */
+struct nested_ctls {
+    uint64_t hcr, cnthctl;
+};
+#define NESTED_CNTHCTL_EL1PCTEN BIT(10)     /* E2H = 1 layout */
+#define NESTED_CNTHCTL_EL1PTEN  BIT(11)
+#define NESTED_CNTHCTL_EL1TVT   BIT(13)     /* FEAT_ECV */
+#define NESTED_CNTHCTL_EL1TVCT  BIT(14)
+/* Its guest's EL1 may use the physical counter and timer: CNTHCTL_EL2's
+ * reset value as elvisor gives it (the architecture leaves it UNKNOWN). */
+#define NESTED_CNTHCTL_OPEN     (NESTED_CNTHCTL_EL1PCTEN | NESTED_CNTHCTL_EL1PTEN)
+/* forward.c: the table of what its guest's exits are forwarded on. */
+enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c);
+/* Its CNTHCTL_EL2 in the E2H = 1 layout (e2h: it is in that layout). */
+uint64_t nested_cnthctl_e2h1(uint64_t cnthctl, bool e2h);
 
 #define NESTED_VECTOR_LOWER_A64_SYNC    0x400u
 #define NESTED_VECTOR_IRQ_OFFSET        0x80u   /* IRQ entry after the sync one */
@@ -240,6 +255,8 @@ void nested_el2_reset_nvhe(struct vcpu *v);
 /* CNTHCTL_EL2 for the vCPU's context: a non-VHE guest hypervisor's EL1
  * timer and counter accesses trap in hyp context (timers.c). */
 void nested_timer_traps(struct vcpu *v);
+/* Its CNTHCTL_EL2 in the E2H = 1 layout (nested.c). */
+uint64_t nested_vcnthctl(const struct vcpu *v);
 /* Entry i of the table, NULL past its end (for tests that walk it). */
 const struct sysreg_desc *nested_sysreg_at(unsigned i);
 

@@ -42,44 +42,6 @@ uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
     return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED);
 }
 
-/* ID registers trapped by HCR_EL2.TID3: op0 = 3, op1 = 0, CRn = 0,
- * CRm = 1..7 (Arm ARM, HCR_EL2.TID3). */
-#define ESR_SYS_OP0(esr)    (((esr) >> 20) & 3)
-#define ESR_SYS_OP2(esr)    (((esr) >> 17) & 7)
-#define ESR_SYS_OP1(esr)    (((esr) >> 14) & 7)
-#define ESR_SYS_CRN(esr)    (((esr) >> 10) & 0xf)
-#define ESR_SYS_CRM(esr)    (((esr) >> 1) & 0xf)
-#define WFX_TI_WFET         3
-#define ID_SPACE_CRM_MAX    7
-
-static bool tid3_register(uint64_t esr)
-{
-    return ESR_SYS_OP0(esr) == 3 && ESR_SYS_OP1(esr) == 0 && ESR_SYS_CRN(esr) == 0 &&
-           ESR_SYS_CRM(esr) >= 1 && ESR_SYS_CRM(esr) <= ID_SPACE_CRM_MAX;
-}
-
-enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr)
-{
-    switch (ESR_EC(esr)) {
-    case EC_WFX: {
-        uint64_t ti = esr & ESR_WFX_TI_MASK;
-        bool wfe = ti == ESR_WFX_WFE || ti == WFX_TI_WFET;
-        return (vhcr & (wfe ? HCR_TWE : HCR_TWI)) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
-    }
-    case EC_HVC64:  /* HVC at EL1 is always for EL2, unless EL2 disabled it */
-        return (vhcr & HCR_HCD) ? NESTED_L2_UNDEF : NESTED_L2_TO_VEL2;
-    case EC_SMC64:
-        /* Untrapped, an SMC from EL1 reaches the firmware, which elvisor
-         * is: a non-VHE guest hypervisor's own kernel runs at EL1 and
-         * calls PSCI that way (as Linux does with kvm-arm.mode=nvhe). */
-        return (vhcr & HCR_TSC) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
-    case EC_SYS64:
-        return (tid3_register(esr) && (vhcr & HCR_TID3)) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
-    default:
-        return NESTED_L2_ELVISOR;
-    }
-}
-
 /* Arm ARM, exception entry to EL2 from a lower EL using AArch64: the
  * lower-EL synchronous vector, ELR = the preferred return address (what
  * the trap reported), SPSR = the PSTATE of the interrupted EL1/EL0, new

@@ -122,13 +122,24 @@ uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
  * CNTV_*_EL0, and reads CNTVCT_EL0 with its own CNTVOFF_EL2: under NV1 the
  * CTL and CVAL would go to the page but TVAL and the counters would reach
  * the hardware, so every one of them traps (FEAT_ECV's EL1TVT/EL1TVCT,
- * EL1PCTEN/EL1PCEN clear) and is served from the page below. In its
- * guest's context, and for a VHE L1, elvisor's usual CNTHCTL_EL2. */
+ * EL1PCTEN/EL1PCEN clear) and is served from the page below. While its
+ * guest runs, L1's CNTHCTL_EL2 says which of the guest's accesses trap
+ * (to be forwarded to L1, forward.c); else elvisor's usual CNTHCTL_EL2. */
 void nested_timer_traps(struct vcpu *v)
 {
-    if (!v->nested->nvhe)
-        return;
-    write_sysreg(cnthctl_el2, hyp_cnthctl(v->nested->in_hyp));
+    unsigned traps = 0;
+
+    if (v->nested->in_hyp) {
+        traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : 0;
+    } else {
+        uint64_t c = nested_vcnthctl(v);
+        traps = (c & NESTED_CNTHCTL_EL1PCTEN ? 0 : HYP_TRAP_EL1_PCT) |
+                (c & NESTED_CNTHCTL_EL1PTEN ? 0 : HYP_TRAP_EL1_PT);
+        if (hyp_features.ecv)
+            traps |= (c & NESTED_CNTHCTL_EL1TVT ? HYP_TRAP_EL1_VT : 0) |
+                     (c & NESTED_CNTHCTL_EL1TVCT ? HYP_TRAP_EL1_VCT : 0);
+    }
+    write_sysreg(cnthctl_el2, hyp_cnthctl(traps));
     isb();
 }
 
@@ -138,10 +149,8 @@ void nested_put(struct vcpu *v)
 {
     if (v->nested->in_hyp)
         page_in(v);
-    if (v->nested->nvhe) {
-        write_sysreg(cnthctl_el2, hyp_cnthctl(false));
-        isb();
-    }
+    write_sysreg(cnthctl_el2, hyp_cnthctl(0));
+    isb();
 }
 
 void nested_timers_enter_l2(struct vcpu *v)

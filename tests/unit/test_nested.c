@@ -14,6 +14,7 @@
 
 #include "trap/inject.h"
 #include "nested/nested_calc.c"
+#include "nested/forward.c"
 
 /* ---- Arm ARM encodings ---- */
 
@@ -281,6 +282,14 @@ static void test_l2_hcr(void **state)
     assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_VI) == (A_HCR_TVM | A_HCR_VI));
 }
 
+/* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
+static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
+{
+    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN };
+
+    return nested_l2_exit_kind(esr, &c);
+}
+
 static void test_l2_exit_kind(void **state)
 {
     (void)state;
@@ -291,29 +300,68 @@ static void test_l2_exit_kind(void **state)
     const uint64_t sctlr = A_SYS(3, 0, 1, 0, 0, 0, 0);
     const uint64_t hvc5 = A_EC(A_EC_HVC) | A_ESR_IL | 5, smc = A_EC(A_EC_SMC) | A_ESR_IL;
 
-    assert_int_equal(nested_l2_exit_kind(wfi, 0), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(wfi, A_HCR_TWI), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(wfit, A_HCR_TWI), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(wfi, A_HCR_TWE), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(wfe, A_HCR_TWI), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(wfe, A_HCR_TWE), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(wfet, A_HCR_TWE), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(hvc5, 0), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(hvc5, A_HCR_HCD), NESTED_L2_UNDEF);
+    assert_int_equal(l2_kind(wfi, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(wfi, A_HCR_TWI), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(wfit, A_HCR_TWI), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(wfi, A_HCR_TWE), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(wfe, A_HCR_TWI), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(wfe, A_HCR_TWE), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(wfet, A_HCR_TWE), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(hvc5, 0), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(hvc5, A_HCR_HCD), NESTED_L2_UNDEF);
     /* Without TSC the firmware (elvisor's PSCI) takes it, as EL3 would. */
-    assert_int_equal(nested_l2_exit_kind(smc, 0), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(smc, A_HCR_TSC), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(mmfr0, 0), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(mmfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(pfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(midr, A_HCR_TID3), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(sctlr, ~0ULL), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(A_EC(A_EC_DABT_LOW), ~0ULL), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(smc, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(smc, A_HCR_TSC), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(mmfr0, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(mmfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(pfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(midr, A_HCR_TID3), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(sctlr, ~0ULL), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(A_EC(A_EC_DABT_LOW), ~0ULL), NESTED_L2_ELVISOR);
     /* TID3 covers op0 3, op1 0, CRn 0, CRm 1..7 only */
     for (unsigned crm = 0; crm < 16; crm++)
         for (unsigned op1 = 0; op1 < 8; op1++)
-            assert_int_equal(nested_l2_exit_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
+            assert_int_equal(l2_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
                              op1 == 0 && crm >= 1 && crm <= 7 ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+}
+
+/* CNTHCTL_EL2's controls over its guest's timers (Arm ARM, CNTHCTL_EL2
+ * with E2H = 1: EL1PCTEN [10], EL1PTEN [11], EL1TVT [13], EL1TVCT [14];
+ * with E2H = 0: EL1PCTEN [0], EL1PCEN [1]). */
+static void test_l2_cnthctl_forwarding(void **state)
+{
+    const uint64_t cntpct = A_SYS(3, 3, 14, 0, 1, 2, 1), cntpctss = A_SYS(3, 3, 14, 0, 5, 2, 1);
+    const uint64_t cntvct = A_SYS(3, 3, 14, 0, 2, 2, 1), cntfrq = A_SYS(3, 3, 14, 0, 0, 2, 1);
+    const uint64_t cntp_tval = A_SYS(3, 3, 14, 2, 0, 2, 0), cntp_cval = A_SYS(3, 3, 14, 2, 2, 2, 1);
+    const uint64_t cntv_ctl = A_SYS(3, 3, 14, 3, 1, 2, 1), cntkctl = A_SYS(3, 0, 14, 1, 0, 2, 1);
+    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11) }, shut = { 0, 0 };
+    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14) };
+
+    (void)state;
+    assert_int_equal(nested_l2_exit_kind(cntpct, &open), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntpct, &shut), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntpctss, &shut), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntp_tval, &shut), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntp_cval, &open), NESTED_L2_ELVISOR);
+    /* CNTFRQ_EL0 and CNTKCTL_EL1 are nobody's business here. */
+    assert_int_equal(nested_l2_exit_kind(cntfrq, &shut), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntkctl, &shut), NESTED_L2_ELVISOR);
+    /* Only EL1PCTEN clear: the counter, not the timer. */
+    struct nested_ctls pct = { 0, 1ULL << 11 };
+    assert_int_equal(nested_l2_exit_kind(cntpct, &pct), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntp_cval, &pct), NESTED_L2_ELVISOR);
+    /* The virtual counter and timer trap only by ECV's bits. */
+    assert_int_equal(nested_l2_exit_kind(cntvct, &shut), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntv_ctl, &shut), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntvct, &ecv), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntv_ctl, &ecv), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntpct, &ecv), NESTED_L2_ELVISOR);
+    /* The E2H = 0 layout normalized. */
+    assert_true(nested_cnthctl_e2h1(3, false) == ((1ULL << 10) | (1ULL << 11)));
+    assert_true(nested_cnthctl_e2h1(1, false) == (1ULL << 10));
+    assert_true(nested_cnthctl_e2h1((1ULL << 13) | 4, false) == ((1ULL << 13) | 4));
+    assert_true(nested_cnthctl_e2h1(0x3ff, true) == 0x3ff);
+    assert_true(nested_cnthctl_e2h1(0x300, false) == 0);
 }
 
 static void test_exc_to_vel2(void **state)
@@ -392,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_hyp_hcr),
         cmocka_unit_test(test_l2_hcr),
         cmocka_unit_test(test_l2_exit_kind),
+        cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_exc_to_vel2),
         cmocka_unit_test(test_exc_entry_pstate),
         cmocka_unit_test(test_eret_to_l2),

@@ -26,9 +26,14 @@ void hyp_features_probe(bool want_nvhe);
  * implemented, does not offset them (SCR_EL3.ECVEn clear, as on QEMU). */
 void hyp_check_cntpoff(void);
 
-/* CNTHCTL_EL2 as elvisor runs its guests with; trap_el1_timers: every EL1
- * timer and counter access traps instead (needs FEAT_ECV). */
-uint64_t hyp_cnthctl(bool trap_el1_timers);
+/* CNTHCTL_EL2 as elvisor runs its guests with, and the EL1 timer and
+ * counter accesses in traps trapped on top (the virtual ones need FEAT_ECV). */
+#define HYP_TRAP_EL1_PCT    1u      /* CNTPCT_EL0, CNTPCTSS_EL0 */
+#define HYP_TRAP_EL1_PT     2u      /* CNTP_{CTL,CVAL,TVAL}_EL0 */
+#define HYP_TRAP_EL1_VT     4u      /* CNTV_{CTL,CVAL,TVAL}_EL0 */
+#define HYP_TRAP_EL1_VCT    8u      /* CNTVCT_EL0, CNTVCTSS_EL0 */
+#define HYP_TRAP_EL1_TIMERS (HYP_TRAP_EL1_PCT | HYP_TRAP_EL1_PT | HYP_TRAP_EL1_VT | HYP_TRAP_EL1_VCT)
+uint64_t hyp_cnthctl(unsigned traps);
 
 /* Stage-1 identity map of the physical address space for elvisor itself. */
 /* l1_page: a zeroed 4 KiB page for its one table. */
