@@ -1,5 +1,5 @@
 /* vel2nest: a guest hypervisor runs its own guest (docs/nested.md,
- * increment 2: ERET to L2 and back, its stage 2 off). Starts at EL2 like
+ * §9.6: ERET to L2 and back, its stage 2 off). Starts at EL2 like
  * vel2 (GUEST_EL2 library; under elvisor the virtual EL2 of a VM with
  * `virt-el2`, on bare QEMU the real one, the oracle for every check).
  *

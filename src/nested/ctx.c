@@ -1,5 +1,5 @@
 /* The switch between the guest hypervisor's hyp context (vEL2) and its
- * guest's nested context (L2 at EL1/EL0), docs/nested.md increment 2.
+ * guest's nested context (L2 at EL1/EL0), docs/nested.md §9.6.
  *
  * While L1 runs, its EL2 registers that have an EL1 counterpart live in the
  * hardware EL1 file and L2's EL1 registers live in the VNCR page (L1 writes

@@ -247,7 +247,7 @@ static bool ro_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 }
 
 /* The guest's guest's CNTKCTL_EL1 (the _EL12 name has no VNCR slot); it
- * takes effect in the nested context (increment 2). */
+ * takes effect in the nested context. */
 static bool cntkctl12_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     *val = v->nested->l2_cntkctl;

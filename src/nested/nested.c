@@ -1,6 +1,6 @@
 /* Virtual EL2 for a VM with `virt-el2`: its vCPUs' VNCR pages, their reset
  * into vEL2, and the exits that mean something else when the vCPU is the
- * guest's own hypervisor (docs/nested.md, increment 1). */
+ * guest's own hypervisor (docs/nested.md §9.5). */
 #include "nested/nested.h"
 #include "nested/s2_walk.h"
 
@@ -180,7 +180,7 @@ static const char *mode_name(uint64_t spsr)
     }
 }
 
-/* What this increment does not give the guest's guest is said once per
+/* What elvisor does not give the guest's guest yet is said once per
  * vCPU and value, never silently dropped. */
 static void log_unhonoured(struct vcpu *v, uint64_t vh)
 {

@@ -12,7 +12,7 @@
  * at its VBAR_EL2. The EL2 registers without such a home are kept in
  * struct vcpu_nested.
  *
- * Increments 1 to 3 of the plan: the hyp context, the nested context (the
+ * docs/nested.md §9.5 to §9.12: the hyp context, the nested context (the
  * guest's own guest at EL1/EL0), and the guest hypervisor's stage 2 for it
  * through a shadow stage 2 (shadow_s2.c). */
 #ifndef ELVISOR_NESTED_NESTED_H
@@ -91,7 +91,7 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
  * (the shadow stage 2) and IMO (nested_check_irq). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
                                  HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM | HCR_IMO)
-/* The bits of vHCR its guest's guest would not get (logged: increments 3-5). */
+/* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
 /* What an exit from the nested context becomes. */

@@ -245,7 +245,7 @@ static void test_eret_never_above_el1(void **state)
     }
 }
 
-/* ---- Nested context (increment 2) ---- */
+/* ---- Nested context ---- */
 
 /* Arm ARM ESR_ELx encodings, written out independently. */
 #define A_EC(ec)        ((uint64_t)(ec) << 26)
