@@ -136,6 +136,17 @@ l2_cnthctl_payload:
     hvc     #5
     b       .
 
+/* Reads debug registers of each MDCR_EL2 trap group (x2..x5): MDSCR_EL1,
+ * DBGBVR0_EL1 (TDA), OSLSR_EL1 (TDOSA), MDRAR_EL1 (TDRA). */
+    .global l2_debug_payload
+l2_debug_payload:
+    mrs     x2, mdscr_el1
+    mrs     x3, dbgbvr0_el1
+    mrs     x4, oslsr_el1
+    mrs     x5, mdrar_el1
+    hvc     #5
+    b       .
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload

@@ -114,6 +114,7 @@ void l2_spin_payload(void);
 void l2_vtimer_payload(void);
 void l2_gic_vtimer_payload(void);
 void l2_cnthctl_payload(void);
+void l2_debug_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -573,6 +574,51 @@ static void check_l2_cnthctl(void)
                "CNTVCT %lu outside [%lu, %lu]", seen.l2_sctlr, before, after);
 }
 
+/* MDCR_EL2's debug traps over its guest (Arm ARM): TDA traps MDSCR_EL1 and
+ * DBGBVR0_EL1, TDOSA OSLSR_EL1, TDRA MDRAR_EL1 (EC 0x18 to EL2, in that
+ * order); without them none traps. Bare QEMU's EL2 is the oracle. */
+#define MDCR_TDA                BIT(9)
+#define MDCR_TDOSA              BIT(10)
+#define MDCR_TDRA               BIT(11)
+
+static void run_debug_payload(uint64_t mdcr)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(mdcr_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(mdcr, mdcr_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_debug_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(o, mdcr_el2);
+    isb();
+}
+
+static void check_l2_mdcr(void)
+{
+    uint64_t o = read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+    const uint64_t want[] = { ISS_SYS(2, 0, 0, 2, 2), ISS_SYS(2, 0, 0, 0, 4), ISS_SYS(2, 0, 1, 1, 4),
+                              ISS_SYS(2, 0, 1, 0, 0) };
+
+    run_debug_payload(o | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+    if (!test_check(seen.ended && !seen.unexpected, "mdcr_traps_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                    seen.bad_esr))
+        return;
+    test_expect_eq("mdcr_traps_forwarded", seen.sys_n, 4);
+    for (unsigned i = 0; i < 4 && i < seen.sys_n; i++) {
+        char name[NAME_MAX_LEN];
+        elv_snprintf(name, sizeof(name), "mdcr_trap%u_iss", i);
+        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
+    }
+    run_debug_payload(o);
+    if (test_check(seen.ended && !seen.unexpected, "mdcr_open_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                   seen.bad_esr))
+        test_expect_eq("mdcr_open_no_trap", seen.sys_n, 0);
+}
+
 static uint64_t at_pa(bool el2)
 {
     if (el2)
@@ -678,6 +724,7 @@ void guest_main(void)
     check_el2_timers(true);
     check_l2_timers();
     check_l2_cnthctl();
+    check_l2_mdcr();
     if (gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

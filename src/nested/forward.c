@@ -29,6 +29,7 @@ enum nested_ctl {
     NCTL_ALWAYS,
     NCTL_HCR,           /* L1's HCR_EL2 */
     NCTL_CNTHCTL,       /* L1's CNTHCTL_EL2 in the E2H = 1 layout */
+    NCTL_MDCR,          /* L1's MDCR_EL2, TDE folded into TDA/TDOSA/TDRA */
 };
 
 struct nested_fwd {
@@ -61,6 +62,21 @@ struct nested_fwd {
 #define K_CNTV_FIRST    SYSREG_KEY(3, 3, 14, 3, 0)
 #define K_CNTV_LAST     SYSREG_KEY(3, 3, 14, 3, 2)
 
+/* Debug registers (op0 2): MDCR_EL2.TDA's (OSDTRRX, MDCCINT, MDSCR,
+ * OSDTRTX, OSECCR, DBGB/W{V,C}R<n> in op1 0 CRn 0; DBGCLAIMSET/CLR,
+ * DBGAUTHSTATUS in CRn 7; MDCCSR_EL0, DBGDTR*_EL0 in op1 3), TDOSA's
+ * (OSLAR, OSLSR, OSDLR, DBGPRCR: CRn 1, op2 4) and TDRA's (MDRAR_EL1). The
+ * ranges hold only those and unallocated encodings, which never trap. */
+#define K_DBG_CRN0_FIRST    SYSREG_KEY(2, 0, 0, 0, 0)
+#define K_DBG_CRN0_LAST     SYSREG_KEY(2, 0, 0, 15, 7)
+#define K_DBG_CLAIM_FIRST   SYSREG_KEY(2, 0, 7, 8, 6)
+#define K_DBG_AUTH_LAST     SYSREG_KEY(2, 0, 7, 14, 6)
+#define K_DBG_EL0_FIRST     SYSREG_KEY(2, 3, 0, 1, 0)
+#define K_DBG_EL0_LAST      SYSREG_KEY(2, 3, 0, 5, 0)
+#define K_OS_FIRST          SYSREG_KEY(2, 0, 1, 0, 4)
+#define K_OS_LAST           SYSREG_KEY(2, 0, 1, 4, 4)
+#define K_MDRAR             SYSREG_KEY(2, 0, 1, 0, 0)
+
 static const struct nested_fwd fwd_table[] = {
     /* HVC at EL1 is for EL2, unless EL2 disabled it (HCR_EL2.HCD). */
     { EC_HVC64, ANY, NCTL_HCR, HCR_HCD, false, NESTED_L2_UNDEF },
@@ -80,6 +96,11 @@ static const struct nested_fwd fwd_table[] = {
     { EC_SYS64, ONE(K_CNTVCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2 },
     { EC_SYS64, ONE(K_CNTVCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2 },
     { EC_SYS64, K_CNTV_FIRST, K_CNTV_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVT, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_DBG_CRN0_FIRST, K_DBG_CRN0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_DBG_CLAIM_FIRST, K_DBG_AUTH_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_DBG_EL0_FIRST, K_DBG_EL0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_OS_FIRST, K_OS_LAST, NCTL_MDCR, MDCR_TDOSA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, ONE(K_MDRAR), NCTL_MDCR, MDCR_TDRA, false, NESTED_L2_TO_VEL2 },
 };
 #define NR_FWD  (sizeof(fwd_table) / sizeof(fwd_table[0]))
 
@@ -93,6 +114,9 @@ static bool row_holds(const struct nested_fwd *r, const struct nested_ctls *c)
         break;
     case NCTL_CNTHCTL:
         reg = c->cnthctl;
+        break;
+    case NCTL_MDCR:
+        reg = nested_mdcr_traps(c->mdcr);
         break;
     case NCTL_ALWAYS:
     default:
@@ -111,6 +135,14 @@ enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *
             return r->kind;
     }
     return NESTED_L2_ELVISOR;
+}
+
+/* MDCR_EL2.TDE makes TDA, TDOSA and TDRA behave as 1 (Arm ARM). */
+uint64_t nested_mdcr_traps(uint64_t mdcr)
+{
+    uint64_t traps = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+
+    return (mdcr & MDCR_TDE) ? traps : mdcr & traps;
 }
 
 /* CNTHCTL_EL2 with E2H = 0 has EL1PCTEN and EL1PCEN at bits 0 and 1, and

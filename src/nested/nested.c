@@ -138,6 +138,21 @@ void nested_load(struct vcpu *v)
     if (!n->in_hyp)
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
     nested_timer_traps(v);
+    nested_debug_traps(v);
+}
+
+/* While its guest runs, the hardware traps the debug register accesses its
+ * MDCR_EL2 asks for (forwarded, forward.c); elvisor's own MDCR_EL2 traps
+ * none of them. */
+void nested_debug_traps(struct vcpu *v)
+{
+    uint64_t traps = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+    uint64_t mdcr = read_sysreg(mdcr_el2) & ~traps;
+
+    if (!v->nested->in_hyp)
+        mdcr |= nested_mdcr_traps(v->nested->el2[NEL2_MDCR]);
+    write_sysreg(mdcr_el2, mdcr);
+    isb();
 }
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
@@ -456,7 +471,7 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v) };
+    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR] };
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:

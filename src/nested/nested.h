@@ -103,7 +103,7 @@ enum nested_l2_exit {
 /* The guest hypervisor's controls an exit of its guest is judged by:
  * its HCR_EL2 (effective) and CNTHCTL_EL2 in the E2H = 1 layout. */
 struct nested_ctls {
-    uint64_t hcr, cnthctl;
+    uint64_t hcr, cnthctl, mdcr;
 };
 #define NESTED_CNTHCTL_EL1PCTEN BIT(10)     /* E2H = 1 layout */
 #define NESTED_CNTHCTL_EL1PTEN  BIT(11)
@@ -114,6 +114,8 @@ struct nested_ctls {
 #define NESTED_CNTHCTL_OPEN     (NESTED_CNTHCTL_EL1PCTEN | NESTED_CNTHCTL_EL1PTEN)
 /* forward.c: the table of what its guest's exits are forwarded on. */
 enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c);
+/* The debug traps its MDCR_EL2 asks for: TDA, TDOSA, TDRA (all with TDE). */
+uint64_t nested_mdcr_traps(uint64_t mdcr);
 /* Its CNTHCTL_EL2 in the E2H = 1 layout (e2h: it is in that layout). */
 uint64_t nested_cnthctl_e2h1(uint64_t cnthctl, bool e2h);
 
@@ -255,6 +257,9 @@ void nested_el2_reset_nvhe(struct vcpu *v);
 /* CNTHCTL_EL2 for the vCPU's context: a non-VHE guest hypervisor's EL1
  * timer and counter accesses trap in hyp context (timers.c). */
 void nested_timer_traps(struct vcpu *v);
+/* MDCR_EL2's debug traps for the vCPU's context: its guest's accesses its
+ * MDCR_EL2 traps (nested.c). */
+void nested_debug_traps(struct vcpu *v);
 /* Its CNTHCTL_EL2 in the E2H = 1 layout (nested.c). */
 uint64_t nested_vcnthctl(const struct vcpu *v);
 /* Entry i of the table, NULL past its end (for tests that walk it). */

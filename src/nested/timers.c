@@ -150,6 +150,7 @@ void nested_put(struct vcpu *v)
     if (v->nested->in_hyp)
         page_in(v);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));
+    write_sysreg(mdcr_el2, read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA));
     isb();
 }
 
@@ -158,6 +159,7 @@ void nested_timers_enter_l2(struct vcpu *v)
     page_in(v);
     vcpu_timers_remap(v);
     nested_timer_traps(v);
+    nested_debug_traps(v);
 }
 
 void nested_timers_exit_l2(struct vcpu *v)
@@ -165,6 +167,7 @@ void nested_timers_exit_l2(struct vcpu *v)
     vcpu_timers_remap(v);
     page_out(v);
     nested_timer_traps(v);
+    nested_debug_traps(v);
 }
 
 /* ---- Trapped timer registers of vEL2 ---- */

@@ -285,7 +285,7 @@ static void test_l2_hcr(void **state)
 /* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
 static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
 {
-    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN };
+    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0 };
 
     return nested_l2_exit_kind(esr, &c);
 }
@@ -334,8 +334,8 @@ static void test_l2_cnthctl_forwarding(void **state)
     const uint64_t cntvct = A_SYS(3, 3, 14, 0, 2, 2, 1), cntfrq = A_SYS(3, 3, 14, 0, 0, 2, 1);
     const uint64_t cntp_tval = A_SYS(3, 3, 14, 2, 0, 2, 0), cntp_cval = A_SYS(3, 3, 14, 2, 2, 2, 1);
     const uint64_t cntv_ctl = A_SYS(3, 3, 14, 3, 1, 2, 1), cntkctl = A_SYS(3, 0, 14, 1, 0, 2, 1);
-    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11) }, shut = { 0, 0 };
-    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14) };
+    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0 }, shut = { 0, 0, 0 };
+    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0 };
 
     (void)state;
     assert_int_equal(nested_l2_exit_kind(cntpct, &open), NESTED_L2_ELVISOR);
@@ -347,7 +347,7 @@ static void test_l2_cnthctl_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(cntfrq, &shut), NESTED_L2_ELVISOR);
     assert_int_equal(nested_l2_exit_kind(cntkctl, &shut), NESTED_L2_ELVISOR);
     /* Only EL1PCTEN clear: the counter, not the timer. */
-    struct nested_ctls pct = { 0, 1ULL << 11 };
+    struct nested_ctls pct = { 0, 1ULL << 11, 0 };
     assert_int_equal(nested_l2_exit_kind(cntpct, &pct), NESTED_L2_TO_VEL2);
     assert_int_equal(nested_l2_exit_kind(cntp_cval, &pct), NESTED_L2_ELVISOR);
     /* The virtual counter and timer trap only by ECV's bits. */
@@ -362,6 +362,50 @@ static void test_l2_cnthctl_forwarding(void **state)
     assert_true(nested_cnthctl_e2h1((1ULL << 13) | 4, false) == ((1ULL << 13) | 4));
     assert_true(nested_cnthctl_e2h1(0x3ff, true) == 0x3ff);
     assert_true(nested_cnthctl_e2h1(0x300, false) == 0);
+}
+
+/* MDCR_EL2's debug traps (Arm ARM): TDA [9] the debug registers (MDSCR_EL1,
+ * DBGBVR<n>_EL1, DBGCLAIMSET_EL1, MDCCSR_EL0...), TDOSA [10] the OS lock
+ * and power registers (OSLAR/OSLSR/OSDLR/DBGPRCR_EL1), TDRA [11]
+ * MDRAR_EL1; TDE [8] all three. */
+static void test_l2_mdcr_forwarding(void **state)
+{
+    const uint64_t mdscr = A_SYS(2, 0, 0, 2, 2, 1, 1), dbgbvr5 = A_SYS(2, 0, 0, 5, 4, 1, 0);
+    const uint64_t dbgwcr15 = A_SYS(2, 0, 0, 15, 7, 1, 1), claimset = A_SYS(2, 0, 7, 8, 6, 1, 0);
+    const uint64_t mdccsr = A_SYS(2, 3, 0, 1, 0, 1, 1), oslsr = A_SYS(2, 0, 1, 1, 4, 1, 1);
+    const uint64_t oslar = A_SYS(2, 0, 1, 0, 4, 1, 0), mdrar = A_SYS(2, 0, 1, 0, 0, 1, 1);
+    const uint64_t dbgvcr32 = A_SYS(2, 4, 0, 7, 0, 1, 1);
+    const uint64_t tda = 1ULL << 9, tdosa = 1ULL << 10, tdra = 1ULL << 11, tde = 1ULL << 8;
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0 };
+
+    (void)state;
+    const uint64_t tda_regs[] = { mdscr, dbgbvr5, dbgwcr15, claimset, mdccsr };
+    for (unsigned i = 0; i < sizeof(tda_regs) / sizeof(tda_regs[0]); i++) {
+        c.mdcr = 0;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_ELVISOR);
+        c.mdcr = tda;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_TO_VEL2);
+        c.mdcr = tdosa | tdra;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_ELVISOR);
+        c.mdcr = tde;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_TO_VEL2);
+    }
+    c.mdcr = tda;
+    assert_int_equal(nested_l2_exit_kind(oslsr, &c), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(dbgvcr32, &c), NESTED_L2_ELVISOR);   /* op1 4: EL2's */
+    c.mdcr = tdosa;
+    assert_int_equal(nested_l2_exit_kind(oslsr, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(oslar, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_ELVISOR);
+    c.mdcr = tdra;
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(oslsr, &c), NESTED_L2_ELVISOR);
+    c.mdcr = tde;
+    assert_int_equal(nested_l2_exit_kind(oslar, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_TO_VEL2);
+    assert_true(nested_mdcr_traps(tde) == (tda | tdosa | tdra));
+    assert_true(nested_mdcr_traps(tda | 0x1f) == tda);
 }
 
 static void test_exc_to_vel2(void **state)
@@ -441,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_l2_hcr),
         cmocka_unit_test(test_l2_exit_kind),
         cmocka_unit_test(test_l2_cnthctl_forwarding),
+        cmocka_unit_test(test_l2_mdcr_forwarding),
         cmocka_unit_test(test_exc_to_vel2),
         cmocka_unit_test(test_exc_entry_pstate),
         cmocka_unit_test(test_eret_to_l2),
