@@ -14,7 +14,7 @@ GUEST_ALL_OBJS := $(GUEST_LIB_OBJS)
 # Guests that run at EL2 (under elvisor: virtual EL2) link the library
 # built with GUEST_EL2: entry, vectors and exception handling with the EL2
 # registers, PSCI over SMC (docs/testing.md).
-EL2_GUESTS     := vel2 vel2nest vel2s2
+EL2_GUESTS     := vel2 vel2nest vel2s2 vel2nvhe
 GUEST_LIB_OBJS_EL2 := $(patsubst %,$(BUILD)/guests/obj-el2/%.o,$(GUEST_LIB_SRCS))
 GUEST_ALL_OBJS += $(GUEST_LIB_OBJS_EL2)
 

@@ -203,7 +203,7 @@ static void summary(const struct vm_config *vm)
            vm->nr_vcpus == 1 ? "" : "s", size_str(vm->mem_size, s1, sizeof(s1)),
            size_str(vm->kernel_size, s2, sizeof(s2)), loader_kind_name(plan.kind),
            vm->initrd ? size_str(vm->initrd_size, s3, sizeof(s3)) : "none", gic,
-           vm->virt_el2 ? ", virtual EL2" : "", vm->console ? ", console input" : "");
+           vm->virt_el2 ? (vm->virt_el2_nvhe ? ", virtual EL2 (nVHE)" : ", virtual EL2") : "", vm->console ? ", console input" : "");
     if (vm->has_cpu_map) {
         printf(", cpus <");
         for (unsigned i = 0; i < vm->nr_vcpus; i++)

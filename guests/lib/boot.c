@@ -16,6 +16,10 @@
 const void *guest_dtb;
 uint64_t guest_entry_cntvct, guest_entry_cntpct;
 uint64_t guest_entry_hcr;
+#ifdef GUEST_EL2
+/* A guest that runs as a non-VHE hypervisor defines it as true (head.S). */
+__attribute__((weak)) const bool guest_el2_nvhe = false;
+#endif
 
 void guest_primary_c(const void *dtb, uint64_t current_el);
 

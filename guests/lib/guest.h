@@ -22,6 +22,9 @@ extern const void *guest_dtb;
 extern uint64_t guest_entry_cntvct, guest_entry_cntpct;
 /* HCR_EL2 as the boot CPU found it at EL2 (GUEST_EL2 builds; else 0). */
 extern uint64_t guest_entry_hcr;
+/* GUEST_EL2 builds: true in a guest that runs at EL2 with E2H = 0 (it
+ * defines it; the library's weak definition says false). */
+extern const bool guest_el2_nvhe;
 
 /* Evaluates cond until it holds or timeout_us of counter time passed;
  * yields whether it held. */

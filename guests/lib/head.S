@@ -7,8 +7,11 @@
  * Assembled with GUEST_EL2 (guests that run at EL2, guests.mk EL2_GUESTS)
  * a CPU entered at EL2 sets HCR_EL2.E2H, so that it runs as a VHE host
  * would whether E2H was RES1 (elvisor's virtual EL2) or 0 at reset (QEMU's
- * own EL2), and uses VBAR_EL2 and SCTLR_EL2. The HCR_EL2 it was entered
- * with is kept in guest_entry_hcr. */
+ * own EL2), and uses VBAR_EL2 and SCTLR_EL2. A guest that defines
+ * guest_el2_nvhe as true runs as a non-VHE hypervisor instead: E2H clear
+ * (RES0 in elvisor's non-VHE virtual EL2, 0 at reset on QEMU) and
+ * SCTLR_EL2 in its E2H = 0 layout. The HCR_EL2 it was entered with is kept
+ * in guest_entry_hcr. */
 #include "platform.h"
 
 #define IMAGE_FLAGS_LE_4K   0x2     /* little-endian, 4 KiB pages, 2 MiB-aligned base */
@@ -18,6 +21,7 @@
 #define CURRENTEL_EL2       0x8
 #define HCR_EL2_RW          (1 << 31)
 #define HCR_EL2_E2H         (1 << 34)
+#define SCTLR_EL2_RES1_E2H0 0x30c50830  /* bits 4, 5, 11, 16, 18, 22, 23, 28, 29 */
 
     .section .text.head, "ax"
     .global _start
@@ -97,9 +101,13 @@ cpu_early_setup:
     cmp     x2, #CURRENTEL_EL2
     b.ne    1f
     /* E2H before SCTLR_EL2: its layout depends on it. HCR_EL2 is per CPU. */
+    adrp    x3, guest_el2_nvhe
+    ldrb    w3, [x3, :lo12:guest_el2_nvhe]
     mrs     x1, hcr_el2
     orr     x1, x1, #HCR_EL2_E2H
-    orr     x1, x1, #HCR_EL2_RW
+    cbz     w3, 4f
+    bic     x1, x1, #HCR_EL2_E2H
+4:  orr     x1, x1, #HCR_EL2_RW
     msr     hcr_el2, x1
     isb
 1:
@@ -120,7 +128,11 @@ cpu_early_setup:
     cmp     x2, #CURRENTEL_EL2
     b.ne    2f
     msr     vbar_el2, x1
-    msr     sctlr_el2, x3
+    adrp    x2, guest_el2_nvhe
+    ldrb    w2, [x2, :lo12:guest_el2_nvhe]
+    cbz     w2, 5f
+    ldr     x3, =SCTLR_EL2_RES1_E2H0
+5:  msr     sctlr_el2, x3
     isb
     ret
 2:

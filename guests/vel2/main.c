@@ -1,5 +1,5 @@
 /* vel2: a guest that starts at EL2 — under elvisor the virtual EL2 of a VM
- * with `virt-el2` (FEAT_NV2, docs/nested.md increment 1), on bare QEMU
+ * with `virt-el2` (FEAT_NV2, docs/nested.md §9.5), on bare QEMU
  * (`-M virt,virtualization=on`) the real one, which is the oracle for every
  * behavioural check. Built against the GUEST_EL2 library: it runs as a VHE
  * host would (HCR_EL2.E2H set), takes its exceptions at VBAR_EL2 and calls

@@ -115,6 +115,38 @@ l2_gic_payload:
     hvc     #5
     b       .
 
+/* The same, but first it masks its virtual timer (whose interrupt is the
+ * one its hypervisor gave it): the line falls before the deactivation. */
+    .global l2_gic_vtimer_payload
+l2_gic_vtimer_payload:
+    mov     x9, #3              /* CNTV_CTL_EL0: ENABLE | IMASK */
+    msr     cntv_ctl_el0, x9
+    isb
+    b       l2_gic_payload
+
+/* Reads the physical counter and timer, the virtual counter and timer
+ * (x2..x5), as its hypervisor's CNTHCTL_EL2 lets it or traps them. */
+    .global l2_cnthctl_payload
+l2_cnthctl_payload:
+    isb
+    mrs     x2, cntpct_el0
+    mrs     x3, cntp_cval_el0
+    mrs     x4, cntvct_el0
+    mrs     x5, cntv_ctl_el0
+    hvc     #5
+    b       .
+
+/* Reads debug registers of each MDCR_EL2 trap group (x2..x5): MDSCR_EL1,
+ * DBGBVR0_EL1 (TDA), OSLSR_EL1 (TDOSA), MDRAR_EL1 (TDRA). */
+    .global l2_debug_payload
+l2_debug_payload:
+    mrs     x2, mdscr_el1
+    mrs     x3, dbgbvr0_el1
+    mrs     x4, oslsr_el1
+    mrs     x5, mdrar_el1
+    hvc     #5
+    b       .
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload

@@ -1,5 +1,5 @@
 /* vel2nest: a guest hypervisor runs its own guest (docs/nested.md,
- * increment 2: ERET to L2 and back, its stage 2 off). Starts at EL2 like
+ * §9.6: ERET to L2 and back, its stage 2 off). Starts at EL2 like
  * vel2 (GUEST_EL2 library; under elvisor the virtual EL2 of a VM with
  * `virt-el2`, on bare QEMU the real one, the oracle for every check).
  *
@@ -112,6 +112,9 @@ void l2_payload(void);
 void l2_gic_payload(void);
 void l2_spin_payload(void);
 void l2_vtimer_payload(void);
+void l2_gic_vtimer_payload(void);
+void l2_cnthctl_payload(void);
+void l2_debug_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -133,6 +136,8 @@ static struct {
     uint64_t wfi_esr, wfi_elr;
     uint64_t hvc_esr, hvc_elr, hvc_spsr;
     uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
+    unsigned sys_n;
+    uint64_t sys_esr[4];
     bool ended, unexpected;
     bool irq;
     uint64_t irq_elr, irq_spsr, irq_iar, irq_count;
@@ -156,6 +161,9 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
     }
     switch (ESR_EC(esr)) {
     case ESR_EC_SYS64:
+        if (seen.sys_n < sizeof(seen.sys_esr) / sizeof(seen.sys_esr[0]))
+            seen.sys_esr[seen.sys_n] = esr;
+        seen.sys_n++;
         seen.id_esr = esr;
         seen.id_elr = f->elr;
         seen.id_spsr = f->spsr;
@@ -384,6 +392,233 @@ static void check_l2_timers(void)
     }
 }
 
+/* A list register with HW = 1 (docs/nested.md §9.8), as KVM gives its
+ * guest's timer interrupt: its guest's virtual timer fires while the guest
+ * spins (vIMO: INTID 27 at + 0x480); L1 acknowledges it with EOImode = 1
+ * (priority drop only: it stays active), puts it in ICH_LR0 with HW = 1
+ * and pINTID 27 and runs the guest, which acknowledges and ends it: that
+ * deactivates L1's own INTID 27, as the hardware deactivates a physical
+ * pINTID. The first time L1 masks the guest's timer before the ERET; the
+ * second time the guest masks it itself, so that the line is still high
+ * at the ERET (the interrupt, active, must not be raised again). Each
+ * round needs the previous one's deactivation to take the interrupt at
+ * all. Bare QEMU (a physical PPI 27) is the oracle. */
+#define ICC_CTLR_EOIMODE        BIT(1)
+#define ICH_LR_HW               BIT(61)
+#define ICH_LR_PINTID(n)        ((uint64_t)(n) << 32)
+#define HW_LR_ROUNDS            2
+#define NAME_MAX_LEN            40
+
+static void check_l2_hw_lr_round(unsigned round)
+{
+    char name[NAME_MAX_LEN];
+    uint64_t delay = ticks_from_us(L2_TIMER_DELAY_US);
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    write_sysreg(0, cntvoff_el2);
+    write_sysreg(cntpct() + delay, S3_5_C14_C3_2);          /* CNTV_CVAL_EL02 */
+    write_sysreg(CNT_CTL_ENABLE, S3_5_C14_C3_1);            /* CNTV_CTL_EL02 */
+    isb();
+    run_spin_payload();
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l2_vtimer_irq", round);
+    if (!test_check(seen.irq && guest_gic_iar_intid(seen.irq_iar) == INTID_EL1_VTIMER, name,
+                    "%u exits, irq %d, IAR 0x%lx", seen.n, seen.irq, seen.irq_iar))
+        return;
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l1_holds_active", round);
+    test_check(guest_gic_private_active(INTID_EL1_VTIMER), name, "INTID 27 not active after EOImode 1 EOI");
+    if (round == 0)
+        write_sysreg(CNT_CTL_ENABLE | CNT_CTL_IMASK, S3_5_C14_C3_1);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(ICH_VMCR_VENG1 | ICH_VMCR_VPMR_ALL, ich_vmcr_el2);
+    write_sysreg(ICH_LR_PENDING_GROUP1 | ICH_LR_PRIO_A0 | ICH_LR_HW | ICH_LR_PINTID(INTID_EL1_VTIMER) |
+                 INTID_EL1_VTIMER, ich_lr0_el2);
+    write_sysreg(ICH_HCR_EN, ich_hcr_el2);
+    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(round == 0 ? l2_gic_payload : l2_gic_vtimer_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+    uint64_t lr0 = read_sysreg(ich_lr0_el2);
+    bool active = guest_gic_private_active(INTID_EL1_VTIMER);
+    write_sysreg(0, ich_hcr_el2);
+    write_sysreg(0, ich_lr0_el2);
+    write_sysreg(0, S3_5_C14_C3_1);
+    isb();
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l2_ran_to_hvc", round);
+    if (!test_check(seen.ended && !seen.irq, name, "%u exits, irq %d (IAR 0x%lx)", seen.n, seen.irq,
+                    seen.irq_iar))
+        return;
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l2_iar", round);
+    test_expect_eq(name, seen.l2_id & 0xffffff, INTID_EL1_VTIMER);
+    elv_snprintf(name, sizeof(name), "hw_lr%u_lr_inactive", round);
+    test_expect_eq(name, lr0 & ICH_LR_STATE_MASK, 0);
+    elv_snprintf(name, sizeof(name), "hw_lr%u_l1_intid_deactivated", round);
+    test_check(!active, name, "INTID 27 still active after its guest ended it");
+}
+
+static volatile unsigned late_vtimer_irqs;
+
+static void count_late_vtimer(unsigned intid)
+{
+    late_vtimer_irqs++;
+    guest_gic_clear_active_private(intid);
+}
+
+/* Once its guest has ended the interrupt and masked the timer, nothing is
+ * left for L1 to take: no second INTID 27 (EL2 takes its IRQs with IMO). */
+static void check_no_late_vtimer_irq(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2);
+
+    late_vtimer_irqs = 0;
+    irq_set_handler(INTID_EL1_VTIMER, count_late_vtimer);
+    write_sysreg(hcr | HCR_IMO, hcr_el2);
+    isb();
+    irq_enable();
+    uint64_t end = cntpct() + ticks_from_us(L2_TIMER_DELAY_US);
+    while (cntpct() < end)
+        ;
+    irq_disable();
+    write_sysreg(hcr, hcr_el2);
+    isb();
+    test_expect_eq("hw_lr_no_late_l1_irq", late_vtimer_irqs, 0);
+}
+
+static void check_l2_hw_lr(void)
+{
+    uint64_t ctlr = read_sysreg(icc_ctlr_el1);
+
+    write_sysreg(ctlr | ICC_CTLR_EOIMODE, icc_ctlr_el1);
+    guest_gic_enable_private(INTID_EL1_VTIMER);
+    isb();
+    for (unsigned round = 0; round < HW_LR_ROUNDS; round++)
+        check_l2_hw_lr_round(round);
+    check_no_late_vtimer_irq();
+    guest_gic_disable_private(INTID_EL1_VTIMER);
+    guest_gic_clear_pending_private(INTID_EL1_VTIMER);
+    if (guest_gic_private_active(INTID_EL1_VTIMER))
+        guest_gic_clear_active_private(INTID_EL1_VTIMER);
+    write_sysreg(ctlr, icc_ctlr_el1);
+    isb();
+}
+
+/* CNTHCTL_EL2's controls over its guest (E2H = 1, TGE = 0: Arm ARM): with
+ * EL1PCTEN [10] and EL1PTEN [11] clear its guest's CNTPCT_EL0 and
+ * CNTP_CVAL_EL0 trap to EL2 (EC 0x18), with FEAT_ECV's EL1TVCT [14] and
+ * EL1TVT [13] set its CNTVCT_EL0 and CNTV_CTL_EL0 do; with the enables set
+ * and the traps clear none does and the guest reads the counters. L1
+ * answers each trap with ID_EMULATED. Bare QEMU's EL2 is the oracle. */
+#define CNTHCTL_EL1PCTEN        BIT(10)
+#define CNTHCTL_EL1PTEN         BIT(11)
+#define CNTHCTL_EL1TVT          BIT(13)
+#define CNTHCTL_EL1TVCT         BIT(14)
+#define MMFR0_ECV(v)            FIELD(v, 60, 4)
+#define ISS_SYS_KEY_MASK        (ESR_ISS(~0UL) & ~(ISS_SYS_RT_MASK | ESR_SYS_READ))
+#define ISS_SYS(op0, op1, crn, crm, op2) \
+    (((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) | \
+     ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+
+static void run_cnthctl_payload(uint64_t cnthctl)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(cnthctl_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(cnthctl, cnthctl_el2);
+    write_sysreg(0, cntvoff_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_cnthctl_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(o, cnthctl_el2);
+    isb();
+}
+
+static void check_l2_cnthctl(void)
+{
+    bool ecv = MMFR0_ECV(read_sysreg(id_aa64mmfr0_el1)) != 0;
+    uint64_t o = read_sysreg(cnthctl_el2) & ~(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN | CNTHCTL_EL1TVT |
+                                                CNTHCTL_EL1TVCT);
+    const uint64_t want[] = { ISS_SYS(3, 3, 14, 0, 1), ISS_SYS(3, 3, 14, 2, 2), ISS_SYS(3, 3, 14, 0, 2),
+                              ISS_SYS(3, 3, 14, 3, 1) };
+    unsigned nr = ecv ? 4 : 2;
+
+    run_cnthctl_payload(o | (ecv ? CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT : 0));
+    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_traps_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("cnthctl_traps_forwarded", seen.sys_n, nr);
+    for (unsigned i = 0; i < nr && i < seen.sys_n; i++) {
+        char name[NAME_MAX_LEN];
+        elv_snprintf(name, sizeof(name), "cnthctl_trap%u_iss", i);
+        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
+    }
+    test_check(seen.l2_id == ID_EMULATED && seen.l2_probe == ID_EMULATED, "cnthctl_l1_answered_phys",
+               "CNTPCT 0x%lx CNTP_CVAL 0x%lx", seen.l2_id, seen.l2_probe);
+    if (ecv)
+        test_check(seen.l2_sctlr == ID_EMULATED && seen.l2_el == ID_EMULATED, "cnthctl_l1_answered_virt",
+                   "CNTVCT 0x%lx CNTV_CTL 0x%lx", seen.l2_sctlr, seen.l2_el);
+
+    uint64_t before = cntpct();
+    run_cnthctl_payload(o | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN);
+    uint64_t after = cntpct();
+    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_open_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("cnthctl_open_no_trap", seen.sys_n, 0);
+    test_check(seen.l2_id >= before && seen.l2_id <= after, "cnthctl_open_l2_cntpct",
+               "CNTPCT %lu outside [%lu, %lu]", seen.l2_id, before, after);
+    test_check(seen.l2_sctlr >= before && seen.l2_sctlr <= after, "cnthctl_open_l2_cntvct",
+               "CNTVCT %lu outside [%lu, %lu]", seen.l2_sctlr, before, after);
+}
+
+/* MDCR_EL2's debug traps over its guest (Arm ARM): TDA traps MDSCR_EL1 and
+ * DBGBVR0_EL1, TDOSA OSLSR_EL1, TDRA MDRAR_EL1 (EC 0x18 to EL2, in that
+ * order); without them none traps. Bare QEMU's EL2 is the oracle. */
+#define MDCR_TDA                BIT(9)
+#define MDCR_TDOSA              BIT(10)
+#define MDCR_TDRA               BIT(11)
+
+static void run_debug_payload(uint64_t mdcr)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(mdcr_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(mdcr, mdcr_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_debug_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(o, mdcr_el2);
+    isb();
+}
+
+static void check_l2_mdcr(void)
+{
+    uint64_t o = read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+    const uint64_t want[] = { ISS_SYS(2, 0, 0, 2, 2), ISS_SYS(2, 0, 0, 0, 4), ISS_SYS(2, 0, 1, 1, 4),
+                              ISS_SYS(2, 0, 1, 0, 0) };
+
+    run_debug_payload(o | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+    if (!test_check(seen.ended && !seen.unexpected, "mdcr_traps_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                    seen.bad_esr))
+        return;
+    test_expect_eq("mdcr_traps_forwarded", seen.sys_n, 4);
+    for (unsigned i = 0; i < 4 && i < seen.sys_n; i++) {
+        char name[NAME_MAX_LEN];
+        elv_snprintf(name, sizeof(name), "mdcr_trap%u_iss", i);
+        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
+    }
+    run_debug_payload(o);
+    if (test_check(seen.ended && !seen.unexpected, "mdcr_open_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                   seen.bad_esr))
+        test_expect_eq("mdcr_open_no_trap", seen.sys_n, 0);
+}
+
 static uint64_t at_pa(bool el2)
 {
     if (el2)
@@ -486,8 +721,12 @@ void guest_main(void)
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
-    check_el2_timers();
+    check_el2_timers(true);
     check_l2_timers();
-    if (guest_gic_version() == 3)
+    check_l2_cnthctl();
+    check_l2_mdcr();
+    if (guest_gic_version() == 3) {
         check_l2_lrs();
+        check_l2_hw_lr();
+    }
 }

@@ -118,8 +118,11 @@ static void check_one(const struct el2_timer *t)
     test_check(fired_ctl & CNT_CTL_ISTATUS, name(t, "irq_istatus"), "CTL 0x%lx", fired_ctl);
 }
 
-void check_el2_timers(void)
+/* With E2H = 0 the EL0 names mean the EL1 timers, and CNTHV (FEAT_VHE)
+ * is not the hypervisor's to use: CNTHP by its _EL2 names only. */
+void check_el2_timers(bool e2h)
 {
     for (unsigned i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
-        check_one(&timers[i]);
+        if (e2h || timers[i].set_ctl == hp_el2_set_ctl)
+            check_one(&timers[i]);
 }

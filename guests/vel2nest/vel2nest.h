@@ -2,7 +2,10 @@
 #ifndef VEL2NEST_H
 #define VEL2NEST_H
 
-/* The guest hypervisor's EL2 timers by both names (timers.c). */
-void check_el2_timers(void);
+#include <stdbool.h>
+
+/* The guest hypervisor's EL2 timers by both names, or with e2h false
+ * CNTHP by its _EL2 names only (timers.c). */
+void check_el2_timers(bool e2h);
 
 #endif

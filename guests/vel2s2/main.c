@@ -1,5 +1,5 @@
 /* vel2s2: a guest hypervisor runs its guest on its own stage 2
- * (docs/nested.md, increment 3). Starts at EL2 like vel2nest (under elvisor
+ * (docs/nested.md §9.7). Starts at EL2 like vel2nest (under elvisor
  * the virtual EL2 of a VM with `virt-el2`, on bare QEMU the real one, the
  * oracle for every check).
  *

@@ -11,7 +11,7 @@ _Static_assert(CONFIG_BOOTARGS_MAX == 2048, "update the bootargs message");
 
 const char *const config_vm_props[] = {
     "vcpus", "memory-size", "kernel", "kernel-format", "initrd", "bootargs", "gic-version", "console", "cpus",
-    "virt-el2", "virtual-time",
+    "virt-el2", "virt-el2-mode", "virtual-time",
 };
 const unsigned config_nr_vm_props = sizeof(config_vm_props) / sizeof(config_vm_props[0]);
 
@@ -142,6 +142,17 @@ static void parse_options(const struct fdt *f, int node, struct vm_config *vm, s
     if (p && len != 0)
         fail(k, vm->name, "virt-el2", NULL, "takes no value (write `virt-el2;`)");
     vm->virt_el2 = p != NULL;
+
+    vm->virt_el2_nvhe = false;
+    if (fdt_has_prop(f, node, "virt-el2-mode")) {
+        const char *m = one_string(f, node, k, vm->name, "virt-el2-mode");
+        if (m && strcmp(m, "nvhe") == 0)
+            vm->virt_el2_nvhe = true;
+        else if (m && strcmp(m, "vhe") != 0)
+            fail(k, vm->name, "virt-el2-mode", NULL, "must be \"vhe\" or \"nvhe\"");
+        if (m && !vm->virt_el2)
+            fail(k, vm->name, "virt-el2-mode", NULL, "needs `virt-el2;` in the same VM");
+    }
 
     vm->own_time = false;
     if (fdt_has_prop(f, node, "virtual-time")) {

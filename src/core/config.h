@@ -31,6 +31,7 @@ struct vm_config {
     unsigned gic_version;           /* 2, 3, or 0: the host GIC's version */
     bool console;
     bool virt_el2;                  /* vCPUs start in virtual EL2 (docs/nested.md) */
+    bool virt_el2_nvhe;             /* virt-el2-mode = "nvhe": its E2H is RES0, no VHE */
     bool own_time;                  /* virtual-time = "own" (docs/vtimer.md) */
     bool has_cpu_map;
     unsigned cpu_map[CONFIG_MAX_VCPUS];   /* physical CPU of each vCPU */

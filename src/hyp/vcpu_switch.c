@@ -188,6 +188,12 @@ void vcpu_timers_remap(struct vcpu *v)
             vgic_irq_in_flight(&v->vm->vgic, v->id, old[t], &hw) && hw)
             vgic_unmap_hw(&v->vm->vgic, v->id, old[t]);
     }
+    /* One still active from when its timer ran in memory is forwarded
+     * again (its PPI made active below), as KVM remaps it: else the
+     * hardware timer, still firing, would raise it a second time. */
+    for (unsigned t = 0; t < HW_TIMER_NR; t++)
+        if (v->hw_timer_vintid[t] && v->hw_timer_vintid[t] != old[t])
+            vgic_remap_hw_active(&v->vm->vgic, v->id, v->hw_timer_vintid[t], hw_timer_ppi((enum hw_timer)t));
     timer_load_cntvoff(v);
     timer_ppis_load_active(v);
     timer_restore(v);

@@ -1,5 +1,5 @@
 /* The switch between the guest hypervisor's hyp context (vEL2) and its
- * guest's nested context (L2 at EL1/EL0), docs/nested.md increment 2.
+ * guest's nested context (L2 at EL1/EL0), docs/nested.md §9.6.
  *
  * While L1 runs, its EL2 registers that have an EL1 counterpart live in the
  * hardware EL1 file and L2's EL1 registers live in the VNCR page (L1 writes
@@ -51,6 +51,14 @@ static uint64_t vttbr_use(struct vcpu *v)
     return n->in_hyp ? vm_vttbr_use(v->vm) : vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid));
 }
 
+/* A non-VHE guest hypervisor reaches the hardware CNTKCTL_EL1 by that name
+ * (it has no VNCR slot and NV1 does not trap it), meaning its guest's: the
+ * one register both contexts hold in the hardware for the guest's guest. */
+static bool shared(const struct vcpu_nested *n, unsigned i)
+{
+    return n->nvhe && ctx_regs[i].slot == NO_SLOT;
+}
+
 static uint64_t l2_value(const struct vcpu_nested *n, unsigned i)
 {
     return ctx_regs[i].slot == NO_SLOT ? n->l2_cntkctl : vncr_read(n, ctx_regs[i].slot);
@@ -70,6 +78,8 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
     struct vcpu_nested *n = v->nested;
 
     for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
+        if (shared(n, i))
+            continue;
         n->hyp_el1[i] = el1_read(ctx_regs[i].hw);
         el1_write(ctx_regs[i].hw, l2_value(n, i));
     }
@@ -93,12 +103,14 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     struct nested_exc e;
 
     for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
+        if (shared(n, i))
+            continue;
         set_l2_value(n, i, el1_read(ctx_regs[i].hw));
         el1_write(ctx_regs[i].hw, n->hyp_el1[i]);
     }
     n->in_hyp = true;
     shadow_s2_leave(v);
-    v->hcr = nested_hyp_hcr(n->guest_hcr);
+    v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, vttbr_use(v));
     isb();

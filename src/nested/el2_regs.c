@@ -41,12 +41,83 @@
 #define HPFAR_BITS          (GENMASK(47, 4) | BIT(63))
 #define ICC_SRE_EL2_VALUE   (ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE)
 
+/* ---- A non-VHE guest hypervisor's EL2 registers in the EL1 format ----
+ * It runs at hardware EL1 with NV1, so its SCTLR_EL2, TCR_EL2 and CPTR_EL2
+ * (E2H = 0 layouts) take effect through SCTLR_EL1, TCR_EL1 and CPACR_EL1.
+ * Field positions: Arm ARM, the registers' descriptions; KVM does the same
+ * (kvm_nested.h, translate_*_el2_to_*_el1). */
+
+/* SCTLR_EL2 bits with the same meaning at EL1: M, A, C, SA, nAA, I, WXN,
+ * IESB, EE, DSSBS. The EL0 controls SCTLR_EL2 lacks get SCTLR_EL1's reset
+ * value (no EL0 runs in this regime); SPAN stays set (it is RES1 at EL2:
+ * no PAN on exception entry). */
+#define SCTLR_NAA           BIT(6)
+#define SCTLR_IESB          BIT(21)
+#define SCTLR_SAME_AT_EL1   (SCTLR_M | SCTLR_A | SCTLR_C | SCTLR_SA | SCTLR_NAA | SCTLR_I | SCTLR_WXN | \
+                             SCTLR_IESB | SCTLR_EE | SCTLR_DSSBS)
+
+uint64_t nested_sctlr_el2_to_el1(uint64_t sctlr_el2)
+{
+    return (sctlr_el2 & SCTLR_SAME_AT_EL1) | SCTLR_EL1_RESET | SCTLR_SPAN;
+}
+
+/* TCR_EL2 (E2H = 0): T0SZ[5:0], IRGN0[9:8], ORGN0[11:10], SH0[13:12],
+ * TG0[15:14] sit where TCR_EL1 has them; PS[18:16], TBI[20], HA[21],
+ * HD[22], HPD[24], HWU[28:25], TBID[29], TCMA[30], DS[32] move to IPS,
+ * TBI0, HA, HD, HPD0, HWU0xx, TBID0, TCMA0, DS. TTBR1 does not exist at
+ * EL2: EPD1 (which TCR_EL2's RES1 bit 23 happens to be) with a valid TG1. */
+#define TCR_EL2_TTBR0_FIELDS    (GENMASK(5, 0) | GENMASK(15, 8))
+#define TCR_TG1_4K              (2ULL << 30)
+
+static uint64_t move_field(uint64_t v, unsigned from, unsigned width, unsigned to)
+{
+    return ((v >> from) & (BIT(width) - 1)) << to;
+}
+
+uint64_t nested_tcr_el2_to_el1(uint64_t tcr_el2)
+{
+    return (tcr_el2 & TCR_EL2_TTBR0_FIELDS) | TCR_EPD1 | TCR_TG1_4K |
+           move_field(tcr_el2, 16, 3, TCR_IPS_SHIFT) | move_field(tcr_el2, 20, 1, 37) |
+           move_field(tcr_el2, 21, 2, 39) | move_field(tcr_el2, 24, 1, 41) |
+           move_field(tcr_el2, 25, 4, 43) | move_field(tcr_el2, 29, 1, 51) |
+           move_field(tcr_el2, 30, 1, 57) | move_field(tcr_el2, 32, 1, 59);
+}
+
+/* CPTR_EL2 (E2H = 0) traps by TZ[8], TFP[10], TSM[12], TTA[20]; CPACR_EL1
+ * enables by ZEN[17:16], FPEN[21:20], SMEN[25:24] (0b11: no trap) and
+ * traps by TTA[28]. TAM and TCPAC have no EL1 counterpart. */
+#define CPTR_NVHE_TZ        BIT(8)
+#define CPTR_NVHE_TFP       BIT(10)
+#define CPTR_NVHE_TSM       BIT(12)
+#define CPTR_NVHE_TTA       BIT(20)
+#define CPACR_ENABLE        3ULL
+
+uint64_t nested_cptr_el2_to_cpacr(uint64_t cptr_el2)
+{
+    return ((cptr_el2 & CPTR_NVHE_TZ) ? 0 : CPACR_ENABLE << 16) |
+           ((cptr_el2 & CPTR_NVHE_TFP) ? 0 : CPACR_ENABLE << 20) |
+           ((cptr_el2 & CPTR_NVHE_TSM) ? 0 : CPACR_ENABLE << 24) |
+           ((cptr_el2 & CPTR_NVHE_TTA) ? BIT(28) : 0);
+}
+
+/* What a register is to a non-VHE guest hypervisor (E2H = 0). */
+enum nvhe_kind {
+    NVHE_SAME,          /* the same register and home as with E2H = 1 */
+    NVHE_NONE,          /* FEAT_VHE's: UNDEFINED without it (TTBR1_EL2...) */
+    NVHE_XLATE,         /* its own layout, kept whole; the hardware EL1
+                         * register holds nvhe_to_el1 of it in hyp context */
+    NVHE_KEPT,          /* its own layout, kept whole, no hardware home */
+};
+
 struct el2_reg {
     struct sysreg_desc desc;        /* first: handlers get back here from it */
     enum nested_el2_reg idx;
     int hw;                         /* enum el1_reg holding hw_bits, or NO_HW_HOME */
     uint64_t hw_bits;
     uint64_t writable;              /* what a write keeps; the rest reads 0 */
+    enum nvhe_kind nvhe;
+    uint64_t (*nvhe_to_el1)(uint64_t);
+    uint64_t nvhe_writable, nvhe_res1;
 };
 
 static const struct el2_reg *el2_reg_of(const struct sysreg_desc *d)
@@ -59,12 +130,23 @@ static bool hw_home(const struct vcpu *v, const struct el2_reg *r)
     return r->hw != NO_HW_HOME && v->nested->in_hyp;
 }
 
+/* With E2H = 0 a register in its own layout is kept whole; the hardware
+ * home, if any, holds what gives it effect. */
+static bool nvhe_own_layout(const struct vcpu *v, const struct el2_reg *r)
+{
+    return v->nested->nvhe && (r->nvhe == NVHE_XLATE || r->nvhe == NVHE_KEPT);
+}
+
 static bool el2_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     const struct el2_reg *r = el2_reg_of(d);
     uint64_t kept = v->nested->el2[r->idx];
 
-    if (hw_home(v, r))
+    if (v->nested->nvhe && r->nvhe == NVHE_NONE)
+        return false;
+    if (nvhe_own_layout(v, r))
+        *val = kept;
+    else if (hw_home(v, r))
         *val = (el1_read((enum el1_reg)r->hw) & r->hw_bits) | (kept & ~r->hw_bits);
     else
         *val = kept;
@@ -75,6 +157,15 @@ static bool el2_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
     const struct el2_reg *r = el2_reg_of(d);
 
+    if (v->nested->nvhe && r->nvhe == NVHE_NONE)
+        return false;
+    if (nvhe_own_layout(v, r)) {
+        val = (val & r->nvhe_writable) | r->nvhe_res1;
+        v->nested->el2[r->idx] = val;
+        if (r->nvhe == NVHE_XLATE && v->nested->in_hyp)
+            el1_write((enum el1_reg)r->hw, r->nvhe_to_el1(val));
+        return true;
+    }
     val &= r->writable;
     if (hw_home(v, r)) {
         el1_write((enum el1_reg)r->hw, val & r->hw_bits);
@@ -156,35 +247,54 @@ static bool ro_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 }
 
 /* The guest's guest's CNTKCTL_EL1 (the _EL12 name has no VNCR slot); it
- * takes effect in the nested context (increment 2). */
+ * takes effect in the nested context. */
 static bool cntkctl12_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     *val = v->nested->l2_cntkctl;
-    return true;
+    return !v->nested->nvhe;
 }
 
 static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
     v->nested->l2_cntkctl = val & CNTKCTL_BITS;
-    return true;
+    return !v->nested->nvhe;
 }
 
 #define HOME(name, enc, i, hwreg, bits, wr) \
-    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr }
+    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, NVHE_SAME, NULL, 0, 0 }
 #define KEPT(name, enc, i, wr) \
-    { { name, enc, el2_read, el2_write }, i, NO_HW_HOME, 0, wr }
+    { { name, enc, el2_read, el2_write }, i, NO_HW_HOME, 0, wr, NVHE_SAME, NULL, 0, 0 }
 #define FIXED(name, enc, rd, wr) \
-    { { name, enc, rd, wr }, 0, NO_HW_HOME, 0, 0 }
+    { { name, enc, rd, wr }, 0, NO_HW_HOME, 0, 0, NVHE_SAME, NULL, 0, 0 }
+/* FEAT_VHE registers: UNDEFINED for a non-VHE guest hypervisor. */
+#define VHE_ONLY(name, enc, i, hwreg, bits, wr) \
+    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, NVHE_NONE, NULL, 0, 0 }
+/* A different layout with E2H = 0: xlate gives the hardware EL1 value
+ * (NVHE_XLATE) or there is none (NVHE_KEPT, xlate NULL); nwr and nres1 are
+ * its writable and RES1 bits. */
+#define TWO_LAYOUTS(name, enc, i, hwreg, bits, wr, kind, xlate, nwr, nres1) \
+    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, kind, xlate, nwr, nres1 }
+
+/* E2H = 0 layouts (Arm ARM): SCTLR_EL2 with its RES1 bits; CPTR_EL2's TZ,
+ * TFP, TSM, TTA, TAM, TCPAC and RES1 bits; TCR_EL2 with RES1 bits 23 and
+ * 31; CNTHCTL_EL2's EL1PCTEN, EL1PCEN, EVNTEN, EVNTDIR, EVNTI and ECV's
+ * EL1TVT..EVNTIS (no ECV bit: no CNTPOFF is offered). */
+#define CPTR_NVHE_BITS      (BIT(8) | BIT(10) | BIT(12) | BIT(20) | BIT(30) | BIT(31))
+#define TCR_NVHE_RES1       (BIT(23) | BIT(31))
+#define CNTHCTL_NVHE_BITS   (GENMASK(7, 0) | GENMASK(17, 13))
 
 static const struct el2_reg el2_regs[] = {
-    HOME("SCTLR_EL2", SYSREG_KEY(3, 4, 1, 0, 0), NEL2_SCTLR, EL1_SCTLR, ALL_BITS, ALL_BITS),
+    TWO_LAYOUTS("SCTLR_EL2", SYSREG_KEY(3, 4, 1, 0, 0), NEL2_SCTLR, EL1_SCTLR, ALL_BITS, ALL_BITS,
+                NVHE_XLATE, nested_sctlr_el2_to_el1, ALL_BITS, SCTLR_EL2_RES1_NVHE),
     FIXED("ACTLR_EL2", SYSREG_KEY(3, 4, 1, 0, 1), raz_read, wi_write),
     KEPT("MDCR_EL2", SYSREG_KEY(3, 4, 1, 1, 1), NEL2_MDCR, MDCR_BITS),
-    HOME("CPTR_EL2", SYSREG_KEY(3, 4, 1, 1, 2), NEL2_CPTR, EL1_CPACR, CPACR_BITS, CPTR_BITS),
+    TWO_LAYOUTS("CPTR_EL2", SYSREG_KEY(3, 4, 1, 1, 2), NEL2_CPTR, EL1_CPACR, CPACR_BITS, CPTR_BITS,
+                NVHE_XLATE, nested_cptr_el2_to_cpacr, CPTR_NVHE_BITS, CPTR_EL2_RES1_NVHE),
     FIXED("HACR_EL2", SYSREG_KEY(3, 4, 1, 1, 7), raz_read, wi_write),
     HOME("TTBR0_EL2", SYSREG_KEY(3, 4, 2, 0, 0), NEL2_TTBR0, EL1_TTBR0, ALL_BITS, ALL_BITS),
-    HOME("TTBR1_EL2", SYSREG_KEY(3, 4, 2, 0, 1), NEL2_TTBR1, EL1_TTBR1, ALL_BITS, ALL_BITS),
-    HOME("TCR_EL2", SYSREG_KEY(3, 4, 2, 0, 2), NEL2_TCR, EL1_TCR, ALL_BITS, ALL_BITS),
+    VHE_ONLY("TTBR1_EL2", SYSREG_KEY(3, 4, 2, 0, 1), NEL2_TTBR1, EL1_TTBR1, ALL_BITS, ALL_BITS),
+    TWO_LAYOUTS("TCR_EL2", SYSREG_KEY(3, 4, 2, 0, 2), NEL2_TCR, EL1_TCR, ALL_BITS, ALL_BITS,
+                NVHE_XLATE, nested_tcr_el2_to_el1, ALL_BITS, TCR_NVHE_RES1),
     HOME("AFSR0_EL2", SYSREG_KEY(3, 4, 5, 1, 0), NEL2_AFSR0, EL1_AFSR0, ALL_BITS, ALL_BITS),
     HOME("AFSR1_EL2", SYSREG_KEY(3, 4, 5, 1, 1), NEL2_AFSR1, EL1_AFSR1, ALL_BITS, ALL_BITS),
     KEPT("HPFAR_EL2", SYSREG_KEY(3, 4, 6, 0, 4), NEL2_HPFAR, HPFAR_BITS),
@@ -196,14 +306,30 @@ static const struct el2_reg el2_regs[] = {
     FIXED("ICH_MISR_EL2", SYSREG_KEY(3, 4, 12, 11, 2), ich_misr_read, ro_write),
     FIXED("ICH_EISR_EL2", SYSREG_KEY(3, 4, 12, 11, 3), ich_eisr_read, ro_write),
     FIXED("ICH_ELRSR_EL2", SYSREG_KEY(3, 4, 12, 11, 5), ich_elrsr_read, ro_write),
-    HOME("CONTEXTIDR_EL2", SYSREG_KEY(3, 4, 13, 0, 1), NEL2_CONTEXTIDR, EL1_CONTEXTIDR, ALL_BITS,
-         ALL_BITS),
-    HOME("CNTHCTL_EL2", SYSREG_KEY(3, 4, 14, 1, 0), NEL2_CNTHCTL, EL1_CNTKCTL, CNTKCTL_BITS,
-         CNTHCTL_BITS),
+    VHE_ONLY("CONTEXTIDR_EL2", SYSREG_KEY(3, 4, 13, 0, 1), NEL2_CONTEXTIDR, EL1_CONTEXTIDR, ALL_BITS,
+             ALL_BITS),
+    /* With E2H = 0 the hardware CNTKCTL_EL1 is its guest's (ctx.c). */
+    TWO_LAYOUTS("CNTHCTL_EL2", SYSREG_KEY(3, 4, 14, 1, 0), NEL2_CNTHCTL, EL1_CNTKCTL, CNTKCTL_BITS,
+                CNTHCTL_BITS, NVHE_KEPT, NULL, CNTHCTL_NVHE_BITS, 0),
     FIXED("CNTKCTL_EL12", SYSREG_KEY(3, 5, 14, 1, 0), cntkctl12_read, cntkctl12_write),
 };
 
 #define NR_EL2_REGS (sizeof(el2_regs) / sizeof(el2_regs[0]))
+
+/* A non-VHE guest hypervisor's EL2 registers at reset (vEL2 entered with
+ * E2H = 0): the RES1 bits, and the EL1 homes to match in the vCPU's EL1
+ * file (vcpu_reset runs on a vCPU that is not loaded). */
+void nested_el2_reset_nvhe(struct vcpu *v)
+{
+    for (unsigned i = 0; i < NR_EL2_REGS; i++) {
+        const struct el2_reg *r = &el2_regs[i];
+        if (r->nvhe != NVHE_XLATE && r->nvhe != NVHE_KEPT)
+            continue;
+        v->nested->el2[r->idx] = r->nvhe_res1;
+        if (r->nvhe == NVHE_XLATE)
+            v->el1[r->hw] = r->nvhe_to_el1(r->nvhe_res1);
+    }
+}
 
 const struct sysreg_desc *nested_sysreg_find(uint32_t key)
 {

@@ -1,6 +1,6 @@
 /* Virtual EL2 for a VM with `virt-el2`: its vCPUs' VNCR pages, their reset
  * into vEL2, and the exits that mean something else when the vCPU is the
- * guest's own hypervisor (docs/nested.md, increment 1). */
+ * guest's own hypervisor (docs/nested.md §9.5). */
 #include "nested/nested.h"
 #include "nested/s2_walk.h"
 
@@ -45,6 +45,24 @@ int nested_vm_check(const struct vm *vm)
                 vm->cfg->name, hyp_features.nv);
         return -1;
     }
+    if (!vm->cfg->virt_el2_nvhe)
+        return 0;
+    /* A negative E2H0 makes the hardware's HCR_EL2.NV1 RES0 (NI_NV1), and
+     * without NV1 the guest's EL1-named accesses would reach the hardware
+     * registers that hold its own EL2 state. */
+    if (hyp_features.e2h0 < 0) {
+        log_err("vm %s: virt-el2-mode = \"nvhe\" needs HCR_EL2.NV1, which this CPU does not have "
+                "(ID_AA64MMFR4_EL1.E2H0 = %d)", vm->cfg->name, hyp_features.e2h0);
+        return -1;
+    }
+    /* Its EL1 virtual timer and counter accesses at vEL2 mean its guest's
+     * timer (in the VNCR page) and count with its CNTVOFF_EL2: only
+     * FEAT_ECV's EL1TVT/EL1TVCT make them trap. */
+    if (hyp_features.ecv < 1) {
+        log_err("vm %s: virt-el2-mode = \"nvhe\" needs FEAT_ECV (CNTHCTL_EL2.EL1TVT/EL1TVCT), this CPU has "
+                "ID_AA64MMFR0_EL1.ECV = 0", vm->cfg->name);
+        return -1;
+    }
     return 0;
 }
 
@@ -59,6 +77,7 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
         return -1;
     }
     n->guest_hcr = guest_hcr;
+    n->nvhe = v->vm->cfg->virt_el2_nvhe;
     n->s2_slot = NS2_POOL_SLOTS;
     if (v->vm->gic_version == 3) {
         const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
@@ -76,10 +95,11 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     return 0;
 }
 
-/* What a CPU entered at EL2 finds: HCR_EL2 with E2H (RES1 here) and the
- * rest 0, VPIDR/VMPIDR_EL2 reset to its own MIDR/MPIDR, and its EL2
- * registers in their reset shape; SCTLR_EL2 with E2H = 1 is SCTLR_EL1's
- * reset value, which vcpu_reset has already put in place. */
+/* What a CPU entered at EL2 finds: HCR_EL2 with E2H (RES1 here; RES0 for
+ * a non-VHE one) and the rest 0, VPIDR/VMPIDR_EL2 reset to its own
+ * MIDR/MPIDR, and its EL2 registers in their reset shape; SCTLR_EL2 with
+ * E2H = 1 is SCTLR_EL1's reset value, which vcpu_reset has already put in
+ * place. */
 void nested_vcpu_reset(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
@@ -94,12 +114,16 @@ void nested_vcpu_reset(struct vcpu *v)
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
     v->timer_voff = 0;
-    n->ich_logged = false;
-    vncr_write(n, VNCR_HCR_EL2, HCR_E2H);
+    vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
     n->in_hyp = true;
-    v->hcr = nested_hyp_hcr(n->guest_hcr);
+    v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
+    if (n->nvhe)
+        nested_el2_reset_nvhe(v);
+    /* Its guest may use the EL1 physical counter and timer until it says
+     * otherwise (the E2H = 0 layout has those enables at bits 0 and 1). */
+    n->el2[NEL2_CNTHCTL] = n->nvhe ? 3 : NESTED_CNTHCTL_OPEN;
 }
 
 void nested_load(struct vcpu *v)
@@ -113,6 +137,22 @@ void nested_load(struct vcpu *v)
      * its own regime, whose VMID may have to be renewed too. */
     if (!n->in_hyp)
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
+    nested_timer_traps(v);
+    nested_debug_traps(v);
+}
+
+/* While its guest runs, the hardware traps the debug register accesses its
+ * MDCR_EL2 asks for (forwarded, forward.c); elvisor's own MDCR_EL2 traps
+ * none of them. */
+void nested_debug_traps(struct vcpu *v)
+{
+    uint64_t traps = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+    uint64_t mdcr = read_sysreg(mdcr_el2) & ~traps;
+
+    if (!v->nested->in_hyp)
+        mdcr |= nested_mdcr_traps(v->nested->el2[NEL2_MDCR]);
+    write_sysreg(mdcr_el2, mdcr);
+    isb();
 }
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
@@ -122,7 +162,14 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 
 static uint64_t vhcr(const struct vcpu *v)
 {
-    return nested_vhcr_effective(vncr_read(v->nested, VNCR_HCR_EL2));
+    return nested_vhcr_effective(vncr_read(v->nested, VNCR_HCR_EL2), v->nested->nvhe);
+}
+
+/* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept
+ * aside (el2_regs.c), with E2H = 0 the whole register. */
+uint64_t nested_vcnthctl(const struct vcpu *v)
+{
+    return nested_cnthctl_e2h1(v->nested->el2[NEL2_CNTHCTL], !v->nested->nvhe);
 }
 
 /* An HVC at vEL2 is for the guest's own EL2, its "current EL": PSCI goes
@@ -148,7 +195,7 @@ static const char *mode_name(uint64_t spsr)
     }
 }
 
-/* What this increment does not give the guest's guest is said once per
+/* What elvisor does not give the guest's guest yet is said once per
  * vCPU and value, never silently dropped. */
 static void log_unhonoured(struct vcpu *v, uint64_t vh)
 {
@@ -190,22 +237,20 @@ bool nested_vgic_enter(struct vcpu *v)
     struct vgic_v3_cpu_if *img = &n->ich_img;
     uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
     unsigned nr = page_nr_lrs(n);
-    bool hw = false;
 
     if (v->vm->gic_version != 3)
         return false;
     if (n->in_hyp || !(hcr & ICH_HCR_EN))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
+    /* An LR with HW = 1 names one of its own (virtual) interrupts, which no
+     * hardware deactivation reaches: its guest gets a software LR and the
+     * deactivation is done at the exit (nested_vgic_exit). */
+    n->ich_hw_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
-        hw |= (page_lrs(n)[i] & ICH_LR_HW) && (page_lrs(n)[i] & ICH_LR_STATE_MASK);
+        if ((page_lrs(n)[i] & ICH_LR_HW) && (page_lrs(n)[i] & ICH_LR_STATE_MASK))
+            n->ich_hw_lrs |= 1u << i;
         img->lr[i] = nested_shadow_lr(page_lrs(n)[i]);
-    }
-    if (hw && !n->ich_logged) {
-        n->ich_logged = true;
-        log_warn("vm %s vcpu %u: its list registers with HW = 1 are given to its guest as software ones: "
-                 "their deactivation does not reach its own interrupt (docs/nested.md §9.8)",
-                 v->vm->cfg->name, v->id);
     }
     /* Its maintenance conditions are evaluated from the page (update_mi),
      * never signalled by the hardware, which would exit its guest in a
@@ -234,8 +279,16 @@ void nested_vgic_exit(struct vcpu *v)
     vgic_hw_save_image(img, nr);
     /* Back to its own interface state for its next run in hyp context. */
     vgic_hw_load_ctx(v);
-    for (unsigned i = 0; i < nr; i++)
+    for (unsigned i = 0; i < nr; i++) {
+        /* Its guest ended an interrupt linked to one of its own: that one
+         * is deactivated, as the hardware does for a physical pINTID. */
+        if ((n->ich_hw_lrs & (1u << i)) && !(img->lr[i] & ICH_LR_STATE_MASK))
+            vgic_deactivate(&v->vm->vgic, v->id, nested_lr_pintid(page_lrs(n)[i]));
         page_lrs(n)[i] = nested_fold_lr(page_lrs(n)[i], img->lr[i]);
+    }
+    n->ich_hw_lrs = 0;
+    /* A forwarded one's physical PPI is released here, where it is loaded. */
+    vgic_apply_hw_resync(&v->vm->vgic, v->id);
     vncr_write(n, VNCR_ICH_HCR_EL2, (hcr & ~ICH_HCR_EOICOUNT_MASK) | (img->hcr & ICH_HCR_EOICOUNT_MASK));
     vncr_write(n, VNCR_ICH_VMCR_EL2, img->vmcr);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
@@ -418,7 +471,9 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    switch (nested_l2_exit_kind(esr, vhcr(v))) {
+    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR] };
+
+    switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:
         nested_exit_to_vel2(v, esr);
         return true;

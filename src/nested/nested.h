@@ -12,7 +12,7 @@
  * at its VBAR_EL2. The EL2 registers without such a home are kept in
  * struct vcpu_nested.
  *
- * Increments 1 to 3 of the plan: the hyp context, the nested context (the
+ * docs/nested.md §9.5 to §9.12: the hyp context, the nested context (the
  * guest's own guest at EL1/EL0), and the guest hypervisor's stage 2 for it
  * through a shadow stage 2 (shadow_s2.c). */
 #ifndef ELVISOR_NESTED_NESTED_H
@@ -44,12 +44,13 @@ enum nested_el2_reg {
 struct vcpu_nested {
     uint64_t *vncr;             /* 4 KiB page; hardware VNCR_EL2 in hyp context */
     bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1) */
+    bool nvhe;                  /* virt-el2-mode = "nvhe": vE2H RES0, NV1 in hyp context */
     uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
     /* In hyp context: only the bits the hardware home does not hold. */
     uint64_t el2[NESTED_EL2_NR];
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
-    bool ich_logged;            /* its HW LRs loaded as software ones: said once */
+    uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
     bool ich_live;              /* ich_img is in the hardware (its guest's run) */
     struct vgic_v3_cpu_if ich_img;
     /* In nested context: the hardware EL1 registers of the hyp context
@@ -75,8 +76,8 @@ static inline void vncr_write(struct vcpu_nested *n, unsigned off, uint64_t val)
 
 /* ---- Pure (nested_calc.c, host-tested) ---- */
 
-/* HCR_EL2 while the vCPU runs in hyp context. */
-uint64_t nested_hyp_hcr(uint64_t guest_hcr);
+/* HCR_EL2 while the vCPU runs in hyp context; nvhe: its vE2H is 0. */
+uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe);
 
 /* HCR_EL2 while the vCPU runs its guest's guest (nested context). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
@@ -90,16 +91,33 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
  * (the shadow stage 2) and IMO (nested_check_irq). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
                                  HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM | HCR_IMO)
-/* The bits of vHCR its guest's guest would not get (logged: increments 3-5). */
+/* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
 /* What an exit from the nested context becomes. */
 enum nested_l2_exit {
     NESTED_L2_ELVISOR,      /* the guest hypervisor did not ask: as for an EL1 guest */
     NESTED_L2_TO_VEL2,      /* injected into vEL2 (lower EL, AArch64) */
-    NESTED_L2_UNDEF,        /* UNDEFINED in the guest's guest (HVC with HCD, SMC without TSC) */
+    NESTED_L2_UNDEF,        /* UNDEFINED in the guest's guest (HVC with HCD) */
 };
-enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr);
+/* The guest hypervisor's controls an exit of its guest is judged by:
+ * its HCR_EL2 (effective) and CNTHCTL_EL2 in the E2H = 1 layout. */
+struct nested_ctls {
+    uint64_t hcr, cnthctl, mdcr;
+};
+#define NESTED_CNTHCTL_EL1PCTEN BIT(10)     /* E2H = 1 layout */
+#define NESTED_CNTHCTL_EL1PTEN  BIT(11)
+#define NESTED_CNTHCTL_EL1TVT   BIT(13)     /* FEAT_ECV */
+#define NESTED_CNTHCTL_EL1TVCT  BIT(14)
+/* Its guest's EL1 may use the physical counter and timer: CNTHCTL_EL2's
+ * reset value as elvisor gives it (the architecture leaves it UNKNOWN). */
+#define NESTED_CNTHCTL_OPEN     (NESTED_CNTHCTL_EL1PCTEN | NESTED_CNTHCTL_EL1PTEN)
+/* forward.c: the table of what its guest's exits are forwarded on. */
+enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c);
+/* The debug traps its MDCR_EL2 asks for: TDA, TDOSA, TDRA (all with TDE). */
+uint64_t nested_mdcr_traps(uint64_t mdcr);
+/* Its CNTHCTL_EL2 in the E2H = 1 layout (e2h: it is in that layout). */
+uint64_t nested_cnthctl_e2h1(uint64_t cnthctl, bool e2h);
 
 #define NESTED_VECTOR_LOWER_A64_SYNC    0x400u
 #define NESTED_VECTOR_IRQ_OFFSET        0x80u   /* IRQ entry after the sync one */
@@ -113,8 +131,16 @@ struct nested_exc {
 void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sctlr, bool pan,
                         bool ssbs, struct nested_exc *e);
 
-/* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1. */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr);
+/* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1,
+ * or RES0 for a non-VHE one (nvhe). */
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe);
+
+/* A non-VHE guest hypervisor's SCTLR_EL2, TCR_EL2, CPTR_EL2 (E2H = 0
+ * layouts) as the hardware EL1 registers that give them effect while it
+ * runs at EL1 with NV1. */
+uint64_t nested_sctlr_el2_to_el1(uint64_t sctlr_el2);
+uint64_t nested_tcr_el2_to_el1(uint64_t tcr_el2);
+uint64_t nested_cptr_el2_to_cpacr(uint64_t cptr_el2);
 
 /* PSTATE.M between hardware (EL1h/EL1t) and what the guest sees (EL2h/EL2t)
  * in an SPSR; EL0t and everything else is unchanged. */
@@ -141,6 +167,8 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
 /* Its LR as loaded for its guest, and folded back at the exit. */
 uint64_t nested_shadow_lr(uint64_t lr);
 uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr);
+/* The interrupt of its own an LR with HW = 1 names (its pINTID field). */
+uint32_t nested_lr_pintid(uint64_t lr);
 bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
 #define NESTED_MI_INTID         25u     /* its maintenance interrupt, PPI 9 */
 
@@ -223,6 +251,17 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate);
  * trapped registers for a vEL2 vCPU. */
 struct sysreg_desc;
 const struct sysreg_desc *nested_sysreg_find(uint32_t key);
+/* A non-VHE guest hypervisor's EL2 registers in their reset shape, and
+ * their EL1 homes in the vCPU's EL1 file (not loaded). */
+void nested_el2_reset_nvhe(struct vcpu *v);
+/* CNTHCTL_EL2 for the vCPU's context: a non-VHE guest hypervisor's EL1
+ * timer and counter accesses trap in hyp context (timers.c). */
+void nested_timer_traps(struct vcpu *v);
+/* MDCR_EL2's debug traps for the vCPU's context: its guest's accesses its
+ * MDCR_EL2 traps (nested.c). */
+void nested_debug_traps(struct vcpu *v);
+/* Its CNTHCTL_EL2 in the E2H = 1 layout (nested.c). */
+uint64_t nested_vcnthctl(const struct vcpu *v);
 /* Entry i of the table, NULL past its end (for tests that walk it). */
 const struct sysreg_desc *nested_sysreg_at(unsigned i);
 

@@ -21,9 +21,12 @@
  * address translations and TLB maintenance: they mean its own EL2&0 regime
  * when vTGE = 1 but its guest's EL1&0 regime when vTGE = 0, and under NV2
  * elvisor only learns vTGE at an exit (docs/nested.md §1.4). */
-uint64_t nested_hyp_hcr(uint64_t guest_hcr)
+uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
 {
-    return guest_hcr | HCR_NV | HCR_NV2 | HCR_AT | HCR_TTLB;
+    /* A non-VHE guest hypervisor's EL1-named registers are its guest's:
+     * NV1 sends them to the page too, and makes the hardware read its
+     * stage-1 tables in the EL2 format (docs/nested.md §1.1). */
+    return guest_hcr | HCR_NV | HCR_NV2 | HCR_AT | HCR_TTLB | (nvhe ? HCR_NV1 : 0);
 }
 
 /* The guest's guest runs as an EL1 guest of this VM with the traps its
@@ -37,41 +40,6 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
 {
     return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED);
-}
-
-/* ID registers trapped by HCR_EL2.TID3: op0 = 3, op1 = 0, CRn = 0,
- * CRm = 1..7 (Arm ARM, HCR_EL2.TID3). */
-#define ESR_SYS_OP0(esr)    (((esr) >> 20) & 3)
-#define ESR_SYS_OP2(esr)    (((esr) >> 17) & 7)
-#define ESR_SYS_OP1(esr)    (((esr) >> 14) & 7)
-#define ESR_SYS_CRN(esr)    (((esr) >> 10) & 0xf)
-#define ESR_SYS_CRM(esr)    (((esr) >> 1) & 0xf)
-#define WFX_TI_WFET         3
-#define ID_SPACE_CRM_MAX    7
-
-static bool tid3_register(uint64_t esr)
-{
-    return ESR_SYS_OP0(esr) == 3 && ESR_SYS_OP1(esr) == 0 && ESR_SYS_CRN(esr) == 0 &&
-           ESR_SYS_CRM(esr) >= 1 && ESR_SYS_CRM(esr) <= ID_SPACE_CRM_MAX;
-}
-
-enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, uint64_t vhcr)
-{
-    switch (ESR_EC(esr)) {
-    case EC_WFX: {
-        uint64_t ti = esr & ESR_WFX_TI_MASK;
-        bool wfe = ti == ESR_WFX_WFE || ti == WFX_TI_WFET;
-        return (vhcr & (wfe ? HCR_TWE : HCR_TWI)) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
-    }
-    case EC_HVC64:  /* HVC at EL1 is always for EL2, unless EL2 disabled it */
-        return (vhcr & HCR_HCD) ? NESTED_L2_UNDEF : NESTED_L2_TO_VEL2;
-    case EC_SMC64:  /* SMC: the guest's guest has no firmware of its own */
-        return (vhcr & HCR_TSC) ? NESTED_L2_TO_VEL2 : NESTED_L2_UNDEF;
-    case EC_SYS64:
-        return (tid3_register(esr) && (vhcr & HCR_TID3)) ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR;
-    default:
-        return NESTED_L2_ELVISOR;
-    }
 }
 
 /* Arm ARM, exception entry to EL2 from a lower EL using AArch64: the
@@ -88,12 +56,14 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
     e->pstate = exc_entry_pstate(pstate, sctlr, pan, ssbs);
 }
 
-/* The ID registers a vEL2 guest sees say E2H is RES1 and FEAT_NV absent, so
- * whatever it stored in those bits of the page reads as the architecture
- * says to elvisor. */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr)
+/* The ID registers a vEL2 guest sees say E2H is RES1 (VHE-only) or RES0
+ * (non-VHE: no FEAT_VHE), and FEAT_NV absent, so whatever it stored in
+ * those bits of the page reads as the architecture says to elvisor. */
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe)
 {
-    return (vncr_hcr | HCR_E2H) & ~(HCR_NV | HCR_NV1 | HCR_AT | HCR_NV2);
+    uint64_t v = vncr_hcr & ~(HCR_NV | HCR_NV1 | HCR_AT | HCR_NV2);
+
+    return nvhe ? v & ~HCR_E2H : v | HCR_E2H;
 }
 
 static uint64_t with_mode_el(uint64_t psr, uint64_t el)

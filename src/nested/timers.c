@@ -28,6 +28,7 @@
 
 #include "arch/arm64/el1_timer.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/hyp.h"
 #include "core/vm.h"
 #include "hyp/vcpu_switch.h"
 #include "trap/sysreg_emul.h"
@@ -117,24 +118,56 @@ uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
     return next;
 }
 
+/* A non-VHE L1 at vEL2 names its guest's EL1 timers by CNTP_*_EL0 and
+ * CNTV_*_EL0, and reads CNTVCT_EL0 with its own CNTVOFF_EL2: under NV1 the
+ * CTL and CVAL would go to the page but TVAL and the counters would reach
+ * the hardware, so every one of them traps (FEAT_ECV's EL1TVT/EL1TVCT,
+ * EL1PCTEN/EL1PCEN clear) and is served from the page below. While its
+ * guest runs, L1's CNTHCTL_EL2 says which of the guest's accesses trap
+ * (to be forwarded to L1, forward.c); else elvisor's usual CNTHCTL_EL2. */
+void nested_timer_traps(struct vcpu *v)
+{
+    unsigned traps = 0;
+
+    if (v->nested->in_hyp) {
+        traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : 0;
+    } else {
+        uint64_t c = nested_vcnthctl(v);
+        traps = (c & NESTED_CNTHCTL_EL1PCTEN ? 0 : HYP_TRAP_EL1_PCT) |
+                (c & NESTED_CNTHCTL_EL1PTEN ? 0 : HYP_TRAP_EL1_PT);
+        if (hyp_features.ecv)
+            traps |= (c & NESTED_CNTHCTL_EL1TVT ? HYP_TRAP_EL1_VT : 0) |
+                     (c & NESTED_CNTHCTL_EL1TVCT ? HYP_TRAP_EL1_VCT : 0);
+    }
+    write_sysreg(cnthctl_el2, hyp_cnthctl(traps));
+    isb();
+}
+
 /* Leaving the CPU in hyp context: the scheduler polls v->timers of a vCPU
  * that is not loaded, so they must hold what L1 wrote into the page. */
 void nested_put(struct vcpu *v)
 {
     if (v->nested->in_hyp)
         page_in(v);
+    write_sysreg(cnthctl_el2, hyp_cnthctl(0));
+    write_sysreg(mdcr_el2, read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA));
+    isb();
 }
 
 void nested_timers_enter_l2(struct vcpu *v)
 {
     page_in(v);
     vcpu_timers_remap(v);
+    nested_timer_traps(v);
+    nested_debug_traps(v);
 }
 
 void nested_timers_exit_l2(struct vcpu *v)
 {
     vcpu_timers_remap(v);
     page_out(v);
+    nested_timer_traps(v);
+    nested_debug_traps(v);
 }
 
 /* ---- Trapped timer registers of vEL2 ---- */
@@ -152,14 +185,23 @@ static const struct timer_reg *timer_reg_of(const struct sysreg_desc *d)
 
 /* CNTHP_*_EL2 and CNTHV_*_EL2: L1's EL2 timers, wherever they are now
  * (the hardware EL1 timers in hyp context, where L1 runs). */
+/* CNTHV (the EL2 virtual timer) comes with FEAT_VHE, which a non-VHE L1
+ * does not have. */
+static bool el2_timer_exists(const struct vcpu *v, enum vtimer_id id)
+{
+    return !(v->nested->nvhe && id == VTIMER_EL2_VIRT);
+}
+
 static bool el2_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     *val = vtimer_ctx_ctl(v, timer_reg_of(d)->id);
-    return true;
+    return el2_timer_exists(v, timer_reg_of(d)->id);
 }
 
 static bool el2_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
+    if (!el2_timer_exists(v, timer_reg_of(d)->id))
+        return false;
     vtimer_ctx_set_ctl(v, timer_reg_of(d)->id, val);
     return true;
 }
@@ -167,11 +209,13 @@ static bool el2_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 static bool el2_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     *val = vtimer_ctx_cval(v, timer_reg_of(d)->id);
-    return true;
+    return el2_timer_exists(v, timer_reg_of(d)->id);
 }
 
 static bool el2_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
+    if (!el2_timer_exists(v, timer_reg_of(d)->id))
+        return false;
     vtimer_ctx_set_cval(v, timer_reg_of(d)->id, val);
     return true;
 }
@@ -181,13 +225,15 @@ static bool el2_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
     enum vtimer_id id = timer_reg_of(d)->id;
 
     *val = vtimer_tval_read(vtimer_ctx_cval(v, id), vtimer_ctx_count(v, id));
-    return true;
+    return el2_timer_exists(v, id);
 }
 
 static bool el2_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
     enum vtimer_id id = timer_reg_of(d)->id;
 
+    if (!el2_timer_exists(v, id))
+        return false;
     vtimer_ctx_set_cval(v, id, vtimer_tval_to_cval(val, vtimer_ctx_count(v, id)));
     return true;
 }
@@ -200,7 +246,7 @@ static bool el02_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 {
     unsigned i = timer_reg_of(d)->slot;
 
-    if (!v->nested->in_hyp)
+    if (!v->nested->in_hyp || v->nested->nvhe)
         return false;
     *val = vtimer_tval_read(vncr_read(v->nested, page_timers[i].cval),
                             vtimer_count(hw_cntpct(), page_offset(v, i)));
@@ -212,7 +258,7 @@ static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
     unsigned i = timer_reg_of(d)->slot;
     uint64_t now = hw_cntpct();
 
-    if (!v->nested->in_hyp)
+    if (!v->nested->in_hyp || v->nested->nvhe)
         return false;
     vncr_write(v->nested, page_timers[i].cval,
                vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i))));
@@ -220,8 +266,109 @@ static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
     return true;
 }
 
+/* ---- A non-VHE L1's EL0 timer names in hyp context (its guest's timers) ----
+ * Served from the page as the _EL02 names are for a VHE L1; anywhere else
+ * (its guest's context, a VHE L1) by elvisor's own table. */
+static bool page_view(const struct vcpu *v)
+{
+    return v->nested->nvhe && v->nested->in_hyp;
+}
+
+static bool plain_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    const struct sysreg_desc *plain = sysreg_find(d->key);
+
+    return plain && plain->read(v, plain, val);
+}
+
+static bool plain_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    const struct sysreg_desc *plain = sysreg_find(d->key);
+
+    return plain && plain->write(v, plain, val);
+}
+
+static bool el0_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    unsigned i = timer_reg_of(d)->slot;
+
+    if (!page_view(v))
+        return plain_read(v, d, val);
+    publish_one(v, i, hw_cntpct());
+    *val = vncr_read(v->nested, page_timers[i].ctl);
+    return true;
+}
+
+static bool el0_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    unsigned i = timer_reg_of(d)->slot;
+
+    if (!page_view(v))
+        return plain_write(v, d, val);
+    vncr_write(v->nested, page_timers[i].ctl, vtimer_ctl_write_value(val));
+    publish_one(v, i, hw_cntpct());
+    return true;
+}
+
+static bool el0_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    if (!page_view(v))
+        return plain_read(v, d, val);
+    *val = vncr_read(v->nested, page_timers[timer_reg_of(d)->slot].cval);
+    return true;
+}
+
+static bool el0_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    unsigned i = timer_reg_of(d)->slot;
+
+    if (!page_view(v))
+        return plain_write(v, d, val);
+    vncr_write(v->nested, page_timers[i].cval, val);
+    publish_one(v, i, hw_cntpct());
+    return true;
+}
+
+static bool el0_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    unsigned i = timer_reg_of(d)->slot;
+
+    if (!page_view(v))
+        return plain_read(v, d, val);
+    *val = vtimer_tval_read(vncr_read(v->nested, page_timers[i].cval),
+                            vtimer_count(hw_cntpct(), page_offset(v, i)));
+    return true;
+}
+
+static bool el0_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    unsigned i = timer_reg_of(d)->slot;
+    uint64_t now = hw_cntpct();
+
+    if (!page_view(v))
+        return plain_write(v, d, val);
+    vncr_write(v->nested, page_timers[i].cval, vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i))));
+    publish_one(v, i, now);
+    return true;
+}
+
+/* CNTVCT_EL0 at EL2 with E2H = 0 subtracts CNTVOFF_EL2 (D12.2.4.1). */
+static bool el0_cntvct_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    if (!page_view(v))
+        return plain_read(v, d, val);
+    *val = vtimer_count(hw_cntpct(), page_offset(v, 1));
+    return true;
+}
+
+static bool ro_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    return false;
+}
+
 #define EL2_TIMER(name, enc, rd, wr, id) { { name, enc, rd, wr }, id, 0 }
 #define EL02_TVAL(name, enc, slot)       { { name, enc, el02_tval_read, el02_tval_write }, VTIMER_NR, slot }
+#define EL0_TIMER(name, enc, reg, slot)  { { name, enc, el0_##reg##_read, el0_##reg##_write }, VTIMER_NR, slot }
 
 static const struct timer_reg timer_regs[] = {
     EL2_TIMER("CNTHP_TVAL_EL2", SYSREG_KEY(3, 4, 14, 2, 0), el2_tval_read, el2_tval_write, VTIMER_EL2_PHYS),
@@ -232,6 +379,14 @@ static const struct timer_reg timer_regs[] = {
     EL2_TIMER("CNTHV_CVAL_EL2", SYSREG_KEY(3, 4, 14, 3, 2), el2_cval_read, el2_cval_write, VTIMER_EL2_VIRT),
     EL02_TVAL("CNTP_TVAL_EL02", SYSREG_KEY(3, 5, 14, 2, 0), 0),
     EL02_TVAL("CNTV_TVAL_EL02", SYSREG_KEY(3, 5, 14, 3, 0), 1),
+    EL0_TIMER("CNTP_TVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 0), tval, 0),
+    EL0_TIMER("CNTP_CTL_EL0", SYSREG_KEY(3, 3, 14, 2, 1), ctl, 0),
+    EL0_TIMER("CNTP_CVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 2), cval, 0),
+    EL0_TIMER("CNTV_TVAL_EL0", SYSREG_KEY(3, 3, 14, 3, 0), tval, 1),
+    EL0_TIMER("CNTV_CTL_EL0", SYSREG_KEY(3, 3, 14, 3, 1), ctl, 1),
+    EL0_TIMER("CNTV_CVAL_EL0", SYSREG_KEY(3, 3, 14, 3, 2), cval, 1),
+    { { "CNTVCT_EL0", SYSREG_KEY(3, 3, 14, 0, 2), el0_cntvct_read, ro_write }, VTIMER_NR, 1 },
+    { { "CNTVCTSS_EL0", SYSREG_KEY(3, 3, 14, 0, 6), el0_cntvct_read, ro_write }, VTIMER_NR, 1 },
 };
 #define NR_TIMER_REGS   (sizeof(timer_regs) / sizeof(timer_regs[0]))
 

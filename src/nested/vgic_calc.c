@@ -103,6 +103,11 @@ uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr)
     return (l1_lr & ~ICH_LR_STATE_MASK) | (hw_lr & ICH_LR_STATE_MASK);
 }
 
+uint32_t nested_lr_pintid(uint64_t lr)
+{
+    return (uint32_t)((lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT);
+}
+
 /* Its maintenance interrupt (INTID 25) is a level: En and a condition. */
 bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr)
 {

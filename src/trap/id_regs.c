@@ -97,7 +97,7 @@ uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
 #define VH_IMPLEMENTED          1
 #define E2H0_NI_NV1             0xeULL  /* E2H is RES1 and HCR_EL2.NV1 RES0 */
 
-uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits)
+uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe)
 {
     uint64_t v = id_reg_sanitize(key, hw, ipa_bits);
 
@@ -111,11 +111,14 @@ uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits)
         if (((v >> MMFR0_ECV_SHIFT) & 0xf) > ECV_NO_CNTPOFF)
             v = set_field(v, MMFR0_ECV_SHIFT, ECV_NO_CNTPOFF);
         return v;
-    case ID_KEY(7, 1):  /* ID_AA64MMFR1_EL1: VHE, the hardware's VMID width */
-        v = set_field(v, MMFR1_VH_SHIFT, VH_IMPLEMENTED);
+    case ID_KEY(7, 1):  /* ID_AA64MMFR1_EL1: VHE (or not), the hardware's VMID width */
+        v = set_field(v, MMFR1_VH_SHIFT, nvhe ? 0 : VH_IMPLEMENTED);
         return v | (hw & F(MMFR1_VMIDBITS_SHIFT));
-    case ID_KEY(7, 4):  /* ID_AA64MMFR4_EL1: E2H RES1, so NV1 is never needed */
-        return set_field(0, MMFR4_E2H0_SHIFT, E2H0_NI_NV1);
+    case ID_KEY(7, 4):
+        /* ID_AA64MMFR4_EL1: E2H RES1, so NV1 is never needed; or, without
+         * FEAT_VHE, E2H0 implemented (0): E2H is RES0 (as KVM's
+         * HAS_EL2_E2H0 vCPUs see it). */
+        return nvhe ? 0 : set_field(0, MMFR4_E2H0_SHIFT, E2H0_NI_NV1);
     default:
         /* ID_AA64MMFR2_EL1.NV stays 0: no nesting inside the guest's guests. */
         return v;

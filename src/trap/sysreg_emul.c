@@ -27,7 +27,7 @@ static bool id_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     uint64_t hw = arch_read_id_reg(SYSREG_KEY_CRM(d->key), SYSREG_KEY_OP2(d->key));
 
-    *val = v->vm->cfg->virt_el2 ? id_reg_sanitize_vel2(d->key, hw, hyp_ipa_bits)
+    *val = v->vm->cfg->virt_el2 ? id_reg_sanitize_vel2(d->key, hw, hyp_ipa_bits, v->vm->cfg->virt_el2_nvhe)
                      : id_reg_sanitize(d->key, hw, hyp_ipa_bits);
     return true;
 }

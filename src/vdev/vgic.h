@@ -323,6 +323,19 @@ void vgic_inject_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t 
  * already holding it keeps its HW bit until the next sync. */
 void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid);
 
+/* Deactivates intid of vcpu_id as ICACTIVER would (a pending state stays);
+ * a forwarded one's physical PPI follows at the next flush or
+ * vgic_apply_hw_resync(). A guest hypervisor's guest deactivated it through
+ * a list register with HW = 1 that named it (docs/nested.md §9.8). */
+void vgic_deactivate(struct vgic *v, unsigned vcpu_id, uint32_t intid);
+/* Forwards private vintid of vcpu_id from PPI pintid again when it is
+ * active as a software interrupt (outside any LR): a timer's interrupt
+ * that was taken while another context ran that timer in memory and is
+ * still being handled when the hardware timer runs it again. True when it
+ * did: the caller must then make pintid active (the invariant of forwarded
+ * interrupts: physical active while the virtual one is in flight). */
+bool vgic_remap_hw_active(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t pintid);
+
 /* Is vintid of vcpu_id (a PPI) pending or active, outside any LR (call it
  * between runs)? *forwarded, when not NULL, says whether it carries the HW
  * mapping. The scheduler asks for the timer PPIs of a vCPU that is not

@@ -652,6 +652,39 @@ void vgic_unmap_hw(struct vgic *v, unsigned vcpu_id, uint32_t vintid)
     vgic_kick_mask(v, kick);
 }
 
+void vgic_deactivate(struct vgic *v, unsigned vcpu_id, uint32_t intid)
+{
+    uint32_t kick = 0;
+
+    if (intid > VGIC_MAX_INTID || vcpu_id >= v->nr_vcpus)
+        return;
+    spin_lock(&v->lock);
+    v->gen++;
+    vgic_bitreg_write(v, vcpu_id, vcpu_id, intid & ~31u, VGIC_BITREG_CLEAR_ACTIVE, 1u << (intid & 31u), &kick);
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
+}
+
+bool vgic_remap_hw_active(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t pintid)
+{
+    struct vgic_irq *irq;
+    bool mapped = false;
+
+    if (vintid < VGIC_FIRST_PPI || vintid >= VGIC_NR_PRIVATE_IRQS || pintid < VGIC_PINTID_MIN ||
+        pintid >= VGIC_NR_PRIVATE_IRQS)
+        return false;
+    spin_lock(&v->lock);
+    irq = vgic_get_irq(v, vcpu_id, vintid);
+    if (irq && !irq->hw && irq->active && irq->lr_owner == VGIC_NONE8) {
+        v->gen++;
+        irq->hw = true;
+        irq->pintid = (uint16_t)pintid;
+        mapped = true;
+    }
+    spin_unlock(&v->lock);
+    return mapped;
+}
+
 bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool *forwarded)
 {
     struct vgic_irq *irq;

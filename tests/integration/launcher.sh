@@ -239,6 +239,9 @@ expect_run dry_run_bare 0 "$fake_qemu -M virt,gic-version=3" "-smp 2" "-m 64M" \
     "-kernel $(realpath "$img")" -- --bare --kernel "$img" --smp 2 --mem 64M --dry-run
 # --el2: a VM with virtual EL2, or bare QEMU's own EL2.
 expect_run dry_run_el2 0 "virt-el2;" "virtual EL2" -- --kernel "$img" --el2 --dry-run
+# --el2-nvhe: the same with a non-VHE virtual EL2 (virt-el2-mode), checked.
+expect_run dry_run_el2_nvhe 0 "virt-el2;" 'virt-el2-mode = "nvhe";' "virtual EL2 (nVHE)" -- \
+    --kernel "$img" --el2-nvhe --dry-run
 expect_run dry_run_el2_bare 0 "$fake_qemu -M virt,virtualization=on,gic-version=3" -- \
     --bare --kernel "$img" --el2 --dry-run
 expect_run args_el2_with_config 2 "--el2" "--config" -- --config "$repo/configs/default.dts" --el2

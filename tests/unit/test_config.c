@@ -180,6 +180,27 @@ static void test_virt_el2(void **state)
                  "h", "virt-el2");
 }
 
+static void test_virt_el2_mode(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K;\n"
+                           "  virt-el2; virt-el2-mode = \"nvhe\"; };\n"
+                           "v { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K;\n"
+                           "  virt-el2; virt-el2-mode = \"vhe\"; };\n"
+                           "w { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2; };\n"),
+                     0);
+    assert_true(cfg.vms[0].virt_el2 && cfg.vms[0].virt_el2_nvhe);
+    assert_true(cfg.vms[1].virt_el2 && !cfg.vms[1].virt_el2_nvhe);
+    assert_false(cfg.vms[2].virt_el2_nvhe);
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2;\n"
+                 "  virt-el2-mode = \"e2h0\"; };", "h", "virt-el2-mode");
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2;\n"
+                 "  virt-el2-mode = <1>; };", "h", "virt-el2-mode");
+    /* A mode without a virtual EL2 would be ignored without a word. */
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K;\n"
+                 "  virt-el2-mode = \"nvhe\"; };", "h", "virt-el2-mode");
+}
+
 static void test_full_and_several(void **state)
 {
     const struct vm_config *a = &cfg.vms[0], *b = &cfg.vms[1], *c = &cfg.vms[2];
@@ -607,6 +628,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_minimal, teardown),
         cmocka_unit_test_teardown(test_virt_el2, teardown),
+        cmocka_unit_test_teardown(test_virt_el2_mode, teardown),
         cmocka_unit_test_teardown(test_full_and_several, teardown),
         cmocka_unit_test_teardown(test_eight_vms_and_names, teardown),
         cmocka_unit_test_teardown(test_empty_bootargs_and_unknown_props, teardown),

@@ -278,7 +278,7 @@ static void test_vel2_same_as_el1_elsewhere(void **state)
         for (unsigned n = 0; n < 200; n++) {
             uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
             uint64_t el1 = id_reg_sanitize(keys[i], hw, 40);
-            uint64_t vel2 = id_reg_sanitize_vel2(keys[i], hw, 40);
+            uint64_t vel2 = id_reg_sanitize_vel2(keys[i], hw, 40, false);
             if ((el1 & mask) != (vel2 & mask))
                 print_error("key %#x hw %#llx: EL1 %#llx, vEL2 %#llx\n", keys[i],
                             (unsigned long long)hw, (unsigned long long)el1, (unsigned long long)vel2);
@@ -295,13 +295,13 @@ static void test_vel2_fields(void **state)
         uint64_t v;
 
         /* EL2 implemented, AArch64 only, whatever the hardware says; no EL3. */
-        v = id_reg_sanitize_vel2(K_PFR0, hw, 40);
+        v = id_reg_sanitize_vel2(K_PFR0, hw, 40, false);
         assert_int_equal(FIELD_OF(v, 8), 1);
         assert_int_equal(FIELD_OF(v, 12), 0);
         assert_int_equal(FIELD_OF(v, 32), 0);                  /* SVE still hidden */
 
         /* Stage 2 with 4 KiB pages only; ECV without CNTPOFF at most. */
-        v = id_reg_sanitize_vel2(K_MMFR0, hw, 40);
+        v = id_reg_sanitize_vel2(K_MMFR0, hw, 40, false);
         assert_int_equal(FIELD_OF(v, 40), 2);
         assert_int_equal(FIELD_OF(v, 32), 1);
         assert_int_equal(FIELD_OF(v, 36), 1);
@@ -310,16 +310,27 @@ static void test_vel2_fields(void **state)
         assert_int_equal(FIELD_OF(v, 0), 2);                   /* PARange for 40 bits */
 
         /* VHE, the hardware's VMID width; LO, TWED, HCX still hidden. */
-        v = id_reg_sanitize_vel2(K_MMFR1, hw, 40);
+        v = id_reg_sanitize_vel2(K_MMFR1, hw, 40, false);
         assert_int_equal(FIELD_OF(v, 8), 1);
         assert_true(FIELD_OF(v, 4) == FIELD_OF(hw, 4));
         assert_int_equal(FIELD_OF(v, 16) | FIELD_OF(v, 32) | FIELD_OF(v, 40), 0);
 
         /* No FEAT_NV for the guest's guests. */
-        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40), 24), 0);
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, false), 24), 0);
 
         /* E2H0 = NI_NV1 (0b1110: E2H RES1), nothing else. */
-        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40) == FV(0xe, 24));
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, false) == FV(0xe, 24));
+    }
+    /* Non-VHE: no FEAT_VHE, E2H0 implemented (E2H RES0), the rest alike. */
+    for (unsigned n = 0; n < 300; n++) {
+        uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
+        uint64_t v = id_reg_sanitize_vel2(K_MMFR1, hw, 40, true);
+        assert_int_equal(FIELD_OF(v, 8), 0);
+        assert_true(FIELD_OF(v, 4) == FIELD_OF(hw, 4));
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, true) == 0);
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_PFR0, hw, 40, true), 8), 1);
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, true), 24), 0);
+        assert_true(id_reg_sanitize_vel2(K_MMFR0, hw, 40, true) == id_reg_sanitize_vel2(K_MMFR0, hw, 40, false));
     }
     /* The EL1 view keeps hiding all of it. */
     assert_int_equal(FIELD_OF(id_reg_sanitize(K_PFR0, FV(1, 8), 40), 8), 0);

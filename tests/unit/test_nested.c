@@ -14,6 +14,7 @@
 
 #include "trap/inject.h"
 #include "nested/nested_calc.c"
+#include "nested/forward.c"
 
 /* ---- Arm ARM encodings ---- */
 
@@ -86,15 +87,17 @@ static void test_hyp_hcr(void **state)
     for (unsigned n = 0; n < 1000; n++) {
         /* elvisor's guest HCR never holds FEAT_NV bits; any other bit must pass. */
         uint64_t guest = n ? rnd() & ~A_HCR_NV_ALL : 0;
-        uint64_t hcr = nested_hyp_hcr(guest);
+        uint64_t hcr = nested_hyp_hcr(guest, false);
         assert_true((hcr & guest) == guest);
         /* AT and TTLB: an EL1 AT/TLBI from vEL2 must exit, since its
          * regime depends on vTGE, which elvisor sees only at exits. NV1
-         * would need the nVHE EL2 format (vE2H = 0 is never offered);
-         * nothing else is added. */
+         * only for a non-VHE guest hypervisor (EL1 names to the page, EL2
+         * translation format); nothing else is added. */
         uint64_t want = A_HCR_NV | A_HCR_NV2 | A_HCR_AT | A_HCR_TTLB;
         assert_true((hcr & want) == want);
         assert_true((hcr & ~guest) == (want & ~guest));
+        hcr = nested_hyp_hcr(guest, true);
+        assert_true((hcr & ~guest) == ((want | A_HCR_NV1) & ~guest));
     }
 }
 
@@ -103,12 +106,17 @@ static void test_vhcr_effective(void **state)
     (void)state;
     for (unsigned n = 0; n < 1000; n++) {
         uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
-        uint64_t v = nested_vhcr_effective(raw);
+        uint64_t v = nested_vhcr_effective(raw, false);
         assert_true(v & A_HCR_E2H);                         /* RES1 */
         assert_true((v & A_HCR_NV_ALL) == 0);               /* no FEAT_NV offered */
         assert_true((v & ~(A_HCR_E2H | A_HCR_NV_ALL)) == (raw & ~(A_HCR_E2H | A_HCR_NV_ALL)));
+        v = nested_vhcr_effective(raw, true);
+        assert_true(!(v & A_HCR_E2H));                      /* RES0 without FEAT_VHE */
+        assert_true((v & A_HCR_NV_ALL) == 0);
+        assert_true((v & ~(A_HCR_E2H | A_HCR_NV_ALL)) == (raw & ~(A_HCR_E2H | A_HCR_NV_ALL)));
     }
-    assert_true(nested_vhcr_effective(A_HCR_TGE) == (A_HCR_TGE | A_HCR_E2H));
+    assert_true(nested_vhcr_effective(A_HCR_TGE, false) == (A_HCR_TGE | A_HCR_E2H));
+    assert_true(nested_vhcr_effective(A_HCR_TGE | A_HCR_E2H, true) == A_HCR_TGE);
 }
 
 /* ---- SPSR.M and the vector offsets ---- */
@@ -223,7 +231,7 @@ static void test_eret_never_above_el1(void **state)
 {
     (void)state;
     for (unsigned n = 0; n < 2000; n++) {
-        uint64_t spsr = rnd(), vhcr = nested_vhcr_effective(rnd());
+        uint64_t spsr = rnd(), vhcr = nested_vhcr_effective(rnd(), false);
         uint64_t cur = n & 1 ? A_EL1H : A_EL1T, pstate = 0;
         spsr = (spsr & ~0x1fULL) | (n % 32);
         enum nested_eret_kind k = nested_eret(spsr, vhcr, cur, &pstate);
@@ -237,7 +245,7 @@ static void test_eret_never_above_el1(void **state)
     }
 }
 
-/* ---- Nested context (increment 2) ---- */
+/* ---- Nested context ---- */
 
 /* Arm ARM ESR_ELx encodings, written out independently. */
 #define A_EC(ec)        ((uint64_t)(ec) << 26)
@@ -274,6 +282,14 @@ static void test_l2_hcr(void **state)
     assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_VI) == (A_HCR_TVM | A_HCR_VI));
 }
 
+/* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
+static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
+{
+    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0 };
+
+    return nested_l2_exit_kind(esr, &c);
+}
+
 static void test_l2_exit_kind(void **state)
 {
     (void)state;
@@ -284,28 +300,112 @@ static void test_l2_exit_kind(void **state)
     const uint64_t sctlr = A_SYS(3, 0, 1, 0, 0, 0, 0);
     const uint64_t hvc5 = A_EC(A_EC_HVC) | A_ESR_IL | 5, smc = A_EC(A_EC_SMC) | A_ESR_IL;
 
-    assert_int_equal(nested_l2_exit_kind(wfi, 0), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(wfi, A_HCR_TWI), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(wfit, A_HCR_TWI), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(wfi, A_HCR_TWE), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(wfe, A_HCR_TWI), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(wfe, A_HCR_TWE), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(wfet, A_HCR_TWE), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(hvc5, 0), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(hvc5, A_HCR_HCD), NESTED_L2_UNDEF);
-    assert_int_equal(nested_l2_exit_kind(smc, 0), NESTED_L2_UNDEF);
-    assert_int_equal(nested_l2_exit_kind(smc, A_HCR_TSC), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(mmfr0, 0), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(mmfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(pfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
-    assert_int_equal(nested_l2_exit_kind(midr, A_HCR_TID3), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(sctlr, ~0ULL), NESTED_L2_ELVISOR);
-    assert_int_equal(nested_l2_exit_kind(A_EC(A_EC_DABT_LOW), ~0ULL), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(wfi, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(wfi, A_HCR_TWI), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(wfit, A_HCR_TWI), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(wfi, A_HCR_TWE), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(wfe, A_HCR_TWI), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(wfe, A_HCR_TWE), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(wfet, A_HCR_TWE), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(hvc5, 0), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(hvc5, A_HCR_HCD), NESTED_L2_UNDEF);
+    /* Without TSC the firmware (elvisor's PSCI) takes it, as EL3 would. */
+    assert_int_equal(l2_kind(smc, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(smc, A_HCR_TSC), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(mmfr0, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(mmfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(pfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(midr, A_HCR_TID3), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(sctlr, ~0ULL), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(A_EC(A_EC_DABT_LOW), ~0ULL), NESTED_L2_ELVISOR);
     /* TID3 covers op0 3, op1 0, CRn 0, CRm 1..7 only */
     for (unsigned crm = 0; crm < 16; crm++)
         for (unsigned op1 = 0; op1 < 8; op1++)
-            assert_int_equal(nested_l2_exit_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
+            assert_int_equal(l2_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
                              op1 == 0 && crm >= 1 && crm <= 7 ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+}
+
+/* CNTHCTL_EL2's controls over its guest's timers (Arm ARM, CNTHCTL_EL2
+ * with E2H = 1: EL1PCTEN [10], EL1PTEN [11], EL1TVT [13], EL1TVCT [14];
+ * with E2H = 0: EL1PCTEN [0], EL1PCEN [1]). */
+static void test_l2_cnthctl_forwarding(void **state)
+{
+    const uint64_t cntpct = A_SYS(3, 3, 14, 0, 1, 2, 1), cntpctss = A_SYS(3, 3, 14, 0, 5, 2, 1);
+    const uint64_t cntvct = A_SYS(3, 3, 14, 0, 2, 2, 1), cntfrq = A_SYS(3, 3, 14, 0, 0, 2, 1);
+    const uint64_t cntp_tval = A_SYS(3, 3, 14, 2, 0, 2, 0), cntp_cval = A_SYS(3, 3, 14, 2, 2, 2, 1);
+    const uint64_t cntv_ctl = A_SYS(3, 3, 14, 3, 1, 2, 1), cntkctl = A_SYS(3, 0, 14, 1, 0, 2, 1);
+    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0 }, shut = { 0, 0, 0 };
+    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0 };
+
+    (void)state;
+    assert_int_equal(nested_l2_exit_kind(cntpct, &open), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntpct, &shut), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntpctss, &shut), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntp_tval, &shut), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntp_cval, &open), NESTED_L2_ELVISOR);
+    /* CNTFRQ_EL0 and CNTKCTL_EL1 are nobody's business here. */
+    assert_int_equal(nested_l2_exit_kind(cntfrq, &shut), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntkctl, &shut), NESTED_L2_ELVISOR);
+    /* Only EL1PCTEN clear: the counter, not the timer. */
+    struct nested_ctls pct = { 0, 1ULL << 11, 0 };
+    assert_int_equal(nested_l2_exit_kind(cntpct, &pct), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntp_cval, &pct), NESTED_L2_ELVISOR);
+    /* The virtual counter and timer trap only by ECV's bits. */
+    assert_int_equal(nested_l2_exit_kind(cntvct, &shut), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntv_ctl, &shut), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cntvct, &ecv), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntv_ctl, &ecv), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cntpct, &ecv), NESTED_L2_ELVISOR);
+    /* The E2H = 0 layout normalized. */
+    assert_true(nested_cnthctl_e2h1(3, false) == ((1ULL << 10) | (1ULL << 11)));
+    assert_true(nested_cnthctl_e2h1(1, false) == (1ULL << 10));
+    assert_true(nested_cnthctl_e2h1((1ULL << 13) | 4, false) == ((1ULL << 13) | 4));
+    assert_true(nested_cnthctl_e2h1(0x3ff, true) == 0x3ff);
+    assert_true(nested_cnthctl_e2h1(0x300, false) == 0);
+}
+
+/* MDCR_EL2's debug traps (Arm ARM): TDA [9] the debug registers (MDSCR_EL1,
+ * DBGBVR<n>_EL1, DBGCLAIMSET_EL1, MDCCSR_EL0...), TDOSA [10] the OS lock
+ * and power registers (OSLAR/OSLSR/OSDLR/DBGPRCR_EL1), TDRA [11]
+ * MDRAR_EL1; TDE [8] all three. */
+static void test_l2_mdcr_forwarding(void **state)
+{
+    const uint64_t mdscr = A_SYS(2, 0, 0, 2, 2, 1, 1), dbgbvr5 = A_SYS(2, 0, 0, 5, 4, 1, 0);
+    const uint64_t dbgwcr15 = A_SYS(2, 0, 0, 15, 7, 1, 1), claimset = A_SYS(2, 0, 7, 8, 6, 1, 0);
+    const uint64_t mdccsr = A_SYS(2, 3, 0, 1, 0, 1, 1), oslsr = A_SYS(2, 0, 1, 1, 4, 1, 1);
+    const uint64_t oslar = A_SYS(2, 0, 1, 0, 4, 1, 0), mdrar = A_SYS(2, 0, 1, 0, 0, 1, 1);
+    const uint64_t dbgvcr32 = A_SYS(2, 4, 0, 7, 0, 1, 1);
+    const uint64_t tda = 1ULL << 9, tdosa = 1ULL << 10, tdra = 1ULL << 11, tde = 1ULL << 8;
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0 };
+
+    (void)state;
+    const uint64_t tda_regs[] = { mdscr, dbgbvr5, dbgwcr15, claimset, mdccsr };
+    for (unsigned i = 0; i < sizeof(tda_regs) / sizeof(tda_regs[0]); i++) {
+        c.mdcr = 0;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_ELVISOR);
+        c.mdcr = tda;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_TO_VEL2);
+        c.mdcr = tdosa | tdra;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_ELVISOR);
+        c.mdcr = tde;
+        assert_int_equal(nested_l2_exit_kind(tda_regs[i], &c), NESTED_L2_TO_VEL2);
+    }
+    c.mdcr = tda;
+    assert_int_equal(nested_l2_exit_kind(oslsr, &c), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(dbgvcr32, &c), NESTED_L2_ELVISOR);   /* op1 4: EL2's */
+    c.mdcr = tdosa;
+    assert_int_equal(nested_l2_exit_kind(oslsr, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(oslar, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_ELVISOR);
+    c.mdcr = tdra;
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(oslsr, &c), NESTED_L2_ELVISOR);
+    c.mdcr = tde;
+    assert_int_equal(nested_l2_exit_kind(oslar, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_TO_VEL2);
+    assert_true(nested_mdcr_traps(tde) == (tda | tdosa | tdra));
+    assert_true(nested_mdcr_traps(tda | 0x1f) == tda);
 }
 
 static void test_exc_to_vel2(void **state)
@@ -384,6 +484,8 @@ int main(void)
         cmocka_unit_test(test_hyp_hcr),
         cmocka_unit_test(test_l2_hcr),
         cmocka_unit_test(test_l2_exit_kind),
+        cmocka_unit_test(test_l2_cnthctl_forwarding),
+        cmocka_unit_test(test_l2_mdcr_forwarding),
         cmocka_unit_test(test_exc_to_vel2),
         cmocka_unit_test(test_exc_entry_pstate),
         cmocka_unit_test(test_eret_to_l2),

@@ -479,12 +479,80 @@ static void test_el1_vcpu_does_not_see_table(void **state)
     }
 }
 
+/* ---- A non-VHE guest hypervisor (E2H = 0) ---- */
+
+static uint64_t mrs_undef(struct enc e)
+{
+    unsigned before = undefs;
+
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for(e, RT, true));
+    return undefs - before;
+}
+
+/* Field positions from the Arm ARM (E2H = 0 layouts of SCTLR_EL2, TCR_EL2,
+ * CPTR_EL2, CNTHCTL_EL2 and the EL1 registers), written out here. */
+static void test_nvhe_layouts(void **state)
+{
+    const struct enc sctlr = { 3, 4, 1, 0, 0 }, cptr = { 3, 4, 1, 1, 2 }, tcr = { 3, 4, 2, 0, 2 };
+    const struct enc ttbr1 = { 3, 4, 2, 0, 1 }, ctxidr = { 3, 4, 13, 0, 1 }, cnthctl = { 3, 4, 14, 1, 0 };
+    const struct enc cntkctl12 = { 3, 5, 14, 1, 0 }, ttbr0 = { 3, 4, 2, 0, 0 };
+    const uint64_t sctlr_res1 = 0x30c50830ULL;   /* bits 4, 5, 11, 16, 18, 22, 23, 28, 29 */
+
+    (void)state;
+    nested.nvhe = true;
+    /* SCTLR_EL2: M, C, I, WXN, EE reach SCTLR_EL1; SPAN (bit 23) stays set
+     * there; the EL2 name reads what was written, RES1 bits set. */
+    msr(sctlr, (1ULL << 0) | (1ULL << 2) | (1ULL << 12) | (1ULL << 19) | (1ULL << 25));
+    assert_true((hw_el1[EL1_SCTLR] & 0x2081005ULL) == 0x2081005ULL);
+    assert_true(hw_el1[EL1_SCTLR] & (1ULL << 23));
+    assert_true(mrs(sctlr) == (0x2081005ULL | sctlr_res1));
+    msr(sctlr, 0);
+    assert_true((hw_el1[EL1_SCTLR] & 0x2081005ULL) == 0);
+    /* TCR_EL2: T0SZ 25, TG0 4K, PS 0b010 [18:16], TBI [20], HPD [24] ->
+     * TCR_EL1 T0SZ 25, IPS [34:32] = 0b010, TBI0 [37], HPD0 [41], and
+     * EPD1 [23]: no TTBR1 walks. */
+    msr(tcr, 25 | (2ULL << 16) | (1ULL << 20) | (1ULL << 24));
+    assert_true(hw_el1[EL1_TCR] == (25 | (2ULL << 32) | (1ULL << 37) | (1ULL << 41) | (1ULL << 23) |
+                                    (2ULL << 30)));
+    assert_true(mrs(tcr) == (25 | (2ULL << 16) | (1ULL << 20) | (1ULL << 24) | (1ULL << 23) | (1ULL << 31)));
+    /* CPTR_EL2: TFP [10] set -> CPACR_EL1.FPEN [21:20] = 0; TTA [20] ->
+     * CPACR_EL1.TTA [28]; TZ clear -> ZEN [17:16] = 0b11. */
+    msr(cptr, (1ULL << 10) | (1ULL << 20));
+    assert_true(((hw_el1[EL1_CPACR] >> 20) & 3) == 0);
+    assert_true(hw_el1[EL1_CPACR] & (1ULL << 28));
+    assert_true(((hw_el1[EL1_CPACR] >> 16) & 3) == 3);
+    msr(cptr, 0);
+    assert_true(((hw_el1[EL1_CPACR] >> 20) & 3) == 3);
+    assert_true(!(hw_el1[EL1_CPACR] & (1ULL << 28)));
+    assert_true((mrs(cptr) & 0x32ffULL) == 0x32ffULL);    /* RES1 bits 0-7, 9, 12, 13 */
+    /* TTBR0_EL2 has the same home as with E2H = 1. */
+    msr(ttbr0, 0x40100000ULL);
+    assert_true(hw_el1[EL1_TTBR0] == 0x40100000ULL);
+    /* CNTHCTL_EL2 (EL1PCTEN [0], EL1PCEN [1]): kept, the hardware
+     * CNTKCTL_EL1 is its guest's and stays as it was. */
+    uint64_t cntkctl = hw_el1[EL1_CNTKCTL];
+    msr(cnthctl, 3);
+    assert_true(mrs(cnthctl) == 3);
+    assert_true(hw_el1[EL1_CNTKCTL] == cntkctl);
+    /* FEAT_VHE's registers do not exist. */
+    assert_int_equal(mrs_undef(ttbr1), 1);
+    assert_int_equal(mrs_undef(ctxidr), 1);
+    assert_int_equal(mrs_undef(cntkctl12), 1);
+    /* Reset: the RES1 bits, SCTLR_EL1 and CPACR_EL1 to match. */
+    nested_el2_reset_nvhe(vcpu);
+    assert_true(nested.el2[NEL2_SCTLR] == sctlr_res1);
+    assert_true(vcpu->el1[EL1_SCTLR] & (1ULL << 23));
+    assert_true(((vcpu->el1[EL1_CPACR] >> 20) & 3) == 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_table_matches_arm_encodings, setup),
         cmocka_unit_test_setup(test_found_by_key_only, setup),
         cmocka_unit_test_setup(test_hw_home, setup),
+        cmocka_unit_test_setup(test_nvhe_layouts, setup),
         cmocka_unit_test_setup(test_ich_registers, setup),
         cmocka_unit_test_setup(test_shadow_lr_fold, setup),
         cmocka_unit_test_setup(test_kept_and_fixed, setup),

@@ -335,6 +335,52 @@ static void test_resync_uses_pintid(void **state)
     assert_int_equal(phys_active[0], 1u << HYPTIMER);   /* elvisor's own kept */
 }
 
+/* A guest hypervisor's guest ended, through an LR with HW = 1, the
+ * hypervisor's forwarded timer interrupt: vgic_deactivate() ends it as
+ * ICACTIVER would, and the physical PPI is released by the resync. */
+static void test_deactivate_forwarded(void **state)
+{
+    (void)state;
+    timer_fires(0, VTIMER);
+    guest_acks(0, VTIMER);
+    vgic_sync_lrs(&vg, 0);
+    vgic_deactivate(&vg, 0, VTIMER);
+    assert_false(vg.vcpu[0].priv[VTIMER].active);
+    assert_int_equal(kick_count[0], 0);
+    vgic_apply_hw_resync(&vg, 0);
+    assert_int_equal(phys_calls[0], 1);
+    assert_int_equal(phys_active[0], 0);
+    /* Out of range: nothing. */
+    vgic_deactivate(&vg, 0, VGIC_MAX_INTID + 1);
+    vgic_deactivate(&vg, 2, VTIMER);
+}
+
+/* A timer interrupt taken as a software one (its timer in memory) and
+ * still active when the hardware timer runs that timer again is forwarded
+ * again; not one that is only pending, in an LR, or already forwarded. */
+static void test_remap_hw_active(void **state)
+{
+    struct vgic_irq *irq = &vg.vcpu[0].priv[VTIMER];
+
+    (void)state;
+    assert_false(vgic_remap_hw_active(&vg, 0, VTIMER, VTIMER));     /* inactive */
+    vgic_inject_edge(&vg, 0, VTIMER);
+    assert_false(vgic_remap_hw_active(&vg, 0, VTIMER, VTIMER));     /* only pending */
+    vgic_flush_lrs(&vg, 0);
+    guest_acks(0, VTIMER);
+    assert_false(vgic_remap_hw_active(&vg, 0, VTIMER, VTIMER));     /* in an LR */
+    vgic_sync_lrs(&vg, 0);
+    assert_true(irq->active && !irq->hw);
+    assert_false(vgic_remap_hw_active(&vg, 0, VTIMER, 5));          /* an SGI cannot be */
+    assert_true(vgic_remap_hw_active(&vg, 0, VTIMER, VTIMER));
+    assert_true(irq->hw && irq->pintid == VTIMER);
+    assert_false(vgic_remap_hw_active(&vg, 0, VTIMER, VTIMER));     /* already */
+    /* Its deactivation now reaches the physical PPI through the LR. */
+    vgic_flush_lrs(&vg, 0);
+    assert_non_null(lr_of(0, VTIMER));
+    assert_true(*lr_of(0, VTIMER) & ICH_LR_HW);
+}
+
 /* GICv2: the banked GICD_ICACTIVER0 acts on the accessing vCPU's PPI. */
 static void test_v2_banked_icactiver(void **state)
 {
@@ -376,6 +422,8 @@ int main(void)
         cmocka_unit_test_setup(test_sync_keeps_soft_pending, setup),
         cmocka_unit_test_setup(test_v2_banked_icactiver, setup),
         cmocka_unit_test_setup(test_resync_uses_pintid, setup),
+        cmocka_unit_test_setup(test_deactivate_forwarded, setup),
+        cmocka_unit_test_setup(test_remap_hw_active, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,21 +89,6 @@ static void compute_vtcr(void)
                (hyp_features.vmid_bits == 16 ? VTCR_VS_16BIT : 0) | VTCR_RES1;
 }
 
-/* A guest's physical counter must count from its VM's boot like the
- * virtual one (docs/vtimer.md): CNTPOFF_EL2 does it in hardware when the
- * CPU has it (ECV set), otherwise EL1's physical counter and timer accesses
- * trap (EL1PCTEN, EL1PCEN clear) and are emulated. */
-static uint64_t cnthctl_value(void)
-{
-    if (hyp_vhe) {
-        /* EL0PCTEN/EL0VCTEN govern EL0 of the EL2&0 regime (TGE=1), which
-         * elvisor never uses: left open as before. */
-        uint64_t v = CNTHCTL_EL0PCTEN_VHE | CNTHCTL_EL0VCTEN_VHE;
-        return v | (hyp_ptimer_emulated ? 0 : CNTHCTL_EL1PCTEN_VHE | CNTHCTL_EL1PCEN_VHE | CNTHCTL_ECV);
-    }
-    return hyp_ptimer_emulated ? 0 : CNTHCTL_EL1PCTEN_NVHE | CNTHCTL_EL1PCEN_NVHE | CNTHCTL_ECV;
-}
-
 void hyp_cpu_init(void)
 {
     uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
@@ -120,7 +105,7 @@ void hyp_cpu_init(void)
     } else {
         write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | BIT(30) /* TAM */);
     }
-    write_sysreg(cnthctl_el2, cnthctl_value());
+    write_sysreg(cnthctl_el2, hyp_cnthctl(0));
     /* Guests get no PMU yet: accesses trap and are refused. */
     write_sysreg(mdcr_el2, MDCR_TPM | MDCR_TPMCR | pmcr_n);
     write_sysreg(cntvoff_el2, 0);
@@ -188,7 +173,7 @@ void hyp_check_cntpoff(void)
         log_info("CNTPOFF_EL2 does not offset the EL1 physical timer (SCR_EL3.ECVEn clear?): "
                  "emulating the guest physical counter and timer instead");
         hyp_ptimer_emulated = true;
-        write_sysreg(cnthctl_el2, cnthctl_value());
+        write_sysreg(cnthctl_el2, hyp_cnthctl(0));
     }
     isb();
 }

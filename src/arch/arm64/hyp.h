@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/cpu_features.h"
+#include "arch/arm64/sysreg.h"
 
 /* True when elvisor runs with HCR_EL2.E2H = 1 (VHE). Set once at boot. */
 extern bool hyp_vhe;
@@ -25,6 +26,39 @@ void hyp_features_probe(bool want_nvhe);
  * back to emulating the physical counter and timer if CNTPOFF_EL2, though
  * implemented, does not offset them (SCR_EL3.ECVEn clear, as on QEMU). */
 void hyp_check_cntpoff(void);
+
+/* CNTHCTL_EL2 as elvisor runs its guests with, and the EL1 timer and
+ * counter accesses in traps trapped on top (the virtual ones need FEAT_ECV).
+ * A guest's physical counter must count from its VM's boot like the virtual
+ * one (docs/vtimer.md): CNTPOFF_EL2 does it in hardware when the CPU has it
+ * (ECV set), otherwise EL1's physical counter and timer accesses trap
+ * (EL1PCTEN, EL1PCEN clear) and are emulated. With VHE, EL0PCTEN/EL0VCTEN
+ * govern EL0 of the EL2&0 regime (TGE = 1), which elvisor never uses: left
+ * open. EL1TVT and EL1TVCT sit at the same bits in both layouts. Inline:
+ * only the hypervisor's globals, so the host tests' fake arch has it too. */
+#define HYP_TRAP_EL1_PCT    1u      /* CNTPCT_EL0, CNTPCTSS_EL0 */
+#define HYP_TRAP_EL1_PT     2u      /* CNTP_{CTL,CVAL,TVAL}_EL0 */
+#define HYP_TRAP_EL1_VT     4u      /* CNTV_{CTL,CVAL,TVAL}_EL0 */
+#define HYP_TRAP_EL1_VCT    8u      /* CNTVCT_EL0, CNTVCTSS_EL0 */
+#define HYP_TRAP_EL1_TIMERS (HYP_TRAP_EL1_PCT | HYP_TRAP_EL1_PT | HYP_TRAP_EL1_VT | HYP_TRAP_EL1_VCT)
+static inline uint64_t hyp_cnthctl(unsigned traps)
+{
+    uint64_t pct = hyp_vhe ? CNTHCTL_EL1PCTEN_VHE : CNTHCTL_EL1PCTEN_NVHE;
+    uint64_t pt = hyp_vhe ? CNTHCTL_EL1PCEN_VHE : CNTHCTL_EL1PCEN_NVHE;
+    uint64_t v = hyp_vhe ? CNTHCTL_EL0PCTEN_VHE | CNTHCTL_EL0VCTEN_VHE : 0;
+
+    if (!hyp_ptimer_emulated)
+        v |= pct | pt | CNTHCTL_ECV;
+    if (traps & HYP_TRAP_EL1_PCT)
+        v &= ~pct;
+    if (traps & HYP_TRAP_EL1_PT)
+        v &= ~pt;
+    if (traps & HYP_TRAP_EL1_VT)
+        v |= CNTHCTL_EL1TVT;
+    if (traps & HYP_TRAP_EL1_VCT)
+        v |= CNTHCTL_EL1TVCT;
+    return v;
+}
 
 /* Stage-1 identity map of the physical address space for elvisor itself. */
 /* l1_page: a zeroed 4 KiB page for its one table. */

@@ -163,6 +163,8 @@
 #define CNTHCTL_EL1PCTEN_VHE    BIT(10)
 #define CNTHCTL_EL1PCEN_VHE     BIT(11)     /* the Arm ARM's EL1PTEN */
 #define CNTHCTL_ECV             BIT(12)     /* FEAT_ECV: CNTPOFF_EL2 applies at EL1/EL0 */
+#define CNTHCTL_EL1TVT          BIT(13)     /* FEAT_ECV: EL1 virtual timer accesses trap */
+#define CNTHCTL_EL1TVCT         BIT(14)     /* FEAT_ECV: EL1 virtual counter reads trap */
 
 /* Generic timer registers named by encoding: CNTPOFF_EL2 (FEAT_ECV) and the
  * _EL02 aliases through which EL2 reaches the EL1 timers when E2H=1. */

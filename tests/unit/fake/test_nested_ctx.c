@@ -95,7 +95,7 @@ static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
     assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
     assert_int_equal(el1_read(EL1_VBAR), L1_VBAR);
     assert_int_equal(vncr_read(n, VNCR_SCTLR_EL1), L2_SCTLR | SCTLR_I);
-    assert_int_equal(fake_reg(hcr_el2), nested_hyp_hcr(n->guest_hcr));
+    assert_int_equal(fake_reg(hcr_el2), nested_hyp_hcr(n->guest_hcr, n->nvhe));
     assert_int_equal(fake_reg(vttbr_el2), vm_vttbr(vm));
 }
 

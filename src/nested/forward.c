@@ -1,0 +1,161 @@
+/* Which exits of the guest's guest (L2) the guest hypervisor (L1) asked
+ * for, as data: one row per (exception class, syndrome range, control bit
+ * of L1's), first match wins, no match is elvisor's. The model is KVM's
+ * emulate-nested.c trap tables (facts only): a trap is forwarded when the
+ * L1 control that causes it on hardware is in effect. Host-tested by
+ * tests/unit/test_nested.c. */
+#include "nested/nested.h"
+
+#include "arch/arm64/esr.h"
+#include "arch/arm64/sysreg.h"
+
+/* The syndrome field a row's range is matched against: for MSR/MRS the
+ * system register (SYSREG_KEY: op0:op1:CRn:CRm:op2, Rt and direction
+ * ignored), for WFx the TI field, for the rest nothing (any). */
+static uint32_t syndrome_key(uint64_t esr)
+{
+    switch (ESR_EC(esr)) {
+    case EC_SYS64:
+        return SYSREG_KEY((esr >> 20) & 3, (esr >> 14) & 7, (esr >> 10) & 0xf, (esr >> 1) & 0xf,
+                          (esr >> 17) & 7);
+    case EC_WFX:
+        return (uint32_t)(esr & ESR_WFX_TI_MASK);
+    default:
+        return 0;
+    }
+}
+
+enum nested_ctl {
+    NCTL_ALWAYS,
+    NCTL_HCR,           /* L1's HCR_EL2 */
+    NCTL_CNTHCTL,       /* L1's CNTHCTL_EL2 in the E2H = 1 layout */
+    NCTL_MDCR,          /* L1's MDCR_EL2, TDE folded into TDA/TDOSA/TDRA */
+};
+
+struct nested_fwd {
+    uint8_t ec;
+    uint32_t lo, hi;            /* syndrome_key() range, inclusive */
+    enum nested_ctl ctl;
+    uint64_t bit;
+    bool when_clear;            /* the bit clear asks for it (enables) */
+    enum nested_l2_exit kind;
+};
+
+#define ANY             0, UINT32_MAX
+#define ONE(key)        (key), (key)
+#define WFI_TI          0u      /* TI: 0 WFI, 1 WFE, 2 WFIT, 3 WFET */
+#define WFE_TI          1u
+#define WFIT_TI         2u
+#define WFET_TI         3u
+
+/* ID registers of HCR_EL2.TID3: op0 3, op1 0, CRn 0, CRm 1..7. */
+#define TID3_FIRST      SYSREG_KEY(3, 0, 0, 1, 0)
+#define TID3_LAST       SYSREG_KEY(3, 0, 0, 7, 7)
+/* The EL1 physical counter (CNTPCT_EL0 .. CNTPCTSS_EL0 is CNTPCT, CNTVCT,
+ * and the two self-synchronized views) and timer, the virtual ones. */
+#define K_CNTPCT        SYSREG_KEY(3, 3, 14, 0, 1)
+#define K_CNTVCT        SYSREG_KEY(3, 3, 14, 0, 2)
+#define K_CNTPCTSS      SYSREG_KEY(3, 3, 14, 0, 5)
+#define K_CNTVCTSS      SYSREG_KEY(3, 3, 14, 0, 6)
+#define K_CNTP_FIRST    SYSREG_KEY(3, 3, 14, 2, 0)     /* TVAL, CTL, CVAL */
+#define K_CNTP_LAST     SYSREG_KEY(3, 3, 14, 2, 2)
+#define K_CNTV_FIRST    SYSREG_KEY(3, 3, 14, 3, 0)
+#define K_CNTV_LAST     SYSREG_KEY(3, 3, 14, 3, 2)
+
+/* Debug registers (op0 2): MDCR_EL2.TDA's (OSDTRRX, MDCCINT, MDSCR,
+ * OSDTRTX, OSECCR, DBGB/W{V,C}R<n> in op1 0 CRn 0; DBGCLAIMSET/CLR,
+ * DBGAUTHSTATUS in CRn 7; MDCCSR_EL0, DBGDTR*_EL0 in op1 3), TDOSA's
+ * (OSLAR, OSLSR, OSDLR, DBGPRCR: CRn 1, op2 4) and TDRA's (MDRAR_EL1). The
+ * ranges hold only those and unallocated encodings, which never trap. */
+#define K_DBG_CRN0_FIRST    SYSREG_KEY(2, 0, 0, 0, 0)
+#define K_DBG_CRN0_LAST     SYSREG_KEY(2, 0, 0, 15, 7)
+#define K_DBG_CLAIM_FIRST   SYSREG_KEY(2, 0, 7, 8, 6)
+#define K_DBG_AUTH_LAST     SYSREG_KEY(2, 0, 7, 14, 6)
+#define K_DBG_EL0_FIRST     SYSREG_KEY(2, 3, 0, 1, 0)
+#define K_DBG_EL0_LAST      SYSREG_KEY(2, 3, 0, 5, 0)
+#define K_OS_FIRST          SYSREG_KEY(2, 0, 1, 0, 4)
+#define K_OS_LAST           SYSREG_KEY(2, 0, 1, 4, 4)
+#define K_MDRAR             SYSREG_KEY(2, 0, 1, 0, 0)
+
+static const struct nested_fwd fwd_table[] = {
+    /* HVC at EL1 is for EL2, unless EL2 disabled it (HCR_EL2.HCD). */
+    { EC_HVC64, ANY, NCTL_HCR, HCR_HCD, false, NESTED_L2_UNDEF },
+    { EC_HVC64, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2 },
+    /* SMC: its EL2 with TSC; untrapped, the firmware's (elvisor's PSCI). */
+    { EC_SMC64, ANY, NCTL_HCR, HCR_TSC, false, NESTED_L2_TO_VEL2 },
+    { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2 },
+    { EC_WFX, ONE(WFIT_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2 },
+    { EC_WFX, ONE(WFE_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2 },
+    { EC_WFX, ONE(WFET_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, TID3_FIRST, TID3_LAST, NCTL_HCR, HCR_TID3, false, NESTED_L2_TO_VEL2 },
+    /* CNTHCTL_EL2 (E2H = 1 with TGE = 0, or E2H = 0 normalized): EL1PCTEN
+     * and EL1PTEN enable, ECV's EL1TVCT and EL1TVT trap. */
+    { EC_SYS64, ONE(K_CNTPCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, ONE(K_CNTPCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_CNTP_FIRST, K_CNTP_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PTEN, true, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, ONE(K_CNTVCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, ONE(K_CNTVCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_CNTV_FIRST, K_CNTV_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVT, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_DBG_CRN0_FIRST, K_DBG_CRN0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_DBG_CLAIM_FIRST, K_DBG_AUTH_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_DBG_EL0_FIRST, K_DBG_EL0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_OS_FIRST, K_OS_LAST, NCTL_MDCR, MDCR_TDOSA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, ONE(K_MDRAR), NCTL_MDCR, MDCR_TDRA, false, NESTED_L2_TO_VEL2 },
+};
+#define NR_FWD  (sizeof(fwd_table) / sizeof(fwd_table[0]))
+
+static bool row_holds(const struct nested_fwd *r, const struct nested_ctls *c)
+{
+    uint64_t reg;
+
+    switch (r->ctl) {
+    case NCTL_HCR:
+        reg = c->hcr;
+        break;
+    case NCTL_CNTHCTL:
+        reg = c->cnthctl;
+        break;
+    case NCTL_MDCR:
+        reg = nested_mdcr_traps(c->mdcr);
+        break;
+    case NCTL_ALWAYS:
+    default:
+        return true;
+    }
+    return r->when_clear ? !(reg & r->bit) : (reg & r->bit) != 0;
+}
+
+enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c)
+{
+    uint32_t key = syndrome_key(esr);
+
+    for (unsigned i = 0; i < NR_FWD; i++) {
+        const struct nested_fwd *r = &fwd_table[i];
+        if (r->ec == ESR_EC(esr) && key >= r->lo && key <= r->hi && row_holds(r, c))
+            return r->kind;
+    }
+    return NESTED_L2_ELVISOR;
+}
+
+/* MDCR_EL2.TDE makes TDA, TDOSA and TDRA behave as 1 (Arm ARM). */
+uint64_t nested_mdcr_traps(uint64_t mdcr)
+{
+    uint64_t traps = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+
+    return (mdcr & MDCR_TDE) ? traps : mdcr & traps;
+}
+
+/* CNTHCTL_EL2 with E2H = 0 has EL1PCTEN and EL1PCEN at bits 0 and 1, and
+ * no EL0 controls; the rest (EVNT*, ECV's bits) sit as with E2H = 1. */
+#define CNTHCTL_E2H0_EL1PCTEN   BIT(0)
+#define CNTHCTL_E2H0_EL1PCEN    BIT(1)
+#define CNTHCTL_EL0_BITS        (GENMASK(1, 0) | GENMASK(9, 8))
+
+uint64_t nested_cnthctl_e2h1(uint64_t cnthctl, bool e2h)
+{
+    if (e2h)
+        return cnthctl;
+    return (cnthctl & ~(CNTHCTL_EL0_BITS | NESTED_CNTHCTL_EL1PCTEN | NESTED_CNTHCTL_EL1PTEN)) |
+           ((cnthctl & CNTHCTL_E2H0_EL1PCTEN) ? NESTED_CNTHCTL_EL1PCTEN : 0) |
+           ((cnthctl & CNTHCTL_E2H0_EL1PCEN) ? NESTED_CNTHCTL_EL1PTEN : 0);
+}
