@@ -27,3 +27,25 @@ tools: $(ELVISOR_CONFIG)
 $(BUILD)/unit/test_elvisor_config: $(ELVISOR_CONFIG)
 $(BUILD)/unit/test_elvisor_config: UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"' \
                                      -DELVISOR_CONFIG_DOC='"$(abspath docs/configuration.md)"'
+
+# kvmrun: the project's KVM launcher, a static aarch64 Linux program that
+# runs in an arm64 Linux (bare QEMU's L1, or Linux at elvisor's virtual EL2)
+# and places the guest with elvisor's own loader and guest DTB code
+# (docs/kvmrun.md). Debian's cross compiler: gcc-aarch64-linux-gnu.
+KVMRUN          := $(BUILD)/tools/kvmrun
+KVMRUN_CC       ?= aarch64-linux-gnu-gcc
+KVMRUN_SRCS     := $(sort $(wildcard tools/kvmrun/*.c)) src/core/loader.c src/core/vm_dtb.c \
+                   src/lib/fdt_write.c src/lib/printf.c
+KVMRUN_OBJS     := $(patsubst %.c,$(BUILD)/tools/kvmrun-obj/%.o,$(KVMRUN_SRCS))
+KVMRUN_CFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -DELVISOR_HOST_TEST -Isrc -I$(GEN) -Itools/kvmrun
+
+$(BUILD)/tools/kvmrun-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(KVMRUN_CC) $(KVMRUN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(KVMRUN): $(KVMRUN_OBJS)
+	$(KVMRUN_CC) -static -pthread -o $@ $(KVMRUN_OBJS)
+
+-include $(KVMRUN_OBJS:.o=.d)
+
+tools: $(KVMRUN)
