@@ -49,3 +49,18 @@ $(KVMRUN): $(KVMRUN_OBJS)
 -include $(KVMRUN_OBJS:.o=.d)
 
 tools: $(KVMRUN)
+
+# The initramfs for Linux as a KVM host (L0 on bare QEMU, or L1 at elvisor's
+# virtual EL2): busybox, kvmrun on the PATH, the EL1 test guests under
+# /guests, and a boot hook running those named by kvmrun.guests= on the
+# command line (tools/kvm-guests-hook.sh). `make run`'s initramfs stays small.
+KVM_INITRAMFS        := $(BUILD)/kvm-initramfs.cpio.gz
+KVM_INITRAMFS_GUESTS := $(filter-out $(patsubst %,$(BUILD)/guests/%.bin,$(EL2_GUESTS)),$(GUEST_BINS))
+$(KVM_INITRAMFS): $(KVMRUN) $(KVM_INITRAMFS_GUESTS) tools/kvm-guests-hook.sh tools/mkinitramfs \
+                  tools/initramfs-init.sh
+	tools/mkinitramfs --add $(KVMRUN):/bin/kvmrun \
+	    --add tools/kvm-guests-hook.sh:/etc/elvisor.d/50-kvm-guests \
+	    $(foreach g,$(KVM_INITRAMFS_GUESTS),--add $(g):/guests/$(notdir $(g))) $@
+
+.PHONY: kvm-initramfs
+kvm-initramfs: $(KVM_INITRAMFS)
