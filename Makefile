@@ -6,6 +6,8 @@
 #                   subset of the CPU-model matrix)
 #   make check-matrix  the same, the CPU-model x GIC matrix in full (long)
 #   make bench      provision (if needed) and print the benchmark figures
+#                   (elvisor, bare QEMU, and Linux KVM through kvmrun)
+#   make kvm-initramfs  the initramfs with kvmrun and the test guests
 #   make unit       host unit tests only (sanitizers on)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 300) each
 
@@ -95,7 +97,7 @@ debug: provision
 	tools/elvisor-run --gdb $(DEBUG_ARGS)
 
 check: provision
-	$(MAKE) all
+	$(MAKE) all kvm-initramfs
 	tests/run-all.sh
 
 # Linux 6.12 started at virtual EL2 (a guest hypervisor on its EL2 timer),
@@ -119,7 +121,7 @@ check-matrix: provision
 	tests/run-matrix.sh
 
 bench: provision
-	$(MAKE) all
+	$(MAKE) all kvm-initramfs
 	tools/bench.sh
 
 clean:

@@ -9,16 +9,18 @@
 #   kvmrun.timeout=SECS                  per guest (default 120)
 #   kvmrun.checks                        also kvmrun's own error checks: bad
 #                                        image, bad option, --no-reboot
+#   kvmrun.pin                           kvmrun --pin: vCPU i on host CPU i
 # Each run is framed for tests/integration/kvm-guests.sh and tools/bench.sh:
 #   KVMRUN-START NAME SMP
 #   ...the guest's console...
 #   KVMRUN-EXIT NAME STATUS          (kvmrun's exit status, 0 = SYSTEM_OFF)
-guests='' timeout=120 checks=0
+guests='' timeout=120 checks=0 pin=
 for arg in $(cat /proc/cmdline); do
     case $arg in
         kvmrun.guests=*)  guests=${arg#kvmrun.guests=} ;;
         kvmrun.timeout=*) timeout=${arg#kvmrun.timeout=} ;;
         kvmrun.checks)    checks=1 ;;
+        kvmrun.pin)       pin=--pin ;;
     esac
 done
 
@@ -51,7 +53,7 @@ for spec in $(echo "$guests" | tr ',' ' '); do
     mem=${mem#:}
     smp=${smp:-1} mem=${mem:-128M}
     echo "KVMRUN-START $name $smp"
-    kvmrun --smp "$smp" --mem "$mem" --append "expect.cpus=$smp expect.mem=$mem" --no-input \
+    kvmrun $pin --smp "$smp" --mem "$mem" --append "expect.cpus=$smp expect.mem=$mem" --no-input \
         --timeout "$timeout" "/guests/$name.bin" </dev/null
     echo "KVMRUN-EXIT $name $?"
 done

@@ -4,7 +4,7 @@
 # lines checked: the oracle for the same guests as L2 under a guest
 # hypervisor, and the proof that kvmrun works.
 #
-#   tests/integration/kvm-guests.sh [--host bare|elvisor] [--only A,B] [--timeout S] [-v]
+#   tests/integration/kvm-guests.sh [--host bare|elvisor] [--pin] [--only A,B] [--timeout S] [-v]
 #
 # --host bare (default): Debian's Linux 6.12 on bare QEMU's own EL2
 #   (tools/elvisor-run --bare --el2), KVM in VHE mode as L0. Also runs
@@ -12,6 +12,7 @@
 #   see kvmrun refuse to run without /dev/kvm.
 # --host elvisor: the same Linux at elvisor's virtual EL2 (--el2 --smp 2
 #   --mem 1G), the guests as L2 under its KVM (docs/nested.md §9.4 item 7).
+# --pin: kvmrun --pin, each guest vCPU i on the host's CPU i.
 #
 # Guests and their vCPUs: tests/integration/kvm-guests.list. Checks that
 # fail for reasons in KVM itself (where KVM's choices differ from elvisor's
@@ -28,15 +29,16 @@ runner=${ELVISOR_RUN:-$repo/tools/elvisor-run}
 logdir=${ELVISOR_LOGDIR:-$repo/build/integration}
 cache=${ELVISOR_CACHE:-/var/cache/elvisor}
 initrd=$repo/build/kvm-initramfs.cpio.gz
-host=bare only='' timeout=120 verbose=0
+host=bare only='' timeout=120 verbose=0 pin=
 
 while [ $# -gt 0 ]; do
     case $1 in
         --host) host=${2:-}; shift ;;
         --only) only=${2:-}; shift ;;
+        --pin) pin=' kvmrun.pin' ;;
         --timeout) timeout=${2:-}; shift ;;
         -v|--verbose) verbose=1 ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "kvm-guests: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -83,7 +85,7 @@ log=$logdir/kvm-$host.log
 boot_timeout=$(( 300 + timeout * ${#names[@]} ))
 echo "# Linux on $host EL2, guests under its KVM: ${names[*]} (log: $log)"
 boot_host "$log" --el2 --timeout "$boot_timeout" \
-    --append "console=ttyAMA0 elvisor.poweroff kvmrun.guests=$guest_list kvmrun.timeout=$timeout$checks"
+    --append "console=ttyAMA0 elvisor.poweroff kvmrun.guests=$guest_list kvmrun.timeout=$timeout$checks$pin"
 rc=$?
 [ $verbose = 0 ] || cat "$log"
 if [ $rc != 0 ]; then

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ struct kvm_vm {
     unsigned nr_vcpus;
     size_t run_size;
     bool can_inject_abort;
+    bool pin;               /* vCPU i's thread on host CPU i (mod their count) */
     struct kvm_vcpu_init target;
     struct kvm_vcpu vcpus[KVMRUN_MAX_VCPUS];
     uint64_t mpidr[KVMRUN_MAX_VCPUS];
@@ -253,6 +255,7 @@ struct kvm_vm *kvm_vm_create(const struct kvmrun_opts *o)
     }
     vm->ram_size = o->mem_size;
     vm->nr_vcpus = o->nr_vcpus;
+    vm->pin = o->pin;
     pthread_mutex_init(&vm->done_lock, NULL);
     pthread_cond_init(&vm->done_cond, NULL);
     if (!open_kvm(vm) || !create_vm_fd(vm) || !create_ram(vm))
@@ -378,9 +381,23 @@ static bool handle_exit(struct kvm_vcpu *v)
     return false;
 }
 
+static void pin_thread(struct kvm_vcpu *v)
+{
+    long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(ncpus > 0 ? v->idx % (unsigned long)ncpus : 0, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) < 0)
+        kvmrun_err("vCPU %u: --pin: sched_setaffinity failed: %s", v->idx, strerror(errno));
+}
+
 static void *vcpu_thread(void *arg)
 {
     struct kvm_vcpu *v = arg;
+
+    if (v->vm->pin)
+        pin_thread(v);
 
     for (;;) {
         if (ioctl(v->fd, KVM_RUN, 0) < 0) {

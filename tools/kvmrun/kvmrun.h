@@ -43,6 +43,7 @@ struct kvmrun_opts {
     unsigned timeout_s;
     bool no_input;
     bool no_reboot;
+    bool pin;
 };
 
 /* An image read into memory. */

@@ -40,6 +40,7 @@ static void usage(FILE *out)
 "  --append ARGS    the kernel command line (/chosen/bootargs)\n"
 "  --smp N          vCPUs, 1 to %u (default 1); vCPU 0 starts, the others\n"
 "                   wait for PSCI CPU_ON\n"
+"  --pin            run vCPU i's thread on host CPU i (modulo the CPUs online)\n"
 "  --mem SIZE       guest RAM, with K/M/G suffix (default 128M)\n"
 "  --timeout S      stop the guest after S seconds (exit status 124)\n"
 "  --no-input       do not read stdin (the UART receives nothing)\n"
@@ -103,6 +104,8 @@ static int parse_args(int argc, char **argv, struct kvmrun_opts *o)
             o->raw = true; takes_value = false;
         } else if (!strcmp(a, "--no-input")) {
             o->no_input = true; takes_value = false;
+        } else if (!strcmp(a, "--pin")) {
+            o->pin = true; takes_value = false;
         } else if (!strcmp(a, "--no-reboot")) {
             o->no_reboot = true; takes_value = false;
         } else if (a[0] != '-') {
