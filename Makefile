@@ -8,6 +8,7 @@
 #   make bench      provision (if needed) and print the benchmark figures
 #                   (elvisor, bare QEMU, and Linux KVM through kvmrun)
 #   make kvm-initramfs  the initramfs with kvmrun and the test guests
+#                   (kvm-linux-initramfs: kvmrun and a Linux guest)
 #   make unit       host unit tests only (sanitizers on)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 300) each
 
@@ -97,7 +98,7 @@ debug: provision
 	tools/elvisor-run --gdb $(DEBUG_ARGS)
 
 check: provision
-	$(MAKE) all kvm-initramfs
+	$(MAKE) all kvm-initramfs kvm-linux-initramfs
 	tests/run-all.sh
 
 # Linux 6.12 started at virtual EL2 (a guest hypervisor on its EL2 timer),

@@ -10,17 +10,22 @@
 #   kvmrun.checks                        also kvmrun's own error checks: bad
 #                                        image, bad option, --no-reboot
 #   kvmrun.pin                           kvmrun --pin: vCPU i on host CPU i
+#   kvmrun.linux=SMP:MEM                 Linux /l2/Image with /l2/initramfs.cpio.gz
+#                                        (make kvm-linux-initramfs) as a guest,
+#                                        console=ttyAMA0 elvisor.poweroff, framed
+#                                        as the guest "linux"
 # Each run is framed for tests/integration/kvm-guests.sh and tools/bench.sh:
 #   KVMRUN-START NAME SMP
 #   ...the guest's console...
 #   KVMRUN-EXIT NAME STATUS          (kvmrun's exit status, 0 = SYSTEM_OFF)
-guests='' timeout=120 checks=0 pin=
+guests='' timeout=120 checks=0 pin='' linux=
 for arg in $(cat /proc/cmdline); do
     case $arg in
         kvmrun.guests=*)  guests=${arg#kvmrun.guests=} ;;
         kvmrun.timeout=*) timeout=${arg#kvmrun.timeout=} ;;
         kvmrun.checks)    checks=1 ;;
         kvmrun.pin)       pin=--pin ;;
+        kvmrun.linux=*)   linux=${arg#kvmrun.linux=} ;;
     esac
 done
 
@@ -41,6 +46,14 @@ if [ $checks = 1 ]; then
     check bad_option 2 "unknown option '--frobnicate'" --frobnicate /guests/psci.bin
     check bad_smp 2 "--smp wants 1 to" --smp 0 /guests/psci.bin
     check no_reboot 5 "asked for SYSTEM_RESET" --no-reboot --smp 2 /guests/psci.bin
+fi
+
+if [ -n "$linux" ]; then
+    smp=${linux%%:*} mem=${linux#*:}
+    echo "KVMRUN-START linux $smp"
+    kvmrun $pin --kernel /l2/Image --initrd /l2/initramfs.cpio.gz --smp "$smp" --mem "$mem" \
+        --append "console=ttyAMA0 elvisor.poweroff" --no-input --timeout "$timeout" </dev/null
+    echo "KVMRUN-EXIT linux $?"
 fi
 
 [ -n "$guests" ] || exit 0

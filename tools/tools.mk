@@ -64,3 +64,17 @@ $(KVM_INITRAMFS): $(KVMRUN) $(KVM_INITRAMFS_GUESTS) tools/kvm-guests-hook.sh too
 
 .PHONY: kvm-initramfs
 kvm-initramfs: $(KVM_INITRAMFS)
+
+# The same with Debian's Linux Image and make run's initramfs under /l2/, for
+# Linux as a guest of kvmrun (kvmrun.linux=SMP:MEM; 16 MB, so kept apart).
+KVM_LINUX_INITRAMFS := $(BUILD)/kvm-linux-initramfs.cpio.gz
+ELVISOR_CACHE       ?= /var/cache/elvisor
+$(KVM_LINUX_INITRAMFS): $(KVMRUN) tools/kvm-guests-hook.sh tools/mkinitramfs tools/initramfs-init.sh \
+                        $(ELVISOR_CACHE)/linux/Image $(ELVISOR_CACHE)/linux/initramfs.cpio.gz
+	tools/mkinitramfs --add $(KVMRUN):/bin/kvmrun \
+	    --add tools/kvm-guests-hook.sh:/etc/elvisor.d/50-kvm-guests \
+	    --add $(ELVISOR_CACHE)/linux/Image:/l2/Image \
+	    --add $(ELVISOR_CACHE)/linux/initramfs.cpio.gz:/l2/initramfs.cpio.gz $@
+
+.PHONY: kvm-linux-initramfs
+kvm-linux-initramfs: $(KVM_LINUX_INITRAMFS)

@@ -13,6 +13,9 @@
 # --host elvisor: the same Linux at elvisor's virtual EL2 (--el2 --smp 2
 #   --mem 1G), the guests as L2 under its KVM (docs/nested.md §9.4 item 7).
 # --pin: kvmrun --pin, each guest vCPU i on the host's CPU i.
+# Then a second boot runs Debian's Linux itself as a guest under kvmrun, 2
+# vCPUs (make kvm-linux-initramfs): its /init must report 2 CPUs and power
+# off (kvmrun exits 0). --only selects it as "linux".
 #
 # Guests and their vCPUs: tests/integration/kvm-guests.list. Checks that
 # fail for reasons in KVM itself (where KVM's choices differ from elvisor's
@@ -29,6 +32,7 @@ runner=${ELVISOR_RUN:-$repo/tools/elvisor-run}
 logdir=${ELVISOR_LOGDIR:-$repo/build/integration}
 cache=${ELVISOR_CACHE:-/var/cache/elvisor}
 initrd=$repo/build/kvm-initramfs.cpio.gz
+linux_initrd=$repo/build/kvm-linux-initramfs.cpio.gz
 host=bare only='' timeout=120 verbose=0 pin=
 
 while [ $# -gt 0 ]; do
@@ -46,9 +50,12 @@ done
 case $host in bare|elvisor) ;; *) echo "kvm-guests: --host wants bare or elvisor" >&2; exit 2 ;; esac
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "kvm-guests: bad --timeout" >&2; exit 2; }
 [ -f "$initrd" ] || { echo "kvm-guests: $initrd missing: run make kvm-initramfs" >&2; exit 1; }
+[ -f "$linux_initrd" ] || { echo "kvm-guests: $linux_initrd missing: run make kvm-linux-initramfs" >&2; exit 1; }
 [ -f "$cache/linux/Image" ] || { echo "kvm-guests: $cache/linux/Image missing: run tools/setup.sh" >&2; exit 1; }
 mkdir -p "$logdir"
 
+run_linux=1
+[ -z "$only" ] || [[ ",$only," == *",linux,"* ]] || run_linux=0
 names=() specs=()
 while read -r name smp mem _; do
     case $name in ''|'#'*) continue ;; esac
@@ -56,7 +63,7 @@ while read -r name smp mem _; do
     names+=("$name")
     specs+=("$name:$smp:$mem")
 done <"$here/kvm-guests.list"
-[ ${#names[@]} -gt 0 ] || { echo "kvm-guests: no guest selected" >&2; exit 2; }
+[ ${#names[@]} -gt 0 ] || [ $run_linux = 1 ] || { echo "kvm-guests: no guest selected" >&2; exit 2; }
 
 declare -A xfail=()
 while read -r check reason; do
@@ -70,80 +77,99 @@ fail() { failed=$((failed + 1)); echo "  FAIL $1${2:+: $2}"; }
 
 # Linux as the KVM host: L0 on bare QEMU, or L1 at elvisor's virtual EL2.
 boot_host() {
-    local log=$1; shift
-    local args=(--kernel "$cache/linux/Image" --initrd "$initrd" --smp 2 --mem 1G)
+    local log=$1 host_initrd=$2; shift 2
+    local args=(--kernel "$cache/linux/Image" --initrd "$host_initrd" --smp 2 --mem 1G)
     [ $host = bare ] && args+=(--bare)
     "$runner" "${args[@]}" "$@" </dev/null 2>&1 | tr -d '\r' >"$log"
     return "${PIPESTATUS[0]}"
 }
 
-guest_list=$(IFS=,; echo "${specs[*]}")
-checks=''
-[ $host = bare ] && checks=' kvmrun.checks'
-log=$logdir/kvm-$host.log
-# The whole boot: Linux, then every guest in turn, each within its timeout.
-boot_timeout=$(( 300 + timeout * ${#names[@]} ))
-echo "# Linux on $host EL2, guests under its KVM: ${names[*]} (log: $log)"
-boot_host "$log" --el2 --timeout "$boot_timeout" \
-    --append "console=ttyAMA0 elvisor.poweroff kvmrun.guests=$guest_list kvmrun.timeout=$timeout$checks$pin"
-rc=$?
-[ $verbose = 0 ] || cat "$log"
-if [ $rc != 0 ]; then
-    fail "host" "tools/elvisor-run exited $rc"
-    grep -a -m5 -i "elvisor.*\(error\|stopp\|fatal\)\|kvm \[[0-9]*\]: .*fail\|Kernel panic" "$log" | sed 's/^/    /'
+# The test guests in one boot of the host, each checked.
+run_guests() {
+    guest_list=$(IFS=,; echo "${specs[*]}")
+    checks=''
+    [ $host = bare ] && checks=' kvmrun.checks'
+    log=$logdir/kvm-$host.log
+    # The whole boot: Linux, then every guest in turn, each within its timeout.
+    boot_timeout=$(( 300 + timeout * ${#names[@]} ))
+    echo "# Linux on $host EL2, guests under its KVM: ${names[*]} (log: $log)"
+    boot_host "$log" "$initrd" --el2 --timeout "$boot_timeout" \
+        --append "console=ttyAMA0 elvisor.poweroff kvmrun.guests=$guest_list kvmrun.timeout=$timeout$checks$pin"
+    rc=$?
+    [ $verbose = 0 ] || cat "$log"
+    if [ $rc != 0 ]; then
+        fail "host" "tools/elvisor-run exited $rc"
+        grep -a -m5 -i "elvisor.*\(error\|stopp\|fatal\)\|kvm \[[0-9]*\]: .*fail\|Kernel panic" "$log" | sed 's/^/    /'
+    fi
+    grep -aq "kvm \[1\]: VHE mode initialized successfully" "$log" && pass "host.kvm_vhe" \
+        || fail "host.kvm_vhe" "no 'kvm [1]: VHE mode initialized successfully' from the host Linux"
+
+    if [ $host = bare ]; then
+        while read -r _ name result rest; do
+            name=${name%:}
+            [ "$result" = PASS ] && pass "kvmrun.$name" || fail "kvmrun.$name" "$rest"
+        done < <(grep -a '^KVMRUN-CHECK ' "$log")
+        [ "$(grep -ac '^KVMRUN-CHECK ' "$log")" = 5 ] && pass "kvmrun.checks_ran" \
+            || fail "kvmrun.checks_ran" "want 5 KVMRUN-CHECK lines"
+    fi
+
+    # One guest's section of the log, from its KVMRUN-START to its KVMRUN-EXIT.
+    section() { awk -v n="$1" '$1 == "KVMRUN-START" && $2 == n { on = 1 } on { print } $1 == "KVMRUN-EXIT" && $2 == n { exit }' "$log"; }
+
+    for name in "${names[@]}"; do
+        out=$(section "$name")
+        if [ -z "$out" ]; then
+            fail "$name" "never started (the host stopped before it)"
+            continue
+        fi
+        npass=0 nfail=0
+        while read -r _ check result rest; do
+            check=${check%:}
+            case $result in
+                PASS) npass=$((npass + 1)); pass "$check" ;;
+                FAIL)
+                    nfail=$((nfail + 1))
+                    if [ -n "${xfail[$check]+x}" ]; then
+                        xfailed=$((xfailed + 1)); echo "  XFAIL $check: $rest (${xfail[$check]})"
+                    else
+                        fail "$check" "$rest"
+                    fi ;;
+            esac
+        done < <(grep -a '^TEST ' <<<"$out")
+        done_line=$(grep -a "^GUEST-DONE $name " <<<"$out")
+        exit_line=$(grep -a "^KVMRUN-EXIT $name " <<<"$out")
+        if [ -z "$done_line" ]; then
+            fail "$name.done" "no GUEST-DONE ($npass passed, $nfail failed before it stopped)"
+            grep -a '^kvmrun:' <<<"$out" | head -5 | sed 's/^/    /'
+        elif [ "$done_line" != "GUEST-DONE $name passed=$npass failed=$nfail" ]; then
+            fail "$name.done" "'$done_line' disagrees with its TEST lines ($npass passed, $nfail failed)"
+        fi
+        if [ "$exit_line" != "KVMRUN-EXIT $name 0" ]; then
+            fail "$name.exit" "kvmrun: '${exit_line:-no KVMRUN-EXIT}' (0 = SYSTEM_OFF)"
+        fi
+    done
+
+}
+[ ${#names[@]} = 0 ] || run_guests
+
+# Debian's Linux as a guest of kvmrun (an L2 under --host elvisor).
+if [ $run_linux = 1 ]; then
+    llog=$logdir/kvm-$host-linux.log
+    echo "# Linux on $host EL2, Linux with 2 vCPUs under its KVM (log: $llog)"
+    boot_host "$llog" "$linux_initrd" --el2 --timeout $((300 + timeout)) \
+        --append "console=ttyAMA0 elvisor.poweroff kvmrun.linux=2:256M kvmrun.timeout=$timeout$pin"
+    [ $verbose = 0 ] || cat "$llog"
+    out=$(awk '$1 == "KVMRUN-START" && $2 == "linux" { on = 1 } on { print } $1 == "KVMRUN-EXIT" { exit }' "$llog")
+    grep -aq "^ELVISOR-INITRAMFS: Linux .* on 2 CPU(s)" <<<"$out" && pass "linux.boots_2_cpus" \
+        || fail "linux.boots_2_cpus" "the guest Linux never said 'ELVISOR-INITRAMFS: ... on 2 CPU(s)'"
+    grep -aq "^KVMRUN-EXIT linux 0$" <<<"$out" && pass "linux.exit" \
+        || fail "linux.exit" "kvmrun: '$(grep -a '^KVMRUN-EXIT linux' <<<"$out" || echo no KVMRUN-EXIT)' (0 = SYSTEM_OFF)"
 fi
-grep -aq "kvm \[1\]: VHE mode initialized successfully" "$log" && pass "host.kvm_vhe" \
-    || fail "host.kvm_vhe" "no 'kvm [1]: VHE mode initialized successfully' from the host Linux"
-
-if [ $host = bare ]; then
-    while read -r _ name result rest; do
-        name=${name%:}
-        [ "$result" = PASS ] && pass "kvmrun.$name" || fail "kvmrun.$name" "$rest"
-    done < <(grep -a '^KVMRUN-CHECK ' "$log")
-    [ "$(grep -ac '^KVMRUN-CHECK ' "$log")" = 5 ] && pass "kvmrun.checks_ran" \
-        || fail "kvmrun.checks_ran" "want 5 KVMRUN-CHECK lines"
-fi
-
-# One guest's section of the log, from its KVMRUN-START to its KVMRUN-EXIT.
-section() { awk -v n="$1" '$1 == "KVMRUN-START" && $2 == n { on = 1 } on { print } $1 == "KVMRUN-EXIT" && $2 == n { exit }' "$log"; }
-
-for name in "${names[@]}"; do
-    out=$(section "$name")
-    if [ -z "$out" ]; then
-        fail "$name" "never started (the host stopped before it)"
-        continue
-    fi
-    npass=0 nfail=0
-    while read -r _ check result rest; do
-        check=${check%:}
-        case $result in
-            PASS) npass=$((npass + 1)); pass "$check" ;;
-            FAIL)
-                nfail=$((nfail + 1))
-                if [ -n "${xfail[$check]+x}" ]; then
-                    xfailed=$((xfailed + 1)); echo "  XFAIL $check: $rest (${xfail[$check]})"
-                else
-                    fail "$check" "$rest"
-                fi ;;
-        esac
-    done < <(grep -a '^TEST ' <<<"$out")
-    done_line=$(grep -a "^GUEST-DONE $name " <<<"$out")
-    exit_line=$(grep -a "^KVMRUN-EXIT $name " <<<"$out")
-    if [ -z "$done_line" ]; then
-        fail "$name.done" "no GUEST-DONE ($npass passed, $nfail failed before it stopped)"
-        grep -a '^kvmrun:' <<<"$out" | head -5 | sed 's/^/    /'
-    elif [ "$done_line" != "GUEST-DONE $name passed=$npass failed=$nfail" ]; then
-        fail "$name.done" "'$done_line' disagrees with its TEST lines ($npass passed, $nfail failed)"
-    fi
-    if [ "$exit_line" != "KVMRUN-EXIT $name 0" ]; then
-        fail "$name.exit" "kvmrun: '${exit_line:-no KVMRUN-EXIT}' (0 = SYSTEM_OFF)"
-    fi
-done
 
 # Without EL2 the host has no KVM: kvmrun must say so and exit 3.
 if [ $host = bare ] && [ -z "$only" ]; then
     nokvm=$logdir/kvm-bare-no-el2.log
-    boot_host "$nokvm" --timeout 300 \
+    boot_host "$nokvm" "$initrd" --timeout 300 \
         --append "console=ttyAMA0 elvisor.poweroff kvmrun.guests=psci:1 kvmrun.timeout=30"
     if grep -aq "kvmrun: /dev/kvm does not exist" "$nokvm" && grep -aq "^KVMRUN-EXIT psci 3" "$nokvm"; then
         pass "kvmrun.no_dev_kvm"
