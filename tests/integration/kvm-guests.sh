@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
         --pin) pin=' kvmrun.pin' ;;
         --timeout) timeout=${2:-}; shift ;;
         -v|--verbose) verbose=1 ;;
-        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "kvm-guests: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
