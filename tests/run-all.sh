@@ -10,7 +10,8 @@
 #      EL2, and the VM set `make run` boots (configs/default.dts)
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
 #   6. elvisor's exit status (VMs stopped alone, fatal errors), the launcher,
-#      debugging with gdb, and guests that misbehave on purpose
+#      the test guests under Linux KVM (kvmrun), debugging with gdb, and
+#      guests that misbehave on purpose
 #   7. the multi-VM configurations, GICv3 and GICv2
 #   8. the operator's console, driven as a user (expect)
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
@@ -39,6 +40,9 @@ suite linux-gicv2-nvhe tests/integration/linux-smp.exp --gic 2 --nvhe
 suite exit-status     tests/integration/exit-status.sh
 suite exit-status-nvhe tests/integration/exit-status.sh --nvhe
 suite launcher        tests/integration/launcher.sh
+# The test guests under Linux KVM on bare QEMU's EL2 through kvmrun (the
+# oracle for L2 guests under a guest hypervisor) and kvmrun's error checks.
+suite kvm-guests      tests/integration/kvm-guests.sh
 # gdb-multiarch on QEMU's stub through tools/elvisor.gdb: breakpoints in
 # elvisor's exit handler and in a guest, symbols at the right addresses.
 suite gdb             tests/integration/gdb.sh

@@ -25,11 +25,14 @@ initrd_stamp=$linux/.initramfs
 
 # Host tools the build, the tests and these scripts use (libclang-rt-14-dev:
 # libFuzzer and the sanitizer runtimes of the fuzz targets, tests/fuzz/;
-# gdb-multiarch: the debugger for QEMU's gdb stub, tools/elvisor.gdb).
+# gdb-multiarch: the debugger for QEMU's gdb stub, tools/elvisor.gdb;
+# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross: the static arm64 Linux
+# program kvmrun, tools/kvmrun/).
 host_packages=(
     clang lld llvm gcc make libcmocka-dev device-tree-compiler libclang-rt-14-dev
     expect mmdebstrap cpio gzip util-linux mount coreutils
     debian-archive-keyring gpg gdb-multiarch
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 
 status=0

@@ -27,3 +27,54 @@ tools: $(ELVISOR_CONFIG)
 $(BUILD)/unit/test_elvisor_config: $(ELVISOR_CONFIG)
 $(BUILD)/unit/test_elvisor_config: UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"' \
                                      -DELVISOR_CONFIG_DOC='"$(abspath docs/configuration.md)"'
+
+# kvmrun: the project's KVM launcher, a static aarch64 Linux program that
+# runs in an arm64 Linux (bare QEMU's L1, or Linux at elvisor's virtual EL2)
+# and places the guest with elvisor's own loader and guest DTB code
+# (docs/kvmrun.md). Debian's cross compiler: gcc-aarch64-linux-gnu.
+KVMRUN          := $(BUILD)/tools/kvmrun
+KVMRUN_CC       ?= aarch64-linux-gnu-gcc
+KVMRUN_SRCS     := $(sort $(wildcard tools/kvmrun/*.c)) src/core/loader.c src/core/vm_dtb.c \
+                   src/lib/fdt_write.c src/lib/printf.c
+KVMRUN_OBJS     := $(patsubst %.c,$(BUILD)/tools/kvmrun-obj/%.o,$(KVMRUN_SRCS))
+KVMRUN_CFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -DELVISOR_HOST_TEST -Isrc -I$(GEN) -Itools/kvmrun
+
+$(BUILD)/tools/kvmrun-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(KVMRUN_CC) $(KVMRUN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(KVMRUN): $(KVMRUN_OBJS)
+	$(KVMRUN_CC) -static -pthread -o $@ $(KVMRUN_OBJS)
+
+-include $(KVMRUN_OBJS:.o=.d)
+
+tools: $(KVMRUN)
+
+# The initramfs for Linux as a KVM host (L0 on bare QEMU, or L1 at elvisor's
+# virtual EL2): busybox, kvmrun on the PATH, the EL1 test guests under
+# /guests, and a boot hook running those named by kvmrun.guests= on the
+# command line (tools/kvm-guests-hook.sh). `make run`'s initramfs stays small.
+KVM_INITRAMFS        := $(BUILD)/kvm-initramfs.cpio.gz
+KVM_INITRAMFS_GUESTS := $(filter-out $(patsubst %,$(BUILD)/guests/%.bin,$(EL2_GUESTS)),$(GUEST_BINS))
+$(KVM_INITRAMFS): $(KVMRUN) $(KVM_INITRAMFS_GUESTS) tools/kvm-guests-hook.sh tools/mkinitramfs \
+                  tools/initramfs-init.sh
+	tools/mkinitramfs --add $(KVMRUN):/bin/kvmrun \
+	    --add tools/kvm-guests-hook.sh:/etc/elvisor.d/50-kvm-guests \
+	    $(foreach g,$(KVM_INITRAMFS_GUESTS),--add $(g):/guests/$(notdir $(g))) $@
+
+.PHONY: kvm-initramfs
+kvm-initramfs: $(KVM_INITRAMFS)
+
+# The same with Debian's Linux Image and make run's initramfs under /l2/, for
+# Linux as a guest of kvmrun (kvmrun.linux=SMP:MEM; 16 MB, so kept apart).
+KVM_LINUX_INITRAMFS := $(BUILD)/kvm-linux-initramfs.cpio.gz
+ELVISOR_CACHE       ?= /var/cache/elvisor
+$(KVM_LINUX_INITRAMFS): $(KVMRUN) tools/kvm-guests-hook.sh tools/mkinitramfs tools/initramfs-init.sh \
+                        $(ELVISOR_CACHE)/linux/Image $(ELVISOR_CACHE)/linux/initramfs.cpio.gz
+	tools/mkinitramfs --add $(KVMRUN):/bin/kvmrun \
+	    --add tools/kvm-guests-hook.sh:/etc/elvisor.d/50-kvm-guests \
+	    --add $(ELVISOR_CACHE)/linux/Image:/l2/Image \
+	    --add $(ELVISOR_CACHE)/linux/initramfs.cpio.gz:/l2/initramfs.cpio.gz $@
+
+.PHONY: kvm-linux-initramfs
+kvm-linux-initramfs: $(KVM_LINUX_INITRAMFS)
