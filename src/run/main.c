@@ -17,6 +17,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "nested/nested.h"
+#include "run/irq.h"
 #include "run/sched.h"
 
 #define HYP_POOL_SIZE   (32ULL << 20)
@@ -231,6 +232,7 @@ void primary_main(uint64_t dtb)
         fatal("the boot CPU's GIC CPU interface cannot be set up");
     }
     vgic_hw_cpu_init();
+    irq_routes_init();
     enable_cpu_irqs();
     if (platform.uart_intid >= 32) {
         gic_route_spi(platform.uart_intid, self);
