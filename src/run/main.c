@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/console.h"
 #include "core/mm.h"
+#include "core/passthrough.h"
 #include "core/pcpu.h"
 #include "core/power.h"
 #include "core/vm.h"
@@ -239,6 +240,7 @@ void primary_main(uint64_t dtb)
         gic_enable_irq(platform.uart_intid);
         pl011_enable_input();
     }
+    passthrough_host_init(self);
     pcpus[0].online = true;
 
     create_vms();
