@@ -1,10 +1,15 @@
 #include "core/passthrough.h"
 
 #include "arch/arm64/gic.h"
+#include "arch/arm64/hyp.h"
 #include "arch/arm64/platform.h"
 #include "arch/arm64/sysreg.h"
+#include "core/guest_log.h"
 #include "core/irq_route.h"
 #include "core/mm.h"
+#include "core/pcpu.h"
+#include "core/vm.h"
+#include "lib/string.h"
 #include "lib/log.h"
 #include "lib/ratelimit.h"
 #include "lib/spinlock.h"
@@ -51,9 +56,23 @@ static void host_event(const struct smmu_event *e)
                  (unsigned long long)e->addr);
 }
 
+static struct vm *owner_of_sid(uint32_t sid, struct pci_func **fn);
+
+/* A VM's device faulted: said once per window for that VM (its log is
+ * rate-limited); the transaction was aborted, the VM goes on. */
 static void smmu_event(void *ctx, const struct smmu_event *e)
 {
-    host_event(e);
+    struct pci_func *f;
+    struct vm *vm = owner_of_sid(e->sid, &f);
+
+    if (!vm) {
+        host_event(e);
+        return;
+    }
+    vm_warn(vm, "vm %s: DMA of PCI %02x:%02x.%x (stream %u) blocked by the SMMU: %s, %s at IPA 0x%llx%s",
+            vm->cfg->name, f->bus, f->dev, f->fn, e->sid, smmu_event_name(e->type), e->read ? "read" : "write",
+            (unsigned long long)(e->stage2 ? e->ipa : e->addr),
+            e->stage2 ? "" : " (not a stage-2 fault)");
 }
 
 static bool route_smmu_eventq(const struct irq_route *r, unsigned intid)
@@ -131,4 +150,175 @@ const char *passthrough_unavailable_why(void)
     if (!platform.pci.behind_smmu)
         return "the PCIe host bridge is not behind the SMMU (no iommu-map)";
     return smmu_no_stage2_why(&host_smmu);
+}
+
+/* ---- A VM's functions ---- */
+
+static uint32_t hw_read(void *hw, unsigned off, unsigned size)
+{
+    return pci_cfg_read(hw, off, size);
+}
+
+static void hw_write(void *hw, unsigned off, unsigned size, uint32_t v)
+{
+    pci_cfg_write(hw, off, size, v);
+}
+
+static const struct vpci_hw_ops hw_ops = { hw_read, hw_write };
+
+/* The SMMU caches what it walked in the VM's tables: a change is
+ * invalidated before the CPU that made it goes on. */
+static void s2_changed(void *ctx, uint64_t ipa, uint64_t size, enum s2_change what)
+{
+    struct vm *vm = ctx;
+
+    if (smmu_tlbi_s2(&host_smmu, vm->smmu_vmid, ipa, size) < 0)
+        log_err("vm %s: SMMU invalidation of IPA 0x%llx+0x%llx failed", vm->cfg->name,
+                (unsigned long long)ipa, (unsigned long long)size);
+}
+
+/* An assigned function's INTx: forwarded with the HW bit, so the guest's
+ * deactivation deactivates the physical SPI; the line stays active (and
+ * masked at the GIC) until then. */
+static bool route_assigned_intx(const struct irq_route *r, unsigned intid)
+{
+    struct vm *vm = r->ctx;
+
+    if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_RUNNING)
+        return true;        /* quiesced: the device's INTx is off */
+    vgic_inject_hw(&vm->vgic, VGIC_NO_VCPU, r->arg, intid);
+    return false;
+}
+
+static struct vm *owner_of_sid(uint32_t sid, struct pci_func **fn)
+{
+    for (unsigned i = 0; i < nr_vms; i++)
+        for (unsigned j = 0; j < vms[i].nr_pci; j++)
+            if (vms[i].pci[j]->sid == sid) {
+                *fn = vms[i].pci[j];
+                return &vms[i];
+            }
+    return NULL;
+}
+
+static bool owned(const struct pci_func *f)
+{
+    for (unsigned i = 0; i < nr_vms; i++)
+        for (unsigned j = 0; j < vms[i].nr_pci; j++)
+            if (vms[i].pci[j] == f)
+                return true;
+    return false;
+}
+
+static int map_bars(struct vm *vm, struct pci_func *f, struct vpci_bar vbars[VPCI_NR_BARS])
+{
+    for (unsigned b = 0; b < PCI_NR_BARS; b++) {
+        const struct pci_bar *bar = &f->bar[b];
+        vbars[b] = (struct vpci_bar){ 0 };
+        if (!bar->size || bar->io)
+            continue;
+        uint64_t span = bar->size < PAGE_SIZE ? PAGE_SIZE : bar->size;
+        int rc = stage2_map(&vm->s2, bar->addr, bar->addr, span, S2_READ | S2_WRITE | S2_DEVICE);
+        if (rc) {
+            log_err("vm %s: PCI %02x:%02x.%x BAR%u at 0x%llx: stage-2 map failed (%d)", vm->cfg->name, f->bus,
+                    f->dev, f->fn, b, (unsigned long long)bar->addr, rc);
+            return -1;
+        }
+        vbars[b] = (struct vpci_bar){ bar->addr, bar->size, bar->is64, bar->prefetch };
+    }
+    return 0;
+}
+
+static int attach_one(struct vm *vm, const struct config_pci *want)
+{
+    const char *name = vm->cfg->name;
+    struct pci_func *f = pci_find(&host_pci, want->bus, want->dev, want->fn);
+    struct vpci_bar vbars[VPCI_NR_BARS];
+
+    if (!f) {
+        log_err("vm %s: pci-devices: %02x:%02x.%x: no such PCI function on this machine", name, want->bus,
+                want->dev, want->fn);
+        return -1;
+    }
+    if (PCI_HDR_TYPE(f->header_type) != 0 || (f->class_rev >> 24) == 0x06) {
+        log_err("vm %s: pci-devices: %02x:%02x.%x is a bridge: only endpoints can be assigned", name,
+                f->bus, f->dev, f->fn);
+        return -1;
+    }
+    if (owned(f)) {
+        log_err("vm %s: pci-devices: %02x:%02x.%x already belongs to another VM", name, f->bus, f->dev,
+                f->fn);
+        return -1;
+    }
+    if (map_bars(vm, f, vbars) < 0 || vpci_add(&vm->vpci, f->dev, f->fn, &hw_ops, f, vbars) < 0)
+        return -1;
+    if (f->intid) {
+        struct irq_route r = { .first = f->intid, .last = f->intid, .handle = route_assigned_intx,
+                               .name = "assigned INTx", .ctx = vm, .arg = f->intid };
+        /* Functions sharing an INTx line (slots 4 apart) would need one
+         * row for several VMs: refused rather than mixed. */
+        enum irq_route_err e = irq_route_add(&phys_irq_routes, &r);
+        if (e != IRQ_ROUTE_OK && irq_route_find(&phys_irq_routes, f->intid)->ctx != vm) {
+            log_err("vm %s: pci-devices: %02x:%02x.%x INTx %u: %s", name, f->bus, f->dev, f->fn, f->intid,
+                    irq_route_strerror(e));
+            return -1;
+        }
+        gic_route_spi(f->intid, pcpus[vm->vcpus[0].pcpu].mpidr);
+        gic_enable_irq(f->intid);
+    }
+    vm->pci[vm->nr_pci++] = f;
+    log_info("vm %s: PCI %02x:%02x.%x (%04x:%04x) assigned: stream %u through its stage 2, INTx %u", name,
+             f->bus, f->dev, f->fn, f->vendor, f->device, f->sid, f->intid);
+    return 0;
+}
+
+int passthrough_vm_attach(struct vm *vm)
+{
+    const struct vm_config *cfg = vm->cfg;
+    const char *why;
+
+    memset(&vm->vpci, 0, sizeof(vm->vpci));
+    vm->nr_pci = 0;
+    if (!cfg->nr_pci)
+        return 0;
+    if ((why = passthrough_unavailable_why())) {
+        /* Never a device without the SMMU confining its DMA. */
+        log_err("vm %s: pci-devices: %s: the VM is not started", cfg->name, why);
+        return -1;
+    }
+    for (unsigned i = 0; i < cfg->nr_pci; i++)
+        if (attach_one(vm, &cfg->pci[i]) < 0)
+            return -1;
+    struct mmio_region ecam = { "pcie-ecam", VIRT_PCIE_ECAM_BASE, VIRT_PCIE_ECAM_SIZE, vpci_ecam_mmio,
+                                &vm->vpci };
+    if (io_bus_add(&vm->mmio, &ecam) != IO_BUS_OK) {
+        log_err("vm %s: the PCIe ECAM region does not fit its bus", cfg->name);
+        return -1;
+    }
+    /* Its own VMID space: the SMMU's TLBs are not the CPUs'. */
+    vm->smmu_vmid = (uint16_t)(vm->id + 1);
+    vm->iommu = (struct stage2_observer){ s2_changed, vm };
+    vm->s2.observer = &vm->iommu;
+    struct smmu_s2_cfg s2 = { .ttb = vm->s2.root, .vmid = vm->smmu_vmid, .ipa_bits = vm->s2.ipa_bits,
+                              .start_level = vm->s2.start_level, .pa_bits = hyp_features.pa_bits };
+    for (unsigned i = 0; i < vm->nr_pci; i++) {
+        if (smmu_stream_s2(&host_smmu, vm->pci[i]->sid, &s2) < 0) {
+            log_err("vm %s: the SMMU cannot translate stream %u through its stage 2", cfg->name,
+                    vm->pci[i]->sid);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void passthrough_vm_quiesce(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nr_pci; i++) {
+        struct pci_func *f = vm->pci[i];
+        pci_quiesce(f);
+        /* A forwarded INTx the old guest never deactivated. */
+        if (f->intid)
+            gic_deactivate(f->intid);
+    }
+    vpci_reset(&vm->vpci);
 }

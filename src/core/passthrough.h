@@ -20,6 +20,23 @@ void passthrough_host_init(uint64_t boot_mpidr);
 /* Why the machine cannot translate DMA through a VM's stage 2, or NULL. */
 const char *passthrough_unavailable_why(void);
 
+struct vm;
+
+/* The VM's virtual PCIe bridge (ECAM at VIRT_PCIE_ECAM_BASE, bus 0 only). */
+#define VIRT_PCIE_ECAM_BASE     0x4010000000ULL
+#define VIRT_PCIE_ECAM_SIZE     0x100000ULL
+
+/* vm_create(), after its stage 2 and vGIC: gives the VM its `pci-devices`
+ * (BARs in its stage 2 at their host addresses, INTx forwarded, the SMMU
+ * stream translated by its stage 2). Negative, logged, when a function is
+ * missing, is a bridge, or the machine has no stage-2 SMMU: the VM is then
+ * not started. */
+int passthrough_vm_attach(struct vm *vm);
+/* Before a VM's memory is reloaded or left (SYSTEM_RESET, power-off,
+ * stop): its functions' DMA and interrupts stopped (bus mastering off,
+ * FLR where offered), their virtual view back to reset. */
+void passthrough_vm_quiesce(struct vm *vm);
+
 extern struct pci_host host_pci;
 extern struct smmu host_smmu;
 

@@ -89,6 +89,8 @@ static void test_ste_s2_refused(void **state)
     assert_int_equal(smmu_ste_s2(ste, &c), -1);
     c = good; c.start_level = 1;                    /* 40 bits from level 1 needs concatenation */
     assert_int_equal(smmu_ste_s2(ste, &c), -1);
+    c = good; c.ipa_bits = 39;                      /* 39 bits start at level 1 */
+    assert_int_equal(smmu_ste_s2(ste, &c), -1);
     c = good; c.start_level = 2;
     assert_int_equal(smmu_ste_s2(ste, &c), -1);
     c = good; c.pa_bits = 31;

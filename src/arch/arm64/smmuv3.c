@@ -233,6 +233,11 @@ int smmu_stream_s2(struct smmu *s, uint32_t sid, const struct smmu_s2_cfg *c)
         return -1;
     if (cfg.pa_bits > s->oas_bits)
         cfg.pa_bits = s->oas_bits;
+    /* The SMMU's input size is its output size (AArch64 tables only): a
+     * 48-bit stage 2 is walked from the same root with fewer level-0
+     * entries in use, IPAs beyond faulting. */
+    if (cfg.ipa_bits > s->oas_bits)
+        cfg.ipa_bits = s->oas_bits;
     if (!s->vmid16 && cfg.vmid > 0xff)
         return -1;
     if (smmu_ste_s2(ste, &cfg) < 0)

@@ -33,7 +33,7 @@ int smmu_ste_s2(uint64_t ste[STE_DWORDS], const struct smmu_s2_cfg *c)
      * level 0 (SL0 2) or level 1 (SL0 1) without concatenated tables. */
     if (c->ipa_bits < 32 || c->ipa_bits > 48 || c->start_level > 1 || ps < 0)
         return -1;
-    if (c->start_level == 1 && c->ipa_bits > 39)
+    if ((c->start_level == 1) != (c->ipa_bits <= 39))
         return -1;
     if (c->ttb & 0xfff || c->ttb & ~STE3_S2TTB_MASK)
         return -1;

@@ -15,7 +15,7 @@ struct smmu_s2_cfg {
     uint64_t ttb;           /* the start-level table (VTTBR_EL2.BADDR) */
     uint16_t vmid;
     unsigned ipa_bits;      /* S2T0SZ = 64 - ipa_bits */
-    unsigned start_level;   /* 0 or 1 */
+    unsigned start_level;   /* 0 above 39 bits, else 1 (as stage2_init()) */
     unsigned pa_bits;       /* output size, as the SMMU's OAS allows */
 };
 
