@@ -11,6 +11,7 @@
 #include "core/vm.h"
 #include "lib/string.h"
 #include "lib/log.h"
+#include "lib/printf.h"
 #include "lib/ratelimit.h"
 #include "lib/spinlock.h"
 
@@ -58,21 +59,34 @@ static void host_event(const struct smmu_event *e)
 
 static struct vm *owner_of_sid(uint32_t sid, struct pci_func **fn);
 
-/* A VM's device faulted: said once per window for that VM (its log is
- * rate-limited); the transaction was aborted, the VM goes on. */
+/* A VM's device faulted: one line per stream, page and direction in a
+ * row (a DMA faults word by word), through the VM's rate-limited log; the
+ * transaction was aborted, the VM goes on. Events come in on one CPU. */
 static void smmu_event(void *ctx, const struct smmu_event *e)
 {
     struct pci_func *f;
     struct vm *vm = owner_of_sid(e->sid, &f);
+    uint64_t at = e->stage2 ? e->ipa : e->addr;
 
     if (!vm) {
         host_event(e);
         return;
     }
-    vm_warn(vm, "vm %s: DMA of PCI %02x:%02x.%x (stream %u) blocked by the SMMU: %s, %s at IPA 0x%llx%s",
+    if (vm->dma_fault_sid == e->sid && vm->dma_fault_page == at >> 12 && vm->dma_fault_read == e->read) {
+        vm->dma_fault_repeats++;
+        return;
+    }
+    char repeats[64] = "";
+    if (vm->dma_fault_repeats)
+        elv_snprintf(repeats, sizeof(repeats), " (the previous address faulted %llu more times)",
+                     vm->dma_fault_repeats);
+    vm_warn(vm, "vm %s: DMA of PCI %02x:%02x.%x (stream %u) blocked by the SMMU: %s, %s at IPA 0x%llx%s%s",
             vm->cfg->name, f->bus, f->dev, f->fn, e->sid, smmu_event_name(e->type), e->read ? "read" : "write",
-            (unsigned long long)(e->stage2 ? e->ipa : e->addr),
-            e->stage2 ? "" : " (not a stage-2 fault)");
+            (unsigned long long)at, e->stage2 ? "" : " (not a stage-2 fault)", repeats);
+    vm->dma_fault_sid = e->sid;
+    vm->dma_fault_page = at >> 12;
+    vm->dma_fault_read = e->read;
+    vm->dma_fault_repeats = 0;
 }
 
 static bool route_smmu_eventq(const struct irq_route *r, unsigned intid)
@@ -85,6 +99,13 @@ static bool route_smmu_gerror(const struct irq_route *r, unsigned intid)
 {
     uint32_t g = smmu_take_gerror(&host_smmu);
 
+    /* QEMU's model reports a full event queue this way: a burst of faults
+     * (a DMA faults word by word) lost some records, nothing worse. */
+    if (g & GERROR_EVENTQ_ABT_ERR) {
+        smmu_drain_events(&host_smmu, smmu_event, NULL);
+        log_debug("SMMU: event queue full: some event records were lost");
+        g &= ~(uint32_t)GERROR_EVENTQ_ABT_ERR;
+    }
     if (g)
         log_err("SMMU: global error 0x%x", g);
     return true;
@@ -137,6 +158,9 @@ void passthrough_host_init(uint64_t boot_mpidr)
     log_info("SMMUv3 at 0x%llx: IDR0 0x%x IDR1 0x%x IDR5 0x%x, %u-bit output, %s, %u stream IDs, all aborted",
              (unsigned long long)platform.smmu_base, host_smmu.idr0, host_smmu.idr1, host_smmu.idr5,
              host_smmu.oas_bits, why ? why : "stage 2", 1u << host_smmu.sid_bits);
+    log_info("SMMUv3: stream table at PA 0x%llx, command queue 0x%llx, event queue 0x%llx",
+             (unsigned long long)(uintptr_t)host_smmu.strtab, (unsigned long long)(uintptr_t)host_smmu.cmdq,
+             (unsigned long long)(uintptr_t)host_smmu.evtq);
     route_smmu_irq(platform.smmu_eventq_intid, route_smmu_eventq, "SMMU event queue", boot_mpidr);
     route_smmu_irq(platform.smmu_gerror_intid, route_smmu_gerror, "SMMU global error", boot_mpidr);
 }

@@ -84,6 +84,12 @@ struct vm {
     unsigned nr_pci;
     struct stage2_observer iommu;   /* the SMMU hears about its stage 2 */
     uint16_t smmu_vmid;
+    /* A DMA faults once per word or so: one line per stream, page and
+     * direction in a row, the repeats counted (core/passthrough.c). */
+    uint32_t dma_fault_sid;
+    uint64_t dma_fault_page;
+    bool dma_fault_read;
+    unsigned long long dma_fault_repeats;
 
     /* Where the boot images landed, for logging and reset. */
     uint64_t entry, dtb_ipa;
