@@ -166,13 +166,23 @@ static uint64_t arg_hex(const char *args, const char *key)
     return x;
 }
 
+static uint64_t arg_dec(const char *args, const char *key, uint64_t dflt)
+{
+    char v[24];
+    uint64_t x = 0;
+
+    if (!bootarg_get(args, key, v, sizeof(v)))
+        return dflt;
+    for (const char *p = v; *p >= '0' && *p <= '9'; p++)
+        x = x * 10 + (uint64_t)(*p - '0');
+    return x;
+}
+
 static void marker_role(const char *args)
 {
-    uint64_t base, size, wait_ms = arg_hex(args, "edu.wait-ms");
+    uint64_t base, size, wait_ms = arg_dec(args, "edu.wait-ms", 8000);
     extern char __image_end[];
 
-    if (!wait_ms)
-        wait_ms = 0x1f40;   /* 8000 */
     fdt_memory(guest_dtb, &base, &size);
     uint64_t *from = (uint64_t *)(((uintptr_t)__image_end + 0xfffff) & ~0xfffffULL);
     uint64_t *to = (uint64_t *)(uintptr_t)(base + size - (2u << 20));   /* below the DTB */
