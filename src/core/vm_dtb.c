@@ -295,7 +295,7 @@ static void emit_pcie(struct dtb_ctx *c)
     const uint32_t mask[4] = { 0xff00, 0, 0, 7 }, bus_range[2] = { 0, 0 };
     unsigned n = 0;
 
-    unit_name(name, "", "pcie", pci->mmio_base);
+    unit_name(name, "", "pcie", pci->ecam_base);
     fdt_w_begin_node(w, name);
     fdt_w_prop_string(w, "compatible", "pci-host-ecam-generic");
     fdt_w_prop_string(w, "device_type", "pci");
