@@ -11,7 +11,11 @@
 #      table all fault: elvisor logs each (stream 8, read and write, the
 #      IPA), `marker` finds its marker intact afterwards, and the run ends
 #      with every VM powered off (exit 0);
-#   3. the configuration refused: without --assign-edu (no SMMU, no edu:
+#   3. SYSTEM_RESET quiesces the device: a DMA into the VM's RAM started
+#      just before the reset lands on bare QEMU (the oracle: nobody stops
+#      the device) and never under elvisor; the rebooted VM's command
+#      register reads 0;
+#   4. the configuration refused: without --assign-edu (no SMMU, no edu:
 #      elvisor-config names the file, line, VM and reason), and by elvisor
 #      itself at boot when the checker is not told the machine and the
 #      machine has no SMMU (the VM is not started, exit status 4).
@@ -92,7 +96,23 @@ for mode in $modes; do
     check "$mode: marker checked after the DMA attempts" $? "edu done at line ${done_line:-?}, marker at ${intact_line:-?}"
 done
 
-# 3. refusals
+# 3. SYSTEM_RESET quiesces the device
+log=$logdir/edu-bare-reset.log
+"$runner" --bare --assign-edu --gic "$gic" --kernel "$guest" --append "edu.role=reset edu.expect-landed=1" \
+    --timeout "$timeout" >"$log" 2>&1
+check "bare reset: the DMA lands without quiesce" "$(has "$log" "TEST edu.dma_lands_without_quiesce: PASS")" "see $log"
+for mode in $modes; do
+    m=()
+    [ "$mode" = nvhe ] && m=(--nvhe)
+    log=$logdir/edu-$mode-reset.log
+    "$runner" "${m[@]}" --assign-edu --gic "$gic" --kernel "$guest" --append "edu.role=reset" \
+        --timeout "$timeout" >"$log" 2>&1
+    check "$mode reset: exit 0" $? "see $log"
+    check "$mode reset: VM reset" "$(has "$log" "vm guest: reset by the guest")"
+    check "$mode reset: the DMA never lands" "$(has "$log" "GUEST-DONE edu passed=7 failed=0")" "see $log"
+done
+
+# 4. refusals
 log=$logdir/edu-refused-checker.log
 "$runner" --config "$cfg" --gic "$gic" --timeout "$timeout" >"$log" 2>&1
 rc=$?

@@ -9,6 +9,12 @@
 #define ECAM_FN_SHIFT   12
 /* A PCIe FLR completes within 100 ms; polls of the status in between. */
 #define FLR_POLLS       100000u
+/* A function without FLR can only be told to stop mastering: operations it
+ * already started may still want the bus (QEMU's edu writes a DMA out 100
+ * ms after its command). Mastering stays off this long before the function
+ * can be handed back, so that they are dropped rather than land in the
+ * memory's next user. No bound exists in general: this covers edu. */
+#define NO_FLR_GRACE_MS 200u
 
 uint32_t pci_cfg_read(const struct pci_func *f, unsigned off, unsigned size)
 {
@@ -170,6 +176,14 @@ static unsigned find_cap(const struct pci_func *f, unsigned id)
     return 0;
 }
 
+static void wait_ms(unsigned ms)
+{
+    uint64_t until = read_sysreg(cntpct_el0) + read_sysreg(cntfrq_el0) / 1000 * ms;
+
+    while (read_sysreg(cntpct_el0) < until)
+        ;
+}
+
 void pci_quiesce(struct pci_func *f)
 {
     pci_cfg_write(f, PCI_COMMAND, 2, PCI_CMD_INTX_OFF);
@@ -181,6 +195,8 @@ void pci_quiesce(struct pci_func *f)
         for (unsigned i = 0; i < FLR_POLLS; i++)
             if (pci_cfg_read(f, PCI_VENDOR_ID, 2) != 0xffff)
                 break;
+    } else {
+        wait_ms(NO_FLR_GRACE_MS);
     }
     write_bars(f);
     pci_cfg_write(f, PCI_COMMAND, 2, PCI_CMD_MEM | PCI_CMD_INTX_OFF);

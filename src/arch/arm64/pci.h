@@ -81,7 +81,9 @@ struct pci_func *pci_find(struct pci_host *h, unsigned bus, unsigned dev, unsign
 uint32_t pci_cfg_read(const struct pci_func *f, unsigned off, unsigned size);
 void pci_cfg_write(const struct pci_func *f, unsigned off, unsigned size, uint32_t v);
 /* Bus mastering and INTx off; a function-level reset where the function
- * has one (PCIe FLR); then its BARs and memory decoding back. */
+ * has one (PCIe FLR), else 200 ms with mastering off so that what it had
+ * started is dropped; then its BARs and memory decoding back. Blocks the
+ * calling CPU meanwhile. */
 void pci_quiesce(struct pci_func *f);
 
 /* Places each memory BAR (size a power of two, given at least 4 KiB here
