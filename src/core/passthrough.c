@@ -208,8 +208,11 @@ static bool route_assigned_intx(const struct irq_route *r, unsigned intid)
 {
     struct vm *vm = r->ctx;
 
+    /* Not running (being reset, off, stopped): left active, so that a
+     * level line still high cannot fire again and again at EL2; the
+     * quiesce turns the function's INTx off and deactivates it. */
     if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_RUNNING)
-        return true;        /* quiesced: the device's INTx is off */
+        return false;
     vgic_inject_hw(&vm->vgic, VGIC_NO_VCPU, r->arg, intid);
     return false;
 }
