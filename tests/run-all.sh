@@ -14,6 +14,7 @@
 #      guests that misbehave on purpose
 #   7. the multi-VM configurations, GICv3 and GICv2
 #   8. the operator's console, driven as a user (expect)
+#   9. device assignment through the SMMUv3 (edu DMA device, Linux's disk)
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,6 +57,12 @@ suite multi-vm-gicv2  tests/integration/run-multi-vm.sh --mode both --gic 2
 # The operator's console (ctrl-] c): list, console, reset, stop, start.
 suite monitor         tests/integration/monitor.exp
 suite monitor-nvhe-gicv2 tests/integration/monitor.exp --nvhe --gic 2
+# Device assignment: an edu DMA device through the SMMUv3's stage 2 (VHE
+# and nVHE; bare QEMU as the oracle; refusals by the checker and elvisor).
+suite edu             tests/integration/run-edu.sh --mode both
+suite edu-gicv2       tests/integration/run-edu.sh --mode vhe --gic 2
+# Linux's virtio-blk driver reads an assigned disk through the SMMU.
+suite linux-disk      tests/integration/linux-disk.sh --mode both
 
 echo "all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

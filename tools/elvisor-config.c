@@ -1,8 +1,8 @@
 /* elvisor-config: checks a VM configuration (device-tree source) on the host
  * and writes the bundle elvisor boots from. See docs/configuration.md.
  *
- *   elvisor-config check  [-q] [-i DIR]... FILE.dts
- *   elvisor-config bundle [-q] [-i DIR]... FILE.dts OUT.dtb
+ *   elvisor-config check  [-q] [-i DIR]... [--pci LIST] [--smmu MODE] FILE.dts
+ *   elvisor-config bundle [-q] [-i DIR]... [--pci LIST] [--smmu MODE] FILE.dts OUT.dtb
  *   elvisor-config vms BUNDLE.dtb
  *
  * The /incbin/ and /include/ files are checked first (dtc would wait on a
@@ -165,6 +165,77 @@ static void check_placement(struct ctx *c, const struct vm_config *vm)
              size_str(need, need_s, sizeof(need_s)));
 }
 
+/* The machine the bundle will boot on, when the caller says (the
+ * launcher does): its PCI functions and its SMMU. */
+#define MACHINE_MAX_PCI 64
+struct machine {
+    bool pci_known;
+    unsigned nr_pci;
+    struct config_pci pci[MACHINE_MAX_PCI];
+    const char *pci_list;
+    const char *smmu;           /* "stage2", "stage1", "none", or NULL: unknown */
+};
+static struct machine machine;
+
+static bool machine_has(const struct config_pci *f)
+{
+    for (unsigned i = 0; i < machine.nr_pci; i++)
+        if (machine.pci[i].bus == f->bus && machine.pci[i].dev == f->dev && machine.pci[i].fn == f->fn)
+            return true;
+    return false;
+}
+
+/* A function the machine lacks, or a machine whose SMMU cannot give a
+ * device the VM's stage 2: refused before boot, as elvisor would. */
+static void check_machine(struct ctx *c, const struct vm_config *vm)
+{
+    char path[300];
+    struct dts_pos buf;
+
+    if (!vm->nr_pci)
+        return;
+    vm_path(path, sizeof(path), vm->name);
+    if (machine.smmu && strcmp(machine.smmu, "stage2") != 0)
+        error_at(c, where(c, path, "pci-devices", &buf),
+                 "vm '%s': property 'pci-devices': the machine has %s: "
+                 "an assigned device needs an SMMUv3 with stage 2 (tools/elvisor-run turns it on "
+                 "with --assign-edu or --assign-disk)", vm->name,
+                 strcmp(machine.smmu, "none") == 0 ? "no SMMU" : "an SMMU without stage 2");
+    for (unsigned i = 0; machine.pci_known && i < vm->nr_pci; i++) {
+        const struct config_pci *f = &vm->pci[i];
+        if (!machine_has(f))
+            error_at(c, where(c, path, "pci-devices", &buf),
+                     "vm '%s': property 'pci-devices': %02x:%02x.%x: no such PCI function on this machine "
+                     "(it has: %s)", vm->name, f->bus, f->dev, f->fn,
+                     machine.pci_list[0] ? machine.pci_list : "none");
+    }
+}
+
+static int parse_machine_pci(const char *list)
+{
+    char item[16];
+    const char *p = list;
+
+    machine.pci_known = true;
+    machine.pci_list = list;
+    while (*p) {
+        size_t n = strcspn(p, ", ");
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        if (n >= sizeof(item) || machine.nr_pci == MACHINE_MAX_PCI)
+            return -1;
+        memcpy(item, p, n);
+        item[n] = '\0';
+        if (!config_parse_bdf(item, &machine.pci[machine.nr_pci]))
+            return -1;
+        machine.nr_pci++;
+        p += n;
+    }
+    return 0;
+}
+
 static void warnings(struct ctx *c, const struct vm_config *vm)
 {
     char path[300];
@@ -218,12 +289,17 @@ static void summary(const struct vm_config *vm)
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: %s check  [-q] [-i DIR]... FILE.dts           check a VM configuration\n"
-            "       %s bundle [-q] [-i DIR]... FILE.dts OUT.dtb   check it and write the bundle\n"
+            "usage: %s check  [-q] [-i DIR]... [--pci LIST] [--smmu MODE] FILE.dts\n"
+            "                                            check a VM configuration\n"
+            "       %s bundle [-q] [-i DIR]... [--pci LIST] [--smmu MODE] FILE.dts OUT.dtb\n"
+            "                                            check it and write the bundle\n"
             "       %s vms BUNDLE.dtb                            one line per VM: NAME GIC VCPUS CPUS MEM\n"
             "\n"
             "  -i DIR   also look for /incbin/ and /include/ files in DIR (after FILE's directory)\n"
             "  -q       no per-VM summary on success\n"
+            "  --pci LIST   the machine's PCI functions, \"BB:DD.F\" separated by commas (\"\" for\n"
+            "               none): a VM's pci-devices must be among them\n"
+            "  --smmu MODE  the machine's SMMU: stage2, stage1 or none; pci-devices needs stage2\n"
             "\n"
             "Errors name FILE:LINE and the VM property. Exit status: 0 valid, 1 invalid\n"
             "configuration, 2 usage error, 3 the check could not run. See docs/configuration.md.\n",
@@ -292,6 +368,8 @@ static int validate(struct ctx *c, bool quiet)
     for (unsigned i = 0; i < cfg.nr_vms; i++)
         if (!has_error(&r, cfg.vms[i].name))
             check_placement(c, &cfg.vms[i]);
+    for (unsigned i = 0; i < cfg.nr_vms; i++)
+        check_machine(c, &cfg.vms[i]);
     if (c->errors)
         return EXIT_INVALID;
     for (unsigned i = 0; i < cfg.nr_vms; i++)
@@ -364,6 +442,17 @@ static int parse_args(int argc, char **argv, struct ctx *c, struct args *a)
             if (c->nr_dirs == MAX_DIRS)
                 return usage_err("%s given too many times", "-i");
             c->dirs[c->nr_dirs++] = dir;
+        } else if (!opts_done && strcmp(arg, "--pci") == 0) {
+            if (i + 1 >= argc)
+                return usage_err("%s needs a list of PCI functions (\"\" for none)", "--pci");
+            if (parse_machine_pci(argv[++i]) < 0)
+                return usage_err("--pci: '%s' is not a list of \"BB:DD.F\"", argv[i]);
+        } else if (!opts_done && strcmp(arg, "--smmu") == 0) {
+            if (i + 1 >= argc)
+                return usage_err("%s needs stage2, stage1 or none", "--smmu");
+            machine.smmu = argv[++i];
+            if (strcmp(machine.smmu, "stage2") && strcmp(machine.smmu, "stage1") && strcmp(machine.smmu, "none"))
+                return usage_err("--smmu: '%s' is not stage2, stage1 or none", machine.smmu);
         } else if (!opts_done && strcmp(arg, "-q") == 0) {
             a->quiet = true;
         } else if (!opts_done && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {

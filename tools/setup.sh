@@ -8,6 +8,7 @@
 # What it makes, under ${ELVISOR_CACHE:-/var/cache/elvisor}:
 #   trixie-root/              Debian 13 root holding QEMU 10 (see tools/qemu10)
 #   linux/Image               Debian 13 arm64 Linux 6.12, raw arm64 Image
+#   linux/modules/virtio_blk.ko  its virtio-blk driver (an assigned disk's test)
 #   linux/initramfs.cpio.gz   busybox initramfs (tools/mkinitramfs)
 #   linux/busybox             Debian's static arm64 busybox
 #   linux/VERSION             the kernel release (what `uname -r` says)
@@ -162,8 +163,11 @@ fi
 
 work=
 
-fetch_linux() {
-    local apt_opts kpkg dep img rel magic bb
+apt_opts=()
+
+# A private work directory and apt state for arm64 trixie, package lists
+# fetched: sets work and apt_opts.
+apt_prepare() {
     work=$(mktemp -d "$cache/.linux-fetch.XXXXXX")
     trap 'rm -rf "$work"' EXIT
     mkdir -p "$work"/{lists/partial,archives/partial,parts,prefs,debs}
@@ -183,6 +187,11 @@ fetch_linux() {
     )
     run_child apt-get "${apt_opts[@]}" -q update >"$work/update.log" 2>&1 \
         || { cat "$work/update.log" >&2; die "apt-get update for arm64 trixie failed"; }
+}
+
+fetch_linux() {
+    local kpkg dep img rel magic bb
+    apt_prepare
 
     # The linux-image-arm64 metapackage names the current 6.12 ABI; its
     # -unsigned twin carries the same kernel as a plain file.
@@ -247,6 +256,40 @@ if [ ! -f "$fetch_stamp" ] || [ ! -f "$linux/Image" ] || [ ! -f "$linux/busybox"
     rm -f "$fetch_stamp" "$initrd_stamp"
     safe_rm "$cache"/.linux-fetch.*  # left by an interrupted run
     fetch_linux
+    rm -rf "$work"
+fi
+
+# Linux's virtio-blk driver is a module in Debian's kernel: the one of the
+# installed Image (its VERSION, not the newest) for tests with an assigned
+# disk (docs/device-assignment.md). Kept apart: the Image is not touched.
+fetch_linux_modules() {
+    local rel ko
+    rel=$(cat "$linux/VERSION")
+    apt_prepare
+    (cd "$work/debs" && run_child apt-get "${apt_opts[@]}" -q download "linux-image-$rel-unsigned" \
+        >"$work/download.log" 2>&1) \
+        || { cat "$work/download.log" >&2; die "downloading linux-image-$rel-unsigned failed"; }
+    mkdir -p "$work/mods"
+    dpkg-deb --fsys-tarfile "$work"/debs/linux-image-*.deb \
+        | tar -x -C "$work/mods" --wildcards '*/kernel/drivers/block/virtio_blk.ko*' \
+        || die "no virtio_blk module in linux-image-$rel-unsigned"
+    ko=$(find "$work/mods" -name 'virtio_blk.ko*' | head -n1)
+    case $ko in
+        *.xz)  xz -dc <"$ko" >"$work/virtio_blk.ko" ;;
+        *.zst) zstd -qdc <"$ko" >"$work/virtio_blk.ko" ;;
+        *.ko)  cp "$ko" "$work/virtio_blk.ko" ;;
+        *)     die "no virtio_blk module in linux-image-$rel-unsigned" ;;
+    esac
+    mkdir -p "$linux/modules"
+    install -m 0644 "$work/virtio_blk.ko" "$linux/modules/virtio_blk.ko.new"
+    mv -f "$linux/modules/virtio_blk.ko.new" "$linux/modules/virtio_blk.ko"
+}
+
+if [ ! -f "$linux/modules/virtio_blk.ko" ]; then
+    need_root "Linux's virtio_blk module ($linux/modules)"
+    say "fetching virtio_blk.ko of Linux $(cat "$linux/VERSION") into $linux/modules"
+    safe_rm "$cache"/.linux-fetch.*
+    fetch_linux_modules
     rm -rf "$work"
 fi
 

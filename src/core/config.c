@@ -11,7 +11,7 @@ _Static_assert(CONFIG_BOOTARGS_MAX == 2048, "update the bootargs message");
 
 const char *const config_vm_props[] = {
     "vcpus", "memory-size", "kernel", "kernel-format", "initrd", "bootargs", "gic-version", "console", "cpus",
-    "virt-el2", "virt-el2-mode", "virtual-time",
+    "virt-el2", "virt-el2-mode", "virtual-time", "pci-devices",
 };
 const unsigned config_nr_vm_props = sizeof(config_vm_props) / sizeof(config_vm_props[0]);
 
@@ -50,6 +50,73 @@ static const char *one_string(const struct fdt *f, int node, struct checker *k, 
         return NULL;
     }
     return s;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool config_parse_bdf(const char *s, struct config_pci *out)
+{
+    int b1 = hex_digit(s[0]), b0 = b1 < 0 ? -1 : hex_digit(s[1]);
+
+    if (b0 < 0 || s[2] != ':')
+        return false;
+    int d1 = hex_digit(s[3]), d0 = d1 < 0 ? -1 : hex_digit(s[4]);
+    if (d0 < 0 || s[5] != '.')
+        return false;
+    int f = hex_digit(s[6]);
+    if (f < 0 || f > 7 || s[7] != '\0' || d1 * 16 + d0 > 0x1f)
+        return false;
+    out->bus = (uint8_t)(b1 * 16 + b0);
+    out->dev = (uint8_t)(d1 * 16 + d0);
+    out->fn = (uint8_t)f;
+    return true;
+}
+
+static bool same_bdf(const struct config_pci *a, const struct config_pci *b)
+{
+    return a->bus == b->bus && a->dev == b->dev && a->fn == b->fn;
+}
+
+/* pci-devices: a list of strings, each a function given once. */
+static void parse_pci(const struct fdt *f, int node, struct vm_config *vm, struct checker *k)
+{
+    int len;
+    const char *p = fdt_getprop(f, node, "pci-devices", &len);
+
+    vm->nr_pci = 0;
+    if (!p)
+        return;
+    if (len <= 0 || p[len - 1] != '\0') {
+        fail(k, vm->name, "pci-devices", NULL, "must be a list of strings \"BB:DD.F\"");
+        return;
+    }
+    for (const char *s = p; s < p + len; s += strlen(s) + 1) {
+        struct config_pci bdf;
+        if (!config_parse_bdf(s, &bdf)) {
+            fail(k, vm->name, "pci-devices", NULL,
+                 "each entry must be a PCI function \"BB:DD.F\" in hex (device 00-1f, function 0-7)");
+            return;
+        }
+        for (unsigned i = 0; i < vm->nr_pci; i++)
+            if (same_bdf(&vm->pci[i], &bdf)) {
+                fail(k, vm->name, "pci-devices", NULL, "lists the same function twice");
+                return;
+            }
+        if (vm->nr_pci == CONFIG_MAX_PCI) {
+            fail(k, vm->name, "pci-devices", NULL, "at most 4 functions per VM");
+            return;
+        }
+        vm->pci[vm->nr_pci++] = bdf;
+    }
 }
 
 /* vcpus and memory-size; false when vcpus is unusable (cpus depends on it). */
@@ -225,8 +292,30 @@ static bool parse_vm(const struct fdt *f, int node, struct vm_config *vm, struct
     parse_images(f, node, vm, k);
     parse_options(f, node, vm, k);
     parse_cpu_map(f, node, vm, k, vcpus_ok);
+    parse_pci(f, node, vm, k);
     check_unknown(f, node, vm, k);
     return true;
+}
+
+/* A function goes to one VM: the first that lists it. */
+static void check_pci_taken(const struct elvisor_config *cfg, const struct vm_config *vm, struct checker *k)
+{
+    char why[96];
+
+    for (unsigned a = 0; a < vm->nr_pci; a++) {
+        const struct config_pci *f = &vm->pci[a];
+        for (unsigned i = 0; i < cfg->nr_vms; i++) {
+            bool taken = false;
+            for (unsigned b = 0; b < cfg->vms[i].nr_pci; b++)
+                taken |= same_bdf(f, &cfg->vms[i].pci[b]);
+            if (!taken)
+                continue;
+            elv_snprintf(why, sizeof(why), "%02x:%02x.%x is already assigned to vm '%s'", f->bus, f->dev,
+                         f->fn, cfg->vms[i].name);
+            fail(k, vm->name, "pci-devices", NULL, why);
+            break;
+        }
+    }
 }
 
 unsigned config_check(const void *blob, size_t size, struct elvisor_config *cfg, config_report_fn report,
@@ -265,6 +354,7 @@ unsigned config_check(const void *blob, size_t size, struct elvisor_config *cfg,
         for (unsigned i = 0; i < cfg->nr_vms; i++)
             if (strcmp(cfg->vms[i].name, vm->name) == 0)
                 fail(&k, vm->name, "name", NULL, "two VMs have this name");
+        check_pci_taken(cfg, vm, &k);
         if (vm->console && consoles++ > 0)
             fail(&k, vm->name, "console", NULL, "only one VM may take console input");
         if (vm != &extra)

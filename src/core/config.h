@@ -18,6 +18,13 @@
  * without a word, so a longer line would boot with options missing. */
 #define CONFIG_BOOTARGS_MAX 2048
 
+#define CONFIG_MAX_PCI      4       /* PCIe functions per VM */
+
+/* A PCIe function of the machine, as lspci names it: "BB:DD.F" in hex. */
+struct config_pci {
+    uint8_t bus, dev, fn;
+};
+
 struct vm_config {
     char name[CONFIG_NAME_MAX];
     unsigned nr_vcpus;
@@ -35,7 +42,12 @@ struct vm_config {
     bool own_time;                  /* virtual-time = "own" (docs/vtimer.md) */
     bool has_cpu_map;
     unsigned cpu_map[CONFIG_MAX_VCPUS];   /* physical CPU of each vCPU */
+    unsigned nr_pci;                /* `pci-devices` (docs/device-assignment.md) */
+    struct config_pci pci[CONFIG_MAX_PCI];
 };
+
+/* Parses "BB:DD.F" (hex; device 0-1f, function 0-7); false if it is not. */
+bool config_parse_bdf(const char *s, struct config_pci *out);
 
 struct elvisor_config {
     unsigned nr_vms;

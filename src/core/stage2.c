@@ -27,6 +27,7 @@ int stage2_init(struct stage2 *s2, unsigned ipa_bits, void *(*alloc_table)(void)
     s2->start_level = ipa_bits > 39 ? 0 : 1;
     s2->ipa_bits = ipa_bits;
     s2->alloc_table = alloc_table;
+    s2->observer = NULL;
     root = alloc_table();
     if (!root)
         return S2_ERR_NOMEM;
@@ -87,7 +88,13 @@ static int map_one(struct stage2 *s2, uint64_t ipa, uint64_t pa, unsigned level,
     return 0;
 }
 
-int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned prot)
+static void notify(const struct stage2 *s2, uint64_t ipa, uint64_t size, enum s2_change what)
+{
+    if (s2->observer)
+        s2->observer->changed(s2->observer->ctx, ipa, size, what);
+}
+
+static int map_range(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned prot)
 {
     if ((ipa | pa | size) & (PAGE_SIZE - 1) || size == 0)
         return S2_ERR_ALIGN;
@@ -117,6 +124,70 @@ int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsi
         pa += LEVEL_SIZE(level);
         size -= LEVEL_SIZE(level);
     }
+    return 0;
+}
+
+int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned prot)
+{
+    int rc = map_range(s2, ipa, pa, size, prot);
+
+    /* A failed map may have left part of the range mapped: the observer
+     * hears about the whole range either way. */
+    if (rc != S2_ERR_ALIGN && rc != S2_ERR_RANGE)
+        notify(s2, ipa, size, S2_MAPPED);
+    return rc;
+}
+
+/* The leaf entry mapping ipa and its level, or NULL. */
+static uint64_t *leaf_of(const struct stage2 *s2, uint64_t ipa, unsigned *level)
+{
+    uint64_t *table = table_at(s2->root);
+
+    for (unsigned l = s2->start_level; l <= 3; l++) {
+        uint64_t *e = &table[index_at(ipa, l)];
+
+        if (!(*e & S2_DESC_VALID))
+            return NULL;
+        if (l < 3 && (*e & S2_DESC_TABLE)) {
+            table = table_at(*e & S2_ADDR_MASK);
+            continue;
+        }
+        if (l == 0 || (l == 3 && !(*e & S2_DESC_TABLE)))
+            return NULL;
+        *level = l;
+        return e;
+    }
+    return NULL;
+}
+
+/* Walks [ipa, ipa + size) leaf by leaf; clears them when clear is set.
+ * False when a leaf is missing or sticks out of the range. */
+static bool unmap_walk(struct stage2 *s2, uint64_t ipa, uint64_t size, bool clear)
+{
+    while (size) {
+        unsigned level;
+        uint64_t *e = leaf_of(s2, ipa, &level);
+
+        if (!e || (ipa & (LEVEL_SIZE(level) - 1)) || size < LEVEL_SIZE(level))
+            return false;
+        if (clear)
+            *e = 0;
+        ipa += LEVEL_SIZE(level);
+        size -= LEVEL_SIZE(level);
+    }
+    return true;
+}
+
+int stage2_unmap(struct stage2 *s2, uint64_t ipa, uint64_t size)
+{
+    if ((ipa | size) & (PAGE_SIZE - 1) || size == 0)
+        return S2_ERR_ALIGN;
+    if (ipa + size < ipa || (s2->ipa_bits < 64 && ipa + size > (1ULL << s2->ipa_bits)))
+        return S2_ERR_RANGE;
+    if (!unmap_walk(s2, ipa, size, false))
+        return S2_ERR_NOMAP;
+    unmap_walk(s2, ipa, size, true);
+    notify(s2, ipa, size, S2_UNMAPPED);
     return 0;
 }
 

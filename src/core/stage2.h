@@ -30,14 +30,30 @@ enum s2_prot {
 #define S2_XN               (2ULL << 53)
 #define S2_ADDR_MASK        0x0000fffffffff000ULL
 
+enum s2_change {
+    S2_MAPPED,
+    S2_UNMAPPED,
+};
+
+/* Hears about every change to a stage 2 once it is in the tables: an IOMMU
+ * that walks the same tables for a device (the SMMU's stage 2) caches
+ * translations and must be told, as no broadcast TLB maintenance reaches
+ * it. Called on the CPU that made the change, with the caller's locks. */
+struct stage2_observer {
+    void (*changed)(void *ctx, uint64_t ipa, uint64_t size, enum s2_change what);
+    void *ctx;
+};
+
 struct stage2 {
     uint64_t root;          /* physical address of the start-level table */
     unsigned start_level;   /* 0 or 1 */
     unsigned ipa_bits;
     void *(*alloc_table)(void);     /* a zeroed, 4 KiB aligned page, or NULL */
+    const struct stage2_observer *observer;     /* or NULL */
 };
 
 /* VTCR_EL2.SL0/T0SZ follow from ipa_bits: 32..48 bits. */
+/* No observer: attach one by setting s2->observer after init. */
 int stage2_init(struct stage2 *s2, unsigned ipa_bits, void *(*alloc_table)(void));
 unsigned stage2_vtcr_sl0(const struct stage2 *s2);
 
@@ -47,6 +63,13 @@ unsigned stage2_vtcr_sl0(const struct stage2 *s2);
  * table exhaustion. */
 int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, uint64_t size, unsigned prot);
 
+/* Removes the mappings of [ipa, ipa + size), page aligned. Each block or
+ * page in the range must lie wholly inside it (no block is split) and be
+ * mapped; fails (negative) otherwise, before changing anything. The tables
+ * stay allocated. The caller does the CPU's TLB maintenance; the observer
+ * is told. */
+int stage2_unmap(struct stage2 *s2, uint64_t ipa, uint64_t size);
+
 /* Walks the tables like the MMU: true and the output address and
  * permissions when ipa is mapped. */
 bool stage2_lookup(const struct stage2 *s2, uint64_t ipa, uint64_t *pa, unsigned *prot);
@@ -55,5 +78,6 @@ bool stage2_lookup(const struct stage2 *s2, uint64_t ipa, uint64_t *pa, unsigned
 #define S2_ERR_RANGE    -2
 #define S2_ERR_NOMEM    -3
 #define S2_ERR_OVERLAP  -4
+#define S2_ERR_NOMAP    -5      /* unmap of a hole, or of part of a block */
 
 #endif

@@ -8,6 +8,7 @@
 #include "core/guest_log.h"
 #include "core/loader.h"
 #include "core/mm.h"
+#include "core/passthrough.h"
 #include "core/pcpu.h"
 #include "core/vm_dtb.h"
 #include "core/vtime.h"
@@ -219,7 +220,7 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     if (add_devices(vm) < 0)
         return -1;
 
-    if (place_vcpus(vm) < 0)
+    if (place_vcpus(vm) < 0 || passthrough_vm_attach(vm) < 0)
         return -1;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = &vm->vcpus[i];
@@ -307,6 +308,13 @@ static bool write_guest_dtb(struct vm *vm, uint64_t initrd_ipa)
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vm->vcpus[i].mpidr & MPIDR_AFF_MASK;
+    struct vm_dtb_pci pci_dt = { .ecam_base = VIRT_PCIE_ECAM_BASE, .ecam_size = VIRT_PCIE_ECAM_SIZE,
+                                 .mmio_base = platform.pci.mmio32_base, .mmio_size = platform.pci.mmio32_size };
+    for (unsigned i = 0; i < vm->nr_pci && i < VM_DTB_MAX_PCI; i++) {
+        pci_dt.fn[i] = (struct vm_dtb_pci_fn){ vm->pci[i]->dev, vm->pci[i]->fn, vm->pci[i]->int_pin,
+                                               vm->pci[i]->intid ? vm->pci[i]->intid - GIC_SPI_BASE : 0 };
+        pci_dt.nr++;
+    }
     struct vm_dtb_params dp = {
         .ram_base = vm->ram_ipa,
         .ram_size = vm->ram_size,
@@ -329,6 +337,7 @@ static bool write_guest_dtb(struct vm *vm, uint64_t initrd_ipa)
          * are for its own EL2. */
         .psci_method = cfg->virt_el2 ? "smc" : "hvc",
         .virt_el2 = cfg->virt_el2,
+        .pci = vm->nr_pci ? &pci_dt : NULL,
     };
     spin_lock(&dtb_lock);
     int size = vm_dtb_build(&dp, dtb, sizeof(dtb));
@@ -400,6 +409,8 @@ int vm_reset(struct vm *vm)
     if (rc < 0)
         return -1;
     vtime_reset(vm, read_sysreg(cntpct_el0));
+    /* Its devices' DMA stops before the images are reloaded over it. */
+    passthrough_vm_quiesce(vm);
     /* The rebooted guest builds new stage-1 tables, perhaps with the same
      * ASIDs: the old kernel's cached translations must not be hit. As a VM
      * recreated under KVM, it takes fresh VMIDs (every vCPU is parked and
@@ -457,6 +468,7 @@ static void log_exit_stats(const struct vm *vm)
 
 void vm_power_off(struct vm *vm, enum vm_state why)
 {
+    passthrough_vm_quiesce(vm);
     vm_log_flush(vm);
     log_exit_stats(vm);
     vmid_log_summary();
@@ -473,6 +485,7 @@ bool vm_operator_stop(struct vm *vm)
     if (!__atomic_compare_exchange_n(&vm->state, &from, VM_STOPPED, false, __ATOMIC_SEQ_CST,
                                      __ATOMIC_SEQ_CST))
         return false;
+    passthrough_vm_quiesce(vm);
     vm_log_flush(vm);
     log_exit_stats(vm);
     vmid_log_summary();

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "arch/arm64/pci.h"
 #include "core/io_bus.h"
 #include "core/stage2.h"
 #include "core/vcpu.h"
@@ -13,6 +14,7 @@
 #include "lib/ratelimit.h"
 #include "lib/spinlock.h"
 #include "vdev/mmio.h"
+#include "vdev/vpci.h"
 #include "vdev/vgic.h"
 #include "vdev/vuart.h"
 
@@ -75,6 +77,19 @@ struct vm {
 
     struct vgic vgic;
     struct vuart uart;
+
+    /* Its assigned PCIe functions (core/passthrough.c). */
+    struct vpci vpci;
+    struct pci_func *pci[CONFIG_MAX_PCI];
+    unsigned nr_pci;
+    struct stage2_observer iommu;   /* the SMMU hears about its stage 2 */
+    uint16_t smmu_vmid;
+    /* A DMA faults once per word or so: one line per stream, page and
+     * direction in a row, the repeats counted (core/passthrough.c). */
+    uint32_t dma_fault_sid;
+    uint64_t dma_fault_page;
+    bool dma_fault_read;
+    unsigned long long dma_fault_repeats;
 
     /* Where the boot images landed, for logging and reset. */
     uint64_t entry, dtb_ipa;

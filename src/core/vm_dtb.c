@@ -3,6 +3,7 @@
  * find the same description here. */
 #include "core/vm_dtb.h"
 #include "lib/fdt.h"
+#include "lib/string.h"
 #include "lib/printf.h"
 
 /* Cells of a GIC interrupt specifier: type, number, flags. */
@@ -129,6 +130,8 @@ static void emit_chosen(struct dtb_ctx *c)
         fdt_w_prop_u64(w, "kaslr-seed", p->kaslr_seed);
     if (p->rng_seed)
         fdt_w_prop(w, "rng-seed", p->rng_seed, p->rng_seed_len);
+    if (p->pci)
+        fdt_w_prop_u32(w, "linux,pci-probe-only", 1);
     fdt_w_end_node(w);
 
     fdt_w_begin_node(w, "aliases");
@@ -280,6 +283,54 @@ static void emit_uart(struct dtb_ctx *c)
     fdt_w_end_node(w);
 }
 
+/* As QEMU's virt: a generic ECAM bridge, its 32-bit window identity-
+ * mapped, INTx rows only for the functions the VM has. Linux is told the
+ * BARs are final (linux,pci-probe-only): it cannot move them anyway. */
+static void emit_pcie(struct dtb_ctx *c)
+{
+    const struct vm_dtb_pci *pci = c->p->pci;
+    struct fdt_writer *w = &c->w;
+    char name[NAME_MAX_LEN];
+    uint32_t ranges[7], map[VM_DTB_MAX_PCI * 10], reg[2 * ROOT_CELLS];
+    const uint32_t mask[4] = { 0xff00, 0, 0, 7 }, bus_range[2] = { 0, 0 };
+    unsigned n = 0;
+
+    unit_name(name, "", "pcie", pci->ecam_base);
+    fdt_w_begin_node(w, name);
+    fdt_w_prop_string(w, "compatible", "pci-host-ecam-generic");
+    fdt_w_prop_string(w, "device_type", "pci");
+    fdt_w_prop_u32(w, "#address-cells", 3);
+    fdt_w_prop_u32(w, "#size-cells", 2);
+    fdt_w_prop_u32(w, "#interrupt-cells", 1);
+    fdt_w_prop_u32(w, "linux,pci-domain", 0);
+    fdt_w_prop_cells(w, "bus-range", bus_range, 2);
+    fdt_w_prop_empty(w, "dma-coherent");
+    put_reg_pair(reg, pci->ecam_base, pci->ecam_size);
+    fdt_w_prop_cells(w, "reg", reg, 2 * ROOT_CELLS);
+    ranges[0] = 0x02000000;                         /* 32-bit memory */
+    ranges[1] = (uint32_t)(pci->mmio_base >> 32);
+    ranges[2] = (uint32_t)pci->mmio_base;
+    ranges[3] = ranges[1];
+    ranges[4] = ranges[2];
+    ranges[5] = (uint32_t)(pci->mmio_size >> 32);
+    ranges[6] = (uint32_t)pci->mmio_size;
+    fdt_w_prop_cells(w, "ranges", ranges, 7);
+    for (unsigned i = 0; i < pci->nr && i < VM_DTB_MAX_PCI; i++) {
+        const struct vm_dtb_pci_fn *f = &pci->fn[i];
+        if (!f->pin)
+            continue;
+        const uint32_t row[10] = { ((uint32_t)f->dev << 11) | ((uint32_t)f->fn << 8), 0, 0, f->pin,
+                                   VM_DTB_PHANDLE_GIC, 0, 0, GIC_IRQ_TYPE_SPI, f->spi, IRQ_FLAG_LEVEL_HIGH };
+        memcpy(&map[n], row, sizeof(row));
+        n += 10;
+    }
+    if (n) {
+        fdt_w_prop_cells(w, "interrupt-map-mask", mask, 4);
+        fdt_w_prop_cells(w, "interrupt-map", map, n);
+    }
+    fdt_w_end_node(w);
+}
+
 int vm_dtb_build(const struct vm_dtb_params *p, void *buf, size_t size)
 {
     struct dtb_ctx c;
@@ -303,6 +354,8 @@ int vm_dtb_build(const struct vm_dtb_params *p, void *buf, size_t size)
     emit_timer(&c);
     emit_gic(&c);
     emit_uart(&c);
+    if (p->pci)
+        emit_pcie(&c);
     fdt_w_end_node(&c.w);
     return fdt_w_finish(&c.w);
 }

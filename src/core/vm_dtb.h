@@ -17,6 +17,22 @@
 #define VM_DTB_GICV3_REDIST_FRAME 0x20000u   /* RD_base + SGI_base frames per vCPU */
 #define VM_DTB_MAX_VCPUS         512u
 
+#define VM_DTB_MAX_PCI           4u
+
+/* A PCIe host bridge with some functions on bus 0 (ECAM, 32-bit window). */
+struct vm_dtb_pci_fn {
+    uint8_t dev, fn;
+    uint8_t pin;                    /* 1..4 INTA..INTD, 0: none */
+    unsigned spi;                   /* its INTx SPI number */
+};
+
+struct vm_dtb_pci {
+    uint64_t ecam_base, ecam_size;  /* bus 0 only: 1 MiB */
+    uint64_t mmio_base, mmio_size;
+    unsigned nr;
+    struct vm_dtb_pci_fn fn[VM_DTB_MAX_PCI];
+};
+
 struct vm_dtb_params {
     uint64_t ram_base, ram_size;
     unsigned nr_vcpus;
@@ -36,6 +52,7 @@ struct vm_dtb_params {
     uint64_t kaslr_seed;            /* 0: omitted */
     const void *rng_seed;           /* NULL: omitted */
     uint32_t rng_seed_len;
+    const struct vm_dtb_pci *pci;   /* NULL: no PCIe bridge */
     /* room for virtio-mmio slots later */
 };
 

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/console.h"
 #include "core/mm.h"
+#include "core/passthrough.h"
 #include "core/pcpu.h"
 #include "core/power.h"
 #include "core/vm.h"
@@ -17,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/string.h"
 #include "nested/nested.h"
+#include "run/irq.h"
 #include "run/sched.h"
 
 #define HYP_POOL_SIZE   (32ULL << 20)
@@ -231,12 +233,14 @@ void primary_main(uint64_t dtb)
         fatal("the boot CPU's GIC CPU interface cannot be set up");
     }
     vgic_hw_cpu_init();
+    irq_routes_init();
     enable_cpu_irqs();
     if (platform.uart_intid >= 32) {
         gic_route_spi(platform.uart_intid, self);
         gic_enable_irq(platform.uart_intid);
         pl011_enable_input();
     }
+    passthrough_host_init(self);
     pcpus[0].online = true;
 
     create_vms();

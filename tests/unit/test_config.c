@@ -623,9 +623,29 @@ static void test_mutations(void **state)
     assert_true(ok > 0);
 }
 
+static void test_parse_bdf(void **state)
+{
+    struct config_pci f;
+    static const char *const bad[] = { "", "0:1.0", "00:1.0", "00:01.8", "00:20.0", "00:01.0 ", "00-01.0",
+                                       "0g:01.0", "00:01:0", "00:01.", "000:01.0" };
+
+    (void)state;
+    assert_true(config_parse_bdf("00:01.0", &f));
+    assert_int_equal(f.bus, 0);
+    assert_int_equal(f.dev, 1);
+    assert_int_equal(f.fn, 0);
+    assert_true(config_parse_bdf("Ab:1f.7", &f));
+    assert_int_equal(f.bus, 0xab);
+    assert_int_equal(f.dev, 0x1f);
+    assert_int_equal(f.fn, 7);
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(config_parse_bdf(bad[i], &f));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_bdf),
         cmocka_unit_test_teardown(test_minimal, teardown),
         cmocka_unit_test_teardown(test_virt_el2, teardown),
         cmocka_unit_test_teardown(test_virt_el2_mode, teardown),

@@ -288,6 +288,43 @@ static void test_two_consoles(void **state)
                  "(vm 'linux' has it too)\n");
 }
 
+/* pci-devices: syntax and one owner per function from the bundle alone;
+ * with the machine described (--pci, --smmu: the launcher does), a
+ * function it lacks and a machine without a stage-2 SMMU too. */
+static void test_pci_devices(void **state)
+{
+    const unsigned lines[2] = { 12, 18 };
+    const char *const two[2] = { "            pci-devices = \"00:01.0\";",
+                                 "            pci-devices = \"00:02.0\", \"00:01.0\";" };
+    const char *const other[2] = { "            pci-devices = \"00:01.0\";",
+                                   "            pci-devices = \"00:03.0\";" };
+
+    (void)state;
+    write_variants("cfg.dts", 2, lines, two);
+    expect("check --pci 00:00.0,00:01.0,00:02.0 --smmu stage2 cfg.dts", 1,
+           "cfg.dts:18: vm 'rtos': property 'pci-devices': 00:01.0 is already assigned to vm 'linux'\n");
+    write_variants("cfg.dts", 2, lines, other);
+    expect("check --pci 00:00.0,00:01.0,00:02.0 --smmu stage2 cfg.dts", 1,
+           "cfg.dts:18: vm 'rtos': property 'pci-devices': 00:03.0: no such PCI function on this machine "
+           "(it has: 00:00.0,00:01.0,00:02.0)\n");
+    expect("check --pci 00:01.0,00:03.0 --smmu none cfg.dts", 1,
+           "cfg.dts:12: vm 'linux': property 'pci-devices': the machine has no SMMU: an assigned device "
+           "needs an SMMUv3 with stage 2");
+    expect("check --pci 00:01.0,00:03.0 --smmu stage1 cfg.dts", 1,
+           "cfg.dts:18: vm 'rtos': property 'pci-devices': the machine has an SMMU without stage 2");
+    expect("check -q --pci 00:01.0,00:03.0 --smmu stage2 cfg.dts", 0, NULL);
+    expect("check -q cfg.dts", 0, NULL);            /* machine unknown: not judged */
+    expect("check --pci 0:1.0 cfg.dts", 2, "--pci: '0:1.0' is not a list");
+    expect("check --smmu stage3 cfg.dts", 2, "--smmu: 'stage3' is not stage2, stage1 or none");
+    expect_error(18, "            pci-devices = \"00:20.0\";",
+                 "cfg.dts:18: vm 'rtos': property 'pci-devices': each entry must be a PCI function \"BB:DD.F\" "
+                 "in hex (device 00-1f, function 0-7)\n");
+    expect_error(18, "            pci-devices = \"00:01.0\", \"00:01.0\";",
+                 "cfg.dts:18: vm 'rtos': property 'pci-devices': lists the same function twice\n");
+    expect_error(18, "            pci-devices = <1>;",
+                 "cfg.dts:18: vm 'rtos': property 'pci-devices': must be a list of strings \"BB:DD.F\"");
+}
+
 static void test_duplicate_vm_names(void **state)
 {
     (void)state;
@@ -694,6 +731,7 @@ int main(void)
         cmocka_unit_test_setup(test_missing_kernel_file, setup),
         cmocka_unit_test_setup(test_two_consoles, setup),
         cmocka_unit_test_setup(test_duplicate_vm_names, setup),
+        cmocka_unit_test_setup(test_pci_devices, setup),
         cmocka_unit_test_setup(test_cpus_length_mismatch, setup),
         cmocka_unit_test_setup(test_memory_too_small_for_images, setup),
         cmocka_unit_test_setup(test_root_and_vms_errors, setup),

@@ -105,6 +105,42 @@ static void test_qemu_gicv3(void **state)
     assert_false(bootargs_has(plat.bootargs, "debug"));
 }
 
+/* iommu=smmuv3: the SMMU, and the PCIe host bridge whose requester IDs
+ * it translates (docs/device-assignment.md lists these facts). */
+static void test_qemu_smmuv3_pci(void **state)
+{
+    const struct platform_pci *pci = &plat.pci;
+
+    (void)state;
+    blob = load_data("qemu-virt-gicv3-smmuv3.dtb");
+    assert_int_equal(parse_blob(), 0);
+    assert_true(plat.smmu_base == 0x09050000ULL && plat.smmu_size == 0x20000);
+    assert_int_equal(plat.smmu_eventq_intid, 32 + 74);
+    assert_int_equal(plat.smmu_gerror_intid, 32 + 77);
+    assert_true(pci->ecam_base == 0x4010000000ULL && pci->ecam_size == 0x10000000ULL);
+    assert_int_equal(pci->bus_first, 0);
+    assert_int_equal(pci->bus_last, 255);
+    assert_true(pci->mmio32_base == 0x10000000ULL && pci->mmio32_size == 0x2eff0000ULL);
+    /* INTA of slot 0 is SPI 3, rotated by one per slot */
+    assert_int_equal(pci->intx_intid[0][0], 32 + 3);
+    assert_int_equal(pci->intx_intid[0][3], 32 + 6);
+    assert_int_equal(pci->intx_intid[1][0], 32 + 4);
+    assert_int_equal(pci->intx_intid[2][0], 32 + 5);
+    assert_int_equal(pci->intx_intid[3][1], 32 + 3);
+    assert_true(pci->behind_smmu);
+    assert_int_equal(pci->rid_base, 0);
+    assert_int_equal(pci->sid_base, 0);
+    assert_int_equal(pci->rid_count, 0x10000);
+
+    /* Without iommu=: the bridge, no SMMU, no iommu-map */
+    free(blob);
+    blob = load_data("qemu-virt-gicv3.dtb");
+    assert_int_equal(parse_blob(), 0);
+    assert_true(plat.smmu_base == 0);
+    assert_true(pci->ecam_base == 0x4010000000ULL);
+    assert_false(pci->behind_smmu);
+}
+
 static void test_qemu_gicv2(void **state)
 {
     (void)state;
@@ -474,6 +510,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_qemu_gicv3, teardown),
         cmocka_unit_test_teardown(test_qemu_gicv2, teardown),
+        cmocka_unit_test_teardown(test_qemu_smmuv3_pci, teardown),
         cmocka_unit_test_teardown(test_qemu_secure_uart_skipped, teardown),
         cmocka_unit_test_teardown(test_memory_variants, teardown),
         cmocka_unit_test_teardown(test_cpu_variants, teardown),

@@ -659,6 +659,82 @@ static void test_random_against_reference(void **state)
     check_tree((const uint64_t *)(uintptr_t)s2.root, 1, refs);
 }
 
+/* ---- The observer (an IOMMU sharing the tables) and unmap ---- */
+
+struct heard {
+    unsigned n;
+    uint64_t ipa, size;
+    enum s2_change what;
+};
+
+static void record_change(void *ctx, uint64_t ipa, uint64_t size, enum s2_change what)
+{
+    struct heard *h = ctx;
+
+    h->n++;
+    h->ipa = ipa;
+    h->size = size;
+    h->what = what;
+}
+
+static void test_observer_hears_map_and_unmap(void **state)
+{
+    struct stage2 s2;
+    struct heard h = { 0 };
+    const struct stage2_observer obs = { record_change, &h };
+
+    (void)state;
+    init(&s2, 40);
+    assert_null(s2.observer);
+    s2.observer = &obs;
+    assert_int_equal(stage2_map(&s2, GiB1, 0x80000000ULL, 2 * MiB2 + KiB4, RWX), 0);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.what, S2_MAPPED);
+    assert_int_equal(h.ipa, GiB1);
+    assert_int_equal(h.size, 2 * MiB2 + KiB4);
+
+    /* Rejected before any table is touched: nothing to hear. */
+    assert_int_equal(stage2_map(&s2, GiB1 + 1, 0, KiB4, RWX), S2_ERR_ALIGN);
+    assert_int_equal(stage2_unmap(&s2, 5 * GiB1, KiB4), S2_ERR_NOMAP);
+    assert_int_equal(h.n, 1);
+    /* An overlap may have changed part of the range: heard. */
+    assert_int_equal(stage2_map(&s2, GiB1, 0, KiB4, RWX), S2_ERR_OVERLAP);
+    assert_int_equal(h.n, 2);
+
+    assert_int_equal(stage2_unmap(&s2, GiB1 + 2 * MiB2, KiB4), 0);
+    assert_int_equal(h.n, 3);
+    assert_int_equal(h.what, S2_UNMAPPED);
+    assert_int_equal(h.ipa, GiB1 + 2 * MiB2);
+    assert_int_equal(h.size, KiB4);
+    expect_unmapped(&s2, GiB1 + 2 * MiB2);
+    expect_mapped(&s2, GiB1 + MiB2, 0x80000000ULL + MiB2, 2, RWX);
+}
+
+static void test_unmap_whole_leaves_only(void **state)
+{
+    struct stage2 s2;
+
+    (void)state;
+    init(&s2, 40);
+    assert_int_equal(stage2_map(&s2, GiB1, 0x80000000ULL, MiB2 + 2 * KiB4, RWX), 0);
+    /* Part of a 2 MiB block: refused, the block stays. */
+    assert_int_equal(stage2_unmap(&s2, GiB1, KiB4), S2_ERR_NOMAP);
+    expect_mapped(&s2, GiB1, 0x80000000ULL, 2, RWX);
+    /* A range running into a hole: refused before anything is cleared. */
+    assert_int_equal(stage2_unmap(&s2, GiB1 + MiB2, 3 * KiB4), S2_ERR_NOMAP);
+    expect_mapped(&s2, GiB1 + MiB2, 0x80000000ULL + MiB2, 3, RWX);
+    assert_int_equal(stage2_unmap(&s2, GiB1, MiB2 + 2 * KiB4), 0);
+    expect_unmapped(&s2, GiB1);
+    expect_unmapped(&s2, GiB1 + MiB2);
+    expect_unmapped(&s2, GiB1 + MiB2 + KiB4);
+    /* Mapped again in the same place: no overlap left behind. */
+    assert_int_equal(stage2_map(&s2, GiB1, 0x40000000ULL, MiB2, RWX), 0);
+    expect_mapped(&s2, GiB1 + 5, 0x40000005ULL, 2, RWX);
+    assert_int_equal(stage2_unmap(&s2, 0, 0), S2_ERR_ALIGN);
+    assert_int_equal(stage2_unmap(&s2, GiB1 + 1, KiB4), S2_ERR_ALIGN);
+    assert_int_equal(stage2_unmap(&s2, (1ULL << 40) - KiB4, 2 * KiB4), S2_ERR_RANGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -678,6 +754,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nomem_leaves_no_empty_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_reserved_encodings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_against_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_observer_hears_map_and_unmap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_whole_leaves_only, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -218,6 +218,48 @@ static void test_gicv3(void **state)
     free(blob);
 }
 
+/* An assigned function: a generic ECAM bridge at virt's addresses with
+ * only that function's INTx in its interrupt-map, and BARs declared final. */
+static void test_pcie_bridge(void **state)
+{
+    struct vm_dtb_params p = virt_params(3);
+    const struct vm_dtb_pci pci = { .ecam_base = 0x4010000000ULL, .ecam_size = 0x100000, .mmio_base = 0x10000000,
+                                    .mmio_size = 0x2eff0000, .nr = 1, .fn = { { 1, 0, 1, 4 } } };
+    struct fdt f;
+    int size, node;
+    uint64_t a, sz;
+    uint32_t v;
+    uint8_t *blob;
+    char *dts;
+
+    (void)state;
+    p.pci = &pci;
+    blob = build_open(&p, &f, &size);
+    node = fdt_next_compatible(&f, -1, "pci-host-ecam-generic");
+    assert_int_equal(node, fdt_path(&f, "/pcie@4010000000"));
+    assert_string_prop(&f, node, "device_type", "pci");
+    assert_int_equal(fdt_get_reg(&f, node, 0, &a, &sz), 0);
+    assert_int_equal(a, 0x4010000000ULL);
+    assert_int_equal(sz, 0x100000);
+    assert_cells(&f, node, "bus-range", (const uint32_t[]){ 0, 0 }, 2);
+    assert_cells(&f, node, "ranges", (const uint32_t[]){ 0x02000000, 0, 0x10000000, 0, 0x10000000, 0, 0x2eff0000 }, 7);
+    assert_cells(&f, node, "interrupt-map-mask", (const uint32_t[]){ 0xff00, 0, 0, 7 }, 4);
+    /* 00:01.0 INTA -> GIC SPI 4, level */
+    assert_cells(&f, node, "interrupt-map", (const uint32_t[]){ 0x800, 0, 0, 1, 2, 0, 0, 0, 4, 4 }, 10);
+    assert_int_equal(fdt_prop_u32(&f, fdt_path(&f, "/chosen"), "linux,pci-probe-only", &v), 0);
+    assert_int_equal(v, 1);
+    dts = dtc_clean_dts(blob, size);
+    free(dts);
+    free(blob);
+
+    /* Without functions: no bridge, no probe-only */
+    p = virt_params(3);
+    blob = build_open(&p, &f, &size);
+    assert_true(fdt_next_compatible(&f, -1, "pci-host-ecam-generic") < 0);
+    assert_false(fdt_has_prop(&f, fdt_path(&f, "/chosen"), "linux,pci-probe-only"));
+    free(blob);
+}
+
 static void test_gicv2(void **state)
 {
     struct vm_dtb_params p = virt_params(2);
@@ -393,6 +435,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gicv3),
         cmocka_unit_test(test_gicv2),
+        cmocka_unit_test(test_pcie_bridge),
         cmocka_unit_test(test_virt_el2_and_seeds),
         cmocka_unit_test(test_aff3_cpus),
         cmocka_unit_test(test_buffer_too_small),

@@ -24,6 +24,7 @@ unsigned gic_version(void) { return gic->version; }
 int gic_cpu_init(uint64_t mpidr) { return gic->cpu_init(mpidr); }
 void gic_enable_irq(unsigned intid) { gic->enable_irq(intid); }
 void gic_route_spi(unsigned intid, uint64_t mpidr) { gic->route_spi(intid, mpidr); }
+void gic_set_spi_edge(unsigned intid, bool edge) { gic->set_spi_edge(intid, edge); }
 void gic_send_sgi(unsigned sgi, uint64_t target_mpidr) { gic->send_sgi(sgi, target_mpidr); }
 unsigned gic_ack(uint32_t *ack) { return gic->ack(ack); }
 void gic_priority_drop(uint32_t ack) { gic->priority_drop(ack); }

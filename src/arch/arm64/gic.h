@@ -25,6 +25,10 @@ unsigned gic_version(void);
 void gic_enable_irq(unsigned intid);
 /* SPIs go to one physical CPU. */
 void gic_route_spi(unsigned intid, uint64_t mpidr);
+/* An SPI whose source pulses it (the SMMU's queues and errors) must be
+ * edge-triggered: as a level it would be gone before the CPU takes it.
+ * Call while the SPI is disabled. */
+void gic_set_spi_edge(unsigned intid, bool edge);
 void gic_send_sgi(unsigned sgi, uint64_t target_mpidr);
 
 /* Acknowledges the highest-priority pending interrupt: returns its INTID,
@@ -51,6 +55,7 @@ struct gic_ops {
     int (*cpu_init)(uint64_t mpidr);
     void (*enable_irq)(unsigned intid);
     void (*route_spi)(unsigned intid, uint64_t mpidr);
+    void (*set_spi_edge)(unsigned intid, bool edge);
     void (*send_sgi)(unsigned sgi, uint64_t target_mpidr);
     unsigned (*ack)(uint32_t *ack);
     void (*priority_drop)(uint32_t ack);

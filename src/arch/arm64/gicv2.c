@@ -11,6 +11,7 @@
 #define GICD_CTLR           0x0000
 #define GICD_TYPER          0x0004
 #define GICD_ISENABLER      0x0100
+#define GICD_ICFGR          0x0c00      /* 2 bits per INTID; bit 1: edge */
 #define GICD_ICENABLER      0x0180
 #define GICD_ICPENDR        0x0280
 #define GICD_ISACTIVER      0x0300
@@ -145,6 +146,15 @@ static void v2_route_spi(unsigned intid, uint64_t mpidr)
         wr8(gicd + GICD_ITARGETSR + intid, mask);
 }
 
+static void v2_set_spi_edge(unsigned intid, bool edge)
+{
+    uint64_t reg = gicd + GICD_ICFGR + (intid / 16) * 4;
+    uint32_t bit = 2u << ((intid % 16) * 2);
+
+    if (intid >= 32)
+        wr32(reg, edge ? rd32(reg) | bit : rd32(reg) & ~bit);
+}
+
 static void v2_send_sgi(unsigned sgi, uint64_t mpidr)
 {
     uint8_t mask = mask_of(mpidr);
@@ -198,6 +208,7 @@ const struct gic_ops gicv2_ops = {
     .cpu_init = v2_cpu_init,
     .enable_irq = v2_enable_irq,
     .route_spi = v2_route_spi,
+    .set_spi_edge = v2_set_spi_edge,
     .send_sgi = v2_send_sgi,
     .ack = v2_ack,
     .priority_drop = v2_priority_drop,

@@ -9,6 +9,7 @@
 #define GICD_TYPER          0x0004
 #define GICD_IGROUPR        0x0080
 #define GICD_ISENABLER      0x0100
+#define GICD_ICFGR          0x0c00      /* 2 bits per INTID; bit 1: edge */
 #define GICD_ICENABLER      0x0180
 #define GICD_IPRIORITYR     0x0400
 #define GICD_IROUTER        0x6000
@@ -132,6 +133,15 @@ static void v3_route_spi(unsigned intid, uint64_t mpidr)
     wr64(gicd + GICD_IROUTER + intid * 8, aff);
 }
 
+static void v3_set_spi_edge(unsigned intid, bool edge)
+{
+    uint64_t reg = gicd + GICD_ICFGR + (intid / 16) * 4;
+    uint32_t bit = 2u << ((intid % 16) * 2);
+
+    if (intid >= 32)
+        wr32(reg, edge ? rd32(reg) | bit : rd32(reg) & ~bit);
+}
+
 static void v3_send_sgi(unsigned sgi, uint64_t mpidr)
 {
     uint64_t v = ((uint64_t)sgi << 24) | (1ULL << (mpidr & 0xf)) |
@@ -186,6 +196,7 @@ const struct gic_ops gicv3_ops = {
     .cpu_init = v3_cpu_init,
     .enable_irq = v3_enable_irq,
     .route_spi = v3_route_spi,
+    .set_spi_edge = v3_set_spi_edge,
     .send_sgi = v3_send_sgi,
     .ack = v3_ack,
     .priority_drop = v3_priority_drop,

@@ -145,6 +145,134 @@ static int parse_uart(const struct fdt *f, struct platform *p)
     return 0;
 }
 
+/* The nth interrupt of a node as a GIC INTID: <type number flags>. */
+static unsigned gic_intid_at(const void *cells, int len, unsigned n)
+{
+    uint64_t type, num;
+
+    if ((unsigned)len < (n + 1) * 12)
+        return 0;
+    fdt_read_cells((const uint8_t *)cells + n * 12, 1, &type);
+    fdt_read_cells((const uint8_t *)cells + n * 12 + 4, 1, &num);
+    return (unsigned)num + (type == 0 ? GIC_SPI_BASE : 16);
+}
+
+static int node_by_phandle(const struct fdt *f, uint32_t phandle)
+{
+    int node = -1;
+    uint32_t ph;
+
+    while ((node = fdt_next_node(f, node, NULL)) >= 0)
+        if (fdt_prop_u32(f, node, "phandle", &ph) == 0 && ph == phandle)
+            return node;
+    return -1;
+}
+
+static void parse_smmu(const struct fdt *f, struct platform *p, uint32_t *phandle)
+{
+    int node = fdt_next_compatible(f, -1, "arm,smmu-v3");
+    int len, nlen;
+
+    while (node >= 0 && !node_enabled(f, node))
+        node = fdt_next_compatible(f, node, "arm,smmu-v3");
+    if (node < 0 || fdt_get_reg(f, node, 0, &p->smmu_base, &p->smmu_size) < 0) {
+        p->smmu_base = 0;
+        return;
+    }
+    fdt_prop_u32(f, node, "phandle", phandle);
+    const void *irqs = fdt_getprop(f, node, "interrupts", &len);
+    const char *names = fdt_getprop(f, node, "interrupt-names", &nlen);
+    /* interrupt-names lists them; the binding's order is the fallback. */
+    unsigned idx = 0;
+    for (int off = 0; names && off < nlen; off += (int)strlen(names + off) + 1, idx++) {
+        if (strcmp(names + off, "eventq") == 0)
+            p->smmu_eventq_intid = gic_intid_at(irqs, len, idx);
+        else if (strcmp(names + off, "gerror") == 0)
+            p->smmu_gerror_intid = gic_intid_at(irqs, len, idx);
+    }
+}
+
+/* interrupt-map rows: child <phys.hi phys.mid phys.lo pin>, the parent's
+ * phandle, its #address-cells of unit address, then <type number flags>. */
+static void parse_intx(const struct fdt *f, int node, struct platform_pci *pci)
+{
+    int len;
+    const uint8_t *map = fdt_getprop(f, node, "interrupt-map", &len);
+
+    for (int off = 0; map && off + 20 <= len;) {
+        uint64_t hi, pin, parent, acells = 0;
+        fdt_read_cells(map + off, 1, &hi);
+        fdt_read_cells(map + off + 12, 1, &pin);
+        fdt_read_cells(map + off + 16, 1, &parent);
+        int pnode = node_by_phandle(f, (uint32_t)parent);
+        uint32_t ac = 0;
+        if (pnode >= 0 && fdt_prop_u32(f, pnode, "#address-cells", &ac) == 0)
+            acells = ac;
+        int row = 20 + (int)acells * 4 + 12;
+        if (off + row > len)
+            break;
+        unsigned slot = (unsigned)(hi >> 11) & 0x1f;
+        if (slot < PCI_INTX_SLOTS && pin >= 1 && pin <= PCI_INTX_PINS)
+            pci->intx_intid[slot][pin - 1] = gic_intid_at(map + off + 20 + acells * 4, 12, 0);
+        off += row;
+    }
+}
+
+static void parse_pci(const struct fdt *f, struct platform *p, uint32_t smmu_phandle)
+{
+    struct platform_pci *pci = &p->pci;
+    int node = fdt_next_compatible(f, -1, "pci-host-ecam-generic");
+    int len;
+
+    while (node >= 0 && !node_enabled(f, node))
+        node = fdt_next_compatible(f, node, "pci-host-ecam-generic");
+    if (node < 0 || fdt_get_reg(f, node, 0, &pci->ecam_base, &pci->ecam_size) < 0) {
+        pci->ecam_base = 0;
+        return;
+    }
+    pci->bus_first = 0;
+    pci->bus_last = (unsigned)(pci->ecam_size >> 20) - 1;      /* 1 MiB of ECAM per bus */
+    const uint8_t *range = fdt_getprop(f, node, "bus-range", &len);
+    if (range && len == 8) {
+        uint64_t first, last;
+        fdt_read_cells(range, 1, &first);
+        fdt_read_cells(range + 4, 1, &last);
+        if (first <= last && last < pci->bus_first + (pci->ecam_size >> 20)) {
+            pci->bus_first = (unsigned)first;
+            pci->bus_last = (unsigned)last;
+        }
+    }
+    /* ranges: <flags pci.hi pci.lo cpu.hi cpu.lo size.hi size.lo> */
+    const uint8_t *r = fdt_getprop(f, node, "ranges", &len);
+    for (int off = 0; r && off + 28 <= len; off += 28) {
+        uint64_t flags, pci_addr, cpu, size;
+        fdt_read_cells(r + off, 1, &flags);
+        fdt_read_cells(r + off + 4, 2, &pci_addr);
+        fdt_read_cells(r + off + 12, 2, &cpu);
+        fdt_read_cells(r + off + 20, 2, &size);
+        if (((flags >> 24) & 3) == 2 && pci_addr == cpu && !pci->mmio32_size) {
+            pci->mmio32_base = cpu;
+            pci->mmio32_size = size;
+        }
+    }
+    parse_intx(f, node, pci);
+    /* iommu-map: <rid-base iommu-phandle sid-base length>, one row */
+    const uint8_t *m = fdt_getprop(f, node, "iommu-map", &len);
+    if (m && len >= 16 && smmu_phandle) {
+        uint64_t rid, ph, sid, n;
+        fdt_read_cells(m, 1, &rid);
+        fdt_read_cells(m + 4, 1, &ph);
+        fdt_read_cells(m + 8, 1, &sid);
+        fdt_read_cells(m + 12, 1, &n);
+        if (ph == smmu_phandle) {
+            pci->behind_smmu = true;
+            pci->rid_base = (uint32_t)rid;
+            pci->sid_base = (uint32_t)sid;
+            pci->rid_count = (uint32_t)n;
+        }
+    }
+}
+
 int platform_parse(const void *dtb, struct platform *p, const char **why)
 {
     struct fdt f;
@@ -180,6 +308,9 @@ int platform_parse(const void *dtb, struct platform *p, const char **why)
     if (node >= 0)
         fdt_prop_string(&f, node, "method", &method);
     p->psci_smc = strcmp(method, "smc") == 0;
+    uint32_t smmu_phandle = 0;
+    parse_smmu(&f, p, &smmu_phandle);
+    parse_pci(&f, p, smmu_phandle);
 
     p->bootargs = "";
     node = fdt_path(&f, "/chosen");

@@ -9,6 +9,21 @@
 #define PLATFORM_MAX_MEM    4
 #define PLATFORM_MAX_CPUS   8
 
+#define PCI_INTX_SLOTS  4       /* interrupt-map-mask 0x1800: slot & 3 */
+#define PCI_INTX_PINS   4       /* INTA..INTD */
+
+/* A PCIe host bridge with ECAM (pci-host-ecam-generic), as QEMU's virt has. */
+struct platform_pci {
+    uint64_t ecam_base, ecam_size;      /* 0: none */
+    unsigned bus_first, bus_last;
+    uint64_t mmio32_base, mmio32_size;  /* CPU address == PCI address */
+    unsigned intx_intid[PCI_INTX_SLOTS][PCI_INTX_PINS];     /* 0: not mapped */
+    /* iommu-map to the SMMU: StreamID = requester ID + sid_offset for
+     * requester IDs in [rid_base, rid_base + rid_count). */
+    bool behind_smmu;
+    uint32_t rid_base, rid_count, sid_base;
+};
+
 struct platform {
     unsigned nr_mem;
     uint64_t mem_base[PLATFORM_MAX_MEM], mem_size[PLATFORM_MAX_MEM];
@@ -23,6 +38,9 @@ struct platform {
     unsigned uart_intid;
     uint64_t status_uart_base;          /* a second PL011, or 0 */
     bool psci_smc;                      /* else HVC */
+    uint64_t smmu_base, smmu_size;      /* an SMMUv3, or 0 */
+    unsigned smmu_eventq_intid, smmu_gerror_intid;
+    struct platform_pci pci;
     const char *bootargs;
     uint64_t initrd_start, initrd_end;
     uint64_t dtb_size;

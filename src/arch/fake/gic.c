@@ -72,6 +72,11 @@ void gic_enable_irq(unsigned intid)
     fake_log("gic enable %u", intid);
 }
 
+void gic_set_spi_edge(unsigned intid, bool edge)
+{
+    fake_log("gic spi %u %s", intid, edge ? "edge" : "level");
+}
+
 void gic_route_spi(unsigned intid, uint64_t mpidr)
 {
     fake_log("gic route %u 0x%llx", intid, (unsigned long long)mpidr);

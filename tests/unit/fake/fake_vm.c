@@ -7,9 +7,11 @@
 #include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "core/mm.h"
+#include "core/irq_route.h"
 #include "core/pcpu.h"
 #include "core/vmid.h"
 #include "nested/nested.h"
+#include "run/irq.h"
 #include "run/sched.h"
 
 #define FAKE_RAM_SIZE   (512ULL << 20)
@@ -53,6 +55,9 @@ void fake_machine(unsigned nr_cpus)
     hyp_features.vmid_bits = 16;
     hyp_features.nv = 2;
     vmid_init(16, 0, nr_cpus);
+    /* As run/main.c at boot: the physical-interrupt routing table. */
+    memset(&phys_irq_routes, 0, sizeof(phys_irq_routes));
+    irq_routes_init();
     fake_reg(tpidr_el2) = (uint64_t)(uintptr_t)&pcpus[0];
     fake_reg(cntpct_el0) = 1000000;
 }

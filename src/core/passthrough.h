@@ -1,0 +1,43 @@
+/* Device assignment: the machine's PCIe functions and its SMMUv3, and the
+ * functions each VM was given (docs/device-assignment.md). At boot the
+ * SMMU is turned on with every stream aborted, so that no device behind it
+ * can DMA until it belongs to a VM; a VM's function then gets an STE
+ * pointing at the VM's own stage-2 tables, told of every later change
+ * through the stage-2 observer (core/stage2.h). */
+#ifndef ELVISOR_CORE_PASSTHROUGH_H
+#define ELVISOR_CORE_PASSTHROUGH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arm64/pci.h"
+#include "arch/arm64/smmuv3.h"
+
+/* Boot CPU, once, after the GIC: finds the PCI functions, places their
+ * BARs, turns the SMMU on (all streams aborted) and routes its interrupts. */
+void passthrough_host_init(uint64_t boot_mpidr);
+
+/* Why the machine cannot translate DMA through a VM's stage 2, or NULL. */
+const char *passthrough_unavailable_why(void);
+
+struct vm;
+
+/* The VM's virtual PCIe bridge (ECAM at VIRT_PCIE_ECAM_BASE, bus 0 only). */
+#define VIRT_PCIE_ECAM_BASE     0x4010000000ULL
+#define VIRT_PCIE_ECAM_SIZE     0x100000ULL
+
+/* vm_create(), after its stage 2 and vGIC: gives the VM its `pci-devices`
+ * (BARs in its stage 2 at their host addresses, INTx forwarded, the SMMU
+ * stream translated by its stage 2). Negative, logged, when a function is
+ * missing, is a bridge, or the machine has no stage-2 SMMU: the VM is then
+ * not started. */
+int passthrough_vm_attach(struct vm *vm);
+/* Before a VM's memory is reloaded or left (SYSTEM_RESET, power-off,
+ * stop): its functions' DMA and interrupts stopped (bus mastering off,
+ * FLR where offered), their virtual view back to reset. */
+void passthrough_vm_quiesce(struct vm *vm);
+
+extern struct pci_host host_pci;
+extern struct smmu host_smmu;
+
+#endif

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Device assignment through the SMMUv3's stage 2 (docs/device-assignment.md),
+# with QEMU's edu DMA device and the edu guest (guests/edu):
+#
+#   1. bare QEMU, the same machine (SMMU present, not enabled by anyone):
+#      the guest's DMA round trip and completion interrupt work (the
+#      oracle for 2's positive checks);
+#   2. under elvisor, tests/integration/configs/edu-2vm.dts: VM `edu` owns
+#      the device: the round trip works, and DMA at IPAs past its RAM, far
+#      above it, at VM `marker`'s physical RAM and at elvisor's SMMU stream
+#      table all fault: elvisor logs each (stream 8, read and write, the
+#      IPA), `marker` finds its marker intact afterwards, and the run ends
+#      with every VM powered off (exit 0);
+#   3. SYSTEM_RESET quiesces the device: a DMA into the VM's RAM started
+#      just before the reset lands on bare QEMU (the oracle: nobody stops
+#      the device) and never under elvisor; the rebooted VM's command
+#      register reads 0;
+#   4. the configuration refused: without --assign-edu (no SMMU, no edu:
+#      elvisor-config names the file, line, VM and reason), and by elvisor
+#      itself at boot when the checker is not told the machine and the
+#      machine has no SMMU (the VM is not started, exit status 4).
+#
+#   tests/integration/run-edu.sh [--mode vhe|nvhe|both] [--gic 2|3] [--timeout SECS]
+# Ends with "edu: N passed, N failed" and a non-zero status on any failure.
+# Logs: build/integration/edu-*.log.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+runner=${ELVISOR_RUN:-$repo/tools/elvisor-run}
+logdir=${ELVISOR_LOGDIR:-$repo/build/integration}
+config_tool=${ELVISOR_CONFIG_TOOL:-$repo/build/tools/elvisor-config}
+guest=$repo/build/guests/edu.bin
+cfg=$here/configs/edu-2vm.dts
+modes=both gic=3 timeout=90
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --mode) modes=$2; shift ;;
+        --gic) gic=$2; shift ;;
+        --timeout) timeout=$2; shift ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        *) echo "run-edu.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+    shift
+done
+case $modes in both) modes="vhe nvhe" ;; vhe|nvhe) ;; *) echo "run-edu.sh: --mode vhe|nvhe|both" >&2; exit 2 ;; esac
+mkdir -p "$logdir"
+passed=0 failed=0
+
+check() {   # check NAME CONDITION-RESULT(0/1) [WHY]
+    if [ "$2" = 0 ]; then
+        passed=$((passed + 1)); echo "PASS $1"
+    else
+        failed=$((failed + 1)); echo "FAIL $1${3:+: $3}"
+    fi
+}
+has() { grep -qF -- "$2" "$1"; echo $?; }
+
+# The addresses edu-2vm.dts aims at, and what elvisor must log for them.
+# marker's RAM starts at 0xba000000; its marker from 1 MiB in (above its
+# image): 2 MiB in is marked.
+marker_ram=0xba000000 peer_pa=0xba200000 table_pa=0xbe004000
+blocked_ipas=(0x44100000 0x8000000000 $peer_pa $table_pa)
+edu_checks=22       # TEST lines of VM edu with edu.expect-blocked and both addresses
+
+# 1. bare QEMU
+log=$logdir/edu-bare.log
+"$runner" --bare --assign-edu --gic "$gic" --kernel "$guest" --timeout "$timeout" >"$log" 2>&1
+check "bare: exit 0" $? "see $log"
+check "bare: all guest checks pass" "$(has "$log" "GUEST-DONE edu passed=8 failed=0")" "see $log"
+
+for mode in $modes; do
+    m=()
+    [ "$mode" = nvhe ] && m=(--nvhe)
+    # 2. under elvisor, two VMs
+    log=$logdir/edu-$mode-2vm.log
+    "$runner" "${m[@]}" --assign-edu --gic "$gic" --config "$cfg" --timeout "$timeout" >"$log" 2>&1
+    check "$mode: exit 0" $? "see $log"
+    check "$mode: elvisor runs in $mode mode" "$(has "$log" "running in ${mode/vhe/VHE} mode")"
+    check "$mode: device assigned" "$(has "$log" "vm edu: PCI 00:01.0 (1234:11e8) assigned: stream 8")"
+    check "$mode: marker VM at $marker_ram" "$(has "$log" "vm marker: 1 vCPU, 64 MiB at PA $marker_ram")" \
+          "elvisor's allocation changed: update edu-2vm.dts and this script"
+    check "$mode: stream table at $table_pa" "$(has "$log" "stream table at PA $table_pa")" \
+          "elvisor's allocation changed: update edu-2vm.dts and this script"
+    check "$mode: edu VM's checks" "$(has "$log" "[edu] GUEST-DONE edu passed=$edu_checks failed=0")"
+    for ipa in "${blocked_ipas[@]}"; do
+        for dir in read write; do
+            check "$mode: $dir at $ipa faulted and logged" \
+                  "$(has "$log" "vm edu: DMA of PCI 00:01.0 (stream 8) blocked by the SMMU: F_TRANSLATION, $dir at IPA $ipa")"
+        done
+    done
+    check "$mode: marker intact" "$(has "$log" "[marker] TEST edu.marker_intact: PASS")"
+    done_line=$(grep -nF "[edu] GUEST-DONE" "$log" | head -1 | cut -d: -f1)
+    intact_line=$(grep -nF "[marker] TEST edu.marker_intact" "$log" | head -1 | cut -d: -f1)
+    [ -n "$done_line" ] && [ -n "$intact_line" ] && [ "$done_line" -lt "$intact_line" ]
+    check "$mode: marker checked after the DMA attempts" $? "edu done at line ${done_line:-?}, marker at ${intact_line:-?}"
+done
+
+# 3. SYSTEM_RESET quiesces the device
+log=$logdir/edu-bare-reset.log
+"$runner" --bare --assign-edu --gic "$gic" --kernel "$guest" --append "edu.role=reset edu.expect-landed=1" \
+    --timeout "$timeout" >"$log" 2>&1
+check "bare reset: the DMA lands without quiesce" "$(has "$log" "TEST edu.dma_lands_without_quiesce: PASS")" "see $log"
+for mode in $modes; do
+    m=()
+    [ "$mode" = nvhe ] && m=(--nvhe)
+    log=$logdir/edu-$mode-reset.log
+    "$runner" "${m[@]}" --assign-edu --gic "$gic" --kernel "$guest" --append "edu.role=reset" \
+        --timeout "$timeout" >"$log" 2>&1
+    check "$mode reset: exit 0" $? "see $log"
+    check "$mode reset: VM reset" "$(has "$log" "vm guest: reset by the guest")"
+    check "$mode reset: the DMA never lands" "$(has "$log" "GUEST-DONE edu passed=7 failed=0")" "see $log"
+done
+
+# 4. refusals
+log=$logdir/edu-refused-checker.log
+"$runner" --config "$cfg" --gic "$gic" --timeout "$timeout" >"$log" 2>&1
+rc=$?
+check "checker: refused (exit 1)" "$([ $rc = 1 ]; echo $?)" "exit $rc"
+pci_line=$(grep -n "pci-devices" "$cfg" | tail -1 | cut -d: -f1)
+check "checker: no SMMU named" "$(has "$log" "edu-2vm.dts:$pci_line: vm 'edu': property 'pci-devices': the machine has no SMMU")"
+check "checker: missing function named" \
+      "$(has "$log" "edu-2vm.dts:$pci_line: vm 'edu': property 'pci-devices': 00:01.0: no such PCI function on this machine (it has: 00:00.0)")"
+
+# elvisor's own check: a checker that is not told the machine
+unaware=$(mktemp "${TMPDIR:-/tmp}/edu-checker.XXXXXX")
+trap 'rm -f "$unaware"' EXIT
+cat >"$unaware" <<SH
+#!/usr/bin/env bash
+args=()
+while [ \$# -gt 0 ]; do
+    case \$1 in --pci|--smmu) shift ;; *) args+=("\$1") ;; esac
+    shift
+done
+exec "$config_tool" "\${args[@]}"
+SH
+chmod +x "$unaware"
+log=$logdir/edu-refused-elvisor.log
+ELVISOR_CONFIG_TOOL=$unaware "$runner" --assign-edu --smmu none --gic "$gic" --kernel "$guest" \
+    --timeout "$timeout" >"$log" 2>&1
+rc=$?
+check "elvisor: VM not started (exit 4)" "$([ $rc = 4 ]; echo $?)" "exit $rc, see $log"
+check "elvisor: says why" "$(has "$log" "vm guest: pci-devices: the machine has no SMMUv3 (QEMU: -M virt,iommu=smmuv3): the VM is not started")"
+check "elvisor: the guest never ran" "$([ "$(has "$log" "# guest edu")" = 1 ]; echo $?)"
+
+echo "edu: $passed passed, $failed failed"
+[ $failed = 0 ]
