@@ -117,25 +117,57 @@ static void handle_unknown(struct vcpu *v, uint64_t esr)
     inject_undef(v);
 }
 
-static const exit_handler_fn exit_handlers[EC_NR] = {
-    [EC_WFX] = handle_wfx,
-    [EC_HVC64] = handle_hvc,
-    [EC_SMC64] = handle_smc,
-    [EC_SYS64] = handle_sysreg,
-    [EC_SVE] = handle_hidden_feature,
-    [EC_SME] = handle_hidden_feature,
-    [EC_DABT_LOW] = handle_dabt,
-    [EC_IABT_LOW] = handle_iabt,
+/* What handles each exit, by ESR_EL2.EC. A fast kind needs neither the
+ * scheduler nor the vGIC's view of the vCPU's list registers: the run step
+ * may handle it with the guest's GIC state left in the hardware and enter
+ * again at once (handle_exit_fast(), run/sched.c). Whatever such a handler
+ * changes that the run loop must see (power, a VM reset, an interrupt for
+ * this vCPU) sends it the slow way after the fact. */
+struct exit_kind {
+    exit_handler_fn handle;
+    bool fast;
 };
+
+static const struct exit_kind exit_table[EC_NR] = {
+    [EC_WFX] = { handle_wfx, false },
+    [EC_HVC64] = { handle_hvc, true },
+    [EC_SMC64] = { handle_smc, true },
+    [EC_SYS64] = { handle_sysreg, true },
+    [EC_SVE] = { handle_hidden_feature, false },
+    [EC_SME] = { handle_hidden_feature, false },
+    [EC_DABT_LOW] = { handle_dabt, true },
+    [EC_IABT_LOW] = { handle_iabt, false },
+};
+
+static inline void count_sync_exit(struct vcpu *v, uint64_t esr)
+{
+    v->nr_exits++;
+    v->nr_sync_exits[ESR_EC(esr)]++;
+}
+
+bool handle_exit_fast(struct vcpu *v, uint64_t exit_code)
+{
+    uint64_t esr;
+
+    if (exit_code != EXIT_SYNC || v->ext)
+        return false;
+    esr = read_sysreg(esr_el2);
+    if (!exit_table[ESR_EC(esr)].fast)
+        return false;
+    count_sync_exit(v, esr);
+    exit_table[ESR_EC(esr)].handle(v, esr);
+    return true;
+}
 
 bool handle_exit(struct vcpu *v, uint64_t exit_code)
 {
-    v->nr_exits++;
+    if (exit_code != EXIT_SYNC)
+        v->nr_exits++;
     switch (exit_code) {
     case EXIT_SYNC: {
         uint64_t esr = read_sysreg(esr_el2);
-        exit_handler_fn fn = exit_handlers[ESR_EC(esr)];
-        v->nr_sync_exits[ESR_EC(esr)]++;
+        exit_handler_fn fn = exit_table[ESR_EC(esr)].handle;
+        count_sync_exit(v, esr);
         if (v->ext && v->ext->sync_exit(v, esr))
             break;
         (fn ? fn : handle_unknown)(v, esr);

@@ -11,6 +11,10 @@ struct vcpu;
  * Returns true for an interrupt exit: the physical interrupts are waiting
  * for the caller, which routes them (run/irq.c). */
 bool handle_exit(struct vcpu *v, uint64_t exit_code);
+/* The fast path: when exit_code is a synchronous exit of a plain vCPU of a
+ * kind the exit table marks fast, handles it and returns true; otherwise
+ * does nothing and returns false (handle_exit() then does it). */
+bool handle_exit_fast(struct vcpu *v, uint64_t exit_code);
 
 /* A data abort at VM IPA ipa (VA far): emulated when it hits a device
  * region, else an external abort injected (also for a guest's guest whose

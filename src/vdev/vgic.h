@@ -316,6 +316,23 @@ bool vgic_v2_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
 
 #define VGIC_V2_DIST_SIZE       0x10000ull
 
+/* For the exit fast path (run/sched.c), read without the lock: the vGIC's
+ * generation, which moves on every change that may concern some vCPU's
+ * LRs, and whether vcpu_id's LRs hold nothing and no forwarded interrupt
+ * waits for its physical state (only vcpu_id's own CPU changes lr_used;
+ * another CPU that sets hw_resync also kicks it). */
+static inline uint32_t vgic_gen(const struct vgic *v)
+{
+    return __atomic_load_n(&v->gen, __ATOMIC_RELAXED);
+}
+
+static inline bool vgic_lrs_idle(const struct vgic *v, unsigned vcpu_id)
+{
+    const struct vgic_vcpu *vc = &v->vcpu[vcpu_id];
+
+    return !vc->lr_used && !__atomic_load_n(&vc->hw_resync, __ATOMIC_RELAXED);
+}
+
 /* Interrupt sources. vcpu_id is the calling vCPU (VGIC_NO_VCPU if none):
  * for SGIs/PPIs it also selects whose private interrupt; for SPIs it only
  * avoids kicking the caller. Out-of-range INTIDs are ignored. On a GICv2
