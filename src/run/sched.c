@@ -221,40 +221,6 @@ static bool __attribute__((noinline)) ext_pre_enter(struct pcpu *p, struct vcpu 
     return own_lrs;
 }
 
-/* Nothing the run loop decides has changed since the vGIC was at gen:
- * v may enter again as it is. */
-static inline bool stays_entered(const struct pcpu *p, const struct vcpu *v, uint32_t gen)
-{
-    return vgic_gen(&v->vm->vgic) == gen && !__atomic_load_n(&p->resched, __ATOMIC_RELAXED) &&
-           __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_RUNNING &&
-           __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON &&
-           !__atomic_load_n(&v->on_pending, __ATOMIC_ACQUIRE) && v->wait == VCPU_RUNNING;
-}
-
-/* The exit fast path: while the vGIC holds nothing in v's list registers
- * (so its view of v is exact and the hardware's LRs are all zero), an exit
- * that the exit table marks fast is handled with the guest's GIC state
- * left in the hardware, and v enters again at once: no LR save, sync,
- * flush or load, no pick. Physical interrupts stay masked at EL2 and end
- * the next run at once. Returns true when *code was handled but the run
- * loop must look before v enters again (its exit then takes the slow
- * way); false when *code is an exit not handled yet. */
-static bool run_fast(struct pcpu *p, struct vcpu *v, uint64_t *code)
-{
-    struct vgic *vgic = &v->vm->vgic;
-
-    while (vgic_lrs_idle(vgic, v->id)) {
-        uint32_t gen = vgic_gen(vgic);
-
-        if (!handle_exit_fast(v, *code))
-            return false;
-        if (!stays_entered(p, v, gen))
-            return true;
-        *code = guest_enter(&v->regs);
-    }
-    return false;
-}
-
 static void run(struct pcpu *p, struct vcpu *v)
 {
     struct vgic *vgic = &v->vm->vgic;
@@ -295,15 +261,14 @@ static void run(struct pcpu *p, struct vcpu *v)
         vgic_flush_lrs(vgic, v->id);
         vgic_hw_load_lrs(v);
     }
-    code = guest_enter(&v->regs);
-    bool handled = !own_lrs && run_fast(p, v, &code);
+    code = guest_enter(&v->regs, own_lrs || v->ext ? NULL : exit_fast);
     if (own_lrs) {
         v->ext->post_exit(v);
     } else {
         vgic_hw_save_lrs(v);
         vgic_sync_lrs(vgic, v->id);
     }
-    if (!handled && handle_exit(v, code))
+    if (code != EXIT_SYNC_DONE && handle_exit(v, code))
         handle_phys_irqs();
 }
 

@@ -145,18 +145,30 @@ static inline void count_sync_exit(struct vcpu *v, uint64_t esr)
     v->nr_sync_exits[ESR_EC(esr)]++;
 }
 
-bool handle_exit_fast(struct vcpu *v, uint64_t exit_code)
+/* Nothing the run loop decides has changed since the vGIC was at gen:
+ * v may enter again as it is. */
+static inline bool stays_entered(const struct pcpu *p, const struct vcpu *v, uint32_t gen)
 {
-    uint64_t esr;
+    return vgic_gen(&v->vm->vgic) == gen && !__atomic_load_n(&p->resched, __ATOMIC_RELAXED) &&
+           __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_RUNNING &&
+           __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON &&
+           !__atomic_load_n(&v->on_pending, __ATOMIC_ACQUIRE) && v->wait == VCPU_RUNNING;
+}
 
-    if (exit_code != EXIT_SYNC || v->ext)
-        return false;
-    esr = read_sysreg(esr_el2);
-    if (!exit_table[ESR_EC(esr)].fast)
-        return false;
+uint64_t exit_fast(void *regs)
+{
+    struct vcpu *v = (struct vcpu *)(void *)((char *)regs - offsetof(struct vcpu, regs));
+    struct vgic *vgic = &v->vm->vgic;
+    uint64_t esr = read_sysreg(esr_el2);
+    const struct exit_kind *k = &exit_table[ESR_EC(esr)];
+    uint32_t gen;
+
+    if (!k->fast || !vgic_lrs_idle(vgic, v->id))
+        return EXIT_SYNC;
+    gen = vgic_gen(vgic);
     count_sync_exit(v, esr);
-    exit_table[ESR_EC(esr)].handle(v, esr);
-    return true;
+    k->handle(v, esr);
+    return stays_entered(this_pcpu(), v, gen) ? EXIT_REENTER : EXIT_SYNC_DONE;
 }
 
 bool handle_exit(struct vcpu *v, uint64_t exit_code)

@@ -316,11 +316,12 @@ bool vgic_v2_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
 
 #define VGIC_V2_DIST_SIZE       0x10000ull
 
-/* For the exit fast path (run/sched.c), read without the lock: the vGIC's
+/* For the exit fast path (trap/exit.c), read without the lock: the vGIC's
  * generation, which moves on every change that may concern some vCPU's
- * LRs, and whether vcpu_id's LRs hold nothing and no forwarded interrupt
- * waits for its physical state (only vcpu_id's own CPU changes lr_used;
- * another CPU that sets hw_resync also kicks it). */
+ * LRs, and whether vcpu_id's LRs hold nothing (only vcpu_id's own CPU
+ * changes lr_used). Another CPU that changes what vcpu_id's LRs should
+ * hold (hw_resync included) also kicks it, and that interrupt ends its
+ * next run at once. */
 static inline uint32_t vgic_gen(const struct vgic *v)
 {
     return __atomic_load_n(&v->gen, __ATOMIC_RELAXED);
@@ -328,9 +329,7 @@ static inline uint32_t vgic_gen(const struct vgic *v)
 
 static inline bool vgic_lrs_idle(const struct vgic *v, unsigned vcpu_id)
 {
-    const struct vgic_vcpu *vc = &v->vcpu[vcpu_id];
-
-    return !vc->lr_used && !__atomic_load_n(&vc->hw_resync, __ATOMIC_RELAXED);
+    return !v->vcpu[vcpu_id].lr_used;
 }
 
 /* Interrupt sources. vcpu_id is the calling vCPU (VGIC_NO_VCPU if none):

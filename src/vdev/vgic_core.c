@@ -289,9 +289,12 @@ void vgic_apply_hw_resync(struct vgic *v, unsigned vcpu_id)
 
 void vgic_kick_mask(struct vgic *v, uint32_t kick)
 {
-    for (unsigned i = 0; i < v->nr_vcpus; i++)
-        if (kick & (1u << i))
+    for (; kick; kick &= kick - 1) {
+        unsigned i = (unsigned)__builtin_ctz(kick);
+
+        if (i < v->nr_vcpus)
             vgic_kick_vcpu(v, i);
+    }
 }
 
 bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_intid)

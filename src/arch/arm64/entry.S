@@ -6,22 +6,32 @@
  * uses them) and are swapped only when a physical CPU changes vCPU. */
 #include "arch/arm64/asm_offsets.h"
 
-/* uint64_t guest_enter(struct vcpu_regs *regs): runs the vCPU until it
- * exits, then returns EXIT_SYNC / EXIT_IRQ / EXIT_FIQ / EXIT_SERROR. */
+/* uint64_t guest_enter(struct vcpu_regs *regs, on_sync): runs the vCPU
+ * until it exits, then returns EXIT_SYNC / EXIT_IRQ / EXIT_FIQ / EXIT_SERROR.
+ * on_sync (may be NULL) sees each synchronous exit first, on elvisor's
+ * stack with the guest's registers saved: EXIT_REENTER sends the guest
+ * back at once, without leaving guest_enter (its frame keeps elvisor's
+ * registers); any other value is returned (EXIT_SYNC: not handled yet,
+ * EXIT_SYNC_DONE: handled, the caller must look before entering again). */
+#define ENTER_FRAME     112
+#define ENTER_ON_SYNC   96
     .text
     .global guest_enter
 guest_enter:
-    stp     x29, x30, [sp, #-96]!
+    stp     x29, x30, [sp, #-ENTER_FRAME]!
     stp     x27, x28, [sp, #16]
     stp     x25, x26, [sp, #32]
     stp     x23, x24, [sp, #48]
     stp     x21, x22, [sp, #64]
     stp     x19, x20, [sp, #80]
+    str     x1, [sp, #ENTER_ON_SYNC]
     mrs     x1, tpidr_el2
     str     x0, [x1, #PCPU_GUEST_REGS]
     mov     x2, sp
     str     x2, [x1, #PCPU_HYP_SP]
 
+/* x0: the vcpu_regs to load. */
+guest_resume:
     ldp     x2, x3, [x0, #VCPU_REGS_PC]
     msr     elr_el2, x2
     msr     spsr_el2, x3
@@ -69,20 +79,41 @@ guest_enter:
     mrs     x2, elr_el2
     mrs     x3, spsr_el2
     stp     x2, x3, [x0, #VCPU_REGS_PC]
+.if \code == EXIT_SYNC
+    b       guest_exit_sync                 /* x0: the vcpu_regs */
+.else
     mov     x0, #\code
     b       guest_exit_common
+.endif
 .endm
+
+/* A synchronous exit goes to on_sync first, if there is one. */
+guest_exit_sync:
+    mov     x19, x0                         /* the guest's x19 is saved */
+    mrs     x1, tpidr_el2
+    ldr     x2, [x1, #PCPU_HYP_SP]
+    mov     sp, x2
+    ldr     x3, [sp, #ENTER_ON_SYNC]
+    cbz     x3, 2f
+    blr     x3
+    cmp     x0, #EXIT_REENTER
+    b.ne    guest_return
+    mov     x0, x19
+    b       guest_resume
+2:  mov     x0, #EXIT_SYNC
+    b       guest_return
 
 guest_exit_common:
     mrs     x1, tpidr_el2
     ldr     x2, [x1, #PCPU_HYP_SP]
     mov     sp, x2
+guest_return:
     ldp     x19, x20, [sp, #80]
     ldp     x21, x22, [sp, #64]
     ldp     x23, x24, [sp, #48]
     ldp     x25, x26, [sp, #32]
     ldp     x27, x28, [sp, #16]
-    ldp     x29, x30, [sp], #96
+    ldp     x29, x30, [sp], #ENTER_FRAME
     ret
 
 /* An exception taken from EL2 itself is a hypervisor bug: report and stop. */

@@ -34,6 +34,12 @@ void hyp_mmu_build(uint64_t *l1_page, uint64_t ram_base, uint64_t ram_size);
 extern uint64_t hyp_vtcr;
 extern unsigned hyp_ipa_bits;
 
-uint64_t guest_enter(void *regs);
+/* Runs a vCPU from its saved registers until it exits; returns the exit
+ * code (asm_offsets.h). on_sync, when not NULL, sees every synchronous exit
+ * first, called from the exit path with the guest's registers saved in
+ * regs; its EXIT_REENTER resumes the guest at once, any other value it
+ * returns (EXIT_SYNC: not handled, EXIT_SYNC_DONE: handled) is returned. */
+typedef uint64_t (*guest_sync_hook)(void *regs);
+uint64_t guest_enter(void *regs, guest_sync_hook on_sync);
 
 #endif
