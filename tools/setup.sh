@@ -25,11 +25,12 @@ initrd_stamp=$linux/.initramfs
 
 # Host tools the build, the tests and these scripts use (libclang-rt-14-dev:
 # libFuzzer and the sanitizer runtimes of the fuzz targets, tests/fuzz/;
-# gdb-multiarch: the debugger for QEMU's gdb stub, tools/elvisor.gdb).
+# gdb-multiarch: the debugger for QEMU's gdb stub, tools/elvisor.gdb;
+# gnuplot-nox: make bench's bar chart, tools/bench.sh).
 host_packages=(
     clang lld llvm gcc make libcmocka-dev device-tree-compiler libclang-rt-14-dev
     expect mmdebstrap cpio gzip util-linux mount coreutils
-    debian-archive-keyring gpg gdb-multiarch
+    debian-archive-keyring gpg gdb-multiarch gnuplot-nox
 )
 
 status=0
