@@ -6,6 +6,8 @@
  * uses them) and are swapped only when a physical CPU changes vCPU. */
 #include "arch/arm64/asm_offsets.h"
 
+    .cfi_sections .debug_frame
+
 /* uint64_t guest_enter(struct vcpu_regs *regs, on_sync): runs the vCPU
  * until it exits, then returns EXIT_SYNC / EXIT_IRQ / EXIT_FIQ / EXIT_SERROR.
  * on_sync (may be NULL) sees each synchronous exit first, on elvisor's
@@ -87,12 +89,20 @@ guest_resume:
 .endif
 .endm
 
-/* A synchronous exit goes to on_sync first, if there is one. */
+/* A synchronous exit goes to on_sync first, if there is one. The frame
+ * chain and the CFI make on_sync look called from guest_enter's caller
+ * (a debugger's backtrace from the exit handler reaches the run loop). */
 guest_exit_sync:
+    .cfi_startproc
+    .cfi_undefined x30
     mov     x19, x0                         /* the guest's x19 is saved */
     mrs     x1, tpidr_el2
     ldr     x2, [x1, #PCPU_HYP_SP]
     mov     sp, x2
+    mov     x29, sp
+    .cfi_def_cfa x29, ENTER_FRAME
+    .cfi_offset x29, -ENTER_FRAME
+    .cfi_offset x30, -ENTER_FRAME + 8
     ldr     x3, [sp, #ENTER_ON_SYNC]
     cbz     x3, 2f
     blr     x3
@@ -102,6 +112,7 @@ guest_exit_sync:
     b       guest_resume
 2:  mov     x0, #EXIT_SYNC
     b       guest_return
+    .cfi_endproc
 
 guest_exit_common:
     mrs     x1, tpidr_el2
