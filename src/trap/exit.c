@@ -146,13 +146,16 @@ static inline void count_sync_exit(struct vcpu *v, uint64_t esr)
 }
 
 /* Nothing the run loop decides has changed since the vGIC was at gen:
- * v may enter again as it is. */
+ * v may enter again as it is. Relaxed loads: what this exit's handler
+ * changed is seen in program order, and another CPU that changes v's VM
+ * or power state kicks v's CPU, whose interrupt ends the next run at
+ * once and takes the run loop's own (acquiring) look. */
 static inline bool stays_entered(const struct pcpu *p, const struct vcpu *v, uint32_t gen)
 {
     return vgic_gen(&v->vm->vgic) == gen && !__atomic_load_n(&p->resched, __ATOMIC_RELAXED) &&
-           __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_RUNNING &&
-           __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON &&
-           !__atomic_load_n(&v->on_pending, __ATOMIC_ACQUIRE) && v->wait == VCPU_RUNNING;
+           __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) == VM_RUNNING &&
+           __atomic_load_n(&v->power, __ATOMIC_RELAXED) == VCPU_ON &&
+           !__atomic_load_n(&v->on_pending, __ATOMIC_RELAXED) && v->wait == VCPU_RUNNING;
 }
 
 uint64_t exit_fast(void *regs)

@@ -193,3 +193,76 @@ vector_entry lower32_fiq
     guest_exit EXIT_FIQ
 vector_entry lower32_serror
     guest_exit EXIT_SERROR
+
+/* The floor of make bench (docs/performance.md): the least an EL2 can do.
+ * While VBAR_EL2 points here (hyp_floor_enter(), only with the bench-floor
+ * boot option), a synchronous exit from the guest returns at once: an HVC
+ * as it is (ELR_EL2 is already past it), anything else (a trapped system
+ * register, an MMIO access) stepped over. The HVC ELVISOR_BENCH_FLOOR_OFF,
+ * and any interrupt, put elvisor's own vectors back; an interrupt then
+ * takes its usual path. Exceptions from EL2 itself are elvisor's. */
+.macro floor_back_to label
+    stp     x0, x1, [sp, #-16]!
+    adr     x0, hyp_vectors
+    msr     vbar_el2, x0
+    ldp     x0, x1, [sp], #16
+    b       \label
+.endm
+
+.macro floor_sync
+    stp     x0, x1, [sp, #-16]!
+    mrs     x1, esr_el2
+    lsr     x1, x1, #26
+    cmp     x1, #0x16                       /* EC: HVC from AArch64 */
+    b.ne    1f
+    mov     w1, #0x0f11                     /* ELVISOR_BENCH_FLOOR_OFF (smccc.h) */
+    movk    w1, #0x8600, lsl #16
+    cmp     w0, w1
+    b.ne    2f
+    adr     x0, hyp_vectors
+    msr     vbar_el2, x0
+    ldp     x0, x1, [sp], #16
+    mov     x0, xzr
+    eret
+1:  mrs     x1, elr_el2
+    add     x1, x1, #4
+    msr     elr_el2, x1
+2:  ldp     x0, x1, [sp], #16
+    eret
+.endm
+
+    .balign 0x800
+    .global floor_vectors
+floor_vectors:
+vector_entry floor_cur_sp0_sync
+    b       cur_sp0_sync
+vector_entry floor_cur_sp0_irq
+    b       cur_sp0_irq
+vector_entry floor_cur_sp0_fiq
+    b       cur_sp0_fiq
+vector_entry floor_cur_sp0_serror
+    b       cur_sp0_serror
+vector_entry floor_cur_spx_sync
+    b       cur_spx_sync
+vector_entry floor_cur_spx_irq
+    b       cur_spx_irq
+vector_entry floor_cur_spx_fiq
+    b       cur_spx_fiq
+vector_entry floor_cur_spx_serror
+    b       cur_spx_serror
+vector_entry floor_lower64_sync
+    floor_sync
+vector_entry floor_lower64_irq
+    floor_back_to lower64_irq
+vector_entry floor_lower64_fiq
+    floor_back_to lower64_fiq
+vector_entry floor_lower64_serror
+    floor_back_to lower64_serror
+vector_entry floor_lower32_sync
+    floor_back_to lower32_sync
+vector_entry floor_lower32_irq
+    floor_back_to lower32_irq
+vector_entry floor_lower32_fiq
+    floor_back_to lower32_fiq
+vector_entry floor_lower32_serror
+    floor_back_to lower32_serror

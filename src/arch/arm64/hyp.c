@@ -13,6 +13,15 @@ uint64_t hyp_vtcr;
 unsigned hyp_ipa_bits;
 
 extern char hyp_vectors[];
+extern char floor_vectors[];
+
+bool hyp_floor_allowed;
+
+void hyp_floor_enter(void)
+{
+    /* The ERET back to the guest synchronizes the change. */
+    write_sysreg(vbar_el2, (uint64_t)(uintptr_t)floor_vectors);
+}
 
 /* elvisor maps the first 512 GiB of physical address space 1:1 with 1 GiB
  * blocks: RAM as normal cacheable memory, the rest as device memory. */

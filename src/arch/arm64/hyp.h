@@ -40,6 +40,11 @@ extern unsigned hyp_ipa_bits;
  * regs; its EXIT_REENTER resumes the guest at once, any other value it
  * returns (EXIT_SYNC: not handled, EXIT_SYNC_DONE: handled) is returned. */
 typedef uint64_t (*guest_sync_hook)(void *regs);
+/* The floor of make bench (arch/arm64/smccc.h, ELVISOR_BENCH_FLOOR_ON):
+ * allowed by the bench-floor boot option; enter switches this CPU's EL2
+ * vectors until the guest's FLOOR_OFF or the next interrupt. */
+extern bool hyp_floor_allowed;
+void hyp_floor_enter(void);
 uint64_t guest_enter(void *regs, guest_sync_hook on_sync);
 
 #endif
