@@ -219,13 +219,23 @@ static bool sample_wfi_timer(uint64_t *ticks)
     unsigned seen = timer_fired;
     uint64_t cval = cntvct() + TIMER_LEAD;
 
+    /* Masked while deciding to sleep: an interrupt taken between the test
+     * and the WFI would leave nothing to wake it. WFI wakes on a pending
+     * interrupt all the same; unmasking then takes it. */
+    irq_disable();
     vtimer_set_cval(cval);
     vtimer_set_ctl(CNT_CTL_ENABLE);
     for (unsigned i = 0; timer_fired == seen; i++) {
         if (i > 1000)
-            return false;
+            break;
         wfi();
+        irq_enable();
+        isb();
+        irq_disable();
     }
+    irq_enable();
+    if (timer_fired == seen)
+        return false;
     *ticks = timer_fired_at - cval;
     return true;
 }
