@@ -21,12 +21,15 @@ _Static_assert(VTIMER_NEVER == SCHED_NO_TICK, "one 'never' for the EL2 timer");
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus;
 
+/* v stops (parked, powered off, restarted): its state goes to memory,
+ * FP/SIMD included, where a reset or CPU_ON may rewrite it. */
 static void unload(struct pcpu *p, struct vcpu *v)
 {
     if (p->loaded == v) {
         vcpu_put(v);
         p->loaded = NULL;
     }
+    vcpu_fp_release(v);
 }
 
 /* The boot vCPU's CPU reloads a VM once every other vCPU of it is parked.

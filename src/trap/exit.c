@@ -7,6 +7,7 @@
 #include "core/guest_log.h"
 #include "core/pcpu.h"
 #include "core/vm.h"
+#include "hyp/vcpu_switch.h"
 #include "lib/log.h"
 #include "trap/inject.h"
 #include "trap/smccc.h"
@@ -32,6 +33,13 @@ static void handle_smc(struct vcpu *v, uint64_t esr)
     /* A trapped SMC reports the SMC itself; SMCCC over SMC works like HVC. */
     vcpu_skip_instr(v);
     smccc_handle(v);
+}
+
+/* First FP/SIMD use of a vCPU whose registers were elsewhere: the same
+ * instruction runs again once they are in. */
+static void handle_fp_trap(struct vcpu *v, uint64_t esr)
+{
+    vcpu_fp_claim(v);
 }
 
 static void handle_sysreg(struct vcpu *v, uint64_t esr)
@@ -130,6 +138,7 @@ struct exit_kind {
 
 static const struct exit_kind exit_table[EC_NR] = {
     [EC_WFX] = { handle_wfx, false },
+    [EC_FP_ASIMD] = { handle_fp_trap, true },
     [EC_HVC64] = { handle_hvc, true },
     [EC_SMC64] = { handle_smc, true },
     [EC_SYS64] = { handle_sysreg, true },

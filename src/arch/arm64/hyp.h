@@ -44,6 +44,9 @@ typedef uint64_t (*guest_sync_hook)(void *regs);
  * allowed by the bench-floor boot option; enter switches this CPU's EL2
  * vectors until the guest's FLOOR_OFF or the next interrupt. */
 extern bool hyp_floor_allowed;
+/* CPTR_EL2 with FP/SIMD trapped at EL2, EL1 and EL0, or not (SVE, SME and
+ * the AMU stay trapped). */
+void hyp_fp_trap(bool trap);
 void hyp_floor_enter(void);
 uint64_t guest_enter(void *regs, guest_sync_hook on_sync);
 
