@@ -128,7 +128,7 @@ static void handle_unknown(struct vcpu *v, uint64_t esr)
 /* What handles each exit, by ESR_EL2.EC. A fast kind needs neither the
  * scheduler nor the vGIC's view of the vCPU's list registers: the run step
  * may handle it with the guest's GIC state left in the hardware and enter
- * again at once (handle_exit_fast(), run/sched.c). Whatever such a handler
+ * again at once (exit_fast(), trap/exit.h). Whatever such a handler
  * changes that the run loop must see (power, a VM reset, an interrupt for
  * this vCPU) sends it the slow way after the fact. */
 struct exit_kind {
