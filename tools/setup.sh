@@ -28,11 +28,12 @@ initrd_stamp=$linux/.initramfs
 # libFuzzer and the sanitizer runtimes of the fuzz targets, tests/fuzz/;
 # gdb-multiarch: the debugger for QEMU's gdb stub, tools/elvisor.gdb;
 # gcc-aarch64-linux-gnu and libc6-dev-arm64-cross: the static arm64 Linux
-# program kvmrun, tools/kvmrun/).
+# program kvmrun, tools/kvmrun/; gnuplot-nox: make bench's bar chart,
+# tools/bench.sh).
 host_packages=(
     clang lld llvm gcc make libcmocka-dev device-tree-compiler libclang-rt-14-dev
     expect mmdebstrap cpio gzip util-linux mount coreutils
-    debian-archive-keyring gpg gdb-multiarch
+    debian-archive-keyring gpg gdb-multiarch gnuplot-nox
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 

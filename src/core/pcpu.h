@@ -29,6 +29,9 @@ struct pcpu {
     uint64_t tick;              /* what the EL2 physical timer is set to: SCHED_NO_TICK = off */
     uint64_t loaded_wake;       /* earliest deadline of the loaded vCPU's timers no hardware one runs */
     uint64_t timer_wake;        /* earliest guest timer deadline of a vCPU not loaded here */
+    /* Whose FP/SIMD state the registers hold (lazy switching,
+     * hyp/vcpu_switch.h), or NULL: v->fp is then the truth for everyone. */
+    struct vcpu *fp_owner;
 };
 _Static_assert(MAX_PCPUS * 2 <= SCHED_MAX_RUNQ, "runnable masks hold every vCPU of a CPU");
 _Static_assert(offsetof(struct pcpu, arch) == 0, "TPIDR_EL2 points at both");

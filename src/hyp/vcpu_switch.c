@@ -124,6 +124,46 @@ bool vgic_hw_line_level(struct vgic *vgic, unsigned vcpu_id, uint32_t intid, boo
     return false;
 }
 
+/* Lazy FP/SIMD switching. elvisor never uses the FP/SIMD registers, so
+ * they keep the last owner's state while other vCPUs run without touching
+ * them: a vCPU that is not this CPU's fp_owner runs with FP/SIMD trapped,
+ * and its first use (an exit with EC 0x07) moves the registers in
+ * vcpu_fp_claim(). A vCPU with an extension gets its registers at load:
+ * its traps may belong to its guest hypervisor. */
+void vcpu_fp_claim(struct vcpu *v)
+{
+    struct pcpu *p = this_pcpu();
+
+    hyp_fp_trap(false);
+    if (p->fp_owner == v)
+        return;
+    if (p->fp_owner)
+        fpsimd_save(&p->fp_owner->fp);
+    fpsimd_restore(&v->fp);
+    p->fp_owner = v;
+}
+
+void vcpu_fp_release(struct vcpu *v)
+{
+    struct pcpu *p = this_pcpu();
+
+    if (p->fp_owner != v)
+        return;
+    hyp_fp_trap(false);
+    fpsimd_save(&v->fp);
+    p->fp_owner = NULL;
+    if (p->loaded && !p->loaded->ext)
+        hyp_fp_trap(true);
+}
+
+static void fp_load(struct vcpu *v)
+{
+    if (v->ext)
+        vcpu_fp_claim(v);
+    else
+        hyp_fp_trap(this_pcpu()->fp_owner != v);
+}
+
 void vcpu_load(struct vcpu *v)
 {
     struct vm *vm = v->vm;
@@ -141,7 +181,7 @@ void vcpu_load(struct vcpu *v)
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         el1_write((enum el1_reg)r, v->el1[r]);
     debug_state_restore(&v->dbg);
-    fpsimd_restore(&v->fp);
+    fp_load(v);
     timer_map_load(v);
     timer_load_cntvoff(v);
     timer_ppis_load_active(v);
@@ -159,7 +199,8 @@ void vcpu_put(struct vcpu *v)
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         v->el1[r] = el1_read((enum el1_reg)r);
     debug_state_save(&v->dbg);
-    fpsimd_save(&v->fp);
+    /* FP/SIMD stays in the registers (fp_owner) until someone else's
+     * first use or vcpu_fp_release(). */
     timer_save(v);
     vgic_hw_off(v);
     write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);

@@ -8,6 +8,12 @@ struct vcpu;
  * hardware; vcpu_put() takes it back out. */
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
+/* Lazy FP/SIMD (vcpu_switch.c): v (loaded here) used FP/SIMD while
+ * trapped: its state goes into the registers, the previous owner's out. */
+void vcpu_fp_claim(struct vcpu *v);
+/* v's FP/SIMD state back into v->fp if this CPU's registers hold it (before
+ * anyone reads or resets v->fp: a vCPU parked, powered off or restarted). */
+void vcpu_fp_release(struct vcpu *v);
 /* The loaded vCPU's context changed (a guest hypervisor entering or leaving
  * its guest): its hardware EL1 timers go back to the timers of the old map
  * (v->tmap), then run those of the new one (vcpu_timer_map()), with

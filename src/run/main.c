@@ -217,6 +217,7 @@ void primary_main(uint64_t dtb)
         nr_pcpus++;
     }
 
+    hyp_floor_allowed = bootargs_has(platform.bootargs, "bench-floor");
     hyp_features_probe(bootargs_has(platform.bootargs, "nvhe"));
     if (bootargs_has(platform.bootargs, "nvhe") && hyp_vhe)
         log_warn("nVHE requested but this CPU cannot clear HCR_EL2.E2H: using VHE");

@@ -21,12 +21,15 @@ _Static_assert(VTIMER_NEVER == SCHED_NO_TICK, "one 'never' for the EL2 timer");
 struct pcpu pcpus[MAX_PCPUS];
 unsigned nr_pcpus;
 
+/* v stops (parked, powered off, restarted): its state goes to memory,
+ * FP/SIMD included, where a reset or CPU_ON may rewrite it. */
 static void unload(struct pcpu *p, struct vcpu *v)
 {
     if (p->loaded == v) {
         vcpu_put(v);
         p->loaded = NULL;
     }
+    vcpu_fp_release(v);
 }
 
 /* The boot vCPU's CPU reloads a VM once every other vCPU of it is parked.
@@ -168,6 +171,9 @@ static struct vcpu *pick(struct pcpu *p)
 {
     if (p->nr_runq > 1)
         return pick_shared(p);
+    /* A kick from this CPU is seen by the look below (the exit fast path
+     * tests resched: it must not stay set from an old kick). */
+    p->resched = false;
     if (p->nr_runq == 1 && runnable(p, p->runq[0]))
         return p->runq[0];
     return NULL;
@@ -258,14 +264,17 @@ static void run(struct pcpu *p, struct vcpu *v)
         vgic_flush_lrs(vgic, v->id);
         vgic_hw_load_lrs(v);
     }
-    code = guest_enter(&v->regs);
+    /* A plain vCPU's HVC, system-register, MMIO and FP/SIMD exits are
+     * handled from the exit vector while its LRs hold nothing (exit_fast):
+     * only what that cannot finish comes back here. */
+    code = guest_enter(&v->regs, own_lrs || v->ext ? NULL : exit_fast);
     if (own_lrs) {
         v->ext->post_exit(v);
     } else {
         vgic_hw_save_lrs(v);
         vgic_sync_lrs(vgic, v->id);
     }
-    if (handle_exit(v, code))
+    if (code != EXIT_SYNC_DONE && handle_exit(v, code))
         handle_phys_irqs();
 }
 

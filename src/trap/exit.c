@@ -7,6 +7,7 @@
 #include "core/guest_log.h"
 #include "core/pcpu.h"
 #include "core/vm.h"
+#include "hyp/vcpu_switch.h"
 #include "lib/log.h"
 #include "trap/inject.h"
 #include "trap/smccc.h"
@@ -32,6 +33,13 @@ static void handle_smc(struct vcpu *v, uint64_t esr)
     /* A trapped SMC reports the SMC itself; SMCCC over SMC works like HVC. */
     vcpu_skip_instr(v);
     smccc_handle(v);
+}
+
+/* First FP/SIMD use of a vCPU whose registers were elsewhere: the same
+ * instruction runs again once they are in. */
+static void handle_fp_trap(struct vcpu *v, uint64_t esr)
+{
+    vcpu_fp_claim(v);
 }
 
 static void handle_sysreg(struct vcpu *v, uint64_t esr)
@@ -117,25 +125,73 @@ static void handle_unknown(struct vcpu *v, uint64_t esr)
     inject_undef(v);
 }
 
-static const exit_handler_fn exit_handlers[EC_NR] = {
-    [EC_WFX] = handle_wfx,
-    [EC_HVC64] = handle_hvc,
-    [EC_SMC64] = handle_smc,
-    [EC_SYS64] = handle_sysreg,
-    [EC_SVE] = handle_hidden_feature,
-    [EC_SME] = handle_hidden_feature,
-    [EC_DABT_LOW] = handle_dabt,
-    [EC_IABT_LOW] = handle_iabt,
+/* What handles each exit, by ESR_EL2.EC. A fast kind needs neither the
+ * scheduler nor the vGIC's view of the vCPU's list registers: the run step
+ * may handle it with the guest's GIC state left in the hardware and enter
+ * again at once (exit_fast(), trap/exit.h). Whatever such a handler
+ * changes that the run loop must see (power, a VM reset, an interrupt for
+ * this vCPU) sends it the slow way after the fact. */
+struct exit_kind {
+    exit_handler_fn handle;
+    bool fast;
 };
+
+static const struct exit_kind exit_table[EC_NR] = {
+    [EC_WFX] = { handle_wfx, false },
+    [EC_FP_ASIMD] = { handle_fp_trap, true },
+    [EC_HVC64] = { handle_hvc, true },
+    [EC_SMC64] = { handle_smc, true },
+    [EC_SYS64] = { handle_sysreg, true },
+    [EC_SVE] = { handle_hidden_feature, false },
+    [EC_SME] = { handle_hidden_feature, false },
+    [EC_DABT_LOW] = { handle_dabt, true },
+    [EC_IABT_LOW] = { handle_iabt, false },
+};
+
+static inline void count_sync_exit(struct vcpu *v, uint64_t esr)
+{
+    v->nr_exits++;
+    v->nr_sync_exits[ESR_EC(esr)]++;
+}
+
+/* Nothing the run loop decides has changed since the vGIC was at gen:
+ * v may enter again as it is. Relaxed loads: what this exit's handler
+ * changed is seen in program order, and another CPU that changes v's VM
+ * or power state kicks v's CPU, whose interrupt ends the next run at
+ * once and takes the run loop's own (acquiring) look. */
+static inline bool stays_entered(const struct pcpu *p, const struct vcpu *v, uint32_t gen)
+{
+    return vgic_gen(&v->vm->vgic) == gen && !__atomic_load_n(&p->resched, __ATOMIC_RELAXED) &&
+           __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) == VM_RUNNING &&
+           __atomic_load_n(&v->power, __ATOMIC_RELAXED) == VCPU_ON &&
+           !__atomic_load_n(&v->on_pending, __ATOMIC_RELAXED) && v->wait == VCPU_RUNNING;
+}
+
+uint64_t exit_fast(void *regs)
+{
+    struct vcpu *v = (struct vcpu *)(void *)((char *)regs - offsetof(struct vcpu, regs));
+    struct vgic *vgic = &v->vm->vgic;
+    uint64_t esr = read_sysreg(esr_el2);
+    const struct exit_kind *k = &exit_table[ESR_EC(esr)];
+    uint32_t gen;
+
+    if (!k->fast || !vgic_lrs_idle(vgic, v->id))
+        return EXIT_SYNC;
+    gen = vgic_gen(vgic);
+    count_sync_exit(v, esr);
+    k->handle(v, esr);
+    return stays_entered(this_pcpu(), v, gen) ? EXIT_REENTER : EXIT_SYNC_DONE;
+}
 
 bool handle_exit(struct vcpu *v, uint64_t exit_code)
 {
-    v->nr_exits++;
+    if (exit_code != EXIT_SYNC)
+        v->nr_exits++;
     switch (exit_code) {
     case EXIT_SYNC: {
         uint64_t esr = read_sysreg(esr_el2);
-        exit_handler_fn fn = exit_handlers[ESR_EC(esr)];
-        v->nr_sync_exits[ESR_EC(esr)]++;
+        exit_handler_fn fn = exit_table[ESR_EC(esr)].handle;
+        count_sync_exit(v, esr);
         if (v->ext && v->ext->sync_exit(v, esr))
             break;
         (fn ? fn : handle_unknown)(v, esr);

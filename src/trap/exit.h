@@ -11,6 +11,16 @@ struct vcpu;
  * Returns true for an interrupt exit: the physical interrupts are waiting
  * for the caller, which routes them (run/irq.c). */
 bool handle_exit(struct vcpu *v, uint64_t exit_code);
+/* The exit fast path, guest_enter()'s on_sync hook (arch/arm64/hyp.h) for
+ * a plain vCPU (no v->ext) running on elvisor's list registers. While the
+ * vGIC holds nothing in the vCPU's LRs (its view of the vCPU is exact and
+ * the hardware LRs are all zero), an exit of a kind the exit table marks
+ * fast is handled with the guest's GIC state left in the hardware, and
+ * the guest resumes at once (EXIT_REENTER): no LR save, sync, flush or
+ * load, no return to the run loop. Physical interrupts stay masked at EL2
+ * and end the next run at once. EXIT_SYNC_DONE: handled, but something
+ * the run loop decides changed; EXIT_SYNC: not handled (handle_exit()). */
+uint64_t exit_fast(void *regs);
 
 /* A data abort at VM IPA ipa (VA far): emulated when it hits a device
  * region, else an external abort injected (also for a guest's guest whose

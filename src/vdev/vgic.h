@@ -239,6 +239,9 @@ struct vgic_vcpu {
      * the physical active state again (vgic_flush_lrs() or
      * vgic_apply_hw_resync()). Every write that sets a bit moves gen. */
     uint32_t hw_resync;
+    /* Bit n: private INTID n may be pending, active or in an LR
+     * (vgic_irq_busy()); see struct vgic's spi_busy. */
+    uint32_t priv_busy;
 };
 
 struct vgic {
@@ -253,6 +256,11 @@ struct vgic {
     uint32_t gen;
     struct vgic_vcpu vcpu[VGIC_MAX_VCPUS];
     struct vgic_irq spi[VGIC_MAX_SPIS];
+    /* Bit n: spi[n] may be pending, active or in an LR. The LR flush and
+     * the WFI test visit only the interrupts these bitmaps name, never
+     * every interrupt of the VM: vgic_note_change() sets the bit after any
+     * change, the visitors clear it when vgic_irq_busy() no longer holds. */
+    uint64_t spi_busy[(VGIC_MAX_SPIS + 63) / 64];
 };
 
 /* ---- Public API ------------------------------------------------------- */
@@ -307,6 +315,22 @@ bool vgic_v3_redist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
 bool vgic_v2_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
 
 #define VGIC_V2_DIST_SIZE       0x10000ull
+
+/* For the exit fast path (trap/exit.c), read without the lock: the vGIC's
+ * generation, which moves on every change that may concern some vCPU's
+ * LRs, and whether vcpu_id's LRs hold nothing (only vcpu_id's own CPU
+ * changes lr_used). Another CPU that changes what vcpu_id's LRs should
+ * hold (hw_resync included) also kicks it, and that interrupt ends its
+ * next run at once. */
+static inline uint32_t vgic_gen(const struct vgic *v)
+{
+    return __atomic_load_n(&v->gen, __ATOMIC_RELAXED);
+}
+
+static inline bool vgic_lrs_idle(const struct vgic *v, unsigned vcpu_id)
+{
+    return !v->vcpu[vcpu_id].lr_used;
+}
 
 /* Interrupt sources. vcpu_id is the calling vCPU (VGIC_NO_VCPU if none):
  * for SGIs/PPIs it also selects whose private interrupt; for SPIs it only
@@ -493,11 +517,23 @@ static inline bool vgic_irq_is_pending(const struct vgic_irq *irq)
     return irq->pending_latch || (!irq->edge && !irq->hw && irq->line_level);
 }
 
+/* Could irq be pending, active or in an LR? A superset of what the LR
+ * flush and the WFI test look for, independent of the configuration
+ * (trigger, HW mapping, enable, group) that may change under it. */
+static inline bool vgic_irq_busy(const struct vgic_irq *irq)
+{
+    return irq->pending_latch || irq->line_level || irq->active || irq->sgi_sources ||
+           irq->lr_owner != VGIC_NONE8;
+}
+
 static inline bool vgic_irq_group_enabled(const struct vgic *v, const struct vgic_irq *irq)
 {
     return irq->group1 ? v->grp1_enabled : v->grp0_enabled;
 }
 void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uint32_t *kick);
+/* Sets irq's bit in its busy bitmap if vgic_irq_busy() (vgic_note_change()
+ * does it for every change). */
+void vgic_mark_busy(struct vgic *v, struct vgic_irq *irq);
 /* A register write changed the pending or active state of irq (of bank):
  * if it is a forwarded private interrupt, note it in that vCPU's
  * hw_resync and kick that vCPU unless it is the caller. */

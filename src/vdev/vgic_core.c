@@ -196,6 +196,22 @@ static uint8_t vgic_spi_route(const struct vgic *v, const struct vgic_irq *irq)
     return VGIC_NONE8;
 }
 
+void vgic_mark_busy(struct vgic *v, struct vgic_irq *irq)
+{
+    if (!vgic_irq_busy(irq))
+        return;
+    if (irq->intid >= VGIC_SPI_BASE) {
+        uint32_t n = irq->intid - VGIC_SPI_BASE;
+
+        v->spi_busy[n / 64] |= 1ull << (n % 64);
+    } else {
+        /* A private interrupt lives in its vCPU's bank. */
+        size_t bank = (size_t)((const char *)irq - (const char *)v->vcpu) / sizeof(v->vcpu[0]);
+
+        v->vcpu[bank].priv_busy |= 1u << irq->intid;
+    }
+}
+
 /* After any change to irq: find who must look at it again. An IRQ in a
  * running vCPU's LR is that vCPU's business until it syncs; otherwise a
  * deliverable IRQ concerns its target. The caller itself re-flushes before
@@ -203,6 +219,8 @@ static uint8_t vgic_spi_route(const struct vgic *v, const struct vgic_irq *irq)
 void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uint32_t *kick)
 {
     uint8_t who;
+
+    vgic_mark_busy(v, irq);
 
     if (irq->lr_owner != VGIC_NONE8) {
         who = irq->lr_owner;
@@ -271,9 +289,12 @@ void vgic_apply_hw_resync(struct vgic *v, unsigned vcpu_id)
 
 void vgic_kick_mask(struct vgic *v, uint32_t kick)
 {
-    for (unsigned i = 0; i < v->nr_vcpus; i++)
-        if (kick & (1u << i))
+    for (; kick; kick &= kick - 1) {
+        unsigned i = (unsigned)__builtin_ctz(kick);
+
+        if (i < v->nr_vcpus)
             vgic_kick_vcpu(v, i);
+    }
 }
 
 bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_intid)

@@ -135,6 +135,49 @@ static void lr_place(struct vgic *v, const struct vgic_lr_ops *ops, struct vgic_
     }
 }
 
+/* Walks the interrupts that may concern vCPU vc: its busy private ones,
+ * then the busy SPIs, in INTID order (struct vgic's spi_busy). A bit whose
+ * interrupt is no longer busy is cleared on the way. Under the lock. */
+struct busy_iter {
+    unsigned word;          /* 0: private bank; w + 1: spi_busy[w] */
+    uint64_t left;          /* bits of that word not visited yet */
+};
+
+static struct vgic_irq *next_busy(struct vgic *v, struct vgic_vcpu *vc, struct busy_iter *it)
+{
+    unsigned nr_words = (v->nr_spis + 63) / 64;
+
+    for (;;) {
+        while (!it->left) {
+            if (it->word >= nr_words)
+                return 0;
+            it->left = v->spi_busy[it->word++];
+        }
+        unsigned bit = (unsigned)__builtin_ctzll(it->left);
+        struct vgic_irq *irq;
+
+        it->left &= it->left - 1;
+        if (it->word == 0) {
+            irq = &vc->priv[bit];
+            if (vgic_irq_busy(irq))
+                return irq;
+            vc->priv_busy &= ~(1u << bit);
+        } else {
+            irq = &v->spi[(it->word - 1) * 64 + bit];
+            if (vgic_irq_busy(irq))
+                return irq;
+            v->spi_busy[it->word - 1] &= ~(1ull << bit);
+        }
+    }
+}
+
+static struct vgic_irq *first_busy(struct vgic *v, struct vgic_vcpu *vc, struct busy_iter *it)
+{
+    it->word = 0;
+    it->left = vc->priv_busy;
+    return next_busy(v, vc, it);
+}
+
 /* Out of line: rare, and the common flush should not pay for its
  * registers. Under the lock; the hook only writes the physical GIC. */
 static __attribute__((noinline, cold)) void flush_hw_resync(struct vgic *v, struct vgic_vcpu *vc,
@@ -150,6 +193,7 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     const struct vgic_lr_ops *ops = lr_ops(v);
     struct vgic_vcpu *vc;
     struct lr_pick pick;
+    struct busy_iter it;
     unsigned nr_lrs, k = 0;
 
     if (vcpu_id >= v->nr_vcpus)
@@ -174,10 +218,8 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
     for (unsigned i = 0; i < nr_lrs; i++)
         if (!vc->lr_irq[i])
             pick.room++;
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE_IRQS; i++)
-        lr_consider(v, &pick, &vc->priv[i], vcpu_id);
-    for (unsigned i = 0; i < v->nr_spis; i++)
-        lr_consider(v, &pick, &v->spi[i], vcpu_id);
+    for (struct vgic_irq *irq = first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it))
+        lr_consider(v, &pick, irq, vcpu_id);
 
     /* Free LRs left over are zeroed: whatever the shadow held there must
      * not reach the hardware as a phantom interrupt. */
@@ -285,6 +327,7 @@ bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
     const struct vgic_lr_ops *ops = lr_ops(v);
     struct vgic_vcpu *vc;
     struct vgic_cpu_if_view view;
+    struct busy_iter it;
     bool found = false;
 
     if (vcpu_id >= v->nr_vcpus)
@@ -303,10 +346,8 @@ bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
         if (d.pending && !d.active)
             found = cpu_if_would_signal(&view, d.priority, d.group1);
     }
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE_IRQS + v->nr_spis && !found; i++) {
-        const struct vgic_irq *irq = i < VGIC_NR_PRIVATE_IRQS ? &vc->priv[i]
-                                                              : &v->spi[i - VGIC_NR_PRIVATE_IRQS];
-
+    for (struct vgic_irq *irq = found ? 0 : first_busy(v, vc, &it); irq && !found;
+         irq = next_busy(v, vc, &it)) {
         if (irq->lr_owner == VGIC_NONE8 && irq->target == vcpu_id && !irq->active &&
             vgic_irq_deliverable(v, irq))
             found = cpu_if_would_signal(&view, irq->priority, irq->group1);

@@ -40,9 +40,11 @@ declare -A fig=()
 names=()
 for col in "${columns[@]}"; do
     args=(--kernel "$image" --smp 2 --icount --timeout "$timeout")
+    # bench-floor lets the guest measure the floor too (floor_* figures).
     case $col in
         bare) args+=(--bare) ;;
-        nvhe) args+=(--nvhe) ;;
+        vhe) args+=(--hyp-append bench-floor) ;;
+        nvhe) args+=(--nvhe --hyp-append bench-floor) ;;
     esac
     log=$logdir/bench-$col.log
     if [ $col != bare ] && [ ! -f "$repo/build/elvisor.bin" ]; then

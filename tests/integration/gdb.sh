@@ -4,7 +4,8 @@
 # tools/elvisor.gdb, and breakpoints set by symbol name must be hit where the
 # symbols say:
 #   hyp_and_guest       the mmio guest (ELF) under elvisor, VHE: a breakpoint on
-#                       elvisor's handle_exit stops at EL2 called from
+#                       elvisor's exit_fast (where its MMIO exits are
+#                       handled, trap/exit.c) stops at EL2 called from
 #                       pcpu_loop, one on the guest's guest_main stops at EL1
 #                       called from guest_primary_c; elvisor-check finds
 #                       elvisor.elf's code in memory at its link addresses
@@ -148,7 +149,7 @@ verify() {
     return $ok
 }
 
-HYP=handle_exit:2:pcpu_loop
+HYP=exit_fast:2:pcpu_loop
 GUEST=guest_main:1:guest_primary_c
 # Paths as the launcher prints them, absolute: gdb runs from any directory.
 hyp_settings=(-ex "set \$elvisor_elf = \"$elvisor_elf\"")
@@ -185,7 +186,7 @@ check bare_guest "$GUEST" -- -ex 'set $elvisor_hyp = 0' -- -ex "elvisor-guest $g
 
 # The same checks with every symbol 0x1000 off must fail: breakpoints then
 # sit in the middle of other code (or of nothing) and whatever stops there
-# is not handle_exit at EL2 under pcpu_loop nor guest_main under
+# is not exit_fast at EL2 under pcpu_loop nor guest_main under
 # guest_primary_c.
 if session wrong_offset "$HYP" "$GUEST" -- "${hyp_settings[@]}" -ex "set \$elvisor_offset = $WRONG_OFFSET" \
         -- -ex "elvisor-guest $guest_elf $WRONG_OFFSET" -- --kernel "$guest_elf"; then

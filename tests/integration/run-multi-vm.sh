@@ -37,7 +37,7 @@ usage: tests/integration/run-multi-vm.sh [options]
                     name none, so the VMs get the machine's
   --only A,B        run only these suites (isolation-2vm, vm-reset,
                     timer-share, spin-share, hold-share, reset-share,
-                    dbgregs-share, vmid-churn, vmid-churn-nested,
+                    dbgregs-share, fpsimd-share, vmid-churn, vmid-churn-nested,
                     own-time-share, chaos; chaos-soak only when named)
   --cpu MODEL       QEMU CPU model (default: elvisor-run's, max); an Armv8.0
                     model (cortex-a35/a53/a57/a72) has no VHE, so only the
@@ -53,7 +53,7 @@ USAGE
 # empty when no guest waits for it), the other VMs, and order checks
 # "FIRST => LAST": some line matching the extended regex FIRST comes before
 # some line matching LAST.
-suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share vmid-churn vmid-churn-nested
+suites=(isolation-2vm vm-reset timer-share spin-share hold-share reset-share dbgregs-share fpsimd-share vmid-churn vmid-churn-nested
         own-time-share chaos)
 # Run only when named with --only (make soak): too long for make check.
 extra_suites=(chaos-soak)
@@ -127,6 +127,12 @@ others[dbgregs-share]="a b"
 orders[dbgregs-share]='^\[a\] # dbgregs: patterns written => ^\[b\] # dbgregs: reading the reset values
 ^\[a\] # dbgregs: patterns written => ^\[b\] GUEST-DONE
 ^\[b\] # dbgregs: patterns written => ^\[a\] GUEST-DONE'
+config[fpsimd-share]=configs/fpsimd-share.dts
+console[fpsimd-share]=
+others[fpsimd-share]="a b"
+# Each VM wrote its pattern before the other finished re-reading its own.
+orders[fpsimd-share]='^\[a\] # fpsimd: tag 1 pattern written => ^\[b\] GUEST-DONE
+^\[b\] # fpsimd: tag 2 pattern written => ^\[a\] GUEST-DONE'
 config[vmid-churn]=configs/vmid-churn.dts
 console[vmid-churn]=p
 others[vmid-churn]="x y"

@@ -247,6 +247,7 @@ static void test_level_repend(void **state)
 
     /* ISPENDR on a level IRQ latches until the guest acknowledges it. */
     vg.spi[1].pending_latch = true;
+    vgic_mark_busy(&vg, &vg.spi[1]);    /* what the register write does */
     flush_lrs(&vg, 0);
     n = find_lr(0, 33);
     cif(0)->lr[n] = (cif(0)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
@@ -626,8 +627,10 @@ static void test_quiet_flush_is_skipped(void **state)
     vg.spi[50 - VGIC_SPI_BASE].pending_latch = true;
     vgic_flush_lrs(&vg, 0);
     assert_int_equal(used_lrs(0), 0);
-    /* ...and any change that moves gen ends it. */
+    /* ...and any change that moves gen ends it (a real change also
+     * marks the interrupt busy, vgic_note_change()). */
     vg.gen++;
+    vgic_mark_busy(&vg, &vg.spi[50 - VGIC_SPI_BASE]);
     vgic_flush_lrs(&vg, 0);
     assert_true(find_lr(0, 50) >= 0);
     assert_false(vg.vcpu[0].quiet);
@@ -749,6 +752,37 @@ static void test_quiet_ends_on_other_vcpu_sync(void **state)
     assert_true(find_lr(0, spi) >= 0);
 }
 
+/* The flush and the WFI test visit only the busy bitmaps: an interrupt
+ * enters them when it becomes pending (each injection path), is placed
+ * from them, and leaves them once it is neither pending nor active. */
+static void test_busy_bitmaps_follow_state(void **state)
+{
+    (void)state;
+    assert_int_equal(vg.spi_busy[0] | vg.vcpu[0].priv_busy, 0);
+    enable_spi(95, 0x80);
+    vgic_set_irq_level(&vg, VGIC_NO_VCPU, 95, true);
+    assert_true(vg.spi_busy[0] & (1ull << (95 - VGIC_SPI_BASE)));
+    assert_true(vgic_vcpu_has_pending(&vg, 0));
+    vg.vcpu[0].priv[3].enabled = true;
+    vgic_send_sgi(&vg, 1, (3ull << ICC_SGI1R_INTID_SHIFT) | 1);  /* SGI 3 to 0.0.0.0 */
+    assert_true(vg.vcpu[0].priv_busy & (1u << 3));
+    flush_lrs(&vg, 0);
+    assert_true(find_lr(0, 95) >= 0);
+    assert_true(find_lr(0, 3) >= 0);
+    /* Acknowledged, deactivated and the line low: both leave the maps at
+     * the next walk. */
+    vgic_set_irq_level(&vg, VGIC_NO_VCPU, 95, false);
+    cif(0)->lr[find_lr(0, 95)] &= ~ICH_LR_STATE_MASK;
+    cif(0)->lr[find_lr(0, 3)] &= ~ICH_LR_STATE_MASK;
+    vgic_sync_lrs(&vg, 0);
+    assert_false(vgic_vcpu_has_pending(&vg, 0));
+    assert_int_equal(vg.spi_busy[0] | vg.vcpu[0].priv_busy, 0);
+    /* A pending interrupt in the maps is found by the next flush. */
+    vgic_inject_edge(&vg, 0, 95);
+    flush_lrs(&vg, 0);
+    assert_true(find_lr(0, 95) >= 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -770,6 +804,7 @@ int main(void)
         cmocka_unit_test_setup(test_quiet_ends_on_every_source, setup),
         cmocka_unit_test_setup(test_quiet_ends_on_register_writes, setup),
         cmocka_unit_test_setup(test_quiet_ends_on_other_vcpu_sync, setup),
+        cmocka_unit_test_setup(test_busy_bitmaps_follow_state, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,9 @@
 #define EXIT_IRQ            1
 #define EXIT_FIQ            2
 #define EXIT_SERROR         3
+/* From guest_enter()'s on_sync hook: */
+#define EXIT_SYNC_DONE      4   /* handled; look before entering again */
+#define EXIT_REENTER        5   /* handled; enter again at once */
 
 #define PCPU_STACK_SIZE     16384
 #define MAX_PCPUS           8

@@ -13,6 +13,28 @@ uint64_t hyp_vtcr;
 unsigned hyp_ipa_bits;
 
 extern char hyp_vectors[];
+extern char floor_vectors[];
+
+bool hyp_floor_allowed;
+
+/* CPTR_EL2: SVE/SME trapped (not offered to guests), AMU trapped, and
+ * FP/SIMD trapped or not. The FP/SIMD trap also traps EL2 itself (both
+ * layouts), so it is off whenever elvisor moves those registers. */
+void hyp_fp_trap(bool trap)
+{
+    if (hyp_vhe)    /* the CPACR layout */
+        write_sysreg(cptr_el2, (trap ? 0 : CPACR_FPEN_NOTRAP) | BIT(30));
+    else
+        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | (trap ? BIT(10) : 0) /* TFP */ |
+                                   BIT(30) /* TAM */);
+    isb();
+}
+
+void hyp_floor_enter(void)
+{
+    /* The ERET back to the guest synchronizes the change. */
+    write_sysreg(vbar_el2, (uint64_t)(uintptr_t)floor_vectors);
+}
 
 /* elvisor maps the first 512 GiB of physical address space 1:1 with 1 GiB
  * blocks: RAM as normal cacheable memory, the rest as device memory. */
@@ -98,13 +120,7 @@ void hyp_cpu_init(void)
     write_sysreg(vbar_el2, (uint64_t)(uintptr_t)hyp_vectors);
     mmu_enable();
 
-    if (hyp_vhe) {
-        /* CPTR_EL2 in the CPACR layout: FP/SIMD free, SVE/SME trapped (not
-         * offered to guests), AMU trapped. */
-        write_sysreg(cptr_el2, CPACR_FPEN_NOTRAP | BIT(30));
-    } else {
-        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | BIT(30) /* TAM */);
-    }
+    hyp_fp_trap(false);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));
     /* Guests get no PMU yet: accesses trap and are refused. */
     write_sysreg(mdcr_el2, MDCR_TPM | MDCR_TPMCR | pmcr_n);

@@ -68,6 +68,20 @@ void hyp_mmu_build(uint64_t *l1_page, uint64_t ram_base, uint64_t ram_size);
 extern uint64_t hyp_vtcr;
 extern unsigned hyp_ipa_bits;
 
-uint64_t guest_enter(void *regs);
+/* Runs a vCPU from its saved registers until it exits; returns the exit
+ * code (asm_offsets.h). on_sync, when not NULL, sees every synchronous exit
+ * first, called from the exit path with the guest's registers saved in
+ * regs; its EXIT_REENTER resumes the guest at once, any other value it
+ * returns (EXIT_SYNC: not handled, EXIT_SYNC_DONE: handled) is returned. */
+typedef uint64_t (*guest_sync_hook)(void *regs);
+/* The floor of make bench (arch/arm64/smccc.h, ELVISOR_BENCH_FLOOR_ON):
+ * allowed by the bench-floor boot option; enter switches this CPU's EL2
+ * vectors until the guest's FLOOR_OFF or the next interrupt. */
+extern bool hyp_floor_allowed;
+/* CPTR_EL2 with FP/SIMD trapped at EL2, EL1 and EL0, or not (SVE, SME and
+ * the AMU stay trapped). */
+void hyp_fp_trap(bool trap);
+void hyp_floor_enter(void);
+uint64_t guest_enter(void *regs, guest_sync_hook on_sync);
 
 #endif

@@ -12,6 +12,14 @@
 #define SMCCC_ARCH_WORKAROUND_2     0x80007fffU
 #define SMCCC_ARCH_WORKAROUND_3     0x80003fffU
 #define SMCCC_VERSION_1_1           0x10001U
+/* elvisor's own calls, in the SMCCC range of vendor-specific hypervisor
+ * services (owner 6, fast, SMC32). The floor of make bench: with the
+ * `bench-floor` boot option, FLOOR_ON makes the calling CPU's EL2 do the
+ * least for its synchronous exits (return at once, stepping over a
+ * trapped instruction) until FLOOR_OFF or its next interrupt
+ * (docs/performance.md). */
+#define ELVISOR_BENCH_FLOOR_ON      0x86000f10U
+#define ELVISOR_BENCH_FLOOR_OFF     0x86000f11U
 
 #define PSCI_VERSION                0x84000000U
 #define PSCI_CPU_SUSPEND_32         0x84000001U

@@ -68,26 +68,36 @@ void *fake_last_entered(void)
     return last_entered;
 }
 
-uint64_t guest_enter(void *regs)
+/* One scripted exit per entry. As the exit vector does, a synchronous exit
+ * goes to on_sync first: EXIT_REENTER enters the guest again at once (the
+ * next scripted exit, counted as an entry), anything else is returned. */
+uint64_t guest_enter(void *regs, guest_sync_hook on_sync)
 {
-    struct fake_exit e;
+    for (;;) {
+        struct fake_exit e;
+        uint64_t code;
 
-    nr_entries++;
-    last_entered = regs;
-    fake_log("guest enter");
-    if (exit_head == exit_tail)
-        fake_stop(FAKE_STOP_NO_EXIT);
-    e = exits[exit_head++ % FAKE_MAX_EXITS];
-    if (e.guest)
-        e.guest(regs, e.arg);
-    if (e.code == EXIT_IRQ)
-        fake_gic_raise(e.intid);
-    else {
-        fake_reg(esr_el2) = e.esr;
-        fake_reg(far_el2) = e.far;
-        fake_reg(hpfar_el2) = e.hpfar;
+        nr_entries++;
+        last_entered = regs;
+        fake_log("guest enter");
+        if (exit_head == exit_tail)
+            fake_stop(FAKE_STOP_NO_EXIT);
+        e = exits[exit_head++ % FAKE_MAX_EXITS];
+        if (e.guest)
+            e.guest(regs, e.arg);
+        if (e.code == EXIT_IRQ)
+            fake_gic_raise(e.intid);
+        else {
+            fake_reg(esr_el2) = e.esr;
+            fake_reg(far_el2) = e.far;
+            fake_reg(hpfar_el2) = e.hpfar;
+        }
+        if (e.code != EXIT_SYNC || !on_sync)
+            return e.code;
+        code = on_sync(regs);
+        if (code != EXIT_REENTER)
+            return code;
     }
-    return e.code;
 }
 
 /* The FP/SIMD registers are the vCPU's in memory already: nothing moves. */
@@ -107,6 +117,21 @@ void fpsimd_restore(const struct fpsimd_state *s)
 
 void hyp_cpu_init(void)
 {
+}
+
+/* CPTR_EL2 as a value a test can read: the TFP bit (10) when FP/SIMD traps. */
+void hyp_fp_trap(bool trap)
+{
+    write_sysreg(cptr_el2, trap ? BIT(10) : 0);
+    fake_log("fp trap %s", trap ? "on" : "off");
+}
+
+/* The bench floor is never allowed on the fake machine. */
+bool hyp_floor_allowed;
+
+void hyp_floor_enter(void)
+{
+    fake_log("floor enter");
 }
 
 void hyp_features_probe(bool want_nvhe)

@@ -19,6 +19,7 @@
 #include "arch/arm64/esr.h"
 #include "arch/arm64/gic.h"
 #include "arch/arm64/smccc.h"
+#include "core/pcpu.h"
 #include "core/vm.h"
 
 #define GUEST_VBAR      0x40010000ULL
@@ -86,7 +87,7 @@ static void test_external_abort_goes_to_vbar_plus_0x200(void **state)
 
     fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .guest = guest_sets_vbar,
                                         .esr = fake_esr(EC_DABT_LOW, ESR_DABT_ISV | (2ULL << ESR_DABT_SAS_SHIFT)),
-                                        .far = 0x1234, .hpfar = (0x0a000000ULL >> 12) << 4 });
+                                        .far = 0x1234, .hpfar = (0x0b000000ULL >> 12) << 4 });
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     esr = el1_read(EL1_ESR);
     assert_int_equal(v->regs.pc, GUEST_VBAR + 0x200);
@@ -157,7 +158,8 @@ static void test_irq_exit_is_counted_and_the_interrupt_completed(void **state)
 }
 
 /* An exit handled on the spot costs no world switch: the vCPU stays loaded
- * (no FP/SIMD save, no EL1 register put) from one entry to the next. */
+ * (no EL1 register put) from one entry to the next, and its FP/SIMD
+ * registers, never used, never move. */
 static void test_exits_keep_the_vcpu_loaded(void **state)
 {
     fake_exit_hvc(PSCI_VERSION, 0, 0, 0);
@@ -165,9 +167,32 @@ static void test_exits_keep_the_vcpu_loaded(void **state)
     fake_exit_sync(fake_esr(EC_WFX, 1));
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_int_equal(fake_nr_entries(), 4);
-    assert_int_equal(fake_log_count("fpsimd restore"), 1);
+    assert_int_equal(fake_log_count("fpsimd restore"), 0);
     assert_int_equal(fake_log_count("fpsimd save"), 0);
     assert_true(v->loaded);
+}
+
+/* Lazy FP/SIMD: the guest's first FP instruction traps (EC 0x07); its
+ * registers move in then, FP/SIMD stops trapping, and the instruction runs
+ * again (the PC is not stepped). The next FP use costs nothing. */
+static void test_first_fp_use_claims_the_registers_and_retries(void **state)
+{
+    int restore, untrap;
+
+    fake_exit_sync(fake_esr(EC_FP_ASIMD, 0));
+    fake_exit_hvc(PSCI_VERSION, 0, 0, 0);
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    restore = fake_log_find("fpsimd restore", 0);
+    untrap = fake_log_find("fp trap off", 0);
+    assert_true(restore >= 0 && untrap >= 0);
+    assert_int_equal(fake_log_count("fpsimd restore"), 1);
+    assert_int_equal(fake_reg(cptr_el2), 0);
+    assert_ptr_equal(pcpus[0].fp_owner, v);
+    /* The trapped instruction ran again (an HVC's return address is the
+     * next instruction already: the PC did not move). */
+    assert_int_equal(v->regs.pc, RAW_ENTRY);
+    assert_int_equal(v->regs.x[0], PSCI_VERSION_1_1);
+    assert_int_equal(fake_nr_entries(), 3);
 }
 
 int main(void)
@@ -185,6 +210,7 @@ int main(void)
         cmocka_unit_test_setup(test_serror_stops_the_vm_and_the_last_vm_down_powers_off, setup),
         cmocka_unit_test_setup(test_irq_exit_is_counted_and_the_interrupt_completed, setup),
         cmocka_unit_test_setup(test_exits_keep_the_vcpu_loaded, setup),
+        cmocka_unit_test_setup(test_first_fp_use_claims_the_registers_and_retries, setup),
     };
     return cmocka_run_group_tests_name("exit path on the fake arch", tests, NULL, NULL);
 }
