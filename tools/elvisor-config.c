@@ -4,6 +4,7 @@
  *   elvisor-config check  [-q] [-i DIR]... [--pci LIST] [--smmu MODE] FILE.dts
  *   elvisor-config bundle [-q] [-i DIR]... [--pci LIST] [--smmu MODE] FILE.dts OUT.dtb
  *   elvisor-config vms BUNDLE.dtb
+ *   elvisor-config dtb [--gic 2|3] [--vm NAME] BUNDLE.dtb OUT.dtb
  *
  * The /incbin/ and /include/ files are checked first (dtc would wait on a
  * FIFO); dtc compiles the source; the bundle is then validated by
@@ -30,6 +31,7 @@
 #include "core/sched_policy.h"
 #include "dts_refs.h"
 #include "dts_srcmap.h"
+#include "vm_dtb_of_config.h"
 
 #define EXIT_VALID      0
 #define EXIT_INVALID    1
@@ -42,6 +44,7 @@
 #define GUEST_RAM_BASE      0x40000000ULL
 #define GUEST_DTB_SLOT      (2 * MiB)
 #define GUEST_PAGE_SIZE     4096ULL
+#define GUEST_DTB_MAX       (64 * 1024)     /* vm.c's buffer for it */
 /* config_parse()'s limits. */
 #define GUEST_MEM_ALIGN     (2 * MiB)
 #define GUEST_MEM_MAX       (64 * GiB)
@@ -294,6 +297,10 @@ static void usage(FILE *to)
             "       %s bundle [-q] [-i DIR]... [--pci LIST] [--smmu MODE] FILE.dts OUT.dtb\n"
             "                                            check it and write the bundle\n"
             "       %s vms BUNDLE.dtb                            one line per VM: NAME GIC VCPUS CPUS MEM\n"
+            "       %s dtb [--gic 2|3] [--vm NAME] BUNDLE.dtb OUT.dtb\n"
+            "                                            the device tree the VM (default: the first)\n"
+            "                                            boots with on a GICv2/v3 host (default: the\n"
+            "                                            VM's gic-version, else 3)\n"
             "\n"
             "  -i DIR   also look for /incbin/ and /include/ files in DIR (after FILE's directory)\n"
             "  -q       no per-VM summary on success\n"
@@ -303,7 +310,7 @@ static void usage(FILE *to)
             "\n"
             "Errors name FILE:LINE and the VM property. Exit status: 0 valid, 1 invalid\n"
             "configuration, 2 usage error, 3 the check could not run. See docs/configuration.md.\n",
-            prog, prog, prog);
+            prog, prog, prog, prog);
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -619,6 +626,71 @@ static int list_vms(int argc, char **argv)
     return EXIT_VALID;
 }
 
+/* The DTB elvisor writes into a VM's memory at boot (vm_dtb_of_config.h),
+ * for booting the same kernel on bare QEMU with -dtb (tools/bench.sh). */
+static int write_vm_dtb(int argc, char **argv)
+{
+    static struct elvisor_config cfg;
+    static uint8_t dtb[GUEST_DTB_MAX];
+    const char *vm_name = NULL, *pos[2] = { NULL, NULL }, *why = "";
+    unsigned gic = 0, nr_pos = 0;   /* 0: the VM's gic-version, else 3 */
+    char err[160];
+    size_t size = 0;
+
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--gic") == 0 && i + 1 < argc) {
+            i++;
+            if (strcmp(argv[i], "2") && strcmp(argv[i], "3"))
+                return usage_err("--gic wants 2 or 3, got '%s'", argv[i]);
+            gic = (unsigned)(argv[i][0] - '0');
+        } else if (strcmp(argv[i], "--vm") == 0 && i + 1 < argc) {
+            vm_name = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return usage_err("dtb: unknown option '%s' (or it needs a value)", argv[i]);
+        } else if (nr_pos < 2) {
+            pos[nr_pos++] = argv[i];
+        } else {
+            return usage_err("unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (nr_pos != 2)
+        return usage_err("%s", "dtb needs BUNDLE.dtb and OUT.dtb");
+    uint8_t *blob = read_blob(pos[0], &size);
+    if (!blob) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", prog, pos[0], errno ? strerror(errno) : "empty file");
+        return EXIT_TROUBLE;
+    }
+    int rc = EXIT_INVALID;
+    const struct vm_config *vm = NULL;
+    if (config_parse(blob, size, &cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, pos[0], err);
+        goto out;
+    }
+    for (unsigned i = 0; i < cfg.nr_vms && !vm; i++)
+        if (!vm_name || strcmp(cfg.vms[i].name, vm_name) == 0)
+            vm = &cfg.vms[i];
+    if (!vm) {
+        fprintf(stderr, "%s: %s has no vm '%s'\n", prog, pos[0], vm_name ? vm_name : "(any)");
+        goto out;
+    }
+    if (!gic)
+        gic = vm->gic_version ? vm->gic_version : 3;
+    int n = vm_dtb_of_config(vm, gic, dtb, sizeof(dtb), &why);
+    if (n <= 0) {
+        fprintf(stderr, "%s: vm '%s': no device tree: %s\n", prog, vm->name, why);
+        goto out;
+    }
+    FILE *fp = fopen(pos[1], "wb");
+    rc = EXIT_VALID;
+    if (!fp || fwrite(dtb, 1, (size_t)n, fp) != (size_t)n || fclose(fp) != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, pos[1], strerror(errno));
+        rc = EXIT_TROUBLE;
+    }
+out:
+    free(blob);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -631,5 +703,7 @@ int main(int argc, char **argv)
         return check_or_bundle(argc, argv, strcmp(argv[1], "bundle") == 0);
     if (strcmp(argv[1], "vms") == 0)
         return list_vms(argc, argv);
-    return usage_err("unknown command '%s' (check, bundle or vms)", argv[1]);
+    if (strcmp(argv[1], "dtb") == 0)
+        return write_vm_dtb(argc, argv);
+    return usage_err("unknown command '%s' (check, bundle, vms or dtb)", argv[1]);
 }

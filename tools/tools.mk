@@ -3,8 +3,9 @@
 # launcher (tools/elvisor-run) builds every bundle with it.
 ELVISOR_CONFIG      := $(BUILD)/tools/elvisor-config
 ELVISOR_CONFIG_SRCS := tools/elvisor-config.c tools/config_report.c tools/dts_srcmap.c \
-                       tools/dts_refs.c \
-                       src/core/config.c src/core/loader.c src/lib/fdt_read.c src/lib/printf.c
+                       tools/dts_refs.c tools/vm_dtb_of_config.c \
+                       src/core/config.c src/core/loader.c src/core/vm_dtb.c \
+                       src/lib/fdt_read.c src/lib/fdt_write.c src/lib/printf.c
 ELVISOR_CONFIG_OBJS := $(patsubst %.c,$(BUILD)/tools/obj/%.o,$(ELVISOR_CONFIG_SRCS))
 # ELVISOR_HOST_TEST gives the shared sources the C library's string functions.
 # -O1 as for the unit tests: gcc 12 at -O2 reports a false "may be used

@@ -4,7 +4,10 @@
  * The DTB is compared with it, and so is the machine itself: every CPU the
  * DTB lists starts with CPU_ON and none exists beyond them; the last word of
  * RAM holds a value and the first byte past it aborts. Without both
- * expectations the guest fails rather than pass on nothing. */
+ * expectations the guest fails rather than pass on nothing. With "dtb.dump"
+ * on the command line it also prints the blob it was given, as lines of
+ * "DTB-HEX <bytes in hex>", so that a test can compare it with the DTB the
+ * host tool says this VM gets (elvisor-config dtb). */
 #include "guest.h"
 
 #include "dtb.h"
@@ -18,6 +21,9 @@ const char guest_name[] = "platform";
 #define KIB_SHIFT           10
 #define MIB_SHIFT           20
 #define GIB_SHIFT           30
+#define DUMP_BYTES_PER_LINE 32
+#define FDT_TOTALSIZE_OFF   4
+#define DUMP_MAX_BYTES      (64 * 1024)
 
 struct expectations {
     bool have_cpus, have_mem;
@@ -170,11 +176,31 @@ static void check_memory(const struct expectations *e)
     probe_ram_end(end);
 }
 
+/* The header's totalsize (big-endian) bytes of the blob, in hex. */
+static void dump_dtb(void)
+{
+    const uint8_t *b = guest_dtb;
+    uint32_t total = 0;
+
+    for (unsigned i = 0; i < 4; i++)
+        total = total << 8 | b[FDT_TOTALSIZE_OFF + i];
+    if (!test_check(total > 0 && total <= DUMP_MAX_BYTES, "dtb_dump", "totalsize %u", total))
+        return;
+    for (uint32_t off = 0; off < total; off += DUMP_BYTES_PER_LINE) {
+        gprintf("DTB-HEX ");
+        for (uint32_t i = off; i < total && i < off + DUMP_BYTES_PER_LINE; i++)
+            gprintf("%02x", b[i]);
+        gprintf("\n");
+    }
+}
+
 void guest_main(void)
 {
     const char *args = dtb_bootargs(guest_dtb);
 
     test_note("bootargs: \"%s\"", args ? args : "(none)");
+    if (args && find_word(args, "dtb.dump"))
+        dump_dtb();
     struct expectations e = read_expectations(args ? args : "");
     if (!test_check(e.have_cpus && e.have_mem && e.cpus >= 1 && e.cpus <= MAX_CPUS && e.mem > 0 &&
                         e.mem % sizeof(uint64_t) == 0,
