@@ -12,6 +12,9 @@
 #     stops a guest that spins forever with exit 124;
 #   - --smp 2 --mem 128M reach the guest: the platform guest compares its DTB
 #     and the machine with "expect.cpus=2 expect.mem=128M" on its command line.
+#   - --write-dtb writes, byte for byte, the DTB the platform guest finds in
+#     its memory under elvisor (GICv3 with an initrd, GICv2); --vm-dtb gives
+#     bare QEMU -dtb, and both refuse the wrong mode.
 # One "[launcher] PASS|FAIL check" line per check, then
 # "launcher: N passed, N failed"; non-zero status on any failure.
 # Logs of the boots: build/integration/launcher-CHECK.log.
@@ -371,6 +374,38 @@ elif [ -n "$missing" ]; then
 else
     pass platform_mismatch
 fi
+
+# --- the VM's DTB as the host tool writes it ------------------------------------------
+
+# dtb_matches CHECK ELVISOR-RUN-ARGS...: the DTB --write-dtb writes for these
+# options is, byte for byte, the one the platform guest finds in its memory
+# under elvisor (printed with dtb.dump).
+dtb_matches() {
+    local check=$1 log=$logdir/launcher-$1.log out=$tmp/$1.dtb guest_hex tool_hex
+    shift
+    if ! "$runner" "$@" --write-dtb "$out" </dev/null >"$log.tool" 2>&1 || [ ! -s "$out" ]; then
+        fail "$check" "--write-dtb failed: $(oneline "$(cat "$log.tool")")"
+        return
+    fi
+    "$runner" "$@" --timeout "$boot_timeout" </dev/null 2>&1 | tr -d '\r' >"$log"
+    guest_hex=$(sed -n 's/^DTB-HEX //p' "$log" | tr -d '\n')
+    tool_hex=$(od -An -v -tx1 "$out" | tr -d ' \n')
+    if [ -z "$guest_hex" ]; then
+        fail "$check" "the guest printed no DTB (log: $log)"
+    elif [ "$guest_hex" != "$tool_hex" ]; then
+        fail "$check" "the guest's DTB ($(( ${#guest_hex} / 2 )) bytes) differs from --write-dtb's ($(( ${#tool_hex} / 2 )) bytes) (log: $log)"
+    else
+        pass "$check"
+    fi
+}
+
+dump="expect.cpus=2 expect.mem=128M dtb.dump"
+dtb_matches write_dtb_gicv3_initrd --kernel "$guests/platform.bin" --smp 2 --mem 128M --append "$dump" \
+    --initrd "$guests/mmio.bin"
+dtb_matches write_dtb_gicv2 --kernel "$guests/platform.bin" --smp 2 --mem 128M --append "$dump" --gic 2
+expect_run write_dtb_not_bare 2 "not with --bare" -- --bare --kernel "$img" --write-dtb "$tmp/x.dtb"
+expect_run vm_dtb_needs_bare 2 "--vm-dtb is for --bare" -- --kernel "$img" --vm-dtb
+expect_run vm_dtb_bare 0 "-dtb " -- --bare --vm-dtb --kernel "$img" --mem 64M
 
 echo "launcher: $passed passed, $failed failed"
 [ "$failed" = 0 ]
