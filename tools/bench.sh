@@ -8,7 +8,11 @@
 #      then one table of them beside Linux KVM's (when kvm_round_trips is
 #      there), written as CSV with a bar chart under build/bench/
 #   2. Debian's Linux boot to /init: the kernel's own timestamp of
-#      "Run /init" (its virtual counter starts when its VM starts). Each boot
+#      "Run /init" (its virtual counter starts when its VM starts), under
+#      elvisor (VHE, nVHE) and on bare QEMU booted with -dtb of the very DTB
+#      elvisor gives that VM (tools/elvisor-run --bare --vm-dtb, made by
+#      elvisor's generator through elvisor-config dtb), so both kernels see
+#      the same devices; elvisor's overhead in percent of that. Each boot
 #      runs twice; a figure that differs between the two is shown as
 #      "first/second" and makes the exit status non-zero.
 #   3. device assignment: a stage-2 page map + unmap with and without the
@@ -17,7 +21,7 @@
 #      bare and under elvisor). The disk figure includes the virtual time
 #      the guest waits for QEMU's I/O, which -icount does not make exact:
 #      it may differ between runs (shown "first/second", not an error).
-# tools/bench.sh --round-trips stops after 1.
+# tools/bench.sh --round-trips stops after 1; --linux-boot runs only 2.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 cache=${ELVISOR_CACHE:-/var/cache/elvisor}
@@ -26,8 +30,13 @@ results=${ELVISOR_BENCH_DIR:-build/bench}
 logdir=${ELVISOR_LOGDIR:-build/integration}
 mkdir -p "$results" "$logdir"
 
+only=${1:-}
+case $only in ''|--round-trips|--linux-boot) ;; *) echo "usage: tools/bench.sh [--round-trips|--linux-boot]" >&2; exit 2 ;; esac
+
+if [ "$only" != --linux-boot ]; then
 echo "== round trips (emulated instructions; min and median of 64 runs)"
 tests/integration/bench-guest.sh || exit 1
+fi
 
 # --- KVM column (issue 10) -------------------------------------------------
 # The same bench guest under Debian's Linux 6.12 KVM in VHE mode as L0 on the
@@ -111,9 +120,11 @@ GNUPLOT
         echo "bench: gnuplot missing (tools/setup.sh installs it): no chart" >&2
     fi
 }
-echo
-round_trip_table
-[ "${1:-}" = --round-trips ] && exit 0
+if [ "$only" != --linux-boot ]; then
+    echo
+    round_trip_table
+fi
+[ "$only" = --round-trips ] && exit 0
 
 linux_init_time() {
     local log
@@ -133,17 +144,28 @@ linux_figure() {
 }
 fmt() { [ -n "$1" ] && awk -v s="$1" 'BEGIN { printf "%.0f", s * 1e9 }' || echo n/a; }
 
+# elvisor's figure over bare's, in percent more (n/a unless both are one
+# number).
+overhead() {
+    [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || { echo n/a; return; }
+    awk -v e="$1" -v b="$2" 'BEGIN { printf "%+.2f%%", (e - b) * 100 / b }'
+}
+
 echo
-echo "== Linux 6.12 boot to /init, 2 vCPUs (emulated instructions = ns of virtual time; 2 boots each)"
-bare=$(linux_figure --bare)
+echo "== Linux 6.12 boot to /init, 2 vCPUs, 512M (emulated instructions = ns of virtual time; 2 boots each)"
+echo "   bare-same-dtb: bare QEMU with -dtb of the DTB elvisor gives the VM (same devices as the VM)"
+bare=$(linux_figure --bare --vm-dtb)
 vhe=$(linux_figure)
 nvhe=$(linux_figure --nvhe)
-printf '%-28s %16s %16s %16s\n' benchmark bare elvisor-vhe elvisor-nvhe
-printf '%-28s %16s %16s %16s\n' linux_boot_to_init "$bare" "$vhe" "$nvhe"
+printf '%-20s %14s %14s %14s %12s %12s\n' benchmark bare-same-dtb elvisor-vhe elvisor-nvhe vhe-overhead \
+    nvhe-overhead
+printf '%-20s %14s %14s %14s %12s %12s\n' linux_boot_to_init "$bare" "$vhe" "$nvhe" "$(overhead "$vhe" "$bare")" \
+    "$(overhead "$nvhe" "$bare")"
 if [[ "$bare$vhe$nvhe" == */* ]]; then
     echo "bench: two boots gave different figures (shown first/second): the runs are not deterministic" >&2
     exit 1
 fi
+[ "$only" = --linux-boot ] && exit 0
 
 # --- device assignment (docs/device-assignment.md) ---------------------------
 
