@@ -553,6 +553,54 @@ static void test_vms_lists_what_the_bundle_holds(void **state)
     expect("vms no-such.dtb", 3, "cannot read no-such.dtb");
 }
 
+/* The device tree a VM of the bundle boots with: a DTB carrying that VM's
+ * command line, the VM asked for by name, and refusals with their reasons
+ * (a VM whose GIC is not the host's would not boot at all). The bytes are
+ * compared with what a guest sees by the launcher suite (write_dtb_*). */
+static bool blob_has(const uint8_t *blob, size_t n, const char *str)
+{
+    size_t len = strlen(str) + 1;   /* a whole property string, NUL included */
+
+    for (size_t i = 0; i + len <= n; i++)
+        if (memcmp(blob + i, str, len) == 0)
+            return true;
+    return false;
+}
+
+static void test_dtb_of_a_vm(void **state)
+{
+    static const uint8_t dtb_magic[4] = { 0xd0, 0x0d, 0xfe, 0xed };
+    static uint8_t blob[65536];
+    size_t n;
+    FILE *fp;
+
+    (void)state;
+    write_variant("cfg.dts", 0, NULL);
+    expect("bundle -q cfg.dts out.dtb", 0, NULL);
+    expect("dtb out.dtb linux.dtb", 0, NULL);
+    fp = fopen("linux.dtb", "rb");
+    assert_non_null(fp);
+    n = fread(blob, 1, sizeof(blob), fp);
+    fclose(fp);
+    assert_true(n > sizeof(dtb_magic));
+    assert_memory_equal(blob, dtb_magic, sizeof(dtb_magic));
+    assert_true(blob_has(blob, n, "console=ttyAMA0"));
+    assert_true(blob_has(blob, n, "linux,initrd-start"));
+    expect("dtb --vm rtos out.dtb rtos.dtb", 0, NULL);
+    fp = fopen("rtos.dtb", "rb");
+    assert_non_null(fp);
+    n = fread(blob, 1, sizeof(blob), fp);
+    fclose(fp);
+    assert_false(blob_has(blob, n, "console=ttyAMA0"));
+    assert_false(blob_has(blob, n, "linux,initrd-start"));
+    expect("dtb --vm nope out.dtb x.dtb", 1, "has no vm 'nope'");
+    expect("dtb --gic 2 --vm rtos out.dtb x.dtb", 1, "vm 'rtos': no device tree: the VM's gic-version is not the host's");
+    expect("dtb --gic 4 out.dtb x.dtb", 2, "--gic wants 2 or 3, got '4'");
+    expect("dtb out.dtb", 2, "dtb needs BUNDLE.dtb and OUT.dtb");
+    expect("dtb cfg.dts x.dtb", 1, "cfg.dts: ");
+    expect("dtb no-such.dtb x.dtb", 3, "cannot read no-such.dtb");
+}
+
 /* ---- usage ---- */
 
 static void test_usage_errors(void **state)
@@ -733,6 +781,7 @@ int main(void)
         cmocka_unit_test_setup(test_duplicate_vm_names, setup),
         cmocka_unit_test_setup(test_pci_devices, setup),
         cmocka_unit_test_setup(test_cpus_length_mismatch, setup),
+        cmocka_unit_test_setup(test_dtb_of_a_vm, setup),
         cmocka_unit_test_setup(test_memory_too_small_for_images, setup),
         cmocka_unit_test_setup(test_root_and_vms_errors, setup),
         cmocka_unit_test_setup(test_dtc_syntax_error_passes_through, setup),
