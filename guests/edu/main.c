@@ -5,6 +5,10 @@
  *  - DMA from its RAM into the device's 4 KiB buffer and back into another
  *    buffer of its RAM: the data must match (both directions work), and
  *    the completion interrupt arrives as the function's INTx SPI;
+ *  - a completion interrupt cleared through the distributor (GICD_ICACTIVER
+ *    from its handler; GICD_ICPENDR while masked) does not stop the next
+ *    one: under elvisor the forwarded SPI must be deactivated in the
+ *    hardware too (bare QEMU is the oracle);
  *  - with "edu.expect-blocked=1" (under elvisor: the SMMU translates its
  *    DMA through the VM's stage 2): DMA to IPAs outside its RAM (just past
  *    it, and far above), to "edu.peer-pa=HEX" (where the runner says the
@@ -123,6 +127,54 @@ static void round_trip(unsigned intid)
                "the data came back different (first bytes %02x %02x)", dst_buf[0], dst_buf[1]);
     test_check(WAIT_UNTIL(dma_irqs > 0, DMA_TIMEOUT_US), "dma_irq", "no completion interrupt on INTID %u",
                intid);
+}
+
+/* reg: GICD_ICACTIVER(0) or GICD_ICPENDR(0), the same in GICv2 and v3. */
+static void gicd_clear_bit(unsigned reg, unsigned intid)
+{
+    mmio_write32(guest_gic_dist_base() + reg + intid / 32 * 4, 1u << (intid % 32));
+}
+
+/* The handler clears the interrupt's active state through the
+ * distributor instead of leaving it to the EOI (which then finds nothing
+ * active): a forwarded INTx must still be deactivated in the hardware, or
+ * the device can never interrupt again. */
+static unsigned clearing_intid;
+
+static void edu_irq_clear_active(unsigned intid)
+{
+    edu_irq(intid);
+    gicd_clear_bit(GICD_ICACTIVER(0), clearing_intid);
+}
+
+/* After the round trip: one completion interrupt ended through
+ * GICD_ICACTIVER, one left pending with interrupts masked and removed
+ * through GICD_ICPENDR (the device acknowledged first); each time the
+ * next DMA's interrupt must arrive. */
+static void cleared_through_distributor(unsigned intid)
+{
+    unsigned before;
+
+    clearing_intid = intid;
+    irq_set_handler(intid, edu_irq_clear_active);
+    before = dma_irqs;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    WAIT_UNTIL(dma_irqs > before, DMA_TIMEOUT_US);
+    irq_set_handler(intid, edu_irq);
+    before = dma_irqs;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    test_check(WAIT_UNTIL(dma_irqs > before, DMA_TIMEOUT_US), "irq_after_icactiver",
+               "no completion interrupt after one was cleared through GICD_ICACTIVER");
+
+    irq_disable();
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    mmio_write32(bar0 + EDU_IRQ_ACK, mmio_read32(bar0 + EDU_IRQ_STATUS));
+    gicd_clear_bit(GICD_ICPENDR(0), intid);
+    irq_enable();
+    before = dma_irqs;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    test_check(WAIT_UNTIL(dma_irqs > before, DMA_TIMEOUT_US), "irq_after_icpendr",
+               "no completion interrupt after one was cleared through GICD_ICPENDR");
 }
 
 static bool buf_holds_marker(void)
@@ -287,6 +339,7 @@ void guest_main(void)
     }
     /* virt: INTA of slot d is SPI 3 + d % 4 */
     round_trip(32 + 3 + dev % 4);
+    cleared_through_distributor(32 + 3 + dev % 4);
 
     if (bootarg_get(args, "edu.expect-blocked", role, sizeof(role))) {
         uint64_t ram_base, ram_size, peer = arg_hex(args, "edu.peer-pa"), hyp = arg_hex(args, "edu.hyp-pa");
