@@ -23,7 +23,9 @@
  * once (PSCI SYSTEM_RESET); elvisor must quiesce the device before the
  * VM's memory is reused, so after the reboot the DMA's data never arrives
  * (on bare QEMU, where nobody quiesces it, it does: the oracle says the
- * DMA would land). Its command register reads 0 again. */
+ * DMA would land). Its command register reads 0 again.
+ * "edu.role=poweroff": the same DMA, then PSCI SYSTEM_OFF; the runner
+ * reads the target in physical memory afterwards (run-edu.sh). */
 #include "guest.h"
 
 #include "bootargs.h"
@@ -263,6 +265,32 @@ static void marker_role(const char *args)
 #define RESET_MAGIC     0x6564755253455431ULL   /* "eduRSET1" */
 #define RESET_PATTERN   0xa5
 
+/* RESET_TARGET zeroed, then a DMA of RESET_PATTERN into it that the
+ * device performs 100 ms from now. */
+static void start_late_dma(void)
+{
+    memset((void *)RESET_TARGET, 0, EDU_BUF_SIZE);
+    for (unsigned i = 0; i < EDU_BUF_SIZE; i++)
+        src_buf[i] = RESET_PATTERN;
+    dma((uintptr_t)src_buf, EDU_BUF, EDU_BUF_SIZE, 0);
+    dsb(sy);
+    mmio_write64(bar0 + EDU_DMA_SRC, EDU_BUF);
+    mmio_write64(bar0 + EDU_DMA_DST, RESET_TARGET);
+    mmio_write64(bar0 + EDU_DMA_COUNT, EDU_BUF_SIZE);
+    mmio_write64(bar0 + EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
+}
+
+/* "edu.role=poweroff": the same DMA, then PSCI SYSTEM_OFF at once. What
+ * lands is for the runner to see in the machine's memory (QEMU's monitor),
+ * while another VM keeps elvisor running. */
+static void poweroff_role(void)
+{
+    start_late_dma();
+    test_note("DMA to 0x%lx started, powering off", RESET_TARGET);
+    psci_system_off();
+    test_fail("system_off", "SYSTEM_OFF returned");
+}
+
 static void reset_role(uint16_t cmd_at_boot, const char *args)
 {
     volatile uint64_t *magic = (volatile uint64_t *)RESET_RECORD;
@@ -270,17 +298,8 @@ static void reset_role(uint16_t cmd_at_boot, const char *args)
     char expect[8] = "";
 
     if (*magic != RESET_MAGIC) {
-        memset((void *)RESET_TARGET, 0, EDU_BUF_SIZE);
-        for (unsigned i = 0; i < EDU_BUF_SIZE; i++)
-            src_buf[i] = RESET_PATTERN;
-        dma((uintptr_t)src_buf, EDU_BUF, EDU_BUF_SIZE, 0);
         *magic = RESET_MAGIC;
-        dsb(sy);
-        /* The device writes the buffer out 100 ms from now. */
-        mmio_write64(bar0 + EDU_DMA_SRC, EDU_BUF);
-        mmio_write64(bar0 + EDU_DMA_DST, RESET_TARGET);
-        mmio_write64(bar0 + EDU_DMA_COUNT, EDU_BUF_SIZE);
-        mmio_write64(bar0 + EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
+        start_late_dma();
         test_note("DMA to 0x%lx started, resetting", RESET_TARGET);
         psci_system_reset();
         test_fail("system_reset", "SYSTEM_RESET returned");
@@ -332,6 +351,10 @@ void guest_main(void)
     test_expect_eq("edu_id", mmio_read32(bar0 + EDU_ID), EDU_ID_VALUE);
     mmio_write32(bar0 + EDU_LIVENESS, 0x12345678);
     test_expect_eq("edu_liveness", mmio_read32(bar0 + EDU_LIVENESS), ~0x12345678u);
+    if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "poweroff") == 0) {
+        poweroff_role();
+        test_done();
+    }
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "reset") == 0) {
         /* The command register as found, before this boot touches it. */
         reset_role(cmd_at_boot, args);
