@@ -248,6 +248,7 @@ static void hw_spi_resync(struct vgic *v, struct vgic_irq *irq)
     if (irq->lr_owner != VGIC_NONE8) {
         v->spi_hw_resync[n / 64] |= bit;
         v->spi_hw_resync_any = true;
+        v->gen++;               /* no quiet flush may skip it */
         return;
     }
     v->spi_hw_resync[n / 64] &= ~bit;
