@@ -4,8 +4,8 @@
 #   0. no source file includes a layer above its own (docs/architecture.md)
 #   1. host unit tests (ASan + UBSan), and a short run of every fuzz target
 #   2. the bare-metal test guests on bare QEMU 10 (validates the guests)
-#   3. the test guests under elvisor: VHE and nVHE on -cpu max, and on a
-#      CPU without VHE (cortex-a57)
+#   3. the test guests under elvisor: VHE and nVHE on -cpu max, on a CPU
+#      without VHE (cortex-a57), and VHE with an SMMUv3 present
 #   4. Debian's Linux with 2 vCPUs to its shell, VHE and nVHE, at virtual
 #      EL2, and the VM set `make run` boots (configs/default.dts)
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
@@ -28,6 +28,9 @@ suite fuzz-short      make --no-print-directory fuzz-short
 suite guests-bare     tests/integration/run-guests.sh --bare
 suite guests-vhe-nvhe tests/integration/run-guests.sh --mode both
 suite guests-no-vhe   tests/integration/run-guests.sh --mode nvhe --cpu cortex-a57
+# The same guests with an SMMUv3 in stage-2 mode in the machine and nothing
+# assigned (every stream aborted): the SMMU costs them nothing (VHE only).
+suite guests-vhe-smmu tests/integration/run-guests.sh --mode vhe --smmu stage2
 suite linux-vhe       tests/integration/linux-smp.exp
 suite linux-nvhe      tests/integration/linux-smp.exp --nvhe
 # Linux started at (virtual) EL2: a guest hypervisor on its EL2 timer.

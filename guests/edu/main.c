@@ -5,6 +5,10 @@
  *  - DMA from its RAM into the device's 4 KiB buffer and back into another
  *    buffer of its RAM: the data must match (both directions work), and
  *    the completion interrupt arrives as the function's INTx SPI;
+ *  - a completion interrupt cleared through the distributor (GICD_ICACTIVER
+ *    from its handler; GICD_ICPENDR while masked) does not stop the next
+ *    one: under elvisor the forwarded SPI must be deactivated in the
+ *    hardware too (bare QEMU is the oracle);
  *  - with "edu.expect-blocked=1" (under elvisor: the SMMU translates its
  *    DMA through the VM's stage 2): DMA to IPAs outside its RAM (just past
  *    it, and far above), to "edu.peer-pa=HEX" (where the runner says the
@@ -19,7 +23,9 @@
  * once (PSCI SYSTEM_RESET); elvisor must quiesce the device before the
  * VM's memory is reused, so after the reboot the DMA's data never arrives
  * (on bare QEMU, where nobody quiesces it, it does: the oracle says the
- * DMA would land). Its command register reads 0 again. */
+ * DMA would land). Its command register reads 0 again.
+ * "edu.role=poweroff": the same DMA, then PSCI SYSTEM_OFF; the runner
+ * reads the target in physical memory afterwards (run-edu.sh). */
 #include "guest.h"
 
 #include "bootargs.h"
@@ -125,6 +131,54 @@ static void round_trip(unsigned intid)
                intid);
 }
 
+/* reg: GICD_ICACTIVER(0) or GICD_ICPENDR(0), the same in GICv2 and v3. */
+static void gicd_clear_bit(unsigned reg, unsigned intid)
+{
+    mmio_write32(guest_gic_dist_base() + reg + intid / 32 * 4, 1u << (intid % 32));
+}
+
+/* The handler clears the interrupt's active state through the
+ * distributor instead of leaving it to the EOI (which then finds nothing
+ * active): a forwarded INTx must still be deactivated in the hardware, or
+ * the device can never interrupt again. */
+static unsigned clearing_intid;
+
+static void edu_irq_clear_active(unsigned intid)
+{
+    edu_irq(intid);
+    gicd_clear_bit(GICD_ICACTIVER(0), clearing_intid);
+}
+
+/* After the round trip: one completion interrupt ended through
+ * GICD_ICACTIVER, one left pending with interrupts masked and removed
+ * through GICD_ICPENDR (the device acknowledged first); each time the
+ * next DMA's interrupt must arrive. */
+static void cleared_through_distributor(unsigned intid)
+{
+    unsigned before;
+
+    clearing_intid = intid;
+    irq_set_handler(intid, edu_irq_clear_active);
+    before = dma_irqs;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    WAIT_UNTIL(dma_irqs > before, DMA_TIMEOUT_US);
+    irq_set_handler(intid, edu_irq);
+    before = dma_irqs;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    test_check(WAIT_UNTIL(dma_irqs > before, DMA_TIMEOUT_US), "irq_after_icactiver",
+               "no completion interrupt after one was cleared through GICD_ICACTIVER");
+
+    irq_disable();
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    mmio_write32(bar0 + EDU_IRQ_ACK, mmio_read32(bar0 + EDU_IRQ_STATUS));
+    gicd_clear_bit(GICD_ICPENDR(0), intid);
+    irq_enable();
+    before = dma_irqs;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+    test_check(WAIT_UNTIL(dma_irqs > before, DMA_TIMEOUT_US), "irq_after_icpendr",
+               "no completion interrupt after one was cleared through GICD_ICPENDR");
+}
+
 static bool buf_holds_marker(void)
 {
     const uint64_t *w = (const uint64_t *)dst_buf;
@@ -211,6 +265,32 @@ static void marker_role(const char *args)
 #define RESET_MAGIC     0x6564755253455431ULL   /* "eduRSET1" */
 #define RESET_PATTERN   0xa5
 
+/* RESET_TARGET zeroed, then a DMA of RESET_PATTERN into it that the
+ * device performs 100 ms from now. */
+static void start_late_dma(void)
+{
+    memset((void *)RESET_TARGET, 0, EDU_BUF_SIZE);
+    for (unsigned i = 0; i < EDU_BUF_SIZE; i++)
+        src_buf[i] = RESET_PATTERN;
+    dma((uintptr_t)src_buf, EDU_BUF, EDU_BUF_SIZE, 0);
+    dsb(sy);
+    mmio_write64(bar0 + EDU_DMA_SRC, EDU_BUF);
+    mmio_write64(bar0 + EDU_DMA_DST, RESET_TARGET);
+    mmio_write64(bar0 + EDU_DMA_COUNT, EDU_BUF_SIZE);
+    mmio_write64(bar0 + EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
+}
+
+/* "edu.role=poweroff": the same DMA, then PSCI SYSTEM_OFF at once. What
+ * lands is for the runner to see in the machine's memory (QEMU's monitor),
+ * while another VM keeps elvisor running. */
+static void poweroff_role(void)
+{
+    start_late_dma();
+    test_note("DMA to 0x%lx started, powering off", RESET_TARGET);
+    psci_system_off();
+    test_fail("system_off", "SYSTEM_OFF returned");
+}
+
 static void reset_role(uint16_t cmd_at_boot, const char *args)
 {
     volatile uint64_t *magic = (volatile uint64_t *)RESET_RECORD;
@@ -218,17 +298,8 @@ static void reset_role(uint16_t cmd_at_boot, const char *args)
     char expect[8] = "";
 
     if (*magic != RESET_MAGIC) {
-        memset((void *)RESET_TARGET, 0, EDU_BUF_SIZE);
-        for (unsigned i = 0; i < EDU_BUF_SIZE; i++)
-            src_buf[i] = RESET_PATTERN;
-        dma((uintptr_t)src_buf, EDU_BUF, EDU_BUF_SIZE, 0);
         *magic = RESET_MAGIC;
-        dsb(sy);
-        /* The device writes the buffer out 100 ms from now. */
-        mmio_write64(bar0 + EDU_DMA_SRC, EDU_BUF);
-        mmio_write64(bar0 + EDU_DMA_DST, RESET_TARGET);
-        mmio_write64(bar0 + EDU_DMA_COUNT, EDU_BUF_SIZE);
-        mmio_write64(bar0 + EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_START);
+        start_late_dma();
         test_note("DMA to 0x%lx started, resetting", RESET_TARGET);
         psci_system_reset();
         test_fail("system_reset", "SYSTEM_RESET returned");
@@ -280,6 +351,10 @@ void guest_main(void)
     test_expect_eq("edu_id", mmio_read32(bar0 + EDU_ID), EDU_ID_VALUE);
     mmio_write32(bar0 + EDU_LIVENESS, 0x12345678);
     test_expect_eq("edu_liveness", mmio_read32(bar0 + EDU_LIVENESS), ~0x12345678u);
+    if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "poweroff") == 0) {
+        poweroff_role();
+        test_done();
+    }
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "reset") == 0) {
         /* The command register as found, before this boot touches it. */
         reset_role(cmd_at_boot, args);
@@ -287,6 +362,7 @@ void guest_main(void)
     }
     /* virt: INTA of slot d is SPI 3 + d % 4 */
     round_trip(32 + 3 + dev % 4);
+    cleared_through_distributor(32 + 3 + dev % 4);
 
     if (bootarg_get(args, "edu.expect-blocked", role, sizeof(role))) {
         uint64_t ram_base, ram_size, peer = arg_hex(args, "edu.peer-pa"), hyp = arg_hex(args, "edu.hyp-pa");

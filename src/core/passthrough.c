@@ -57,6 +57,16 @@ static void host_event(const struct smmu_event *e)
                  (unsigned long long)e->addr);
 }
 
+/* The guest ended its forwarded INTx through its distributor (ICACTIVER,
+ * ICPENDR) rather than through the LR's HW bit: the physical SPI follows,
+ * so that the device's next interrupt arrives. An SPI is the
+ * distributor's: any CPU deactivates it. */
+void vgic_release_phys_spi(struct vgic *v, uint32_t pintid)
+{
+    (void)v;
+    gic_deactivate(pintid);
+}
+
 static struct vm *owner_of_sid(uint32_t sid, struct pci_func **fn);
 
 /* A VM's device faulted: one line per stream, page and direction in a

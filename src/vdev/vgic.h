@@ -261,6 +261,12 @@ struct vgic {
      * every interrupt of the VM: vgic_note_change() sets the bit after any
      * change, the visitors clear it when vgic_irq_busy() no longer holds. */
     uint64_t spi_busy[(VGIC_MAX_SPIS + 63) / 64];
+    /* Bit n: spi[n] is forwarded (hw) and a register write ended its
+     * pending or active state while it sat in some vCPU's LR; the physical
+     * SPI is deactivated once that vCPU has synced (vgic_resync_hw_spis()).
+     * spi_hw_resync_any: some bit is set. */
+    uint64_t spi_hw_resync[(VGIC_MAX_SPIS + 63) / 64];
+    bool spi_hw_resync_any;
 };
 
 /* ---- Public API ------------------------------------------------------- */
@@ -408,6 +414,13 @@ void vgic_kick_vcpu(struct vgic *v, unsigned vcpu_id);
  * vgic_flush_lrs() calls it with the vGIC lock held. */
 void vgic_set_phys_active(struct vgic *v, unsigned vcpu_id, uint32_t mask, uint32_t active);
 
+/* Provided by core (and by unit tests): deactivate forwarded SPI pintid
+ * in the physical distributor (any CPU can). The vGIC calls it, with its
+ * lock held, when a register write left the virtual SPI neither pending
+ * nor active outside every LR: without it the physical one would stay
+ * active, and its device could never interrupt again. */
+void vgic_release_phys_spi(struct vgic *v, uint32_t pintid);
+
 /* Provided by core (and by unit tests): the level of the input line of
  * forwarded private interrupt intid of vcpu_id (its timer's output), if
  * it can be known here: true, with *level, when vcpu_id is loaded on this
@@ -536,13 +549,18 @@ void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uin
 void vgic_mark_busy(struct vgic *v, struct vgic_irq *irq);
 /* A register write changed the pending or active state of irq (of bank):
  * if it is a forwarded private interrupt, note it in that vCPU's
- * hw_resync and kick that vCPU unless it is the caller. */
+ * hw_resync and kick that vCPU unless it is the caller; a forwarded SPI
+ * no longer in flight is released at once, or noted in spi_hw_resync
+ * while an LR holds it. */
 void vgic_note_hw_write(struct vgic *v, struct vgic_irq *irq, unsigned bank, unsigned caller,
                         uint32_t *kick);
 /* Under the lock: takes vc's hw_resync and returns the physical INTIDs of
  * those interrupts, saying in *active which of them the vGIC holds pending
  * or active (an LR counts as both). */
 uint32_t vgic_take_hw_resync(struct vgic_vcpu *vc, uint32_t *active);
+/* Under the lock: release the physical SPIs spi_hw_resync names whose
+ * virtual SPI has left every LR since (vgic_flush_lrs()). */
+void vgic_resync_hw_spis(struct vgic *v);
 /* GICv2 SGIs: the source whose instance the next LR for irq carries (the
  * active one if active, else the lowest pending), and moving one source's
  * pending state between sgi_sources and an LR. */

@@ -235,9 +235,52 @@ void vgic_note_change(struct vgic *v, struct vgic_irq *irq, unsigned caller, uin
         *kick |= 1u << who;
 }
 
+/* A forwarded SPI's physical state is the distributor's, which any CPU
+ * reaches: it is released as soon as the vGIC holds the virtual one
+ * neither pending nor active. One in a vCPU's LR waits for that vCPU's
+ * sync (the write kicks it), whose LR may still end it through the HW
+ * bit. */
+static void hw_spi_resync(struct vgic *v, struct vgic_irq *irq)
+{
+    uint32_t n = irq->intid - VGIC_SPI_BASE;
+    uint64_t bit = 1ull << (n % 64);
+
+    if (irq->lr_owner != VGIC_NONE8) {
+        v->spi_hw_resync[n / 64] |= bit;
+        v->spi_hw_resync_any = true;
+        v->gen++;               /* no quiet flush may skip it */
+        return;
+    }
+    v->spi_hw_resync[n / 64] &= ~bit;
+    if (!vgic_irq_is_pending(irq) && !irq->active)
+        vgic_release_phys_spi(v, irq->pintid);
+}
+
+void vgic_resync_hw_spis(struct vgic *v)
+{
+    bool left = false;
+
+    for (unsigned w = 0; w < sizeof(v->spi_hw_resync) / sizeof(v->spi_hw_resync[0]); w++) {
+        for (uint64_t m = v->spi_hw_resync[w]; m; m &= m - 1) {
+            struct vgic_irq *irq = &v->spi[w * 64 + (unsigned)__builtin_ctzll(m)];
+
+            if (irq->hw)
+                hw_spi_resync(v, irq);
+            else
+                v->spi_hw_resync[w] &= ~(m & -m);
+        }
+        left |= v->spi_hw_resync[w] != 0;
+    }
+    v->spi_hw_resync_any = left;
+}
+
 void vgic_note_hw_write(struct vgic *v, struct vgic_irq *irq, unsigned bank, unsigned caller,
                         uint32_t *kick)
 {
+    if (irq->hw && irq->intid >= VGIC_SPI_BASE) {
+        hw_spi_resync(v, irq);
+        return;
+    }
     if (!irq->hw || irq->intid >= VGIC_NR_PRIVATE_IRQS || bank >= v->nr_vcpus)
         return;
     v->vcpu[bank].hw_resync |= 1u << irq->intid;

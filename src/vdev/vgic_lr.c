@@ -212,6 +212,8 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
      * out of pending_latch into the LR. */
     if (__builtin_expect(vc->hw_resync != 0, 0))
         flush_hw_resync(v, vc, vcpu_id);
+    if (__builtin_expect(v->spi_hw_resync_any, 0))
+        vgic_resync_hw_spis(v);
     pick.n = 0;
     pick.wanted = 0;
     pick.room = 0;

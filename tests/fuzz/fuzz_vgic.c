@@ -48,6 +48,12 @@ void vgic_set_phys_active(struct vgic *v, unsigned vcpu_id, uint32_t mask, uint3
     FUZZ_CHECK((active & ~mask) == 0, "active %#x outside mask %#x", active, mask);
 }
 
+void vgic_release_phys_spi(struct vgic *v, uint32_t pintid)
+{
+    (void)v;
+    FUZZ_CHECK(pintid >= 32 && pintid <= 1019, "release of physical SPI %u", pintid);
+}
+
 static unsigned line_vcpu;
 static uint32_t line_high;
 

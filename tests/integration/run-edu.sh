@@ -6,7 +6,9 @@
 #      the guest's DMA round trip and completion interrupt work (the
 #      oracle for 2's positive checks);
 #   2. under elvisor, tests/integration/configs/edu-2vm.dts: VM `edu` owns
-#      the device: the round trip works, and DMA at IPAs past its RAM, far
+#      the device: the round trip works, a completion interrupt cleared
+#      through GICD_ICACTIVER or GICD_ICPENDR does not stop the next one
+#      (the physical SPI is deactivated too), and DMA at IPAs past its RAM, far
 #      above it, at VM `marker`'s physical RAM and at elvisor's SMMU stream
 #      table all fault: elvisor logs each (stream 8, read and write, the
 #      IPA), `marker` finds its marker intact afterwards, and the run ends
@@ -15,6 +17,10 @@
 #      just before the reset lands on bare QEMU (the oracle: nobody stops
 #      the device) and never under elvisor; the rebooted VM's command
 #      register reads 0;
+#   3b. power-off quiesces the device: the same DMA, then PSCI SYSTEM_OFF
+#      (tests/integration/configs/edu-poweroff.dts) while VM `marker` keeps
+#      running; QEMU's monitor reads the powered-off VM's RAM a second
+#      later: the DMA never landed;
 #   4. the configuration refused: without --assign-edu (no SMMU, no edu:
 #      elvisor-config names the file, line, VM and reason), and by elvisor
 #      itself at boot when the checker is not told the machine and the
@@ -38,7 +44,7 @@ while [ $# -gt 0 ]; do
         --mode) modes=$2; shift ;;
         --gic) gic=$2; shift ;;
         --timeout) timeout=$2; shift ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "run-edu.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -61,13 +67,13 @@ has() { grep -qF -- "$2" "$1"; echo $?; }
 # image): 2 MiB in is marked.
 marker_ram=0xba000000 peer_pa=0xba200000 table_pa=0xbe004000
 blocked_ipas=(0x44100000 0x8000000000 $peer_pa $table_pa)
-edu_checks=22       # TEST lines of VM edu with edu.expect-blocked and both addresses
+edu_checks=24       # TEST lines of VM edu with edu.expect-blocked and both addresses
 
 # 1. bare QEMU
 log=$logdir/edu-bare.log
 "$runner" --bare --assign-edu --gic "$gic" --kernel "$guest" --timeout "$timeout" >"$log" 2>&1
 check "bare: exit 0" $? "see $log"
-check "bare: all guest checks pass" "$(has "$log" "GUEST-DONE edu passed=8 failed=0")" "see $log"
+check "bare: all guest checks pass" "$(has "$log" "GUEST-DONE edu passed=10 failed=0")" "see $log"
 
 for mode in $modes; do
     m=()
@@ -110,6 +116,52 @@ for mode in $modes; do
     check "$mode reset: exit 0" $? "see $log"
     check "$mode reset: VM reset" "$(has "$log" "vm guest: reset by the guest")"
     check "$mode reset: the DMA never lands" "$(has "$log" "GUEST-DONE edu passed=7 failed=0")" "see $log"
+done
+
+# 3b. power-off quiesces the device: VM edu starts a DMA into its RAM and
+# powers off; VM marker keeps elvisor (and QEMU) running; 1 s later (ten
+# times the device's delay) QEMU's monitor (ctrl-a c on the console, fed
+# through a FIFO) reads the target in the powered-off VM's physical RAM:
+# the zeros the guest wrote there must still be there.
+poweroff_cfg=$here/configs/edu-poweroff.dts
+poweroff_target_off=0x1400000      # the guest's RESET_TARGET from its RAM base
+for mode in $modes; do
+    m=()
+    [ "$mode" = nvhe ] && m=(--nvhe)
+    log=$logdir/edu-$mode-poweroff.log
+    fifo=$(mktemp -u "${TMPDIR:-/tmp}/edu-console.XXXXXX")
+    mkfifo "$fifo"
+    "$runner" "${m[@]}" --assign-edu --gic "$gic" --config "$poweroff_cfg" --timeout "$timeout" \
+        <"$fifo" >"$log" 2>&1 &
+    run_pid=$!
+    exec 7>"$fifo"
+    for _ in $(seq 100); do
+        grep -qF "vm edu: powered off by the guest" "$log" && break
+        sleep 0.2
+    done
+    check "$mode poweroff: VM powered off" "$(has "$log" "vm edu: powered off by the guest")" "see $log"
+    sleep 1
+    ram_pa=$(sed -nE 's/.*vm edu: 1 vCPU, 64 MiB at PA (0x[0-9a-f]+).*/\1/p' "$log" | head -1)
+    if [ -n "$ram_pa" ]; then
+        printf '\001c' >&7
+        sleep 0.3
+        printf 'xp /512xg 0x%x\n' $((ram_pa + poweroff_target_off)) >&7
+        sleep 1
+        printf '\001c' >&7
+    fi
+    exec 7>&-
+    wait "$run_pid"
+    rc=$?
+    rm -f "$fifo"
+    words=$(tr -d '\r' <"$log" | sed -nE 's/^[0-9a-f]{16}: (0x[0-9a-f]{16}( 0x[0-9a-f]{16})*)$/\1/p' | tr ' ' '\n')
+    landed=$(grep -c '^0xa5a5a5a5a5a5a5a5$' <<<"$words")
+    zeros=$(grep -c '^0x0000000000000000$' <<<"$words")
+    check "$mode poweroff: target read through QEMU's monitor" "$([ "$(grep -c . <<<"$words")" = 512 ]; echo $?)" \
+          "RAM at '${ram_pa:-?}', see $log"
+    check "$mode poweroff: the DMA never lands" "$([ "$landed" = 0 ] && [ "$zeros" = 512 ]; echo $?)" \
+          "$landed of 512 words hold the pattern, $zeros the zeros the guest wrote"
+    check "$mode poweroff: exit 0, marker intact" \
+          "$([ $rc = 0 ] && [ "$(has "$log" "[marker] TEST edu.marker_intact: PASS")" = 0 ]; echo $?)" "exit $rc, see $log"
 done
 
 # 4. refusals

@@ -38,13 +38,17 @@ usage: tests/integration/run-guests.sh [options]
                     other than max, labels passes and logs PASS-MODEL (nvhe-a57);
                     an Armv8.0 model (cortex-a35/a53/a57/a72) has no VHE, so
                     elvisor must run in nVHE mode in every pass
+  --smmu MODE       the machine's SMMUv3 (tools/elvisor-run --smmu): stage2 puts
+                    one in stage-2 mode in front of an empty PCIe bus, nothing
+                    assigned (docs/device-assignment.md); labels passes and
+                    logs PASS-smmu; default none
   --timeout SECS    per guest run (default 60)
   -v, --verbose     also print each guest's full console output
   -h, --help        this text
 USAGE
 }
 
-bare=0 mode=both gic=3 only="" cpu="" timeout=60 verbose=0
+bare=0 mode=both gic=3 only="" cpu="" smmu=none timeout=60 verbose=0
 while [ $# -gt 0 ]; do
     case $1 in
         --bare) bare=1 ;;
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
         --gic) gic=${2:-}; shift ;;
         --only) only=${2:-}; shift ;;
         --cpu) cpu=${2:-}; shift ;;
+        --smmu) smmu=${2:-}; shift ;;
         --timeout) timeout=${2:-}; shift ;;
         -v|--verbose) verbose=1 ;;
         -h|--help) usage; exit 0 ;;
@@ -61,6 +66,7 @@ while [ $# -gt 0 ]; do
 done
 case $mode in vhe|nvhe|both) ;; *) echo "run-guests: --mode wants vhe, nvhe or both" >&2; exit 2 ;; esac
 case $gic in 2|3) ;; *) echo "run-guests: --gic wants 2 or 3" >&2; exit 2 ;; esac
+case $smmu in none|stage2) ;; *) echo "run-guests: --smmu wants none or stage2" >&2; exit 2 ;; esac
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "run-guests: bad --timeout" >&2; exit 2; }
 
 if [ $bare = 1 ]; then
@@ -163,6 +169,7 @@ run_guest() {   # pass name smp bare-extra hyp-extra -> console output in the lo
     [ $pass != bare ] && args+=($hyp_extra)
     [ $pass = nvhe ] && args+=(--nvhe)
     [ -n "$cpu" ] && args+=(--cpu "$cpu")
+    [ "$smmu" != none ] && args+=(--smmu "$smmu")
     if [ -x "$runner" ]; then
         "$runner" "${args[@]}" </dev/null
     elif [ $pass = bare ]; then
@@ -187,6 +194,7 @@ for pass in "${passes[@]}"; do
     # marked, so that their logs do not overwrite those.
     label=$pass
     [ "$cpu_model" != max ] && label=$label-${cpu_model#cortex-}
+    [ "$smmu" != none ] && label=$label-smmu
     [ $gic = 2 ] && label=gic2-$label
     want_mode=VHE
     [ $pass = nvhe ] || [ $cpu_vhe = 0 ] && want_mode=nVHE
@@ -266,6 +274,17 @@ for pass in "${passes[@]}"; do
             else
                 echo "[$label] FAIL $name.hyp_mode: elvisor logged '${modes% }' for its mode, this pass wants $want_mode"
                 g_fail=$((g_fail + 1))
+            fi
+            # With --smmu, the pass is only worth it if elvisor found the SMMU and
+            # aborts every stream (nothing is assigned).
+            if [ "$smmu" = stage2 ]; then
+                if grep -qE '^elvisor\[cpu0\]: SMMUv3 at 0x[0-9a-f]+: .*stage 2, [0-9]+ stream IDs, all aborted' "$log"; then
+                    echo "[$label] PASS $name.smmu_on"
+                    g_pass=$((g_pass + 1))
+                else
+                    echo "[$label] FAIL $name.smmu_on: elvisor did not log its SMMUv3 in stage-2 mode, all streams aborted"
+                    g_fail=$((g_fail + 1))
+                fi
             fi
             for e in "${hyp_log[@]}"; do
                 IFS=$'\t' read -r g check count text <<<"$e"

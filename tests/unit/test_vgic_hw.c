@@ -52,6 +52,7 @@ static void reset_fakes(void)
     }
     line_vcpu = VGIC_NO_VCPU;
     line_high = 0;
+    spi_releases = 0;
 }
 
 static int setup(void **state)
@@ -382,6 +383,102 @@ static void test_remap_hw_active(void **state)
 }
 
 /* GICv2: the banked GICD_ICACTIVER0 acts on the accessing vCPU's PPI. */
+/* ---- Forwarded SPIs (an assigned device's INTx): the distributor's ---- */
+
+#define DEV_SPI 36u
+
+static void dist_write(unsigned caller, uint64_t reg, uint32_t intid)
+{
+    uint64_t val = 1u << (intid % 32);
+
+    assert_true(mmio_do(vgic_v3_dist_mmio, caller, reg + intid / 32 * 4, 4, true, &val));
+}
+
+/* The device's line fired, elvisor acknowledged it at EL2 (active from
+ * then on) and forwarded it; vCPU 0 (its target) has it in an LR. */
+static void spi_fires(void)
+{
+    vg.spi[DEV_SPI - VGIC_SPI_BASE].enabled = true;
+    vgic_inject_hw(&vg, VGIC_NO_VCPU, DEV_SPI, DEV_SPI);
+    vgic_flush_lrs(&vg, 0);
+    assert_non_null(lr_of(0, DEV_SPI));
+    assert_true(*lr_of(0, DEV_SPI) & ICH_LR_HW);
+}
+
+static void test_spi_icactiver_releases_physical(void **state)
+{
+    (void)state;
+    spi_fires();
+    guest_acks(0, DEV_SPI);
+    vgic_sync_lrs(&vg, 0);
+    dist_write(0, VGIC_REG_ICACTIVER, DEV_SPI);
+    assert_int_equal(spi_releases, 1);
+    assert_int_equal(spi_released[0], DEV_SPI);
+    vgic_flush_lrs(&vg, 0);
+    assert_null(lr_of(0, DEV_SPI));
+    assert_int_equal(spi_releases, 1);
+}
+
+static void test_spi_icpendr_releases_physical(void **state)
+{
+    (void)state;
+    spi_fires();
+    vgic_sync_lrs(&vg, 0);                          /* not taken: pending */
+    dist_write(0, VGIC_REG_ICPENDR, DEV_SPI);
+    assert_int_equal(spi_releases, 1);
+    vgic_flush_lrs(&vg, 0);
+    assert_null(lr_of(0, DEV_SPI));
+}
+
+/* Clearing the pending state of an active one: still in flight. */
+static void test_spi_partial_clear_keeps_physical(void **state)
+{
+    (void)state;
+    spi_fires();
+    guest_acks(0, DEV_SPI);
+    vgic_sync_lrs(&vg, 0);
+    dist_write(0, VGIC_REG_ICPENDR, DEV_SPI);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(spi_releases, 0);
+    assert_true(*lr_of(0, DEV_SPI) & ICH_LR_HW);
+}
+
+/* vCPU 1 clears it while it sits in running vCPU 0's LR: released only
+ * once vCPU 0 has synced (kicked), and only once. */
+static void test_spi_write_while_in_lr(void **state)
+{
+    unsigned kicks;
+
+    (void)state;
+    spi_fires();
+    guest_acks(0, DEV_SPI);
+    kicks = kick_count[0];
+    dist_write(1, VGIC_REG_ICACTIVER, DEV_SPI);
+    assert_int_equal(spi_releases, 0);
+    assert_int_equal(kick_count[0], kicks + 1);
+    vgic_flush_lrs(&vg, 1);                         /* another vCPU's flush: still in vCPU 0's LR */
+    assert_int_equal(spi_releases, 0);
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(spi_releases, 1);
+    assert_null(lr_of(0, DEV_SPI));
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(spi_releases, 1);
+}
+
+/* The ordinary end, through the LR's HW bit: nothing for the vGIC to do. */
+static void test_spi_lr_deactivation_no_release(void **state)
+{
+    (void)state;
+    spi_fires();
+    *lr_of(0, DEV_SPI) &= ~ICH_LR_STATE_MASK;      /* acked and deactivated */
+    vgic_sync_lrs(&vg, 0);
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(spi_releases, 0);
+    assert_null(lr_of(0, DEV_SPI));
+}
+
 static void test_v2_banked_icactiver(void **state)
 {
     uint64_t val = 1u << VTIMER;
@@ -424,6 +521,11 @@ int main(void)
         cmocka_unit_test_setup(test_resync_uses_pintid, setup),
         cmocka_unit_test_setup(test_deactivate_forwarded, setup),
         cmocka_unit_test_setup(test_remap_hw_active, setup),
+        cmocka_unit_test_setup(test_spi_icactiver_releases_physical, setup),
+        cmocka_unit_test_setup(test_spi_icpendr_releases_physical, setup),
+        cmocka_unit_test_setup(test_spi_partial_clear_keeps_physical, setup),
+        cmocka_unit_test_setup(test_spi_write_while_in_lr, setup),
+        cmocka_unit_test_setup(test_spi_lr_deactivation_no_release, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,18 @@ void vgic_set_phys_active(struct vgic *v, unsigned vcpu_id, uint32_t mask, uint3
     phys_active[vcpu_id] = (phys_active[vcpu_id] & ~mask) | active;
 }
 
+/* The physical SPIs vgic_release_phys_spi() deactivated, in order. */
+static unsigned spi_released[8];
+static unsigned spi_releases;
+
+void vgic_release_phys_spi(struct vgic *v, uint32_t pintid)
+{
+    (void)v;
+    if (spi_releases < sizeof(spi_released) / sizeof(spi_released[0]))
+        spi_released[spi_releases] = pintid;
+    spi_releases++;
+}
+
 /* The timer lines vgic_hw_line_level() reports: known only for the vCPU
  * named "loaded here" (VGIC_NO_VCPU: none), level per private INTID. */
 static unsigned line_vcpu = VGIC_NO_VCPU;
