@@ -57,7 +57,9 @@ static inline __attribute__((always_inline)) void dabt_at(struct vcpu *v, uint64
 
     esr_decode_dabt(esr, &d);
     r = io_bus_find(&v->vm->mmio, ipa);
-    if (!r || !d.isv || d.s1ptw || d.cache_maint) {
+    /* One test of the syndrome for the three ways an access cannot be
+     * emulated (no ISV, on a stage-1 walk, cache maintenance). */
+    if (!r || (esr & (ESR_DABT_ISV | ESR_DABT_S1PTW | ESR_DABT_CM)) != ESR_DABT_ISV) {
         /* Not an access elvisor can emulate: the guest sees the abort a bus
          * error would give, and carries on or crashes on its own. */
         vm_debug(v->vm, "vm %s vcpu %u: %s at IPA 0x%llx (pc 0x%llx): external abort injected",
