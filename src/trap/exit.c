@@ -57,7 +57,9 @@ static inline __attribute__((always_inline)) void dabt_at(struct vcpu *v, uint64
 
     esr_decode_dabt(esr, &d);
     r = io_bus_find(&v->vm->mmio, ipa);
-    if (!r || !d.isv || d.s1ptw || d.cache_maint) {
+    /* One test of the syndrome for the three ways an access cannot be
+     * emulated (no ISV, on a stage-1 walk, cache maintenance). */
+    if (!r || (esr & (ESR_DABT_ISV | ESR_DABT_S1PTW | ESR_DABT_CM)) != ESR_DABT_ISV) {
         /* Not an access elvisor can emulate: the guest sees the abort a bus
          * error would give, and carries on or crashes on its own. */
         vm_debug(v->vm, "vm %s vcpu %u: %s at IPA 0x%llx (pc 0x%llx): external abort injected",
@@ -154,14 +156,22 @@ static inline void count_sync_exit(struct vcpu *v, uint64_t esr)
     v->nr_sync_exits[ESR_EC(esr)]++;
 }
 
-/* Nothing the run loop decides has changed since the vGIC was at gen:
- * v may enter again as it is. Relaxed loads: what this exit's handler
+/* Nothing the run loop decides has changed since the vGIC was at gen
+ * (but this exit's own SGI to other vCPUs, which kicked them): v may
+ * enter again as it is. Relaxed loads: what this exit's handler
  * changed is seen in program order, and another CPU that changes v's VM
  * or power state kicks v's CPU, whose interrupt ends the next run at
  * once and takes the run loop's own (acquiring) look. */
+static inline bool vgic_unchanged_for(const struct vcpu *v, uint32_t gen)
+{
+    uint32_t now = vgic_gen(&v->vm->vgic);
+
+    return now == gen || (v->own_sgi_exit == v->nr_exits && v->own_sgi_gen == gen && now == gen + 1);
+}
+
 static inline bool stays_entered(const struct pcpu *p, const struct vcpu *v, uint32_t gen)
 {
-    return vgic_gen(&v->vm->vgic) == gen && !__atomic_load_n(&p->resched, __ATOMIC_RELAXED) &&
+    return vgic_unchanged_for(v, gen) && !__atomic_load_n(&p->resched, __ATOMIC_RELAXED) &&
            __atomic_load_n(&v->vm->state, __ATOMIC_RELAXED) == VM_RUNNING &&
            __atomic_load_n(&v->power, __ATOMIC_RELAXED) == VCPU_ON &&
            !__atomic_load_n(&v->on_pending, __ATOMIC_RELAXED) && v->wait == VCPU_RUNNING;

@@ -44,7 +44,12 @@ static bool refuse_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *v
 
 static bool sgi1r_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    vgic_send_sgi(&v->vm->vgic, v->id, val);
+    uint32_t gen_before;
+
+    if (vgic_send_sgi_to_others(&v->vm->vgic, v->id, val, &gen_before)) {
+        v->own_sgi_exit = v->nr_exits;
+        v->own_sgi_gen = gen_before;
+    }
     return true;
 }
 

@@ -385,6 +385,11 @@ void vgic_apply_hw_resync(struct vgic *v, unsigned vcpu_id);
 /* Trapped guest write of ICC_SGI1R_EL1 by src_vcpu. GICv3 model only (a
  * GICv2 guest sends SGIs through GICD_SGIR); ignored on a GICv2 model. */
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r);
+/* The same, for the exit fast path: true when src_vcpu is not among the
+ * targets, and then the only change was gen moving from *gen_before to
+ * *gen_before + 1 for them. */
+bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r,
+                             uint32_t *gen_before);
 
 /* Before entry: fill free LRs with the interrupts this vCPU should see,
  * active ones first, then pending by priority; set ICH_HCR_EL2.UIE /

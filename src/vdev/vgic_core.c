@@ -771,14 +771,15 @@ bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool 
     return busy;
 }
 
-void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
+bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r,
+                             uint32_t *gen_before)
 {
     uint32_t intid = (uint32_t)((icc_sgi1r >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK);
     uint32_t targets = 0, kick = 0;
 
     /* GICv2 SGIs need a source and go through GICD_SGIR. */
     if (src_vcpu >= v->nr_vcpus || v->model != VGIC_MODEL_V3)
-        return;
+        return false;
     if (icc_sgi1r & ICC_SGI1R_IRM) {
         targets = ((1u << v->nr_vcpus) - 1) & ~(1u << src_vcpu);
     } else {
@@ -800,7 +801,7 @@ void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
     }
 
     spin_lock(&v->lock);
-    v->gen++;
+    *gen_before = v->gen++;
     for (unsigned i = 0; i < v->nr_vcpus; i++) {
         if (targets & (1u << i)) {
             struct vgic_irq *irq = &v->vcpu[i].priv[intid];
@@ -811,4 +812,12 @@ void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
     }
     spin_unlock(&v->lock);
     vgic_kick_mask(v, kick);
+    return !(targets & (1u << src_vcpu));
+}
+
+void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r)
+{
+    uint32_t gen_before;
+
+    (void)vgic_send_sgi_to_others(v, src_vcpu, icc_sgi1r, &gen_before);
 }

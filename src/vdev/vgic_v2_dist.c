@@ -142,7 +142,26 @@ static void v2_dist_bitreg(struct vgic *v, unsigned caller, enum vgic_bitreg reg
     vgic_bitreg_write(v, caller, caller, first, reg, val, kick);
 }
 
-/* A 32-bit access outside the byte-accessible ranges (the lock is held). */
+/* A 32-bit read of a register fixed when the VM is built (TYPER, IIDR,
+ * the ID registers): answered without the lock, whose two atomics are most
+ * of a read's cost. */
+static bool v2_dist_fixed_read(const struct vgic *v, struct mmio_access *acc)
+{
+    uint64_t off = acc->offset;
+
+    if (off == V2_GICD_TYPER)
+        acc->value = v2_dist_typer(v);
+    else if (off == V2_GICD_IIDR)
+        acc->value = VGIC_V2_IIDR;
+    else if (off >= V2_GICD_IDREGS && off < V2_GICD_REGS_END)
+        acc->value = vgic_idreg_read(off, V2_GIC_ARCHREV);
+    else
+        return false;
+    return true;
+}
+
+/* A 32-bit access outside the byte-accessible ranges (the lock is held);
+ * writes to the fixed registers are ignored here. */
 static void v2_dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *acc, uint32_t *kick)
 {
     uint64_t off = acc->offset;
@@ -164,22 +183,9 @@ static void v2_dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *a
             acc->value = vgic_cfg_read(v, caller, first);
         return;
     }
-    if (off >= V2_GICD_IDREGS) {
-        if (!acc->is_write)
-            acc->value = vgic_idreg_read(off, V2_GIC_ARCHREV);
-        return;
-    }
     switch (off) {
     case V2_GICD_CTLR:
         vgic_ctlr_enables_access(v, caller, acc, kick);  /* EnableGrp0 [0], EnableGrp1 [1] */
-        return;
-    case V2_GICD_TYPER:
-        if (!acc->is_write)
-            acc->value = v2_dist_typer(v);
-        return;
-    case V2_GICD_IIDR:
-        if (!acc->is_write)
-            acc->value = VGIC_V2_IIDR;
         return;
     case V2_GICD_SGIR:
         if (acc->is_write)
@@ -212,6 +218,8 @@ bool vgic_v2_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
         acc->value = 0;
     if (v->model != VGIC_MODEL_V2)
         return true;    /* not this model's register file: RAZ/WI */
+    if (!acc->is_write && size == 4 && v2_dist_fixed_read(v, acc))
+        return true;
     spin_lock(&v->lock);
     if (acc->is_write)
         v->gen++;

@@ -94,7 +94,26 @@ static void dist_irouter(struct vgic *v, unsigned caller, struct mmio_access *ac
     vgic_irouter_write(v, caller, intid, val, kick);
 }
 
-/* A 32-bit access at off (the lock is held). */
+/* A 32-bit read of a register fixed when the VM is built (TYPER, IIDR,
+ * the ID registers): answered without the lock, whose two atomics are most
+ * of a read's cost. TYPER2, STATUSR and the like read as zero below. */
+static bool dist_fixed_read(const struct vgic *v, struct mmio_access *acc)
+{
+    uint64_t off = acc->offset;
+
+    if (off == GICD_TYPER)
+        acc->value = dist_typer(v);
+    else if (off == GICD_IIDR)
+        acc->value = VGIC_V3_IIDR;
+    else if (off >= VGIC_REG_IDREGS)
+        acc->value = vgic_v3_idreg_read(off);
+    else
+        return false;
+    return true;
+}
+
+/* A 32-bit access at off (the lock is held); writes to the fixed
+ * registers are ignored here. */
 static void dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *acc, uint32_t *kick)
 {
     uint64_t off = acc->offset;
@@ -121,24 +140,11 @@ static void dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *acc,
             acc->value = vgic_cfg_read(v, 0, first);
         return;
     }
-    if (off >= VGIC_REG_IDREGS) {
-        if (!acc->is_write)
-            acc->value = vgic_v3_idreg_read(off);
-        return;
-    }
     switch (off) {
     case GICD_CTLR:
         vgic_ctlr_enables_access(v, caller, acc, kick);
         if (!acc->is_write)
             acc->value |= GICD_CTLR_ARE | GICD_CTLR_DS;
-        return;
-    case GICD_TYPER:
-        if (!acc->is_write)
-            acc->value = dist_typer(v);
-        return;
-    case GICD_IIDR:
-        if (!acc->is_write)
-            acc->value = VGIC_V3_IIDR;
         return;
     default:
         /* GICD_TYPER2 (no vSGIs), STATUSR, SETSPI (no MBIS), IGRPMODR (DS = 1),
@@ -170,6 +176,8 @@ bool vgic_v3_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
         acc->value = 0;
     if (v->model != VGIC_MODEL_V3)
         return true;    /* not this model's register file: RAZ/WI */
+    if (!acc->is_write && size == 4 && dist_fixed_read(v, acc))
+        return true;
     spin_lock(&v->lock);
     if (acc->is_write)
         v->gen++;

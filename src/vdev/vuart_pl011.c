@@ -184,7 +184,9 @@ bool vuart_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
         reg_write(u, acc->offset, (uint32_t)(acc->value & size_mask));
     else
         acc->value = reg_read(u, acc->offset) & size_mask;
-    update_irq(u);
+    /* Of the reads only DR's changes the model (it drains the RX FIFO). */
+    if (acc->is_write || acc->offset == VUART_DR)
+        update_irq(u);
     return true;
 }
 

@@ -59,11 +59,13 @@ void inject_undef(struct vcpu *v)
 
 static unsigned sgis, sgi_src;
 static uint64_t sgi_val;
-void vgic_send_sgi(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r)
+bool vgic_send_sgi_to_others(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r,
+                             uint32_t *gen_before)
 {
     sgis++;
     sgi_src = src_vcpu;
     sgi_val = icc_sgi1r;
+    return false;
 }
 
 static unsigned handler_calls, log_lines;

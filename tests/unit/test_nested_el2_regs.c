@@ -127,9 +127,11 @@ void inject_undef(struct vcpu *v)
     undefs++;
 }
 
-void vgic_send_sgi(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r)
+bool vgic_send_sgi_to_others(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r,
+                             uint32_t *gen_before)
 {
     fail_msg("unexpected SGI");
+    return false;
 }
 
 #define NOT_CALLED_READ(fn) \

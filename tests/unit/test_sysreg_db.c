@@ -46,7 +46,11 @@ uint64_t el1_read(enum el1_reg r) { fail(); return 0; }
 void el1_write(enum el1_reg r, uint64_t v) { fail(); }
 uint64_t arch_read_id_reg(unsigned crm, unsigned op2) { fail(); return 0; }
 void inject_undef(struct vcpu *v) { fail(); }
-void vgic_send_sgi(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r) { fail(); }
+bool vgic_send_sgi_to_others(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r, uint32_t *gen_before)
+{
+    fail();
+    return false;
+}
 void log_msg(enum log_level level, const char *fmt, ...) { }
 void vm_log(struct vm *vm, enum log_level level, const char *fmt, ...) { }
 

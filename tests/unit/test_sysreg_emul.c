@@ -169,12 +169,14 @@ static struct vgic *sgi_vgic;
 static unsigned sgi_src;
 static uint64_t sgi_val;
 
-void vgic_send_sgi(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r)
+bool vgic_send_sgi_to_others(struct vgic *g, unsigned src_vcpu, uint64_t icc_sgi1r,
+                             uint32_t *gen_before)
 {
     sgis++;
     sgi_vgic = g;
     sgi_src = src_vcpu;
     sgi_val = icc_sgi1r;
+    return false;
 }
 
 static struct {

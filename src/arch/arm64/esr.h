@@ -71,10 +71,34 @@ struct dabt_info {
     unsigned fsc;
 };
 
-void esr_decode_dabt(uint64_t esr, struct dabt_info *d);
+/* Inline, like the two helpers below: every MMIO exit decodes, and the
+ * decoded fields then stay in registers instead of a struct in memory. */
+static inline void esr_decode_dabt(uint64_t esr, struct dabt_info *d)
+{
+    d->isv = (esr & ESR_DABT_ISV) != 0;
+    d->size = 1u << ((esr >> ESR_DABT_SAS_SHIFT) & 3);
+    d->sign_extend = (esr & ESR_DABT_SSE) != 0;
+    d->reg = (unsigned)((esr >> ESR_DABT_SRT_SHIFT) & 0x1f);
+    d->sixty_four = (esr & ESR_DABT_SF) != 0;
+    d->acquire_release = (esr & ESR_DABT_AR) != 0;
+    d->is_write = (esr & ESR_DABT_WNR) != 0;
+    d->s1ptw = (esr & ESR_DABT_S1PTW) != 0;
+    d->cache_maint = (esr & ESR_DABT_CM) != 0;
+    d->fsc = (unsigned)(esr & ESR_FSC_MASK);
+}
 
 /* Value a load of `size` bytes returns to the register, per SSE and SF. */
-uint64_t dabt_load_value(const struct dabt_info *d, uint64_t raw);
+static inline uint64_t dabt_load_value(const struct dabt_info *d, uint64_t raw)
+{
+    unsigned bits = d->size * 8;
+    uint64_t v = bits == 64 ? raw : raw & ((1ULL << bits) - 1);
+
+    if (d->sign_extend && bits < 64 && (v >> (bits - 1)) & 1)
+        v |= ~0ULL << bits;
+    if (!d->sixty_four)
+        v &= 0xffffffffULL;
+    return v;
+}
 
 /* Trapped MSR/MRS ISS */
 struct sysreg_access {
@@ -103,6 +127,10 @@ void esr_decode_sysreg(uint64_t esr, struct sysreg_access *a);
 uint32_t sysreg_access_key(const struct sysreg_access *a);
 
 /* The IPA of a stage-2 abort from HPFAR_EL2 and the page offset in FAR_EL2. */
-uint64_t fault_ipa(uint64_t hpfar, uint64_t far);
+static inline uint64_t fault_ipa(uint64_t hpfar, uint64_t far)
+{
+    /* HPFAR_EL2.FIPA [47:4] holds IPA[55:12]. */
+    return ((hpfar >> 4) & ((1ULL << 44) - 1)) << 12 | (far & 0xfff);
+}
 
 #endif
