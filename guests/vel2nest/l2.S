@@ -172,6 +172,17 @@ l2_vtimer_payload:
     hvc     #5
     b       .
 
+/* Reads the identification registers its hypervisor gives it,
+ * MPIDR_EL1 and MIDR_EL1 (x2, x3). */
+    .global l2_ids_payload
+l2_ids_payload:
+    mrs     x2, mpidr_el1
+    mrs     x3, midr_el1
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80

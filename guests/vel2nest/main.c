@@ -115,6 +115,7 @@ void l2_vtimer_payload(void);
 void l2_gic_vtimer_payload(void);
 void l2_cnthctl_payload(void);
 void l2_debug_payload(void);
+void l2_ids_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -619,6 +620,42 @@ static void check_l2_mdcr(void)
         test_expect_eq("mdcr_open_no_trap", seen.sys_n, 0);
 }
 
+/* VPIDR_EL2 and VMPIDR_EL2 are what its guest reads as MIDR_EL1 and
+ * MPIDR_EL1 (KVM gives each of its vCPUs its own MPIDR this way); its own
+ * reads at EL2 stay the PE's. */
+#define L2_MPIDR                0x80000205UL    /* RES1 bit 31, Aff1 2, Aff0 5 */
+#define L2_MIDR_FLIP            0xff0UL         /* another part number and revision */
+
+static void check_l2_ids(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+    uint64_t vpidr = read_sysreg(vpidr_el2), vmpidr = read_sysreg(vmpidr_el2);
+    uint64_t own_mpidr = read_sysreg(mpidr_el1), own_midr = read_sysreg(midr_el1);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(own_midr ^ L2_MIDR_FLIP, vpidr_el2);
+    write_sysreg(L2_MPIDR, vmpidr_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_ids_payload, 0);
+    uint64_t after_mpidr = read_sysreg(mpidr_el1), after_midr = read_sysreg(midr_el1);
+    uint64_t readback = read_sysreg(vmpidr_el2);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(vpidr, vpidr_el2);
+    write_sysreg(vmpidr, vmpidr_el2);
+    isb();
+
+    if (!test_check(seen.ended && !seen.unexpected, "ids_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("ids_l2_mpidr_is_vmpidr", seen.l2_id, L2_MPIDR);
+    test_expect_eq("ids_l2_midr_is_vpidr", seen.l2_probe, own_midr ^ L2_MIDR_FLIP);
+    test_expect_eq("ids_vmpidr_readback", readback, L2_MPIDR);
+    test_expect_eq("ids_l1_mpidr_own", after_mpidr, own_mpidr);
+    test_expect_eq("ids_l1_midr_own", after_midr, own_midr);
+}
+
 static uint64_t at_pa(bool el2)
 {
     if (el2)
@@ -721,6 +758,7 @@ void guest_main(void)
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
+    check_l2_ids();
     check_el2_timers(true);
     check_l2_timers();
     check_l2_cnthctl();

@@ -72,6 +72,23 @@ static void set_l2_value(struct vcpu_nested *n, unsigned i, uint64_t val)
         vncr_write(n, ctx_regs[i].slot, val);
 }
 
+/* The identification registers each context reads: its guest sees what
+ * the guest hypervisor wrote to VPIDR/VMPIDR_EL2 (page slots, no trap),
+ * the guest hypervisor its own vCPU's MIDR and MPIDR (KVM's vCPUs find
+ * their redistributor by it). */
+void nested_load_ids(const struct vcpu *v)
+{
+    const struct vcpu_nested *n = v->nested;
+
+    if (n->in_hyp) {
+        write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+        write_sysreg(vmpidr_el2, v->mpidr);
+    } else {
+        write_sysreg(vpidr_el2, vncr_read(n, VNCR_VPIDR_EL2));
+        write_sysreg(vmpidr_el2, vncr_read(n, VNCR_VMPIDR_EL2));
+    }
+}
+
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
                      uint64_t pstate)
 {
@@ -89,6 +106,7 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
     n->l2_root = root;
     n->l2_vmid = vmid;
     write_sysreg(vttbr_el2, vttbr_use(v));
+    nested_load_ids(v);
     isb();
     nested_timers_enter_l2(v);
     v->regs.pc = pc;
@@ -113,6 +131,7 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, vttbr_use(v));
+    nested_load_ids(v);
     isb();
     nested_timers_exit_l2(v);
     /* Under NV2 its ELR/SPSR_EL2 are the hardware EL1 ones. */

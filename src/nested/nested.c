@@ -137,6 +137,7 @@ void nested_load(struct vcpu *v)
      * its own regime, whose VMID may have to be renewed too. */
     if (!n->in_hyp)
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
+    nested_load_ids(v);
     nested_timer_traps(v);
     nested_debug_traps(v);
 }

@@ -199,6 +199,8 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr);
 /* The context switch (ctx.c). The guest's guest's VTTBR_EL2 on the VM's
  * stage 2 (vHCR.VM = 0), for TLB maintenance: under the VM's l2_vmid. */
 uint64_t nested_vttbr(const struct vm *vm);
+/* VPIDR/VMPIDR_EL2 for the context the vCPU is in. */
+void nested_load_ids(const struct vcpu *v);
 /* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded), on
  * the stage 2 at root under the VMID of vmid. */
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
