@@ -666,6 +666,19 @@ static uint64_t at_pa(bool el2)
     return read_sysreg(par_el1);
 }
 
+/* vel2nest=vm: its stage 2 on and empty (VTTBR_EL2 0), so its guest's
+ * first fetch is a stage-2 instruction abort at EL2, and AT S1E1R of its
+ * guest's stage 1 reports a stage-2 fault of the walk in PAR_EL1 (F, S). */
+#define ESR_EC_IABT_LOW         0x20
+#define PAR_S                   BIT(9)
+
+static void check_at_stage2_fault(uint64_t par)
+{
+    test_check(seen.unexpected && ESR_EC(seen.bad_esr) == ESR_EC_IABT_LOW, "vm_l2_fetch_stage2_abort",
+               "%u exits, ESR 0x%lx", seen.n, seen.bad_esr);
+    test_check((par & PAR_F) && (par & PAR_S), "vm_at_s1e1r_stage2_fault", "PAR 0x%lx", par);
+}
+
 static bool opt_vm(void)
 {
     char val[16];
@@ -726,6 +739,10 @@ void guest_main(void)
     write_sysreg(hcr, hcr_el2);
     isb();
 
+    if (vm) {
+        check_at_stage2_fault(par_l2);
+        return;
+    }
     if (!test_check(!seen.unexpected, "l2_no_unexpected_exit", "ESR 0x%lx at 0x%lx", seen.bad_esr,
                     seen.bad_elr))
         return;

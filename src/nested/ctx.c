@@ -20,6 +20,7 @@
 #include "core/vm.h"
 
 #define NO_SLOT 0u
+#define PAR_F   BIT(0)  /* PAR_EL1: the translation faulted */
 
 /* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none). */
 static const struct {
@@ -170,10 +171,21 @@ static uint64_t l2_value_of(const struct vcpu_nested *n, enum el1_reg hw)
     return 0;
 }
 
-void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va)
+void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool own_s2)
 {
     struct vcpu_nested *n = v->nested;
     uint64_t saved[NR_MMU_REGS];
+    uint64_t root = v->vm->s2.root;
+    struct vmid_ctx *vmid = &v->vm->l2_vmid;
+
+    /* With its stage 2 on, the walk goes through the shadow of that stage
+     * 2, which holds what its guest touched: its guest's tables for an
+     * address it just faulted on. A table not there yet is a stage-2
+     * fault in PAR_EL1, after which KVM lets its guest retry (and refill). */
+    if (own_s2 && !shadow_s2_enter(v, &root, &vmid)) {
+        el1_write(EL1_PAR, PAR_F);
+        return;
+    }
 
     for (unsigned i = 0; i < NR_MMU_REGS; i++) {
         saved[i] = el1_read(mmu_regs[i]);
@@ -181,12 +193,14 @@ void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va)
     }
     /* The walk may fill the TLB: under a VMID of the current generation,
      * as any regime the hardware runs. */
-    write_sysreg(vttbr_el2, vmid_vttbr(v->vm->s2.root, vmid_use(&v->vm->l2_vmid)));
+    write_sysreg(vttbr_el2, vmid_vttbr(root, vmid_use(vmid)));
     isb();
     at(va);
     isb();
     for (unsigned i = 0; i < NR_MMU_REGS; i++)
         el1_write(mmu_regs[i], saved[i]);
+    if (own_s2)
+        shadow_s2_leave(v);
     write_sysreg(vttbr_el2, vttbr_use(v));
     isb();
 }

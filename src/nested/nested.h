@@ -213,8 +213,9 @@ void nested_irq_to_vel2(struct vcpu *v);
  * the guest hypervisor pending while its guest runs ends that guest's
  * run with an IRQ exception into vEL2. */
 void nested_check_irq(struct vcpu *v);
-/* Runs at(va) with the guest's guest's EL1&0 regime in the hardware. */
-void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va);
+/* Runs at(va) with the guest's guest's EL1&0 regime in the hardware, on the
+ * shadow of its hypervisor's stage 2 when own_s2 (vHCR.VM). */
+void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool own_s2);
 
 /* The shadow stage 2 (shadow_s2.c). Per-VM pool, set up with vCPU 0. */
 int shadow_s2_init(struct vm *vm);
