@@ -43,6 +43,11 @@ const char guest_name[] = "vel2nest";
 #define ICH_VMCR_VPMR_ALL       (0xffUL << 24)
 #define L2_VINTID               40
 #define MAINT_INTID             25
+#define L2_PMR                  0x50
+#define INTID_SPURIOUS          1023
+#define L2_SGI1R                ((5UL << 24) | 1)       /* SGI 5 to Aff0 0 */
+/* ISS of MSR ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5) without Rt. */
+#define ISS_SYS_SGI1R_WRITE     ((3UL << 20) | (5UL << 17) | (12UL << 10) | (11UL << 1))
 #define HCR_TGE                 BIT(27)
 #define HCR_RW                  BIT(31)
 
@@ -116,6 +121,8 @@ void l2_gic_vtimer_payload(void);
 void l2_cnthctl_payload(void);
 void l2_debug_payload(void);
 void l2_ids_payload(void);
+void l2_icc_payload(void);
+void l2_sgi_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -236,7 +243,7 @@ static void check_vimo(void)
 
 /* Runs the GIC payload with HCR_EL2.IMO (its ICC accesses reach the
  * virtual CPU interface) and ICH_LR0 holding a pending vINTID. */
-static void run_gic_payload(uint64_t ich_hcr)
+static void run_gic_payload(void (*payload)(void), uint64_t ich_hcr, uint64_t x1)
 {
     uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
 
@@ -248,7 +255,7 @@ static void run_gic_payload(uint64_t ich_hcr)
                  hcr_el2);
     write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
     isb();
-    nest_run(l2_gic_payload, 0);
+    nest_run(payload, x1);
     write_sysreg(vbar, vbar_el2);
     write_sysreg(hcr, hcr_el2);
     isb();
@@ -260,7 +267,7 @@ static void run_gic_payload(uint64_t ich_hcr)
  * maintenance interrupt (INTID 25) fires as the guest is entered. */
 static void check_l2_lrs(void)
 {
-    run_gic_payload(ICH_HCR_EN);
+    run_gic_payload(l2_gic_payload, ICH_HCR_EN, 0);
     uint64_t lr0 = read_sysreg(ich_lr0_el2), elrsr = read_sysreg(ich_elrsr_el2);
     write_sysreg(0, ich_hcr_el2);
     write_sysreg(0, ich_lr0_el2);
@@ -272,7 +279,7 @@ static void check_l2_lrs(void)
     }
 
     guest_gic_enable_private(MAINT_INTID);
-    run_gic_payload(ICH_HCR_EN | ICH_HCR_UIE);
+    run_gic_payload(l2_gic_payload, ICH_HCR_EN | ICH_HCR_UIE, 0);
     uint64_t misr = read_sysreg(ich_misr_el2);
     write_sysreg(0, ich_hcr_el2);
     write_sysreg(0, ich_lr0_el2);
@@ -282,6 +289,32 @@ static void check_l2_lrs(void)
     if (test_check(seen.irq, "uie_maint_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
                    seen.ended ? "reached" : "not reached"))
         test_expect_eq("uie_maint_intid", guest_gic_iar_intid(seen.irq_iar), MAINT_INTID);
+
+    /* ICH_HCR_EL2.En clear (KVM's state while no LR is in use): its guest's
+     * ICC_* accesses still reach the interface it programs, which signals
+     * nothing (IAR: 1023) and keeps the guest's PMR in ICH_VMCR_EL2.VPMR;
+     * its own PMR is untouched. */
+    uint64_t own_pmr = read_sysreg(icc_pmr_el1);
+    run_gic_payload(l2_icc_payload, 0, L2_PMR);
+    uint64_t vmcr = read_sysreg(ich_vmcr_el2);
+    write_sysreg(0, ich_lr0_el2);
+    isb();
+    if (test_check(seen.ended && !seen.irq, "en_clear_l2_ran", "%u exits, irq %d", seen.n, seen.irq)) {
+        test_expect_eq("en_clear_l2_pmr", seen.l2_id, L2_PMR);
+        test_expect_eq("en_clear_l2_iar_spurious", seen.l2_probe & 0xffffff, INTID_SPURIOUS);
+        test_expect_eq("en_clear_vmcr_vpmr", (vmcr >> 24) & 0xff, L2_PMR);
+        test_expect_eq("en_clear_l1_pmr_own", read_sysreg(icc_pmr_el1), own_pmr);
+    }
+
+    /* Under its IMO its guest's SGI generation (ICC_SGI1R_EL1) traps to
+     * it: one EC 0x18 write exit, no SGI of its own. */
+    run_gic_payload(l2_sgi_payload, 0, L2_SGI1R);
+    write_sysreg(0, ich_lr0_el2);
+    isb();
+    if (test_check(seen.ended && !seen.irq, "sgi1r_l2_ran", "%u exits, irq %d", seen.n, seen.irq)) {
+        test_expect_eq("sgi1r_trapped", seen.sys_n, 1);
+        test_expect_eq("sgi1r_iss", ESR_ISS(seen.sys_esr[0]) & ~ISS_SYS_RT_MASK, ISS_SYS_SGI1R_WRITE);
+    }
 }
 
 /* Timers while its guest runs (docs/nested.md §9.9), with HCR_EL2.IMO so
