@@ -111,7 +111,7 @@ check-nested: provision
 
 # The test guests and Debian's Linux as L2 guests under Linux at elvisor's
 # virtual EL2, through kvmrun (docs/nested.md §8.4): make check's suite
-# kvm-guests-nested alone (about 2 minutes).
+# kvm-guests-nested alone, unpinned (1 to 4 minutes).
 check-kvm-nested: provision
 	$(MAKE) all kvm-initramfs kvm-linux-initramfs
 	tests/integration/kvm-guests.sh --host elvisor --timeout 60

@@ -45,8 +45,8 @@ suite launcher        tests/integration/launcher.sh
 # oracle for L2 guests under a guest hypervisor) and kvmrun's error checks.
 suite kvm-guests      tests/integration/kvm-guests.sh
 # The same guests and Linux as L2 under Linux at elvisor's virtual EL2
-# (docs/nested.md §8.4, §9.13).
-suite kvm-guests-nested tests/integration/kvm-guests.sh --host elvisor --timeout 60
+# (docs/nested.md §8.4, §9.13), each L2 vCPU i on L1's CPU i + 1.
+suite kvm-guests-nested tests/integration/kvm-guests.sh --host elvisor --pin-offset 1 --timeout 60
 # gdb-multiarch on QEMU's stub through tools/elvisor.gdb: breakpoints in
 # elvisor's exit handler and in a guest, symbols at the right addresses.
 suite gdb             tests/integration/gdb.sh
