@@ -10,8 +10,9 @@
 #      EL2, and the VM set `make run` boots (configs/default.dts)
 #   5. 2-4 again on a GICv2 machine (elvisor's GICv2 driver, vGICv2)
 #   6. elvisor's exit status (VMs stopped alone, fatal errors), the launcher,
-#      the test guests under Linux KVM (kvmrun), debugging with gdb, and
-#      guests that misbehave on purpose
+#      the test guests under Linux KVM (kvmrun) on bare QEMU and as L2
+#      under Linux at elvisor's virtual EL2, debugging with gdb, and guests
+#      that misbehave on purpose
 #   7. the multi-VM configurations, GICv3 and GICv2
 #   8. the operator's console, driven as a user (expect)
 #   9. device assignment through the SMMUv3 (edu DMA device, Linux's disk)
@@ -48,6 +49,9 @@ suite launcher        tests/integration/launcher.sh
 # The test guests under Linux KVM on bare QEMU's EL2 through kvmrun (the
 # oracle for L2 guests under a guest hypervisor) and kvmrun's error checks.
 suite kvm-guests      tests/integration/kvm-guests.sh
+# The same guests and Linux as L2 under Linux at elvisor's virtual EL2
+# (docs/nested.md §8.4, §9.13), each L2 vCPU i on L1's CPU i + 1.
+suite kvm-guests-nested tests/integration/kvm-guests.sh --host elvisor --pin-offset 1 --timeout 60
 # gdb-multiarch on QEMU's stub through tools/elvisor.gdb: breakpoints in
 # elvisor's exit handler and in a guest, symbols at the right addresses.
 suite gdb             tests/integration/gdb.sh

@@ -10,6 +10,8 @@
 #   kvmrun.checks                        also kvmrun's own error checks: bad
 #                                        image, bad option, --no-reboot
 #   kvmrun.pin                           kvmrun --pin: vCPU i on host CPU i
+#   kvmrun.pin-offset=N                  kvmrun --pin-offset N: vCPU i on host
+#                                        CPU i + N (the test guests only)
 #   kvmrun.linux=SMP:MEM                 Linux /l2/Image with /l2/initramfs.cpio.gz
 #                                        (make kvm-linux-initramfs) as a guest,
 #                                        console=ttyAMA0 elvisor.poweroff, framed
@@ -18,13 +20,14 @@
 #   KVMRUN-START NAME SMP
 #   ...the guest's console...
 #   KVMRUN-EXIT NAME STATUS          (kvmrun's exit status, 0 = SYSTEM_OFF)
-guests='' timeout=120 checks=0 pin='' linux=
+guests='' timeout=120 checks=0 pin='' guest_pin='' linux=
 for arg in $(cat /proc/cmdline); do
     case $arg in
         kvmrun.guests=*)  guests=${arg#kvmrun.guests=} ;;
         kvmrun.timeout=*) timeout=${arg#kvmrun.timeout=} ;;
         kvmrun.checks)    checks=1 ;;
         kvmrun.pin)       pin=--pin ;;
+        kvmrun.pin-offset=*) guest_pin="--pin-offset ${arg#kvmrun.pin-offset=}" ;;
         kvmrun.linux=*)   linux=${arg#kvmrun.linux=} ;;
     esac
 done
@@ -66,7 +69,7 @@ for spec in $(echo "$guests" | tr ',' ' '); do
     mem=${mem#:}
     smp=${smp:-1} mem=${mem:-128M}
     echo "KVMRUN-START $name $smp"
-    kvmrun $pin --smp "$smp" --mem "$mem" --append "expect.cpus=$smp expect.mem=$mem" --no-input \
+    kvmrun $pin $guest_pin --smp "$smp" --mem "$mem" --append "expect.cpus=$smp expect.mem=$mem" --no-input \
         --timeout "$timeout" "/guests/$name.bin" </dev/null
     echo "KVMRUN-EXIT $name $?"
 done

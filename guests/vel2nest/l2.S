@@ -172,6 +172,42 @@ l2_vtimer_payload:
     hvc     #5
     b       .
 
+/* Writes x1 to its priority mask, reads it back (x2) and acknowledges
+ * (x3) through its virtual CPU interface. */
+    .global l2_icc_payload
+l2_icc_payload:
+    msr     icc_pmr_el1, x1
+    isb
+    mrs     x2, icc_pmr_el1
+    mrs     x3, icc_iar1_el1
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
+/* Sends the SGI of x1 (ICC_SGI1R_EL1 layout). */
+    .global l2_sgi_payload
+l2_sgi_payload:
+    msr     icc_sgi1r_el1, x1
+    isb
+    mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
+/* Reads the identification registers its hypervisor gives it,
+ * MPIDR_EL1 and MIDR_EL1 (x2, x3). */
+    .global l2_ids_payload
+l2_ids_payload:
+    mrs     x2, mpidr_el1
+    mrs     x3, midr_el1
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80

@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "bootargs.h"
 #include "dtb.h"
+#include "nest.h"
 #include "vel2nest.h"
 
 #include "lib/printf.h"
@@ -26,11 +27,6 @@
 
 const char guest_name[] = "vel2nest";
 
-#define HCR_VM                  BIT(0)
-#define HCR_TWI                 BIT(13)
-#define HCR_TID3                BIT(18)
-#define HCR_TVM                 BIT(26)
-#define HCR_IMO                 BIT(4)
 #define VIMO_SGI                3
 #define PSR_DAIF_MASK           (0xfUL << 6)
 #define ICH_LR_PENDING_GROUP1   ((1UL << 62) | (1UL << 60))
@@ -43,18 +39,19 @@ const char guest_name[] = "vel2nest";
 #define ICH_VMCR_VPMR_ALL       (0xffUL << 24)
 #define L2_VINTID               40
 #define MAINT_INTID             25
-#define HCR_TGE                 BIT(27)
-#define HCR_RW                  BIT(31)
+#define L2_PMR                  0x50
+#define INTID_SPURIOUS          1023
+#define L2_SGI1R                ((5UL << 24) | 1)       /* SGI 5 to Aff0 0 */
+/* ISS of MSR ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5) without Rt. */
+#define ISS_SYS_SGI1R_WRITE     ((3UL << 20) | (5UL << 17) | (12UL << 10) | (11UL << 1))
 
 #define ESR_EC_WFX              0x01
 #define ESR_EC_SYS64            0x18
 #define ESR_IL                  BIT(25)
 #define ESR_WFX_COND_MASK       (0x1fUL << 20)
 #define ESR_SYS_RT(esr)         FIELD(esr, 5, 5)
-#define ESR_SYS_READ            BIT(0)
 /* ISS of MRS ID_AA64MMFR0_EL1 (op0 3, op1 0, CRn 0, CRm 7, op2 0) without Rt. */
 #define ISS_SYS_MMFR0           ((3UL << 20) | (0UL << 17) | (0UL << 14) | (0UL << 10) | (7UL << 1) | ESR_SYS_READ)
-#define ISS_SYS_RT_MASK         (0x1fUL << 5)
 #define HVC_IMM                 5
 #define PSR_MODE_MASK           0xfUL
 #define PSR_MODE_EL1H           0x5UL
@@ -92,7 +89,6 @@ const char guest_name[] = "vel2nest";
 
 #define MARKER_A                0xa1a1a1a1a1a1a1a1UL
 #define MARKER_B                0xb2b2b2b2b2b2b2b2UL
-#define ID_EMULATED             0x0000000012345678UL    /* what L1 answers for MMFR0 */
 
 struct regime_tables {
     uint64_t l1[TT_ENTRIES];
@@ -105,16 +101,15 @@ static struct regime_tables tt_l2 __attribute__((aligned(PAGE_SIZE)));
 static volatile uint64_t page_a[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static volatile uint64_t page_b[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 
-void nest_run(void (*entry)(void), uint64_t x1);
 uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr);
-extern char nest_vectors[], l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_after[];
+extern char l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_after[];
 void l2_payload(void);
 void l2_gic_payload(void);
 void l2_spin_payload(void);
 void l2_vtimer_payload(void);
 void l2_gic_vtimer_payload(void);
-void l2_cnthctl_payload(void);
-void l2_debug_payload(void);
+void l2_icc_payload(void);
+void l2_sgi_payload(void);
 
 static void build(struct regime_tables *t, volatile uint64_t *page)
 {
@@ -127,21 +122,7 @@ static void build(struct regime_tables *t, volatile uint64_t *page)
     dsb(sy);
 }
 
-/* What the payload's exits showed. Only the lower-EL synchronous entry of
- * nest_vectors (VBAR_EL2 + 0x400) reaches nest_exit_c; an exit delivered at
- * any other offset lands in the library's handlers, which fail the guest. */
-static struct {
-    unsigned n;
-    uint64_t id_esr, id_elr, id_spsr;
-    uint64_t wfi_esr, wfi_elr;
-    uint64_t hvc_esr, hvc_elr, hvc_spsr;
-    uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
-    unsigned sys_n;
-    uint64_t sys_esr[4];
-    bool ended, unexpected;
-    bool irq;
-    uint64_t irq_elr, irq_spsr, irq_iar, irq_count;
-} seen;
+struct nest_seen seen;
 
 extern volatile uint64_t nest_irq_flag;      /* l2.S */
 
@@ -235,7 +216,7 @@ static void check_vimo(void)
 
 /* Runs the GIC payload with HCR_EL2.IMO (its ICC accesses reach the
  * virtual CPU interface) and ICH_LR0 holding a pending vINTID. */
-static void run_gic_payload(uint64_t ich_hcr)
+static void run_gic_payload(void (*payload)(void), uint64_t ich_hcr, uint64_t x1)
 {
     uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
 
@@ -247,7 +228,7 @@ static void run_gic_payload(uint64_t ich_hcr)
                  hcr_el2);
     write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
     isb();
-    nest_run(l2_gic_payload, 0);
+    nest_run(payload, x1);
     write_sysreg(vbar, vbar_el2);
     write_sysreg(hcr, hcr_el2);
     isb();
@@ -259,7 +240,7 @@ static void run_gic_payload(uint64_t ich_hcr)
  * maintenance interrupt (INTID 25) fires as the guest is entered. */
 static void check_l2_lrs(void)
 {
-    run_gic_payload(ICH_HCR_EN);
+    run_gic_payload(l2_gic_payload, ICH_HCR_EN, 0);
     uint64_t lr0 = read_sysreg(ich_lr0_el2), elrsr = read_sysreg(ich_elrsr_el2);
     write_sysreg(0, ich_hcr_el2);
     write_sysreg(0, ich_lr0_el2);
@@ -271,7 +252,7 @@ static void check_l2_lrs(void)
     }
 
     guest_gic_enable_private(MAINT_INTID);
-    run_gic_payload(ICH_HCR_EN | ICH_HCR_UIE);
+    run_gic_payload(l2_gic_payload, ICH_HCR_EN | ICH_HCR_UIE, 0);
     uint64_t misr = read_sysreg(ich_misr_el2);
     write_sysreg(0, ich_hcr_el2);
     write_sysreg(0, ich_lr0_el2);
@@ -281,6 +262,32 @@ static void check_l2_lrs(void)
     if (test_check(seen.irq, "uie_maint_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
                    seen.ended ? "reached" : "not reached"))
         test_expect_eq("uie_maint_intid", guest_gic_iar_intid(seen.irq_iar), MAINT_INTID);
+
+    /* ICH_HCR_EL2.En clear (KVM's state while no LR is in use): its guest's
+     * ICC_* accesses still reach the interface it programs, which signals
+     * nothing (IAR: 1023) and keeps the guest's PMR in ICH_VMCR_EL2.VPMR;
+     * its own PMR is untouched. */
+    uint64_t own_pmr = read_sysreg(icc_pmr_el1);
+    run_gic_payload(l2_icc_payload, 0, L2_PMR);
+    uint64_t vmcr = read_sysreg(ich_vmcr_el2);
+    write_sysreg(0, ich_lr0_el2);
+    isb();
+    if (test_check(seen.ended && !seen.irq, "en_clear_l2_ran", "%u exits, irq %d", seen.n, seen.irq)) {
+        test_expect_eq("en_clear_l2_pmr", seen.l2_id, L2_PMR);
+        test_expect_eq("en_clear_l2_iar_spurious", seen.l2_probe & 0xffffff, INTID_SPURIOUS);
+        test_expect_eq("en_clear_vmcr_vpmr", (vmcr >> 24) & 0xff, L2_PMR);
+        test_expect_eq("en_clear_l1_pmr_own", read_sysreg(icc_pmr_el1), own_pmr);
+    }
+
+    /* Under its IMO its guest's SGI generation (ICC_SGI1R_EL1) traps to
+     * it: one EC 0x18 write exit, no SGI of its own. */
+    run_gic_payload(l2_sgi_payload, 0, L2_SGI1R);
+    write_sysreg(0, ich_lr0_el2);
+    isb();
+    if (test_check(seen.ended && !seen.irq, "sgi1r_l2_ran", "%u exits, irq %d", seen.n, seen.irq)) {
+        test_expect_eq("sgi1r_trapped", seen.sys_n, 1);
+        test_expect_eq("sgi1r_iss", ESR_ISS(seen.sys_esr[0]) & ~ISS_SYS_RT_MASK, ISS_SYS_SGI1R_WRITE);
+    }
 }
 
 /* Timers while its guest runs (docs/nested.md §9.9), with HCR_EL2.IMO so
@@ -407,7 +414,6 @@ static void check_l2_timers(void)
 #define ICH_LR_HW               BIT(61)
 #define ICH_LR_PINTID(n)        ((uint64_t)(n) << 32)
 #define HW_LR_ROUNDS            2
-#define NAME_MAX_LEN            40
 
 static void check_l2_hw_lr_round(unsigned round)
 {
@@ -505,120 +511,6 @@ static void check_l2_hw_lr(void)
     isb();
 }
 
-/* CNTHCTL_EL2's controls over its guest (E2H = 1, TGE = 0: Arm ARM): with
- * EL1PCTEN [10] and EL1PTEN [11] clear its guest's CNTPCT_EL0 and
- * CNTP_CVAL_EL0 trap to EL2 (EC 0x18), with FEAT_ECV's EL1TVCT [14] and
- * EL1TVT [13] set its CNTVCT_EL0 and CNTV_CTL_EL0 do; with the enables set
- * and the traps clear none does and the guest reads the counters. L1
- * answers each trap with ID_EMULATED. Bare QEMU's EL2 is the oracle. */
-#define CNTHCTL_EL1PCTEN        BIT(10)
-#define CNTHCTL_EL1PTEN         BIT(11)
-#define CNTHCTL_EL1TVT          BIT(13)
-#define CNTHCTL_EL1TVCT         BIT(14)
-#define MMFR0_ECV(v)            FIELD(v, 60, 4)
-#define ISS_SYS_KEY_MASK        (ESR_ISS(~0UL) & ~(ISS_SYS_RT_MASK | ESR_SYS_READ))
-#define ISS_SYS(op0, op1, crn, crm, op2) \
-    (((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) | \
-     ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
-
-static void run_cnthctl_payload(uint64_t cnthctl)
-{
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(cnthctl_el2);
-
-    memset(&seen, 0, sizeof(seen));
-    write_sysreg(cnthctl, cnthctl_el2);
-    write_sysreg(0, cntvoff_el2);
-    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_cnthctl_payload, 0);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    write_sysreg(o, cnthctl_el2);
-    isb();
-}
-
-static void check_l2_cnthctl(void)
-{
-    bool ecv = MMFR0_ECV(read_sysreg(id_aa64mmfr0_el1)) != 0;
-    uint64_t o = read_sysreg(cnthctl_el2) & ~(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN | CNTHCTL_EL1TVT |
-                                                CNTHCTL_EL1TVCT);
-    const uint64_t want[] = { ISS_SYS(3, 3, 14, 0, 1), ISS_SYS(3, 3, 14, 2, 2), ISS_SYS(3, 3, 14, 0, 2),
-                              ISS_SYS(3, 3, 14, 3, 1) };
-    unsigned nr = ecv ? 4 : 2;
-
-    run_cnthctl_payload(o | (ecv ? CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT : 0));
-    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_traps_l2_ran", "%u exits", seen.n))
-        return;
-    test_expect_eq("cnthctl_traps_forwarded", seen.sys_n, nr);
-    for (unsigned i = 0; i < nr && i < seen.sys_n; i++) {
-        char name[NAME_MAX_LEN];
-        elv_snprintf(name, sizeof(name), "cnthctl_trap%u_iss", i);
-        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
-    }
-    test_check(seen.l2_id == ID_EMULATED && seen.l2_probe == ID_EMULATED, "cnthctl_l1_answered_phys",
-               "CNTPCT 0x%lx CNTP_CVAL 0x%lx", seen.l2_id, seen.l2_probe);
-    if (ecv)
-        test_check(seen.l2_sctlr == ID_EMULATED && seen.l2_el == ID_EMULATED, "cnthctl_l1_answered_virt",
-                   "CNTVCT 0x%lx CNTV_CTL 0x%lx", seen.l2_sctlr, seen.l2_el);
-
-    uint64_t before = cntpct();
-    run_cnthctl_payload(o | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN);
-    uint64_t after = cntpct();
-    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_open_l2_ran", "%u exits", seen.n))
-        return;
-    test_expect_eq("cnthctl_open_no_trap", seen.sys_n, 0);
-    test_check(seen.l2_id >= before && seen.l2_id <= after, "cnthctl_open_l2_cntpct",
-               "CNTPCT %lu outside [%lu, %lu]", seen.l2_id, before, after);
-    test_check(seen.l2_sctlr >= before && seen.l2_sctlr <= after, "cnthctl_open_l2_cntvct",
-               "CNTVCT %lu outside [%lu, %lu]", seen.l2_sctlr, before, after);
-}
-
-/* MDCR_EL2's debug traps over its guest (Arm ARM): TDA traps MDSCR_EL1 and
- * DBGBVR0_EL1, TDOSA OSLSR_EL1, TDRA MDRAR_EL1 (EC 0x18 to EL2, in that
- * order); without them none traps. Bare QEMU's EL2 is the oracle. */
-#define MDCR_TDA                BIT(9)
-#define MDCR_TDOSA              BIT(10)
-#define MDCR_TDRA               BIT(11)
-
-static void run_debug_payload(uint64_t mdcr)
-{
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(mdcr_el2);
-
-    memset(&seen, 0, sizeof(seen));
-    write_sysreg(mdcr, mdcr_el2);
-    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_debug_payload, 0);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    write_sysreg(o, mdcr_el2);
-    isb();
-}
-
-static void check_l2_mdcr(void)
-{
-    uint64_t o = read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
-    const uint64_t want[] = { ISS_SYS(2, 0, 0, 2, 2), ISS_SYS(2, 0, 0, 0, 4), ISS_SYS(2, 0, 1, 1, 4),
-                              ISS_SYS(2, 0, 1, 0, 0) };
-
-    run_debug_payload(o | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
-    if (!test_check(seen.ended && !seen.unexpected, "mdcr_traps_l2_ran", "%u exits, ESR 0x%lx", seen.n,
-                    seen.bad_esr))
-        return;
-    test_expect_eq("mdcr_traps_forwarded", seen.sys_n, 4);
-    for (unsigned i = 0; i < 4 && i < seen.sys_n; i++) {
-        char name[NAME_MAX_LEN];
-        elv_snprintf(name, sizeof(name), "mdcr_trap%u_iss", i);
-        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
-    }
-    run_debug_payload(o);
-    if (test_check(seen.ended && !seen.unexpected, "mdcr_open_l2_ran", "%u exits, ESR 0x%lx", seen.n,
-                   seen.bad_esr))
-        test_expect_eq("mdcr_open_no_trap", seen.sys_n, 0);
-}
-
 static uint64_t at_pa(bool el2)
 {
     if (el2)
@@ -627,6 +519,19 @@ static uint64_t at_pa(bool el2)
         __asm__ volatile("at s1e1r, %0" ::"r"(PROBE_VA));
     isb();
     return read_sysreg(par_el1);
+}
+
+/* vel2nest=vm: its stage 2 on and empty (VTTBR_EL2 0), so its guest's
+ * first fetch is a stage-2 instruction abort at EL2, and AT S1E1R of its
+ * guest's stage 1 reports a stage-2 fault of the walk in PAR_EL1 (F, S). */
+#define ESR_EC_IABT_LOW         0x20
+#define PAR_S                   BIT(9)
+
+static void check_at_stage2_fault(uint64_t par)
+{
+    test_check(seen.unexpected && ESR_EC(seen.bad_esr) == ESR_EC_IABT_LOW, "vm_l2_fetch_stage2_abort",
+               "%u exits, ESR 0x%lx", seen.n, seen.bad_esr);
+    test_check((par & PAR_F) && (par & PAR_S), "vm_at_s1e1r_stage2_fault", "PAR 0x%lx", par);
 }
 
 static bool opt_vm(void)
@@ -689,6 +594,10 @@ void guest_main(void)
     write_sysreg(hcr, hcr_el2);
     isb();
 
+    if (vm) {
+        check_at_stage2_fault(par_l2);
+        return;
+    }
     if (!test_check(!seen.unexpected, "l2_no_unexpected_exit", "ESR 0x%lx at 0x%lx", seen.bad_esr,
                     seen.bad_elr))
         return;
@@ -721,6 +630,7 @@ void guest_main(void)
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
+    check_l2_ids();
     check_el2_timers(true);
     check_l2_timers();
     check_l2_cnthctl();

@@ -20,6 +20,7 @@
 #include "core/vm.h"
 
 #define NO_SLOT 0u
+#define PAR_F   BIT(0)  /* PAR_EL1: the translation faulted */
 
 /* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none). */
 static const struct {
@@ -72,6 +73,23 @@ static void set_l2_value(struct vcpu_nested *n, unsigned i, uint64_t val)
         vncr_write(n, ctx_regs[i].slot, val);
 }
 
+/* The identification registers each context reads: its guest sees what
+ * the guest hypervisor wrote to VPIDR/VMPIDR_EL2 (page slots, no trap),
+ * the guest hypervisor its own vCPU's MIDR and MPIDR (KVM's vCPUs find
+ * their redistributor by it). */
+void nested_load_ids(const struct vcpu *v)
+{
+    const struct vcpu_nested *n = v->nested;
+
+    if (n->in_hyp) {
+        write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+        write_sysreg(vmpidr_el2, v->mpidr);
+    } else {
+        write_sysreg(vpidr_el2, vncr_read(n, VNCR_VPIDR_EL2));
+        write_sysreg(vmpidr_el2, vncr_read(n, VNCR_VMPIDR_EL2));
+    }
+}
+
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
                      uint64_t pstate)
 {
@@ -89,6 +107,7 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
     n->l2_root = root;
     n->l2_vmid = vmid;
     write_sysreg(vttbr_el2, vttbr_use(v));
+    nested_load_ids(v);
     isb();
     nested_timers_enter_l2(v);
     v->regs.pc = pc;
@@ -113,6 +132,7 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, vttbr_use(v));
+    nested_load_ids(v);
     isb();
     nested_timers_exit_l2(v);
     /* Under NV2 its ELR/SPSR_EL2 are the hardware EL1 ones. */
@@ -151,10 +171,21 @@ static uint64_t l2_value_of(const struct vcpu_nested *n, enum el1_reg hw)
     return 0;
 }
 
-void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va)
+void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool own_s2)
 {
     struct vcpu_nested *n = v->nested;
     uint64_t saved[NR_MMU_REGS];
+    uint64_t root = v->vm->s2.root;
+    struct vmid_ctx *vmid = &v->vm->l2_vmid;
+
+    /* With its stage 2 on, the walk goes through the shadow of that stage
+     * 2, which holds what its guest touched: its guest's tables for an
+     * address it just faulted on. A table not there yet is a stage-2
+     * fault in PAR_EL1, after which KVM lets its guest retry (and refill). */
+    if (own_s2 && !shadow_s2_enter(v, &root, &vmid)) {
+        el1_write(EL1_PAR, PAR_F);
+        return;
+    }
 
     for (unsigned i = 0; i < NR_MMU_REGS; i++) {
         saved[i] = el1_read(mmu_regs[i]);
@@ -162,12 +193,14 @@ void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va)
     }
     /* The walk may fill the TLB: under a VMID of the current generation,
      * as any regime the hardware runs. */
-    write_sysreg(vttbr_el2, vmid_vttbr(v->vm->s2.root, vmid_use(&v->vm->l2_vmid)));
+    write_sysreg(vttbr_el2, vmid_vttbr(root, vmid_use(vmid)));
     isb();
     at(va);
     isb();
     for (unsigned i = 0; i < NR_MMU_REGS; i++)
         el1_write(mmu_regs[i], saved[i]);
+    if (own_s2)
+        shadow_s2_leave(v);
     write_sysreg(vttbr_el2, vttbr_use(v));
     isb();
 }

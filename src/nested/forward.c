@@ -77,6 +77,12 @@ struct nested_fwd {
 #define K_OS_LAST           SYSREG_KEY(2, 0, 1, 4, 4)
 #define K_MDRAR             SYSREG_KEY(2, 0, 1, 0, 0)
 
+/* SGI generation: with HCR_EL2.IMO (Group 1) or FMO (Group 0) set, EL1's
+ * writes trap to EL2 (GICv3), which sends them as its guest's SGIs. */
+#define K_ICC_SGI1R         SYSREG_KEY(3, 0, 12, 11, 5)
+#define K_ICC_ASGI1R        SYSREG_KEY(3, 0, 12, 11, 6)
+#define K_ICC_SGI0R         SYSREG_KEY(3, 0, 12, 11, 7)
+
 static const struct nested_fwd fwd_table[] = {
     /* HVC at EL1 is for EL2, unless EL2 disabled it (HCR_EL2.HCD). */
     { EC_HVC64, ANY, NCTL_HCR, HCR_HCD, false, NESTED_L2_UNDEF },
@@ -88,6 +94,8 @@ static const struct nested_fwd fwd_table[] = {
     { EC_WFX, ONE(WFE_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2 },
     { EC_WFX, ONE(WFET_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2 },
     { EC_SYS64, TID3_FIRST, TID3_LAST, NCTL_HCR, HCR_TID3, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, K_ICC_SGI1R, K_ICC_ASGI1R, NCTL_HCR, HCR_IMO, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, ONE(K_ICC_SGI0R), NCTL_HCR, HCR_FMO, false, NESTED_L2_TO_VEL2 },
     /* CNTHCTL_EL2 (E2H = 1 with TGE = 0, or E2H = 0 normalized): EL1PCTEN
      * and EL1PTEN enable, ECV's EL1TVCT and EL1TVT trap. */
     { EC_SYS64, ONE(K_CNTPCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2 },

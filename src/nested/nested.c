@@ -137,6 +137,7 @@ void nested_load(struct vcpu *v)
      * its own regime, whose VMID may have to be renewed too. */
     if (!n->in_hyp)
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
+    nested_load_ids(v);
     nested_timer_traps(v);
     nested_debug_traps(v);
 }
@@ -240,7 +241,11 @@ bool nested_vgic_enter(struct vcpu *v)
 
     if (v->vm->gic_version != 3)
         return false;
-    if (n->in_hyp || !(hcr & ICH_HCR_EN))
+    /* With its IMO/FMO set its guest's ICC_* accesses mean the virtual
+     * interface it programs, enabled or not (KVM leaves ICH_HCR_EL2.En
+     * clear while no LR is in use): never elvisor's, which holds its own
+     * interrupts and priorities. */
+    if (n->in_hyp || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
     /* An LR with HW = 1 names one of its own (virtual) interrupts, which no
@@ -255,7 +260,7 @@ bool nested_vgic_enter(struct vcpu *v)
     /* Its maintenance conditions are evaluated from the page (update_mi),
      * never signalled by the hardware, which would exit its guest in a
      * loop; its trap bits (TC, TALL0/1, TDIR...) are not honoured. */
-    img->hcr = ICH_HCR_EN | (hcr & ICH_HCR_EOICOUNT_MASK);
+    img->hcr = (hcr & ICH_HCR_EN) | (hcr & ICH_HCR_EOICOUNT_MASK);
     img->vmcr = vncr_read(n, VNCR_ICH_VMCR_EL2);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
         img->ap0r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t));
@@ -398,7 +403,7 @@ static void at_with_pan(struct vcpu *v, void (*at)(uint64_t), uint64_t va, bool 
     if (own)
         at(va);
     else
-        nested_at_in_l2(v, at, va);
+        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_VM) != 0);
     write_sysreg(PAN_REG, pan);
     isb();
 }
@@ -424,14 +429,6 @@ static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
     }
     if (!at)
         return false;
-    if (!own && (vhcr(v) & HCR_VM)) {
-        /* The hardware would translate through the shadow stage 2, which
-         * holds only what the guest's guest has touched so far. */
-        log_err("vm %s vcpu %u: AT of its guest's stage 1 with HCR_EL2.VM set: not implemented "
-                "(needs a software walk through its stage 2): VM stopped", v->vm->cfg->name, v->id);
-        vm_power_off(v->vm, VM_STOPPED);
-        return true;
-    }
     /* Only a CPU with FEAT_PAN2 traps them (else they are UNDEFINED at
      * EL1), so PSTATE.PAN exists. */
     if (a->crm == AT_PAN_CRM) {
@@ -440,7 +437,7 @@ static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
         at(va);
         isb();
     } else {
-        nested_at_in_l2(v, at, va);
+        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_VM) != 0);
     }
     vcpu_skip_instr(v);
     return true;

@@ -199,6 +199,8 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr);
 /* The context switch (ctx.c). The guest's guest's VTTBR_EL2 on the VM's
  * stage 2 (vHCR.VM = 0), for TLB maintenance: under the VM's l2_vmid. */
 uint64_t nested_vttbr(const struct vm *vm);
+/* VPIDR/VMPIDR_EL2 for the context the vCPU is in. */
+void nested_load_ids(const struct vcpu *v);
 /* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded), on
  * the stage 2 at root under the VMID of vmid. */
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
@@ -211,8 +213,9 @@ void nested_irq_to_vel2(struct vcpu *v);
  * the guest hypervisor pending while its guest runs ends that guest's
  * run with an IRQ exception into vEL2. */
 void nested_check_irq(struct vcpu *v);
-/* Runs at(va) with the guest's guest's EL1&0 regime in the hardware. */
-void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va);
+/* Runs at(va) with the guest's guest's EL1&0 regime in the hardware, on the
+ * shadow of its hypervisor's stage 2 when own_s2 (vHCR.VM). */
+void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool own_s2);
 
 /* The shadow stage 2 (shadow_s2.c). Per-VM pool, set up with vCPU 0. */
 int shadow_s2_init(struct vm *vm);

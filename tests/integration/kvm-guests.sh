@@ -4,7 +4,8 @@
 # lines checked: the oracle for the same guests as L2 under a guest
 # hypervisor, and the proof that kvmrun works.
 #
-#   tests/integration/kvm-guests.sh [--host bare|elvisor] [--pin] [--only A,B] [--timeout S] [-v]
+#   tests/integration/kvm-guests.sh [--host bare|elvisor] [--pin | --pin-offset N] [--only A,B]
+#                                   [--timeout S] [-v]
 #
 # --host bare (default): Debian's Linux 6.12 on bare QEMU's own EL2
 #   (tools/elvisor-run --bare --el2), KVM in VHE mode as L0. Also runs
@@ -13,6 +14,9 @@
 # --host elvisor: the same Linux at elvisor's virtual EL2 (--el2 --smp 2
 #   --mem 1G), the guests as L2 under its KVM (docs/nested.md §9.4 item 7).
 # --pin: kvmrun --pin, each guest vCPU i on the host's CPU i.
+# --pin-offset N: the test guests' vCPU i on the host's CPU i + N (mod its
+#   2 CPUs): with 1, each L2 vCPU on an L1 CPU of another number, which
+#   shows an L2 that reads its host CPU's MPIDR; Linux stays unpinned.
 # Then a second boot runs Debian's Linux itself as a guest under kvmrun, 2
 # vCPUs (make kvm-linux-initramfs), driven at its console by
 # tests/integration/kvm-linux.exp: it reports 2 CPUs, its shell answers
@@ -42,6 +46,9 @@ while [ $# -gt 0 ]; do
         --host) host=${2:-}; shift ;;
         --only) only=${2:-}; shift ;;
         --pin) pin=' kvmrun.pin' ;;
+        --pin-offset)
+            [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "kvm-guests: --pin-offset wants a number" >&2; exit 2; }
+            pin=" kvmrun.pin-offset=$2"; shift ;;
         --timeout) timeout=${2:-}; shift ;;
         -v|--verbose) verbose=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -159,7 +166,13 @@ run_guests() {
 if [ $run_linux = 1 ]; then
     llog=$logdir/kvm-$host-linux.log
     echo "# Linux on $host EL2, Linux with 2 vCPUs under its KVM at its console (log: $llog)"
-    (cd "$repo" && "$here/kvm-linux.exp" --host $host ${pin:+--pin} --timeout $((timeout + 30))) \
+    linux_pin=''
+    [ "$pin" = ' kvmrun.pin' ] && linux_pin=--pin
+    # As L2 its console replays the whole boot log one MMIO exit per
+    # character through L1's KVM and kvmrun: 25 to 65 s of it here.
+    linux_timeout=$((timeout + 30))
+    [ $host = elvisor ] && linux_timeout=$((timeout * 4 + 60))
+    (cd "$repo" && "$here/kvm-linux.exp" --host $host $linux_pin --timeout $linux_timeout) \
         </dev/null 2>&1 | tr -d '\r' >"$llog"
     [ $verbose = 0 ] || cat "$llog"
     nlinux=0

@@ -368,6 +368,26 @@ static void test_l2_cnthctl_forwarding(void **state)
  * DBGBVR<n>_EL1, DBGCLAIMSET_EL1, MDCCSR_EL0...), TDOSA [10] the OS lock
  * and power registers (OSLAR/OSLSR/OSDLR/DBGPRCR_EL1), TDRA [11]
  * MDRAR_EL1; TDE [8] all three. */
+/* GICv3: EL1's SGI generation writes trap to EL2 under HCR_EL2.IMO (Group
+ * 1: SGI1R, ASGI1R) or FMO (Group 0: SGI0R); the other ICC registers
+ * reach the virtual interface. */
+static void test_l2_sgi_forwarding(void **state)
+{
+    const uint64_t sgi1r = A_SYS(3, 0, 12, 11, 5, 3, 0), asgi1r = A_SYS(3, 0, 12, 11, 6, 3, 0);
+    const uint64_t sgi0r = A_SYS(3, 0, 12, 11, 7, 3, 0), eoir1 = A_SYS(3, 0, 12, 12, 1, 3, 0);
+    const uint64_t dir = A_SYS(3, 0, 12, 11, 1, 3, 0);
+
+    (void)state;
+    assert_int_equal(l2_kind(sgi1r, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(sgi1r, A_HCR_IMO), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(asgi1r, A_HCR_IMO), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(sgi1r, A_HCR_FMO), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(sgi0r, A_HCR_IMO), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(sgi0r, A_HCR_FMO), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(eoir1, A_HCR_IMO | A_HCR_FMO), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(dir, A_HCR_IMO | A_HCR_FMO), NESTED_L2_ELVISOR);
+}
+
 static void test_l2_mdcr_forwarding(void **state)
 {
     const uint64_t mdscr = A_SYS(2, 0, 0, 2, 2, 1, 1), dbgbvr5 = A_SYS(2, 0, 0, 5, 4, 1, 0);
@@ -486,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_l2_exit_kind),
         cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_l2_mdcr_forwarding),
+        cmocka_unit_test(test_l2_sgi_forwarding),
         cmocka_unit_test(test_exc_to_vel2),
         cmocka_unit_test(test_exc_entry_pstate),
         cmocka_unit_test(test_eret_to_l2),

@@ -46,7 +46,8 @@ struct kvm_vm {
     unsigned nr_vcpus;
     size_t run_size;
     bool can_inject_abort;
-    bool pin;               /* vCPU i's thread on host CPU i (mod their count) */
+    bool pin;               /* vCPU i's thread on host CPU i + pin_offset (mod their count) */
+    unsigned pin_offset;
     struct kvm_vcpu_init target;
     struct kvm_vcpu vcpus[KVMRUN_MAX_VCPUS];
     uint64_t mpidr[KVMRUN_MAX_VCPUS];
@@ -256,6 +257,7 @@ struct kvm_vm *kvm_vm_create(const struct kvmrun_opts *o)
     vm->ram_size = o->mem_size;
     vm->nr_vcpus = o->nr_vcpus;
     vm->pin = o->pin;
+    vm->pin_offset = o->pin_offset;
     pthread_mutex_init(&vm->done_lock, NULL);
     pthread_cond_init(&vm->done_cond, NULL);
     if (!open_kvm(vm) || !create_vm_fd(vm) || !create_ram(vm))
@@ -387,7 +389,7 @@ static void pin_thread(struct kvm_vcpu *v)
     cpu_set_t set;
 
     CPU_ZERO(&set);
-    CPU_SET(ncpus > 0 ? v->idx % (unsigned long)ncpus : 0, &set);
+    CPU_SET(ncpus > 0 ? (v->idx + v->vm->pin_offset) % (unsigned long)ncpus : 0, &set);
     if (sched_setaffinity(0, sizeof(set), &set) < 0)
         kvmrun_err("vCPU %u: --pin: sched_setaffinity failed: %s", v->idx, strerror(errno));
 }

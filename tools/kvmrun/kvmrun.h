@@ -44,6 +44,7 @@ struct kvmrun_opts {
     bool no_input;
     bool no_reboot;
     bool pin;
+    unsigned pin_offset;    /* vCPU i on host CPU i + pin_offset */
 };
 
 /* An image read into memory. */

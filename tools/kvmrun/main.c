@@ -41,6 +41,8 @@ static void usage(FILE *out)
 "  --smp N          vCPUs, 1 to %u (default 1); vCPU 0 starts, the others\n"
 "                   wait for PSCI CPU_ON\n"
 "  --pin            run vCPU i's thread on host CPU i (modulo the CPUs online)\n"
+"  --pin-offset N   the same on host CPU i + N: vCPU 0 away from CPU 0, where\n"
+"                   each vCPU runs on a CPU of another number\n"
 "  --mem SIZE       guest RAM, with K/M/G suffix (default 128M)\n"
 "  --timeout S      stop the guest after S seconds (exit status 124)\n"
 "  --no-input       do not read stdin (the UART receives nothing)\n"
@@ -120,6 +122,12 @@ static int parse_args(int argc, char **argv, struct kvmrun_opts *o)
             o->initrd = val;
         } else if (!strcmp(a, "--append")) {
             o->cmdline = val;
+        } else if (!strcmp(a, "--pin-offset")) {
+            if (!parse_uint(val, 0, KVMRUN_MAX_VCPUS, &o->pin_offset)) {
+                kvmrun_err("--pin-offset wants 0 to %u, got '%s'", KVMRUN_MAX_VCPUS, val);
+                return KVMRUN_EXIT_USAGE;
+            }
+            o->pin = true;
         } else if (!strcmp(a, "--smp")) {
             if (!parse_uint(val, 1, KVMRUN_MAX_VCPUS, &o->nr_vcpus)) {
                 kvmrun_err("--smp wants 1 to %u vCPUs, got '%s'", KVMRUN_MAX_VCPUS, val);

@@ -124,7 +124,7 @@ static void test_an_address_translation_for_l2_runs_in_l2s_regime(void **state)
     int at, sctlr_l2, sctlr_back;
 
     fake_log_clear();
-    nested_at_in_l2(v, record_at, 0x4000);
+    nested_at_in_l2(v, record_at, 0x4000, false);
     at = fake_log_find("at 0x4000", 0);
     assert_true(at >= 0);
     sctlr_l2 = fake_log_find("msr s3_5_c1_c0_0 0x30d00800", 0);

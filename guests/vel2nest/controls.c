@@ -1,0 +1,163 @@
+/* vel2nest: its controls over its guest (docs/nested.md §9.12, §9.13):
+ * CNTHCTL_EL2's and MDCR_EL2's traps, and the identification registers
+ * VPIDR/VMPIDR_EL2 give it. Bare QEMU's EL2 is the oracle. */
+#include "guest.h"
+#include "nest.h"
+#include "vel2nest.h"
+
+#include "lib/printf.h"
+#include "lib/string.h"
+
+void l2_cnthctl_payload(void);
+void l2_debug_payload(void);
+void l2_ids_payload(void);
+
+/* CNTHCTL_EL2's controls over its guest (E2H = 1, TGE = 0: Arm ARM): with
+ * EL1PCTEN [10] and EL1PTEN [11] clear its guest's CNTPCT_EL0 and
+ * CNTP_CVAL_EL0 trap to EL2 (EC 0x18), with FEAT_ECV's EL1TVCT [14] and
+ * EL1TVT [13] set its CNTVCT_EL0 and CNTV_CTL_EL0 do; with the enables set
+ * and the traps clear none does and the guest reads the counters. L1
+ * answers each trap with ID_EMULATED. Bare QEMU's EL2 is the oracle. */
+#define CNTHCTL_EL1PCTEN        BIT(10)
+#define CNTHCTL_EL1PTEN         BIT(11)
+#define CNTHCTL_EL1TVT          BIT(13)
+#define CNTHCTL_EL1TVCT         BIT(14)
+#define MMFR0_ECV(v)            FIELD(v, 60, 4)
+#define ISS_SYS_KEY_MASK        (ESR_ISS(~0UL) & ~(ISS_SYS_RT_MASK | ESR_SYS_READ))
+#define ISS_SYS(op0, op1, crn, crm, op2) \
+    (((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) | \
+     ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+
+static void run_cnthctl_payload(uint64_t cnthctl)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(cnthctl_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(cnthctl, cnthctl_el2);
+    write_sysreg(0, cntvoff_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_cnthctl_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(o, cnthctl_el2);
+    isb();
+}
+
+void check_l2_cnthctl(void)
+{
+    bool ecv = MMFR0_ECV(read_sysreg(id_aa64mmfr0_el1)) != 0;
+    uint64_t o = read_sysreg(cnthctl_el2) & ~(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN | CNTHCTL_EL1TVT |
+                                                CNTHCTL_EL1TVCT);
+    const uint64_t want[] = { ISS_SYS(3, 3, 14, 0, 1), ISS_SYS(3, 3, 14, 2, 2), ISS_SYS(3, 3, 14, 0, 2),
+                              ISS_SYS(3, 3, 14, 3, 1) };
+    unsigned nr = ecv ? 4 : 2;
+
+    run_cnthctl_payload(o | (ecv ? CNTHCTL_EL1TVT | CNTHCTL_EL1TVCT : 0));
+    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_traps_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("cnthctl_traps_forwarded", seen.sys_n, nr);
+    for (unsigned i = 0; i < nr && i < seen.sys_n; i++) {
+        char name[NAME_MAX_LEN];
+        elv_snprintf(name, sizeof(name), "cnthctl_trap%u_iss", i);
+        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
+    }
+    test_check(seen.l2_id == ID_EMULATED && seen.l2_probe == ID_EMULATED, "cnthctl_l1_answered_phys",
+               "CNTPCT 0x%lx CNTP_CVAL 0x%lx", seen.l2_id, seen.l2_probe);
+    if (ecv)
+        test_check(seen.l2_sctlr == ID_EMULATED && seen.l2_el == ID_EMULATED, "cnthctl_l1_answered_virt",
+                   "CNTVCT 0x%lx CNTV_CTL 0x%lx", seen.l2_sctlr, seen.l2_el);
+
+    uint64_t before = cntpct();
+    run_cnthctl_payload(o | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PTEN);
+    uint64_t after = cntpct();
+    if (!test_check(seen.ended && !seen.unexpected, "cnthctl_open_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("cnthctl_open_no_trap", seen.sys_n, 0);
+    test_check(seen.l2_id >= before && seen.l2_id <= after, "cnthctl_open_l2_cntpct",
+               "CNTPCT %lu outside [%lu, %lu]", seen.l2_id, before, after);
+    test_check(seen.l2_sctlr >= before && seen.l2_sctlr <= after, "cnthctl_open_l2_cntvct",
+               "CNTVCT %lu outside [%lu, %lu]", seen.l2_sctlr, before, after);
+}
+
+/* MDCR_EL2's debug traps over its guest (Arm ARM): TDA traps MDSCR_EL1 and
+ * DBGBVR0_EL1, TDOSA OSLSR_EL1, TDRA MDRAR_EL1 (EC 0x18 to EL2, in that
+ * order); without them none traps. Bare QEMU's EL2 is the oracle. */
+#define MDCR_TDA                BIT(9)
+#define MDCR_TDOSA              BIT(10)
+#define MDCR_TDRA               BIT(11)
+
+static void run_debug_payload(uint64_t mdcr)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(mdcr_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(mdcr, mdcr_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_debug_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(o, mdcr_el2);
+    isb();
+}
+
+void check_l2_mdcr(void)
+{
+    uint64_t o = read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+    const uint64_t want[] = { ISS_SYS(2, 0, 0, 2, 2), ISS_SYS(2, 0, 0, 0, 4), ISS_SYS(2, 0, 1, 1, 4),
+                              ISS_SYS(2, 0, 1, 0, 0) };
+
+    run_debug_payload(o | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA);
+    if (!test_check(seen.ended && !seen.unexpected, "mdcr_traps_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                    seen.bad_esr))
+        return;
+    test_expect_eq("mdcr_traps_forwarded", seen.sys_n, 4);
+    for (unsigned i = 0; i < 4 && i < seen.sys_n; i++) {
+        char name[NAME_MAX_LEN];
+        elv_snprintf(name, sizeof(name), "mdcr_trap%u_iss", i);
+        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & ISS_SYS_KEY_MASK, want[i]);
+    }
+    run_debug_payload(o);
+    if (test_check(seen.ended && !seen.unexpected, "mdcr_open_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                   seen.bad_esr))
+        test_expect_eq("mdcr_open_no_trap", seen.sys_n, 0);
+}
+
+/* VPIDR_EL2 and VMPIDR_EL2 are what its guest reads as MIDR_EL1 and
+ * MPIDR_EL1 (KVM gives each of its vCPUs its own MPIDR this way); its own
+ * reads at EL2 stay the PE's. */
+#define L2_MPIDR                0x80000205UL    /* RES1 bit 31, Aff1 2, Aff0 5 */
+#define L2_MIDR_FLIP            0xff0UL         /* another part number and revision */
+
+void check_l2_ids(void)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+    uint64_t vpidr = read_sysreg(vpidr_el2), vmpidr = read_sysreg(vmpidr_el2);
+    uint64_t own_mpidr = read_sysreg(mpidr_el1), own_midr = read_sysreg(midr_el1);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(own_midr ^ L2_MIDR_FLIP, vpidr_el2);
+    write_sysreg(L2_MPIDR, vmpidr_el2);
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_ids_payload, 0);
+    uint64_t after_mpidr = read_sysreg(mpidr_el1), after_midr = read_sysreg(midr_el1);
+    uint64_t readback = read_sysreg(vmpidr_el2);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(vpidr, vpidr_el2);
+    write_sysreg(vmpidr, vmpidr_el2);
+    isb();
+
+    if (!test_check(seen.ended && !seen.unexpected, "ids_l2_ran", "%u exits", seen.n))
+        return;
+    test_expect_eq("ids_l2_mpidr_is_vmpidr", seen.l2_id, L2_MPIDR);
+    test_expect_eq("ids_l2_midr_is_vpidr", seen.l2_probe, own_midr ^ L2_MIDR_FLIP);
+    test_expect_eq("ids_vmpidr_readback", readback, L2_MPIDR);
+    test_expect_eq("ids_l1_mpidr_own", after_mpidr, own_mpidr);
+    test_expect_eq("ids_l1_midr_own", after_midr, own_midr);
+}

@@ -1,0 +1,47 @@
+/* What vel2nest's parts share to run its guest (main.c, controls.c). */
+#ifndef VEL2NEST_NEST_H
+#define VEL2NEST_NEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HCR_VM                  BIT(0)
+#define HCR_IMO                 BIT(4)
+#define HCR_TWI                 BIT(13)
+#define HCR_TID3                BIT(18)
+#define HCR_TVM                 BIT(26)
+#define HCR_TGE                 BIT(27)
+#define HCR_RW                  BIT(31)
+#define ESR_SYS_READ            BIT(0)
+#define ISS_SYS_RT_MASK         (0x1fUL << 5)
+#define ID_EMULATED             0x0000000012345678UL    /* what L1 answers for a trapped read */
+#define NAME_MAX_LEN            40
+
+/* What the payload's exits showed. Only the lower-EL synchronous entry of
+ * nest_vectors (VBAR_EL2 + 0x400) reaches nest_exit_c; an exit delivered at
+ * any other offset lands in the library's handlers, which fail the guest. */
+struct nest_seen {
+    unsigned n;
+    uint64_t id_esr, id_elr, id_spsr;
+    uint64_t wfi_esr, wfi_elr;
+    uint64_t hvc_esr, hvc_elr, hvc_spsr;
+    uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
+    unsigned sys_n;
+    uint64_t sys_esr[4];
+    bool ended, unexpected;
+    bool irq;
+    uint64_t irq_elr, irq_spsr, irq_iar, irq_count;
+};
+extern struct nest_seen seen;
+
+/* ERETs to the EL1 payload entry with x1, VBAR_EL2 at nest_vectors
+ * (l2.S); returns when nest_exit_c ends the run. */
+void nest_run(void (*entry)(void), uint64_t x1);
+extern char nest_vectors[];
+
+/* Its controls over its guest (controls.c). */
+void check_l2_cnthctl(void);
+void check_l2_mdcr(void);
+void check_l2_ids(void);
+
+#endif
