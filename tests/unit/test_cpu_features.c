@@ -34,6 +34,7 @@
 #define PFR1_MTE            8
 #define PFR1_SME            24
 /* ID_AA64DFR0_EL1 */
+#define DFR0_PMUVER         8
 #define DFR0_BRPS           12
 #define DFR0_WRPS           20
 /* ID_AA64ISAR1_EL1 */
@@ -284,6 +285,24 @@ static void test_breakpoints_watchpoints(void **state)
     assert_int_equal(f.wrps, 10);
 }
 
+/* PMUVer 0 (none, as a VM of elvisor sees) and 0xf (IMPLEMENTATION
+ * DEFINED) mean no PMCR_EL0: reading it would be UNDEFINED. */
+static void test_pmu(void **state)
+{
+    struct cpu_id_regs id = { 0 };
+
+    (void)state;
+    assert_false(decode(&id).pmu);
+    id.dfr0 = FLD(0xf, DFR0_PMUVER);
+    assert_false(decode(&id).pmu);
+    id.dfr0 = ALL_BUT(DFR0_PMUVER);
+    assert_false(decode(&id).pmu);
+    id.dfr0 = FLD(1, DFR0_PMUVER);
+    assert_true(decode(&id).pmu);
+    id.dfr0 = FLD(8, DFR0_PMUVER);
+    assert_true(decode(&id).pmu);
+}
+
 /* A Cortex-A57 (no VHE, ARMv8.0) and a Cortex-A76-like core (VHE, 16-bit
  * VMIDs, 40-bit PA) as their ID registers read. */
 static void test_real_cores(void **state)
@@ -317,6 +336,7 @@ static void test_real_cores(void **state)
     assert_int_equal(f.gic_sysreg, 0);
     assert_int_equal(f.brps, 6);
     assert_int_equal(f.wrps, 4);
+    assert_true(f.pmu);                     /* PMUVer 1 */
 
     f = decode(&a76);
     assert_int_equal(f.e2h, E2H_SWITCHABLE);
@@ -344,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_parange),
         cmocka_unit_test(test_pfr_isar_flags),
         cmocka_unit_test(test_breakpoints_watchpoints),
+        cmocka_unit_test(test_pmu),
         cmocka_unit_test(test_real_cores),
     };
 

@@ -49,6 +49,9 @@ void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f)
     f->pan = id_field(id->mmfr1, 20) != 0;
     f->brps = id_field(id->dfr0, ID_AA64DFR0_BRPS_SHIFT) + 1;
     f->wrps = id_field(id->dfr0, ID_AA64DFR0_WRPS_SHIFT) + 1;
+    /* 0xf is an IMPLEMENTATION DEFINED PMU without the Arm registers. */
+    f->pmu = id_field(id->dfr0, ID_AA64DFR0_PMUVER_SHIFT) != 0 &&
+             id_field(id->dfr0, ID_AA64DFR0_PMUVER_SHIFT) != 0xf;
     f->pauth = id_field(id->isar1, 4) || id_field(id->isar1, 8) ||
                id_field(id->isar1, 24) || id_field(id->isar1, 28);
 }

@@ -34,6 +34,7 @@ struct cpu_features {
     bool pan;               /* FEAT_PAN: PSTATE.PAN, SCTLR_ELx.SPAN */
     bool ssbs;              /* FEAT_SSBS: PSTATE.SSBS, SCTLR_ELx.DSSBS */
     unsigned brps, wrps;    /* breakpoints, watchpoints (1..DBG_MAX_POINTS) */
+    bool pmu;               /* an Arm PMU: PMCR_EL0 and MDCR_EL2.HPMN exist */
 };
 
 void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f);

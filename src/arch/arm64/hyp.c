@@ -113,7 +113,8 @@ static void compute_vtcr(void)
 
 void hyp_cpu_init(void)
 {
-    uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+    /* Without a PMU (a VM of elvisor itself, for one) PMCR_EL0 is UNDEFINED. */
+    uint64_t pmcr_n = hyp_features.pmu ? (read_sysreg(pmcr_el0) >> 11) & 0x1f : 0;
 
     write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);
     isb();

@@ -193,6 +193,7 @@
 #define MDCR_TDRA           BIT(11)
 
 /* ID_AA64DFR0_EL1: breakpoints and watchpoints, each field the number minus one. */
+#define ID_AA64DFR0_PMUVER_SHIFT 8
 #define ID_AA64DFR0_BRPS_SHIFT  12
 #define ID_AA64DFR0_WRPS_SHIFT  20
 /* Beyond 16 (FEAT_Debugv8p9) the extra ones sit in banks behind MDSELR_EL1. */
