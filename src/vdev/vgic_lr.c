@@ -338,21 +338,23 @@ bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
 
     spin_lock(&v->lock);
     ops->view(vc, &view);
-    /* Anything still in an LR (if called before sync) counts too. */
-    for (unsigned i = 0; i < ops->max_lrs && !found; i++) {
+    /* Anything still in an LR (if called before sync) counts too; after
+     * a sync (a WFI wake) none is in use. */
+    for (uint64_t used = vc->lr_used; used && !found; used &= used - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(used);
         struct vgic_lr_desc d;
 
-        if (!vc->lr_irq[i])
-            continue;
         ops->read(vc, i, &d);
         if (d.pending && !d.active)
             found = cpu_if_would_signal(&view, d.priority, d.group1);
     }
-    for (struct vgic_irq *irq = found ? 0 : first_busy(v, vc, &it); irq && !found;
-         irq = next_busy(v, vc, &it)) {
+    /* The first hit ends the walk: the SPI words after it are not read. */
+    for (struct vgic_irq *irq = found ? 0 : first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it)) {
         if (irq->lr_owner == VGIC_NONE8 && irq->target == vcpu_id && !irq->active &&
-            vgic_irq_deliverable(v, irq))
-            found = cpu_if_would_signal(&view, irq->priority, irq->group1);
+            vgic_irq_deliverable(v, irq) && cpu_if_would_signal(&view, irq->priority, irq->group1)) {
+            found = true;
+            break;
+        }
     }
     spin_unlock(&v->lock);
     return found;
