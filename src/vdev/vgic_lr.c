@@ -216,23 +216,17 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
         vgic_resync_hw_spis(v);
     pick.n = 0;
     pick.wanted = 0;
-    pick.room = 0;
-    for (unsigned i = 0; i < nr_lrs; i++)
-        if (!vc->lr_irq[i])
-            pick.room++;
+    /* lr_used has a bit for each LR that holds an interrupt, all below nr_lrs. */
+    pick.room = nr_lrs - (unsigned)__builtin_popcountll(vc->lr_used);
     for (struct vgic_irq *irq = first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it))
         lr_consider(v, &pick, irq, vcpu_id);
 
-    /* Free LRs left over are zeroed: whatever the shadow held there must
-     * not reach the hardware as a phantom interrupt. */
-    for (unsigned i = 0; i < nr_lrs; i++) {
-        if (vc->lr_irq[i])
-            continue;
-        if (k < pick.n)
+    /* A free LR's shadow is already zero (vgic_sync_lrs() clears each one
+     * it frees, and only lr_place() writes one), and the hardware is loaded
+     * from the used ones only: just the picks are written. */
+    for (unsigned i = 0; i < nr_lrs && k < pick.n; i++)
+        if (!vc->lr_irq[i])
             lr_place(v, ops, vc, i, pick.best[k++], vcpu_id);
-        else
-            ops->clear(vc, i);
-    }
 
     /* Underflow fires while at most one LR is valid: with a single LR that
      * is always, so there ask for an EOI maintenance IRQ instead (a
