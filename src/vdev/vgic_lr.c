@@ -216,23 +216,17 @@ void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
         vgic_resync_hw_spis(v);
     pick.n = 0;
     pick.wanted = 0;
-    pick.room = 0;
-    for (unsigned i = 0; i < nr_lrs; i++)
-        if (!vc->lr_irq[i])
-            pick.room++;
+    /* lr_used has a bit for each LR that holds an interrupt, all below nr_lrs. */
+    pick.room = nr_lrs - (unsigned)__builtin_popcountll(vc->lr_used);
     for (struct vgic_irq *irq = first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it))
         lr_consider(v, &pick, irq, vcpu_id);
 
-    /* Free LRs left over are zeroed: whatever the shadow held there must
-     * not reach the hardware as a phantom interrupt. */
-    for (unsigned i = 0; i < nr_lrs; i++) {
-        if (vc->lr_irq[i])
-            continue;
-        if (k < pick.n)
+    /* A free LR's shadow is already zero (vgic_sync_lrs() clears each one
+     * it frees, and only lr_place() writes one), and the hardware is loaded
+     * from the used ones only: just the picks are written. */
+    for (unsigned i = 0; i < nr_lrs && k < pick.n; i++)
+        if (!vc->lr_irq[i])
             lr_place(v, ops, vc, i, pick.best[k++], vcpu_id);
-        else
-            ops->clear(vc, i);
-    }
 
     /* Underflow fires while at most one LR is valid: with a single LR that
      * is always, so there ask for an EOI maintenance IRQ instead (a
@@ -338,21 +332,23 @@ bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
 
     spin_lock(&v->lock);
     ops->view(vc, &view);
-    /* Anything still in an LR (if called before sync) counts too. */
-    for (unsigned i = 0; i < ops->max_lrs && !found; i++) {
+    /* Anything still in an LR (if called before sync) counts too; after
+     * a sync (a WFI wake) none is in use. */
+    for (uint64_t used = vc->lr_used; used && !found; used &= used - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(used);
         struct vgic_lr_desc d;
 
-        if (!vc->lr_irq[i])
-            continue;
         ops->read(vc, i, &d);
         if (d.pending && !d.active)
             found = cpu_if_would_signal(&view, d.priority, d.group1);
     }
-    for (struct vgic_irq *irq = found ? 0 : first_busy(v, vc, &it); irq && !found;
-         irq = next_busy(v, vc, &it)) {
+    /* The first hit ends the walk: the SPI words after it are not read. */
+    for (struct vgic_irq *irq = found ? 0 : first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it)) {
         if (irq->lr_owner == VGIC_NONE8 && irq->target == vcpu_id && !irq->active &&
-            vgic_irq_deliverable(v, irq))
-            found = cpu_if_would_signal(&view, irq->priority, irq->group1);
+            vgic_irq_deliverable(v, irq) && cpu_if_would_signal(&view, irq->priority, irq->group1)) {
+            found = true;
+            break;
+        }
     }
     spin_unlock(&v->lock);
     return found;

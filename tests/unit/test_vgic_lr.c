@@ -783,6 +783,30 @@ static void test_busy_bitmaps_follow_state(void **state)
     assert_true(find_lr(0, 95) >= 0);
 }
 
+/* vgic_flush_lrs() writes only the LRs it fills and the hardware is loaded
+ * from the used ones: that is safe because a sync zeroes every LR it frees,
+ * so no stale bits of an earlier interrupt stay in a free LR's shadow. */
+static void test_freed_lrs_are_zero(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < 3; i++) {
+        enable_spi(40 + i, 0x80);
+        vgic_inject_edge(&vg, 0, 40 + i);
+    }
+    flush_lrs(&vg, 0);
+    assert_int_equal(used_lrs(0), 3);
+    /* The guest completed two, the third is still pending. */
+    cif(0)->lr[0] &= ~ICH_LR_STATE_MASK;
+    cif(0)->lr[1] &= ~ICH_LR_STATE_MASK;
+    vgic_sync_lrs(&vg, 0);
+    for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
+        assert_int_equal(cif(0)->lr[i], 0);
+    flush_lrs(&vg, 0);
+    assert_int_equal(lr_intid(cif(0)->lr[0]), 42);
+    for (unsigned i = 1; i < VGIC_V3_MAX_LRS; i++)
+        assert_int_equal(cif(0)->lr[i], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -805,6 +829,7 @@ int main(void)
         cmocka_unit_test_setup(test_quiet_ends_on_register_writes, setup),
         cmocka_unit_test_setup(test_quiet_ends_on_other_vcpu_sync, setup),
         cmocka_unit_test_setup(test_busy_bitmaps_follow_state, setup),
+        cmocka_unit_test_setup(test_freed_lrs_are_zero, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
