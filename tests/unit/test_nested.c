@@ -52,6 +52,14 @@
 #define A_HCR_TID3  (1ULL << 18)
 #define A_HCR_TSC   (1ULL << 19)
 #define A_HCR_TVM   (1ULL << 26)
+#define A_HCR_TID2  (1ULL << 17)
+#define A_HCR_TIDCP (1ULL << 20)
+#define A_HCR_TACR  (1ULL << 21)
+#define A_HCR_TSW   (1ULL << 22)
+#define A_HCR_TRVM  (1ULL << 30)
+#define A_HCR_TLOR  (1ULL << 35)
+#define A_HCR_TERR  (1ULL << 36)
+#define A_HCR_ATA   (1ULL << 56)
 #define A_HCR_HCD   (1ULL << 29)
 #define A_HCR_RW    (1ULL << 31)
 #define A_HCR_TTLB  (1ULL << 25)
@@ -270,7 +278,8 @@ static void test_l2_hcr(void **state)
         /* elvisor's own controls stay (stage 2, its interrupts) */
         assert_true((hcr & guest) == guest);
         /* the traps the guest hypervisor asked for are added */
-        uint64_t traps = A_HCR_TWI | A_HCR_TWE | A_HCR_TID3 | A_HCR_TSC;
+        uint64_t traps = A_HCR_TWI | A_HCR_TWE | A_HCR_TID3 | A_HCR_TSC | A_HCR_TID2 | A_HCR_TIDCP |
+                         A_HCR_TACR | A_HCR_TSW | A_HCR_TVM | A_HCR_TRVM | A_HCR_TLOR;
         assert_true((hcr & (vh & traps)) == (vh & traps));
         /* never its TGE, its FEAT_NV bits, nor anything else of its */
         assert_true((hcr & ~guest & ~traps) == 0);
@@ -279,7 +288,9 @@ static void test_l2_hcr(void **state)
     assert_true(nested_vhcr_unhonoured(A_HCR_TWI | A_HCR_TID3 | A_HCR_RW | A_HCR_E2H | A_HCR_TGE) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_FMO | A_HCR_TWI) == A_HCR_FMO);
-    assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_VI) == (A_HCR_TVM | A_HCR_VI));
+    assert_true(nested_vhcr_unhonoured(A_HCR_TERR | A_HCR_VI) == (A_HCR_TERR | A_HCR_VI));
+    assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_TRVM | A_HCR_TID2 | A_HCR_TIDCP | A_HCR_TACR |
+                                       A_HCR_TSW | A_HCR_TLOR | A_HCR_ATA) == 0);
 }
 
 /* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
@@ -316,13 +327,113 @@ static void test_l2_exit_kind(void **state)
     assert_int_equal(l2_kind(mmfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
     assert_int_equal(l2_kind(pfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
     assert_int_equal(l2_kind(midr, A_HCR_TID3), NESTED_L2_ELVISOR);
-    assert_int_equal(l2_kind(sctlr, ~0ULL), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(sctlr, ~(A_HCR_TVM | A_HCR_TRVM)), NESTED_L2_ELVISOR);
     assert_int_equal(l2_kind(A_EC(A_EC_DABT_LOW), ~0ULL), NESTED_L2_ELVISOR);
     /* TID3 covers op0 3, op1 0, CRn 0, CRm 1..7 only */
     for (unsigned crm = 0; crm < 16; crm++)
         for (unsigned op1 = 0; op1 < 8; op1++)
             assert_int_equal(l2_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
                              op1 == 0 && crm >= 1 && crm <= 7 ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+}
+
+/* HCR_EL2's register traps (Arm ARM): TVM the EL1 VM-control registers'
+ * writes, TRVM their reads, TID2 the cache ID registers, TACR ACTLR_EL1,
+ * TSW the set/way DCs, TLOR the LOR registers, TIDCP op0 1/3 CRn 11/15. */
+struct vm_reg {
+    unsigned op0, op1, crn, crm, op2;
+};
+
+static const struct vm_reg vm_regs[] = {
+    { 3, 0, 1, 0, 0 },  /* SCTLR_EL1 */
+    { 3, 0, 2, 0, 0 },  /* TTBR0_EL1 */
+    { 3, 0, 2, 0, 1 },  /* TTBR1_EL1 */
+    { 3, 0, 2, 0, 2 },  /* TCR_EL1 */
+    { 3, 0, 5, 1, 0 },  /* AFSR0_EL1 */
+    { 3, 0, 5, 1, 1 },  /* AFSR1_EL1 */
+    { 3, 0, 5, 2, 0 },  /* ESR_EL1 */
+    { 3, 0, 6, 0, 0 },  /* FAR_EL1 */
+    { 3, 0, 10, 2, 0 }, /* MAIR_EL1 */
+    { 3, 0, 10, 3, 0 }, /* AMAIR_EL1 */
+    { 3, 0, 13, 0, 1 }, /* CONTEXTIDR_EL1 */
+};
+
+static uint64_t reg_esr(const struct vm_reg *r, bool rd)
+{
+    return A_SYS(r->op0, r->op1, r->crn, r->crm, r->op2, 7, rd);
+}
+
+static void test_l2_hcr_reg_forwarding(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < sizeof(vm_regs) / sizeof(vm_regs[0]); i++) {
+        uint64_t wr = reg_esr(&vm_regs[i], false), rd = reg_esr(&vm_regs[i], true);
+        assert_int_equal(l2_kind(wr, A_HCR_TVM), NESTED_L2_TO_VEL2);
+        assert_int_equal(l2_kind(rd, A_HCR_TVM), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(rd, A_HCR_TRVM), NESTED_L2_TO_VEL2);
+        assert_int_equal(l2_kind(wr, A_HCR_TRVM), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(wr, 0), NESTED_L2_ELVISOR);
+    }
+    /* Neighbours that are not VM controls: ACTLR_EL1 (TACR's), TCR2_EL1,
+     * CPACR_EL1, VBAR_EL1, PAR_EL1. */
+    const uint64_t actlr = A_SYS(3, 0, 1, 0, 1, 0, 0), tcr2 = A_SYS(3, 0, 2, 0, 3, 0, 0);
+    const uint64_t cpacr = A_SYS(3, 0, 1, 0, 2, 0, 0), vbar = A_SYS(3, 0, 12, 0, 0, 0, 0);
+    const uint64_t par = A_SYS(3, 0, 7, 4, 0, 0, 1);
+    const uint64_t vm = A_HCR_TVM | A_HCR_TRVM;
+    assert_int_equal(l2_kind(actlr, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(tcr2, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(cpacr, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(vbar, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(par, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(actlr, A_HCR_TACR), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(actlr | 1, A_HCR_TACR), NESTED_L2_TO_VEL2);
+
+    /* TID2: CTR_EL0, CCSIDR, CLIDR, CCSIDR2, CSSELR; not AIDR (TID1), MIDR */
+    const uint64_t ctr = A_SYS(3, 3, 0, 0, 1, 0, 1), ccsidr = A_SYS(3, 1, 0, 0, 0, 0, 1);
+    const uint64_t clidr = A_SYS(3, 1, 0, 0, 1, 0, 1), ccsidr2 = A_SYS(3, 1, 0, 0, 2, 0, 1);
+    const uint64_t csselr_w = A_SYS(3, 2, 0, 0, 0, 0, 0), aidr = A_SYS(3, 1, 0, 0, 7, 0, 1);
+    const uint64_t dczid = A_SYS(3, 3, 0, 0, 7, 0, 1);
+    assert_int_equal(l2_kind(ctr, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(ccsidr, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(clidr, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(ccsidr2, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(csselr_w, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(ctr, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(aidr, A_HCR_TID2), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(dczid, A_HCR_TID2), NESTED_L2_ELVISOR);
+
+    /* TSW: DC ISW/CSW/CISW, not DC CIVAC or DC ZVA */
+    const uint64_t isw = A_SYS(1, 0, 7, 6, 2, 0, 0), csw = A_SYS(1, 0, 7, 10, 2, 0, 0);
+    const uint64_t cisw = A_SYS(1, 0, 7, 14, 2, 0, 0), civac = A_SYS(1, 3, 7, 14, 1, 0, 0);
+    const uint64_t ivac = A_SYS(1, 0, 7, 6, 1, 0, 0);
+    assert_int_equal(l2_kind(isw, A_HCR_TSW), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(csw, A_HCR_TSW), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(cisw, A_HCR_TSW), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(isw, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(civac, A_HCR_TSW), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(ivac, A_HCR_TSW), NESTED_L2_ELVISOR);
+
+    /* TLOR: LORSA, LOREA, LORN, LORC, LORID; not MAIR/AMAIR's neighbours */
+    for (unsigned op2 = 0; op2 < 8; op2++)
+        assert_int_equal(l2_kind(A_SYS(3, 0, 10, 4, op2, 0, 1), A_HCR_TLOR), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(A_SYS(3, 0, 10, 4, 7, 0, 1), 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(A_SYS(3, 0, 10, 2, 0, 0, 1), A_HCR_TLOR), NESTED_L2_ELVISOR);
+}
+
+static void test_l2_tidcp_forwarding(void **state)
+{
+    (void)state;
+    for (unsigned op0 = 1; op0 < 4; op0++)
+        for (unsigned crn = 0; crn < 16; crn++)
+            for (unsigned op1 = 0; op1 < 8; op1 += 3)
+                for (unsigned crm = 0; crm < 16; crm += 5) {
+                    bool impdef = (op0 == 1 || op0 == 3) && (crn == 11 || crn == 15);
+                    uint64_t esr = A_SYS(op0, op1, crn, crm, 3, 0, op0 == 3);
+                    /* other rows (ICC_*, the timers' CRn 14) need other bits */
+                    assert_int_equal(l2_kind(esr, A_HCR_TIDCP),
+                                     impdef ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+                    if (impdef)
+                        assert_int_equal(l2_kind(esr, 0), NESTED_L2_ELVISOR);
+                }
 }
 
 /* CNTHCTL_EL2's controls over its guest's timers (Arm ARM, CNTHCTL_EL2
@@ -504,6 +615,8 @@ int main(void)
         cmocka_unit_test(test_hyp_hcr),
         cmocka_unit_test(test_l2_hcr),
         cmocka_unit_test(test_l2_exit_kind),
+        cmocka_unit_test(test_l2_hcr_reg_forwarding),
+        cmocka_unit_test(test_l2_tidcp_forwarding),
         cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_l2_mdcr_forwarding),
         cmocka_unit_test(test_l2_sgi_forwarding),
