@@ -572,9 +572,10 @@ void guest_main(void)
     write_sysreg(SCTLR_MMU_ON, S3_5_C1_C0_0);                       /* SCTLR_EL12 */
     if (vm)
         write_sysreg(0, vttbr_el2);
-    /* TVM traps nothing the payload does; elvisor does not forward it yet
-     * and must say so (tests/integration/hyp-log.txt). */
-    write_sysreg(((hcr | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_RW) & ~(HCR_TGE | HCR_VM)) | vm, hcr_el2);
+    /* TVM traps nothing the payload does; TERR (error records) neither,
+     * and elvisor, which does not forward it yet, must say so
+     * (tests/integration/hyp-log.txt). */
+    write_sysreg(((hcr | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_TERR | HCR_RW) & ~(HCR_TGE | HCR_VM)) | vm, hcr_el2);
     isb();
     /* vTGE = 0: an EL1 TLBI from EL2 is for the guest's EL1&0 regime. */
     __asm__ volatile("tlbi vmalle1" ::: "memory");
@@ -635,6 +636,7 @@ void guest_main(void)
     check_l2_timers();
     check_l2_cnthctl();
     check_l2_mdcr();
+    check_l2_hcr_traps();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();
