@@ -30,6 +30,7 @@ enum nested_ctl {
     NCTL_HCR,           /* L1's HCR_EL2 */
     NCTL_CNTHCTL,       /* L1's CNTHCTL_EL2 in the E2H = 1 layout */
     NCTL_MDCR,          /* L1's MDCR_EL2, TDE folded into TDA/TDOSA/TDRA */
+    NCTL_ICH_HCR,       /* L1's ICH_HCR_EL2, while its guest runs on its LRs */
 };
 
 /* Which MSR/MRS directions a row covers (ESR ISS bit 0: 1 = MRS). */
@@ -128,12 +129,32 @@ struct nested_fwd {
 #define K_IMPDEF_SYS        SYSREG_KEY(1, 0, 0xb, 0, 0)
 #define K_IMPDEF_REG        SYSREG_KEY(3, 0, 0xb, 0, 0)
 
+/* ICH_HCR_EL2's traps of the virtual CPU interface (GICv3): TC the common
+ * registers (PMR; DIR, RPR, SGI1R, ASGI1R, SGI0R; CTLR), TALL0 Group 0's
+ * (IAR0, EOIR0, HPPIR0, BPR0, AP0R0..3; IGRPEN0), TALL1 Group 1's (AP1R0..3;
+ * IAR1, EOIR1, HPPIR1, BPR1; IGRPEN1), TDIR DIR alone. */
+#define K_ICC_PMR           SYSREG_KEY(3, 0, 4, 6, 0)
+#define K_ICC_DIR           SYSREG_KEY(3, 0, 12, 11, 1)
+#define K_ICC_RPR           SYSREG_KEY(3, 0, 12, 11, 3)
+#define K_ICC_CTLR          SYSREG_KEY(3, 0, 12, 12, 4)
+#define K_ICC_G0_FIRST      SYSREG_KEY(3, 0, 12, 8, 0)      /* IAR0 .. AP0R3 */
+#define K_ICC_G0_LAST       SYSREG_KEY(3, 0, 12, 8, 7)
+#define K_ICC_AP1R0         SYSREG_KEY(3, 0, 12, 9, 0)
+#define K_ICC_AP1R3         SYSREG_KEY(3, 0, 12, 9, 3)
+#define K_ICC_G1_FIRST      SYSREG_KEY(3, 0, 12, 12, 0)     /* IAR1 .. BPR1 */
+#define K_ICC_G1_LAST       SYSREG_KEY(3, 0, 12, 12, 3)
+#define K_ICC_IGRPEN0       SYSREG_KEY(3, 0, 12, 12, 6)
+#define K_ICC_IGRPEN1       SYSREG_KEY(3, 0, 12, 12, 7)
+
 /* A row over MSR/MRS keys lo..hi forwarded when L1's HCR_EL2 has bit. */
 #define HCR_SYS(first, last, hcr_bit, direction) \
     { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_HCR, .bit = (hcr_bit), \
       .kind = NESTED_L2_TO_VEL2, .dir = (direction) }
 #define HCR_VM_REG(first, last) \
     HCR_SYS(first, last, HCR_TVM, NDIR_WRITE), HCR_SYS(first, last, HCR_TRVM, NDIR_READ)
+#define ICH_SYS(first, last, ich_bit) \
+    { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_ICH_HCR, .bit = (ich_bit), \
+      .kind = NESTED_L2_TO_VEL2 }
 #define HCR_IMPDEF(space) \
     { .ec = EC_SYS64, .lo = (space), .hi = (space), .ctl = NCTL_HCR, .bit = HCR_TIDCP, \
       .kind = NESTED_L2_TO_VEL2, .key_mask = K_IMPDEF_MASK }
@@ -182,6 +203,16 @@ static const struct nested_fwd fwd_table[] = {
     HCR_SYS(K_LOR_FIRST, K_LOR_LAST, HCR_TLOR, NDIR_ANY),
     HCR_IMPDEF(K_IMPDEF_SYS),
     HCR_IMPDEF(K_IMPDEF_REG),
+    ICH_SYS(K_ICC_PMR, K_ICC_PMR, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_DIR, K_ICC_DIR, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_RPR, K_ICC_SGI0R, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_CTLR, K_ICC_CTLR, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_DIR, K_ICC_DIR, NESTED_ICH_HCR_TDIR),
+    ICH_SYS(K_ICC_G0_FIRST, K_ICC_G0_LAST, NESTED_ICH_HCR_TALL0),
+    ICH_SYS(K_ICC_IGRPEN0, K_ICC_IGRPEN0, NESTED_ICH_HCR_TALL0),
+    ICH_SYS(K_ICC_AP1R0, K_ICC_AP1R3, NESTED_ICH_HCR_TALL1),
+    ICH_SYS(K_ICC_G1_FIRST, K_ICC_G1_LAST, NESTED_ICH_HCR_TALL1),
+    ICH_SYS(K_ICC_IGRPEN1, K_ICC_IGRPEN1, NESTED_ICH_HCR_TALL1),
 };
 #define NR_FWD  (sizeof(fwd_table) / sizeof(fwd_table[0]))
 
@@ -198,6 +229,9 @@ static bool row_holds(const struct nested_fwd *r, const struct nested_ctls *c)
         break;
     case NCTL_MDCR:
         reg = nested_mdcr_traps(c->mdcr);
+        break;
+    case NCTL_ICH_HCR:
+        reg = c->ich_hcr;
         break;
     case NCTL_ALWAYS:
     default:

@@ -106,7 +106,15 @@ enum nested_l2_exit {
  * its HCR_EL2 (effective) and CNTHCTL_EL2 in the E2H = 1 layout. */
 struct nested_ctls {
     uint64_t hcr, cnthctl, mdcr;
+    uint64_t ich_hcr;       /* its ICH_HCR_EL2's traps, 0 unless L2 runs on its LRs */
 };
+/* ICH_HCR_EL2 traps of its guest's ICC_* accesses (GICv3). */
+#define NESTED_ICH_HCR_TC       BIT(10)
+#define NESTED_ICH_HCR_TALL0    BIT(11)
+#define NESTED_ICH_HCR_TALL1    BIT(12)
+#define NESTED_ICH_HCR_TDIR     BIT(14)
+#define NESTED_ICH_HCR_TRAPS    (NESTED_ICH_HCR_TC | NESTED_ICH_HCR_TALL0 | NESTED_ICH_HCR_TALL1 | \
+                                 NESTED_ICH_HCR_TDIR)
 #define NESTED_CNTHCTL_EL1PCTEN BIT(10)     /* E2H = 1 layout */
 #define NESTED_CNTHCTL_EL1PTEN  BIT(11)
 #define NESTED_CNTHCTL_EL1TVT   BIT(13)     /* FEAT_ECV */

@@ -296,7 +296,7 @@ static void test_l2_hcr(void **state)
 /* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
 static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
 {
-    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0 };
+    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0, 0 };
 
     return nested_l2_exit_kind(esr, &c);
 }
@@ -436,6 +436,49 @@ static void test_l2_tidcp_forwarding(void **state)
                 }
 }
 
+/* ICH_HCR_EL2's traps of its guest's ICC_* accesses (Arm ARM / GICv3):
+ * TC [10] PMR, DIR, RPR, SGI0R/SGI1R/ASGI1R, CTLR; TALL0 [11] IAR0, EOIR0,
+ * HPPIR0, BPR0, AP0R<n>, IGRPEN0; TALL1 [12] the Group 1 ones; TDIR [14]
+ * DIR. ICC_SRE_EL1 is none of them. */
+static enum nested_l2_exit ich_kind(uint64_t esr, uint64_t ich_hcr)
+{
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, ich_hcr };
+
+    return nested_l2_exit_kind(esr, &c);
+}
+
+static void test_l2_ich_hcr_forwarding(void **state)
+{
+    const uint64_t tc = 1ULL << 10, tall0 = 1ULL << 11, tall1 = 1ULL << 12, tdir = 1ULL << 14;
+    const uint64_t pmr = A_SYS(3, 0, 4, 6, 0, 0, 0), dir = A_SYS(3, 0, 12, 11, 1, 0, 0);
+    const uint64_t rpr = A_SYS(3, 0, 12, 11, 3, 0, 1), sgi1r = A_SYS(3, 0, 12, 11, 5, 0, 0);
+    const uint64_t ctlr = A_SYS(3, 0, 12, 12, 4, 0, 1), sre = A_SYS(3, 0, 12, 12, 5, 0, 1);
+    const uint64_t iar0 = A_SYS(3, 0, 12, 8, 0, 0, 1), ap0r3 = A_SYS(3, 0, 12, 8, 7, 0, 1);
+    const uint64_t grpen0 = A_SYS(3, 0, 12, 12, 6, 0, 0), ap1r0 = A_SYS(3, 0, 12, 9, 0, 0, 1);
+    const uint64_t iar1 = A_SYS(3, 0, 12, 12, 0, 0, 1), bpr1 = A_SYS(3, 0, 12, 12, 3, 0, 0);
+    const uint64_t grpen1 = A_SYS(3, 0, 12, 12, 7, 0, 0);
+
+    (void)state;
+    const uint64_t common[] = { pmr, dir, rpr, sgi1r, ctlr };
+    const uint64_t g0[] = { iar0, ap0r3, grpen0 }, g1[] = { ap1r0, iar1, bpr1, grpen1 };
+    for (unsigned i = 0; i < 5; i++) {
+        assert_int_equal(ich_kind(common[i], tc), NESTED_L2_TO_VEL2);
+        assert_int_equal(ich_kind(common[i], tall0 | tall1), NESTED_L2_ELVISOR);
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(ich_kind(g0[i], tall0), NESTED_L2_TO_VEL2);
+        assert_int_equal(ich_kind(g0[i], tc | tall1 | tdir), NESTED_L2_ELVISOR);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(ich_kind(g1[i], tall1), NESTED_L2_TO_VEL2);
+        assert_int_equal(ich_kind(g1[i], tc | tall0 | tdir), NESTED_L2_ELVISOR);
+    }
+    assert_int_equal(ich_kind(dir, tdir), NESTED_L2_TO_VEL2);
+    assert_int_equal(ich_kind(pmr, tdir), NESTED_L2_ELVISOR);
+    assert_int_equal(ich_kind(sre, tc | tall0 | tall1 | tdir), NESTED_L2_ELVISOR);
+    assert_int_equal(ich_kind(iar1, 0), NESTED_L2_ELVISOR);
+}
+
 /* CNTHCTL_EL2's controls over its guest's timers (Arm ARM, CNTHCTL_EL2
  * with E2H = 1: EL1PCTEN [10], EL1PTEN [11], EL1TVT [13], EL1TVCT [14];
  * with E2H = 0: EL1PCTEN [0], EL1PCEN [1]). */
@@ -445,8 +488,8 @@ static void test_l2_cnthctl_forwarding(void **state)
     const uint64_t cntvct = A_SYS(3, 3, 14, 0, 2, 2, 1), cntfrq = A_SYS(3, 3, 14, 0, 0, 2, 1);
     const uint64_t cntp_tval = A_SYS(3, 3, 14, 2, 0, 2, 0), cntp_cval = A_SYS(3, 3, 14, 2, 2, 2, 1);
     const uint64_t cntv_ctl = A_SYS(3, 3, 14, 3, 1, 2, 1), cntkctl = A_SYS(3, 0, 14, 1, 0, 2, 1);
-    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0 }, shut = { 0, 0, 0 };
-    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0 };
+    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0, 0 }, shut = { 0, 0, 0, 0 };
+    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0, 0 };
 
     (void)state;
     assert_int_equal(nested_l2_exit_kind(cntpct, &open), NESTED_L2_ELVISOR);
@@ -458,7 +501,7 @@ static void test_l2_cnthctl_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(cntfrq, &shut), NESTED_L2_ELVISOR);
     assert_int_equal(nested_l2_exit_kind(cntkctl, &shut), NESTED_L2_ELVISOR);
     /* Only EL1PCTEN clear: the counter, not the timer. */
-    struct nested_ctls pct = { 0, 1ULL << 11, 0 };
+    struct nested_ctls pct = { 0, 1ULL << 11, 0, 0 };
     assert_int_equal(nested_l2_exit_kind(cntpct, &pct), NESTED_L2_TO_VEL2);
     assert_int_equal(nested_l2_exit_kind(cntp_cval, &pct), NESTED_L2_ELVISOR);
     /* The virtual counter and timer trap only by ECV's bits. */
@@ -507,7 +550,7 @@ static void test_l2_mdcr_forwarding(void **state)
     const uint64_t oslar = A_SYS(2, 0, 1, 0, 4, 1, 0), mdrar = A_SYS(2, 0, 1, 0, 0, 1, 1);
     const uint64_t dbgvcr32 = A_SYS(2, 4, 0, 7, 0, 1, 1);
     const uint64_t tda = 1ULL << 9, tdosa = 1ULL << 10, tdra = 1ULL << 11, tde = 1ULL << 8;
-    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0 };
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0 };
 
     (void)state;
     const uint64_t tda_regs[] = { mdscr, dbgbvr5, dbgwcr15, claimset, mdccsr };
@@ -617,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_l2_exit_kind),
         cmocka_unit_test(test_l2_hcr_reg_forwarding),
         cmocka_unit_test(test_l2_tidcp_forwarding),
+        cmocka_unit_test(test_l2_ich_hcr_forwarding),
         cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_l2_mdcr_forwarding),
         cmocka_unit_test(test_l2_sgi_forwarding),
