@@ -11,6 +11,7 @@
 void l2_cnthctl_payload(void);
 void l2_debug_payload(void);
 void l2_ids_payload(void);
+void l2_hcrtraps_payload(void);
 
 /* CNTHCTL_EL2's controls over its guest (E2H = 1, TGE = 0: Arm ARM): with
  * EL1PCTEN [10] and EL1PTEN [11] clear its guest's CNTPCT_EL0 and
@@ -160,4 +161,73 @@ void check_l2_ids(void)
     test_expect_eq("ids_vmpidr_readback", readback, L2_MPIDR);
     test_expect_eq("ids_l1_mpidr_own", after_mpidr, own_mpidr);
     test_expect_eq("ids_l1_midr_own", after_midr, own_midr);
+}
+
+/* HCR_EL2's register traps over its guest (Arm ARM): TRVM traps the reads
+ * and TVM the writes of the EL1 VM controls, TID2 CTR_EL0, CLIDR, CSSELR
+ * and CCSIDR, TACR ACTLR_EL1, TSW DC ISW, TLOR LORID_EL1, TIDCP an
+ * IMPLEMENTATION DEFINED register (S3_0_C15_C0_0): EC 0x18 to EL2 in
+ * program order; with the bits clear none traps (and the IMPLEMENTATION
+ * DEFINED access is left out, UNDEFINED then). Bare QEMU's EL2 is the
+ * oracle. */
+#define HCR_TID2                BIT(17)
+#define HCR_TIDCP               BIT(20)
+#define HCR_TACR                BIT(21)
+#define HCR_TSW                 BIT(22)
+#define HCR_TRVM                BIT(30)
+#define HCR_TLOR                BIT(35)
+#define HCR_REG_TRAPS           (HCR_TVM | HCR_TRVM | HCR_TID2 | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_TLOR)
+#define NR_VM_REGS              11
+#define NR_HCR_TRAPS            (2 * NR_VM_REGS + 8)
+
+static void run_hcrtraps_payload(uint64_t traps)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_REG_TRAPS)) | traps,
+                 hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_hcrtraps_payload, traps != 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+}
+
+void check_l2_hcr_traps(void)
+{
+    static const uint64_t vm_regs[NR_VM_REGS] = {
+        ISS_SYS(3, 0, 1, 0, 0), ISS_SYS(3, 0, 2, 0, 0), ISS_SYS(3, 0, 2, 0, 1), ISS_SYS(3, 0, 2, 0, 2),
+        ISS_SYS(3, 0, 5, 2, 0), ISS_SYS(3, 0, 6, 0, 0), ISS_SYS(3, 0, 5, 1, 0), ISS_SYS(3, 0, 5, 1, 1),
+        ISS_SYS(3, 0, 10, 2, 0), ISS_SYS(3, 0, 10, 3, 0), ISS_SYS(3, 0, 13, 0, 1),
+    };
+    static const uint64_t others[] = {
+        ISS_SYS(3, 3, 0, 0, 1) | ESR_SYS_READ, ISS_SYS(3, 1, 0, 0, 1) | ESR_SYS_READ, ISS_SYS(3, 2, 0, 0, 0),
+        ISS_SYS(3, 1, 0, 0, 0) | ESR_SYS_READ, ISS_SYS(3, 0, 1, 0, 1) | ESR_SYS_READ, ISS_SYS(1, 0, 7, 6, 2),
+        ISS_SYS(3, 0, 10, 4, 7) | ESR_SYS_READ, ISS_SYS(3, 0, 15, 0, 0) | ESR_SYS_READ,
+    };
+    uint64_t want[NR_HCR_TRAPS];
+
+    for (unsigned i = 0; i < NR_VM_REGS; i++) {
+        want[2 * i] = vm_regs[i] | ESR_SYS_READ;
+        want[2 * i + 1] = vm_regs[i];
+    }
+    for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+        want[2 * NR_VM_REGS + i] = others[i];
+
+    run_hcrtraps_payload(HCR_REG_TRAPS);
+    if (!test_check(seen.ended && !seen.unexpected, "hcr_traps_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                    seen.bad_esr))
+        return;
+    test_expect_eq("hcr_traps_forwarded", seen.sys_n, NR_HCR_TRAPS);
+    for (unsigned i = 0; i < NR_HCR_TRAPS && i < seen.sys_n; i++) {
+        char name[NAME_MAX_LEN];
+        elv_snprintf(name, sizeof(name), "hcr_trap%u_iss", i);
+        test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & (ISS_SYS_KEY_MASK | ESR_SYS_READ), want[i]);
+    }
+    run_hcrtraps_payload(0);
+    if (test_check(seen.ended && !seen.unexpected, "hcr_open_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                   seen.bad_esr))
+        test_expect_eq("hcr_open_no_trap", seen.sys_n, 0);
 }

@@ -147,6 +147,43 @@ l2_debug_payload:
     hvc     #5
     b       .
 
+/* A payload that touches every register HCR_EL2's TRVM/TVM, TID2, TACR,
+ * TSW, TLOR and (x1 != 0) TIDCP trap, each VM control read then written
+ * back with what the read gave; reports by hvc #5. */
+    .macro  read_write reg
+    mrs     x2, \reg
+    msr     \reg, x2
+    .endm
+    .global l2_hcrtraps_payload
+l2_hcrtraps_payload:
+    read_write sctlr_el1
+    read_write ttbr0_el1
+    read_write ttbr1_el1
+    read_write tcr_el1
+    read_write esr_el1
+    read_write far_el1
+    read_write afsr0_el1
+    read_write afsr1_el1
+    read_write mair_el1
+    read_write amair_el1
+    read_write contextidr_el1
+    mrs     x2, ctr_el0
+    mrs     x2, clidr_el1
+    msr     csselr_el1, xzr
+    mrs     x2, ccsidr_el1
+    mrs     x2, actlr_el1
+    mov     x0, xzr
+    dc      isw, x0
+    mrs     x2, S3_0_C10_C4_7           /* LORID_EL1 */
+    cbz     x1, 1f
+    mrs     x2, S3_0_C15_C0_0           /* IMPLEMENTATION DEFINED */
+1:  mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload

@@ -34,6 +34,10 @@ const char guest_name[] = "vel2nest";
 #define ICH_LR_PRIO_A0          (0xa0UL << 48)
 #define ICH_HCR_EN              BIT(0)
 #define ICH_HCR_UIE             BIT(1)
+#define ICH_HCR_TALL1           BIT(12)
+#define ICH_LR_STATE_PENDING    (1UL << 62)
+#define ISS_ICC_IAR1_READ       ((3UL << 20) | (0UL << 17) | (12UL << 10) | (12UL << 1) | ESR_SYS_READ)
+#define ISS_ICC_EOIR1_WRITE     ((3UL << 20) | (1UL << 17) | (12UL << 10) | (12UL << 1))
 #define ICH_MISR_U              BIT(1)
 #define ICH_VMCR_VENG1          BIT(1)
 #define ICH_VMCR_VPMR_ALL       (0xffUL << 24)
@@ -249,6 +253,20 @@ static void check_l2_lrs(void)
         test_expect_eq("lr_l2_iar", seen.l2_id & 0xffffff, L2_VINTID);
         test_expect_eq("lr_state_inactive", lr0 & ICH_LR_STATE_MASK, 0);
         test_check(elrsr & 1, "lr_elrsr_free", "ICH_ELRSR_EL2 = 0x%lx", elrsr);
+    }
+
+    /* ICH_HCR_EL2.TALL1: the same accesses trap to EL2 (EC 0x18: IAR1
+     * read, EOIR1 write), the LR stays pending. */
+    run_gic_payload(l2_gic_payload, ICH_HCR_EN | ICH_HCR_TALL1, 0);
+    lr0 = read_sysreg(ich_lr0_el2);
+    write_sysreg(0, ich_hcr_el2);
+    write_sysreg(0, ich_lr0_el2);
+    isb();
+    if (test_check(seen.ended && !seen.irq, "tall1_l2_ran_to_hvc", "%u exits, irq %d", seen.n, seen.irq)) {
+        test_expect_eq("tall1_traps", seen.sys_n, 2);
+        test_expect_eq("tall1_iar1_iss", ESR_ISS(seen.sys_esr[0]) & ~ISS_SYS_RT_MASK, ISS_ICC_IAR1_READ);
+        test_expect_eq("tall1_eoir1_iss", ESR_ISS(seen.sys_esr[1]) & ~ISS_SYS_RT_MASK, ISS_ICC_EOIR1_WRITE);
+        test_expect_eq("tall1_lr_still_pending", lr0 & ICH_LR_STATE_MASK, ICH_LR_STATE_PENDING);
     }
 
     guest_gic_enable_private(MAINT_INTID);
@@ -572,9 +590,10 @@ void guest_main(void)
     write_sysreg(SCTLR_MMU_ON, S3_5_C1_C0_0);                       /* SCTLR_EL12 */
     if (vm)
         write_sysreg(0, vttbr_el2);
-    /* TVM traps nothing the payload does; elvisor does not forward it yet
-     * and must say so (tests/integration/hyp-log.txt). */
-    write_sysreg(((hcr | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_RW) & ~(HCR_TGE | HCR_VM)) | vm, hcr_el2);
+    /* TVM traps nothing the payload does; TERR (error records) neither,
+     * and elvisor, which does not forward it yet, must say so
+     * (tests/integration/hyp-log.txt). */
+    write_sysreg(((hcr | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_TERR | HCR_RW) & ~(HCR_TGE | HCR_VM)) | vm, hcr_el2);
     isb();
     /* vTGE = 0: an EL1 TLBI from EL2 is for the guest's EL1&0 regime. */
     __asm__ volatile("tlbi vmalle1" ::: "memory");
@@ -635,6 +654,7 @@ void guest_main(void)
     check_l2_timers();
     check_l2_cnthctl();
     check_l2_mdcr();
+    check_l2_hcr_traps();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

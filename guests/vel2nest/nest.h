@@ -12,6 +12,7 @@
 #define HCR_TVM                 BIT(26)
 #define HCR_TGE                 BIT(27)
 #define HCR_RW                  BIT(31)
+#define HCR_TERR                BIT(36)
 #define ESR_SYS_READ            BIT(0)
 #define ISS_SYS_RT_MASK         (0x1fUL << 5)
 #define ID_EMULATED             0x0000000012345678UL    /* what L1 answers for a trapped read */
@@ -27,7 +28,7 @@ struct nest_seen {
     uint64_t hvc_esr, hvc_elr, hvc_spsr;
     uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
     unsigned sys_n;
-    uint64_t sys_esr[4];
+    uint64_t sys_esr[32];
     bool ended, unexpected;
     bool irq;
     uint64_t irq_elr, irq_spsr, irq_iar, irq_count;
@@ -43,5 +44,6 @@ extern char nest_vectors[];
 void check_l2_cnthctl(void);
 void check_l2_mdcr(void);
 void check_l2_ids(void);
+void check_l2_hcr_traps(void);
 
 #endif

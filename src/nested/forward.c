@@ -30,6 +30,15 @@ enum nested_ctl {
     NCTL_HCR,           /* L1's HCR_EL2 */
     NCTL_CNTHCTL,       /* L1's CNTHCTL_EL2 in the E2H = 1 layout */
     NCTL_MDCR,          /* L1's MDCR_EL2, TDE folded into TDA/TDOSA/TDRA */
+    NCTL_ICH_HCR,       /* L1's ICH_HCR_EL2, while its guest runs on its LRs */
+};
+
+/* Which MSR/MRS directions a row covers (ESR ISS bit 0: 1 = MRS). */
+#define ESR_SYS_READ_BIT    1u
+enum nested_dir {
+    NDIR_ANY,
+    NDIR_READ,
+    NDIR_WRITE,
 };
 
 struct nested_fwd {
@@ -39,6 +48,8 @@ struct nested_fwd {
     uint64_t bit;
     bool when_clear;            /* the bit clear asks for it (enables) */
     enum nested_l2_exit kind;
+    uint32_t key_mask;          /* the key bits the range is over; 0: all */
+    enum nested_dir dir;
 };
 
 #define ANY             0, UINT32_MAX
@@ -83,32 +94,125 @@ struct nested_fwd {
 #define K_ICC_ASGI1R        SYSREG_KEY(3, 0, 12, 11, 6)
 #define K_ICC_SGI0R         SYSREG_KEY(3, 0, 12, 11, 7)
 
+/* HCR_EL2.TVM (writes) and TRVM (reads): the EL1 virtual-memory controls,
+ * SCTLR, TTBR0, TTBR1, TCR, ESR, FAR, AFSR0, AFSR1, MAIR, AMAIR and
+ * CONTEXTIDR (features elvisor hides add none: TCR2, PIR, POR). */
+#define K_SCTLR_EL1         SYSREG_KEY(3, 0, 1, 0, 0)
+#define K_TTBR0_EL1         SYSREG_KEY(3, 0, 2, 0, 0)     /* TTBR0, TTBR1, TCR */
+#define K_TCR_EL1           SYSREG_KEY(3, 0, 2, 0, 2)
+#define K_AFSR0_EL1         SYSREG_KEY(3, 0, 5, 1, 0)     /* AFSR0, AFSR1 */
+#define K_AFSR1_EL1         SYSREG_KEY(3, 0, 5, 1, 1)
+#define K_ESR_EL1           SYSREG_KEY(3, 0, 5, 2, 0)
+#define K_FAR_EL1           SYSREG_KEY(3, 0, 6, 0, 0)
+#define K_MAIR_EL1          SYSREG_KEY(3, 0, 10, 2, 0)
+#define K_AMAIR_EL1         SYSREG_KEY(3, 0, 10, 3, 0)
+#define K_CONTEXTIDR_EL1    SYSREG_KEY(3, 0, 13, 0, 1)
+/* HCR_EL2.TID2: CTR_EL0, CCSIDR_EL1, CLIDR_EL1, CCSIDR2_EL1 (op1 1,
+ * op2 0..2; AIDR at op2 7 is TID1's), CSSELR_EL1. */
+#define K_CTR_EL0           SYSREG_KEY(3, 3, 0, 0, 1)
+#define K_CCSIDR_EL1        SYSREG_KEY(3, 1, 0, 0, 0)
+#define K_CCSIDR2_EL1       SYSREG_KEY(3, 1, 0, 0, 2)
+#define K_CSSELR_EL1        SYSREG_KEY(3, 2, 0, 0, 0)
+/* HCR_EL2.TACR: ACTLR_EL1. */
+#define K_ACTLR_EL1         SYSREG_KEY(3, 0, 1, 0, 1)
+/* HCR_EL2.TSW: DC ISW, CSW, CISW (the MTE tag variants: MTE is hidden). */
+#define K_DC_ISW            SYSREG_KEY(1, 0, 7, 6, 2)
+#define K_DC_CSW            SYSREG_KEY(1, 0, 7, 10, 2)
+#define K_DC_CISW           SYSREG_KEY(1, 0, 7, 14, 2)
+/* HCR_EL2.TLOR: LORSA, LOREA, LORN, LORC, LORID (op2 4..6 unallocated). */
+#define K_LOR_FIRST         SYSREG_KEY(3, 0, 10, 4, 0)
+#define K_LOR_LAST          SYSREG_KEY(3, 0, 10, 4, 7)
+/* HCR_EL2.TIDCP: the IMPLEMENTATION DEFINED spaces, op0 1 (SYS) or 3 with
+ * CRn 0b1x11 (11 or 15), any op1, CRm, op2: matched on op0 and CRn bits
+ * 3, 1, 0 only. */
+#define K_IMPDEF_MASK       SYSREG_KEY(3, 0, 0xb, 0, 0)
+#define K_IMPDEF_SYS        SYSREG_KEY(1, 0, 0xb, 0, 0)
+#define K_IMPDEF_REG        SYSREG_KEY(3, 0, 0xb, 0, 0)
+
+/* ICH_HCR_EL2's traps of the virtual CPU interface (GICv3): TC the common
+ * registers (PMR; DIR, RPR, SGI1R, ASGI1R, SGI0R; CTLR), TALL0 Group 0's
+ * (IAR0, EOIR0, HPPIR0, BPR0, AP0R0..3; IGRPEN0), TALL1 Group 1's (AP1R0..3;
+ * IAR1, EOIR1, HPPIR1, BPR1; IGRPEN1), TDIR DIR alone. */
+#define K_ICC_PMR           SYSREG_KEY(3, 0, 4, 6, 0)
+#define K_ICC_DIR           SYSREG_KEY(3, 0, 12, 11, 1)
+#define K_ICC_RPR           SYSREG_KEY(3, 0, 12, 11, 3)
+#define K_ICC_CTLR          SYSREG_KEY(3, 0, 12, 12, 4)
+#define K_ICC_G0_FIRST      SYSREG_KEY(3, 0, 12, 8, 0)      /* IAR0 .. AP0R3 */
+#define K_ICC_G0_LAST       SYSREG_KEY(3, 0, 12, 8, 7)
+#define K_ICC_AP1R0         SYSREG_KEY(3, 0, 12, 9, 0)
+#define K_ICC_AP1R3         SYSREG_KEY(3, 0, 12, 9, 3)
+#define K_ICC_G1_FIRST      SYSREG_KEY(3, 0, 12, 12, 0)     /* IAR1 .. BPR1 */
+#define K_ICC_G1_LAST       SYSREG_KEY(3, 0, 12, 12, 3)
+#define K_ICC_IGRPEN0       SYSREG_KEY(3, 0, 12, 12, 6)
+#define K_ICC_IGRPEN1       SYSREG_KEY(3, 0, 12, 12, 7)
+
+/* A row over MSR/MRS keys lo..hi forwarded when L1's HCR_EL2 has bit. */
+#define HCR_SYS(first, last, hcr_bit, direction) \
+    { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_HCR, .bit = (hcr_bit), \
+      .kind = NESTED_L2_TO_VEL2, .dir = (direction) }
+#define HCR_VM_REG(first, last) \
+    HCR_SYS(first, last, HCR_TVM, NDIR_WRITE), HCR_SYS(first, last, HCR_TRVM, NDIR_READ)
+#define ICH_SYS(first, last, ich_bit) \
+    { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_ICH_HCR, .bit = (ich_bit), \
+      .kind = NESTED_L2_TO_VEL2 }
+#define HCR_IMPDEF(space) \
+    { .ec = EC_SYS64, .lo = (space), .hi = (space), .ctl = NCTL_HCR, .bit = HCR_TIDCP, \
+      .kind = NESTED_L2_TO_VEL2, .key_mask = K_IMPDEF_MASK }
+
 static const struct nested_fwd fwd_table[] = {
     /* HVC at EL1 is for EL2, unless EL2 disabled it (HCR_EL2.HCD). */
-    { EC_HVC64, ANY, NCTL_HCR, HCR_HCD, false, NESTED_L2_UNDEF },
-    { EC_HVC64, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2 },
+    { EC_HVC64, ANY, NCTL_HCR, HCR_HCD, false, NESTED_L2_UNDEF, 0, NDIR_ANY },
+    { EC_HVC64, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
     /* SMC: its EL2 with TSC; untrapped, the firmware's (elvisor's PSCI). */
-    { EC_SMC64, ANY, NCTL_HCR, HCR_TSC, false, NESTED_L2_TO_VEL2 },
-    { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2 },
-    { EC_WFX, ONE(WFIT_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2 },
-    { EC_WFX, ONE(WFE_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2 },
-    { EC_WFX, ONE(WFET_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, TID3_FIRST, TID3_LAST, NCTL_HCR, HCR_TID3, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, K_ICC_SGI1R, K_ICC_ASGI1R, NCTL_HCR, HCR_IMO, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, ONE(K_ICC_SGI0R), NCTL_HCR, HCR_FMO, false, NESTED_L2_TO_VEL2 },
+    { EC_SMC64, ANY, NCTL_HCR, HCR_TSC, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_WFX, ONE(WFIT_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_WFX, ONE(WFE_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_WFX, ONE(WFET_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, TID3_FIRST, TID3_LAST, NCTL_HCR, HCR_TID3, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, K_ICC_SGI1R, K_ICC_ASGI1R, NCTL_HCR, HCR_IMO, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, ONE(K_ICC_SGI0R), NCTL_HCR, HCR_FMO, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
     /* CNTHCTL_EL2 (E2H = 1 with TGE = 0, or E2H = 0 normalized): EL1PCTEN
      * and EL1PTEN enable, ECV's EL1TVCT and EL1TVT trap. */
-    { EC_SYS64, ONE(K_CNTPCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, ONE(K_CNTPCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, K_CNTP_FIRST, K_CNTP_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PTEN, true, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, ONE(K_CNTVCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, ONE(K_CNTVCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, K_CNTV_FIRST, K_CNTV_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVT, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, K_DBG_CRN0_FIRST, K_DBG_CRN0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, K_DBG_CLAIM_FIRST, K_DBG_AUTH_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, K_DBG_EL0_FIRST, K_DBG_EL0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, K_OS_FIRST, K_OS_LAST, NCTL_MDCR, MDCR_TDOSA, false, NESTED_L2_TO_VEL2 },
-    { EC_SYS64, ONE(K_MDRAR), NCTL_MDCR, MDCR_TDRA, false, NESTED_L2_TO_VEL2 },
+    { EC_SYS64, ONE(K_CNTPCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, ONE(K_CNTPCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, K_CNTP_FIRST, K_CNTP_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, ONE(K_CNTVCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, ONE(K_CNTVCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, K_CNTV_FIRST, K_CNTV_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, K_DBG_CRN0_FIRST, K_DBG_CRN0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, K_DBG_CLAIM_FIRST, K_DBG_AUTH_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, K_DBG_EL0_FIRST, K_DBG_EL0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, K_OS_FIRST, K_OS_LAST, NCTL_MDCR, MDCR_TDOSA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, ONE(K_MDRAR), NCTL_MDCR, MDCR_TDRA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    HCR_VM_REG(K_SCTLR_EL1, K_SCTLR_EL1),
+    HCR_VM_REG(K_TTBR0_EL1, K_TCR_EL1),
+    HCR_VM_REG(K_AFSR0_EL1, K_AFSR1_EL1),
+    HCR_VM_REG(K_ESR_EL1, K_ESR_EL1),
+    HCR_VM_REG(K_FAR_EL1, K_FAR_EL1),
+    HCR_VM_REG(K_MAIR_EL1, K_MAIR_EL1),
+    HCR_VM_REG(K_AMAIR_EL1, K_AMAIR_EL1),
+    HCR_VM_REG(K_CONTEXTIDR_EL1, K_CONTEXTIDR_EL1),
+    HCR_SYS(K_CTR_EL0, K_CTR_EL0, HCR_TID2, NDIR_ANY),
+    HCR_SYS(K_CCSIDR_EL1, K_CCSIDR2_EL1, HCR_TID2, NDIR_ANY),
+    HCR_SYS(K_CSSELR_EL1, K_CSSELR_EL1, HCR_TID2, NDIR_ANY),
+    HCR_SYS(K_ACTLR_EL1, K_ACTLR_EL1, HCR_TACR, NDIR_ANY),
+    HCR_SYS(K_DC_ISW, K_DC_ISW, HCR_TSW, NDIR_ANY),
+    HCR_SYS(K_DC_CSW, K_DC_CSW, HCR_TSW, NDIR_ANY),
+    HCR_SYS(K_DC_CISW, K_DC_CISW, HCR_TSW, NDIR_ANY),
+    HCR_SYS(K_LOR_FIRST, K_LOR_LAST, HCR_TLOR, NDIR_ANY),
+    HCR_IMPDEF(K_IMPDEF_SYS),
+    HCR_IMPDEF(K_IMPDEF_REG),
+    ICH_SYS(K_ICC_PMR, K_ICC_PMR, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_DIR, K_ICC_DIR, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_RPR, K_ICC_SGI0R, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_CTLR, K_ICC_CTLR, NESTED_ICH_HCR_TC),
+    ICH_SYS(K_ICC_DIR, K_ICC_DIR, NESTED_ICH_HCR_TDIR),
+    ICH_SYS(K_ICC_G0_FIRST, K_ICC_G0_LAST, NESTED_ICH_HCR_TALL0),
+    ICH_SYS(K_ICC_IGRPEN0, K_ICC_IGRPEN0, NESTED_ICH_HCR_TALL0),
+    ICH_SYS(K_ICC_AP1R0, K_ICC_AP1R3, NESTED_ICH_HCR_TALL1),
+    ICH_SYS(K_ICC_G1_FIRST, K_ICC_G1_LAST, NESTED_ICH_HCR_TALL1),
+    ICH_SYS(K_ICC_IGRPEN1, K_ICC_IGRPEN1, NESTED_ICH_HCR_TALL1),
 };
 #define NR_FWD  (sizeof(fwd_table) / sizeof(fwd_table[0]))
 
@@ -126,11 +230,27 @@ static bool row_holds(const struct nested_fwd *r, const struct nested_ctls *c)
     case NCTL_MDCR:
         reg = nested_mdcr_traps(c->mdcr);
         break;
+    case NCTL_ICH_HCR:
+        reg = c->ich_hcr;
+        break;
     case NCTL_ALWAYS:
     default:
         return true;
     }
     return r->when_clear ? !(reg & r->bit) : (reg & r->bit) != 0;
+}
+
+static bool row_matches(const struct nested_fwd *r, uint64_t esr, uint32_t key)
+{
+    bool is_read = (esr & ESR_SYS_READ_BIT) != 0;
+
+    if (r->ec != ESR_EC(esr))
+        return false;
+    if (r->key_mask)
+        key &= r->key_mask;
+    if (key < r->lo || key > r->hi)
+        return false;
+    return r->dir == NDIR_ANY || (r->dir == NDIR_READ) == is_read;
 }
 
 enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c)
@@ -139,7 +259,7 @@ enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *
 
     for (unsigned i = 0; i < NR_FWD; i++) {
         const struct nested_fwd *r = &fwd_table[i];
-        if (r->ec == ESR_EC(esr) && key >= r->lo && key <= r->hi && row_holds(r, c))
+        if (row_matches(r, esr, key) && row_holds(r, c))
             return r->kind;
     }
     return NESTED_L2_ELVISOR;

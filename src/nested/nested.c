@@ -259,8 +259,9 @@ bool nested_vgic_enter(struct vcpu *v)
     }
     /* Its maintenance conditions are evaluated from the page (update_mi),
      * never signalled by the hardware, which would exit its guest in a
-     * loop; its trap bits (TC, TALL0/1, TDIR...) are not honoured. */
-    img->hcr = (hcr & ICH_HCR_EN) | (hcr & ICH_HCR_EOICOUNT_MASK);
+     * loop. Its traps of its guest's ICC_* accesses (TC, TALL0/1, TDIR)
+     * trap to elvisor, which forwards them (forward.c). */
+    img->hcr = (hcr & (ICH_HCR_EN | NESTED_ICH_HCR_TRAPS)) | (hcr & ICH_HCR_EOICOUNT_MASK);
     img->vmcr = vncr_read(n, VNCR_ICH_VMCR_EL2);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
         img->ap0r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t));
@@ -460,6 +461,15 @@ static bool handle_sys_insn(struct vcpu *v, uint64_t esr)
     return false;
 }
 
+/* Its ICH_HCR_EL2 traps its guest's ICC_* accesses only where its guest
+ * runs on its interface image (nested_vgic_enter's condition). */
+static uint64_t l2_ich_traps(struct vcpu *v)
+{
+    if (v->vm->gic_version != 3 || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
+        return 0;
+    return vncr_read(v->nested, VNCR_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
+}
+
 /* An exit from the guest's guest: forwarded to vEL2 when its hypervisor
  * asked for it, UNDEFINED where no EL2 or firmware would serve it, else
  * handled as for an EL1 guest (docs/nested.md §9.3). */
@@ -468,7 +478,8 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR] };
+    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR],
+                             l2_ich_traps(v) };
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:

@@ -83,14 +83,16 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe);
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
 
 /* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
-#define NESTED_VHCR_FORWARDED   (HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC)
+#define NESTED_VHCR_FORWARDED   (HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC | HCR_TID2 | HCR_TIDCP | HCR_TACR | \
+                                 HCR_TSW | HCR_TVM | HCR_TRVM | HCR_TLOR)
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
- * the pointer-authentication controls of a feature that is hidden, VM
- * (the shadow stage 2) and IMO (nested_check_irq). */
+ * the pointer-authentication and MTE (ATA, bit 56, which Linux sets at
+ * boot) controls of features that are hidden, VM (the shadow stage 2) and
+ * IMO (nested_check_irq). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
-                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_VM | HCR_IMO)
+                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
@@ -104,7 +106,15 @@ enum nested_l2_exit {
  * its HCR_EL2 (effective) and CNTHCTL_EL2 in the E2H = 1 layout. */
 struct nested_ctls {
     uint64_t hcr, cnthctl, mdcr;
+    uint64_t ich_hcr;       /* its ICH_HCR_EL2's traps, 0 unless L2 runs on its LRs */
 };
+/* ICH_HCR_EL2 traps of its guest's ICC_* accesses (GICv3). */
+#define NESTED_ICH_HCR_TC       BIT(10)
+#define NESTED_ICH_HCR_TALL0    BIT(11)
+#define NESTED_ICH_HCR_TALL1    BIT(12)
+#define NESTED_ICH_HCR_TDIR     BIT(14)
+#define NESTED_ICH_HCR_TRAPS    (NESTED_ICH_HCR_TC | NESTED_ICH_HCR_TALL0 | NESTED_ICH_HCR_TALL1 | \
+                                 NESTED_ICH_HCR_TDIR)
 #define NESTED_CNTHCTL_EL1PCTEN BIT(10)     /* E2H = 1 layout */
 #define NESTED_CNTHCTL_EL1PTEN  BIT(11)
 #define NESTED_CNTHCTL_EL1TVT   BIT(13)     /* FEAT_ECV */

@@ -52,6 +52,14 @@
 #define A_HCR_TID3  (1ULL << 18)
 #define A_HCR_TSC   (1ULL << 19)
 #define A_HCR_TVM   (1ULL << 26)
+#define A_HCR_TID2  (1ULL << 17)
+#define A_HCR_TIDCP (1ULL << 20)
+#define A_HCR_TACR  (1ULL << 21)
+#define A_HCR_TSW   (1ULL << 22)
+#define A_HCR_TRVM  (1ULL << 30)
+#define A_HCR_TLOR  (1ULL << 35)
+#define A_HCR_TERR  (1ULL << 36)
+#define A_HCR_ATA   (1ULL << 56)
 #define A_HCR_HCD   (1ULL << 29)
 #define A_HCR_RW    (1ULL << 31)
 #define A_HCR_TTLB  (1ULL << 25)
@@ -270,7 +278,8 @@ static void test_l2_hcr(void **state)
         /* elvisor's own controls stay (stage 2, its interrupts) */
         assert_true((hcr & guest) == guest);
         /* the traps the guest hypervisor asked for are added */
-        uint64_t traps = A_HCR_TWI | A_HCR_TWE | A_HCR_TID3 | A_HCR_TSC;
+        uint64_t traps = A_HCR_TWI | A_HCR_TWE | A_HCR_TID3 | A_HCR_TSC | A_HCR_TID2 | A_HCR_TIDCP |
+                         A_HCR_TACR | A_HCR_TSW | A_HCR_TVM | A_HCR_TRVM | A_HCR_TLOR;
         assert_true((hcr & (vh & traps)) == (vh & traps));
         /* never its TGE, its FEAT_NV bits, nor anything else of its */
         assert_true((hcr & ~guest & ~traps) == 0);
@@ -279,13 +288,15 @@ static void test_l2_hcr(void **state)
     assert_true(nested_vhcr_unhonoured(A_HCR_TWI | A_HCR_TID3 | A_HCR_RW | A_HCR_E2H | A_HCR_TGE) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_FMO | A_HCR_TWI) == A_HCR_FMO);
-    assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_VI) == (A_HCR_TVM | A_HCR_VI));
+    assert_true(nested_vhcr_unhonoured(A_HCR_TERR | A_HCR_VI) == (A_HCR_TERR | A_HCR_VI));
+    assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_TRVM | A_HCR_TID2 | A_HCR_TIDCP | A_HCR_TACR |
+                                       A_HCR_TSW | A_HCR_TLOR | A_HCR_ATA) == 0);
 }
 
 /* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
 static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
 {
-    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0 };
+    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0, 0 };
 
     return nested_l2_exit_kind(esr, &c);
 }
@@ -316,13 +327,156 @@ static void test_l2_exit_kind(void **state)
     assert_int_equal(l2_kind(mmfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
     assert_int_equal(l2_kind(pfr0, A_HCR_TID3), NESTED_L2_TO_VEL2);
     assert_int_equal(l2_kind(midr, A_HCR_TID3), NESTED_L2_ELVISOR);
-    assert_int_equal(l2_kind(sctlr, ~0ULL), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(sctlr, ~(A_HCR_TVM | A_HCR_TRVM)), NESTED_L2_ELVISOR);
     assert_int_equal(l2_kind(A_EC(A_EC_DABT_LOW), ~0ULL), NESTED_L2_ELVISOR);
     /* TID3 covers op0 3, op1 0, CRn 0, CRm 1..7 only */
     for (unsigned crm = 0; crm < 16; crm++)
         for (unsigned op1 = 0; op1 < 8; op1++)
             assert_int_equal(l2_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
                              op1 == 0 && crm >= 1 && crm <= 7 ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+}
+
+/* HCR_EL2's register traps (Arm ARM): TVM the EL1 VM-control registers'
+ * writes, TRVM their reads, TID2 the cache ID registers, TACR ACTLR_EL1,
+ * TSW the set/way DCs, TLOR the LOR registers, TIDCP op0 1/3 CRn 11/15. */
+struct vm_reg {
+    unsigned op0, op1, crn, crm, op2;
+};
+
+static const struct vm_reg vm_regs[] = {
+    { 3, 0, 1, 0, 0 },  /* SCTLR_EL1 */
+    { 3, 0, 2, 0, 0 },  /* TTBR0_EL1 */
+    { 3, 0, 2, 0, 1 },  /* TTBR1_EL1 */
+    { 3, 0, 2, 0, 2 },  /* TCR_EL1 */
+    { 3, 0, 5, 1, 0 },  /* AFSR0_EL1 */
+    { 3, 0, 5, 1, 1 },  /* AFSR1_EL1 */
+    { 3, 0, 5, 2, 0 },  /* ESR_EL1 */
+    { 3, 0, 6, 0, 0 },  /* FAR_EL1 */
+    { 3, 0, 10, 2, 0 }, /* MAIR_EL1 */
+    { 3, 0, 10, 3, 0 }, /* AMAIR_EL1 */
+    { 3, 0, 13, 0, 1 }, /* CONTEXTIDR_EL1 */
+};
+
+static uint64_t reg_esr(const struct vm_reg *r, bool rd)
+{
+    return A_SYS(r->op0, r->op1, r->crn, r->crm, r->op2, 7, rd);
+}
+
+static void test_l2_hcr_reg_forwarding(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < sizeof(vm_regs) / sizeof(vm_regs[0]); i++) {
+        uint64_t wr = reg_esr(&vm_regs[i], false), rd = reg_esr(&vm_regs[i], true);
+        assert_int_equal(l2_kind(wr, A_HCR_TVM), NESTED_L2_TO_VEL2);
+        assert_int_equal(l2_kind(rd, A_HCR_TVM), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(rd, A_HCR_TRVM), NESTED_L2_TO_VEL2);
+        assert_int_equal(l2_kind(wr, A_HCR_TRVM), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(wr, 0), NESTED_L2_ELVISOR);
+    }
+    /* Neighbours that are not VM controls: ACTLR_EL1 (TACR's), TCR2_EL1,
+     * CPACR_EL1, VBAR_EL1, PAR_EL1. */
+    const uint64_t actlr = A_SYS(3, 0, 1, 0, 1, 0, 0), tcr2 = A_SYS(3, 0, 2, 0, 3, 0, 0);
+    const uint64_t cpacr = A_SYS(3, 0, 1, 0, 2, 0, 0), vbar = A_SYS(3, 0, 12, 0, 0, 0, 0);
+    const uint64_t par = A_SYS(3, 0, 7, 4, 0, 0, 1);
+    const uint64_t vm = A_HCR_TVM | A_HCR_TRVM;
+    assert_int_equal(l2_kind(actlr, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(tcr2, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(cpacr, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(vbar, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(par, vm), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(actlr, A_HCR_TACR), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(actlr | 1, A_HCR_TACR), NESTED_L2_TO_VEL2);
+
+    /* TID2: CTR_EL0, CCSIDR, CLIDR, CCSIDR2, CSSELR; not AIDR (TID1), MIDR */
+    const uint64_t ctr = A_SYS(3, 3, 0, 0, 1, 0, 1), ccsidr = A_SYS(3, 1, 0, 0, 0, 0, 1);
+    const uint64_t clidr = A_SYS(3, 1, 0, 0, 1, 0, 1), ccsidr2 = A_SYS(3, 1, 0, 0, 2, 0, 1);
+    const uint64_t csselr_w = A_SYS(3, 2, 0, 0, 0, 0, 0), aidr = A_SYS(3, 1, 0, 0, 7, 0, 1);
+    const uint64_t dczid = A_SYS(3, 3, 0, 0, 7, 0, 1);
+    assert_int_equal(l2_kind(ctr, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(ccsidr, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(clidr, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(ccsidr2, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(csselr_w, A_HCR_TID2), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(ctr, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(aidr, A_HCR_TID2), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(dczid, A_HCR_TID2), NESTED_L2_ELVISOR);
+
+    /* TSW: DC ISW/CSW/CISW, not DC CIVAC or DC ZVA */
+    const uint64_t isw = A_SYS(1, 0, 7, 6, 2, 0, 0), csw = A_SYS(1, 0, 7, 10, 2, 0, 0);
+    const uint64_t cisw = A_SYS(1, 0, 7, 14, 2, 0, 0), civac = A_SYS(1, 3, 7, 14, 1, 0, 0);
+    const uint64_t ivac = A_SYS(1, 0, 7, 6, 1, 0, 0);
+    assert_int_equal(l2_kind(isw, A_HCR_TSW), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(csw, A_HCR_TSW), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(cisw, A_HCR_TSW), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(isw, 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(civac, A_HCR_TSW), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(ivac, A_HCR_TSW), NESTED_L2_ELVISOR);
+
+    /* TLOR: LORSA, LOREA, LORN, LORC, LORID; not MAIR/AMAIR's neighbours */
+    for (unsigned op2 = 0; op2 < 8; op2++)
+        assert_int_equal(l2_kind(A_SYS(3, 0, 10, 4, op2, 0, 1), A_HCR_TLOR), NESTED_L2_TO_VEL2);
+    assert_int_equal(l2_kind(A_SYS(3, 0, 10, 4, 7, 0, 1), 0), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(A_SYS(3, 0, 10, 2, 0, 0, 1), A_HCR_TLOR), NESTED_L2_ELVISOR);
+}
+
+static void test_l2_tidcp_forwarding(void **state)
+{
+    (void)state;
+    for (unsigned op0 = 1; op0 < 4; op0++)
+        for (unsigned crn = 0; crn < 16; crn++)
+            for (unsigned op1 = 0; op1 < 8; op1 += 3)
+                for (unsigned crm = 0; crm < 16; crm += 5) {
+                    bool impdef = (op0 == 1 || op0 == 3) && (crn == 11 || crn == 15);
+                    uint64_t esr = A_SYS(op0, op1, crn, crm, 3, 0, op0 == 3);
+                    /* other rows (ICC_*, the timers' CRn 14) need other bits */
+                    assert_int_equal(l2_kind(esr, A_HCR_TIDCP),
+                                     impdef ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+                    if (impdef)
+                        assert_int_equal(l2_kind(esr, 0), NESTED_L2_ELVISOR);
+                }
+}
+
+/* ICH_HCR_EL2's traps of its guest's ICC_* accesses (Arm ARM / GICv3):
+ * TC [10] PMR, DIR, RPR, SGI0R/SGI1R/ASGI1R, CTLR; TALL0 [11] IAR0, EOIR0,
+ * HPPIR0, BPR0, AP0R<n>, IGRPEN0; TALL1 [12] the Group 1 ones; TDIR [14]
+ * DIR. ICC_SRE_EL1 is none of them. */
+static enum nested_l2_exit ich_kind(uint64_t esr, uint64_t ich_hcr)
+{
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, ich_hcr };
+
+    return nested_l2_exit_kind(esr, &c);
+}
+
+static void test_l2_ich_hcr_forwarding(void **state)
+{
+    const uint64_t tc = 1ULL << 10, tall0 = 1ULL << 11, tall1 = 1ULL << 12, tdir = 1ULL << 14;
+    const uint64_t pmr = A_SYS(3, 0, 4, 6, 0, 0, 0), dir = A_SYS(3, 0, 12, 11, 1, 0, 0);
+    const uint64_t rpr = A_SYS(3, 0, 12, 11, 3, 0, 1), sgi1r = A_SYS(3, 0, 12, 11, 5, 0, 0);
+    const uint64_t ctlr = A_SYS(3, 0, 12, 12, 4, 0, 1), sre = A_SYS(3, 0, 12, 12, 5, 0, 1);
+    const uint64_t iar0 = A_SYS(3, 0, 12, 8, 0, 0, 1), ap0r3 = A_SYS(3, 0, 12, 8, 7, 0, 1);
+    const uint64_t grpen0 = A_SYS(3, 0, 12, 12, 6, 0, 0), ap1r0 = A_SYS(3, 0, 12, 9, 0, 0, 1);
+    const uint64_t iar1 = A_SYS(3, 0, 12, 12, 0, 0, 1), bpr1 = A_SYS(3, 0, 12, 12, 3, 0, 0);
+    const uint64_t grpen1 = A_SYS(3, 0, 12, 12, 7, 0, 0);
+
+    (void)state;
+    const uint64_t common[] = { pmr, dir, rpr, sgi1r, ctlr };
+    const uint64_t g0[] = { iar0, ap0r3, grpen0 }, g1[] = { ap1r0, iar1, bpr1, grpen1 };
+    for (unsigned i = 0; i < 5; i++) {
+        assert_int_equal(ich_kind(common[i], tc), NESTED_L2_TO_VEL2);
+        assert_int_equal(ich_kind(common[i], tall0 | tall1), NESTED_L2_ELVISOR);
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(ich_kind(g0[i], tall0), NESTED_L2_TO_VEL2);
+        assert_int_equal(ich_kind(g0[i], tc | tall1 | tdir), NESTED_L2_ELVISOR);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(ich_kind(g1[i], tall1), NESTED_L2_TO_VEL2);
+        assert_int_equal(ich_kind(g1[i], tc | tall0 | tdir), NESTED_L2_ELVISOR);
+    }
+    assert_int_equal(ich_kind(dir, tdir), NESTED_L2_TO_VEL2);
+    assert_int_equal(ich_kind(pmr, tdir), NESTED_L2_ELVISOR);
+    assert_int_equal(ich_kind(sre, tc | tall0 | tall1 | tdir), NESTED_L2_ELVISOR);
+    assert_int_equal(ich_kind(iar1, 0), NESTED_L2_ELVISOR);
 }
 
 /* CNTHCTL_EL2's controls over its guest's timers (Arm ARM, CNTHCTL_EL2
@@ -334,8 +488,8 @@ static void test_l2_cnthctl_forwarding(void **state)
     const uint64_t cntvct = A_SYS(3, 3, 14, 0, 2, 2, 1), cntfrq = A_SYS(3, 3, 14, 0, 0, 2, 1);
     const uint64_t cntp_tval = A_SYS(3, 3, 14, 2, 0, 2, 0), cntp_cval = A_SYS(3, 3, 14, 2, 2, 2, 1);
     const uint64_t cntv_ctl = A_SYS(3, 3, 14, 3, 1, 2, 1), cntkctl = A_SYS(3, 0, 14, 1, 0, 2, 1);
-    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0 }, shut = { 0, 0, 0 };
-    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0 };
+    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0, 0 }, shut = { 0, 0, 0, 0 };
+    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0, 0 };
 
     (void)state;
     assert_int_equal(nested_l2_exit_kind(cntpct, &open), NESTED_L2_ELVISOR);
@@ -347,7 +501,7 @@ static void test_l2_cnthctl_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(cntfrq, &shut), NESTED_L2_ELVISOR);
     assert_int_equal(nested_l2_exit_kind(cntkctl, &shut), NESTED_L2_ELVISOR);
     /* Only EL1PCTEN clear: the counter, not the timer. */
-    struct nested_ctls pct = { 0, 1ULL << 11, 0 };
+    struct nested_ctls pct = { 0, 1ULL << 11, 0, 0 };
     assert_int_equal(nested_l2_exit_kind(cntpct, &pct), NESTED_L2_TO_VEL2);
     assert_int_equal(nested_l2_exit_kind(cntp_cval, &pct), NESTED_L2_ELVISOR);
     /* The virtual counter and timer trap only by ECV's bits. */
@@ -396,7 +550,7 @@ static void test_l2_mdcr_forwarding(void **state)
     const uint64_t oslar = A_SYS(2, 0, 1, 0, 4, 1, 0), mdrar = A_SYS(2, 0, 1, 0, 0, 1, 1);
     const uint64_t dbgvcr32 = A_SYS(2, 4, 0, 7, 0, 1, 1);
     const uint64_t tda = 1ULL << 9, tdosa = 1ULL << 10, tdra = 1ULL << 11, tde = 1ULL << 8;
-    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0 };
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0 };
 
     (void)state;
     const uint64_t tda_regs[] = { mdscr, dbgbvr5, dbgwcr15, claimset, mdccsr };
@@ -504,6 +658,9 @@ int main(void)
         cmocka_unit_test(test_hyp_hcr),
         cmocka_unit_test(test_l2_hcr),
         cmocka_unit_test(test_l2_exit_kind),
+        cmocka_unit_test(test_l2_hcr_reg_forwarding),
+        cmocka_unit_test(test_l2_tidcp_forwarding),
+        cmocka_unit_test(test_l2_ich_hcr_forwarding),
         cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_l2_mdcr_forwarding),
         cmocka_unit_test(test_l2_sgi_forwarding),

@@ -87,6 +87,7 @@
 #define HCR_AT      BIT(44)
 #define HCR_NV2     BIT(45)
 #define HCR_FWB     BIT(46)
+#define HCR_ATA     BIT(56)     /* FEAT_MTE2: allocation tag access */
 
 /* SCTLR_ELx */
 #define SCTLR_M     BIT(0)
