@@ -49,12 +49,12 @@ static int gic_create(struct vm *vm)
 
     if (gic_reset(vm) < 0)
         return -1;
-    if (vm->gic_version == 3)
-        return add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic) < 0 ||
-                       add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
-                                vgic_v3_redist_mmio, &vm->vgic) < 0
-                   ? -1
-                   : 0;
+    if (vm->gic_version == 3) {
+        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic) < 0)
+            return -1;
+        return add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+                        vgic_v3_redist_mmio, &vm->vgic);
+    }
     if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic) < 0)
         return -1;
     /* The guest's GICC is the hardware GICV frame: no trap on the
