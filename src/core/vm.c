@@ -8,13 +8,11 @@
 #include "core/guest_log.h"
 #include "core/loader.h"
 #include "core/mm.h"
-#include "core/passthrough.h"
 #include "core/pcpu.h"
-#include "core/vm_dtb.h"
+#include "core/vm_devices.h"
 #include "core/vtime.h"
 #include "lib/log.h"
 #include "lib/string.h"
-#include "vdev/virtio_mmio.h"
 
 #include <stddef.h>
 
@@ -34,71 +32,10 @@ static uint64_t guest_hcr(void)
            HCR_TID3 | HCR_FB | HCR_BSU_IS | HCR_RW | (hyp_vhe ? HCR_E2H : 0);
 }
 
-static void uart_tx(void *ctx, char c)
-{
-    struct vm *vm = ctx;
-
-    console_guest_putc(vm->id, vm->cfg->name, nr_vms > 1, c);
-}
-
-static void uart_irq(void *ctx, bool level)
-{
-    struct vm *vm = ctx;
-
-    vgic_set_irq_level(&vm->vgic, VGIC_NO_VCPU, GIC_SPI_BASE + VIRT_UART_SPI, level);
-}
-
-/* The PL011 model has no lock of its own: the VM lock serializes it
- * against console input arriving on another CPU. */
-static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *acc)
-{
-    struct vm *vm = dev;
-    bool ok;
-
-    spin_lock(&vm->lock);
-    ok = vuart_mmio(&vm->uart, vcpu_id, acc);
-    spin_unlock(&vm->lock);
-    /* Any VM may be the console's target (the operator switches it). */
-    if (!acc->is_write && acc->offset == VUART_DR)
-        console_input_guest_read();
-    return ok;
-}
-
-static int add_mmio(struct vm *vm, const char *name, uint64_t base, uint64_t size,
-                    mmio_handler_fn fn, void *dev)
-{
-    const struct mmio_region r = { name, base, size, fn, dev };
-    enum io_bus_err e = io_bus_add(&vm->mmio, &r);
-
-    if (e != IO_BUS_OK)
-        log_err("vm %s: %s at IPA 0x%llx (+0x%llx): %s", vm->cfg->name, name, (unsigned long long)base,
-                (unsigned long long)size, io_bus_strerror(e));
-    return e == IO_BUS_OK ? 0 : -1;
-}
-
 static uint64_t vcpu_mpidr_of(unsigned i)
 {
     /* Aff0 = vCPU index: matches the cpu@N reg values of the guest DTB. */
     return MPIDR_RES1 | i;
-}
-
-/* The VM's vGIC in its power-on state, with the host's list registers. */
-static int vgic_setup(struct vm *vm, const uint64_t *mpidrs)
-{
-    uint64_t vtr = gic_read_vtr();
-
-    if (vm->gic_version == 2) {
-        if (vgic_init_v2(&vm->vgic, vm->nr_vcpus, 0) < 0)
-            return -1;
-        for (unsigned i = 0; i < vm->nr_vcpus; i++)
-            vgic_v2_cpu_if_init(vgic_v2_cpu_if(&vm->vgic, i), (uint32_t)vtr);
-        return 0;
-    }
-    if (vgic_init(&vm->vgic, vm->nr_vcpus, mpidrs, 0) < 0)
-        return -1;
-    for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vm->vgic, i), vtr);
-    return 0;
 }
 
 /* A VM gets the host's GIC version: the hardware virtual CPU interface is
@@ -148,36 +85,8 @@ static int place_vcpus(struct vm *vm)
     return 0;
 }
 
-/* The emulated devices on the VM's MMIO bus, and the GICv2 CPU interface
- * mapped straight to the hardware's virtual one. */
-static int add_devices(struct vm *vm)
-{
-    const struct vm_config *cfg = vm->cfg;
-    int rc;
-
-    if (vm->gic_version == 2) {
-        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic) < 0)
-            return -1;
-        /* The guest's GICC is the hardware GICV frame: no trap on the
-         * interrupt fast path (acknowledge, EOI, priority mask). */
-        rc = stage2_map(&vm->s2, VIRT_GICC_BASE, gicv2_gicv_base(), VIRT_GICC_SIZE,
-                        S2_READ | S2_WRITE | S2_DEVICE);
-        if (rc) {
-            log_err("vm %s: mapping the GICv2 virtual CPU interface failed (%d)", cfg->name, rc);
-            return -1;
-        }
-    } else {
-        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic) < 0 ||
-            add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
-                     vgic_v3_redist_mmio, &vm->vgic) < 0)
-            return -1;
-    }
-    return add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
-}
-
 int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
 {
-    uint64_t mpidrs[VM_MAX_VCPUS];
     int rc;
 
     memset(vm, 0, sizeof(*vm));
@@ -212,29 +121,18 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
         log_err("vm %s: building stage-2 tables failed (%d)", cfg->name, rc);
         return -1;
     }
-    for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        mpidrs[i] = vcpu_mpidr_of(i);
-    if (vgic_setup(vm, mpidrs) < 0)
-        return -1;
-    vuart_init(&vm->uart, uart_tx, uart_irq, vm);
-
-    if (add_devices(vm) < 0)
-        return -1;
-    /* Every slot empty for now: a driver probing one finds no device
-     * instead of an external abort (vdev/virtio_mmio.h). */
-    if (add_mmio(vm, "virtio-mmio", VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE, virtio_mmio_empty, NULL) < 0)
-        return -1;
-
-    if (place_vcpus(vm) < 0 || passthrough_vm_attach(vm) < 0)
+    if (place_vcpus(vm) < 0)
         return -1;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = &vm->vcpus[i];
         v->vm = vm;
         v->id = i;
+        v->mpidr = vcpu_mpidr_of(i);
     }
+    if (vm_devices_create(vm) < 0)
+        return -1;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = &vm->vcpus[i];
-        v->mpidr = mpidrs[i];
         v->hcr = guest_hcr();
         v->power = VCPU_OFF;
         struct pcpu *p = &pcpus[v->pcpu];
@@ -313,28 +211,11 @@ static bool write_guest_dtb(struct vm *vm, uint64_t initrd_ipa)
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vm->vcpus[i].mpidr & MPIDR_AFF_MASK;
-    struct vm_dtb_pci pci_dt = { .ecam_base = VIRT_PCIE_ECAM_BASE, .ecam_size = VIRT_PCIE_ECAM_SIZE,
-                                 .mmio_base = platform.pci.mmio32_base, .mmio_size = platform.pci.mmio32_size };
-    for (unsigned i = 0; i < vm->nr_pci && i < VM_DTB_MAX_PCI; i++) {
-        pci_dt.fn[i] = (struct vm_dtb_pci_fn){ vm->pci[i]->dev, vm->pci[i]->fn, vm->pci[i]->int_pin,
-                                               vm->pci[i]->intid ? vm->pci[i]->intid - GIC_SPI_BASE : 0 };
-        pci_dt.nr++;
-    }
-    struct vm_dtb_params dp = {
+    struct vm_dt dt = { .p = {
         .ram_base = vm->ram_ipa,
         .ram_size = vm->ram_size,
         .nr_vcpus = vm->nr_vcpus,
         .vcpu_mpidr = mpidrs,
-        .gic_version = vm->gic_version,
-        .gicd_base = VIRT_GICD_BASE,
-        .gicd_size = vm->gic_version == 2 ? VGIC_V2_DIST_SIZE : VGIC_V3_DIST_SIZE,
-        .gicr_base = vm->gic_version == 2 ? 0 : VIRT_GICR_BASE,
-        .gicr_size = vm->gic_version == 2 ? 0 : VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
-        .gicc_base = vm->gic_version == 2 ? VIRT_GICC_BASE : 0,
-        .gicc_size = vm->gic_version == 2 ? VIRT_GICC_SIZE : 0,
-        .uart_base = VIRT_UART_BASE,
-        .uart_size = VIRT_UART_SIZE,
-        .uart_spi = VIRT_UART_SPI,
         .bootargs = cfg->bootargs,
         .initrd_start = initrd_ipa,
         .initrd_end = cfg->initrd ? initrd_ipa + cfg->initrd_size : 0,
@@ -342,10 +223,10 @@ static bool write_guest_dtb(struct vm *vm, uint64_t initrd_ipa)
          * are for its own EL2. */
         .psci_method = cfg->virt_el2 ? "smc" : "hvc",
         .virt_el2 = cfg->virt_el2,
-        .pci = vm->nr_pci ? &pci_dt : NULL,
-    };
+    } };
+    vm_devices_describe(vm, &dt);
     spin_lock(&dtb_lock);
-    int size = vm_dtb_build(&dp, dtb, sizeof(dtb));
+    int size = vm_dtb_build(&dt.p, dtb, sizeof(dtb));
     if (size > 0)
         vm_write_ipa(vm, vm->dtb_ipa, dtb, (uint64_t)size);
     spin_unlock(&dtb_lock);
@@ -398,24 +279,15 @@ int vm_boot(struct vm *vm)
 
 int vm_reset(struct vm *vm)
 {
-    uint64_t mpidrs[VM_MAX_VCPUS];
-
     int rc;
 
-    for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        mpidrs[i] = vm->vcpus[i].mpidr;
     /* Under the VM lock: console input arriving on another CPU raises the
      * UART's line in this vGIC while it is rebuilt otherwise. */
-    spin_lock(&vm->lock);
-    rc = vgic_setup(vm, mpidrs);
-    if (rc == 0)
-        vuart_init(&vm->uart, uart_tx, uart_irq, vm);
-    spin_unlock(&vm->lock);
-    if (rc < 0)
+    if (vm_devices_reset(vm) < 0)
         return -1;
     vtime_reset(vm, read_sysreg(cntpct_el0));
     /* Its devices' DMA stops before the images are reloaded over it. */
-    passthrough_vm_quiesce(vm);
+    vm_devices_quiesce(vm);
     /* The rebooted guest builds new stage-1 tables, perhaps with the same
      * ASIDs: the old kernel's cached translations must not be hit. As a VM
      * recreated under KVM, it takes fresh VMIDs (every vCPU is parked and
@@ -473,7 +345,7 @@ static void log_exit_stats(const struct vm *vm)
 
 void vm_power_off(struct vm *vm, enum vm_state why)
 {
-    passthrough_vm_quiesce(vm);
+    vm_devices_quiesce(vm);
     vm_log_flush(vm);
     log_exit_stats(vm);
     vmid_log_summary();
@@ -490,7 +362,7 @@ bool vm_operator_stop(struct vm *vm)
     if (!__atomic_compare_exchange_n(&vm->state, &from, VM_STOPPED, false, __ATOMIC_SEQ_CST,
                                      __ATOMIC_SEQ_CST))
         return false;
-    passthrough_vm_quiesce(vm);
+    vm_devices_quiesce(vm);
     vm_log_flush(vm);
     log_exit_stats(vm);
     vmid_log_summary();

@@ -295,6 +295,8 @@ static void emit_pcie(struct dtb_ctx *c)
     const uint32_t mask[4] = { 0xff00, 0, 0, 7 }, bus_range[2] = { 0, 0 };
     unsigned n = 0;
 
+    if (!pci)
+        return;
     unit_name(name, "", "pcie", pci->ecam_base);
     fdt_w_begin_node(w, name);
     fdt_w_prop_string(w, "compatible", "pci-host-ecam-generic");
@@ -331,6 +333,10 @@ static void emit_pcie(struct dtb_ctx *c)
     fdt_w_end_node(w);
 }
 
+/* One writer per device class of core/vm_devices.c, in QEMU virt's node
+ * order; each writes nothing for a device the VM lacks. */
+static void (*const device_nodes[])(struct dtb_ctx *c) = { emit_gic, emit_uart, emit_pcie };
+
 int vm_dtb_build(const struct vm_dtb_params *p, void *buf, size_t size)
 {
     struct dtb_ctx c;
@@ -352,10 +358,8 @@ int vm_dtb_build(const struct vm_dtb_params *p, void *buf, size_t size)
     emit_cpus(&c);
     emit_psci(&c);
     emit_timer(&c);
-    emit_gic(&c);
-    emit_uart(&c);
-    if (p->pci)
-        emit_pcie(&c);
+    for (size_t i = 0; i < sizeof(device_nodes) / sizeof(device_nodes[0]); i++)
+        device_nodes[i](&c);
     fdt_w_end_node(&c.w);
     return fdt_w_finish(&c.w);
 }

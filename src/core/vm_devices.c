@@ -1,0 +1,215 @@
+#include "core/vm_devices.h"
+
+#include "arch/arm64/gic.h"
+#include "core/console.h"
+#include "core/dev_class.h"
+#include "core/passthrough.h"
+#include "lib/log.h"
+#include "vdev/virtio_mmio.h"
+
+static int add_mmio(struct vm *vm, const char *name, uint64_t base, uint64_t size,
+                    mmio_handler_fn fn, void *dev)
+{
+    const struct mmio_region r = { name, base, size, fn, dev };
+    enum io_bus_err e = io_bus_add(&vm->mmio, &r);
+
+    if (e != IO_BUS_OK)
+        log_err("vm %s: %s at IPA 0x%llx (+0x%llx): %s", vm->cfg->name, name, (unsigned long long)base,
+                (unsigned long long)size, io_bus_strerror(e));
+    return e == IO_BUS_OK ? 0 : -1;
+}
+
+/* ---- the vGIC: distributor, redistributors or GICv2 CPU interface ---- */
+
+/* Its power-on state, with the host's list registers. */
+static int gic_reset(struct vm *vm)
+{
+    uint64_t mpidrs[VM_MAX_VCPUS];
+    uint64_t vtr = gic_read_vtr();
+
+    if (vm->gic_version == 2) {
+        if (vgic_init_v2(&vm->vgic, vm->nr_vcpus, 0) < 0)
+            return -1;
+        for (unsigned i = 0; i < vm->nr_vcpus; i++)
+            vgic_v2_cpu_if_init(vgic_v2_cpu_if(&vm->vgic, i), (uint32_t)vtr);
+        return 0;
+    }
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        mpidrs[i] = vm->vcpus[i].mpidr;
+    if (vgic_init(&vm->vgic, vm->nr_vcpus, mpidrs, 0) < 0)
+        return -1;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        vgic_v3_cpu_if_init(vgic_v3_cpu_if(&vm->vgic, i), vtr);
+    return 0;
+}
+
+static int gic_create(struct vm *vm)
+{
+    int rc;
+
+    if (gic_reset(vm) < 0)
+        return -1;
+    if (vm->gic_version == 3) {
+        if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V3_DIST_SIZE, vgic_v3_dist_mmio, &vm->vgic) < 0)
+            return -1;
+        return add_mmio(vm, "gicr", VIRT_GICR_BASE, VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+                        vgic_v3_redist_mmio, &vm->vgic);
+    }
+    if (add_mmio(vm, "gicd", VIRT_GICD_BASE, VGIC_V2_DIST_SIZE, vgic_v2_dist_mmio, &vm->vgic) < 0)
+        return -1;
+    /* The guest's GICC is the hardware GICV frame: no trap on the
+     * interrupt fast path (acknowledge, EOI, priority mask). */
+    rc = stage2_map(&vm->s2, VIRT_GICC_BASE, gicv2_gicv_base(), VIRT_GICC_SIZE, S2_READ | S2_WRITE | S2_DEVICE);
+    if (rc)
+        log_err("vm %s: mapping the GICv2 virtual CPU interface failed (%d)", vm->cfg->name, rc);
+    return rc ? -1 : 0;
+}
+
+static void gic_describe(const struct vm *vm, struct vm_dt *dt)
+{
+    bool v2 = vm->gic_version == 2;
+
+    dt->p.gic_version = vm->gic_version;
+    dt->p.gicd_base = VIRT_GICD_BASE;
+    dt->p.gicd_size = v2 ? VGIC_V2_DIST_SIZE : VGIC_V3_DIST_SIZE;
+    dt->p.gicr_base = v2 ? 0 : VIRT_GICR_BASE;
+    dt->p.gicr_size = v2 ? 0 : VGIC_V3_REDIST_STRIDE * vm->nr_vcpus;
+    dt->p.gicc_base = v2 ? VIRT_GICC_BASE : 0;
+    dt->p.gicc_size = v2 ? VIRT_GICC_SIZE : 0;
+}
+
+static const struct dev_class gic_class = {
+    .name = "vgic", .create = gic_create, .reset = gic_reset, .describe = gic_describe,
+};
+
+/* ---- the PL011 UART: the VM's console ---- */
+
+static void uart_tx(void *ctx, char c)
+{
+    struct vm *vm = ctx;
+
+    console_guest_putc(vm->id, vm->cfg->name, nr_vms > 1, c);
+}
+
+static void uart_irq(void *ctx, bool level)
+{
+    struct vm *vm = ctx;
+
+    vgic_set_irq_level(&vm->vgic, VGIC_NO_VCPU, GIC_SPI_BASE + VIRT_UART_SPI, level);
+}
+
+/* The PL011 model has no lock of its own: the VM lock serializes it
+ * against console input arriving on another CPU. */
+static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *acc)
+{
+    struct vm *vm = dev;
+    bool ok;
+
+    spin_lock(&vm->lock);
+    ok = vuart_mmio(&vm->uart, vcpu_id, acc);
+    spin_unlock(&vm->lock);
+    /* Any VM may be the console's target (the operator switches it). */
+    if (!acc->is_write && acc->offset == VUART_DR)
+        console_input_guest_read();
+    return ok;
+}
+
+static int uart_reset(struct vm *vm)
+{
+    vuart_init(&vm->uart, uart_tx, uart_irq, vm);
+    return 0;
+}
+
+static int uart_create(struct vm *vm)
+{
+    uart_reset(vm);
+    return add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
+}
+
+static void uart_describe(const struct vm *vm, struct vm_dt *dt)
+{
+    (void)vm;
+    dt->p.uart_base = VIRT_UART_BASE;
+    dt->p.uart_size = VIRT_UART_SIZE;
+    dt->p.uart_spi = VIRT_UART_SPI;
+}
+
+static const struct dev_class uart_class = {
+    .name = "pl011", .create = uart_create, .reset = uart_reset, .describe = uart_describe,
+};
+
+/* ---- the virtio-mmio window ---- */
+
+/* Every slot empty for now: a driver probing one finds no device instead
+ * of an external abort (vdev/virtio_mmio.h). No DTB node: no slot holds
+ * a device. */
+static int virtio_window_create(struct vm *vm)
+{
+    return add_mmio(vm, "virtio-mmio", VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE, virtio_mmio_empty, NULL);
+}
+
+static const struct dev_class virtio_window_class = {
+    .name = "virtio-mmio", .create = virtio_window_create,
+};
+
+/* ---- the virtual PCIe bridge and its assigned functions (core/passthrough.h) ---- */
+
+static void pcie_describe(const struct vm *vm, struct vm_dt *dt)
+{
+    if (!vm->nr_pci)
+        return;
+    dt->pci = (struct vm_dtb_pci){ .ecam_base = VIRT_PCIE_ECAM_BASE, .ecam_size = VIRT_PCIE_ECAM_SIZE,
+                                   .mmio_base = platform.pci.mmio32_base,
+                                   .mmio_size = platform.pci.mmio32_size };
+    for (unsigned i = 0; i < vm->nr_pci && i < VM_DTB_MAX_PCI; i++) {
+        const struct pci_func *f = vm->pci[i];
+        dt->pci.fn[i] = (struct vm_dtb_pci_fn){ f->dev, f->fn, f->int_pin,
+                                                f->intid ? f->intid - GIC_SPI_BASE : 0 };
+        dt->pci.nr++;
+    }
+    dt->p.pci = &dt->pci;
+}
+
+static const struct dev_class pcie_class = {
+    .name = "pcie", .create = passthrough_vm_attach, .quiesce = passthrough_vm_quiesce,
+    .describe = pcie_describe,
+};
+
+/* Table order is creation, reset and DTB order. */
+static const struct dev_class *const vm_device_classes[] = {
+    &gic_class, &uart_class, &virtio_window_class, &pcie_class,
+};
+#define NR_CLASSES (sizeof(vm_device_classes) / sizeof(vm_device_classes[0]))
+
+int vm_devices_create(struct vm *vm)
+{
+    const char *failed;
+
+    /* Each class logs why it failed. */
+    return dev_classes_create(vm_device_classes, NR_CLASSES, vm, &failed);
+}
+
+int vm_devices_reset(struct vm *vm)
+{
+    const char *failed;
+    int rc;
+
+    spin_lock(&vm->lock);
+    rc = dev_classes_reset(vm_device_classes, NR_CLASSES, vm, &failed);
+    spin_unlock(&vm->lock);
+    if (rc < 0) {
+        log_err("vm %s: resetting its %s failed", vm->cfg->name, failed);
+        return -1;
+    }
+    return 0;
+}
+
+void vm_devices_quiesce(struct vm *vm)
+{
+    dev_classes_quiesce(vm_device_classes, NR_CLASSES, vm);
+}
+
+void vm_devices_describe(const struct vm *vm, struct vm_dt *dt)
+{
+    dev_classes_describe(vm_device_classes, NR_CLASSES, vm, dt);
+}
