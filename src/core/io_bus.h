@@ -29,7 +29,9 @@ enum io_bus_err io_bus_add(struct io_bus *bus, const struct mmio_region *r);
 const char *io_bus_strerror(enum io_bus_err e);
 
 /* Up to this many regions a scan in address order is cheaper than a
- * binary search (a VM has three today: the MMIO exit path pays for it). */
+ * binary search (the MMIO exit path pays for it). A VM has four today
+ * (GICD, GICR on GICv3, the PL011, the virtio-mmio window), five with
+ * assigned PCIe functions (their ECAM bridge). */
 #define IO_BUS_SCAN_MAX 4
 
 /* The region ipa falls in, or NULL. */

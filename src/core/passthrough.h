@@ -26,7 +26,8 @@ struct vm;
 #define VIRT_PCIE_ECAM_BASE     0x4010000000ULL
 #define VIRT_PCIE_ECAM_SIZE     0x100000ULL
 
-/* vm_create(), after its stage 2 and vGIC: gives the VM its `pci-devices`
+/* The PCIe bridge's device class (core/vm_devices.c) at VM creation, after
+ * its stage 2 and vGIC: gives the VM its `pci-devices`
  * (BARs in its stage 2 at their host addresses, INTx forwarded, the SMMU
  * stream translated by its stage 2). Negative, logged, when a function is
  * missing, is a bridge, or the machine has no stage-2 SMMU: the VM is then
