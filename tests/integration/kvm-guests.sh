@@ -168,8 +168,9 @@ if [ $run_linux = 1 ]; then
     echo "# Linux on $host EL2, Linux with 2 vCPUs under its KVM at its console (log: $llog)"
     linux_pin=''
     [ "$pin" = ' kvmrun.pin' ] && linux_pin=--pin
-    # As L2 its console replays the whole boot log one MMIO exit per
-    # character through L1's KVM and kvmrun: 25 to 65 s of it here.
+    # As L2 every console character is one MMIO exit through L1's KVM and
+    # kvmrun: kvm-linux.exp boots it `quiet` (the whole boot log took 25 to
+    # 65 s, over 300 s on a loaded machine; quiet, the test takes ~40 s).
     linux_timeout=$((timeout + 30))
     [ $host = elvisor ] && linux_timeout=$((timeout * 4 + 60))
     (cd "$repo" && "$here/kvm-linux.exp" --host $host $linux_pin --timeout $linux_timeout) \
