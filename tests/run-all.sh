@@ -32,6 +32,7 @@ suite guests-no-vhe   tests/integration/run-guests.sh --mode nvhe --cpu cortex-a
 # The same guests with an SMMUv3 in stage-2 mode in the machine and nothing
 # assigned (every stream aborted): the SMMU costs them nothing (VHE only).
 suite guests-vhe-smmu tests/integration/run-guests.sh --mode vhe --smmu stage2
+suite guests-nvhe-gicv2-smmu tests/integration/run-guests.sh --mode nvhe --gic 2 --smmu stage2
 suite linux-vhe-smmu  tests/integration/linux-smp.exp --smmu stage2
 suite linux-vhe       tests/integration/linux-smp.exp
 suite linux-nvhe      tests/integration/linux-smp.exp --nvhe
