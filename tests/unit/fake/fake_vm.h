@@ -16,6 +16,8 @@
 #include "core/vm.h"
 
 #define FAKE_VM_MEM     (8ULL << 20)
+/* Where a fake VM's raw kernel starts: RAM + Linux's text offset. */
+#define RAW_ENTRY       (VIRT_RAM_BASE + 0x80000)
 
 void fake_machine(unsigned nr_cpus);
 /* vCPU i on CPU cpus[i] (all on CPU 0 when cpus is NULL). */

@@ -23,7 +23,6 @@
 #include "core/vm.h"
 
 #define GUEST_VBAR      0x40010000ULL
-#define RAW_ENTRY       (VIRT_RAM_BASE + 0x80000)   /* Linux's text offset */
 
 static struct vm *vm;
 static struct vcpu *v;

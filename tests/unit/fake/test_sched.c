@@ -20,7 +20,6 @@
 #include "core/sched_policy.h"
 #include "core/vm.h"
 
-#define RAW_ENTRY       (VIRT_RAM_BASE + 0x80000)
 #define LR0             S3_4_C12_C12_0      /* ICH_LR0_EL2 */
 #define LR_STATE_PENDING (1ULL << 62)
 #define LR_HW           (1ULL << 61)

@@ -28,7 +28,6 @@
 #define CNTP_TVAL       3, 14, 2, 0
 #define CNTP_CTL        3, 14, 2, 1
 #define CNTP_CVAL       3, 14, 2, 2
-#define RAW_ENTRY       (VIRT_RAM_BASE + 0x80000)
 
 static struct vm *vm;
 static struct vcpu *v;
