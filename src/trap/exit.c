@@ -3,6 +3,7 @@
 #include "arch/arm64/asm_offsets.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/gic.h"
+#include "arch/arm64/mops.h"
 #include "arch/arm64/sysreg.h"
 #include "core/guest_log.h"
 #include "core/pcpu.h"
@@ -114,6 +115,13 @@ static void handle_iabt(struct vcpu *v, uint64_t esr)
 
 /* SVE and SME are not offered (their ID fields read 0, CPTR_EL2 traps
  * them): what a CPU without them does is UNDEFINED, quietly. */
+/* A copy or set that cannot go on where it stopped (HCRX_EL2.MCE2 sends it
+ * here): restart it from its prologue. */
+static void handle_mops(struct vcpu *v, uint64_t esr)
+{
+    mops_restart(v->regs.x, &v->regs.pc, &v->regs.pstate, esr);
+}
+
 static void handle_hidden_feature(struct vcpu *v, uint64_t esr)
 {
     inject_undef(v);
@@ -148,6 +156,7 @@ static const struct exit_kind exit_table[EC_NR] = {
     [EC_SME] = { handle_hidden_feature, false },
     [EC_DABT_LOW] = { handle_dabt, true },
     [EC_IABT_LOW] = { handle_iabt, false },
+    [EC_MOPS] = { handle_mops, true },
 };
 
 static inline void count_sync_exit(struct vcpu *v, uint64_t esr)

@@ -1,10 +1,12 @@
 /* Which CPU features a guest sees. A field is hidden (reads 0, "not
  * implemented") when elvisor does not virtualize it: EL2 and EL3 for plain
  * guests, SVE/SME, MTE, AMU, PMU, trace and SPE, pointer authentication
- * (its keys are not switched), and the EL2-only controls. */
+ * (its keys are not switched), and the EL2-only controls. MOPS is offered
+ * where the CPU lets elvisor take its exceptions. */
 #include "trap/sysreg_emul.h"
 
 #include "arch/arm64/esr.h"
+#include "arch/arm64/hyp.h"
 
 #define F(shift)    (0xfULL << (shift))
 
@@ -15,6 +17,10 @@ struct id_rule {
 };
 
 #define ID_KEY(crm, op2) SYSREG_KEY(3, 0, 0, crm, op2)
+
+/* FEAT_MOPS is offered only where elvisor can enable the instructions at
+ * EL1 and restart them when they stop (arch/arm64/hyp.c, HCRX_EL2). */
+#define ISAR2_MOPS_SHIFT 16
 
 static const struct id_rule id_rules[] = {
     /* ID_DFR0_EL1: PerfMon */
@@ -34,9 +40,9 @@ static const struct id_rule id_rules[] = {
     { ID_KEY(5, 5), 0, true },  /* ID_AA64AFR1_EL1 */
     /* ID_AA64ISAR1_EL1: APA, API, GPA, GPI */
     { ID_KEY(6, 1), F(4) | F(8) | F(24) | F(28), false },
-    /* ID_AA64ISAR2_EL1: WFxT, GPA3, APA3, MOPS, PAC_frac (meaningless without
-     * pointer authentication), and the rest beyond CLRBHB */
-    { ID_KEY(6, 2), F(0) | F(8) | F(12) | F(16) | F(24) | F(32) | F(36) | F(40) | F(44) |
+    /* ID_AA64ISAR2_EL1: WFxT, GPA3, APA3, PAC_frac (meaningless without
+     * pointer authentication), and the rest beyond CLRBHB; MOPS below */
+    { ID_KEY(6, 2), F(0) | F(8) | F(12) | F(24) | F(32) | F(36) | F(40) | F(44) |
                     F(48) | F(52) | F(56) | F(60), false },
     /* ID_AA64MMFR0_EL1: PARange set below, FGT, ECV kept */
     { ID_KEY(7, 0), F(0) | F(56), false },
@@ -75,6 +81,8 @@ uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
         hw &= ~r->hide;
         if (key == ID_KEY(7, 0))
             hw |= parange_for(ipa_bits);
+        if (key == ID_KEY(6, 2) && !hyp_guest_mops)
+            hw &= ~F(ISAR2_MOPS_SHIFT);
         return hw;
     }
     return hw;

@@ -54,6 +54,8 @@ void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f)
              id_field(id->dfr0, ID_AA64DFR0_PMUVER_SHIFT) != 0xf;
     f->pauth = id_field(id->isar1, 4) || id_field(id->isar1, 8) ||
                id_field(id->isar1, 24) || id_field(id->isar1, 28);
+    f->hcx = id_field(id->mmfr1, 40) != 0;
+    f->mops = id_field(id->isar2, 16) != 0;
 }
 
 bool cpu_features_use_vhe(const struct cpu_features *f, bool want_nvhe)

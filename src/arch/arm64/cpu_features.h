@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 struct cpu_id_regs {
-    uint64_t pfr0, pfr1, mmfr0, mmfr1, mmfr2, mmfr4, isar1, dfr0, midr;
+    uint64_t pfr0, pfr1, mmfr0, mmfr1, mmfr2, mmfr4, isar1, isar2, dfr0, midr;
 };
 
 /* ID_AA64MMFR0_EL1.ECV value from which CNTPOFF_EL2 and CNTHCTL_EL2.ECV exist. */
@@ -35,6 +35,8 @@ struct cpu_features {
     bool ssbs;              /* FEAT_SSBS: PSTATE.SSBS, SCTLR_ELx.DSSBS */
     unsigned brps, wrps;    /* breakpoints, watchpoints (1..DBG_MAX_POINTS) */
     bool pmu;               /* an Arm PMU: PMCR_EL0 and MDCR_EL2.HPMN exist */
+    bool hcx;               /* FEAT_HCX: HCRX_EL2 exists */
+    bool mops;              /* FEAT_MOPS: the CPY* and SET* instructions */
 };
 
 void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f);

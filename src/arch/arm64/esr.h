@@ -29,6 +29,7 @@ enum esr_ec {
     EC_DABT_LOW     = 0x24,
     EC_DABT_CUR     = 0x25,
     EC_SP_ALIGN     = 0x26,
+    EC_MOPS         = 0x27,     /* FEAT_MOPS: a copy or set cannot go on */
     EC_SERROR       = 0x2f,
     EC_BRK64        = 0x3c,
     EC_NR           = 0x40,

@@ -9,6 +9,7 @@
 bool hyp_vhe;
 struct cpu_features hyp_features;
 bool hyp_ptimer_emulated;
+bool hyp_guest_mops;
 uint64_t hyp_vtcr;
 unsigned hyp_ipa_bits;
 
@@ -138,6 +139,11 @@ void hyp_cpu_init(void)
         write_sysreg_s(SYS_HDFGRTR_EL2, 0);
         write_sysreg_s(SYS_HDFGWTR_EL2, 0);
     }
+    /* Linux's boot protocol asks a hypervisor that offers FEAT_MOPS to take
+     * the instructions' exceptions itself (MCE2): the guest may not be able
+     * to restart a copy at every point where one can stop. */
+    if (hyp_features.hcx)
+        write_sysreg_s(SYS_HCRX_EL2, hyp_guest_mops ? HCRX_MSCEN | HCRX_MCE2 : 0);
     /* elvisor's own EL2 physical timer stays off until the scheduler needs it. */
     write_sysreg(cnthp_ctl_el2, 0);
     isb();
@@ -153,6 +159,7 @@ void hyp_features_probe(bool want_nvhe)
         .mmfr2 = read_sysreg(S3_0_C0_C7_2 /* ID_AA64MMFR2_EL1 */),
         .mmfr4 = read_sysreg(ID_AA64MMFR4_EL1),
         .isar1 = read_sysreg(id_aa64isar1_el1),
+        .isar2 = read_sysreg_s(SYS_ID_AA64ISAR2_EL1),
         .dfr0 = read_sysreg(id_aa64dfr0_el1),
         .midr = read_sysreg(midr_el1),
     };
@@ -160,6 +167,7 @@ void hyp_features_probe(bool want_nvhe)
     cpu_features_decode(&id, &hyp_features);
     hyp_vhe = cpu_features_use_vhe(&hyp_features, want_nvhe);
     hyp_ptimer_emulated = !cpu_features_has_cntpoff(&hyp_features);
+    hyp_guest_mops = hyp_features.hcx && hyp_features.mops;
     /* A CPU that came out of reset with E2H set and cannot clear it. */
     if (!hyp_vhe && (read_sysreg(hcr_el2) & HCR_E2H) && hyp_features.e2h != E2H_SWITCHABLE)
         hyp_vhe = true;

@@ -14,6 +14,10 @@ extern struct cpu_features hyp_features;
 /* True without CNTPOFF_EL2: EL1 accesses to the physical counter and timer
  * trap and are emulated with the VM's offset (docs/vtimer.md). */
 extern bool hyp_ptimer_emulated;
+/* True when guests get FEAT_MOPS: the CPU has it and HCRX_EL2, so that
+ * elvisor can enable the instructions at EL1 and take their exceptions
+ * (arch/arm64/mops.h). */
+extern bool hyp_guest_mops;
 
 /* Per-CPU EL2 setup: exception vectors, MMU with elvisor's identity map,
  * traps that never change, GIC system-register access. */

@@ -89,6 +89,10 @@
 #define HCR_FWB     BIT(46)
 #define HCR_ATA     BIT(56)     /* FEAT_MTE2: allocation tag access */
 
+/* HCRX_EL2 (FEAT_HCX) */
+#define HCRX_MCE2   BIT(10)     /* MOPS exceptions from EL1 and EL0 go to EL2 */
+#define HCRX_MSCEN  BIT(11)     /* CPY* and SET* enabled at EL1 and EL0 */
+
 /* SCTLR_ELx */
 #define SCTLR_M     BIT(0)
 #define SCTLR_A     BIT(1)
@@ -154,6 +158,7 @@
 #define PSR_DIT             BIT(24)
 #define PSR_TCO             BIT(25)
 #define PSR_NZCV            (0xfULL << 28)
+#define PSR_N               BIT(31)
 
 /* CNTHCTL_EL2: the E2H=0 bit positions and the E2H=1 ones differ for the
  * trap controls (bits 0, 1, 10, 11); ECV is bit 12 in both layouts. */

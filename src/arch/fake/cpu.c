@@ -16,6 +16,7 @@ struct cpu_features hyp_features;
 bool hyp_ptimer_emulated;
 uint64_t hyp_vtcr;
 unsigned hyp_ipa_bits;
+bool hyp_guest_mops;
 
 #define FAKE_MAX_EXITS  64
 
