@@ -28,11 +28,14 @@
  * (on bare QEMU, where nobody quiesces it, it does: the oracle says the
  * DMA would land). Its command register reads 0 again.
  * "edu.role=poweroff": the same DMA, then PSCI SYSTEM_OFF; the runner
- * reads the target in physical memory afterwards (run-edu.sh). */
+ * reads the target in physical memory afterwards (run-edu.sh).
+ * "edu.role=msi-its" (bare QEMU, GICv3): the completion interrupt as an
+ * MSI through the ITS the guest programs itself (its_msi.c). */
 #include "guest.h"
 
 #include "bootargs.h"
 #include "dtb.h"
+#include "edu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -99,6 +102,17 @@ static bool dma(uint64_t src, uint64_t dst, uint32_t count, uint32_t cmd)
     mmio_write64(bar0 + EDU_DMA_COUNT, count);
     mmio_write64(bar0 + EDU_DMA_CMD, cmd | EDU_DMA_START);
     return WAIT_UNTIL(!(mmio_read64(bar0 + EDU_DMA_CMD) & EDU_DMA_START), DMA_TIMEOUT_US);
+}
+
+void edu_dma_irq(uintptr_t bar)
+{
+    bar0 = bar;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+}
+
+void edu_irq_ack(uintptr_t bar)
+{
+    mmio_write32(bar + EDU_IRQ_ACK, mmio_read32(bar + EDU_IRQ_STATUS));
 }
 
 static void fill(uint8_t *p, unsigned n, uint8_t seed)
@@ -393,6 +407,10 @@ void guest_main(void)
     test_expect_eq("edu_id", mmio_read32(bar0 + EDU_ID), EDU_ID_VALUE);
     mmio_write32(bar0 + EDU_LIVENESS, 0x12345678);
     test_expect_eq("edu_liveness", mmio_read32(bar0 + EDU_LIVENESS), ~0x12345678u);
+    if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "msi-its") == 0) {
+        edu_msi_its_role(cfg, bar0);
+        test_done();
+    }
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "poweroff") == 0) {
         poweroff_role();
         test_done();
