@@ -10,6 +10,7 @@
 #include "guest.h"
 
 #include "arch/arm64/its_enc.c"
+#include "bootargs.h"
 #include "dtb.h"
 #include "edu.h"
 #include "lib/printf.h"
@@ -120,11 +121,20 @@ static unsigned msi_cap(uintptr_t cfg)
     return 0;
 }
 
-void edu_msi_its_role(uintptr_t cfg, uintptr_t bar)
+void edu_msi_its_role(uintptr_t cfg, uintptr_t bar, const char *args)
 {
     struct its_typer t;
     uint64_t cmd[ITS_CMD_DWORDS];
     unsigned cap = msi_cap(cfg);
+    char smmu[8];
+
+    /* "edu.smmu=s2": DMA and MSI through a translating SMMU. */
+    if (bootarg_get(args, "edu.smmu", smmu, sizeof(smmu)) && strcmp(smmu, "s2") == 0) {
+        if (!test_check(edu_smmu_s2_on(EDU_DEVID), "smmu_on", "the SMMU did not acknowledge SMMUEN"))
+            return;
+        test_check(edu_round_trip_via(bar, edu_smmu_alias_offset()), "smmu_translates",
+                   "a round trip through the alias 1 GiB above RAM did not bring the data back");
+    }
 
     if (!test_check(dtb_reg_node_at(guest_dtb, ITS_BASE) != NULL, "its_in_dtb", "no node at 0x%lx", ITS_BASE))
         return;

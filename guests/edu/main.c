@@ -104,21 +104,31 @@ static bool dma(uint64_t src, uint64_t dst, uint32_t count, uint32_t cmd)
     return WAIT_UNTIL(!(mmio_read64(bar0 + EDU_DMA_CMD) & EDU_DMA_START), DMA_TIMEOUT_US);
 }
 
+static void fill(uint8_t *p, unsigned n, uint8_t seed)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(seed + i * 7);
+}
+
 void edu_dma_irq(uintptr_t bar)
 {
     bar0 = bar;
     dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
 }
 
+bool edu_round_trip_via(uintptr_t bar, uint64_t offset)
+{
+    bar0 = bar;
+    fill(src_buf, sizeof(src_buf), 0x3c);
+    memset(dst_buf, 0, sizeof(dst_buf));
+    dma((uintptr_t)src_buf + offset, EDU_BUF, EDU_BUF_SIZE, 0);
+    dma(EDU_BUF, (uintptr_t)dst_buf + offset, EDU_BUF_SIZE, EDU_DMA_TO_RAM);
+    return memcmp(src_buf, dst_buf, sizeof(dst_buf)) == 0;
+}
+
 void edu_irq_ack(uintptr_t bar)
 {
     mmio_write32(bar + EDU_IRQ_ACK, mmio_read32(bar + EDU_IRQ_STATUS));
-}
-
-static void fill(uint8_t *p, unsigned n, uint8_t seed)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(seed + i * 7);
 }
 
 static void edu_irq(unsigned intid)
@@ -408,7 +418,7 @@ void guest_main(void)
     mmio_write32(bar0 + EDU_LIVENESS, 0x12345678);
     test_expect_eq("edu_liveness", mmio_read32(bar0 + EDU_LIVENESS), ~0x12345678u);
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "msi-its") == 0) {
-        edu_msi_its_role(cfg, bar0);
+        edu_msi_its_role(cfg, bar0, args);
         test_done();
     }
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "poweroff") == 0) {
