@@ -170,27 +170,31 @@ static void v2_route_spi(unsigned intid, uint64_t mpidr)
 {
     uint8_t mask;
     unsigned i;
+    bool lost = false;
 
     if (intid < 32)
         return;
     spin_lock(&route_lock);
     mask = mask_of(mpidr);
+    /* The last route asked for wins: an older one still waiting goes. */
+    for (i = 0; i < nr_deferred_routes && deferred_routes[i].intid != intid; i++)
+        ;
     if (mask) {
         wr8(gicd + GICD_ITARGETSR + intid, mask);
+        if (i < nr_deferred_routes)
+            deferred_routes[i] = deferred_routes[--nr_deferred_routes];
+    } else if (i < GICV2_MAX_DEFERRED) {
+        deferred_routes[i].mpidr = mpidr & MPIDR_AFF_MASK;
+        deferred_routes[i].intid = intid;
+        if (i == nr_deferred_routes)
+            nr_deferred_routes++;
     } else {
-        for (i = 0; i < nr_deferred_routes && deferred_routes[i].intid != intid; i++)
-            ;
-        if (i < GICV2_MAX_DEFERRED) {
-            deferred_routes[i].mpidr = mpidr & MPIDR_AFF_MASK;
-            deferred_routes[i].intid = intid;
-            if (i == nr_deferred_routes)
-                nr_deferred_routes++;
-        } else {
-            log_err("SPI %u: CPU 0x%llx not up and %u routes already wait: not routed", intid,
-                    (unsigned long long)mpidr, GICV2_MAX_DEFERRED);
-        }
+        lost = true;
     }
     spin_unlock(&route_lock);
+    if (lost)
+        log_err("SPI %u: CPU 0x%llx is not up and %u routes already wait for theirs: not routed", intid,
+                (unsigned long long)mpidr, GICV2_MAX_DEFERRED);
 }
 
 static void v2_set_spi_edge(unsigned intid, bool edge)
