@@ -13,7 +13,7 @@
 #      the test guests under Linux KVM (kvmrun) on bare QEMU and as L2
 #      under Linux at elvisor's virtual EL2, debugging with gdb, and guests
 #      that misbehave on purpose
-#   7. the multi-VM configurations, GICv3 and GICv2
+#   7. the multi-VM configurations, GICv3 and GICv2, and with an SMMUv3 present
 #   8. the operator's console, driven as a user (expect)
 #   9. device assignment through the SMMUv3 (edu DMA device, Linux's disk)
 # Ends with one line "all: N passed, N failed" (suites) and fails if any did.
@@ -66,6 +66,9 @@ suite rogue-nvhe-gicv2 tests/integration/rogue.sh --nvhe --gic 2
 # vCPUs time-sharing a physical CPU (timers, time slice).
 suite multi-vm        tests/integration/run-multi-vm.sh --mode both
 suite multi-vm-gicv2  tests/integration/run-multi-vm.sh --mode both --gic 2
+# The same with an SMMUv3 present, nothing assigned, in nVHE on GICv3: the
+# guest SMMU passes run VHE/GICv3 and nVHE/GICv2 (~45 s).
+suite multi-vm-nvhe-smmu tests/integration/run-multi-vm.sh --mode nvhe --smmu stage2
 # The operator's console (ctrl-] c): list, console, reset, stop, start.
 suite monitor         tests/integration/monitor.exp
 suite monitor-nvhe-gicv2 tests/integration/monitor.exp --nvhe --gic 2

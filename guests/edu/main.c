@@ -18,18 +18,24 @@
  *    does not reach them (the peer VM checks its marker).
  * "edu.role=marker": the second VM instead fills its RAM above its image
  * with a marker, prints "# marker set", waits "edu.wait-ms" (default 8000)
- * and checks every word is intact.
+ * and checks every word is intact. "edu.mark=1" does the same around a
+ * device VM's own checks, and "edu.rounds=N edu.seed=HEX" adds N round
+ * trips with patterns of its own (two VMs, two devices at once:
+ * tests/integration/configs/edu-2dev.dts).
  * "edu.role=reset": a DMA into its RAM is started and the VM resets at
  * once (PSCI SYSTEM_RESET); elvisor must quiesce the device before the
  * VM's memory is reused, so after the reboot the DMA's data never arrives
  * (on bare QEMU, where nobody quiesces it, it does: the oracle says the
  * DMA would land). Its command register reads 0 again.
  * "edu.role=poweroff": the same DMA, then PSCI SYSTEM_OFF; the runner
- * reads the target in physical memory afterwards (run-edu.sh). */
+ * reads the target in physical memory afterwards (run-edu.sh).
+ * "edu.role=msi-its" (bare QEMU, GICv3): the completion interrupt as an
+ * MSI through the ITS the guest programs itself (its_msi.c). */
 #include "guest.h"
 
 #include "bootargs.h"
 #include "dtb.h"
+#include "edu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -104,6 +110,27 @@ static void fill(uint8_t *p, unsigned n, uint8_t seed)
         p[i] = (uint8_t)(seed + i * 7);
 }
 
+void edu_dma_irq(uintptr_t bar)
+{
+    bar0 = bar;
+    dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM | EDU_DMA_IRQ);
+}
+
+bool edu_round_trip_via(uintptr_t bar, uint64_t offset)
+{
+    bar0 = bar;
+    fill(src_buf, sizeof(src_buf), 0x3c);
+    memset(dst_buf, 0, sizeof(dst_buf));
+    dma((uintptr_t)src_buf + offset, EDU_BUF, EDU_BUF_SIZE, 0);
+    dma(EDU_BUF, (uintptr_t)dst_buf + offset, EDU_BUF_SIZE, EDU_DMA_TO_RAM);
+    return memcmp(src_buf, dst_buf, sizeof(dst_buf)) == 0;
+}
+
+void edu_irq_ack(uintptr_t bar)
+{
+    mmio_write32(bar + EDU_IRQ_ACK, mmio_read32(bar + EDU_IRQ_STATUS));
+}
+
 static void edu_irq(unsigned intid)
 {
     uint32_t st = mmio_read32(bar0 + EDU_IRQ_STATUS);
@@ -129,6 +156,28 @@ static void round_trip(unsigned intid)
                "the data came back different (first bytes %02x %02x)", dst_buf[0], dst_buf[1]);
     test_check(WAIT_UNTIL(dma_irqs > 0, DMA_TIMEOUT_US), "dma_irq", "no completion interrupt on INTID %u",
                intid);
+}
+
+/* "edu.rounds=N" round trips, each with its own pattern from "edu.seed":
+ * two VMs whose devices run at once at the same IPAs (the same image)
+ * must each get back only their own data, which an SMMU that mixed their
+ * translations (a shared VMID, the other VM's stage 2) would not give. */
+static void rounds(unsigned n, uint8_t seed)
+{
+    unsigned bad = 0, first_bad = 0;
+
+    test_note("rounds started");
+    for (unsigned r = 0; r < n; r++) {
+        fill(src_buf, sizeof(src_buf), (uint8_t)(seed + r * 16));
+        memset(dst_buf, 0, sizeof(dst_buf));
+        dma((uintptr_t)src_buf, EDU_BUF, EDU_BUF_SIZE, 0);
+        dma(EDU_BUF, (uintptr_t)dst_buf, EDU_BUF_SIZE, EDU_DMA_TO_RAM);
+        if (memcmp(src_buf, dst_buf, sizeof(dst_buf)) != 0 && !bad++)
+            first_bad = r;
+    }
+    test_note("rounds done");
+    test_check(bad == 0, "dma_rounds_data", "%u of %u rounds came back different, the first round %u", bad, n,
+               first_bad);
 }
 
 /* reg: GICD_ICACTIVER(0) or GICD_ICPENDR(0), the same in GICv2 and v3. */
@@ -237,26 +286,43 @@ static uint64_t arg_dec(const char *args, const char *key, uint64_t dflt)
     return x;
 }
 
-static void marker_role(const char *args)
+/* The marked RAM: from the first MiB above the image (whose buffers the
+ * device uses) to below the DTB. */
+static uint64_t *marker_from, *marker_to;
+
+static void marker_set(void)
 {
-    uint64_t base, size, wait_ms = arg_dec(args, "edu.wait-ms", 8000);
+    uint64_t base, size;
     extern char __image_end[];
 
     dtb_memory(guest_dtb, &base, &size);
-    uint64_t *from = (uint64_t *)(((uintptr_t)__image_end + 0xfffff) & ~0xfffffULL);
-    uint64_t *to = (uint64_t *)(uintptr_t)(base + size - (2u << 20));   /* below the DTB */
-    for (uint64_t *p = from; p < to; p++)
+    marker_from = (uint64_t *)(((uintptr_t)__image_end + 0xfffff) & ~0xfffffULL);
+    marker_to = (uint64_t *)(uintptr_t)(base + size - (2u << 20));
+    for (uint64_t *p = marker_from; p < marker_to; p++)
         *p = MARKER;
-    test_note("marker set from 0x%lx to 0x%lx", (uintptr_t)from, (uintptr_t)to);
+    test_note("marker set from 0x%lx to 0x%lx", (uintptr_t)marker_from, (uintptr_t)marker_to);
+}
+
+/* After "edu.wait-ms" (default 8000) of counter time, every word holds it. */
+static void marker_check(const char *args)
+{
+    uint64_t wait_ms = arg_dec(args, "edu.wait-ms", 8000);
     uint64_t until = cntvct() + ticks_from_us(wait_ms * 1000);
+
     while (cntvct() < until)
         cpu_relax();
     uint64_t bad = 0, first = 0;
-    for (uint64_t *p = from; p < to; p++)
+    for (uint64_t *p = marker_from; p < marker_to; p++)
         if (*p != MARKER && !bad++)
             first = (uintptr_t)p;
     test_check(bad == 0, "marker_intact", "%llu words changed, the first at 0x%llx", (unsigned long long)bad,
                (unsigned long long)first);
+}
+
+static void marker_role(const char *args)
+{
+    marker_set();
+    marker_check(args);
 }
 
 /* The reset role's record and target, well past the image and stacks. */
@@ -351,6 +417,10 @@ void guest_main(void)
     test_expect_eq("edu_id", mmio_read32(bar0 + EDU_ID), EDU_ID_VALUE);
     mmio_write32(bar0 + EDU_LIVENESS, 0x12345678);
     test_expect_eq("edu_liveness", mmio_read32(bar0 + EDU_LIVENESS), ~0x12345678u);
+    if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "msi-its") == 0) {
+        edu_msi_its_role(cfg, bar0, args);
+        test_done();
+    }
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "poweroff") == 0) {
         poweroff_role();
         test_done();
@@ -360,9 +430,15 @@ void guest_main(void)
         reset_role(cmd_at_boot, args);
         test_done();
     }
+    /* "edu.mark=1": this VM is also the peer another VM's device aims at. */
+    bool mark = bootarg_get(args, "edu.mark", role, sizeof(role)) && role[0] == '1';
+    if (mark)
+        marker_set();
     /* virt: INTA of slot d is SPI 3 + d % 4 */
     round_trip(32 + 3 + dev % 4);
     cleared_through_distributor(32 + 3 + dev % 4);
+    if (bootarg_get(args, "edu.rounds", role, sizeof(role)))
+        rounds((unsigned)arg_dec(args, "edu.rounds", 1), (uint8_t)arg_hex(args, "edu.seed"));
 
     if (bootarg_get(args, "edu.expect-blocked", role, sizeof(role))) {
         uint64_t ram_base, ram_size, peer = arg_hex(args, "edu.peer-pa"), hyp = arg_hex(args, "edu.hyp-pa");
@@ -383,5 +459,7 @@ void guest_main(void)
         test_check(memcmp(src_buf, dst_buf, sizeof(dst_buf)) == 0, "dma_after_faults",
                    "its own RAM no longer reachable");
     }
+    if (mark)
+        marker_check(args);
     test_done();
 }

@@ -2,11 +2,14 @@
 # Runs the multi-VM configurations (tests/integration/configs/) under elvisor
 # on QEMU 10 and checks what every VM prints.
 #
-#   tests/integration/run-multi-vm.sh [--mode vhe|nvhe|both] [--gic 2|3] [--cpu MODEL] [options]
+#   tests/integration/run-multi-vm.sh [--mode vhe|nvhe|both] [--gic 2|3] [--cpu MODEL] [--smmu stage2] [options]
 #
 # Each configuration runs as `tools/elvisor-run --config FILE --timeout T
-# --gic G` (plus --cpu MODEL when given, --nvhe for the nVHE pass, and --hyp-append with the
-# suite's elvisor options, e.g. vmid-churn's vmid-bits=3). With several VMs elvisor starts
+# --gic G` (plus --cpu MODEL when given, --nvhe for the nVHE pass, --smmu stage2
+# when given, and --hyp-append with the suite's elvisor options, e.g. vmid-churn's
+# vmid-bits=3). With --smmu stage2 the machine has an SMMUv3 and nothing is
+# assigned: each run also checks that elvisor turned it on with every stream
+# aborted, and logs are labelled PASS-smmu (as run-guests.sh's). With several VMs elvisor starts
 # every console line with "[vm] "; lines "[vm] TEST guest.check: PASS|FAIL"
 # are the checks. When two VMs print at once, elvisor may cut their lines
 # into pieces, each with its prefix: a VM's pieces are joined and split
@@ -43,6 +46,9 @@ usage: tests/integration/run-multi-vm.sh [options]
                     model (cortex-a35/a53/a57/a72) has no VHE, so only the
                     nVHE pass runs; suites that need FEAT_NV2 are skipped
                     on models without it (every model but max)
+  --smmu MODE       the machine's SMMUv3 (tools/elvisor-run --smmu): stage2
+                    puts one in stage-2 mode with nothing assigned, and each
+                    run checks elvisor's boot line saying so; default none
   --timeout SECS    per run (default 120)
   -v, --verbose     also print each run's full console output
   -h, --help        this text
@@ -157,13 +163,14 @@ orders[vmid-churn-nested]='^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+, => ^\[
 ^\[n\] # guest vel2s2 => ^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+,
 ^\[m\] # guest vel2nest => ^elvisor\[cpu[0-9]+\]: VMIDs: rollover [0-9]+,'
 
-mode=both gic=3 only="" cpu="" timeout=120 verbose=0
+mode=both gic=3 only="" cpu="" smmu=none timeout=120 verbose=0
 while [ $# -gt 0 ]; do
     case $1 in
         --mode) mode=${2:-}; shift ;;
         --gic) gic=${2:-}; shift ;;
         --only) only=${2:-}; shift ;;
         --cpu) cpu=${2:-}; shift ;;
+        --smmu) smmu=${2:-}; shift ;;
         --timeout) timeout=${2:-}; shift ;;
         -v|--verbose) verbose=1 ;;
         -h|--help) usage; exit 0 ;;
@@ -173,6 +180,7 @@ while [ $# -gt 0 ]; do
 done
 case $mode in vhe|nvhe|both) ;; *) echo "run-multi-vm: --mode wants vhe, nvhe or both" >&2; exit 2 ;; esac
 case $gic in 2|3) ;; *) echo "run-multi-vm: --gic wants 2 or 3" >&2; exit 2 ;; esac
+case $smmu in none|stage2) ;; *) echo "run-multi-vm: --smmu wants none or stage2" >&2; exit 2 ;; esac
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "run-multi-vm: bad --timeout" >&2; exit 2; }
 if [ "$mode" = both ]; then passes=(vhe nvhe); else passes=("$mode"); fi
 
@@ -220,6 +228,7 @@ run_config() {   # pass suite log -> elvisor-run's status
     local -a args=(--config "$here/${config[$suite]}" --timeout "$timeout" --gic "$gic")
     [ -n "$cpu" ] && args+=(--cpu "$cpu")
     [ "$pass" = nvhe ] && args+=(--nvhe)
+    [ "$smmu" != none ] && args+=(--smmu "$smmu")
     [ -n "${hypargs[$suite]:-}" ] && args+=(--hyp-append "${hypargs[$suite]}")
     # shellcheck disable=SC2206
     [ -n "${runargs[$suite]:-}" ] && args+=(${runargs[$suite]})
@@ -321,12 +330,15 @@ describe_rc() {
 first_line() { grep -nE -m1 -- "$1" "$2" | cut -d: -f1 | head -n1 || true; }
 last_line() { grep -nE -- "$1" "$2" | tail -n1 | cut -d: -f1 || true; }
 
+# elvisor's boot lines that the SMMU adds: PCI bridge, 00:00.0, SMMUv3, queues.
+smmu_boot_lines=4
 passed=0 failed=0 skipped=0
 for pass in "${passes[@]}"; do
     # -cpu max keeps the historical log names; other models are marked so
     # that their logs do not overwrite those.
     label=$pass
     [ "$cpu_model" != max ] && label=$label-${cpu_model#cortex-}
+    [ "$smmu" != none ] && label=$label-smmu
     [ "$gic" = 2 ] && label=gic2-$label
     for suite in "${selected[@]}"; do
         tag="[$label/$suite]"
@@ -394,10 +406,24 @@ for pass in "${passes[@]}"; do
                 problems+=("order: no line /$first/ (line ${f:-none}) before a line /$last/ (last: ${l:-none})")
             fi
         done <<<"${orders[$suite]}"
+        # With --smmu, the run is only worth it if elvisor found the SMMU
+        # and aborts every stream (nothing is assigned).
+        if [ "$smmu" = stage2 ]; then
+            if grep -qE '^elvisor\[cpu0\]: SMMUv3 at 0x[0-9a-f]+: .*stage 2, [0-9]+ stream IDs, all aborted' "$log.joined"; then
+                echo "$tag PASS $suite: smmu_on"
+                s_pass=$((s_pass + 1))
+            else
+                problems+=("elvisor did not log its SMMUv3 in stage-2 mode, all streams aborted")
+            fi
+        fi
         if [ -n "${maxlog[$suite]:-}" ]; then
+            # The SMMU's boot lines (PCI bridge, its one function, the SMMU,
+            # its queues) are elvisor's, not the guests' doing.
+            limit=${maxlog[$suite]}
+            [ "$smmu" != none ] && limit=$((limit + smmu_boot_lines))
             n=$(grep -c '^elvisor\[' "$log.joined")
-            [ "$n" -le "${maxlog[$suite]}" ] ||
-                problems+=("elvisor logged $n lines, more than the ${maxlog[$suite]} a guest may cause")
+            [ "$n" -le "$limit" ] ||
+                problems+=("elvisor logged $n lines, more than the $limit a guest may cause")
         fi
 
         for p in "${problems[@]}"; do

@@ -6,6 +6,7 @@
 #include "arch/arm64/platform.h"
 #include "arch/arm64/sysreg.h"
 #include "lib/log.h"
+#include "lib/spinlock.h"
 
 /* Distributor */
 #define GICD_CTLR           0x0000
@@ -53,6 +54,18 @@ static struct {
 } cpu_masks[GICV2_MAX_CPUS];
 static unsigned nr_cpu_masks;
 
+/* SPIs routed to a CPU whose interface is not known yet: VMs (and the
+ * INTx of their assigned devices) are set up before the secondary CPUs
+ * start. Applied when that CPU comes up; until then such an SPI targets
+ * no CPU at all (GICD_ITARGETSR resets to 0). */
+#define GICV2_MAX_DEFERRED  32
+static struct {
+    uint64_t mpidr;
+    unsigned intid;
+} deferred_routes[GICV2_MAX_DEFERRED];
+static unsigned nr_deferred_routes;
+static spinlock_t route_lock = SPINLOCK_INIT;
+
 static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
 static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
 static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)(uintptr_t)a = v; }
@@ -99,6 +112,20 @@ static uint8_t mask_of(uint64_t mpidr)
     return 0;
 }
 
+static void apply_deferred_routes(uint64_t mpidr, uint8_t mask)
+{
+    spin_lock(&route_lock);
+    for (unsigned i = 0; i < nr_deferred_routes;) {
+        if (deferred_routes[i].mpidr != mpidr) {
+            i++;
+            continue;
+        }
+        wr8(gicd + GICD_ITARGETSR + deferred_routes[i].intid, mask);
+        deferred_routes[i] = deferred_routes[--nr_deferred_routes];
+    }
+    spin_unlock(&route_lock);
+}
+
 static int v2_cpu_init(uint64_t mpidr)
 {
     uint8_t mask = (uint8_t)rd32(gicd + GICD_ITARGETSR);
@@ -119,6 +146,7 @@ static int v2_cpu_init(uint64_t mpidr)
         dsb(ish);
         nr_cpu_masks++;
     }
+    apply_deferred_routes(mpidr & MPIDR_AFF_MASK, mask);
 
     /* The banked SGI/PPI registers. */
     wr32(gicd + GICD_ICENABLER, 0xffffffff);
@@ -140,10 +168,33 @@ static void v2_enable_irq(unsigned intid)
 
 static void v2_route_spi(unsigned intid, uint64_t mpidr)
 {
-    uint8_t mask = mask_of(mpidr);
+    uint8_t mask;
+    unsigned i;
+    bool lost = false;
 
-    if (intid >= 32 && mask)
+    if (intid < 32)
+        return;
+    spin_lock(&route_lock);
+    mask = mask_of(mpidr);
+    /* The last route asked for wins: an older one still waiting goes. */
+    for (i = 0; i < nr_deferred_routes && deferred_routes[i].intid != intid; i++)
+        ;
+    if (mask) {
         wr8(gicd + GICD_ITARGETSR + intid, mask);
+        if (i < nr_deferred_routes)
+            deferred_routes[i] = deferred_routes[--nr_deferred_routes];
+    } else if (i < GICV2_MAX_DEFERRED) {
+        deferred_routes[i].mpidr = mpidr & MPIDR_AFF_MASK;
+        deferred_routes[i].intid = intid;
+        if (i == nr_deferred_routes)
+            nr_deferred_routes++;
+    } else {
+        lost = true;
+    }
+    spin_unlock(&route_lock);
+    if (lost)
+        log_err("SPI %u: CPU 0x%llx is not up and %u routes already wait for theirs: not routed", intid,
+                (unsigned long long)mpidr, GICV2_MAX_DEFERRED);
 }
 
 static void v2_set_spi_edge(unsigned intid, bool edge)

@@ -7,9 +7,13 @@
 /* Polls of an acknowledge or consumer register before giving up: QEMU
  * answers at once, hardware within microseconds. */
 #define SMMU_POLL_MAX   1000000u
-/* Bounded queue sizes: a page of commands, a page of events. */
+/* Bounded queue sizes: a page of commands; 64 KiB of events, because
+ * QEMU's model records a faulting DMA access by access (a 4 KiB edu DMA
+ * fills 128 entries and more), and a queue that one device's burst fills
+ * loses the first event of another device faulting at the same time,
+ * so that fault would never be logged (two VMs' devices, suite edu). */
 #define CMDQ_LOG2_MAX   8
-#define EVTQ_LOG2_MAX   7
+#define EVTQ_LOG2_MAX   11
 /* Above this many pages an IPA range is invalidated as a whole VMID. */
 #define TLBI_PAGES_MAX  16
 
@@ -121,9 +125,10 @@ static int setup_tables(struct smmu *s, unsigned sid_bits, smmu_alloc_fn alloc)
     /* The SMMU aligns a linear table's base to its size. */
     s->strtab = alloc(n * ste_bytes, n * ste_bytes);
     s->cmdq_log2 = min_u(IDR1_CMDQS(s->idr1), CMDQ_LOG2_MAX);
-    s->cmdq = alloc(CMD_DWORDS * 8ULL << s->cmdq_log2, 4096);
+    /* The SMMU aligns a queue's base to its size too. */
+    s->cmdq = alloc(CMD_DWORDS * 8ULL << s->cmdq_log2, CMD_DWORDS * 8ULL << s->cmdq_log2);
     s->evtq_log2 = min_u(IDR1_EVENTQS(s->idr1), EVTQ_LOG2_MAX);
-    s->evtq = alloc(EVT_DWORDS * 8ULL << s->evtq_log2, 4096);
+    s->evtq = alloc(EVT_DWORDS * 8ULL << s->evtq_log2, EVT_DWORDS * 8ULL << s->evtq_log2);
     if (!s->strtab || !s->cmdq || !s->evtq)
         return -1;
     for (uint64_t sid = 0; sid < n; sid++)
