@@ -6,6 +6,7 @@
 
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/hw_timer.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
@@ -232,6 +233,19 @@ static void update_mi(struct vcpu *v)
                                        page_lrs(n), page_nr_lrs(n)));
 }
 
+/* The physical INTID elvisor forwards its interrupt vintid from right now
+ * (on this CPU, as a hardware timer's PPI), or 0: only while the hardware
+ * timer running that timer holds it is the physical PPI its state. */
+static uint32_t forwarded_from(struct vcpu *v, uint32_t vintid)
+{
+    bool hw;
+
+    for (unsigned t = 0; t < HW_TIMER_NR; t++)
+        if (v->hw_timer_vintid[t] == vintid && vgic_irq_in_flight(&v->vm->vgic, v->id, vintid, &hw) && hw)
+            return hw_timer_ppi((enum hw_timer)t);
+    return 0;
+}
+
 bool nested_vgic_enter(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
@@ -248,14 +262,20 @@ bool nested_vgic_enter(struct vcpu *v)
     if (n->in_hyp || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
-    /* An LR with HW = 1 names one of its own (virtual) interrupts, which no
-     * hardware deactivation reaches: its guest gets a software LR and the
-     * deactivation is done at the exit (nested_vgic_exit). */
+    /* An LR with HW = 1 names one of its own (virtual) interrupts: linked
+     * to the physical one elvisor forwards it from, if any, else a software
+     * LR; either way elvisor's vGIC deactivates it at the exit
+     * (nested_vgic_exit). */
     n->ich_hw_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
-        if ((page_lrs(n)[i] & ICH_LR_HW) && (page_lrs(n)[i] & ICH_LR_STATE_MASK))
+        uint64_t lr = page_lrs(n)[i];
+        uint32_t pintid = 0;
+
+        if ((lr & ICH_LR_HW) && (lr & ICH_LR_STATE_MASK)) {
             n->ich_hw_lrs |= 1u << i;
-        img->lr[i] = nested_shadow_lr(page_lrs(n)[i]);
+            pintid = forwarded_from(v, nested_lr_pintid(lr));
+        }
+        img->lr[i] = nested_shadow_lr(lr, pintid);
     }
     /* Its maintenance conditions are evaluated from the page (update_mi),
      * never signalled by the hardware, which would exit its guest in a

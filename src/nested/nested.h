@@ -174,8 +174,9 @@ uint64_t nested_ich_vtr(unsigned nr_lrs, unsigned nr_apr);
 uint64_t nested_ich_elrsr(const uint64_t *lr, unsigned nr);
 uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr);
 uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
-/* Its LR as loaded for its guest, and folded back at the exit. */
-uint64_t nested_shadow_lr(uint64_t lr);
+/* Its LR as loaded for its guest (pintid: the physical interrupt its HW
+ * entry's pINTID is forwarded from, or 0), and folded back at the exit. */
+uint64_t nested_shadow_lr(uint64_t lr, uint32_t pintid);
 uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr);
 /* The interrupt of its own an LR with HW = 1 names (its pINTID field). */
 uint32_t nested_lr_pintid(uint64_t lr);
