@@ -14,6 +14,7 @@
 #include "nested/s2_walk.h"
 
 #include "arch/arm64/el1_regs.h"
+#include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
@@ -148,12 +149,15 @@ void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 {
     exception_to_vel2(v, 0);
     el1_write(EL1_ESR, esr);
+    nested_xstats_open(&v->nested->xstats, ESR_EC(esr) == EC_HVC64 ? NESTED_X_HVC : NESTED_X_OTHER,
+                       v->nr_exits);
 }
 
 /* An IRQ exception has no syndrome: ESR_EL2 keeps its value. */
 void nested_irq_to_vel2(struct vcpu *v)
 {
     exception_to_vel2(v, NESTED_VECTOR_IRQ_OFFSET);
+    nested_xstats_open(&v->nested->xstats, NESTED_X_IRQ, v->nr_exits);
 }
 
 /* With the MMU registers of its guest's EL1&0 regime and that regime's

@@ -114,6 +114,7 @@ void nested_vcpu_reset(struct vcpu *v)
     memset(n->el2, 0, sizeof(n->el2));
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
+    n->xstats.open_kind = 0;
     v->timer_voff = 0;
     vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
@@ -346,6 +347,7 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
         return;
     }
     log_unhonoured(v, vh);
+    nested_xstats_close(&v->nested->xstats, v->nr_exits);
     nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
 }
 
@@ -558,6 +560,23 @@ static bool nested_pre_enter(struct vcpu *v)
     return nested_vgic_enter(v);
 }
 
+/* At the VM's stop: what its guest's exits cost (exit_stats.c), one line
+ * per vCPU that ran a guest; tools/bench.sh reads it. */
+static void nested_report(const struct vcpu *v)
+{
+    struct nested_xsummary h, o, i;
+
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_HVC, &h);
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_OTHER, &o);
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_IRQ, &i);
+    if (!h.count && !o.count && !i.count)
+        return;
+    log_info("vm %s vcpu %u: elvisor exits per exit of its guest handled at its vEL2 (count: min/median/max): "
+             "hvc %llu: %u/%u/%u, other %llu: %u/%u/%u, irq %llu: %u/%u/%u", v->vm->cfg->name, v->id,
+             (unsigned long long)h.count, h.min, h.median, h.max, (unsigned long long)o.count, o.min, o.median,
+             o.max, (unsigned long long)i.count, i.min, i.median, i.max);
+}
+
 static const struct vcpu_ext_ops nested_ext_ops = {
     .reset = nested_vcpu_reset,
     .load = nested_load,
@@ -569,6 +588,7 @@ static const struct vcpu_ext_ops nested_ext_ops = {
     .timer_map = nested_timer_map,
     .poll_timers = nested_poll_timers,
     .put = nested_put,
+    .report = nested_report,
 };
 
 int nested_vm_attach(struct vm *vm)

@@ -41,6 +41,23 @@ enum nested_el2_reg {
 /* Hardware EL1 registers the hyp <-> nested switch moves (ctx.c). */
 #define NESTED_CTX_NR   18
 
+/* Exits to elvisor per exit of its guest it handles, by kind of exit
+ * (exit_stats.c): a histogram of counts, the last bucket "that or more". */
+enum nested_xkind { NESTED_X_HVC, NESTED_X_OTHER, NESTED_X_IRQ, NESTED_X_NR };
+#define NESTED_X_BUCKETS        256
+struct nested_xstats {
+    uint64_t open_at;           /* the vCPU's nr_exits at the forwarded exit */
+    uint8_t open_kind;          /* its enum nested_xkind + 1; 0: none open */
+    uint32_t hist[NESTED_X_NR][NESTED_X_BUCKETS];
+};
+struct nested_xsummary {
+    uint64_t count;
+    unsigned min, median, max;  /* exits each; NESTED_X_BUCKETS - 1 means that or more */
+};
+void nested_xstats_open(struct nested_xstats *s, enum nested_xkind k, uint64_t nr_exits);
+void nested_xstats_close(struct nested_xstats *s, uint64_t nr_exits);
+void nested_xstats_summary(const struct nested_xstats *s, enum nested_xkind k, struct nested_xsummary *out);
+
 struct vcpu_nested {
     uint64_t *vncr;             /* 4 KiB page; hardware VNCR_EL2 in hyp context */
     bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1) */
@@ -62,6 +79,7 @@ struct vcpu_nested {
     struct vmid_ctx *l2_vmid;
     unsigned s2_slot;           /* shadow stage-2 slot held, NS2_POOL_SLOTS if none */
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
+    struct nested_xstats xstats;
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
