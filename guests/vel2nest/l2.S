@@ -149,6 +149,20 @@ l2_vtimer_rearm_payload:
     hvc     #5
     b       .
 
+/* Moves x1 through an FP/SIMD register into x2 and reports by hvc #5: its
+ * hypervisor's CPTR_EL2 may trap the first FP instruction (EC 0x07), as
+ * KVM's lazy switch of its guest's FP/SIMD registers does. */
+    .global l2_fp_payload, l2_fp_insn
+l2_fp_payload:
+l2_fp_insn:
+    fmov    d0, x1
+    fmov    x2, d0
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Reads the physical counter and timer, the virtual counter and timer
  * (x2..x5), as its hypervisor's CNTHCTL_EL2 lets it or traps them. */
     .global l2_cnthctl_payload

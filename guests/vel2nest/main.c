@@ -50,6 +50,7 @@ const char guest_name[] = "vel2nest";
 #define ISS_SYS_SGI1R_WRITE     ((3UL << 20) | (5UL << 17) | (12UL << 10) | (11UL << 1))
 
 #define ESR_EC_WFX              0x01
+#define ESR_EC_FP               0x07
 #define ESR_EC_SYS64            0x18
 #define ESR_IL                  BIT(25)
 #define ESR_WFX_COND_MASK       (0x1fUL << 20)
@@ -156,6 +157,15 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         if (ESR_SYS_RT(esr) < 31)
             f->x[ESR_SYS_RT(esr)] = ID_EMULATED;
         f->elr += 4;
+        return 1;
+    case ESR_EC_FP:
+        /* Its lazy FP switch: the guest may have the registers now; the
+         * instruction runs again. With E2H the CPACR_EL1 name is CPTR_EL2. */
+        seen.fp_n++;
+        seen.fp_esr = esr;
+        seen.fp_elr = f->elr;
+        write_sysreg(read_sysreg(cpacr_el1) | CPTR_FPEN_NOTRAP, cpacr_el1);
+        isb();
         return 1;
     case ESR_EC_WFX:
         seen.wfi_esr = esr;
@@ -737,6 +747,7 @@ void guest_main(void)
     check_l2_cnthctl();
     check_l2_mdcr();
     check_l2_hcr_traps();
+    check_l2_cptr();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

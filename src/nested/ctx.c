@@ -145,6 +145,23 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     v->regs.pstate = e.pstate;
 }
 
+/* Its CPTR_EL2 traps its guest's FP/SIMD. A VHE guest hypervisor keeps
+ * FPEN in the hardware CPACR_EL1 in hyp context, which the nested context
+ * saved in hyp_el1; a non-VHE one's E2H = 0 value is kept whole. */
+bool nested_l2_fp_trapped(const struct vcpu *v)
+{
+    const struct vcpu_nested *n = v->nested;
+
+    if (n->nvhe)
+        return nested_cptr_traps_fp(n->el2[NEL2_CPTR], false);
+    if (n->in_hyp)
+        return nested_cptr_traps_fp(el1_read(EL1_CPACR), true);
+    for (unsigned i = 0; i < NESTED_CTX_NR; i++)
+        if (ctx_regs[i].hw == EL1_CPACR)
+            return nested_cptr_traps_fp(n->hyp_el1[i], true);
+    return false;
+}
+
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 {
     exception_to_vel2(v, 0);

@@ -142,6 +142,8 @@ void nested_load(struct vcpu *v)
     nested_load_ids(v);
     nested_timer_traps(v);
     nested_debug_traps(v);
+    /* vcpu_load claims FP/SIMD for it untrapped right after this. */
+    n->fp_trap_hw = false;
 }
 
 /* While its guest runs, the hardware traps the debug register accesses its
@@ -501,7 +503,7 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
         shadow_s2_fault(v, esr))
         return true;
     struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR],
-                             l2_ich_traps(v) };
+                             l2_ich_traps(v), nested_l2_fp_trapped(v) ? NESTED_CPTR_TFP : 0 };
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:
@@ -554,9 +556,24 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 
 /* Before each entry: an interrupt for the guest hypervisor may end its
  * guest's run first; then its guest runs on its list registers or not. */
+/* While its guest runs, elvisor's CPTR_EL2 traps FP/SIMD when its own
+ * does (forwarded, forward.c); otherwise the vCPU owns the registers
+ * untrapped (vcpu_fp_claim at load). Written when that changes. */
+static void fp_traps(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+    bool trap = !n->in_hyp && nested_l2_fp_trapped(v);
+
+    if (trap != n->fp_trap_hw) {
+        hyp_fp_trap(trap);
+        n->fp_trap_hw = trap;
+    }
+}
+
 static bool nested_pre_enter(struct vcpu *v)
 {
     nested_check_irq(v);
+    fp_traps(v);
     return nested_vgic_enter(v);
 }
 

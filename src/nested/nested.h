@@ -80,6 +80,7 @@ struct vcpu_nested {
     unsigned s2_slot;           /* shadow stage-2 slot held, NS2_POOL_SLOTS if none */
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
     struct nested_xstats xstats;
+    bool fp_trap_hw;            /* CPTR_EL2 traps FP/SIMD for its guest (nested_pre_enter) */
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
@@ -125,7 +126,13 @@ enum nested_l2_exit {
 struct nested_ctls {
     uint64_t hcr, cnthctl, mdcr;
     uint64_t ich_hcr;       /* its ICH_HCR_EL2's traps, 0 unless L2 runs on its LRs */
+    uint64_t cptr;          /* NESTED_CPTR_TFP: its CPTR_EL2 traps its guest's FP/SIMD */
 };
+#define NESTED_CPTR_TFP         BIT(0)
+/* Whether a CPTR_EL2 value traps FP/SIMD at EL1 and EL0 while its guest
+ * runs (TGE clear): e2h, the E2H = 1 layout (FPEN 0b00 or 0b10), else
+ * the E2H = 0 one (TFP). */
+bool nested_cptr_traps_fp(uint64_t cptr, bool e2h);
 /* ICH_HCR_EL2 traps of its guest's ICC_* accesses (GICv3). */
 #define NESTED_ICH_HCR_TC       BIT(10)
 #define NESTED_ICH_HCR_TALL0    BIT(11)
@@ -236,6 +243,8 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
                      uint64_t pstate);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
+/* Its CPTR_EL2 traps its guest's FP/SIMD now (ctx.c). */
+bool nested_l2_fp_trapped(const struct vcpu *v);
 /* An IRQ from the nested context taken by vEL2 (VBAR_EL2 + 0x480). */
 void nested_irq_to_vel2(struct vcpu *v);
 /* Before each entry of a vEL2 vCPU: with vHCR.IMO set, an interrupt of
