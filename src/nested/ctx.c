@@ -23,7 +23,9 @@
 #define NO_SLOT 0u
 #define PAR_F   BIT(0)  /* PAR_EL1: the translation faulted */
 
-/* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none). */
+/* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none).
+ * CTX_CPACR: CPACR_EL1's index, read on every entry of L2. */
+#define CTX_CPACR   1
 static const struct {
     enum el1_reg hw;
     unsigned slot;
@@ -154,12 +156,7 @@ bool nested_l2_fp_trapped(const struct vcpu *v)
 
     if (n->nvhe)
         return nested_cptr_traps_fp(n->el2[NEL2_CPTR], false);
-    if (n->in_hyp)
-        return nested_cptr_traps_fp(el1_read(EL1_CPACR), true);
-    for (unsigned i = 0; i < NESTED_CTX_NR; i++)
-        if (ctx_regs[i].hw == EL1_CPACR)
-            return nested_cptr_traps_fp(n->hyp_el1[i], true);
-    return false;
+    return nested_cptr_traps_fp(n->in_hyp ? el1_read(EL1_CPACR) : n->hyp_el1[CTX_CPACR], true);
 }
 
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)

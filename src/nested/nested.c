@@ -502,8 +502,8 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR],
-                             l2_ich_traps(v), nested_l2_fp_trapped(v) ? NESTED_CPTR_TFP : 0 };
+    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR], l2_ich_traps(v),
+                             ESR_EC(esr) == EC_FP_ASIMD && nested_l2_fp_trapped(v) ? NESTED_CPTR_TFP : 0 };
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:
