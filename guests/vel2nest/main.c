@@ -527,14 +527,15 @@ static void check_no_late_vtimer_irq(void)
  * an LR with HW = 1, the guest acknowledges it, re-arms its timer, ends it
  * and spins with IRQs unmasked. Its end deactivates INTID 27, so the
  * timer's next expiry must reach L1 (IMO) at once, not at the next exit
- * its guest happens to take: each one before the guest's spin of 64 times
- * the delay ends, and the best of REARM_ROUNDS round trips within
- * REARM_BOUND_US of the deadline, a quarter of Linux's 4 ms tick (on a
- * loaded host QEMU's timer thread alone can be 3 ms late, even bare).
- * Bare QEMU (a physical PPI 27) is the oracle. */
+ * its guest happens to take: in each of REARM_ROUNDS rounds before the
+ * guest's spin of 64 times the delay ends, and within REARM_BOUND_US of
+ * the deadline, a fortieth of Linux's 4 ms tick. guests.list runs vel2nest
+ * under -icount shift=0, so a counter tick is an instruction and the
+ * figure is exact (a wall-clock counter on a loaded host was up to 3 ms
+ * late, bare QEMU too). Bare QEMU (a physical PPI 27) is the oracle. */
 #define REARM_ROUNDS            5
 #define REARM_DELAY_US          2000
-#define REARM_BOUND_US          1000
+#define REARM_BOUND_US          100
 
 static bool rearm_round(unsigned round, uint64_t delay, uint64_t *latency)
 {
@@ -596,8 +597,8 @@ static void check_l2_vtimer_rearm(void)
         guest_gic_clear_active_private(INTID_EL1_VTIMER);
     if (!test_expect_eq("rearm_rounds", taken, REARM_ROUNDS))
         return;
-    test_check(best <= ticks_from_us(REARM_BOUND_US), "rearm_latency_bounded",
-               "best %lu ticks after the deadline, bound %lu", best, ticks_from_us(REARM_BOUND_US));
+    test_check(worst <= ticks_from_us(REARM_BOUND_US), "rearm_latency_bounded",
+               "up to %lu ticks after the deadline, bound %lu", worst, ticks_from_us(REARM_BOUND_US));
     test_note("L2 vtimer re-arm round trip: expiry to L1's IRQ %lu to %lu ticks (CNTFRQ %lu)",
               best, worst, cntfrq());
 }
