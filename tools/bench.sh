@@ -22,7 +22,9 @@
 #      the guest waits for QEMU's I/O, which -icount does not make exact:
 #      it may differ between runs (shown "first/second", not an error).
 #   (1 also runs the bench guest as L2 under Linux KVM at elvisor's virtual
-#   EL2, beside the same L2 under KVM on bare QEMU's EL2: issue 9's figure)
+#   EL2, beside the same L2 under KVM on bare QEMU's EL2, and as L2 under
+#   elvisor as L1, and counts the exits to elvisor per L2 exit handled by
+#   L1 in both: issue 9's figures)
 # tools/bench.sh --round-trips stops after 1; --linux-boot runs only 2.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -147,10 +149,58 @@ nested_table() {
         "$results/kvm-nested.txt"
 }
 
+# The bench guest as L2 under elvisor as L1 (elvisor in elvisor, docs/nested.md
+# §9.14), under --icount, beside the same guest directly under elvisor VHE
+# (bench-guest.sh's run: one level, the same exits without L0 between):
+# tests/integration/elvisor-in-elvisor.sh keeps the log.
+nested_elvisor_table() {
+    local log=$logdir/eie-bench.log
+    ELVISOR_LOGDIR=$logdir tests/integration/elvisor-in-elvisor.sh bench:2:icount >/dev/null
+    echo
+    echo "== the bench guest as L2 under elvisor as L1 (elvisor VHE as L0) beside the same directly under elvisor VHE"
+    awk -v one="$logdir/bench-vhe.log" '
+        BEGIN {
+            while ((getline line < one) > 0) { split(line, f, " "); if (f[1] == "BENCH") { sub("median=", "", f[4]); b[f[2]] = f[4] } }
+            printf "%-20s %14s %22s %10s\n", "round trip", "elvisor VHE", "L2 under elvisor L1", "ratio"
+        }
+        $1 == "BENCH" { sub("min=", "", $3); sub("median=", "", $4); n++
+            r = ($2 in b && b[$2] > 0) ? sprintf("%.1fx", $4 / b[$2]) : "n/a"
+            printf "%-20s %14s %22s %10s\n", $2, ($2 in b) ? b[$2] : "n/a", $3 " / " $4, r }
+        END { if (!n) print "(no figures: the run printed none, see " FILENAME ")" }' "$log"
+    echo "(one level: median; L2: min / median)"
+}
+
+# Exits to elvisor (L0) per L2 exit that L1 handles: elvisor counts, for each
+# exit of L2 it forwards to L1's virtual EL2, its own exits up to and including
+# the ERET that resumes L2 (src/nested/exit_stats.c) and logs min/median/max
+# per vCPU and kind when the VM stops. Read from the two nested runs above
+# (Linux KVM as L1: nested_table's log; elvisor as L1: nested_elvisor_table's).
+# Published orientation (NEVE, SOSP 2017): 82 to 126 traps to L0 per L2
+# hypercall without NV2-style deferral, 15 with it.
+nested_exit_counts() {
+    echo
+    echo "== exits to elvisor (L0) per L2 exit handled by L1 (count: min / median / max; NEVE: 82-126 without NV2-style deferral, 15 with it)"
+    printf "%-28s %-8s %22s %22s %22s\n" "L1" "vCPU" "L2 hvc" "L2 other sync" "irq for L1"
+    local l1 log
+    for l1 in "Linux 6.12 KVM:bench-kvm-nested.log" "elvisor:eie-bench.log"; do
+        log=$logdir/${l1#*:}
+        awk -v l1="${l1%%:*}" '
+            /elvisor exits per exit of its guest handled at its vEL2/ {
+                match($0, /vcpu [0-9]+/); cpu = substr($0, RSTART + 5, RLENGTH - 5)
+                sub(/.*\(count: min\/median\/max\): /, "")
+                split($0, k, ", ")
+                for (i = 1; i <= 3; i++) { split(k[i], f, /[: ]+/); c[i] = f[2] " : " f[3] }
+                printf "%-28s %-8s %22s %22s %22s\n", l1, cpu, c[1], c[2], c[3]; n++ }
+            END { if (!n) printf "%-28s (no counts: see %s)\n", l1, FILENAME }' "$log"
+    done
+}
+
 if [ "$only" != --linux-boot ]; then
     echo
     round_trip_table
     nested_table
+    nested_elvisor_table
+    nested_exit_counts
 fi
 [ "$only" = --round-trips ] && exit 0
 

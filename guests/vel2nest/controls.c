@@ -231,3 +231,64 @@ void check_l2_hcr_traps(void)
                    seen.bad_esr))
         test_expect_eq("hcr_open_no_trap", seen.sys_n, 0);
 }
+
+/* CPTR_EL2's FP/SIMD trap over its guest (E2H = 1: FPEN), what KVM's lazy
+ * switch of its guest's FP/SIMD registers relies on: with FPEN 0b00 its
+ * guest's first FP instruction comes to it as EC 0x07 (+ 0x400, ELR = the
+ * instruction), it opens FPEN and the instruction runs again; with 0b11,
+ * and with 0b01 (EL0 only, and only under TGE), none does. The guest's own
+ * CPACR_EL1 (CPACR_EL12) lets it use them. Bare QEMU's EL2 is the oracle. */
+#define FPEN_SHIFT              20
+#define FPEN_MASK               (3UL << FPEN_SHIFT)
+#define FP_PROBE                0x123456789abcdef0UL
+#define ESR_EC_FP_ASIMD         0x07
+#define ESR_IL_BIT              BIT(25)
+
+void l2_fp_payload(void);
+extern char l2_fp_insn[];
+
+static void run_fp_payload(uint64_t fpen)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+    uint64_t cptr = read_sysreg(cpacr_el1), l2_cpacr = read_sysreg(S3_5_C1_C0_2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(l2_cpacr | FPEN_MASK, S3_5_C1_C0_2);                    /* CPACR_EL12 */
+    write_sysreg((cptr & ~FPEN_MASK) | (fpen << FPEN_SHIFT), cpacr_el1);   /* CPTR_EL2 under E2H */
+    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_TVM), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_fp_payload, FP_PROBE);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(cptr, cpacr_el1);
+    write_sysreg(l2_cpacr, S3_5_C1_C0_2);                   /* CPACR_EL12 */
+    isb();
+}
+
+void check_l2_cptr(void)
+{
+    static const struct { uint64_t fpen; const char *name; } open[] = { { 3, "fpen3" }, { 1, "fpen1" } };
+    char name[NAME_MAX_LEN];
+
+    run_fp_payload(0);
+    if (test_check(seen.ended && !seen.unexpected, "cptr_fp_l2_ran", "%u exits, ESR 0x%lx", seen.n,
+                   seen.bad_esr)) {
+        if (test_expect_eq("cptr_fp_trapped", seen.fp_n, 1)) {
+            test_expect_eq("cptr_fp_ec", ESR_EC(seen.fp_esr), ESR_EC_FP_ASIMD);
+            test_check(seen.fp_esr & ESR_IL_BIT, "cptr_fp_il", "ESR 0x%lx", seen.fp_esr);
+            test_expect_eq("cptr_fp_elr", seen.fp_elr, (uint64_t)(uintptr_t)l2_fp_insn);
+        }
+        test_expect_eq("cptr_fp_value_after_trap", seen.l2_id, FP_PROBE);
+    }
+    for (unsigned i = 0; i < sizeof(open) / sizeof(open[0]); i++) {
+        run_fp_payload(open[i].fpen);
+        elv_snprintf(name, sizeof(name), "cptr_%s_l2_ran", open[i].name);
+        if (!test_check(seen.ended && !seen.unexpected, name, "%u exits, ESR 0x%lx", seen.n, seen.bad_esr))
+            continue;
+        elv_snprintf(name, sizeof(name), "cptr_%s_no_trap", open[i].name);
+        test_expect_eq(name, seen.fp_n, 0);
+        elv_snprintf(name, sizeof(name), "cptr_%s_value", open[i].name);
+        test_expect_eq(name, seen.l2_id, FP_PROBE);
+    }
+}

@@ -124,6 +124,45 @@ l2_gic_vtimer_payload:
     isb
     b       l2_gic_payload
 
+/* The round trip of a timer-driven guest (the bench guest's vtimer loop
+ * under KVM): acknowledge the interrupt its hypervisor gave it, re-arm its
+ * virtual timer x1 ticks ahead (TVAL), end the interrupt, then spin with
+ * IRQs unmasked for 64 times that. The next expiry is its hypervisor's
+ * interrupt (HCR_EL2.IMO) and must end the spin; the hvc #5 at its end
+ * (x2 = the count then, x4 = the IAR) means it never came. */
+    .global l2_vtimer_rearm_payload
+l2_vtimer_rearm_payload:
+    mrs     x4, icc_iar1_el1
+    msr     cntv_tval_el0, x1
+    isb
+    mrs     x3, cntv_cval_el0
+    add     x3, x3, x1, lsl #6
+    msr     icc_eoir1_el1, x4
+    isb
+    msr     daifclr, #2
+1:  mrs     x2, cntvct_el0
+    cmp     x2, x3
+    b.lo    1b
+    msr     daifset, #2
+    mov     x3, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
+/* Moves x1 through an FP/SIMD register into x2 and reports by hvc #5: its
+ * hypervisor's CPTR_EL2 may trap the first FP instruction (EC 0x07), as
+ * KVM's lazy switch of its guest's FP/SIMD registers does. */
+    .global l2_fp_payload, l2_fp_insn
+l2_fp_payload:
+l2_fp_insn:
+    fmov    d0, x1
+    fmov    x2, d0
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Reads the physical counter and timer, the virtual counter and timer
  * (x2..x5), as its hypervisor's CNTHCTL_EL2 lets it or traps them. */
     .global l2_cnthctl_payload

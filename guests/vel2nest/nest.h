@@ -14,6 +14,7 @@
 #define HCR_RW                  BIT(31)
 #define HCR_TERR                BIT(36)
 #define ESR_SYS_READ            BIT(0)
+#define CPTR_FPEN_NOTRAP        (3UL << 20)     /* CPTR_EL2 (E2H = 1) FPEN */
 #define ISS_SYS_RT_MASK         (0x1fUL << 5)
 #define ID_EMULATED             0x0000000012345678UL    /* what L1 answers for a trapped read */
 #define NAME_MAX_LEN            40
@@ -27,7 +28,8 @@ struct nest_seen {
     uint64_t wfi_esr, wfi_elr;
     uint64_t hvc_esr, hvc_elr, hvc_spsr;
     uint64_t l2_id, l2_probe, l2_sctlr, l2_el, bad_esr, bad_elr;
-    unsigned sys_n;
+    unsigned sys_n, fp_n;
+    uint64_t fp_esr, fp_elr;
     uint64_t sys_esr[32];
     bool ended, unexpected;
     bool irq;
@@ -45,5 +47,6 @@ void check_l2_cnthctl(void);
 void check_l2_mdcr(void);
 void check_l2_ids(void);
 void check_l2_hcr_traps(void);
+void check_l2_cptr(void);
 
 #endif

@@ -147,6 +147,8 @@ static struct {
     unsigned n;
     uint64_t id_esr, id_elr, wfi_esr, wfi_elr, hvc_esr, hvc_elr, hvc_spsr;
     uint64_t x2, x3, x4, x5, bad_esr, bad_elr;
+    unsigned fp_n;
+    uint64_t fp_esr, fp_elr;
     bool ended, unexpected;
 } seen;
 
@@ -172,6 +174,14 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         seen.wfi_esr = esr;
         seen.wfi_elr = f->elr;
         f->elr += 4;
+        return 1;
+    case ESR_EC_FP:
+        /* Its lazy FP switch: TFP off, the instruction runs again. */
+        seen.fp_n++;
+        seen.fp_esr = esr;
+        seen.fp_elr = f->elr;
+        write_sysreg(read_sysreg(cptr_el2) & ~CPTR_TFP, cptr_el2);
+        isb();
         return 1;
     case ESR_EC_HVC64:
         if (ESR_ISS(esr) != HVC_IMM)
@@ -464,6 +474,43 @@ static void check_el1_timers(void)
     test_expect_eq("l2_cntv_ctl", seen.x4 & (CNT_CTL_ENABLE | CNT_CTL_IMASK), CNT_CTL_ENABLE | CNT_CTL_IMASK);
 }
 
+/* Its CPTR_EL2.TFP over its guest (docs/nested.md §9.18): set, its
+ * guest's first FP instruction comes to it (EC 0x07 at + 0x400, ELR = the
+ * instruction), which clears TFP and lets it run again; clear, none does.
+ * Its guest's CPACR_EL1 (the EL1 name with E2H = 0) lets it use them. */
+#define FP_PROBE                0x123456789abcdef0UL
+#define CPACR_FPEN_ALL          (3UL << 20)
+
+void l2_fp_payload(void);
+extern char l2_fp_insn[];
+
+static void check_l2_tfp(void)
+{
+    static const bool traps[] = { true, false };
+    uint64_t cptr = read_sysreg(cptr_el2), cpacr = read_sysreg(cpacr_el1);
+
+    write_sysreg(cpacr | CPACR_FPEN_ALL, cpacr_el1);
+    for (unsigned i = 0; i < sizeof(traps) / sizeof(traps[0]); i++) {
+        bool trap = traps[i];
+        write_sysreg(trap ? cptr | CPTR_TFP : cptr & ~CPTR_TFP, cptr_el2);
+        isb();
+        run_l2(0, l2_fp_payload, FP_PROBE);
+        if (!test_check(seen.ended && !seen.unexpected, trap ? "l2_tfp_l2_ran" : "l2_fp_open_l2_ran",
+                        "%u exits, ESR 0x%lx", seen.n, seen.bad_esr))
+            continue;
+        if (trap && test_expect_eq("l2_tfp_trapped", seen.fp_n, 1)) {
+            test_expect_eq("l2_tfp_ec", ESR_EC(seen.fp_esr), ESR_EC_FP);
+            test_expect_eq("l2_tfp_elr", seen.fp_elr, (uint64_t)(uintptr_t)l2_fp_insn);
+        }
+        if (!trap)
+            test_expect_eq("l2_fp_open_no_trap", seen.fp_n, 0);
+        test_expect_eq(trap ? "l2_tfp_value" : "l2_fp_open_value", seen.x2, FP_PROBE);
+    }
+    write_sysreg(cptr, cptr_el2);
+    write_sysreg(cpacr, cpacr_el1);
+    isb();
+}
+
 void guest_main(void)
 {
     parse_options();
@@ -473,5 +520,6 @@ void guest_main(void)
     check_cptr_tfp();
     l2_and_own_regime();
     check_el1_timers();
+    check_l2_tfp();
     check_el2_timers(false);
 }

@@ -44,6 +44,9 @@ struct vcpu_ext_ops {
     uint64_t (*poll_timers)(struct vcpu *v, uint64_t now);
     /* In vcpu_put(), before its state leaves the CPU; NULL: nothing. */
     void (*put)(struct vcpu *v);
+    /* When its VM stops: logs what only the extension counted (a line or
+     * two per vCPU); NULL: nothing. */
+    void (*report)(const struct vcpu *v);
 };
 
 #endif

@@ -340,6 +340,8 @@ static void log_exit_stats(const struct vm *vm)
                   (unsigned long long)v->nr_irq_exits, ec[EC_WFX], ec[EC_HVC64], ec[EC_SMC64],
                   ec[EC_SYS64], ec[EC_DABT_LOW], ec[EC_IABT_LOW],
                   (unsigned long long)(v->nr_exits - known));
+        if (v->ext && v->ext->report)
+            v->ext->report(v);
     }
 }
 

@@ -14,6 +14,7 @@
 #include "nested/s2_walk.h"
 
 #include "arch/arm64/el1_regs.h"
+#include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
@@ -22,7 +23,9 @@
 #define NO_SLOT 0u
 #define PAR_F   BIT(0)  /* PAR_EL1: the translation faulted */
 
-/* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none). */
+/* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none).
+ * CTX_CPACR: CPACR_EL1's index, read on every entry of L2. */
+#define CTX_CPACR   1
 static const struct {
     enum el1_reg hw;
     unsigned slot;
@@ -144,16 +147,31 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     v->regs.pstate = e.pstate;
 }
 
+/* Its CPTR_EL2 traps its guest's FP/SIMD. A VHE guest hypervisor keeps
+ * FPEN in the hardware CPACR_EL1 in hyp context, which the nested context
+ * saved in hyp_el1; a non-VHE one's E2H = 0 value is kept whole. */
+bool nested_l2_fp_trapped(const struct vcpu *v)
+{
+    const struct vcpu_nested *n = v->nested;
+
+    if (n->nvhe)
+        return nested_cptr_traps_fp(n->el2[NEL2_CPTR], false);
+    return nested_cptr_traps_fp(n->in_hyp ? el1_read(EL1_CPACR) : n->hyp_el1[CTX_CPACR], true);
+}
+
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 {
     exception_to_vel2(v, 0);
     el1_write(EL1_ESR, esr);
+    nested_xstats_open(&v->nested->xstats, ESR_EC(esr) == EC_HVC64 ? NESTED_X_HVC : NESTED_X_OTHER,
+                       v->nr_exits);
 }
 
 /* An IRQ exception has no syndrome: ESR_EL2 keeps its value. */
 void nested_irq_to_vel2(struct vcpu *v)
 {
     exception_to_vel2(v, NESTED_VECTOR_IRQ_OFFSET);
+    nested_xstats_open(&v->nested->xstats, NESTED_X_IRQ, v->nr_exits);
 }
 
 /* With the MMU registers of its guest's EL1&0 regime and that regime's

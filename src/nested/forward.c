@@ -31,6 +31,7 @@ enum nested_ctl {
     NCTL_CNTHCTL,       /* L1's CNTHCTL_EL2 in the E2H = 1 layout */
     NCTL_MDCR,          /* L1's MDCR_EL2, TDE folded into TDA/TDOSA/TDRA */
     NCTL_ICH_HCR,       /* L1's ICH_HCR_EL2, while its guest runs on its LRs */
+    NCTL_CPTR,          /* L1's CPTR_EL2, as NESTED_CPTR_TFP */
 };
 
 /* Which MSR/MRS directions a row covers (ESR ISS bit 0: 1 = MRS). */
@@ -165,6 +166,8 @@ static const struct nested_fwd fwd_table[] = {
     { EC_HVC64, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
     /* SMC: its EL2 with TSC; untrapped, the firmware's (elvisor's PSCI). */
     { EC_SMC64, ANY, NCTL_HCR, HCR_TSC, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    /* FP/SIMD: its CPTR_EL2 (KVM's lazy switch of its guest's registers). */
+    { EC_FP_ASIMD, ANY, NCTL_CPTR, NESTED_CPTR_TFP, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
     { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
     { EC_WFX, ONE(WFIT_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
     { EC_WFX, ONE(WFE_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
@@ -232,6 +235,9 @@ static bool row_holds(const struct nested_fwd *r, const struct nested_ctls *c)
         break;
     case NCTL_ICH_HCR:
         reg = c->ich_hcr;
+        break;
+    case NCTL_CPTR:
+        reg = c->cptr;
         break;
     case NCTL_ALWAYS:
     default:

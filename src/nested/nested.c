@@ -6,6 +6,7 @@
 
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/hw_timer.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/arm64/tlb.h"
@@ -113,6 +114,7 @@ void nested_vcpu_reset(struct vcpu *v)
     memset(n->el2, 0, sizeof(n->el2));
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
+    n->xstats.open_kind = 0;
     v->timer_voff = 0;
     vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
@@ -140,6 +142,8 @@ void nested_load(struct vcpu *v)
     nested_load_ids(v);
     nested_timer_traps(v);
     nested_debug_traps(v);
+    /* vcpu_load claims FP/SIMD for it untrapped right after this. */
+    n->fp_trap_hw = false;
 }
 
 /* While its guest runs, the hardware traps the debug register accesses its
@@ -232,6 +236,19 @@ static void update_mi(struct vcpu *v)
                                        page_lrs(n), page_nr_lrs(n)));
 }
 
+/* The physical INTID elvisor forwards its interrupt vintid from right now
+ * (on this CPU, as a hardware timer's PPI), or 0: only while the hardware
+ * timer running that timer holds it is the physical PPI its state. */
+static uint32_t forwarded_from(struct vcpu *v, uint32_t vintid)
+{
+    bool hw;
+
+    for (unsigned t = 0; t < HW_TIMER_NR; t++)
+        if (v->hw_timer_vintid[t] == vintid && vgic_irq_in_flight(&v->vm->vgic, v->id, vintid, &hw) && hw)
+            return hw_timer_ppi((enum hw_timer)t);
+    return 0;
+}
+
 bool nested_vgic_enter(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
@@ -248,14 +265,20 @@ bool nested_vgic_enter(struct vcpu *v)
     if (n->in_hyp || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
-    /* An LR with HW = 1 names one of its own (virtual) interrupts, which no
-     * hardware deactivation reaches: its guest gets a software LR and the
-     * deactivation is done at the exit (nested_vgic_exit). */
+    /* An LR with HW = 1 names one of its own (virtual) interrupts: linked
+     * to the physical one elvisor forwards it from, if any, else a software
+     * LR; either way elvisor's vGIC deactivates it at the exit
+     * (nested_vgic_exit). */
     n->ich_hw_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
-        if ((page_lrs(n)[i] & ICH_LR_HW) && (page_lrs(n)[i] & ICH_LR_STATE_MASK))
+        uint64_t lr = page_lrs(n)[i];
+        uint32_t pintid = 0;
+
+        if ((lr & ICH_LR_HW) && (lr & ICH_LR_STATE_MASK)) {
             n->ich_hw_lrs |= 1u << i;
-        img->lr[i] = nested_shadow_lr(page_lrs(n)[i]);
+            pintid = forwarded_from(v, nested_lr_pintid(lr));
+        }
+        img->lr[i] = nested_shadow_lr(lr, pintid);
     }
     /* Its maintenance conditions are evaluated from the page (update_mi),
      * never signalled by the hardware, which would exit its guest in a
@@ -326,6 +349,7 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
         return;
     }
     log_unhonoured(v, vh);
+    nested_xstats_close(&v->nested->xstats, v->nr_exits);
     nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
 }
 
@@ -478,8 +502,8 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR],
-                             l2_ich_traps(v) };
+    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR], l2_ich_traps(v),
+                             ESR_EC(esr) == EC_FP_ASIMD && nested_l2_fp_trapped(v) ? NESTED_CPTR_TFP : 0 };
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:
@@ -532,10 +556,42 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 
 /* Before each entry: an interrupt for the guest hypervisor may end its
  * guest's run first; then its guest runs on its list registers or not. */
+/* While its guest runs, elvisor's CPTR_EL2 traps FP/SIMD when its own
+ * does (forwarded, forward.c); otherwise the vCPU owns the registers
+ * untrapped (vcpu_fp_claim at load). Written when that changes. */
+static void fp_traps(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+    bool trap = !n->in_hyp && nested_l2_fp_trapped(v);
+
+    if (trap != n->fp_trap_hw) {
+        hyp_fp_trap(trap);
+        n->fp_trap_hw = trap;
+    }
+}
+
 static bool nested_pre_enter(struct vcpu *v)
 {
     nested_check_irq(v);
+    fp_traps(v);
     return nested_vgic_enter(v);
+}
+
+/* At the VM's stop: what its guest's exits cost (exit_stats.c), one line
+ * per vCPU that ran a guest; tools/bench.sh reads it. */
+static void nested_report(const struct vcpu *v)
+{
+    struct nested_xsummary h, o, i;
+
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_HVC, &h);
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_OTHER, &o);
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_IRQ, &i);
+    if (!h.count && !o.count && !i.count)
+        return;
+    log_info("vm %s vcpu %u: elvisor exits per exit of its guest handled at its vEL2 (count: min/median/max): "
+             "hvc %llu: %u/%u/%u, other %llu: %u/%u/%u, irq %llu: %u/%u/%u", v->vm->cfg->name, v->id,
+             (unsigned long long)h.count, h.min, h.median, h.max, (unsigned long long)o.count, o.min, o.median,
+             o.max, (unsigned long long)i.count, i.min, i.median, i.max);
 }
 
 static const struct vcpu_ext_ops nested_ext_ops = {
@@ -549,6 +605,7 @@ static const struct vcpu_ext_ops nested_ext_ops = {
     .timer_map = nested_timer_map,
     .poll_timers = nested_poll_timers,
     .put = nested_put,
+    .report = nested_report,
 };
 
 int nested_vm_attach(struct vm *vm)

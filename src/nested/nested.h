@@ -41,6 +41,23 @@ enum nested_el2_reg {
 /* Hardware EL1 registers the hyp <-> nested switch moves (ctx.c). */
 #define NESTED_CTX_NR   18
 
+/* Exits to elvisor per exit of its guest it handles, by kind of exit
+ * (exit_stats.c): a histogram of counts, the last bucket "that or more". */
+enum nested_xkind { NESTED_X_HVC, NESTED_X_OTHER, NESTED_X_IRQ, NESTED_X_NR };
+#define NESTED_X_BUCKETS        256
+struct nested_xstats {
+    uint64_t open_at;           /* the vCPU's nr_exits at the forwarded exit */
+    uint8_t open_kind;          /* its enum nested_xkind + 1; 0: none open */
+    uint32_t hist[NESTED_X_NR][NESTED_X_BUCKETS];
+};
+struct nested_xsummary {
+    uint64_t count;
+    unsigned min, median, max;  /* exits each; NESTED_X_BUCKETS - 1 means that or more */
+};
+void nested_xstats_open(struct nested_xstats *s, enum nested_xkind k, uint64_t nr_exits);
+void nested_xstats_close(struct nested_xstats *s, uint64_t nr_exits);
+void nested_xstats_summary(const struct nested_xstats *s, enum nested_xkind k, struct nested_xsummary *out);
+
 struct vcpu_nested {
     uint64_t *vncr;             /* 4 KiB page; hardware VNCR_EL2 in hyp context */
     bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1) */
@@ -62,6 +79,8 @@ struct vcpu_nested {
     struct vmid_ctx *l2_vmid;
     unsigned s2_slot;           /* shadow stage-2 slot held, NS2_POOL_SLOTS if none */
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
+    struct nested_xstats xstats;
+    bool fp_trap_hw;            /* CPTR_EL2 traps FP/SIMD for its guest (nested_pre_enter) */
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
@@ -107,7 +126,13 @@ enum nested_l2_exit {
 struct nested_ctls {
     uint64_t hcr, cnthctl, mdcr;
     uint64_t ich_hcr;       /* its ICH_HCR_EL2's traps, 0 unless L2 runs on its LRs */
+    uint64_t cptr;          /* NESTED_CPTR_TFP: its CPTR_EL2 traps its guest's FP/SIMD */
 };
+#define NESTED_CPTR_TFP         BIT(0)
+/* Whether a CPTR_EL2 value traps FP/SIMD at EL1 and EL0 while its guest
+ * runs (TGE clear): e2h, the E2H = 1 layout (FPEN 0b00 or 0b10), else
+ * the E2H = 0 one (TFP). */
+bool nested_cptr_traps_fp(uint64_t cptr, bool e2h);
 /* ICH_HCR_EL2 traps of its guest's ICC_* accesses (GICv3). */
 #define NESTED_ICH_HCR_TC       BIT(10)
 #define NESTED_ICH_HCR_TALL0    BIT(11)
@@ -174,8 +199,9 @@ uint64_t nested_ich_vtr(unsigned nr_lrs, unsigned nr_apr);
 uint64_t nested_ich_elrsr(const uint64_t *lr, unsigned nr);
 uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr);
 uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr);
-/* Its LR as loaded for its guest, and folded back at the exit. */
-uint64_t nested_shadow_lr(uint64_t lr);
+/* Its LR as loaded for its guest (pintid: the physical interrupt its HW
+ * entry's pINTID is forwarded from, or 0), and folded back at the exit. */
+uint64_t nested_shadow_lr(uint64_t lr, uint32_t pintid);
 uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr);
 /* The interrupt of its own an LR with HW = 1 names (its pINTID field). */
 uint32_t nested_lr_pintid(uint64_t lr);
@@ -217,6 +243,8 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
                      uint64_t pstate);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
+/* Its CPTR_EL2 traps its guest's FP/SIMD now (ctx.c). */
+bool nested_l2_fp_trapped(const struct vcpu *v);
 /* An IRQ from the nested context taken by vEL2 (VBAR_EL2 + 0x480). */
 void nested_irq_to_vel2(struct vcpu *v);
 /* Before each entry of a vEL2 vCPU: with vHCR.IMO set, an interrupt of

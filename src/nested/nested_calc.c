@@ -124,3 +124,14 @@ enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pst
         return NESTED_ERET_NESTED;
     }
 }
+
+/* CPTR_EL2's FP/SIMD traps (Arm ARM, CPTR_EL2): with E2H = 1, FPEN 0b01
+ * traps only EL0 and only under TGE, 0b11 nothing, 0b00 and 0b10 every EL;
+ * with E2H = 0, TFP [10] traps every EL. */
+#define CPTR_FPEN_LOW           BIT(20)
+#define CPTR_NVHE_TFP           BIT(10)
+
+bool nested_cptr_traps_fp(uint64_t cptr, bool e2h)
+{
+    return e2h ? !(cptr & CPTR_FPEN_LOW) : (cptr & CPTR_NVHE_TFP) != 0;
+}

@@ -86,14 +86,23 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
 }
 
 /* An LR of the guest hypervisor as the hardware gets it for its guest.
- * A HW entry's pINTID is one of elvisor's virtual INTIDs for L1, which no
- * hardware deactivation can reach: the entry goes in as a software one
- * (no EOI maintenance), its caller reports it. */
-uint64_t nested_shadow_lr(uint64_t lr)
+ * A HW entry's pINTID is one of elvisor's virtual INTIDs for L1. When
+ * elvisor forwards that one from a physical interrupt (pintid, e.g. the
+ * timer PPI of the hardware timer running its guest's timer), the entry
+ * keeps HW = 1 with the physical INTID, as KVM's shadow LRs do: its
+ * guest's deactivation then deactivates the physical interrupt at once,
+ * which alone lets the timer interrupt again while its guest runs without
+ * exiting. Otherwise (pintid 0) no hardware deactivation can reach it:
+ * the entry goes in as a software one (no EOI maintenance), its caller
+ * deactivates at the exit. */
+uint64_t nested_shadow_lr(uint64_t lr, uint32_t pintid)
 {
-    if (lr & ICH_LR_HW)
-        lr &= ~(ICH_LR_HW | ICH_LR_PINTID_MASK);
-    return lr;
+    if (!(lr & ICH_LR_HW))
+        return lr;
+    lr &= ~ICH_LR_PINTID_MASK;
+    if (!pintid)
+        return lr & ~ICH_LR_HW;
+    return lr | (((uint64_t)pintid << ICH_LR_PINTID_SHIFT) & ICH_LR_PINTID_MASK);
 }
 
 /* What the guest's guest did to an LR (pending -> active -> invalid) goes

@@ -296,7 +296,7 @@ static void test_l2_hcr(void **state)
 /* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
 static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
 {
-    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0, 0 };
+    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0, 0, 0 };
 
     return nested_l2_exit_kind(esr, &c);
 }
@@ -442,7 +442,7 @@ static void test_l2_tidcp_forwarding(void **state)
  * DIR. ICC_SRE_EL1 is none of them. */
 static enum nested_l2_exit ich_kind(uint64_t esr, uint64_t ich_hcr)
 {
-    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, ich_hcr };
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, ich_hcr, 0 };
 
     return nested_l2_exit_kind(esr, &c);
 }
@@ -488,8 +488,8 @@ static void test_l2_cnthctl_forwarding(void **state)
     const uint64_t cntvct = A_SYS(3, 3, 14, 0, 2, 2, 1), cntfrq = A_SYS(3, 3, 14, 0, 0, 2, 1);
     const uint64_t cntp_tval = A_SYS(3, 3, 14, 2, 0, 2, 0), cntp_cval = A_SYS(3, 3, 14, 2, 2, 2, 1);
     const uint64_t cntv_ctl = A_SYS(3, 3, 14, 3, 1, 2, 1), cntkctl = A_SYS(3, 0, 14, 1, 0, 2, 1);
-    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0, 0 }, shut = { 0, 0, 0, 0 };
-    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0, 0 };
+    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0, 0, 0 }, shut = { 0, 0, 0, 0, 0 };
+    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0, 0, 0 };
 
     (void)state;
     assert_int_equal(nested_l2_exit_kind(cntpct, &open), NESTED_L2_ELVISOR);
@@ -501,7 +501,7 @@ static void test_l2_cnthctl_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(cntfrq, &shut), NESTED_L2_ELVISOR);
     assert_int_equal(nested_l2_exit_kind(cntkctl, &shut), NESTED_L2_ELVISOR);
     /* Only EL1PCTEN clear: the counter, not the timer. */
-    struct nested_ctls pct = { 0, 1ULL << 11, 0, 0 };
+    struct nested_ctls pct = { 0, 1ULL << 11, 0, 0, 0 };
     assert_int_equal(nested_l2_exit_kind(cntpct, &pct), NESTED_L2_TO_VEL2);
     assert_int_equal(nested_l2_exit_kind(cntp_cval, &pct), NESTED_L2_ELVISOR);
     /* The virtual counter and timer trap only by ECV's bits. */
@@ -550,7 +550,7 @@ static void test_l2_mdcr_forwarding(void **state)
     const uint64_t oslar = A_SYS(2, 0, 1, 0, 4, 1, 0), mdrar = A_SYS(2, 0, 1, 0, 0, 1, 1);
     const uint64_t dbgvcr32 = A_SYS(2, 4, 0, 7, 0, 1, 1);
     const uint64_t tda = 1ULL << 9, tdosa = 1ULL << 10, tdra = 1ULL << 11, tde = 1ULL << 8;
-    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0 };
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0 };
 
     (void)state;
     const uint64_t tda_regs[] = { mdscr, dbgbvr5, dbgwcr15, claimset, mdccsr };
@@ -580,6 +580,30 @@ static void test_l2_mdcr_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(mdrar, &c), NESTED_L2_TO_VEL2);
     assert_true(nested_mdcr_traps(tde) == (tda | tdosa | tdra));
     assert_true(nested_mdcr_traps(tda | 0x1f) == tda);
+}
+
+/* CPTR_EL2's FP/SIMD traps of its guest: E2H = 1 FPEN [21:20] (0b00 and
+ * 0b10 trap EL1 and EL0, 0b01 only EL0 under TGE, 0b11 nothing), E2H = 0
+ * TFP [10]; EC 0x07 forwarded only when they trap. */
+static void test_l2_fp_forwarding(void **state)
+{
+    const uint64_t fp_esr = (0x07ULL << 26) | (1ULL << 25) | (1ULL << 24) | (0xeULL << 20);
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0 };
+
+    (void)state;
+    assert_true(nested_cptr_traps_fp(0, true));
+    assert_false(nested_cptr_traps_fp(1ULL << 20, true));
+    assert_true(nested_cptr_traps_fp(2ULL << 20, true));
+    assert_false(nested_cptr_traps_fp(3ULL << 20, true));
+    assert_false(nested_cptr_traps_fp(0x33ff, false));                  /* E2H = 0 RES1 bits, TFP clear */
+    assert_true(nested_cptr_traps_fp(0x33ff | (1ULL << 10), false));
+    assert_false(nested_cptr_traps_fp(3ULL << 20 | (1ULL << 10), true)); /* bit 10 means nothing with E2H */
+    assert_int_equal(nested_l2_exit_kind(fp_esr, &c), NESTED_L2_ELVISOR);
+    c.cptr = NESTED_CPTR_TFP;
+    assert_int_equal(nested_l2_exit_kind(fp_esr, &c), NESTED_L2_TO_VEL2);
+    /* the control is FP's alone: an HVC or a trapped register is unchanged */
+    c.hcr = HCR_HCD;
+    assert_int_equal(nested_l2_exit_kind(0x5a000000ULL, &c), NESTED_L2_UNDEF);
 }
 
 static void test_exc_to_vel2(void **state)
@@ -663,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_l2_ich_hcr_forwarding),
         cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_l2_mdcr_forwarding),
+        cmocka_unit_test(test_l2_fp_forwarding),
         cmocka_unit_test(test_l2_sgi_forwarding),
         cmocka_unit_test(test_exc_to_vel2),
         cmocka_unit_test(test_exc_entry_pstate),

@@ -376,9 +376,13 @@ static void test_shadow_lr_fold(void **state)
 {
     (void)state;
     const uint64_t sw = A_LR_PENDING | (1ULL << 60) | (0xa0ULL << 48) | A_LR_EOI | 40;
-    assert_true(nested_shadow_lr(sw) == sw);                        /* software: as is */
+    assert_true(nested_shadow_lr(sw, 0) == sw);                     /* software: as is */
+    assert_true(nested_shadow_lr(sw, 30) == sw);                    /* ... whatever is forwarded */
     const uint64_t hw = A_LR_PENDING | A_LR_HW | (27ULL << 32) | 27;
-    assert_true(nested_shadow_lr(hw) == (A_LR_PENDING | 27));      /* HW and pINTID dropped */
+    assert_true(nested_shadow_lr(hw, 0) == (A_LR_PENDING | 27));   /* not forwarded: HW and pINTID dropped */
+    /* L1's vINTID 28 forwarded from physical PPI 27: HW kept, pINTID the physical one */
+    const uint64_t hw28 = A_LR_PENDING | A_LR_HW | (28ULL << 32) | 27;
+    assert_true(nested_shadow_lr(hw28, 27) == (A_LR_PENDING | A_LR_HW | (27ULL << 32) | 27));
     /* only the state comes back: pending -> invalid, the HW image kept */
     assert_true(nested_fold_lr(hw, 27) == (A_LR_HW | (27ULL << 32) | 27));
     assert_true(nested_fold_lr(sw, (2ULL << 62) | 99) == ((sw & ~(3ULL << 62)) | (2ULL << 62)));

@@ -78,6 +78,24 @@ static void test_entering_l2_puts_its_el1_registers_in_the_hardware(void **state
     assert_int_equal(fake_reg(vttbr_el2) & ((1ULL << 48) - 1), vm->s2.root);
 }
 
+/* L1's CPTR_EL2 FPEN lives in the hardware CPACR_EL1 in hyp context and
+ * in the saved copy while L2 runs (with L2's own CPACR_EL1 in the hardware). */
+static void test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts(void **state)
+{
+    el1_write(EL1_CPACR, 0);                        /* FPEN 0b00: traps */
+    vncr_write(n, VNCR_CPACR_EL1, 3ULL << 20);      /* L2's own: FP free */
+    assert_true(nested_l2_fp_trapped(v));
+    enter_l2();
+    assert_int_equal(el1_read(EL1_CPACR), 3ULL << 20);
+    assert_true(nested_l2_fp_trapped(v));
+    nested_exit_to_vel2(v, fake_esr(EC_FP_ASIMD, 0));
+    el1_write(EL1_CPACR, 3ULL << 20);               /* L1 opens FPEN */
+    assert_false(nested_l2_fp_trapped(v));
+    vncr_write(n, VNCR_CPACR_EL1, 0);
+    enter_l2();
+    assert_false(nested_l2_fp_trapped(v));
+}
+
 static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
 {
     uint64_t esr = fake_esr(EC_HVC64, 7);
@@ -179,6 +197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_entering_l2_puts_its_el1_registers_in_the_hardware, setup),
         cmocka_unit_test_setup(test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector, setup),
+        cmocka_unit_test_setup(test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts, setup),
         cmocka_unit_test_setup(test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr, setup),
         cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
         cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
