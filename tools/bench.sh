@@ -204,31 +204,42 @@ if [ "$only" != --linux-boot ]; then
 fi
 [ "$only" = --round-trips ] && exit 0
 
-# The kernel's timestamp of "Run /init" for one boot (printk time is the
-# virtual counter: 1 ns = 1 instruction); PAD pads the command line.
-linux_init_time() {
+# One boot: the kernel's timestamps (printk time is the virtual counter:
+# 1 ns = 1 instruction) of "Run /init" and of its power-down, and
+# elvisor's own instructions at EL2 over the whole run when the arguments
+# ask for count-el2 ("-" otherwise); PAD pads the command line.
+linux_boot_once() {
     local smp=$1 pad=$2 log
     shift 2
     log=$(tools/elvisor-run "$@" --icount --kernel "$cache/linux/Image" \
           --initrd "$cache/linux/initramfs.cpio.gz" \
           --append "console=ttyAMA0 elvisor.poweroff elvisor.pad=$pad" \
           --smp "$smp" --mem 512M --timeout 300 < /dev/null 2>&1)
-    sed -n 's/^\[ *\([0-9]*\.[0-9]*\)\] Run \/init as init process.*/\1/p' <<<"$log" | head -1 |
-        awk '{ printf "%.0f\n", $1 * 1e9 }'
+    awk '/\] Run \/init as init process/ && !init { gsub(/[][]/, " "); init = $1 }
+         /\] reboot: Power down/ && !down { gsub(/[][]/, " "); down = $1 }
+         /count-el2: [0-9]+ instructions/ { for (i = 1; i <= NF; i++) if ($i == "count-el2:") el2 = $(i + 1) }
+         END { if (init == "" || down == "") exit 1
+               printf "%.0f %s %.0f\n", init * 1e9, el2 == "" ? "-" : el2, down * 1e9 }' <<<"$log"
 }
 
 # N boots of one configuration, the command line padded with 1..N
-# characters: "min median max" (n/a when a boot did not reach /init).
+# characters: "min median max share" of the time to /init (n/a when a boot
+# did not get there) and, with count-el2, the median share of elvisor's own
+# instructions in the whole run (n/a without).
 linux_boots() {
-    local smp=$1 n=$2 i pad='' t times=()
+    local smp=$1 n=$2 i pad='' out t el2 down times=() shares=() share=n/a
     shift 2
     for ((i = 1; i <= n; i++)); do
         pad+=x
-        t=$(linux_init_time "$smp" "$pad" "$@")
-        [ -n "$t" ] || { echo "n/a n/a n/a"; return; }
+        out=$(linux_boot_once "$smp" "$pad" "$@") || { echo "n/a n/a n/a n/a"; return; }
+        read -r t el2 down <<<"$out"
         times+=("$t")
+        [ "$el2" != - ] && shares+=("$(awk -v e="$el2" -v d="$down" 'BEGIN { printf "%.3f", e * 100 / d }')")
     done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[1], v[int((NR + 1) / 2)], v[NR] }'
+    [ ${#shares[@]} -gt 0 ] && share=$(printf '%s\n' "${shares[@]}" | sort -n |
+                                       awk '{ v[NR] = $1 } END { printf "%.2f%%", v[int((NR + 1) / 2)] }')
+    printf '%s\n' "${times[@]}" | sort -n |
+        awk -v share="$share" '{ v[NR] = $1 } END { print v[1], v[int((NR + 1) / 2)], v[NR], share }'
 }
 
 # elvisor's median over bare's, in percent more.
@@ -247,22 +258,30 @@ overhead() {
 # them away (no SVE, SME, pointer authentication, PMU); the VM's CPU still
 # lacks RAS and WFxT, which bare -cpu max cannot drop.
 bare_cpu=max,sve=off,sme=off,pauth=off,pmu=off
+# elvisor's own instructions are counted (count-el2) with 1 vCPU only:
+# under -icount QEMU's PMU counts the whole machine's instructions while a
+# CPU's counter runs (arch/arm64/pmu_count.h).
 linux_boot_row() {
-    local smp=$1 n=$2 bare vhe nvhe
+    local smp=$1 n=$2 bare vhe nvhe count=()
+    [ "$smp" = 1 ] && count=(--hyp-append count-el2)
     read -r -a bare <<<"$(linux_boots "$smp" "$n" --bare --vm-dtb --cpu "$bare_cpu")"
-    read -r -a vhe <<<"$(linux_boots "$smp" "$n")"
-    read -r -a nvhe <<<"$(linux_boots "$smp" "$n" --nvhe)"
-    printf '%-22s %28s %28s %28s %10s %10s\n' "linux_boot_${smp}cpu" "${bare[*]}" "${vhe[*]}" "${nvhe[*]}" \
-        "$(overhead "${vhe[1]}" "${bare[1]}")" "$(overhead "${nvhe[1]}" "${bare[1]}")"
-    echo "linux_boot_${smp}cpu,${bare[*]// /,},${vhe[*]// /,},${nvhe[*]// /,}" >> "$results/linux-boot.csv"
+    read -r -a vhe <<<"$(linux_boots "$smp" "$n" "${count[@]}")"
+    read -r -a nvhe <<<"$(linux_boots "$smp" "$n" --nvhe "${count[@]}")"
+    printf '%-22s %28s %28s %28s %10s %10s %10s %10s\n' "linux_boot_${smp}cpu" "${bare[*]:0:3}" "${vhe[*]:0:3}" \
+        "${nvhe[*]:0:3}" "$(overhead "${vhe[1]}" "${bare[1]}")" "$(overhead "${nvhe[1]}" "${bare[1]}")" "${vhe[3]}" \
+        "${nvhe[3]}"
+    echo "linux_boot_${smp}cpu,$(IFS=,; echo "${bare[*]:0:3},${vhe[*]:0:3},${nvhe[*]:0:3}"),${vhe[3]%\%},${nvhe[3]%\%}" \
+        >> "$results/linux-boot.csv"
 }
 
 echo
 echo "== Debian's Linux 6.12 boot to /init, 512M (emulated instructions; min median max of N boots, the command"
 echo "   line padded 1..N characters; bare: -dtb of the VM's DTB, -cpu $bare_cpu)"
-echo "benchmark,bare_min,bare_median,bare_max,vhe_min,vhe_median,vhe_max,nvhe_min,nvhe_median,nvhe_max" \
+echo "   el2-vhe, el2-nvhe: elvisor's own instructions (count-el2) in percent of the whole run, median"
+echo "benchmark,bare_min,bare_median,bare_max,vhe_min,vhe_median,vhe_max,nvhe_min,nvhe_median,nvhe_max,vhe_el2_pct,nvhe_el2_pct" \
     > "$results/linux-boot.csv"
-printf '%-22s %28s %28s %28s %10s %10s\n' benchmark bare-same-dtb elvisor-vhe elvisor-nvhe vhe-median nvhe-median
+printf '%-22s %28s %28s %28s %10s %10s %10s %10s\n' benchmark bare-same-dtb elvisor-vhe elvisor-nvhe vhe-median nvhe-median \
+    el2-vhe el2-nvhe
 linux_boot_row 1 7
 linux_boot_row 2 5
 echo "(CSV: $results/linux-boot.csv)"

@@ -32,6 +32,9 @@ struct pcpu {
     /* Whose FP/SIMD state the registers hold (lazy switching,
      * hyp/vcpu_switch.h), or NULL: v->fp is then the truth for everyone. */
     struct vcpu *fp_owner;
+    /* Instructions this CPU has run at EL2 since it began running guests
+     * (count-el2, arch/arm64/pmu_count.h), as of its last idle moment. */
+    uint64_t el2_insns;
 };
 _Static_assert(MAX_PCPUS * 2 <= SCHED_MAX_RUNQ, "runnable masks hold every vCPU of a CPU");
 _Static_assert(offsetof(struct pcpu, arch) == 0, "TPIDR_EL2 points at both");

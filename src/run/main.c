@@ -5,6 +5,7 @@
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/pl011.h"
 #include "arch/arm64/platform.h"
+#include "arch/arm64/pmu_count.h"
 #include "arch/arm64/sysreg.h"
 #include "core/config.h"
 #include "core/console.h"
@@ -219,6 +220,9 @@ void primary_main(uint64_t dtb)
 
     hyp_floor_allowed = bootargs_has(platform.bootargs, "bench-floor");
     hyp_features_probe(bootargs_has(platform.bootargs, "nvhe"));
+    pmu_el2_counting = bootargs_has(platform.bootargs, "count-el2") && hyp_features.pmu;
+    if (bootargs_has(platform.bootargs, "count-el2") && !hyp_features.pmu)
+        log_warn("count-el2: this CPU has no Arm PMU: elvisor's instructions are not counted");
     if (bootargs_has(platform.bootargs, "nvhe") && hyp_vhe)
         log_warn("nVHE requested but this CPU cannot clear HCR_EL2.E2H: using VHE");
     setup_memory(dtb);

@@ -4,6 +4,7 @@
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/hyp_timer.h"
 #include "arch/arm64/sysreg.h"
+#include "arch/arm64/pmu_count.h"
 #include "core/pcpu.h"
 #include "core/power.h"
 #include "core/sched_policy.h"
@@ -55,8 +56,26 @@ static bool all_vms_down(void)
     return true;
 }
 
+/* With count-el2: the instructions elvisor ran while guests ran, per CPU
+ * as of each one's last idle moment (this one's: now). */
+static void log_el2_count(void)
+{
+    struct pcpu *self = this_pcpu();
+    uint64_t total = 0;
+
+    if (!pmu_el2_counting)
+        return;
+    self->el2_insns = pmu_el2_count();
+    for (unsigned i = 0; i < nr_pcpus; i++)
+        total += __atomic_load_n(&pcpus[i].el2_insns, __ATOMIC_RELAXED);
+    log_info("count-el2: %llu instructions at EL2 while guests ran", (unsigned long long)total);
+    for (unsigned i = 0; i < nr_pcpus; i++)
+        log_info("count-el2: cpu%u %llu", i, (unsigned long long)pcpus[i].el2_insns);
+}
+
 static void __attribute__((noreturn)) power_off_when_all_down(void)
 {
+    log_el2_count();
     for (unsigned i = 0; i < nr_vms; i++)
         if (vms[i].state == VM_STOPPED)
             machine_power_off(ELVISOR_EXIT_VM_STOPPED, "all VMs are down; vm %s was stopped by elvisor",
@@ -286,6 +305,7 @@ void pcpu_loop(struct pcpu *p)
     p->timer_wake = SCHED_NO_TICK;
     p->loaded_wake = SCHED_NO_TICK;
     p->slice_tick = SCHED_NO_TICK;
+    pmu_el2_count_start();
     for (;;) {
         struct vcpu *v = pick(p);
 
@@ -311,6 +331,8 @@ void pcpu_loop(struct pcpu *p)
          * the physical PPI must follow now, or the timer cannot wake it. */
         if (p->loaded)
             vgic_apply_hw_resync(&p->loaded->vm->vgic, p->loaded->id);
+        if (pmu_el2_counting)
+            __atomic_store_n(&p->el2_insns, pmu_el2_count(), __ATOMIC_RELAXED);
         /* Interrupts stay masked at EL2: WFI still wakes on a pending one,
          * which is then handled here. */
         wfi();
