@@ -26,7 +26,8 @@
  * vgic_lr.c the list-register policy shared by both models (flush, sync,
  * WFI test), vgic_v3_lr.c / vgic_v2_lr.c the ICH_LR / GICH_LR encodings,
  * vgic_v3_dist.c and vgic_v3_redist.c the GICv3 register files,
- * vgic_v2_dist.c the GICv2 distributor.
+ * vgic_v2_dist.c the GICv2 distributor: each a table of regions that
+ * vgic_mmio.c decodes.
  */
 #ifndef ELVISOR_VDEV_VGIC_H
 #define ELVISOR_VDEV_VGIC_H
