@@ -31,8 +31,10 @@ const char guest_name[] = "fpsimd";
 #define FPCR_DN             (1UL << 25)
 #define FPCR_RMODE_SHIFT    22
 
-void fp_regs_write(const uint64_t *words);
-void fp_regs_read(uint64_t *words);
+/* src/arch/arm64/fpsimd.S, elvisor's own: words as struct fpsimd_state
+ * lays them out (q0-q31 as 64-bit halves, FPSR, FPCR). */
+void fpsimd_save(uint64_t *words);
+void fpsimd_restore(const uint64_t *words);
 
 static uint64_t want[NR_WORDS], got[NR_WORDS];
 
@@ -60,11 +62,11 @@ void guest_main(void)
     /* CPACR_EL1.FPEN = 0b11: FP/SIMD at EL1 and EL0 without a trap to EL1. */
     __asm__ volatile("msr cpacr_el1, %0\n\tisb" ::"r"(read_sysreg(cpacr_el1) | (3UL << 20)));
     make_pattern(tag);
-    fp_regs_write(want);
+    fpsimd_restore(want);
     test_note("fpsimd: tag %u pattern written, re-reading for %u ms", tag, ms);
     preempt_watch_start(&watch);
     do {
-        fp_regs_read(got);
+        fpsimd_save(got);
         for (unsigned i = 0; i < NR_WORDS; i++) {
             if (got[i] != want[i] && bad++ == 0) {
                 first_bad = i;
