@@ -96,6 +96,10 @@ struct vgic_mmio_frame {
     uint32_t first_intid, end_intid;
 };
 
+#define VGIC_MMIO_FRAME(nm, r, sz, mdl, first, end)                                  \
+    { .name = (nm), .rows = (r), .nr_rows = sizeof(r) / sizeof((r)[0]), .size = (sz), \
+      .model = (mdl), .first_intid = (first), .end_intid = (end) }
+
 /* The row holding off, or NULL: a hole. */
 const struct vgic_mmio_region *vgic_mmio_find(const struct vgic_mmio_frame *f, uint64_t off);
 

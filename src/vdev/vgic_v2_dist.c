@@ -189,15 +189,8 @@ static const struct vgic_mmio_region v2_dist_rows[] = {
                   v2_read_idreg, 0),
 };
 
-static const struct vgic_mmio_frame v2_dist_frame = {
-    .name = "GICv2 GICD",
-    .rows = v2_dist_rows,
-    .nr_rows = sizeof(v2_dist_rows) / sizeof(v2_dist_rows[0]),
-    .size = VGIC_V2_DIST_SIZE,
-    .model = VGIC_MODEL_V2,
-    .first_intid = 0,
-    .end_intid = VGIC_MMIO_INTIDS,
-};
+static const struct vgic_mmio_frame v2_dist_frame = VGIC_MMIO_FRAME(
+    "GICv2 GICD", v2_dist_rows, VGIC_V2_DIST_SIZE, VGIC_MODEL_V2, 0, VGIC_MMIO_INTIDS);
 
 /* A 32-bit read of a register fixed when the VM is built (TYPER, IIDR,
  * the ID registers), ahead of the table: without the lock, whose two

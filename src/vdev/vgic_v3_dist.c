@@ -119,15 +119,8 @@ static const struct vgic_mmio_region dist_rows[] = {
                   VGIC_MMIO_FIXED, vgic_mmio_read_v3_idreg, 0),
 };
 
-static const struct vgic_mmio_frame dist_frame = {
-    .name = "GICD",
-    .rows = dist_rows,
-    .nr_rows = sizeof(dist_rows) / sizeof(dist_rows[0]),
-    .size = VGIC_V3_DIST_SIZE,
-    .model = VGIC_MODEL_V3,
-    .first_intid = VGIC_SPI_BASE,
-    .end_intid = VGIC_MMIO_INTIDS,
-};
+static const struct vgic_mmio_frame dist_frame = VGIC_MMIO_FRAME(
+    "GICD", dist_rows, VGIC_V3_DIST_SIZE, VGIC_MODEL_V3, VGIC_SPI_BASE, VGIC_MMIO_INTIDS);
 
 /* A 32-bit read of a register fixed when the VM is built (TYPER, IIDR,
  * the ID registers), ahead of the table: without the lock, whose two

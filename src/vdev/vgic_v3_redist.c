@@ -85,13 +85,9 @@ static const struct vgic_mmio_region rd_rows[] = {
                   vgic_mmio_read_v3_idreg, 0),
 };
 
-static const struct vgic_mmio_frame rd_frame = {
-    .name = "GICR RD_base",
-    .rows = rd_rows,
-    .nr_rows = sizeof(rd_rows) / sizeof(rd_rows[0]),
-    .size = GICR_SGI_BASE,
-    .model = VGIC_MODEL_V3,
-};
+/* No per-interrupt rows. */
+static const struct vgic_mmio_frame rd_frame = VGIC_MMIO_FRAME(
+    "GICR RD_base", rd_rows, GICR_SGI_BASE, VGIC_MODEL_V3, 0, 0);
 
 /* SGI_base: laid out like the distributor, but only INTIDs 0-31 exist
  * (register 0 of each bit bank, IPRIORITYR0-7, ICFGR0/1; the extended PPI
@@ -109,15 +105,8 @@ static const struct vgic_mmio_region rd_sgi_rows[] = {
                   vgic_mmio_read_v3_idreg, 0),
 };
 
-static const struct vgic_mmio_frame rd_sgi_frame = {
-    .name = "GICR SGI_base",
-    .rows = rd_sgi_rows,
-    .nr_rows = sizeof(rd_sgi_rows) / sizeof(rd_sgi_rows[0]),
-    .size = GICR_SGI_BASE,
-    .model = VGIC_MODEL_V3,
-    .first_intid = 0,
-    .end_intid = VGIC_NR_PRIVATE_IRQS,
-};
+static const struct vgic_mmio_frame rd_sgi_frame = VGIC_MMIO_FRAME(
+    "GICR SGI_base", rd_sgi_rows, GICR_SGI_BASE, VGIC_MODEL_V3, 0, VGIC_NR_PRIVATE_IRQS);
 
 /* The frame a guest touches may be another vCPU's than its own: the
  * frame's vCPU is the bank. */
