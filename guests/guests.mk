@@ -34,9 +34,13 @@ $(BUILD)/guests/obj-el2/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CROSS_CC) $(GUEST_ASFLAGS) -DGUEST_EL2 -MMD -MP -c $< -o $@
 
+# Files of the hypervisor's own a guest also assembles: fpsimd moves its
+# FP/SIMD registers with the code elvisor switches them with.
+GUEST_SRCS_fpsimd := src/arch/arm64/fpsimd.S
+
 # One link rule per guest, each with its own object list.
 define GUEST_template
-GUEST_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/%.o,$$(sort $$(wildcard guests/$(1)/*.c guests/$(1)/*.S)))
+GUEST_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/%.o,$$(sort $$(wildcard guests/$(1)/*.c guests/$(1)/*.S)) $$(GUEST_SRCS_$(1)))
 GUEST_LIB_$(1)  := $$(if $$(filter $(1),$$(EL2_GUESTS)),$$(GUEST_LIB_OBJS_EL2),$$(GUEST_LIB_OBJS))
 GUEST_ALL_OBJS  += $$(GUEST_OBJS_$(1))
 $$(BUILD)/guests/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_$(1)) guests/lib/guest.ld

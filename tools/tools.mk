@@ -24,9 +24,10 @@ $(ELVISOR_CONFIG): $(ELVISOR_CONFIG_OBJS)
 
 tools: $(ELVISOR_CONFIG)
 
-# The unit test runs the built tool on temporary files.
-$(BUILD)/unit/test_elvisor_config: $(ELVISOR_CONFIG)
-$(BUILD)/unit/test_elvisor_config: UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"' \
+# These unit tests run the built tool on temporary files.
+CONFIG_TOOL_TESTS := $(BUILD)/unit/test_elvisor_config $(BUILD)/unit/test_elvisor_config_bundle
+$(CONFIG_TOOL_TESTS): $(ELVISOR_CONFIG)
+$(CONFIG_TOOL_TESTS): UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_CONFIG))"' \
                                      -DELVISOR_CONFIG_DOC='"$(abspath docs/configuration.md)"'
 
 # kvmrun: the project's KVM launcher, a static aarch64 Linux program that

@@ -20,7 +20,7 @@
  *
  * With `dbgregs.shared` (tests/integration/configs/dbgregs-share.dts, two
  * VMs on one physical CPU) `preempted` also requires the loop to have seen
- * at least PREEMPTIONS_MIN jumps of half elvisor's 10 ms time slice (the
+ * at least PREEMPT_JUMPS_MIN jumps of half elvisor's 10 ms time slice (the
  * counter jumps while another vCPU runs), so that the checks above really
  * span world switches. `dbgregs.delay-ms=N` waits N ms of counter time
  * (touching no debug register) before the reset check, so that the VM
@@ -31,6 +31,7 @@
 #include "bootargs.h"
 #include "dtb.h"
 #include "lib/printf.h"
+#include "preempt.h"
 
 const char guest_name[] = "dbgregs";
 
@@ -40,9 +41,6 @@ const char guest_name[] = "dbgregs";
 #define MS_DEFAULT          200
 #define MS_MAX              60000
 #define US_PER_MS           1000
-#define SLICE_US            10000       /* elvisor's SCHED_SLICE_US */
-#define PREEMPTED_US        (SLICE_US / 2)
-#define PREEMPTIONS_MIN     3
 
 /* ID_AA64DFR0_EL1: number of breakpoints/watchpoints minus one. */
 #define DFR0_BRPS(v)        FIELD(v, 12, 4)
@@ -193,18 +191,6 @@ static void reg_name(const struct reg *r, char *buf, size_t len)
         elv_snprintf(buf, len, "%s", kind_name[r->k]);
 }
 
-static unsigned arg_num(const char *key, unsigned dflt, unsigned max)
-{
-    char arg[ARG_LEN];
-    unsigned v = 0;
-
-    if (!bootarg_get(dtb_bootargs(guest_dtb), key, arg, sizeof(arg)))
-        return dflt;
-    for (const char *c = arg; *c >= '0' && *c <= '9' && v <= max; c++)
-        v = v * 10 + (unsigned)(*c - '0');
-    return v == 0 || v > max ? dflt : v;
-}
-
 static void add_regs(unsigned brps, unsigned wrps)
 {
     for (unsigned n = 0; n < brps; n++) {
@@ -286,13 +272,13 @@ static void write_patterns(unsigned tag)
 static void check_kept(unsigned ms, bool shared)
 {
     uint64_t target = ticks_from_us((uint64_t)ms * US_PER_MS);
-    uint64_t jump = ticks_from_us(PREEMPTED_US);
-    uint64_t start, prev, now;
-    unsigned long rounds = 0, jumps = 0, bad = 0;
+    struct preempt_watch watch;
+    unsigned long rounds = 0, bad = 0;
     struct diff d[NR_GROUPS] = { 0 };
+    uint64_t now;
 
     test_note("dbgregs: patterns written, re-reading them for %u ms", ms);
-    start = prev = cntvct();
+    preempt_watch_start(&watch);
     do {
         for (unsigned i = 0; i < nr_regs; i++) {
             uint64_t got = reg_read(regs[i].k, regs[i].n);
@@ -302,29 +288,25 @@ static void check_kept(unsigned ms, bool shared)
             }
         }
         rounds++;
-        now = cntvct();
-        if (now - prev >= jump)
-            jumps++;
-        prev = now;
-    } while (now - start < target);
+        now = preempt_watch_step(&watch);
+    } while (now - watch.start < target);
     test_note("dbgregs: done, %lu rounds, %lu counter jumps of >= %u us, %lu reads differed",
-              rounds, jumps, PREEMPTED_US, bad);
+              rounds, watch.jumps, PREEMPT_JUMP_US, bad);
     report("kept", d, "its own");
     if (shared)
-        test_check(jumps >= PREEMPTIONS_MIN, "preempted",
-                   "%lu counter jumps of >= %u us, want %u: the loop was not switched out for the "
-                   "other VM", jumps, PREEMPTED_US, PREEMPTIONS_MIN);
+        preempt_watch_check(&watch);
 }
 
 void guest_main(void)
 {
     uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
     unsigned brps = (unsigned)DFR0_BRPS(dfr0) + 1, wrps = (unsigned)DFR0_WRPS(dfr0) + 1;
-    unsigned tag = arg_num("dbgregs.tag", TAG_DEFAULT, TAG_MAX);
-    unsigned ms = arg_num("dbgregs.ms", MS_DEFAULT, MS_MAX);
-    unsigned delay_ms = arg_num("dbgregs.delay-ms", 0, MS_MAX);
+    const char *args = dtb_bootargs(guest_dtb);
+    unsigned tag = bootarg_num(args, "dbgregs.tag", TAG_DEFAULT, TAG_MAX);
+    unsigned ms = bootarg_num(args, "dbgregs.ms", MS_DEFAULT, MS_MAX);
+    unsigned delay_ms = bootarg_num(args, "dbgregs.delay-ms", 0, MS_MAX);
     char flag[ARG_LEN];
-    bool shared = bootarg_get(dtb_bootargs(guest_dtb), "dbgregs.shared", flag, sizeof(flag));
+    bool shared = bootarg_get(args, "dbgregs.shared", flag, sizeof(flag));
 
     test_note("dbgregs: %u breakpoints, %u watchpoints, tag %u", brps, wrps, tag);
     add_regs(brps, wrps);

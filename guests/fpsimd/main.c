@@ -7,13 +7,14 @@
  * switches the CPU between them, and with lazy switching each one's first
  * FP/SIMD use after a switch traps and moves the registers. `kept` fails on
  * the first value that differs; with `fpsimd.shared`, `preempted` requires
- * at least PREEMPTIONS_MIN counter jumps of half a time slice, so that the
+ * at least PREEMPT_JUMPS_MIN counter jumps of half a time slice, so that the
  * loop really spanned switches. Without a hypervisor it passes trivially
  * (`kept`), which checks the guest itself. */
 #include "guest.h"
 
 #include "bootargs.h"
 #include "dtb.h"
+#include "preempt.h"
 
 const char guest_name[] = "fpsimd";
 
@@ -26,28 +27,16 @@ const char guest_name[] = "fpsimd";
 #define MS_DEFAULT          200
 #define MS_MAX              10000
 #define US_PER_MS           1000
-#define PREEMPTED_US        5000        /* half of elvisor's 10 ms time slice */
-#define PREEMPTIONS_MIN     3
 #define FPSR_FLAGS          0x1fUL      /* IOC, DZC, OFC, UFC, IXC */
 #define FPCR_DN             (1UL << 25)
 #define FPCR_RMODE_SHIFT    22
 
-void fp_regs_write(const uint64_t *words);
-void fp_regs_read(uint64_t *words);
+/* src/arch/arm64/fpsimd.S, elvisor's own: words as struct fpsimd_state
+ * lays them out (q0-q31 as 64-bit halves, FPSR, FPCR). */
+void fpsimd_save(uint64_t *words);
+void fpsimd_restore(const uint64_t *words);
 
 static uint64_t want[NR_WORDS], got[NR_WORDS];
-
-static unsigned arg_num(const char *key, unsigned dflt, unsigned max)
-{
-    char arg[ARG_LEN];
-    unsigned v = 0;
-
-    if (!bootarg_get(dtb_bootargs(guest_dtb), key, arg, sizeof(arg)))
-        return dflt;
-    for (const char *c = arg; *c >= '0' && *c <= '9' && v <= max; c++)
-        v = v * 10 + (unsigned)(*c - '0');
-    return v == 0 || v > max ? dflt : v;
-}
 
 static void make_pattern(unsigned tag)
 {
@@ -59,23 +48,25 @@ static void make_pattern(unsigned tag)
 
 void guest_main(void)
 {
-    unsigned tag = arg_num("fpsimd.tag", TAG_DEFAULT, TAG_MAX);
-    unsigned ms = arg_num("fpsimd.ms", MS_DEFAULT, MS_MAX);
+    const char *args = dtb_bootargs(guest_dtb);
+    unsigned tag = bootarg_num(args, "fpsimd.tag", TAG_DEFAULT, TAG_MAX);
+    unsigned ms = bootarg_num(args, "fpsimd.ms", MS_DEFAULT, MS_MAX);
     char flag[ARG_LEN];
-    bool shared = bootarg_get(dtb_bootargs(guest_dtb), "fpsimd.shared", flag, sizeof(flag));
-    uint64_t target = ticks_from_us((uint64_t)ms * US_PER_MS), jump = ticks_from_us(PREEMPTED_US);
-    unsigned long rounds = 0, jumps = 0, bad = 0;
+    bool shared = bootarg_get(args, "fpsimd.shared", flag, sizeof(flag));
+    uint64_t target = ticks_from_us((uint64_t)ms * US_PER_MS);
+    struct preempt_watch watch;
+    unsigned long rounds = 0, bad = 0;
     unsigned first_bad = 0;
-    uint64_t first_got = 0, start, prev, now;
+    uint64_t first_got = 0, now;
 
     /* CPACR_EL1.FPEN = 0b11: FP/SIMD at EL1 and EL0 without a trap to EL1. */
     __asm__ volatile("msr cpacr_el1, %0\n\tisb" ::"r"(read_sysreg(cpacr_el1) | (3UL << 20)));
     make_pattern(tag);
-    fp_regs_write(want);
+    fpsimd_restore(want);
     test_note("fpsimd: tag %u pattern written, re-reading for %u ms", tag, ms);
-    start = prev = cntvct();
+    preempt_watch_start(&watch);
     do {
-        fp_regs_read(got);
+        fpsimd_save(got);
         for (unsigned i = 0; i < NR_WORDS; i++) {
             if (got[i] != want[i] && bad++ == 0) {
                 first_bad = i;
@@ -83,16 +74,12 @@ void guest_main(void)
             }
         }
         rounds++;
-        now = cntvct();
-        if (now - prev >= jump)
-            jumps++;
-        prev = now;
-    } while (now - start < target);
-    test_note("fpsimd: %lu rounds, %lu counter jumps of >= %u us", rounds, jumps, PREEMPTED_US);
+        now = preempt_watch_step(&watch);
+    } while (now - watch.start < target);
+    test_note("fpsimd: %lu rounds, %lu counter jumps of >= %u us", rounds, watch.jumps,
+              PREEMPT_JUMP_US);
     test_check(bad == 0, "kept", "%lu words differed; first: word %u = 0x%lx, want 0x%lx", bad, first_bad,
                (unsigned long)first_got, (unsigned long)want[first_bad]);
     if (shared)
-        test_check(jumps >= PREEMPTIONS_MIN, "preempted",
-                   "%lu counter jumps of >= %u us, want %u: the loop was not switched out for the other VM",
-                   jumps, PREEMPTED_US, PREEMPTIONS_MIN);
+        preempt_watch_check(&watch);
 }

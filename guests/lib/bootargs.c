@@ -31,3 +31,17 @@ bool bootarg_get(const char *args, const char *key, char *out, size_t n)
     }
     return false;
 }
+
+#define BOOTARG_NUM_LEN 16
+
+unsigned bootarg_num(const char *args, const char *key, unsigned dflt, unsigned max)
+{
+    char arg[BOOTARG_NUM_LEN];
+    unsigned v = 0;
+
+    if (!bootarg_get(args, key, arg, sizeof(arg)))
+        return dflt;
+    for (const char *c = arg; *c >= '0' && *c <= '9' && v <= max; c++)
+        v = v * 10 + (unsigned)(*c - '0');
+    return v == 0 || v > max ? dflt : v;
+}

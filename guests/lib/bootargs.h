@@ -11,4 +11,8 @@
  * is empty or does not fit in n bytes with its NUL. */
 bool bootarg_get(const char *args, const char *key, char *out, size_t n);
 
+/* The decimal number of "key=N" in args: dflt when key is absent, N is 0,
+ * has no digits or is over max. */
+unsigned bootarg_num(const char *args, const char *key, unsigned dflt, unsigned max);
+
 #endif

@@ -26,7 +26,8 @@
  * vgic_lr.c the list-register policy shared by both models (flush, sync,
  * WFI test), vgic_v3_lr.c / vgic_v2_lr.c the ICH_LR / GICH_LR encodings,
  * vgic_v3_dist.c and vgic_v3_redist.c the GICv3 register files,
- * vgic_v2_dist.c the GICv2 distributor.
+ * vgic_v2_dist.c the GICv2 distributor: each a table of regions that
+ * vgic_mmio.c decodes.
  */
 #ifndef ELVISOR_VDEV_VGIC_H
 #define ELVISOR_VDEV_VGIC_H
@@ -464,15 +465,6 @@ enum vgic_bitreg {
 /* ICC_SGI1R_EL1.TargetList covers Aff0 values RS*16 .. RS*16+15. */
 #define VGIC_SGI_TARGETS_PER_RANGE 16u
 
-static inline bool vgic_in_range(uint64_t off, uint64_t start, uint64_t end)
-{
-    return off >= start && off < end;
-}
-
-/* Does off fall in one of the bit registers above? Gives which, and the
- * first INTID that 32-bit register covers. */
-bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_intid);
-
 struct vgic_irq *vgic_get_irq(struct vgic *v, unsigned bank, uint32_t intid);
 uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
                           enum vgic_bitreg reg);
@@ -481,10 +473,6 @@ void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t 
 uint8_t vgic_prio_read(struct vgic *v, unsigned bank, uint32_t intid);
 void vgic_prio_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
                      uint8_t prio, uint32_t *kick);
-/* A byte or word access to the IPRIORITYR bytes of INTIDs intid.. (one
- * byte each, little-endian in acc->value; reads OR into acc->value). */
-void vgic_prio_access(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
-                      struct mmio_access *acc, uint32_t *kick);
 /* GICD_ICFGR layout: 2 bits per INTID, bit 1 of each pair = edge. */
 uint32_t vgic_cfg_read(struct vgic *v, unsigned bank, uint32_t first_intid);
 void vgic_cfg_write(struct vgic *v, unsigned bank, uint32_t first_intid, uint32_t val);

@@ -340,32 +340,6 @@ void vgic_kick_mask(struct vgic *v, uint32_t kick)
     }
 }
 
-bool vgic_bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first_intid)
-{
-    static const struct {
-        uint32_t base;
-        enum vgic_bitreg reg;
-    } layout[] = {
-        { VGIC_REG_IGROUPR, VGIC_BITREG_GROUP },
-        { VGIC_REG_ISENABLER, VGIC_BITREG_SET_ENABLE },
-        { VGIC_REG_ICENABLER, VGIC_BITREG_CLEAR_ENABLE },
-        { VGIC_REG_ISPENDR, VGIC_BITREG_SET_PENDING },
-        { VGIC_REG_ICPENDR, VGIC_BITREG_CLEAR_PENDING },
-        { VGIC_REG_ISACTIVER, VGIC_BITREG_SET_ACTIVE },
-        { VGIC_REG_ICACTIVER, VGIC_BITREG_CLEAR_ACTIVE },
-    };
-    const uint32_t block = VGIC_REG_ISENABLER - VGIC_REG_IGROUPR;
-
-    for (unsigned i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
-        if (off >= layout[i].base && off < layout[i].base + block) {
-            *reg = layout[i].reg;
-            *first_intid = (uint32_t)(off - layout[i].base) / sizeof(uint32_t) * 32u;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* ISPENDR of a forwarded level interrupt: its pending state is the
  * physical line's (as on a GIC, also while active), or the guest's own
  * ISPENDR latch. The vGIC's latch only says an edge was acknowledged at
@@ -541,17 +515,6 @@ void vgic_prio_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t in
         return;
     irq->priority = prio & VGIC_PRIO_MASK;
     vgic_note_change(v, irq, caller, kick);
-}
-
-void vgic_prio_access(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
-                      struct mmio_access *acc, uint32_t *kick)
-{
-    for (unsigned i = 0; i < acc->size; i++) {
-        if (acc->is_write)
-            vgic_prio_write(v, bank, caller, intid + i, (uint8_t)(acc->value >> (8 * i)), kick);
-        else
-            acc->value |= (uint64_t)vgic_prio_read(v, bank, intid + i) << (8 * i);
-    }
 }
 
 uint32_t vgic_idreg_read(uint64_t off, unsigned arch_rev)

@@ -10,19 +10,15 @@
  * in IPRIORITYR, ITARGETSR and C/SPENDSGIR (the byte-accessible registers);
  * anything else, or misaligned, returns false. The register map fills the
  * first 4 KiB; 0x1000..0xffff and reserved offsets are RAZ/WI. */
-#include "vdev/vgic.h"
+#include "vdev/vgic_mmio.h"
 
 #define V2_GICD_CTLR               0x000u
 #define V2_GICD_TYPER              0x004u
 #define V2_GICD_IIDR               0x008u
-#define V2_GICD_IPRIORITYR_END     0x800u       /* 0x400 + one byte per INTID */
 #define V2_GICD_ITARGETSR          0x800u       /* one byte per INTID */
-#define V2_GICD_ITARGETSR_END      0xc00u
-#define V2_GICD_ICFGR_END          0xd00u       /* 0xc00 + two bits per INTID */
 #define V2_GICD_SGIR               0xf00u
 #define V2_GICD_CPENDSGIR          0xf10u       /* one byte per SGI, bit per source */
 #define V2_GICD_SPENDSGIR          0xf20u
-#define V2_GICD_SPENDSGIR_END      0xf30u
 #define V2_GICD_IDREGS             0xfd0u       /* PIDR4..CIDR3, up to 0xffc */
 #define V2_GICD_REGS_END           0x1000u
 
@@ -79,72 +75,127 @@ static void v2_dist_sgir(struct vgic *v, unsigned src, uint32_t val, uint32_t *k
             vgic_v2_sgi_set_pending(v, src, t, sgi, src, true, kick);
 }
 
+static void v2_write_sgir(const struct vgic_mmio_op *op, uint64_t val)
+{
+    v2_dist_sgir(op->v, op->caller, (uint32_t)val, op->kick);
+}
+
 /* ITARGETSR, byte or word. INTIDs 0-31 read as the accessor's own CPU
  * interface (that is how a GICv2 OS learns its CPU number) and ignore
  * writes. */
-static void v2_dist_targets(struct vgic *v, unsigned caller, struct mmio_access *acc,
-                         uint32_t *kick)
+static uint64_t v2_read_targets(const struct vgic_mmio_op *op)
 {
-    uint32_t intid = (uint32_t)(acc->offset - V2_GICD_ITARGETSR);
+    uint64_t val = 0;
+    uint32_t intid = op->intid;
 
-    for (unsigned i = 0; i < acc->size; i++, intid++) {
-        uint8_t byte = (uint8_t)(acc->value >> (8 * i));
-
-        if (intid < VGIC_NR_PRIVATE_IRQS) {
-            if (!acc->is_write && caller < v->nr_vcpus)
-                acc->value |= (uint64_t)(1u << caller) << (8 * i);
-        } else if (acc->is_write) {
-            vgic_itargets_write(v, caller, intid, byte, kick);
-        } else {
-            acc->value |= (uint64_t)vgic_itargets_read(v, intid) << (8 * i);
-        }
+    for (unsigned i = 0; i < op->size; i++, intid++) {
+        if (intid >= VGIC_NR_PRIVATE_IRQS)
+            val |= (uint64_t)vgic_itargets_read(op->v, intid) << (8 * i);
+        else if (op->caller < op->v->nr_vcpus)
+            val |= (uint64_t)(1u << op->caller) << (8 * i);
     }
+    return val;
 }
 
-/* CPENDSGIR / SPENDSGIR, byte or word: byte n = SGI n, bit s = source s,
- * of the accessor's SGIs. */
-static void v2_dist_sgi_pending(struct vgic *v, unsigned caller, struct mmio_access *acc,
-                             uint32_t *kick)
+static void v2_write_targets(const struct vgic_mmio_op *op, uint64_t val)
 {
-    bool set = acc->offset >= V2_GICD_SPENDSGIR;
-    uint32_t sgi = (uint32_t)(acc->offset - (set ? V2_GICD_SPENDSGIR : V2_GICD_CPENDSGIR));
+    uint32_t intid = op->intid;
 
-    if (caller >= v->nr_vcpus)
-        return;         /* no bank: RAZ/WI */
-    for (unsigned i = 0; i < acc->size; i++, sgi++) {
-        uint8_t byte = (uint8_t)(acc->value >> (8 * i));
-
-        if (!acc->is_write) {
-            acc->value |= (uint64_t)v->vcpu[caller].priv[sgi].sgi_sources << (8 * i);
-            continue;
-        }
-        for (unsigned s = 0; s < v->nr_vcpus; s++)
-            if (byte & (1u << s))
-                vgic_v2_sgi_set_pending(v, caller, caller, sgi, s, set, kick);
-    }
+    for (unsigned i = 0; i < op->size; i++, intid++)
+        if (intid >= VGIC_NR_PRIVATE_IRQS)
+            vgic_itargets_write(op->v, op->caller, intid, (uint8_t)(val >> (8 * i)), op->kick);
 }
 
-/* One of the seven bit-register banks, 32-bit. */
-static void v2_dist_bitreg(struct vgic *v, unsigned caller, enum vgic_bitreg reg, uint32_t first,
-                        struct mmio_access *acc, uint32_t *kick)
+/* CPENDSGIR / SPENDSGIR (the row's arg: 1 for SPENDSGIR), byte or word:
+ * byte n = SGI n, bit s = source s, of the accessor's SGIs; RAZ/WI to an
+ * accessor with no bank. */
+static uint64_t v2_read_sgi_pending(const struct vgic_mmio_op *op)
 {
-    uint32_t val = (uint32_t)acc->value;
+    uint64_t val = 0;
 
-    if (!acc->is_write) {
-        acc->value = vgic_bitreg_read(v, caller, first, reg);
+    if (op->caller >= op->v->nr_vcpus)
+        return 0;
+    for (unsigned i = 0; i < op->size; i++)
+        val |= (uint64_t)op->v->vcpu[op->caller].priv[op->off + i].sgi_sources << (8 * i);
+    return val;
+}
+
+static void v2_write_sgi_pending(const struct vgic_mmio_op *op, uint64_t val)
+{
+    if (op->caller >= op->v->nr_vcpus)
         return;
+    for (unsigned i = 0; i < op->size; i++) {
+        uint8_t byte = (uint8_t)(val >> (8 * i));
+
+        for (unsigned s = 0; s < op->v->nr_vcpus; s++)
+            if (byte & (1u << s))
+                vgic_v2_sgi_set_pending(op->v, op->caller, op->caller, op->off + i, s,
+                                        op->row->arg, op->kick);
     }
-    /* SGIs are always enabled, and their pending state per source is set
-     * and cleared through S/CPENDSGIR only: those bits ignore writes. */
-    if (first == 0 && reg != VGIC_BITREG_GROUP && reg != VGIC_BITREG_SET_ACTIVE &&
+}
+
+/* One of the seven bit-register banks. SGIs are always enabled, and their
+ * pending state per source is set and cleared through S/CPENDSGIR only:
+ * those bits ignore writes. */
+static void v2_write_bitreg(const struct vgic_mmio_op *op, uint64_t val)
+{
+    enum vgic_bitreg reg = (enum vgic_bitreg)op->row->arg;
+
+    if (op->intid == 0 && reg != VGIC_BITREG_GROUP && reg != VGIC_BITREG_SET_ACTIVE &&
         reg != VGIC_BITREG_CLEAR_ACTIVE)
         val &= ~((1u << VGIC_NR_SGIS) - 1);
-    vgic_bitreg_write(v, caller, caller, first, reg, val, kick);
+    vgic_mmio_write_bitreg(op, val);
 }
 
+static uint64_t v2_read_typer(const struct vgic_mmio_op *op)
+{
+    return v2_dist_typer(op->v);
+}
+
+static uint64_t v2_read_iidr(const struct vgic_mmio_op *op)
+{
+    return VGIC_V2_IIDR;
+}
+
+static uint64_t v2_read_idreg(const struct vgic_mmio_op *op)
+{
+    return vgic_idreg_read(op->row->offset + op->off, V2_GIC_ARCHREV);
+}
+
+#define V2_RW   VGIC_MMIO_32BIT
+#define V2_RWB  (VGIC_MMIO_8BIT | VGIC_MMIO_32BIT)
+
+/* Absent, so RAZ/WI to a 32-bit access: 0xd00-0xdff (IMPLEMENTATION
+ * DEFINED), NSACR (no Security Extensions), everything reserved, and all
+ * of 0x1000..0xffff. INTIDs 0-31 are the accessor's (bank = caller). */
+static const struct vgic_mmio_region v2_dist_rows[] = {
+    VGIC_MMIO_REG(V2_GICD_CTLR, 4, V2_RW, 0, vgic_mmio_read_group_enables,
+                  vgic_mmio_write_group_enables),
+    VGIC_MMIO_REG(V2_GICD_TYPER, 4, V2_RW, VGIC_MMIO_FIXED, v2_read_typer, 0),
+    VGIC_MMIO_REG(V2_GICD_IIDR, 4, V2_RW, VGIC_MMIO_FIXED, v2_read_iidr, 0),
+    VGIC_MMIO_BITREGS(v2_write_bitreg),
+    VGIC_MMIO_PER_IRQ(VGIC_REG_IPRIORITYR, 8, V2_RWB, 0, vgic_mmio_read_priority,
+                      vgic_mmio_write_priority),
+    VGIC_MMIO_PER_IRQ(V2_GICD_ITARGETSR, 8, V2_RWB, 0, v2_read_targets, v2_write_targets),
+    VGIC_MMIO_PER_IRQ(VGIC_REG_ICFGR, 2, V2_RW, 0, vgic_mmio_read_config,
+                      vgic_mmio_write_config),
+    /* Write-only: reads as zero. */
+    VGIC_MMIO_REG(V2_GICD_SGIR, 4, V2_RW, 0, 0, v2_write_sgir),
+    { .offset = V2_GICD_CPENDSGIR, .len = VGIC_NR_SGIS, .widths = V2_RWB, .arg = false,
+      .read = v2_read_sgi_pending, .write = v2_write_sgi_pending },
+    { .offset = V2_GICD_SPENDSGIR, .len = VGIC_NR_SGIS, .widths = V2_RWB, .arg = true,
+      .read = v2_read_sgi_pending, .write = v2_write_sgi_pending },
+    VGIC_MMIO_REG(V2_GICD_IDREGS, V2_GICD_REGS_END - V2_GICD_IDREGS, V2_RW, VGIC_MMIO_FIXED,
+                  v2_read_idreg, 0),
+};
+
+static const struct vgic_mmio_frame v2_dist_frame = VGIC_MMIO_FRAME(
+    "GICv2 GICD", v2_dist_rows, VGIC_V2_DIST_SIZE, VGIC_MODEL_V2, 0, VGIC_MMIO_INTIDS);
+
 /* A 32-bit read of a register fixed when the VM is built (TYPER, IIDR,
- * the ID registers): answered without the lock, whose two atomics are most
- * of a read's cost. */
+ * the ID registers), ahead of the table: without the lock, whose two
+ * atomics are most of a read's cost, nor the row search. The same rows
+ * are VGIC_MMIO_FIXED in v2_dist_rows[]. */
 static bool v2_dist_fixed_read(const struct vgic *v, struct mmio_access *acc)
 {
     uint64_t off = acc->offset;
@@ -153,85 +204,38 @@ static bool v2_dist_fixed_read(const struct vgic *v, struct mmio_access *acc)
         acc->value = v2_dist_typer(v);
     else if (off == V2_GICD_IIDR)
         acc->value = VGIC_V2_IIDR;
-    else if (off >= V2_GICD_IDREGS && off < V2_GICD_REGS_END)
+    else if (off >= V2_GICD_IDREGS && off < V2_GICD_REGS_END && !(off & 3u))
         acc->value = vgic_idreg_read(off, V2_GIC_ARCHREV);
     else
         return false;
     return true;
 }
 
-/* A 32-bit access outside the byte-accessible ranges (the lock is held);
- * writes to the fixed registers are ignored here. */
-static void v2_dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *acc, uint32_t *kick)
+/* GICD_SGIR, the write behind every SGI a GICv2 guest sends (make bench's
+ * sgi_ipi), also ahead of the table: its row's handler, without the row
+ * search. */
+static void v2_dist_sgir_write(struct vgic *v, unsigned caller, const struct mmio_access *acc)
 {
-    uint64_t off = acc->offset;
-    uint32_t val = (uint32_t)acc->value;
-    enum vgic_bitreg reg;
-    uint32_t first;
+    uint32_t kick = 0;
 
-    if (off >= V2_GICD_REGS_END)
-        return;         /* RAZ/WI up to the end of the 64 KiB */
-    if (vgic_bitreg_decode(off, &reg, &first)) {
-        v2_dist_bitreg(v, caller, reg, first, acc, kick);
-        return;
-    }
-    if (off >= VGIC_REG_ICFGR && off < V2_GICD_ICFGR_END) {
-        first = (uint32_t)(off - VGIC_REG_ICFGR) / sizeof(uint32_t) * 16u;
-        if (acc->is_write)
-            vgic_cfg_write(v, caller, first, val);
-        else
-            acc->value = vgic_cfg_read(v, caller, first);
-        return;
-    }
-    switch (off) {
-    case V2_GICD_CTLR:
-        vgic_ctlr_enables_access(v, caller, acc, kick);  /* EnableGrp0 [0], EnableGrp1 [1] */
-        return;
-    case V2_GICD_SGIR:
-        if (acc->is_write)
-            v2_dist_sgir(v, caller, val, kick);
-        return;         /* write-only: reads as zero */
-    default:
-        /* 0xd00-0xdff (IMPLEMENTATION DEFINED), NSACR (no Security
-         * Extensions) and everything reserved: RAZ/WI. */
-        return;
-    }
+    spin_lock(&v->lock);
+    v->gen++;
+    v2_dist_sgir(v, caller, (uint32_t)acc->value, &kick);
+    spin_unlock(&v->lock);
+    vgic_kick_mask(v, kick);
 }
 
 bool vgic_v2_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
 {
     struct vgic *v = dev;
-    uint64_t off = acc->offset;
-    unsigned size = acc->size;
-    uint32_t kick = 0;
-    bool prio, targets, sgi_pend;
 
-    if ((size != 1 && size != 4) || (off & (size - 1)) || off >= VGIC_V2_DIST_SIZE)
-        return false;
-    prio = vgic_in_range(off, VGIC_REG_IPRIORITYR, V2_GICD_IPRIORITYR_END);
-    targets = vgic_in_range(off, V2_GICD_ITARGETSR, V2_GICD_ITARGETSR_END);
-    sgi_pend = vgic_in_range(off, V2_GICD_CPENDSGIR, V2_GICD_SPENDSGIR_END);
-    if (size == 1 && !prio && !targets && !sgi_pend)
-        return false;
-
-    if (!acc->is_write)
-        acc->value = 0;
-    if (v->model != VGIC_MODEL_V2)
-        return true;    /* not this model's register file: RAZ/WI */
-    if (!acc->is_write && size == 4 && v2_dist_fixed_read(v, acc))
-        return true;
-    spin_lock(&v->lock);
-    if (acc->is_write)
-        v->gen++;
-    if (prio)
-        vgic_prio_access(v, vcpu_id, vcpu_id, (uint32_t)(off - VGIC_REG_IPRIORITYR), acc, &kick);
-    else if (targets)
-        v2_dist_targets(v, vcpu_id, acc, &kick);
-    else if (sgi_pend)
-        v2_dist_sgi_pending(v, vcpu_id, acc, &kick);
-    else
-        v2_dist_reg32(v, vcpu_id, acc, &kick);
-    spin_unlock(&v->lock);
-    vgic_kick_mask(v, kick);
-    return true;
+    if (acc->size == 4 && v->model == VGIC_MODEL_V2) {
+        if (!acc->is_write && v2_dist_fixed_read(v, acc))
+            return true;
+        if (acc->is_write && acc->offset == V2_GICD_SGIR) {
+            v2_dist_sgir_write(v, vcpu_id, acc);
+            return true;
+        }
+    }
+    return vgic_mmio_dispatch(&v2_dist_frame, v, vcpu_id, vcpu_id, acc);
 }

@@ -4,20 +4,15 @@
  * redistributor, so the distributor's registers for INTIDs 0-31 are RAZ/WI
  * as the architecture specifies for ARE = 1. No LPIs, no extended SPIs,
  * no message-based SPIs. */
-#include "vdev/vgic.h"
+#include "vdev/vgic_mmio.h"
 
 #define GICD_CTLR               0x0000u
 #define GICD_TYPER              0x0004u
 #define GICD_IIDR               0x0008u
-#define GICD_TYPER2             0x000cu
 #define GICD_ITARGETSR          0x0800u     /* RAZ/WI with ARE = 1, byte-accessible */
-#define GICD_ITARGETSR_END      0x0c00u
-#define GICD_ICFGR_END          0x0d00u
 #define GICD_CPENDSGIR          0x0f10u     /* RAZ/WI with ARE = 1, byte-accessible */
 #define GICD_SPENDSGIR_END      0x0f30u
 #define GICD_IROUTER            0x6000u     /* 8 bytes per INTID, SPIs only */
-#define GICD_IROUTER_END        0x8000u
-#define GICD_IPRIORITYR_END     0x0800u
 
 /* GICD_CTLR, single security state view (EnableGrp0/1: vgic_core.c) */
 #define GICD_CTLR_ARE           (1u << 4)
@@ -58,45 +53,79 @@ static uint32_t dist_typer(const struct vgic *v)
     return typer;
 }
 
-static void dist_priority(struct vgic *v, unsigned caller, struct mmio_access *acc,
-                          uint32_t *kick)
+/* GICD_IROUTER<n>: 64 bits per SPI, or either 32-bit half. */
+static uint64_t dist_read_irouter(const struct vgic_mmio_op *op)
 {
-    uint32_t intid = (uint32_t)(acc->offset - VGIC_REG_IPRIORITYR);
+    const struct vgic_irq *irq = vgic_get_irq(op->v, 0, op->intid);
+    uint64_t val = irq ? irq->irouter : 0;
 
-    if (intid < VGIC_NR_PRIVATE_IRQS)
-        return;         /* ARE = 1: RAZ/WI */
-    vgic_prio_access(v, 0, caller, intid, acc, kick);
+    if (op->size == 8)
+        return val;
+    return op->off & sizeof(uint32_t) ? val >> 32 : val & 0xffffffffu;
 }
 
-static void dist_irouter(struct vgic *v, unsigned caller, struct mmio_access *acc,
-                         uint32_t *kick)
+static void dist_write_irouter(const struct vgic_mmio_op *op, uint64_t val)
 {
-    uint32_t intid = (uint32_t)((acc->offset - GICD_IROUTER) / sizeof(uint64_t));
-    bool high = acc->offset & sizeof(uint32_t);
-    struct vgic_irq *irq = intid >= VGIC_SPI_BASE ? vgic_get_irq(v, 0, intid) : 0;
-    uint64_t val;
+    const struct vgic_irq *irq = vgic_get_irq(op->v, 0, op->intid);
 
     if (!irq)
-        return;         /* RAZ/WI */
-    if (!acc->is_write) {
-        val = irq->irouter;
-        acc->value = acc->size == 8 ? val : high ? val >> 32 : val & 0xffffffffu;
-        return;
-    }
-    val = acc->value;
-    if (acc->size == 4) {
-        val &= 0xffffffffu;
-        if (high)
+        return;         /* RAZ/WI past the implemented SPIs */
+    if (op->size == 4) {
+        if (op->off & sizeof(uint32_t))
             val = (val << 32) | (irq->irouter & 0xffffffffu);
         else
             val |= irq->irouter & ~0xffffffffull;
     }
-    vgic_irouter_write(v, caller, intid, val, kick);
+    vgic_irouter_write(op->v, op->caller, op->intid, val, op->kick);
 }
 
+static uint64_t dist_read_ctlr(const struct vgic_mmio_op *op)
+{
+    return vgic_mmio_read_group_enables(op) | GICD_CTLR_ARE | GICD_CTLR_DS;
+}
+
+static uint64_t dist_read_typer(const struct vgic_mmio_op *op)
+{
+    return dist_typer(op->v);
+}
+
+static uint64_t dist_read_iidr(const struct vgic_mmio_op *op)
+{
+    return VGIC_V3_IIDR;
+}
+
+#define D3_RW   VGIC_MMIO_32BIT
+#define D3_RWB  (VGIC_MMIO_8BIT | VGIC_MMIO_32BIT)
+
+/* Absent, so RAZ/WI to a 32-bit access: TYPER2 (no vSGIs), STATUSR,
+ * SETSPI/CLRSPI (no MBIS), IGRPMODR (DS = 1), NSACR, SGIR (ARE = 1). The
+ * per-interrupt rows serve SPIs only (first_intid 32): with ARE = 1 the
+ * guest programs its SGIs and PPIs through its redistributor. */
+static const struct vgic_mmio_region dist_rows[] = {
+    VGIC_MMIO_REG(GICD_CTLR, 4, D3_RW, 0, dist_read_ctlr, vgic_mmio_write_group_enables),
+    VGIC_MMIO_REG(GICD_TYPER, 4, D3_RW, VGIC_MMIO_FIXED, dist_read_typer, 0),
+    VGIC_MMIO_REG(GICD_IIDR, 4, D3_RW, VGIC_MMIO_FIXED, dist_read_iidr, 0),
+    VGIC_MMIO_BITREGS(vgic_mmio_write_bitreg),
+    VGIC_MMIO_PER_IRQ(VGIC_REG_IPRIORITYR, 8, D3_RWB, 0, vgic_mmio_read_priority,
+                      vgic_mmio_write_priority),
+    /* RAZ/WI with ARE = 1, but byte-accessible. */
+    VGIC_MMIO_PER_IRQ(GICD_ITARGETSR, 8, D3_RWB, 0, 0, 0),
+    VGIC_MMIO_PER_IRQ(VGIC_REG_ICFGR, 2, D3_RW, 0, vgic_mmio_read_config,
+                      vgic_mmio_write_config),
+    VGIC_MMIO_REG(GICD_CPENDSGIR, GICD_SPENDSGIR_END - GICD_CPENDSGIR, D3_RWB, 0, 0, 0),
+    VGIC_MMIO_PER_IRQ(GICD_IROUTER, 64, VGIC_MMIO_32BIT | VGIC_MMIO_64BIT, 0,
+                      dist_read_irouter, dist_write_irouter),
+    VGIC_MMIO_REG(VGIC_REG_IDREGS, VGIC_V3_DIST_SIZE - VGIC_REG_IDREGS, D3_RW,
+                  VGIC_MMIO_FIXED, vgic_mmio_read_v3_idreg, 0),
+};
+
+static const struct vgic_mmio_frame dist_frame = VGIC_MMIO_FRAME(
+    "GICD", dist_rows, VGIC_V3_DIST_SIZE, VGIC_MODEL_V3, VGIC_SPI_BASE, VGIC_MMIO_INTIDS);
+
 /* A 32-bit read of a register fixed when the VM is built (TYPER, IIDR,
- * the ID registers): answered without the lock, whose two atomics are most
- * of a read's cost. TYPER2, STATUSR and the like read as zero below. */
+ * the ID registers), ahead of the table: without the lock, whose two
+ * atomics are most of a read's cost, nor the row search. The same rows
+ * are VGIC_MMIO_FIXED in dist_rows[]. */
 static bool dist_fixed_read(const struct vgic *v, struct mmio_access *acc)
 {
     uint64_t off = acc->offset;
@@ -105,90 +134,19 @@ static bool dist_fixed_read(const struct vgic *v, struct mmio_access *acc)
         acc->value = dist_typer(v);
     else if (off == GICD_IIDR)
         acc->value = VGIC_V3_IIDR;
-    else if (off >= VGIC_REG_IDREGS)
+    else if (off >= VGIC_REG_IDREGS && off < VGIC_V3_DIST_SIZE && !(off & 3u))
         acc->value = vgic_v3_idreg_read(off);
     else
         return false;
     return true;
 }
 
-/* A 32-bit access at off (the lock is held); writes to the fixed
- * registers are ignored here. */
-static void dist_reg32(struct vgic *v, unsigned caller, struct mmio_access *acc, uint32_t *kick)
-{
-    uint64_t off = acc->offset;
-    uint32_t val = (uint32_t)acc->value;
-    uint32_t first;
-    enum vgic_bitreg reg;
-
-    if (vgic_bitreg_decode(off, &reg, &first)) {
-        if (first < VGIC_NR_PRIVATE_IRQS)
-            return;     /* ARE = 1: RAZ/WI */
-        if (acc->is_write)
-            vgic_bitreg_write(v, 0, caller, first, reg, val, kick);
-        else
-            acc->value = vgic_bitreg_read(v, 0, first, reg);
-        return;
-    }
-    if (off >= VGIC_REG_ICFGR && off < GICD_ICFGR_END) {
-        first = (uint32_t)(off - VGIC_REG_ICFGR) / sizeof(uint32_t) * 16u;
-        if (first < VGIC_NR_PRIVATE_IRQS)
-            return;
-        if (acc->is_write)
-            vgic_cfg_write(v, 0, first, val);
-        else
-            acc->value = vgic_cfg_read(v, 0, first);
-        return;
-    }
-    switch (off) {
-    case GICD_CTLR:
-        vgic_ctlr_enables_access(v, caller, acc, kick);
-        if (!acc->is_write)
-            acc->value |= GICD_CTLR_ARE | GICD_CTLR_DS;
-        return;
-    default:
-        /* GICD_TYPER2 (no vSGIs), STATUSR, SETSPI (no MBIS), IGRPMODR (DS = 1),
-         * NSACR, SGIR (ARE = 1) and everything reserved: RAZ/WI. */
-        return;
-    }
-}
-
 bool vgic_v3_dist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
 {
     struct vgic *v = dev;
-    uint64_t off = acc->offset;
-    unsigned size = acc->size;
-    uint32_t kick = 0;
-    bool byte_ok, dword_ok;
 
-    if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1)))
-        return false;
-    if (off >= VGIC_V3_DIST_SIZE)
-        return false;
-    byte_ok = vgic_in_range(off, VGIC_REG_IPRIORITYR, GICD_IPRIORITYR_END) ||
-              vgic_in_range(off, GICD_ITARGETSR, GICD_ITARGETSR_END) ||
-              vgic_in_range(off, GICD_CPENDSGIR, GICD_SPENDSGIR_END);
-    dword_ok = vgic_in_range(off, GICD_IROUTER, GICD_IROUTER_END);
-    if (!(size == 4 || (size == 1 && byte_ok) || (size == 8 && dword_ok)))
-        return false;
-
-    if (!acc->is_write)
-        acc->value = 0;
-    if (v->model != VGIC_MODEL_V3)
-        return true;    /* not this model's register file: RAZ/WI */
-    if (!acc->is_write && size == 4 && dist_fixed_read(v, acc))
+    if (!acc->is_write && acc->size == 4 && v->model == VGIC_MODEL_V3 &&
+        dist_fixed_read(v, acc))
         return true;
-    spin_lock(&v->lock);
-    if (acc->is_write)
-        v->gen++;
-    if (vgic_in_range(off, VGIC_REG_IPRIORITYR, GICD_IPRIORITYR_END))
-        dist_priority(v, vcpu_id, acc, &kick);
-    else if (dword_ok)
-        dist_irouter(v, vcpu_id, acc, &kick);
-    else if (!byte_ok)
-        dist_reg32(v, vcpu_id, acc, &kick);
-    /* ITARGETSR, CPENDSGIR, SPENDSGIR: RAZ/WI with ARE = 1 */
-    spin_unlock(&v->lock);
-    vgic_kick_mask(v, kick);
-    return true;
+    return vgic_mmio_dispatch(&dist_frame, v, 0, vcpu_id, acc);
 }

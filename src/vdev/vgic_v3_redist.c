@@ -3,15 +3,13 @@
  * laid out like the distributor's first register of each kind). The frame
  * a guest touches may belong to another vCPU than the one accessing it.
  * No LPIs: the LPI registers are RAZ/WI and GICR_TYPER says so. */
-#include "vdev/vgic.h"
+#include "vdev/vgic_mmio.h"
 
 #define GICR_SGI_BASE           0x10000u
 
 /* RD_base */
-#define GICR_CTLR               0x0000u     /* RAZ/WI: no LPIs, RWP/UWP always 0 */
 #define GICR_IIDR               0x0004u
 #define GICR_TYPER              0x0008u     /* 64-bit, or two 32-bit halves */
-#define GICR_TYPER_HIGH         0x000cu
 #define GICR_WAKER              0x0014u
 #define GICR_SETLPIR            0x0040u     /* the 64-bit LPI registers, all RAZ/WI */
 #define GICR_CLRLPIR            0x0048u
@@ -29,19 +27,6 @@
 #define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
 
-/* SGI_base: only register 0 of each bank exists (INTIDs 0-31), plus
- * IPRIORITYR0-7 and ICFGR0/1. */
-#define GICR_IPRIORITYR_END     (VGIC_REG_IPRIORITYR + VGIC_NR_PRIVATE_IRQS)
-#define GICR_ICFGR1             (VGIC_REG_ICFGR + 4u)
-#define GICR_IPRIORITYR_SPACE_END 0x0800u   /* rest of the priority space: RAZ/WI */
-
-static bool rd_is_64bit_reg(uint64_t off)
-{
-    return off == GICR_TYPER || off == GICR_SETLPIR || off == GICR_CLRLPIR ||
-           off == GICR_PROPBASER || off == GICR_PENDBASER || off == GICR_INVLPIR ||
-           off == GICR_INVALLR;
-}
-
 static uint64_t rd_typer(const struct vgic *v, unsigned frame)
 {
     uint64_t typer = (uint64_t)vgic_mpidr_affinity(v->vcpu[frame].mpidr) << GICR_TYPER_AFF_SHIFT;
@@ -52,112 +37,95 @@ static uint64_t rd_typer(const struct vgic *v, unsigned frame)
     return typer;
 }
 
-/* RD_base access; size already checked against the register. */
-static void rd_base(struct vgic *v, unsigned frame, uint64_t off, struct mmio_access *acc)
+static uint64_t rd_read_iidr(const struct vgic_mmio_op *op)
 {
-    uint64_t typer;
-
-    if (off >= VGIC_REG_IDREGS) {
-        if (!acc->is_write && acc->size == 4)
-            acc->value = vgic_v3_idreg_read(off);
-        return;
-    }
-    switch (off) {
-    case GICR_IIDR:
-        if (!acc->is_write)
-            acc->value = VGIC_V3_IIDR;
-        return;
-    case GICR_TYPER:
-    case GICR_TYPER_HIGH:
-        if (acc->is_write)
-            return;
-        typer = rd_typer(v, frame);
-        if (acc->size == 8)
-            acc->value = typer;
-        else
-            acc->value = off == GICR_TYPER ? typer & 0xffffffffu : typer >> 32;
-        return;
-    case GICR_WAKER:
-        if (acc->is_write)
-            vgic_set_processor_sleep(v, frame, acc->value & GICR_WAKER_PROCESSOR_SLEEP);
-        else if (v->vcpu[frame].processor_sleep)
-            /* Nothing to quiesce: the children are asleep as soon as asked. */
-            acc->value = GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP;
-        return;
-    default:
-        return;         /* CTLR, STATUSR, LPI registers, reserved: RAZ/WI */
-    }
+    return VGIC_V3_IIDR;
 }
 
-/* SGI_base access (32-bit, or a byte in the priority space). */
-static void rd_sgi_base(struct vgic *v, unsigned frame, unsigned caller, uint64_t off,
-                        struct mmio_access *acc, uint32_t *kick)
+/* GICR_TYPER: 64-bit, or either 32-bit half. */
+static uint64_t rd_read_typer(const struct vgic_mmio_op *op)
 {
-    uint32_t val = (uint32_t)acc->value;
-    enum vgic_bitreg reg;
-    uint32_t first;
+    uint64_t typer = rd_typer(op->v, op->bank);
 
-    if (vgic_bitreg_decode(off, &reg, &first)) {
-        if (first != 0)
-            return;     /* extended PPI ranges: not implemented */
-        if (acc->is_write)
-            vgic_bitreg_write(v, frame, caller, 0, reg, val, kick);
-        else
-            acc->value = vgic_bitreg_read(v, frame, 0, reg);
-        return;
-    }
-    if (off >= VGIC_REG_IPRIORITYR && off < GICR_IPRIORITYR_END) {
-        vgic_prio_access(v, frame, caller, (uint32_t)(off - VGIC_REG_IPRIORITYR), acc, kick);
-        return;
-    }
-    if (off == VGIC_REG_ICFGR || off == GICR_ICFGR1) {
-        first = off == VGIC_REG_ICFGR ? 0 : 16;
-        if (acc->is_write)
-            vgic_cfg_write(v, frame, first, val);
-        else
-            acc->value = vgic_cfg_read(v, frame, first);
-        return;
-    }
-    if (off >= VGIC_REG_IDREGS && !acc->is_write)
-        acc->value = vgic_v3_idreg_read(off);
-    /* IGRPMODR0 (DS = 1), NSACR and reserved: RAZ/WI */
+    if (op->size == 8)
+        return typer;
+    return op->off ? typer >> 32 : typer & 0xffffffffu;
 }
 
+static uint64_t rd_read_waker(const struct vgic_mmio_op *op)
+{
+    /* Nothing to quiesce: the children are asleep as soon as asked. */
+    if (op->v->vcpu[op->bank].processor_sleep)
+        return GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP;
+    return 0;
+}
+
+static void rd_write_waker(const struct vgic_mmio_op *op, uint64_t val)
+{
+    vgic_set_processor_sleep(op->v, op->bank, val & GICR_WAKER_PROCESSOR_SLEEP);
+}
+
+#define RD_RW   VGIC_MMIO_32BIT
+#define RD_RWD  (VGIC_MMIO_32BIT | VGIC_MMIO_64BIT)
+
+/* RD_base. Absent, so RAZ/WI to a 32-bit access: CTLR (no LPIs, RWP/UWP
+ * always 0), STATUSR, SYNCR and the reserved offsets. The LPI registers are
+ * RAZ/WI too, but 64-bit registers. */
+static const struct vgic_mmio_region rd_rows[] = {
+    VGIC_MMIO_REG(GICR_IIDR, 4, RD_RW, 0, rd_read_iidr, 0),
+    VGIC_MMIO_REG(GICR_TYPER, 8, RD_RWD, 0, rd_read_typer, 0),
+    VGIC_MMIO_REG(GICR_WAKER, 4, RD_RW, 0, rd_read_waker, rd_write_waker),
+    VGIC_MMIO_REG(GICR_SETLPIR, 8, RD_RWD, 0, 0, 0),
+    VGIC_MMIO_REG(GICR_CLRLPIR, 8, RD_RWD, 0, 0, 0),
+    VGIC_MMIO_REG(GICR_PROPBASER, 8, RD_RWD, 0, 0, 0),
+    VGIC_MMIO_REG(GICR_PENDBASER, 8, RD_RWD, 0, 0, 0),
+    VGIC_MMIO_REG(GICR_INVLPIR, 8, RD_RWD, 0, 0, 0),
+    VGIC_MMIO_REG(GICR_INVALLR, 8, RD_RWD, 0, 0, 0),
+    VGIC_MMIO_REG(VGIC_REG_IDREGS, GICR_SGI_BASE - VGIC_REG_IDREGS, RD_RW, 0,
+                  vgic_mmio_read_v3_idreg, 0),
+};
+
+/* No per-interrupt rows. */
+static const struct vgic_mmio_frame rd_frame = VGIC_MMIO_FRAME(
+    "GICR RD_base", rd_rows, GICR_SGI_BASE, VGIC_MODEL_V3, 0, 0);
+
+/* SGI_base: laid out like the distributor, but only INTIDs 0-31 exist
+ * (register 0 of each bit bank, IPRIORITYR0-7, ICFGR0/1; the extended PPI
+ * ranges are not implemented) and they are the frame's vCPU's. Absent, so
+ * RAZ/WI to a 32-bit access: IGRPMODR0 (DS = 1), NSACR, the reserved
+ * offsets. */
+static const struct vgic_mmio_region rd_sgi_rows[] = {
+    VGIC_MMIO_BITREGS(vgic_mmio_write_bitreg),
+    /* The whole priority space takes bytes; past INTID 31 it is RAZ/WI. */
+    VGIC_MMIO_PER_IRQ(VGIC_REG_IPRIORITYR, 8, VGIC_MMIO_8BIT | VGIC_MMIO_32BIT, 0,
+                      vgic_mmio_read_priority, vgic_mmio_write_priority),
+    VGIC_MMIO_PER_IRQ(VGIC_REG_ICFGR, 2, RD_RW, 0, vgic_mmio_read_config,
+                      vgic_mmio_write_config),
+    VGIC_MMIO_REG(VGIC_REG_IDREGS, GICR_SGI_BASE - VGIC_REG_IDREGS, RD_RW, 0,
+                  vgic_mmio_read_v3_idreg, 0),
+};
+
+static const struct vgic_mmio_frame rd_sgi_frame = VGIC_MMIO_FRAME(
+    "GICR SGI_base", rd_sgi_rows, GICR_SGI_BASE, VGIC_MODEL_V3, 0, VGIC_NR_PRIVATE_IRQS);
+
+/* The frame a guest touches may be another vCPU's than its own: the
+ * frame's vCPU is the bank. */
 bool vgic_v3_redist_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
 {
     struct vgic *v = dev;
-    unsigned size = acc->size;
     uint64_t frame_idx = acc->offset / VGIC_V3_REDIST_STRIDE;
     uint64_t off = acc->offset % VGIC_V3_REDIST_STRIDE;
-    bool sgi = off >= GICR_SGI_BASE;
-    uint32_t kick = 0;
+    const struct vgic_mmio_frame *f = off >= GICR_SGI_BASE ? &rd_sgi_frame : &rd_frame;
+    const struct vgic_mmio_region *row;
 
-    if ((size != 1 && size != 2 && size != 4 && size != 8) || (acc->offset & (size - 1)))
+    off %= GICR_SGI_BASE;
+    if (!vgic_mmio_decode(f, off, acc->size, &row))
         return false;
-    if (sgi)
-        off -= GICR_SGI_BASE;
-    if (size == 1) {
-        if (!sgi || off < VGIC_REG_IPRIORITYR || off >= GICR_IPRIORITYR_SPACE_END)
-            return false;
-    } else if (size == 8) {
-        if (sgi || !rd_is_64bit_reg(off))
-            return false;
-    } else if (size != 4) {
-        return false;
+    if (frame_idx >= v->nr_vcpus) {
+        if (!acc->is_write)
+            acc->value = 0;
+        return true;    /* beyond the last frame: RAZ/WI */
     }
-
-    if (!acc->is_write)
-        acc->value = 0;
-    if (frame_idx >= v->nr_vcpus || v->model != VGIC_MODEL_V3)
-        return true;    /* beyond the last frame, or a GICv2 model: RAZ/WI */
-    spin_lock(&v->lock);
-    if (acc->is_write)
-        v->gen++;
-    if (sgi)
-        rd_sgi_base(v, (unsigned)frame_idx, vcpu_id, off, acc, &kick);
-    else
-        rd_base(v, (unsigned)frame_idx, off, acc);
-    spin_unlock(&v->lock);
-    vgic_kick_mask(v, kick);
+    vgic_mmio_perform(f, row, v, (unsigned)frame_idx, vcpu_id, off, acc);
     return true;
 }

@@ -10,6 +10,7 @@
 
 #include "host_support.h"
 #include "vdev/vgic_core.c"
+#include "vdev/vgic_mmio.c"
 #include "vdev/vgic_v3_dist.c"
 #include "vdev/vgic_v3_redist.c"
 #include "vdev/vgic_v3_lr.c"
@@ -17,6 +18,8 @@
 #include "vdev/vgic_lr.c"
 
 #include "vgic_test_util.h"
+#include "vgic_lr_test_util.h"
+
 /* Four vCPUs: 0.0.0.0, 0.0.0.1, 0.0.1.0, 0.0.1.1 */
 static const uint64_t mpidrs[4] = { 0x80000000, 0x80000001, 0x80000100, 0x80000101 };
 
@@ -33,32 +36,6 @@ static unsigned lr_prio(uint64_t lr)
 }
 
 static struct vgic_v3_cpu_if *cif(unsigned id) { return vgic_v3_cpu_if(&vg, id); }
-
-static unsigned used_lrs(unsigned id)
-{
-    unsigned n = 0;
-
-    for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
-        n += lr_state(cif(id)->lr[i]) != 0;
-    return n;
-}
-
-/* Index of the LR holding intid, or -1. */
-static int find_lr(unsigned id, uint32_t intid)
-{
-    for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
-        if (lr_state(cif(id)->lr[i]) && lr_intid(cif(id)->lr[i]) == intid)
-            return (int)i;
-    return -1;
-}
-
-static void enable_spi(uint32_t intid, uint8_t prio)
-{
-    struct vgic_irq *irq = vgic_get_irq(&vg, 0, intid);
-
-    irq->enabled = true;
-    irq->priority = prio;
-}
 
 static int setup(void **state)
 {
@@ -218,32 +195,7 @@ static void test_level_repend(void **state)
     int n;
 
     (void)state;
-    enable_spi(33, 0x80);                            /* PL011: SPI 1, level */
-    vgic_set_irq_level(&vg, 0, 33, true);
-    flush_lrs(&vg, 0);
-    n = find_lr(0, 33);
-    assert_true(n >= 0);
-    assert_true(cif(0)->lr[n] & ICH_LR_EOI);         /* tell us when it is done */
-    /* Guest handles it but the device still asserts the line. */
-    cif(0)->lr[n] &= ~ICH_LR_STATE_MASK;
-    vgic_sync_lrs(&vg, 0);
-    flush_lrs(&vg, 0);
-    n = find_lr(0, 33);
-    assert_true(n >= 0);
-    assert_int_equal(lr_state(cif(0)->lr[n]), 1);
-    /* Line drops while the guest acks: gone for good. */
-    cif(0)->lr[n] = (cif(0)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
-    vgic_set_irq_level(&vg, 0, 33, false);
-    vgic_sync_lrs(&vg, 0);
-    assert_true(vg.spi[1].active);
-    assert_false(vgic_irq_is_pending(&vg.spi[1]));
-    flush_lrs(&vg, 0);
-    n = find_lr(0, 33);
-    assert_int_equal(lr_state(cif(0)->lr[n]), 2);
-    cif(0)->lr[n] &= ~ICH_LR_STATE_MASK;
-    vgic_sync_lrs(&vg, 0);
-    flush_lrs(&vg, 0);
-    assert_int_equal(used_lrs(0), 0);
+    check_level_repends_while_line_high();
 
     /* ISPENDR on a level IRQ latches until the guest acknowledges it. */
     vg.spi[1].pending_latch = true;
@@ -528,20 +480,6 @@ static void test_sync_ignores_foreign_lrs(void **state)
             assert_false(vg.vcpu[i].priv[s].pending_latch);
 }
 
-/* Complete everything the guest was given: what a vCPU does between a
- * flush and the next exit when it handles every interrupt. */
-static unsigned run_guest_once(unsigned id)
-{
-    unsigned taken;
-
-    flush_lrs(&vg, id);
-    taken = used_lrs(id);
-    for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
-        cif(id)->lr[i] &= ~ICH_LR_STATE_MASK;
-    vgic_sync_lrs(&vg, id);
-    return taken;
-}
-
 static void *vcpu_thread(void *arg)
 {
     unsigned id = (unsigned)(uintptr_t)arg;
@@ -574,23 +512,7 @@ static void test_concurrent_smoke(void **state)
     for (unsigned i = 0; i < 4; i++)
         pthread_join(t[i], NULL);
     vgic_set_irq_level(&vg, VGIC_NO_VCPU, 33, false);
-    for (unsigned round = 0; round < 100; round++) {
-        unsigned taken = 0;
-
-        for (unsigned i = 0; i < 4; i++)
-            taken += run_guest_once(i);
-        if (!taken)
-            break;
-    }
-    for (unsigned i = 0; i < 4; i++) {
-        assert_false(vgic_vcpu_has_pending(&vg, i));
-        for (unsigned s = 0; s < VGIC_NR_PRIVATE_IRQS; s++)
-            assert_int_equal(vg.vcpu[i].priv[s].lr_owner, VGIC_NONE8);
-    }
-    for (unsigned i = 0; i < 64; i++) {
-        assert_int_equal(vg.spi[i].lr_owner, VGIC_NONE8);
-        assert_false(vgic_irq_is_pending(&vg.spi[i]));
-    }
+    drain_and_check_quiet(4, 100);
 }
 
 

@@ -11,6 +11,7 @@
 
 #include "host_support.h"
 #include "vdev/vgic_core.c"
+#include "vdev/vgic_mmio.c"
 #include "vdev/vgic_v3_dist.c"
 #include "vdev/vgic_v3_redist.c"
 #include "vdev/vgic_v3_lr.c"
@@ -19,6 +20,7 @@
 #include "vdev/vgic_lr.c"
 
 #include "vgic_test_util.h"
+#include "vgic_lr_test_util.h"
 
 /* GIC-400's GICH_VTR: 5 priority and preemption bits, 4 LRs. */
 #define VTR_4LRS        0x90000003u
@@ -39,36 +41,11 @@ static unsigned lr_prio(uint32_t lr)
 }
 static unsigned lr_cpuid(uint32_t lr) { return (lr & GICH_LR_CPUID_MASK) >> GICH_LR_CPUID_SHIFT; }
 
-static unsigned used_lrs(unsigned id)
-{
-    unsigned n = 0;
-
-    for (unsigned i = 0; i < VGIC_V2_MAX_LRS; i++)
-        n += lr_state(cif(id)->lr[i]) != 0;
-    return n;
-}
-
-static int find_lr(unsigned id, uint32_t intid)
-{
-    for (unsigned i = 0; i < VGIC_V2_MAX_LRS; i++)
-        if (lr_state(cif(id)->lr[i]) && lr_intid(cif(id)->lr[i]) == intid)
-            return (int)i;
-    return -1;
-}
-
 /* What the guest's virtual CPU interface does to LR n. */
 static void lr_set_state(unsigned id, int n, uint32_t state)
 {
     assert_true(n >= 0);
     cif(id)->lr[n] = (cif(id)->lr[n] & ~GICH_LR_STATE_MASK) | state;
-}
-
-static void enable_spi(uint32_t intid, uint8_t prio)
-{
-    struct vgic_irq *irq = vgic_get_irq(&vg, 0, intid);
-
-    irq->enabled = true;
-    irq->priority = prio;
 }
 
 static void sgir(unsigned src, uint32_t val)
@@ -467,32 +444,8 @@ static void test_hw_ppi27(void **state)
 
 static void test_level_repend(void **state)
 {
-    int n;
-
     (void)state;
-    enable_spi(33, 0x80);
-    vgic_set_irq_level(&vg, 0, 33, true);
-    flush_lrs(&vg, 0);
-    n = find_lr(0, 33);
-    assert_true(n >= 0);
-    assert_true(cif(0)->lr[n] & GICH_LR_EOI);
-    lr_set_state(0, n, 0);                          /* handled, line still high */
-    vgic_sync_lrs(&vg, 0);
-    flush_lrs(&vg, 0);
-    n = find_lr(0, 33);
-    assert_int_equal(lr_state(cif(0)->lr[n]), 1);
-    lr_set_state(0, n, GICH_LR_STATE_ACTIVE);
-    vgic_set_irq_level(&vg, 0, 33, false);
-    vgic_sync_lrs(&vg, 0);
-    assert_true(vg.spi[1].active);
-    assert_false(vgic_irq_is_pending(&vg.spi[1]));
-    flush_lrs(&vg, 0);
-    n = find_lr(0, 33);
-    assert_int_equal(lr_state(cif(0)->lr[n]), 2);
-    lr_set_state(0, n, 0);
-    vgic_sync_lrs(&vg, 0);
-    flush_lrs(&vg, 0);
-    assert_int_equal(used_lrs(0), 0);
+    check_level_repends_while_line_high();
 }
 
 static void test_has_pending_vmcr_apr(void **state)
@@ -722,18 +675,6 @@ static void test_random_with_lrs(void **state)
     check_ownership();
 }
 
-static unsigned run_guest_once(unsigned id)
-{
-    unsigned taken;
-
-    flush_lrs(&vg, id);
-    taken = used_lrs(id);
-    for (unsigned i = 0; i < VGIC_V2_MAX_LRS; i++)
-        cif(id)->lr[i] &= ~GICH_LR_STATE_MASK;
-    vgic_sync_lrs(&vg, id);
-    return taken;
-}
-
 static void *vcpu_thread(void *arg)
 {
     unsigned id = (unsigned)(uintptr_t)arg;
@@ -769,26 +710,11 @@ static void test_concurrent_smoke(void **state)
     vgic_set_irq_level(&vg, VGIC_NO_VCPU, 33, false);
     for (unsigned i = 0; i < 64; i++)
         dist_write(0, GICD_ITARGETSR_OFF + 32 + i, 1, 0x0f);
-    for (unsigned round = 0; round < 200; round++) {
-        unsigned taken = 0;
-
-        for (unsigned i = 0; i < 4; i++)
-            taken += run_guest_once(i);
-        if (!taken)
-            break;
-    }
+    drain_and_check_quiet(4, 200);
     check_ownership();
-    for (unsigned i = 0; i < 4; i++) {
-        assert_false(vgic_vcpu_has_pending(&vg, i));
-        for (unsigned s = 0; s < VGIC_NR_PRIVATE_IRQS; s++) {
-            assert_int_equal(vg.vcpu[i].priv[s].lr_owner, VGIC_NONE8);
+    for (unsigned i = 0; i < 4; i++)
+        for (unsigned s = 0; s < VGIC_NR_PRIVATE_IRQS; s++)
             assert_int_equal(vg.vcpu[i].priv[s].sgi_sources, 0);
-        }
-    }
-    for (unsigned i = 0; i < 64; i++) {
-        assert_int_equal(vg.spi[i].lr_owner, VGIC_NONE8);
-        assert_false(vgic_irq_is_pending(&vg.spi[i]));
-    }
 }
 
 int main(void)

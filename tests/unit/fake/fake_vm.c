@@ -87,6 +87,12 @@ struct vm *fake_vm(const char *name, unsigned nr_vcpus, const unsigned *cpus, bo
     return vm;
 }
 
+struct vcpu *fake_one_vcpu(const char *name, bool virt_el2)
+{
+    fake_machine(1);
+    return &fake_vm(name, 1, NULL, virt_el2)->vcpus[0];
+}
+
 static void loop(void *arg)
 {
     pcpu_loop(arg);

@@ -22,6 +22,9 @@
 void fake_machine(unsigned nr_cpus);
 /* vCPU i on CPU cpus[i] (all on CPU 0 when cpus is NULL). */
 struct vm *fake_vm(const char *name, unsigned nr_vcpus, const unsigned *cpus, bool virt_el2);
+/* What most tests start from: one CPU, and VM name with one vCPU on it
+ * (virt_el2: a guest hypervisor's). Returns that vCPU; its VM is v->vm. */
+struct vcpu *fake_one_vcpu(const char *name, bool virt_el2);
 enum fake_stop fake_loop(unsigned cpu);
 
 /* Syndromes as the CPU reports them (32-bit instruction: IL set). */

@@ -29,9 +29,8 @@ static struct vcpu *v;
 
 static int setup(void **state)
 {
-    fake_machine(1);
-    vm = fake_vm("g", 1, NULL, false);
-    v = &vm->vcpus[0];
+    v = fake_one_vcpu("g", false);
+    vm = v->vm;
     return 0;
 }
 

@@ -36,9 +36,8 @@ static struct vcpu_nested *n;
 /* An L1 vCPU loaded in hyp context, its EL2 registers in the hardware. */
 static int setup(void **state)
 {
-    fake_machine(1);
-    vm = fake_vm("l1", 1, NULL, true);
-    v = &vm->vcpus[0];
+    v = fake_one_vcpu("l1", true);
+    vm = v->vm;
     n = v->nested;
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_true(n->in_hyp);

@@ -34,9 +34,8 @@ static struct vcpu *v;
 
 static int setup(void **state)
 {
-    fake_machine(1);
-    vm = fake_vm("g", 1, NULL, false);
-    v = &vm->vcpus[0];
+    v = fake_one_vcpu("g", false);
+    vm = v->vm;
     return 0;
 }
 
@@ -147,9 +146,8 @@ static void test_a_guest_hypervisors_timers_follow_its_context(void **state)
     struct vcpu *h;
     struct vcpu_nested *n;
 
-    fake_machine(1);
-    l1 = fake_vm("l1", 1, NULL, true);
-    h = &l1->vcpus[0];
+    h = fake_one_vcpu("l1", true);
+    l1 = h->vm;
     n = h->nested;
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_true(n->in_hyp);
