@@ -39,6 +39,7 @@ suite linux-nvhe      tests/integration/linux-smp.exp --nvhe
 # Linux started at (virtual) EL2: a guest hypervisor on its EL2 timer.
 suite linux-el2       tests/integration/linux-smp.exp --el2
 suite linux-el2-nvhe  tests/integration/linux-smp.exp --el2-nvhe --append "console=ttyAMA0 kvm-arm.mode=nvhe"
+suite linux-el2-pkvm  tests/integration/linux-smp.exp --el2-nvhe --append "console=ttyAMA0 kvm-arm.mode=protected"
 suite make-run-config tests/integration/make-run.sh
 suite guests-bare-gicv2 tests/integration/run-guests.sh --bare --gic 2
 suite guests-gicv2    tests/integration/run-guests.sh --mode both --gic 2
