@@ -7,15 +7,14 @@
  * way (a trapped register, the virtio window) still runs there: it shows
  * what the instruction costs without a hypervisor. */
 #include "guest.h"
+#include "bench.h"
+#include "bootargs.h"
+#include "dtb.h"
 
 const char guest_name[] = "bench";
 
-#define WARMUP      8
-#define ITERS       64
 #define TIMER_LEAD  2000        /* ticks from programming CVAL to expiry */
 #define SGI_BENCH   1
-
-typedef bool (*sample_fn)(uint64_t *ticks);
 
 static uint64_t samples[ITERS];
 
@@ -62,8 +61,7 @@ static void report(const char *name, bool completed)
     test_pass(name);
 }
 
-/* Measures one figure, prints it and reports whether every sample completed. */
-static void bench(const char *name, sample_fn fn)
+void bench(const char *name, sample_fn fn)
 {
     report(name, measure(fn));
 }
@@ -132,9 +130,8 @@ static bool sample_fp_first_touch(uint64_t *ticks)
     return true;
 }
 
-static void fp_enable(void)
+void fp_enable(void)
 {
-    /* CPACR_EL1.FPEN = 0b11: FP/SIMD at EL1 and EL0 without a trap. */
     __asm__ volatile("msr cpacr_el1, %0\n\tisb" ::"r"(read_sysreg(cpacr_el1) | (3UL << 20)));
 }
 
@@ -285,6 +282,12 @@ static bool sample_eoi(uint64_t *ticks)
 
 void guest_main(void)
 {
+    char role[16];
+
+    if (bootarg_get(dtb_bootargs(guest_dtb), "bench.switch", role, sizeof(role))) {
+        bench_switch(role);
+        return;
+    }
     test_note("CNTFRQ_EL0 = %lu Hz; figures are counter ticks (instructions under -icount shift=0)",
               cntfrq());
     test_note("GICv%u: SGIs through %s", guest_gic_version(),
