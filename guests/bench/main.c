@@ -10,6 +10,7 @@
 #include "bench.h"
 #include "bootargs.h"
 #include "dtb.h"
+#include "lib/string.h"
 
 const char guest_name[] = "bench";
 
@@ -61,8 +62,14 @@ static void report(const char *name, bool completed)
     test_pass(name);
 }
 
+/* bench.only=NAME in the bootargs: that figure alone (a short run to trace,
+ * docs/performance.md). */
+static char only[32];
+
 void bench(const char *name, sample_fn fn)
 {
+    if (only[0] && strcmp(only, name) != 0)
+        return;
     report(name, measure(fn));
 }
 
@@ -288,6 +295,8 @@ void guest_main(void)
         bench_switch(role);
         return;
     }
+    if (!bootarg_get(dtb_bootargs(guest_dtb), "bench.only", only, sizeof(only)))
+        only[0] = '\0';
     test_note("CNTFRQ_EL0 = %lu Hz; figures are counter ticks (instructions under -icount shift=0)",
               cntfrq());
     test_note("GICv%u: SGIs through %s", guest_gic_version(),
@@ -305,7 +314,8 @@ void guest_main(void)
     fp_enable();
     bench("fp_first_touch", sample_fp_first_touch);
 
-    bench_floor();
+    if (!only[0])
+        bench_floor();
 
     irq_set_handler(INTID_EL1_VTIMER, timer_handler);
     guest_gic_enable_private(INTID_EL1_VTIMER);

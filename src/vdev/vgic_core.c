@@ -101,6 +101,7 @@ static void vgic_reset(struct vgic *v, enum vgic_model model, unsigned nr_vcpus,
         struct vgic_vcpu *vc = &v->vcpu[i];
 
         vc->mpidr = vcpu_mpidr ? vcpu_mpidr[i] : 0;
+        v->vcpu_aff[i] = vgic_mpidr_affinity(vc->mpidr);
         vc->processor_sleep = true;
         for (uint32_t n = 0; n < VGIC_NR_PRIVATE_IRQS; n++)
             vgic_irq_reset(&vc->priv[n], model, n, (uint8_t)i);
@@ -771,6 +772,34 @@ bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool 
     return busy;
 }
 
+/* An SGI (GICv3 model) for vcpu_id becomes pending: vgic_note_change()
+ * for a private interrupt, whose target is its own vCPU, inline because
+ * the sender's exit waits for it before the target is kicked. */
+static inline void sgi_pend(struct vgic *v, unsigned vcpu_id, uint32_t intid, unsigned caller,
+                            uint32_t *kick)
+{
+    struct vgic_vcpu *vc = &v->vcpu[vcpu_id];
+    struct vgic_irq *irq = &vc->priv[intid];
+    unsigned who = vcpu_id;
+
+    irq->pending_latch = true;
+    vc->priv_busy |= 1u << intid;
+    if (irq->lr_owner != VGIC_NONE8)
+        who = irq->lr_owner;
+    else if (!irq->enabled || !vgic_irq_group_enabled(v, irq))
+        return;
+    if (who != caller)
+        *kick |= 1u << who;
+}
+
+void vgic_note_own_sgi(struct vgic *v, unsigned src_vcpu, uint32_t targets, uint32_t gen_before)
+{
+    struct vgic_vcpu *vc = &v->vcpu[src_vcpu];
+
+    vc->sgi_only = !(targets & (1u << src_vcpu));
+    vc->sgi_from_gen = gen_before;
+}
+
 bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r,
                              uint32_t *gen_before)
 {
@@ -789,12 +818,14 @@ bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi
         uint32_t rs = (uint32_t)((icc_sgi1r >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK);
         uint32_t list = (uint32_t)(icc_sgi1r & ICC_SGI1R_TARGETLIST_MASK);
 
+        /* Aff3.Aff2.Aff1 and the range RS in one compare. */
+        uint32_t want = aff321 | rs * VGIC_SGI_TARGETS_PER_RANGE;
+
         for (unsigned i = 0; i < v->nr_vcpus; i++) {
-            uint32_t aff = vgic_mpidr_affinity(v->vcpu[i].mpidr);
+            uint32_t aff = v->vcpu_aff[i];
             uint32_t aff0 = aff & AFF_FIELD_MASK;
 
-            if ((aff & ~(uint32_t)AFF_FIELD_MASK) == aff321 &&
-                aff0 / VGIC_SGI_TARGETS_PER_RANGE == rs &&
+            if ((aff & ~(uint32_t)(VGIC_SGI_TARGETS_PER_RANGE - 1)) == want &&
                 (list >> (aff0 % VGIC_SGI_TARGETS_PER_RANGE)) & 1u)
                 targets |= 1u << i;
         }
@@ -802,14 +833,9 @@ bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi
 
     spin_lock(&v->lock);
     *gen_before = v->gen++;
-    for (unsigned i = 0; i < v->nr_vcpus; i++) {
-        if (targets & (1u << i)) {
-            struct vgic_irq *irq = &v->vcpu[i].priv[intid];
-
-            irq->pending_latch = true;
-            vgic_note_change(v, irq, src_vcpu, &kick);
-        }
-    }
+    vgic_note_own_sgi(v, src_vcpu, targets, *gen_before);
+    for (uint32_t t = targets; t; t &= t - 1)
+        sgi_pend(v, (unsigned)__builtin_ctz(t), intid, src_vcpu, &kick);
     spin_unlock(&v->lock);
     vgic_kick_mask(v, kick);
     return !(targets & (1u << src_vcpu));
