@@ -15,7 +15,7 @@
  *                             out, this vCPU in, entry) plus this vCPU's own
  *                             exit at the end of its slice up to the point
  *                             where the partner's slice starts
- *   fp_first_touch_switched   the first FP/SIMD instruction after such a
+ *   fp_after_vm_switch        the first FP/SIMD instruction after such a
  *                             gap: the partner used the registers during its
  *                             slice (it touches them on every read), so with
  *                             lazy switching they move back here
@@ -121,5 +121,5 @@ void bench_switch(const char *role)
     test_note("two VMs on one CPU, slice %lu ticks: figures are what a switch costs beyond it",
               slice_ticks);
     bench("vm_switch", sample_vm_switch);
-    bench("fp_first_touch_switched", sample_fp_after_switch);
+    bench("fp_after_vm_switch", sample_fp_after_switch);
 }
