@@ -22,6 +22,7 @@ static uint64_t samples[ITERS];
 static volatile unsigned sgi_seq;
 static volatile uint64_t sgi_seen_at;
 static volatile bool cpu1_stop;
+static volatile bool cpu1_busy;     /* vCPU 1 spins instead of waiting in WFI */
 static volatile unsigned timer_fired;
 static volatile uint64_t timer_fired_at;
 
@@ -193,8 +194,12 @@ static void cpu1_main(uint64_t arg)
 {
     guest_gic_enable_private(SGI_BENCH);
     irq_enable();
-    while (!cpu1_stop)
-        wfi();
+    while (!cpu1_stop) {
+        if (cpu1_busy)
+            cpu_relax();
+        else
+            wfi();
+    }
 }
 
 static bool sample_sgi(uint64_t *ticks)
@@ -337,6 +342,12 @@ void guest_main(void)
         return;
     }
     bench("sgi_ipi", sample_sgi);
+    /* The same SGI to a vCPU that is running its guest: the kick's
+     * interrupt exit instead of a wake-up. */
+    cpu1_busy = true;
+    guest_gic_send_sgi(SGI_BENCH, 1);   /* out of its WFI */
+    bench("sgi_ipi_busy", sample_sgi);
+    cpu1_busy = false;
     cpu1_stop = true;
     guest_gic_send_sgi(SGI_BENCH, 1);
 }
