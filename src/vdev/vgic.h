@@ -552,7 +552,11 @@ void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, u
  * gen_before, and nothing else did: see vgic_moved_only_by_own_sgi(). */
 void vgic_note_own_sgi(struct vgic *v, unsigned src_vcpu, uint32_t targets, uint32_t gen_before);
 /* Does irq carry per-source pending state (an SGI of a GICv2 model)? */
-bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq);
+/* Inline: the LR flush asks it of every interrupt it places. */
+static inline bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq)
+{
+    return v->model == VGIC_MODEL_V2 && irq->intid < VGIC_NR_SGIS;
+}
 /* Mask of the vCPUs that exist: bit i for vCPU i. */
 uint32_t vgic_vcpu_mask(const struct vgic *v);
 /* GICD_IIDR / GICR_IIDR: no JEP106 implementer, so that no guest applies

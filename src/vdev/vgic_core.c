@@ -461,10 +461,6 @@ void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t 
     }
 }
 
-bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq)
-{
-    return v->model == VGIC_MODEL_V2 && irq->intid < VGIC_NR_SGIS;
-}
 
 void vgic_sgi_source_set(struct vgic_irq *irq, unsigned src)
 {

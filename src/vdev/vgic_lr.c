@@ -83,12 +83,13 @@ static void lr_describe(const struct vgic *v, const struct vgic_irq *irq,
 {
     bool deliverable = vgic_irq_deliverable(v, irq);
 
-    memset(d, 0, sizeof(*d));
-    d->intid = irq->intid;
-    d->priority = irq->priority;
-    d->group1 = irq->group1;
-    d->active = irq->active;
-    d->pending = deliverable;
+    *d = (struct vgic_lr_desc){
+        .intid = irq->intid,
+        .priority = irq->priority,
+        .group1 = irq->group1,
+        .active = irq->active,
+        .pending = deliverable,
+    };
     if (irq->hw) {
         d->hw = true;
         d->pintid = irq->pintid;
