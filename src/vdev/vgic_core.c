@@ -483,6 +483,23 @@ unsigned vgic_sgi_lr_source(const struct vgic_irq *irq)
     return (unsigned)__builtin_ctz(irq->sgi_sources);
 }
 
+/* vgic_note_change() for an SGI of vcpu_id that is now pending (a private
+ * interrupt: its target is its own vCPU), inline because the sender's
+ * exit waits for it before the target is kicked. */
+static inline void sgi_note_pending(struct vgic *v, unsigned vcpu_id, struct vgic_irq *irq,
+                                    unsigned caller, uint32_t *kick)
+{
+    unsigned who = vcpu_id;
+
+    v->vcpu[vcpu_id].priv_busy |= 1u << irq->intid;
+    if (irq->lr_owner != VGIC_NONE8)
+        who = irq->lr_owner;
+    else if (!irq->enabled || !vgic_irq_group_enabled(v, irq))
+        return;
+    if (who != caller)
+        *kick |= 1u << who;
+}
+
 void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, uint32_t sgi,
                              unsigned src, bool pending, uint32_t *kick)
 {
@@ -501,7 +518,10 @@ void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, u
      * so sgi_sources is already the whole truth about them. */
     if (irq->lr_owner != VGIC_NONE8 && irq->sgi_lr_src == src)
         irq->pending_written = true;
-    vgic_note_change(v, irq, caller, kick);
+    if (pending)
+        sgi_note_pending(v, target, irq, caller, kick);
+    else
+        vgic_note_change(v, irq, caller, kick);
 }
 
 uint8_t vgic_itargets_read(struct vgic *v, uint32_t intid)
@@ -768,24 +788,14 @@ bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool 
     return busy;
 }
 
-/* An SGI (GICv3 model) for vcpu_id becomes pending: vgic_note_change()
- * for a private interrupt, whose target is its own vCPU, inline because
- * the sender's exit waits for it before the target is kicked. */
+/* An SGI (GICv3 model) for vcpu_id becomes pending. */
 static inline void sgi_pend(struct vgic *v, unsigned vcpu_id, uint32_t intid, unsigned caller,
                             uint32_t *kick)
 {
-    struct vgic_vcpu *vc = &v->vcpu[vcpu_id];
-    struct vgic_irq *irq = &vc->priv[intid];
-    unsigned who = vcpu_id;
+    struct vgic_irq *irq = &v->vcpu[vcpu_id].priv[intid];
 
     irq->pending_latch = true;
-    vc->priv_busy |= 1u << intid;
-    if (irq->lr_owner != VGIC_NONE8)
-        who = irq->lr_owner;
-    else if (!irq->enabled || !vgic_irq_group_enabled(v, irq))
-        return;
-    if (who != caller)
-        *kick |= 1u << who;
+    sgi_note_pending(v, vcpu_id, irq, caller, kick);
 }
 
 void vgic_note_own_sgi(struct vgic *v, unsigned src_vcpu, uint32_t targets, uint32_t gen_before)
