@@ -21,8 +21,7 @@
 #      bare and under elvisor). The disk figure includes the virtual time
 #      the guest waits for QEMU's I/O, which -icount does not make exact:
 #      it may differ between runs (shown "first/second", not an error).
-#   (1 also measures the vCPU switch between two VMs pinned on one CPU,
-#   vm_switch_figures, and runs the bench guest as L2 under Linux KVM at elvisor's virtual
+#   (1 also runs the bench guest as L2 under Linux KVM at elvisor's virtual
 #   EL2, beside the same L2 under KVM on bare QEMU's EL2: issue 9's figure)
 # tools/bench.sh --round-trips stops after 1; --linux-boot runs only 2.
 set -uo pipefail
