@@ -78,12 +78,30 @@ kvm_figures() {
     kvm_round_trips | bench_lines
 }
 
+# --- The vCPU switch between two VMs on one CPU (issue 10) -------------------
+# tests/integration/configs/bench-switch.dts: two one-vCPU VMs running the
+# bench guest (guests/bench/switch.c) pinned on CPU 0, VHE and nVHE. Prints
+# "column name min median" for round_trip_table (2 = VHE, 3 = nVHE); a bare
+# QEMU has no second VM, and the KVM column would need two KVM VMs pinned on
+# one CPU, which kvmrun does not run yet: both n/a.
+vm_switch_figures() {
+    local col mode log
+    for col in 2 3; do
+        mode=(); [ $col = 3 ] && mode=(--nvhe)
+        log=$logdir/bench-switch-$([ $col = 3 ] && echo nvhe || echo vhe).log
+        tools/elvisor-run --config tests/integration/configs/bench-switch.dts "${mode[@]}" --icount \
+            --timeout 600 </dev/null 2>&1 | tr -d '\r' >"$log"
+        sed -n 's/^\[m\] BENCH /BENCH /p' "$log" | bench_lines | sed "s/^/$col /"
+    done
+}
+
 # One row per figure: bare QEMU, elvisor VHE and nVHE, KVM, and elvisor
 # (VHE) / KVM of the medians; the same as CSV, and a bar chart of the
 # medians (log scale) when gnuplot is there.
 round_trip_table() {
     local csv=$results/round-trips.csv png=$results/round-trips.png
     kvm_figures >"$results/kvm.txt"
+    vm_switch_figures >"$results/vm-switch.txt"
     awk -v csv="$csv" '
         { col = $1; min[$2, col] = $3; med[$2, col] = $4; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
         function cell(name, c) { return ((name, c) in med) ? min[name, c] " / " med[name, c] : "n/a" }
@@ -104,6 +122,7 @@ round_trip_table() {
         }' <({ bench_lines "$logdir/bench-bare.log" | sed 's/^/1 /'
                bench_lines "$logdir/bench-vhe.log" | sed 's/^/2 /'
                bench_lines "$logdir/bench-nvhe.log" | sed 's/^/3 /'
+               cat "$results/vm-switch.txt"
                sed 's/^/4 /' "$results/kvm.txt"; })
     echo "(CSV: $csv)"
     if command -v gnuplot >/dev/null; then

@@ -7,21 +7,22 @@
  * way (a trapped register, the virtio window) still runs there: it shows
  * what the instruction costs without a hypervisor. */
 #include "guest.h"
+#include "bench.h"
+#include "bootargs.h"
+#include "dtb.h"
+#include "lib/string.h"
 
 const char guest_name[] = "bench";
 
-#define WARMUP      8
-#define ITERS       64
 #define TIMER_LEAD  2000        /* ticks from programming CVAL to expiry */
 #define SGI_BENCH   1
-
-typedef bool (*sample_fn)(uint64_t *ticks);
 
 static uint64_t samples[ITERS];
 
 static volatile unsigned sgi_seq;
 static volatile uint64_t sgi_seen_at;
 static volatile bool cpu1_stop;
+static volatile bool cpu1_busy;     /* vCPU 1 spins instead of waiting in WFI */
 static volatile unsigned timer_fired;
 static volatile uint64_t timer_fired_at;
 
@@ -62,9 +63,14 @@ static void report(const char *name, bool completed)
     test_pass(name);
 }
 
-/* Measures one figure, prints it and reports whether every sample completed. */
-static void bench(const char *name, sample_fn fn)
+/* bench.only=NAME in the bootargs: that figure alone (a short run to trace,
+ * docs/performance.md). */
+static char only[32];
+
+void bench(const char *name, sample_fn fn)
 {
+    if (only[0] && strcmp(only, name) != 0)
+        return;
     report(name, measure(fn));
 }
 
@@ -132,9 +138,8 @@ static bool sample_fp_first_touch(uint64_t *ticks)
     return true;
 }
 
-static void fp_enable(void)
+void fp_enable(void)
 {
-    /* CPACR_EL1.FPEN = 0b11: FP/SIMD at EL1 and EL0 without a trap. */
     __asm__ volatile("msr cpacr_el1, %0\n\tisb" ::"r"(read_sysreg(cpacr_el1) | (3UL << 20)));
 }
 
@@ -189,8 +194,12 @@ static void cpu1_main(uint64_t arg)
 {
     guest_gic_enable_private(SGI_BENCH);
     irq_enable();
-    while (!cpu1_stop)
-        wfi();
+    while (!cpu1_stop) {
+        if (cpu1_busy)
+            cpu_relax();
+        else
+            wfi();
+    }
 }
 
 static bool sample_sgi(uint64_t *ticks)
@@ -285,6 +294,14 @@ static bool sample_eoi(uint64_t *ticks)
 
 void guest_main(void)
 {
+    char role[16];
+
+    if (bootarg_get(dtb_bootargs(guest_dtb), "bench.switch", role, sizeof(role))) {
+        bench_switch(role);
+        return;
+    }
+    if (!bootarg_get(dtb_bootargs(guest_dtb), "bench.only", only, sizeof(only)))
+        only[0] = '\0';
     test_note("CNTFRQ_EL0 = %lu Hz; figures are counter ticks (instructions under -icount shift=0)",
               cntfrq());
     test_note("GICv%u: SGIs through %s", guest_gic_version(),
@@ -302,7 +319,8 @@ void guest_main(void)
     fp_enable();
     bench("fp_first_touch", sample_fp_first_touch);
 
-    bench_floor();
+    if (!only[0])
+        bench_floor();
 
     irq_set_handler(INTID_EL1_VTIMER, timer_handler);
     guest_gic_enable_private(INTID_EL1_VTIMER);
@@ -324,6 +342,12 @@ void guest_main(void)
         return;
     }
     bench("sgi_ipi", sample_sgi);
+    /* The same SGI to a vCPU that is running its guest: the kick's
+     * interrupt exit instead of a wake-up. */
+    cpu1_busy = true;
+    guest_gic_send_sgi(SGI_BENCH, 1);   /* out of its WFI */
+    bench("sgi_ipi_busy", sample_sgi);
+    cpu1_busy = false;
     cpu1_stop = true;
     guest_gic_send_sgi(SGI_BENCH, 1);
 }

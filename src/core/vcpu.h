@@ -92,13 +92,6 @@ struct vcpu {
     uint64_t nr_exits;
     uint64_t nr_irq_exits;
     uint32_t nr_sync_exits[64];
-
-    /* Exit nr_exits == own_sgi_exit sent an SGI to other vCPUs only, which
-     * moved the vGIC's generation from own_sgi_gen to own_sgi_gen + 1:
-     * news for them (they were kicked), none for this vCPU, which may
-     * re-enter from the exit fast path (trap/exit.c stays_entered()). */
-    uint64_t own_sgi_exit;
-    uint32_t own_sgi_gen;
 };
 
 /* Which of the vCPU's timers the hardware EL1 timers run while it is

@@ -93,9 +93,11 @@ static void poll_loaded(struct pcpu *p, struct vcpu *v)
 }
 
 /* Brings v's scheduling state up to date (parks it while its VM is not
- * running, starts a pending CPU_ON) and says whether it can run now. */
+ * running, starts a pending CPU_ON) and says whether it can run now.
+ * runs_next: v runs at once if it can (alone on this CPU), so a WFI
+ * wake-up may flush its LRs in the same pass that finds the interrupt. */
 /* Inlined: the pinned case runs it on every exit. */
-static inline __attribute__((always_inline)) bool runnable(struct pcpu *p, struct vcpu *v)
+static inline __attribute__((always_inline)) bool runnable(struct pcpu *p, struct vcpu *v, bool runs_next)
 {
     struct vm *vm = v->vm;
 
@@ -138,7 +140,9 @@ static inline __attribute__((always_inline)) bool runnable(struct pcpu *p, struc
         /* Its own timers that no hardware timer runs can end the wait. */
         if (v->ext && v->loaded)
             poll_loaded(p, v);
-        if (!vgic_vcpu_has_pending(&vm->vgic, v->id))
+        /* A vCPU with an extension may run on list registers of its own. */
+        if (runs_next && !v->ext ? !vgic_flush_lrs_if_pending(&vm->vgic, v->id)
+                                 : !vgic_vcpu_has_pending(&vm->vgic, v->id))
             return false;
         v->wait = VCPU_RUNNING;
     }
@@ -176,7 +180,7 @@ again:
             if (at < wake)
                 wake = at;
         }
-        if (runnable(p, v))
+        if (runnable(p, v, false))
             can_run |= 1u << i;
     }
     if (p->resched)
@@ -193,7 +197,7 @@ static struct vcpu *pick(struct pcpu *p)
     /* A kick from this CPU is seen by the look below (the exit fast path
      * tests resched: it must not stay set from an old kick). */
     p->resched = false;
-    if (p->nr_runq == 1 && runnable(p, p->runq[0]))
+    if (p->nr_runq == 1 && runnable(p, p->runq[0], true))
         return p->runq[0];
     return NULL;
 }

@@ -166,16 +166,14 @@ static inline void count_sync_exit(struct vcpu *v, uint64_t esr)
 }
 
 /* Nothing the run loop decides has changed since the vGIC was at gen
- * (but this exit's own SGI to other vCPUs, which kicked them): v may
- * enter again as it is. Relaxed loads: what this exit's handler
- * changed is seen in program order, and another CPU that changes v's VM
- * or power state kicks v's CPU, whose interrupt ends the next run at
- * once and takes the run loop's own (acquiring) look. */
+ * (but this exit's own SGI to other vCPUs, ICC_SGI1R_EL1 or GICD_SGIR,
+ * which kicked them): v may enter again as it is. Relaxed loads: what
+ * this exit's handler changed is seen in program order, and another CPU
+ * that changes v's VM or power state kicks v's CPU, whose interrupt ends
+ * the next run at once and takes the run loop's own (acquiring) look. */
 static inline bool vgic_unchanged_for(const struct vcpu *v, uint32_t gen)
 {
-    uint32_t now = vgic_gen(&v->vm->vgic);
-
-    return now == gen || (v->own_sgi_exit == v->nr_exits && v->own_sgi_gen == gen && now == gen + 1);
+    return vgic_gen(&v->vm->vgic) == gen || vgic_moved_only_by_own_sgi(&v->vm->vgic, v->id, gen);
 }
 
 static inline bool stays_entered(const struct pcpu *p, const struct vcpu *v, uint32_t gen)

@@ -228,8 +228,9 @@ struct vgic_vcpu {
     /* Bit n: the hardware LR n was loaded with a non-zero value for the
      * current run (world-switch bookkeeping, see arch vgic_hw.c). */
     uint64_t lr_live;
-    /* The last flush found nothing for this vCPU's LRs, at vgic.gen ==
-     * quiet_gen: until gen moves, the next flush has nothing to do either. */
+    /* The LRs hold what a flush at vgic.gen == quiet_gen gives: until gen
+     * moves (every change that could alter the choice moves it, and so
+     * does a sync that frees an LR), the next flush has nothing to do. */
     bool quiet;
     uint32_t quiet_gen;
     /* Bit n: private INTID n is forwarded (hw) and a register write changed
@@ -243,6 +244,11 @@ struct vgic_vcpu {
     /* Bit n: private INTID n may be pending, active or in an LR
      * (vgic_irq_busy()); see struct vgic's spi_busy. */
     uint32_t priv_busy;
+    /* sgi_only: this vCPU's last SGI to other vCPUs only (not itself) was
+     * the change that moved gen from sgi_from_gen to sgi_from_gen + 1
+     * (vgic_moved_only_by_own_sgi()). */
+    bool sgi_only;
+    uint32_t sgi_from_gen;
 };
 
 struct vgic {
@@ -256,6 +262,9 @@ struct vgic {
      * hold (any register write, injection, or LR state folded back). */
     uint32_t gen;
     struct vgic_vcpu vcpu[VGIC_MAX_VCPUS];
+    /* vgic_mpidr_affinity() of each vCPU's MPIDR, fixed at init: an SGI's
+     * target list is matched against it on every ICC_SGI1R_EL1 write. */
+    uint32_t vcpu_aff[VGIC_MAX_VCPUS];
     struct vgic_irq spi[VGIC_MAX_SPIS];
     /* Bit n: spi[n] may be pending, active or in an LR. The LR flush and
      * the WFI test visit only the interrupts these bitmaps name, never
@@ -339,6 +348,30 @@ static inline bool vgic_lrs_idle(const struct vgic *v, unsigned vcpu_id)
     return !v->vcpu[vcpu_id].lr_used;
 }
 
+/* Do vcpu_id's LRs hold what a flush would give them (nothing changed
+ * since the last flush, or a WFI wake-up flushed them)? Without the lock,
+ * for the run loop on vcpu_id's CPU, the only writer of quiet: another
+ * CPU that moves gen meanwhile kicks this one, whose interrupt ends the
+ * coming run at once, and the flush after it sees the move. */
+static inline bool vgic_lrs_current(const struct vgic *v, unsigned vcpu_id)
+{
+    const struct vgic_vcpu *vc = &v->vcpu[vcpu_id];
+
+    return vc->quiet && vc->quiet_gen == vgic_gen(v);
+}
+
+/* Was the one change since gen (now gen + 1) vcpu_id's own SGI to other
+ * vCPUs only? News for them (they were kicked), none for vcpu_id, whose
+ * exit may re-enter at once (trap/exit.c). gen never goes back, so a
+ * record from an earlier exit (sgi_from_gen < gen) cannot match. Read on
+ * the CPU that wrote it. */
+static inline bool vgic_moved_only_by_own_sgi(const struct vgic *v, unsigned vcpu_id, uint32_t gen)
+{
+    const struct vgic_vcpu *vc = &v->vcpu[vcpu_id];
+
+    return vgic_gen(v) == gen + 1 && vc->sgi_only && vc->sgi_from_gen == gen;
+}
+
 /* Interrupt sources. vcpu_id is the calling vCPU (VGIC_NO_VCPU if none):
  * for SGIs/PPIs it also selects whose private interrupt; for SPIs it only
  * avoids kicking the caller. Out-of-range INTIDs are ignored. On a GICv2
@@ -386,9 +419,9 @@ void vgic_apply_hw_resync(struct vgic *v, unsigned vcpu_id);
 /* Trapped guest write of ICC_SGI1R_EL1 by src_vcpu. GICv3 model only (a
  * GICv2 guest sends SGIs through GICD_SGIR); ignored on a GICv2 model. */
 void vgic_send_sgi(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r);
-/* The same, for the exit fast path: true when src_vcpu is not among the
- * targets, and then the only change was gen moving from *gen_before to
- * *gen_before + 1 for them. */
+/* The same, saying whether src_vcpu is not among the targets, and then
+ * the only change was gen moving from *gen_before to *gen_before + 1 for
+ * them (also noted for vgic_moved_only_by_own_sgi()). */
 bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r,
                              uint32_t *gen_before);
 
@@ -404,6 +437,12 @@ void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id);
  * GICD_CTLR and ICH_VMCR / GICH_VMCR, priority above the priority mask
  * and the running priority from the active priority registers)? */
 bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id);
+/* The same question for a vCPU that runs as soon as the answer is yes
+ * (alone on its CPU, waiting in WFI): one pass under the lock that, when
+ * something would wake it, also flushes its LRs, so that the
+ * vgic_flush_lrs() before its entry finds nothing left to do. No: nothing
+ * changed. */
+bool vgic_flush_lrs_if_pending(struct vgic *v, unsigned vcpu_id);
 
 /* Provided by core (and by unit tests): make vcpu_id exit, or wake from
  * WFI, so that it syncs and re-flushes its LRs. Called without the vGIC
@@ -497,8 +536,15 @@ void vgic_itargets_write(struct vgic *v, unsigned caller, uint32_t intid, uint8_
  * vCPU src; ignored for bad vCPU numbers. */
 void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, uint32_t sgi,
                              unsigned src, bool pending, uint32_t *kick);
+/* src_vcpu sent an SGI to targets (a vCPU mask), which moved gen from
+ * gen_before, and nothing else did: see vgic_moved_only_by_own_sgi(). */
+void vgic_note_own_sgi(struct vgic *v, unsigned src_vcpu, uint32_t targets, uint32_t gen_before);
 /* Does irq carry per-source pending state (an SGI of a GICv2 model)? */
-bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq);
+/* Inline: the LR flush asks it of every interrupt it places. */
+static inline bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq)
+{
+    return v->model == VGIC_MODEL_V2 && irq->intid < VGIC_NR_SGIS;
+}
 /* Mask of the vCPUs that exist: bit i for vCPU i. */
 uint32_t vgic_vcpu_mask(const struct vgic *v);
 /* GICD_IIDR / GICR_IIDR: no JEP106 implementer, so that no guest applies

@@ -101,6 +101,7 @@ static void vgic_reset(struct vgic *v, enum vgic_model model, unsigned nr_vcpus,
         struct vgic_vcpu *vc = &v->vcpu[i];
 
         vc->mpidr = vcpu_mpidr ? vcpu_mpidr[i] : 0;
+        v->vcpu_aff[i] = vgic_mpidr_affinity(vc->mpidr);
         vc->processor_sleep = true;
         for (uint32_t n = 0; n < VGIC_NR_PRIVATE_IRQS; n++)
             vgic_irq_reset(&vc->priv[n], model, n, (uint8_t)i);
@@ -434,10 +435,6 @@ void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t 
     }
 }
 
-bool vgic_irq_has_sources(const struct vgic *v, const struct vgic_irq *irq)
-{
-    return v->model == VGIC_MODEL_V2 && irq->intid < VGIC_NR_SGIS;
-}
 
 void vgic_sgi_source_set(struct vgic_irq *irq, unsigned src)
 {
@@ -460,6 +457,23 @@ unsigned vgic_sgi_lr_source(const struct vgic_irq *irq)
     return (unsigned)__builtin_ctz(irq->sgi_sources);
 }
 
+/* vgic_note_change() for an SGI of vcpu_id that is now pending (a private
+ * interrupt: its target is its own vCPU), inline because the sender's
+ * exit waits for it before the target is kicked. */
+static inline void sgi_note_pending(struct vgic *v, unsigned vcpu_id, struct vgic_irq *irq,
+                                    unsigned caller, uint32_t *kick)
+{
+    unsigned who = vcpu_id;
+
+    v->vcpu[vcpu_id].priv_busy |= 1u << irq->intid;
+    if (irq->lr_owner != VGIC_NONE8)
+        who = irq->lr_owner;
+    else if (!irq->enabled || !vgic_irq_group_enabled(v, irq))
+        return;
+    if (who != caller)
+        *kick |= 1u << who;
+}
+
 void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, uint32_t sgi,
                              unsigned src, bool pending, uint32_t *kick)
 {
@@ -478,7 +492,10 @@ void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, u
      * so sgi_sources is already the whole truth about them. */
     if (irq->lr_owner != VGIC_NONE8 && irq->sgi_lr_src == src)
         irq->pending_written = true;
-    vgic_note_change(v, irq, caller, kick);
+    if (pending)
+        sgi_note_pending(v, target, irq, caller, kick);
+    else
+        vgic_note_change(v, irq, caller, kick);
 }
 
 uint8_t vgic_itargets_read(struct vgic *v, uint32_t intid)
@@ -734,6 +751,24 @@ bool vgic_irq_in_flight(struct vgic *v, unsigned vcpu_id, uint32_t vintid, bool 
     return busy;
 }
 
+/* An SGI (GICv3 model) for vcpu_id becomes pending. */
+static inline void sgi_pend(struct vgic *v, unsigned vcpu_id, uint32_t intid, unsigned caller,
+                            uint32_t *kick)
+{
+    struct vgic_irq *irq = &v->vcpu[vcpu_id].priv[intid];
+
+    irq->pending_latch = true;
+    sgi_note_pending(v, vcpu_id, irq, caller, kick);
+}
+
+void vgic_note_own_sgi(struct vgic *v, unsigned src_vcpu, uint32_t targets, uint32_t gen_before)
+{
+    struct vgic_vcpu *vc = &v->vcpu[src_vcpu];
+
+    vc->sgi_only = !(targets & (1u << src_vcpu));
+    vc->sgi_from_gen = gen_before;
+}
+
 bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi1r,
                              uint32_t *gen_before)
 {
@@ -752,12 +787,14 @@ bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi
         uint32_t rs = (uint32_t)((icc_sgi1r >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK);
         uint32_t list = (uint32_t)(icc_sgi1r & ICC_SGI1R_TARGETLIST_MASK);
 
+        /* Aff3.Aff2.Aff1 and the range RS in one compare. */
+        uint32_t want = aff321 | rs * VGIC_SGI_TARGETS_PER_RANGE;
+
         for (unsigned i = 0; i < v->nr_vcpus; i++) {
-            uint32_t aff = vgic_mpidr_affinity(v->vcpu[i].mpidr);
+            uint32_t aff = v->vcpu_aff[i];
             uint32_t aff0 = aff & AFF_FIELD_MASK;
 
-            if ((aff & ~(uint32_t)AFF_FIELD_MASK) == aff321 &&
-                aff0 / VGIC_SGI_TARGETS_PER_RANGE == rs &&
+            if ((aff & ~(uint32_t)(VGIC_SGI_TARGETS_PER_RANGE - 1)) == want &&
                 (list >> (aff0 % VGIC_SGI_TARGETS_PER_RANGE)) & 1u)
                 targets |= 1u << i;
         }
@@ -765,14 +802,9 @@ bool vgic_send_sgi_to_others(struct vgic *v, unsigned src_vcpu, uint64_t icc_sgi
 
     spin_lock(&v->lock);
     *gen_before = v->gen++;
-    for (unsigned i = 0; i < v->nr_vcpus; i++) {
-        if (targets & (1u << i)) {
-            struct vgic_irq *irq = &v->vcpu[i].priv[intid];
-
-            irq->pending_latch = true;
-            vgic_note_change(v, irq, src_vcpu, &kick);
-        }
-    }
+    vgic_note_own_sgi(v, src_vcpu, targets, *gen_before);
+    for (uint32_t t = targets; t; t &= t - 1)
+        sgi_pend(v, (unsigned)__builtin_ctz(t), intid, src_vcpu, &kick);
     spin_unlock(&v->lock);
     vgic_kick_mask(v, kick);
     return !(targets & (1u << src_vcpu));

@@ -83,12 +83,13 @@ static void lr_describe(const struct vgic *v, const struct vgic_irq *irq,
 {
     bool deliverable = vgic_irq_deliverable(v, irq);
 
-    memset(d, 0, sizeof(*d));
-    d->intid = irq->intid;
-    d->priority = irq->priority;
-    d->group1 = irq->group1;
-    d->active = irq->active;
-    d->pending = deliverable;
+    *d = (struct vgic_lr_desc){
+        .intid = irq->intid,
+        .priority = irq->priority,
+        .group1 = irq->group1,
+        .active = irq->active,
+        .pending = deliverable,
+    };
     if (irq->hw) {
         d->hw = true;
         d->pintid = irq->pintid;
@@ -188,56 +189,71 @@ static __attribute__((noinline, cold)) void flush_hw_resync(struct vgic *v, stru
     vgic_set_phys_active(v, vcpu_id, mask, active);
 }
 
+/* Fills the free LRs from the picks (a free LR's shadow is already zero:
+ * vgic_sync_lrs() clears each one it frees, and only lr_place() writes
+ * one; the hardware is loaded from the used ones only) and records that
+ * the LRs now hold what a flush at this gen gives. Under the lock. */
+static void flush_place(struct vgic *v, const struct vgic_lr_ops *ops, struct vgic_vcpu *vc,
+                        struct lr_pick *pick, unsigned vcpu_id, unsigned nr_lrs)
+{
+    unsigned k = 0;
+
+    for (unsigned i = 0; i < nr_lrs && k < pick->n; i++)
+        if (!vc->lr_irq[i])
+            lr_place(v, ops, vc, i, pick->best[k++], vcpu_id);
+
+    /* Underflow fires while at most one LR is valid: with a single LR that
+     * is always, so there ask for an EOI maintenance IRQ instead (a
+     * forwarded IRQ cannot carry one: the next exit must do). */
+    ops->set_hcr(vc, pick->wanted > pick->n && nr_lrs >= 2);
+    if (pick->wanted > pick->n && nr_lrs < 2)
+        for (unsigned i = 0; i < nr_lrs; i++)
+            if (vc->lr_irq[i])
+                ops->set_eoi(vc, i);
+    vc->quiet = true;
+    vc->quiet_gen = v->gen;
+}
+
+/* The physical side of forwarded interrupts that register writes changed,
+ * before any LR is placed: placing takes a forwarded pending state out of
+ * pending_latch into the LR. Under the lock. */
+static inline void flush_resync(struct vgic *v, struct vgic_vcpu *vc, unsigned vcpu_id)
+{
+    if (__builtin_expect(vc->hw_resync != 0, 0))
+        flush_hw_resync(v, vc, vcpu_id);
+    if (__builtin_expect(v->spi_hw_resync_any, 0))
+        vgic_resync_hw_spis(v);
+}
+
+static inline void pick_init(struct lr_pick *pick, const struct vgic_vcpu *vc, unsigned nr_lrs)
+{
+    pick->n = 0;
+    pick->wanted = 0;
+    /* lr_used has a bit for each LR that holds an interrupt, all below nr_lrs. */
+    pick->room = nr_lrs - (unsigned)__builtin_popcountll(vc->lr_used);
+}
+
 void vgic_flush_lrs(struct vgic *v, unsigned vcpu_id)
 {
     const struct vgic_lr_ops *ops = lr_ops(v);
     struct vgic_vcpu *vc;
     struct lr_pick pick;
     struct busy_iter it;
-    unsigned nr_lrs, k = 0;
+    unsigned nr_lrs;
 
-    if (vcpu_id >= v->nr_vcpus)
+    /* The common exit (a hypercall, an MMIO access) changes nothing here,
+     * and a WFI wake-up has flushed already (vgic_flush_lrs_if_pending()).
+     * Without the lock: see vgic_lrs_current(). */
+    if (vcpu_id >= v->nr_vcpus || vgic_lrs_current(v, vcpu_id))
         return;
     vc = &v->vcpu[vcpu_id];
     nr_lrs = ops->nr_lrs(vc);
-
     spin_lock(&v->lock);
-    /* The common exit (a hypercall, an MMIO access) changes nothing here:
-     * skip rescanning every interrupt for a vCPU that had none to take. */
-    if (vc->quiet && vc->quiet_gen == v->gen && !vc->lr_used) {
-        spin_unlock(&v->lock);
-        return;
-    }
-    /* Before any LR is placed: placing takes a forwarded pending state
-     * out of pending_latch into the LR. */
-    if (__builtin_expect(vc->hw_resync != 0, 0))
-        flush_hw_resync(v, vc, vcpu_id);
-    if (__builtin_expect(v->spi_hw_resync_any, 0))
-        vgic_resync_hw_spis(v);
-    pick.n = 0;
-    pick.wanted = 0;
-    /* lr_used has a bit for each LR that holds an interrupt, all below nr_lrs. */
-    pick.room = nr_lrs - (unsigned)__builtin_popcountll(vc->lr_used);
+    flush_resync(v, vc, vcpu_id);
+    pick_init(&pick, vc, nr_lrs);
     for (struct vgic_irq *irq = first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it))
         lr_consider(v, &pick, irq, vcpu_id);
-
-    /* A free LR's shadow is already zero (vgic_sync_lrs() clears each one
-     * it frees, and only lr_place() writes one), and the hardware is loaded
-     * from the used ones only: just the picks are written. */
-    for (unsigned i = 0; i < nr_lrs && k < pick.n; i++)
-        if (!vc->lr_irq[i])
-            lr_place(v, ops, vc, i, pick.best[k++], vcpu_id);
-
-    /* Underflow fires while at most one LR is valid: with a single LR that
-     * is always, so there ask for an EOI maintenance IRQ instead (a
-     * forwarded IRQ cannot carry one: the next exit must do). */
-    ops->set_hcr(vc, pick.wanted > pick.n && nr_lrs >= 2);
-    if (pick.wanted > pick.n && nr_lrs < 2)
-        for (unsigned i = 0; i < nr_lrs; i++)
-            if (vc->lr_irq[i])
-                ops->set_eoi(vc, i);
-    vc->quiet = pick.wanted == 0 && !vc->lr_used;
-    vc->quiet_gen = v->gen;
+    flush_place(v, ops, vc, &pick, vcpu_id, nr_lrs);
     spin_unlock(&v->lock);
 }
 
@@ -318,13 +334,37 @@ static bool cpu_if_would_signal(const struct vgic_cpu_if_view *w, unsigned prio,
     return prio < w->pmr && ((prio >> w->shift) << w->shift) < w->rpr;
 }
 
+/* Would vcpu_id's interface signal irq, which is outside every LR? */
+static inline bool irq_would_wake(const struct vgic *v, const struct vgic_irq *irq, unsigned vcpu_id,
+                                  const struct vgic_cpu_if_view *view)
+{
+    return irq->lr_owner == VGIC_NONE8 && irq->target == vcpu_id && !irq->active &&
+           vgic_irq_deliverable(v, irq) && cpu_if_would_signal(view, irq->priority, irq->group1);
+}
+
+/* Does an LR of vc (if called before sync) hold what its interface would
+ * signal? After a sync (a WFI wake) none is in use. Under the lock. */
+static bool lrs_would_wake(const struct vgic_lr_ops *ops, const struct vgic_vcpu *vc,
+                           const struct vgic_cpu_if_view *view)
+{
+    for (uint64_t used = vc->lr_used; used; used &= used - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(used);
+        struct vgic_lr_desc d;
+
+        ops->read(vc, i, &d);
+        if (d.pending && !d.active && cpu_if_would_signal(view, d.priority, d.group1))
+            return true;
+    }
+    return false;
+}
+
 bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
 {
     const struct vgic_lr_ops *ops = lr_ops(v);
     struct vgic_vcpu *vc;
     struct vgic_cpu_if_view view;
     struct busy_iter it;
-    bool found = false;
+    bool found;
 
     if (vcpu_id >= v->nr_vcpus)
         return false;
@@ -332,23 +372,46 @@ bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
 
     spin_lock(&v->lock);
     ops->view(vc, &view);
-    /* Anything still in an LR (if called before sync) counts too; after
-     * a sync (a WFI wake) none is in use. */
-    for (uint64_t used = vc->lr_used; used && !found; used &= used - 1) {
-        unsigned i = (unsigned)__builtin_ctzll(used);
-        struct vgic_lr_desc d;
-
-        ops->read(vc, i, &d);
-        if (d.pending && !d.active)
-            found = cpu_if_would_signal(&view, d.priority, d.group1);
-    }
+    found = lrs_would_wake(ops, vc, &view);
     /* The first hit ends the walk: the SPI words after it are not read. */
     for (struct vgic_irq *irq = found ? 0 : first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it)) {
-        if (irq->lr_owner == VGIC_NONE8 && irq->target == vcpu_id && !irq->active &&
-            vgic_irq_deliverable(v, irq) && cpu_if_would_signal(&view, irq->priority, irq->group1)) {
+        if (irq_would_wake(v, irq, vcpu_id, &view)) {
             found = true;
             break;
         }
+    }
+    spin_unlock(&v->lock);
+    return found;
+}
+
+bool vgic_flush_lrs_if_pending(struct vgic *v, unsigned vcpu_id)
+{
+    const struct vgic_lr_ops *ops = lr_ops(v);
+    struct vgic_vcpu *vc;
+    struct vgic_cpu_if_view view;
+    struct lr_pick pick;
+    struct busy_iter it;
+    unsigned nr_lrs;
+    bool found;
+
+    if (vcpu_id >= v->nr_vcpus)
+        return false;
+    vc = &v->vcpu[vcpu_id];
+    nr_lrs = ops->nr_lrs(vc);
+
+    spin_lock(&v->lock);
+    ops->view(vc, &view);
+    found = lrs_would_wake(ops, vc, &view);
+    /* The flush's own walk answers the WFI question on the way. */
+    pick_init(&pick, vc, nr_lrs);
+    for (struct vgic_irq *irq = first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it)) {
+        found = found || irq_would_wake(v, irq, vcpu_id, &view);
+        lr_consider(v, &pick, irq, vcpu_id);
+    }
+    if (found) {
+        /* It only writes the physical GIC, and must come before placing. */
+        flush_resync(v, vc, vcpu_id);
+        flush_place(v, ops, vc, &pick, vcpu_id, nr_lrs);
     }
     spin_unlock(&v->lock);
     return found;

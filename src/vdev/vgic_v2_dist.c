@@ -70,6 +70,8 @@ static void v2_dist_sgir(struct vgic *v, unsigned src, uint32_t val, uint32_t *k
     default:
         return;         /* reserved filter: nothing sent */
     }
+    /* The write moved gen once, before its decode (vgic_v2_dist_mmio()). */
+    vgic_note_own_sgi(v, src, targets, v->gen - 1);
     for (unsigned t = 0; t < v->nr_vcpus; t++)
         if (targets & (1u << t))
             vgic_v2_sgi_set_pending(v, src, t, sgi, src, true, kick);

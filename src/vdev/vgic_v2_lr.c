@@ -60,7 +60,7 @@ static void v2_read(const struct vgic_vcpu *vc, unsigned n, struct vgic_lr_desc 
 {
     uint32_t lr = vc->cpu_if_v2.lr[n];
 
-    memset(d, 0, sizeof(*d));
+    *d = (struct vgic_lr_desc){ 0 };   /* no call: the sync reads every used LR */
     d->intid = lr & GICH_LR_VIRTUALID_MASK;
     d->priority = (uint8_t)(((lr & GICH_LR_PRIORITY_MASK) >> GICH_LR_PRIORITY_SHIFT)
                             << V2_PRIO_SHIFT);

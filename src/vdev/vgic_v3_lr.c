@@ -57,7 +57,7 @@ static void v3_read(const struct vgic_vcpu *vc, unsigned n, struct vgic_lr_desc 
 {
     uint64_t lr = vc->cpu_if.lr[n];
 
-    memset(d, 0, sizeof(*d));
+    *d = (struct vgic_lr_desc){ 0 };   /* no call: the sync reads every used LR */
     d->intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
     d->priority = (uint8_t)((lr & ICH_LR_PRIORITY_MASK) >> ICH_LR_PRIORITY_SHIFT);
     d->group1 = lr & ICH_LR_GROUP;

@@ -555,7 +555,70 @@ static void test_quiet_flush_is_skipped(void **state)
     vgic_mark_busy(&vg, &vg.spi[50 - VGIC_SPI_BASE]);
     vgic_flush_lrs(&vg, 0);
     assert_true(find_lr(0, 50) >= 0);
-    assert_false(vg.vcpu[0].quiet);
+    /* The LRs now hold what a flush at this gen gives, so the next one is
+     * skipped too, until gen moves (a sync freeing the LR moves it). */
+    assert_true(vg.vcpu[0].quiet);
+    assert_int_equal(vg.vcpu[0].quiet_gen, vg.gen);
+    cif(0)->lr[find_lr(0, 50)] &= ~ICH_LR_STATE_MASK;   /* the guest took it */
+    vgic_sync_lrs(&vg, 0);
+    assert_int_not_equal(vg.vcpu[0].quiet_gen, vg.gen);
+}
+
+/* A vCPU waiting in WFI alone on its CPU: the wake-up test flushes in
+ * the same pass when, and only when, something would wake it. */
+static void test_wake_flush(void **state)
+{
+    const uint64_t sgi3_to_vcpu0 = (3ull << ICC_SGI1R_INTID_SHIFT) | 1;
+    uint32_t gen;
+
+    (void)state;
+    redist_write(0, 0, GICR_SGI_BASE + VGIC_REG_ISENABLER, bit_of(3));
+    make_quiet();
+    assert_false(vgic_flush_lrs_if_pending(&vg, 0));
+    vgic_send_sgi(&vg, 1, sgi3_to_vcpu0);
+    /* Masked by the guest's priority mask: it sleeps on, and holds no LR. */
+    cif(0)->vmcr = ICH_VMCR_VENG1;
+    assert_false(vgic_flush_lrs_if_pending(&vg, 0));
+    assert_int_equal(used_lrs(0), 0);
+    assert_false(vgic_vcpu_has_pending(&vg, 0));
+    /* Unmasked: woken, and the SGI is in an LR already... */
+    cif(0)->vmcr = VMCR_OPEN;
+    assert_true(vgic_flush_lrs_if_pending(&vg, 0));
+    assert_true(find_lr(0, 3) >= 0);
+    /* ...so the flush before its entry has nothing left to do. */
+    gen = vg.gen;
+    vgic_flush_lrs(&vg, 0);
+    assert_int_equal(used_lrs(0), 1);
+    assert_int_equal(vg.gen, gen);
+    assert_true(vgic_lrs_current(&vg, 0));
+}
+
+/* The sender of an SGI to other vCPUs only may re-enter at once: the vGIC
+ * says so exactly when that SGI was the one change since the exit began. */
+static void test_own_sgi_record(void **state)
+{
+    const uint64_t to_vcpu0 = (3ull << ICC_SGI1R_INTID_SHIFT) | 1;
+    const uint64_t to_vcpu0_and_1 = (3ull << ICC_SGI1R_INTID_SHIFT) | 3;
+    uint32_t gen;
+
+    (void)state;
+    gen = vg.gen;
+    vgic_send_sgi(&vg, 1, to_vcpu0);
+    assert_true(vgic_moved_only_by_own_sgi(&vg, 1, gen));
+    assert_false(vgic_moved_only_by_own_sgi(&vg, 0, gen));      /* not vCPU 0's */
+    /* An older record does not cover a later exit's change. */
+    gen = vg.gen;
+    dist_write(1, VGIC_REG_ISENABLER + 4, 4, 1);
+    assert_false(vgic_moved_only_by_own_sgi(&vg, 1, gen));
+    /* The sender among the targets: news for itself. */
+    gen = vg.gen;
+    vgic_send_sgi(&vg, 1, to_vcpu0_and_1);
+    assert_false(vgic_moved_only_by_own_sgi(&vg, 1, gen));
+    /* Another change during the same exit. */
+    gen = vg.gen;
+    vgic_send_sgi(&vg, 1, to_vcpu0);
+    dist_write(1, VGIC_REG_ISENABLER + 4, 4, 2);
+    assert_false(vgic_moved_only_by_own_sgi(&vg, 1, gen));
 }
 
 /* Each real way an interrupt becomes deliverable to vCPU 0 wakes its flush. */
@@ -747,6 +810,8 @@ int main(void)
         cmocka_unit_test_setup(test_sync_ignores_foreign_lrs, setup),
         cmocka_unit_test_setup(test_concurrent_smoke, setup),
         cmocka_unit_test_setup(test_quiet_flush_is_skipped, setup),
+        cmocka_unit_test_setup(test_wake_flush, setup),
+        cmocka_unit_test_setup(test_own_sgi_record, setup),
         cmocka_unit_test_setup(test_quiet_ends_on_every_source, setup),
         cmocka_unit_test_setup(test_quiet_ends_on_register_writes, setup),
         cmocka_unit_test_setup(test_quiet_ends_on_other_vcpu_sync, setup),
