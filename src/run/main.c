@@ -21,6 +21,7 @@
 #include "nested/nested.h"
 #include "run/irq.h"
 #include "run/sched.h"
+#include "trap/sysreg_emul.h"
 
 #define HYP_POOL_SIZE   (32ULL << 20)
 
@@ -220,6 +221,7 @@ void primary_main(uint64_t dtb)
 
     hyp_floor_allowed = bootargs_has(platform.bootargs, "bench-floor");
     hyp_features_probe(bootargs_has(platform.bootargs, "nvhe"));
+    id_regs_offer_mops(hyp_guest_mops);
     pmu_el2_counting = bootargs_has(platform.bootargs, "count-el2") && hyp_features.pmu;
     if (bootargs_has(platform.bootargs, "count-el2") && !hyp_features.pmu)
         log_warn("count-el2: this CPU has no Arm PMU: elvisor's instructions are not counted");

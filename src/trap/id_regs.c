@@ -6,7 +6,6 @@
 #include "trap/sysreg_emul.h"
 
 #include "arch/arm64/esr.h"
-#include "arch/arm64/hyp.h"
 
 #define F(shift)    (0xfULL << (shift))
 
@@ -18,8 +17,6 @@ struct id_rule {
 
 #define ID_KEY(crm, op2) SYSREG_KEY(3, 0, 0, crm, op2)
 
-/* FEAT_MOPS is offered only where elvisor can enable the instructions at
- * EL1 and restart them when they stop (arch/arm64/hyp.c, HCRX_EL2). */
 #define ISAR2_MOPS_SHIFT 16
 
 static const struct id_rule id_rules[] = {
@@ -41,7 +38,8 @@ static const struct id_rule id_rules[] = {
     /* ID_AA64ISAR1_EL1: APA, API, GPA, GPI */
     { ID_KEY(6, 1), F(4) | F(8) | F(24) | F(28), false },
     /* ID_AA64ISAR2_EL1: WFxT, GPA3, APA3, PAC_frac (meaningless without
-     * pointer authentication), and the rest beyond CLRBHB; MOPS below */
+     * pointer authentication), and the rest beyond CLRBHB; MOPS as
+     * id_regs_offer_mops() says */
     { ID_KEY(6, 2), F(0) | F(8) | F(12) | F(24) | F(32) | F(36) | F(40) | F(44) |
                     F(48) | F(52) | F(56) | F(60), false },
     /* ID_AA64MMFR0_EL1: PARange set below, FGT, ECV kept */
@@ -53,6 +51,13 @@ static const struct id_rule id_rules[] = {
     { ID_KEY(7, 3), 0, true },  /* ID_AA64MMFR3_EL1: TCR2, SCTLR2, permission indirection */
     { ID_KEY(7, 4), 0, true },  /* ID_AA64MMFR4_EL1: E2H0 and other EL2 fields */
 };
+
+static uint64_t isar2_mops_hidden = F(ISAR2_MOPS_SHIFT);
+
+void id_regs_offer_mops(bool offer)
+{
+    isar2_mops_hidden = offer ? 0 : F(ISAR2_MOPS_SHIFT);
+}
 
 static unsigned parange_for(unsigned ipa_bits)
 {
@@ -81,8 +86,8 @@ uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
         hw &= ~r->hide;
         if (key == ID_KEY(7, 0))
             hw |= parange_for(ipa_bits);
-        if (key == ID_KEY(6, 2) && !hyp_guest_mops)
-            hw &= ~F(ISAR2_MOPS_SHIFT);
+        else if (key == ID_KEY(6, 2))
+            hw &= ~isar2_mops_hidden;
         return hw;
     }
     return hw;

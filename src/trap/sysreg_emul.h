@@ -14,6 +14,9 @@ struct vcpu;
 /* What a guest may see of the ID register with key SYSREG_KEY(3,0,0,crm,op2),
  * given the hardware value and the IPA size elvisor gives the VM. */
 uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits);
+/* FEAT_MOPS shown in ID_AA64ISAR2_EL1 (where the CPU has it) or hidden, as
+ * hyp_guest_mops decided at boot; hidden until called. */
+void id_regs_offer_mops(bool offer);
 /* The same for a VM with virtual EL2 (docs/nested.md §7): EL2 implemented,
  * VHE with E2H RES1 (nvhe: no VHE, E2H RES0), one stage-2 granule, and no
  * FEAT_NV of its own. */

@@ -30,7 +30,6 @@
 /* ---- Test doubles ---- */
 
 unsigned hyp_ipa_bits;
-bool hyp_guest_mops;
 
 static unsigned nested_calls;
 const struct sysreg_desc *nested_sysreg_find(uint32_t key)

@@ -4,7 +4,7 @@
 # lines checked: the oracle for the same guests as L2 under a guest
 # hypervisor, and the proof that kvmrun works.
 #
-#   tests/integration/kvm-guests.sh [--host bare|elvisor] [--pin | --pin-offset N] [--only A,B]
+#   tests/integration/kvm-guests.sh [--host bare|elvisor|elvisor-pkvm] [--pin | --pin-offset N] [--only A,B]
 #                                   [--timeout S] [-v]
 #
 # --host bare (default): Debian's Linux 6.12 on bare QEMU's own EL2
@@ -13,6 +13,9 @@
 #   see kvmrun refuse to run without /dev/kvm.
 # --host elvisor: the same Linux at elvisor's virtual EL2 (--el2 --smp 2
 #   --mem 1G), the guests as L2 under its KVM (docs/nested.md §9.4 item 7).
+# --host elvisor-pkvm: the same Linux at a non-VHE virtual EL2 of elvisor
+#   (--el2-nvhe) with kvm-arm.mode=protected: its KVM in protected nVHE
+#   mode (pKVM), the guests as L2 under it.
 # --pin: kvmrun --pin, each guest vCPU i on the host's CPU i.
 # --pin-offset N: the test guests' vCPU i on the host's CPU i + N (mod its
 #   2 CPUs): with 1, each L2 vCPU on an L1 CPU of another number, which
@@ -56,7 +59,10 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case $host in bare|elvisor) ;; *) echo "kvm-guests: --host wants bare or elvisor" >&2; exit 2 ;; esac
+case $host in bare|elvisor|elvisor-pkvm) ;; *) echo "kvm-guests: --host wants bare, elvisor or elvisor-pkvm" >&2; exit 2 ;; esac
+# How the host starts and what its KVM must say it is.
+host_el2=(--el2) kvm_cmdline='' kvm_mode=VHE
+[ $host = elvisor-pkvm ] && host_el2=(--el2-nvhe) kvm_cmdline=' kvm-arm.mode=protected' kvm_mode='Protected nVHE'
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "kvm-guests: bad --timeout" >&2; exit 2; }
 [ -f "$initrd" ] || { echo "kvm-guests: $initrd missing: run make kvm-initramfs" >&2; exit 1; }
 [ -f "$linux_initrd" ] || { echo "kvm-guests: $linux_initrd missing: run make kvm-linux-initramfs" >&2; exit 1; }
@@ -102,16 +108,16 @@ run_guests() {
     # The whole boot: Linux, then every guest in turn, each within its timeout.
     boot_timeout=$(( 300 + timeout * ${#names[@]} ))
     echo "# Linux on $host EL2, guests under its KVM: ${names[*]} (log: $log)"
-    boot_host "$log" "$initrd" --el2 --timeout "$boot_timeout" \
-        --append "console=ttyAMA0 elvisor.poweroff kvmrun.guests=$guest_list kvmrun.timeout=$timeout$checks$pin"
+    boot_host "$log" "$initrd" "${host_el2[@]}" --timeout "$boot_timeout" \
+        --append "console=ttyAMA0$kvm_cmdline elvisor.poweroff kvmrun.guests=$guest_list kvmrun.timeout=$timeout$checks$pin"
     rc=$?
     [ $verbose = 0 ] || cat "$log"
     if [ $rc != 0 ]; then
         fail "host" "tools/elvisor-run exited $rc"
         grep -a -m5 -i "elvisor.*\(error\|stopp\|fatal\)\|kvm \[[0-9]*\]: .*fail\|Kernel panic" "$log" | sed 's/^/    /'
     fi
-    grep -aq "kvm \[1\]: VHE mode initialized successfully" "$log" && pass "host.kvm_vhe" \
-        || fail "host.kvm_vhe" "no 'kvm [1]: VHE mode initialized successfully' from the host Linux"
+    grep -aq "kvm \[1\]: $kvm_mode mode initialized successfully" "$log" && pass "host.kvm_mode" \
+        || fail "host.kvm_mode" "no 'kvm [1]: $kvm_mode mode initialized successfully' from the host Linux"
 
     if [ $host = bare ]; then
         while read -r _ name result rest; do
@@ -172,7 +178,7 @@ if [ $run_linux = 1 ]; then
     # kvmrun: kvm-linux.exp boots it `quiet` (the whole boot log took 25 to
     # 65 s, over 300 s on a loaded machine; quiet, the test takes ~40 s).
     linux_timeout=$((timeout + 30))
-    [ $host = elvisor ] && linux_timeout=$((timeout * 4 + 60))
+    [ $host != bare ] && linux_timeout=$((timeout * 4 + 60))
     (cd "$repo" && "$here/kvm-linux.exp" --host $host $linux_pin --timeout $linux_timeout) \
         </dev/null 2>&1 | tr -d '\r' >"$llog"
     [ $verbose = 0 ] || cat "$llog"

@@ -14,8 +14,6 @@
 #include "host_support.h"
 #include "trap/id_regs.c"
 
-bool hyp_guest_mops;
-
 #define F4(shift)   (0xfULL << (shift))
 #define FV(v, shift) ((uint64_t)(v) << (shift))
 #define ID(crm, op2) SYSREG_KEY(3, 0, 0, (crm), (op2))
@@ -273,15 +271,17 @@ static void test_mops_only_where_enabled(void **state)
 {
     uint64_t hw = FV(1, 16) | FV(2, 4) | FV(1, 0);
 
-    hyp_guest_mops = false;
+    assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(16)) == 0);     /* hidden until offered */
+    id_regs_offer_mops(false);
     assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(16)) == 0);
     assert_true((id_reg_sanitize_vel2(K_ISAR2, hw, 40, false) & F4(16)) == 0);
-    hyp_guest_mops = true;
+    id_regs_offer_mops(true);
     assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(16)) == FV(1, 16));
     assert_true((id_reg_sanitize_vel2(K_ISAR2, hw, 40, true) & F4(16)) == FV(1, 16));
     assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(0)) == 0);     /* WFxT still hidden */
     assert_true((id_reg_sanitize(K_ISAR2, 0, 40) & F4(16)) == 0);     /* not on a CPU without */
-    hyp_guest_mops = false;
+    id_regs_offer_mops(false);
+    assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(16)) == 0);
 }
 
 static void test_vel2_same_as_el1_elsewhere(void **state)

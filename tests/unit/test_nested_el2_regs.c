@@ -96,7 +96,6 @@ static uint64_t rnd(void)
 /* ---- Test doubles ---- */
 
 unsigned hyp_ipa_bits = 40;
-bool hyp_guest_mops;
 
 static uint64_t hw_el1[EL1_NR_REGS];
 static unsigned hw_writes;

@@ -41,7 +41,6 @@
 /* ---- Test doubles for the trap tables' handlers (never called) ---- */
 
 unsigned hyp_ipa_bits = 40;
-bool hyp_guest_mops;
 
 uint64_t el1_read(enum el1_reg r) { fail(); return 0; }
 void el1_write(enum el1_reg r, uint64_t v) { fail(); }

@@ -132,7 +132,6 @@ static uint64_t rnd(void)
 /* ---- Test doubles for what the dispatch calls ---- */
 
 unsigned hyp_ipa_bits;
-bool hyp_guest_mops;
 
 /* The vCPUs here have no virtual EL2 (tests/unit/test_nested_el2_regs.c
  * covers the chained EL2 table). */
