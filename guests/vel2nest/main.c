@@ -597,8 +597,12 @@ static void check_l2_vtimer_rearm(void)
         guest_gic_clear_active_private(INTID_EL1_VTIMER);
     if (!test_expect_eq("rearm_rounds", taken, REARM_ROUNDS))
         return;
-    test_check(worst <= ticks_from_us(REARM_BOUND_US), "rearm_latency_bounded",
-               "up to %lu ticks after the deadline, bound %lu", worst, ticks_from_us(REARM_BOUND_US));
+    /* The bound holds in instructions (-icount, which guests.list gives
+     * this guest and says so with vel2nest.icount=1); on the host's clock a
+     * loaded machine or a CPU shared with other VMs makes any bound a guess. */
+    if (bootarg_num(dtb_bootargs(guest_dtb), "vel2nest.icount", 0, 1))
+        test_check(worst <= ticks_from_us(REARM_BOUND_US), "rearm_latency_bounded",
+                   "up to %lu ticks after the deadline, bound %lu", worst, ticks_from_us(REARM_BOUND_US));
     test_note("L2 vtimer re-arm round trip: expiry to L1's IRQ %lu to %lu ticks (CNTFRQ %lu)",
               best, worst, cntfrq());
 }
