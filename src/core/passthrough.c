@@ -2,6 +2,7 @@
 
 #include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
+#include "arch/arm64/its.h"
 #include "arch/arm64/platform.h"
 #include "arch/arm64/sysreg.h"
 #include "core/guest_log.h"
@@ -21,9 +22,29 @@
 #define HOST_EVENT_BURST    10
 #define HOST_EVENT_WINDOW_MS 5000
 
+/* LPIs for assigned functions' MSIs: 8192-16383. */
+#define LPI_ID_BITS         14
+/* EventIDs per function: one vector (edu's MSI has one). */
+#define MSI_EVENT_BITS      1
+#define MSI_EVENT           0u
+
 struct pci_host host_pci;
 struct smmu host_smmu;
-static bool have_pci;
+struct its host_its;
+static bool have_pci, have_its;
+
+/* An assigned function's MSI as the physical ITS delivers it: (DeviceID,
+ * EventID 0) -> lpi on the collection of physical CPU cpu. */
+struct msi_route {
+    struct vm *vm;
+    struct pci_func *f;
+    uint32_t devid, lpi;
+    unsigned cpu;
+    bool check_pending;         /* the INT sent at assignment not taken yet */
+};
+static struct msi_route msi_routes[PCI_MAX_FUNCS];
+static unsigned nr_msi_routes;
+static uint32_t next_lpi = ITS_LPI_FIRST;
 
 static spinlock_t host_event_lock = SPINLOCK_INIT;
 static struct ratelimit host_event_rl;
@@ -138,6 +159,48 @@ static void route_smmu_irq(unsigned intid, irq_route_fn fn, const char *name, ui
     gic_enable_irq(intid);
 }
 
+/* The ITS: LPIs on in every redistributor, its tables, a collection per
+ * physical CPU (ICID = elvisor's CPU number). Only on GICv3 with an ITS
+ * that the PCIe bridge's msi-map names. */
+static void its_host_init(void)
+{
+    uint64_t cmds[MAX_PCPUS + 1][ITS_CMD_DWORDS];
+    const char *why = "";
+    int64_t target = -1;
+    int rds;
+
+    if (!platform.its_base || gic_version() != 3)
+        return;
+    if (!platform.pci.msi_to_its) {
+        log_info("ITS at 0x%llx: no PCIe bridge sends MSIs to it (no msi-map)",
+                 (unsigned long long)platform.its_base);
+        return;
+    }
+    rds = gicv3_lpis_init(LPI_ID_BITS, hyp_alloc, &why);
+    if (rds < 0 || its_init(&host_its, platform.its_base, STREAM_ID_BITS, hyp_alloc, &why) < 0) {
+        log_err("ITS at 0x%llx: %s: assigned functions get no MSIs", (unsigned long long)platform.its_base, why);
+        return;
+    }
+    for (unsigned i = 0; i < nr_pcpus; i++) {
+        target = gicv3_its_target(pcpus[i].mpidr, host_its.typer.pta);
+        if (target < 0 || its_cmd_mapc(cmds[i], (uint16_t)i, (uint64_t)target, true) < 0) {
+            log_err("ITS: no redistributor for CPU %u (MPIDR 0x%llx): assigned functions get no MSIs", i,
+                    (unsigned long long)pcpus[i].mpidr);
+            return;
+        }
+    }
+    its_cmd_sync(cmds[nr_pcpus], (uint64_t)target);
+    if (its_submit(&host_its, cmds, nr_pcpus + 1) < 0) {
+        log_err("ITS: MAPC not consumed: assigned functions get no MSIs");
+        return;
+    }
+    have_its = true;
+    log_info("ITS at 0x%llx: TYPER 0x%llx, LPIs %u-%u on in %d redistributors, %u collections (one per CPU), "
+             "%u DeviceID bits",
+             (unsigned long long)platform.its_base, (unsigned long long)host_its.typer_raw, ITS_LPI_FIRST,
+             gicv3_lpi_last(), rds, nr_pcpus, host_its.device_bits);
+}
+
 void passthrough_host_init(uint64_t boot_mpidr)
 {
     const char *why;
@@ -173,6 +236,7 @@ void passthrough_host_init(uint64_t boot_mpidr)
              (unsigned long long)(uintptr_t)host_smmu.evtq);
     route_smmu_irq(platform.smmu_eventq_intid, route_smmu_eventq, "SMMU event queue", boot_mpidr);
     route_smmu_irq(platform.smmu_gerror_intid, route_smmu_gerror, "SMMU global error", boot_mpidr);
+    its_host_init();
 }
 
 const char *passthrough_unavailable_why(void)
@@ -225,6 +289,79 @@ static bool route_assigned_intx(const struct irq_route *r, unsigned intid)
         return false;
     vgic_inject_hw(&vm->vgic, VGIC_NO_VCPU, r->arg, intid);
     return false;
+}
+
+/* An assigned function's LPI. The VM cannot enable MSI yet (the
+ * capability is hidden, docs/device-assignment.md: step 5 is not built),
+ * so the only one expected is the INT elvisor sent at assignment to check
+ * the path; anything else is logged and dropped. An LPI has no active
+ * state: nothing to deactivate. */
+static bool route_assigned_msi(const struct irq_route *r, unsigned intid)
+{
+    struct msi_route *m = r->ctx;
+    const struct pci_func *f = m->f;
+
+    if (__atomic_exchange_n(&m->check_pending, false, __ATOMIC_ACQ_REL)) {
+        log_info("vm %s: PCI %02x:%02x.%x MSI path checked: the ITS's INT of DeviceID %u EventID %u arrived as "
+                 "LPI %u on CPU %u",
+                 m->vm->cfg->name, f->bus, f->dev, f->fn, m->devid, MSI_EVENT, intid, this_pcpu()->id);
+        return true;
+    }
+    vm_warn(m->vm, "vm %s: PCI %02x:%02x.%x raised LPI %u, but MSIs are not offered to VMs yet: dropped",
+            m->vm->cfg->name, f->bus, f->dev, f->fn, intid);
+    return true;
+}
+
+/* The function's MSI through the physical ITS: its DeviceID's ITT with
+ * EventID 0 -> a new LPI on the collection of its VM's vCPU 0's CPU (as
+ * its INTx), the LPI enabled and routed here, then an INT that must come
+ * back through route_assigned_msi(). A function without MSI, or an ITS
+ * out of LPIs, keeps INTx only. */
+static int msi_attach(struct vm *vm, struct pci_func *f)
+{
+    const struct platform_pci *pp = &platform.pci;
+    uint64_t cmds[5][ITS_CMD_DWORDS];
+
+    if (!have_its || !pci_find_cap(f, PCI_CAP_ID_MSI))
+        return 0;
+    int64_t devid = its_devid_of_rid((uint32_t)(f->bus << 8 | f->dev << 3 | f->fn), pp->msi_rid_base,
+                                     pp->msi_devid_base, pp->msi_rid_count);
+    if (devid < 0 || (uint64_t)devid >> host_its.device_bits || nr_msi_routes == PCI_MAX_FUNCS ||
+        next_lpi > gicv3_lpi_last()) {
+        log_warn("vm %s: PCI %02x:%02x.%x: no ITS mapping possible (DeviceID %lld): INTx only", vm->cfg->name,
+                 f->bus, f->dev, f->fn, (long long)devid);
+        return 0;
+    }
+    void *itt = hyp_alloc(its_itt_bytes(host_its.typer.itt_entry_bytes, MSI_EVENT_BITS), 256);
+    unsigned cpu = vm->vcpus[0].pcpu;
+    int64_t target = gicv3_its_target(pcpus[cpu].mpidr, host_its.typer.pta);
+    struct msi_route *m = &msi_routes[nr_msi_routes];
+    *m = (struct msi_route){ vm, f, (uint32_t)devid, next_lpi, cpu, true };
+    struct irq_route r = { .first = m->lpi, .last = m->lpi, .handle = route_assigned_msi,
+                           .name = "assigned MSI", .ctx = m };
+    enum irq_route_err e = irq_route_add(&phys_irq_routes, &r);
+    if (!itt || target < 0 || e != IRQ_ROUTE_OK) {
+        log_err("vm %s: PCI %02x:%02x.%x: LPI %u: %s", vm->cfg->name, f->bus, f->dev, f->fn, m->lpi,
+                e != IRQ_ROUTE_OK ? irq_route_strerror(e) : "no ITT memory or no redistributor");
+        return -1;
+    }
+    nr_msi_routes++;
+    next_lpi++;
+    gicv3_lpi_set_enabled(m->lpi, true);
+    if (its_cmd_mapd(cmds[0], m->devid, MSI_EVENT_BITS, (uint64_t)(uintptr_t)itt, true) < 0 ||
+        its_cmd_mapti(cmds[1], m->devid, MSI_EVENT, m->lpi, (uint16_t)cpu) < 0)
+        return -1;
+    its_cmd_event(cmds[2], ITS_CMD_INV, m->devid, MSI_EVENT);
+    its_cmd_sync(cmds[3], (uint64_t)target);
+    its_cmd_event(cmds[4], ITS_CMD_INT, m->devid, MSI_EVENT);
+    if (its_submit(&host_its, cmds, 5) < 0) {
+        log_err("vm %s: PCI %02x:%02x.%x: the ITS did not take MAPD/MAPTI", vm->cfg->name, f->bus, f->dev, f->fn);
+        return -1;
+    }
+    log_info("vm %s: PCI %02x:%02x.%x MSI: ITS DeviceID %u EventID %u -> LPI %u on CPU %u (not offered to the VM "
+             "yet)",
+             vm->cfg->name, f->bus, f->dev, f->fn, m->devid, MSI_EVENT, m->lpi, cpu);
+    return 0;
 }
 
 static struct vm *owner_of_sid(uint32_t sid, struct pci_func **fn)
@@ -306,7 +443,7 @@ static int attach_one(struct vm *vm, const struct config_pci *want)
     vm->pci[vm->nr_pci++] = f;
     log_info("vm %s: PCI %02x:%02x.%x (%04x:%04x) assigned: stream %u through its stage 2, INTx %u", name,
              f->bus, f->dev, f->fn, f->vendor, f->device, f->sid, f->intid);
-    return 0;
+    return msi_attach(vm, f);
 }
 
 /* make bench's figure: what one page mapped and unmapped in a VM's stage 2
