@@ -16,6 +16,9 @@
 #      table all fault: elvisor logs each (stream 8, read and write, the
 #      IPA), `marker` finds its marker intact afterwards, and the run ends
 #      with every VM powered off (exit 0);
+#      With GICv3, elvisor's own ITS (MSI step 3): up at boot, the edu's
+#      DeviceID 8 EventID 0 mapped to LPI 8192 on the VM's CPU, and the
+#      ITS's INT for it taken there as that LPI;
 #   2b. two VMs, two edus (tests/integration/configs/edu-2dev.dts): their
 #      round trips overlap and each gets only its own data back; each
 #      device's DMA at the other VM's RAM faults, logged with its own stream,
@@ -76,6 +79,28 @@ marker_ram=0xba000000 peer_pa=0xba200000 table_pa=0xbe004000
 blocked_ipas=(0x44100000 0x8000000000 $peer_pa $table_pa)
 edu_checks=24       # TEST lines of VM edu with edu.expect-blocked and both addresses
 
+# MSI step 3 (GICv3): elvisor's ITS is up, and each assigned edu's
+# (DeviceID, EventID 0) is mapped to an LPI on its VM's CPU; the INT
+# elvisor sends for it comes back as that LPI on that CPU. On GICv2 no ITS
+# may be claimed. its_checks MODE LOG "VM BDF DEVID LPI CPU"...
+its_checks() {
+    local mode=$1 log=$2 vm bdf devid lpi cpu
+    shift 2
+    if [ "$gic" != 3 ]; then
+        check "$mode: no ITS on GICv2" "$([ "$(has "$log" "ITS at")" = 1 ]; echo $?)"
+        return
+    fi
+    check "$mode: ITS up" "$(has "$log" "ITS at 0x8080000: TYPER 0x1f0001efb1, LPIs 8192-16383 on in")" "see $log"
+    for row in "$@"; do
+        read -r vm bdf devid lpi cpu <<<"$row"
+        check "$mode: vm $vm's $bdf mapped in the ITS" \
+              "$(has "$log" "vm $vm: PCI $bdf MSI: ITS DeviceID $devid EventID 0 -> LPI $lpi on CPU $cpu")" "see $log"
+        check "$mode: vm $vm's LPI $lpi arrives on CPU $cpu" \
+              "$(has "$log" "elvisor[cpu$cpu]: vm $vm: PCI $bdf MSI path checked: the ITS's INT of DeviceID $devid EventID 0 arrived as LPI $lpi on CPU $cpu")" \
+              "see $log"
+    done
+}
+
 # 1. bare QEMU
 log=$logdir/edu-bare.log
 "$runner" --bare --assign-edu --gic "$gic" --kernel "$guest" --timeout "$timeout" >"$log" 2>&1
@@ -123,6 +148,7 @@ for mode in $modes; do
         done
     done
     check "$mode: marker intact" "$(has "$log" "[marker] TEST edu.marker_intact: PASS")"
+    its_checks "$mode" "$log" "edu 00:01.0 8 8192 0"
     done_line=$(grep -nF "[edu] GUEST-DONE" "$log" | head -1 | cut -d: -f1)
     intact_line=$(grep -nF "[marker] TEST edu.marker_intact" "$log" | head -1 | cut -d: -f1)
     [ -n "$done_line" ] && [ -n "$intact_line" ] && [ "$done_line" -lt "$intact_line" ]
@@ -161,6 +187,7 @@ for mode in $modes; do
     for vm in a b; do
         check "$mode 2dev: $vm's checks" "$(has "$log" "[$vm] GUEST-DONE edu passed=$two_checks failed=0")" "see $log"
     done
+    its_checks "$mode 2dev" "$log" "a 00:01.0 8 8192 0" "b 00:03.0 24 8193 1"
     before "$mode 2dev: a's round trips overlap b's" "$log" "[a] # rounds started" "[b] # rounds done"
     before "$mode 2dev: b's round trips overlap a's" "$log" "[b] # rounds started" "[a] # rounds done"
     for who in "a 00:01.0 8 $((b_pa + 0x200000))" "b 00:03.0 24 $((a_pa + 0x200000))"; do
