@@ -15,6 +15,7 @@
 #include "lib/printf.h"
 #include "lib/ratelimit.h"
 #include "lib/spinlock.h"
+#include "vdev/v2m.h"
 
 /* Bus 0 only (arch/arm64/pci.h): 256 requester IDs. */
 #define STREAM_ID_BITS      8
@@ -27,6 +28,9 @@
 /* EventIDs per function: one vector (edu's MSI has one). */
 #define MSI_EVENT_BITS      1
 #define MSI_EVENT           0u
+/* An EventID the function's ITT has room for but no mapping: the ITS
+ * drops it (checked on bare QEMU, suite edu part 1b). */
+#define MSI_EVENT_DROPPED   1u
 
 struct pci_host host_pci;
 struct smmu host_smmu;
@@ -34,14 +38,38 @@ struct its host_its;
 static bool have_pci, have_its;
 
 /* An assigned function's MSI as the physical ITS delivers it: (DeviceID,
- * EventID 0) -> lpi on the collection of physical CPU cpu. */
+ * EventID 0) -> lpi on the collection of physical CPU cpu, injected as
+ * the VM's vintid while the VM has MSI enabled with its frame's address. */
 struct msi_route {
     struct vm *vm;
     struct pci_func *f;
     uint32_t devid, lpi;
     unsigned cpu;
     bool check_pending;         /* the INT sent at assignment not taken yet */
+    unsigned cap;               /* the hardware's MSI capability */
+    bool cap64;
+    uint32_t vintid;            /* 0: the VM's MSI is off or aimed elsewhere */
 };
+
+/* A VM's MSI frame, and the doorbell page its functions write through
+ * the SMMU: IPA DOORBELL_IPA maps the physical GITS_TRANSLATER page. */
+#define V2M_IPA             0x08020000ULL   /* where virt's GICv2 has its frame */
+/* The frame's SPIs: from INTID 80 as virt's GICv2m frame, up to the top
+ * of the vGIC's default 64 SPIs (INTIDs 32-95): clear of virt's devices
+ * and of the virtio-mmio slots' SPIs 16-47 (INTIDs 48-79). */
+#define V2M_SPI_FIRST       80u
+#define V2M_NR_SPIS         16u
+#define DOORBELL_IPA        0x08090000ULL   /* where virt's ITS has GITS_TRANSLATER */
+#define GITS_TRANSLATER_OFF 0x40u
+#define ITS_TRANSLATER_PAGE 0x10000u
+#define MSI_CTRL            2u
+#define MSI_CTRL_ENABLE     1u
+#define MSI_ADDR_LO         4u
+struct vm_msi {
+    bool on;
+    struct v2m frame;
+};
+static struct vm_msi vm_msis[CONFIG_MAX_VMS];
 static struct msi_route msi_routes[PCI_MAX_FUNCS];
 static unsigned nr_msi_routes;
 static uint32_t next_lpi = ITS_LPI_FIRST;
@@ -291,15 +319,15 @@ static bool route_assigned_intx(const struct irq_route *r, unsigned intid)
     return false;
 }
 
-/* An assigned function's LPI. The VM cannot enable MSI yet (the
- * capability is hidden, docs/device-assignment.md: step 5 is not built),
- * so the only one expected is the INT elvisor sent at assignment to check
- * the path; anything else is logged and dropped. An LPI has no active
- * state: nothing to deactivate. */
+/* An assigned function's LPI: the vSPI its VM's MSI names, as an edge
+ * (an LPI has no active state: nothing to deactivate). The first one is
+ * the INT elvisor sent at assignment to check the path. A VM not running
+ * (being reset, off, stopped), or whose MSI is off, gets nothing. */
 static bool route_assigned_msi(const struct irq_route *r, unsigned intid)
 {
     struct msi_route *m = r->ctx;
     const struct pci_func *f = m->f;
+    uint32_t vintid = __atomic_load_n(&m->vintid, __ATOMIC_ACQUIRE);
 
     if (__atomic_exchange_n(&m->check_pending, false, __ATOMIC_ACQ_REL)) {
         log_info("vm %s: PCI %02x:%02x.%x MSI path checked: the ITS's INT of DeviceID %u EventID %u arrived as "
@@ -307,9 +335,85 @@ static bool route_assigned_msi(const struct irq_route *r, unsigned intid)
                  m->vm->cfg->name, f->bus, f->dev, f->fn, m->devid, MSI_EVENT, intid, this_pcpu()->id);
         return true;
     }
-    vm_warn(m->vm, "vm %s: PCI %02x:%02x.%x raised LPI %u, but MSIs are not offered to VMs yet: dropped",
-            m->vm->cfg->name, f->bus, f->dev, f->fn, intid);
+    if (__atomic_load_n(&m->vm->state, __ATOMIC_ACQUIRE) == VM_RUNNING && vintid)
+        vgic_inject_edge(&m->vm->vgic, VGIC_NO_VCPU, vintid);
     return true;
+}
+
+/* The hardware's MSI: off, or on to elvisor's doorbell with EventID
+ * event. */
+static void program_hw_msi(const struct msi_route *m, bool on, uint32_t event)
+{
+    const struct pci_func *f = m->f;
+    uint16_t ctrl = (uint16_t)pci_cfg_read(f, m->cap + MSI_CTRL, 2);
+
+    pci_cfg_write(f, m->cap + MSI_CTRL, 2, ctrl & ~MSI_CTRL_ENABLE);
+    if (!on)
+        return;
+    pci_cfg_write(f, m->cap + MSI_ADDR_LO, 4, (uint32_t)(DOORBELL_IPA + GITS_TRANSLATER_OFF));
+    if (m->cap64)
+        pci_cfg_write(f, m->cap + MSI_ADDR_LO + 4, 4, 0);
+    pci_cfg_write(f, m->cap + (m->cap64 ? 0xc : 0x8), 2, event);
+    pci_cfg_write(f, m->cap + MSI_CTRL, 2, (ctrl & ~0x70u) | MSI_CTRL_ENABLE);
+}
+
+/* The VM wrote its MSI capability (vdev/vpci.c keeps its view): an
+ * enabled MSI aimed at one of its frame's SPIs turns the hardware's on
+ * with elvisor's doorbell and EventID. Aimed anywhere else it is on too,
+ * with an EventID the ITS drops: the VM gets no interrupt, as a write to
+ * nowhere would give it none (the function, its MSI on, raises no INTx). */
+static void msi_changed(void *ctx, bool enabled, uint64_t addr, uint32_t data)
+{
+    struct msi_route *m = ctx;
+    struct vm_msi *vmsi = &vm_msis[m->vm->id];
+    bool ours = enabled && vmsi->on && v2m_owns(&vmsi->frame, V2M_IPA, addr, data);
+
+    __atomic_store_n(&m->vintid, ours ? data : 0, __ATOMIC_RELEASE);
+    program_hw_msi(m, enabled, ours ? MSI_EVENT : MSI_EVENT_DROPPED);
+}
+
+static const struct vpci_msi_ops msi_hook = { msi_changed };
+
+static void v2m_raise(void *ctx, uint32_t intid)
+{
+    struct vm *vm = ctx;
+
+    vgic_inject_edge(&vm->vgic, VGIC_NO_VCPU, intid);
+}
+
+/* The MSI frame's device class (core/vm_devices.c): a VM with a function
+ * whose MSI is offered gets the frame at V2M_IPA. */
+int passthrough_msi_frame_create(struct vm *vm)
+{
+    struct vm_msi *vmsi = &vm_msis[vm->id];
+
+    if (!vmsi->on)
+        return 0;
+    struct mmio_region r = { "gicv2m", V2M_IPA, V2M_FRAME_SIZE, v2m_mmio, &vmsi->frame };
+    if (v2m_init(&vmsi->frame, V2M_SPI_FIRST, V2M_NR_SPIS, v2m_raise, vm) < 0 ||
+        io_bus_add(&vm->mmio, &r) != IO_BUS_OK) {
+        log_err("vm %s: its MSI frame at IPA 0x%llx does not fit", vm->cfg->name, (unsigned long long)V2M_IPA);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t passthrough_msi_frame(const struct vm *vm)
+{
+    return vm_msis[vm->id].on ? V2M_IPA : 0;
+}
+
+/* The doorbell page in the VM's stage 2, which the SMMU walks for its
+ * functions: write-only device memory on the physical GITS_TRANSLATER. */
+static int map_doorbell(struct vm *vm)
+{
+    int rc = stage2_map(&vm->s2, DOORBELL_IPA, platform.its_base + ITS_TRANSLATER_PAGE, PAGE_SIZE,
+                        S2_WRITE | S2_DEVICE);
+
+    if (rc)
+        log_err("vm %s: mapping the MSI doorbell at IPA 0x%llx failed (%d)", vm->cfg->name,
+                (unsigned long long)DOORBELL_IPA, rc);
+    return rc ? -1 : 0;
 }
 
 /* The function's MSI through the physical ITS: its DeviceID's ITT with
@@ -317,12 +421,13 @@ static bool route_assigned_msi(const struct irq_route *r, unsigned intid)
  * its INTx), the LPI enabled and routed here, then an INT that must come
  * back through route_assigned_msi(). A function without MSI, or an ITS
  * out of LPIs, keeps INTx only. */
-static int msi_attach(struct vm *vm, struct pci_func *f)
+static int msi_attach(struct vm *vm, struct pci_func *f, struct vpci_func *vf)
 {
     const struct platform_pci *pp = &platform.pci;
     uint64_t cmds[5][ITS_CMD_DWORDS];
+    unsigned cap = pci_find_cap(f, PCI_CAP_ID_MSI);
 
-    if (!have_its || !pci_find_cap(f, PCI_CAP_ID_MSI))
+    if (!have_its || !cap)
         return 0;
     int64_t devid = its_devid_of_rid((uint32_t)(f->bus << 8 | f->dev << 3 | f->fn), pp->msi_rid_base,
                                      pp->msi_devid_base, pp->msi_rid_count);
@@ -336,7 +441,8 @@ static int msi_attach(struct vm *vm, struct pci_func *f)
     unsigned cpu = vm->vcpus[0].pcpu;
     int64_t target = gicv3_its_target(pcpus[cpu].mpidr, host_its.typer.pta);
     struct msi_route *m = &msi_routes[nr_msi_routes];
-    *m = (struct msi_route){ vm, f, (uint32_t)devid, next_lpi, cpu, true };
+    *m = (struct msi_route){ vm, f, (uint32_t)devid, next_lpi, cpu, true, cap,
+                             (pci_cfg_read(f, cap + MSI_CTRL, 2) & 0x80) != 0, 0 };
     struct irq_route r = { .first = m->lpi, .last = m->lpi, .handle = route_assigned_msi,
                            .name = "assigned MSI", .ctx = m };
     enum irq_route_err e = irq_route_add(&phys_irq_routes, &r);
@@ -358,9 +464,16 @@ static int msi_attach(struct vm *vm, struct pci_func *f)
         log_err("vm %s: PCI %02x:%02x.%x: the ITS did not take MAPD/MAPTI", vm->cfg->name, f->bus, f->dev, f->fn);
         return -1;
     }
-    log_info("vm %s: PCI %02x:%02x.%x MSI: ITS DeviceID %u EventID %u -> LPI %u on CPU %u (not offered to the VM "
-             "yet)",
-             vm->cfg->name, f->bus, f->dev, f->fn, m->devid, MSI_EVENT, m->lpi, cpu);
+    program_hw_msi(m, false, 0);
+    bool offered = vpci_offer_msi(vf, &msi_hook, m) == 0;
+    if (offered && !vm_msis[vm->id].on) {
+        if (map_doorbell(vm) < 0)
+            return -1;
+        vm_msis[vm->id].on = true;
+    }
+    log_info("vm %s: PCI %02x:%02x.%x MSI: ITS DeviceID %u EventID %u -> LPI %u on CPU %u%s", vm->cfg->name,
+             f->bus, f->dev, f->fn, m->devid, MSI_EVENT, m->lpi, cpu,
+             offered ? ", offered through the VM's MSI frame" : " (its MSI is not virtualized: INTx only)");
     return 0;
 }
 
@@ -443,7 +556,7 @@ static int attach_one(struct vm *vm, const struct config_pci *want)
     vm->pci[vm->nr_pci++] = f;
     log_info("vm %s: PCI %02x:%02x.%x (%04x:%04x) assigned: stream %u through its stage 2, INTx %u", name,
              f->bus, f->dev, f->fn, f->vendor, f->device, f->sid, f->intid);
-    return msi_attach(vm, f);
+    return msi_attach(vm, f, &vm->vpci.f[vm->vpci.nr - 1]);
 }
 
 /* make bench's figure: what one page mapped and unmapped in a VM's stage 2
@@ -528,6 +641,11 @@ void passthrough_vm_quiesce(struct vm *vm)
     for (unsigned i = 0; i < vm->nr_pci; i++) {
         struct pci_func *f = vm->pci[i];
         pci_quiesce(f);
+        for (unsigned j = 0; j < nr_msi_routes; j++)
+            if (msi_routes[j].f == f) {
+                __atomic_store_n(&msi_routes[j].vintid, 0, __ATOMIC_RELEASE);
+                program_hw_msi(&msi_routes[j], false, 0);
+            }
         /* A forwarded INTx the old guest never deactivated. */
         if (f->intid)
             gic_deactivate(f->intid);

@@ -4,8 +4,8 @@
  * SPI as an edge. Linux's GICv3 driver uses such a frame under the GIC
  * node when GICD_TYPER.LPIS is 0, as elvisor's vGICv3 reports. Pure: the
  * SPI is raised through the hook given; host-tested in
- * tests/unit/test_v2m.c. Not yet a device class of any VM: nothing maps
- * it (the capability it serves is not virtualized yet). */
+ * tests/unit/test_v2m.c. A VM has one when one of its assigned functions'
+ * MSI is offered (core/passthrough.c, device class "gicv2m"). */
 #ifndef ELVISOR_VDEV_V2M_H
 #define ELVISOR_VDEV_V2M_H
 

@@ -8,6 +8,8 @@
 #   1b. (GICv3) bare QEMU: the edu's MSI through the ITS the guest programs
 #      with elvisor's ITS encoders, with the SMMU in bypass and translating
 #      through a stage 2 of the guest's (the oracle for MSIs, not built yet);
+#   1c. (GICv3 suite) bare QEMU with GICv2, whose virt has a real GICv2m
+#      frame: the guest's side of MSIs (edu.role=msi-v2m), the oracle for 2c;
 #   2. under elvisor, tests/integration/configs/edu-2vm.dts: VM `edu` owns
 #      the device: the round trip works, a completion interrupt cleared
 #      through GICD_ICACTIVER or GICD_ICPENDR does not stop the next one
@@ -19,6 +21,11 @@
 #      With GICv3, elvisor's own ITS (MSI step 3): up at boot, the edu's
 #      DeviceID 8 EventID 0 mapped to LPI 8192 on the VM's CPU, and the
 #      ITS's INT for it taken there as that LPI;
+#   2c. (GICv3) under elvisor, the same msi-v2m guest: the VM's frame,
+#      its MSI capability virtualized, the DMA's completion as the SPI its
+#      data names (through the doorbell, the SMMU, the ITS, the LPI), INTx
+#      again with MSI off, nothing for an SPI outside the frame, a CPU
+#      write to the doorbell or the device's DMA to it raising nothing;
 #   2b. two VMs, two edus (tests/integration/configs/edu-2dev.dts): their
 #      round trips overlap and each gets only its own data back; each
 #      device's DMA at the other VM's RAM faults, logged with its own stream,
@@ -127,9 +134,32 @@ if [ "$gic" = 3 ]; then
           "$(has "$log" "GUEST-DONE edu passed=13 failed=0")" "see $log"
 fi
 
+# 1c. the guest's side of MSIs through a GICv2m frame, bare (QEMU's own
+# frame and GIC): the oracle for 2c.
+msi_v2m_checks=14   # TEST lines of msi-v2m without edu.doorbell
+if [ "$gic" = 3 ]; then
+    log=$logdir/edu-bare-msi-v2m.log
+    "$runner" --bare --assign-edu --gic 2 --kernel "$guest" --append "edu.role=msi-v2m" --timeout "$timeout" \
+        >"$log" 2>&1
+    check "bare msi-v2m (GICv2): the MSI arrives as the frame's SPI, INTx again with MSI off" \
+          "$(has "$log" "GUEST-DONE edu passed=$msi_v2m_checks failed=0")" "see $log"
+fi
+
 for mode in $modes; do
     m=()
     [ "$mode" = nvhe ] && m=(--nvhe)
+    # 2c. (GICv3) MSIs of an assigned function under elvisor: the same
+    # checks as 1c, and the doorbell's (5 more).
+    if [ "$gic" = 3 ]; then
+        log=$logdir/edu-$mode-msi-v2m.log
+        "$runner" "${m[@]}" --assign-edu --gic 3 --kernel "$guest" \
+            --append "edu.role=msi-v2m edu.doorbell=0x08090040" --timeout "$timeout" >"$log" 2>&1
+        check "$mode msi-v2m: exit 0" $? "see $log"
+        check "$mode msi-v2m: MSI offered" \
+              "$(has "$log" "vm guest: PCI 00:01.0 MSI: ITS DeviceID 8 EventID 0 -> LPI 8192 on CPU 0, offered through the VM's MSI frame")"
+        check "$mode msi-v2m: guest checks" "$(has "$log" "GUEST-DONE edu passed=$((msi_v2m_checks + 5)) failed=0")" \
+              "see $log"
+    fi
     # 2. under elvisor, two VMs
     log=$logdir/edu-$mode-2vm.log
     "$runner" "${m[@]}" --assign-edu --gic "$gic" --config "$cfg" --timeout "$timeout" >"$log" 2>&1
