@@ -64,7 +64,11 @@ struct msi_route {
 #define ITS_TRANSLATER_PAGE 0x10000u
 #define MSI_CTRL            2u
 #define MSI_CTRL_ENABLE     1u
+#define MSI_CTRL_MME        0x70u           /* vectors enabled: one (0) */
+#define MSI_CTRL_64         0x80u
 #define MSI_ADDR_LO         4u
+#define MSI_DATA_32         8u
+#define MSI_DATA_64         0xcu
 struct vm_msi {
     bool on;
     struct v2m frame;
@@ -353,8 +357,8 @@ static void program_hw_msi(const struct msi_route *m, bool on, uint32_t event)
     pci_cfg_write(f, m->cap + MSI_ADDR_LO, 4, (uint32_t)(DOORBELL_IPA + GITS_TRANSLATER_OFF));
     if (m->cap64)
         pci_cfg_write(f, m->cap + MSI_ADDR_LO + 4, 4, 0);
-    pci_cfg_write(f, m->cap + (m->cap64 ? 0xc : 0x8), 2, event);
-    pci_cfg_write(f, m->cap + MSI_CTRL, 2, (ctrl & ~0x70u) | MSI_CTRL_ENABLE);
+    pci_cfg_write(f, m->cap + (m->cap64 ? MSI_DATA_64 : MSI_DATA_32), 2, event);
+    pci_cfg_write(f, m->cap + MSI_CTRL, 2, (ctrl & ~MSI_CTRL_MME) | MSI_CTRL_ENABLE);
 }
 
 /* The VM wrote its MSI capability (vdev/vpci.c keeps its view): an
@@ -442,7 +446,7 @@ static int msi_attach(struct vm *vm, struct pci_func *f, struct vpci_func *vf)
     int64_t target = gicv3_its_target(pcpus[cpu].mpidr, host_its.typer.pta);
     struct msi_route *m = &msi_routes[nr_msi_routes];
     *m = (struct msi_route){ vm, f, (uint32_t)devid, next_lpi, cpu, true, cap,
-                             (pci_cfg_read(f, cap + MSI_CTRL, 2) & 0x80) != 0, 0 };
+                             (pci_cfg_read(f, cap + MSI_CTRL, 2) & MSI_CTRL_64) != 0, 0 };
     struct irq_route r = { .first = m->lpi, .last = m->lpi, .handle = route_assigned_msi,
                            .name = "assigned MSI", .ctx = m };
     enum irq_route_err e = irq_route_add(&phys_irq_routes, &r);
