@@ -1,4 +1,4 @@
-/* What the edu guest's files share (main.c, its_msi.c). */
+/* What the edu guest's files share (main.c, its_msi.c, v2m_msi.c). */
 #ifndef GUESTS_EDU_H
 #define GUESTS_EDU_H
 
