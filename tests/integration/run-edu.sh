@@ -26,6 +26,8 @@
 #      data names (through the doorbell, the SMMU, the ITS, the LPI), INTx
 #      again with MSI off, nothing for an SPI outside the frame, a CPU
 #      write to the doorbell or the device's DMA to it raising nothing;
+#      and two VMs with an edu each doing all that at once
+#      (tests/integration/configs/edu-msi-2dev.dts);
 #   2b. two VMs, two edus (tests/integration/configs/edu-2dev.dts): their
 #      round trips overlap and each gets only its own data back; each
 #      device's DMA at the other VM's RAM faults, logged with its own stream,
@@ -159,6 +161,18 @@ for mode in $modes; do
               "$(has "$log" "vm guest: PCI 00:01.0 MSI: ITS DeviceID 8 EventID 0 -> LPI 8192 on CPU 0, offered through the VM's MSI frame")"
         check "$mode msi-v2m: guest checks" "$(has "$log" "GUEST-DONE edu passed=$((msi_v2m_checks + 5)) failed=0")" \
               "see $log"
+        # Two VMs, an edu each, both on MSIs at once (configs/edu-msi-2dev.dts):
+        # each gets exactly its own device's completions.
+        log=$logdir/edu-$mode-msi-2dev.log
+        "$runner" "${m[@]}" --assign-edu --assign-edu --gic 3 --config "$here/configs/edu-msi-2dev.dts" \
+            --timeout "$timeout" >"$log" 2>&1
+        check "$mode msi-2dev: exit 0" $? "see $log"
+        check "$mode msi-2dev: b's MSI is LPI 8193 on CPU 1" \
+              "$(has "$log" "vm b: PCI 00:03.0 MSI: ITS DeviceID 24 EventID 0 -> LPI 8193 on CPU 1, offered")"
+        for vm in a b; do
+            check "$mode msi-2dev: $vm's checks" \
+                  "$(has "$log" "[$vm] GUEST-DONE edu passed=$((msi_v2m_checks + 5)) failed=0")" "see $log"
+        done
     fi
     # 2. under elvisor, two VMs
     log=$logdir/edu-$mode-2vm.log
