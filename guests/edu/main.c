@@ -126,6 +126,13 @@ bool edu_round_trip_via(uintptr_t bar, uint64_t offset)
     return memcmp(src_buf, dst_buf, sizeof(dst_buf)) == 0;
 }
 
+bool edu_dma_out(uintptr_t bar, const void *data, uint32_t n, uint64_t dst)
+{
+    bar0 = bar;
+    memcpy(src_buf, data, n);
+    return dma((uintptr_t)src_buf, EDU_BUF, n, 0) && dma(EDU_BUF, dst, n, EDU_DMA_TO_RAM);
+}
+
 void edu_irq_ack(uintptr_t bar)
 {
     mmio_write32(bar + EDU_IRQ_ACK, mmio_read32(bar + EDU_IRQ_STATUS));
@@ -419,6 +426,10 @@ void guest_main(void)
     test_expect_eq("edu_liveness", mmio_read32(bar0 + EDU_LIVENESS), ~0x12345678u);
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "msi-its") == 0) {
         edu_msi_its_role(cfg, bar0, args);
+        test_done();
+    }
+    if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "msi-v2m") == 0) {
+        edu_msi_v2m_role(cfg, bar0, 32 + 3 + dev % 4, arg_hex(args, "edu.doorbell"));
         test_done();
     }
     if (bootarg_get(args, "edu.role", role, sizeof(role)) && strcmp(role, "poweroff") == 0) {

@@ -3,7 +3,9 @@
  * SMMU is turned on with every stream aborted, so that no device behind it
  * can DMA until it belongs to a VM; a VM's function then gets an STE
  * pointing at the VM's own stage-2 tables, told of every later change
- * through the stage-2 observer (core/stage2.h). */
+ * through the stage-2 observer (core/stage2.h). On a GICv3 host with an
+ * ITS a function's MSI goes doorbell -> ITS -> LPI -> the SPI the VM's
+ * virtualized MSI capability names in its GICv2m-style frame. */
 #ifndef ELVISOR_CORE_PASSTHROUGH_H
 #define ELVISOR_CORE_PASSTHROUGH_H
 
@@ -33,6 +35,12 @@ struct vm;
  * missing, is a bridge, or the machine has no stage-2 SMMU: the VM is then
  * not started. */
 int passthrough_vm_attach(struct vm *vm);
+/* The MSI frame's device class, after the bridge's: the VM's GICv2m-style
+ * frame when one of its functions' MSI is offered (GICv3 host with an
+ * ITS). passthrough_msi_frame() is its IPA for the DTB, or 0. */
+int passthrough_msi_frame_create(struct vm *vm);
+uint64_t passthrough_msi_frame(const struct vm *vm);
+
 /* Before a VM's memory is reloaded or left (SYSTEM_RESET, power-off,
  * stop): its functions' DMA and interrupts stopped (bus mastering off,
  * FLR where offered), their virtual view back to reset. */

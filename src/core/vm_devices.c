@@ -5,6 +5,7 @@
 #include "core/dev_class.h"
 #include "core/passthrough.h"
 #include "lib/log.h"
+#include "vdev/v2m.h"
 #include "vdev/virtio_mmio.h"
 
 static int add_mmio(struct vm *vm, const char *name, uint64_t base, uint64_t size,
@@ -175,9 +176,25 @@ static const struct dev_class pcie_class = {
     .describe = pcie_describe,
 };
 
+/* ---- the MSI frame of the bridge's functions (GICv2m-style, vdev/v2m.h) ---- */
+
+static void msi_frame_describe(const struct vm *vm, struct vm_dt *dt)
+{
+    uint64_t base = passthrough_msi_frame(vm);
+
+    if (dt->p.pci && base) {
+        dt->pci.msi_frame_base = base;
+        dt->pci.msi_frame_size = V2M_FRAME_SIZE;
+    }
+}
+
+static const struct dev_class msi_frame_class = {
+    .name = "gicv2m", .create = passthrough_msi_frame_create, .describe = msi_frame_describe,
+};
+
 /* Table order is creation, reset and DTB order. */
 static const struct dev_class *const vm_device_classes[] = {
-    &gic_class, &uart_class, &virtio_window_class, &pcie_class,
+    &gic_class, &uart_class, &virtio_window_class, &pcie_class, &msi_frame_class,
 };
 #define NR_CLASSES (sizeof(vm_device_classes) / sizeof(vm_device_classes[0]))
 

@@ -255,6 +255,17 @@ static void emit_gic(struct dtb_ctx *c)
     if (p->gic_version == 3 && p->virt_el2)
         prop_irq(w, GIC_IRQ_TYPE_PPI, PPI_GIC_MAINTENANCE, ppi_flags(p));
     fdt_w_prop_u32(w, "phandle", VM_DTB_PHANDLE_GIC);
+    if (p->pci && p->pci->msi_frame_base) {
+        /* Linux's GICv3 driver probes v2m children when LPIS is 0 (ours). */
+        unit_name(name, "", "v2m", p->pci->msi_frame_base);
+        fdt_w_begin_node(w, name);
+        fdt_w_prop_string(w, "compatible", "arm,gic-v2m-frame");
+        fdt_w_prop_empty(w, "msi-controller");
+        put_reg_pair(reg, p->pci->msi_frame_base, p->pci->msi_frame_size);
+        fdt_w_prop_cells(w, "reg", reg, 2 * ROOT_CELLS);
+        fdt_w_prop_u32(w, "phandle", VM_DTB_PHANDLE_V2M);
+        fdt_w_end_node(w);
+    }
     fdt_w_end_node(w);
 }
 
@@ -330,6 +341,8 @@ static void emit_pcie(struct dtb_ctx *c)
         fdt_w_prop_cells(w, "interrupt-map-mask", mask, 4);
         fdt_w_prop_cells(w, "interrupt-map", map, n);
     }
+    if (pci->msi_frame_base)
+        fdt_w_prop_u32(w, "msi-parent", VM_DTB_PHANDLE_V2M);
     fdt_w_end_node(w);
 }
 

@@ -12,6 +12,7 @@
  * tree, e.g. virtio-mmio slots, refers to the GIC by this value). */
 #define VM_DTB_PHANDLE_CLK24MHZ  1u
 #define VM_DTB_PHANDLE_GIC       2u
+#define VM_DTB_PHANDLE_V2M       3u
 
 #define VM_DTB_GICV2_MAX_CPUS    8u   /* GICv2 targets at most 8 CPUs */
 #define VM_DTB_GICV3_REDIST_FRAME 0x20000u   /* RD_base + SGI_base frames per vCPU */
@@ -31,6 +32,9 @@ struct vm_dtb_pci {
     uint64_t mmio_base, mmio_size;
     unsigned nr;
     struct vm_dtb_pci_fn fn[VM_DTB_MAX_PCI];
+    /* A GICv2m-style MSI frame under the GIC, the bridge's msi-parent
+     * (0: none, the functions use INTx). */
+    uint64_t msi_frame_base, msi_frame_size;
 };
 
 struct vm_dtb_params {

@@ -73,7 +73,9 @@ void handle_phys_irqs(void)
         uint32_t ack;
         unsigned intid = gic_ack(&ack);
 
-        if (intid >= GIC_INTID_SPURIOUS)
+        /* 1020-1023 are special (1023: nothing pending); LPIs (8192 up,
+         * assigned functions' MSIs) are routed like the rest. */
+        if (intid >= GIC_INTID_SPECIAL && intid <= GIC_INTID_SPURIOUS)
             break;
         gic_priority_drop(ack);
         const struct irq_route *r = irq_route_find(&phys_irq_routes, intid);

@@ -17,6 +17,17 @@
 #define CMD_ALLOWED         ((1u << 1) | (1u << 2) | (1u << 10))     /* MEM, MASTER, INTX_DISABLE */
 
 #define CAP_PM              0x01
+#define CAP_MSI             0x05
+/* MSI (PCI Local Bus 6.8.1): control at +2 (enable [0], multiple message
+ * capable [3:1] and enable [6:4], 64-bit [7], per-vector masking [8]),
+ * address at +4 (and +8 when 64-bit), data after it. */
+#define MSI_CTRL            2u
+#define MSI_CTRL_ENABLE     (1u << 0)
+#define MSI_CTRL_64         (1u << 7)
+#define MSI_CTRL_PVM        (1u << 8)
+#define MSI_ADDR_LO         4u
+#define MSI_LEN_32          0x0cu
+#define MSI_LEN_64          0x10u
 #define CAP_VENDOR          0x09
 #define CAP_EXP             0x10
 #define CAP_EXP_LEN         0x3c
@@ -39,13 +50,17 @@ static unsigned visible_cap_len(const struct vpci_func *f, unsigned off, unsigne
         return CAP_PM_LEN;
     case CAP_EXP:
         return CAP_EXP_LEN;
+    case CAP_MSI:
+        if (off != f->msi_off)
+            return 0;
+        return f->msi_64 ? MSI_LEN_64 : MSI_LEN_32;
     case CAP_VENDOR: {
         /* virtio finds its structures through these: length at +2 */
         unsigned len = hw_byte(f, off + 2);
         return len >= 3 ? len : 0;
     }
     default:
-        return 0;       /* MSI, MSI-X and anything not known */
+        return 0;       /* MSI-X and anything not known */
     }
 }
 
@@ -110,6 +125,75 @@ int vpci_add(struct vpci *b, unsigned dev, unsigned fn, const struct vpci_hw_ops
     return 0;
 }
 
+static unsigned msi_data_at(const struct vpci_func *f)
+{
+    return f->msi_64 ? 0x0c : 0x08;
+}
+
+int vpci_offer_msi(struct vpci_func *f, const struct vpci_msi_ops *ops, void *ctx)
+{
+    unsigned at = 0, n = 0;
+
+    if (f->ops->read(f->hw, REG_STATUS, 2) & STATUS_CAPS)
+        at = hw_byte(f, REG_CAP_PTR) & ~3u;
+    while (at >= HDR_SIZE && at < 0x100 && n++ < CAP_WALK_MAX && hw_byte(f, at) != CAP_MSI)
+        at = hw_byte(f, at + 1) & ~3u;
+    if (at < HDR_SIZE || at >= 0x100 || n > CAP_WALK_MAX || !ops || !ops->changed)
+        return -1;
+    uint16_t ctrl = (uint16_t)f->ops->read(f->hw, at + MSI_CTRL, 2);
+    if (ctrl & MSI_CTRL_PVM)
+        return -1;
+    f->msi_off = (uint8_t)at;
+    f->msi_64 = ctrl & MSI_CTRL_64;
+    f->msi_ops = ops;
+    f->msi_ctx = ctx;
+    f->msi_enabled = false;
+    f->msi_addr = 0;
+    f->msi_data = 0;
+    scan_caps(f);
+    if (cap_listed(f, at))
+        return 0;
+    f->msi_off = 0;             /* it overlaps another or lies past 0x100 */
+    return -1;
+}
+
+/* Byte rel of the MSI capability as the VM sees it (rel >= 2). */
+static uint8_t msi_byte(const struct vpci_func *f, unsigned rel)
+{
+    unsigned data = msi_data_at(f);
+
+    if (rel == MSI_CTRL)
+        return (uint8_t)((f->msi_enabled ? MSI_CTRL_ENABLE : 0) | (f->msi_64 ? MSI_CTRL_64 : 0));
+    if (rel >= MSI_ADDR_LO && rel < MSI_ADDR_LO + (f->msi_64 ? 8u : 4u))
+        return (uint8_t)(f->msi_addr >> (8 * (rel - MSI_ADDR_LO)));
+    if (rel >= data && rel < data + 2)
+        return (uint8_t)(f->msi_data >> (8 * (rel - data)));
+    return 0;                   /* control's high byte, extended data */
+}
+
+static void msi_write_byte(struct vpci_func *f, unsigned rel, uint8_t b)
+{
+    unsigned data = msi_data_at(f);
+
+    if (rel == MSI_CTRL) {
+        f->msi_enabled = b & MSI_CTRL_ENABLE;       /* one vector: MME stays 0 */
+    } else if (rel >= MSI_ADDR_LO && rel < MSI_ADDR_LO + (f->msi_64 ? 8u : 4u)) {
+        unsigned sh = 8 * (rel - MSI_ADDR_LO);
+        f->msi_addr = (f->msi_addr & ~(0xffULL << sh)) | ((uint64_t)b << sh);
+        f->msi_addr &= ~3ULL;                       /* a DWORD address */
+    } else if (rel >= data && rel < data + 2) {
+        unsigned sh = 8 * (rel - data);
+        f->msi_data = (uint16_t)((f->msi_data & ~(0xffu << sh)) | ((unsigned)b << sh));
+    }
+}
+
+static bool in_msi(const struct vpci_func *f, unsigned off)
+{
+    unsigned at = f->msi_off;
+
+    return at && off >= at + MSI_CTRL && off < at + (f->msi_64 ? MSI_LEN_64 : MSI_LEN_32);
+}
+
 /* The 32-bit BAR register i as the VM reads it. */
 static uint32_t bar_reg(const struct vpci_func *f, unsigned i)
 {
@@ -166,6 +250,8 @@ static uint8_t cfg_byte(const struct vpci_func *f, unsigned off)
         return 0;                           /* hidden, and every extended capability */
     if (off == (unsigned)f->cap_off[c] + 1)
         return (unsigned)c + 1 < f->nr_caps ? f->cap_off[c + 1] : 0;
+    if (in_msi(f, off))
+        return msi_byte(f, off - f->msi_off);
     return hw_byte(f, off);
 }
 
@@ -220,6 +306,12 @@ bool vpci_cfg_write(struct vpci_func *f, unsigned off, unsigned size, uint32_t v
         write_bar(f, off, size, v);
     else if (off == REG_INT_LINE)
         f->int_line = (uint8_t)v;
+    else if (in_msi(f, off) || in_msi(f, off + size - 1)) {
+        for (unsigned i = 0; i < size; i++)
+            if (in_msi(f, off + i))
+                msi_write_byte(f, off + i - f->msi_off, (uint8_t)(v >> (8 * i)));
+        f->msi_ops->changed(f->msi_ctx, f->msi_enabled, f->msi_addr, f->msi_data);
+    }
     return true;        /* everything else is dropped */
 }
 
@@ -256,5 +348,8 @@ void vpci_reset(struct vpci *b)
         f->int_line = 0;
         for (unsigned j = 0; j < VPCI_NR_BARS; j++)
             f->bar_written[j] = 0;
+        f->msi_enabled = false;
+        f->msi_addr = 0;
+        f->msi_data = 0;
     }
 }

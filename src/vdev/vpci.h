@@ -4,8 +4,11 @@
  * through, and virtualizes what would let a VM reach beyond what it was
  * given: the BARs (fixed where elvisor placed them: sizing works, moving
  * does not), the command register (memory decoding, bus mastering and
- * INTx masking only), the capability list (MSI and MSI-X hidden: there is
- * no virtual ITS; extended capabilities hidden), the expansion ROM (none).
+ * INTx masking only), the capability list (MSI-X hidden; MSI hidden
+ * unless offered with vpci_offer_msi(), then virtualized: the VM's
+ * address, data and enable bit are kept here and handed to a hook, never
+ * written to the hardware; extended capabilities hidden), the expansion
+ * ROM (none).
  * Every other write is dropped. Pure: the physical configuration space is
  * reached through the hooks given, and host tests and a fuzzer drive it. */
 #ifndef ELVISOR_VDEV_VPCI_H
@@ -27,6 +30,12 @@ struct vpci_hw_ops {
     void (*write)(void *hw, unsigned off, unsigned size, uint32_t v);
 };
 
+/* The VM's MSI settings after each write to its MSI capability: the
+ * hook decides what the hardware gets (core/passthrough.c). */
+struct vpci_msi_ops {
+    void (*changed)(void *ctx, bool enabled, uint64_t addr, uint32_t data);
+};
+
 struct vpci_bar {
     uint64_t addr, size;        /* size 0: not offered */
     bool is64, prefetch;
@@ -44,6 +53,14 @@ struct vpci_func {
     uint8_t int_line;
     uint8_t cap_off[VPCI_MAX_CAPS], cap_len[VPCI_MAX_CAPS];
     unsigned nr_caps;
+    /* MSI, once offered (msi_off != 0): the VM's view of it. */
+    const struct vpci_msi_ops *msi_ops;
+    void *msi_ctx;
+    uint8_t msi_off;
+    bool msi_64;                /* the hardware's 64-bit address bit */
+    bool msi_enabled;
+    uint64_t msi_addr;
+    uint16_t msi_data;
 };
 
 struct vpci {
@@ -57,6 +74,11 @@ struct vpci {
 int vpci_add(struct vpci *b, unsigned dev, unsigned fn, const struct vpci_hw_ops *ops, void *hw,
              const struct vpci_bar bars[VPCI_NR_BARS]);
 
+/* Shows f's MSI capability to the VM, virtualized: one vector, no
+ * per-vector masking. Negative (MSI stays hidden) when the function has
+ * none, or has per-vector masking (not virtualized). */
+int vpci_offer_msi(struct vpci_func *f, const struct vpci_msi_ops *ops, void *ctx);
+
 /* One function's configuration space as the VM sees it: reads and writes
  * of 1, 2 or 4 naturally aligned bytes at off < 4096; false otherwise. */
 bool vpci_cfg_read(struct vpci_func *f, unsigned off, unsigned size, uint32_t *v);
@@ -67,7 +89,8 @@ bool vpci_cfg_write(struct vpci_func *f, unsigned off, unsigned size, uint32_t v
 bool vpci_ecam_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
 
 /* Back to power-on state as the VM sees it (its reset): command 0, BARs
- * not being sized. The physical function is quiesced by the caller. */
+ * not being sized, MSI disabled with address and data 0 (the hook is not
+ * called). The physical function is quiesced by the caller. */
 void vpci_reset(struct vpci *b);
 
 #endif

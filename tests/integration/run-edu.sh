@@ -8,6 +8,8 @@
 #   1b. (GICv3) bare QEMU: the edu's MSI through the ITS the guest programs
 #      with elvisor's ITS encoders, with the SMMU in bypass and translating
 #      through a stage 2 of the guest's (the oracle for MSIs, not built yet);
+#   1c. (GICv3 suite) bare QEMU with GICv2, whose virt has a real GICv2m
+#      frame: the guest's side of MSIs (edu.role=msi-v2m), the oracle for 2c;
 #   2. under elvisor, tests/integration/configs/edu-2vm.dts: VM `edu` owns
 #      the device: the round trip works, a completion interrupt cleared
 #      through GICD_ICACTIVER or GICD_ICPENDR does not stop the next one
@@ -16,6 +18,16 @@
 #      table all fault: elvisor logs each (stream 8, read and write, the
 #      IPA), `marker` finds its marker intact afterwards, and the run ends
 #      with every VM powered off (exit 0);
+#      With GICv3, elvisor's own ITS (MSI step 3): up at boot, the edu's
+#      DeviceID 8 EventID 0 mapped to LPI 8192 on the VM's CPU, and the
+#      ITS's INT for it taken there as that LPI;
+#   2c. (GICv3) under elvisor, the same msi-v2m guest: the VM's frame,
+#      its MSI capability virtualized, the DMA's completion as the SPI its
+#      data names (through the doorbell, the SMMU, the ITS, the LPI), INTx
+#      again with MSI off, nothing for an SPI outside the frame, a CPU
+#      write to the doorbell or the device's DMA to it raising nothing;
+#      and two VMs with an edu each doing all that at once
+#      (tests/integration/configs/edu-msi-2dev.dts);
 #   2b. two VMs, two edus (tests/integration/configs/edu-2dev.dts): their
 #      round trips overlap and each gets only its own data back; each
 #      device's DMA at the other VM's RAM faults, logged with its own stream,
@@ -76,6 +88,28 @@ marker_ram=0xba000000 peer_pa=0xba200000 table_pa=0xbe004000
 blocked_ipas=(0x44100000 0x8000000000 $peer_pa $table_pa)
 edu_checks=24       # TEST lines of VM edu with edu.expect-blocked and both addresses
 
+# MSI step 3 (GICv3): elvisor's ITS is up, and each assigned edu's
+# (DeviceID, EventID 0) is mapped to an LPI on its VM's CPU; the INT
+# elvisor sends for it comes back as that LPI on that CPU. On GICv2 no ITS
+# may be claimed. its_checks MODE LOG "VM BDF DEVID LPI CPU"...
+its_checks() {
+    local mode=$1 log=$2 vm bdf devid lpi cpu
+    shift 2
+    if [ "$gic" != 3 ]; then
+        check "$mode: no ITS on GICv2" "$([ "$(has "$log" "ITS at")" = 1 ]; echo $?)"
+        return
+    fi
+    check "$mode: ITS up" "$(has "$log" "ITS at 0x8080000: TYPER 0x1f0001efb1, LPIs 8192-16383 on in")" "see $log"
+    for row in "$@"; do
+        read -r vm bdf devid lpi cpu <<<"$row"
+        check "$mode: vm $vm's $bdf mapped in the ITS" \
+              "$(has "$log" "vm $vm: PCI $bdf MSI: ITS DeviceID $devid EventID 0 -> LPI $lpi on CPU $cpu")" "see $log"
+        check "$mode: vm $vm's LPI $lpi arrives on CPU $cpu" \
+              "$(has "$log" "elvisor[cpu$cpu]: vm $vm: PCI $bdf MSI path checked: the ITS's INT of DeviceID $devid EventID 0 arrived as LPI $lpi on CPU $cpu")" \
+              "see $log"
+    done
+}
+
 # 1. bare QEMU
 log=$logdir/edu-bare.log
 "$runner" --bare --assign-edu --gic "$gic" --kernel "$guest" --timeout "$timeout" >"$log" 2>&1
@@ -102,9 +136,44 @@ if [ "$gic" = 3 ]; then
           "$(has "$log" "GUEST-DONE edu passed=13 failed=0")" "see $log"
 fi
 
+# 1c. the guest's side of MSIs through a GICv2m frame, bare (QEMU's own
+# frame and GIC): the oracle for 2c.
+msi_v2m_checks=14   # TEST lines of msi-v2m without edu.doorbell
+if [ "$gic" = 3 ]; then
+    log=$logdir/edu-bare-msi-v2m.log
+    "$runner" --bare --assign-edu --gic 2 --kernel "$guest" --append "edu.role=msi-v2m" --timeout "$timeout" \
+        >"$log" 2>&1
+    check "bare msi-v2m (GICv2): the MSI arrives as the frame's SPI, INTx again with MSI off" \
+          "$(has "$log" "GUEST-DONE edu passed=$msi_v2m_checks failed=0")" "see $log"
+fi
+
 for mode in $modes; do
     m=()
     [ "$mode" = nvhe ] && m=(--nvhe)
+    # 2c. (GICv3) MSIs of an assigned function under elvisor: the same
+    # checks as 1c, and the doorbell's (5 more).
+    if [ "$gic" = 3 ]; then
+        log=$logdir/edu-$mode-msi-v2m.log
+        "$runner" "${m[@]}" --assign-edu --gic 3 --kernel "$guest" \
+            --append "edu.role=msi-v2m edu.doorbell=0x08090040" --timeout "$timeout" >"$log" 2>&1
+        check "$mode msi-v2m: exit 0" $? "see $log"
+        check "$mode msi-v2m: MSI offered" \
+              "$(has "$log" "vm guest: PCI 00:01.0 MSI: ITS DeviceID 8 EventID 0 -> LPI 8192 on CPU 0, offered through the VM's MSI frame")"
+        check "$mode msi-v2m: guest checks" "$(has "$log" "GUEST-DONE edu passed=$((msi_v2m_checks + 5)) failed=0")" \
+              "see $log"
+        # Two VMs, an edu each, both on MSIs at once (configs/edu-msi-2dev.dts):
+        # each gets exactly its own device's completions.
+        log=$logdir/edu-$mode-msi-2dev.log
+        "$runner" "${m[@]}" --assign-edu --assign-edu --gic 3 --config "$here/configs/edu-msi-2dev.dts" \
+            --timeout "$timeout" >"$log" 2>&1
+        check "$mode msi-2dev: exit 0" $? "see $log"
+        check "$mode msi-2dev: b's MSI is LPI 8193 on CPU 1" \
+              "$(has "$log" "vm b: PCI 00:03.0 MSI: ITS DeviceID 24 EventID 0 -> LPI 8193 on CPU 1, offered")"
+        for vm in a b; do
+            check "$mode msi-2dev: $vm's checks" \
+                  "$(has "$log" "[$vm] GUEST-DONE edu passed=$((msi_v2m_checks + 5)) failed=0")" "see $log"
+        done
+    fi
     # 2. under elvisor, two VMs
     log=$logdir/edu-$mode-2vm.log
     "$runner" "${m[@]}" --assign-edu --gic "$gic" --config "$cfg" --timeout "$timeout" >"$log" 2>&1
@@ -123,6 +192,7 @@ for mode in $modes; do
         done
     done
     check "$mode: marker intact" "$(has "$log" "[marker] TEST edu.marker_intact: PASS")"
+    its_checks "$mode" "$log" "edu 00:01.0 8 8192 0"
     done_line=$(grep -nF "[edu] GUEST-DONE" "$log" | head -1 | cut -d: -f1)
     intact_line=$(grep -nF "[marker] TEST edu.marker_intact" "$log" | head -1 | cut -d: -f1)
     [ -n "$done_line" ] && [ -n "$intact_line" ] && [ "$done_line" -lt "$intact_line" ]
@@ -161,6 +231,7 @@ for mode in $modes; do
     for vm in a b; do
         check "$mode 2dev: $vm's checks" "$(has "$log" "[$vm] GUEST-DONE edu passed=$two_checks failed=0")" "see $log"
     done
+    its_checks "$mode 2dev" "$log" "a 00:01.0 8 8192 0" "b 00:03.0 24 8193 1"
     before "$mode 2dev: a's round trips overlap b's" "$log" "[a] # rounds started" "[b] # rounds done"
     before "$mode 2dev: b's round trips overlap a's" "$log" "[b] # rounds started" "[a] # rounds done"
     for who in "a 00:01.0 8 $((b_pa + 0x200000))" "b 00:03.0 24 $((a_pa + 0x200000))"; do

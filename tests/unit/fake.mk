@@ -5,7 +5,7 @@
 # one cmocka program; the library holds every object, the linker takes
 # what a test needs.
 FAKE_HW_SRCS   := $(addprefix src/arch/arm64/,cpu_features.c debug_regs.c el1_regs.c esr.c id_reg_hw.c mops.c platform.c pmu_count.c \
-                  pci.c pci_bars.c smmuv3.c smmuv3_enc.c)
+                  pci.c pci_bars.c smmuv3.c smmuv3_enc.c its.c its_enc.c)
 FAKE_LIB_SRCS  := $(sort $(wildcard src/arch/fake/*.c) $(FAKE_HW_SRCS) \
                   $(filter-out src/run/main.c src/lib/string.c,$(wildcard $(addsuffix /*.c,$(addprefix src/,lib vdev core hyp trap nested run)))))
 FAKE_LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/fake/obj/%.o,$(FAKE_LIB_SRCS))

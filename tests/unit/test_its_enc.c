@@ -172,6 +172,80 @@ static void test_queue_wrap_around(void **state)
     assert_int_equal(n, 127);
 }
 
+/* GITS_BASER0 as QEMU 10.0.13 resets it (devices, 8-byte entries, 64 KiB
+ * pages), given a one-page table at a PA like elvisor's pool's. */
+static void test_baser(void **state)
+{
+    uint64_t v = 0;
+
+    (void)state;
+    assert_int_equal(its_baser_type(0x0107000000000200ULL), ITS_BASER_DEVICES);
+    assert_int_equal(its_baser_type(0x0407000000000200ULL), ITS_BASER_COLLECTIONS);
+    assert_int_equal(its_baser_entry_bytes(0x0107000000000200ULL), 8);
+    assert_int_equal(its_baser_value(0x0107000000000200ULL, 0xbe021000ULL, 1, &v), 0);
+    assert_int_equal(bits(v, 63, 63), 1);               /* Valid */
+    assert_int_equal(bits(v, 61, 59), 7);               /* InnerCache: WB */
+    assert_int_equal(bits(v, 58, 56), 1);               /* Type kept */
+    assert_int_equal(bits(v, 55, 53), 0);               /* OuterCache: as inner */
+    assert_int_equal(bits(v, 52, 48), 7);               /* Entry_Size kept */
+    assert_int_equal(bits(v, 47, 12) << 12, 0xbe021000ULL);
+    assert_int_equal(bits(v, 11, 10), 1);               /* inner shareable */
+    assert_int_equal(bits(v, 9, 8), 0);                 /* 4 KiB pages, not the reset's 64 KiB */
+    assert_int_equal(bits(v, 7, 0), 0);                 /* Size: pages - 1 */
+    assert_int_equal(its_baser_value(0x0107000000000200ULL, 0xbe021000ULL, 256, &v), 0);
+    assert_int_equal(bits(v, 7, 0), 255);
+    assert_true(its_baser_value(0, 0xbe021800ULL, 1, &v) < 0);     /* not page aligned */
+    assert_true(its_baser_value(0, 1ULL << 48, 1, &v) < 0);         /* beyond 48 bits */
+    assert_true(its_baser_value(0, 0x1000, 0, &v) < 0);
+    assert_true(its_baser_value(0, 0x1000, 257, &v) < 0);
+
+    assert_int_equal(its_table_pages(8, 8), 1);         /* bus 0: 256 DeviceIDs */
+    assert_int_equal(its_table_pages(8, 9), 1);
+    assert_int_equal(its_table_pages(8, 10), 2);
+    assert_int_equal(its_table_pages(8, 16), 128);
+    assert_int_equal(its_table_pages(8, 17), 256);
+    assert_int_equal(its_table_pages(8, 18), 0);        /* a flat table cannot */
+    assert_int_equal(its_itt_bytes(12, 1), 256);        /* 24 bytes, aligned up */
+    assert_int_equal(its_itt_bytes(12, 5), 512);        /* 384 -> 512 */
+    assert_int_equal(its_itt_bytes(8, 5), 256);
+}
+
+static void test_lpi_tables(void **state)
+{
+    uint64_t v = 0;
+
+    (void)state;
+    assert_int_equal(lpi_config_bytes(14), 8192);       /* LPIs 8192-16383 */
+    assert_int_equal(lpi_pending_bytes(14), 2048);      /* a bit per INTID from 0 */
+    assert_int_equal(lpi_config_bytes(16), 65536 - 8192);
+    assert_int_equal(lpi_propbaser(0xbe030000ULL, 14, &v), 0);
+    assert_int_equal(bits(v, 4, 0), 13);                /* IDbits - 1 */
+    assert_int_equal(bits(v, 9, 7), 7);
+    assert_int_equal(bits(v, 11, 10), 1);
+    assert_int_equal(bits(v, 51, 12) << 12, 0xbe030000ULL);
+    assert_int_equal(bits(v, 63, 52), 0);
+    assert_true(lpi_propbaser(0xbe030800ULL, 14, &v) < 0);
+    assert_true(lpi_propbaser(0xbe030000ULL, 13, &v) < 0);  /* fewer bits than the first LPI */
+    assert_int_equal(lpi_pendbaser(0xbe040000ULL, &v), 0);
+    assert_int_equal(bits(v, 62, 62), 1);               /* PTZ */
+    assert_int_equal(bits(v, 51, 16) << 16, 0xbe040000ULL);
+    assert_int_equal(bits(v, 15, 12), 0);
+    assert_int_equal(bits(v, 9, 7), 7);
+    assert_int_equal(bits(v, 11, 10), 1);
+    assert_true(lpi_pendbaser(0xbe041000ULL, &v) < 0);  /* 64 KiB aligned */
+}
+
+/* QEMU's msi-map <0 &its 0 0x10000>, and a shifted row. */
+static void test_devid_of_rid(void **state)
+{
+    (void)state;
+    assert_int_equal(its_devid_of_rid(8, 0, 0, 0x10000), 8);
+    assert_int_equal(its_devid_of_rid(24, 0, 0, 0x10000), 24);
+    assert_int_equal(its_devid_of_rid(0x108, 0x100, 0x20, 0x100), 0x28);
+    assert_true(its_devid_of_rid(0x8, 0x100, 0x20, 0x100) < 0);
+    assert_true(its_devid_of_rid(0x200, 0x100, 0x20, 0x100) < 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +254,9 @@ int main(void)
         cmocka_unit_test(test_mapc_and_targets),
         cmocka_unit_test(test_mapti_and_events),
         cmocka_unit_test(test_queue_wrap_around),
+        cmocka_unit_test(test_baser),
+        cmocka_unit_test(test_lpi_tables),
+        cmocka_unit_test(test_devid_of_rid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

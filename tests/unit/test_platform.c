@@ -131,6 +131,13 @@ static void test_qemu_smmuv3_pci(void **state)
     assert_int_equal(pci->rid_base, 0);
     assert_int_equal(pci->sid_base, 0);
     assert_int_equal(pci->rid_count, 0x10000);
+    /* The ITS (second 64 KiB frame: GITS_TRANSLATER) and msi-map: DeviceID
+     * = requester ID. */
+    assert_true(plat.its_base == 0x08080000ULL && plat.its_size == 0x20000);
+    assert_true(pci->msi_to_its);
+    assert_int_equal(pci->msi_rid_base, 0);
+    assert_int_equal(pci->msi_devid_base, 0);
+    assert_int_equal(pci->msi_rid_count, 0x10000);
 
     /* Without iommu=: the bridge, no SMMU, no iommu-map */
     free(blob);
@@ -156,6 +163,9 @@ static void test_qemu_gicv2(void **state)
     assert_true(plat.gicc_base == 0x08010000ULL && plat.gicc_size == 0x10000);
     assert_true(plat.gich_base == 0x08030000ULL);
     assert_true(plat.gicv_base == 0x08040000ULL);
+    /* A GICv2m frame, no ITS: nothing for MSIs of assigned functions. */
+    assert_true(plat.its_base == 0);
+    assert_false(plat.pci.msi_to_its);
     assert_true(plat.uart_base == 0x09000000ULL);
     assert_int_equal(plat.uart_intid, 33);
     /* No -kernel: no bootargs, no initrd. */

@@ -248,6 +248,26 @@ static void test_pcie_bridge(void **state)
     assert_cells(&f, node, "interrupt-map", (const uint32_t[]){ 0x800, 0, 0, 1, 2, 0, 0, 0, 4, 4 }, 10);
     assert_int_equal(fdt_prop_u32(&f, fdt_path(&f, "/chosen"), "linux,pci-probe-only", &v), 0);
     assert_int_equal(v, 1);
+    assert_false(fdt_has_prop(&f, node, "msi-parent"));
+    assert_true(fdt_next_compatible(&f, -1, "arm,gic-v2m-frame") < 0);
+    dts = dtc_clean_dts(blob, size);
+    free(dts);
+    free(blob);
+
+    /* With an MSI frame: a v2m child of the GIC, the bridge's msi-parent */
+    struct vm_dtb_pci msi = pci;
+    msi.msi_frame_base = 0x08020000;
+    msi.msi_frame_size = 0x1000;
+    p.pci = &msi;
+    blob = build_open(&p, &f, &size);
+    node = fdt_next_compatible(&f, -1, "arm,gic-v2m-frame");
+    assert_int_equal(node, fdt_path(&f, "/intc@8000000/v2m@8020000"));
+    assert_true(fdt_has_prop(&f, node, "msi-controller"));
+    assert_int_equal(fdt_get_reg(&f, node, 0, &a, &sz), 0);
+    assert_true(a == 0x08020000 && sz == 0x1000);
+    assert_int_equal(fdt_prop_u32(&f, node, "phandle", &v), 0);
+    assert_int_equal(fdt_prop_u32(&f, fdt_path(&f, "/pcie@4010000000"), "msi-parent", &v), 0);
+    assert_int_equal(v, VM_DTB_PHANDLE_V2M);
     dts = dtc_clean_dts(blob, size);
     free(dts);
     free(blob);

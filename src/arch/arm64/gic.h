@@ -48,6 +48,20 @@ void gic_set_private_active(uint32_t mask, uint32_t active);
  * (v3) or GICH_VTR (v2), raw. */
 uint64_t gic_read_vtr(void);
 
+/* GICv3 LPIs, for the ITS (gicv3.c; call only when gic_version() is 3).
+ * Boot CPU, once: LPIs below 2^id_bits (fewer if the distributor has
+ * fewer) on in every redistributor, all disabled in the shared
+ * configuration table. Returns the number of redistributors, or negative
+ * with the reason in *why. */
+int gicv3_lpis_init(unsigned id_bits, void *(*alloc)(uint64_t size, uint64_t align), const char **why);
+/* The highest LPI INTID the tables cover (0 before gicv3_lpis_init()). */
+unsigned gicv3_lpi_last(void);
+/* An LPI's enable bit, priority as every other interrupt's; the ITS must
+ * then be told (INV) for a cached copy to follow. */
+void gicv3_lpi_set_enabled(unsigned lpi, bool on);
+/* The MAPC/SYNC target (its_target()) of CPU mpidr's redistributor. */
+int64_t gicv3_its_target(uint64_t mpidr, bool pta);
+
 /* The driver behind the interface; only gic.c and the drivers use it. */
 struct gic_ops {
     unsigned version;

@@ -1,6 +1,7 @@
 /* GICv3 host driver: distributor, redistributors, ICC_* system registers. */
 #include "arch/arm64/cpu.h"
 #include "arch/arm64/gic.h"
+#include "arch/arm64/its_enc.h"
 #include "arch/arm64/platform.h"
 #include "arch/arm64/sysreg.h"
 
@@ -17,12 +18,20 @@
 #define GICD_CTLR_ARE       (1u << 4)
 #define GICD_CTLR_GRP1      (1u << 1)
 #define GICD_TYPER_ITLINES(v) (((v) & 0x1f) + 1)
+#define GICD_TYPER_LPIS     (1u << 17)
+#define GICD_TYPER_IDBITS(v) ((((v) >> 19) & 0x1f) + 1)
 
 /* Redistributor: RD_base frame, then SGI_base 64 KiB later */
 #define GICR_FRAME          0x20000
 #define GICR_TYPER          0x0008
 #define GICR_WAKER          0x0014
 #define GICR_TYPER_LAST     (1ULL << 4)
+#define GICR_TYPER_PLPIS    (1ULL << 0)
+#define GICR_TYPER_PROC(t)  (((t) >> 8) & 0xffff)
+#define GICR_CTLR           0x0000
+#define GICR_CTLR_LPIS      1u
+#define GICR_PROPBASER      0x0070
+#define GICR_PENDBASER      0x0078
 #define GICR_WAKER_SLEEP    (1u << 1)
 #define GICR_WAKER_ASLEEP   (1u << 2)
 #define GICR_SGI            0x10000
@@ -188,6 +197,79 @@ static void v3_set_private_active(uint32_t mask, uint32_t active)
 static uint64_t v3_read_vtr(void)
 {
     return read_sysreg(S3_4_C12_C11_1 /* ICH_VTR_EL2 */);
+}
+
+/* ---- LPIs (the ITS's interrupts; docs/device-assignment.md, MSIs) ---- */
+
+static uint8_t *lpi_config;
+static unsigned lpi_id_bits;
+
+int gicv3_lpis_init(unsigned id_bits, void *(*alloc)(uint64_t size, uint64_t align), const char **why)
+{
+    uint32_t dtyper = rd32(gicd + GICD_TYPER);
+    uint64_t prop;
+
+    if (!(dtyper & GICD_TYPER_LPIS)) {
+        *why = "the distributor has no LPIs";
+        return -1;
+    }
+    if (GICD_TYPER_IDBITS(dtyper) < id_bits)
+        id_bits = GICD_TYPER_IDBITS(dtyper);
+    lpi_config = alloc(lpi_config_bytes(id_bits), 4096);
+    if (!lpi_config || lpi_propbaser((uint64_t)(uintptr_t)lpi_config, id_bits, &prop) < 0) {
+        *why = "no memory for the LPI configuration table";
+        return -1;
+    }
+    /* Every redistributor, those of CPUs not started yet too: an LPI routed
+     * to one waits in its pending table until its CPU takes interrupts.
+     * One configuration table for all (allowed with or without
+     * GICR_TYPER.CommonLPIAff). */
+    unsigned n = 0;
+    for (uint64_t a = gicr_region; a < gicr_region + gicr_region_size; a += GICR_FRAME) {
+        uint64_t typer = rd64(a + GICR_TYPER), pend;
+        void *pending = alloc(lpi_pending_bytes(id_bits), LPI_PEND_ALIGN);
+        if (!(typer & GICR_TYPER_PLPIS)) {
+            *why = "a redistributor has no physical LPIs";
+            return -1;
+        }
+        if (!pending || lpi_pendbaser((uint64_t)(uintptr_t)pending, &pend) < 0) {
+            *why = "no memory for an LPI pending table";
+            return -1;
+        }
+        if (!(rd32(a + GICR_CTLR) & GICR_CTLR_LPIS)) {
+            wr64(a + GICR_PROPBASER, prop);
+            wr64(a + GICR_PENDBASER, pend);
+        }
+        dsb(sy);
+        wr32(a + GICR_CTLR, rd32(a + GICR_CTLR) | GICR_CTLR_LPIS);
+        n++;
+        if (typer & GICR_TYPER_LAST)
+            break;
+    }
+    lpi_id_bits = id_bits;
+    return (int)n;
+}
+
+unsigned gicv3_lpi_last(void)
+{
+    return lpi_id_bits ? (1u << lpi_id_bits) - 1 : 0;
+}
+
+void gicv3_lpi_set_enabled(unsigned lpi, bool on)
+{
+    if (!lpi_config || lpi < ITS_LPI_FIRST || lpi > gicv3_lpi_last())
+        return;
+    lpi_config[lpi - ITS_LPI_FIRST] = (uint8_t)(IRQ_PRIORITY | (on ? LPI_CONFIG_ENABLE : 0));
+    dsb(sy);                /* in memory before the ITS is told (INV) */
+}
+
+int64_t gicv3_its_target(uint64_t mpidr, bool pta)
+{
+    uint64_t rd = find_redist(mpidr & MPIDR_AFF_MASK);
+
+    if (!rd)
+        return -1;
+    return its_target(pta, pta ? rd : GICR_TYPER_PROC(rd64(rd + GICR_TYPER)));
 }
 
 const struct gic_ops gicv3_ops = {

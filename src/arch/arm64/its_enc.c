@@ -111,3 +111,93 @@ bool its_queue_full(uint64_t cwriter, uint64_t creadr, uint64_t queue_bytes)
 {
     return its_queue_next(cwriter, queue_bytes) == creadr;
 }
+
+/* GITS_BASER (IHI 0069 12.19.1): Valid [63], InnerCache [61:59], Type
+ * [58:56], OuterCache [55:53], Entry_Size [52:48] (bytes - 1), PA
+ * [47:12], Shareability [11:10], Page_Size [9:8] (0: 4 KiB), Size [7:0]
+ * (pages - 1). */
+#define BASER_VALID         (1ULL << 63)
+#define BASER_INNER_WB      (7ULL << 59)        /* read- and write-allocate write-back */
+#define BASER_RO_FIELDS     ((7ULL << 56) | (0x1fULL << 48))
+#define BASER_PA_MASK       0x0000fffffffff000ULL
+#define BASER_INNER_SHARE   (1ULL << 10)
+#define BASER_PAGES_MAX     256u
+#define TABLE_PAGE          4096u
+
+int its_baser_value(uint64_t reset, uint64_t table_pa, unsigned pages, uint64_t *value)
+{
+    if ((table_pa & ~BASER_PA_MASK) || pages == 0 || pages > BASER_PAGES_MAX)
+        return -1;
+    *value = BASER_VALID | BASER_INNER_WB | (reset & BASER_RO_FIELDS) | table_pa | BASER_INNER_SHARE |
+             (pages - 1);
+    return 0;
+}
+
+unsigned its_baser_type(uint64_t baser)
+{
+    return (unsigned)field(baser, 56, 3);
+}
+
+unsigned its_baser_entry_bytes(uint64_t baser)
+{
+    return (unsigned)field(baser, 48, 5) + 1;
+}
+
+unsigned its_table_pages(unsigned entry_bytes, unsigned id_bits)
+{
+    if (id_bits > 20 || entry_bytes == 0)
+        return 0;
+    uint64_t pages = (((uint64_t)entry_bytes << id_bits) + TABLE_PAGE - 1) / TABLE_PAGE;
+    return pages > BASER_PAGES_MAX ? 0 : (unsigned)pages;
+}
+
+#define ITT_ALIGN           256u
+
+uint64_t its_itt_bytes(unsigned entry_bytes, unsigned event_bits)
+{
+    uint64_t n = (uint64_t)entry_bytes << event_bits;
+
+    return (n + ITT_ALIGN - 1) / ITT_ALIGN * ITT_ALIGN;
+}
+
+/* GICR_PROPBASER (12.11.29): PA [51:12], IDbits [4:0] (bits - 1),
+ * InnerCache [9:7], Shareability [11:10]. GICR_PENDBASER (12.11.28): PA
+ * [51:16], PTZ [62], the same attribute fields. */
+#define RD_INNER_WB         (7ULL << 7)
+#define RD_INNER_SHARE      (1ULL << 10)
+#define PROPBASER_PA_MASK   0x000ffffffffff000ULL
+#define PENDBASER_PA_MASK   0x000fffffffff0000ULL
+#define PENDBASER_PTZ       (1ULL << 62)
+
+uint64_t lpi_config_bytes(unsigned id_bits)
+{
+    return (1ULL << id_bits) - ITS_LPI_FIRST;
+}
+
+uint64_t lpi_pending_bytes(unsigned id_bits)
+{
+    return (1ULL << id_bits) / 8;
+}
+
+int lpi_propbaser(uint64_t config_pa, unsigned id_bits, uint64_t *value)
+{
+    if ((config_pa & ~PROPBASER_PA_MASK) || id_bits < 14 || id_bits > 32)
+        return -1;
+    *value = config_pa | RD_INNER_WB | RD_INNER_SHARE | (id_bits - 1);
+    return 0;
+}
+
+int lpi_pendbaser(uint64_t pending_pa, uint64_t *value)
+{
+    if (pending_pa & ~PENDBASER_PA_MASK)
+        return -1;
+    *value = pending_pa | PENDBASER_PTZ | RD_INNER_WB | RD_INNER_SHARE;
+    return 0;
+}
+
+int64_t its_devid_of_rid(uint32_t rid, uint32_t rid_base, uint32_t devid_base, uint32_t count)
+{
+    if (rid < rid_base || rid - rid_base >= count)
+        return -1;
+    return (int64_t)devid_base + (rid - rid_base);
+}

@@ -1,8 +1,8 @@
-/* The pure part of a GICv3 ITS driver: commands and GITS_TYPER as the
- * architecture (Arm IHI 0069, 5.3 and 12.19) lays them out. Step 1 of MSIs
- * for assigned devices (docs/device-assignment.md, "MSIs: design, not
- * built"): nothing in elvisor issues these commands yet. Host-tested in
- * tests/unit/test_its_enc.c. */
+/* The pure part of a GICv3 ITS driver: commands, GITS_TYPER, GITS_BASER
+ * and the redistributors' LPI tables as the architecture (Arm IHI 0069,
+ * 5.3, 12.11 and 12.19) lays them out. Used by arch/arm64/its.c (steps 1
+ * and 3 of MSIs for assigned devices, docs/device-assignment.md).
+ * Host-tested in tests/unit/test_its_enc.c. */
 #ifndef ELVISOR_ARCH_ITS_ENC_H
 #define ELVISOR_ARCH_ITS_ENC_H
 
@@ -70,5 +70,37 @@ void its_cmd_sync(uint64_t cmd[ITS_CMD_DWORDS], uint64_t target);
  * command fits (the ITS needs one slot empty: CWRITER == CREADR is empty). */
 uint64_t its_queue_next(uint64_t offset, uint64_t queue_bytes);
 bool its_queue_full(uint64_t cwriter, uint64_t creadr, uint64_t queue_bytes);
+
+/* GITS_BASER<n>: a flat table of `pages` 4 KiB pages at table_pa for the
+ * Type and Entry_Size the register reset to (read-only fields, kept),
+ * Valid, inner-shareable write-back (elvisor's own memory attributes).
+ * Negative when the table cannot be described (PA not page aligned or
+ * beyond 48 bits, 0 or more than 256 pages). */
+#define ITS_BASER_DEVICES       1
+#define ITS_BASER_COLLECTIONS   4
+int its_baser_value(uint64_t reset, uint64_t table_pa, unsigned pages, uint64_t *value);
+unsigned its_baser_type(uint64_t baser);
+unsigned its_baser_entry_bytes(uint64_t baser);
+/* 4 KiB pages a flat table of 2^id_bits entries needs; 0 above 256. */
+unsigned its_table_pages(unsigned entry_bytes, unsigned id_bits);
+/* An interrupt translation table for event_bits EventID bits: its bytes,
+ * at least the 256 its alignment asks. */
+uint64_t its_itt_bytes(unsigned entry_bytes, unsigned event_bits);
+
+/* The redistributors' LPI tables for INTIDs below 2^id_bits (14 to 16):
+ * the configuration table, one byte per LPI (priority | enable), and the
+ * pending table, one bit per INTID from 0, 64 KiB aligned. */
+#define LPI_CONFIG_ENABLE       1u
+#define LPI_PEND_ALIGN          0x10000u
+uint64_t lpi_config_bytes(unsigned id_bits);
+uint64_t lpi_pending_bytes(unsigned id_bits);
+/* GICR_PROPBASER / GICR_PENDBASER values, inner-shareable write-back;
+ * PENDBASER with PTZ (the table is zero). Negative when misaligned. */
+int lpi_propbaser(uint64_t config_pa, unsigned id_bits, uint64_t *value);
+int lpi_pendbaser(uint64_t pending_pa, uint64_t *value);
+
+/* The ITS DeviceID of a requester ID through the PCIe bridge's msi-map
+ * row (<rid_base devid_base count>); negative outside the row. */
+int64_t its_devid_of_rid(uint32_t rid, uint32_t rid_base, uint32_t devid_base, uint32_t count);
 
 #endif

@@ -161,9 +161,7 @@ struct pci_func *pci_find(struct pci_host *h, unsigned bus, unsigned dev, unsign
     return 0;
 }
 
-/* The offset of capability id in f's list, or 0. Bounded: a looping list
- * (a broken device) ends after 48 entries. */
-static unsigned find_cap(const struct pci_func *f, unsigned id)
+unsigned pci_find_cap(const struct pci_func *f, unsigned id)
 {
     if (!(pci_cfg_read(f, PCI_STATUS, 2) & PCI_STATUS_CAPS))
         return 0;
@@ -187,7 +185,7 @@ static void wait_ms(unsigned ms)
 void pci_quiesce(struct pci_func *f)
 {
     pci_cfg_write(f, PCI_COMMAND, 2, PCI_CMD_INTX_OFF);
-    unsigned exp = find_cap(f, PCI_CAP_ID_EXP);
+    unsigned exp = pci_find_cap(f, PCI_CAP_ID_EXP);
     if (exp && (pci_cfg_read(f, exp + PCI_EXP_DEVCAP, 4) & PCI_EXP_DEVCAP_FLR)) {
         pci_cfg_write(f, exp + PCI_EXP_DEVCTL, 2,
                       pci_cfg_read(f, exp + PCI_EXP_DEVCTL, 2) | PCI_EXP_DEVCTL_FLR);

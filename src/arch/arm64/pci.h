@@ -40,6 +40,7 @@
 
 /* Capabilities */
 #define PCI_CAP_ID_EXP      0x10
+#define PCI_CAP_ID_MSI      0x05
 #define PCI_EXP_DEVCAP      0x04
 #define PCI_EXP_DEVCTL      0x08
 #define PCI_EXP_DEVCAP_FLR  (1u << 28)
@@ -80,6 +81,9 @@ struct pci_func *pci_find(struct pci_host *h, unsigned bus, unsigned dev, unsign
 
 uint32_t pci_cfg_read(const struct pci_func *f, unsigned off, unsigned size);
 void pci_cfg_write(const struct pci_func *f, unsigned off, unsigned size, uint32_t v);
+/* The offset of capability id in f's list, or 0. Bounded: a looping list
+ * (a broken device) ends after 48 entries. */
+unsigned pci_find_cap(const struct pci_func *f, unsigned id);
 /* Bus mastering and INTx off; a function-level reset where the function
  * has one (PCIe FLR), else 200 ms with mastering off so that what it had
  * started is dropped; then its BARs and memory decoding back. Blocks the

@@ -218,7 +218,43 @@ static void parse_intx(const struct fdt *f, int node, struct platform_pci *pci)
     }
 }
 
-static void parse_pci(const struct fdt *f, struct platform *p, uint32_t smmu_phandle)
+/* The first enabled ITS under the GICv3 (QEMU virt has one). */
+static void parse_its(const struct fdt *f, struct platform *p, uint32_t *phandle)
+{
+    int node = fdt_next_compatible(f, -1, "arm,gic-v3-its");
+
+    while (node >= 0 && !node_enabled(f, node))
+        node = fdt_next_compatible(f, node, "arm,gic-v3-its");
+    if (p->gic_version != 3 || node < 0 || fdt_get_reg(f, node, 0, &p->its_base, &p->its_size) < 0) {
+        p->its_base = p->its_size = 0;
+        return;
+    }
+    fdt_prop_u32(f, node, "phandle", phandle);
+}
+
+/* <rid-base phandle id-base length>, the first row, when it names phandle. */
+static bool parse_id_map(const struct fdt *f, int node, const char *name, uint32_t phandle, uint32_t *rid,
+                         uint32_t *id, uint32_t *count)
+{
+    int len;
+    const uint8_t *m = fdt_getprop(f, node, name, &len);
+    uint64_t r, ph, i, n;
+
+    if (!m || len < 16 || !phandle)
+        return false;
+    fdt_read_cells(m, 1, &r);
+    fdt_read_cells(m + 4, 1, &ph);
+    fdt_read_cells(m + 8, 1, &i);
+    fdt_read_cells(m + 12, 1, &n);
+    if (ph != phandle)
+        return false;
+    *rid = (uint32_t)r;
+    *id = (uint32_t)i;
+    *count = (uint32_t)n;
+    return true;
+}
+
+static void parse_pci(const struct fdt *f, struct platform *p, uint32_t smmu_phandle, uint32_t its_phandle)
 {
     struct platform_pci *pci = &p->pci;
     int node = fdt_next_compatible(f, -1, "pci-host-ecam-generic");
@@ -256,21 +292,10 @@ static void parse_pci(const struct fdt *f, struct platform *p, uint32_t smmu_pha
         }
     }
     parse_intx(f, node, pci);
-    /* iommu-map: <rid-base iommu-phandle sid-base length>, one row */
-    const uint8_t *m = fdt_getprop(f, node, "iommu-map", &len);
-    if (m && len >= 16 && smmu_phandle) {
-        uint64_t rid, ph, sid, n;
-        fdt_read_cells(m, 1, &rid);
-        fdt_read_cells(m + 4, 1, &ph);
-        fdt_read_cells(m + 8, 1, &sid);
-        fdt_read_cells(m + 12, 1, &n);
-        if (ph == smmu_phandle) {
-            pci->behind_smmu = true;
-            pci->rid_base = (uint32_t)rid;
-            pci->sid_base = (uint32_t)sid;
-            pci->rid_count = (uint32_t)n;
-        }
-    }
+    pci->behind_smmu = parse_id_map(f, node, "iommu-map", smmu_phandle, &pci->rid_base, &pci->sid_base,
+                                    &pci->rid_count);
+    pci->msi_to_its = parse_id_map(f, node, "msi-map", its_phandle, &pci->msi_rid_base, &pci->msi_devid_base,
+                                   &pci->msi_rid_count);
 }
 
 int platform_parse(const void *dtb, struct platform *p, const char **why)
@@ -308,9 +333,10 @@ int platform_parse(const void *dtb, struct platform *p, const char **why)
     if (node >= 0)
         fdt_prop_string(&f, node, "method", &method);
     p->psci_smc = strcmp(method, "smc") == 0;
-    uint32_t smmu_phandle = 0;
+    uint32_t smmu_phandle = 0, its_phandle = 0;
     parse_smmu(&f, p, &smmu_phandle);
-    parse_pci(&f, p, smmu_phandle);
+    parse_its(&f, p, &its_phandle);
+    parse_pci(&f, p, smmu_phandle, its_phandle);
 
     p->bootargs = "";
     node = fdt_path(&f, "/chosen");

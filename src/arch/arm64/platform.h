@@ -22,6 +22,10 @@ struct platform_pci {
      * requester IDs in [rid_base, rid_base + rid_count). */
     bool behind_smmu;
     uint32_t rid_base, rid_count, sid_base;
+    /* msi-map to the GICv3 ITS: DeviceID = requester ID - msi_rid_base +
+     * msi_devid_base for requester IDs in [msi_rid_base, + msi_rid_count). */
+    bool msi_to_its;
+    uint32_t msi_rid_base, msi_rid_count, msi_devid_base;
 };
 
 struct platform {
@@ -34,6 +38,7 @@ struct platform {
     uint64_t gicr_base, gicr_size;      /* v3 */
     uint64_t gicc_base, gicc_size;      /* v2 */
     uint64_t gich_base, gicv_base;      /* v2 virtualization frames */
+    uint64_t its_base, its_size;        /* a GICv3 ITS (arm,gic-v3-its), or 0 */
     uint64_t uart_base;
     unsigned uart_intid;
     uint64_t status_uart_base;          /* a second PL011, or 0 */

@@ -224,6 +224,7 @@
 #define ICC_CTLR_EOIMODE    BIT(1)
 #define ICC_IAR_INTID_MASK  0xffffffULL
 #define GIC_INTID_SPURIOUS  1023
+#define GIC_INTID_SPECIAL   1020        /* 1020-1023: not interrupts */
 
 
 #endif

@@ -132,3 +132,25 @@ uint64_t gicv2_gicv_base(void)
 {
     return (uint64_t)(uintptr_t)gicv;
 }
+
+/* The fake GIC has no LPIs (its platform has no ITS either). */
+int gicv3_lpis_init(unsigned id_bits, void *(*alloc)(uint64_t size, uint64_t align), const char **why)
+{
+    *why = "the fake GIC has no LPIs";
+    return -1;
+}
+
+unsigned gicv3_lpi_last(void)
+{
+    return 0;
+}
+
+void gicv3_lpi_set_enabled(unsigned lpi, bool on)
+{
+    fake_log("gic lpi %u %s", lpi, on ? "on" : "off");
+}
+
+int64_t gicv3_its_target(uint64_t mpidr, bool pta)
+{
+    return -1;
+}
