@@ -10,46 +10,52 @@
 #define F(shift)    (0xfULL << (shift))
 
 struct id_rule {
-    uint32_t key;
     uint64_t hide;      /* fields forced to 0 */
     bool zero;          /* whole register reads as 0 */
 };
 
 #define ID_KEY(crm, op2) SYSREG_KEY(3, 0, 0, crm, op2)
+/* The rules are indexed by the encoding, so a trapped read finds its own
+ * without a search; a register without a rule passes through. */
+#define ID_CRM_COUNT        16
+#define ID_OP2_COUNT        8
+#define ID_SLOT(crm, op2)   ((crm) * ID_OP2_COUNT + (op2))
+#define HIDE(crm, op2, mask) [ID_SLOT(crm, op2)] = { (mask), false }
+#define ZERO(crm, op2)       [ID_SLOT(crm, op2)] = { 0, true }
 
 #define ISAR2_MOPS_SHIFT 16
 
-static const struct id_rule id_rules[] = {
+static const struct id_rule id_rules[ID_CRM_COUNT * ID_OP2_COUNT] = {
     /* ID_DFR0_EL1: PerfMon */
-    { ID_KEY(1, 2), F(24), false },
+    HIDE(1, 2, F(24)),
     /* ID_AA64PFR0_EL1: EL2, EL3, RAS, GIC kept, SVE, SEL2, MPAM, AMU, RME */
-    { ID_KEY(4, 0), F(8) | F(12) | F(28) | F(32) | F(36) | F(40) | F(44) | F(52), false },
+    HIDE(4, 0, F(8) | F(12) | F(28) | F(32) | F(36) | F(40) | F(44) | F(52)),
     /* ID_AA64PFR1_EL1: keep BT, SSBS, CSV2_frac only */
-    { ID_KEY(4, 1), ~(F(0) | F(4) | F(32)), false },
-    { ID_KEY(4, 2), 0, true },  /* ID_AA64PFR2_EL1 */
-    { ID_KEY(4, 4), 0, true },  /* ID_AA64ZFR0_EL1 */
-    { ID_KEY(4, 5), 0, true },  /* ID_AA64SMFR0_EL1 */
-    { ID_KEY(4, 7), 0, true },  /* ID_AA64FPFR0_EL1 */
+    HIDE(4, 1, ~(F(0) | F(4) | F(32))),
+    ZERO(4, 2),     /* ID_AA64PFR2_EL1 */
+    ZERO(4, 4),     /* ID_AA64ZFR0_EL1 */
+    ZERO(4, 5),     /* ID_AA64SMFR0_EL1 */
+    ZERO(4, 7),     /* ID_AA64FPFR0_EL1 */
     /* ID_AA64DFR0_EL1: TraceVer, PMUVer, PMSVer, TraceFilt, TraceBuffer, MTPMU, BRBE, ... */
-    { ID_KEY(5, 0), F(4) | F(8) | F(32) | F(40) | F(44) | F(48) | F(52) | F(56) | F(60), false },
-    { ID_KEY(5, 1), 0, true },  /* ID_AA64DFR1_EL1 */
-    { ID_KEY(5, 4), 0, true },  /* ID_AA64AFR0_EL1 */
-    { ID_KEY(5, 5), 0, true },  /* ID_AA64AFR1_EL1 */
+    HIDE(5, 0, F(4) | F(8) | F(32) | F(40) | F(44) | F(48) | F(52) | F(56) | F(60)),
+    ZERO(5, 1),     /* ID_AA64DFR1_EL1 */
+    ZERO(5, 4),     /* ID_AA64AFR0_EL1 */
+    ZERO(5, 5),     /* ID_AA64AFR1_EL1 */
     /* ID_AA64ISAR1_EL1: APA, API, GPA, GPI */
-    { ID_KEY(6, 1), F(4) | F(8) | F(24) | F(28), false },
+    HIDE(6, 1, F(4) | F(8) | F(24) | F(28)),
     /* ID_AA64ISAR2_EL1: WFxT, GPA3, APA3, PAC_frac (meaningless without
      * pointer authentication), and the rest beyond CLRBHB; MOPS as
      * id_regs_offer_mops() says */
-    { ID_KEY(6, 2), F(0) | F(8) | F(12) | F(24) | F(32) | F(36) | F(40) | F(44) |
-                    F(48) | F(52) | F(56) | F(60), false },
+    HIDE(6, 2, F(0) | F(8) | F(12) | F(24) | F(32) | F(36) | F(40) | F(44) | F(48) | F(52) | F(56) |
+               F(60)),
     /* ID_AA64MMFR0_EL1: PARange set below, FGT, ECV kept */
-    { ID_KEY(7, 0), F(0) | F(56), false },
+    HIDE(7, 0, F(0) | F(56)),
     /* ID_AA64MMFR1_EL1: VMIDBits, VH, LO, TWED, HCX, and later EL2 fields */
-    { ID_KEY(7, 1), F(4) | F(8) | F(16) | F(32) | F(40) | F(44) | F(48) | F(56) | F(60), false },
+    HIDE(7, 1, F(4) | F(8) | F(16) | F(32) | F(40) | F(44) | F(48) | F(56) | F(60)),
     /* ID_AA64MMFR2_EL1: NV, FWB, EVT */
-    { ID_KEY(7, 2), F(24) | F(40) | F(56), false },
-    { ID_KEY(7, 3), 0, true },  /* ID_AA64MMFR3_EL1: TCR2, SCTLR2, permission indirection */
-    { ID_KEY(7, 4), 0, true },  /* ID_AA64MMFR4_EL1: E2H0 and other EL2 fields */
+    HIDE(7, 2, F(24) | F(40) | F(56)),
+    ZERO(7, 3),     /* ID_AA64MMFR3_EL1: TCR2, SCTLR2, permission indirection */
+    ZERO(7, 4),     /* ID_AA64MMFR4_EL1: E2H0 and other EL2 fields */
 };
 
 static uint64_t isar2_mops_hidden = F(ISAR2_MOPS_SHIFT);
@@ -77,19 +83,18 @@ static uint64_t set_field(uint64_t reg, unsigned shift, uint64_t val)
 
 uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
 {
-    for (unsigned i = 0; i < sizeof(id_rules) / sizeof(id_rules[0]); i++) {
-        const struct id_rule *r = &id_rules[i];
-        if (r->key != key)
-            continue;
-        if (r->zero)
-            return 0;
-        hw &= ~r->hide;
-        if (key == ID_KEY(7, 0))
-            hw |= parange_for(ipa_bits);
-        else if (key == ID_KEY(6, 2))
-            hw &= ~isar2_mops_hidden;
+    unsigned crm = SYSREG_KEY_CRM(key), op2 = SYSREG_KEY_OP2(key);
+    const struct id_rule *r = &id_rules[ID_SLOT(crm, op2)];
+
+    if (key != ID_KEY(crm, op2))
         return hw;
-    }
+    if (r->zero)
+        return 0;
+    hw &= ~r->hide;
+    if (key == ID_KEY(7, 0))
+        hw |= parange_for(ipa_bits);
+    else if (key == ID_KEY(6, 2))
+        hw &= ~isar2_mops_hidden;
     return hw;
 }
 
