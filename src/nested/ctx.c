@@ -68,12 +68,57 @@ static uint64_t l2_value(const struct vcpu_nested *n, unsigned i)
     return ctx_regs[i].slot == NO_SLOT ? n->l2_cntkctl : vncr_read(n, ctx_regs[i].slot);
 }
 
-static void set_l2_value(struct vcpu_nested *n, unsigned i, uint64_t val)
+/* The switch itself, spelled out register by register: through
+ * el1_read()/el1_write() and the table above it cost about 1,100
+ * instructions each way (a call and a switch per access), most of an L2
+ * exit (docs/nested.md §9.19). Each register leaves the hardware for one
+ * side (to_l2: hyp_el1[], else L2's VNCR slot) and comes in from the other.
+ * The order and the encodings follow ctx_regs[] and el1_regs.c: under VHE
+ * elvisor reaches the EL1 registers by their _EL12 names (op1 = 5), under
+ * nVHE by the plain ones. */
+#define CTX_XCHG(i, name, slot)                                                 \
+    do {                                                                        \
+        uint64_t *hyp_ = &n->hyp_el1[i], *l2_ = &n->vncr[(slot) / sizeof(uint64_t)]; \
+        uint64_t in_ = to_l2 ? *l2_ : *hyp_;                                    \
+        *(to_l2 ? hyp_ : l2_) = read_sysreg(name);                              \
+        write_sysreg(name, in_);                                                \
+    } while (0)
+
+#define CTX_XCHG_ALL(op1)                                                           \
+    do {                                                                            \
+        CTX_XCHG(0, S3_##op1##_C1_C0_0, VNCR_SCTLR_EL1);                            \
+        CTX_XCHG(CTX_CPACR, S3_##op1##_C1_C0_2, VNCR_CPACR_EL1);                    \
+        CTX_XCHG(2, S3_##op1##_C2_C0_0, VNCR_TTBR0_EL1);                            \
+        CTX_XCHG(3, S3_##op1##_C2_C0_1, VNCR_TTBR1_EL1);                            \
+        CTX_XCHG(4, S3_##op1##_C2_C0_2, VNCR_TCR_EL1);                              \
+        CTX_XCHG(5, S3_##op1##_C5_C2_0, VNCR_ESR_EL1);                              \
+        CTX_XCHG(6, S3_##op1##_C5_C1_0, VNCR_AFSR0_EL1);                            \
+        CTX_XCHG(7, S3_##op1##_C5_C1_1, VNCR_AFSR1_EL1);                            \
+        CTX_XCHG(8, S3_##op1##_C6_C0_0, VNCR_FAR_EL1);                              \
+        CTX_XCHG(9, S3_##op1##_C10_C2_0, VNCR_MAIR_EL1);                            \
+        CTX_XCHG(10, S3_##op1##_C10_C3_0, VNCR_AMAIR_EL1);                          \
+        CTX_XCHG(11, S3_##op1##_C12_C0_0, VNCR_VBAR_EL1);                           \
+        CTX_XCHG(12, S3_##op1##_C13_C0_1, VNCR_CONTEXTIDR_EL1);                     \
+        CTX_XCHG(13, S3_##op1##_C4_C0_1, VNCR_ELR_EL1);                             \
+        CTX_XCHG(14, S3_##op1##_C4_C0_0, VNCR_SPSR_EL1);                            \
+        CTX_XCHG(15, sp_el1, VNCR_SP_EL1);                                          \
+        CTX_XCHG(16, mdscr_el1, VNCR_MDSCR_EL1);                                    \
+    } while (0)
+
+/* CNTKCTL_EL1 (index 17, no slot: l2_cntkctl) goes through el1_regs.c. */
+#define CTX_CNTKCTL     17
+
+static void ctx_exchange(struct vcpu_nested *n, bool to_l2)
 {
-    if (ctx_regs[i].slot == NO_SLOT)
-        n->l2_cntkctl = val;
+    if (hyp_vhe)
+        CTX_XCHG_ALL(5);
     else
-        vncr_write(n, ctx_regs[i].slot, val);
+        CTX_XCHG_ALL(0);
+    if (shared(n, CTX_CNTKCTL))
+        return;
+    uint64_t in = to_l2 ? n->l2_cntkctl : n->hyp_el1[CTX_CNTKCTL];
+    *(to_l2 ? &n->hyp_el1[CTX_CNTKCTL] : &n->l2_cntkctl) = el1_read(EL1_CNTKCTL);
+    el1_write(EL1_CNTKCTL, in);
 }
 
 /* The identification registers each context reads: its guest sees what
@@ -98,12 +143,7 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
 {
     struct vcpu_nested *n = v->nested;
 
-    for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
-        if (shared(n, i))
-            continue;
-        n->hyp_el1[i] = el1_read(ctx_regs[i].hw);
-        el1_write(ctx_regs[i].hw, l2_value(n, i));
-    }
+    ctx_exchange(n, true);
     n->in_hyp = false;
     v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
     write_sysreg(hcr_el2, v->hcr);
@@ -124,12 +164,7 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     struct vcpu_nested *n = v->nested;
     struct nested_exc e;
 
-    for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
-        if (shared(n, i))
-            continue;
-        set_l2_value(n, i, el1_read(ctx_regs[i].hw));
-        el1_write(ctx_regs[i].hw, n->hyp_el1[i]);
-    }
+    ctx_exchange(n, false);
     n->in_hyp = true;
     shadow_s2_leave(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
