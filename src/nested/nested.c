@@ -115,6 +115,8 @@ void nested_vcpu_reset(struct vcpu *v)
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
     n->xstats.open_kind = 0;
+    n->mi_known = false;
+    n->poll_valid = false;
     v->timer_voff = 0;
     vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
@@ -230,10 +232,16 @@ static unsigned page_nr_lrs(const struct vcpu_nested *n)
 static void update_mi(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
+    bool level = nested_mi_level(vncr_read(n, VNCR_ICH_HCR_EL2), vncr_read(n, VNCR_ICH_VMCR_EL2), page_lrs(n),
+                                 page_nr_lrs(n));
 
-    vgic_set_irq_level(&v->vm->vgic, v->id, NESTED_MI_INTID,
-                       nested_mi_level(vncr_read(n, VNCR_ICH_HCR_EL2), vncr_read(n, VNCR_ICH_VMCR_EL2),
-                                       page_lrs(n), page_nr_lrs(n)));
+    /* Nothing else drives this line: an unchanged level is not given
+     * again (the vGIC's lock and generation, twice per L2 exit). */
+    if (n->mi_known && level == n->mi_level)
+        return;
+    vgic_set_irq_level(&v->vm->vgic, v->id, NESTED_MI_INTID, level);
+    n->mi_known = true;
+    n->mi_level = level;
 }
 
 /* The physical INTID elvisor forwards its interrupt vintid from right now

@@ -81,6 +81,15 @@ struct vcpu_nested {
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
     struct nested_xstats xstats;
     bool fp_trap_hw;            /* CPTR_EL2 traps FP/SIMD for its guest (nested_pre_enter) */
+    /* Its maintenance interrupt's level as last given to the vGIC (update_mi):
+     * mi_known false until then, and after a reset. */
+    bool mi_known, mi_level;
+    /* The last poll of its software timers (timers.c), reused while nothing
+     * it depends on can have changed: no exit, no vGIC change, the same
+     * context, not yet due. poll_valid false forces a poll. */
+    bool poll_valid, poll_in_hyp;
+    uint64_t poll_exits, poll_next;
+    uint32_t poll_gen;
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
