@@ -68,6 +68,7 @@ struct vcpu_nested {
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
     uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
+    uint32_t ich_img_lrs;       /* the LRs of ich_img loaded non-zero (the others are zero) */
     bool ich_live;              /* ich_img is in the hardware (its guest's run) */
     struct vgic_v3_cpu_if ich_img;
     /* In nested context: the hardware EL1 registers of the hyp context
