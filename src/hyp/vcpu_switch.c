@@ -213,30 +213,26 @@ void vcpu_put(struct vcpu *v)
 void vcpu_timers_remap(struct vcpu *v)
 {
     uint8_t old[HW_TIMER_NR];
+    uint32_t ppi[HW_TIMER_NR];
 
-    for (unsigned t = 0; t < HW_TIMER_NR; t++)
+    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
         old[t] = v->hw_timer_vintid[t];
+        ppi[t] = hw_timer_ppi((enum hw_timer)t);
+    }
     timer_save(v);
     timer_map_load(v);
     /* An interrupt forwarded from a hardware timer that now runs another
      * timer must no longer reach that PPI: the guest's deactivation of it
      * would deactivate the other timer's. It stays pending or active in
      * the vGIC as a software interrupt (the timer it came from, now in
-     * memory, is polled). */
-    for (unsigned t = 0; t < HW_TIMER_NR; t++) {
-        bool hw;
-        if (old[t] && old[t] != v->hw_timer_vintid[t] &&
-            vgic_irq_in_flight(&v->vm->vgic, v->id, old[t], &hw) && hw)
-            vgic_unmap_hw(&v->vm->vgic, v->id, old[t]);
-    }
-    /* One still active from when its timer ran in memory is forwarded
-     * again (its PPI made active below), as KVM remaps it: else the
-     * hardware timer, still firing, would raise it a second time. */
-    for (unsigned t = 0; t < HW_TIMER_NR; t++)
-        if (v->hw_timer_vintid[t] && v->hw_timer_vintid[t] != old[t])
-            vgic_remap_hw_active(&v->vm->vgic, v->id, v->hw_timer_vintid[t], hw_timer_ppi((enum hw_timer)t));
+     * memory, is polled). One still active from when its timer ran in
+     * memory is forwarded again (its PPI made active), as KVM remaps it:
+     * else the hardware timer, still firing, would raise it a second time.
+     * Then the PPIs of the forwarded ones in flight are made active, as
+     * timer_ppis_load_active() does: all under one vGIC lock. */
+    uint32_t active = vgic_timers_remap(&v->vm->vgic, v->id, old, v->hw_timer_vintid, ppi, HW_TIMER_NR);
     timer_load_cntvoff(v);
-    timer_ppis_load_active(v);
+    gic_set_private_active(TIMER_PPIS, active);
     timer_restore(v);
     isb();
 }

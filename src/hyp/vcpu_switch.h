@@ -2,6 +2,8 @@
 #ifndef ELVISOR_HYP_VCPU_SWITCH_H
 #define ELVISOR_HYP_VCPU_SWITCH_H
 
+#include <stdint.h>
+
 struct vcpu;
 
 /* Puts the vCPU's EL1, FP/SIMD, timer and GIC CPU-interface state into the
@@ -31,11 +33,13 @@ void vgic_hw_load_ctx(struct vcpu *v);
 /* With vcpu_put(): the virtual CPU interface off, so that no maintenance
  * interrupt fires for a vCPU that is not loaded. */
 void vgic_hw_off(struct vcpu *v);
-/* GICv3: a complete interface image (nr LRs, ICH_HCR, ICH_VMCR, APRs) in
- * and out of the hardware, for a guest hypervisor's guest (nested.c); the
- * save leaves the LRs and ICH_HCR_EL2 zero. */
+/* GICv3: an interface image (the LRs in the mask lrs, ICH_HCR, ICH_VMCR,
+ * APRs) in and out of the hardware, for a guest hypervisor's guest
+ * (nested.c). Outside a run every hardware LR is zero, and a zero LR stays
+ * zero (the hardware changes only valid ones): the LRs outside lrs are
+ * neither written nor read. The save leaves the LRs and ICH_HCR_EL2 zero. */
 struct vgic_v3_cpu_if;
-void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, unsigned nr);
-void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, unsigned nr);
+void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, uint32_t lrs);
+void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, uint32_t lrs);
 
 #endif

@@ -91,18 +91,21 @@ static void v3_save_lrs(struct vgic_vcpu *vc, struct vgic_v3_cpu_if *cif)
     write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
 }
 
-void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, unsigned nr)
+void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, uint32_t lrs)
 {
-    for (unsigned n = 0; n < nr; n++)
+    for (uint32_t m = lrs; m; m &= m - 1) {
+        unsigned n = (unsigned)__builtin_ctz(m);
         lr_write(n, cif->lr[n]);
+    }
     write_sysreg(S3_4_C12_C11_7 /* ICH_VMCR_EL2 */, cif->vmcr);
     vgic_hw_aprs(cif, false);
     write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, cif->hcr);
 }
 
-void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, unsigned nr)
+void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, uint32_t lrs)
 {
-    for (unsigned n = 0; n < nr; n++) {
+    for (uint32_t m = lrs; m; m &= m - 1) {
+        unsigned n = (unsigned)__builtin_ctz(m);
         cif->lr[n] = lr_read(n);
         lr_write(n, 0);
     }

@@ -25,7 +25,13 @@
 
 /* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none).
  * CTX_CPACR: CPACR_EL1's index, read on every entry of L2. */
+#define CTX_SCTLR   0
 #define CTX_CPACR   1
+#define CTX_ESR     5
+#define CTX_VBAR    11
+#define CTX_ELR     13
+#define CTX_SPSR    14
+#define CTX_CNTKCTL 17      /* no slot: l2_cntkctl */
 static const struct {
     enum el1_reg hw;
     unsigned slot;
@@ -68,12 +74,54 @@ static uint64_t l2_value(const struct vcpu_nested *n, unsigned i)
     return ctx_regs[i].slot == NO_SLOT ? n->l2_cntkctl : vncr_read(n, ctx_regs[i].slot);
 }
 
-static void set_l2_value(struct vcpu_nested *n, unsigned i, uint64_t val)
+/* The switch itself, spelled out register by register: through
+ * el1_read()/el1_write() and the table above it cost about 1,100
+ * instructions each way (a call and a switch per access), most of an L2
+ * exit (docs/nested.md §9.19). Each register leaves the hardware for one
+ * side (to_l2: hyp_el1[], else L2's VNCR slot) and comes in from the other.
+ * The order and the encodings follow ctx_regs[] and el1_regs.c: under VHE
+ * elvisor reaches the EL1 registers by their _EL12 names (op1 = 5), under
+ * nVHE by the plain ones. */
+#define CTX_XCHG(i, name, slot)                                                     \
+    do {                                                                            \
+        uint64_t *hyp_ = &n->hyp_el1[i], *l2_ = &n->vncr[(slot) / sizeof(uint64_t)]; \
+        uint64_t in_ = to_l2 ? *l2_ : *hyp_;                                        \
+        *(to_l2 ? hyp_ : l2_) = read_sysreg(name);                                  \
+        write_sysreg(name, in_);                                                    \
+    } while (0)
+
+#define CTX_XCHG_ALL(op1)                                                           \
+    do {                                                                            \
+        CTX_XCHG(CTX_SCTLR, S3_##op1##_C1_C0_0, VNCR_SCTLR_EL1);                    \
+        CTX_XCHG(CTX_CPACR, S3_##op1##_C1_C0_2, VNCR_CPACR_EL1);                    \
+        CTX_XCHG(2, S3_##op1##_C2_C0_0, VNCR_TTBR0_EL1);                            \
+        CTX_XCHG(3, S3_##op1##_C2_C0_1, VNCR_TTBR1_EL1);                            \
+        CTX_XCHG(4, S3_##op1##_C2_C0_2, VNCR_TCR_EL1);                              \
+        CTX_XCHG(CTX_ESR, S3_##op1##_C5_C2_0, VNCR_ESR_EL1);                        \
+        CTX_XCHG(6, S3_##op1##_C5_C1_0, VNCR_AFSR0_EL1);                            \
+        CTX_XCHG(7, S3_##op1##_C5_C1_1, VNCR_AFSR1_EL1);                            \
+        CTX_XCHG(8, S3_##op1##_C6_C0_0, VNCR_FAR_EL1);                              \
+        CTX_XCHG(9, S3_##op1##_C10_C2_0, VNCR_MAIR_EL1);                            \
+        CTX_XCHG(10, S3_##op1##_C10_C3_0, VNCR_AMAIR_EL1);                          \
+        CTX_XCHG(CTX_VBAR, S3_##op1##_C12_C0_0, VNCR_VBAR_EL1);                     \
+        CTX_XCHG(12, S3_##op1##_C13_C0_1, VNCR_CONTEXTIDR_EL1);                     \
+        CTX_XCHG(CTX_ELR, S3_##op1##_C4_C0_1, VNCR_ELR_EL1);                        \
+        CTX_XCHG(CTX_SPSR, S3_##op1##_C4_C0_0, VNCR_SPSR_EL1);                      \
+        CTX_XCHG(15, sp_el1, VNCR_SP_EL1);                                          \
+        CTX_XCHG(16, mdscr_el1, VNCR_MDSCR_EL1);                                    \
+        if (!shared(n, CTX_CNTKCTL)) {                                              \
+            uint64_t in_ = to_l2 ? n->l2_cntkctl : n->hyp_el1[CTX_CNTKCTL];         \
+            *(to_l2 ? &n->hyp_el1[CTX_CNTKCTL] : &n->l2_cntkctl) = read_sysreg(S3_##op1##_C14_C1_0); \
+            write_sysreg(S3_##op1##_C14_C1_0, in_);                                 \
+        }                                                                           \
+    } while (0)
+
+static void ctx_exchange(struct vcpu_nested *n, bool to_l2)
 {
-    if (ctx_regs[i].slot == NO_SLOT)
-        n->l2_cntkctl = val;
+    if (hyp_vhe)
+        CTX_XCHG_ALL(5);
     else
-        vncr_write(n, ctx_regs[i].slot, val);
+        CTX_XCHG_ALL(0);
 }
 
 /* The identification registers each context reads: its guest sees what
@@ -98,12 +146,7 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
 {
     struct vcpu_nested *n = v->nested;
 
-    for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
-        if (shared(n, i))
-            continue;
-        n->hyp_el1[i] = el1_read(ctx_regs[i].hw);
-        el1_write(ctx_regs[i].hw, l2_value(n, i));
-    }
+    ctx_exchange(n, true);
     n->in_hyp = false;
     v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
     write_sysreg(hcr_el2, v->hcr);
@@ -118,18 +161,21 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
 }
 
 /* Back to hyp context with an exception from its guest taken at the
- * lower-EL AArch64 vector + offset; ESR_EL2 is left to the caller. */
-static void exception_to_vel2(struct vcpu *v, unsigned offset)
+ * lower-EL AArch64 vector + offset, with syndrome *esr (NULL: ESR_EL2
+ * keeps its value). Its ELR, SPSR and ESR_EL2 are the hardware EL1 ones
+ * under NV2: written into hyp_el1[] before the switch loads it. */
+static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *esr)
 {
     struct vcpu_nested *n = v->nested;
     struct nested_exc e;
 
-    for (unsigned i = 0; i < NESTED_CTX_NR; i++) {
-        if (shared(n, i))
-            continue;
-        set_l2_value(n, i, el1_read(ctx_regs[i].hw));
-        el1_write(ctx_regs[i].hw, n->hyp_el1[i]);
-    }
+    nested_exc_to_vel2(n->hyp_el1[CTX_VBAR], v->regs.pc, v->regs.pstate, n->hyp_el1[CTX_SCTLR],
+                       hyp_features.pan, hyp_features.ssbs, &e);
+    n->hyp_el1[CTX_ELR] = e.elr;
+    n->hyp_el1[CTX_SPSR] = e.spsr;
+    if (esr)
+        n->hyp_el1[CTX_ESR] = *esr;
+    ctx_exchange(n, false);
     n->in_hyp = true;
     shadow_s2_leave(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
@@ -138,11 +184,6 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset)
     nested_load_ids(v);
     isb();
     nested_timers_exit_l2(v);
-    /* Under NV2 its ELR/SPSR_EL2 are the hardware EL1 ones. */
-    nested_exc_to_vel2(el1_read(EL1_VBAR), v->regs.pc, v->regs.pstate, el1_read(EL1_SCTLR),
-                       hyp_features.pan, hyp_features.ssbs, &e);
-    el1_write(EL1_ELR, e.elr);
-    el1_write(EL1_SPSR, e.spsr);
     v->regs.pc = e.pc + offset;
     v->regs.pstate = e.pstate;
 }
@@ -161,8 +202,7 @@ bool nested_l2_fp_trapped(const struct vcpu *v)
 
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 {
-    exception_to_vel2(v, 0);
-    el1_write(EL1_ESR, esr);
+    exception_to_vel2(v, 0, &esr);
     nested_xstats_open(&v->nested->xstats, ESR_EC(esr) == EC_HVC64 ? NESTED_X_HVC : NESTED_X_OTHER,
                        v->nr_exits);
 }
@@ -170,7 +210,7 @@ void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 /* An IRQ exception has no syndrome: ESR_EL2 keeps its value. */
 void nested_irq_to_vel2(struct vcpu *v)
 {
-    exception_to_vel2(v, NESTED_VECTOR_IRQ_OFFSET);
+    exception_to_vel2(v, NESTED_VECTOR_IRQ_OFFSET, NULL);
     nested_xstats_open(&v->nested->xstats, NESTED_X_IRQ, v->nr_exits);
 }
 

@@ -115,6 +115,8 @@ void nested_vcpu_reset(struct vcpu *v)
     n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
     n->xstats.open_kind = 0;
+    n->mi_known = false;
+    n->poll_valid = false;
     v->timer_voff = 0;
     vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
@@ -230,10 +232,16 @@ static unsigned page_nr_lrs(const struct vcpu_nested *n)
 static void update_mi(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
+    bool level = nested_mi_level(vncr_read(n, VNCR_ICH_HCR_EL2), vncr_read(n, VNCR_ICH_VMCR_EL2), page_lrs(n),
+                                 page_nr_lrs(n));
 
-    vgic_set_irq_level(&v->vm->vgic, v->id, NESTED_MI_INTID,
-                       nested_mi_level(vncr_read(n, VNCR_ICH_HCR_EL2), vncr_read(n, VNCR_ICH_VMCR_EL2),
-                                       page_lrs(n), page_nr_lrs(n)));
+    /* Nothing else drives this line: an unchanged level is not given
+     * again (the vGIC's lock and generation, twice per L2 exit). */
+    if (n->mi_known && level == n->mi_level)
+        return;
+    vgic_set_irq_level(&v->vm->vgic, v->id, NESTED_MI_INTID, level);
+    n->mi_known = true;
+    n->mi_level = level;
 }
 
 /* The physical INTID elvisor forwards its interrupt vintid from right now
@@ -270,6 +278,7 @@ bool nested_vgic_enter(struct vcpu *v)
      * LR; either way elvisor's vGIC deactivates it at the exit
      * (nested_vgic_exit). */
     n->ich_hw_lrs = 0;
+    n->ich_img_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
         uint64_t lr = page_lrs(n)[i];
         uint32_t pintid = 0;
@@ -279,6 +288,8 @@ bool nested_vgic_enter(struct vcpu *v)
             pintid = forwarded_from(v, nested_lr_pintid(lr));
         }
         img->lr[i] = nested_shadow_lr(lr, pintid);
+        if (img->lr[i])
+            n->ich_img_lrs |= 1u << i;
     }
     /* Its maintenance conditions are evaluated from the page (update_mi),
      * never signalled by the hardware, which would exit its guest in a
@@ -290,7 +301,7 @@ bool nested_vgic_enter(struct vcpu *v)
         img->ap0r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t));
         img->ap1r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP1R0_EL2 + i * sizeof(uint64_t));
     }
-    vgic_hw_load_image(img, nr);
+    vgic_hw_load_image(img, n->ich_img_lrs);
     n->ich_live = true;
     return true;
 }
@@ -299,16 +310,18 @@ void nested_vgic_exit(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
     struct vgic_v3_cpu_if *img = &n->ich_img;
-    unsigned nr = page_nr_lrs(n);
     uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
 
     if (!n->ich_live)
         return;
     n->ich_live = false;
-    vgic_hw_save_image(img, nr);
+    vgic_hw_save_image(img, n->ich_img_lrs);
     /* Back to its own interface state for its next run in hyp context. */
     vgic_hw_load_ctx(v);
-    for (unsigned i = 0; i < nr; i++) {
+    /* An LR loaded as zero is still zero (vgic_hw_save_image), and folding
+     * a zero into its page LR changes nothing: its state was invalid. */
+    for (uint32_t m = n->ich_img_lrs; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctz(m);
         /* Its guest ended an interrupt linked to one of its own: that one
          * is deactivated, as the hardware does for a physical pINTID. */
         if ((n->ich_hw_lrs & (1u << i)) && !(img->lr[i] & ICH_LR_STATE_MASK))

@@ -68,6 +68,7 @@ struct vcpu_nested {
     uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
     uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
+    uint32_t ich_img_lrs;       /* the LRs of ich_img loaded non-zero (the others are zero) */
     bool ich_live;              /* ich_img is in the hardware (its guest's run) */
     struct vgic_v3_cpu_if ich_img;
     /* In nested context: the hardware EL1 registers of the hyp context
@@ -81,6 +82,15 @@ struct vcpu_nested {
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
     struct nested_xstats xstats;
     bool fp_trap_hw;            /* CPTR_EL2 traps FP/SIMD for its guest (nested_pre_enter) */
+    /* Its maintenance interrupt's level as last given to the vGIC (update_mi):
+     * mi_known false until then, and after a reset. */
+    bool mi_known, mi_level;
+    /* The last poll of its software timers (timers.c), reused while nothing
+     * it depends on can have changed: no exit, no vGIC change, the same
+     * context, not yet due. poll_valid false forces a poll. */
+    bool poll_valid, poll_in_hyp;
+    uint64_t poll_exits, poll_next;
+    uint32_t poll_gen;
 };
 
 static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)

@@ -104,15 +104,42 @@ static void publish_one(struct vcpu *v, unsigned i, uint64_t now)
     vncr_write(n, page_timers[i].ctl, ctl);
 }
 
+/* The scheduler polls before and after each pre_enter (run/sched.c), and
+ * while the vCPU waits. The software timers and the page only change at an
+ * exit (a trapped access, L1 running), the in-flight state of their
+ * interrupts only with the vGIC's generation, and which timers are in
+ * software only with the context: with none of these changed and the
+ * earliest deadline still ahead, a new poll would fire nothing and find
+ * the same deadline (about 165 instructions each, docs/nested.md §9.19).
+ * ISTATUS is published every time: it also follows masked timers, which
+ * set no deadline. */
+static bool poll_still_holds(const struct vcpu *v, uint64_t now)
+{
+    const struct vcpu_nested *n = v->nested;
+
+    return n->poll_valid && n->poll_exits == v->nr_exits && n->poll_in_hyp == n->in_hyp &&
+           n->poll_gen == vgic_gen(&v->vm->vgic) && now < n->poll_next;
+}
+
 uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
 {
+    struct vcpu_nested *n = v->nested;
     bool fired;
     uint64_t next;
 
-    if (v->nested->in_hyp)
-        page_in(v);
-    next = vtimer_poll_sw(v, now, &fired);
-    if (v->nested->in_hyp)
+    if (poll_still_holds(v, now)) {
+        next = n->poll_next;
+    } else {
+        if (n->in_hyp)
+            page_in(v);
+        next = vtimer_poll_sw(v, now, &fired);
+        n->poll_valid = !fired;
+        n->poll_exits = v->nr_exits;
+        n->poll_in_hyp = n->in_hyp;
+        n->poll_gen = vgic_gen(&v->vm->vgic);
+        n->poll_next = next;
+    }
+    if (n->in_hyp)
         for (unsigned i = 0; i < NR_PAGE_TIMERS; i++)
             publish_one(v, i, now);
     return next;
@@ -147,6 +174,7 @@ void nested_timer_traps(struct vcpu *v)
  * that is not loaded, so they must hold what L1 wrote into the page. */
 void nested_put(struct vcpu *v)
 {
+    v->nested->poll_valid = false;
     if (v->nested->in_hyp)
         page_in(v);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));

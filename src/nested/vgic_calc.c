@@ -56,17 +56,24 @@ uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr)
     return r;
 }
 
+/* One pass over the LRs (it runs at every L2 exit and entry, through
+ * nested_mi_level): how many hold an interrupt, whether one is pending, and
+ * whether one asks for EOI maintenance (nested_ich_eisr's condition). */
 uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr)
 {
     unsigned valid = 0;
-    bool pending = false;
+    bool pending = false, eoi = false;
     uint64_t misr = 0;
 
     for (unsigned n = 0; n < nr; n++) {
-        valid += lr_valid(lr[n]);
-        pending |= (lr[n] & ICH_LR_STATE_PENDING) != 0;
+        if (lr_valid(lr[n])) {
+            valid++;
+            pending |= (lr[n] & ICH_LR_STATE_PENDING) != 0;
+        } else {
+            eoi |= (lr[n] & (ICH_LR_HW | ICH_LR_EOI)) == ICH_LR_EOI;
+        }
     }
-    if (nested_ich_eisr(lr, nr))
+    if (eoi)
         misr |= ICH_MISR_EOI;
     if ((hcr & ICH_HCR_UIE) && valid <= 1)
         misr |= ICH_MISR_U;

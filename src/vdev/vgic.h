@@ -399,6 +399,15 @@ void vgic_deactivate(struct vgic *v, unsigned vcpu_id, uint32_t intid);
  * did: the caller must then make pintid active (the invariant of forwarded
  * interrupts: physical active while the virtual one is in flight). */
 bool vgic_remap_hw_active(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t pintid);
+/* The nr hardware timers of vcpu_id ran the timers whose PPIs are old[t]
+ * and now run those of now[t] (0: none), hardware timer t's PPI being
+ * pintid[t]: an interrupt in flight forwarded from a timer that moved is
+ * unmapped, one active in software for a timer now on hardware timer t is
+ * forwarded from pintid[t] again (the two calls above), under one lock.
+ * Returns the PPIs (bit pintid[t]) to make active on this CPU: those of
+ * now[] in flight and forwarded (vgic_timer_remap.c). */
+uint32_t vgic_timers_remap(struct vgic *v, unsigned vcpu_id, const uint8_t *old, const uint8_t *now,
+                           const uint32_t *pintid, unsigned nr);
 
 /* Is vintid of vcpu_id (a PPI) pending or active, outside any LR (call it
  * between runs)? *forwarded, when not NULL, says whether it carries the HW

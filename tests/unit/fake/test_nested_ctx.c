@@ -126,6 +126,64 @@ static void test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr(void **stat
     assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
 }
 
+/* Every register the switch moves, by el1_regs.c's names (the switch
+ * itself spells out each one's encoding: a wrong one shows here) and its
+ * VNCR slot; CNTKCTL_EL1 has none (l2_cntkctl). */
+static const struct {
+    enum el1_reg reg;
+    unsigned slot;
+} switched[] = {
+    { EL1_SCTLR, VNCR_SCTLR_EL1 }, { EL1_CPACR, VNCR_CPACR_EL1 }, { EL1_TTBR0, VNCR_TTBR0_EL1 },
+    { EL1_TTBR1, VNCR_TTBR1_EL1 }, { EL1_TCR, VNCR_TCR_EL1 }, { EL1_ESR, VNCR_ESR_EL1 },
+    { EL1_AFSR0, VNCR_AFSR0_EL1 }, { EL1_AFSR1, VNCR_AFSR1_EL1 }, { EL1_FAR, VNCR_FAR_EL1 },
+    { EL1_MAIR, VNCR_MAIR_EL1 }, { EL1_AMAIR, VNCR_AMAIR_EL1 }, { EL1_VBAR, VNCR_VBAR_EL1 },
+    { EL1_CONTEXTIDR, VNCR_CONTEXTIDR_EL1 }, { EL1_ELR, VNCR_ELR_EL1 }, { EL1_SPSR, VNCR_SPSR_EL1 },
+    { EL1_SP_EL1, VNCR_SP_EL1 }, { EL1_MDSCR, VNCR_MDSCR_EL1 },
+};
+#define NR_SWITCHED     (sizeof(switched) / sizeof(switched[0]))
+#define L1_VALUE(i)     (0x1100 + (i))
+#define L2_VALUE(i)     (0x2200 + (i))
+#define L2_LATER(i)     (0x3300 + (i))
+#define CNTKCTL_L1      0x11ff
+#define CNTKCTL_L2      0x22ff
+#define CNTKCTL_L2_LATER 0x33ff
+
+/* Each register: L2's value from its slot into the hardware at the ERET,
+ * L1's kept; what L2 left in the hardware back into the slot at the exit,
+ * L1's in the hardware again (ELR, SPSR and ESR_EL2 then hold the
+ * exception's, not L1's old ones). */
+static void test_every_switched_register_goes_to_its_own_place_and_back(void **state)
+{
+    uint64_t esr = fake_esr(EC_HVC64, 1);
+
+    for (unsigned i = 0; i < NR_SWITCHED; i++) {
+        el1_write(switched[i].reg, L1_VALUE(i));
+        vncr_write(n, switched[i].slot, L2_VALUE(i));
+    }
+    el1_write(EL1_CNTKCTL, CNTKCTL_L1);
+    n->l2_cntkctl = CNTKCTL_L2;
+    enter_l2();
+    for (unsigned i = 0; i < NR_SWITCHED; i++) {
+        assert_int_equal(el1_read(switched[i].reg), L2_VALUE(i));
+        el1_write(switched[i].reg, L2_LATER(i));
+    }
+    assert_int_equal(el1_read(EL1_CNTKCTL), CNTKCTL_L2);
+    el1_write(EL1_CNTKCTL, CNTKCTL_L2_LATER);
+    nested_exit_to_vel2(v, esr);
+    for (unsigned i = 0; i < NR_SWITCHED; i++) {
+        assert_int_equal(vncr_read(n, switched[i].slot), L2_LATER(i));
+        if (switched[i].reg == EL1_ELR)
+            assert_int_equal(el1_read(EL1_ELR), L2_PC);
+        else if (switched[i].reg == EL1_ESR)
+            assert_int_equal(el1_read(EL1_ESR), esr);
+        else if (switched[i].reg != EL1_SPSR)
+            assert_int_equal(el1_read(switched[i].reg), L1_VALUE(i));
+    }
+    assert_int_equal(el1_read(EL1_SPSR), L2_PSTATE);
+    assert_int_equal(el1_read(EL1_CNTKCTL), CNTKCTL_L1);
+    assert_int_equal(n->l2_cntkctl, CNTKCTL_L2_LATER);
+}
+
 static uint64_t at_va;
 
 static void record_at(uint64_t va)
@@ -198,6 +256,7 @@ int main(void)
         cmocka_unit_test_setup(test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector, setup),
         cmocka_unit_test_setup(test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts, setup),
         cmocka_unit_test_setup(test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr, setup),
+        cmocka_unit_test_setup(test_every_switched_register_goes_to_its_own_place_and_back, setup),
         cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
         cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
     };
