@@ -11,9 +11,13 @@
 #                       elvisor.elf's code in memory at its link addresses
 #   hyp_and_guest_nvhe  the same in nVHE mode
 #   bare_guest          --bare: the guest's guest_main, no elvisor loaded
-#   wrong_offset        elvisor's and the guest's symbols loaded 0x1000 off
+#   wrong_offset        elvisor's and the guest's symbols loaded 256 MiB off
 #                       must NOT pass the same checks (so the checks can see
-#                       symbols at the wrong address)
+#                       symbols at the wrong address; 0x1000 off, the
+#                       breakpoint on the guest's guest_main landed on other
+#                       code the mmio guest runs, whose frames the shifted
+#                       symbols happened to name guest_main and
+#                       guest_primary_c: a check that passed by luck)
 # Each session is bounded (elvisor-run --timeout, gdb under timeout), QEMU
 # listens on a random free port of 127.0.0.1 (another is tried if it was
 # taken meanwhile), and is stopped by gdb's kill or, failing that, by
@@ -33,7 +37,7 @@ gdb=${ELVISOR_GDB:-gdb-multiarch}
 run_timeout=60
 gdb_timeout=40
 listen_wait=20
-WRONG_OFFSET=0x1000
+WRONG_OFFSET=0x10000000
 
 for f in "$runner" "$gdbfile" "$guest_elf" "$elvisor_elf"; do
     [ -e "$f" ] || { echo "gdb: $f missing: run make" >&2; exit 1; }
