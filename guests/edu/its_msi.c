@@ -17,19 +17,8 @@
 #include "lib/string.h"
 
 #define ITS_BASE            0x08080000UL    /* QEMU virt; checked in the DTB */
-#define GITS_CTLR           0x0000
-#define GITS_TYPER          0x0008
-#define GITS_CBASER         0x0080
-#define GITS_CWRITER        0x0088
-#define GITS_CREADR         0x0090
-#define GITS_BASER(n)       (0x0100 + 8 * (n))
 #define GITS_TRANSLATER_PA  (ITS_BASE + 0x10000 + 0x40)
-#define GITS_CTLR_ENABLED   1u
 #define GITS_BASER_VALID    (1ULL << 63)
-#define GITS_BASER_TYPE(v)  (((v) >> 56) & 7)
-#define GITS_BASER_DEVICES  1
-#define GITS_BASER_COLLECTIONS 4
-#define GITS_CREADR_STALLED 1u
 
 #define GICR_CTLR_LPIS      1u
 #define GICR_PROPBASER      0x0070
@@ -74,7 +63,7 @@ static bool its_table(unsigned n, unsigned want_type, void *table)
 {
     uint64_t v = mmio_read64(ITS_BASE + GITS_BASER(n));
 
-    if (GITS_BASER_TYPE(v) != want_type)
+    if (its_baser_type(v) != want_type)
         return false;
     /* 4 KiB pages (Page_Size 0), one page (Size 0). */
     mmio_write64(ITS_BASE + GITS_BASER(n), GITS_BASER_VALID | (v & (0x1fULL << 48)) | (v & (7ULL << 56)) |
@@ -141,8 +130,8 @@ void edu_msi_its_role(uintptr_t cfg, uintptr_t bar, const char *args)
     its_typer_decode(mmio_read64(ITS_BASE + GITS_TYPER), &t);
     test_check(t.physical && t.itt_entry_bytes * 2 <= sizeof(edu_itt) && t.device_bits >= 8, "its_typer",
                "physical %d, ITT entry %u bytes, %u DeviceID bits", t.physical, t.itt_entry_bytes, t.device_bits);
-    bool tables = its_table(0, GITS_BASER_DEVICES, device_table) &&
-                  its_table(1, GITS_BASER_COLLECTIONS, collection_table);
+    bool tables = its_table(0, ITS_BASER_DEVICES, device_table) &&
+                  its_table(1, ITS_BASER_COLLECTIONS, collection_table);
     test_check(tables, "its_tables", "GITS_BASER0/1 are not the device and collection tables");
     mmio_write64(ITS_BASE + GITS_CBASER, GITS_BASER_VALID | (uint64_t)(uintptr_t)cmd_queue);
     mmio_write64(ITS_BASE + GITS_CWRITER, 0);

@@ -3,16 +3,7 @@
 #include "arch/arm64/sysreg.h"
 #include "lib/log.h"
 
-#define GITS_CTLR           0x0000
-#define GITS_TYPER          0x0008
-#define GITS_CBASER         0x0080
-#define GITS_CWRITER        0x0088
-#define GITS_CREADR         0x0090
-#define GITS_BASER(n)       (0x0100 + 8 * (n))
 #define GITS_BASER_NR       8
-#define GITS_CTLR_ENABLED   1u
-#define GITS_CTLR_QUIESCENT (1u << 31)
-#define GITS_CREADR_STALLED 1u
 /* GITS_CBASER: Valid, inner-shareable write-back like the tables, Size
  * [7:0] in 4 KiB pages - 1. */
 #define GITS_CBASER_VALID   (1ULL << 63)

@@ -9,6 +9,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The ITS's control registers (offsets in its first 64 KiB frame). */
+#define GITS_CTLR           0x0000
+#define GITS_TYPER          0x0008
+#define GITS_CBASER         0x0080
+#define GITS_CWRITER        0x0088
+#define GITS_CREADR         0x0090
+#define GITS_BASER(n)       (0x0100 + 8 * (n))
+#define GITS_CTLR_ENABLED   1u
+#define GITS_CTLR_QUIESCENT (1u << 31)
+#define GITS_CREADR_STALLED 1u
+
 /* A command is 32 bytes; the queue is a ring of them that GITS_CWRITER
  * and GITS_CREADR index in bytes. */
 #define ITS_CMD_DWORDS      4
