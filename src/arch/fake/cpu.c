@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/arm64/asm_offsets.h"
+#include "arch/arm64/gic.h"
 #include "arch/arm64/hyp.h"
 
 bool hyp_vhe;
@@ -25,6 +26,8 @@ static unsigned exit_head, exit_tail;
 static unsigned nr_entries;
 static void *last_entered;
 
+static unsigned maintenance_exits;
+
 static jmp_buf *harness;
 static enum fake_stop stop_reason;
 
@@ -35,9 +38,10 @@ void fake_arch_reset(void)
     fake_gic_reset();
     fake_console_reset();
     exit_head = exit_tail = 0;
+    maintenance_exits = 0;
     nr_entries = 0;
     last_entered = NULL;
-    hyp_vhe = true;
+    fake_set_vhe(true);
     memset(&hyp_features, 0, sizeof(hyp_features));
     hyp_ptimer_emulated = true;     /* as on QEMU (docs/vtimer.md) */
     hyp_ipa_bits = 40;
@@ -69,32 +73,66 @@ void *fake_last_entered(void)
     return last_entered;
 }
 
+#define PPI_MAINTENANCE         25
+/* More maintenance exits in a row than this, with the guest doing nothing
+ * in between, is elvisor entering with a condition it never clears. */
+#define MAX_MAINTENANCE_EXITS   16
+
+/* The maintenance interrupt is a level (GICv3: asserted while En and a
+ * condition of ICH_MISR_EL2 hold): while asserted with a guest running it
+ * is pending at the GIC, and the guest exits with it at once. */
+static bool maintenance_exit(void)
+{
+    if (gic_version() != 3 || !fake_maintenance_asserted())
+        return false;
+    if (++maintenance_exits > MAX_MAINTENANCE_EXITS) {
+        fprintf(stderr, "fake arch: maintenance interrupt storm: entered %u times with ICH_MISR_EL2 = 0x%llx\n",
+                maintenance_exits, (unsigned long long)read_sysreg(S3_4_C12_C11_2));
+        abort();
+    }
+    if (!fake_gic_is_pending(PPI_MAINTENANCE))
+        fake_gic_raise(PPI_MAINTENANCE);
+    fake_log("maintenance exit");
+    return true;
+}
+
 /* One scripted exit per entry. As the exit vector does, a synchronous exit
  * goes to on_sync first: EXIT_REENTER enters the guest again at once (the
- * next scripted exit, counted as an entry), anything else is returned. */
+ * next scripted exit, counted as an entry), anything else is returned.
+ * A maintenance interrupt the entry or the guest's actions assert exits
+ * first; the scripted exit then waits for the next entry (without running
+ * its guest part again). */
 uint64_t guest_enter(void *regs, guest_sync_hook on_sync)
 {
     for (;;) {
-        struct fake_exit e;
+        struct fake_exit *e;
         uint64_t code;
 
         nr_entries++;
         last_entered = regs;
         fake_log("guest enter");
+        if (maintenance_exit())
+            return EXIT_IRQ;
         if (exit_head == exit_tail)
             fake_stop(FAKE_STOP_NO_EXIT);
-        e = exits[exit_head++ % FAKE_MAX_EXITS];
-        if (e.guest)
-            e.guest(regs, e.arg);
-        if (e.code == EXIT_IRQ)
-            fake_gic_raise(e.intid);
-        else {
-            fake_reg(esr_el2) = e.esr;
-            fake_reg(far_el2) = e.far;
-            fake_reg(hpfar_el2) = e.hpfar;
+        e = &exits[exit_head % FAKE_MAX_EXITS];
+        if (e->guest) {
+            maintenance_exits = 0;
+            e->guest(regs, e->arg);
+            e->guest = NULL;
+            if (maintenance_exit())
+                return EXIT_IRQ;
         }
-        if (e.code != EXIT_SYNC || !on_sync)
-            return e.code;
+        exit_head++;
+        if (e->code == EXIT_IRQ)
+            fake_gic_raise(e->intid);
+        else {
+            fake_reg(esr_el2) = e->esr;
+            fake_reg(far_el2) = e->far;
+            fake_reg(hpfar_el2) = e->hpfar;
+        }
+        if (e->code != EXIT_SYNC || !on_sync)
+            return e->code;
         code = on_sync(regs);
         if (code != EXIT_REENTER)
             return code;
@@ -137,7 +175,7 @@ void hyp_floor_enter(void)
 
 void hyp_features_probe(bool want_nvhe)
 {
-    hyp_vhe = !want_nvhe;
+    fake_set_vhe(!want_nvhe);
 }
 
 void hyp_check_cntpoff(void)

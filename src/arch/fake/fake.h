@@ -57,6 +57,30 @@ void fake_gic_raise(unsigned intid);
 uint32_t fake_gic_private_active(void);
 void fake_gic_set_version(unsigned version);
 
+/* VHE (arch/fake/vhe.c): elvisor runs at EL2, so with HCR_EL2.E2H = 1 its
+ * accesses by EL1 names reach their EL2 counterparts and the _EL12/_EL02
+ * encodings reach the EL1/EL0 registers; with E2H = 0 the latter are
+ * UNDEFINED (the program aborts). fake_reg() names a register, not an
+ * access: fake_reg(sctlr_el1) is SCTLR_EL1 whatever E2H is. The fake
+ * starts with VHE (hyp_vhe, HCR_EL2.E2H = 1); fake_set_vhe(false) makes it
+ * an nVHE CPU. */
+bool fake_e2h(void);
+void fake_set_vhe(bool vhe);
+
+/* The GICv3 virtual CPU interface (arch/fake/vgic_cpu_if.c) over the list
+ * registers elvisor loaded: the guest acknowledges (ICV_IAR0/1_EL1; 1023
+ * when nothing is signalled), ends (ICV_EOIR0/1_EL1) and deactivates
+ * (ICV_DIR_EL1) interrupts. ICH_ELRSR/EISR/MISR_EL2 read as computed from
+ * the LRs; the maintenance interrupt (PPI 25) is a level the guest's entry
+ * and actions raise (arch/fake/cpu.c). */
+unsigned fake_guest_ack(unsigned group);
+void fake_guest_eoi(unsigned group, unsigned intid);
+void fake_guest_dir(unsigned intid);
+bool fake_guest_irq_signalled(void);
+bool fake_maintenance_asserted(void);
+/* ICH_LR<n>_EL2 in the register file. */
+uint64_t *fake_lr(unsigned n);
+
 /* elvisor's console and status UART output so far. */
 bool fake_console_has(const char *text);
 const char *fake_console(void);
@@ -81,5 +105,11 @@ void fake_sysreg_reset(void);
 void fake_gic_reset(void);
 void fake_console_reset(void);
 bool fake_gic_has_pending(void);
+bool fake_gic_is_pending(unsigned intid);
+void fake_gic_hw_deactivate(unsigned pintid);
+const char *fake_storage_name(const char *canon);
+const char *fake_access_name(const char *canon);
+bool fake_vgic_read(const char *storage, uint64_t *v);
+bool fake_vgic_read_only(const char *storage);
 
 #endif

@@ -42,6 +42,14 @@ bool fake_gic_has_pending(void)
     return nr_pending > 0;
 }
 
+bool fake_gic_is_pending(unsigned intid)
+{
+    for (unsigned i = 0; i < nr_pending; i++)
+        if (pending[i] == intid)
+            return true;
+    return false;
+}
+
 uint32_t fake_gic_private_active(void)
 {
     return private_active;
@@ -116,6 +124,14 @@ void gic_set_private_active(uint32_t mask, uint32_t active)
 {
     private_active = (private_active & ~mask) | (active & mask);
     fake_log("gic active 0x%x 0x%x", mask, active);
+}
+
+/* A list register with HW = 1 deactivated the physical interrupt. */
+void fake_gic_hw_deactivate(unsigned pintid)
+{
+    if (pintid < 32)
+        private_active &= ~(1u << pintid);
+    fake_log("gic hw deactivate %u", pintid);
 }
 
 uint64_t gic_read_vtr(void)
