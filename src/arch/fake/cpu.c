@@ -86,6 +86,8 @@ static bool maintenance_exit(void)
     if (gic_version() != 3 || !fake_maintenance_asserted())
         return false;
     if (++maintenance_exits > MAX_MAINTENANCE_EXITS) {
+        for (unsigned i = fake_log_len() > 24 ? fake_log_len() - 24 : 0; i < fake_log_len(); i++)
+            fprintf(stderr, "  %s\n", fake_log_at(i));
         fprintf(stderr, "fake arch: maintenance interrupt storm: entered %u times with ICH_MISR_EL2 = 0x%llx\n",
                 maintenance_exits, (unsigned long long)read_sysreg(S3_4_C12_C11_2));
         abort();
