@@ -11,12 +11,13 @@
 
 #include "arch/arm64/sysreg.h"
 
-/* Every register 0, the log empty, no exit scripted, no interrupt pending,
- * VHE, a GICv3 with four list registers. */
+/* Every register 0 but HCR_EL2.E2H, the log empty, no exit scripted, no
+ * interrupt pending, VHE, a GICv3 with four list registers. */
 void fake_arch_reset(void);
 
-/* A register as an lvalue, by the name the code uses: fake_reg(esr_el2),
- * fake_reg(CNTP_CTL_EL02) (a macro naming an encoding works as in code).
+/* A register as an lvalue, by a name the code uses: fake_reg(esr_el2),
+ * fake_reg(CNTP_CTL_EL02) (a macro naming an encoding works as in code; an
+ * _EL12/_EL02 alias names the EL1/EL0 register itself, E2H or not).
  * The timers' CTL.ISTATUS is computed when the code reads it (count >=
  * CVAL while enabled; the virtual timers count CNTPCT - CNTVOFF): set
  * fake_reg(cntpct_el0) to move time. */
