@@ -23,6 +23,10 @@ void fake_arch_reset(void);
  * fake_reg(cntpct_el0) to move time. */
 #define fake_reg(reg)   (*fake_sysreg_slot(SYSREG_STR(reg)))
 uint64_t *fake_sysreg_slot(const char *name);
+/* What a guest at EL1 reads from a register (no E2H redirection there):
+ * fake_guest_reg(cntv_ctl_el0) has the hardware's ISTATUS. */
+#define fake_guest_reg(reg) fake_guest_read(SYSREG_STR(reg))
+uint64_t fake_guest_read(const char *name);
 
 /* The log: "msr <name> 0x<value>", "isb", "dsb ish", "tlbi vmalls12e1is",
  * "at c7, c8, 0 0x<va>", "wfi", "gic deactivate <intid>", "gic sgi <n>

@@ -155,9 +155,8 @@ static int timer_of_ctl(const char *canon)
     return -1;
 }
 
-uint64_t fake_read_sysreg(const char *name)
+static uint64_t read_slot(unsigned i)
 {
-    unsigned i = access_index(name);
     int t = timer_of_ctl(regs[i].name);
     uint64_t count, ctl = regs[i].value & ~CTL_ISTATUS, computed;
 
@@ -171,6 +170,16 @@ uint64_t fake_read_sysreg(const char *name)
     if ((ctl & CTL_ENABLE) && count >= *fake_sysreg_slot(timers[t].cval))
         ctl |= CTL_ISTATUS;
     return ctl;
+}
+
+uint64_t fake_read_sysreg(const char *name)
+{
+    return read_slot(access_index(name));
+}
+
+uint64_t fake_guest_read(const char *name)
+{
+    return read_slot(slot_index(name));
 }
 
 /* Logged by the name the code spelled; the value lands in the register

@@ -21,7 +21,9 @@
 #include "fake_vm.h"
 
 #include "arch/arm64/esr.h"
+#include "arch/arm64/hw_timer.h"
 #include "core/vm.h"
+#include "vdev/vtimer.h"
 #include "vdev/vgic.h"
 
 #define VTIMER_PPI      27
@@ -43,6 +45,16 @@ static int setup(void **state)
     return 0;
 }
 
+/* The same on a CPU without VHE: elvisor reaches the guest's timers and
+ * its EL1 state by their own names there. */
+static int setup_nvhe(void **state)
+{
+    fake_machine(1);
+    fake_set_vhe(false);
+    v = &fake_vm("g", 1, NULL, false)->vcpus[0];
+    return 0;
+}
+
 /* What the guest's interrupt handler saw. */
 struct guest_irqs {
     unsigned intid[16];
@@ -59,7 +71,7 @@ static void guest_handles_irqs(void *regs, void *arg)
 
     while ((intid = fake_guest_ack(1)) != 1023) {
         if (intid == VTIMER_PPI) {
-            g->timer_pending = read_sysreg(CNTV_CTL_EL02) & 4;
+            g->timer_pending = fake_guest_reg(cntv_ctl_el0) & 4;
             fake_reg(cntv_ctl_el0) = 0;
         }
         if (g->n < 16)
@@ -120,6 +132,58 @@ static void test_the_virtual_timer_is_taken_acked_and_ended_through_an_lr(void *
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_int_equal(seen.n, 2);
     assert_int_equal(seen.intid[1], VTIMER_PPI);
+}
+
+/* ISS of an MSR CNTP_CTL_EL0, Xt = 3 (op0 3, op1 3, CRn 14, CRm 2, op2 1). */
+#define MSR_CNTP_CTL_X3 ((3ULL << 20) | (1ULL << 17) | (3ULL << 14) | (14ULL << 10) | (3ULL << 5) | (2ULL << 1))
+
+/* The physical timer's handler, first half: acknowledge, then turn the
+ * timer off (an MSR that traps, the timer being emulated). */
+static void guest_acks_and_stops_ptimer(void *regs, void *arg)
+{
+    struct guest_irqs *g = arg;
+    struct vcpu_regs *r = regs;
+
+    g->intid[g->n++] = fake_guest_ack(1);
+    r->x[3] = 0;
+}
+
+static void guest_eois(void *regs, void *arg)
+{
+    struct guest_irqs *g = arg;
+
+    fake_guest_eoi(1, g->intid[g->n - 1]);
+}
+
+/* The EL1 physical timer, emulated (no CNTPOFF: every access traps) but
+ * run on the hardware timer with the VM's offset: its PPI 30 is forwarded
+ * the same way, and the guest's EOI after the trapped CTL write is what
+ * deactivates the physical PPI. */
+static void test_the_trapped_physical_timer_is_taken_acked_and_ended(void **state)
+{
+    struct vgic_irq *irq = vgic_get_irq(&v->vm->vgic, v->id, HW_TIMER_PPI_EL1_PHYS);
+    struct guest_irqs seen = { 0 };
+
+    fake_guest_takes_ppi(HW_TIMER_PPI_EL1_PHYS);
+    fake_exit_msr(3, 14, 2, 2, 3, 6000);            /* CNTP_CVAL_EL0 */
+    fake_exit_msr(3, 14, 2, 1, 3, 1);               /* CNTP_CTL_EL0: on */
+    fake_exit_sync(WFI);
+    assert_int_equal(fake_loop(0), FAKE_STOP_IDLE);
+    assert_int_equal(fake_reg(cntp_cval_el0), v->vm->cnt_offset + 6000);
+
+    fake_reg(cntpct_el0) = v->vm->cnt_offset + 6001;
+    fake_gic_raise(HW_TIMER_PPI_EL1_PHYS);
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_SYS64, MSR_CNTP_CTL_X3),
+                                        .guest = guest_acks_and_stops_ptimer, .arg = &seen });
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = WFE, .guest = guest_eois, .arg = &seen });
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.intid[0], HW_TIMER_PPI_EL1_PHYS);
+    assert_int_equal(v->timers[VTIMER_EL1_PHYS].ctl, 0);
+    assert_true(fake_log_find("gic hw deactivate 30", 0) >= 0);
+    assert_false(fake_gic_private_active() & (1u << HW_TIMER_PPI_EL1_PHYS));
+    assert_false(irq->active);
+    assert_false(vgic_irq_is_pending(irq));
 }
 
 static void open_cpu_interface(void *regs, void *arg)
@@ -199,6 +263,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_the_virtual_timer_is_taken_acked_and_ended_through_an_lr, setup),
+        cmocka_unit_test_setup(test_the_virtual_timer_is_taken_acked_and_ended_through_an_lr, setup_nvhe),
+        cmocka_unit_test_setup(test_the_trapped_physical_timer_is_taken_acked_and_ended, setup),
         cmocka_unit_test_setup(test_underflow_brings_the_rest_in_before_the_guest_exits, setup),
     };
     return cmocka_run_group_tests_name("list registers with a guest on the fake GIC", tests, NULL, NULL);
