@@ -236,6 +236,7 @@ static void count_unmatched(unsigned intid)
     uint64_t *hcr = fake_sysreg_slot(ICH_HCR);
     uint64_t count = (*hcr & HCR_EOICOUNT_MASK) >> HCR_EOICOUNT_SHIFT;
 
+    fake_log("guest deactivation unmatched %u", intid);
     if (intid >= FIRST_LPI)
         return;
     count = (count + 1) & (HCR_EOICOUNT_MASK >> HCR_EOICOUNT_SHIFT);

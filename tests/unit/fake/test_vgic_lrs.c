@@ -259,12 +259,45 @@ static void test_underflow_brings_the_rest_in_before_the_guest_exits(void **stat
     assert_int_equal(fake_log_count("maintenance exit"), 1);
 }
 
+static void guest_acks_one(void *regs, void *arg)
+{
+    struct guest_irqs *g = arg;
+
+    g->intid[g->n++] = fake_guest_ack(1);
+}
+
+/* An interrupt acknowledged before an exit and ended after it: the exit
+ * saved the LR as active, the next entry must give it back as active
+ * (ahead of anything pending) for the guest's EOI to find it. Otherwise
+ * the EOI matches no LR: the hardware only counts it in EOIcount and the
+ * interrupt stays active for good. */
+static void test_an_interrupt_acked_before_an_exit_is_ended_after_it(void **state)
+{
+    struct vgic_irq *irq = vgic_get_irq(&v->vm->vgic, v->id, 0);
+    struct guest_irqs seen = { 0 };
+
+    guest_pends_six_sgis();
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = WFE, .guest = guest_acks_one,
+                                        .arg = &seen });
+    fake_exit_mmio(VIRT_GICD_BASE + 0x8 /* GICD_IIDR */, 4, 2, false, 0);
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = WFE, .guest = guest_eois, .arg = &seen });
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.intid[0], 0);
+    assert_false(irq->active);
+    assert_false(vgic_irq_is_pending(irq));
+    assert_int_equal(fake_log_find("guest deactivation unmatched", 0), -1);
+    assert_int_equal(vgic_v3_cpu_if(&v->vm->vgic, v->id)->hcr & ICH_HCR_EOICOUNT_MASK, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_the_virtual_timer_is_taken_acked_and_ended_through_an_lr, setup),
         cmocka_unit_test_setup(test_the_virtual_timer_is_taken_acked_and_ended_through_an_lr, setup_nvhe),
         cmocka_unit_test_setup(test_the_trapped_physical_timer_is_taken_acked_and_ended, setup),
+        cmocka_unit_test_setup(test_an_interrupt_acked_before_an_exit_is_ended_after_it, setup),
         cmocka_unit_test_setup(test_underflow_brings_the_rest_in_before_the_guest_exits, setup),
     };
     return cmocka_run_group_tests_name("list registers with a guest on the fake GIC", tests, NULL, NULL);
