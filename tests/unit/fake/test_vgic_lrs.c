@@ -291,6 +291,31 @@ static void test_an_interrupt_acked_before_an_exit_is_ended_after_it(void **stat
     assert_int_equal(vgic_v3_cpu_if(&v->vm->vgic, v->id)->hcr & ICH_HCR_EOICOUNT_MASK, 0);
 }
 
+/* The guest masks every priority (ICC_PMR_EL1 = 0, which the hardware
+ * keeps in ICH_VMCR_EL2 without trapping) and waits: its pending SGI is
+ * in an LR but not signalled, so the WFI must not end, and the CPU
+ * idles. */
+static void guest_masks_all_and_tries_to_ack(void *regs, void *arg)
+{
+    struct guest_irqs *g = arg;
+
+    fake_reg(ICH_VMCR) = fake_reg(ICH_VMCR) & ~(0xffULL << 24);
+    g->intid[g->n++] = fake_guest_ack(1);
+}
+
+static void test_a_masked_pending_interrupt_does_not_end_wfi(void **state)
+{
+    struct guest_irqs seen = { 0 };
+
+    guest_pends_six_sgis();
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = WFI, .guest = guest_masks_all_and_tries_to_ack,
+                                        .arg = &seen });
+    assert_int_equal(fake_loop(0), FAKE_STOP_IDLE);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.intid[0], 1023);
+    assert_int_equal(v->wait, VCPU_WAIT_WFI);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +323,7 @@ int main(void)
         cmocka_unit_test_setup(test_the_virtual_timer_is_taken_acked_and_ended_through_an_lr, setup_nvhe),
         cmocka_unit_test_setup(test_the_trapped_physical_timer_is_taken_acked_and_ended, setup),
         cmocka_unit_test_setup(test_an_interrupt_acked_before_an_exit_is_ended_after_it, setup),
+        cmocka_unit_test_setup(test_a_masked_pending_interrupt_does_not_end_wfi, setup),
         cmocka_unit_test_setup(test_underflow_brings_the_rest_in_before_the_guest_exits, setup),
     };
     return cmocka_run_group_tests_name("list registers with a guest on the fake GIC", tests, NULL, NULL);
