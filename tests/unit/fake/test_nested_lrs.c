@@ -98,10 +98,78 @@ static void test_l2_ends_its_interrupt_and_l1_takes_the_eoi_maintenance(void **s
     assert_true(v->regs.x[8] & ICH_MISR_EOI);
 }
 
+/* L2's virtual timer, run on the hardware EL1 virtual timer while L2
+ * runs: its PPI 27 fires, elvisor gives L1 its virtual INTID 27 (HW,
+ * forwarded from the physical PPI) and L1 takes it at VBAR_EL2 + 0x480.
+ * L1, as KVM does, acknowledges it with EOImode 1 (priority drop only),
+ * gives it to L2 in an HW LR naming its INTID 27, and ERETs. elvisor links
+ * that shadow LR to the physical PPI, so L2's EOI deactivates PPI 27 at
+ * the GIC itself (the timer can fire again with no exit), and L1's own
+ * INTID 27 is deactivated at L2's next exit. */
+static void l1_eret_arming_l2s_vtimer(void *regs, void *arg)
+{
+    vncr_write(n, VNCR_CNTV_CVAL_EL0, 5000);
+    vncr_write(n, VNCR_CNTV_CTL_EL0, 1);
+    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EN);
+    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_VENG1 | (0xffULL << ICH_VMCR_VPMR_SHIFT));
+    el1_write(EL1_ELR, L2_PC);
+    el1_write(EL1_SPSR, L2_PSTATE);
+    vncr_write(n, VNCR_HCR_EL2, HCR_RW | HCR_IMO | HCR_FMO);
+}
+
+static unsigned l1_acked;
+
+static void l1_forwards_the_timer_to_l2(void *regs, void *arg)
+{
+    uint64_t lr = 27 | 0xa0ULL << ICH_LR_PRIORITY_SHIFT | ICH_LR_GROUP | ICH_LR_HW |
+                  27ULL << ICH_LR_PINTID_SHIFT | ICH_LR_STATE_PENDING;
+
+    fake_reg(S3_4_C12_C11_7) |= 1ULL << 9;     /* ICH_VMCR_EL2.VEOIM */
+    l1_acked = fake_guest_ack(1);
+    if (l1_acked != 1023)
+        fake_guest_eoi(1, l1_acked);
+    vncr_write(n, VNCR_ICH_LR0_EL2, lr);
+    el1_write(EL1_ELR, L2_PC);
+    el1_write(EL1_SPSR, L2_PSTATE);
+}
+
+static void test_l2_ends_its_timer_interrupt_and_the_physical_ppi_with_it(void **state)
+{
+    struct vgic_irq *l1_timer = vgic_get_irq(&v->vm->vgic, v->id, 27);
+    int l2_eoi;
+
+    fake_guest_takes_ppi(27);
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_ERET, 0),
+                                        .guest = l1_eret_arming_l2s_vtimer });
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_false(n->in_hyp);
+
+    /* L2's count passes its CVAL: PPI 27 fires while L2 runs. */
+    fake_reg(cntpct_el0) = 1ULL << 40;
+    fake_exit_irq(27);
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_ERET, 0),
+                                        .guest = l1_forwards_the_timer_to_l2 });
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_HVC64, 0),
+                                        .guest = l2_handles_its_interrupt });
+    l1_acked = l2_acked = 0;
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_int_equal(l1_acked, 27);
+    assert_int_equal(l2_acked, 27);
+    l2_eoi = fake_log_find("guest eoi1 27", (unsigned)fake_log_find("guest eoi1 27", 0) + 1);
+    assert_true(l2_eoi >= 0);
+    assert_int_equal(fake_log_find("gic hw deactivate 27", (unsigned)l2_eoi), l2_eoi + 1);
+    assert_false(fake_gic_private_active() & (1u << 27));
+    /* Back in L1 for the HVC, with its own INTID 27 no longer active. */
+    assert_true(n->in_hyp);
+    assert_false(l1_timer->active);
+    assert_int_equal(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_STATE_MASK, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_l2_ends_its_interrupt_and_l1_takes_the_eoi_maintenance, setup),
+        cmocka_unit_test_setup(test_l2_ends_its_timer_interrupt_and_the_physical_ppi_with_it, setup),
     };
     return cmocka_run_group_tests_name("a guest hypervisor's list registers with its guest on the fake GIC",
                                        tests, NULL, NULL);
