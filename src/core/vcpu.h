@@ -168,6 +168,19 @@ static inline void vcpu_reg_write(struct vcpu *v, enum vcpu_reg r, uint64_t val)
     vcpu_reg_write_in(v, r, (enum vcpu_ctx)v->reg_ctx, val);
 }
 
+/* A register whose location is its own cell in every context it exists
+ * in (VCPU_EL2_KEPT's; tests/unit/fake/test_vcpu_reg.c checks the table
+ * says so): read and written without the lookup, on the nested exit path. */
+static inline uint64_t vcpu_cell_read(const struct vcpu *v, enum vcpu_reg r)
+{
+    return v->sysreg[r];
+}
+
+static inline void vcpu_cell_write(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+    v->sysreg[r] = val;
+}
+
 /* Architectural reset of a vCPU that starts at entry with x0 = arg. */
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg);
 

@@ -27,27 +27,30 @@ uint64_t nested_vttbr(const struct vm *vm)
     return vmid_vttbr(vm->s2.root, vmid_last(&vm->l2_vmid));
 }
 
-/* VTTBR_EL2 for the context the vCPU is in, its VMID renewed if a rollover
- * passed it (core/vmid.h): the hardware runs it from here on. */
-static uint64_t vttbr_use(struct vcpu *v)
+/* VTTBR_EL2 for a context of the vCPU, its VMID renewed if a rollover
+ * passed it (core/vmid.h): the hardware runs it from here on. The switch
+ * names the context it enters, so that it is not read back. */
+static uint64_t vttbr_use_in(struct vcpu *v, bool in_hyp)
 {
     struct vcpu_nested *n = v->nested;
 
-    return n->in_hyp ? vm_vttbr_use(v->vm) : vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid));
+    return in_hyp ? vm_vttbr_use(v->vm) : vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid));
 }
 
-static void set_context(struct vcpu *v, bool in_hyp)
+static uint64_t vttbr_use(struct vcpu *v)
 {
-    v->nested->in_hyp = in_hyp;
-    if (v->nested->nvhe)
-        v->reg_ctx = in_hyp ? VCPU_CTX_HYP_NVHE : VCPU_CTX_NESTED_NVHE;
-    else
-        v->reg_ctx = in_hyp ? VCPU_CTX_HYP : VCPU_CTX_NESTED;
+    return vttbr_use_in(v, v->nested->in_hyp);
+}
+
+static void set_context(struct vcpu *v, struct vcpu_nested *n, bool in_hyp)
+{
+    n->in_hyp = in_hyp;
+    v->reg_ctx = n->reg_ctx[in_hyp];
 }
 
 void nested_set_in_hyp(struct vcpu *v, bool in_hyp)
 {
-    set_context(v, in_hyp);
+    set_context(v, v->nested, in_hyp);
 }
 
 /* The switch itself, spelled out register by register from the register
@@ -78,7 +81,7 @@ void nested_set_in_hyp(struct vcpu *v, bool in_hyp)
  * nvhe columns): it stays. */
 #define CTX_XCHG_CNTKCTL(name)                                                      \
     do {                                                                            \
-        if (!v->nested->nvhe) {                                                     \
+        if (!n->nvhe) {                                                             \
             uint64_t *hyp_ = &v->sysreg[HYP_CELL(CNTKCTL_EL1)];                     \
             uint64_t *l2_ = &v->sysreg[vcpu_reg_loc[VREG_CNTKCTL_EL1][VCPU_CTX_HYP].at]; \
             uint64_t in_ = to_l2 ? *l2_ : *hyp_;                                    \
@@ -87,7 +90,7 @@ void nested_set_in_hyp(struct vcpu *v, bool in_hyp)
         }                                                                           \
     } while (0)
 
-static void ctx_exchange(struct vcpu *v, bool to_l2)
+static void ctx_exchange(struct vcpu *v, const struct vcpu_nested *n, bool to_l2)
 {
     if (hyp_vhe) {
         VCPU_SWITCHED_ALIASED(CTX_XCHG_EL12)
@@ -104,11 +107,11 @@ static void ctx_exchange(struct vcpu *v, bool to_l2)
  * the guest hypervisor wrote to VPIDR/VMPIDR_EL2 (page slots, no trap),
  * the guest hypervisor its own vCPU's MIDR and MPIDR (KVM's vCPUs find
  * their redistributor by it). */
-void nested_load_ids(const struct vcpu *v)
+static void load_ids_in(const struct vcpu *v, bool in_hyp)
 {
     const struct vcpu_nested *n = v->nested;
 
-    if (n->in_hyp) {
+    if (in_hyp) {
         write_sysreg(vpidr_el2, read_sysreg(midr_el1));
         write_sysreg(vmpidr_el2, v->mpidr);
     } else {
@@ -117,19 +120,24 @@ void nested_load_ids(const struct vcpu *v)
     }
 }
 
+void nested_load_ids(const struct vcpu *v)
+{
+    load_ids_in(v, v->nested->in_hyp);
+}
+
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
                      uint64_t pstate)
 {
     struct vcpu_nested *n = v->nested;
 
-    ctx_exchange(v, true);
-    set_context(v, false);
+    ctx_exchange(v, n, true);
+    set_context(v, n, false);
     v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
     write_sysreg(hcr_el2, v->hcr);
     n->l2_root = root;
     n->l2_vmid = vmid;
-    write_sysreg(vttbr_el2, vttbr_use(v));
-    nested_load_ids(v);
+    write_sysreg(vttbr_el2, vttbr_use_in(v, false));
+    load_ids_in(v, false);
     isb();
     nested_timers_enter_l2(v);
     v->regs.pc = pc;
@@ -154,13 +162,13 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *e
     HYP_WRITE(SPSR_EL1, e.spsr);
     if (esr)
         HYP_WRITE(ESR_EL1, *esr);
-    ctx_exchange(v, false);
-    set_context(v, true);
+    ctx_exchange(v, n, false);
+    set_context(v, n, true);
     shadow_s2_leave(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
-    write_sysreg(vttbr_el2, vttbr_use(v));
-    nested_load_ids(v);
+    write_sysreg(vttbr_el2, vttbr_use_in(v, true));
+    load_ids_in(v, true);
     isb();
     nested_timers_exit_l2(v);
     v->regs.pc = e.pc + offset;
@@ -175,10 +183,10 @@ bool nested_l2_fp_trapped(const struct vcpu *v)
     const struct vcpu_nested *n = v->nested;
 
     if (n->nvhe)
-        return nested_cptr_traps_fp(vcpu_reg_read(v, VREG_CPTR_EL2), false);
-    return nested_cptr_traps_fp(n->in_hyp ? vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_HYP)
-                                          : vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_NESTED),
-                                true);
+        return nested_cptr_traps_fp(vcpu_cell_read(v, VREG_CPTR_EL2), false);
+    if (!n->in_hyp)     /* on every entry of its guest (nested_pre_enter) */
+        return nested_cptr_traps_fp(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_NESTED), true);
+    return nested_cptr_traps_fp(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_HYP), true);
 }
 
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)

@@ -145,7 +145,7 @@ static bool nvhe_own_layout(const struct vcpu *v, const struct el2_reg *r)
 static bool el2_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     const struct el2_reg *r = el2_reg_of(d);
-    uint64_t kept = vcpu_reg_read(v, r->kept);
+    uint64_t kept = vcpu_cell_read(v, r->kept);
 
     if (v->nested->nvhe && r->nvhe == NVHE_NONE)
         return false;
@@ -164,7 +164,7 @@ static bool el2_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
         return false;
     if (nvhe_own_layout(v, r)) {
         val = (val & r->nvhe_writable) | r->nvhe_res1;
-        vcpu_reg_write(v, r->kept, val);
+        vcpu_cell_write(v, r->kept, val);
         if (r->nvhe == NVHE_XLATE)
             vcpu_reg_write(v, r->hw, r->nvhe_to_el1(val));
         return true;
@@ -172,9 +172,9 @@ static bool el2_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
     val &= r->writable;
     if (has_home(r)) {
         vcpu_reg_write(v, r->hw, val & r->hw_bits);
-        vcpu_reg_write(v, r->kept, val & ~r->hw_bits);
+        vcpu_cell_write(v, r->kept, val & ~r->hw_bits);
     } else {
-        vcpu_reg_write(v, r->kept, val);
+        vcpu_cell_write(v, r->kept, val);
     }
     return true;
 }
@@ -328,7 +328,7 @@ void nested_el2_reset_nvhe(struct vcpu *v)
         const struct el2_reg *r = &el2_regs[i];
         if (r->nvhe != NVHE_XLATE && r->nvhe != NVHE_KEPT)
             continue;
-        vcpu_reg_write(v, r->kept, r->nvhe_res1);
+        vcpu_cell_write(v, r->kept, r->nvhe_res1);
         if (r->nvhe == NVHE_XLATE)
             vcpu_reg_write(v, r->hw, r->nvhe_to_el1(r->nvhe_res1));
     }

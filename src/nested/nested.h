@@ -50,6 +50,7 @@ struct vcpu_nested {
     uint64_t *vncr;             /* 4 KiB page (v->vncr too); hardware VNCR_EL2 in hyp context */
     bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1): nested_set_in_hyp() */
     bool nvhe;                  /* virt-el2-mode = "nvhe": vE2H RES0, NV1 in hyp context */
+    uint8_t reg_ctx[2];         /* v->reg_ctx for [in_hyp] (enum vcpu_ctx, by nvhe) */
     uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
     uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */

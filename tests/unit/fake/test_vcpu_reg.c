@@ -171,9 +171,16 @@ static void test_kept_cells_and_what_a_plain_guest_lacks(void **state)
     vcpu_reg_write(v, VREG_HPFAR_EL2, 0x1230);
     nested_enter_l2(v, HCR_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
     assert_int_equal(vcpu_reg_read(v, VREG_HPFAR_EL2), 0x1230);
-    for (unsigned c = 0; c < VCPU_CTX_NR; c++)
-        assert_int_equal(vcpu_reg_loc[VREG_HPFAR_EL2][c].kind,
-                         c == VCPU_CTX_PLAIN ? VCPU_LOC_NONE : VCPU_LOC_CELL);
+    /* vcpu_cell_read() relies on it for every kept register. */
+#define KEPT_(r) VREG_##r,
+    static const enum vcpu_reg kept[] = { VCPU_EL2_KEPT(KEPT_) };
+    for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+        for (unsigned c = 0; c < VCPU_CTX_NR; c++) {
+            assert_int_equal(vcpu_reg_loc[kept[i]][c].kind, c == VCPU_CTX_PLAIN ? VCPU_LOC_NONE : VCPU_LOC_CELL);
+            if (c != VCPU_CTX_PLAIN)
+                assert_int_equal(vcpu_reg_loc[kept[i]][c].at, kept[i]);
+        }
+    }
     for (unsigned r = EL1_NR_REGS; r < VCPU_NR_REGS; r++)
         assert_int_equal(vcpu_reg_loc[r][VCPU_CTX_PLAIN].kind, VCPU_LOC_NONE);
     for (unsigned r = 0; r < EL1_NR_REGS; r++) {
