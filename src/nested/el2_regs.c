@@ -22,7 +22,7 @@
 #include "trap/sysreg_emul.h"
 #include "vdev/vgic.h"
 
-#define NO_HW_HOME          VCPU_NR_REGS
+#define NO_REG              VCPU_NR_REGS     /* no home, or (FIXED) no cell */
 #define ALL_BITS            (~0ULL)
 
 /* CNTHCTL_EL2 (E2H = 1 layout) fields that CNTKCTL_EL1 also has: EL0PCTEN,
@@ -114,7 +114,7 @@ struct el2_reg {
     struct sysreg_desc desc;        /* first: handlers get back here from it */
     enum vcpu_reg kept;             /* the bits the home lacks (core/vcpu_reg.h) */
     enum vcpu_reg hw;               /* VREG_HYP_*: the hyp context's EL1 register
-                                     * holding hw_bits, or NO_HW_HOME */
+                                     * holding hw_bits, or NO_REG */
     uint64_t hw_bits;
     uint64_t writable;              /* what a write keeps; the rest reads 0 */
     enum nvhe_kind nvhe;
@@ -129,7 +129,7 @@ static const struct el2_reg *el2_reg_of(const struct sysreg_desc *d)
 
 static bool has_home(const struct el2_reg *r)
 {
-    return r->hw != NO_HW_HOME;
+    return r->hw != NO_REG;
 }
 
 /* With E2H = 0 a register in its own layout is kept whole; the hardware
@@ -263,20 +263,20 @@ static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
     return !v->nested->nvhe;
 }
 
-#define HOME(name, enc, i, hwreg, bits, wr) \
-    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, NVHE_SAME, NULL, 0, 0 }
-#define KEPT(name, enc, i, wr) \
-    { { name, enc, el2_read, el2_write }, i, NO_HW_HOME, 0, wr, NVHE_SAME, NULL, 0, 0 }
-#define FIXED(name, enc, rd, wr) \
-    { { name, enc, rd, wr }, 0, NO_HW_HOME, 0, 0, NVHE_SAME, NULL, 0, 0 }
+#define HOME(name, hwreg, bits, wr) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, NVHE_SAME, NULL, 0, 0 }
+#define KEPT(name, wr) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, NO_REG, 0, wr, NVHE_SAME, NULL, 0, 0 }
+#define FIXED(name, rd, wr) \
+    { { #name, SYS_##name, rd, wr }, NO_REG, NO_REG, 0, 0, NVHE_SAME, NULL, 0, 0 }
 /* FEAT_VHE registers: UNDEFINED for a non-VHE guest hypervisor. */
-#define VHE_ONLY(name, enc, i, hwreg, bits, wr) \
-    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, NVHE_NONE, NULL, 0, 0 }
+#define VHE_ONLY(name, hwreg, bits, wr) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, NVHE_NONE, NULL, 0, 0 }
 /* A different layout with E2H = 0: xlate gives the hardware EL1 value
  * (NVHE_XLATE) or there is none (NVHE_KEPT, xlate NULL); nwr and nres1 are
  * its writable and RES1 bits. */
-#define TWO_LAYOUTS(name, enc, i, hwreg, bits, wr, kind, xlate, nwr, nres1) \
-    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, kind, xlate, nwr, nres1 }
+#define TWO_LAYOUTS(name, hwreg, bits, wr, kind, xlate, nwr, nres1) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, kind, xlate, nwr, nres1 }
 
 /* E2H = 0 layouts (Arm ARM): SCTLR_EL2 with its RES1 bits; CPTR_EL2's TZ,
  * TFP, TSM, TTA, TAM, TCPAC and RES1 bits; TCR_EL2 with RES1 bits 23 and
@@ -287,34 +287,33 @@ static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
 #define CNTHCTL_NVHE_BITS   (GENMASK(7, 0) | GENMASK(17, 13))
 
 static const struct el2_reg el2_regs[] = {
-    TWO_LAYOUTS("SCTLR_EL2", SYSREG_KEY(3, 4, 1, 0, 0), VREG_SCTLR_EL2, VREG_HYP_SCTLR_EL1, ALL_BITS, ALL_BITS,
+    TWO_LAYOUTS(SCTLR_EL2, VREG_HYP_SCTLR_EL1, ALL_BITS, ALL_BITS,
                 NVHE_XLATE, nested_sctlr_el2_to_el1, ALL_BITS, SCTLR_EL2_RES1_NVHE),
-    FIXED("ACTLR_EL2", SYSREG_KEY(3, 4, 1, 0, 1), raz_read, wi_write),
-    KEPT("MDCR_EL2", SYSREG_KEY(3, 4, 1, 1, 1), VREG_MDCR_EL2, MDCR_BITS),
-    TWO_LAYOUTS("CPTR_EL2", SYSREG_KEY(3, 4, 1, 1, 2), VREG_CPTR_EL2, VREG_HYP_CPACR_EL1, CPACR_BITS, CPTR_BITS,
+    FIXED(ACTLR_EL2, raz_read, wi_write),
+    KEPT(MDCR_EL2, MDCR_BITS),
+    TWO_LAYOUTS(CPTR_EL2, VREG_HYP_CPACR_EL1, CPACR_BITS, CPTR_BITS,
                 NVHE_XLATE, nested_cptr_el2_to_cpacr, CPTR_NVHE_BITS, CPTR_EL2_RES1_NVHE),
-    FIXED("HACR_EL2", SYSREG_KEY(3, 4, 1, 1, 7), raz_read, wi_write),
-    HOME("TTBR0_EL2", SYSREG_KEY(3, 4, 2, 0, 0), VREG_TTBR0_EL2, VREG_HYP_TTBR0_EL1, ALL_BITS, ALL_BITS),
-    VHE_ONLY("TTBR1_EL2", SYSREG_KEY(3, 4, 2, 0, 1), VREG_TTBR1_EL2, VREG_HYP_TTBR1_EL1, ALL_BITS, ALL_BITS),
-    TWO_LAYOUTS("TCR_EL2", SYSREG_KEY(3, 4, 2, 0, 2), VREG_TCR_EL2, VREG_HYP_TCR_EL1, ALL_BITS, ALL_BITS,
+    FIXED(HACR_EL2, raz_read, wi_write),
+    HOME(TTBR0_EL2, VREG_HYP_TTBR0_EL1, ALL_BITS, ALL_BITS),
+    VHE_ONLY(TTBR1_EL2, VREG_HYP_TTBR1_EL1, ALL_BITS, ALL_BITS),
+    TWO_LAYOUTS(TCR_EL2, VREG_HYP_TCR_EL1, ALL_BITS, ALL_BITS,
                 NVHE_XLATE, nested_tcr_el2_to_el1, ALL_BITS, TCR_NVHE_RES1),
-    HOME("AFSR0_EL2", SYSREG_KEY(3, 4, 5, 1, 0), VREG_AFSR0_EL2, VREG_HYP_AFSR0_EL1, ALL_BITS, ALL_BITS),
-    HOME("AFSR1_EL2", SYSREG_KEY(3, 4, 5, 1, 1), VREG_AFSR1_EL2, VREG_HYP_AFSR1_EL1, ALL_BITS, ALL_BITS),
-    KEPT("HPFAR_EL2", SYSREG_KEY(3, 4, 6, 0, 4), VREG_HPFAR_EL2, HPFAR_BITS),
-    HOME("MAIR_EL2", SYSREG_KEY(3, 4, 10, 2, 0), VREG_MAIR_EL2, VREG_HYP_MAIR_EL1, ALL_BITS, ALL_BITS),
-    HOME("AMAIR_EL2", SYSREG_KEY(3, 4, 10, 3, 0), VREG_AMAIR_EL2, VREG_HYP_AMAIR_EL1, ALL_BITS, ALL_BITS),
-    HOME("VBAR_EL2", SYSREG_KEY(3, 4, 12, 0, 0), VREG_VBAR_EL2, VREG_HYP_VBAR_EL1, ALL_BITS, ALL_BITS),
-    FIXED("ICC_SRE_EL2", SYSREG_KEY(3, 4, 12, 9, 5), icc_sre_read, icc_sre_write),
-    FIXED("ICH_VTR_EL2", SYSREG_KEY(3, 4, 12, 11, 1), ich_vtr_read, ro_write),
-    FIXED("ICH_MISR_EL2", SYSREG_KEY(3, 4, 12, 11, 2), ich_misr_read, ro_write),
-    FIXED("ICH_EISR_EL2", SYSREG_KEY(3, 4, 12, 11, 3), ich_eisr_read, ro_write),
-    FIXED("ICH_ELRSR_EL2", SYSREG_KEY(3, 4, 12, 11, 5), ich_elrsr_read, ro_write),
-    VHE_ONLY("CONTEXTIDR_EL2", SYSREG_KEY(3, 4, 13, 0, 1), VREG_CONTEXTIDR_EL2, VREG_HYP_CONTEXTIDR_EL1, ALL_BITS,
-             ALL_BITS),
+    HOME(AFSR0_EL2, VREG_HYP_AFSR0_EL1, ALL_BITS, ALL_BITS),
+    HOME(AFSR1_EL2, VREG_HYP_AFSR1_EL1, ALL_BITS, ALL_BITS),
+    KEPT(HPFAR_EL2, HPFAR_BITS),
+    HOME(MAIR_EL2, VREG_HYP_MAIR_EL1, ALL_BITS, ALL_BITS),
+    HOME(AMAIR_EL2, VREG_HYP_AMAIR_EL1, ALL_BITS, ALL_BITS),
+    HOME(VBAR_EL2, VREG_HYP_VBAR_EL1, ALL_BITS, ALL_BITS),
+    FIXED(ICC_SRE_EL2, icc_sre_read, icc_sre_write),
+    FIXED(ICH_VTR_EL2, ich_vtr_read, ro_write),
+    FIXED(ICH_MISR_EL2, ich_misr_read, ro_write),
+    FIXED(ICH_EISR_EL2, ich_eisr_read, ro_write),
+    FIXED(ICH_ELRSR_EL2, ich_elrsr_read, ro_write),
+    VHE_ONLY(CONTEXTIDR_EL2, VREG_HYP_CONTEXTIDR_EL1, ALL_BITS, ALL_BITS),
     /* With E2H = 0 the hardware CNTKCTL_EL1 is its guest's (ctx.c). */
-    TWO_LAYOUTS("CNTHCTL_EL2", SYSREG_KEY(3, 4, 14, 1, 0), VREG_CNTHCTL_EL2, VREG_HYP_CNTKCTL_EL1, CNTKCTL_BITS,
+    TWO_LAYOUTS(CNTHCTL_EL2, VREG_HYP_CNTKCTL_EL1, CNTKCTL_BITS,
                 CNTHCTL_BITS, NVHE_KEPT, NULL, CNTHCTL_NVHE_BITS, 0),
-    FIXED("CNTKCTL_EL12", SYSREG_KEY(3, 5, 14, 1, 0), cntkctl12_read, cntkctl12_write),
+    FIXED(CNTKCTL_EL12, cntkctl12_read, cntkctl12_write),
 };
 
 #define NR_EL2_REGS (sizeof(el2_regs) / sizeof(el2_regs[0]))
