@@ -42,6 +42,9 @@ static uint64_t vttbr_use(struct vcpu *v)
     return vttbr_use_in(v, v->nested->in_hyp);
 }
 
+/* in_hyp is what the nested code tests; reg_ctx is the same fact in the
+ * register file's terms (core/vcpu_reg.h), picked per nvhe at init so that
+ * a switch pays a load and a store for it. */
 static void set_context(struct vcpu *v, struct vcpu_nested *n, bool in_hyp)
 {
     n->in_hyp = in_hyp;
