@@ -6,14 +6,14 @@
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg)
 {
     memset(&v->regs, 0, sizeof(v->regs));
-    memset(v->el1, 0, sizeof(v->el1));
+    memset(v->sysreg, 0, sizeof(v->sysreg));
     memset(&v->fp, 0, sizeof(v->fp));
     memset(v->timers, 0, sizeof(v->timers));
     debug_state_reset(&v->dbg);
     v->regs.x[0] = arg;
     v->regs.pc = entry;
     v->regs.pstate = PSR_MODE_EL1h | PSR_DAIF;
-    v->el1[EL1_SCTLR] = SCTLR_EL1_RESET;
+    v->sysreg[VREG_SCTLR_EL1] = SCTLR_EL1_RESET;
     v->wait = VCPU_RUNNING;
     v->inject_vector = 0;
     v->inject_repeats = 0;

@@ -11,6 +11,7 @@
 #include "arch/arm64/debug_regs.h"
 #include "arch/arm64/el1_regs.h"
 #include "core/vcpu_ext.h"
+#include "core/vcpu_reg.h"
 #include "vdev/vtimer.h"
 
 struct vm;
@@ -46,7 +47,11 @@ struct vcpu_nested;
 
 struct vcpu {
     struct vcpu_regs regs;
-    uint64_t el1[EL1_NR_REGS];
+    /* Its system registers (core/vcpu_reg.h): the EL1 file first, then
+     * the cells of values not in the hardware; vcpu_reg_read() finds each. */
+    uint64_t sysreg[VCPU_NR_REGS];
+    uint64_t *vncr;             /* its VNCR page (nested virtualization), else NULL */
+    uint8_t reg_ctx;            /* enum vcpu_ctx its registers are located by */
     struct fpsimd_state fp;
     /* Its timers (vdev/vtimer.h): in memory while the vCPU is not loaded,
      * and then too for those no hardware timer runs (vcpu_timer_map()). */
@@ -103,6 +108,77 @@ static inline void vcpu_timer_map(const struct vcpu *v, struct vtimer_map *m)
         v->ext->timer_map(v, m);
     else
         *m = VTIMER_MAP_EL1;
+}
+
+/* Register r's value where location l says it lives. */
+static inline uint64_t vcpu_loc_read(const struct vcpu *v, struct vcpu_loc l)
+{
+    switch (l.kind) {
+    case VCPU_LOC_EL1:
+        return v->loaded ? el1_read((enum el1_reg)l.at) : v->sysreg[l.at];
+    case VCPU_LOC_CELL:
+        return v->sysreg[l.at];
+    case VCPU_LOC_VNCR:
+        return v->vncr[l.at / sizeof(uint64_t)];
+    default:
+        return 0;
+    }
+}
+
+static inline void vcpu_loc_write(struct vcpu *v, struct vcpu_loc l, uint64_t val)
+{
+    switch (l.kind) {
+    case VCPU_LOC_EL1:
+        if (v->loaded)
+            el1_write((enum el1_reg)l.at, val);
+        else
+            v->sysreg[l.at] = val;
+        break;
+    case VCPU_LOC_CELL:
+        v->sysreg[l.at] = val;
+        break;
+    case VCPU_LOC_VNCR:
+        v->vncr[l.at / sizeof(uint64_t)] = val;
+        break;
+    default:
+        break;
+    }
+}
+
+/* A register in a context the caller knows: with both constant, the
+ * table lookup folds away and this is one access. */
+static inline uint64_t vcpu_reg_read_in(const struct vcpu *v, enum vcpu_reg r, enum vcpu_ctx c)
+{
+    return vcpu_loc_read(v, vcpu_reg_loc[r][c]);
+}
+
+static inline void vcpu_reg_write_in(struct vcpu *v, enum vcpu_reg r, enum vcpu_ctx c, uint64_t val)
+{
+    vcpu_loc_write(v, vcpu_reg_loc[r][c], val);
+}
+
+/* A register in the vCPU's current context, loaded or not. */
+static inline uint64_t vcpu_reg_read(const struct vcpu *v, enum vcpu_reg r)
+{
+    return vcpu_reg_read_in(v, r, (enum vcpu_ctx)v->reg_ctx);
+}
+
+static inline void vcpu_reg_write(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+    vcpu_reg_write_in(v, r, (enum vcpu_ctx)v->reg_ctx, val);
+}
+
+/* A register whose location is its own cell in every context it exists
+ * in (VCPU_EL2_KEPT's; tests/unit/fake/test_vcpu_reg.c checks the table
+ * says so): read and written without the lookup, on the nested exit path. */
+static inline uint64_t vcpu_cell_read(const struct vcpu *v, enum vcpu_reg r)
+{
+    return v->sysreg[r];
+}
+
+static inline void vcpu_cell_write(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+    v->sysreg[r] = val;
 }
 
 /* Architectural reset of a vCPU that starts at entry with x0 = arg. */

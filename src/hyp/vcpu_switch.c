@@ -178,8 +178,7 @@ void vcpu_load(struct vcpu *v)
     write_sysreg(hcr_el2, v->hcr);
     if (v->ext)
         v->ext->load(v);
-    for (unsigned r = 0; r < EL1_NR_REGS; r++)
-        el1_write((enum el1_reg)r, v->el1[r]);
+    el1_restore(v->sysreg);     /* the EL1 file: vcpu_reg.h's first cells */
     debug_state_restore(&v->dbg);
     fp_load(v);
     timer_map_load(v);
@@ -196,8 +195,7 @@ void vcpu_put(struct vcpu *v)
 {
     if (v->ext && v->ext->put)
         v->ext->put(v);
-    for (unsigned r = 0; r < EL1_NR_REGS; r++)
-        v->el1[r] = el1_read((enum el1_reg)r);
+    el1_save(v->sysreg);
     debug_state_save(&v->dbg);
     /* FP/SIMD stays in the registers (fp_owner) until someone else's
      * first use or vcpu_fp_release(). */

@@ -20,119 +20,101 @@
 #include "arch/arm64/tlb.h"
 #include "core/vm.h"
 
-#define NO_SLOT 0u
 #define PAR_F   BIT(0)  /* PAR_EL1: the translation faulted */
-
-/* L2's EL1 registers and their VNCR slots (CNTKCTL_EL12 has none).
- * CTX_CPACR: CPACR_EL1's index, read on every entry of L2. */
-#define CTX_SCTLR   0
-#define CTX_CPACR   1
-#define CTX_ESR     5
-#define CTX_VBAR    11
-#define CTX_ELR     13
-#define CTX_SPSR    14
-#define CTX_CNTKCTL 17      /* no slot: l2_cntkctl */
-static const struct {
-    enum el1_reg hw;
-    unsigned slot;
-} ctx_regs[NESTED_CTX_NR] = {
-    { EL1_SCTLR, VNCR_SCTLR_EL1 },     { EL1_CPACR, VNCR_CPACR_EL1 },
-    { EL1_TTBR0, VNCR_TTBR0_EL1 },     { EL1_TTBR1, VNCR_TTBR1_EL1 },
-    { EL1_TCR, VNCR_TCR_EL1 },         { EL1_ESR, VNCR_ESR_EL1 },
-    { EL1_AFSR0, VNCR_AFSR0_EL1 },     { EL1_AFSR1, VNCR_AFSR1_EL1 },
-    { EL1_FAR, VNCR_FAR_EL1 },         { EL1_MAIR, VNCR_MAIR_EL1 },
-    { EL1_AMAIR, VNCR_AMAIR_EL1 },     { EL1_VBAR, VNCR_VBAR_EL1 },
-    { EL1_CONTEXTIDR, VNCR_CONTEXTIDR_EL1 }, { EL1_ELR, VNCR_ELR_EL1 },
-    { EL1_SPSR, VNCR_SPSR_EL1 },       { EL1_SP_EL1, VNCR_SP_EL1 },
-    { EL1_MDSCR, VNCR_MDSCR_EL1 },     { EL1_CNTKCTL, NO_SLOT },
-};
 
 uint64_t nested_vttbr(const struct vm *vm)
 {
     return vmid_vttbr(vm->s2.root, vmid_last(&vm->l2_vmid));
 }
 
-/* VTTBR_EL2 for the context the vCPU is in, its VMID renewed if a rollover
- * passed it (core/vmid.h): the hardware runs it from here on. */
-static uint64_t vttbr_use(struct vcpu *v)
+/* VTTBR_EL2 for a context of the vCPU, its VMID renewed if a rollover
+ * passed it (core/vmid.h): the hardware runs it from here on. The switch
+ * names the context it enters, so that it is not read back. */
+static uint64_t vttbr_use_in(struct vcpu *v, bool in_hyp)
 {
     struct vcpu_nested *n = v->nested;
 
-    return n->in_hyp ? vm_vttbr_use(v->vm) : vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid));
+    return in_hyp ? vm_vttbr_use(v->vm) : vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid));
 }
 
-/* A non-VHE guest hypervisor reaches the hardware CNTKCTL_EL1 by that name
- * (it has no VNCR slot and NV1 does not trap it), meaning its guest's: the
- * one register both contexts hold in the hardware for the guest's guest. */
-static bool shared(const struct vcpu_nested *n, unsigned i)
+static uint64_t vttbr_use(struct vcpu *v)
 {
-    return n->nvhe && ctx_regs[i].slot == NO_SLOT;
+    return vttbr_use_in(v, v->nested->in_hyp);
 }
 
-static uint64_t l2_value(const struct vcpu_nested *n, unsigned i)
+/* in_hyp is what the nested code tests; reg_ctx is the same fact in the
+ * register file's terms (core/vcpu_reg.h), picked per nvhe at init so that
+ * a switch pays a load and a store for it. */
+static void set_context(struct vcpu *v, struct vcpu_nested *n, bool in_hyp)
 {
-    return ctx_regs[i].slot == NO_SLOT ? n->l2_cntkctl : vncr_read(n, ctx_regs[i].slot);
+    n->in_hyp = in_hyp;
+    v->reg_ctx = n->reg_ctx[in_hyp];
 }
 
-/* The switch itself, spelled out register by register: through
- * el1_read()/el1_write() and the table above it cost about 1,100
- * instructions each way (a call and a switch per access), most of an L2
- * exit (docs/nested.md §9.19). Each register leaves the hardware for one
- * side (to_l2: hyp_el1[], else L2's VNCR slot) and comes in from the other.
- * The order and the encodings follow ctx_regs[] and el1_regs.c: under VHE
- * elvisor reaches the EL1 registers by their _EL12 names (op1 = 5), under
- * nVHE by the plain ones. */
-#define CTX_XCHG(i, name, slot)                                                     \
+void nested_set_in_hyp(struct vcpu *v, bool in_hyp)
+{
+    set_context(v, v->nested, in_hyp);
+}
+
+/* The switch itself, spelled out register by register from the register
+ * file's lists (core/vcpu_reg.h): through el1_read()/el1_write() and a
+ * table walk it cost about 1,100 instructions each way (a call and a
+ * switch per access), most of an L2 exit (docs/nested.md §9.19). Each
+ * register leaves the hardware for one side (to_l2: the hyp context's
+ * cell, else its guest's VNCR slot) and comes in from the other; both
+ * places are the location table's, constants the compiler folds. Under
+ * VHE elvisor reaches the EL1 registers by their _EL12 names (op1 = 5),
+ * under nVHE by the plain ones. */
+#define HYP_CELL(r)     vcpu_reg_loc[VREG_HYP_##r][VCPU_CTX_NESTED].at
+#define L2_SLOT(r)      vcpu_reg_loc[VREG_##r][VCPU_CTX_HYP].at
+#define CTX_XCHG(r, name)                                                           \
     do {                                                                            \
-        uint64_t *hyp_ = &n->hyp_el1[i], *l2_ = &n->vncr[(slot) / sizeof(uint64_t)]; \
+        uint64_t *hyp_ = &v->sysreg[HYP_CELL(r)];                                   \
+        uint64_t *l2_ = &v->vncr[L2_SLOT(r) / sizeof(uint64_t)];                    \
         uint64_t in_ = to_l2 ? *l2_ : *hyp_;                                        \
         *(to_l2 ? hyp_ : l2_) = read_sysreg(name);                                  \
         write_sysreg(name, in_);                                                    \
-    } while (0)
+    } while (0);
+#define CTX_XCHG_EL12(r, crn, crm, op2) CTX_XCHG(r, S3_5_C##crn##_C##crm##_##op2)
+#define CTX_XCHG_EL1(r, crn, crm, op2)  CTX_XCHG(r, S3_0_C##crn##_C##crm##_##op2)
+#define CTX_XCHG_DIRECT(r, name)        CTX_XCHG(r, name)
 
-#define CTX_XCHG_ALL(op1)                                                           \
+/* CNTKCTL_EL1 has no VNCR slot (its guest's waits in a cell), and a
+ * non-VHE guest hypervisor's contexts share the hardware one (the table's
+ * nvhe columns): it stays. */
+#define CTX_XCHG_CNTKCTL(name)                                                      \
     do {                                                                            \
-        CTX_XCHG(CTX_SCTLR, S3_##op1##_C1_C0_0, VNCR_SCTLR_EL1);                    \
-        CTX_XCHG(CTX_CPACR, S3_##op1##_C1_C0_2, VNCR_CPACR_EL1);                    \
-        CTX_XCHG(2, S3_##op1##_C2_C0_0, VNCR_TTBR0_EL1);                            \
-        CTX_XCHG(3, S3_##op1##_C2_C0_1, VNCR_TTBR1_EL1);                            \
-        CTX_XCHG(4, S3_##op1##_C2_C0_2, VNCR_TCR_EL1);                              \
-        CTX_XCHG(CTX_ESR, S3_##op1##_C5_C2_0, VNCR_ESR_EL1);                        \
-        CTX_XCHG(6, S3_##op1##_C5_C1_0, VNCR_AFSR0_EL1);                            \
-        CTX_XCHG(7, S3_##op1##_C5_C1_1, VNCR_AFSR1_EL1);                            \
-        CTX_XCHG(8, S3_##op1##_C6_C0_0, VNCR_FAR_EL1);                              \
-        CTX_XCHG(9, S3_##op1##_C10_C2_0, VNCR_MAIR_EL1);                            \
-        CTX_XCHG(10, S3_##op1##_C10_C3_0, VNCR_AMAIR_EL1);                          \
-        CTX_XCHG(CTX_VBAR, S3_##op1##_C12_C0_0, VNCR_VBAR_EL1);                     \
-        CTX_XCHG(12, S3_##op1##_C13_C0_1, VNCR_CONTEXTIDR_EL1);                     \
-        CTX_XCHG(CTX_ELR, S3_##op1##_C4_C0_1, VNCR_ELR_EL1);                        \
-        CTX_XCHG(CTX_SPSR, S3_##op1##_C4_C0_0, VNCR_SPSR_EL1);                      \
-        CTX_XCHG(15, sp_el1, VNCR_SP_EL1);                                          \
-        CTX_XCHG(16, mdscr_el1, VNCR_MDSCR_EL1);                                    \
-        if (!shared(n, CTX_CNTKCTL)) {                                              \
-            uint64_t in_ = to_l2 ? n->l2_cntkctl : n->hyp_el1[CTX_CNTKCTL];         \
-            *(to_l2 ? &n->hyp_el1[CTX_CNTKCTL] : &n->l2_cntkctl) = read_sysreg(S3_##op1##_C14_C1_0); \
-            write_sysreg(S3_##op1##_C14_C1_0, in_);                                 \
+        if (!n->nvhe) {                                                             \
+            uint64_t *hyp_ = &v->sysreg[HYP_CELL(CNTKCTL_EL1)];                     \
+            uint64_t *l2_ = &v->sysreg[vcpu_reg_loc[VREG_CNTKCTL_EL1][VCPU_CTX_HYP].at]; \
+            uint64_t in_ = to_l2 ? *l2_ : *hyp_;                                    \
+            *(to_l2 ? hyp_ : l2_) = read_sysreg(name);                              \
+            write_sysreg(name, in_);                                                \
         }                                                                           \
     } while (0)
 
-static void ctx_exchange(struct vcpu_nested *n, bool to_l2)
+static void ctx_exchange(struct vcpu *v, const struct vcpu_nested *n, bool to_l2)
 {
-    if (hyp_vhe)
-        CTX_XCHG_ALL(5);
-    else
-        CTX_XCHG_ALL(0);
+    if (hyp_vhe) {
+        VCPU_SWITCHED_ALIASED(CTX_XCHG_EL12)
+        VCPU_SWITCHED_DIRECT(CTX_XCHG_DIRECT)
+        CTX_XCHG_CNTKCTL(S3_5_C14_C1_0);
+    } else {
+        VCPU_SWITCHED_ALIASED(CTX_XCHG_EL1)
+        VCPU_SWITCHED_DIRECT(CTX_XCHG_DIRECT)
+        CTX_XCHG_CNTKCTL(S3_0_C14_C1_0);
+    }
 }
 
 /* The identification registers each context reads: its guest sees what
  * the guest hypervisor wrote to VPIDR/VMPIDR_EL2 (page slots, no trap),
  * the guest hypervisor its own vCPU's MIDR and MPIDR (KVM's vCPUs find
  * their redistributor by it). */
-void nested_load_ids(const struct vcpu *v)
+static void load_ids_in(const struct vcpu *v, bool in_hyp)
 {
     const struct vcpu_nested *n = v->nested;
 
-    if (n->in_hyp) {
+    if (in_hyp) {
         write_sysreg(vpidr_el2, read_sysreg(midr_el1));
         write_sysreg(vmpidr_el2, v->mpidr);
     } else {
@@ -141,19 +123,24 @@ void nested_load_ids(const struct vcpu *v)
     }
 }
 
+void nested_load_ids(const struct vcpu *v)
+{
+    load_ids_in(v, v->nested->in_hyp);
+}
+
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
                      uint64_t pstate)
 {
     struct vcpu_nested *n = v->nested;
 
-    ctx_exchange(n, true);
-    n->in_hyp = false;
+    ctx_exchange(v, n, true);
+    set_context(v, n, false);
     v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
     write_sysreg(hcr_el2, v->hcr);
     n->l2_root = root;
     n->l2_vmid = vmid;
-    write_sysreg(vttbr_el2, vttbr_use(v));
-    nested_load_ids(v);
+    write_sysreg(vttbr_el2, vttbr_use_in(v, false));
+    load_ids_in(v, false);
     isb();
     nested_timers_enter_l2(v);
     v->regs.pc = pc;
@@ -163,25 +150,28 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
 /* Back to hyp context with an exception from its guest taken at the
  * lower-EL AArch64 vector + offset, with syndrome *esr (NULL: ESR_EL2
  * keeps its value). Its ELR, SPSR and ESR_EL2 are the hardware EL1 ones
- * under NV2: written into hyp_el1[] before the switch loads it. */
+ * under NV2: written into the hyp context's cells before the switch loads
+ * them (the location rows are the same with and without nvhe). */
+#define HYP_READ(r)         vcpu_reg_read_in(v, VREG_HYP_##r, VCPU_CTX_NESTED)
+#define HYP_WRITE(r, val)   vcpu_reg_write_in(v, VREG_HYP_##r, VCPU_CTX_NESTED, val)
 static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *esr)
 {
     struct vcpu_nested *n = v->nested;
     struct nested_exc e;
 
-    nested_exc_to_vel2(n->hyp_el1[CTX_VBAR], v->regs.pc, v->regs.pstate, n->hyp_el1[CTX_SCTLR],
-                       hyp_features.pan, hyp_features.ssbs, &e);
-    n->hyp_el1[CTX_ELR] = e.elr;
-    n->hyp_el1[CTX_SPSR] = e.spsr;
+    nested_exc_to_vel2(HYP_READ(VBAR_EL1), v->regs.pc, v->regs.pstate, HYP_READ(SCTLR_EL1), hyp_features.pan,
+                       hyp_features.ssbs, &e);
+    HYP_WRITE(ELR_EL1, e.elr);
+    HYP_WRITE(SPSR_EL1, e.spsr);
     if (esr)
-        n->hyp_el1[CTX_ESR] = *esr;
-    ctx_exchange(n, false);
-    n->in_hyp = true;
+        HYP_WRITE(ESR_EL1, *esr);
+    ctx_exchange(v, n, false);
+    set_context(v, n, true);
     shadow_s2_leave(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
-    write_sysreg(vttbr_el2, vttbr_use(v));
-    nested_load_ids(v);
+    write_sysreg(vttbr_el2, vttbr_use_in(v, true));
+    load_ids_in(v, true);
     isb();
     nested_timers_exit_l2(v);
     v->regs.pc = e.pc + offset;
@@ -190,14 +180,16 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *e
 
 /* Its CPTR_EL2 traps its guest's FP/SIMD. A VHE guest hypervisor keeps
  * FPEN in the hardware CPACR_EL1 in hyp context, which the nested context
- * saved in hyp_el1; a non-VHE one's E2H = 0 value is kept whole. */
+ * saved in a cell; a non-VHE one's E2H = 0 value is kept whole. */
 bool nested_l2_fp_trapped(const struct vcpu *v)
 {
     const struct vcpu_nested *n = v->nested;
 
     if (n->nvhe)
-        return nested_cptr_traps_fp(n->el2[NEL2_CPTR], false);
-    return nested_cptr_traps_fp(n->in_hyp ? el1_read(EL1_CPACR) : n->hyp_el1[CTX_CPACR], true);
+        return nested_cptr_traps_fp(vcpu_cell_read(v, VREG_CPTR_EL2), false);
+    if (!n->in_hyp)     /* on every entry of its guest (nested_pre_enter) */
+        return nested_cptr_traps_fp(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_NESTED), true);
+    return nested_cptr_traps_fp(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_HYP), true);
 }
 
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
@@ -218,20 +210,12 @@ void nested_irq_to_vel2(struct vcpu *v)
  * VMID in place, an address translation elvisor runs at EL2 is the one the
  * guest hypervisor asked for (KVM's at.c does the same). The result lands
  * in PAR_EL1, which both contexts share. */
-static const enum el1_reg mmu_regs[] = { EL1_SCTLR, EL1_TTBR0, EL1_TTBR1, EL1_TCR, EL1_MAIR };
+static const enum vcpu_reg mmu_regs[] = { VREG_SCTLR_EL1, VREG_TTBR0_EL1, VREG_TTBR1_EL1, VREG_TCR_EL1,
+                                         VREG_MAIR_EL1 };
 #define NR_MMU_REGS (sizeof(mmu_regs) / sizeof(mmu_regs[0]))
-
-static uint64_t l2_value_of(const struct vcpu_nested *n, enum el1_reg hw)
-{
-    for (unsigned i = 0; i < NESTED_CTX_NR; i++)
-        if (ctx_regs[i].hw == hw)
-            return l2_value(n, i);
-    return 0;
-}
 
 void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool own_s2)
 {
-    struct vcpu_nested *n = v->nested;
     uint64_t saved[NR_MMU_REGS];
     uint64_t root = v->vm->s2.root;
     struct vmid_ctx *vmid = &v->vm->l2_vmid;
@@ -245,9 +229,10 @@ void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool 
         return;
     }
 
+    /* In hyp context its guest's registers are in the VNCR page. */
     for (unsigned i = 0; i < NR_MMU_REGS; i++) {
-        saved[i] = el1_read(mmu_regs[i]);
-        el1_write(mmu_regs[i], l2_value_of(n, mmu_regs[i]));
+        saved[i] = el1_read((enum el1_reg)mmu_regs[i]);
+        el1_write((enum el1_reg)mmu_regs[i], vcpu_reg_read(v, mmu_regs[i]));
     }
     /* The walk may fill the TLB: under a VMID of the current generation,
      * as any regime the hardware runs. */
@@ -256,7 +241,7 @@ void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool 
     at(va);
     isb();
     for (unsigned i = 0; i < NR_MMU_REGS; i++)
-        el1_write(mmu_regs[i], saved[i]);
+        el1_write((enum el1_reg)mmu_regs[i], saved[i]);
     if (own_s2)
         shadow_s2_leave(v);
     write_sysreg(vttbr_el2, vttbr_use(v));

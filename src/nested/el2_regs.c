@@ -8,7 +8,8 @@
  * hypervisor's value lives in hyp context (its EL1-named accesses reach it
  * without a trap): a trapped access by the EL2 name reads or writes that
  * hardware register. Bits the EL1 counterpart lacks, and registers without
- * one, are kept in struct vcpu_nested. Host-tested by
+ * one, are kept in cells of the vCPU register file (core/vcpu_reg.h, which
+ * also says where the home is in each context). Host-tested by
  * tests/unit/test_nested_el2_regs.c. */
 #include "nested/nested.h"
 
@@ -21,7 +22,7 @@
 #include "trap/sysreg_emul.h"
 #include "vdev/vgic.h"
 
-#define NO_HW_HOME          (-1)
+#define NO_REG              VCPU_NR_REGS     /* no home, or (FIXED) no cell */
 #define ALL_BITS            (~0ULL)
 
 /* CNTHCTL_EL2 (E2H = 1 layout) fields that CNTKCTL_EL1 also has: EL0PCTEN,
@@ -111,8 +112,9 @@ enum nvhe_kind {
 
 struct el2_reg {
     struct sysreg_desc desc;        /* first: handlers get back here from it */
-    enum nested_el2_reg idx;
-    int hw;                         /* enum el1_reg holding hw_bits, or NO_HW_HOME */
+    enum vcpu_reg kept;             /* the bits the home lacks (core/vcpu_reg.h) */
+    enum vcpu_reg hw;               /* VREG_HYP_*: the hyp context's EL1 register
+                                     * holding hw_bits, or NO_REG */
     uint64_t hw_bits;
     uint64_t writable;              /* what a write keeps; the rest reads 0 */
     enum nvhe_kind nvhe;
@@ -125,9 +127,9 @@ static const struct el2_reg *el2_reg_of(const struct sysreg_desc *d)
     return (const struct el2_reg *)(const void *)((const char *)d - offsetof(struct el2_reg, desc));
 }
 
-static bool hw_home(const struct vcpu *v, const struct el2_reg *r)
+static bool has_home(const struct el2_reg *r)
 {
-    return r->hw != NO_HW_HOME && v->nested->in_hyp;
+    return r->hw != NO_REG;
 }
 
 /* With E2H = 0 a register in its own layout is kept whole; the hardware
@@ -137,19 +139,20 @@ static bool nvhe_own_layout(const struct vcpu *v, const struct el2_reg *r)
     return v->nested->nvhe && (r->nvhe == NVHE_XLATE || r->nvhe == NVHE_KEPT);
 }
 
+/* Each part where the register file says it is now: the home in the
+ * hardware in hyp context (a cell in nested context, or while the vCPU is
+ * not loaded), the kept bits in their cell. */
 static bool el2_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     const struct el2_reg *r = el2_reg_of(d);
-    uint64_t kept = v->nested->el2[r->idx];
+    uint64_t kept = vcpu_cell_read(v, r->kept);
 
     if (v->nested->nvhe && r->nvhe == NVHE_NONE)
         return false;
-    if (nvhe_own_layout(v, r))
+    if (nvhe_own_layout(v, r) || !has_home(r))
         *val = kept;
-    else if (hw_home(v, r))
-        *val = (el1_read((enum el1_reg)r->hw) & r->hw_bits) | (kept & ~r->hw_bits);
     else
-        *val = kept;
+        *val = (vcpu_reg_read(v, r->hw) & r->hw_bits) | (kept & ~r->hw_bits);
     return true;
 }
 
@@ -161,17 +164,17 @@ static bool el2_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
         return false;
     if (nvhe_own_layout(v, r)) {
         val = (val & r->nvhe_writable) | r->nvhe_res1;
-        v->nested->el2[r->idx] = val;
-        if (r->nvhe == NVHE_XLATE && v->nested->in_hyp)
-            el1_write((enum el1_reg)r->hw, r->nvhe_to_el1(val));
+        vcpu_cell_write(v, r->kept, val);
+        if (r->nvhe == NVHE_XLATE)
+            vcpu_reg_write(v, r->hw, r->nvhe_to_el1(val));
         return true;
     }
     val &= r->writable;
-    if (hw_home(v, r)) {
-        el1_write((enum el1_reg)r->hw, val & r->hw_bits);
-        v->nested->el2[r->idx] = val & ~r->hw_bits;
+    if (has_home(r)) {
+        vcpu_reg_write(v, r->hw, val & r->hw_bits);
+        vcpu_cell_write(v, r->kept, val & ~r->hw_bits);
     } else {
-        v->nested->el2[r->idx] = val;
+        vcpu_cell_write(v, r->kept, val);
     }
     return true;
 }
@@ -250,30 +253,30 @@ static bool ro_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
  * takes effect in the nested context. */
 static bool cntkctl12_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = v->nested->l2_cntkctl;
+    *val = vcpu_reg_read(v, VREG_CNTKCTL_EL12);
     return !v->nested->nvhe;
 }
 
 static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    v->nested->l2_cntkctl = val & CNTKCTL_BITS;
+    vcpu_reg_write(v, VREG_CNTKCTL_EL12, val & CNTKCTL_BITS);
     return !v->nested->nvhe;
 }
 
-#define HOME(name, enc, i, hwreg, bits, wr) \
-    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, NVHE_SAME, NULL, 0, 0 }
-#define KEPT(name, enc, i, wr) \
-    { { name, enc, el2_read, el2_write }, i, NO_HW_HOME, 0, wr, NVHE_SAME, NULL, 0, 0 }
-#define FIXED(name, enc, rd, wr) \
-    { { name, enc, rd, wr }, 0, NO_HW_HOME, 0, 0, NVHE_SAME, NULL, 0, 0 }
+#define HOME(name, hwreg, bits, wr) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, NVHE_SAME, NULL, 0, 0 }
+#define KEPT(name, wr) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, NO_REG, 0, wr, NVHE_SAME, NULL, 0, 0 }
+#define FIXED(name, rd, wr) \
+    { { #name, SYS_##name, rd, wr }, NO_REG, NO_REG, 0, 0, NVHE_SAME, NULL, 0, 0 }
 /* FEAT_VHE registers: UNDEFINED for a non-VHE guest hypervisor. */
-#define VHE_ONLY(name, enc, i, hwreg, bits, wr) \
-    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, NVHE_NONE, NULL, 0, 0 }
+#define VHE_ONLY(name, hwreg, bits, wr) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, NVHE_NONE, NULL, 0, 0 }
 /* A different layout with E2H = 0: xlate gives the hardware EL1 value
  * (NVHE_XLATE) or there is none (NVHE_KEPT, xlate NULL); nwr and nres1 are
  * its writable and RES1 bits. */
-#define TWO_LAYOUTS(name, enc, i, hwreg, bits, wr, kind, xlate, nwr, nres1) \
-    { { name, enc, el2_read, el2_write }, i, hwreg, bits, wr, kind, xlate, nwr, nres1 }
+#define TWO_LAYOUTS(name, hwreg, bits, wr, kind, xlate, nwr, nres1) \
+    { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, kind, xlate, nwr, nres1 }
 
 /* E2H = 0 layouts (Arm ARM): SCTLR_EL2 with its RES1 bits; CPTR_EL2's TZ,
  * TFP, TSM, TTA, TAM, TCPAC and RES1 bits; TCR_EL2 with RES1 bits 23 and
@@ -284,50 +287,49 @@ static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
 #define CNTHCTL_NVHE_BITS   (GENMASK(7, 0) | GENMASK(17, 13))
 
 static const struct el2_reg el2_regs[] = {
-    TWO_LAYOUTS("SCTLR_EL2", SYSREG_KEY(3, 4, 1, 0, 0), NEL2_SCTLR, EL1_SCTLR, ALL_BITS, ALL_BITS,
+    TWO_LAYOUTS(SCTLR_EL2, VREG_HYP_SCTLR_EL1, ALL_BITS, ALL_BITS,
                 NVHE_XLATE, nested_sctlr_el2_to_el1, ALL_BITS, SCTLR_EL2_RES1_NVHE),
-    FIXED("ACTLR_EL2", SYSREG_KEY(3, 4, 1, 0, 1), raz_read, wi_write),
-    KEPT("MDCR_EL2", SYSREG_KEY(3, 4, 1, 1, 1), NEL2_MDCR, MDCR_BITS),
-    TWO_LAYOUTS("CPTR_EL2", SYSREG_KEY(3, 4, 1, 1, 2), NEL2_CPTR, EL1_CPACR, CPACR_BITS, CPTR_BITS,
+    FIXED(ACTLR_EL2, raz_read, wi_write),
+    KEPT(MDCR_EL2, MDCR_BITS),
+    TWO_LAYOUTS(CPTR_EL2, VREG_HYP_CPACR_EL1, CPACR_BITS, CPTR_BITS,
                 NVHE_XLATE, nested_cptr_el2_to_cpacr, CPTR_NVHE_BITS, CPTR_EL2_RES1_NVHE),
-    FIXED("HACR_EL2", SYSREG_KEY(3, 4, 1, 1, 7), raz_read, wi_write),
-    HOME("TTBR0_EL2", SYSREG_KEY(3, 4, 2, 0, 0), NEL2_TTBR0, EL1_TTBR0, ALL_BITS, ALL_BITS),
-    VHE_ONLY("TTBR1_EL2", SYSREG_KEY(3, 4, 2, 0, 1), NEL2_TTBR1, EL1_TTBR1, ALL_BITS, ALL_BITS),
-    TWO_LAYOUTS("TCR_EL2", SYSREG_KEY(3, 4, 2, 0, 2), NEL2_TCR, EL1_TCR, ALL_BITS, ALL_BITS,
+    FIXED(HACR_EL2, raz_read, wi_write),
+    HOME(TTBR0_EL2, VREG_HYP_TTBR0_EL1, ALL_BITS, ALL_BITS),
+    VHE_ONLY(TTBR1_EL2, VREG_HYP_TTBR1_EL1, ALL_BITS, ALL_BITS),
+    TWO_LAYOUTS(TCR_EL2, VREG_HYP_TCR_EL1, ALL_BITS, ALL_BITS,
                 NVHE_XLATE, nested_tcr_el2_to_el1, ALL_BITS, TCR_NVHE_RES1),
-    HOME("AFSR0_EL2", SYSREG_KEY(3, 4, 5, 1, 0), NEL2_AFSR0, EL1_AFSR0, ALL_BITS, ALL_BITS),
-    HOME("AFSR1_EL2", SYSREG_KEY(3, 4, 5, 1, 1), NEL2_AFSR1, EL1_AFSR1, ALL_BITS, ALL_BITS),
-    KEPT("HPFAR_EL2", SYSREG_KEY(3, 4, 6, 0, 4), NEL2_HPFAR, HPFAR_BITS),
-    HOME("MAIR_EL2", SYSREG_KEY(3, 4, 10, 2, 0), NEL2_MAIR, EL1_MAIR, ALL_BITS, ALL_BITS),
-    HOME("AMAIR_EL2", SYSREG_KEY(3, 4, 10, 3, 0), NEL2_AMAIR, EL1_AMAIR, ALL_BITS, ALL_BITS),
-    HOME("VBAR_EL2", SYSREG_KEY(3, 4, 12, 0, 0), NEL2_VBAR, EL1_VBAR, ALL_BITS, ALL_BITS),
-    FIXED("ICC_SRE_EL2", SYSREG_KEY(3, 4, 12, 9, 5), icc_sre_read, icc_sre_write),
-    FIXED("ICH_VTR_EL2", SYSREG_KEY(3, 4, 12, 11, 1), ich_vtr_read, ro_write),
-    FIXED("ICH_MISR_EL2", SYSREG_KEY(3, 4, 12, 11, 2), ich_misr_read, ro_write),
-    FIXED("ICH_EISR_EL2", SYSREG_KEY(3, 4, 12, 11, 3), ich_eisr_read, ro_write),
-    FIXED("ICH_ELRSR_EL2", SYSREG_KEY(3, 4, 12, 11, 5), ich_elrsr_read, ro_write),
-    VHE_ONLY("CONTEXTIDR_EL2", SYSREG_KEY(3, 4, 13, 0, 1), NEL2_CONTEXTIDR, EL1_CONTEXTIDR, ALL_BITS,
-             ALL_BITS),
+    HOME(AFSR0_EL2, VREG_HYP_AFSR0_EL1, ALL_BITS, ALL_BITS),
+    HOME(AFSR1_EL2, VREG_HYP_AFSR1_EL1, ALL_BITS, ALL_BITS),
+    KEPT(HPFAR_EL2, HPFAR_BITS),
+    HOME(MAIR_EL2, VREG_HYP_MAIR_EL1, ALL_BITS, ALL_BITS),
+    HOME(AMAIR_EL2, VREG_HYP_AMAIR_EL1, ALL_BITS, ALL_BITS),
+    HOME(VBAR_EL2, VREG_HYP_VBAR_EL1, ALL_BITS, ALL_BITS),
+    FIXED(ICC_SRE_EL2, icc_sre_read, icc_sre_write),
+    FIXED(ICH_VTR_EL2, ich_vtr_read, ro_write),
+    FIXED(ICH_MISR_EL2, ich_misr_read, ro_write),
+    FIXED(ICH_EISR_EL2, ich_eisr_read, ro_write),
+    FIXED(ICH_ELRSR_EL2, ich_elrsr_read, ro_write),
+    VHE_ONLY(CONTEXTIDR_EL2, VREG_HYP_CONTEXTIDR_EL1, ALL_BITS, ALL_BITS),
     /* With E2H = 0 the hardware CNTKCTL_EL1 is its guest's (ctx.c). */
-    TWO_LAYOUTS("CNTHCTL_EL2", SYSREG_KEY(3, 4, 14, 1, 0), NEL2_CNTHCTL, EL1_CNTKCTL, CNTKCTL_BITS,
+    TWO_LAYOUTS(CNTHCTL_EL2, VREG_HYP_CNTKCTL_EL1, CNTKCTL_BITS,
                 CNTHCTL_BITS, NVHE_KEPT, NULL, CNTHCTL_NVHE_BITS, 0),
-    FIXED("CNTKCTL_EL12", SYSREG_KEY(3, 5, 14, 1, 0), cntkctl12_read, cntkctl12_write),
+    FIXED(CNTKCTL_EL12, cntkctl12_read, cntkctl12_write),
 };
 
 #define NR_EL2_REGS (sizeof(el2_regs) / sizeof(el2_regs[0]))
 
 /* A non-VHE guest hypervisor's EL2 registers at reset (vEL2 entered with
- * E2H = 0): the RES1 bits, and the EL1 homes to match in the vCPU's EL1
- * file (vcpu_reset runs on a vCPU that is not loaded). */
+ * E2H = 0): the RES1 bits, and the EL1 homes to match (in the vCPU's EL1
+ * file: vcpu_reset runs on a vCPU that is not loaded, in hyp context). */
 void nested_el2_reset_nvhe(struct vcpu *v)
 {
     for (unsigned i = 0; i < NR_EL2_REGS; i++) {
         const struct el2_reg *r = &el2_regs[i];
         if (r->nvhe != NVHE_XLATE && r->nvhe != NVHE_KEPT)
             continue;
-        v->nested->el2[r->idx] = r->nvhe_res1;
+        vcpu_cell_write(v, r->kept, r->nvhe_res1);
         if (r->nvhe == NVHE_XLATE)
-            v->el1[r->hw] = r->nvhe_to_el1(r->nvhe_res1);
+            vcpu_reg_write(v, r->hw, r->nvhe_to_el1(r->nvhe_res1));
     }
 }
 

@@ -79,6 +79,9 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     }
     n->guest_hcr = guest_hcr;
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
+    n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
+    n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
+    v->vncr = n->vncr;
     n->s2_slot = NS2_POOL_SLOTS;
     if (v->vm->gic_version == 3) {
         const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
@@ -111,8 +114,6 @@ void nested_vcpu_reset(struct vcpu *v)
     if (v->id == 0)
         shadow_s2_invalidate(v->vm, true);
     memset(n->vncr, 0, VNCR_PAGE_SIZE);
-    memset(n->el2, 0, sizeof(n->el2));
-    n->l2_cntkctl = 0;
     n->vhcr_logged = 0;
     n->xstats.open_kind = 0;
     n->mi_known = false;
@@ -121,13 +122,13 @@ void nested_vcpu_reset(struct vcpu *v)
     vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
     vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
     vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
-    n->in_hyp = true;
+    nested_set_in_hyp(v, true);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     if (n->nvhe)
         nested_el2_reset_nvhe(v);
     /* Its guest may use the EL1 physical counter and timer until it says
      * otherwise (the E2H = 0 layout has those enables at bits 0 and 1). */
-    n->el2[NEL2_CNTHCTL] = n->nvhe ? 3 : NESTED_CNTHCTL_OPEN;
+    vcpu_cell_write(v, VREG_CNTHCTL_EL2, n->nvhe ? 3 : NESTED_CNTHCTL_OPEN);
 }
 
 void nested_load(struct vcpu *v)
@@ -157,7 +158,7 @@ void nested_debug_traps(struct vcpu *v)
     uint64_t mdcr = read_sysreg(mdcr_el2) & ~traps;
 
     if (!v->nested->in_hyp)
-        mdcr |= nested_mdcr_traps(v->nested->el2[NEL2_MDCR]);
+        mdcr |= nested_mdcr_traps(vcpu_cell_read(v, VREG_MDCR_EL2));
     write_sysreg(mdcr_el2, mdcr);
     isb();
 }
@@ -176,7 +177,7 @@ static uint64_t vhcr(const struct vcpu *v)
  * aside (el2_regs.c), with E2H = 0 the whole register. */
 uint64_t nested_vcnthctl(const struct vcpu *v)
 {
-    return nested_cnthctl_e2h1(v->nested->el2[NEL2_CNTHCTL], !v->nested->nvhe);
+    return nested_cnthctl_e2h1(vcpu_cell_read(v, VREG_CNTHCTL_EL2), !v->nested->nvhe);
 }
 
 /* An HVC at vEL2 is for the guest's own EL2, its "current EL": PSCI goes
@@ -515,7 +516,7 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR], l2_ich_traps(v),
+    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), vcpu_cell_read(v, VREG_MDCR_EL2), l2_ich_traps(v),
                              ESR_EC(esr) == EC_FP_ASIMD && nested_l2_fp_trapped(v) ? NESTED_CPTR_TFP : 0 };
 
     switch (nested_l2_exit_kind(esr, &c)) {

@@ -6,11 +6,11 @@
  *
  * With vE2H RES1 (ID_AA64MMFR4_EL1.E2H0 = NI_NV1), the guest hypervisor's
  * EL2 registers that have an EL1 counterpart of the same layout live in
- * the hardware EL1 registers while it runs in hyp context (vcpu->el1[]
- * when the vCPU is not loaded): its EL1-named accesses reach them without
- * a trap, as its EL2 registers, and exceptions it takes to itself arrive
- * at its VBAR_EL2. The EL2 registers without such a home are kept in
- * struct vcpu_nested.
+ * the hardware EL1 registers while it runs in hyp context: its EL1-named
+ * accesses reach them without a trap, as its EL2 registers, and exceptions
+ * it takes to itself arrive at its VBAR_EL2. Where each of its registers
+ * lives in each context is the vCPU register file's table
+ * (core/vcpu_reg.h).
  *
  * docs/nested.md §9.5 to §9.12: the hyp context, the nested context (the
  * guest's own guest at EL1/EL0), and the guest hypervisor's stage 2 for it
@@ -28,18 +28,6 @@
 
 struct vcpu;
 struct vm;
-
-/* vEL2 registers that trap under NV2 (no VNCR slot). The first group has a
- * hardware EL1 home in hyp context for the bits that register holds. */
-enum nested_el2_reg {
-    NEL2_SCTLR, NEL2_TTBR0, NEL2_TTBR1, NEL2_TCR, NEL2_MAIR, NEL2_AMAIR, NEL2_VBAR,
-    NEL2_CONTEXTIDR, NEL2_AFSR0, NEL2_AFSR1, NEL2_CPTR, NEL2_CNTHCTL,
-    NEL2_MDCR, NEL2_HPFAR,
-    NESTED_EL2_NR
-};
-
-/* Hardware EL1 registers the hyp <-> nested switch moves (ctx.c). */
-#define NESTED_CTX_NR   18
 
 /* Exits to elvisor per exit of its guest it handles, by kind of exit
  * (exit_stats.c): a histogram of counts, the last bucket "that or more". */
@@ -59,21 +47,16 @@ void nested_xstats_close(struct nested_xstats *s, uint64_t nr_exits);
 void nested_xstats_summary(const struct nested_xstats *s, enum nested_xkind k, struct nested_xsummary *out);
 
 struct vcpu_nested {
-    uint64_t *vncr;             /* 4 KiB page; hardware VNCR_EL2 in hyp context */
-    bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1) */
+    uint64_t *vncr;             /* 4 KiB page (v->vncr too); hardware VNCR_EL2 in hyp context */
+    bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1): nested_set_in_hyp() */
     bool nvhe;                  /* virt-el2-mode = "nvhe": vE2H RES0, NV1 in hyp context */
+    uint8_t reg_ctx[2];         /* v->reg_ctx for [in_hyp] (enum vcpu_ctx, by nvhe) */
     uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
-    /* In hyp context: only the bits the hardware home does not hold. */
-    uint64_t el2[NESTED_EL2_NR];
-    uint64_t l2_cntkctl;        /* CNTKCTL_EL12: no VNCR slot */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
     uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
     uint32_t ich_img_lrs;       /* the LRs of ich_img loaded non-zero (the others are zero) */
     bool ich_live;              /* ich_img is in the hardware (its guest's run) */
     struct vgic_v3_cpu_if ich_img;
-    /* In nested context: the hardware EL1 registers of the hyp context
-     * (ctx.c's list), i.e. the guest hypervisor's EL2 state. */
-    uint64_t hyp_el1[NESTED_CTX_NR];
     /* The nested context's stage 2: the VM's or a shadow's root, and the
      * VMID context it runs under (put in VTTBR_EL2 through the allocator). */
     uint64_t l2_root;
@@ -102,6 +85,10 @@ static inline void vncr_write(struct vcpu_nested *n, unsigned off, uint64_t val)
 {
     n->vncr[off / sizeof(uint64_t)] = val;
 }
+
+/* Enters or leaves hyp context: the register file locates the vCPU's
+ * registers by the same context (core/vcpu_reg.h). */
+void nested_set_in_hyp(struct vcpu *v, bool in_hyp);
 
 /* ---- Pure (nested_calc.c, host-tested) ---- */
 

@@ -220,7 +220,7 @@ static void inject_to_vel2(struct vcpu *v, uint64_t esr, unsigned fsc, uint64_t 
     nested_exit_to_vel2(v, ns2_fault_esr(esr, fsc));
     /* Under NV2 its FAR_EL2 is the hardware FAR_EL1. */
     el1_write(EL1_FAR, far);
-    v->nested->el2[NEL2_HPFAR] = ns2_hpfar(ipa);
+    vcpu_cell_write(v, VREG_HPFAR_EL2, ns2_hpfar(ipa));
 }
 
 static bool stage2_fault(uint64_t esr)

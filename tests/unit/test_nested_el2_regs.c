@@ -189,6 +189,9 @@ static int setup(void **state)
     nested.in_hyp = true;
     memset(vncr_page, 0, sizeof(vncr_page));
     nested.vncr = vncr_page;
+    vcpu->vncr = vncr_page;
+    vcpu->loaded = true;
+    vcpu->reg_ctx = VCPU_CTX_HYP;
     vcpu->regs.pc = GUEST_PC;
     for (unsigned r = 0; r < EL1_NR_REGS; r++)
         hw_el1[r] = rnd();
@@ -406,14 +409,16 @@ static void test_icc_sre_el2_gicv2(void **state)
     assert_true(vcpu->regs.pc == GUEST_PC);
 }
 
-/* Outside hyp context (the nested context of a later increment) every
- * value is kept in struct vcpu_nested and the hardware is not touched. */
+/* Outside hyp context (its guest runs) every value is in the register
+ * file's cells and the hardware, which holds its guest's registers, is
+ * not touched. */
 static void test_outside_hyp(void **state)
 {
     uint64_t before[EL1_NR_REGS];
 
     (void)state;
     nested.in_hyp = false;
+    vcpu->reg_ctx = VCPU_CTX_NESTED;
     memcpy(before, hw_el1, sizeof(before));
     for (size_t i = 0; i < NR_ARM_REGS; i++) {
         if (arm_regs[i].kind != HW)
@@ -507,6 +512,7 @@ static void test_nvhe_layouts(void **state)
 
     (void)state;
     nested.nvhe = true;
+    vcpu->reg_ctx = VCPU_CTX_HYP_NVHE;
     /* SCTLR_EL2: M, C, I, WXN, EE reach SCTLR_EL1; SPAN (bit 23) stays set
      * there; the EL2 name reads what was written, RES1 bits set. */
     msr(sctlr, (1ULL << 0) | (1ULL << 2) | (1ULL << 12) | (1ULL << 19) | (1ULL << 25));
@@ -545,11 +551,13 @@ static void test_nvhe_layouts(void **state)
     assert_int_equal(mrs_undef(ttbr1), 1);
     assert_int_equal(mrs_undef(ctxidr), 1);
     assert_int_equal(mrs_undef(cntkctl12), 1);
-    /* Reset: the RES1 bits, SCTLR_EL1 and CPACR_EL1 to match. */
+    /* Reset (of a vCPU not loaded): the RES1 bits, SCTLR_EL1 and
+     * CPACR_EL1 to match in its EL1 file. */
+    vcpu->loaded = false;
     nested_el2_reset_nvhe(vcpu);
-    assert_true(nested.el2[NEL2_SCTLR] == sctlr_res1);
-    assert_true(vcpu->el1[EL1_SCTLR] & (1ULL << 23));
-    assert_true(((vcpu->el1[EL1_CPACR] >> 20) & 3) == 3);
+    assert_true(vcpu->sysreg[VREG_SCTLR_EL2] == sctlr_res1);
+    assert_true(vcpu->sysreg[VREG_SCTLR_EL1] & (1ULL << 23));
+    assert_true(((vcpu->sysreg[VREG_CPACR_EL1] >> 20) & 3) == 3);
 }
 
 int main(void)

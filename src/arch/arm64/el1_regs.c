@@ -70,3 +70,17 @@ void el1_write(enum el1_reg r, uint64_t v)
 {
     el1_access(r, false, v);
 }
+
+/* A loop over el1_access(): written out register by register it measured
+ * the same in vm_switch (make bench), and it is not on an exit path. */
+void el1_save(uint64_t file[EL1_NR_REGS])
+{
+    for (unsigned r = 0; r < EL1_NR_REGS; r++)
+        file[r] = el1_read((enum el1_reg)r);
+}
+
+void el1_restore(const uint64_t file[EL1_NR_REGS])
+{
+    for (unsigned r = 0; r < EL1_NR_REGS; r++)
+        el1_write((enum el1_reg)r, file[r]);
+}

@@ -18,5 +18,8 @@ enum el1_reg {
 
 uint64_t el1_read(enum el1_reg r);
 void el1_write(enum el1_reg r, uint64_t v);
+/* The whole file in and out (a vCPU switch): file[r] for each register r. */
+void el1_save(uint64_t file[EL1_NR_REGS]);
+void el1_restore(const uint64_t file[EL1_NR_REGS]);
 
 #endif

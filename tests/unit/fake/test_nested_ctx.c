@@ -128,7 +128,7 @@ static void test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr(void **stat
 
 /* Every register the switch moves, by el1_regs.c's names (the switch
  * itself spells out each one's encoding: a wrong one shows here) and its
- * VNCR slot; CNTKCTL_EL1 has none (l2_cntkctl). */
+ * VNCR slot; CNTKCTL_EL1 has none (a cell: VREG_CNTKCTL_EL12). */
 static const struct {
     enum el1_reg reg;
     unsigned slot;
@@ -161,7 +161,7 @@ static void test_every_switched_register_goes_to_its_own_place_and_back(void **s
         vncr_write(n, switched[i].slot, L2_VALUE(i));
     }
     el1_write(EL1_CNTKCTL, CNTKCTL_L1);
-    n->l2_cntkctl = CNTKCTL_L2;
+    v->sysreg[VREG_CNTKCTL_EL12] = CNTKCTL_L2;
     enter_l2();
     for (unsigned i = 0; i < NR_SWITCHED; i++) {
         assert_int_equal(el1_read(switched[i].reg), L2_VALUE(i));
@@ -181,7 +181,7 @@ static void test_every_switched_register_goes_to_its_own_place_and_back(void **s
     }
     assert_int_equal(el1_read(EL1_SPSR), L2_PSTATE);
     assert_int_equal(el1_read(EL1_CNTKCTL), CNTKCTL_L1);
-    assert_int_equal(n->l2_cntkctl, CNTKCTL_L2_LATER);
+    assert_int_equal(v->sysreg[VREG_CNTKCTL_EL12], CNTKCTL_L2_LATER);
 }
 
 static uint64_t at_va;
