@@ -172,7 +172,7 @@ void vcpu_load(struct vcpu *v)
      * loaded keeps its VMID across rollovers (core/vmid_alloc.h). */
     write_sysreg(vttbr_el2, vm_vttbr_use(vm));
     if (!hyp_ptimer_emulated)
-        write_sysreg(CNTPOFF_EL2, vm->cnt_offset);
+        write_sysreg_s(SYS_CNTPOFF_EL2, vm->cnt_offset);
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, v->mpidr);
     write_sysreg(hcr_el2, v->hcr);

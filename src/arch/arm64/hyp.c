@@ -128,7 +128,7 @@ void hyp_cpu_init(void)
     write_sysreg(mdcr_el2, MDCR_TPM | MDCR_TPMCR | pmcr_n);
     write_sysreg(cntvoff_el2, 0);
     if (!hyp_ptimer_emulated)
-        write_sysreg(CNTPOFF_EL2, 0);
+        write_sysreg_s(SYS_CNTPOFF_EL2, 0);
     write_sysreg(vtcr_el2, hyp_vtcr);
     write_sysreg(vttbr_el2, 0);
     tlb_flush_guests_local();
@@ -156,8 +156,8 @@ void hyp_features_probe(bool want_nvhe)
         .pfr1 = read_sysreg(id_aa64pfr1_el1),
         .mmfr0 = read_sysreg(id_aa64mmfr0_el1),
         .mmfr1 = read_sysreg(id_aa64mmfr1_el1),
-        .mmfr2 = read_sysreg(S3_0_C0_C7_2 /* ID_AA64MMFR2_EL1 */),
-        .mmfr4 = read_sysreg(ID_AA64MMFR4_EL1),
+        .mmfr2 = read_sysreg_s(SYS_ID_AA64MMFR2_EL1),
+        .mmfr4 = read_sysreg_s(SYS_ID_AA64MMFR4_EL1),
         .isar1 = read_sysreg(id_aa64isar1_el1),
         .isar2 = read_sysreg_s(SYS_ID_AA64ISAR2_EL1),
         .dfr0 = read_sysreg(id_aa64dfr0_el1),
@@ -187,13 +187,13 @@ void hyp_check_cntpoff(void)
 
     if (hyp_ptimer_emulated)
         return;
-    write_sysreg(CNTPOFF_EL2, CNTPOFF_PROBE_OFFSET);
+    write_sysreg_s(SYS_CNTPOFF_EL2, CNTPOFF_PROBE_OFFSET);
     el1_ptimer_set_cval(hw_cntpct() + CNTPOFF_PROBE_AHEAD);
     el1_ptimer_set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
     isb();
     applied = el1_ptimer_ctl() & CNT_CTL_ISTATUS;
     el1_ptimer_set_ctl(0);
-    write_sysreg(CNTPOFF_EL2, 0);
+    write_sysreg_s(SYS_CNTPOFF_EL2, 0);
     if (!applied) {
         log_info("CNTPOFF_EL2 does not offset the EL1 physical timer (SCR_EL3.ECVEn clear?): "
                  "emulating the guest physical counter and timer instead");

@@ -37,10 +37,6 @@
 #include "arch/fake/sysreg.h"
 #endif
 
-/* Encodings for registers older assemblers may not name. */
-#define ID_AA64MMFR4_EL1    S3_0_C0_C7_4
-#define ICH_VTR_EL2_ENC     S3_4_C12_C11_1
-
 /* HCR_EL2 */
 #define HCR_VM      BIT(0)
 #define HCR_SWIO    BIT(1)
@@ -171,14 +167,6 @@
 #define CNTHCTL_ECV             BIT(12)     /* FEAT_ECV: CNTPOFF_EL2 applies at EL1/EL0 */
 #define CNTHCTL_EL1TVT          BIT(13)     /* FEAT_ECV: EL1 virtual timer accesses trap */
 #define CNTHCTL_EL1TVCT         BIT(14)     /* FEAT_ECV: EL1 virtual counter reads trap */
-
-/* Generic timer registers named by encoding: CNTPOFF_EL2 (FEAT_ECV) and the
- * _EL02 aliases through which EL2 reaches the EL1 timers when E2H=1. */
-#define CNTPOFF_EL2         S3_4_C14_C0_6
-#define CNTP_CTL_EL02       S3_5_C14_C2_1
-#define CNTP_CVAL_EL02      S3_5_C14_C2_2
-#define CNTV_CTL_EL02       S3_5_C14_C3_1
-#define CNTV_CVAL_EL02      S3_5_C14_C3_2
 
 /* CNT*_CTL */
 #define CNT_CTL_ENABLE      BIT(0)
