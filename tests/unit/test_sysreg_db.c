@@ -153,7 +153,9 @@ static void test_trap_table_keys(void **state)
     assert_true(checked >= 30);
 }
 
-/* vdev/id_regs.c keys its rules by ID_KEY(CRm, op2); the names are its comments'. */
+/* trap/id_regs.c keyed its rules by ID_KEY(CRm, op2); the names are its
+ * comments' (the rules now name SYS_ID_*_EL1 themselves). */
+#define ID_KEY(crm, op2) SYSREG_KEY(3, 0, 0, crm, op2)
 static void test_id_reg_keys(void **state)
 {
     static const struct { const char *name; uint32_t key; } ids[] = {
