@@ -203,7 +203,7 @@ void vcpu_put(struct vcpu *v)
      * first use or vcpu_fp_release(). */
     timer_save(v);
     vgic_hw_off(v);
-    write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);
+    write_sysreg(hcr_el2, (hyp_vhe ? HCR_EL2_E2H : 0) | HCR_EL2_RW);
     isb();
     /* Its VMID need not be kept for this CPU at a rollover any more. */
     vmid_idle();

@@ -18,7 +18,6 @@
 #include "trap/exit.h"
 #include "trap/inject.h"
 
-#define FEAT_NV2            2       /* ID_AA64MMFR2_EL1.NV */
 #define ESR_HVC_IMM_MASK    0xffffULL
 #define ESR_ERET_ERETA      BIT(1)  /* ERETAA/ERETAB rather than ERET */
 
@@ -38,7 +37,7 @@
 
 int nested_vm_check(const struct vm *vm)
 {
-    if (hyp_features.nv < FEAT_NV2) {
+    if (hyp_features.nv < ID_AA64MMFR2_EL1_NV_NV2) {
         log_err("vm %s: virt-el2 needs FEAT_NV2 (ID_AA64MMFR2_EL1.NV = 2), this CPU has NV = %u",
                 vm->cfg->name, hyp_features.nv);
         return -1;

@@ -116,11 +116,11 @@ static int v3_cpu_init(uint64_t mpidr)
     for (unsigned i = 0; i < 32; i += 4)
         wr32(rd + GICR_IPRIORITYR0 + i, IRQ_PRIORITY * 0x01010101u);
 
-    write_sysreg_s(SYS_ICC_SRE_EL2, ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE);
+    write_sysreg_s(SYS_ICC_SRE_EL2, ICC_SRE_EL2_SRE | ICC_SRE_EL2_DFB | ICC_SRE_EL2_DIB | ICC_SRE_EL2_Enable);
     isb();
     write_sysreg_s(SYS_ICC_PMR_EL1, 0xff);
     write_sysreg_s(SYS_ICC_BPR1_EL1, 0);
-    write_sysreg_s(SYS_ICC_CTLR_EL1, ICC_CTLR_EOIMODE);
+    write_sysreg_s(SYS_ICC_CTLR_EL1, ICC_CTLR_EL1_EOImode);
     write_sysreg_s(SYS_ICC_IGRPEN1_EL1, 1);
     isb();
     return 0;
@@ -163,7 +163,7 @@ static void v3_send_sgi(unsigned sgi, uint64_t mpidr)
 
 static unsigned v3_ack(uint32_t *ack)
 {
-    unsigned intid = (unsigned)(read_sysreg_s(SYS_ICC_IAR1_EL1) & ICC_IAR_INTID_MASK);
+    unsigned intid = (unsigned)(read_sysreg_s(SYS_ICC_IAR1_EL1) & ICC_IAR1_EL1_INTID_MASK);
 
     dsb(sy);
     *ack = intid;
