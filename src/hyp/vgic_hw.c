@@ -214,7 +214,7 @@ void vgic_hw_cpu_init(void)
             gich_wr(GICH_LR_OFF(n), 0);
         gich_wr(GICH_HCR_OFF, 0);
     } else {
-        unsigned nr = (unsigned)(gic_read_vtr() & ICH_VTR_LISTREGS_MASK) + 1;
+        unsigned nr = (unsigned)(gic_read_vtr() & ICH_VTR_EL2_ListRegs_MASK) + 1;
         for (unsigned n = 0; n < nr; n++)
             lr_write(n, 0);
         write_sysreg_s(SYS_ICH_HCR_EL2, 0);

@@ -449,45 +449,45 @@ static void test_fields_sysreg_h(void **state)
 static void test_fields_vgic_h(void **state)
 {
     static const struct { uint64_t hand, gen; } f[] = {
-        { ICH_LR_VINTID_MASK, ICH_LR_EL2_vINTID_MASK },
-        { ICH_LR_PINTID_SHIFT, ICH_LR_EL2_pINTID_SHIFT },
-        { ICH_LR_PINTID_MASK, ICH_LR_EL2_pINTID_MASK },
-        { ICH_LR_EOI, ICH_LR_EL2_HW0_EOI },
-        { ICH_LR_PRIORITY_SHIFT, ICH_LR_EL2_Priority_SHIFT },
-        { ICH_LR_PRIORITY_MASK, ICH_LR_EL2_Priority_MASK },
-        { ICH_LR_GROUP, ICH_LR_EL2_Group },
-        { ICH_LR_HW, ICH_LR_EL2_HW },
-        { ICH_LR_STATE_SHIFT, ICH_LR_EL2_State_SHIFT },
-        { ICH_LR_STATE_MASK, ICH_LR_EL2_State_MASK },
-        { ICH_LR_STATE_PENDING, SHIFTED(ICH_LR_EL2, State, PENDING) },
-        { ICH_LR_STATE_ACTIVE, SHIFTED(ICH_LR_EL2, State, ACTIVE) },
-        { ICH_HCR_EN, ICH_HCR_EL2_En },
-        { ICH_HCR_UIE, ICH_HCR_EL2_UIE },
-        { ICH_HCR_LRENPIE, ICH_HCR_EL2_LRENPIE },
-        { ICH_HCR_NPIE, ICH_HCR_EL2_NPIE },
-        { ICH_HCR_VGRP0EIE, ICH_HCR_EL2_VGrp0EIE },
-        { ICH_HCR_VGRP0DIE, ICH_HCR_EL2_VGrp0DIE },
-        { ICH_HCR_VGRP1EIE, ICH_HCR_EL2_VGrp1EIE },
-        { ICH_HCR_VGRP1DIE, ICH_HCR_EL2_VGrp1DIE },
-        { ICH_HCR_EOICOUNT_SHIFT, ICH_HCR_EL2_EOIcount_SHIFT },
-        { ICH_HCR_EOICOUNT_MASK, ICH_HCR_EL2_EOIcount_MASK },
-        { ICH_VMCR_VENG0, ICH_VMCR_EL2_VENG0 },
-        { ICH_VMCR_VENG1, ICH_VMCR_EL2_VENG1 },
-        { ICH_VMCR_VPMR_SHIFT, ICH_VMCR_EL2_VPMR_SHIFT },
-        { ICH_VMCR_VPMR_MASK, ICH_VMCR_EL2_VPMR_MASK },
-        { ICH_MISR_EOI, ICH_MISR_EL2_EOI },
-        { ICH_MISR_U, ICH_MISR_EL2_U },
-        { ICH_MISR_LRENP, ICH_MISR_EL2_LRENP },
-        { ICH_MISR_NP, ICH_MISR_EL2_NP },
-        { ICH_MISR_VGRP0E, ICH_MISR_EL2_VGrp0E },
-        { ICH_MISR_VGRP0D, ICH_MISR_EL2_VGrp0D },
-        { ICH_MISR_VGRP1E, ICH_MISR_EL2_VGrp1E },
-        { ICH_MISR_VGRP1D, ICH_MISR_EL2_VGrp1D },
-        { ICH_VTR_LISTREGS_MASK, ICH_VTR_EL2_ListRegs_MASK },
-        { ICH_VTR_PREBITS_SHIFT, ICH_VTR_EL2_PREbits_SHIFT },
-        { ICH_VTR_PRIBITS_SHIFT, ICH_VTR_EL2_PRIbits_SHIFT },
-        { ICH_VTR_BITS_MASK, ICH_VTR_EL2_PREbits_MASK >> ICH_VTR_EL2_PREbits_SHIFT },
-        { ICH_VTR_BITS_MASK, ICH_VTR_EL2_PRIbits_MASK >> ICH_VTR_EL2_PRIbits_SHIFT },
+        { 0xffffffffull, ICH_LR_EL2_vINTID_MASK },
+        { 32, ICH_LR_EL2_pINTID_SHIFT },
+        { (0x1fffull << 32), ICH_LR_EL2_pINTID_MASK },
+        { (1ull << 41), ICH_LR_EL2_HW0_EOI },
+        { 48, ICH_LR_EL2_Priority_SHIFT },
+        { (0xffull << 48), ICH_LR_EL2_Priority_MASK },
+        { (1ull << 60), ICH_LR_EL2_Group },
+        { (1ull << 61), ICH_LR_EL2_HW },
+        { 62, ICH_LR_EL2_State_SHIFT },
+        { (3ull << 62), ICH_LR_EL2_State_MASK },
+        { (1ull << 62), SHIFTED(ICH_LR_EL2, State, PENDING) },
+        { (2ull << 62), SHIFTED(ICH_LR_EL2, State, ACTIVE) },
+        { (1ull << 0), ICH_HCR_EL2_En },
+        { (1ull << 1), ICH_HCR_EL2_UIE },
+        { (1ull << 2), ICH_HCR_EL2_LRENPIE },
+        { (1ull << 3), ICH_HCR_EL2_NPIE },
+        { (1ull << 4), ICH_HCR_EL2_VGrp0EIE },
+        { (1ull << 5), ICH_HCR_EL2_VGrp0DIE },
+        { (1ull << 6), ICH_HCR_EL2_VGrp1EIE },
+        { (1ull << 7), ICH_HCR_EL2_VGrp1DIE },
+        { 27, ICH_HCR_EL2_EOIcount_SHIFT },
+        { (0x1full << 27), ICH_HCR_EL2_EOIcount_MASK },
+        { (1ull << 0), ICH_VMCR_EL2_VENG0 },
+        { (1ull << 1), ICH_VMCR_EL2_VENG1 },
+        { 24, ICH_VMCR_EL2_VPMR_SHIFT },
+        { (0xffull << 24), ICH_VMCR_EL2_VPMR_MASK },
+        { (1ull << 0), ICH_MISR_EL2_EOI },
+        { (1ull << 1), ICH_MISR_EL2_U },
+        { (1ull << 2), ICH_MISR_EL2_LRENP },
+        { (1ull << 3), ICH_MISR_EL2_NP },
+        { (1ull << 4), ICH_MISR_EL2_VGrp0E },
+        { (1ull << 5), ICH_MISR_EL2_VGrp0D },
+        { (1ull << 6), ICH_MISR_EL2_VGrp1E },
+        { (1ull << 7), ICH_MISR_EL2_VGrp1D },
+        { 0x1full, ICH_VTR_EL2_ListRegs_MASK },
+        { 26, ICH_VTR_EL2_PREbits_SHIFT },
+        { 29, ICH_VTR_EL2_PRIbits_SHIFT },
+        { 0x7ull, ICH_VTR_EL2_PREbits_MASK >> ICH_VTR_EL2_PREbits_SHIFT },
+        { 0x7ull, ICH_VTR_EL2_PRIbits_MASK >> ICH_VTR_EL2_PRIbits_SHIFT },
     };
 
     for (unsigned i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -500,16 +500,16 @@ static void test_fields_vgic_h(void **state)
  * the raw shifts and values of arch/arm64/cpu_features.c and nested.c. */
 static void test_fields_nested_and_features(void **state)
 {
-    assert_int_equal(NS2_VTCR_T0SZ_MASK, VTCR_EL2_T0SZ_MASK >> VTCR_EL2_T0SZ_SHIFT);
-    assert_int_equal(NS2_VTCR_SL0_SHIFT, VTCR_EL2_SL0_SHIFT);
-    assert_int_equal(NS2_VTCR_SL0_MASK, VTCR_EL2_SL0_MASK >> VTCR_EL2_SL0_SHIFT);
-    assert_int_equal(NS2_VTCR_TG0_SHIFT, VTCR_EL2_TG0_SHIFT);
-    assert_int_equal(NS2_VTCR_TG0_MASK, VTCR_EL2_TG0_MASK >> VTCR_EL2_TG0_SHIFT);
-    assert_int_equal(NS2_VTCR_TG0_4K, VTCR_EL2_TG0_4K);
-    assert_int_equal(NS2_VTCR_PS_SHIFT, VTCR_EL2_PS_SHIFT);
-    assert_int_equal(NS2_VTCR_PS_MASK, VTCR_EL2_PS_MASK >> VTCR_EL2_PS_SHIFT);
-    assert_int_equal(NS2_VTTBR_BADDR_MASK, VTTBR_EL2_BADDR_MASK);
-    assert_int_equal(NS2_VTTBR_VMID_SHIFT, VTTBR_EL2_VMID_SHIFT);
+    assert_int_equal(0x3fULL, VTCR_EL2_T0SZ_MASK >> VTCR_EL2_T0SZ_SHIFT);
+    assert_int_equal(6, VTCR_EL2_SL0_SHIFT);
+    assert_int_equal(0x3ULL, VTCR_EL2_SL0_MASK >> VTCR_EL2_SL0_SHIFT);
+    assert_int_equal(14, VTCR_EL2_TG0_SHIFT);
+    assert_int_equal(0x3ULL, VTCR_EL2_TG0_MASK >> VTCR_EL2_TG0_SHIFT);
+    assert_int_equal(0x0ULL, VTCR_EL2_TG0_4K);
+    assert_int_equal(16, VTCR_EL2_PS_SHIFT);
+    assert_int_equal(0x7ULL, VTCR_EL2_PS_MASK >> VTCR_EL2_PS_SHIFT);
+    assert_int_equal(0x0000fffffffffffeULL, VTTBR_EL2_BADDR_MASK);
+    assert_int_equal(48, VTTBR_EL2_VMID_SHIFT);
     assert_int_equal(HPFAR_BITS, HPFAR_EL2_FIPA | HPFAR_EL2_NS);
 
     static const struct { unsigned hand, gen; } shifts[] = {
