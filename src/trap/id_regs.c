@@ -23,8 +23,6 @@ struct id_rule {
 #define HIDE(key, mask)     [ID_SLOT(key)] = { (mask), false }
 #define ZERO(key)           [ID_SLOT(key)] = { 0, true }
 
-#define ISAR2_MOPS_SHIFT 16
-
 static const struct id_rule id_rules[ID_CRM_COUNT * ID_OP2_COUNT] = {
     /* PerfMon */
     HIDE(SYS_ID_DFR0_EL1, F(24)),
@@ -58,11 +56,11 @@ static const struct id_rule id_rules[ID_CRM_COUNT * ID_OP2_COUNT] = {
     ZERO(SYS_ID_AA64MMFR4_EL1),    /* E2H0 and other EL2 fields */
 };
 
-static uint64_t isar2_mops_hidden = F(ISAR2_MOPS_SHIFT);
+static uint64_t isar2_mops_hidden = F(ID_AA64ISAR2_EL1_MOPS_SHIFT);
 
 void id_regs_offer_mops(bool offer)
 {
-    isar2_mops_hidden = offer ? 0 : F(ISAR2_MOPS_SHIFT);
+    isar2_mops_hidden = offer ? 0 : F(ID_AA64ISAR2_EL1_MOPS_SHIFT);
 }
 
 static unsigned parange_for(unsigned ipa_bits)
@@ -97,45 +95,32 @@ uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
     return hw;
 }
 
-/* Fields a vEL2 guest sees differently (docs/nested.md §7). */
-#define PFR0_EL2_SHIFT          8
-#define MMFR0_TGRAN16_2_SHIFT   32
-#define MMFR0_TGRAN64_2_SHIFT   36
-#define MMFR0_TGRAN4_2_SHIFT    40
-#define MMFR0_ECV_SHIFT         60
-#define MMFR1_VMIDBITS_SHIFT    4
-#define MMFR1_VH_SHIFT          8
-#define MMFR4_E2H0_SHIFT        24
-
-#define EL_AARCH64_ONLY         1
-#define TGRAN_2_NONE            1       /* this granule is not supported at stage 2 */
-#define TGRAN_2_4K              2       /* supported at stage 2, up to 48-bit OAs */
-#define ECV_NO_CNTPOFF          1       /* ECV without CNTPOFF_EL2 */
-#define VH_IMPLEMENTED          1
-#define E2H0_NI_NV1             0xeULL  /* E2H is RES1 and HCR_EL2.NV1 RES0 */
-
+/* Fields a vEL2 guest sees differently (docs/nested.md §7). TGran4_2 IMP
+ * is the 4 KiB granule at stage 2 up to 48-bit OAs; ECV IMP is ECV without
+ * CNTPOFF_EL2; E2H0 NI_NV1 makes E2H RES1 and HCR_EL2.NV1 RES0. */
 uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe)
 {
     uint64_t v = id_reg_sanitize(key, hw, ipa_bits);
 
     switch (key) {
     case SYS_ID_AA64PFR0_EL1:     /* its own EL2, AArch64 only; still no EL3 */
-        return set_field(v, PFR0_EL2_SHIFT, EL_AARCH64_ONLY);
+        return set_field(v, ID_AA64PFR0_EL1_EL2_SHIFT, ID_AA64PFR0_EL1_EL2_IMP);
     case SYS_ID_AA64MMFR0_EL1:    /* one stage-2 granule to walk, no CNTPOFF */
-        v = set_field(v, MMFR0_TGRAN4_2_SHIFT, TGRAN_2_4K);
-        v = set_field(v, MMFR0_TGRAN16_2_SHIFT, TGRAN_2_NONE);
-        v = set_field(v, MMFR0_TGRAN64_2_SHIFT, TGRAN_2_NONE);
-        if (((v >> MMFR0_ECV_SHIFT) & 0xf) > ECV_NO_CNTPOFF)
-            v = set_field(v, MMFR0_ECV_SHIFT, ECV_NO_CNTPOFF);
+        v = set_field(v, ID_AA64MMFR0_EL1_TGran4_2_SHIFT, ID_AA64MMFR0_EL1_TGran4_2_IMP);
+        v = set_field(v, ID_AA64MMFR0_EL1_TGran16_2_SHIFT, ID_AA64MMFR0_EL1_TGran16_2_NI);
+        v = set_field(v, ID_AA64MMFR0_EL1_TGran64_2_SHIFT, ID_AA64MMFR0_EL1_TGran64_2_NI);
+        if (((v >> ID_AA64MMFR0_EL1_ECV_SHIFT) & 0xf) > ID_AA64MMFR0_EL1_ECV_IMP)
+            v = set_field(v, ID_AA64MMFR0_EL1_ECV_SHIFT, ID_AA64MMFR0_EL1_ECV_IMP);
         return v;
     case SYS_ID_AA64MMFR1_EL1:    /* VHE (or not), the hardware's VMID width */
-        v = set_field(v, MMFR1_VH_SHIFT, nvhe ? 0 : VH_IMPLEMENTED);
-        return v | (hw & F(MMFR1_VMIDBITS_SHIFT));
+        v = set_field(v, ID_AA64MMFR1_EL1_VH_SHIFT,
+                      nvhe ? ID_AA64MMFR1_EL1_VH_NI : ID_AA64MMFR1_EL1_VH_IMP);
+        return v | (hw & F(ID_AA64MMFR1_EL1_VMIDBits_SHIFT));
     case SYS_ID_AA64MMFR4_EL1:
         /* E2H RES1, so NV1 is never needed; or, without FEAT_VHE, E2H0
          * implemented (0): E2H is RES0 (as KVM's HAS_EL2_E2H0 vCPUs see
          * it). */
-        return nvhe ? 0 : set_field(0, MMFR4_E2H0_SHIFT, E2H0_NI_NV1);
+        return nvhe ? 0 : set_field(0, ID_AA64MMFR4_EL1_E2H0_SHIFT, ID_AA64MMFR4_EL1_E2H0_NI_NV1);
     default:
         /* ID_AA64MMFR2_EL1.NV stays 0: no nesting inside the guest's guests. */
         return v;

@@ -532,6 +532,22 @@ static void test_fields_nested_and_features(void **state)
     assert_int_equal(ID_AA64MMFR0_EL1_ECV_CNTPOFF, 2);      /* cpu_features.h ECV_CNTPOFF */
     assert_int_equal(ID_AA64MMFR2_EL1_NV_NV2, 2);          /* nested.c FEAT_NV2 */
     assert_int_equal(ID_AA64MMFR4_EL1_E2H0_NI, 0xf);       /* -1: E2H RES1 */
+
+    /* trap/id_regs.c's vEL2 fields as it had them: PFR0_EL2_SHIFT 8 and
+     * EL_AARCH64_ONLY 1, MMFR0_TGRAN{4,64,16}_2_SHIFT 40, 36, 32 with
+     * TGRAN_2_4K 2 and TGRAN_2_NONE 1, ECV_NO_CNTPOFF 1, VH_IMPLEMENTED 1,
+     * E2H0_NI_NV1 0xe. */
+    assert_int_equal(ID_AA64PFR0_EL1_EL2_SHIFT, 8);
+    assert_int_equal(ID_AA64PFR0_EL1_EL2_IMP, 1);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran4_2_SHIFT, 40);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran64_2_SHIFT, 36);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran16_2_SHIFT, 32);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran4_2_IMP, 2);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran64_2_NI, 1);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran16_2_NI, 1);
+    assert_int_equal(ID_AA64MMFR0_EL1_ECV_IMP, 1);
+    assert_int_equal(ID_AA64MMFR1_EL1_VH_IMP, 1);
+    assert_int_equal(ID_AA64MMFR4_EL1_E2H0_NI_NV1, 0xe);
 }
 
 /* ---- LLVM's register table: an independent source for every name ---- */
