@@ -77,7 +77,7 @@ include tools/tools.mk
 # Any object may include the generated header: it exists before the first
 # compile (order-only), and the -MMD dependency files rebuild its users
 # when it changes.
-$(HYP_OBJS) $(UNIT_BINS) $(FAKE_LIB_OBJS) $(FAKE_TEST_BINS) $(ELVISOR_CONFIG_OBJS): | $(SYSREG_DEFS)
+$(HYP_OBJS) $(UNIT_BINS) $(FAKE_LIB_OBJS) $(FAKE_TEST_BINS) $(FUZZ_BINS) $(ELVISOR_CONFIG_OBJS): | $(SYSREG_DEFS)
 
 provision:
 	tools/setup.sh

@@ -28,14 +28,15 @@ unsigned nr_vms;
  * broadcast so a vCPU's TLBI reaches its siblings on other CPUs. */
 static uint64_t guest_hcr(void)
 {
-    return HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TWE | HCR_TSC |
-           HCR_TID3 | HCR_FB | HCR_BSU_IS | HCR_RW | (hyp_vhe ? HCR_E2H : 0);
+    return HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | HCR_EL2_TWI |
+           HCR_EL2_TWE | HCR_EL2_TSC | HCR_EL2_TID3 | HCR_EL2_FB | SYSREG_ENUM(HCR_EL2_BSU, IS) |
+           HCR_EL2_RW | (hyp_vhe ? HCR_EL2_E2H : 0);
 }
 
 static uint64_t vcpu_mpidr_of(unsigned i)
 {
     /* Aff0 = vCPU index: matches the cpu@N reg values of the guest DTB. */
-    return MPIDR_RES1 | i;
+    return MPIDR_EL1_RES1 | i;
 }
 
 /* A VM gets the host's GIC version: the hardware virtual CPU interface is

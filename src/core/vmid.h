@@ -34,7 +34,7 @@ void vmid_log_summary(void);
 
 static inline uint64_t vmid_vttbr(uint64_t root, uint16_t vmid)
 {
-    return root | ((uint64_t)vmid << VTTBR_VMID_SHIFT);
+    return root | ((uint64_t)vmid << VTTBR_EL2_VMID_SHIFT);
 }
 
 #endif

@@ -172,7 +172,7 @@ void vcpu_load(struct vcpu *v)
      * loaded keeps its VMID across rollovers (core/vmid_alloc.h). */
     write_sysreg(vttbr_el2, vm_vttbr_use(vm));
     if (!hyp_ptimer_emulated)
-        write_sysreg(CNTPOFF_EL2, vm->cnt_offset);
+        write_sysreg_s(SYS_CNTPOFF_EL2, vm->cnt_offset);
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, v->mpidr);
     write_sysreg(hcr_el2, v->hcr);
@@ -201,7 +201,7 @@ void vcpu_put(struct vcpu *v)
      * first use or vcpu_fp_release(). */
     timer_save(v);
     vgic_hw_off(v);
-    write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);
+    write_sysreg(hcr_el2, (hyp_vhe ? HCR_EL2_E2H : 0) | HCR_EL2_RW);
     isb();
     /* Its VMID need not be kept for this CPU at a rollover any more. */
     vmid_idle();

@@ -11,11 +11,11 @@
 #define AP_ACCESS(op, n, cif)                                                   \
     do {                                                                        \
         if (op) {                                                               \
-            cif->ap0r[n] = (uint32_t)read_sysreg(S3_4_C12_C8_##n);              \
-            cif->ap1r[n] = (uint32_t)read_sysreg(S3_4_C12_C9_##n);              \
+            cif->ap0r[n] = (uint32_t)read_sysreg_s(SYS_ICH_AP0R##n##_EL2);      \
+            cif->ap1r[n] = (uint32_t)read_sysreg_s(SYS_ICH_AP1R##n##_EL2);      \
         } else {                                                                \
-            write_sysreg(S3_4_C12_C8_##n, cif->ap0r[n]);                        \
-            write_sysreg(S3_4_C12_C9_##n, cif->ap1r[n]);                        \
+            write_sysreg_s(SYS_ICH_AP0R##n##_EL2, cif->ap0r[n]);                \
+            write_sysreg_s(SYS_ICH_AP1R##n##_EL2, cif->ap1r[n]);                \
         }                                                                       \
     } while (0)
 
@@ -34,16 +34,16 @@ static void vgic_hw_aprs(struct vgic_v3_cpu_if *cif, bool save)
     }
 }
 
-#define LR_READ_CASE(n, crm, op2) case n: return read_sysreg(S3_4_C12_C##crm##_##op2)
-#define LR_WRITE_CASE(n, crm, op2) case n: write_sysreg(S3_4_C12_C##crm##_##op2, val); break
+#define LR_READ_CASE(n) case n: return read_sysreg_s(SYS_ICH_LR##n##_EL2)
+#define LR_WRITE_CASE(n) case n: write_sysreg_s(SYS_ICH_LR##n##_EL2, val); break
 
 static uint64_t lr_read(unsigned n)
 {
     switch (n) {
-    LR_READ_CASE(0, 12, 0); LR_READ_CASE(1, 12, 1); LR_READ_CASE(2, 12, 2); LR_READ_CASE(3, 12, 3);
-    LR_READ_CASE(4, 12, 4); LR_READ_CASE(5, 12, 5); LR_READ_CASE(6, 12, 6); LR_READ_CASE(7, 12, 7);
-    LR_READ_CASE(8, 13, 0); LR_READ_CASE(9, 13, 1); LR_READ_CASE(10, 13, 2); LR_READ_CASE(11, 13, 3);
-    LR_READ_CASE(12, 13, 4); LR_READ_CASE(13, 13, 5); LR_READ_CASE(14, 13, 6); LR_READ_CASE(15, 13, 7);
+    LR_READ_CASE(0); LR_READ_CASE(1); LR_READ_CASE(2); LR_READ_CASE(3);
+    LR_READ_CASE(4); LR_READ_CASE(5); LR_READ_CASE(6); LR_READ_CASE(7);
+    LR_READ_CASE(8); LR_READ_CASE(9); LR_READ_CASE(10); LR_READ_CASE(11);
+    LR_READ_CASE(12); LR_READ_CASE(13); LR_READ_CASE(14); LR_READ_CASE(15);
     default:
         return 0;
     }
@@ -52,10 +52,10 @@ static uint64_t lr_read(unsigned n)
 static void lr_write(unsigned n, uint64_t val)
 {
     switch (n) {
-    LR_WRITE_CASE(0, 12, 0); LR_WRITE_CASE(1, 12, 1); LR_WRITE_CASE(2, 12, 2); LR_WRITE_CASE(3, 12, 3);
-    LR_WRITE_CASE(4, 12, 4); LR_WRITE_CASE(5, 12, 5); LR_WRITE_CASE(6, 12, 6); LR_WRITE_CASE(7, 12, 7);
-    LR_WRITE_CASE(8, 13, 0); LR_WRITE_CASE(9, 13, 1); LR_WRITE_CASE(10, 13, 2); LR_WRITE_CASE(11, 13, 3);
-    LR_WRITE_CASE(12, 13, 4); LR_WRITE_CASE(13, 13, 5); LR_WRITE_CASE(14, 13, 6); LR_WRITE_CASE(15, 13, 7);
+    LR_WRITE_CASE(0); LR_WRITE_CASE(1); LR_WRITE_CASE(2); LR_WRITE_CASE(3);
+    LR_WRITE_CASE(4); LR_WRITE_CASE(5); LR_WRITE_CASE(6); LR_WRITE_CASE(7);
+    LR_WRITE_CASE(8); LR_WRITE_CASE(9); LR_WRITE_CASE(10); LR_WRITE_CASE(11);
+    LR_WRITE_CASE(12); LR_WRITE_CASE(13); LR_WRITE_CASE(14); LR_WRITE_CASE(15);
     default:
         break;
     }
@@ -70,7 +70,7 @@ static void v3_load_lrs(struct vgic_vcpu *vc, struct vgic_v3_cpu_if *cif)
         unsigned n = (unsigned)__builtin_ctzll(m);
         lr_write(n, cif->lr[n]);
     }
-    write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, cif->hcr);
+    write_sysreg_s(SYS_ICH_HCR_EL2, cif->hcr);
 }
 
 static void v3_save_lrs(struct vgic_vcpu *vc, struct vgic_v3_cpu_if *cif)
@@ -81,14 +81,14 @@ static void v3_save_lrs(struct vgic_vcpu *vc, struct vgic_v3_cpu_if *cif)
         lr_write(n, 0);
     }
     vc->lr_live = 0;
-    cif->hcr = read_sysreg(S3_4_C12_C11_0);
+    cif->hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
     /* The guest changes its priority mask, group enables and active
      * priorities without trapping; WFI decisions need the current ones. */
-    cif->vmcr = read_sysreg(S3_4_C12_C11_7);
+    cif->vmcr = read_sysreg_s(SYS_ICH_VMCR_EL2);
     vgic_hw_aprs(cif, true);
     /* The maintenance interrupt is level: with the interface off it drops
      * until the next entry loads list registers that no longer call for it. */
-    write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
+    write_sysreg_s(SYS_ICH_HCR_EL2, 0);
 }
 
 void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, uint32_t lrs)
@@ -97,9 +97,9 @@ void vgic_hw_load_image(struct vgic_v3_cpu_if *cif, uint32_t lrs)
         unsigned n = (unsigned)__builtin_ctz(m);
         lr_write(n, cif->lr[n]);
     }
-    write_sysreg(S3_4_C12_C11_7 /* ICH_VMCR_EL2 */, cif->vmcr);
+    write_sysreg_s(SYS_ICH_VMCR_EL2, cif->vmcr);
     vgic_hw_aprs(cif, false);
-    write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, cif->hcr);
+    write_sysreg_s(SYS_ICH_HCR_EL2, cif->hcr);
 }
 
 void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, uint32_t lrs)
@@ -109,10 +109,10 @@ void vgic_hw_save_image(struct vgic_v3_cpu_if *cif, uint32_t lrs)
         cif->lr[n] = lr_read(n);
         lr_write(n, 0);
     }
-    cif->hcr = read_sysreg(S3_4_C12_C11_0);
-    cif->vmcr = read_sysreg(S3_4_C12_C11_7);
+    cif->hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
+    cif->vmcr = read_sysreg_s(SYS_ICH_VMCR_EL2);
     vgic_hw_aprs(cif, true);
-    write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
+    write_sysreg_s(SYS_ICH_HCR_EL2, 0);
 }
 
 /* ---- GICv2: the GICH frame (this CPU's banked view) ---------------------- */
@@ -192,7 +192,7 @@ void vgic_hw_load_ctx(struct vcpu *v)
     } else {
         struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(g, v->id);
 
-        write_sysreg(S3_4_C12_C11_7 /* ICH_VMCR_EL2 */, cif->vmcr);
+        write_sysreg_s(SYS_ICH_VMCR_EL2, cif->vmcr);
         vgic_hw_aprs(cif, false);
     }
 }
@@ -202,7 +202,7 @@ void vgic_hw_off(struct vcpu *v)
     if (v->vm->vgic.model == VGIC_MODEL_V2)
         gich_wr(GICH_HCR_OFF, 0);
     else
-        write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
+        write_sysreg_s(SYS_ICH_HCR_EL2, 0);
 }
 
 void vgic_hw_cpu_init(void)
@@ -214,9 +214,9 @@ void vgic_hw_cpu_init(void)
             gich_wr(GICH_LR_OFF(n), 0);
         gich_wr(GICH_HCR_OFF, 0);
     } else {
-        unsigned nr = (unsigned)(gic_read_vtr() & ICH_VTR_LISTREGS_MASK) + 1;
+        unsigned nr = (unsigned)(gic_read_vtr() & ICH_VTR_EL2_ListRegs_MASK) + 1;
         for (unsigned n = 0; n < nr; n++)
             lr_write(n, 0);
-        write_sysreg(S3_4_C12_C11_0 /* ICH_HCR_EL2 */, 0);
+        write_sysreg_s(SYS_ICH_HCR_EL2, 0);
     }
 }

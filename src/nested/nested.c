@@ -18,10 +18,6 @@
 #include "trap/exit.h"
 #include "trap/inject.h"
 
-/* Encoding of VNCR_EL2, which older assemblers do not name. */
-#define VNCR_EL2            S3_4_C2_C2_0
-
-#define FEAT_NV2            2       /* ID_AA64MMFR2_EL1.NV */
 #define ESR_HVC_IMM_MASK    0xffffULL
 #define ESR_ERET_ERETA      BIT(1)  /* ERETAA/ERETAB rather than ERET */
 
@@ -41,7 +37,7 @@
 
 int nested_vm_check(const struct vm *vm)
 {
-    if (hyp_features.nv < FEAT_NV2) {
+    if (hyp_features.nv < ID_AA64MMFR2_EL1_NV_NV2) {
         log_err("vm %s: virt-el2 needs FEAT_NV2 (ID_AA64MMFR2_EL1.NV = 2), this CPU has NV = %u",
                 vm->cfg->name, hyp_features.nv);
         return -1;
@@ -136,7 +132,7 @@ void nested_load(struct vcpu *v)
     struct vcpu_nested *n = v->nested;
 
     /* elvisor's identity map makes the page's address its VA at EL2. */
-    write_sysreg(VNCR_EL2, (uint64_t)(uintptr_t)n->vncr);
+    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)n->vncr);
 
     /* vcpu_load put the VM's own VTTBR in place; the nested context runs
      * its own regime, whose VMID may have to be renewed too. */
@@ -428,22 +424,19 @@ AT_FN(at_s1e0w, 8, 3)
 AT_FN(at_s1e1rp, 9, 0)
 AT_FN(at_s1e1wp, 9, 1)
 
-/* PSTATE.PAN by its register name (older assemblers without FEAT_PAN). */
-#define PAN_REG             S3_0_C4_C2_3
-
 /* AT S1E1RP/WP check the PSTATE.PAN of the PE that executes them: elvisor's
  * at EL2 is made the guest's for the translation. */
 static void at_with_pan(struct vcpu *v, void (*at)(uint64_t), uint64_t va, bool own)
 {
-    uint64_t pan = read_sysreg(PAN_REG);
+    uint64_t pan = read_sysreg_s(SYS_PAN);
 
-    write_sysreg(PAN_REG, v->regs.pstate & PSR_PAN);
+    write_sysreg_s(SYS_PAN, v->regs.pstate & PSR_PAN);
     isb();
     if (own)
         at(va);
     else
         nested_at_in_l2(v, at, va, (vhcr(v) & HCR_VM) != 0);
-    write_sysreg(PAN_REG, pan);
+    write_sysreg_s(SYS_PAN, pan);
     isb();
 }
 

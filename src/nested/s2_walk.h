@@ -11,19 +11,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* VTCR_EL2 fields the walker reads (Arm ARM, VTCR_EL2). */
-#define NS2_VTCR_T0SZ_MASK      0x3fULL
-#define NS2_VTCR_SL0_SHIFT      6
-#define NS2_VTCR_SL0_MASK       0x3ULL
-#define NS2_VTCR_TG0_SHIFT      14
-#define NS2_VTCR_TG0_MASK       0x3ULL
-#define NS2_VTCR_TG0_4K         0x0ULL
-#define NS2_VTCR_PS_SHIFT       16
-#define NS2_VTCR_PS_MASK        0x7ULL
+#include "arch/arm64/sysreg.h"
 
-/* VTTBR_EL2: BADDR[47:1] (bit 0 is CnP), VMID[63:48]. */
-#define NS2_VTTBR_BADDR_MASK    0x0000fffffffffffeULL
-#define NS2_VTTBR_VMID_SHIFT    48
+/* VTCR_EL2 fields the walker reads, unshifted, and VTTBR_EL2's, from the
+ * register database. */
+#define NS2_UNSHIFTED(field)    (field##_MASK >> field##_SHIFT)
+#define NS2_VTCR_T0SZ_MASK      NS2_UNSHIFTED(VTCR_EL2_T0SZ)
+#define NS2_VTCR_SL0_SHIFT      VTCR_EL2_SL0_SHIFT
+#define NS2_VTCR_SL0_MASK       NS2_UNSHIFTED(VTCR_EL2_SL0)
+#define NS2_VTCR_TG0_SHIFT      VTCR_EL2_TG0_SHIFT
+#define NS2_VTCR_TG0_MASK       NS2_UNSHIFTED(VTCR_EL2_TG0)
+#define NS2_VTCR_TG0_4K         VTCR_EL2_TG0_4K
+#define NS2_VTCR_PS_SHIFT       VTCR_EL2_PS_SHIFT
+#define NS2_VTCR_PS_MASK        NS2_UNSHIFTED(VTCR_EL2_PS)
+#define NS2_VTTBR_BADDR_MASK    VTTBR_EL2_BADDR_MASK
+#define NS2_VTTBR_VMID_SHIFT    VTTBR_EL2_VMID_SHIFT
 
 /* Stage-2 descriptor fields (VMSAv8-64, 4 KiB granule). */
 #define NS2_DESC_VALID          (1ULL << 0)

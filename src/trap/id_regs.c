@@ -6,6 +6,7 @@
 #include "trap/sysreg_emul.h"
 
 #include "arch/arm64/esr.h"
+#include "arch/arm64/sysreg.h"
 
 #define F(shift)    (0xfULL << (shift))
 
@@ -14,55 +15,52 @@ struct id_rule {
     bool zero;          /* whole register reads as 0 */
 };
 
-#define ID_KEY(crm, op2) SYSREG_KEY(3, 0, 0, crm, op2)
-/* The rules are indexed by the encoding, so a trapped read finds its own
- * without a search; a register without a rule passes through. */
+/* The rules are indexed by the encoding's CRm and op2, so a trapped read
+ * finds its own without a search; a register without a rule passes through. */
 #define ID_CRM_COUNT        16
 #define ID_OP2_COUNT        8
-#define ID_SLOT(crm, op2)   ((crm) * ID_OP2_COUNT + (op2))
-#define HIDE(crm, op2, mask) [ID_SLOT(crm, op2)] = { (mask), false }
-#define ZERO(crm, op2)       [ID_SLOT(crm, op2)] = { 0, true }
-
-#define ISAR2_MOPS_SHIFT 16
+#define ID_SLOT(key)        (SYSREG_KEY_CRM(key) * ID_OP2_COUNT + SYSREG_KEY_OP2(key))
+#define HIDE(key, mask)     [ID_SLOT(key)] = { (mask), false }
+#define ZERO(key)           [ID_SLOT(key)] = { 0, true }
 
 static const struct id_rule id_rules[ID_CRM_COUNT * ID_OP2_COUNT] = {
-    /* ID_DFR0_EL1: PerfMon */
-    HIDE(1, 2, F(24)),
-    /* ID_AA64PFR0_EL1: EL2, EL3, RAS, GIC kept, SVE, SEL2, MPAM, AMU, RME */
-    HIDE(4, 0, F(8) | F(12) | F(28) | F(32) | F(36) | F(40) | F(44) | F(52)),
-    /* ID_AA64PFR1_EL1: keep BT, SSBS, CSV2_frac only */
-    HIDE(4, 1, ~(F(0) | F(4) | F(32))),
-    ZERO(4, 2),     /* ID_AA64PFR2_EL1 */
-    ZERO(4, 4),     /* ID_AA64ZFR0_EL1 */
-    ZERO(4, 5),     /* ID_AA64SMFR0_EL1 */
-    ZERO(4, 7),     /* ID_AA64FPFR0_EL1 */
-    /* ID_AA64DFR0_EL1: TraceVer, PMUVer, PMSVer, TraceFilt, TraceBuffer, MTPMU, BRBE, ... */
-    HIDE(5, 0, F(4) | F(8) | F(32) | F(40) | F(44) | F(48) | F(52) | F(56) | F(60)),
-    ZERO(5, 1),     /* ID_AA64DFR1_EL1 */
-    ZERO(5, 4),     /* ID_AA64AFR0_EL1 */
-    ZERO(5, 5),     /* ID_AA64AFR1_EL1 */
-    /* ID_AA64ISAR1_EL1: APA, API, GPA, GPI */
-    HIDE(6, 1, F(4) | F(8) | F(24) | F(28)),
-    /* ID_AA64ISAR2_EL1: WFxT, GPA3, APA3, PAC_frac (meaningless without
-     * pointer authentication), and the rest beyond CLRBHB; MOPS as
+    /* PerfMon */
+    HIDE(SYS_ID_DFR0_EL1, F(24)),
+    /* EL2, EL3, RAS, GIC kept, SVE, SEL2, MPAM, AMU, RME */
+    HIDE(SYS_ID_AA64PFR0_EL1, F(8) | F(12) | F(28) | F(32) | F(36) | F(40) | F(44) | F(52)),
+    /* Keep BT, SSBS, CSV2_frac only */
+    HIDE(SYS_ID_AA64PFR1_EL1, ~(F(0) | F(4) | F(32))),
+    ZERO(SYS_ID_AA64PFR2_EL1),
+    ZERO(SYS_ID_AA64ZFR0_EL1),
+    ZERO(SYS_ID_AA64SMFR0_EL1),
+    ZERO(SYS_ID_AA64FPFR0_EL1),
+    /* TraceVer, PMUVer, PMSVer, TraceFilt, TraceBuffer, MTPMU, BRBE, ... */
+    HIDE(SYS_ID_AA64DFR0_EL1, F(4) | F(8) | F(32) | F(40) | F(44) | F(48) | F(52) | F(56) | F(60)),
+    ZERO(SYS_ID_AA64DFR1_EL1),
+    ZERO(SYS_ID_AA64AFR0_EL1),
+    ZERO(SYS_ID_AA64AFR1_EL1),
+    /* APA, API, GPA, GPI */
+    HIDE(SYS_ID_AA64ISAR1_EL1, F(4) | F(8) | F(24) | F(28)),
+    /* WFxT, GPA3, APA3, PAC_frac (meaningless without pointer
+     * authentication), and the rest beyond CLRBHB; MOPS as
      * id_regs_offer_mops() says */
-    HIDE(6, 2, F(0) | F(8) | F(12) | F(24) | F(32) | F(36) | F(40) | F(44) | F(48) | F(52) | F(56) |
-               F(60)),
-    /* ID_AA64MMFR0_EL1: PARange set below, FGT, ECV kept */
-    HIDE(7, 0, F(0) | F(56)),
-    /* ID_AA64MMFR1_EL1: VMIDBits, VH, LO, TWED, HCX, and later EL2 fields */
-    HIDE(7, 1, F(4) | F(8) | F(16) | F(32) | F(40) | F(44) | F(48) | F(56) | F(60)),
-    /* ID_AA64MMFR2_EL1: NV, FWB, EVT */
-    HIDE(7, 2, F(24) | F(40) | F(56)),
-    ZERO(7, 3),     /* ID_AA64MMFR3_EL1: TCR2, SCTLR2, permission indirection */
-    ZERO(7, 4),     /* ID_AA64MMFR4_EL1: E2H0 and other EL2 fields */
+    HIDE(SYS_ID_AA64ISAR2_EL1, F(0) | F(8) | F(12) | F(24) | F(32) | F(36) | F(40) | F(44) | F(48) |
+                               F(52) | F(56) | F(60)),
+    /* PARange set below, FGT, ECV kept */
+    HIDE(SYS_ID_AA64MMFR0_EL1, F(0) | F(56)),
+    /* VMIDBits, VH, LO, TWED, HCX, and later EL2 fields */
+    HIDE(SYS_ID_AA64MMFR1_EL1, F(4) | F(8) | F(16) | F(32) | F(40) | F(44) | F(48) | F(56) | F(60)),
+    /* NV, FWB, EVT */
+    HIDE(SYS_ID_AA64MMFR2_EL1, F(24) | F(40) | F(56)),
+    ZERO(SYS_ID_AA64MMFR3_EL1),    /* TCR2, SCTLR2, permission indirection */
+    ZERO(SYS_ID_AA64MMFR4_EL1),    /* E2H0 and other EL2 fields */
 };
 
-static uint64_t isar2_mops_hidden = F(ISAR2_MOPS_SHIFT);
+static uint64_t isar2_mops_hidden = F(ID_AA64ISAR2_EL1_MOPS_SHIFT);
 
 void id_regs_offer_mops(bool offer)
 {
-    isar2_mops_hidden = offer ? 0 : F(ISAR2_MOPS_SHIFT);
+    isar2_mops_hidden = offer ? 0 : F(ID_AA64ISAR2_EL1_MOPS_SHIFT);
 }
 
 static unsigned parange_for(unsigned ipa_bits)
@@ -83,60 +81,46 @@ static uint64_t set_field(uint64_t reg, unsigned shift, uint64_t val)
 
 uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
 {
-    unsigned crm = SYSREG_KEY_CRM(key), op2 = SYSREG_KEY_OP2(key);
-    const struct id_rule *r = &id_rules[ID_SLOT(crm, op2)];
+    const struct id_rule *r = &id_rules[ID_SLOT(key)];
 
-    if (key != ID_KEY(crm, op2))
+    if (!sysreg_key_in_id_block(key))
         return hw;
     if (r->zero)
         return 0;
     hw &= ~r->hide;
-    if (key == ID_KEY(7, 0))
+    if (key == SYS_ID_AA64MMFR0_EL1)
         hw |= parange_for(ipa_bits);
-    else if (key == ID_KEY(6, 2))
+    else if (key == SYS_ID_AA64ISAR2_EL1)
         hw &= ~isar2_mops_hidden;
     return hw;
 }
 
-/* Fields a vEL2 guest sees differently (docs/nested.md §7). */
-#define PFR0_EL2_SHIFT          8
-#define MMFR0_TGRAN16_2_SHIFT   32
-#define MMFR0_TGRAN64_2_SHIFT   36
-#define MMFR0_TGRAN4_2_SHIFT    40
-#define MMFR0_ECV_SHIFT         60
-#define MMFR1_VMIDBITS_SHIFT    4
-#define MMFR1_VH_SHIFT          8
-#define MMFR4_E2H0_SHIFT        24
-
-#define EL_AARCH64_ONLY         1
-#define TGRAN_2_NONE            1       /* this granule is not supported at stage 2 */
-#define TGRAN_2_4K              2       /* supported at stage 2, up to 48-bit OAs */
-#define ECV_NO_CNTPOFF          1       /* ECV without CNTPOFF_EL2 */
-#define VH_IMPLEMENTED          1
-#define E2H0_NI_NV1             0xeULL  /* E2H is RES1 and HCR_EL2.NV1 RES0 */
-
+/* Fields a vEL2 guest sees differently (docs/nested.md §7). TGran4_2 IMP
+ * is the 4 KiB granule at stage 2 up to 48-bit OAs; ECV IMP is ECV without
+ * CNTPOFF_EL2; E2H0 NI_NV1 makes E2H RES1 and HCR_EL2.NV1 RES0. */
 uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe)
 {
     uint64_t v = id_reg_sanitize(key, hw, ipa_bits);
 
     switch (key) {
-    case ID_KEY(4, 0):  /* ID_AA64PFR0_EL1: its own EL2, AArch64 only; still no EL3 */
-        return set_field(v, PFR0_EL2_SHIFT, EL_AARCH64_ONLY);
-    case ID_KEY(7, 0):  /* ID_AA64MMFR0_EL1: one stage-2 granule to walk, no CNTPOFF */
-        v = set_field(v, MMFR0_TGRAN4_2_SHIFT, TGRAN_2_4K);
-        v = set_field(v, MMFR0_TGRAN16_2_SHIFT, TGRAN_2_NONE);
-        v = set_field(v, MMFR0_TGRAN64_2_SHIFT, TGRAN_2_NONE);
-        if (((v >> MMFR0_ECV_SHIFT) & 0xf) > ECV_NO_CNTPOFF)
-            v = set_field(v, MMFR0_ECV_SHIFT, ECV_NO_CNTPOFF);
+    case SYS_ID_AA64PFR0_EL1:     /* its own EL2, AArch64 only; still no EL3 */
+        return set_field(v, ID_AA64PFR0_EL1_EL2_SHIFT, ID_AA64PFR0_EL1_EL2_IMP);
+    case SYS_ID_AA64MMFR0_EL1:    /* one stage-2 granule to walk, no CNTPOFF */
+        v = set_field(v, ID_AA64MMFR0_EL1_TGran4_2_SHIFT, ID_AA64MMFR0_EL1_TGran4_2_IMP);
+        v = set_field(v, ID_AA64MMFR0_EL1_TGran16_2_SHIFT, ID_AA64MMFR0_EL1_TGran16_2_NI);
+        v = set_field(v, ID_AA64MMFR0_EL1_TGran64_2_SHIFT, ID_AA64MMFR0_EL1_TGran64_2_NI);
+        if (((v >> ID_AA64MMFR0_EL1_ECV_SHIFT) & 0xf) > ID_AA64MMFR0_EL1_ECV_IMP)
+            v = set_field(v, ID_AA64MMFR0_EL1_ECV_SHIFT, ID_AA64MMFR0_EL1_ECV_IMP);
         return v;
-    case ID_KEY(7, 1):  /* ID_AA64MMFR1_EL1: VHE (or not), the hardware's VMID width */
-        v = set_field(v, MMFR1_VH_SHIFT, nvhe ? 0 : VH_IMPLEMENTED);
-        return v | (hw & F(MMFR1_VMIDBITS_SHIFT));
-    case ID_KEY(7, 4):
-        /* ID_AA64MMFR4_EL1: E2H RES1, so NV1 is never needed; or, without
-         * FEAT_VHE, E2H0 implemented (0): E2H is RES0 (as KVM's
-         * HAS_EL2_E2H0 vCPUs see it). */
-        return nvhe ? 0 : set_field(0, MMFR4_E2H0_SHIFT, E2H0_NI_NV1);
+    case SYS_ID_AA64MMFR1_EL1:    /* VHE (or not), the hardware's VMID width */
+        v = set_field(v, ID_AA64MMFR1_EL1_VH_SHIFT,
+                      nvhe ? ID_AA64MMFR1_EL1_VH_NI : ID_AA64MMFR1_EL1_VH_IMP);
+        return v | (hw & F(ID_AA64MMFR1_EL1_VMIDBits_SHIFT));
+    case SYS_ID_AA64MMFR4_EL1:
+        /* E2H RES1, so NV1 is never needed; or, without FEAT_VHE, E2H0
+         * implemented (0): E2H is RES0 (as KVM's HAS_EL2_E2H0 vCPUs see
+         * it). */
+        return nvhe ? 0 : set_field(0, ID_AA64MMFR4_EL1_E2H0_SHIFT, ID_AA64MMFR4_EL1_E2H0_NI_NV1);
     default:
         /* ID_AA64MMFR2_EL1.NV stays 0: no nesting inside the guest's guests. */
         return v;

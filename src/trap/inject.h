@@ -51,8 +51,8 @@ static inline uint64_t exc_entry_pstate(uint64_t old, uint64_t sctlr, bool has_p
     uint64_t pstate = PSR_MODE_EL1h | PSR_DAIF | (old & (PSR_NZCV | PSR_DIT));
 
     if (has_pan)
-        pstate |= (sctlr & SCTLR_SPAN) ? (old & PSR_PAN) : PSR_PAN;
-    if (has_ssbs && (sctlr & SCTLR_DSSBS))
+        pstate |= (sctlr & SCTLR_EL1_SPAN) ? (old & PSR_PAN) : PSR_PAN;
+    if (has_ssbs && (sctlr & SCTLR_EL1_DSSBS))
         pstate |= PSR_SSBS;
     return pstate;
 }

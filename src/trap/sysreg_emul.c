@@ -19,8 +19,7 @@ static bool is_id_space(uint32_t key)
 {
     unsigned crm = SYSREG_KEY_CRM(key);
 
-    return key == SYSREG_KEY(3, 0, 0, crm, SYSREG_KEY_OP2(key)) && crm >= ID_SPACE_CRM_FIRST &&
-           crm <= ID_SPACE_CRM_LAST;
+    return sysreg_key_in_id_block(key) && crm >= ID_SPACE_CRM_FIRST && crm <= ID_SPACE_CRM_LAST;
 }
 
 static bool id_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
@@ -58,16 +57,19 @@ static bool ignore_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t v
     return true;
 }
 
+/* The name string and the key from one database name. */
+#define SYSREG_ROW(reg, rd, wr) { #reg, SYS_##reg, rd, wr }
+
 static const struct sysreg_desc sysregs[] = {
-    { "ICC_SGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 5), refuse_read, sgi1r_write },
-    { "ICC_ASGI1R_EL1", SYSREG_KEY(3, 0, 12, 11, 6), refuse_read, ignore_write },
-    { "ICC_SGI0R_EL1", SYSREG_KEY(3, 0, 12, 11, 7), refuse_read, ignore_write },
+    SYSREG_ROW(ICC_SGI1R_EL1, refuse_read, sgi1r_write),
+    SYSREG_ROW(ICC_ASGI1R_EL1, refuse_read, ignore_write),
+    SYSREG_ROW(ICC_SGI0R_EL1, refuse_read, ignore_write),
     /* Trapped only without CNTPOFF_EL2 (trap/vtimer.c). The counters are read-only. */
-    { "CNTPCT_EL0", SYSREG_KEY(3, 3, 14, 0, 1), vtimer_cntpct_read, refuse_write },
-    { "CNTPCTSS_EL0", SYSREG_KEY(3, 3, 14, 0, 5), vtimer_cntpctss_read, refuse_write },
-    { "CNTP_TVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 0), vtimer_ptimer_tval_read, vtimer_ptimer_tval_write },
-    { "CNTP_CTL_EL0", SYSREG_KEY(3, 3, 14, 2, 1), vtimer_ptimer_ctl_read, vtimer_ptimer_ctl_write },
-    { "CNTP_CVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 2), vtimer_ptimer_cval_read, vtimer_ptimer_cval_write },
+    SYSREG_ROW(CNTPCT_EL0, vtimer_cntpct_read, refuse_write),
+    SYSREG_ROW(CNTPCTSS_EL0, vtimer_cntpctss_read, refuse_write),
+    SYSREG_ROW(CNTP_TVAL_EL0, vtimer_ptimer_tval_read, vtimer_ptimer_tval_write),
+    SYSREG_ROW(CNTP_CTL_EL0, vtimer_ptimer_ctl_read, vtimer_ptimer_ctl_write),
+    SYSREG_ROW(CNTP_CVAL_EL0, vtimer_ptimer_cval_read, vtimer_ptimer_cval_write),
 };
 
 /* Every ID register shares one descriptor shape; built on lookup. */

@@ -9,9 +9,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/arm64/esr.h"
+#include "arch/arm64/sysreg.h"
+
 struct vcpu;
 
-/* What a guest may see of the ID register with key SYSREG_KEY(3,0,0,crm,op2),
+/* The op0 = 3, op1 = 0, CRn = 0 block of encodings: MIDR_EL1's, where CRm
+ * and op2 pick the register (CRm = 1..7 are the ID registers). */
+#define SYSREG_KEY_CRM_OP2_BITS ((SYSREG_KEY_CRM_MASK << SYSREG_KEY_CRM_SHIFT) | SYSREG_KEY_OP2_MASK)
+static inline bool sysreg_key_in_id_block(uint32_t key)
+{
+    return (key & ~SYSREG_KEY_CRM_OP2_BITS) == SYS_MIDR_EL1;
+}
+
+/* What a guest may see of the ID register with key `key` (SYS_ID_*),
  * given the hardware value and the IPA size elvisor gives the VM. */
 uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits);
 /* FEAT_MOPS shown in ID_AA64ISAR2_EL1 (where the CPU has it) or hidden, as

@@ -56,9 +56,9 @@ uint64_t vtimer_ctx_ctl(const struct vcpu *v, enum vtimer_id id)
     if (hw != HW_TIMER_NR)
         return hw_timer_ctl(hw);
     /* In memory: the condition as the hardware would compute it now. */
-    ctl &= ~CNT_CTL_ISTATUS;
-    if ((ctl & CNT_CTL_ENABLE) && vtimer_ctx_count(v, id) >= v->timers[id].cval)
-        ctl |= CNT_CTL_ISTATUS;
+    ctl &= ~CNTx_CTL_ISTATUS;
+    if ((ctl & CNTx_CTL_ENABLE) && vtimer_ctx_count(v, id) >= v->timers[id].cval)
+        ctl |= CNTx_CTL_ISTATUS;
     return ctl;
 }
 

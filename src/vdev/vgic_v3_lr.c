@@ -9,10 +9,11 @@
 
 void vgic_v3_cpu_if_init(struct vgic_v3_cpu_if *cif, uint64_t ich_vtr_el2)
 {
-    unsigned pre = (unsigned)((ich_vtr_el2 >> ICH_VTR_PREBITS_SHIFT) & ICH_VTR_BITS_MASK) + 1;
+    unsigned pre =
+        (unsigned)FIELD_GET(ich_vtr_el2, ICH_VTR_EL2_PREbits_SHIFT, ICH_VTR_EL2_PREbits_WIDTH) + 1;
 
     memset(cif, 0, sizeof(*cif));
-    cif->nr_lrs = (uint32_t)(ich_vtr_el2 & ICH_VTR_LISTREGS_MASK) + 1;
+    cif->nr_lrs = (uint32_t)(ich_vtr_el2 & ICH_VTR_EL2_ListRegs_MASK) + 1;
     if (cif->nr_lrs > VGIC_V3_MAX_LRS)
         cif->nr_lrs = VGIC_V3_MAX_LRS;
     /* Each ICH_AP<g>R<n> register covers 32 preemption levels. */
@@ -21,7 +22,7 @@ void vgic_v3_cpu_if_init(struct vgic_v3_cpu_if *cif, uint64_t ich_vtr_el2)
     if (pre > VGIC_MAX_PREEMPT_BITS)
         pre = VGIC_MAX_PREEMPT_BITS;
     cif->nr_apr = 1u << (pre - VGIC_MIN_PREEMPT_BITS);
-    cif->hcr = ICH_HCR_EN;
+    cif->hcr = ICH_HCR_EL2_En;
 }
 
 struct vgic_v3_cpu_if *vgic_v3_cpu_if(struct vgic *v, unsigned vcpu_id)
@@ -38,18 +39,19 @@ static unsigned v3_nr_lrs(const struct vgic_vcpu *vc)
 
 static void v3_write(struct vgic_vcpu *vc, unsigned n, const struct vgic_lr_desc *d)
 {
-    uint64_t lr = d->intid | (uint64_t)d->priority << ICH_LR_PRIORITY_SHIFT;
+    uint64_t lr = d->intid | (uint64_t)d->priority << ICH_LR_EL2_Priority_SHIFT;
 
     if (d->group1)
-        lr |= ICH_LR_GROUP;
+        lr |= ICH_LR_EL2_Group;
     if (d->hw)
-        lr |= ICH_LR_HW | ((uint64_t)d->pintid << ICH_LR_PINTID_SHIFT & ICH_LR_PINTID_MASK);
+        lr |= ICH_LR_EL2_HW |
+              ((uint64_t)d->pintid << ICH_LR_EL2_pINTID_SHIFT & ICH_LR_EL2_pINTID_MASK);
     else if (d->eoi)
-        lr |= ICH_LR_EOI;
+        lr |= ICH_LR_EL2_HW0_EOI;
     if (d->pending)
-        lr |= ICH_LR_STATE_PENDING;
+        lr |= SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
     if (d->active)
-        lr |= ICH_LR_STATE_ACTIVE;
+        lr |= SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
     vc->cpu_if.lr[n] = lr;
 }
 
@@ -58,18 +60,18 @@ static void v3_read(const struct vgic_vcpu *vc, unsigned n, struct vgic_lr_desc 
     uint64_t lr = vc->cpu_if.lr[n];
 
     *d = (struct vgic_lr_desc){ 0 };   /* no call: the sync reads every used LR */
-    d->intid = (uint32_t)(lr & ICH_LR_VINTID_MASK);
-    d->priority = (uint8_t)((lr & ICH_LR_PRIORITY_MASK) >> ICH_LR_PRIORITY_SHIFT);
-    d->group1 = lr & ICH_LR_GROUP;
-    d->hw = lr & ICH_LR_HW;
-    d->pending = lr & ICH_LR_STATE_PENDING;
-    d->active = lr & ICH_LR_STATE_ACTIVE;
+    d->intid = (uint32_t)(lr & ICH_LR_EL2_vINTID_MASK);
+    d->priority = (uint8_t)((lr & ICH_LR_EL2_Priority_MASK) >> ICH_LR_EL2_Priority_SHIFT);
+    d->group1 = lr & ICH_LR_EL2_Group;
+    d->hw = lr & ICH_LR_EL2_HW;
+    d->pending = lr & SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
+    d->active = lr & SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
 }
 
 static void v3_set_eoi(struct vgic_vcpu *vc, unsigned n)
 {
-    if (!(vc->cpu_if.lr[n] & ICH_LR_HW))
-        vc->cpu_if.lr[n] |= ICH_LR_EOI;
+    if (!(vc->cpu_if.lr[n] & ICH_LR_EL2_HW))
+        vc->cpu_if.lr[n] |= ICH_LR_EL2_HW0_EOI;
 }
 
 static void v3_clear(struct vgic_vcpu *vc, unsigned n)
@@ -79,10 +81,10 @@ static void v3_clear(struct vgic_vcpu *vc, unsigned n)
 
 static void v3_set_hcr(struct vgic_vcpu *vc, bool underflow)
 {
-    vc->cpu_if.hcr |= ICH_HCR_EN;
-    vc->cpu_if.hcr &= ~ICH_HCR_UIE;
+    vc->cpu_if.hcr |= ICH_HCR_EL2_En;
+    vc->cpu_if.hcr &= ~ICH_HCR_EL2_UIE;
     if (underflow)
-        vc->cpu_if.hcr |= ICH_HCR_UIE;
+        vc->cpu_if.hcr |= ICH_HCR_EL2_UIE;
 }
 
 /* The priority of the highest active interrupt group, from the active
@@ -114,10 +116,10 @@ static void v3_view(const struct vgic_vcpu *vc, struct vgic_cpu_if_view *w)
 {
     const struct vgic_v3_cpu_if *cif = &vc->cpu_if;
 
-    w->pmr = (unsigned)((cif->vmcr & ICH_VMCR_VPMR_MASK) >> ICH_VMCR_VPMR_SHIFT);
+    w->pmr = (unsigned)((cif->vmcr & ICH_VMCR_EL2_VPMR_MASK) >> ICH_VMCR_EL2_VPMR_SHIFT);
     w->rpr = running_priority(cif, &w->shift);
-    w->grp0_en = cif->vmcr & ICH_VMCR_VENG0;
-    w->grp1_en = cif->vmcr & ICH_VMCR_VENG1;
+    w->grp0_en = cif->vmcr & ICH_VMCR_EL2_VENG0;
+    w->grp1_en = cif->vmcr & ICH_VMCR_EL2_VENG1;
 }
 
 const struct vgic_lr_ops vgic_v3_lr_ops = {

@@ -33,18 +33,18 @@ uint64_t vtimer_tval_to_cval(uint64_t tval, uint64_t count)
 
 uint64_t vtimer_ctl_write_value(uint64_t val)
 {
-    return val & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
+    return val & (CNTx_CTL_ENABLE | CNTx_CTL_IMASK);
 }
 
 bool vtimer_ctl_line(uint64_t ctl)
 {
-    return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) ==
-           (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+    return (ctl & (CNTx_CTL_ENABLE | CNTx_CTL_IMASK | CNTx_CTL_ISTATUS)) ==
+           (CNTx_CTL_ENABLE | CNTx_CTL_ISTATUS);
 }
 
 uint64_t vtimer_hw_deadline(uint64_t ctl, uint64_t cval, uint64_t offset)
 {
-    if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE)
+    if ((ctl & (CNTx_CTL_ENABLE | CNTx_CTL_IMASK)) != CNTx_CTL_ENABLE)
         return VTIMER_NEVER;
     /* The guest's count starts at 0 when the hardware's is at offset. */
     if (cval > VTIMER_NEVER - offset)

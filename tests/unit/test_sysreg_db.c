@@ -1,10 +1,11 @@
 /* The register database (src/arch/arm64/sysreg.db, generated into
- * arch/arm64/sysreg-defs.h) against what elvisor's sources say today, before
- * they switch to it: the SYSREG_KEY numbers of the trap tables (walked
- * live, by name), the S3_* encodings of the .c files and the VNCR offsets
- * of nested/vncr.h (written out here, as those files had them), the field
- * macros of sysreg.h, vdev/vgic.h and nested/s2_walk.h (live) and the raw
- * shifts of cpu_features.c (written out). Then, where the host has LLVM's
+ * arch/arm64/sysreg-defs.h) against what elvisor's sources said before they
+ * switched to it: the SYSREG_KEY numbers of the trap tables (walked live,
+ * by name), the S3_* encodings of the .c files and the VNCR offsets of
+ * nested/vncr.h, the hand-written field macros of sysreg.h, vdev/vgic.h and
+ * nested/s2_walk.h and the raw shifts of cpu_features.c (all written out
+ * here as those files had them; the composites and aliases that remain are
+ * checked live too). Then, where the host has LLVM's
  * assembler, every register name against LLVM's own encoding table; and
  * the generator's refusal of broken input, which names the file and line. */
 #define _POSIX_C_SOURCE 200809L
@@ -153,7 +154,9 @@ static void test_trap_table_keys(void **state)
     assert_true(checked >= 30);
 }
 
-/* vdev/id_regs.c keys its rules by ID_KEY(CRm, op2); the names are its comments'. */
+/* trap/id_regs.c keyed its rules by ID_KEY(CRm, op2); the names are its
+ * comments' (the rules now name SYS_ID_*_EL1 themselves). */
+#define ID_KEY(crm, op2) SYSREG_KEY(3, 0, 0, crm, op2)
 static void test_id_reg_keys(void **state)
 {
     static const struct { const char *name; uint32_t key; } ids[] = {
@@ -177,9 +180,6 @@ static void test_id_reg_keys(void **state)
 }
 
 /* ---- S3_* names: the .c files' strings, written out as they are ---- */
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 static void check_enc(const char *name, const char *enc)
 {
@@ -206,11 +206,11 @@ static void test_s3_names(void **state)
         { "ICH_HCR_EL2", "S3_4_C12_C11_0" },   { "ICH_VMCR_EL2", "S3_4_C12_C11_7" },
         /* nested/nested.c: VNCR_EL2 and PAN_REG */
         { "VNCR_EL2", "S3_4_C2_C2_0" },        { "PAN", "S3_0_C4_C2_3" },
-        /* arch/arm64/sysreg.h, live */
-        { "ID_AA64MMFR4_EL1", STR(ID_AA64MMFR4_EL1) }, { "ICH_VTR_EL2", STR(ICH_VTR_EL2_ENC) },
-        { "CNTPOFF_EL2", STR(CNTPOFF_EL2) },   { "CNTP_CTL_EL02", STR(CNTP_CTL_EL02) },
-        { "CNTP_CVAL_EL02", STR(CNTP_CVAL_EL02) }, { "CNTV_CTL_EL02", STR(CNTV_CTL_EL02) },
-        { "CNTV_CVAL_EL02", STR(CNTV_CVAL_EL02) },
+        /* arch/arm64/sysreg.h's encoding macros */
+        { "ID_AA64MMFR4_EL1", "S3_0_C0_C7_4" }, { "ICH_VTR_EL2", "S3_4_C12_C11_1" },
+        { "CNTPOFF_EL2", "S3_4_C14_C0_6" },    { "CNTP_CTL_EL02", "S3_5_C14_C2_1" },
+        { "CNTP_CVAL_EL02", "S3_5_C14_C2_2" }, { "CNTV_CTL_EL02", "S3_5_C14_C3_1" },
+        { "CNTV_CVAL_EL02", "S3_5_C14_C3_2" },
     };
     /* arch/arm64/el1_regs.c: ALIASED(crn, crm, op2) is S3_0_... for the
      * EL1 name and S3_5_... for the _EL12 one. */
@@ -301,131 +301,144 @@ static void test_vncr_offsets(void **state)
 static void test_fields_sysreg_h(void **state)
 {
     static const struct { uint64_t hand, gen; } hcr[] = {
-        { HCR_VM, HCR_EL2_VM },     { HCR_SWIO, HCR_EL2_SWIO }, { HCR_PTW, HCR_EL2_PTW },
-        { HCR_FMO, HCR_EL2_FMO },   { HCR_IMO, HCR_EL2_IMO },   { HCR_AMO, HCR_EL2_AMO },
-        { HCR_VF, HCR_EL2_VF },     { HCR_VI, HCR_EL2_VI },     { HCR_VSE, HCR_EL2_VSE },
-        { HCR_FB, HCR_EL2_FB },     { HCR_DC, HCR_EL2_DC },     { HCR_TWI, HCR_EL2_TWI },
-        { HCR_TWE, HCR_EL2_TWE },   { HCR_TID0, HCR_EL2_TID0 }, { HCR_TID1, HCR_EL2_TID1 },
-        { HCR_TID2, HCR_EL2_TID2 }, { HCR_TID3, HCR_EL2_TID3 }, { HCR_TSC, HCR_EL2_TSC },
-        { HCR_TIDCP, HCR_EL2_TIDCP }, { HCR_TACR, HCR_EL2_TACR }, { HCR_TSW, HCR_EL2_TSW },
-        { HCR_TPCP, HCR_EL2_TPCP }, { HCR_TPU, HCR_EL2_TPU },   { HCR_TTLB, HCR_EL2_TTLB },
-        { HCR_TVM, HCR_EL2_TVM },   { HCR_TGE, HCR_EL2_TGE },   { HCR_TDZ, HCR_EL2_TDZ },
-        { HCR_HCD, HCR_EL2_HCD },   { HCR_TRVM, HCR_EL2_TRVM }, { HCR_RW, HCR_EL2_RW },
-        { HCR_CD, HCR_EL2_CD },     { HCR_ID, HCR_EL2_ID },     { HCR_E2H, HCR_EL2_E2H },
-        { HCR_TLOR, HCR_EL2_TLOR }, { HCR_TERR, HCR_EL2_TERR }, { HCR_TEA, HCR_EL2_TEA },
-        { HCR_APK, HCR_EL2_APK },   { HCR_API, HCR_EL2_API },   { HCR_NV, HCR_EL2_NV },
-        { HCR_NV1, HCR_EL2_NV1 },   { HCR_AT, HCR_EL2_AT },     { HCR_NV2, HCR_EL2_NV2 },
-        { HCR_FWB, HCR_EL2_FWB },   { HCR_BSU_MASK, HCR_EL2_BSU_MASK },
-        { HCR_BSU_IS, SHIFTED(HCR_EL2, BSU, IS) },
+        { BIT(0), HCR_EL2_VM },     { BIT(1), HCR_EL2_SWIO },   { BIT(2), HCR_EL2_PTW },
+        { BIT(3), HCR_EL2_FMO },    { BIT(4), HCR_EL2_IMO },    { BIT(5), HCR_EL2_AMO },
+        { BIT(6), HCR_EL2_VF },     { BIT(7), HCR_EL2_VI },     { BIT(8), HCR_EL2_VSE },
+        { BIT(9), HCR_EL2_FB },     { BIT(12), HCR_EL2_DC },    { BIT(13), HCR_EL2_TWI },
+        { BIT(14), HCR_EL2_TWE },   { BIT(15), HCR_EL2_TID0 },  { BIT(16), HCR_EL2_TID1 },
+        { BIT(17), HCR_EL2_TID2 },  { BIT(18), HCR_EL2_TID3 },  { BIT(19), HCR_EL2_TSC },
+        { BIT(20), HCR_EL2_TIDCP }, { BIT(21), HCR_EL2_TACR },  { BIT(22), HCR_EL2_TSW },
+        { BIT(23), HCR_EL2_TPCP },  { BIT(24), HCR_EL2_TPU },   { BIT(25), HCR_EL2_TTLB },
+        { BIT(26), HCR_EL2_TVM },   { BIT(27), HCR_EL2_TGE },   { BIT(28), HCR_EL2_TDZ },
+        { BIT(29), HCR_EL2_HCD },   { BIT(30), HCR_EL2_TRVM },  { BIT(31), HCR_EL2_RW },
+        { BIT(32), HCR_EL2_CD },    { BIT(33), HCR_EL2_ID },    { BIT(34), HCR_EL2_E2H },
+        { BIT(35), HCR_EL2_TLOR },  { BIT(36), HCR_EL2_TERR },  { BIT(37), HCR_EL2_TEA },
+        { BIT(40), HCR_EL2_APK },   { BIT(41), HCR_EL2_API },   { BIT(42), HCR_EL2_NV },
+        { BIT(43), HCR_EL2_NV1 },   { BIT(44), HCR_EL2_AT },    { BIT(45), HCR_EL2_NV2 },
+        { BIT(46), HCR_EL2_FWB },   { BIT(56), HCR_EL2_ATA },
+        { (3ULL << 10), HCR_EL2_BSU_MASK },
+        { (1ULL << 10), SHIFTED(HCR_EL2, BSU, IS) },
     };
 
     for (unsigned i = 0; i < sizeof(hcr) / sizeof(hcr[0]); i++)
         assert_int_equal(hcr[i].hand, hcr[i].gen);
 
     /* SCTLR_ELx: the common bits in both layouts. */
-    assert_int_equal(SCTLR_M, SCTLR_EL1_M);     assert_int_equal(SCTLR_M, SCTLR_EL2_M);
-    assert_int_equal(SCTLR_A, SCTLR_EL1_A);     assert_int_equal(SCTLR_A, SCTLR_EL2_A);
-    assert_int_equal(SCTLR_C, SCTLR_EL1_C);     assert_int_equal(SCTLR_C, SCTLR_EL2_C);
-    assert_int_equal(SCTLR_SA, SCTLR_EL1_SA);   assert_int_equal(SCTLR_SA, SCTLR_EL2_SA);
-    assert_int_equal(SCTLR_I, SCTLR_EL1_I);     assert_int_equal(SCTLR_I, SCTLR_EL2_I);
-    assert_int_equal(SCTLR_WXN, SCTLR_EL1_WXN); assert_int_equal(SCTLR_WXN, SCTLR_EL2_WXN);
-    assert_int_equal(SCTLR_EE, SCTLR_EL1_EE);   assert_int_equal(SCTLR_EE, SCTLR_EL2_EE);
-    assert_int_equal(SCTLR_DSSBS, SCTLR_EL1_DSSBS);
-    assert_int_equal(SCTLR_DSSBS, SCTLR_EL2_DSSBS);
-    assert_int_equal(SCTLR_SPAN, SCTLR_EL1_SPAN);
+    assert_int_equal(BIT(0), SCTLR_EL1_M);     assert_int_equal(BIT(0), SCTLR_EL2_M);
+    assert_int_equal(BIT(1), SCTLR_EL1_A);     assert_int_equal(BIT(1), SCTLR_EL2_A);
+    assert_int_equal(BIT(2), SCTLR_EL1_C);     assert_int_equal(BIT(2), SCTLR_EL2_C);
+    assert_int_equal(BIT(3), SCTLR_EL1_SA);   assert_int_equal(BIT(3), SCTLR_EL2_SA);
+    assert_int_equal(BIT(12), SCTLR_EL1_I);     assert_int_equal(BIT(12), SCTLR_EL2_I);
+    assert_int_equal(BIT(19), SCTLR_EL1_WXN); assert_int_equal(BIT(19), SCTLR_EL2_WXN);
+    assert_int_equal(BIT(25), SCTLR_EL1_EE);   assert_int_equal(BIT(25), SCTLR_EL2_EE);
+    assert_int_equal(BIT(44), SCTLR_EL1_DSSBS);
+    assert_int_equal(BIT(44), SCTLR_EL2_DSSBS);
+    assert_int_equal(BIT(23), SCTLR_EL1_SPAN);
     /* The hand-written "RES1" masks also set the fields that read as 1
      * without FEAT_ExS (EIS, EOS), FEAT_CSV2_2 (TSCXT), FEAT_PAN (SPAN)
      * and FEAT_LSMAOC (LSMAOE, nTLSMD): the Armv8.0 reset shape. */
-    assert_int_equal(SCTLR_EL2_RES1_NVHE, SCTLR_EL2_RES1 | SCTLR_EL2_EIS | SCTLR_EL2_EOS);
     uint64_t el1_shape = SCTLR_EL1_LSMAOE | SCTLR_EL1_nTLSMD | SCTLR_EL1_SPAN | SCTLR_EL1_EIS |
                          SCTLR_EL1_TSCXT | SCTLR_EL1_EOS;
-    assert_int_equal(SCTLR_EL2_RES1_VHE, el1_shape);
-    assert_int_equal(SCTLR_EL1_RESET, el1_shape);
+    uint64_t hand_nvhe = BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(18) | BIT(22) | BIT(23) | BIT(28) |
+                         BIT(29);
+    uint64_t hand_vhe = BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29);
+
+    assert_int_equal(hand_nvhe, SCTLR_EL2_RES1 | SCTLR_EL2_EIS | SCTLR_EL2_EOS);
+    assert_int_equal(hand_nvhe, SCTLR_EL2_RES1_NVHE);
+    assert_int_equal(hand_vhe, el1_shape);
+    assert_int_equal(hand_vhe, SCTLR_EL2_RES1_VHE);
+    assert_int_equal(hand_vhe, SCTLR_EL1_RESET);
 
     /* TCR_EL1 layout (also TCR_EL2 with E2H = 1) and TCR_EL2's own. */
-    assert_int_equal(TCR_T0SZ(~0ULL), TCR_EL1_T0SZ_MASK);
-    assert_int_equal(TCR_T0SZ(~0ULL), TCR_EL2_T0SZ_MASK);
-    assert_int_equal(TCR_IRGN0_WBWA, SHIFTED(TCR_EL1, IRGN0, WBWA));
-    assert_int_equal(TCR_IRGN0_WBWA, SHIFTED(TCR_EL2, IRGN0, WBWA));
-    assert_int_equal(TCR_ORGN0_WBWA, SHIFTED(TCR_EL1, ORGN0, WBWA));
-    assert_int_equal(TCR_ORGN0_WBWA, SHIFTED(TCR_EL2, ORGN0, WBWA));
-    assert_int_equal(TCR_SH0_INNER, SHIFTED(TCR_EL1, SH0, INNER));
-    assert_int_equal(TCR_SH0_INNER, SHIFTED(TCR_EL2, SH0, INNER));
-    assert_int_equal(TCR_TG0_4K, SHIFTED(TCR_EL1, TG0, 4K));
-    assert_int_equal(TCR_TG0_4K, SHIFTED(TCR_EL2, TG0, 4K));
-    assert_int_equal(TCR_EPD1, TCR_EL1_EPD1);
-    assert_int_equal(TCR_IPS_SHIFT, TCR_EL1_IPS_SHIFT);
+    assert_int_equal(0x3fULL, TCR_EL1_T0SZ_MASK);
+    assert_int_equal(0x3fULL, TCR_EL2_T0SZ_MASK);
+    assert_int_equal((1ULL << 8), SHIFTED(TCR_EL1, IRGN0, WBWA));
+    assert_int_equal((1ULL << 8), SHIFTED(TCR_EL2, IRGN0, WBWA));
+    assert_int_equal((1ULL << 10), SHIFTED(TCR_EL1, ORGN0, WBWA));
+    assert_int_equal((1ULL << 10), SHIFTED(TCR_EL2, ORGN0, WBWA));
+    assert_int_equal((3ULL << 12), SHIFTED(TCR_EL1, SH0, INNER));
+    assert_int_equal((3ULL << 12), SHIFTED(TCR_EL2, SH0, INNER));
+    assert_int_equal((0ULL << 14), SHIFTED(TCR_EL1, TG0, 4K));
+    assert_int_equal((0ULL << 14), SHIFTED(TCR_EL2, TG0, 4K));
+    assert_int_equal(BIT(23), TCR_EL1_EPD1);
+    assert_int_equal(32, TCR_EL1_IPS_SHIFT);
     /* sysreg.h's values before they came from the database. */
     assert_int_equal(TCR_EL2_PS_SHIFT, 16);
     assert_int_equal(TCR_EL2_RES1, (1ULL << 23) | (1ULL << 31));
 
     /* VTCR_EL2, VTTBR_EL2 */
-    assert_int_equal(VTCR_T0SZ(~0ULL), VTCR_EL2_T0SZ_MASK);
-    assert_int_equal(VTCR_SL0_SHIFT, VTCR_EL2_SL0_SHIFT);
-    assert_int_equal(VTCR_IRGN0_WBWA, SHIFTED(VTCR_EL2, IRGN0, WBWA));
-    assert_int_equal(VTCR_ORGN0_WBWA, SHIFTED(VTCR_EL2, ORGN0, WBWA));
-    assert_int_equal(VTCR_SH0_INNER, SHIFTED(VTCR_EL2, SH0, INNER));
-    assert_int_equal(VTCR_TG0_4K, SHIFTED(VTCR_EL2, TG0, 4K));
-    assert_int_equal(VTCR_PS_SHIFT, VTCR_EL2_PS_SHIFT);
-    assert_int_equal(VTCR_VS_16BIT, VTCR_EL2_VS);
-    assert_int_equal(VTCR_RES1, VTCR_EL2_RES1);
-    assert_int_equal(VTTBR_VMID_SHIFT, VTTBR_EL2_VMID_SHIFT);
+    assert_int_equal(0x3fULL, VTCR_EL2_T0SZ_MASK);
+    assert_int_equal(6, VTCR_EL2_SL0_SHIFT);
+    assert_int_equal((1ULL << 8), SHIFTED(VTCR_EL2, IRGN0, WBWA));
+    assert_int_equal((1ULL << 10), SHIFTED(VTCR_EL2, ORGN0, WBWA));
+    assert_int_equal((3ULL << 12), SHIFTED(VTCR_EL2, SH0, INNER));
+    assert_int_equal((0ULL << 14), SHIFTED(VTCR_EL2, TG0, 4K));
+    assert_int_equal(16, VTCR_EL2_PS_SHIFT);
+    assert_int_equal(BIT(19), VTCR_EL2_VS);
+    assert_int_equal(BIT(31), VTCR_EL2_RES1);
+    assert_int_equal(48, VTTBR_EL2_VMID_SHIFT);
 
     /* CNTHCTL_EL2 in both layouts; CNT*_CTL */
-    assert_int_equal(CNTHCTL_EL1PCTEN_NVHE, CNTHCTL_EL2_EL1PCTEN);
-    assert_int_equal(CNTHCTL_EL1PCEN_NVHE, CNTHCTL_EL2_EL1PCEN);
-    assert_int_equal(CNTHCTL_ECV, CNTHCTL_EL2_ECV);
-    assert_int_equal(CNTHCTL_EL0PCTEN_VHE, CNTHCTL_EL2_E2H1_EL0PCTEN);
-    assert_int_equal(CNTHCTL_EL0VCTEN_VHE, CNTHCTL_EL2_E2H1_EL0VCTEN);
-    assert_int_equal(CNTHCTL_EL1PCTEN_VHE, CNTHCTL_EL2_E2H1_EL1PCTEN);
-    assert_int_equal(CNTHCTL_EL1PCEN_VHE, CNTHCTL_EL2_E2H1_EL1PTEN);
-    assert_int_equal(CNTHCTL_ECV, CNTHCTL_EL2_E2H1_ECV);
-    assert_int_equal(CNT_CTL_ENABLE, CNTx_CTL_ENABLE);
-    assert_int_equal(CNT_CTL_IMASK, CNTx_CTL_IMASK);
-    assert_int_equal(CNT_CTL_ISTATUS, CNTx_CTL_ISTATUS);
+    assert_int_equal(BIT(0), CNTHCTL_EL2_EL1PCTEN);
+    assert_int_equal(BIT(1), CNTHCTL_EL2_EL1PCEN);
+    assert_int_equal(BIT(12), CNTHCTL_EL2_ECV);
+    assert_int_equal(BIT(0), CNTHCTL_EL2_E2H1_EL0PCTEN);
+    assert_int_equal(BIT(1), CNTHCTL_EL2_E2H1_EL0VCTEN);
+    assert_int_equal(BIT(10), CNTHCTL_EL2_E2H1_EL1PCTEN);
+    assert_int_equal(BIT(11), CNTHCTL_EL2_E2H1_EL1PTEN);
+    assert_int_equal(BIT(12), CNTHCTL_EL2_E2H1_ECV);
+    assert_int_equal(BIT(13), CNTHCTL_EL2_EL1TVT);
+    assert_int_equal(BIT(14), CNTHCTL_EL2_EL1TVCT);
+    assert_int_equal(BIT(13), CNTHCTL_EL2_E2H1_EL1TVT);
+    assert_int_equal(BIT(14), CNTHCTL_EL2_E2H1_EL1TVCT);
+    assert_int_equal(BIT(0), CNTx_CTL_ENABLE);
+    assert_int_equal(BIT(1), CNTx_CTL_IMASK);
+    assert_int_equal(BIT(2), CNTx_CTL_ISTATUS);
     assert_int_equal(CNTP_CTL_EL0_RES0, ~(CNTx_CTL_ENABLE | CNTx_CTL_IMASK | CNTx_CTL_ISTATUS));
 
     /* CPTR_EL2 (E2H = 0; hyp.c sets TSM's bit 12 with the RES1 bits, and
      * writes BIT(8) TZ and BIT(30) TAM), CPACR_EL1 (E2H = 1). */
-    assert_int_equal(CPTR_EL2_RES1_NVHE, CPTR_EL2_RES1 | CPTR_EL2_TSM);
+    assert_int_equal(GENMASK(7, 0) | BIT(9) | GENMASK(13, 12), CPTR_EL2_RES1 | CPTR_EL2_TSM);
+    assert_int_equal(GENMASK(7, 0) | BIT(9) | GENMASK(13, 12), CPTR_EL2_RES1_NVHE);
     assert_int_equal(CPTR_EL2_TZ, 1ULL << 8);
     assert_int_equal(CPTR_EL2_TAM, 1ULL << 30);
-    assert_int_equal(CPACR_FPEN_NOTRAP, SHIFTED(CPACR_EL1, FPEN, NOTRAP));
-    assert_int_equal(CPACR_ZEN_NOTRAP, SHIFTED(CPACR_EL1, ZEN, NOTRAP));
+    assert_int_equal((3ULL << 20), SHIFTED(CPACR_EL1, FPEN, NOTRAP));
+    assert_int_equal((3ULL << 16), SHIFTED(CPACR_EL1, ZEN, NOTRAP));
 
     /* MDCR_EL2, PMCR_EL0.N (hyp.c: ">> 11) & 0x1f") */
-    assert_int_equal(MDCR_TPMCR, MDCR_EL2_TPMCR);
-    assert_int_equal(MDCR_TPM, MDCR_EL2_TPM);
-    assert_int_equal(MDCR_TDE, MDCR_EL2_TDE);
-    assert_int_equal(MDCR_TDA, MDCR_EL2_TDA);
-    assert_int_equal(MDCR_TDOSA, MDCR_EL2_TDOSA);
-    assert_int_equal(MDCR_TDRA, MDCR_EL2_TDRA);
+    assert_int_equal(BIT(5), MDCR_EL2_TPMCR);
+    assert_int_equal(BIT(6), MDCR_EL2_TPM);
+    assert_int_equal(BIT(8), MDCR_EL2_TDE);
+    assert_int_equal(BIT(9), MDCR_EL2_TDA);
+    assert_int_equal(BIT(10), MDCR_EL2_TDOSA);
+    assert_int_equal(BIT(11), MDCR_EL2_TDRA);
     assert_int_equal(PMCR_EL0_N_SHIFT, 11);
     assert_int_equal(PMCR_EL0_N_MASK >> PMCR_EL0_N_SHIFT, 0x1f);
     assert_int_equal(MDCR_EL2_HPMN_MASK, 0x1f);
 
     /* Debug */
-    assert_int_equal(ID_AA64DFR0_BRPS_SHIFT, ID_AA64DFR0_EL1_BRPs_SHIFT);
-    assert_int_equal(ID_AA64DFR0_WRPS_SHIFT, ID_AA64DFR0_EL1_WRPs_SHIFT);
-    assert_int_equal(OSLAR_OSLK, OSLAR_EL1_OSLK);
-    assert_int_equal(OSLSR_OSLK, OSLSR_EL1_OSLK);
-    assert_int_equal(OSDLR_DLK, OSDLR_EL1_DLK);
-    assert_int_equal(DBGCLAIM_MASK, DBGCLAIMSET_EL1_CLAIM_MASK);
-    assert_int_equal(DBGCLAIM_MASK, DBGCLAIMCLR_EL1_CLAIM_MASK);
-    assert_int_equal(DBGCLAIMSET_EL1_RES0, ~DBGCLAIM_MASK);
+    assert_int_equal(12, ID_AA64DFR0_EL1_BRPs_SHIFT);
+    assert_int_equal(20, ID_AA64DFR0_EL1_WRPs_SHIFT);
+    assert_int_equal(BIT(0), OSLAR_EL1_OSLK);
+    assert_int_equal(BIT(1), OSLSR_EL1_OSLK);
+    assert_int_equal(BIT(0), OSDLR_EL1_DLK);
+    assert_int_equal(GENMASK(7, 0), DBGCLAIMSET_EL1_CLAIM_MASK);
+    assert_int_equal(GENMASK(7, 0), DBGCLAIMCLR_EL1_CLAIM_MASK);
+    assert_int_equal(DBGCLAIMSET_EL1_RES0, ~GENMASK(7, 0));
 
     /* MPIDR_EL1, PSTATE.PAN */
-    assert_int_equal(MPIDR_AFF_MASK, MPIDR_EL1_Aff3 | MPIDR_EL1_Aff2 | MPIDR_EL1_Aff1 | MPIDR_EL1_Aff0);
-    assert_int_equal(MPIDR_RES1, MPIDR_EL1_RES1);
+    assert_int_equal(0xff00ffffffULL, MPIDR_EL1_Aff3 | MPIDR_EL1_Aff2 | MPIDR_EL1_Aff1 | MPIDR_EL1_Aff0);
+    assert_int_equal(0xff00ffffffULL, MPIDR_AFF_MASK);
+    assert_int_equal(BIT(31), MPIDR_EL1_RES1);
     assert_int_equal(PSR_PAN, PAN_PAN);
 
     /* GICv3 CPU interface; gicv3.c builds ICC_SGI1R_EL1 with these shifts. */
-    assert_int_equal(ICC_SRE_SRE, ICC_SRE_EL2_SRE);
-    assert_int_equal(ICC_SRE_DFB, ICC_SRE_EL2_DFB);
-    assert_int_equal(ICC_SRE_DIB, ICC_SRE_EL2_DIB);
-    assert_int_equal(ICC_SRE_ENABLE, ICC_SRE_EL2_Enable);
-    assert_int_equal(ICC_CTLR_EOIMODE, ICC_CTLR_EL1_EOImode);
-    assert_int_equal(ICC_IAR_INTID_MASK, ICC_IAR1_EL1_INTID_MASK);
+    assert_int_equal(BIT(0), ICC_SRE_EL2_SRE);
+    assert_int_equal(BIT(1), ICC_SRE_EL2_DFB);
+    assert_int_equal(BIT(2), ICC_SRE_EL2_DIB);
+    assert_int_equal(BIT(3), ICC_SRE_EL2_Enable);
+    assert_int_equal(BIT(1), ICC_CTLR_EL1_EOImode);
+    assert_int_equal(0xffffffULL, ICC_IAR1_EL1_INTID_MASK);
     assert_int_equal(ICC_SGI1R_EL1_INTID_SHIFT, 24);
     assert_int_equal(ICC_SGI1R_EL1_Aff1_SHIFT, 16);
     assert_int_equal(ICC_SGI1R_EL1_Aff2_SHIFT, 32);
@@ -436,45 +449,45 @@ static void test_fields_sysreg_h(void **state)
 static void test_fields_vgic_h(void **state)
 {
     static const struct { uint64_t hand, gen; } f[] = {
-        { ICH_LR_VINTID_MASK, ICH_LR_EL2_vINTID_MASK },
-        { ICH_LR_PINTID_SHIFT, ICH_LR_EL2_pINTID_SHIFT },
-        { ICH_LR_PINTID_MASK, ICH_LR_EL2_pINTID_MASK },
-        { ICH_LR_EOI, ICH_LR_EL2_HW0_EOI },
-        { ICH_LR_PRIORITY_SHIFT, ICH_LR_EL2_Priority_SHIFT },
-        { ICH_LR_PRIORITY_MASK, ICH_LR_EL2_Priority_MASK },
-        { ICH_LR_GROUP, ICH_LR_EL2_Group },
-        { ICH_LR_HW, ICH_LR_EL2_HW },
-        { ICH_LR_STATE_SHIFT, ICH_LR_EL2_State_SHIFT },
-        { ICH_LR_STATE_MASK, ICH_LR_EL2_State_MASK },
-        { ICH_LR_STATE_PENDING, SHIFTED(ICH_LR_EL2, State, PENDING) },
-        { ICH_LR_STATE_ACTIVE, SHIFTED(ICH_LR_EL2, State, ACTIVE) },
-        { ICH_HCR_EN, ICH_HCR_EL2_En },
-        { ICH_HCR_UIE, ICH_HCR_EL2_UIE },
-        { ICH_HCR_LRENPIE, ICH_HCR_EL2_LRENPIE },
-        { ICH_HCR_NPIE, ICH_HCR_EL2_NPIE },
-        { ICH_HCR_VGRP0EIE, ICH_HCR_EL2_VGrp0EIE },
-        { ICH_HCR_VGRP0DIE, ICH_HCR_EL2_VGrp0DIE },
-        { ICH_HCR_VGRP1EIE, ICH_HCR_EL2_VGrp1EIE },
-        { ICH_HCR_VGRP1DIE, ICH_HCR_EL2_VGrp1DIE },
-        { ICH_HCR_EOICOUNT_SHIFT, ICH_HCR_EL2_EOIcount_SHIFT },
-        { ICH_HCR_EOICOUNT_MASK, ICH_HCR_EL2_EOIcount_MASK },
-        { ICH_VMCR_VENG0, ICH_VMCR_EL2_VENG0 },
-        { ICH_VMCR_VENG1, ICH_VMCR_EL2_VENG1 },
-        { ICH_VMCR_VPMR_SHIFT, ICH_VMCR_EL2_VPMR_SHIFT },
-        { ICH_VMCR_VPMR_MASK, ICH_VMCR_EL2_VPMR_MASK },
-        { ICH_MISR_EOI, ICH_MISR_EL2_EOI },
-        { ICH_MISR_U, ICH_MISR_EL2_U },
-        { ICH_MISR_LRENP, ICH_MISR_EL2_LRENP },
-        { ICH_MISR_NP, ICH_MISR_EL2_NP },
-        { ICH_MISR_VGRP0E, ICH_MISR_EL2_VGrp0E },
-        { ICH_MISR_VGRP0D, ICH_MISR_EL2_VGrp0D },
-        { ICH_MISR_VGRP1E, ICH_MISR_EL2_VGrp1E },
-        { ICH_MISR_VGRP1D, ICH_MISR_EL2_VGrp1D },
-        { ICH_VTR_LISTREGS_MASK, ICH_VTR_EL2_ListRegs_MASK },
-        { ICH_VTR_PREBITS_SHIFT, ICH_VTR_EL2_PREbits_SHIFT },
-        { ICH_VTR_PRIBITS_SHIFT, ICH_VTR_EL2_PRIbits_SHIFT },
-        { ICH_VTR_BITS_MASK, ICH_VTR_EL2_PREbits_MASK >> ICH_VTR_EL2_PREbits_SHIFT },
-        { ICH_VTR_BITS_MASK, ICH_VTR_EL2_PRIbits_MASK >> ICH_VTR_EL2_PRIbits_SHIFT },
+        { 0xffffffffull, ICH_LR_EL2_vINTID_MASK },
+        { 32, ICH_LR_EL2_pINTID_SHIFT },
+        { (0x1fffull << 32), ICH_LR_EL2_pINTID_MASK },
+        { (1ull << 41), ICH_LR_EL2_HW0_EOI },
+        { 48, ICH_LR_EL2_Priority_SHIFT },
+        { (0xffull << 48), ICH_LR_EL2_Priority_MASK },
+        { (1ull << 60), ICH_LR_EL2_Group },
+        { (1ull << 61), ICH_LR_EL2_HW },
+        { 62, ICH_LR_EL2_State_SHIFT },
+        { (3ull << 62), ICH_LR_EL2_State_MASK },
+        { (1ull << 62), SHIFTED(ICH_LR_EL2, State, PENDING) },
+        { (2ull << 62), SHIFTED(ICH_LR_EL2, State, ACTIVE) },
+        { (1ull << 0), ICH_HCR_EL2_En },
+        { (1ull << 1), ICH_HCR_EL2_UIE },
+        { (1ull << 2), ICH_HCR_EL2_LRENPIE },
+        { (1ull << 3), ICH_HCR_EL2_NPIE },
+        { (1ull << 4), ICH_HCR_EL2_VGrp0EIE },
+        { (1ull << 5), ICH_HCR_EL2_VGrp0DIE },
+        { (1ull << 6), ICH_HCR_EL2_VGrp1EIE },
+        { (1ull << 7), ICH_HCR_EL2_VGrp1DIE },
+        { 27, ICH_HCR_EL2_EOIcount_SHIFT },
+        { (0x1full << 27), ICH_HCR_EL2_EOIcount_MASK },
+        { (1ull << 0), ICH_VMCR_EL2_VENG0 },
+        { (1ull << 1), ICH_VMCR_EL2_VENG1 },
+        { 24, ICH_VMCR_EL2_VPMR_SHIFT },
+        { (0xffull << 24), ICH_VMCR_EL2_VPMR_MASK },
+        { (1ull << 0), ICH_MISR_EL2_EOI },
+        { (1ull << 1), ICH_MISR_EL2_U },
+        { (1ull << 2), ICH_MISR_EL2_LRENP },
+        { (1ull << 3), ICH_MISR_EL2_NP },
+        { (1ull << 4), ICH_MISR_EL2_VGrp0E },
+        { (1ull << 5), ICH_MISR_EL2_VGrp0D },
+        { (1ull << 6), ICH_MISR_EL2_VGrp1E },
+        { (1ull << 7), ICH_MISR_EL2_VGrp1D },
+        { 0x1full, ICH_VTR_EL2_ListRegs_MASK },
+        { 26, ICH_VTR_EL2_PREbits_SHIFT },
+        { 29, ICH_VTR_EL2_PRIbits_SHIFT },
+        { 0x7ull, ICH_VTR_EL2_PREbits_MASK >> ICH_VTR_EL2_PREbits_SHIFT },
+        { 0x7ull, ICH_VTR_EL2_PRIbits_MASK >> ICH_VTR_EL2_PRIbits_SHIFT },
     };
 
     for (unsigned i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -487,16 +500,16 @@ static void test_fields_vgic_h(void **state)
  * the raw shifts and values of arch/arm64/cpu_features.c and nested.c. */
 static void test_fields_nested_and_features(void **state)
 {
-    assert_int_equal(NS2_VTCR_T0SZ_MASK, VTCR_EL2_T0SZ_MASK >> VTCR_EL2_T0SZ_SHIFT);
-    assert_int_equal(NS2_VTCR_SL0_SHIFT, VTCR_EL2_SL0_SHIFT);
-    assert_int_equal(NS2_VTCR_SL0_MASK, VTCR_EL2_SL0_MASK >> VTCR_EL2_SL0_SHIFT);
-    assert_int_equal(NS2_VTCR_TG0_SHIFT, VTCR_EL2_TG0_SHIFT);
-    assert_int_equal(NS2_VTCR_TG0_MASK, VTCR_EL2_TG0_MASK >> VTCR_EL2_TG0_SHIFT);
-    assert_int_equal(NS2_VTCR_TG0_4K, VTCR_EL2_TG0_4K);
-    assert_int_equal(NS2_VTCR_PS_SHIFT, VTCR_EL2_PS_SHIFT);
-    assert_int_equal(NS2_VTCR_PS_MASK, VTCR_EL2_PS_MASK >> VTCR_EL2_PS_SHIFT);
-    assert_int_equal(NS2_VTTBR_BADDR_MASK, VTTBR_EL2_BADDR_MASK);
-    assert_int_equal(NS2_VTTBR_VMID_SHIFT, VTTBR_EL2_VMID_SHIFT);
+    assert_int_equal(0x3fULL, VTCR_EL2_T0SZ_MASK >> VTCR_EL2_T0SZ_SHIFT);
+    assert_int_equal(6, VTCR_EL2_SL0_SHIFT);
+    assert_int_equal(0x3ULL, VTCR_EL2_SL0_MASK >> VTCR_EL2_SL0_SHIFT);
+    assert_int_equal(14, VTCR_EL2_TG0_SHIFT);
+    assert_int_equal(0x3ULL, VTCR_EL2_TG0_MASK >> VTCR_EL2_TG0_SHIFT);
+    assert_int_equal(0x0ULL, VTCR_EL2_TG0_4K);
+    assert_int_equal(16, VTCR_EL2_PS_SHIFT);
+    assert_int_equal(0x7ULL, VTCR_EL2_PS_MASK >> VTCR_EL2_PS_SHIFT);
+    assert_int_equal(0x0000fffffffffffeULL, VTTBR_EL2_BADDR_MASK);
+    assert_int_equal(48, VTTBR_EL2_VMID_SHIFT);
     assert_int_equal(HPFAR_BITS, HPFAR_EL2_FIPA | HPFAR_EL2_NS);
 
     static const struct { unsigned hand, gen; } shifts[] = {
@@ -509,14 +522,32 @@ static void test_fields_nested_and_features(void **state)
         { 4, ID_AA64PFR1_EL1_SSBS_SHIFT },       { 20, ID_AA64MMFR1_EL1_PAN_SHIFT },
         { 4, ID_AA64ISAR1_EL1_APA_SHIFT },       { 8, ID_AA64ISAR1_EL1_API_SHIFT },
         { 24, ID_AA64ISAR1_EL1_GPA_SHIFT },      { 28, ID_AA64ISAR1_EL1_GPI_SHIFT },
+        { 40, ID_AA64MMFR1_EL1_HCX_SHIFT },      { 16, ID_AA64ISAR2_EL1_MOPS_SHIFT },
+        { 8, ID_AA64DFR0_EL1_PMUVer_SHIFT },
     };
 
     for (unsigned i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++)
         assert_int_equal(shifts[i].hand, shifts[i].gen);
     assert_int_equal(ID_AA64MMFR1_EL1_VMIDBits_16, 2);     /* "== 2 ? 16 : 8" */
-    assert_int_equal(ECV_CNTPOFF, ID_AA64MMFR0_EL1_ECV_CNTPOFF);
+    assert_int_equal(ID_AA64MMFR0_EL1_ECV_CNTPOFF, 2);      /* cpu_features.h ECV_CNTPOFF */
     assert_int_equal(ID_AA64MMFR2_EL1_NV_NV2, 2);          /* nested.c FEAT_NV2 */
     assert_int_equal(ID_AA64MMFR4_EL1_E2H0_NI, 0xf);       /* -1: E2H RES1 */
+
+    /* trap/id_regs.c's vEL2 fields as it had them: PFR0_EL2_SHIFT 8 and
+     * EL_AARCH64_ONLY 1, MMFR0_TGRAN{4,64,16}_2_SHIFT 40, 36, 32 with
+     * TGRAN_2_4K 2 and TGRAN_2_NONE 1, ECV_NO_CNTPOFF 1, VH_IMPLEMENTED 1,
+     * E2H0_NI_NV1 0xe. */
+    assert_int_equal(ID_AA64PFR0_EL1_EL2_SHIFT, 8);
+    assert_int_equal(ID_AA64PFR0_EL1_EL2_IMP, 1);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran4_2_SHIFT, 40);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran64_2_SHIFT, 36);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran16_2_SHIFT, 32);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran4_2_IMP, 2);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran64_2_NI, 1);
+    assert_int_equal(ID_AA64MMFR0_EL1_TGran16_2_NI, 1);
+    assert_int_equal(ID_AA64MMFR0_EL1_ECV_IMP, 1);
+    assert_int_equal(ID_AA64MMFR1_EL1_VH_IMP, 1);
+    assert_int_equal(ID_AA64MMFR4_EL1_E2H0_NI_NV1, 0xe);
 }
 
 /* ---- LLVM's register table: an independent source for every name ---- */

@@ -21,9 +21,9 @@ static unsigned parange_to_bits(unsigned parange)
 
 void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f)
 {
-    unsigned vh = id_field(id->mmfr1, 8);
+    unsigned vh = id_field(id->mmfr1, ID_AA64MMFR1_EL1_VH_SHIFT);
 
-    f->e2h0 = id_field_signed(id->mmfr4, 24);
+    f->e2h0 = id_field_signed(id->mmfr4, ID_AA64MMFR4_EL1_E2H0_SHIFT);
     /* A negative E2H0 makes HCR_EL2.E2H RES1, so nVHE cannot work at all;
      * FEAT_E2H0 missing implies FEAT_VHE, whatever VH claims. */
     if (f->e2h0 < 0)
@@ -32,30 +32,33 @@ void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f)
         f->e2h = E2H_NO_VHE;
     else
         f->e2h = E2H_SWITCHABLE;
-    f->nv = id_field(id->mmfr2, 24);
-    f->ecv = id_field(id->mmfr0, 60);
-    f->fgt = id_field(id->mmfr0, 56) != 0;
-    f->vmid_bits = id_field(id->mmfr1, 4) == 2 ? 16 : 8;
-    f->parange = id_field(id->mmfr0, 0);
+    f->nv = id_field(id->mmfr2, ID_AA64MMFR2_EL1_NV_SHIFT);
+    f->ecv = id_field(id->mmfr0, ID_AA64MMFR0_EL1_ECV_SHIFT);
+    f->fgt = id_field(id->mmfr0, ID_AA64MMFR0_EL1_FGT_SHIFT) != 0;
+    f->vmid_bits =
+        id_field(id->mmfr1, ID_AA64MMFR1_EL1_VMIDBits_SHIFT) == ID_AA64MMFR1_EL1_VMIDBits_16 ? 16 : 8;
+    f->parange = id_field(id->mmfr0, ID_AA64MMFR0_EL1_PARange_SHIFT);
     if (f->parange > 6)
         f->parange = 5;
     f->pa_bits = parange_to_bits(f->parange);
-    f->gic_sysreg = id_field(id->pfr0, 24);
-    f->sve = id_field(id->pfr0, 32) != 0;
-    f->amu = id_field(id->pfr0, 44) != 0;
-    f->sme = id_field(id->pfr1, 24) != 0;
-    f->mte = id_field(id->pfr1, 8) != 0;
-    f->ssbs = id_field(id->pfr1, 4) != 0;
-    f->pan = id_field(id->mmfr1, 20) != 0;
-    f->brps = id_field(id->dfr0, ID_AA64DFR0_BRPS_SHIFT) + 1;
-    f->wrps = id_field(id->dfr0, ID_AA64DFR0_WRPS_SHIFT) + 1;
+    f->gic_sysreg = id_field(id->pfr0, ID_AA64PFR0_EL1_GIC_SHIFT);
+    f->sve = id_field(id->pfr0, ID_AA64PFR0_EL1_SVE_SHIFT) != 0;
+    f->amu = id_field(id->pfr0, ID_AA64PFR0_EL1_AMU_SHIFT) != 0;
+    f->sme = id_field(id->pfr1, ID_AA64PFR1_EL1_SME_SHIFT) != 0;
+    f->mte = id_field(id->pfr1, ID_AA64PFR1_EL1_MTE_SHIFT) != 0;
+    f->ssbs = id_field(id->pfr1, ID_AA64PFR1_EL1_SSBS_SHIFT) != 0;
+    f->pan = id_field(id->mmfr1, ID_AA64MMFR1_EL1_PAN_SHIFT) != 0;
+    f->brps = id_field(id->dfr0, ID_AA64DFR0_EL1_BRPs_SHIFT) + 1;
+    f->wrps = id_field(id->dfr0, ID_AA64DFR0_EL1_WRPs_SHIFT) + 1;
     /* 0xf is an IMPLEMENTATION DEFINED PMU without the Arm registers. */
-    f->pmu = id_field(id->dfr0, ID_AA64DFR0_PMUVER_SHIFT) != 0 &&
-             id_field(id->dfr0, ID_AA64DFR0_PMUVER_SHIFT) != 0xf;
-    f->pauth = id_field(id->isar1, 4) || id_field(id->isar1, 8) ||
-               id_field(id->isar1, 24) || id_field(id->isar1, 28);
-    f->hcx = id_field(id->mmfr1, 40) != 0;
-    f->mops = id_field(id->isar2, 16) != 0;
+    f->pmu = id_field(id->dfr0, ID_AA64DFR0_EL1_PMUVer_SHIFT) != 0 &&
+             id_field(id->dfr0, ID_AA64DFR0_EL1_PMUVer_SHIFT) != 0xf;
+    f->pauth = id_field(id->isar1, ID_AA64ISAR1_EL1_APA_SHIFT) ||
+               id_field(id->isar1, ID_AA64ISAR1_EL1_API_SHIFT) ||
+               id_field(id->isar1, ID_AA64ISAR1_EL1_GPA_SHIFT) ||
+               id_field(id->isar1, ID_AA64ISAR1_EL1_GPI_SHIFT);
+    f->hcx = id_field(id->mmfr1, ID_AA64MMFR1_EL1_HCX_SHIFT) != 0;
+    f->mops = id_field(id->isar2, ID_AA64ISAR2_EL1_MOPS_SHIFT) != 0;
 }
 
 bool cpu_features_use_vhe(const struct cpu_features *f, bool want_nvhe)
@@ -73,7 +76,7 @@ bool cpu_features_use_vhe(const struct cpu_features *f, bool want_nvhe)
 
 bool cpu_features_has_cntpoff(const struct cpu_features *f)
 {
-    return f->ecv >= ECV_CNTPOFF;
+    return f->ecv >= ID_AA64MMFR0_EL1_ECV_CNTPOFF;
 }
 
 const char *cpu_features_e2h_name(enum e2h_policy p)

@@ -11,9 +11,6 @@ struct cpu_id_regs {
     uint64_t pfr0, pfr1, mmfr0, mmfr1, mmfr2, mmfr4, isar1, isar2, dfr0, midr;
 };
 
-/* ID_AA64MMFR0_EL1.ECV value from which CNTPOFF_EL2 and CNTHCTL_EL2.ECV exist. */
-#define ECV_CNTPOFF         2
-
 enum e2h_policy {
     E2H_NO_VHE,        /* ID_AA64MMFR1_EL1.VH == 0: nVHE only */
     E2H_SWITCHABLE,    /* VHE present and HCR_EL2.E2H may be 0 or 1 */
@@ -24,7 +21,7 @@ struct cpu_features {
     enum e2h_policy e2h;
     int e2h0;               /* signed E2H0 field */
     unsigned nv;            /* 0 none, 1 FEAT_NV, 2 FEAT_NV2 */
-    unsigned ecv;           /* 0 none, 1 ECV, 2 ECV with CNTPOFF (ECV_CNTPOFF) */
+    unsigned ecv;           /* 0 none, 1 ECV, 2 ECV with CNTPOFF (ID_AA64MMFR0_EL1_ECV_CNTPOFF) */
     bool fgt;
     unsigned vmid_bits;     /* 8 or 16 */
     unsigned pa_bits;       /* from PARange */

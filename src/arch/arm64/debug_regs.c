@@ -53,8 +53,8 @@ void debug_state_save(struct debug_state *d)
     for (unsigned n = 0; n < hyp_features.wrps; n++)
         watchpoint_access(n, true, &d->wvr[n], &d->wcr[n]);
     d->osdlr = read_sysreg(osdlr_el1);
-    d->oslk = (read_sysreg(oslsr_el1) & OSLSR_OSLK) ? 1 : 0;
-    d->claim = read_sysreg(dbgclaimclr_el1) & DBGCLAIM_MASK;
+    d->oslk = (read_sysreg(oslsr_el1) & OSLSR_EL1_OSLK) ? 1 : 0;
+    d->claim = read_sysreg(dbgclaimclr_el1) & DBGCLAIMCLR_EL1_CLAIM_MASK;
 }
 
 /* The caller's ISB makes the OS lock and double lock take effect before
@@ -70,8 +70,8 @@ void debug_state_restore(const struct debug_state *d)
         watchpoint_access(n, false, &v, &c);
     }
     write_sysreg(osdlr_el1, d->osdlr);
-    write_sysreg(oslar_el1, d->oslk ? OSLAR_OSLK : 0);
+    write_sysreg(oslar_el1, d->oslk ? OSLAR_EL1_OSLK : 0);
     /* Set and clear take a mask: clear the previous vCPU's tags first. */
-    write_sysreg(dbgclaimclr_el1, DBGCLAIM_MASK);
+    write_sysreg(dbgclaimclr_el1, DBGCLAIMCLR_EL1_CLAIM_MASK);
     write_sysreg(dbgclaimset_el1, d->claim);
 }

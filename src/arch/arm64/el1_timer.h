@@ -11,27 +11,28 @@
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 
-/* Each EL1 timer's CTL and CVAL by its hardware name. */
+/* Each EL1 timer's CTL and CVAL by its hardware names: the _EL02 alias
+ * (a database register, so without its SYS_ prefix) and the EL0 name. */
 #define EL1_TIMER_ACCESSORS(name, vhe_ctl, nvhe_ctl, vhe_cval, nvhe_cval)                \
     static inline uint64_t name##_ctl(void)                                              \
     {                                                                                    \
-        return hyp_vhe ? read_sysreg(vhe_ctl) : read_sysreg(nvhe_ctl);                   \
+        return hyp_vhe ? read_sysreg_s(SYS_##vhe_ctl) : read_sysreg(nvhe_ctl);           \
     }                                                                                    \
     static inline void name##_set_ctl(uint64_t v)                                        \
     {                                                                                    \
         if (hyp_vhe)                                                                     \
-            write_sysreg(vhe_ctl, v);                                                    \
+            write_sysreg_s(SYS_##vhe_ctl, v);                                            \
         else                                                                             \
             write_sysreg(nvhe_ctl, v);                                                   \
     }                                                                                    \
     static inline uint64_t name##_cval(void)                                             \
     {                                                                                    \
-        return hyp_vhe ? read_sysreg(vhe_cval) : read_sysreg(nvhe_cval);                 \
+        return hyp_vhe ? read_sysreg_s(SYS_##vhe_cval) : read_sysreg(nvhe_cval);         \
     }                                                                                    \
     static inline void name##_set_cval(uint64_t v)                                       \
     {                                                                                    \
         if (hyp_vhe)                                                                     \
-            write_sysreg(vhe_cval, v);                                                   \
+            write_sysreg_s(SYS_##vhe_cval, v);                                           \
         else                                                                             \
             write_sysreg(nvhe_cval, v);                                                  \
     }

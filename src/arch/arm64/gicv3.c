@@ -116,13 +116,12 @@ static int v3_cpu_init(uint64_t mpidr)
     for (unsigned i = 0; i < 32; i += 4)
         wr32(rd + GICR_IPRIORITYR0 + i, IRQ_PRIORITY * 0x01010101u);
 
-    write_sysreg(S3_4_C12_C9_5 /* ICC_SRE_EL2 */,
-                 ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE);
+    write_sysreg_s(SYS_ICC_SRE_EL2, ICC_SRE_EL2_SRE | ICC_SRE_EL2_DFB | ICC_SRE_EL2_DIB | ICC_SRE_EL2_Enable);
     isb();
-    write_sysreg(S3_0_C4_C6_0 /* ICC_PMR_EL1 */, 0xff);
-    write_sysreg(S3_0_C12_C12_3 /* ICC_BPR1_EL1 */, 0);
-    write_sysreg(S3_0_C12_C12_4 /* ICC_CTLR_EL1 */, ICC_CTLR_EOIMODE);
-    write_sysreg(S3_0_C12_C12_7 /* ICC_IGRPEN1_EL1 */, 1);
+    write_sysreg_s(SYS_ICC_PMR_EL1, 0xff);
+    write_sysreg_s(SYS_ICC_BPR1_EL1, 0);
+    write_sysreg_s(SYS_ICC_CTLR_EL1, ICC_CTLR_EL1_EOImode);
+    write_sysreg_s(SYS_ICC_IGRPEN1_EL1, 1);
     isb();
     return 0;
 }
@@ -158,13 +157,13 @@ static void v3_send_sgi(unsigned sgi, uint64_t mpidr)
                  ((mpidr >> 32) & 0xff) << 48;
 
     dsb(ishst);
-    write_sysreg(S3_0_C12_C11_5 /* ICC_SGI1R_EL1 */, v);
+    write_sysreg_s(SYS_ICC_SGI1R_EL1, v);
     isb();
 }
 
 static unsigned v3_ack(uint32_t *ack)
 {
-    unsigned intid = (unsigned)(read_sysreg(S3_0_C12_C12_0 /* ICC_IAR1_EL1 */) & ICC_IAR_INTID_MASK);
+    unsigned intid = (unsigned)(read_sysreg_s(SYS_ICC_IAR1_EL1) & ICC_IAR1_EL1_INTID_MASK);
 
     dsb(sy);
     *ack = intid;
@@ -173,13 +172,13 @@ static unsigned v3_ack(uint32_t *ack)
 
 static void v3_priority_drop(uint32_t ack)
 {
-    write_sysreg(S3_0_C12_C12_1 /* ICC_EOIR1_EL1 */, ack);
+    write_sysreg_s(SYS_ICC_EOIR1_EL1, ack);
     isb();
 }
 
 static void v3_deactivate(uint32_t ack)
 {
-    write_sysreg(S3_0_C12_C11_1 /* ICC_DIR_EL1 */, ack);
+    write_sysreg_s(SYS_ICC_DIR_EL1, ack);
     isb();
 }
 
@@ -196,7 +195,7 @@ static void v3_set_private_active(uint32_t mask, uint32_t active)
 
 static uint64_t v3_read_vtr(void)
 {
-    return read_sysreg(S3_4_C12_C11_1 /* ICH_VTR_EL2 */);
+    return read_sysreg_s(SYS_ICH_VTR_EL2);
 }
 
 /* ---- LPIs (the ITS's interrupts; docs/device-assignment.md, MSIs) ---- */

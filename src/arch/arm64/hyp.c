@@ -23,11 +23,11 @@ bool hyp_floor_allowed;
  * layouts), so it is off whenever elvisor moves those registers. */
 void hyp_fp_trap(bool trap)
 {
-    if (hyp_vhe)    /* the CPACR layout */
-        write_sysreg(cptr_el2, (trap ? 0 : CPACR_FPEN_NOTRAP) | BIT(30));
+    if (hyp_vhe)    /* the CPACR layout; TAM is bit 30 in both */
+        write_sysreg(cptr_el2, (trap ? 0 : SYSREG_ENUM(CPACR_EL1_FPEN, NOTRAP)) | CPTR_EL2_TAM);
     else
-        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | (trap ? BIT(10) : 0) /* TFP */ |
-                                   BIT(30) /* TAM */);
+        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | CPTR_EL2_TZ | (trap ? CPTR_EL2_TFP : 0) |
+                                   CPTR_EL2_TAM);
     isb();
 }
 
@@ -70,12 +70,14 @@ static void mmu_enable(void)
 
     if (hyp_vhe) {
         /* E2H=1: TCR_EL2 takes the TCR_EL1 layout; TTBR1_EL2 walks are off. */
-        tcr = TCR_T0SZ(64 - HYP_VA_BITS) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |
-              TCR_TG0_4K | TCR_EPD1 | (ps << TCR_IPS_SHIFT);
+        tcr = SYSREG_FIELD(TCR_EL1_T0SZ, 64 - HYP_VA_BITS) | SYSREG_ENUM(TCR_EL1_IRGN0, WBWA) |
+              SYSREG_ENUM(TCR_EL1_ORGN0, WBWA) | SYSREG_ENUM(TCR_EL1_SH0, INNER) |
+              SYSREG_ENUM(TCR_EL1_TG0, 4K) | TCR_EL1_EPD1 | (ps << TCR_EL1_IPS_SHIFT);
         sctlr = SCTLR_EL2_RES1_VHE;
     } else {
-        tcr = TCR_T0SZ(64 - HYP_VA_BITS) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |
-              TCR_TG0_4K | TCR_EL2_RES1 | (ps << TCR_EL2_PS_SHIFT);
+        tcr = SYSREG_FIELD(TCR_EL2_T0SZ, 64 - HYP_VA_BITS) | SYSREG_ENUM(TCR_EL2_IRGN0, WBWA) |
+              SYSREG_ENUM(TCR_EL2_ORGN0, WBWA) | SYSREG_ENUM(TCR_EL2_SH0, INNER) |
+              SYSREG_ENUM(TCR_EL2_TG0, 4K) | TCR_EL2_RES1 | (ps << TCR_EL2_PS_SHIFT);
         sctlr = SCTLR_EL2_RES1_NVHE;
     }
     write_sysreg(mair_el2, MAIR_VALUE);
@@ -85,7 +87,7 @@ static void mmu_enable(void)
     tlbi(alle2);
     dsb(ish);
     isb();
-    write_sysreg(sctlr_el2, sctlr | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA);
+    write_sysreg(sctlr_el2, sctlr | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I | SCTLR_EL2_SA);
     isb();
 }
 
@@ -106,10 +108,11 @@ static void compute_vtcr(void)
     sl0 = ipa > S2_L1_START_MAX_IPA_BITS ? 2 : 1;
 
     hyp_ipa_bits = ipa;
-    hyp_vtcr = VTCR_T0SZ(64 - ipa) | ((uint64_t)sl0 << VTCR_SL0_SHIFT) | VTCR_IRGN0_WBWA |
-               VTCR_ORGN0_WBWA | VTCR_SH0_INNER | VTCR_TG0_4K |
-               ((uint64_t)(hyp_features.parange > 5 ? 5 : hyp_features.parange) << VTCR_PS_SHIFT) |
-               (hyp_features.vmid_bits == 16 ? VTCR_VS_16BIT : 0) | VTCR_RES1;
+    hyp_vtcr = SYSREG_FIELD(VTCR_EL2_T0SZ, 64 - ipa) | ((uint64_t)sl0 << VTCR_EL2_SL0_SHIFT) |
+               SYSREG_ENUM(VTCR_EL2_IRGN0, WBWA) | SYSREG_ENUM(VTCR_EL2_ORGN0, WBWA) |
+               SYSREG_ENUM(VTCR_EL2_SH0, INNER) | SYSREG_ENUM(VTCR_EL2_TG0, 4K) |
+               ((uint64_t)(hyp_features.parange > 5 ? 5 : hyp_features.parange) << VTCR_EL2_PS_SHIFT) |
+               (hyp_features.vmid_bits == 16 ? VTCR_EL2_VS : 0) | VTCR_EL2_RES1;
 }
 
 void hyp_cpu_init(void)
@@ -117,7 +120,7 @@ void hyp_cpu_init(void)
     /* Without a PMU (a VM of elvisor itself, for one) PMCR_EL0 is UNDEFINED. */
     uint64_t pmcr_n = hyp_features.pmu ? (read_sysreg(pmcr_el0) >> 11) & 0x1f : 0;
 
-    write_sysreg(hcr_el2, (hyp_vhe ? HCR_E2H : 0) | HCR_RW);
+    write_sysreg(hcr_el2, (hyp_vhe ? HCR_EL2_E2H : 0) | HCR_EL2_RW);
     isb();
     write_sysreg(vbar_el2, (uint64_t)(uintptr_t)hyp_vectors);
     mmu_enable();
@@ -125,10 +128,10 @@ void hyp_cpu_init(void)
     hyp_fp_trap(false);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));
     /* Guests get no PMU yet: accesses trap and are refused. */
-    write_sysreg(mdcr_el2, MDCR_TPM | MDCR_TPMCR | pmcr_n);
+    write_sysreg(mdcr_el2, MDCR_EL2_TPM | MDCR_EL2_TPMCR | pmcr_n);
     write_sysreg(cntvoff_el2, 0);
     if (!hyp_ptimer_emulated)
-        write_sysreg(CNTPOFF_EL2, 0);
+        write_sysreg_s(SYS_CNTPOFF_EL2, 0);
     write_sysreg(vtcr_el2, hyp_vtcr);
     write_sysreg(vttbr_el2, 0);
     tlb_flush_guests_local();
@@ -143,7 +146,7 @@ void hyp_cpu_init(void)
      * the instructions' exceptions itself (MCE2): the guest may not be able
      * to restart a copy at every point where one can stop. */
     if (hyp_features.hcx)
-        write_sysreg_s(SYS_HCRX_EL2, hyp_guest_mops ? HCRX_MSCEN | HCRX_MCE2 : 0);
+        write_sysreg_s(SYS_HCRX_EL2, hyp_guest_mops ? HCRX_EL2_MSCEn | HCRX_EL2_MCE2 : 0);
     /* elvisor's own EL2 physical timer stays off until the scheduler needs it. */
     write_sysreg(cnthp_ctl_el2, 0);
     isb();
@@ -156,8 +159,8 @@ void hyp_features_probe(bool want_nvhe)
         .pfr1 = read_sysreg(id_aa64pfr1_el1),
         .mmfr0 = read_sysreg(id_aa64mmfr0_el1),
         .mmfr1 = read_sysreg(id_aa64mmfr1_el1),
-        .mmfr2 = read_sysreg(S3_0_C0_C7_2 /* ID_AA64MMFR2_EL1 */),
-        .mmfr4 = read_sysreg(ID_AA64MMFR4_EL1),
+        .mmfr2 = read_sysreg_s(SYS_ID_AA64MMFR2_EL1),
+        .mmfr4 = read_sysreg_s(SYS_ID_AA64MMFR4_EL1),
         .isar1 = read_sysreg(id_aa64isar1_el1),
         .isar2 = read_sysreg_s(SYS_ID_AA64ISAR2_EL1),
         .dfr0 = read_sysreg(id_aa64dfr0_el1),
@@ -169,7 +172,7 @@ void hyp_features_probe(bool want_nvhe)
     hyp_ptimer_emulated = !cpu_features_has_cntpoff(&hyp_features);
     hyp_guest_mops = hyp_features.hcx && hyp_features.mops;
     /* A CPU that came out of reset with E2H set and cannot clear it. */
-    if (!hyp_vhe && (read_sysreg(hcr_el2) & HCR_E2H) && hyp_features.e2h != E2H_SWITCHABLE)
+    if (!hyp_vhe && (read_sysreg(hcr_el2) & HCR_EL2_E2H) && hyp_features.e2h != E2H_SWITCHABLE)
         hyp_vhe = true;
     compute_vtcr();
 }
@@ -187,13 +190,13 @@ void hyp_check_cntpoff(void)
 
     if (hyp_ptimer_emulated)
         return;
-    write_sysreg(CNTPOFF_EL2, CNTPOFF_PROBE_OFFSET);
+    write_sysreg_s(SYS_CNTPOFF_EL2, CNTPOFF_PROBE_OFFSET);
     el1_ptimer_set_cval(hw_cntpct() + CNTPOFF_PROBE_AHEAD);
-    el1_ptimer_set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+    el1_ptimer_set_ctl(CNTx_CTL_ENABLE | CNTx_CTL_IMASK);
     isb();
-    applied = el1_ptimer_ctl() & CNT_CTL_ISTATUS;
+    applied = el1_ptimer_ctl() & CNTx_CTL_ISTATUS;
     el1_ptimer_set_ctl(0);
-    write_sysreg(CNTPOFF_EL2, 0);
+    write_sysreg_s(SYS_CNTPOFF_EL2, 0);
     if (!applied) {
         log_info("CNTPOFF_EL2 does not offset the EL1 physical timer (SCR_EL3.ECVEn clear?): "
                  "emulating the guest physical counter and timer instead");

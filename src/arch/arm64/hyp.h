@@ -47,20 +47,20 @@ void hyp_check_cntpoff(void);
 #define HYP_TRAP_EL1_TIMERS (HYP_TRAP_EL1_PCT | HYP_TRAP_EL1_PT | HYP_TRAP_EL1_VT | HYP_TRAP_EL1_VCT)
 static inline uint64_t hyp_cnthctl(unsigned traps)
 {
-    uint64_t pct = hyp_vhe ? CNTHCTL_EL1PCTEN_VHE : CNTHCTL_EL1PCTEN_NVHE;
-    uint64_t pt = hyp_vhe ? CNTHCTL_EL1PCEN_VHE : CNTHCTL_EL1PCEN_NVHE;
-    uint64_t v = hyp_vhe ? CNTHCTL_EL0PCTEN_VHE | CNTHCTL_EL0VCTEN_VHE : 0;
+    uint64_t pct = hyp_vhe ? CNTHCTL_EL2_E2H1_EL1PCTEN : CNTHCTL_EL2_EL1PCTEN;
+    uint64_t pt = hyp_vhe ? CNTHCTL_EL2_E2H1_EL1PTEN : CNTHCTL_EL2_EL1PCEN;
+    uint64_t v = hyp_vhe ? CNTHCTL_EL2_E2H1_EL0PCTEN | CNTHCTL_EL2_E2H1_EL0VCTEN : 0;
 
     if (!hyp_ptimer_emulated)
-        v |= pct | pt | CNTHCTL_ECV;
+        v |= pct | pt | CNTHCTL_EL2_ECV;
     if (traps & HYP_TRAP_EL1_PCT)
         v &= ~pct;
     if (traps & HYP_TRAP_EL1_PT)
         v &= ~pt;
     if (traps & HYP_TRAP_EL1_VT)
-        v |= CNTHCTL_EL1TVT;
+        v |= CNTHCTL_EL2_EL1TVT;
     if (traps & HYP_TRAP_EL1_VCT)
-        v |= CNTHCTL_EL1TVCT;
+        v |= CNTHCTL_EL2_EL1TVCT;
     return v;
 }
 

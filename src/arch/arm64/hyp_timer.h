@@ -13,7 +13,7 @@
 static inline void hyp_timer_arm(uint64_t cval)
 {
     write_sysreg(cnthp_cval_el2, cval);
-    write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+    write_sysreg(cnthp_ctl_el2, CNTx_CTL_ENABLE);
     isb();
 }
 

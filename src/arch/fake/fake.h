@@ -16,8 +16,8 @@
 void fake_arch_reset(void);
 
 /* A register as an lvalue, by a name the code uses: fake_reg(esr_el2),
- * fake_reg(CNTP_CTL_EL02) (a macro naming an encoding works as in code; an
- * _EL12/_EL02 alias names the EL1/EL0 register itself, E2H or not).
+ * fake_reg(SYS_CNTP_CTL_EL02_S) (a macro naming an encoding works as in
+ * code; an _EL12/_EL02 alias names the EL1/EL0 register itself, E2H or not).
  * The timers' CTL.ISTATUS is computed when the code reads it (count >=
  * CVAL while enabled; the virtual timers count CNTPCT - CNTVOFF): set
  * fake_reg(cntpct_el0) to move time. */

@@ -69,7 +69,7 @@ static void test_cval_is_the_guests_and_the_hardware_one_is_offset(void **state)
     fake_exit_mrs(CNTP_CVAL, 4);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_int_equal(v->regs.x[4], 7000);
-    assert_int_equal(fake_reg(CNTP_CVAL_EL02), vm->cnt_offset + 7000);
+    assert_int_equal(fake_reg(SYS_CNTP_CVAL_EL02_S), vm->cnt_offset + 7000);
 }
 
 static void test_tval_is_relative_to_the_guests_count(void **state)
@@ -165,8 +165,8 @@ static void test_a_guest_hypervisors_timers_follow_its_context(void **state)
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_VIRT], VTIMER_EL1_VIRT);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_PHYS], 30);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_VIRT], 27);
-    assert_int_equal(fake_reg(CNTV_CVAL_EL02), 9000);
-    assert_int_equal(fake_reg(CNTV_CTL_EL02), CNT_CTL_ENABLE);
+    assert_int_equal(fake_reg(SYS_CNTV_CVAL_EL02_S), 9000);
+    assert_int_equal(fake_reg(SYS_CNTV_CTL_EL02_S), CNT_CTL_ENABLE);
     /* L2's virtual count is L1's physical count minus L1's CNTVOFF_EL2. */
     assert_int_equal(fake_reg(cntvoff_el2), l1->vcnt_offset + 100);
 
