@@ -4,7 +4,7 @@
 ELVISOR_CONFIG      := $(BUILD)/tools/elvisor-config
 ELVISOR_CONFIG_SRCS := tools/elvisor-config.c tools/config_report.c tools/dts_srcmap.c \
                        tools/dts_refs.c tools/vm_dtb_of_config.c \
-                       src/core/config.c src/core/loader.c src/core/vm_dtb.c \
+                       src/core/config.c src/core/loader.c src/core/vm_dtb.c src/core/vm_dt_nodes.c \
                        src/lib/fdt_read.c src/lib/fdt_write.c src/lib/printf.c
 ELVISOR_CONFIG_OBJS := $(patsubst %.c,$(BUILD)/tools/obj/%.o,$(ELVISOR_CONFIG_SRCS))
 # ELVISOR_HOST_TEST gives the shared sources the C library's string functions.
@@ -36,7 +36,7 @@ $(CONFIG_TOOL_TESTS): UNIT_CFLAGS += -DELVISOR_CONFIG_BIN='"$(abspath $(ELVISOR_
 # (docs/kvmrun.md). Debian's cross compiler: gcc-aarch64-linux-gnu.
 KVMRUN          := $(BUILD)/tools/kvmrun
 KVMRUN_CC       ?= aarch64-linux-gnu-gcc
-KVMRUN_SRCS     := $(sort $(wildcard tools/kvmrun/*.c)) src/core/loader.c src/core/vm_dtb.c \
+KVMRUN_SRCS     := $(sort $(wildcard tools/kvmrun/*.c)) src/core/loader.c src/core/vm_dtb.c src/core/vm_dt_nodes.c \
                    src/lib/fdt_write.c src/lib/printf.c
 KVMRUN_OBJS     := $(patsubst %.c,$(BUILD)/tools/kvmrun-obj/%.o,$(KVMRUN_SRCS))
 KVMRUN_CFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -DELVISOR_HOST_TEST -Isrc -I$(GEN) -Itools/kvmrun

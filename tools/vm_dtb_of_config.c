@@ -1,6 +1,6 @@
 /* The parameters vm_boot() gives vm_dtb_build() (write_guest_dtb() in
  * src/core/vm.c), from the configuration alone. vm.c reads them from the
- * created VM and its devices; the values below are the guest platform
+ * created VM and its device classes write their nodes; the values below are the guest platform
  * contract's (src/core/vm.h, src/vdev/vgic.h), which a host tool cannot
  * include. tests/integration/launcher.sh compares this tool's DTB with the
  * one a guest finds in its memory under elvisor, byte for byte, so the two
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/loader.h"
-#include "core/vm_dtb.h"
+#include "core/vm_dt_nodes.h"
 
 #define RAM_BASE            0x40000000ULL
 #define DTB_SLOT            (2ULL << 20)    /* the DTB lives in RAM's last 2 MiB */
@@ -48,27 +48,33 @@ int vm_dtb_of_config(const struct vm_config *vm, unsigned host_gic, void *buf, s
     /* vCPU i's MPIDR affinity is i (vcpu_mpidr_of() in vm.c). */
     for (unsigned i = 0; i < vm->nr_vcpus && i < CONFIG_MAX_VCPUS; i++)
         mpidrs[i] = i;
-    const struct vm_dtb_params dp = {
+    /* elvisor's device classes for a VM without pci-devices (src/core/vm_devices.c). */
+    const struct vm_dt_virt devices = {
+        .gic = {
+            .gicd_base = GICD_BASE,
+            .gicd_size = GICD_SIZE,
+            .gicr_base = gic == 2 ? 0 : GICR_BASE,
+            .gicr_size = gic == 2 ? 0 : GICR_STRIDE * vm->nr_vcpus,
+            .gicc_base = gic == 2 ? GICC_BASE : 0,
+            .gicc_size = gic == 2 ? GICC_SIZE : 0,
+        },
+        .uart = { UART_BASE, UART_SIZE, UART_SPI },
+    };
+    struct vm_dtb_params dp = {
         .ram_base = RAM_BASE,
         .ram_size = vm->mem_size,
         .nr_vcpus = vm->nr_vcpus,
         .vcpu_mpidr = mpidrs,
         .gic_version = gic,
-        .gicd_base = GICD_BASE,
-        .gicd_size = GICD_SIZE,
-        .gicr_base = gic == 2 ? 0 : GICR_BASE,
-        .gicr_size = gic == 2 ? 0 : GICR_STRIDE * vm->nr_vcpus,
-        .gicc_base = gic == 2 ? GICC_BASE : 0,
-        .gicc_size = gic == 2 ? GICC_SIZE : 0,
-        .uart_base = UART_BASE,
-        .uart_size = UART_SIZE,
-        .uart_spi = UART_SPI,
         .bootargs = vm->bootargs,
         .initrd_start = initrd_ipa,
         .initrd_end = vm->initrd ? initrd_ipa + vm->initrd_size : 0,
         .psci_method = vm->virt_el2 ? "smc" : "hvc",
         .virt_el2 = vm->virt_el2,
+        .write_devices = vm_dt_virt_devices,
+        .devices = &devices,
     };
+    vm_dt_virt_chosen(&devices, &dp.chosen);
     int n = vm_dtb_build(&dp, buf, size);
     if (n <= 0)
         *why = "the device tree generator refused the VM's parameters";

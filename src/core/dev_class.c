@@ -31,10 +31,18 @@ void dev_classes_quiesce(const struct dev_class *const *classes, size_t n, struc
             classes[i]->quiesce(vm);
 }
 
-void dev_classes_describe(const struct dev_class *const *classes, size_t n, const struct vm *vm,
-                          struct vm_dt *dt)
+void dev_classes_chosen(const struct dev_class *const *classes, size_t n, const struct vm *vm,
+                        struct vm_dt_chosen *ch)
 {
     for (size_t i = 0; i < n; i++)
-        if (classes[i]->describe)
+        if (classes[i]->chosen)
+            classes[i]->chosen(vm, ch);
+}
+
+void dev_classes_describe(const struct dev_class *const *classes, size_t n, const struct vm *vm,
+                          struct vm_dt *dt, enum dev_dt_parent parent)
+{
+    for (size_t i = 0; i < n; i++)
+        if (classes[i]->describe && classes[i]->dt_parent == parent)
             classes[i]->describe(vm, dt);
 }

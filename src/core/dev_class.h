@@ -11,6 +11,11 @@
 
 struct vm;
 struct vm_dt;
+struct vm_dt_chosen;
+
+/* Where a class's DTB node goes: under the root, or under the interrupt
+ * controller (an MSI frame), written while the GIC class's node is open. */
+enum dev_dt_parent { DEV_DT_ROOT, DEV_DT_GIC };
 
 struct dev_class {
     const char *name;
@@ -24,8 +29,13 @@ struct dev_class {
     /* No more DMA or interrupts from it: at reset (after reset, outside
      * the lock), power-off and operator stop. */
     void (*quiesce)(struct vm *vm);
-    /* Its DTB node: fills its part of the description vm_dtb_build() writes. */
+    /* What /chosen says of it (the console's path, a bridge's BARs
+     * final), asked before any node is written. */
+    void (*chosen)(const struct vm *vm, struct vm_dt_chosen *ch);
+    /* Its DTB node, written through dt (core/vm_dt_nodes.h) under
+     * dt_parent; nothing when the VM's configuration has none of it. */
     void (*describe)(const struct vm *vm, struct vm_dt *dt);
+    enum dev_dt_parent dt_parent;
 };
 
 /* Each walker visits the classes in table order, skipping a NULL hook. */
@@ -36,7 +46,10 @@ int dev_classes_create(const struct dev_class *const *classes, size_t n, struct 
 int dev_classes_reset(const struct dev_class *const *classes, size_t n, struct vm *vm,
                       const char **failed);
 void dev_classes_quiesce(const struct dev_class *const *classes, size_t n, struct vm *vm);
+void dev_classes_chosen(const struct dev_class *const *classes, size_t n, const struct vm *vm,
+                        struct vm_dt_chosen *ch);
+/* Only the classes whose node goes under parent. */
 void dev_classes_describe(const struct dev_class *const *classes, size_t n, const struct vm *vm,
-                          struct vm_dt *dt);
+                          struct vm_dt *dt, enum dev_dt_parent parent);
 
 #endif

@@ -212,7 +212,7 @@ static bool write_guest_dtb(struct vm *vm, uint64_t initrd_ipa)
 
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         mpidrs[i] = vm->vcpus[i].mpidr & MPIDR_AFF_MASK;
-    struct vm_dt dt = { .p = {
+    struct vm_dtb_params p = {
         .ram_base = vm->ram_ipa,
         .ram_size = vm->ram_size,
         .nr_vcpus = vm->nr_vcpus,
@@ -224,10 +224,13 @@ static bool write_guest_dtb(struct vm *vm, uint64_t initrd_ipa)
          * are for its own EL2. */
         .psci_method = cfg->virt_el2 ? "smc" : "hvc",
         .virt_el2 = cfg->virt_el2,
-    } };
-    vm_devices_describe(vm, &dt);
+        .gic_version = vm->gic_version,
+        .write_devices = vm_devices_describe,
+        .devices = vm,
+    };
+    vm_devices_chosen(vm, &p.chosen);
     spin_lock(&dtb_lock);
-    int size = vm_dtb_build(&dt.p, dtb, sizeof(dtb));
+    int size = vm_dtb_build(&p, dtb, sizeof(dtb));
     if (size > 0)
         vm_write_ipa(vm, vm->dtb_ipa, dtb, (uint64_t)size);
     spin_unlock(&dtb_lock);

@@ -4,9 +4,12 @@
 #include "core/console.h"
 #include "core/dev_class.h"
 #include "core/passthrough.h"
+#include "core/vm_dt_nodes.h"
 #include "lib/log.h"
 #include "vdev/v2m.h"
 #include "vdev/virtio_mmio.h"
+
+static void describe_under_gic(const struct vm *vm, struct vm_dt *dt);
 
 static int add_mmio(struct vm *vm, const char *name, uint64_t base, uint64_t size,
                     mmio_handler_fn fn, void *dev)
@@ -66,17 +69,23 @@ static int gic_create(struct vm *vm)
     return rc ? -1 : 0;
 }
 
+/* The interrupt controller, and inside its node the classes that live
+ * under it. */
 static void gic_describe(const struct vm *vm, struct vm_dt *dt)
 {
     bool v2 = vm->gic_version == 2;
+    const struct vm_dt_gic g = {
+        .gicd_base = VIRT_GICD_BASE,
+        .gicd_size = v2 ? VGIC_V2_DIST_SIZE : VGIC_V3_DIST_SIZE,
+        .gicr_base = v2 ? 0 : VIRT_GICR_BASE,
+        .gicr_size = v2 ? 0 : VGIC_V3_REDIST_STRIDE * vm->nr_vcpus,
+        .gicc_base = v2 ? VIRT_GICC_BASE : 0,
+        .gicc_size = v2 ? VIRT_GICC_SIZE : 0,
+    };
 
-    dt->p.gic_version = vm->gic_version;
-    dt->p.gicd_base = VIRT_GICD_BASE;
-    dt->p.gicd_size = v2 ? VGIC_V2_DIST_SIZE : VGIC_V3_DIST_SIZE;
-    dt->p.gicr_base = v2 ? 0 : VIRT_GICR_BASE;
-    dt->p.gicr_size = v2 ? 0 : VGIC_V3_REDIST_STRIDE * vm->nr_vcpus;
-    dt->p.gicc_base = v2 ? VIRT_GICC_BASE : 0;
-    dt->p.gicc_size = v2 ? VIRT_GICC_SIZE : 0;
+    vm_dt_gic_open(dt, &g);
+    describe_under_gic(vm, dt);
+    vm_dt_gic_close(dt);
 }
 
 static const struct dev_class gic_class = {
@@ -127,16 +136,24 @@ static int uart_create(struct vm *vm)
     return add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
 }
 
-static void uart_describe(const struct vm *vm, struct vm_dt *dt)
+/* The VM's console. */
+static void uart_chosen(const struct vm *vm, struct vm_dt_chosen *ch)
 {
     (void)vm;
-    dt->p.uart_base = VIRT_UART_BASE;
-    dt->p.uart_size = VIRT_UART_SIZE;
-    dt->p.uart_spi = VIRT_UART_SPI;
+    vm_dt_pl011_path(ch->stdout_path, VIRT_UART_BASE);
+}
+
+static void uart_describe(const struct vm *vm, struct vm_dt *dt)
+{
+    static const struct vm_dt_uart u = { VIRT_UART_BASE, VIRT_UART_SIZE, VIRT_UART_SPI };
+
+    (void)vm;
+    vm_dt_pl011(dt, &u);
 }
 
 static const struct dev_class uart_class = {
-    .name = "pl011", .create = uart_create, .reset = uart_reset, .describe = uart_describe,
+    .name = "pl011", .create = uart_create, .reset = uart_reset, .chosen = uart_chosen,
+    .describe = uart_describe,
 };
 
 /* ---- the virtio-mmio window ---- */
@@ -155,48 +172,64 @@ static const struct dev_class virtio_window_class = {
 
 /* ---- the virtual PCIe bridge and its assigned functions (core/passthrough.h) ---- */
 
+/* Its BARs are where the host firmware put them: the guest must not move
+ * them. */
+static void pcie_chosen(const struct vm *vm, struct vm_dt_chosen *ch)
+{
+    if (vm->nr_pci)
+        ch->pci_probe_only = true;
+}
+
 static void pcie_describe(const struct vm *vm, struct vm_dt *dt)
 {
+    struct vm_dtb_pci pci = { .ecam_base = VIRT_PCIE_ECAM_BASE, .ecam_size = VIRT_PCIE_ECAM_SIZE,
+                              .mmio_base = platform.pci.mmio32_base,
+                              .mmio_size = platform.pci.mmio32_size,
+                              .msi_frame_base = passthrough_msi_frame(vm),
+                              .msi_frame_size = V2M_FRAME_SIZE };
+
     if (!vm->nr_pci)
         return;
-    dt->pci = (struct vm_dtb_pci){ .ecam_base = VIRT_PCIE_ECAM_BASE, .ecam_size = VIRT_PCIE_ECAM_SIZE,
-                                   .mmio_base = platform.pci.mmio32_base,
-                                   .mmio_size = platform.pci.mmio32_size };
     for (unsigned i = 0; i < vm->nr_pci && i < VM_DTB_MAX_PCI; i++) {
         const struct pci_func *f = vm->pci[i];
-        dt->pci.fn[i] = (struct vm_dtb_pci_fn){ f->dev, f->fn, f->int_pin,
-                                                f->intid ? f->intid - GIC_SPI_BASE : 0 };
-        dt->pci.nr++;
+        pci.fn[i] = (struct vm_dtb_pci_fn){ f->dev, f->fn, f->int_pin,
+                                            f->intid ? f->intid - GIC_SPI_BASE : 0 };
+        pci.nr++;
     }
-    dt->p.pci = &dt->pci;
+    vm_dt_pcie(dt, &pci);
 }
 
 static const struct dev_class pcie_class = {
     .name = "pcie", .create = passthrough_vm_attach, .quiesce = passthrough_vm_quiesce,
-    .describe = pcie_describe,
+    .chosen = pcie_chosen, .describe = pcie_describe,
 };
 
 /* ---- the MSI frame of the bridge's functions (GICv2m-style, vdev/v2m.h) ---- */
 
+/* A child of the GIC's node, the bridge's msi-parent. */
 static void msi_frame_describe(const struct vm *vm, struct vm_dt *dt)
 {
     uint64_t base = passthrough_msi_frame(vm);
 
-    if (dt->p.pci && base) {
-        dt->pci.msi_frame_base = base;
-        dt->pci.msi_frame_size = V2M_FRAME_SIZE;
-    }
+    if (vm->nr_pci && base)
+        vm_dt_v2m(dt, base, V2M_FRAME_SIZE);
 }
 
 static const struct dev_class msi_frame_class = {
     .name = "gicv2m", .create = passthrough_msi_frame_create, .describe = msi_frame_describe,
+    .dt_parent = DEV_DT_GIC,
 };
 
-/* Table order is creation, reset and DTB order. */
+/* Table order is creation, reset and DTB order (within each parent). */
 static const struct dev_class *const vm_device_classes[] = {
     &gic_class, &uart_class, &virtio_window_class, &pcie_class, &msi_frame_class,
 };
 #define NR_CLASSES (sizeof(vm_device_classes) / sizeof(vm_device_classes[0]))
+
+static void describe_under_gic(const struct vm *vm, struct vm_dt *dt)
+{
+    dev_classes_describe(vm_device_classes, NR_CLASSES, vm, dt, DEV_DT_GIC);
+}
 
 int vm_devices_create(struct vm *vm)
 {
@@ -226,7 +259,12 @@ void vm_devices_quiesce(struct vm *vm)
     dev_classes_quiesce(vm_device_classes, NR_CLASSES, vm);
 }
 
-void vm_devices_describe(const struct vm *vm, struct vm_dt *dt)
+void vm_devices_chosen(const struct vm *vm, struct vm_dt_chosen *ch)
 {
-    dev_classes_describe(vm_device_classes, NR_CLASSES, vm, dt);
+    dev_classes_chosen(vm_device_classes, NR_CLASSES, vm, ch);
+}
+
+void vm_devices_describe(struct vm_dt *dt, const void *vm)
+{
+    dev_classes_describe(vm_device_classes, NR_CLASSES, vm, dt, DEV_DT_ROOT);
 }

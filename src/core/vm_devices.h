@@ -7,12 +7,6 @@
 #include "core/vm.h"
 #include "core/vm_dtb.h"
 
-/* What the device classes tell the DTB writer (core/vm_dtb.h). */
-struct vm_dt {
-    struct vm_dtb_params p;
-    struct vm_dtb_pci pci;          /* p.pci points here when the VM has a bridge */
-};
-
 /* Every device from vm->cfg, in table order; <0 (logged) when one fails.
  * The vCPUs' MPIDRs are set already. */
 int vm_devices_create(struct vm *vm);
@@ -21,6 +15,10 @@ int vm_devices_create(struct vm *vm);
 int vm_devices_reset(struct vm *vm);
 /* Reset, power-off and operator stop: no more DMA or interrupts. */
 void vm_devices_quiesce(struct vm *vm);
-void vm_devices_describe(const struct vm *vm, struct vm_dt *dt);
+/* The guest DTB (core/vm_dtb.h): what /chosen says of the devices, then
+ * each class's node, as vm_dtb_params.write_devices with the VM as its
+ * argument. */
+void vm_devices_chosen(const struct vm *vm, struct vm_dt_chosen *ch);
+void vm_devices_describe(struct vm_dt *dt, const void *vm);
 
 #endif

@@ -1,6 +1,8 @@
 /* The device tree a VM boots with: the QEMU `virt` board layout (memory,
- * cpus, PSCI, architected timer, GICv2 or GICv3, PL011 and its clock,
- * /chosen), generated from the VM's configuration. */
+ * cpus, PSCI, architected timer, /chosen), generated from the VM's
+ * configuration, with the nodes of its devices written by whoever owns
+ * them (elvisor's device classes, core/vm_devices.c; host tools through
+ * core/vm_dt_nodes.h) at their place in the tree. */
 #ifndef ELVISOR_CORE_VM_DTB_H
 #define ELVISOR_CORE_VM_DTB_H
 
@@ -8,8 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Phandles the generated tree uses (other code emitting nodes into the same
- * tree, e.g. virtio-mmio slots, refers to the GIC by this value). */
+struct fdt_writer;
+
+/* Phandles the generated tree uses (device nodes refer to the GIC, the
+ * PCIe bridge to its MSI frame, the PL011 to its clock, by these). */
 #define VM_DTB_PHANDLE_CLK24MHZ  1u
 #define VM_DTB_PHANDLE_GIC       2u
 #define VM_DTB_PHANDLE_V2M       3u
@@ -17,35 +21,31 @@
 #define VM_DTB_GICV2_MAX_CPUS    8u   /* GICv2 targets at most 8 CPUs */
 #define VM_DTB_GICV3_REDIST_FRAME 0x20000u   /* RD_base + SGI_base frames per vCPU */
 #define VM_DTB_MAX_VCPUS         512u
+#define VM_DTB_PATH_MAX          48u
 
-#define VM_DTB_MAX_PCI           4u
+struct vm_dtb_params;
 
-/* A PCIe host bridge with some functions on bus 0 (ECAM, 32-bit window). */
-struct vm_dtb_pci_fn {
-    uint8_t dev, fn;
-    uint8_t pin;                    /* 1..4 INTA..INTD, 0: none */
-    unsigned spi;                   /* its INTx SPI number */
+/* What a device's node is written through: the writer, inside the node
+ * its node belongs under, and the board it sits on. */
+struct vm_dt {
+    struct fdt_writer *w;
+    const struct vm_dtb_params *p;
 };
 
-struct vm_dtb_pci {
-    uint64_t ecam_base, ecam_size;  /* bus 0 only: 1 MiB */
-    uint64_t mmio_base, mmio_size;
-    unsigned nr;
-    struct vm_dtb_pci_fn fn[VM_DTB_MAX_PCI];
-    /* A GICv2m-style MSI frame under the GIC, the bridge's msi-parent
-     * (0: none, the functions use INTx). */
-    uint64_t msi_frame_base, msi_frame_size;
+/* What /chosen says of the devices: it comes before any device node, so
+ * the devices tell it first. */
+struct vm_dt_chosen {
+    char stdout_path[VM_DTB_PATH_MAX];  /* the console's node; "": none (no /aliases either) */
+    bool pci_probe_only;                /* a PCIe bridge whose BARs the guest must not move */
 };
 
 struct vm_dtb_params {
     uint64_t ram_base, ram_size;
     unsigned nr_vcpus;
     const uint64_t *vcpu_mpidr;     /* reg value of each cpu node (affinity bits) */
-    unsigned gic_version;           /* 2 or 3 */
-    uint64_t gicd_base, gicd_size;
-    uint64_t gicr_base, gicr_size;  /* v3: one 0x20000 frame per vCPU */
-    uint64_t gicc_base, gicc_size;  /* v2: CPU interface */
-    uint64_t uart_base, uart_size;  unsigned uart_spi;  /* SPI number, e.g. 1 */
+    /* The interrupt controller's version, 2 or 3: the format of every PPI
+     * specifier (GICv2's carries a CPU mask). */
+    unsigned gic_version;
     const char *bootargs;           /* may be NULL */
     uint64_t initrd_start, initrd_end; /* both 0 when no initrd */
     const char *psci_method;        /* "hvc" (NULL means "hvc") */
@@ -56,12 +56,16 @@ struct vm_dtb_params {
     uint64_t kaslr_seed;            /* 0: omitted */
     const void *rng_seed;           /* NULL: omitted */
     uint32_t rng_seed_len;
-    const struct vm_dtb_pci *pci;   /* NULL: no PCIe bridge */
-    /* room for virtio-mmio slots later */
+    struct vm_dt_chosen chosen;
+    /* Writes every device node, in order, after the board's own nodes
+     * (NULL: none); devices is its argument. */
+    void (*write_devices)(struct vm_dt *dt, const void *devices);
+    const void *devices;
 };
 
 /* Writes the DTB into buf; returns its size or a negative FDT_ERR_* code
- * (FDT_ERR_NOSPACE if buf is too small, FDT_ERR_BADPARAM for bad params). */
+ * (FDT_ERR_NOSPACE if buf is too small, FDT_ERR_BADPARAM for bad params,
+ * the board's or a device node's). */
 int vm_dtb_build(const struct vm_dtb_params *p, void *buf, size_t size);
 
 #endif

@@ -212,6 +212,9 @@ int fdt_w_prop_cells(struct fdt_writer *w, const char *name, const uint32_t *cel
 int fdt_w_prop_string(struct fdt_writer *w, const char *name, const char *s);
 int fdt_w_prop_stringlist(struct fdt_writer *w, const char *name, const char *const *strs,
                           unsigned n);
+/* A builder's own verdict (e.g. FDT_ERR_BADPARAM for a value no node can
+ * carry): sticks like the writer's errors; returns the first error. */
+int fdt_w_fail(struct fdt_writer *w, int err);
 /* Returns the blob's total size, or the first error. */
 int fdt_w_finish(struct fdt_writer *w);
 

@@ -23,6 +23,11 @@ static int writer_error(struct fdt_writer *w, int err)
     return w->err;
 }
 
+int fdt_w_fail(struct fdt_writer *w, int err)
+{
+    return writer_error(w, err);
+}
+
 static uint32_t space_left(const struct fdt_writer *w)
 {
     return w->size - w->struct_end - w->strings_len;

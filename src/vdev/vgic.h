@@ -23,6 +23,8 @@
  * docs/vtimer.md. vgic_hw_line_level() is called with the lock held.
  *
  * Layout: vgic_core.c holds the GIC-version-independent interrupt state,
+ * vgic_regs.c the register accessors the region tables share (bit,
+ * priority, configuration, target registers, group enables, ID registers),
  * vgic_lr.c the list-register policy shared by both models (flush, sync,
  * WFI test), vgic_v3_lr.c / vgic_v2_lr.c the ICH_LR / GICH_LR encodings,
  * vgic_v3_dist.c and vgic_v3_redist.c the GICv3 register files,
@@ -504,6 +506,13 @@ enum vgic_bitreg {
 #define VGIC_REG_IGRPMODR       0x0d00u
 #define VGIC_REG_NSACR          0x0e00u
 #define VGIC_REG_IDREGS         0xffd0u     /* PIDR4..CIDR3, up to 0xfffc */
+
+/* GICD_IROUTER<n>: the fields an SPI's route keeps (vgic_core.c routes by
+ * them, vgic_regs.c stores a guest's write through them). */
+#define GICD_IROUTER_AFF0_2_MASK    0x00ffffffull       /* Aff2:Aff1:Aff0 [23:0] */
+#define GICD_IROUTER_IRM            (1ull << 31)        /* 1: any participating PE */
+#define GICD_IROUTER_AFF3_SHIFT     32                  /* [39:32] */
+#define GICD_IROUTER_AFF3_MASK      (0xffull << GICD_IROUTER_AFF3_SHIFT)
 
 /* ICC_SGI1R_EL1.TargetList covers Aff0 values RS*16 .. RS*16+15. */
 #define VGIC_SGI_TARGETS_PER_RANGE 16u

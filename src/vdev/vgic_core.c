@@ -3,18 +3,12 @@
  * pending (device lines, forwarded physical IRQs, SGIs), SPI routing
  * (GICv3 IROUTER or GICv2 ITARGETSR), GICv2's per-source SGI state, and
  * the bookkeeping that tells other vCPUs to look at their list registers.
- * Nothing here knows register offsets beyond the common bit-register and
- * identification-register layouts, nor any list-register encoding. */
+ * Nothing here knows a register offset or a list-register encoding: the
+ * registers' reads and writes of this state are in vgic_regs.c. */
 #include "vdev/vgic.h"
 
 #include "lib/log.h"
 #include "lib/string.h"
-
-/* GICD_IROUTER<n> */
-#define GICD_IROUTER_AFF0_2_MASK    0x00ffffffull       /* Aff2:Aff1:Aff0 [23:0] */
-#define GICD_IROUTER_IRM            (1ull << 31)        /* 1: any participating PE */
-#define GICD_IROUTER_AFF3_SHIFT     32                  /* [39:32] */
-#define GICD_IROUTER_AFF3_MASK      (0xffull << GICD_IROUTER_AFF3_SHIFT)
 
 /* MPIDR_EL1 affinity fields */
 #define MPIDR_AFF0_2_MASK           0x00ffffffull
@@ -36,16 +30,6 @@
 
 #define VGIC_FIRST_PPI              16u
 #define VGIC_PINTID_MIN             16u                 /* the LR cannot forward SGIs */
-
-/* GICD_CTLR group enables (GICv3 with DS = 1, GICv2 without Security
- * Extensions) */
-#define GICD_CTLR_ENABLE_GRP0       (1u << 0)
-#define GICD_CTLR_ENABLE_GRP1       (1u << 1)
-
-/* Identification registers, offsets within their 4 KiB page */
-#define GIC_PIDR2_PAGE_OFF          0xfe8u
-#define GIC_PIDR2_ARCHREV_SHIFT     4                   /* [7:4] */
-#define GIC_CIDR0_PAGE_OFF          0xff0u
 
 uint32_t vgic_mpidr_affinity(uint64_t mpidr)
 {
@@ -341,101 +325,6 @@ void vgic_kick_mask(struct vgic *v, uint32_t kick)
     }
 }
 
-/* ISPENDR of a forwarded level interrupt: its pending state is the
- * physical line's (as on a GIC, also while active), or the guest's own
- * ISPENDR latch. The vGIC's latch only says an edge was acknowledged at
- * EL2 and may be stale: a timer disabled or re-armed since is not
- * pending. Where the line cannot be read (a vCPU not loaded here), the
- * vGIC's state is all there is. */
-static bool vgic_pending_read(struct vgic *v, unsigned bank, const struct vgic_irq *irq)
-{
-    bool level;
-
-    if (irq->hw && !irq->edge && irq->intid < VGIC_NR_PRIVATE_IRQS &&
-        vgic_hw_line_level(v, bank, irq->intid, &level))
-        return level || irq->pending_soft;
-    return vgic_irq_is_pending(irq);
-}
-
-uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
-                          enum vgic_bitreg reg)
-{
-    uint32_t val = 0;
-
-    for (unsigned i = 0; i < 32; i++) {
-        const struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
-        bool bit = false;
-
-        if (!irq)
-            continue;
-        switch (reg) {
-        case VGIC_BITREG_GROUP:
-            bit = irq->group1;
-            break;
-        case VGIC_BITREG_SET_ENABLE:
-        case VGIC_BITREG_CLEAR_ENABLE:
-            bit = irq->enabled;
-            break;
-        case VGIC_BITREG_SET_PENDING:
-        case VGIC_BITREG_CLEAR_PENDING:
-            bit = vgic_pending_read(v, bank, irq);
-            break;
-        case VGIC_BITREG_SET_ACTIVE:
-        case VGIC_BITREG_CLEAR_ACTIVE:
-            bit = irq->active;
-            break;
-        }
-        val |= (uint32_t)bit << i;
-    }
-    return val;
-}
-
-void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t first_intid,
-                       enum vgic_bitreg reg, uint32_t val, uint32_t *kick)
-{
-    for (unsigned i = 0; i < 32; i++) {
-        struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
-        bool bit = (val >> i) & 1u;
-        bool in_lr;
-
-        if (!irq)
-            continue;
-        /* Only IGROUPR is a plain register; the rest act on written ones. */
-        if (reg != VGIC_BITREG_GROUP && !bit)
-            continue;
-        in_lr = irq->lr_owner != VGIC_NONE8;
-        switch (reg) {
-        case VGIC_BITREG_GROUP:
-            if (irq->group1 == bit)
-                continue;
-            irq->group1 = bit;
-            break;
-        case VGIC_BITREG_SET_ENABLE:
-            irq->enabled = true;
-            break;
-        case VGIC_BITREG_CLEAR_ENABLE:
-            irq->enabled = false;
-            break;
-        case VGIC_BITREG_SET_PENDING:
-        case VGIC_BITREG_CLEAR_PENDING:
-            irq->pending_latch = reg == VGIC_BITREG_SET_PENDING;
-            irq->pending_soft = irq->pending_latch && irq->hw;
-            irq->pending_written |= in_lr;
-            vgic_note_hw_write(v, irq, bank, caller, kick);
-            break;
-        case VGIC_BITREG_SET_ACTIVE:
-        case VGIC_BITREG_CLEAR_ACTIVE:
-            irq->active = reg == VGIC_BITREG_SET_ACTIVE;
-            irq->active_vcpu = VGIC_NONE8;
-            irq->active_written |= in_lr;
-            vgic_note_hw_write(v, irq, bank, caller, kick);
-            break;
-        }
-        vgic_note_change(v, irq, caller, kick);
-    }
-}
-
-
 void vgic_sgi_source_set(struct vgic_irq *irq, unsigned src)
 {
     irq->sgi_sources |= (uint8_t)(1u << (src & 7u));
@@ -496,118 +385,6 @@ void vgic_v2_sgi_set_pending(struct vgic *v, unsigned caller, unsigned target, u
         sgi_note_pending(v, target, irq, caller, kick);
     else
         vgic_note_change(v, irq, caller, kick);
-}
-
-uint8_t vgic_itargets_read(struct vgic *v, uint32_t intid)
-{
-    const struct vgic_irq *irq = intid >= VGIC_SPI_BASE ? vgic_get_irq(v, 0, intid) : 0;
-
-    return irq ? irq->itargets : 0;
-}
-
-void vgic_itargets_write(struct vgic *v, unsigned caller, uint32_t intid, uint8_t targets,
-                         uint32_t *kick)
-{
-    struct vgic_irq *irq = intid >= VGIC_SPI_BASE ? vgic_get_irq(v, 0, intid) : 0;
-
-    if (!irq)
-        return;
-    irq->itargets = (uint8_t)(targets & vgic_vcpu_mask(v));
-    vgic_note_change(v, irq, caller, kick);
-}
-
-uint8_t vgic_prio_read(struct vgic *v, unsigned bank, uint32_t intid)
-{
-    const struct vgic_irq *irq = vgic_get_irq(v, bank, intid);
-
-    return irq ? irq->priority : 0;
-}
-
-void vgic_prio_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t intid,
-                     uint8_t prio, uint32_t *kick)
-{
-    struct vgic_irq *irq = vgic_get_irq(v, bank, intid);
-
-    if (!irq)
-        return;
-    irq->priority = prio & VGIC_PRIO_MASK;
-    vgic_note_change(v, irq, caller, kick);
-}
-
-uint32_t vgic_idreg_read(uint64_t off, unsigned arch_rev)
-{
-    /* CoreSight component identification preamble, CIDR0..CIDR3. */
-    static const uint8_t cidr[4] = { 0x0d, 0xf0, 0x05, 0xb1 };
-    uint64_t page_off = off & 0xfffu;
-
-    if (page_off == GIC_PIDR2_PAGE_OFF)
-        return (arch_rev & 0xfu) << GIC_PIDR2_ARCHREV_SHIFT;
-    if (page_off >= GIC_CIDR0_PAGE_OFF && page_off < GIC_CIDR0_PAGE_OFF + 4 * sizeof(uint32_t))
-        return cidr[(page_off - GIC_CIDR0_PAGE_OFF) / sizeof(uint32_t)];
-    return 0;
-}
-
-uint32_t vgic_cfg_read(struct vgic *v, unsigned bank, uint32_t first_intid)
-{
-    uint32_t val = 0;
-
-    for (unsigned i = 0; i < 16; i++) {
-        const struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
-
-        if (irq && irq->edge)
-            val |= 2u << (2 * i);
-    }
-    return val;
-}
-
-void vgic_cfg_write(struct vgic *v, unsigned bank, uint32_t first_intid, uint32_t val)
-{
-    for (unsigned i = 0; i < 16; i++) {
-        struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
-
-        /* SGIs are always edge-triggered (their ICFGR bits are read-only). */
-        if (irq && irq->intid >= VGIC_FIRST_PPI)
-            irq->edge = (val >> (2 * i + 1)) & 1u;
-    }
-}
-
-void vgic_irouter_write(struct vgic *v, unsigned caller, uint32_t intid, uint64_t val,
-                        uint32_t *kick)
-{
-    struct vgic_irq *irq;
-
-    if (intid < VGIC_SPI_BASE)
-        return;
-    irq = vgic_get_irq(v, 0, intid);
-    if (!irq)
-        return;
-    irq->irouter = val & (GICD_IROUTER_AFF0_2_MASK | GICD_IROUTER_IRM | GICD_IROUTER_AFF3_MASK);
-    vgic_note_change(v, irq, caller, kick);
-}
-
-void vgic_set_group_enables(struct vgic *v, unsigned caller, bool grp0, bool grp1,
-                            uint32_t *kick)
-{
-    bool newly = (grp0 && !v->grp0_enabled) || (grp1 && !v->grp1_enabled);
-
-    v->grp0_enabled = grp0;
-    v->grp1_enabled = grp1;
-    /* Rare (boot time): let everybody re-scan rather than search who cares. */
-    if (newly)
-        for (unsigned i = 0; i < v->nr_vcpus; i++)
-            if (i != caller)
-                *kick |= 1u << i;
-}
-
-void vgic_ctlr_enables_access(struct vgic *v, unsigned caller, struct mmio_access *acc,
-                              uint32_t *kick)
-{
-    if (acc->is_write)
-        vgic_set_group_enables(v, caller, acc->value & GICD_CTLR_ENABLE_GRP0,
-                               acc->value & GICD_CTLR_ENABLE_GRP1, kick);
-    else
-        acc->value = (v->grp0_enabled ? GICD_CTLR_ENABLE_GRP0 : 0) |
-                     (v->grp1_enabled ? GICD_CTLR_ENABLE_GRP1 : 0);
 }
 
 void vgic_set_processor_sleep(struct vgic *v, unsigned vcpu_id, bool sleep)

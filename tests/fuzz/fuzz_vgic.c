@@ -26,6 +26,7 @@
 
 /* Sources under test: the only lines of this target naming src/ files. */
 #include "vdev/vgic_core.c"
+#include "vdev/vgic_regs.c"
 #include "vdev/vgic_mmio.c"
 #include "vdev/vgic_v3_dist.c"
 #include "vdev/vgic_v3_redist.c"

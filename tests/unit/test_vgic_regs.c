@@ -9,6 +9,7 @@
 
 #include "host_support.h"
 #include "vdev/vgic_core.c"
+#include "vdev/vgic_regs.c"
 #include "vdev/vgic_mmio.c"
 #include "vdev/vgic_v3_dist.c"
 #include "vdev/vgic_v3_redist.c"

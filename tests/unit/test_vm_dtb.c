@@ -16,6 +16,7 @@
 #include "lib/fdt_write.c"
 #include "lib/printf.c"
 #include "core/vm_dtb.c"
+#include "core/vm_dt_nodes.c"
 
 #include "fdt_test_util.h"
 
@@ -23,31 +24,50 @@
 
 static const uint64_t mpidr2[] = { 0x0, 0x1 };
 
-static struct vm_dtb_params virt_params(unsigned gic_version)
+/* A virt board and its devices, as the host tools describe them
+ * (vm_dt_virt_devices(): elvisor's class order). */
+struct virt_dtb {
+    struct vm_dtb_params p;
+    struct vm_dt_virt d;
+};
+
+static struct virt_dtb virt_params(unsigned gic_version)
 {
-    struct vm_dtb_params p = {
-        .ram_base = 0x40000000, .ram_size = 0x20000000,
-        .nr_vcpus = 2, .vcpu_mpidr = mpidr2,
-        .gic_version = gic_version,
-        .gicd_base = 0x08000000, .gicd_size = 0x10000,
-        .gicr_base = 0x080a0000, .gicr_size = 2 * VM_DTB_GICV3_REDIST_FRAME,
-        .gicc_base = 0x08010000, .gicc_size = 0x10000,
-        .uart_base = 0x09000000, .uart_size = 0x1000, .uart_spi = 1,
-        .bootargs = "console=ttyAMA0 earlycon",
-        .initrd_start = 0x48000000, .initrd_end = 0x48123456,
-        .psci_method = "hvc",
+    struct virt_dtb b = {
+        .p = {
+            .ram_base = 0x40000000, .ram_size = 0x20000000,
+            .nr_vcpus = 2, .vcpu_mpidr = mpidr2,
+            .gic_version = gic_version,
+            .bootargs = "console=ttyAMA0 earlycon",
+            .initrd_start = 0x48000000, .initrd_end = 0x48123456,
+            .psci_method = "hvc",
+        },
+        .d = {
+            .gic = { .gicd_base = 0x08000000, .gicd_size = 0x10000,
+                     .gicr_base = 0x080a0000, .gicr_size = 2 * VM_DTB_GICV3_REDIST_FRAME,
+                     .gicc_base = 0x08010000, .gicc_size = 0x10000 },
+            .uart = { .base = 0x09000000, .size = 0x1000, .spi = 1 },
+        },
     };
-    return p;
+    return b;
+}
+
+static int build(struct virt_dtb *b, void *buf, size_t size)
+{
+    b->p.write_devices = vm_dt_virt_devices;
+    b->p.devices = &b->d;
+    vm_dt_virt_chosen(&b->d, &b->p.chosen);
+    return vm_dtb_build(&b->p, buf, size);
 }
 
 /* Builds into a heap copy of exactly the blob's size (ASan catches reads
  * past it) and opens it. */
-static uint8_t *build_open(const struct vm_dtb_params *p, struct fdt *f, int *size)
+static uint8_t *build_open(struct virt_dtb *b, struct fdt *f, int *size)
 {
     uint8_t buf[DTB_BUF_SIZE];
     uint8_t *blob;
 
-    *size = vm_dtb_build(p, buf, sizeof(buf));
+    *size = build(b, buf, sizeof(buf));
     assert_true(*size > 0);
     blob = malloc((size_t)*size);
     memcpy(blob, buf, (size_t)*size);
@@ -99,8 +119,9 @@ static void assert_u32_prop(const struct fdt *f, int node, const char *name, uin
 }
 
 /* What every generated tree has, whatever the GIC. */
-static void check_common(const struct fdt *f, const struct vm_dtb_params *p)
+static void check_common(const struct fdt *f, const struct virt_dtb *b)
 {
+    const struct vm_dtb_params *p = &b->p;
     int root = fdt_root(f), node, uart, clk, cpus, n = 0, len;
     uint64_t a, s;
     uint32_t phandle;
@@ -150,9 +171,9 @@ static void check_common(const struct fdt *f, const struct vm_dtb_params *p)
     /* UART: SPI, level high, one 24 MHz fixed clock referenced twice. */
     assert_int_equal(fdt_node_is_compatible(f, uart, "arm,primecell"), 1);
     assert_int_equal(fdt_get_reg(f, uart, 0, &a, &s), 0);
-    assert_int_equal(a, p->uart_base);
-    assert_int_equal(s, p->uart_size);
-    assert_cells(f, uart, "interrupts", (const uint32_t[]){ 0, p->uart_spi, 4 }, 3);
+    assert_int_equal(a, b->d.uart.base);
+    assert_int_equal(s, b->d.uart.size);
+    assert_cells(f, uart, "interrupts", (const uint32_t[]){ 0, b->d.uart.spi, 4 }, 3);
     cells = fdt_getprop(f, uart, "clock-names", &len);
     assert_int_equal(len, (int)sizeof("uartclk\0apb_pclk"));
     assert_memory_equal(cells, "uartclk\0apb_pclk", (size_t)len);
@@ -170,20 +191,20 @@ static void check_common(const struct fdt *f, const struct vm_dtb_params *p)
     assert_true(fdt_has_prop(f, node, "interrupt-controller"));
     assert_u32_prop(f, node, "#interrupt-cells", 3);
     assert_int_equal(fdt_get_reg(f, node, 0, &a, &s), 0);
-    assert_int_equal(a, p->gicd_base);
-    assert_int_equal(s, p->gicd_size);
+    assert_int_equal(a, b->d.gic.gicd_base);
+    assert_int_equal(s, b->d.gic.gicd_size);
 }
 
 static void test_gicv3(void **state)
 {
-    struct vm_dtb_params p = virt_params(3);
+    struct virt_dtb b = virt_params(3);
     struct fdt f;
     int size, node;
-    uint8_t *blob = build_open(&p, &f, &size);
+    uint8_t *blob = build_open(&b, &f, &size);
     uint64_t a, s, v;
     char *dts;
 
-    check_common(&f, &p);
+    check_common(&f, &b);
     node = fdt_path(&f, "/chosen");
     assert_string_prop(&f, node, "bootargs", "console=ttyAMA0 earlycon");
     assert_int_equal(fdt_getprop(&f, node, "linux,initrd-start", &(int){ 0 }) != NULL, 1);
@@ -222,7 +243,7 @@ static void test_gicv3(void **state)
  * only that function's INTx in its interrupt-map, and BARs declared final. */
 static void test_pcie_bridge(void **state)
 {
-    struct vm_dtb_params p = virt_params(3);
+    struct virt_dtb b = virt_params(3);
     const struct vm_dtb_pci pci = { .ecam_base = 0x4010000000ULL, .ecam_size = 0x100000, .mmio_base = 0x10000000,
                                     .mmio_size = 0x2eff0000, .nr = 1, .fn = { { 1, 0, 1, 4 } } };
     struct fdt f;
@@ -233,8 +254,8 @@ static void test_pcie_bridge(void **state)
     char *dts;
 
     (void)state;
-    p.pci = &pci;
-    blob = build_open(&p, &f, &size);
+    b.d.pci = &pci;
+    blob = build_open(&b, &f, &size);
     node = fdt_next_compatible(&f, -1, "pci-host-ecam-generic");
     assert_int_equal(node, fdt_path(&f, "/pcie@4010000000"));
     assert_string_prop(&f, node, "device_type", "pci");
@@ -258,8 +279,8 @@ static void test_pcie_bridge(void **state)
     struct vm_dtb_pci msi = pci;
     msi.msi_frame_base = 0x08020000;
     msi.msi_frame_size = 0x1000;
-    p.pci = &msi;
-    blob = build_open(&p, &f, &size);
+    b.d.pci = &msi;
+    blob = build_open(&b, &f, &size);
     node = fdt_next_compatible(&f, -1, "arm,gic-v2m-frame");
     assert_int_equal(node, fdt_path(&f, "/intc@8000000/v2m@8020000"));
     assert_true(fdt_has_prop(&f, node, "msi-controller"));
@@ -273,8 +294,8 @@ static void test_pcie_bridge(void **state)
     free(blob);
 
     /* Without functions: no bridge, no probe-only */
-    p = virt_params(3);
-    blob = build_open(&p, &f, &size);
+    b = virt_params(3);
+    blob = build_open(&b, &f, &size);
     assert_true(fdt_next_compatible(&f, -1, "pci-host-ecam-generic") < 0);
     assert_false(fdt_has_prop(&f, fdt_path(&f, "/chosen"), "linux,pci-probe-only"));
     free(blob);
@@ -282,18 +303,18 @@ static void test_pcie_bridge(void **state)
 
 static void test_gicv2(void **state)
 {
-    struct vm_dtb_params p = virt_params(2);
+    struct virt_dtb b = virt_params(2);
     struct fdt f;
     int size, node;
     uint8_t *blob;
     uint64_t a, s;
     char *dts;
 
-    p.bootargs = NULL;
-    p.initrd_start = p.initrd_end = 0;
-    p.psci_method = NULL;
-    blob = build_open(&p, &f, &size);
-    check_common(&f, &p);
+    b.p.bootargs = NULL;
+    b.p.initrd_start = b.p.initrd_end = 0;
+    b.p.psci_method = NULL;
+    blob = build_open(&b, &f, &size);
+    check_common(&f, &b);
 
     node = fdt_path(&f, "/chosen");
     assert_false(fdt_has_prop(&f, node, "bootargs"));
@@ -321,9 +342,9 @@ static void test_gicv2(void **state)
     {
         static const uint64_t mpidr8[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 
-        p.nr_vcpus = 8;
-        p.vcpu_mpidr = mpidr8;
-        blob = build_open(&p, &f, &size);
+        b.p.nr_vcpus = 8;
+        b.p.vcpu_mpidr = mpidr8;
+        blob = build_open(&b, &f, &size);
         assert_cells(&f, fdt_path(&f, "/timer"), "interrupts",
                      (const uint32_t[]){ 1, 13, 0xff04, 1, 14, 0xff04, 1, 11, 0xff04, 1, 10, 0xff04 },
                      12);
@@ -334,19 +355,19 @@ static void test_gicv2(void **state)
 static void test_virt_el2_and_seeds(void **state)
 {
     static const uint8_t seed[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
-    struct vm_dtb_params p = virt_params(3);
+    struct virt_dtb b = virt_params(3);
     struct fdt f;
     int size, node, len;
     uint8_t *blob;
     const uint8_t *data;
     uint64_t v;
 
-    p.virt_el2 = true;
-    p.kaslr_seed = 0x1122334455667788ull;
-    p.rng_seed = seed;
-    p.rng_seed_len = sizeof(seed);
-    blob = build_open(&p, &f, &size);
-    check_common(&f, &p);
+    b.p.virt_el2 = true;
+    b.p.kaslr_seed = 0x1122334455667788ull;
+    b.p.rng_seed = seed;
+    b.p.rng_seed_len = sizeof(seed);
+    blob = build_open(&b, &f, &size);
+    check_common(&f, &b);
     assert_cells(&f, fdt_path(&f, "/timer"), "interrupts",
                  (const uint32_t[]){ 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4, 1, 12, 4 }, 15);
     assert_cells(&f, fdt_path(&f, "/intc"), "interrupts", (const uint32_t[]){ 1, 9, 4 }, 3);
@@ -360,9 +381,9 @@ static void test_virt_el2_and_seeds(void **state)
     free(blob);
 
     /* GICv2 gets the EL2 virtual timer but no maintenance interrupt. */
-    p = virt_params(2);
-    p.virt_el2 = true;
-    blob = build_open(&p, &f, &size);
+    b = virt_params(2);
+    b.p.virt_el2 = true;
+    blob = build_open(&b, &f, &size);
     assert_false(fdt_has_prop(&f, fdt_path(&f, "/intc"), "interrupts"));
     assert_int_equal(fdt_getprop(&f, fdt_path(&f, "/timer"), "interrupts", &len) != NULL, 1);
     assert_int_equal(len, 15 * 4);
@@ -372,17 +393,17 @@ static void test_virt_el2_and_seeds(void **state)
 static void test_aff3_cpus(void **state)
 {
     static const uint64_t mpidr[] = { 0x0000000000ull, 0x0000000100ull, 0x0100000000ull };
-    struct vm_dtb_params p = virt_params(3);
+    struct virt_dtb b = virt_params(3);
     struct fdt f;
     int size;
     uint8_t *blob;
     char *dts;
 
-    p.nr_vcpus = 3;
-    p.vcpu_mpidr = mpidr;
-    p.gicr_size = 3 * VM_DTB_GICV3_REDIST_FRAME;
-    blob = build_open(&p, &f, &size);
-    check_common(&f, &p);
+    b.p.nr_vcpus = 3;
+    b.p.vcpu_mpidr = mpidr;
+    b.d.gic.gicr_size = 3 * VM_DTB_GICV3_REDIST_FRAME;
+    blob = build_open(&b, &f, &size);
+    check_common(&f, &b);
     assert_u32_prop(&f, fdt_path(&f, "/cpus"), "#address-cells", 2);
     assert_true(fdt_path(&f, "/cpus/cpu@100000000") > 0);
     assert_true(fdt_path(&f, "/cpus/cpu@100") > 0);
@@ -394,9 +415,9 @@ static void test_aff3_cpus(void **state)
 static void test_buffer_too_small(void **state)
 {
     enum { CANARY = 64 };
-    struct vm_dtb_params p = virt_params(3);
+    struct virt_dtb b = virt_params(3);
     uint8_t ref[DTB_BUF_SIZE];
-    int total = vm_dtb_build(&p, ref, sizeof(ref));
+    int total = build(&b, ref, sizeof(ref));
 
     assert_true(total > 0);
     for (int size = 0; size <= total; size++) {
@@ -404,7 +425,7 @@ static void test_buffer_too_small(void **state)
         int r;
 
         memset(buf, 0x5a, (size_t)size + CANARY);
-        r = vm_dtb_build(&p, buf, (size_t)size);
+        r = build(&b, buf, (size_t)size);
         assert_int_equal(r, size < total ? FDT_ERR_NOSPACE : total);
         for (int i = 0; i < CANARY; i++)
             assert_int_equal(buf[size + i], 0x5a);
@@ -419,35 +440,35 @@ static void test_bad_params(void **state)
     static const uint64_t mpidr9[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
     static const uint64_t bad_mpidr[] = { 0, 0x80000001ull };
     uint8_t buf[DTB_BUF_SIZE];
-    struct vm_dtb_params p;
+    struct virt_dtb b;
 
-#define EXPECT_BAD(stmt) do { p = virt_params(3); stmt; \
-        assert_int_equal(vm_dtb_build(&p, buf, sizeof(buf)), FDT_ERR_BADPARAM); } while (0)
-    EXPECT_BAD(p.gic_version = 4);
-    EXPECT_BAD(p.gic_version = 0);
-    EXPECT_BAD(p.nr_vcpus = 0);
-    EXPECT_BAD(p.nr_vcpus = VM_DTB_MAX_VCPUS + 1);
-    EXPECT_BAD(p.vcpu_mpidr = NULL);
-    EXPECT_BAD(p.vcpu_mpidr = bad_mpidr);
-    EXPECT_BAD((p.gic_version = 2, p.nr_vcpus = 9, p.vcpu_mpidr = mpidr9));
-    EXPECT_BAD((p.gic_version = 2, p.gicc_size = 0));
-    EXPECT_BAD(p.gicr_size = 0);
-    EXPECT_BAD(p.gicd_size = 0);
-    EXPECT_BAD(p.ram_size = 0);
-    EXPECT_BAD(p.uart_size = 0);
-    EXPECT_BAD(p.uart_spi = 988);
-    EXPECT_BAD(p.initrd_end = p.initrd_start);
-    EXPECT_BAD(p.initrd_end = p.initrd_start - 1);
-    EXPECT_BAD(p.initrd_start = 0x1000);
-    EXPECT_BAD(p.initrd_start = 0);
-    EXPECT_BAD(p.initrd_end = p.ram_base + p.ram_size + 1);
-    EXPECT_BAD(p.ram_base = ~0ull - 0x1000);
-    EXPECT_BAD(p.rng_seed_len = 4);
+#define EXPECT_BAD(stmt) do { b = virt_params(3); stmt; \
+        assert_int_equal(build(&b, buf, sizeof(buf)), FDT_ERR_BADPARAM); } while (0)
+    EXPECT_BAD(b.p.gic_version = 4);
+    EXPECT_BAD(b.p.gic_version = 0);
+    EXPECT_BAD(b.p.nr_vcpus = 0);
+    EXPECT_BAD(b.p.nr_vcpus = VM_DTB_MAX_VCPUS + 1);
+    EXPECT_BAD(b.p.vcpu_mpidr = NULL);
+    EXPECT_BAD(b.p.vcpu_mpidr = bad_mpidr);
+    EXPECT_BAD((b.p.gic_version = 2, b.p.nr_vcpus = 9, b.p.vcpu_mpidr = mpidr9));
+    EXPECT_BAD((b.p.gic_version = 2, b.d.gic.gicc_size = 0));
+    EXPECT_BAD(b.d.gic.gicr_size = 0);
+    EXPECT_BAD(b.d.gic.gicd_size = 0);
+    EXPECT_BAD(b.p.ram_size = 0);
+    EXPECT_BAD(b.d.uart.size = 0);
+    EXPECT_BAD(b.d.uart.spi = 988);
+    EXPECT_BAD(b.p.initrd_end = b.p.initrd_start);
+    EXPECT_BAD(b.p.initrd_end = b.p.initrd_start - 1);
+    EXPECT_BAD(b.p.initrd_start = 0x1000);
+    EXPECT_BAD(b.p.initrd_start = 0);
+    EXPECT_BAD(b.p.initrd_end = b.p.ram_base + b.p.ram_size + 1);
+    EXPECT_BAD(b.p.ram_base = ~0ull - 0x1000);
+    EXPECT_BAD(b.p.rng_seed_len = 4);
 #undef EXPECT_BAD
-    p = virt_params(3);
+    b = virt_params(3);
     assert_int_equal(vm_dtb_build(NULL, buf, sizeof(buf)), FDT_ERR_BADPARAM);
-    assert_int_equal(vm_dtb_build(&p, NULL, sizeof(buf)), FDT_ERR_BADPARAM);
-    assert_true(vm_dtb_build(&p, buf, sizeof(buf)) > 0);
+    assert_int_equal(build(&b, NULL, sizeof(buf)), FDT_ERR_BADPARAM);
+    assert_true(build(&b, buf, sizeof(buf)) > 0);
 }
 
 int main(void)

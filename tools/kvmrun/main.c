@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "core/loader.h"
-#include "core/vm_dtb.h"
+#include "core/vm_dt_nodes.h"
 #include "kvmrun.h"
 
 #define DTB_SLOT         (2ULL << 20)
@@ -231,24 +231,25 @@ static int place_guest(const struct kvmrun_opts *o, const struct guest_images *g
     }
     if (o->initrd)
         memcpy(ram + (g->initrd_ipa - KVMRUN_RAM_BASE), g->initrd.data, g->initrd.size);
+    const struct vm_dt_virt devices = {
+        .gic = { .gicd_base = KVMRUN_GICD_BASE, .gicd_size = KVMRUN_GICD_SIZE,
+                 .gicr_base = KVMRUN_GICR_BASE, .gicr_size = KVMRUN_GICR_STRIDE * o->nr_vcpus },
+        .uart = { KVMRUN_UART_BASE, KVMRUN_UART_SIZE, KVMRUN_UART_SPI },
+    };
     struct vm_dtb_params dp = {
         .ram_base = KVMRUN_RAM_BASE,
         .ram_size = o->mem_size,
         .nr_vcpus = o->nr_vcpus,
         .vcpu_mpidr = mpidrs,
         .gic_version = 3,
-        .gicd_base = KVMRUN_GICD_BASE,
-        .gicd_size = KVMRUN_GICD_SIZE,
-        .gicr_base = KVMRUN_GICR_BASE,
-        .gicr_size = KVMRUN_GICR_STRIDE * o->nr_vcpus,
-        .uart_base = KVMRUN_UART_BASE,
-        .uart_size = KVMRUN_UART_SIZE,
-        .uart_spi = KVMRUN_UART_SPI,
         .bootargs = o->cmdline,
         .initrd_start = g->initrd_ipa,
         .initrd_end = o->initrd ? g->initrd_ipa + g->initrd.size : 0,
         .psci_method = "hvc",
+        .write_devices = vm_dt_virt_devices,
+        .devices = &devices,
     };
+    vm_dt_virt_chosen(&devices, &dp.chosen);
     int size = vm_dtb_build(&dp, dtb, sizeof(dtb));
     if (size <= 0) {
         kvmrun_err("building the device tree failed (%d; a command line too long?)", size);
