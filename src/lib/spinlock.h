@@ -11,12 +11,12 @@ typedef struct { atomic_flag flag; } spinlock_t;
 
 static inline void spin_lock_init(spinlock_t *l) { atomic_flag_clear(&l->flag); }
 
-/* A holder may be stopped while it holds the lock: a physical CPU the
- * host has preempted, or, under QEMU's single-threaded TCG (-icount), the
- * other CPU's turn in the round-robin, which lasts until the next timer
- * deadline. YIELD hands the turn over there; a plain spin burned the whole
- * turn (once 3.2 M iterations, about 2 % of a 2-vCPU Linux boot, on the
- * vGIC lock of a VM). */
+/* The holder may not be running: a physical CPU the host has preempted,
+ * or, under QEMU's single-threaded TCG (-icount), a CPU whose turn ended
+ * (QEMU runs one CPU at a time, each until the next timer deadline). YIELD
+ * ends the waiter's turn there, so the holder runs; a plain spin burned
+ * the whole turn (once 3.2 M iterations, 2 to 3 % of a 2-vCPU Linux boot,
+ * on a VM's vGIC lock; the contend guest checks it). */
 static inline void spin_relax(void)
 {
 #if defined(__aarch64__)
