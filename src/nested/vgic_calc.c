@@ -68,7 +68,9 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
     for (unsigned n = 0; n < nr; n++) {
         if (lr_valid(lr[n])) {
             valid++;
-            pending |= (lr[n] & ICH_LR_STATE_PENDING) != 0;
+            /* NP counts State 0b01 only: pending and active is not
+             * "pending" (ICH_HCR_EL2.NPIE; QEMU's EL2 agrees). */
+            pending |= (lr[n] & ICH_LR_STATE_MASK) == ICH_LR_STATE_PENDING;
         } else {
             eoi |= (lr[n] & (ICH_LR_HW | ICH_LR_EOI)) == ICH_LR_EOI;
         }
