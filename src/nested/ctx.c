@@ -188,16 +188,17 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *e
     v->regs.pstate = e.pstate;
 }
 
-/* Its CPTR_EL2 traps its guest's FP/SIMD. A VHE guest hypervisor keeps
- * FPEN in the hardware CPACR_EL1 in hyp context, which the nested context
- * saved in hyp_el1; a non-VHE one's E2H = 0 value is kept whole. */
-bool nested_l2_fp_trapped(const struct vcpu *v)
+/* What its CPTR_EL2 traps of its guest. A VHE guest hypervisor keeps the
+ * CPACR_EL1 bits (FPEN, TTA) in the hardware CPACR_EL1 in hyp context,
+ * which the nested context saved in hyp_el1, and TAM and TCPAC aside; a
+ * non-VHE one's E2H = 0 value is kept whole. */
+uint64_t nested_l2_cptr_traps(const struct vcpu *v)
 {
     const struct vcpu_nested *n = v->nested;
 
     if (n->nvhe)
-        return nested_cptr_traps_fp(n->el2[NEL2_CPTR], false);
-    return nested_cptr_traps_fp(n->in_hyp ? el1_read(EL1_CPACR) : n->hyp_el1[CTX_CPACR], true);
+        return nested_cptr_traps(n->el2[NEL2_CPTR], false);
+    return nested_cptr_traps((n->in_hyp ? el1_read(EL1_CPACR) : n->hyp_el1[CTX_CPACR]) | n->el2[NEL2_CPTR], true);
 }
 
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)

@@ -146,6 +146,7 @@ void nested_load(struct vcpu *v)
     nested_debug_traps(v);
     /* vcpu_load claims FP/SIMD for it untrapped right after this. */
     n->fp_trap_hw = false;
+    n->cpacr_trap_hw = false;
 }
 
 /* While its guest runs, the hardware traps the debug register accesses its
@@ -515,8 +516,10 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
+    /* No AMU or trace unit is offered (trap/id_regs.c): their registers
+     * are UNDEFINED for its guest whatever its CPTR_EL2 says. */
     struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), v->nested->el2[NEL2_MDCR], l2_ich_traps(v),
-                             ESR_EC(esr) == EC_FP_ASIMD && nested_l2_fp_trapped(v) ? NESTED_CPTR_TFP : 0 };
+                             nested_l2_cptr_traps(v), 0 };
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:
@@ -569,24 +572,27 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 
 /* Before each entry: an interrupt for the guest hypervisor may end its
  * guest's run first; then its guest runs on its list registers or not. */
-/* While its guest runs, elvisor's CPTR_EL2 traps FP/SIMD when its own
- * does (forwarded, forward.c); otherwise the vCPU owns the registers
- * untrapped (vcpu_fp_claim at load). Written when that changes. */
-static void fp_traps(struct vcpu *v)
+/* While its guest runs, elvisor's CPTR_EL2 traps FP/SIMD and CPACR_EL1
+ * accesses when its own does (forwarded, forward.c); otherwise the vCPU
+ * owns the FP/SIMD registers untrapped (vcpu_fp_claim at load). Written
+ * when that changes. */
+static void cptr_traps(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
-    bool trap = !n->in_hyp && nested_l2_fp_trapped(v);
+    uint64_t traps = n->in_hyp ? 0 : nested_l2_cptr_traps(v);
+    bool fp = (traps & NESTED_CPTR_TFP) != 0, cpacr = (traps & NESTED_CPTR_TCPAC) != 0;
 
-    if (trap != n->fp_trap_hw) {
-        hyp_fp_trap(trap);
-        n->fp_trap_hw = trap;
+    if (fp != n->fp_trap_hw || cpacr != n->cpacr_trap_hw) {
+        hyp_cptr_trap(fp, cpacr);
+        n->fp_trap_hw = fp;
+        n->cpacr_trap_hw = cpacr;
     }
 }
 
 static bool nested_pre_enter(struct vcpu *v)
 {
     nested_check_irq(v);
-    fp_traps(v);
+    cptr_traps(v);
     return nested_vgic_enter(v);
 }
 

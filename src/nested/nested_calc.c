@@ -135,3 +135,18 @@ bool nested_cptr_traps_fp(uint64_t cptr, bool e2h)
 {
     return e2h ? !(cptr & CPTR_FPEN_LOW) : (cptr & CPTR_NVHE_TFP) != 0;
 }
+
+/* The other CPTR_EL2 traps of EL1 and EL0 (Arm ARM, CPTR_EL2): TTA at
+ * [28] with E2H = 1 (the CPACR_EL1 position), at [20] with E2H = 0; TAM
+ * [30] and TCPAC [31] in both layouts. */
+#define CPTR_E2H_TTA            BIT(28)
+#define CPTR_NVHE_TTA           BIT(20)
+#define CPTR_TAM                BIT(30)
+#define CPTR_TCPAC              BIT(31)
+
+uint64_t nested_cptr_traps(uint64_t cptr, bool e2h)
+{
+    return (nested_cptr_traps_fp(cptr, e2h) ? NESTED_CPTR_TFP : 0) |
+           ((cptr & (e2h ? CPTR_E2H_TTA : CPTR_NVHE_TTA)) ? NESTED_CPTR_TTA : 0) |
+           ((cptr & CPTR_TAM) ? NESTED_CPTR_TAM : 0) | ((cptr & CPTR_TCPAC) ? NESTED_CPTR_TCPAC : 0);
+}

@@ -20,15 +20,25 @@ bool hyp_floor_allowed;
 
 /* CPTR_EL2: SVE/SME trapped (not offered to guests), AMU trapped, and
  * FP/SIMD trapped or not. The FP/SIMD trap also traps EL2 itself (both
- * layouts), so it is off whenever elvisor moves those registers. */
+ * layouts), so it is off whenever elvisor moves those registers. TCPAC
+ * [31] sits at the same place in both layouts. */
+#define CPTR_TCPAC  BIT(31)
+
+void hyp_cptr_trap(bool fp, bool cpacr)
+{
+    uint64_t tcpac = cpacr ? CPTR_TCPAC : 0;
+
+    if (hyp_vhe)    /* the CPACR layout */
+        write_sysreg(cptr_el2, (fp ? 0 : CPACR_FPEN_NOTRAP) | BIT(30) | tcpac);
+    else
+        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | (fp ? BIT(10) : 0) /* TFP */ |
+                                   BIT(30) /* TAM */ | tcpac);
+    isb();
+}
+
 void hyp_fp_trap(bool trap)
 {
-    if (hyp_vhe)    /* the CPACR layout */
-        write_sysreg(cptr_el2, (trap ? 0 : CPACR_FPEN_NOTRAP) | BIT(30));
-    else
-        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | BIT(8) /* TZ */ | (trap ? BIT(10) : 0) /* TFP */ |
-                                   BIT(30) /* TAM */);
-    isb();
+    hyp_cptr_trap(trap, false);
 }
 
 void hyp_floor_enter(void)

@@ -83,16 +83,16 @@ static void test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts(void **stat
 {
     el1_write(EL1_CPACR, 0);                        /* FPEN 0b00: traps */
     vncr_write(n, VNCR_CPACR_EL1, 3ULL << 20);      /* L2's own: FP free */
-    assert_true(nested_l2_fp_trapped(v));
+    assert_true(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
     enter_l2();
     assert_int_equal(el1_read(EL1_CPACR), 3ULL << 20);
-    assert_true(nested_l2_fp_trapped(v));
+    assert_true(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
     nested_exit_to_vel2(v, fake_esr(EC_FP_ASIMD, 0));
     el1_write(EL1_CPACR, 3ULL << 20);               /* L1 opens FPEN */
-    assert_false(nested_l2_fp_trapped(v));
+    assert_false(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
     vncr_write(n, VNCR_CPACR_EL1, 0);
     enter_l2();
-    assert_false(nested_l2_fp_trapped(v));
+    assert_false(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
 }
 
 static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
