@@ -223,6 +223,31 @@ l2_hcrtraps_payload:
     hvc     #5
     b       .
 
+/* Maintenance its hypervisor's HCR_EL2.TPCP (DC CVAC, DC CIVAC), TPU
+ * (DC CVAU, IC IVAU, IC IALLU) and TTLB (TLBI VMALLE1) trap, then a read
+ * and a write back of CPACR_EL1 (CPTR_EL2.TCPAC), in that order; x1 =
+ * an address in its RAM (mapped 1:1 by any stage 1 it has). */
+    .global l2_maint_payload
+l2_maint_payload:
+    dc      cvac, x1
+    dc      civac, x1
+    dc      cvau, x1
+    ic      ivau, x1
+    ic      iallu
+    dsb     ish
+    tlbi    vmalle1
+    dsb     ish
+    isb
+    mrs     x2, cpacr_el1
+    msr     cpacr_el1, x2
+    isb
+    mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload

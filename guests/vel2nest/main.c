@@ -154,7 +154,9 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         seen.id_esr = esr;
         seen.id_elr = f->elr;
         seen.id_spsr = f->spsr;
-        if (ESR_SYS_RT(esr) < 31)
+        /* A trapped read returns ID_EMULATED; a trapped write or
+         * maintenance instruction leaves its register as it was. */
+        if ((esr & ESR_SYS_READ) && ESR_SYS_RT(esr) < 31)
             f->x[ESR_SYS_RT(esr)] = ID_EMULATED;
         f->elr += 4;
         return 1;
@@ -753,6 +755,7 @@ void guest_main(void)
     check_l2_mdcr();
     check_l2_hcr_traps();
     check_l2_cptr();
+    check_l2_maint();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

@@ -48,5 +48,6 @@ void check_l2_mdcr(void);
 void check_l2_ids(void);
 void check_l2_hcr_traps(void);
 void check_l2_cptr(void);
+void check_l2_maint(void);
 
 #endif
