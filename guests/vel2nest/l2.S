@@ -1,6 +1,6 @@
 /* vel2nest: running the guest's own guest. nest_run() ERETs from EL2 to an
  * EL1 payload with VBAR_EL2 at nest_vectors, whose lower-EL synchronous
- * entry (and its IRQ entry, flagged in nest_irq_flag) hands each exit to
+ * entry (and its IRQ and FIQ entries, flagged in nest_irq_flag) hands each exit to
  * nest_exit_c(): non-zero resumes the payload,
  * zero returns from nest_run() to its caller on the EL2 stack it left. */
 
@@ -60,6 +60,17 @@ nest_lower_irq:
     add     sp, sp, #16
     b       nest_lower_sync
 
+/* An FIQ from the payload: the same, flagged 2 (NEST_FLAG_FIQ). */
+nest_lower_fiq:
+    sub     sp, sp, #16
+    stp     x0, x1, [sp]
+    adrp    x0, nest_irq_flag
+    mov     x1, #2
+    str     x1, [x0, :lo12:nest_irq_flag]
+    ldp     x0, x1, [sp]
+    add     sp, sp, #16
+    b       nest_lower_sync
+
 /* EL2's vectors while the payload runs: its synchronous exits come here,
  * everything else goes to the library's handlers (which fail the guest). */
 .macro to_library offset
@@ -81,7 +92,8 @@ nest_vectors:
     b       nest_lower_sync
     .balign 0x80
     b       nest_lower_irq
-    to_library 0x500
+    .balign 0x80
+    b       nest_lower_fiq
     to_library 0x580
     to_library 0x600
     to_library 0x680

@@ -135,6 +135,11 @@ extern volatile uint64_t nest_irq_flag;      /* l2.S */
 uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
 {
     seen.n++;
+    if (nest_irq_flag == NEST_FLAG_FIQ) {
+        nest_irq_flag = 0;
+        nest_fiq_exit(f);
+        return 0;
+    }
     if (nest_irq_flag) {
         nest_irq_flag = 0;
         seen.irq = true;
@@ -748,6 +753,7 @@ void guest_main(void)
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
+    check_fmo_routing();
     check_l2_ids();
     check_el2_timers(true);
     check_l2_timers();

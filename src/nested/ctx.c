@@ -215,6 +215,12 @@ void nested_irq_to_vel2(struct vcpu *v)
     nested_xstats_open(&v->nested->xstats, NESTED_X_IRQ, v->nr_exits);
 }
 
+void nested_fiq_to_vel2(struct vcpu *v)
+{
+    exception_to_vel2(v, NESTED_VECTOR_FIQ_OFFSET, NULL);
+    nested_xstats_open(&v->nested->xstats, NESTED_X_IRQ, v->nr_exits);
+}
+
 /* With the MMU registers of its guest's EL1&0 regime and that regime's
  * VMID in place, an address translation elvisor runs at EL2 is the one the
  * guest hypervisor asked for (KVM's at.c does the same). The result lands

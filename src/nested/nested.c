@@ -213,8 +213,7 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
         return;
     v->nested->vhcr_logged = bits;
     log_warn("vm %s vcpu %u: HCR_EL2 bits 0x%llx of the guest hypervisor are not honoured for its guest "
-             "yet%s (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits,
-             (bits & HCR_FMO) ? "; FMO: its FIQs stay with its guest" : "");
+             "yet (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits);
 }
 
 static uint64_t *page_lrs(struct vcpu_nested *n)
@@ -341,13 +340,24 @@ void nested_vgic_exit(struct vcpu *v)
     update_mi(v);
 }
 
+/* Its own interrupts are its EL2's while its guest runs as its HCR_EL2
+ * routes them: group 0 (FIQ) with FMO, group 1 (IRQ) with IMO. One not
+ * routed stays pending for its next run at vEL2 (elvisor does not give
+ * its guest the guest hypervisor's interrupts). FIQ is taken first. */
 void nested_check_irq(struct vcpu *v)
 {
+    uint64_t route;
+    unsigned groups;
+
     if (v->vm->gic_version == 3)
         update_mi(v);
-    if (v->nested->in_hyp || !(vhcr(v) & HCR_IMO))
+    route = vhcr(v) & (HCR_IMO | HCR_FMO);
+    if (v->nested->in_hyp || !route)
         return;
-    if (vgic_vcpu_has_pending(&v->vm->vgic, v->id))
+    groups = vgic_vcpu_pending_groups(&v->vm->vgic, v->id);
+    if ((route & HCR_FMO) && (groups & VGIC_PENDING_GRP0))
+        nested_fiq_to_vel2(v);
+    else if ((route & HCR_IMO) && (groups & VGIC_PENDING_GRP1))
         nested_irq_to_vel2(v);
 }
 

@@ -119,10 +119,10 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
  * the pointer-authentication and MTE (ATA, bit 56, which Linux sets at
- * boot) controls of features that are hidden, VM (the shadow stage 2) and
- * IMO (nested_check_irq). */
+ * boot) controls of features that are hidden, VM (the shadow stage 2),
+ * IMO and FMO (nested_check_irq). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
-                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO)
+                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO | HCR_FMO)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
@@ -178,6 +178,7 @@ uint64_t nested_cnthctl_e2h1(uint64_t cnthctl, bool e2h);
 
 #define NESTED_VECTOR_LOWER_A64_SYNC    0x400u
 #define NESTED_VECTOR_IRQ_OFFSET        0x80u   /* IRQ entry after the sync one */
+#define NESTED_VECTOR_FIQ_OFFSET        0x100u  /* FIQ entry after the sync one */
 
 /* Exception entry into vEL2 from its guest's EL1/EL0: the guest's ELR_EL2,
  * SPSR_EL2 and the hardware PC and PSTATE to continue with. */
@@ -269,6 +270,8 @@ void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
 uint64_t nested_l2_cptr_traps(const struct vcpu *v);
 /* An IRQ from the nested context taken by vEL2 (VBAR_EL2 + 0x480). */
 void nested_irq_to_vel2(struct vcpu *v);
+/* An FIQ from the nested context taken by vEL2 (VBAR_EL2 + 0x500). */
+void nested_fiq_to_vel2(struct vcpu *v);
 /* Before each entry of a vEL2 vCPU: with vHCR.IMO set, an interrupt of
  * the guest hypervisor pending while its guest runs ends that guest's
  * run with an IRQ exception into vEL2. */

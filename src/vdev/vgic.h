@@ -446,6 +446,12 @@ void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id);
  * GICD_CTLR and ICH_VMCR / GICH_VMCR, priority above the priority mask
  * and the running priority from the active priority registers)? */
 bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id);
+/* The same, by group: which of group 0 (signalled as FIQ) and group 1
+ * (IRQ) have such an interrupt (a guest hypervisor's FMO and IMO route
+ * them apart). */
+#define VGIC_PENDING_GRP0   1u
+#define VGIC_PENDING_GRP1   2u
+unsigned vgic_vcpu_pending_groups(struct vgic *v, unsigned vcpu_id);
 /* The same question for a vCPU that runs as soon as the answer is yes
  * (alone on its CPU, waiting in WFI): one pass under the lock that, when
  * something would wake it, also flushes its LRs, so that the
