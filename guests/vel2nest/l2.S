@@ -321,6 +321,29 @@ l2_ids_payload:
     hvc     #5
     b       .
 
+/* Unmasks SErrors (PSTATE.A) on its own vectors, where a virtual SError
+ * its hypervisor raised (HCR_EL2.VSE under AMO) is counted (x2) with its
+ * ESR_EL1 (x3); reports both by hvc #5 with its VBAR_EL1 put back. */
+    .global l2_serror_payload
+l2_serror_payload:
+    mrs     x12, vbar_el1
+    adr     x9, l2_serror_vectors
+    msr     vbar_el1, x9
+    mov     x2, xzr
+    mov     x3, xzr
+    isb
+    msr     daifclr, #4
+    isb
+    nop
+    nop
+    msr     daifset, #4
+    msr     vbar_el1, x12
+    isb
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80
@@ -332,6 +355,20 @@ l2_ids_payload:
     .global l2_vectors
 l2_vectors:
     .rept 16
+    l2_unexpected
+    .endr
+
+/* l2_serror_payload's vectors: its SError from EL1h (+ 0x380) is counted. */
+    .balign 0x800
+l2_serror_vectors:
+    .rept 7
+    l2_unexpected
+    .endr
+    .balign 0x80
+    mrs     x3, esr_el1
+    add     x2, x2, #1
+    eret
+    .rept 8
     l2_unexpected
     .endr
 

@@ -754,6 +754,7 @@ void guest_main(void)
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
     check_fmo_routing();
+    check_vse();
     check_l2_ids();
     check_el2_timers(true);
     check_l2_timers();

@@ -57,6 +57,7 @@ void check_l2_maint(void);
  * NEST_FLAG_FIQ) to nest_fiq_exit. */
 #define NEST_FLAG_FIQ           2
 void check_fmo_routing(void);
+void check_vse(void);
 struct exc_frame;
 void nest_fiq_exit(struct exc_frame *f);
 

@@ -24,6 +24,8 @@
 #define FEAT_NV2            2       /* ID_AA64MMFR2_EL1.NV */
 #define ESR_HVC_IMM_MASK    0xffffULL
 #define ESR_ERET_ERETA      BIT(1)  /* ERETAA/ERETAB rather than ERET */
+#define ID_AA64PFR0_RAS(pfr0) (((pfr0) >> 28) & 0xf)  /* FEAT_RAS */
+#define VSESR_EL2           S3_4_C5_C2_3
 
 /* Trapped system instructions (op0 = 1): TLB maintenance (CRn = 8, or 9
  * for the nXS forms) of the EL2 regimes and of stage 2 (op1 = 4, trapped
@@ -340,6 +342,19 @@ void nested_vgic_exit(struct vcpu *v)
     update_mi(v);
 }
 
+/* Its guest took the virtual SError its VSE raised: the hardware cleared
+ * HCR_EL2.VSE, and so does its own HCR_EL2 (Arm ARM), before that value
+ * is written again (an exit to vEL2, a reload). */
+static void vse_taken(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+
+    if (n->in_hyp || !(v->hcr & HCR_VSE) || (read_sysreg(hcr_el2) & HCR_VSE))
+        return;
+    v->hcr &= ~HCR_VSE;
+    vncr_write(n, VNCR_HCR_EL2, vncr_read(n, VNCR_HCR_EL2) & ~HCR_VSE);
+}
+
 /* Its own interrupts are its EL2's while its guest runs as its HCR_EL2
  * routes them: group 0 (FIQ) with FMO, group 1 (IRQ) with IMO. One not
  * routed stays pending for its next run at vEL2 (elvisor does not give
@@ -351,6 +366,7 @@ void nested_check_irq(struct vcpu *v)
 
     if (v->vm->gic_version == 3)
         update_mi(v);
+    vse_taken(v);
     route = vhcr(v) & (HCR_IMO | HCR_FMO);
     if (v->nested->in_hyp || !route)
         return;
@@ -373,6 +389,10 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
         return;
     }
     log_unhonoured(v, vh);
+    /* Its virtual SError's syndrome (FEAT_RAS, which the VM shows as the
+     * CPU has it) sits in the page. */
+    if ((nested_l2_hcr(v->nested->guest_hcr, vh) & HCR_VSE) && ID_AA64PFR0_RAS(read_sysreg(id_aa64pfr0_el1)))
+        write_sysreg(VSESR_EL2, vncr_read(v->nested, VNCR_VSESR_EL2));
     nested_xstats_close(&v->nested->xstats, v->nr_exits);
     nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
 }
@@ -523,6 +543,7 @@ static uint64_t l2_ich_traps(struct vcpu *v)
  * handled as for an EL1 guest (docs/nested.md §9.3). */
 static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
 {
+    vse_taken(v);
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
@@ -623,6 +644,12 @@ static void nested_report(const struct vcpu *v)
              o.max, (unsigned long long)i.count, i.min, i.median, i.max);
 }
 
+static void nested_vcpu_put(struct vcpu *v)
+{
+    vse_taken(v);
+    nested_put(v);
+}
+
 static const struct vcpu_ext_ops nested_ext_ops = {
     .reset = nested_vcpu_reset,
     .load = nested_load,
@@ -633,7 +660,7 @@ static const struct vcpu_ext_ops nested_ext_ops = {
     .inject_spsr = nested_injected_spsr,
     .timer_map = nested_timer_map,
     .poll_timers = nested_poll_timers,
-    .put = nested_put,
+    .put = nested_vcpu_put,
     .report = nested_report,
 };
 

@@ -120,9 +120,11 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
  * walk attributes that elvisor's own HCR already makes at least as strong,
  * the pointer-authentication and MTE (ATA, bit 56, which Linux sets at
  * boot) controls of features that are hidden, VM (the shadow stage 2),
- * IMO and FMO (nested_check_irq). */
+ * IMO and FMO (nested_check_irq), AMO and VSE (its guest's virtual
+ * SError, nested_l2_hcr). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
-                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO | HCR_FMO)
+                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO | HCR_FMO | \
+                                 HCR_AMO | HCR_VSE)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 

@@ -34,7 +34,12 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
  * them; NV and NV2 are off (its EL2-named accesses are UNDEFINED at EL1). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
 {
-    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED);
+    /* Its pending virtual SError reaches its guest only under its AMO
+     * (Arm ARM: VSE has no effect with AMO clear); elvisor's own AMO is
+     * always set, so the hardware raises it. */
+    uint64_t vse = (vhcr & HCR_AMO) ? vhcr & HCR_VSE : 0;
+
+    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED) | vse;
 }
 
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr)

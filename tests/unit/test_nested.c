@@ -46,6 +46,7 @@
 #define A_HCR_VM    (1ULL << 0)
 #define A_HCR_FMO   (1ULL << 3)
 #define A_HCR_AMO   (1ULL << 5)
+#define A_HCR_VSE   (1ULL << 8)
 #define A_HCR_IMO   (1ULL << 4)
 #define A_HCR_VI    (1ULL << 7)
 #define A_HCR_TWI   (1ULL << 13)
@@ -283,14 +284,18 @@ static void test_l2_hcr(void **state)
                          A_HCR_TACR | A_HCR_TSW | (1ULL << 23) /* TPCP */ | (1ULL << 24) /* TPU */ |
                          A_HCR_TTLB | A_HCR_TVM | A_HCR_TRVM | A_HCR_TLOR;
         assert_true((hcr & (vh & traps)) == (vh & traps));
+        /* its virtual SError only under its AMO */
+        uint64_t vse = (vh & A_HCR_AMO) ? vh & A_HCR_VSE : 0;
+        assert_true((hcr & A_HCR_VSE) == vse);
         /* never its TGE, its FEAT_NV bits, nor anything else of its */
-        assert_true((hcr & ~guest & ~traps) == 0);
+        assert_true((hcr & ~guest & ~traps & ~vse) == 0);
     }
     /* bits elvisor does not honour yet are reported, the forwarded ones not */
     assert_true(nested_vhcr_unhonoured(A_HCR_TWI | A_HCR_TID3 | A_HCR_RW | A_HCR_E2H | A_HCR_TGE) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_FMO | A_HCR_TWI) == 0);
-    assert_true(nested_vhcr_unhonoured(A_HCR_AMO | A_HCR_TWI) == A_HCR_AMO);
+    assert_true(nested_vhcr_unhonoured(A_HCR_AMO | A_HCR_VSE | A_HCR_TWI) == 0);
+    assert_true(nested_vhcr_unhonoured(A_HCR_VI | A_HCR_TWI) == A_HCR_VI);
     assert_true(nested_vhcr_unhonoured(A_HCR_TERR | A_HCR_VI) == (A_HCR_TERR | A_HCR_VI));
     assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_TRVM | A_HCR_TID2 | A_HCR_TIDCP | A_HCR_TACR |
                                        A_HCR_TSW | A_HCR_TLOR | A_HCR_ATA) == 0);
