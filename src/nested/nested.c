@@ -356,7 +356,7 @@ static void vse_taken(struct vcpu *v)
 }
 
 /* Its own interrupts are its EL2's while its guest runs as its HCR_EL2
- * routes them: group 0 (FIQ) with FMO, group 1 (IRQ) with IMO. One not
+ * routes them: FIQs (group 0 on GICv3) with FMO, IRQs with IMO. One not
  * routed stays pending for its next run at vEL2 (elvisor does not give
  * its guest the guest hypervisor's interrupts). FIQ is taken first. */
 void nested_check_irq(struct vcpu *v)
@@ -371,9 +371,9 @@ void nested_check_irq(struct vcpu *v)
     if (v->nested->in_hyp || !route)
         return;
     groups = vgic_vcpu_pending_groups(&v->vm->vgic, v->id);
-    if ((route & HCR_FMO) && (groups & VGIC_PENDING_GRP0))
+    if ((route & HCR_FMO) && (groups & VGIC_PENDING_FIQ))
         nested_fiq_to_vel2(v);
-    else if ((route & HCR_IMO) && (groups & VGIC_PENDING_GRP1))
+    else if ((route & HCR_IMO) && (groups & VGIC_PENDING_IRQ))
         nested_irq_to_vel2(v);
 }
 

@@ -342,7 +342,12 @@ static inline bool irq_would_wake(const struct vgic *v, const struct vgic_irq *i
            vgic_irq_deliverable(v, irq) && cpu_if_would_signal(view, irq->priority, irq->group1);
 }
 
-/* The groups (VGIC_PENDING_GRP*) of what an LR of vc (if called before
+static unsigned signal_kind(const struct vgic_cpu_if_view *view, bool group1)
+{
+    return group1 || !view->grp0_fiq ? VGIC_PENDING_IRQ : VGIC_PENDING_FIQ;
+}
+
+/* How (VGIC_PENDING_*) the interface would signal what an LR of vc (if called before
  * sync) holds that its interface would signal. After a sync (a WFI wake)
  * none is in use. Under the lock. */
 static unsigned lrs_would_wake(const struct vgic_lr_ops *ops, const struct vgic_vcpu *vc,
@@ -356,16 +361,16 @@ static unsigned lrs_would_wake(const struct vgic_lr_ops *ops, const struct vgic_
 
         ops->read(vc, i, &d);
         if (d.pending && !d.active && cpu_if_would_signal(view, d.priority, d.group1))
-            groups |= d.group1 ? VGIC_PENDING_GRP1 : VGIC_PENDING_GRP0;
+            groups |= signal_kind(view, d.group1);
     }
     return groups;
 }
 
 /* The walk stops once it has found enough: with first_only (a yes or no)
- * the SPI words after the first hit are not read, else after both groups. */
+ * the SPI words after the first hit are not read, else after both kinds. */
 static unsigned pending_groups(struct vgic *v, unsigned vcpu_id, bool first_only)
 {
-    const unsigned both = VGIC_PENDING_GRP0 | VGIC_PENDING_GRP1;
+    const unsigned both = VGIC_PENDING_FIQ | VGIC_PENDING_IRQ;
     const struct vgic_lr_ops *ops = lr_ops(v);
     struct vgic_vcpu *vc;
     struct vgic_cpu_if_view view;
@@ -382,7 +387,7 @@ static unsigned pending_groups(struct vgic *v, unsigned vcpu_id, bool first_only
     for (struct vgic_irq *irq = found == both || (found && first_only) ? 0 : first_busy(v, vc, &it); irq;
          irq = next_busy(v, vc, &it)) {
         if (irq_would_wake(v, irq, vcpu_id, &view)) {
-            found |= irq->group1 ? VGIC_PENDING_GRP1 : VGIC_PENDING_GRP0;
+            found |= signal_kind(&view, irq->group1);
             if (found == both || first_only)
                 break;
         }

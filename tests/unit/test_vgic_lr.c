@@ -366,19 +366,19 @@ static void test_pending_groups(void **state)
     vg.spi[8].group1 = false;                       /* INTID 40: Group 0 */
     enable_spi(40, 0x80);
     vgic_inject_edge(&vg, 0, 40);
-    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_GRP0);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ);
     enable_spi(41, 0x80);
     vgic_inject_edge(&vg, 0, 41);
-    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_GRP0 | VGIC_PENDING_GRP1);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ | VGIC_PENDING_IRQ);
     assert_true(vgic_vcpu_has_pending(&vg, 0));
     cif(0)->vmcr = VMCR_OPEN & ~ICH_VMCR_VENG0;
-    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_GRP1);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_IRQ);
     cif(0)->vmcr = VMCR_OPEN;
     vg.grp1_enabled = false;
-    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_GRP0);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ);
     vg.grp1_enabled = true;
     flush_lrs(&vg, 0);
-    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_GRP0 | VGIC_PENDING_GRP1);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ | VGIC_PENDING_IRQ);
     assert_int_equal(vgic_vcpu_pending_groups(&vg, 1), 0);
     assert_int_equal(vgic_vcpu_pending_groups(&vg, 99), 0);
 }
