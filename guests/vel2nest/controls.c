@@ -292,3 +292,73 @@ void check_l2_cptr(void)
         test_expect_eq(name, seen.l2_id, FP_PROBE);
     }
 }
+
+/* Its HCR_EL2.TPCP, TPU, TTLB and CPTR_EL2.TCPAC over its guest (Arm ARM,
+ * E2H = 1, TGE = 0): each bit alone traps its own instructions of the
+ * payload (DC CVAC and CIVAC; DC CVAU, IC IVAU and IC IALLU; TLBI
+ * VMALLE1; MRS and MSR CPACR_EL1) to EL2 as EC 0x18 in program order, all
+ * together all eight, none with the bits clear. TCPAC is set through the
+ * CPTR_EL2 name. Bare QEMU's EL2 is the oracle. */
+#define HCR_TPCP                BIT(23)
+#define HCR_TPU                 BIT(24)
+#define HCR_TTLB                BIT(25)
+#define CPTR_TCPAC              BIT(31)
+#define NR_MAINT                8
+
+void l2_maint_payload(void);
+static volatile uint64_t maint_target[8] __attribute__((aligned(64)));
+
+static void run_maint_payload(uint64_t hcr_traps, bool tcpac)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), cptr = read_sysreg(S3_4_C1_C1_2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(tcpac ? cptr | CPTR_TCPAC : cptr & ~CPTR_TCPAC, S3_4_C1_C1_2);     /* CPTR_EL2 */
+    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_TVM | HCR_TPCP |
+                                     HCR_TPU | HCR_TTLB)) | hcr_traps, hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_maint_payload, (uint64_t)(uintptr_t)maint_target);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(cptr, S3_4_C1_C1_2);
+    isb();
+}
+
+void check_l2_maint(void)
+{
+    static const uint64_t all[NR_MAINT] = {
+        ISS_SYS(1, 3, 7, 10, 1), ISS_SYS(1, 3, 7, 14, 1), ISS_SYS(1, 3, 7, 11, 1), ISS_SYS(1, 3, 7, 5, 1),
+        ISS_SYS(1, 0, 7, 5, 0), ISS_SYS(1, 0, 8, 7, 0), ISS_SYS(3, 0, 1, 0, 2) | ESR_SYS_READ,
+        ISS_SYS(3, 0, 1, 0, 2),
+    };
+    static const struct {
+        const char *name;
+        uint64_t hcr;
+        bool tcpac;
+        unsigned first, nr;     /* its traps: all[first .. first + nr - 1] */
+    } runs[] = {
+        { "tpcp", HCR_TPCP, false, 0, 2 },
+        { "tpu", HCR_TPU, false, 2, 3 },
+        { "ttlb", HCR_TTLB, false, 5, 1 },
+        { "tcpac", 0, true, 6, 2 },
+        { "maint_all", HCR_TPCP | HCR_TPU | HCR_TTLB, true, 0, NR_MAINT },
+        { "maint_none", 0, false, 0, 0 },
+    };
+    char name[NAME_MAX_LEN];
+
+    for (unsigned r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+        run_maint_payload(runs[r].hcr, runs[r].tcpac);
+        elv_snprintf(name, sizeof(name), "%s_l2_ran", runs[r].name);
+        if (!test_check(seen.ended && !seen.unexpected, name, "%u exits, ESR 0x%lx at 0x%lx", seen.n,
+                        seen.bad_esr, seen.bad_elr))
+            continue;
+        elv_snprintf(name, sizeof(name), "%s_forwarded", runs[r].name);
+        test_expect_eq(name, seen.sys_n, runs[r].nr);
+        for (unsigned i = 0; i < runs[r].nr && i < seen.sys_n; i++) {
+            elv_snprintf(name, sizeof(name), "%s_trap%u_iss", runs[r].name, i);
+            test_expect_eq(name, ESR_ISS(seen.sys_esr[i]) & (ISS_SYS_KEY_MASK | ESR_SYS_READ),
+                           all[runs[r].first + i]);
+        }
+    }
+}

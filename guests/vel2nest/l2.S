@@ -1,6 +1,6 @@
 /* vel2nest: running the guest's own guest. nest_run() ERETs from EL2 to an
  * EL1 payload with VBAR_EL2 at nest_vectors, whose lower-EL synchronous
- * entry (and its IRQ entry, flagged in nest_irq_flag) hands each exit to
+ * entry (and its IRQ and FIQ entries, flagged in nest_irq_flag) hands each exit to
  * nest_exit_c(): non-zero resumes the payload,
  * zero returns from nest_run() to its caller on the EL2 stack it left. */
 
@@ -60,6 +60,17 @@ nest_lower_irq:
     add     sp, sp, #16
     b       nest_lower_sync
 
+/* An FIQ from the payload: the same, flagged 2 (NEST_FLAG_FIQ). */
+nest_lower_fiq:
+    sub     sp, sp, #16
+    stp     x0, x1, [sp]
+    adrp    x0, nest_irq_flag
+    mov     x1, #2
+    str     x1, [x0, :lo12:nest_irq_flag]
+    ldp     x0, x1, [sp]
+    add     sp, sp, #16
+    b       nest_lower_sync
+
 /* EL2's vectors while the payload runs: its synchronous exits come here,
  * everything else goes to the library's handlers (which fail the guest). */
 .macro to_library offset
@@ -81,7 +92,8 @@ nest_vectors:
     b       nest_lower_sync
     .balign 0x80
     b       nest_lower_irq
-    to_library 0x500
+    .balign 0x80
+    b       nest_lower_fiq
     to_library 0x580
     to_library 0x600
     to_library 0x680
@@ -223,6 +235,31 @@ l2_hcrtraps_payload:
     hvc     #5
     b       .
 
+/* Maintenance its hypervisor's HCR_EL2.TPCP (DC CVAC, DC CIVAC), TPU
+ * (DC CVAU, IC IVAU, IC IALLU) and TTLB (TLBI VMALLE1) trap, then a read
+ * and a write back of CPACR_EL1 (CPTR_EL2.TCPAC), in that order; x1 =
+ * an address in its RAM (mapped 1:1 by any stage 1 it has). */
+    .global l2_maint_payload
+l2_maint_payload:
+    dc      cvac, x1
+    dc      civac, x1
+    dc      cvau, x1
+    ic      ivau, x1
+    ic      iallu
+    dsb     ish
+    tlbi    vmalle1
+    dsb     ish
+    isb
+    mrs     x2, cpacr_el1
+    msr     cpacr_el1, x2
+    isb
+    mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload
@@ -284,6 +321,29 @@ l2_ids_payload:
     hvc     #5
     b       .
 
+/* Unmasks SErrors (PSTATE.A) on its own vectors, where a virtual SError
+ * its hypervisor raised (HCR_EL2.VSE under AMO) is counted (x2) with its
+ * ESR_EL1 (x3); reports both by hvc #5 with its VBAR_EL1 put back. */
+    .global l2_serror_payload
+l2_serror_payload:
+    mrs     x12, vbar_el1
+    adr     x9, l2_serror_vectors
+    msr     vbar_el1, x9
+    mov     x2, xzr
+    mov     x3, xzr
+    isb
+    msr     daifclr, #4
+    isb
+    nop
+    nop
+    msr     daifset, #4
+    msr     vbar_el1, x12
+    isb
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80
@@ -295,6 +355,20 @@ l2_ids_payload:
     .global l2_vectors
 l2_vectors:
     .rept 16
+    l2_unexpected
+    .endr
+
+/* l2_serror_payload's vectors: its SError from EL1h (+ 0x380) is counted. */
+    .balign 0x800
+l2_serror_vectors:
+    .rept 7
+    l2_unexpected
+    .endr
+    .balign 0x80
+    mrs     x3, esr_el1
+    add     x2, x2, #1
+    eret
+    .rept 8
     l2_unexpected
     .endr
 

@@ -135,6 +135,11 @@ extern volatile uint64_t nest_irq_flag;      /* l2.S */
 uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
 {
     seen.n++;
+    if (nest_irq_flag == NEST_FLAG_FIQ) {
+        nest_irq_flag = 0;
+        nest_fiq_exit(f);
+        return 0;
+    }
     if (nest_irq_flag) {
         nest_irq_flag = 0;
         seen.irq = true;
@@ -154,7 +159,9 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
         seen.id_esr = esr;
         seen.id_elr = f->elr;
         seen.id_spsr = f->spsr;
-        if (ESR_SYS_RT(esr) < 31)
+        /* A trapped read returns ID_EMULATED; a trapped write or
+         * maintenance instruction leaves its register as it was. */
+        if ((esr & ESR_SYS_READ) && ESR_SYS_RT(esr) < 31)
             f->x[ESR_SYS_RT(esr)] = ID_EMULATED;
         f->elr += 4;
         return 1;
@@ -746,6 +753,8 @@ void guest_main(void)
     test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
                "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
     check_vimo();
+    check_fmo_routing();
+    check_vse();
     check_l2_ids();
     check_el2_timers(true);
     check_l2_timers();
@@ -753,6 +762,7 @@ void guest_main(void)
     check_l2_mdcr();
     check_l2_hcr_traps();
     check_l2_cptr();
+    check_l2_maint();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

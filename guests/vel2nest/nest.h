@@ -34,6 +34,8 @@ struct nest_seen {
     bool ended, unexpected;
     bool irq;
     uint64_t irq_elr, irq_spsr, irq_iar, irq_count;
+    bool fiq;
+    uint64_t fiq_elr, fiq_iar;
 };
 extern struct nest_seen seen;
 
@@ -48,5 +50,15 @@ void check_l2_mdcr(void);
 void check_l2_ids(void);
 void check_l2_hcr_traps(void);
 void check_l2_cptr(void);
+void check_l2_maint(void);
+
+/* Its HCR_EL2.FMO/IMO routing of its own interrupts while its guest runs
+ * (route.c); nest_exit_c hands an FIQ exit (nest_irq_flag ==
+ * NEST_FLAG_FIQ) to nest_fiq_exit. */
+#define NEST_FLAG_FIQ           2
+void check_fmo_routing(void);
+void check_vse(void);
+struct exc_frame;
+void nest_fiq_exit(struct exc_frame *f);
 
 #endif

@@ -178,18 +178,21 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *e
     v->regs.pstate = e.pstate;
 }
 
-/* Its CPTR_EL2 traps its guest's FP/SIMD. A VHE guest hypervisor keeps
- * FPEN in the hardware CPACR_EL1 in hyp context, which the nested context
- * saved in a cell; a non-VHE one's E2H = 0 value is kept whole. */
-bool nested_l2_fp_trapped(const struct vcpu *v)
+/* What its CPTR_EL2 traps of its guest. A VHE guest hypervisor keeps the
+ * CPACR_EL1 bits (FPEN, TTA) in the hardware CPACR_EL1 in hyp context,
+ * which the nested context saved in a cell, and TAM and TCPAC aside; a
+ * non-VHE one's E2H = 0 value is kept whole. */
+uint64_t nested_l2_cptr_traps(const struct vcpu *v)
 {
     const struct vcpu_nested *n = v->nested;
 
     if (n->nvhe)
-        return nested_cptr_traps_fp(vcpu_cell_read(v, VREG_CPTR_EL2), false);
+        return nested_cptr_traps(vcpu_cell_read(v, VREG_CPTR_EL2), false);
     if (!n->in_hyp)     /* on every entry of its guest (nested_pre_enter) */
-        return nested_cptr_traps_fp(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_NESTED), true);
-    return nested_cptr_traps_fp(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_HYP), true);
+        return nested_cptr_traps(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_NESTED) |
+                                     vcpu_cell_read(v, VREG_CPTR_EL2), true);
+    return nested_cptr_traps(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_HYP) | vcpu_cell_read(v, VREG_CPTR_EL2),
+                             true);
 }
 
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
@@ -203,6 +206,12 @@ void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 void nested_irq_to_vel2(struct vcpu *v)
 {
     exception_to_vel2(v, NESTED_VECTOR_IRQ_OFFSET, NULL);
+    nested_xstats_open(&v->nested->xstats, NESTED_X_IRQ, v->nr_exits);
+}
+
+void nested_fiq_to_vel2(struct vcpu *v)
+{
+    exception_to_vel2(v, NESTED_VECTOR_FIQ_OFFSET, NULL);
     nested_xstats_open(&v->nested->xstats, NESTED_X_IRQ, v->nr_exits);
 }
 

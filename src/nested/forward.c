@@ -31,7 +31,7 @@ enum nested_ctl {
     NCTL_CNTHCTL,       /* L1's CNTHCTL_EL2 in the E2H = 1 layout */
     NCTL_MDCR,          /* L1's MDCR_EL2, TDE folded into TDA/TDOSA/TDRA */
     NCTL_ICH_HCR,       /* L1's ICH_HCR_EL2, while its guest runs on its LRs */
-    NCTL_CPTR,          /* L1's CPTR_EL2, as NESTED_CPTR_TFP */
+    NCTL_CPTR,          /* L1's CPTR_EL2, as NESTED_CPTR_* */
 };
 
 /* Which MSR/MRS directions a row covers (ESR ISS bit 0: 1 = MRS). */
@@ -51,6 +51,7 @@ struct nested_fwd {
     enum nested_l2_exit kind;
     uint32_t key_mask;          /* the key bits the range is over; 0: all */
     enum nested_dir dir;
+    uint64_t needs;             /* NESTED_OFFERS_* the registers exist with; 0: always */
 };
 
 #define ANY             0, UINT32_MAX
@@ -147,6 +148,33 @@ struct nested_fwd {
 #define K_ICC_IGRPEN0       SYSREG_KEY(3, 0, 12, 12, 6)
 #define K_ICC_IGRPEN1       SYSREG_KEY(3, 0, 12, 12, 7)
 
+/* HCR_EL2.TPCP: data cache maintenance by VA to the Point of Coherency
+ * (and Persistence): DC IVAC, CVAC, CVAP, CVADP, CIVAC (their MTE tag
+ * forms: MTE is hidden). HCR_EL2.TPU: to the Point of Unification: IC
+ * IALLUIS, IALLU, IVAU, DC CVAU (FEAT_EVT's TOCU/TICAB split: EVT is
+ * hidden). HCR_EL2.TTLB: every TLBI of EL1, op1 0, CRn 8 and FEAT_XS's
+ * nXS forms in CRn 9 (EVT's TTLBIS/TTLBOS subsets: hidden). */
+#define K_DC_IVAC           SYSREG_KEY(1, 0, 7, 6, 1)
+#define K_DC_CVAC           SYSREG_KEY(1, 3, 7, 10, 1)
+#define K_DC_CVAP           SYSREG_KEY(1, 3, 7, 12, 1)
+#define K_DC_CVADP          SYSREG_KEY(1, 3, 7, 13, 1)
+#define K_DC_CIVAC          SYSREG_KEY(1, 3, 7, 14, 1)
+#define K_IC_IALLUIS        SYSREG_KEY(1, 0, 7, 1, 0)
+#define K_IC_IALLU          SYSREG_KEY(1, 0, 7, 5, 0)
+#define K_IC_IVAU           SYSREG_KEY(1, 3, 7, 5, 1)
+#define K_DC_CVAU           SYSREG_KEY(1, 3, 7, 11, 1)
+#define K_TLBI_EL1_FIRST    SYSREG_KEY(1, 0, 8, 0, 0)
+#define K_TLBI_EL1_LAST     SYSREG_KEY(1, 0, 9, 15, 7)
+
+/* CPTR_EL2: TCPAC traps CPACR_EL1; TAM the activity monitors (op1 3,
+ * CRn 13, CRm 2..15: AMCR_EL0 .. AMEVTYPER1<n>_EL0); TTA the System
+ * register trace unit (op0 2, op1 1: TRC*). */
+#define K_CPACR_EL1         SYSREG_KEY(3, 0, 1, 0, 2)
+#define K_AMU_FIRST         SYSREG_KEY(3, 3, 13, 2, 0)
+#define K_AMU_LAST          SYSREG_KEY(3, 3, 13, 15, 7)
+#define K_TRACE_FIRST       SYSREG_KEY(2, 1, 0, 0, 0)
+#define K_TRACE_LAST        SYSREG_KEY(2, 1, 15, 15, 7)
+
 /* A row over MSR/MRS keys lo..hi forwarded when L1's HCR_EL2 has bit. */
 #define HCR_SYS(first, last, hcr_bit, direction) \
     { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_HCR, .bit = (hcr_bit), \
@@ -156,38 +184,41 @@ struct nested_fwd {
 #define ICH_SYS(first, last, ich_bit) \
     { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_ICH_HCR, .bit = (ich_bit), \
       .kind = NESTED_L2_TO_VEL2 }
+#define CPTR_SYS(first, last, cptr_bit, feature) \
+    { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_CPTR, .bit = (cptr_bit), \
+      .kind = NESTED_L2_TO_VEL2, .needs = (feature) }
 #define HCR_IMPDEF(space) \
     { .ec = EC_SYS64, .lo = (space), .hi = (space), .ctl = NCTL_HCR, .bit = HCR_TIDCP, \
       .kind = NESTED_L2_TO_VEL2, .key_mask = K_IMPDEF_MASK }
 
 static const struct nested_fwd fwd_table[] = {
     /* HVC at EL1 is for EL2, unless EL2 disabled it (HCR_EL2.HCD). */
-    { EC_HVC64, ANY, NCTL_HCR, HCR_HCD, false, NESTED_L2_UNDEF, 0, NDIR_ANY },
-    { EC_HVC64, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_HVC64, ANY, NCTL_HCR, HCR_HCD, false, NESTED_L2_UNDEF, 0, NDIR_ANY, 0 },
+    { EC_HVC64, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     /* SMC: its EL2 with TSC; untrapped, the firmware's (elvisor's PSCI). */
-    { EC_SMC64, ANY, NCTL_HCR, HCR_TSC, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SMC64, ANY, NCTL_HCR, HCR_TSC, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     /* FP/SIMD: its CPTR_EL2 (KVM's lazy switch of its guest's registers). */
-    { EC_FP_ASIMD, ANY, NCTL_CPTR, NESTED_CPTR_TFP, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_WFX, ONE(WFIT_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_WFX, ONE(WFE_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_WFX, ONE(WFET_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, TID3_FIRST, TID3_LAST, NCTL_HCR, HCR_TID3, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, K_ICC_SGI1R, K_ICC_ASGI1R, NCTL_HCR, HCR_IMO, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, ONE(K_ICC_SGI0R), NCTL_HCR, HCR_FMO, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_FP_ASIMD, ANY, NCTL_CPTR, NESTED_CPTR_TFP, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_WFX, ONE(WFIT_TI), NCTL_HCR, HCR_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_WFX, ONE(WFE_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_WFX, ONE(WFET_TI), NCTL_HCR, HCR_TWE, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, TID3_FIRST, TID3_LAST, NCTL_HCR, HCR_TID3, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_ICC_SGI1R, K_ICC_ASGI1R, NCTL_HCR, HCR_IMO, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, ONE(K_ICC_SGI0R), NCTL_HCR, HCR_FMO, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     /* CNTHCTL_EL2 (E2H = 1 with TGE = 0, or E2H = 0 normalized): EL1PCTEN
      * and EL1PTEN enable, ECV's EL1TVCT and EL1TVT trap. */
-    { EC_SYS64, ONE(K_CNTPCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, ONE(K_CNTPCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, K_CNTP_FIRST, K_CNTP_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, ONE(K_CNTVCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, ONE(K_CNTVCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, K_CNTV_FIRST, K_CNTV_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, K_DBG_CRN0_FIRST, K_DBG_CRN0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, K_DBG_CLAIM_FIRST, K_DBG_AUTH_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, K_DBG_EL0_FIRST, K_DBG_EL0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, K_OS_FIRST, K_OS_LAST, NCTL_MDCR, MDCR_TDOSA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
-    { EC_SYS64, ONE(K_MDRAR), NCTL_MDCR, MDCR_TDRA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY },
+    { EC_SYS64, ONE(K_CNTPCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, ONE(K_CNTPCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PCTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_CNTP_FIRST, K_CNTP_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1PTEN, true, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, ONE(K_CNTVCT), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, ONE(K_CNTVCTSS), NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVCT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_CNTV_FIRST, K_CNTV_LAST, NCTL_CNTHCTL, NESTED_CNTHCTL_EL1TVT, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_DBG_CRN0_FIRST, K_DBG_CRN0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_DBG_CLAIM_FIRST, K_DBG_AUTH_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_DBG_EL0_FIRST, K_DBG_EL0_LAST, NCTL_MDCR, MDCR_TDA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_OS_FIRST, K_OS_LAST, NCTL_MDCR, MDCR_TDOSA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    { EC_SYS64, ONE(K_MDRAR), NCTL_MDCR, MDCR_TDRA, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     HCR_VM_REG(K_SCTLR_EL1, K_SCTLR_EL1),
     HCR_VM_REG(K_TTBR0_EL1, K_TCR_EL1),
     HCR_VM_REG(K_AFSR0_EL1, K_AFSR1_EL1),
@@ -204,6 +235,19 @@ static const struct nested_fwd fwd_table[] = {
     HCR_SYS(K_DC_CSW, K_DC_CSW, HCR_TSW, NDIR_ANY),
     HCR_SYS(K_DC_CISW, K_DC_CISW, HCR_TSW, NDIR_ANY),
     HCR_SYS(K_LOR_FIRST, K_LOR_LAST, HCR_TLOR, NDIR_ANY),
+    HCR_SYS(K_DC_IVAC, K_DC_IVAC, HCR_EL2_TPCP, NDIR_ANY),
+    HCR_SYS(K_DC_CVAC, K_DC_CVAC, HCR_EL2_TPCP, NDIR_ANY),
+    HCR_SYS(K_DC_CVAP, K_DC_CVAP, HCR_EL2_TPCP, NDIR_ANY),
+    HCR_SYS(K_DC_CVADP, K_DC_CVADP, HCR_EL2_TPCP, NDIR_ANY),
+    HCR_SYS(K_DC_CIVAC, K_DC_CIVAC, HCR_EL2_TPCP, NDIR_ANY),
+    HCR_SYS(K_IC_IALLUIS, K_IC_IALLUIS, HCR_EL2_TPU, NDIR_ANY),
+    HCR_SYS(K_IC_IALLU, K_IC_IALLU, HCR_EL2_TPU, NDIR_ANY),
+    HCR_SYS(K_IC_IVAU, K_IC_IVAU, HCR_EL2_TPU, NDIR_ANY),
+    HCR_SYS(K_DC_CVAU, K_DC_CVAU, HCR_EL2_TPU, NDIR_ANY),
+    HCR_SYS(K_TLBI_EL1_FIRST, K_TLBI_EL1_LAST, HCR_TTLB, NDIR_ANY),
+    CPTR_SYS(K_CPACR_EL1, K_CPACR_EL1, NESTED_CPTR_TCPAC, 0),
+    CPTR_SYS(K_AMU_FIRST, K_AMU_LAST, NESTED_CPTR_TAM, NESTED_OFFERS_AMU),
+    CPTR_SYS(K_TRACE_FIRST, K_TRACE_LAST, NESTED_CPTR_TTA, NESTED_OFFERS_TRACE),
     HCR_IMPDEF(K_IMPDEF_SYS),
     HCR_IMPDEF(K_IMPDEF_REG),
     ICH_SYS(K_ICC_PMR, K_ICC_PMR, NESTED_ICH_HCR_TC),
@@ -223,6 +267,8 @@ static bool row_holds(const struct nested_fwd *r, const struct nested_ctls *c)
 {
     uint64_t reg;
 
+    if ((r->needs & c->offered) != r->needs)
+        return false;
     switch (r->ctl) {
     case NCTL_HCR:
         reg = c->hcr;

@@ -20,6 +20,8 @@
 
 #define ESR_HVC_IMM_MASK    0xffffULL
 #define ESR_ERET_ERETA      BIT(1)  /* ERETAA/ERETAB rather than ERET */
+#define ID_AA64PFR0_RAS(pfr0) (((pfr0) >> 28) & 0xf)  /* FEAT_RAS */
+#define VSESR_EL2           S3_4_C5_C2_3
 
 /* Trapped system instructions (op0 = 1): TLB maintenance (CRn = 8, or 9
  * for the nXS forms) of the EL2 regimes and of stage 2 (op1 = 4, trapped
@@ -143,6 +145,7 @@ void nested_load(struct vcpu *v)
     nested_debug_traps(v);
     /* vcpu_load claims FP/SIMD for it untrapped right after this. */
     n->fp_trap_hw = false;
+    n->cpacr_trap_hw = false;
 }
 
 /* While its guest runs, the hardware traps the debug register accesses its
@@ -209,8 +212,7 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
         return;
     v->nested->vhcr_logged = bits;
     log_warn("vm %s vcpu %u: HCR_EL2 bits 0x%llx of the guest hypervisor are not honoured for its guest "
-             "yet%s (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits,
-             (bits & HCR_FMO) ? "; FMO: its FIQs stay with its guest" : "");
+             "yet (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits);
 }
 
 static uint64_t *page_lrs(struct vcpu_nested *n)
@@ -337,13 +339,38 @@ void nested_vgic_exit(struct vcpu *v)
     update_mi(v);
 }
 
+/* Its guest took the virtual SError its VSE raised: the hardware cleared
+ * HCR_EL2.VSE, and so does its own HCR_EL2 (Arm ARM), before that value
+ * is written again (an exit to vEL2, a reload). */
+static void vse_taken(struct vcpu *v)
+{
+    struct vcpu_nested *n = v->nested;
+
+    if (n->in_hyp || !(v->hcr & HCR_EL2_VSE) || (read_sysreg(hcr_el2) & HCR_EL2_VSE))
+        return;
+    v->hcr &= ~HCR_EL2_VSE;
+    vncr_write(n, VNCR_HCR_EL2, vncr_read(n, VNCR_HCR_EL2) & ~HCR_EL2_VSE);
+}
+
+/* Its own interrupts are its EL2's while its guest runs as its HCR_EL2
+ * routes them: FIQs (group 0 on GICv3) with FMO, IRQs with IMO. One not
+ * routed stays pending for its next run at vEL2 (elvisor does not give
+ * its guest the guest hypervisor's interrupts). FIQ is taken first. */
 void nested_check_irq(struct vcpu *v)
 {
+    uint64_t route;
+    unsigned groups;
+
     if (v->vm->gic_version == 3)
         update_mi(v);
-    if (v->nested->in_hyp || !(vhcr(v) & HCR_IMO))
+    vse_taken(v);
+    route = vhcr(v) & (HCR_IMO | HCR_FMO);
+    if (v->nested->in_hyp || !route)
         return;
-    if (vgic_vcpu_has_pending(&v->vm->vgic, v->id))
+    groups = vgic_vcpu_pending_groups(&v->vm->vgic, v->id);
+    if ((route & HCR_FMO) && (groups & VGIC_PENDING_FIQ))
+        nested_fiq_to_vel2(v);
+    else if ((route & HCR_IMO) && (groups & VGIC_PENDING_IRQ))
         nested_irq_to_vel2(v);
 }
 
@@ -359,6 +386,10 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
         return;
     }
     log_unhonoured(v, vh);
+    /* Its virtual SError's syndrome (FEAT_RAS, which the VM shows as the
+     * CPU has it) sits in the page. */
+    if ((nested_l2_hcr(v->nested->guest_hcr, vh) & HCR_EL2_VSE) && ID_AA64PFR0_RAS(read_sysreg(id_aa64pfr0_el1)))
+        write_sysreg(VSESR_EL2, vncr_read(v->nested, VNCR_VSESR_EL2));
     nested_xstats_close(&v->nested->xstats, v->nr_exits);
     nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
 }
@@ -506,11 +537,14 @@ static uint64_t l2_ich_traps(struct vcpu *v)
  * handled as for an EL1 guest (docs/nested.md §9.3). */
 static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
 {
+    vse_taken(v);
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
+    /* No AMU or trace unit is offered (trap/id_regs.c): their registers
+     * are UNDEFINED for its guest whatever its CPTR_EL2 says. */
     struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), vcpu_cell_read(v, VREG_MDCR_EL2), l2_ich_traps(v),
-                             ESR_EC(esr) == EC_FP_ASIMD && nested_l2_fp_trapped(v) ? NESTED_CPTR_TFP : 0 };
+                             nested_l2_cptr_traps(v), 0 };
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:
@@ -563,24 +597,27 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 
 /* Before each entry: an interrupt for the guest hypervisor may end its
  * guest's run first; then its guest runs on its list registers or not. */
-/* While its guest runs, elvisor's CPTR_EL2 traps FP/SIMD when its own
- * does (forwarded, forward.c); otherwise the vCPU owns the registers
- * untrapped (vcpu_fp_claim at load). Written when that changes. */
-static void fp_traps(struct vcpu *v)
+/* While its guest runs, elvisor's CPTR_EL2 traps FP/SIMD and CPACR_EL1
+ * accesses when its own does (forwarded, forward.c); otherwise the vCPU
+ * owns the FP/SIMD registers untrapped (vcpu_fp_claim at load). Written
+ * when that changes. */
+static void cptr_traps(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
-    bool trap = !n->in_hyp && nested_l2_fp_trapped(v);
+    uint64_t traps = n->in_hyp ? 0 : nested_l2_cptr_traps(v);
+    bool fp = (traps & NESTED_CPTR_TFP) != 0, cpacr = (traps & NESTED_CPTR_TCPAC) != 0;
 
-    if (trap != n->fp_trap_hw) {
-        hyp_fp_trap(trap);
-        n->fp_trap_hw = trap;
+    if (fp != n->fp_trap_hw || cpacr != n->cpacr_trap_hw) {
+        hyp_cptr_trap(fp, cpacr);
+        n->fp_trap_hw = fp;
+        n->cpacr_trap_hw = cpacr;
     }
 }
 
 static bool nested_pre_enter(struct vcpu *v)
 {
     nested_check_irq(v);
-    fp_traps(v);
+    cptr_traps(v);
     return nested_vgic_enter(v);
 }
 
@@ -601,6 +638,12 @@ static void nested_report(const struct vcpu *v)
              o.max, (unsigned long long)i.count, i.min, i.median, i.max);
 }
 
+static void nested_vcpu_put(struct vcpu *v)
+{
+    vse_taken(v);
+    nested_put(v);
+}
+
 static const struct vcpu_ext_ops nested_ext_ops = {
     .reset = nested_vcpu_reset,
     .load = nested_load,
@@ -611,7 +654,7 @@ static const struct vcpu_ext_ops nested_ext_ops = {
     .inject_spsr = nested_injected_spsr,
     .timer_map = nested_timer_map,
     .poll_timers = nested_poll_timers,
-    .put = nested_put,
+    .put = nested_vcpu_put,
     .report = nested_report,
 };
 

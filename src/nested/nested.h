@@ -65,6 +65,7 @@ struct vcpu_nested {
     uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
     struct nested_xstats xstats;
     bool fp_trap_hw;            /* CPTR_EL2 traps FP/SIMD for its guest (nested_pre_enter) */
+    bool cpacr_trap_hw;         /* CPTR_EL2 traps CPACR_EL1 for its guest (TCPAC) */
     /* Its maintenance interrupt's level as last given to the vGIC (update_mi):
      * mi_known false until then, and after a reset. */
     bool mi_known, mi_level;
@@ -100,15 +101,17 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
 
 /* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
 #define NESTED_VHCR_FORWARDED   (HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC | HCR_TID2 | HCR_TIDCP | HCR_TACR | \
-                                 HCR_TSW | HCR_TVM | HCR_TRVM | HCR_TLOR)
+                                 HCR_TSW | HCR_EL2_TPCP | HCR_EL2_TPU | HCR_TTLB | HCR_TVM | HCR_TRVM | HCR_TLOR)
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
  * the pointer-authentication and MTE (ATA, bit 56, which Linux sets at
- * boot) controls of features that are hidden, VM (the shadow stage 2) and
- * IMO (nested_check_irq). */
+ * boot) controls of features that are hidden, VM (the shadow stage 2),
+ * IMO and FMO (nested_check_irq), AMO and VSE (its guest's virtual
+ * SError, nested_l2_hcr). */
 #define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
-                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO)
+                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO | HCR_FMO | \
+                                 HCR_EL2_AMO | HCR_EL2_VSE)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
@@ -123,9 +126,20 @@ enum nested_l2_exit {
 struct nested_ctls {
     uint64_t hcr, cnthctl, mdcr;
     uint64_t ich_hcr;       /* its ICH_HCR_EL2's traps, 0 unless L2 runs on its LRs */
-    uint64_t cptr;          /* NESTED_CPTR_TFP: its CPTR_EL2 traps its guest's FP/SIMD */
+    uint64_t cptr;          /* NESTED_CPTR_*: what its CPTR_EL2 traps of its guest's EL1 */
+    uint64_t offered;       /* NESTED_OFFERS_*: optional features the VM's CPUs show */
 };
-#define NESTED_CPTR_TFP         BIT(0)
+#define NESTED_CPTR_TFP         BIT(0)      /* FP/SIMD */
+#define NESTED_CPTR_TTA         BIT(1)      /* trace registers */
+#define NESTED_CPTR_TAM         BIT(2)      /* activity monitors */
+#define NESTED_CPTR_TCPAC       BIT(3)      /* CPACR_EL1 */
+/* Features whose registers exist for the VM only when offered: a trap of
+ * an absent register is not taken, the access is UNDEFINED (Arm ARM). */
+#define NESTED_OFFERS_AMU       BIT(0)
+#define NESTED_OFFERS_TRACE     BIT(1)
+/* Its CPTR_EL2's traps of its guest's EL1 and EL0 (TGE clear) as
+ * NESTED_CPTR_* bits; e2h: the E2H = 1 layout. */
+uint64_t nested_cptr_traps(uint64_t cptr, bool e2h);
 /* Whether a CPTR_EL2 value traps FP/SIMD at EL1 and EL0 while its guest
  * runs (TGE clear): e2h, the E2H = 1 layout (FPEN 0b00 or 0b10), else
  * the E2H = 0 one (TFP). */
@@ -153,6 +167,7 @@ uint64_t nested_cnthctl_e2h1(uint64_t cnthctl, bool e2h);
 
 #define NESTED_VECTOR_LOWER_A64_SYNC    0x400u
 #define NESTED_VECTOR_IRQ_OFFSET        0x80u   /* IRQ entry after the sync one */
+#define NESTED_VECTOR_FIQ_OFFSET        0x100u  /* FIQ entry after the sync one */
 
 /* Exception entry into vEL2 from its guest's EL1/EL0: the guest's ELR_EL2,
  * SPSR_EL2 and the hardware PC and PSTATE to continue with. */
@@ -240,10 +255,12 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
                      uint64_t pstate);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
-/* Its CPTR_EL2 traps its guest's FP/SIMD now (ctx.c). */
-bool nested_l2_fp_trapped(const struct vcpu *v);
+/* What its CPTR_EL2 traps of its guest now, NESTED_CPTR_* (ctx.c). */
+uint64_t nested_l2_cptr_traps(const struct vcpu *v);
 /* An IRQ from the nested context taken by vEL2 (VBAR_EL2 + 0x480). */
 void nested_irq_to_vel2(struct vcpu *v);
+/* An FIQ from the nested context taken by vEL2 (VBAR_EL2 + 0x500). */
+void nested_fiq_to_vel2(struct vcpu *v);
 /* Before each entry of a vEL2 vCPU: with vHCR.IMO set, an interrupt of
  * the guest hypervisor pending while its guest runs ends that guest's
  * run with an IRQ exception into vEL2. */

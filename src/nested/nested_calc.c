@@ -34,7 +34,12 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
  * them; NV and NV2 are off (its EL2-named accesses are UNDEFINED at EL1). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
 {
-    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED);
+    /* Its pending virtual SError reaches its guest only under its AMO
+     * (Arm ARM: VSE has no effect with AMO clear); elvisor's own AMO is
+     * always set, so the hardware raises it. */
+    uint64_t vse = (vhcr & HCR_EL2_AMO) ? vhcr & HCR_EL2_VSE : 0;
+
+    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED) | vse;
 }
 
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
@@ -128,10 +133,17 @@ enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pst
 /* CPTR_EL2's FP/SIMD traps (Arm ARM, CPTR_EL2): with E2H = 1, FPEN 0b01
  * traps only EL0 and only under TGE, 0b11 nothing, 0b00 and 0b10 every EL;
  * with E2H = 0, TFP [10] traps every EL. */
-#define CPTR_FPEN_LOW           BIT(20)
-#define CPTR_NVHE_TFP           BIT(10)
-
 bool nested_cptr_traps_fp(uint64_t cptr, bool e2h)
 {
-    return e2h ? !(cptr & CPTR_FPEN_LOW) : (cptr & CPTR_NVHE_TFP) != 0;
+    return e2h ? !(cptr & BIT(CPACR_EL1_FPEN_SHIFT)) : (cptr & CPTR_EL2_TFP) != 0;
+}
+
+/* The other CPTR_EL2 traps of EL1 and EL0 (Arm ARM, CPTR_EL2): TTA at
+ * [28] with E2H = 1 (the CPACR_EL1 position), at [20] with E2H = 0; TAM
+ * [30] and TCPAC [31] in both layouts. */
+uint64_t nested_cptr_traps(uint64_t cptr, bool e2h)
+{
+    return (nested_cptr_traps_fp(cptr, e2h) ? NESTED_CPTR_TFP : 0) |
+           ((cptr & (e2h ? CPACR_EL1_TTA : CPTR_EL2_TTA)) ? NESTED_CPTR_TTA : 0) |
+           ((cptr & CPTR_EL2_TAM) ? NESTED_CPTR_TAM : 0) | ((cptr & CPTR_EL2_TCPAC) ? NESTED_CPTR_TCPAC : 0);
 }

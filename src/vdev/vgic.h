@@ -443,6 +443,13 @@ void vgic_sync_lrs(struct vgic *v, unsigned vcpu_id);
  * GICD_CTLR and ICH_VMCR / GICH_VMCR, priority above the priority mask
  * and the running priority from the active priority registers)? */
 bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id);
+/* The same, by how the interface would signal it: as a virtual FIQ
+ * (group 0 with GICv3's system registers, or with GICv2's FIQEn) or IRQ
+ * (group 1, and GICv2's group 0 without FIQEn); a guest hypervisor's FMO
+ * and IMO route the two apart. */
+#define VGIC_PENDING_FIQ    1u
+#define VGIC_PENDING_IRQ    2u
+unsigned vgic_vcpu_pending_groups(struct vgic *v, unsigned vcpu_id);
 /* The same question for a vCPU that runs as soon as the answer is yes
  * (alone on its CPU, waiting in WFI): one pass under the lock that, when
  * something would wake it, also flushes its LRs, so that the
@@ -642,6 +649,7 @@ struct vgic_cpu_if_view {
     unsigned shift;         /* 8 - preemption bits */
     bool grp0_en;
     bool grp1_en;
+    bool grp0_fiq;          /* group 0 is signalled as FIQ */
 };
 
 struct vgic_lr_ops {

@@ -342,46 +342,68 @@ static inline bool irq_would_wake(const struct vgic *v, const struct vgic_irq *i
            vgic_irq_deliverable(v, irq) && cpu_if_would_signal(view, irq->priority, irq->group1);
 }
 
-/* Does an LR of vc (if called before sync) hold what its interface would
- * signal? After a sync (a WFI wake) none is in use. Under the lock. */
-static bool lrs_would_wake(const struct vgic_lr_ops *ops, const struct vgic_vcpu *vc,
-                           const struct vgic_cpu_if_view *view)
+static unsigned signal_kind(const struct vgic_cpu_if_view *view, bool group1)
 {
+    return group1 || !view->grp0_fiq ? VGIC_PENDING_IRQ : VGIC_PENDING_FIQ;
+}
+
+/* How (VGIC_PENDING_*) the interface would signal what an LR of vc (if called before
+ * sync) holds that its interface would signal. After a sync (a WFI wake)
+ * none is in use. Under the lock. */
+static unsigned lrs_would_wake(const struct vgic_lr_ops *ops, const struct vgic_vcpu *vc,
+                               const struct vgic_cpu_if_view *view)
+{
+    unsigned groups = 0;
+
     for (uint64_t used = vc->lr_used; used; used &= used - 1) {
         unsigned i = (unsigned)__builtin_ctzll(used);
         struct vgic_lr_desc d;
 
         ops->read(vc, i, &d);
         if (d.pending && !d.active && cpu_if_would_signal(view, d.priority, d.group1))
-            return true;
+            groups |= signal_kind(view, d.group1);
     }
-    return false;
+    return groups;
 }
 
-bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
+/* The walk stops once it has found enough: with first_only (a yes or no)
+ * the SPI words after the first hit are not read, else after both kinds. */
+static unsigned pending_groups(struct vgic *v, unsigned vcpu_id, bool first_only)
 {
+    const unsigned both = VGIC_PENDING_FIQ | VGIC_PENDING_IRQ;
     const struct vgic_lr_ops *ops = lr_ops(v);
     struct vgic_vcpu *vc;
     struct vgic_cpu_if_view view;
     struct busy_iter it;
-    bool found;
+    unsigned found;
 
     if (vcpu_id >= v->nr_vcpus)
-        return false;
+        return 0;
     vc = &v->vcpu[vcpu_id];
 
     spin_lock(&v->lock);
     ops->view(vc, &view);
     found = lrs_would_wake(ops, vc, &view);
-    /* The first hit ends the walk: the SPI words after it are not read. */
-    for (struct vgic_irq *irq = found ? 0 : first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it)) {
+    for (struct vgic_irq *irq = found == both || (found && first_only) ? 0 : first_busy(v, vc, &it); irq;
+         irq = next_busy(v, vc, &it)) {
         if (irq_would_wake(v, irq, vcpu_id, &view)) {
-            found = true;
-            break;
+            found |= signal_kind(&view, irq->group1);
+            if (found == both || first_only)
+                break;
         }
     }
     spin_unlock(&v->lock);
     return found;
+}
+
+bool vgic_vcpu_has_pending(struct vgic *v, unsigned vcpu_id)
+{
+    return pending_groups(v, vcpu_id, true) != 0;
+}
+
+unsigned vgic_vcpu_pending_groups(struct vgic *v, unsigned vcpu_id)
+{
+    return pending_groups(v, vcpu_id, false);
 }
 
 bool vgic_flush_lrs_if_pending(struct vgic *v, unsigned vcpu_id)
@@ -401,7 +423,7 @@ bool vgic_flush_lrs_if_pending(struct vgic *v, unsigned vcpu_id)
 
     spin_lock(&v->lock);
     ops->view(vc, &view);
-    found = lrs_would_wake(ops, vc, &view);
+    found = lrs_would_wake(ops, vc, &view) != 0;
     /* The flush's own walk answers the WFI question on the way. */
     pick_init(&pick, vc, nr_lrs);
     for (struct vgic_irq *irq = first_busy(v, vc, &it); irq; irq = next_busy(v, vc, &it)) {

@@ -98,6 +98,7 @@ static void v2_view(const struct vgic_vcpu *vc, struct vgic_cpu_if_view *w)
     w->rpr = cif->apr ? (unsigned)__builtin_ctz(cif->apr) << V2_PRIO_SHIFT : VGIC_IDLE_PRIORITY;
     w->shift = V2_PRIO_SHIFT;
     w->grp0_en = cif->vmcr & GICH_VMCR_VMGRP0EN;
+    w->grp0_fiq = cif->vmcr & GICH_VMCR_VMFIQEN;
     w->grp1_en = cif->vmcr & GICH_VMCR_VMGRP1EN;
 }
 

@@ -119,6 +119,8 @@ static void v3_view(const struct vgic_vcpu *vc, struct vgic_cpu_if_view *w)
     w->pmr = (unsigned)((cif->vmcr & ICH_VMCR_EL2_VPMR_MASK) >> ICH_VMCR_EL2_VPMR_SHIFT);
     w->rpr = running_priority(cif, &w->shift);
     w->grp0_en = cif->vmcr & ICH_VMCR_EL2_VENG0;
+    /* VFIQEn is RES1 with the system-register interface (SRE = 1). */
+    w->grp0_fiq = true;
     w->grp1_en = cif->vmcr & ICH_VMCR_EL2_VENG1;
 }
 

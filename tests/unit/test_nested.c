@@ -45,6 +45,8 @@
 
 #define A_HCR_VM    (1ULL << 0)
 #define A_HCR_FMO   (1ULL << 3)
+#define A_HCR_AMO   (1ULL << 5)
+#define A_HCR_VSE   (1ULL << 8)
 #define A_HCR_IMO   (1ULL << 4)
 #define A_HCR_VI    (1ULL << 7)
 #define A_HCR_TWI   (1ULL << 13)
@@ -279,15 +281,21 @@ static void test_l2_hcr(void **state)
         assert_true((hcr & guest) == guest);
         /* the traps the guest hypervisor asked for are added */
         uint64_t traps = A_HCR_TWI | A_HCR_TWE | A_HCR_TID3 | A_HCR_TSC | A_HCR_TID2 | A_HCR_TIDCP |
-                         A_HCR_TACR | A_HCR_TSW | A_HCR_TVM | A_HCR_TRVM | A_HCR_TLOR;
+                         A_HCR_TACR | A_HCR_TSW | (1ULL << 23) /* TPCP */ | (1ULL << 24) /* TPU */ |
+                         A_HCR_TTLB | A_HCR_TVM | A_HCR_TRVM | A_HCR_TLOR;
         assert_true((hcr & (vh & traps)) == (vh & traps));
+        /* its virtual SError only under its AMO */
+        uint64_t vse = (vh & A_HCR_AMO) ? vh & A_HCR_VSE : 0;
+        assert_true((hcr & A_HCR_VSE) == vse);
         /* never its TGE, its FEAT_NV bits, nor anything else of its */
-        assert_true((hcr & ~guest & ~traps) == 0);
+        assert_true((hcr & ~guest & ~traps & ~vse) == 0);
     }
     /* bits elvisor does not honour yet are reported, the forwarded ones not */
     assert_true(nested_vhcr_unhonoured(A_HCR_TWI | A_HCR_TID3 | A_HCR_RW | A_HCR_E2H | A_HCR_TGE) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == 0);
-    assert_true(nested_vhcr_unhonoured(A_HCR_FMO | A_HCR_TWI) == A_HCR_FMO);
+    assert_true(nested_vhcr_unhonoured(A_HCR_FMO | A_HCR_TWI) == 0);
+    assert_true(nested_vhcr_unhonoured(A_HCR_AMO | A_HCR_VSE | A_HCR_TWI) == 0);
+    assert_true(nested_vhcr_unhonoured(A_HCR_VI | A_HCR_TWI) == A_HCR_VI);
     assert_true(nested_vhcr_unhonoured(A_HCR_TERR | A_HCR_VI) == (A_HCR_TERR | A_HCR_VI));
     assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_TRVM | A_HCR_TID2 | A_HCR_TIDCP | A_HCR_TACR |
                                        A_HCR_TSW | A_HCR_TLOR | A_HCR_ATA) == 0);
@@ -296,7 +304,7 @@ static void test_l2_hcr(void **state)
 /* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
 static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
 {
-    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0, 0, 0 };
+    struct nested_ctls c = { hcr, NESTED_CNTHCTL_OPEN, 0, 0, 0, 0 };
 
     return nested_l2_exit_kind(esr, &c);
 }
@@ -442,7 +450,7 @@ static void test_l2_tidcp_forwarding(void **state)
  * DIR. ICC_SRE_EL1 is none of them. */
 static enum nested_l2_exit ich_kind(uint64_t esr, uint64_t ich_hcr)
 {
-    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, ich_hcr, 0 };
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, ich_hcr, 0, 0 };
 
     return nested_l2_exit_kind(esr, &c);
 }
@@ -488,8 +496,8 @@ static void test_l2_cnthctl_forwarding(void **state)
     const uint64_t cntvct = A_SYS(3, 3, 14, 0, 2, 2, 1), cntfrq = A_SYS(3, 3, 14, 0, 0, 2, 1);
     const uint64_t cntp_tval = A_SYS(3, 3, 14, 2, 0, 2, 0), cntp_cval = A_SYS(3, 3, 14, 2, 2, 2, 1);
     const uint64_t cntv_ctl = A_SYS(3, 3, 14, 3, 1, 2, 1), cntkctl = A_SYS(3, 0, 14, 1, 0, 2, 1);
-    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0, 0, 0 }, shut = { 0, 0, 0, 0, 0 };
-    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0, 0, 0 };
+    struct nested_ctls open = { 0, (1ULL << 10) | (1ULL << 11), 0, 0, 0, 0 }, shut = { 0, 0, 0, 0, 0, 0 };
+    struct nested_ctls ecv = { 0, (1ULL << 10) | (1ULL << 11) | (1ULL << 13) | (1ULL << 14), 0, 0, 0, 0 };
 
     (void)state;
     assert_int_equal(nested_l2_exit_kind(cntpct, &open), NESTED_L2_ELVISOR);
@@ -501,7 +509,7 @@ static void test_l2_cnthctl_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(cntfrq, &shut), NESTED_L2_ELVISOR);
     assert_int_equal(nested_l2_exit_kind(cntkctl, &shut), NESTED_L2_ELVISOR);
     /* Only EL1PCTEN clear: the counter, not the timer. */
-    struct nested_ctls pct = { 0, 1ULL << 11, 0, 0, 0 };
+    struct nested_ctls pct = { 0, 1ULL << 11, 0, 0, 0, 0 };
     assert_int_equal(nested_l2_exit_kind(cntpct, &pct), NESTED_L2_TO_VEL2);
     assert_int_equal(nested_l2_exit_kind(cntp_cval, &pct), NESTED_L2_ELVISOR);
     /* The virtual counter and timer trap only by ECV's bits. */
@@ -550,7 +558,7 @@ static void test_l2_mdcr_forwarding(void **state)
     const uint64_t oslar = A_SYS(2, 0, 1, 0, 4, 1, 0), mdrar = A_SYS(2, 0, 1, 0, 0, 1, 1);
     const uint64_t dbgvcr32 = A_SYS(2, 4, 0, 7, 0, 1, 1);
     const uint64_t tda = 1ULL << 9, tdosa = 1ULL << 10, tdra = 1ULL << 11, tde = 1ULL << 8;
-    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0 };
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0, 0 };
 
     (void)state;
     const uint64_t tda_regs[] = { mdscr, dbgbvr5, dbgwcr15, claimset, mdccsr };
@@ -588,7 +596,7 @@ static void test_l2_mdcr_forwarding(void **state)
 static void test_l2_fp_forwarding(void **state)
 {
     const uint64_t fp_esr = (0x07ULL << 26) | (1ULL << 25) | (1ULL << 24) | (0xeULL << 20);
-    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0 };
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0, 0 };
 
     (void)state;
     assert_true(nested_cptr_traps_fp(0, true));
@@ -604,6 +612,91 @@ static void test_l2_fp_forwarding(void **state)
     /* the control is FP's alone: an HVC or a trapped register is unchanged */
     c.hcr = HCR_HCD;
     assert_int_equal(nested_l2_exit_kind(0x5a000000ULL, &c), NESTED_L2_UNDEF);
+}
+
+/* HCR_EL2.TPCP, TPU and TTLB (Arm ARM): cache maintenance by VA to PoC
+ * (DC IVAC, CVAC, CVAP, CVADP, CIVAC), to PoU (IC IALLUIS, IALLU, IVAU,
+ * DC CVAU), and every TLBI of EL1 (op1 0, CRn 8, nXS CRn 9), each by its
+ * own bit; set/way (TSW), DC ZVA (TDZ) and EL2's TLBI (op1 4) are none of
+ * theirs. */
+static void test_l2_cache_tlb_forwarding(void **state)
+{
+    const uint64_t tpcp = 1ULL << 23, tpu = 1ULL << 24;
+    const uint64_t poc[] = { A_SYS(1, 0, 7, 6, 1, 0, 0), A_SYS(1, 3, 7, 10, 1, 1, 0), A_SYS(1, 3, 7, 12, 1, 2, 0),
+                             A_SYS(1, 3, 7, 13, 1, 3, 0), A_SYS(1, 3, 7, 14, 1, 4, 0) };
+    const uint64_t pou[] = { A_SYS(1, 0, 7, 1, 0, 31, 0), A_SYS(1, 0, 7, 5, 0, 31, 0), A_SYS(1, 3, 7, 5, 1, 5, 0),
+                             A_SYS(1, 3, 7, 11, 1, 6, 0) };
+    const uint64_t tlbi[] = { A_SYS(1, 0, 8, 7, 0, 31, 0) /* VMALLE1 */, A_SYS(1, 0, 8, 3, 1, 7, 0) /* VAE1IS */,
+                              A_SYS(1, 0, 8, 4, 3, 8, 0) /* RVAAE1 */, A_SYS(1, 0, 9, 7, 0, 31, 0) /* nXS */ };
+    const uint64_t dc_isw = A_SYS(1, 0, 7, 6, 2, 0, 0), dc_zva = A_SYS(1, 3, 7, 4, 1, 0, 0);
+    const uint64_t tlbi_el2 = A_SYS(1, 4, 8, 7, 0, 31, 0), at = A_SYS(1, 0, 7, 8, 0, 0, 0);
+
+    (void)state;
+    for (unsigned i = 0; i < sizeof(poc) / sizeof(poc[0]); i++) {
+        assert_int_equal(l2_kind(poc[i], 0), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(poc[i], tpu | A_HCR_TTLB | A_HCR_TSW), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(poc[i], tpcp), NESTED_L2_TO_VEL2);
+    }
+    for (unsigned i = 0; i < sizeof(pou) / sizeof(pou[0]); i++) {
+        assert_int_equal(l2_kind(pou[i], tpcp | A_HCR_TTLB), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(pou[i], tpu), NESTED_L2_TO_VEL2);
+    }
+    for (unsigned i = 0; i < sizeof(tlbi) / sizeof(tlbi[0]); i++) {
+        assert_int_equal(l2_kind(tlbi[i], tpcp | tpu), NESTED_L2_ELVISOR);
+        assert_int_equal(l2_kind(tlbi[i], A_HCR_TTLB), NESTED_L2_TO_VEL2);
+    }
+    const uint64_t all = tpcp | tpu | A_HCR_TTLB;
+    assert_int_equal(l2_kind(dc_isw, all), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(dc_zva, all), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(tlbi_el2, all), NESTED_L2_ELVISOR);
+    assert_int_equal(l2_kind(at, all), NESTED_L2_ELVISOR);
+    assert_true(nested_vhcr_unhonoured(all) == 0);
+}
+
+/* CPTR_EL2's TCPAC, TAM and TTA (Arm ARM): CPACR_EL1 reads and writes,
+ * the activity monitors (op1 3, CRn 13, CRm 2..15), the System register
+ * trace unit (op0 2, op1 1). An absent feature's registers are UNDEFINED
+ * rather than trapped: TAM and TTA forward only when the VM offers it. */
+static void test_l2_cptr_forwarding(void **state)
+{
+    const uint64_t cpacr_rd = A_SYS(3, 0, 1, 0, 2, 3, 1), cpacr_wr = A_SYS(3, 0, 1, 0, 2, 3, 0);
+    const uint64_t amcr = A_SYS(3, 3, 13, 2, 0, 1, 1), amevtyper1_15 = A_SYS(3, 3, 13, 15, 7, 1, 0);
+    const uint64_t trcprgctlr = A_SYS(2, 1, 0, 1, 0, 2, 0), trcidr0 = A_SYS(2, 1, 0, 8, 7, 2, 1);
+    const uint64_t tpidr_el0 = A_SYS(3, 3, 13, 0, 2, 1, 1), mdscr = A_SYS(2, 0, 0, 2, 2, 1, 1);
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0, 0 };
+
+    (void)state;
+    /* the layouts: TTA at 28 with E2H, 20 without; TAM 30, TCPAC 31 */
+    assert_int_equal(nested_cptr_traps(3ULL << 20, true), 0);
+    assert_int_equal(nested_cptr_traps((3ULL << 20) | (1ULL << 28) | (1ULL << 30) | (1ULL << 31), true),
+                     NESTED_CPTR_TTA | NESTED_CPTR_TAM | NESTED_CPTR_TCPAC);
+    assert_int_equal(nested_cptr_traps((3ULL << 20) | (1ULL << 20), true), 0);
+    assert_int_equal(nested_cptr_traps(0x33ff | (1ULL << 20), false), NESTED_CPTR_TTA);
+    assert_int_equal(nested_cptr_traps(0x33ff | (1ULL << 28) | (1ULL << 31), false), NESTED_CPTR_TCPAC);
+    assert_int_equal(nested_cptr_traps(1ULL << 10, false), NESTED_CPTR_TFP);
+
+    assert_int_equal(nested_l2_exit_kind(cpacr_rd, &c), NESTED_L2_ELVISOR);
+    c.cptr = NESTED_CPTR_TFP | NESTED_CPTR_TTA | NESTED_CPTR_TAM;
+    assert_int_equal(nested_l2_exit_kind(cpacr_wr, &c), NESTED_L2_ELVISOR);
+    c.cptr = NESTED_CPTR_TCPAC;
+    assert_int_equal(nested_l2_exit_kind(cpacr_rd, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(cpacr_wr, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(amcr, &c), NESTED_L2_ELVISOR);
+
+    c.cptr = NESTED_CPTR_TAM | NESTED_CPTR_TTA;
+    assert_int_equal(nested_l2_exit_kind(amcr, &c), NESTED_L2_ELVISOR);       /* not offered */
+    assert_int_equal(nested_l2_exit_kind(trcprgctlr, &c), NESTED_L2_ELVISOR);
+    c.offered = NESTED_OFFERS_AMU | NESTED_OFFERS_TRACE;
+    assert_int_equal(nested_l2_exit_kind(amcr, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(amevtyper1_15, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(trcprgctlr, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(trcidr0, &c), NESTED_L2_TO_VEL2);
+    assert_int_equal(nested_l2_exit_kind(tpidr_el0, &c), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(mdscr, &c), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(cpacr_rd, &c), NESTED_L2_ELVISOR);
+    c.cptr = NESTED_CPTR_TAM;
+    assert_int_equal(nested_l2_exit_kind(trcprgctlr, &c), NESTED_L2_ELVISOR);
+    assert_int_equal(nested_l2_exit_kind(amcr, &c), NESTED_L2_TO_VEL2);
 }
 
 static void test_exc_to_vel2(void **state)
@@ -688,6 +781,8 @@ int main(void)
         cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_l2_mdcr_forwarding),
         cmocka_unit_test(test_l2_fp_forwarding),
+        cmocka_unit_test(test_l2_cache_tlb_forwarding),
+        cmocka_unit_test(test_l2_cptr_forwarding),
         cmocka_unit_test(test_l2_sgi_forwarding),
         cmocka_unit_test(test_exc_to_vel2),
         cmocka_unit_test(test_exc_entry_pstate),

@@ -357,6 +357,33 @@ static void test_sgi_decode(void **state)
     assert_true(find_lr(1, 5) >= 0);
 }
 
+/* By group (a guest hypervisor's FMO and IMO route them apart): each SPI
+ * counts in its own group, only while that group is enabled, in an LR
+ * before sync as outside one. */
+static void test_pending_groups(void **state)
+{
+    (void)state;
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), 0);
+    vg.spi[8].group1 = false;                       /* INTID 40: Group 0 */
+    enable_spi(40, 0x80);
+    vgic_inject_edge(&vg, 0, 40);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ);
+    enable_spi(41, 0x80);
+    vgic_inject_edge(&vg, 0, 41);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ | VGIC_PENDING_IRQ);
+    assert_true(vgic_vcpu_has_pending(&vg, 0));
+    cif(0)->vmcr = VMCR_OPEN & ~ICH_VMCR_VENG0;
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_IRQ);
+    cif(0)->vmcr = VMCR_OPEN;
+    vg.grp1_enabled = false;
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ);
+    vg.grp1_enabled = true;
+    flush_lrs(&vg, 0);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ | VGIC_PENDING_IRQ);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 1), 0);
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 99), 0);
+}
+
 static void test_has_pending(void **state)
 {
     (void)state;
@@ -806,6 +833,7 @@ int main(void)
         cmocka_unit_test_setup(test_irq_in_flight, setup),
         cmocka_unit_test_setup(test_sgi_decode, setup),
         cmocka_unit_test_setup(test_has_pending, setup),
+        cmocka_unit_test_setup(test_pending_groups, setup),
         cmocka_unit_test_setup(test_kicks_and_ownership, setup),
         cmocka_unit_test_setup(test_active_spi_stays_with_acker, setup),
         cmocka_unit_test_setup(test_sync_ignores_foreign_lrs, setup),

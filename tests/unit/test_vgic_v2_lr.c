@@ -462,6 +462,11 @@ static void test_has_pending_vmcr_apr(void **state)
     cif(0)->vmcr = GICH_VMCR_VMGRP0EN | GICH_VMCR_VMPRIMASK_MASK;
     assert_true(vgic_vcpu_has_pending(&vg, 0));
     assert_false(vgic_vcpu_has_pending(&vg, 1));    /* ITARGETSR: vCPU 0 */
+    /* Group 0 is an IRQ unless VMFIQEn makes it a FIQ. */
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_IRQ);
+    cif(0)->vmcr |= GICH_VMCR_VMFIQEN;
+    assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ);
+    cif(0)->vmcr = GICH_VMCR_VMGRP0EN | GICH_VMCR_VMPRIMASK_MASK;
     /* VMPriMask holds mask bits [7:3]: 0x10 = 0x80, not above 0x80. */
     cif(0)->vmcr = GICH_VMCR_VMGRP0EN | 0x10u << GICH_VMCR_VMPRIMASK_SHIFT;
     assert_false(vgic_vcpu_has_pending(&vg, 0));

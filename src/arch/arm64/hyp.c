@@ -20,15 +20,24 @@ bool hyp_floor_allowed;
 
 /* CPTR_EL2: SVE/SME trapped (not offered to guests), AMU trapped, and
  * FP/SIMD trapped or not. The FP/SIMD trap also traps EL2 itself (both
- * layouts), so it is off whenever elvisor moves those registers. */
+ * layouts), so it is off whenever elvisor moves those registers. TAM and
+ * TCPAC sit at the same place in both layouts; with E2H the rest has the
+ * CPACR_EL1 layout. */
+void hyp_cptr_trap(bool fp, bool cpacr)
+{
+    uint64_t tcpac = cpacr ? CPTR_EL2_TCPAC : 0;
+
+    if (hyp_vhe)
+        write_sysreg(cptr_el2, (fp ? 0 : SYSREG_ENUM(CPACR_EL1_FPEN, NOTRAP)) | CPTR_EL2_TAM | tcpac);
+    else
+        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | CPTR_EL2_TZ | (fp ? CPTR_EL2_TFP : 0) | CPTR_EL2_TAM |
+                                   tcpac);
+    isb();
+}
+
 void hyp_fp_trap(bool trap)
 {
-    if (hyp_vhe)    /* the CPACR layout; TAM is bit 30 in both */
-        write_sysreg(cptr_el2, (trap ? 0 : SYSREG_ENUM(CPACR_EL1_FPEN, NOTRAP)) | CPTR_EL2_TAM);
-    else
-        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | CPTR_EL2_TZ | (trap ? CPTR_EL2_TFP : 0) |
-                                   CPTR_EL2_TAM);
-    isb();
+    hyp_cptr_trap(trap, false);
 }
 
 void hyp_floor_enter(void)

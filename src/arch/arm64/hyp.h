@@ -85,6 +85,9 @@ extern bool hyp_floor_allowed;
 /* CPTR_EL2 with FP/SIMD trapped at EL2, EL1 and EL0, or not (SVE, SME and
  * the AMU stay trapped). */
 void hyp_fp_trap(bool trap);
+/* The same, and EL1's accesses to CPACR_EL1 trapped (TCPAC) or not: a
+ * guest hypervisor's trap of its guest's (elvisor's own never wants it). */
+void hyp_cptr_trap(bool fp, bool cpacr);
 void hyp_floor_enter(void);
 uint64_t guest_enter(void *regs, guest_sync_hook on_sync);
 

@@ -160,11 +160,17 @@ void hyp_cpu_init(void)
 {
 }
 
-/* CPTR_EL2 as a value a test can read: the TFP bit (10) when FP/SIMD traps. */
+/* CPTR_EL2 as a value a test can read: the TFP bit (10) when FP/SIMD
+ * traps, TCPAC (31) when CPACR_EL1 accesses do. */
+void hyp_cptr_trap(bool fp, bool cpacr)
+{
+    write_sysreg(cptr_el2, (fp ? BIT(10) : 0) | (cpacr ? BIT(31) : 0));
+    fake_log("fp trap %s%s", fp ? "on" : "off", cpacr ? ", cpacr trap on" : "");
+}
+
 void hyp_fp_trap(bool trap)
 {
-    write_sysreg(cptr_el2, trap ? BIT(10) : 0);
-    fake_log("fp trap %s", trap ? "on" : "off");
+    hyp_cptr_trap(trap, false);
 }
 
 /* The bench floor is never allowed on the fake machine. */

@@ -83,16 +83,16 @@ static void test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts(void **stat
 {
     el1_write(EL1_CPACR, 0);                        /* FPEN 0b00: traps */
     vncr_write(n, VNCR_CPACR_EL1, 3ULL << 20);      /* L2's own: FP free */
-    assert_true(nested_l2_fp_trapped(v));
+    assert_true(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
     enter_l2();
     assert_int_equal(el1_read(EL1_CPACR), 3ULL << 20);
-    assert_true(nested_l2_fp_trapped(v));
+    assert_true(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
     nested_exit_to_vel2(v, fake_esr(EC_FP_ASIMD, 0));
     el1_write(EL1_CPACR, 3ULL << 20);               /* L1 opens FPEN */
-    assert_false(nested_l2_fp_trapped(v));
+    assert_false(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
     vncr_write(n, VNCR_CPACR_EL1, 0);
     enter_l2();
-    assert_false(nested_l2_fp_trapped(v));
+    assert_false(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
 }
 
 static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
@@ -124,6 +124,30 @@ static void test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr(void **stat
     assert_int_equal(v->regs.pc, L1_VBAR + 0x480);
     assert_int_equal(el1_read(EL1_ELR), L2_PC);
     assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
+}
+
+/* An FIQ goes to the FIQ vector (VBAR_EL2 + 0x500), in L1's context. */
+static void test_an_fiq_to_vel2_goes_to_the_fiq_vector(void **state)
+{
+    enter_l2();
+    nested_fiq_to_vel2(v);
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x500);
+    assert_int_equal(el1_read(EL1_ELR), L2_PC);
+    assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
+}
+
+/* A VHE L1's CPTR_EL2 TAM and TCPAC are kept aside (the hardware
+ * CPACR_EL1 has no such bits), TTA with FPEN in its CPACR_EL1: all count
+ * in both contexts. */
+static void test_l1s_cptr_traps_combine_its_cpacr_and_the_bits_kept_aside(void **state)
+{
+    el1_write(EL1_CPACR, (3ULL << 20) | (1ULL << 28));     /* FP free, TTA */
+    vcpu_cell_write(v, VREG_CPTR_EL2, 1ULL << 31);          /* TCPAC */
+    assert_int_equal(nested_l2_cptr_traps(v), NESTED_CPTR_TTA | NESTED_CPTR_TCPAC);
+    enter_l2();
+    assert_int_equal(nested_l2_cptr_traps(v), NESTED_CPTR_TTA | NESTED_CPTR_TCPAC);
+    vcpu_cell_write(v, VREG_CPTR_EL2, 1ULL << 30);          /* TAM */
+    assert_int_equal(nested_l2_cptr_traps(v), NESTED_CPTR_TTA | NESTED_CPTR_TAM);
 }
 
 /* Every register the switch moves, by el1_regs.c's names (the switch
@@ -256,6 +280,8 @@ int main(void)
         cmocka_unit_test_setup(test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector, setup),
         cmocka_unit_test_setup(test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts, setup),
         cmocka_unit_test_setup(test_an_irq_to_vel2_goes_to_the_irq_vector_and_keeps_esr, setup),
+        cmocka_unit_test_setup(test_an_fiq_to_vel2_goes_to_the_fiq_vector, setup),
+        cmocka_unit_test_setup(test_l1s_cptr_traps_combine_its_cpacr_and_the_bits_kept_aside, setup),
         cmocka_unit_test_setup(test_every_switched_register_goes_to_its_own_place_and_back, setup),
         cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
         cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
