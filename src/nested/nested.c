@@ -274,15 +274,23 @@ bool nested_vgic_enter(struct vcpu *v)
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
     /* An LR with HW = 1 names one of its own (virtual) interrupts: linked
      * to the physical one elvisor forwards it from, if any, else a software
-     * LR; either way elvisor's vGIC deactivates it at the exit
-     * (nested_vgic_exit). */
+     * LR asking for EOI maintenance, so that its guest's deactivation exits
+     * at once; either way elvisor's vGIC deactivates its own interrupt at
+     * that exit (nested_vgic_exit). An invalid LR stays out of the
+     * hardware: its maintenance conditions are the page's (update_mi), and
+     * one with EOI set would assert the hardware's maintenance interrupt
+     * at every entry while the guest hypervisor does not take its own. */
     n->ich_hw_lrs = 0;
     n->ich_img_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
         uint64_t lr = page_lrs(n)[i];
         uint32_t pintid = 0;
 
-        if ((lr & ICH_LR_HW) && (lr & ICH_LR_STATE_MASK)) {
+        if (!(lr & ICH_LR_STATE_MASK)) {
+            img->lr[i] = 0;
+            continue;
+        }
+        if (lr & ICH_LR_HW) {
             n->ich_hw_lrs |= 1u << i;
             pintid = forwarded_from(v, nested_lr_pintid(lr));
         }

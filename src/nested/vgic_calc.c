@@ -102,15 +102,16 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
  * guest's deactivation then deactivates the physical interrupt at once,
  * which alone lets the timer interrupt again while its guest runs without
  * exiting. Otherwise (pintid 0) no hardware deactivation can reach it:
- * the entry goes in as a software one (no EOI maintenance), its caller
- * deactivates at the exit. */
+ * the entry goes in as a software one with EOI maintenance, so that the
+ * guest's deactivation exits at once and the caller deactivates then (as
+ * KVM's shadow LRs do). */
 uint64_t nested_shadow_lr(uint64_t lr, uint32_t pintid)
 {
     if (!(lr & ICH_LR_HW))
         return lr;
     lr &= ~ICH_LR_PINTID_MASK;
     if (!pintid)
-        return lr & ~ICH_LR_HW;
+        return (lr & ~ICH_LR_HW) | ICH_LR_EOI;
     return lr | (((uint64_t)pintid << ICH_LR_PINTID_SHIFT) & ICH_LR_PINTID_MASK);
 }
 

@@ -381,7 +381,8 @@ static void test_shadow_lr_fold(void **state)
     assert_true(nested_shadow_lr(sw, 0) == sw);                     /* software: as is */
     assert_true(nested_shadow_lr(sw, 30) == sw);                    /* ... whatever is forwarded */
     const uint64_t hw = A_LR_PENDING | A_LR_HW | (27ULL << 32) | 27;
-    assert_true(nested_shadow_lr(hw, 0) == (A_LR_PENDING | 27));   /* not forwarded: HW and pINTID dropped */
+    /* not forwarded: HW and pINTID dropped, EOI maintenance asked for */
+    assert_true(nested_shadow_lr(hw, 0) == (A_LR_PENDING | A_LR_EOI | 27));
     /* L1's vINTID 28 forwarded from physical PPI 27: HW kept, pINTID the physical one */
     const uint64_t hw28 = A_LR_PENDING | A_LR_HW | (28ULL << 32) | 27;
     assert_true(nested_shadow_lr(hw28, 27) == (A_LR_PENDING | A_LR_HW | (27ULL << 32) | 27));
