@@ -100,8 +100,8 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe);
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
 
 /* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
-#define NESTED_VHCR_FORWARDED   (HCR_TWI | HCR_TWE | HCR_TID3 | HCR_TSC | HCR_TID2 | HCR_TIDCP | HCR_TACR | \
-                                 HCR_TSW | HCR_EL2_TPCP | HCR_EL2_TPU | HCR_TTLB | HCR_TVM | HCR_TRVM | HCR_TLOR)
+#define NESTED_VHCR_FORWARDED   (HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TID3 | HCR_EL2_TSC | HCR_EL2_TID2 | HCR_EL2_TIDCP | HCR_EL2_TACR | \
+                                 HCR_EL2_TSW | HCR_EL2_TPCP | HCR_EL2_TPU | HCR_EL2_TTLB | HCR_EL2_TVM | HCR_EL2_TRVM | HCR_EL2_TLOR)
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
@@ -109,8 +109,8 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
  * boot) controls of features that are hidden, VM (the shadow stage 2),
  * IMO and FMO (nested_check_irq), AMO and VSE (its guest's virtual
  * SError, nested_l2_hcr). */
-#define NESTED_VHCR_HONOURED    (HCR_RW | HCR_E2H | HCR_TGE | HCR_HCD | HCR_FB | HCR_BSU_MASK | \
-                                 HCR_SWIO | HCR_PTW | HCR_API | HCR_APK | HCR_ATA | HCR_VM | HCR_IMO | HCR_FMO | \
+#define NESTED_VHCR_HONOURED    (HCR_EL2_RW | HCR_EL2_E2H | HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_FB | HCR_EL2_BSU_MASK | \
+                                 HCR_EL2_SWIO | HCR_EL2_PTW | HCR_EL2_API | HCR_EL2_APK | HCR_EL2_ATA | HCR_EL2_VM | HCR_EL2_IMO | HCR_EL2_FMO | \
                                  HCR_EL2_AMO | HCR_EL2_VSE)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);

@@ -26,7 +26,7 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
     /* A non-VHE guest hypervisor's EL1-named registers are its guest's:
      * NV1 sends them to the page too, and makes the hardware read its
      * stage-1 tables in the EL2 format (docs/nested.md §1.1). */
-    return guest_hcr | HCR_NV | HCR_NV2 | HCR_AT | HCR_TTLB | (nvhe ? HCR_NV1 : 0);
+    return guest_hcr | HCR_EL2_NV | HCR_EL2_NV2 | HCR_EL2_AT | HCR_EL2_TTLB | (nvhe ? HCR_EL2_NV1 : 0);
 }
 
 /* The guest's guest runs as an EL1 guest of this VM with the traps its
@@ -66,9 +66,9 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
  * those bits of the page reads as the architecture says to elvisor. */
 uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe)
 {
-    uint64_t v = vncr_hcr & ~(HCR_NV | HCR_NV1 | HCR_AT | HCR_NV2);
+    uint64_t v = vncr_hcr & ~(HCR_EL2_NV | HCR_EL2_NV1 | HCR_EL2_AT | HCR_EL2_NV2);
 
-    return nvhe ? v & ~HCR_E2H : v | HCR_E2H;
+    return nvhe ? v & ~HCR_EL2_E2H : v | HCR_EL2_E2H;
 }
 
 static uint64_t with_mode_el(uint64_t psr, uint64_t el)
@@ -102,7 +102,7 @@ static bool illegal_return(uint64_t spsr, uint64_t vhcr)
         return true;
     if (el == 3 || (el == 0 && (spsr & PSR_MODE_SP)))
         return true;
-    return el == 1 && (vhcr & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE);
+    return el == 1 && (vhcr & (HCR_EL2_E2H | HCR_EL2_TGE)) == (HCR_EL2_E2H | HCR_EL2_TGE);
 }
 
 enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pstate, uint64_t *pstate)
@@ -120,7 +120,7 @@ enum nested_eret_kind nested_eret(uint64_t spsr, uint64_t vhcr, uint64_t cur_pst
     case 0:
         /* EL0 of the EL2&0 regime (vE2H = vTGE = 1): the guest hypervisor's
          * own user space runs in its hyp context. */
-        if ((vhcr & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE)) {
+        if ((vhcr & (HCR_EL2_E2H | HCR_EL2_TGE)) == (HCR_EL2_E2H | HCR_EL2_TGE)) {
             *pstate = spsr;
             return NESTED_ERET_HYP;
         }

@@ -98,9 +98,9 @@ static void publish_one(struct vcpu *v, unsigned i, uint64_t now)
     struct vcpu_nested *n = v->nested;
     uint64_t ctl = vtimer_ctl_write_value(vncr_read(n, page_timers[i].ctl));
 
-    if ((ctl & CNT_CTL_ENABLE) &&
+    if ((ctl & CNTx_CTL_ENABLE) &&
         vtimer_count(now, page_offset(v, i)) >= vncr_read(n, page_timers[i].cval))
-        ctl |= CNT_CTL_ISTATUS;
+        ctl |= CNTx_CTL_ISTATUS;
     vncr_write(n, page_timers[i].ctl, ctl);
 }
 
@@ -178,7 +178,7 @@ void nested_put(struct vcpu *v)
     if (v->nested->in_hyp)
         page_in(v);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));
-    write_sysreg(mdcr_el2, read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA));
+    write_sysreg(mdcr_el2, read_sysreg(mdcr_el2) & ~(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA));
     isb();
 }
 
@@ -394,27 +394,29 @@ static bool ro_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
     return false;
 }
 
-#define EL2_TIMER(name, enc, rd, wr, id) { { name, enc, rd, wr }, id, 0 }
-#define EL02_TVAL(name, enc, slot)       { { name, enc, el02_tval_read, el02_tval_write }, VTIMER_NR, slot }
-#define EL0_TIMER(name, enc, reg, slot)  { { name, enc, el0_##reg##_read, el0_##reg##_write }, VTIMER_NR, slot }
+/* A row names its register once: the name string and SYS_<reg> key. */
+#define EL2_TIMER(reg, rd, wr, id)  { { #reg, SYS_##reg, rd, wr }, id, 0 }
+#define EL02_TVAL(reg, slot)        { { #reg, SYS_##reg, el02_tval_read, el02_tval_write }, VTIMER_NR, slot }
+#define EL0_TIMER(reg, acc, slot)   { { #reg, SYS_##reg, el0_##acc##_read, el0_##acc##_write }, VTIMER_NR, slot }
+#define EL0_COUNT(reg)              { { #reg, SYS_##reg, el0_cntvct_read, ro_write }, VTIMER_NR, 1 }
 
 static const struct timer_reg timer_regs[] = {
-    EL2_TIMER("CNTHP_TVAL_EL2", SYSREG_KEY(3, 4, 14, 2, 0), el2_tval_read, el2_tval_write, VTIMER_EL2_PHYS),
-    EL2_TIMER("CNTHP_CTL_EL2", SYSREG_KEY(3, 4, 14, 2, 1), el2_ctl_read, el2_ctl_write, VTIMER_EL2_PHYS),
-    EL2_TIMER("CNTHP_CVAL_EL2", SYSREG_KEY(3, 4, 14, 2, 2), el2_cval_read, el2_cval_write, VTIMER_EL2_PHYS),
-    EL2_TIMER("CNTHV_TVAL_EL2", SYSREG_KEY(3, 4, 14, 3, 0), el2_tval_read, el2_tval_write, VTIMER_EL2_VIRT),
-    EL2_TIMER("CNTHV_CTL_EL2", SYSREG_KEY(3, 4, 14, 3, 1), el2_ctl_read, el2_ctl_write, VTIMER_EL2_VIRT),
-    EL2_TIMER("CNTHV_CVAL_EL2", SYSREG_KEY(3, 4, 14, 3, 2), el2_cval_read, el2_cval_write, VTIMER_EL2_VIRT),
-    EL02_TVAL("CNTP_TVAL_EL02", SYSREG_KEY(3, 5, 14, 2, 0), 0),
-    EL02_TVAL("CNTV_TVAL_EL02", SYSREG_KEY(3, 5, 14, 3, 0), 1),
-    EL0_TIMER("CNTP_TVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 0), tval, 0),
-    EL0_TIMER("CNTP_CTL_EL0", SYSREG_KEY(3, 3, 14, 2, 1), ctl, 0),
-    EL0_TIMER("CNTP_CVAL_EL0", SYSREG_KEY(3, 3, 14, 2, 2), cval, 0),
-    EL0_TIMER("CNTV_TVAL_EL0", SYSREG_KEY(3, 3, 14, 3, 0), tval, 1),
-    EL0_TIMER("CNTV_CTL_EL0", SYSREG_KEY(3, 3, 14, 3, 1), ctl, 1),
-    EL0_TIMER("CNTV_CVAL_EL0", SYSREG_KEY(3, 3, 14, 3, 2), cval, 1),
-    { { "CNTVCT_EL0", SYSREG_KEY(3, 3, 14, 0, 2), el0_cntvct_read, ro_write }, VTIMER_NR, 1 },
-    { { "CNTVCTSS_EL0", SYSREG_KEY(3, 3, 14, 0, 6), el0_cntvct_read, ro_write }, VTIMER_NR, 1 },
+    EL2_TIMER(CNTHP_TVAL_EL2, el2_tval_read, el2_tval_write, VTIMER_EL2_PHYS),
+    EL2_TIMER(CNTHP_CTL_EL2, el2_ctl_read, el2_ctl_write, VTIMER_EL2_PHYS),
+    EL2_TIMER(CNTHP_CVAL_EL2, el2_cval_read, el2_cval_write, VTIMER_EL2_PHYS),
+    EL2_TIMER(CNTHV_TVAL_EL2, el2_tval_read, el2_tval_write, VTIMER_EL2_VIRT),
+    EL2_TIMER(CNTHV_CTL_EL2, el2_ctl_read, el2_ctl_write, VTIMER_EL2_VIRT),
+    EL2_TIMER(CNTHV_CVAL_EL2, el2_cval_read, el2_cval_write, VTIMER_EL2_VIRT),
+    EL02_TVAL(CNTP_TVAL_EL02, 0),
+    EL02_TVAL(CNTV_TVAL_EL02, 1),
+    EL0_TIMER(CNTP_TVAL_EL0, tval, 0),
+    EL0_TIMER(CNTP_CTL_EL0, ctl, 0),
+    EL0_TIMER(CNTP_CVAL_EL0, cval, 0),
+    EL0_TIMER(CNTV_TVAL_EL0, tval, 1),
+    EL0_TIMER(CNTV_CTL_EL0, ctl, 1),
+    EL0_TIMER(CNTV_CVAL_EL0, cval, 1),
+    EL0_COUNT(CNTVCT_EL0),
+    EL0_COUNT(CNTVCTSS_EL0),
 };
 #define NR_TIMER_REGS   (sizeof(timer_regs) / sizeof(timer_regs[0]))
 

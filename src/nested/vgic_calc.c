@@ -10,7 +10,7 @@
 /* The state an LR image holds: 0 is "invalid", i.e. no interrupt. */
 static bool lr_valid(uint64_t lr)
 {
-    return (lr & ICH_LR_STATE_MASK) != 0;
+    return (lr & ICH_LR_EL2_State_MASK) != 0;
 }
 
 /* ListRegs as many as elvisor can shadow in the hardware for L2; PREbits
@@ -28,8 +28,8 @@ uint64_t nested_ich_vtr(unsigned nr_lrs, unsigned nr_apr)
     if (nr_lrs > VGIC_V3_MAX_LRS)
         nr_lrs = VGIC_V3_MAX_LRS;
     return (uint64_t)(nr_lrs - 1) |
-           ((uint64_t)(pre - 1) << ICH_VTR_PREBITS_SHIFT) |
-           ((uint64_t)(pre - 1) << ICH_VTR_PRIBITS_SHIFT);
+           ((uint64_t)(pre - 1) << ICH_VTR_EL2_PREbits_SHIFT) |
+           ((uint64_t)(pre - 1) << ICH_VTR_EL2_PRIbits_SHIFT);
 }
 
 /* An LR is free when it holds no interrupt and no EOI maintenance request
@@ -40,7 +40,7 @@ uint64_t nested_ich_elrsr(const uint64_t *lr, unsigned nr)
     uint64_t r = 0;
 
     for (unsigned n = 0; n < nr; n++)
-        if (!lr_valid(lr[n]) && ((lr[n] & ICH_LR_HW) || !(lr[n] & ICH_LR_EOI)))
+        if (!lr_valid(lr[n]) && ((lr[n] & ICH_LR_EL2_HW) || !(lr[n] & ICH_LR_EL2_HW0_EOI)))
             r |= 1ull << n;
     return r;
 }
@@ -51,7 +51,7 @@ uint64_t nested_ich_eisr(const uint64_t *lr, unsigned nr)
     uint64_t r = 0;
 
     for (unsigned n = 0; n < nr; n++)
-        if (!lr_valid(lr[n]) && !(lr[n] & ICH_LR_HW) && (lr[n] & ICH_LR_EOI))
+        if (!lr_valid(lr[n]) && !(lr[n] & ICH_LR_EL2_HW) && (lr[n] & ICH_LR_EL2_HW0_EOI))
             r |= 1ull << n;
     return r;
 }
@@ -70,27 +70,27 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
             valid++;
             /* NP counts State 0b01 only: pending and active is not
              * "pending" (ICH_HCR_EL2.NPIE; QEMU's EL2 agrees). */
-            pending |= (lr[n] & ICH_LR_STATE_MASK) == ICH_LR_STATE_PENDING;
+            pending |= (lr[n] & ICH_LR_EL2_State_MASK) == SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
         } else {
-            eoi |= (lr[n] & (ICH_LR_HW | ICH_LR_EOI)) == ICH_LR_EOI;
+            eoi |= (lr[n] & (ICH_LR_EL2_HW | ICH_LR_EL2_HW0_EOI)) == ICH_LR_EL2_HW0_EOI;
         }
     }
     if (eoi)
-        misr |= ICH_MISR_EOI;
-    if ((hcr & ICH_HCR_UIE) && valid <= 1)
-        misr |= ICH_MISR_U;
-    if ((hcr & ICH_HCR_LRENPIE) && (hcr & ICH_HCR_EOICOUNT_MASK))
-        misr |= ICH_MISR_LRENP;
-    if ((hcr & ICH_HCR_NPIE) && !pending)
-        misr |= ICH_MISR_NP;
-    if ((hcr & ICH_HCR_VGRP0EIE) && (vmcr & ICH_VMCR_VENG0))
-        misr |= ICH_MISR_VGRP0E;
-    if ((hcr & ICH_HCR_VGRP0DIE) && !(vmcr & ICH_VMCR_VENG0))
-        misr |= ICH_MISR_VGRP0D;
-    if ((hcr & ICH_HCR_VGRP1EIE) && (vmcr & ICH_VMCR_VENG1))
-        misr |= ICH_MISR_VGRP1E;
-    if ((hcr & ICH_HCR_VGRP1DIE) && !(vmcr & ICH_VMCR_VENG1))
-        misr |= ICH_MISR_VGRP1D;
+        misr |= ICH_MISR_EL2_EOI;
+    if ((hcr & ICH_HCR_EL2_UIE) && valid <= 1)
+        misr |= ICH_MISR_EL2_U;
+    if ((hcr & ICH_HCR_EL2_LRENPIE) && (hcr & ICH_HCR_EL2_EOIcount_MASK))
+        misr |= ICH_MISR_EL2_LRENP;
+    if ((hcr & ICH_HCR_EL2_NPIE) && !pending)
+        misr |= ICH_MISR_EL2_NP;
+    if ((hcr & ICH_HCR_EL2_VGrp0EIE) && (vmcr & ICH_VMCR_EL2_VENG0))
+        misr |= ICH_MISR_EL2_VGrp0E;
+    if ((hcr & ICH_HCR_EL2_VGrp0DIE) && !(vmcr & ICH_VMCR_EL2_VENG0))
+        misr |= ICH_MISR_EL2_VGrp0D;
+    if ((hcr & ICH_HCR_EL2_VGrp1EIE) && (vmcr & ICH_VMCR_EL2_VENG1))
+        misr |= ICH_MISR_EL2_VGrp1E;
+    if ((hcr & ICH_HCR_EL2_VGrp1DIE) && !(vmcr & ICH_VMCR_EL2_VENG1))
+        misr |= ICH_MISR_EL2_VGrp1D;
     return misr;
 }
 
@@ -107,28 +107,28 @@ uint64_t nested_ich_misr(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsign
  * KVM's shadow LRs do). */
 uint64_t nested_shadow_lr(uint64_t lr, uint32_t pintid)
 {
-    if (!(lr & ICH_LR_HW))
+    if (!(lr & ICH_LR_EL2_HW))
         return lr;
-    lr &= ~ICH_LR_PINTID_MASK;
+    lr &= ~ICH_LR_EL2_pINTID_MASK;
     if (!pintid)
-        return (lr & ~ICH_LR_HW) | ICH_LR_EOI;
-    return lr | (((uint64_t)pintid << ICH_LR_PINTID_SHIFT) & ICH_LR_PINTID_MASK);
+        return (lr & ~ICH_LR_EL2_HW) | ICH_LR_EL2_HW0_EOI;
+    return lr | (((uint64_t)pintid << ICH_LR_EL2_pINTID_SHIFT) & ICH_LR_EL2_pINTID_MASK);
 }
 
 /* What the guest's guest did to an LR (pending -> active -> invalid) goes
  * back into the hypervisor's image; the rest of the image is its own. */
 uint64_t nested_fold_lr(uint64_t l1_lr, uint64_t hw_lr)
 {
-    return (l1_lr & ~ICH_LR_STATE_MASK) | (hw_lr & ICH_LR_STATE_MASK);
+    return (l1_lr & ~ICH_LR_EL2_State_MASK) | (hw_lr & ICH_LR_EL2_State_MASK);
 }
 
 uint32_t nested_lr_pintid(uint64_t lr)
 {
-    return (uint32_t)((lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT);
+    return (uint32_t)((lr & ICH_LR_EL2_pINTID_MASK) >> ICH_LR_EL2_pINTID_SHIFT);
 }
 
 /* Its maintenance interrupt (INTID 25) is a level: En and a condition. */
 bool nested_mi_level(uint64_t hcr, uint64_t vmcr, const uint64_t *lr, unsigned nr)
 {
-    return (hcr & ICH_HCR_EN) && nested_ich_misr(hcr, vmcr, lr, nr) != 0;
+    return (hcr & ICH_HCR_EL2_En) && nested_ich_misr(hcr, vmcr, lr, nr) != 0;
 }

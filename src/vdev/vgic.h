@@ -69,46 +69,14 @@
 #define VGIC_V3_MAX_APRS        4u
 
 /* The ICH_*_EL2 fields come from the register database (arch/arm64/sysreg.h).
- * These names are aliases for the code that still spells them (nested/,
- * vgic_lr.c's tests, the fake-arch tests), being rewritten elsewhere; new
- * code uses the database's ICH_LR_EL2_*, ICH_HCR_EL2_* ... names. */
-#define ICH_LR_VINTID_MASK      ICH_LR_EL2_vINTID_MASK
-#define ICH_LR_PINTID_SHIFT     ICH_LR_EL2_pINTID_SHIFT
-#define ICH_LR_PINTID_MASK      ICH_LR_EL2_pINTID_MASK
-#define ICH_LR_EOI              ICH_LR_EL2_HW0_EOI
-#define ICH_LR_PRIORITY_SHIFT   ICH_LR_EL2_Priority_SHIFT
-#define ICH_LR_PRIORITY_MASK    ICH_LR_EL2_Priority_MASK
-#define ICH_LR_GROUP            ICH_LR_EL2_Group
+ * The last aliases of old names, for nested/nested.c and nested/el2_regs.c
+ * (being rewritten on the regfile2 branch); new code uses the database's
+ * ICH_LR_EL2_*, ICH_HCR_EL2_* ... names. */
 #define ICH_LR_HW               ICH_LR_EL2_HW
-#define ICH_LR_STATE_SHIFT      ICH_LR_EL2_State_SHIFT
 #define ICH_LR_STATE_MASK       ICH_LR_EL2_State_MASK
-#define ICH_LR_STATE_PENDING    SYSREG_ENUM(ICH_LR_EL2_State, PENDING)
-#define ICH_LR_STATE_ACTIVE     SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE)
 #define ICH_HCR_EN              ICH_HCR_EL2_En
-#define ICH_HCR_UIE             ICH_HCR_EL2_UIE
-#define ICH_HCR_LRENPIE         ICH_HCR_EL2_LRENPIE
-#define ICH_HCR_NPIE            ICH_HCR_EL2_NPIE
-#define ICH_HCR_VGRP0EIE        ICH_HCR_EL2_VGrp0EIE
-#define ICH_HCR_VGRP0DIE        ICH_HCR_EL2_VGrp0DIE
-#define ICH_HCR_VGRP1EIE        ICH_HCR_EL2_VGrp1EIE
-#define ICH_HCR_VGRP1DIE        ICH_HCR_EL2_VGrp1DIE
 #define ICH_HCR_EOICOUNT_MASK   ICH_HCR_EL2_EOIcount_MASK
-#define ICH_VMCR_VENG0          ICH_VMCR_EL2_VENG0
-#define ICH_VMCR_VENG1          ICH_VMCR_EL2_VENG1
-#define ICH_VMCR_VPMR_SHIFT     ICH_VMCR_EL2_VPMR_SHIFT
-#define ICH_VMCR_VPMR_MASK      ICH_VMCR_EL2_VPMR_MASK
-/* ICH_MISR_EL2: which maintenance-interrupt condition holds. */
-#define ICH_MISR_EOI            ICH_MISR_EL2_EOI
-#define ICH_MISR_U              ICH_MISR_EL2_U
-#define ICH_MISR_LRENP          ICH_MISR_EL2_LRENP
-#define ICH_MISR_NP             ICH_MISR_EL2_NP
-#define ICH_MISR_VGRP0E         ICH_MISR_EL2_VGrp0E
-#define ICH_MISR_VGRP0D         ICH_MISR_EL2_VGrp0D
-#define ICH_MISR_VGRP1E         ICH_MISR_EL2_VGrp1E
-#define ICH_MISR_VGRP1D         ICH_MISR_EL2_VGrp1D
 #define ICH_VTR_LISTREGS_MASK   ICH_VTR_EL2_ListRegs_MASK
-#define ICH_VTR_PREBITS_SHIFT   ICH_VTR_EL2_PREbits_SHIFT
-#define ICH_VTR_PRIBITS_SHIFT   ICH_VTR_EL2_PRIbits_SHIFT
 /* Preemption bits a GICv3 CPU interface has: 5 to 7 (1, 2 or 4 APRs). */
 #define VGIC_MIN_PREEMPT_BITS   5u
 #define VGIC_MAX_PREEMPT_BITS   7u

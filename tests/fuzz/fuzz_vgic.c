@@ -81,7 +81,7 @@ static unsigned nr_lrs(unsigned i)
 static uint32_t lr_intid(unsigned i, unsigned n)
 {
     return v2() ? (vg.vcpu[i].cpu_if_v2.lr[n] & GICH_LR_VIRTUALID_MASK)
-                : (uint32_t)(vg.vcpu[i].cpu_if.lr[n] & ICH_LR_VINTID_MASK);
+                : (uint32_t)(vg.vcpu[i].cpu_if.lr[n] & ICH_LR_EL2_vINTID_MASK);
 }
 
 static void check_irq(const struct vgic_irq *irq, unsigned intid, unsigned owner_vcpu)
@@ -166,8 +166,8 @@ static void guest_runs(unsigned vcpu, struct fuzz_in *in)
                 *lr = (*lr & ~GICH_LR_STATE_MASK) | (uint32_t)state << GICH_LR_STATE_SHIFT;
         } else {
             uint64_t *lr = &vg.vcpu[vcpu].cpu_if.lr[n];
-            if (*lr & ICH_LR_STATE_MASK)
-                *lr = (*lr & ~ICH_LR_STATE_MASK) | (uint64_t)state << ICH_LR_STATE_SHIFT;
+            if (*lr & ICH_LR_EL2_State_MASK)
+                *lr = (*lr & ~ICH_LR_EL2_State_MASK) | (uint64_t)state << ICH_LR_EL2_State_SHIFT;
         }
     }
 }
@@ -191,9 +191,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(vgic_init(&vg, nr_vcpus, mpidrs, nr_spis) == 0, "vgic_init");
         for (unsigned i = 0; i < nr_vcpus; i++) {
             vgic_v3_cpu_if_init(&vg.vcpu[i].cpu_if,
-                                (4ULL << ICH_VTR_PRIBITS_SHIFT) | (4ULL << ICH_VTR_PREBITS_SHIFT) |
+                                (4ULL << ICH_VTR_EL2_PRIbits_SHIFT) | (4ULL << ICH_VTR_EL2_PREbits_SHIFT) |
                                     (lrs - 1));
-            vg.vcpu[i].cpu_if.vmcr = ICH_VMCR_VENG0 | ICH_VMCR_VENG1 | ICH_VMCR_VPMR_MASK;
+            vg.vcpu[i].cpu_if.vmcr = ICH_VMCR_EL2_VENG0 | ICH_VMCR_EL2_VENG1 | ICH_VMCR_EL2_VPMR_MASK;
         }
     }
     line_vcpu = fuzz_u8(&in) % nr_vcpus;

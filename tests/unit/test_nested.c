@@ -610,7 +610,7 @@ static void test_l2_fp_forwarding(void **state)
     c.cptr = NESTED_CPTR_TFP;
     assert_int_equal(nested_l2_exit_kind(fp_esr, &c), NESTED_L2_TO_VEL2);
     /* the control is FP's alone: an HVC or a trapped register is unchanged */
-    c.hcr = HCR_HCD;
+    c.hcr = HCR_EL2_HCD;
     assert_int_equal(nested_l2_exit_kind(0x5a000000ULL, &c), NESTED_L2_UNDEF);
 }
 

@@ -25,14 +25,14 @@
 
 static const uint64_t mpidrs[2] = { 0x80000000, 0x80000001 };
 
-#define VTR_4LRS ((4ull << ICH_VTR_PRIBITS_SHIFT) | (4ull << ICH_VTR_PREBITS_SHIFT) | 3)
-#define VMCR_OPEN (ICH_VMCR_VENG1 | ICH_VMCR_VENG0 | (0xffull << ICH_VMCR_VPMR_SHIFT))
+#define VTR_4LRS ((4ull << ICH_VTR_EL2_PRIbits_SHIFT) | (4ull << ICH_VTR_EL2_PREbits_SHIFT) | 3)
+#define VMCR_OPEN (ICH_VMCR_EL2_VENG1 | ICH_VMCR_EL2_VENG0 | (0xffull << ICH_VMCR_EL2_VPMR_SHIFT))
 
 #define VTIMER          27u
 #define PTIMER          30u
 #define SGI_FRAME(n)    ((n) * VGIC_V3_REDIST_STRIDE + 0x10000u)
 
-static unsigned lr_state(uint64_t lr) { return (unsigned)(lr >> ICH_LR_STATE_SHIFT); }
+static unsigned lr_state(uint64_t lr) { return (unsigned)(lr >> ICH_LR_EL2_State_SHIFT); }
 
 /* The LR of vCPU id holding intid, or NULL. */
 static uint64_t *lr_of(unsigned id, uint32_t intid)
@@ -40,7 +40,7 @@ static uint64_t *lr_of(unsigned id, uint32_t intid)
     struct vgic_v3_cpu_if *c = vgic_v3_cpu_if(&vg, id);
 
     for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
-        if (lr_state(c->lr[i]) && (uint32_t)(c->lr[i] & ICH_LR_VINTID_MASK) == intid)
+        if (lr_state(c->lr[i]) && (uint32_t)(c->lr[i] & ICH_LR_EL2_vINTID_MASK) == intid)
             return &c->lr[i];
     return NULL;
 }
@@ -95,7 +95,7 @@ static void timer_fires(unsigned id, uint32_t intid)
     vgic_inject_hw(&vg, id, intid, intid);
     vgic_flush_lrs(&vg, id);
     assert_non_null(lr_of(id, intid));
-    assert_true(*lr_of(id, intid) & ICH_LR_HW);
+    assert_true(*lr_of(id, intid) & ICH_LR_EL2_HW);
 }
 
 /* The guest acknowledges it: the LR turns active. */
@@ -103,7 +103,7 @@ static void guest_acks(unsigned id, uint32_t intid)
 {
     uint64_t *lr = lr_of(id, intid);
 
-    *lr = (*lr & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+    *lr = (*lr & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
 }
 
 static void test_icactiver_releases_physical(void **state)
@@ -161,7 +161,7 @@ static void test_set_makes_physical_active(void **state)
     vgic_inject_hw(&vg, 0, VTIMER, VTIMER);
     vgic_flush_lrs(&vg, 0);
     guest_acks(0, VTIMER);
-    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;        /* and deactivates */
+    *lr_of(0, VTIMER) &= ~ICH_LR_EL2_State_MASK;        /* and deactivates */
     vgic_sync_lrs(&vg, 0);
     redist_write(0, 0, VGIC_REG_ISACTIVER, 1u << VTIMER);
     redist_write(0, 0, VGIC_REG_ISPENDR, 1u << PTIMER);      /* not forwarded yet */
@@ -212,7 +212,7 @@ static void test_quiet_flush_sees_resync(void **state)
     (void)state;
     vgic_inject_hw(&vg, 0, VTIMER, VTIMER);
     vgic_flush_lrs(&vg, 0);
-    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;
+    *lr_of(0, VTIMER) &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 0);
     vgic_flush_lrs(&vg, 0);
     assert_true(vg.vcpu[0].quiet);
@@ -294,7 +294,7 @@ static void test_sync_keeps_soft_pending(void **state)
     line_vcpu = 0;
     vgic_inject_hw(&vg, 0, VTIMER, VTIMER);
     vgic_flush_lrs(&vg, 0);
-    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;        /* taken and completed */
+    *lr_of(0, VTIMER) &= ~ICH_LR_EL2_State_MASK;        /* taken and completed */
     vgic_sync_lrs(&vg, 0);
     redist_write(0, 0, VGIC_REG_ISPENDR, 1u << VTIMER);
     vgic_flush_lrs(&vg, 0);
@@ -303,7 +303,7 @@ static void test_sync_keeps_soft_pending(void **state)
     assert_true(vgic_irq_is_pending(&vg.vcpu[0].priv[VTIMER]));
     /* Acknowledged and completed: the latch is gone with it. */
     vgic_flush_lrs(&vg, 0);
-    *lr_of(0, VTIMER) &= ~ICH_LR_STATE_MASK;
+    *lr_of(0, VTIMER) &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 0);
     assert_false(vg.vcpu[0].priv[VTIMER].pending_soft);
 }
@@ -381,7 +381,7 @@ static void test_remap_hw_active(void **state)
     /* Its deactivation now reaches the physical PPI through the LR. */
     vgic_flush_lrs(&vg, 0);
     assert_non_null(lr_of(0, VTIMER));
-    assert_true(*lr_of(0, VTIMER) & ICH_LR_HW);
+    assert_true(*lr_of(0, VTIMER) & ICH_LR_EL2_HW);
 }
 
 /* GICv2: the banked GICD_ICACTIVER0 acts on the accessing vCPU's PPI. */
@@ -404,7 +404,7 @@ static void spi_fires(void)
     vgic_inject_hw(&vg, VGIC_NO_VCPU, DEV_SPI, DEV_SPI);
     vgic_flush_lrs(&vg, 0);
     assert_non_null(lr_of(0, DEV_SPI));
-    assert_true(*lr_of(0, DEV_SPI) & ICH_LR_HW);
+    assert_true(*lr_of(0, DEV_SPI) & ICH_LR_EL2_HW);
 }
 
 static void test_spi_icactiver_releases_physical(void **state)
@@ -442,7 +442,7 @@ static void test_spi_partial_clear_keeps_physical(void **state)
     dist_write(0, VGIC_REG_ICPENDR, DEV_SPI);
     vgic_flush_lrs(&vg, 0);
     assert_int_equal(spi_releases, 0);
-    assert_true(*lr_of(0, DEV_SPI) & ICH_LR_HW);
+    assert_true(*lr_of(0, DEV_SPI) & ICH_LR_EL2_HW);
 }
 
 /* vCPU 1 clears it while it sits in running vCPU 0's LR: released only
@@ -474,7 +474,7 @@ static void test_spi_lr_deactivation_no_release(void **state)
 {
     (void)state;
     spi_fires();
-    *lr_of(0, DEV_SPI) &= ~ICH_LR_STATE_MASK;      /* acked and deactivated */
+    *lr_of(0, DEV_SPI) &= ~ICH_LR_EL2_State_MASK;      /* acked and deactivated */
     vgic_sync_lrs(&vg, 0);
     vgic_flush_lrs(&vg, 0);
     assert_int_equal(spi_releases, 0);

@@ -25,15 +25,15 @@
 static const uint64_t mpidrs[4] = { 0x80000000, 0x80000001, 0x80000100, 0x80000101 };
 
 /* QEMU's ICH_VTR_EL2: 4 LRs, 5 priority and preemption bits. */
-#define VTR_4LRS ((4ull << ICH_VTR_PRIBITS_SHIFT) | (4ull << ICH_VTR_PREBITS_SHIFT) | 3)
+#define VTR_4LRS ((4ull << ICH_VTR_EL2_PRIbits_SHIFT) | (4ull << ICH_VTR_EL2_PREbits_SHIFT) | 3)
 
-#define VMCR_OPEN (ICH_VMCR_VENG1 | ICH_VMCR_VENG0 | (0xffull << ICH_VMCR_VPMR_SHIFT))
+#define VMCR_OPEN (ICH_VMCR_EL2_VENG1 | ICH_VMCR_EL2_VENG0 | (0xffull << ICH_VMCR_EL2_VPMR_SHIFT))
 
-static uint32_t lr_intid(uint64_t lr) { return (uint32_t)(lr & ICH_LR_VINTID_MASK); }
-static unsigned lr_state(uint64_t lr) { return (unsigned)(lr >> ICH_LR_STATE_SHIFT); }
+static uint32_t lr_intid(uint64_t lr) { return (uint32_t)(lr & ICH_LR_EL2_vINTID_MASK); }
+static unsigned lr_state(uint64_t lr) { return (unsigned)(lr >> ICH_LR_EL2_State_SHIFT); }
 static unsigned lr_prio(uint64_t lr)
 {
-    return (unsigned)((lr & ICH_LR_PRIORITY_MASK) >> ICH_LR_PRIORITY_SHIFT);
+    return (unsigned)((lr & ICH_LR_EL2_Priority_MASK) >> ICH_LR_EL2_Priority_SHIFT);
 }
 
 static struct vgic_v3_cpu_if *cif(unsigned id) { return vgic_v3_cpu_if(&vg, id); }
@@ -60,11 +60,11 @@ static void test_cpu_if_init(void **state)
     vgic_v3_cpu_if_init(&c, VTR_4LRS);
     assert_int_equal(c.nr_lrs, 4);
     assert_int_equal(c.nr_apr, 1);
-    assert_int_equal(c.hcr, ICH_HCR_EN);
-    vgic_v3_cpu_if_init(&c, (6ull << ICH_VTR_PREBITS_SHIFT) | 15);
+    assert_int_equal(c.hcr, ICH_HCR_EL2_En);
+    vgic_v3_cpu_if_init(&c, (6ull << ICH_VTR_EL2_PREbits_SHIFT) | 15);
     assert_int_equal(c.nr_lrs, 16);
     assert_int_equal(c.nr_apr, 4);
-    vgic_v3_cpu_if_init(&c, (5ull << ICH_VTR_PREBITS_SHIFT) | 0x1f);
+    vgic_v3_cpu_if_init(&c, (5ull << ICH_VTR_EL2_PREbits_SHIFT) | 0x1f);
     assert_int_equal(c.nr_lrs, 16);                 /* clamped to the shadow's size */
     assert_int_equal(c.nr_apr, 2);
     assert_null(vgic_v3_cpu_if(&vg, 4));
@@ -88,29 +88,29 @@ static void test_flush_priority_order_and_uie(void **state)
     assert_int_equal(lr_intid(cif(0)->lr[3]), 42);
     for (unsigned i = 0; i < 4; i++) {
         assert_int_equal(lr_state(cif(0)->lr[i]), 1);
-        assert_true(cif(0)->lr[i] & ICH_LR_GROUP);
-        assert_false(cif(0)->lr[i] & ICH_LR_HW);
+        assert_true(cif(0)->lr[i] & ICH_LR_EL2_Group);
+        assert_false(cif(0)->lr[i] & ICH_LR_EL2_HW);
     }
     assert_int_equal(lr_prio(cif(0)->lr[0]), 0x20);
-    assert_true(cif(0)->hcr & ICH_HCR_EN);
-    assert_true(cif(0)->hcr & ICH_HCR_UIE);
+    assert_true(cif(0)->hcr & ICH_HCR_EL2_En);
+    assert_true(cif(0)->hcr & ICH_HCR_EL2_UIE);
 
     /* The guest takes and completes everything: LRs come back invalid. */
     for (unsigned i = 0; i < 4; i++)
-        cif(0)->lr[i] &= ~ICH_LR_STATE_MASK;
+        cif(0)->lr[i] &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 0);
     flush_lrs(&vg, 0);
     assert_int_equal(used_lrs(0), 2);
     assert_int_equal(lr_intid(cif(0)->lr[0]), 40);
     assert_int_equal(lr_intid(cif(0)->lr[1]), 44);
-    assert_false(cif(0)->hcr & ICH_HCR_UIE);
+    assert_false(cif(0)->hcr & ICH_HCR_EL2_UIE);
     assert_int_equal(kick_count[1] + kick_count[2] + kick_count[3], 0);
 }
 
 static void test_single_lr_overflow_uses_eoi(void **state)
 {
     (void)state;
-    vgic_v3_cpu_if_init(cif(0), VTR_4LRS & ~ICH_VTR_LISTREGS_MASK);
+    vgic_v3_cpu_if_init(cif(0), VTR_4LRS & ~ICH_VTR_EL2_ListRegs_MASK);
     cif(0)->vmcr = VMCR_OPEN;
     enable_spi(40, 0x10);
     vg.spi[8].edge = true;
@@ -120,8 +120,8 @@ static void test_single_lr_overflow_uses_eoi(void **state)
     flush_lrs(&vg, 0);
     assert_int_equal(used_lrs(0), 1);
     assert_int_equal(lr_intid(cif(0)->lr[0]), 40);
-    assert_false(cif(0)->hcr & ICH_HCR_UIE);        /* would fire forever */
-    assert_true(cif(0)->lr[0] & ICH_LR_EOI);
+    assert_false(cif(0)->hcr & ICH_HCR_EL2_UIE);        /* would fire forever */
+    assert_true(cif(0)->lr[0] & ICH_LR_EL2_HW0_EOI);
     assert_int_equal(cif(0)->lr[1], 0);
 }
 
@@ -138,7 +138,7 @@ static void test_flush_skips_undeliverable(void **state)
     flush_lrs(&vg, 0);
     assert_int_equal(used_lrs(0), 1);
     assert_int_equal(lr_intid(cif(0)->lr[0]), 42);
-    assert_false(cif(0)->hcr & ICH_HCR_UIE);
+    assert_false(cif(0)->hcr & ICH_HCR_EL2_UIE);
     /* SPI 42 goes to vCPU 0 (IROUTER 0), not vCPU 1. */
     flush_lrs(&vg, 1);
     assert_int_equal(used_lrs(1), 0);
@@ -146,7 +146,7 @@ static void test_flush_skips_undeliverable(void **state)
     flush_lrs(&vg, 0);
     assert_int_equal(used_lrs(0), 2);
     assert_int_equal(find_lr(0, 41), 1);
-    assert_false(cif(0)->lr[1] & ICH_LR_GROUP);
+    assert_false(cif(0)->lr[1] & ICH_LR_EL2_Group);
     assert_int_equal(find_lr(0, 40), -1);
 }
 
@@ -166,8 +166,8 @@ static void test_sync_states(void **state)
     c = find_lr(0, 52);
     assert_true(a >= 0 && b >= 0 && c >= 0);
     assert_false(vg.spi[18].pending_latch);         /* the LR holds the edge now */
-    cif(0)->lr[a] &= ~ICH_LR_STATE_MASK;            /* 50: acked and EOI'd */
-    cif(0)->lr[c] = (cif(0)->lr[c] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE; /* 52 acked */
+    cif(0)->lr[a] &= ~ICH_LR_EL2_State_MASK;            /* 50: acked and EOI'd */
+    cif(0)->lr[c] = (cif(0)->lr[c] & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE); /* 52 acked */
     /* 51 left pending; meanwhile a new edge of 52 arrives. */
     vgic_inject_edge(&vg, 0, 52);
     vgic_sync_lrs(&vg, 0);
@@ -203,7 +203,7 @@ static void test_level_repend(void **state)
     vgic_mark_busy(&vg, &vg.spi[1]);    /* what the register write does */
     flush_lrs(&vg, 0);
     n = find_lr(0, 33);
-    cif(0)->lr[n] = (cif(0)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+    cif(0)->lr[n] = (cif(0)->lr[n] & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
     vgic_sync_lrs(&vg, 0);
     assert_false(vg.spi[1].pending_latch);
 }
@@ -223,38 +223,38 @@ static void test_hw_forwarded(void **state)
     n = find_lr(1, 27);
     assert_true(n >= 0);
     lr = cif(1)->lr[n];
-    assert_true(lr & ICH_LR_HW);
-    assert_int_equal((lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT, 27);
+    assert_true(lr & ICH_LR_EL2_HW);
+    assert_int_equal((lr & ICH_LR_EL2_pINTID_MASK) >> ICH_LR_EL2_pINTID_SHIFT, 27);
     assert_int_equal(lr_prio(lr), 0xa0);
     assert_int_equal(lr_state(lr), 1);
-    assert_true(lr & ICH_LR_GROUP);
-    assert_int_equal(lr, (1ull << 62) | ICH_LR_HW | ICH_LR_GROUP | (0xa0ull << 48) |
+    assert_true(lr & ICH_LR_EL2_Group);
+    assert_int_equal(lr, (1ull << 62) | ICH_LR_EL2_HW | ICH_LR_EL2_Group | (0xa0ull << 48) |
                              (27ull << 32) | 27);
     /* Guest acks; the physical timer fires again only after deactivation,
      * but even a stray injection must never give pending+active. */
-    cif(1)->lr[n] = (lr & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+    cif(1)->lr[n] = (lr & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
     vgic_sync_lrs(&vg, 1);
     vgic_inject_hw(&vg, 1, 27, 27);
     flush_lrs(&vg, 1);
     n = find_lr(1, 27);
     assert_int_equal(lr_state(cif(1)->lr[n]), 2);
     /* Guest deactivates (the hardware deactivates pINTID 27 too). */
-    cif(1)->lr[n] &= ~ICH_LR_STATE_MASK;
+    cif(1)->lr[n] &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 1);
     flush_lrs(&vg, 1);
     n = find_lr(1, 27);
     assert_int_equal(lr_state(cif(1)->lr[n]), 1);    /* the stray one */
 
     /* Back to software emulation: level injection works again, no HW bit. */
-    cif(1)->lr[n] &= ~ICH_LR_STATE_MASK;
+    cif(1)->lr[n] &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 1);
     vgic_unmap_hw(&vg, 1, 27);
     vgic_set_irq_level(&vg, 1, 27, true);
     flush_lrs(&vg, 1);
     n = find_lr(1, 27);
     assert_true(n >= 0);
-    assert_false(cif(1)->lr[n] & ICH_LR_HW);
-    assert_true(cif(1)->lr[n] & ICH_LR_EOI);
+    assert_false(cif(1)->lr[n] & ICH_LR_EL2_HW);
+    assert_true(cif(1)->lr[n] & ICH_LR_EL2_HW0_EOI);
     assert_int_equal(lr_state(cif(1)->lr[n]), 1);
 
     /* Physical INTIDs an LR cannot name are refused. */
@@ -288,14 +288,14 @@ static void test_irq_in_flight(void **state)
     flush_lrs(&vg, 2);
     n = find_lr(2, 27);
     assert_true(n >= 0);
-    cif(2)->lr[n] = (cif(2)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+    cif(2)->lr[n] = (cif(2)->lr[n] & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
     vgic_sync_lrs(&vg, 2);
     assert_true(vgic_irq_in_flight(&vg, 2, 27, &hw));
     assert_true(hw);
     /* Deactivated: done with it. */
     flush_lrs(&vg, 2);
     n = find_lr(2, 27);
-    cif(2)->lr[n] &= ~ICH_LR_STATE_MASK;
+    cif(2)->lr[n] &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 2);
     assert_false(vgic_irq_in_flight(&vg, 2, 27, &hw));
     assert_true(hw);                                        /* the mapping stays */
@@ -372,7 +372,7 @@ static void test_pending_groups(void **state)
     vgic_inject_edge(&vg, 0, 41);
     assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_FIQ | VGIC_PENDING_IRQ);
     assert_true(vgic_vcpu_has_pending(&vg, 0));
-    cif(0)->vmcr = VMCR_OPEN & ~ICH_VMCR_VENG0;
+    cif(0)->vmcr = VMCR_OPEN & ~ICH_VMCR_EL2_VENG0;
     assert_int_equal(vgic_vcpu_pending_groups(&vg, 0), VGIC_PENDING_IRQ);
     cif(0)->vmcr = VMCR_OPEN;
     vg.grp1_enabled = false;
@@ -396,11 +396,11 @@ static void test_has_pending(void **state)
     vg.grp1_enabled = false;
     assert_false(vgic_vcpu_has_pending(&vg, 0));
     vg.grp1_enabled = true;
-    cif(0)->vmcr = VMCR_OPEN & ~ICH_VMCR_VENG1;
+    cif(0)->vmcr = VMCR_OPEN & ~ICH_VMCR_EL2_VENG1;
     assert_false(vgic_vcpu_has_pending(&vg, 0));
-    cif(0)->vmcr = ICH_VMCR_VENG1 | (0x80ull << ICH_VMCR_VPMR_SHIFT);
+    cif(0)->vmcr = ICH_VMCR_EL2_VENG1 | (0x80ull << ICH_VMCR_EL2_VPMR_SHIFT);
     assert_false(vgic_vcpu_has_pending(&vg, 0));    /* not above the mask */
-    cif(0)->vmcr = ICH_VMCR_VENG1 | (0x88ull << ICH_VMCR_VPMR_SHIFT);
+    cif(0)->vmcr = ICH_VMCR_EL2_VENG1 | (0x88ull << ICH_VMCR_EL2_VPMR_SHIFT);
     assert_true(vgic_vcpu_has_pending(&vg, 0));
     /* Running priority 0x80 (APR bit 16 with 5 preemption bits). */
     cif(0)->ap1r[0] = 1u << 16;
@@ -411,7 +411,7 @@ static void test_has_pending(void **state)
     /* Still pending in an LR (not yet synced) counts; active does not. */
     flush_lrs(&vg, 0);
     assert_true(vgic_vcpu_has_pending(&vg, 0));
-    cif(0)->lr[0] = (cif(0)->lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+    cif(0)->lr[0] = (cif(0)->lr[0] & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
     assert_false(vgic_vcpu_has_pending(&vg, 0));
     vgic_sync_lrs(&vg, 0);
     assert_false(vgic_vcpu_has_pending(&vg, 0));
@@ -478,7 +478,7 @@ static void test_active_spi_stays_with_acker(void **state)
     vgic_inject_edge(&vg, 0, 45);
     flush_lrs(&vg, 0);
     n = find_lr(0, 45);
-    cif(0)->lr[n] = (cif(0)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;
+    cif(0)->lr[n] = (cif(0)->lr[n] & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);
     vgic_sync_lrs(&vg, 0);
     vg.spi[13].irouter = 1;                         /* now routed to vCPU 1 */
     vg.spi[13].target = 1;
@@ -587,7 +587,7 @@ static void test_quiet_flush_is_skipped(void **state)
      * skipped too, until gen moves (a sync freeing the LR moves it). */
     assert_true(vg.vcpu[0].quiet);
     assert_int_equal(vg.vcpu[0].quiet_gen, vg.gen);
-    cif(0)->lr[find_lr(0, 50)] &= ~ICH_LR_STATE_MASK;   /* the guest took it */
+    cif(0)->lr[find_lr(0, 50)] &= ~ICH_LR_EL2_State_MASK;   /* the guest took it */
     vgic_sync_lrs(&vg, 0);
     assert_int_not_equal(vg.vcpu[0].quiet_gen, vg.gen);
 }
@@ -605,7 +605,7 @@ static void test_wake_flush(void **state)
     assert_false(vgic_flush_lrs_if_pending(&vg, 0));
     vgic_send_sgi(&vg, 1, sgi3_to_vcpu0);
     /* Masked by the guest's priority mask: it sleeps on, and holds no LR. */
-    cif(0)->vmcr = ICH_VMCR_VENG1;
+    cif(0)->vmcr = ICH_VMCR_EL2_VENG1;
     assert_false(vgic_flush_lrs_if_pending(&vg, 0));
     assert_int_equal(used_lrs(0), 0);
     assert_false(vgic_vcpu_has_pending(&vg, 0));
@@ -751,7 +751,7 @@ static void test_quiet_ends_on_other_vcpu_sync(void **state)
     vgic_flush_lrs(&vg, 1);
     n = find_lr(1, spi);
     assert_true(n >= 0);
-    cif(1)->lr[n] = (cif(1)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE;  /* acked */
+    cif(1)->lr[n] = (cif(1)->lr[n] & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, ACTIVE);  /* acked */
     vgic_sync_lrs(&vg, 1);
     dist_write(0, GICD_IROUTER + 8 * spi, 8, 0);     /* re-routed while active on vCPU 1 */
     vgic_inject_edge(&vg, VGIC_NO_VCPU, spi);        /* and pending again */
@@ -759,7 +759,7 @@ static void test_quiet_ends_on_other_vcpu_sync(void **state)
     vgic_flush_lrs(&vg, 1);
     n = find_lr(1, spi);
     assert_true(n >= 0);
-    cif(1)->lr[n] = (cif(1)->lr[n] & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_PENDING;  /* deactivated */
+    cif(1)->lr[n] = (cif(1)->lr[n] & ~ICH_LR_EL2_State_MASK) | SYSREG_ENUM(ICH_LR_EL2_State, PENDING);  /* deactivated */
     vgic_sync_lrs(&vg, 1);
     vgic_flush_lrs(&vg, 0);
     assert_true(find_lr(0, spi) >= 0);
@@ -785,8 +785,8 @@ static void test_busy_bitmaps_follow_state(void **state)
     /* Acknowledged, deactivated and the line low: both leave the maps at
      * the next walk. */
     vgic_set_irq_level(&vg, VGIC_NO_VCPU, 95, false);
-    cif(0)->lr[find_lr(0, 95)] &= ~ICH_LR_STATE_MASK;
-    cif(0)->lr[find_lr(0, 3)] &= ~ICH_LR_STATE_MASK;
+    cif(0)->lr[find_lr(0, 95)] &= ~ICH_LR_EL2_State_MASK;
+    cif(0)->lr[find_lr(0, 3)] &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 0);
     assert_false(vgic_vcpu_has_pending(&vg, 0));
     assert_int_equal(vg.spi_busy[0] | vg.vcpu[0].priv_busy, 0);
@@ -809,8 +809,8 @@ static void test_freed_lrs_are_zero(void **state)
     flush_lrs(&vg, 0);
     assert_int_equal(used_lrs(0), 3);
     /* The guest completed two, the third is still pending. */
-    cif(0)->lr[0] &= ~ICH_LR_STATE_MASK;
-    cif(0)->lr[1] &= ~ICH_LR_STATE_MASK;
+    cif(0)->lr[0] &= ~ICH_LR_EL2_State_MASK;
+    cif(0)->lr[1] &= ~ICH_LR_EL2_State_MASK;
     vgic_sync_lrs(&vg, 0);
     for (unsigned i = 0; i < VGIC_V3_MAX_LRS; i++)
         assert_int_equal(cif(0)->lr[i], 0);

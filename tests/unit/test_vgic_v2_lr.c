@@ -619,7 +619,7 @@ static void test_model_dispatch(void **state)
     vgic_inject_edge(&vg, 0, 40);
     flush_lrs(&vg, 0);
     assert_int_equal(vg.vcpu[0].cpu_if.lr[0],
-                     ICH_LR_STATE_PENDING | ICH_LR_GROUP | (0x80ull << ICH_LR_PRIORITY_SHIFT) | 40);
+                     SYSREG_ENUM(ICH_LR_EL2_State, PENDING) | ICH_LR_EL2_Group | (0x80ull << ICH_LR_EL2_Priority_SHIFT) | 40);
     assert_int_equal(vg.vcpu[0].cpu_if_v2.lr[0], 0);
     assert_int_equal(vg.vcpu[0].cpu_if_v2.hcr, 0);
 }

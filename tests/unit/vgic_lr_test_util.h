@@ -20,21 +20,21 @@ static unsigned lr_slots(void)
 static unsigned lr_slot_state(unsigned id, unsigned n)
 {
     if (lr_model_v3())
-        return (unsigned)(vgic_v3_cpu_if(&vg, id)->lr[n] >> ICH_LR_STATE_SHIFT);
+        return (unsigned)(vgic_v3_cpu_if(&vg, id)->lr[n] >> ICH_LR_EL2_State_SHIFT);
     return (vgic_v2_cpu_if(&vg, id)->lr[n] & GICH_LR_STATE_MASK) >> GICH_LR_STATE_SHIFT;
 }
 
 static uint32_t lr_slot_intid(unsigned id, unsigned n)
 {
     if (lr_model_v3())
-        return (uint32_t)(vgic_v3_cpu_if(&vg, id)->lr[n] & ICH_LR_VINTID_MASK);
+        return (uint32_t)(vgic_v3_cpu_if(&vg, id)->lr[n] & ICH_LR_EL2_vINTID_MASK);
     return vgic_v2_cpu_if(&vg, id)->lr[n] & GICH_LR_VIRTUALID_MASK;
 }
 
 static bool lr_slot_eoi(unsigned id, unsigned n)
 {
     if (lr_model_v3())
-        return vgic_v3_cpu_if(&vg, id)->lr[n] & ICH_LR_EOI;
+        return vgic_v3_cpu_if(&vg, id)->lr[n] & ICH_LR_EL2_HW0_EOI;
     return vgic_v2_cpu_if(&vg, id)->lr[n] & GICH_LR_EOI;
 }
 
@@ -45,7 +45,7 @@ static void lr_slot_set_state(unsigned id, int n, unsigned state)
     if (lr_model_v3()) {
         uint64_t *lr = &vgic_v3_cpu_if(&vg, id)->lr[n];
 
-        *lr = (*lr & ~ICH_LR_STATE_MASK) | (uint64_t)state << ICH_LR_STATE_SHIFT;
+        *lr = (*lr & ~ICH_LR_EL2_State_MASK) | (uint64_t)state << ICH_LR_EL2_State_SHIFT;
     } else {
         uint32_t *lr = &vgic_v2_cpu_if(&vg, id)->lr[n];
 

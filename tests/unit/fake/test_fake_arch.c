@@ -229,7 +229,7 @@ static void test_eoi_bit_asks_for_maintenance_until_the_lr_is_cleared(void **sta
     fake_guest_eoi(1, fake_guest_ack(1));
     assert_int_equal(read_sysreg(ICH_EISR), 1u << 2);
     assert_int_equal(read_sysreg(ICH_ELRSR), 0xb);
-    assert_true(read_sysreg(ICH_MISR) & ICH_MISR_EOI);
+    assert_true(read_sysreg(ICH_MISR) & ICH_MISR_EL2_EOI);
     assert_true(fake_maintenance_asserted());
     /* Read-only: the hypervisor's write does not change it. */
     write_sysreg(ICH_EISR, 0);
@@ -247,7 +247,7 @@ static void test_unmatched_deactivation_counts_in_eoicount(void **state)
     *fake_lr(0) = 0;        /* the hypervisor took it out while active */
     fake_guest_eoi(1, 40);
     assert_int_equal(EOICOUNT(read_sysreg(ICH_HCR)), 1);
-    assert_true(read_sysreg(ICH_MISR) & ICH_MISR_LRENP);
+    assert_true(read_sysreg(ICH_MISR) & ICH_MISR_EL2_LRENP);
     assert_true(fake_maintenance_asserted());
     /* An EOI with no active priority does nothing; LPIs never count. */
     fake_guest_eoi(1, 41);
@@ -271,17 +271,17 @@ static void test_underflow_and_no_pending_conditions(void **state)
     assert_int_equal(read_sysreg(ICH_MISR), 0);
     /* (41 was pending: now that 40 is active, 41 is the one pending.) */
     fake_guest_eoi(1, 40);
-    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_U);
+    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_EL2_U);
     assert_int_equal(fake_guest_ack(1), 41);
-    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_U | ICH_MISR_NP);
+    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_EL2_U | ICH_MISR_EL2_NP);
     /* Pending and active is not "pending" for NP (State 0b01 only). */
     *fake_lr(0) = lr(41, 0x90, LR_STATE_PENDING | LR_STATE_ACTIVE);
     *fake_lr(1) = 0;
-    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_U | ICH_MISR_NP);
+    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_EL2_U | ICH_MISR_EL2_NP);
     write_sysreg(ICH_HCR, HCR_VGRP1DIE);
     assert_int_equal(read_sysreg(ICH_MISR), 0);
     write_sysreg(ICH_VMCR, VMCR_PMR(0xff));
-    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_VGRP1D);
+    assert_int_equal(read_sysreg(ICH_MISR), ICH_MISR_EL2_VGrp1D);
     assert_false(fake_maintenance_asserted());      /* En = 0 */
 }
 

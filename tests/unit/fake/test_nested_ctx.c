@@ -55,7 +55,7 @@ static uint16_t vmid_of(uint64_t vttbr)
 
 static void enter_l2(void)
 {
-    nested_enter_l2(v, HCR_VM, vm->s2.root, &vm->l2_vmid, L2_PC, L2_PSTATE);
+    nested_enter_l2(v, HCR_EL2_VM, vm->s2.root, &vm->l2_vmid, L2_PC, L2_PSTATE);
 }
 
 static void test_entering_l2_puts_its_el1_registers_in_the_hardware(void **state)
@@ -68,7 +68,7 @@ static void test_entering_l2_puts_its_el1_registers_in_the_hardware(void **state
     assert_int_equal(el1_read(EL1_VBAR), L2_VBAR);
     assert_int_equal(v->regs.pc, L2_PC);
     assert_int_equal(v->regs.pstate, L2_PSTATE);
-    assert_int_equal(fake_reg(hcr_el2), nested_l2_hcr(n->guest_hcr, HCR_VM));
+    assert_int_equal(fake_reg(hcr_el2), nested_l2_hcr(n->guest_hcr, HCR_EL2_VM));
     assert_int_equal(v->hcr, fake_reg(hcr_el2));
     /* Both contexts are EL1&0 regimes to the hardware: distinct VMIDs, or
      * one's translations would be hit by the other. */
@@ -100,7 +100,7 @@ static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
     uint64_t esr = fake_esr(EC_HVC64, 7);
 
     enter_l2();
-    el1_write(EL1_SCTLR, L2_SCTLR | SCTLR_I);     /* L2 changed its own SCTLR */
+    el1_write(EL1_SCTLR, L2_SCTLR | SCTLR_EL2_I);     /* L2 changed its own SCTLR */
     nested_exit_to_vel2(v, esr);
     assert_true(n->in_hyp);
     assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
@@ -111,7 +111,7 @@ static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
     /* L1's registers back; L2's as L2 left them, in the page. */
     assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
     assert_int_equal(el1_read(EL1_VBAR), L1_VBAR);
-    assert_int_equal(vncr_read(n, VNCR_SCTLR_EL1), L2_SCTLR | SCTLR_I);
+    assert_int_equal(vncr_read(n, VNCR_SCTLR_EL1), L2_SCTLR | SCTLR_EL2_I);
     assert_int_equal(fake_reg(hcr_el2), nested_hyp_hcr(n->guest_hcr, n->nvhe));
     assert_int_equal(fake_reg(vttbr_el2), vm_vttbr(vm));
 }
@@ -251,7 +251,7 @@ static void l1_erets_to_l2(void *regs, void *arg)
 {
     el1_write(EL1_ELR, L2_PC);      /* its ELR_EL2 under NV2 */
     el1_write(EL1_SPSR, L2_PSTATE); /* its SPSR_EL2 */
-    vncr_write(n, VNCR_HCR_EL2, HCR_RW);
+    vncr_write(n, VNCR_HCR_EL2, HCR_EL2_RW);
 }
 
 static void test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1(void **state)

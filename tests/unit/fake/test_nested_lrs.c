@@ -48,15 +48,15 @@ static int setup(void **state)
 /* L1 in hyp context: its vGIC interface for L2 in the VNCR page, then ERET. */
 static void l1_gives_l2_an_interrupt(void *regs, void *arg)
 {
-    uint64_t lr = L2_INTID | 0xa0ULL << ICH_LR_PRIORITY_SHIFT | ICH_LR_GROUP | ICH_LR_EOI |
-                  ICH_LR_STATE_PENDING;
+    uint64_t lr = L2_INTID | 0xa0ULL << ICH_LR_EL2_Priority_SHIFT | ICH_LR_EL2_Group | ICH_LR_EL2_HW0_EOI |
+                  SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
 
     vncr_write(n, VNCR_ICH_LR0_EL2, lr);
-    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EN);
-    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_VENG1 | (0xffULL << ICH_VMCR_VPMR_SHIFT));
+    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
+    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, L2_PSTATE);
-    vncr_write(n, VNCR_HCR_EL2, HCR_RW | HCR_IMO | HCR_FMO);
+    vncr_write(n, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
 }
 
 static unsigned l2_acked;
@@ -87,15 +87,15 @@ static void test_l2_ends_its_interrupt_and_l1_takes_the_eoi_maintenance(void **s
     assert_int_equal(fake_log_count("maintenance exit"), 1);
     /* L2's deactivation folded into L1's page: invalid, EOI kept. */
     page_lr = vncr_read(n, VNCR_ICH_LR0_EL2);
-    assert_int_equal(page_lr & ICH_LR_STATE_MASK, 0);
-    assert_true(page_lr & ICH_LR_EOI);
-    assert_int_equal(page_lr & ICH_LR_VINTID_MASK, L2_INTID);
+    assert_int_equal(page_lr & ICH_LR_EL2_State_MASK, 0);
+    assert_true(page_lr & ICH_LR_EL2_HW0_EOI);
+    assert_int_equal(page_lr & ICH_LR_EL2_vINTID_MASK, L2_INTID);
     /* L1 took its maintenance IRQ at its vector and read the registers. */
     assert_true(n->in_hyp);
     assert_int_equal(el1_read(EL1_ELR), L2_PC);
     assert_int_equal(v->regs.pc, L1_VBAR + 0x480 + 8);
     assert_int_equal(v->regs.x[7], 1);
-    assert_true(v->regs.x[8] & ICH_MISR_EOI);
+    assert_true(v->regs.x[8] & ICH_MISR_EL2_EOI);
 }
 
 /* L2's virtual timer, run on the hardware EL1 virtual timer while L2
@@ -110,19 +110,19 @@ static void l1_eret_arming_l2s_vtimer(void *regs, void *arg)
 {
     vncr_write(n, VNCR_CNTV_CVAL_EL0, 5000);
     vncr_write(n, VNCR_CNTV_CTL_EL0, 1);
-    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EN);
-    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_VENG1 | (0xffULL << ICH_VMCR_VPMR_SHIFT));
+    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
+    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, L2_PSTATE);
-    vncr_write(n, VNCR_HCR_EL2, HCR_RW | HCR_IMO | HCR_FMO);
+    vncr_write(n, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
 }
 
 static unsigned l1_acked;
 
 static void l1_forwards_the_timer_to_l2(void *regs, void *arg)
 {
-    uint64_t lr = 27 | 0xa0ULL << ICH_LR_PRIORITY_SHIFT | ICH_LR_GROUP | ICH_LR_HW |
-                  27ULL << ICH_LR_PINTID_SHIFT | ICH_LR_STATE_PENDING;
+    uint64_t lr = 27 | 0xa0ULL << ICH_LR_EL2_Priority_SHIFT | ICH_LR_EL2_Group | ICH_LR_EL2_HW |
+                  27ULL << ICH_LR_EL2_pINTID_SHIFT | SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
 
     fake_reg(S3_4_C12_C11_7) |= 1ULL << 9;     /* ICH_VMCR_EL2.VEOIM */
     l1_acked = fake_guest_ack(1);
@@ -162,7 +162,7 @@ static void test_l2_ends_its_timer_interrupt_and_the_physical_ppi_with_it(void *
     /* Back in L1 for the HVC, with its own INTID 27 no longer active. */
     assert_true(n->in_hyp);
     assert_false(l1_timer->active);
-    assert_int_equal(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_STATE_MASK, 0);
+    assert_int_equal(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_State_MASK, 0);
 }
 
 int main(void)

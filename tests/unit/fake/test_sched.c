@@ -128,10 +128,10 @@ static void test_wfi_is_woken_by_the_forwarded_virtual_timer(void **state)
     assert_int_equal(fake_nr_entries(), 6);
     assert_int_equal(v->regs.pc, RAW_ENTRY + 5 * 4);
     lr = fake_reg(LR0);
-    assert_int_equal(lr & ICH_LR_VINTID_MASK, 27);
+    assert_int_equal(lr & ICH_LR_EL2_vINTID_MASK, 27);
     assert_true(lr & LR_HW);
     assert_true(lr & LR_STATE_PENDING);
-    assert_int_equal((lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT, 27);
+    assert_int_equal((lr & ICH_LR_EL2_pINTID_MASK) >> ICH_LR_EL2_pINTID_SHIFT, 27);
     assert_true(fake_log_find("gic drop 27", 0) >= 0);
     assert_int_equal(fake_log_find("gic deactivate 27", 0), -1);
 }

@@ -87,17 +87,17 @@ static void test_tval_is_relative_to_the_guests_count(void **state)
 static void test_ctl_write_reaches_the_hardware_timer_and_istatus_is_its(void **state)
 {
     fake_exit_msr(CNTP_CVAL, 3, 1ULL << 40);
-    fake_exit_msr(CNTP_CTL, 3, CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+    fake_exit_msr(CNTP_CTL, 3, CNTx_CTL_ENABLE | CNTx_CTL_ISTATUS);
     fake_exit_mrs(CNTP_CTL, 4);
     guest_time_5000(vm);
     fake_exit_msr(CNTP_CVAL, 3, 5000);
     fake_exit_mrs(CNTP_CTL, 5);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     /* ISTATUS is read-only: the guest's write of it is dropped. */
-    assert_int_equal(v->regs.x[4], CNT_CTL_ENABLE);
-    assert_int_equal(v->timers[VTIMER_EL1_PHYS].ctl, CNT_CTL_ENABLE);
+    assert_int_equal(v->regs.x[4], CNTx_CTL_ENABLE);
+    assert_int_equal(v->timers[VTIMER_EL1_PHYS].ctl, CNTx_CTL_ENABLE);
     /* And it is set once the guest's count reaches its CVAL. */
-    assert_int_equal(v->regs.x[5], CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+    assert_int_equal(v->regs.x[5], CNTx_CTL_ENABLE | CNTx_CTL_ISTATUS);
 }
 
 /* Two VMs on one CPU: a arms its physical timer for guest time 6000 and
@@ -112,7 +112,7 @@ static void test_a_waiting_vcpus_timer_fires_while_it_is_not_loaded(void **state
 
     fake_guest_takes_ppi(HW_TIMER_PPI_EL1_PHYS);
     fake_exit_msr(CNTP_CVAL, 3, 6000);
-    fake_exit_msr(CNTP_CTL, 3, CNT_CTL_ENABLE);
+    fake_exit_msr(CNTP_CTL, 3, CNTx_CTL_ENABLE);
     fake_exit_sync(fake_esr(EC_WFX, 0));
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_ptr_equal(fake_last_entered(), &b->vcpus[0].regs);
@@ -121,7 +121,7 @@ static void test_a_waiting_vcpus_timer_fires_while_it_is_not_loaded(void **state
     /* put: the hardware timer off, its state in memory. */
     assert_int_equal(a0->timers[VTIMER_EL1_PHYS].cval, 6000);
     assert_int_equal(fake_reg(cnthp_cval_el2), deadline);
-    assert_int_equal(fake_reg(cnthp_ctl_el2), CNT_CTL_ENABLE);
+    assert_int_equal(fake_reg(cnthp_ctl_el2), CNTx_CTL_ENABLE);
 
     fake_exit_push(&(struct fake_exit){ .code = EXIT_IRQ, .intid = PPI_HYP_TIMER });
     fake_reg(cntpct_el0) = deadline;
@@ -130,8 +130,8 @@ static void test_a_waiting_vcpus_timer_fires_while_it_is_not_loaded(void **state
      * 30) and active at the GIC while a is loaded, for its guest to end. */
     assert_int_equal(a0->wait, VCPU_RUNNING);
     assert_ptr_equal(fake_last_entered(), &a0->regs);
-    assert_int_equal(fake_reg(S3_4_C12_C12_0) & ICH_LR_VINTID_MASK, HW_TIMER_PPI_EL1_PHYS);
-    assert_int_equal((fake_reg(S3_4_C12_C12_0) & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT,
+    assert_int_equal(fake_reg(S3_4_C12_C12_0) & ICH_LR_EL2_vINTID_MASK, HW_TIMER_PPI_EL1_PHYS);
+    assert_int_equal((fake_reg(S3_4_C12_C12_0) & ICH_LR_EL2_pINTID_MASK) >> ICH_LR_EL2_pINTID_SHIFT,
                      HW_TIMER_PPI_EL1_PHYS);
     assert_true(fake_gic_private_active() & (1u << HW_TIMER_PPI_EL1_PHYS));
 }
@@ -158,15 +158,15 @@ static void test_a_guest_hypervisors_timers_follow_its_context(void **state)
 
     /* L1 programs its guest's virtual timer in the page, no trap. */
     vncr_write(n, VNCR_CNTV_CVAL_EL0, 9000);
-    vncr_write(n, VNCR_CNTV_CTL_EL0, CNT_CTL_ENABLE);
+    vncr_write(n, VNCR_CNTV_CTL_EL0, CNTx_CTL_ENABLE);
     vncr_write(n, VNCR_CNTVOFF_EL2, 100);
-    nested_enter_l2(h, HCR_VM, l1->s2.root, &l1->l2_vmid, 0x1000, PSR_MODE_EL1h);
+    nested_enter_l2(h, HCR_EL2_VM, l1->s2.root, &l1->l2_vmid, 0x1000, PSR_MODE_EL1h);
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_PHYS], VTIMER_EL1_PHYS);
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_VIRT], VTIMER_EL1_VIRT);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_PHYS], 30);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_VIRT], 27);
     assert_int_equal(fake_reg(SYS_CNTV_CVAL_EL02_S), 9000);
-    assert_int_equal(fake_reg(SYS_CNTV_CTL_EL02_S), CNT_CTL_ENABLE);
+    assert_int_equal(fake_reg(SYS_CNTV_CTL_EL02_S), CNTx_CTL_ENABLE);
     /* L2's virtual count is L1's physical count minus L1's CNTVOFF_EL2. */
     assert_int_equal(fake_reg(cntvoff_el2), l1->vcnt_offset + 100);
 
@@ -174,7 +174,7 @@ static void test_a_guest_hypervisors_timers_follow_its_context(void **state)
     fake_reg(cntpct_el0) = l1->vcnt_offset + 100 + 9000;
     nested_exit_to_vel2(h, fake_esr(EC_HVC64, 0));
     assert_true(n->in_hyp);
-    assert_int_equal(vncr_read(n, VNCR_CNTV_CTL_EL0), CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+    assert_int_equal(vncr_read(n, VNCR_CNTV_CTL_EL0), CNTx_CTL_ENABLE | CNTx_CTL_ISTATUS);
     assert_int_equal(vncr_read(n, VNCR_CNTV_CVAL_EL0), 9000);
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_PHYS], VTIMER_EL2_PHYS);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_VIRT], 28);

@@ -109,7 +109,7 @@ static void test_a_guest_hypervisors_registers_follow_its_context(void **state)
         vcpu_reg_write(v, (enum vcpu_reg)shared[i], GUEST(40 + i));
         assert_int_equal(el1_read(shared[i]), GUEST(40 + i));
     }
-    nested_enter_l2(v, HCR_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
+    nested_enter_l2(v, HCR_EL2_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
     for (unsigned i = 0; i < NR_PAGED; i++) {
         assert_int_equal(el1_read(paged[i].hw), GUEST(i));
         assert_int_equal(vcpu_reg_read(v, paged[i].reg), GUEST(i));
@@ -141,7 +141,7 @@ static void test_its_guests_cntkctl_is_a_cell_then_the_hardware(void **state)
     vcpu_reg_write(v, VREG_HYP_CNTKCTL_EL1, 0x11);
     assert_int_equal(vcpu_reg_read(v, VREG_CNTKCTL_EL1), 0x22);
     assert_int_equal(el1_read(EL1_CNTKCTL), 0x11);
-    nested_enter_l2(v, HCR_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
+    nested_enter_l2(v, HCR_EL2_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
     assert_int_equal(el1_read(EL1_CNTKCTL), 0x22);
     assert_int_equal(vcpu_reg_read(v, VREG_CNTKCTL_EL12), 0x22);
     assert_int_equal(vcpu_reg_read(v, VREG_HYP_CNTKCTL_EL1), 0x11);
@@ -169,7 +169,7 @@ static void test_an_unloaded_guest_hypervisors_own_registers_are_in_its_el1_file
 static void test_kept_cells_and_what_a_plain_guest_lacks(void **state)
 {
     vcpu_reg_write(v, VREG_HPFAR_EL2, 0x1230);
-    nested_enter_l2(v, HCR_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
+    nested_enter_l2(v, HCR_EL2_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
     assert_int_equal(vcpu_reg_read(v, VREG_HPFAR_EL2), 0x1230);
     /* vcpu_cell_read() relies on it for every kept register. */
 #define KEPT_(r) VREG_##r,

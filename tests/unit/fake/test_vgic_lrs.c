@@ -117,7 +117,7 @@ static void test_the_virtual_timer_is_taken_acked_and_ended_through_an_lr(void *
     assert_false(vgic_irq_is_pending(irq));
     for (unsigned n = 0; n < 4; n++) {
         lr = *fake_lr(n);
-        assert_true((lr & ICH_LR_VINTID_MASK) != VTIMER_PPI || !(lr & ICH_LR_STATE_MASK));
+        assert_true((lr & ICH_LR_EL2_vINTID_MASK) != VTIMER_PPI || !(lr & ICH_LR_EL2_State_MASK));
     }
 
     /* Armed again, it fires again and the guest takes it again. */
@@ -213,8 +213,8 @@ static unsigned lr_writes_between(int from, int to, unsigned *intids, unsigned m
         if (strncmp(line, "msr s3_4_c12_c12_", strlen("msr s3_4_c12_c12_")) != 0)
             continue;
         val = strtoull(strchr(line + 4, ' ') + 1, NULL, 16);
-        if (val & ICH_LR_STATE_MASK)
-            intids[n++] = (unsigned)(val & ICH_LR_VINTID_MASK);
+        if (val & ICH_LR_EL2_State_MASK)
+            intids[n++] = (unsigned)(val & ICH_LR_EL2_vINTID_MASK);
     }
     return n;
 }
@@ -229,8 +229,8 @@ static void test_underflow_brings_the_rest_in_before_the_guest_exits(void **stat
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     /* Four in the LRs, and the interface asks for underflow maintenance. */
     for (unsigned n = 0; n < 4; n++)
-        assert_int_equal(*fake_lr(n) & ICH_LR_VINTID_MASK, n);
-    assert_true(fake_reg(S3_4_C12_C11_0) & ICH_HCR_UIE);
+        assert_int_equal(*fake_lr(n) & ICH_LR_EL2_vINTID_MASK, n);
+    assert_true(fake_reg(S3_4_C12_C11_0) & ICH_HCR_EL2_UIE);
 
     fake_log_clear();
     fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = WFE, .guest = guest_handles_irqs,
@@ -255,7 +255,7 @@ static void test_underflow_brings_the_rest_in_before_the_guest_exits(void **stat
     assert_int_equal(second.intid[0], 4);
     assert_int_equal(second.intid[1], 5);
     /* Nothing left to ask for: no underflow request, no maintenance storm. */
-    assert_false(fake_reg(S3_4_C12_C11_0) & ICH_HCR_UIE);
+    assert_false(fake_reg(S3_4_C12_C11_0) & ICH_HCR_EL2_UIE);
     assert_int_equal(fake_log_count("maintenance exit"), 1);
 }
 
@@ -288,7 +288,7 @@ static void test_an_interrupt_acked_before_an_exit_is_ended_after_it(void **stat
     assert_false(irq->active);
     assert_false(vgic_irq_is_pending(irq));
     assert_int_equal(fake_log_find("guest deactivation unmatched", 0), -1);
-    assert_int_equal(vgic_v3_cpu_if(&v->vm->vgic, v->id)->hcr & ICH_HCR_EOICOUNT_MASK, 0);
+    assert_int_equal(vgic_v3_cpu_if(&v->vm->vgic, v->id)->hcr & ICH_HCR_EL2_EOIcount_MASK, 0);
 }
 
 /* The guest masks every priority (ICC_PMR_EL1 = 0, which the hardware

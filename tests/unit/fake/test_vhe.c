@@ -106,7 +106,7 @@ static void test_a_vel2_vbar_write_reaches_l1s_hardware_home_not_elvisors(void *
     assert_int_equal(fake_reg(vbar_el2), ELVISOR_VBAR);
 
     vncr_write(n, VNCR_VBAR_EL1, 0x80000);
-    nested_enter_l2(h, HCR_VM, l1->s2.root, &l1->l2_vmid, 0x81000, PSR_MODE_EL1h);
+    nested_enter_l2(h, HCR_EL2_VM, l1->s2.root, &l1->l2_vmid, 0x81000, PSR_MODE_EL1h);
     assert_int_equal(fake_reg(vbar_el1), 0x80000);
     assert_int_equal(fake_reg(vbar_el2), ELVISOR_VBAR);
     nested_exit_to_vel2(h, fake_esr(EC_HVC64, 0));
