@@ -549,10 +549,18 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
-    /* No AMU or trace unit is offered (trap/id_regs.c): their registers
+    /* Only register accesses and FP/SIMD have rows testing more than its
+     * HCR_EL2 (NESTED_FWD_HCR_ONLY): the hypercall path reads no more.
+     * No AMU or trace unit is offered (trap/id_regs.c): their registers
      * are UNDEFINED for its guest whatever its CPTR_EL2 says. */
-    struct nested_ctls c = { vhcr(v), nested_vcnthctl(v), vcpu_cell_read(v, VREG_MDCR_EL2), l2_ich_traps(v),
-                             nested_l2_cptr_traps(v), 0 };
+    struct nested_ctls c = { .hcr = vhcr(v) };
+
+    if (!NESTED_FWD_HCR_ONLY(ESR_EC(esr))) {
+        c.cnthctl = nested_vcnthctl(v);
+        c.mdcr = vcpu_cell_read(v, VREG_MDCR_EL2);
+        c.ich_hcr = l2_ich_traps(v);
+        c.cptr = nested_l2_cptr_traps(v);
+    }
 
     switch (nested_l2_exit_kind(esr, &c)) {
     case NESTED_L2_TO_VEL2:

@@ -129,6 +129,10 @@ struct nested_ctls {
     uint64_t cptr;          /* NESTED_CPTR_*: what its CPTR_EL2 traps of its guest's EL1 */
     uint64_t offered;       /* NESTED_OFFERS_*: optional features the VM's CPUs show */
 };
+/* Exception classes whose forwarding rows test only its HCR_EL2 (or
+ * nothing): the others' controls need not be gathered for them
+ * (test_nested checks the table keeps to it). */
+#define NESTED_FWD_HCR_ONLY(ec) ((ec) != EC_SYS64 && (ec) != EC_FP_ASIMD)
 #define NESTED_CPTR_TFP         BIT(0)      /* FP/SIMD */
 #define NESTED_CPTR_TTA         BIT(1)      /* trace registers */
 #define NESTED_CPTR_TAM         BIT(2)      /* activity monitors */

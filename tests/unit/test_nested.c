@@ -196,6 +196,18 @@ static void check_eret(const struct eret_case *c, uint64_t f, uint64_t cur)
     }
 }
 
+/* nested.c gathers only HCR_EL2 for the exception classes of
+ * NESTED_FWD_HCR_ONLY: no row of theirs may test another control. */
+static void test_hcr_only_classes_test_only_hcr(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < NR_FWD; i++) {
+        if (!NESTED_FWD_HCR_ONLY(fwd_table[i].ec))
+            continue;
+        assert_true(fwd_table[i].ctl == NCTL_HCR || fwd_table[i].ctl == NCTL_ALWAYS);
+    }
+}
+
 static void test_eret_table(void **state)
 {
     const uint64_t host = A_HCR_E2H | A_HCR_TGE, guest = A_HCR_E2H;
@@ -791,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_spsr_translation),
         cmocka_unit_test(test_vector_offsets),
         cmocka_unit_test(test_eret_table),
+        cmocka_unit_test(test_hcr_only_classes_test_only_hcr),
         cmocka_unit_test(test_eret_never_above_el1),
     };
 
