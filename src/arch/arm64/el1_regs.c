@@ -2,20 +2,20 @@
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
 
-/* Registers that E2H=1 redirects to EL2 are named by encoding: op1 = 0 is
- * the EL1 register (reached that way only when E2H=0), op1 = 5 the _EL12
- * alias that reaches the EL1 register when E2H=1. */
-#define ALIASED(crn, crm, op2)                                                  \
+/* Registers that E2H=1 redirects to EL2 are named by encoding (the
+ * database's): <reg>_EL1 is the EL1 register (reached that way only when
+ * E2H=0), <reg>_EL12 the alias that reaches it when E2H=1. */
+#define ALIASED(reg)                                                            \
     do {                                                                        \
         if (is_read) {                                                          \
             if (hyp_vhe)                                                        \
-                v = read_sysreg(S3_5_C##crn##_C##crm##_##op2);                  \
+                v = read_sysreg_s(SYS_##reg##_EL12);                            \
             else                                                                \
-                v = read_sysreg(S3_0_C##crn##_C##crm##_##op2);                  \
+                v = read_sysreg_s(SYS_##reg##_EL1);                             \
         } else if (hyp_vhe) {                                                   \
-            write_sysreg(S3_5_C##crn##_C##crm##_##op2, v);                      \
+            write_sysreg_s(SYS_##reg##_EL12, v);                                \
         } else {                                                                \
-            write_sysreg(S3_0_C##crn##_C##crm##_##op2, v);                      \
+            write_sysreg_s(SYS_##reg##_EL1, v);                                 \
         }                                                                       \
     } while (0)
 
@@ -30,22 +30,22 @@
 static uint64_t el1_access(enum el1_reg r, bool is_read, uint64_t v)
 {
     switch (r) {
-    case EL1_SCTLR:      ALIASED(1, 0, 0); break;
-    case EL1_CPACR:      ALIASED(1, 0, 2); break;
-    case EL1_TTBR0:      ALIASED(2, 0, 0); break;
-    case EL1_TTBR1:      ALIASED(2, 0, 1); break;
-    case EL1_TCR:        ALIASED(2, 0, 2); break;
-    case EL1_ESR:        ALIASED(5, 2, 0); break;
-    case EL1_AFSR0:      ALIASED(5, 1, 0); break;
-    case EL1_AFSR1:      ALIASED(5, 1, 1); break;
-    case EL1_FAR:        ALIASED(6, 0, 0); break;
-    case EL1_MAIR:       ALIASED(10, 2, 0); break;
-    case EL1_AMAIR:      ALIASED(10, 3, 0); break;
-    case EL1_VBAR:       ALIASED(12, 0, 0); break;
-    case EL1_CONTEXTIDR: ALIASED(13, 0, 1); break;
-    case EL1_CNTKCTL:    ALIASED(14, 1, 0); break;
-    case EL1_SPSR:       ALIASED(4, 0, 0); break;
-    case EL1_ELR:        ALIASED(4, 0, 1); break;
+    case EL1_SCTLR:      ALIASED(SCTLR); break;
+    case EL1_CPACR:      ALIASED(CPACR); break;
+    case EL1_TTBR0:      ALIASED(TTBR0); break;
+    case EL1_TTBR1:      ALIASED(TTBR1); break;
+    case EL1_TCR:        ALIASED(TCR); break;
+    case EL1_ESR:        ALIASED(ESR); break;
+    case EL1_AFSR0:      ALIASED(AFSR0); break;
+    case EL1_AFSR1:      ALIASED(AFSR1); break;
+    case EL1_FAR:        ALIASED(FAR); break;
+    case EL1_MAIR:       ALIASED(MAIR); break;
+    case EL1_AMAIR:      ALIASED(AMAIR); break;
+    case EL1_VBAR:       ALIASED(VBAR); break;
+    case EL1_CONTEXTIDR: ALIASED(CONTEXTIDR); break;
+    case EL1_CNTKCTL:    ALIASED(CNTKCTL); break;
+    case EL1_SPSR:       ALIASED(SPSR); break;
+    case EL1_ELR:        ALIASED(ELR); break;
     case EL1_SP_EL1:     DIRECT(sp_el1); break;
     case EL1_SP_EL0:     DIRECT(sp_el0); break;
     case EL1_TPIDR_EL0:  DIRECT(tpidr_el0); break;
