@@ -344,6 +344,30 @@ l2_serror_payload:
     hvc     #5
     b       .
 
+/* Unmasks IRQs and FIQs (PSTATE.I, F) on its own vectors, where a
+ * virtual IRQ or FIQ its hypervisor raised (HCR_EL2.VI under IMO, VF
+ * under FMO) is counted (x2, x3), each handler returning with its kind
+ * masked (the line stays asserted); reports both by hvc #5. */
+    .global l2_virq_payload
+l2_virq_payload:
+    mrs     x12, vbar_el1
+    adr     x9, l2_virq_vectors
+    msr     vbar_el1, x9
+    mov     x2, xzr
+    mov     x3, xzr
+    isb
+    msr     daifclr, #3
+    isb
+    nop
+    nop
+    msr     daifset, #3
+    msr     vbar_el1, x12
+    isb
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80
@@ -369,6 +393,28 @@ l2_serror_vectors:
     add     x2, x2, #1
     eret
     .rept 8
+    l2_unexpected
+    .endr
+
+/* l2_virq_payload's vectors: IRQ (+ 0x280) and FIQ (+ 0x300) from EL1h. */
+    .balign 0x800
+l2_virq_vectors:
+    .rept 5
+    l2_unexpected
+    .endr
+    .balign 0x80
+    add     x2, x2, #1
+    mrs     x9, spsr_el1
+    orr     x9, x9, #0x80
+    msr     spsr_el1, x9
+    eret
+    .balign 0x80
+    add     x3, x3, #1
+    mrs     x9, spsr_el1
+    orr     x9, x9, #0x40
+    msr     spsr_el1, x9
+    eret
+    .rept 9
     l2_unexpected
     .endr
 

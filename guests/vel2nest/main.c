@@ -755,6 +755,7 @@ void guest_main(void)
     check_vimo();
     check_fmo_routing();
     check_vse();
+    check_vi_vf();
     check_l2_ids();
     check_el2_timers(true);
     check_l2_timers();

@@ -58,6 +58,7 @@ void check_l2_maint(void);
 #define NEST_FLAG_FIQ           2
 void check_fmo_routing(void);
 void check_vse(void);
+void check_vi_vf(void);
 struct exc_frame;
 void nest_fiq_exit(struct exc_frame *f);
 

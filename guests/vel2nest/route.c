@@ -12,6 +12,8 @@
 
 #define HCR_FMO                 BIT(3)
 #define HCR_AMO                 BIT(5)
+#define HCR_VF                  BIT(6)
+#define HCR_VI                  BIT(7)
 #define HCR_VSE                 BIT(8)
 #define VSESR_VALUE             (BIT(24) | 0x1234UL)    /* IDS, an IMPLEMENTATION DEFINED syndrome */
 #define ESR_EC_SERROR           0x2f
@@ -22,6 +24,7 @@
 
 void l2_spin_payload(void);
 void l2_serror_payload(void);
+void l2_virq_payload(void);
 
 void nest_fiq_exit(struct exc_frame *f)
 {
@@ -143,4 +146,47 @@ void check_vse(void)
                    seen.n, seen.bad_esr, seen.bad_elr))
         test_expect_eq("vse_no_amo_not_taken", seen.l2_id, 0);
     test_check(after & HCR_VSE, "vse_no_amo_still_set", "HCR_EL2 0x%lx", after);
+}
+
+/* Its virtual IRQ and FIQ (Arm ARM, HCR_EL2.VI, VF): with IMO (FMO) its
+ * guest takes it at its own VBAR_EL1 + 0x280 (+ 0x300) once it unmasks
+ * PSTATE.I (F); without the routing bit nothing is taken. Bare QEMU's EL2
+ * is the oracle. */
+static void run_virq_payload(uint64_t hcr_bits)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+
+    memset(&seen, 0, sizeof(seen));
+    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO | HCR_FMO |
+                                     HCR_AMO | HCR_VSE | HCR_VI | HCR_VF)) | hcr_bits, hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_virq_payload, 0);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    isb();
+}
+
+void check_vi_vf(void)
+{
+    static const struct {
+        const char *name;
+        uint64_t hcr;
+        uint64_t irqs, fiqs;
+    } cases[] = {
+        { "vi_imo", HCR_IMO | HCR_VI, 1, 0 },
+        { "vf_fmo", HCR_FMO | HCR_VF, 0, 1 },
+        { "vi_vf_no_routing", HCR_VI | HCR_VF, 0, 0 },
+        { "vi_fmo_only", HCR_FMO | HCR_VI, 0, 0 },
+    };
+
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        run_virq_payload(cases[i].hcr);
+        if (!test_check(seen.ended && !seen.unexpected && !seen.irq && !seen.fiq, cases[i].name,
+                        "%u exits, ESR 0x%lx at 0x%lx, irq %d, fiq %d", seen.n, seen.bad_esr, seen.bad_elr,
+                        seen.irq, seen.fiq))
+            continue;
+        test_expect_eq("l2_virtual_irqs", seen.l2_id, cases[i].irqs);
+        test_expect_eq("l2_virtual_fiqs", seen.l2_probe, cases[i].fiqs);
+    }
 }

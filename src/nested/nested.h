@@ -107,11 +107,11 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
  * walk attributes that elvisor's own HCR already makes at least as strong,
  * the pointer-authentication and MTE (ATA, bit 56, which Linux sets at
  * boot) controls of features that are hidden, VM (the shadow stage 2),
- * IMO and FMO (nested_check_irq), AMO and VSE (its guest's virtual
- * SError, nested_l2_hcr). */
+ * IMO and FMO (nested_check_irq), AMO, VSE, VI and VF (its guest's
+ * virtual SError, IRQ and FIQ, nested_l2_hcr). */
 #define NESTED_VHCR_HONOURED    (HCR_EL2_RW | HCR_EL2_E2H | HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_FB | HCR_EL2_BSU_MASK | \
                                  HCR_EL2_SWIO | HCR_EL2_PTW | HCR_EL2_API | HCR_EL2_APK | HCR_EL2_ATA | HCR_EL2_VM | HCR_EL2_IMO | HCR_EL2_FMO | \
-                                 HCR_EL2_AMO | HCR_EL2_VSE)
+                                 HCR_EL2_AMO | HCR_EL2_VSE | HCR_EL2_VI | HCR_EL2_VF)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 

@@ -34,12 +34,14 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
  * them; NV and NV2 are off (its EL2-named accesses are UNDEFINED at EL1). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
 {
-    /* Its pending virtual SError reaches its guest only under its AMO
-     * (Arm ARM: VSE has no effect with AMO clear); elvisor's own AMO is
-     * always set, so the hardware raises it. */
-    uint64_t vse = (vhcr & HCR_EL2_AMO) ? vhcr & HCR_EL2_VSE : 0;
+    /* Its virtual SError, IRQ and FIQ reach its guest only under its AMO,
+     * IMO and FMO (Arm ARM: VSE, VI and VF have no effect with the routing
+     * bit clear); elvisor's own AMO, IMO and FMO are always set, so the
+     * hardware raises them (VI/VF beside the GIC's virtual interface). */
+    uint64_t virt = ((vhcr & HCR_EL2_AMO) ? vhcr & HCR_EL2_VSE : 0) | ((vhcr & HCR_EL2_IMO) ? vhcr & HCR_EL2_VI : 0) |
+                    ((vhcr & HCR_EL2_FMO) ? vhcr & HCR_EL2_VF : 0);
 
-    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED) | vse;
+    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED) | virt;
 }
 
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr)

@@ -49,6 +49,7 @@
 #define A_HCR_VSE   (1ULL << 8)
 #define A_HCR_IMO   (1ULL << 4)
 #define A_HCR_VI    (1ULL << 7)
+#define A_HCR_VF    (1ULL << 6)
 #define A_HCR_TWI   (1ULL << 13)
 #define A_HCR_TWE   (1ULL << 14)
 #define A_HCR_TID3  (1ULL << 18)
@@ -299,16 +300,19 @@ static void test_l2_hcr(void **state)
         /* its virtual SError only under its AMO */
         uint64_t vse = (vh & A_HCR_AMO) ? vh & A_HCR_VSE : 0;
         assert_true((hcr & A_HCR_VSE) == vse);
+        /* its virtual IRQ and FIQ only under its IMO and FMO */
+        uint64_t vi = (vh & A_HCR_IMO) ? vh & A_HCR_VI : 0, vf = (vh & A_HCR_FMO) ? vh & A_HCR_VF : 0;
+        assert_true((hcr & (A_HCR_VI | A_HCR_VF)) == (vi | vf));
         /* never its TGE, its FEAT_NV bits, nor anything else of its */
-        assert_true((hcr & ~guest & ~traps & ~vse) == 0);
+        assert_true((hcr & ~guest & ~traps & ~vse & ~vi & ~vf) == 0);
     }
     /* bits elvisor does not honour yet are reported, the forwarded ones not */
     assert_true(nested_vhcr_unhonoured(A_HCR_TWI | A_HCR_TID3 | A_HCR_RW | A_HCR_E2H | A_HCR_TGE) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_TWI) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_FMO | A_HCR_TWI) == 0);
     assert_true(nested_vhcr_unhonoured(A_HCR_AMO | A_HCR_VSE | A_HCR_TWI) == 0);
-    assert_true(nested_vhcr_unhonoured(A_HCR_VI | A_HCR_TWI) == A_HCR_VI);
-    assert_true(nested_vhcr_unhonoured(A_HCR_TERR | A_HCR_VI) == (A_HCR_TERR | A_HCR_VI));
+    assert_true(nested_vhcr_unhonoured(A_HCR_IMO | A_HCR_VI | A_HCR_FMO | A_HCR_VF | A_HCR_TWI) == 0);
+    assert_true(nested_vhcr_unhonoured(A_HCR_TERR | A_HCR_VI) == A_HCR_TERR);
     assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_TRVM | A_HCR_TID2 | A_HCR_TIDCP | A_HCR_TACR |
                                        A_HCR_TSW | A_HCR_TLOR | A_HCR_ATA) == 0);
 }
