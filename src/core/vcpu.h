@@ -49,7 +49,7 @@ struct vcpu {
     struct vcpu_regs regs;
     /* Its system registers (core/vcpu_reg.h): the EL1 file first, then
      * the cells of values not in the hardware; vcpu_reg_read() finds each. */
-    uint64_t sysreg[VCPU_NR_REGS];
+    uint64_t sysreg[VCPU_NR_CELLS];
     uint64_t *vncr;             /* its VNCR page (nested virtualization), else NULL */
     uint8_t reg_ctx;            /* enum vcpu_ctx its registers are located by */
     struct fpsimd_state fp;

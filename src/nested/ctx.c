@@ -112,14 +112,12 @@ static void ctx_exchange(struct vcpu *v, const struct vcpu_nested *n, bool to_l2
  * their redistributor by it). */
 static void load_ids_in(const struct vcpu *v, bool in_hyp)
 {
-    const struct vcpu_nested *n = v->nested;
-
     if (in_hyp) {
         write_sysreg(vpidr_el2, read_sysreg(midr_el1));
         write_sysreg(vmpidr_el2, v->mpidr);
     } else {
-        write_sysreg(vpidr_el2, vncr_read(n, VNCR_VPIDR_EL2));
-        write_sysreg(vmpidr_el2, vncr_read(n, VNCR_VMPIDR_EL2));
+        write_sysreg(vpidr_el2, vncr_reg_read(v, VREG_VPIDR_EL2));
+        write_sysreg(vmpidr_el2, vncr_reg_read(v, VREG_VMPIDR_EL2));
     }
 }
 

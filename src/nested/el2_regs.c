@@ -215,7 +215,7 @@ static unsigned ich_nr_lrs(const struct vcpu *v)
 
 static const uint64_t *ich_lrs(const struct vcpu *v)
 {
-    return &v->nested->vncr[VNCR_ICH_LR0_EL2 / sizeof(uint64_t)];
+    return vncr_reg_slot(v, VREG_ICH_LR0_EL2);
 }
 
 static bool ich_vtr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
@@ -226,8 +226,8 @@ static bool ich_vtr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *
 
 static bool ich_misr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = nested_ich_misr(vncr_read(v->nested, VNCR_ICH_HCR_EL2),
-                           vncr_read(v->nested, VNCR_ICH_VMCR_EL2), ich_lrs(v), ich_nr_lrs(v));
+    *val = nested_ich_misr(vncr_reg_read(v, VREG_ICH_HCR_EL2),
+                           vncr_reg_read(v, VREG_ICH_VMCR_EL2), ich_lrs(v), ich_nr_lrs(v));
     return v->vm->gic_version == 3;
 }
 

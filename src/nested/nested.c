@@ -117,9 +117,9 @@ void nested_vcpu_reset(struct vcpu *v)
     n->mi_known = false;
     n->poll_valid = false;
     v->timer_voff = 0;
-    vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
-    vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
-    vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
+    vncr_reg_write(v, VREG_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
+    vncr_reg_write(v, VREG_VPIDR_EL2, read_sysreg(midr_el1));
+    vncr_reg_write(v, VREG_VMPIDR_EL2, v->mpidr);
     nested_set_in_hyp(v, true);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     if (n->nvhe)
@@ -169,7 +169,7 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 
 static uint64_t vhcr(const struct vcpu *v)
 {
-    return nested_vhcr_effective(vncr_read(v->nested, VNCR_HCR_EL2), v->nested->nvhe);
+    return nested_vhcr_effective(vncr_reg_read(v, VREG_HCR_EL2), v->nested->nvhe);
 }
 
 /* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept
@@ -215,9 +215,9 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
              "yet (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits);
 }
 
-static uint64_t *page_lrs(struct vcpu_nested *n)
+static uint64_t *page_lrs(struct vcpu *v)
 {
-    return &n->vncr[VNCR_ICH_LR0_EL2 / sizeof(uint64_t)];
+    return vncr_reg_slot(v, VREG_ICH_LR0_EL2);
 }
 
 static unsigned page_nr_lrs(const struct vcpu_nested *n)
@@ -231,7 +231,7 @@ static unsigned page_nr_lrs(const struct vcpu_nested *n)
 static void update_mi(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
-    bool level = nested_mi_level(vncr_read(n, VNCR_ICH_HCR_EL2), vncr_read(n, VNCR_ICH_VMCR_EL2), page_lrs(n),
+    bool level = nested_mi_level(vncr_reg_read(v, VREG_ICH_HCR_EL2), vncr_reg_read(v, VREG_ICH_VMCR_EL2), page_lrs(v),
                                  page_nr_lrs(n));
 
     /* Nothing else drives this line: an unchanged level is not given
@@ -260,7 +260,7 @@ bool nested_vgic_enter(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
     struct vgic_v3_cpu_if *img = &n->ich_img;
-    uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
+    uint64_t hcr = vncr_reg_read(v, VREG_ICH_HCR_EL2);
     unsigned nr = page_nr_lrs(n);
 
     if (v->vm->gic_version != 3)
@@ -279,7 +279,7 @@ bool nested_vgic_enter(struct vcpu *v)
     n->ich_hw_lrs = 0;
     n->ich_img_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
-        uint64_t lr = page_lrs(n)[i];
+        uint64_t lr = page_lrs(v)[i];
         uint32_t pintid = 0;
 
         if ((lr & ICH_LR_HW) && (lr & ICH_LR_STATE_MASK)) {
@@ -295,10 +295,10 @@ bool nested_vgic_enter(struct vcpu *v)
      * loop. Its traps of its guest's ICC_* accesses (TC, TALL0/1, TDIR)
      * trap to elvisor, which forwards them (forward.c). */
     img->hcr = (hcr & (ICH_HCR_EN | NESTED_ICH_HCR_TRAPS)) | (hcr & ICH_HCR_EOICOUNT_MASK);
-    img->vmcr = vncr_read(n, VNCR_ICH_VMCR_EL2);
+    img->vmcr = vncr_reg_read(v, VREG_ICH_VMCR_EL2);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
-        img->ap0r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t));
-        img->ap1r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP1R0_EL2 + i * sizeof(uint64_t));
+        img->ap0r[i] = (uint32_t)vncr_reg_slot(v, VREG_ICH_AP0R0_EL2)[i];
+        img->ap1r[i] = (uint32_t)vncr_reg_slot(v, VREG_ICH_AP1R0_EL2)[i];
     }
     vgic_hw_load_image(img, n->ich_img_lrs);
     n->ich_live = true;
@@ -309,7 +309,7 @@ void nested_vgic_exit(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
     struct vgic_v3_cpu_if *img = &n->ich_img;
-    uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
+    uint64_t hcr = vncr_reg_read(v, VREG_ICH_HCR_EL2);
 
     if (!n->ich_live)
         return;
@@ -324,17 +324,17 @@ void nested_vgic_exit(struct vcpu *v)
         /* Its guest ended an interrupt linked to one of its own: that one
          * is deactivated, as the hardware does for a physical pINTID. */
         if ((n->ich_hw_lrs & (1u << i)) && !(img->lr[i] & ICH_LR_STATE_MASK))
-            vgic_deactivate(&v->vm->vgic, v->id, nested_lr_pintid(page_lrs(n)[i]));
-        page_lrs(n)[i] = nested_fold_lr(page_lrs(n)[i], img->lr[i]);
+            vgic_deactivate(&v->vm->vgic, v->id, nested_lr_pintid(page_lrs(v)[i]));
+        page_lrs(v)[i] = nested_fold_lr(page_lrs(v)[i], img->lr[i]);
     }
     n->ich_hw_lrs = 0;
     /* A forwarded one's physical PPI is released here, where it is loaded. */
     vgic_apply_hw_resync(&v->vm->vgic, v->id);
-    vncr_write(n, VNCR_ICH_HCR_EL2, (hcr & ~ICH_HCR_EOICOUNT_MASK) | (img->hcr & ICH_HCR_EOICOUNT_MASK));
-    vncr_write(n, VNCR_ICH_VMCR_EL2, img->vmcr);
+    vncr_reg_write(v, VREG_ICH_HCR_EL2, (hcr & ~ICH_HCR_EOICOUNT_MASK) | (img->hcr & ICH_HCR_EOICOUNT_MASK));
+    vncr_reg_write(v, VREG_ICH_VMCR_EL2, img->vmcr);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
-        vncr_write(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t), img->ap0r[i]);
-        vncr_write(n, VNCR_ICH_AP1R0_EL2 + i * sizeof(uint64_t), img->ap1r[i]);
+        vncr_reg_slot(v, VREG_ICH_AP0R0_EL2)[i] = img->ap0r[i];
+        vncr_reg_slot(v, VREG_ICH_AP1R0_EL2)[i] = img->ap1r[i];
     }
     update_mi(v);
 }
@@ -349,7 +349,7 @@ static void vse_taken(struct vcpu *v)
     if (n->in_hyp || !(v->hcr & HCR_EL2_VSE) || (read_sysreg(hcr_el2) & HCR_EL2_VSE))
         return;
     v->hcr &= ~HCR_EL2_VSE;
-    vncr_write(n, VNCR_HCR_EL2, vncr_read(n, VNCR_HCR_EL2) & ~HCR_EL2_VSE);
+    vncr_reg_write(v, VREG_HCR_EL2, vncr_reg_read(v, VREG_HCR_EL2) & ~HCR_EL2_VSE);
 }
 
 /* Its own interrupts are its EL2's while its guest runs as its HCR_EL2
@@ -389,7 +389,7 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
     /* Its virtual SError's syndrome (FEAT_RAS, which the VM shows as the
      * CPU has it) sits in the page. */
     if ((nested_l2_hcr(v->nested->guest_hcr, vh) & HCR_EL2_VSE) && ID_AA64PFR0_RAS(read_sysreg(id_aa64pfr0_el1)))
-        write_sysreg(VSESR_EL2, vncr_read(v->nested, VNCR_VSESR_EL2));
+        write_sysreg(VSESR_EL2, vncr_reg_read(v, VREG_VSESR_EL2));
     nested_xstats_close(&v->nested->xstats, v->nr_exits);
     nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
 }
@@ -529,7 +529,7 @@ static uint64_t l2_ich_traps(struct vcpu *v)
 {
     if (v->vm->gic_version != 3 || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
         return 0;
-    return vncr_read(v->nested, VNCR_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
+    return vncr_reg_read(v, VREG_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
 }
 
 /* An exit from the guest's guest: forwarded to vEL2 when its hypervisor

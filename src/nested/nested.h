@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/sysreg.h"
+#include "core/vcpu.h"
 #include "core/vmid_alloc.h"
 #include "nested/vncr.h"
 #include "vdev/vgic.h"
@@ -85,6 +86,29 @@ static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
 static inline void vncr_write(struct vcpu_nested *n, unsigned off, uint64_t val)
 {
     n->vncr[off / sizeof(uint64_t)] = val;
+}
+
+/* A register whose only home is the VNCR page (core/vcpu_reg.h's
+ * VCPU_VNCR_ONLY): the same slot in every context of a nested vCPU, so the
+ * hyp context's location serves, and a constant r makes it one access. */
+static inline uint64_t vncr_reg_read(const struct vcpu *v, enum vcpu_reg r)
+{
+    return vcpu_reg_read_in(v, r, VCPU_CTX_HYP);
+}
+
+static inline void vncr_reg_write(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+    vcpu_reg_write_in(v, r, VCPU_CTX_HYP, val);
+}
+
+/* The slot of r, and of the registers after it in VCPU_VNCR_ONLY (the
+ * LRs, the active priorities: consecutive in the page too). For an r the
+ * caller indexes: every VCPU_VNCR_ONLY row is the same VNCR slot in every
+ * nested context (tests/unit/fake/test_vcpu_reg.c checks both), so the
+ * slot is the access, without vcpu_reg_read_in()'s switch on the kind. */
+static inline uint64_t *vncr_reg_slot(const struct vcpu *v, enum vcpu_reg r)
+{
+    return &v->vncr[vcpu_reg_loc[r][VCPU_CTX_HYP].at / sizeof(uint64_t)];
 }
 
 /* Enters or leaves hyp context: the register file locates the vCPU's

@@ -121,7 +121,7 @@ bool shadow_s2_enter(struct vcpu *v, uint64_t *root, struct vmid_ctx **vmid)
 {
     struct vm *vm = v->vm;
     struct shadow_pool *p = pool_of(vm);
-    uint64_t vv = vncr_read(v->nested, VNCR_VTTBR_EL2);
+    uint64_t vv = vncr_reg_read(v, VREG_VTTBR_EL2);
     bool hit, recycled;
 
     spin_lock(&p->lock);
@@ -260,7 +260,7 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
             inject_dabt_sea(v, far, acc.write);
         return true;
     }
-    ns2_cfg_decode(vncr_read(n, VNCR_VTCR_EL2), vncr_read(n, VNCR_VTTBR_EL2), hyp_ipa_bits, &cfg);
+    ns2_cfg_decode(vncr_reg_read(v, VREG_VTCR_EL2), vncr_reg_read(v, VREG_VTTBR_EL2), hyp_ipa_bits, &cfg);
     ns2_walk(&cfg, ipa, &acc, read_l1, vm, &w);
     if (!w.ok) {
         inject_to_vel2(v, esr, w.fsc, far, ipa);

@@ -34,13 +34,13 @@
 #include "trap/sysreg_emul.h"
 #include "trap/vtimer.h"
 
-/* L2's EL1 timers and their VNCR slots. */
+/* L2's EL1 timers and their registers (VNCR slots). */
 static const struct {
     enum vtimer_id id;
-    unsigned ctl, cval;
+    enum vcpu_reg ctl, cval;
 } page_timers[] = {
-    { VTIMER_EL1_PHYS, VNCR_CNTP_CTL_EL0, VNCR_CNTP_CVAL_EL0 },
-    { VTIMER_EL1_VIRT, VNCR_CNTV_CTL_EL0, VNCR_CNTV_CVAL_EL0 },
+    { VTIMER_EL1_PHYS, VREG_CNTP_CTL_EL0, VREG_CNTP_CVAL_EL0 },
+    { VTIMER_EL1_VIRT, VREG_CNTV_CTL_EL0, VREG_CNTV_CVAL_EL0 },
 };
 #define NR_PAGE_TIMERS  (sizeof(page_timers) / sizeof(page_timers[0]))
 
@@ -58,7 +58,7 @@ void nested_timer_map(const struct vcpu *v, struct vtimer_map *m)
 static uint64_t page_offset(const struct vcpu *v, unsigned i)
 {
     if (page_timers[i].id == VTIMER_EL1_VIRT)
-        return v->vm->vcnt_offset + vncr_read(v->nested, VNCR_CNTVOFF_EL2);
+        return v->vm->vcnt_offset + vncr_reg_read(v, VREG_CNTVOFF_EL2);
     return v->vm->cnt_offset;
 }
 
@@ -66,26 +66,22 @@ static uint64_t page_offset(const struct vcpu *v, unsigned i)
  * that the polls (trap/vtimer.c) and the load see what L1 last wrote. */
 static void page_in(struct vcpu *v)
 {
-    struct vcpu_nested *n = v->nested;
-
     for (unsigned i = 0; i < NR_PAGE_TIMERS; i++) {
         struct vtimer *t = &v->timers[page_timers[i].id];
-        t->ctl = vtimer_ctl_write_value(vncr_read(n, page_timers[i].ctl));
-        t->cval = vncr_read(n, page_timers[i].cval);
+        t->ctl = vtimer_ctl_write_value(*vncr_reg_slot(v, page_timers[i].ctl));
+        t->cval = *vncr_reg_slot(v, page_timers[i].cval);
     }
-    v->timer_voff = vncr_read(n, VNCR_CNTVOFF_EL2);
+    v->timer_voff = vncr_reg_read(v, VREG_CNTVOFF_EL2);
 }
 
 /* L2's timers as L2 left them into the page: CTL with the ISTATUS the
  * hardware computed, which L1 reads from the page without a trap. */
 static void page_out(struct vcpu *v)
 {
-    struct vcpu_nested *n = v->nested;
-
     for (unsigned i = 0; i < NR_PAGE_TIMERS; i++) {
         const struct vtimer *t = &v->timers[page_timers[i].id];
-        vncr_write(n, page_timers[i].ctl, t->ctl);
-        vncr_write(n, page_timers[i].cval, t->cval);
+        *vncr_reg_slot(v, page_timers[i].ctl) = t->ctl;
+        *vncr_reg_slot(v, page_timers[i].cval) = t->cval;
     }
 }
 
@@ -95,13 +91,12 @@ static void page_out(struct vcpu *v)
  * while it ran at its next exit. */
 static void publish_one(struct vcpu *v, unsigned i, uint64_t now)
 {
-    struct vcpu_nested *n = v->nested;
-    uint64_t ctl = vtimer_ctl_write_value(vncr_read(n, page_timers[i].ctl));
+    uint64_t ctl = vtimer_ctl_write_value(*vncr_reg_slot(v, page_timers[i].ctl));
 
     if ((ctl & CNT_CTL_ENABLE) &&
-        vtimer_count(now, page_offset(v, i)) >= vncr_read(n, page_timers[i].cval))
+        vtimer_count(now, page_offset(v, i)) >= *vncr_reg_slot(v, page_timers[i].cval))
         ctl |= CNT_CTL_ISTATUS;
-    vncr_write(n, page_timers[i].ctl, ctl);
+    *vncr_reg_slot(v, page_timers[i].ctl) = ctl;
 }
 
 /* The scheduler polls before and after each pre_enter (run/sched.c), and
@@ -276,7 +271,7 @@ static bool el02_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 
     if (!v->nested->in_hyp || v->nested->nvhe)
         return false;
-    *val = vtimer_tval_read(vncr_read(v->nested, page_timers[i].cval),
+    *val = vtimer_tval_read(*vncr_reg_slot(v, page_timers[i].cval),
                             vtimer_count(hw_cntpct(), page_offset(v, i)));
     return true;
 }
@@ -288,8 +283,8 @@ static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
 
     if (!v->nested->in_hyp || v->nested->nvhe)
         return false;
-    vncr_write(v->nested, page_timers[i].cval,
-               vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i))));
+    *vncr_reg_slot(v, page_timers[i].cval) =
+        vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i)));
     publish_one(v, i, now);
     return true;
 }
@@ -323,7 +318,7 @@ static bool el0_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *
     if (!page_view(v))
         return plain_read(v, d, val);
     publish_one(v, i, hw_cntpct());
-    *val = vncr_read(v->nested, page_timers[i].ctl);
+    *val = *vncr_reg_slot(v, page_timers[i].ctl);
     return true;
 }
 
@@ -333,7 +328,7 @@ static bool el0_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 
     if (!page_view(v))
         return plain_write(v, d, val);
-    vncr_write(v->nested, page_timers[i].ctl, vtimer_ctl_write_value(val));
+    *vncr_reg_slot(v, page_timers[i].ctl) = vtimer_ctl_write_value(val);
     publish_one(v, i, hw_cntpct());
     return true;
 }
@@ -342,7 +337,7 @@ static bool el0_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 {
     if (!page_view(v))
         return plain_read(v, d, val);
-    *val = vncr_read(v->nested, page_timers[timer_reg_of(d)->slot].cval);
+    *val = *vncr_reg_slot(v, page_timers[timer_reg_of(d)->slot].cval);
     return true;
 }
 
@@ -352,7 +347,7 @@ static bool el0_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 
     if (!page_view(v))
         return plain_write(v, d, val);
-    vncr_write(v->nested, page_timers[i].cval, val);
+    *vncr_reg_slot(v, page_timers[i].cval) = val;
     publish_one(v, i, hw_cntpct());
     return true;
 }
@@ -363,7 +358,7 @@ static bool el0_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 
     if (!page_view(v))
         return plain_read(v, d, val);
-    *val = vtimer_tval_read(vncr_read(v->nested, page_timers[i].cval),
+    *val = vtimer_tval_read(*vncr_reg_slot(v, page_timers[i].cval),
                             vtimer_count(hw_cntpct(), page_offset(v, i)));
     return true;
 }
@@ -375,7 +370,7 @@ static bool el0_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 
     if (!page_view(v))
         return plain_write(v, d, val);
-    vncr_write(v->nested, page_timers[i].cval, vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i))));
+    *vncr_reg_slot(v, page_timers[i].cval) = vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i)));
     publish_one(v, i, now);
     return true;
 }
