@@ -157,6 +157,13 @@ static inline void vcpu_reg_write_in(struct vcpu *v, enum vcpu_reg r, enum vcpu_
     vcpu_loc_write(v, vcpu_reg_loc[r][c], val);
 }
 
+/* Whether a context runs the guest hypervisor itself (its vEL2): the
+ * hardware EL1 registers are its own, VREG_HYP_<reg>. */
+static inline bool vcpu_ctx_is_hyp(enum vcpu_ctx c)
+{
+    return c == VCPU_CTX_HYP || c == VCPU_CTX_HYP_NVHE;
+}
+
 /* A register in the vCPU's current context, loaded or not. */
 static inline uint64_t vcpu_reg_read(const struct vcpu *v, enum vcpu_reg r)
 {

@@ -4,7 +4,6 @@
 #include "nested/nested.h"
 #include "nested/s2_walk.h"
 
-#include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/hw_timer.h"
 #include "arch/arm64/hyp.h"
@@ -374,6 +373,13 @@ void nested_check_irq(struct vcpu *v)
         nested_irq_to_vel2(v);
 }
 
+/* Its ELR_EL2 (an ERET from vEL2): VCPU_CTX_HYP's location is
+ * VCPU_CTX_HYP_NVHE's too, so a constant context serves both. */
+static uint64_t hyp_elr(const struct vcpu *v)
+{
+    return vcpu_reg_read_in(v, VREG_HYP_ELR_EL1, VCPU_CTX_HYP);
+}
+
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
     uint64_t vh = vhcr(v), root = v->vm->s2.root;
@@ -381,7 +387,7 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
 
     if ((vh & HCR_VM) && !shadow_s2_enter(v, &root, &vmid)) {
         log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx: no free shadow stage 2: VM stopped",
-                v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)el1_read(EL1_ELR));
+                v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)hyp_elr(v));
         vm_power_off(v->vm, VM_STOPPED);
         return;
     }
@@ -391,14 +397,14 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
     if ((nested_l2_hcr(v->nested->guest_hcr, vh) & HCR_EL2_VSE) && ID_AA64PFR0_RAS(read_sysreg(id_aa64pfr0_el1)))
         write_sysreg(VSESR_EL2, vncr_reg_read(v, VREG_VSESR_EL2));
     nested_xstats_close(&v->nested->xstats, v->nr_exits);
-    nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
+    nested_enter_l2(v, vh, root, vmid, hyp_elr(v), spsr);
 }
 
 /* The guest's ELR_EL2 and SPSR_EL2 are the hardware ELR_EL1 and SPSR_EL1
  * while it runs in hyp context (NV2 redirects them). */
 static void handle_eret(struct vcpu *v, uint64_t esr)
 {
-    uint64_t spsr = el1_read(EL1_SPSR), pstate = 0;
+    uint64_t spsr = vcpu_reg_read_in(v, VREG_HYP_SPSR_EL1, VCPU_CTX_HYP), pstate = 0;
 
     if (esr & ESR_ERET_ERETA) {
         /* Pointer authentication is hidden from guests. */
@@ -408,7 +414,7 @@ static void handle_eret(struct vcpu *v, uint64_t esr)
     switch (nested_eret(spsr, vhcr(v), v->regs.pstate, &pstate)) {
     case NESTED_ERET_HYP:
     case NESTED_ERET_ILLEGAL:
-        v->regs.pc = el1_read(EL1_ELR);
+        v->regs.pc = hyp_elr(v);
         v->regs.pstate = pstate;
         return;
     case NESTED_ERET_NESTED:

@@ -14,7 +14,6 @@
 #include "nested/nested.h"
 #include "nested/s2_walk.h"
 
-#include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
@@ -218,8 +217,7 @@ static bool read_l1(void *ctx, uint64_t ipa, uint64_t *desc)
 static void inject_to_vel2(struct vcpu *v, uint64_t esr, unsigned fsc, uint64_t far, uint64_t ipa)
 {
     nested_exit_to_vel2(v, ns2_fault_esr(esr, fsc));
-    /* Under NV2 its FAR_EL2 is the hardware FAR_EL1. */
-    el1_write(EL1_FAR, far);
+    vcpu_reg_write_in(v, VREG_HYP_FAR_EL1, VCPU_CTX_HYP, far);
     vcpu_cell_write(v, VREG_HPFAR_EL2, ns2_hpfar(ipa));
 }
 

@@ -273,6 +273,26 @@ static void test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1(void **state)
     assert_true(fake_log_find("msr s3_5_c1_c0_0 0x30d00800", 0) >= 0);
 }
 
+/* An exception elvisor gives the guest hypervisor in vEL2 (an ERETAA:
+ * pointer authentication is hidden) is taken to its own EL2: its
+ * ELR/SPSR/ESR_EL2 are the hardware EL1 registers, its VBAR_EL2 decides
+ * where; its guest's registers in the page stay as they were. */
+static void test_an_undef_in_vel2_is_taken_to_its_own_el2(void **state)
+{
+    uint64_t pc = v->regs.pc;
+
+    vncr_write(n, VNCR_ELR_EL1, L2_PC);
+    vncr_write(n, VNCR_ESR_EL1, 0x77);
+    fake_exit_sync(fake_esr(EC_ERET, 1u << 1));    /* ISS.ERETA */
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_true(n->in_hyp);
+    assert_int_equal(el1_read(EL1_ELR), pc);
+    assert_int_equal(el1_read(EL1_ESR) >> ESR_EC_SHIFT, EC_UNKNOWN);
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x200);
+    assert_int_equal(vncr_read(n, VNCR_ELR_EL1), L2_PC);
+    assert_int_equal(vncr_read(n, VNCR_ESR_EL1), 0x77);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +305,7 @@ int main(void)
         cmocka_unit_test_setup(test_every_switched_register_goes_to_its_own_place_and_back, setup),
         cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
         cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
+        cmocka_unit_test_setup(test_an_undef_in_vel2_is_taken_to_its_own_el2, setup),
     };
     return cmocka_run_group_tests_name("nested context switch on the fake arch", tests, NULL, NULL);
 }
