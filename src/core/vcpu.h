@@ -161,7 +161,7 @@ static inline void vcpu_reg_write_in(struct vcpu *v, enum vcpu_reg r, enum vcpu_
  * hardware EL1 registers are its own, VREG_HYP_<reg>. */
 static inline bool vcpu_ctx_is_hyp(enum vcpu_ctx c)
 {
-    return c == VCPU_CTX_HYP || c == VCPU_CTX_HYP_NVHE;
+    return c & 1;
 }
 
 /* A register in the vCPU's current context, loaded or not. */

@@ -115,6 +115,10 @@ enum vcpu_ctx {
     VCPU_CTX_NESTED_NVHE,
     VCPU_CTX_NR
 };
+/* The hyp contexts are the odd ones (vcpu_ctx_is_hyp(): one test of the
+ * context a nested vCPU's code asks about most). */
+_Static_assert(VCPU_CTX_HYP % 2 == 1 && VCPU_CTX_HYP_NVHE % 2 == 1 && VCPU_CTX_PLAIN % 2 == 0 &&
+               VCPU_CTX_NESTED % 2 == 0 && VCPU_CTX_NESTED_NVHE % 2 == 0, "hyp contexts are odd");
 
 enum vcpu_loc_kind {
     VCPU_LOC_NONE,          /* no such register in this context */

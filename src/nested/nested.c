@@ -69,8 +69,8 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     struct vcpu_nested *n = hyp_alloc(sizeof(*n), sizeof(uint64_t));
 
     if (n)
-        n->vncr = page_alloc();
-    if (!n || !n->vncr) {
+        v->vncr = page_alloc();
+    if (!n || !v->vncr) {
         log_err("vm %s: no memory for vCPU %u's virtual EL2 state", v->vm->cfg->name, v->id);
         return -1;
     }
@@ -78,7 +78,6 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
     n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
     n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
-    v->vncr = n->vncr;
     n->s2_slot = NS2_POOL_SLOTS;
     if (v->vm->gic_version == 3) {
         const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
@@ -105,12 +104,12 @@ void nested_vcpu_reset(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
 
-    if (!n->in_hyp)
+    if (!nested_in_hyp(v))
         shadow_s2_leave(v);
     /* The guest hypervisor starts over: none of its stage-2 tables hold. */
     if (v->id == 0)
         shadow_s2_invalidate(v->vm, true);
-    memset(n->vncr, 0, VNCR_PAGE_SIZE);
+    memset(v->vncr, 0, VNCR_PAGE_SIZE);
     n->vhcr_logged = 0;
     n->xstats.open_kind = 0;
     n->mi_known = false;
@@ -133,11 +132,11 @@ void nested_load(struct vcpu *v)
     struct vcpu_nested *n = v->nested;
 
     /* elvisor's identity map makes the page's address its VA at EL2. */
-    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)n->vncr);
+    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)v->vncr);
 
     /* vcpu_load put the VM's own VTTBR in place; the nested context runs
      * its own regime, whose VMID may have to be renewed too. */
-    if (!n->in_hyp)
+    if (!nested_in_hyp(v))
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
     nested_load_ids(v);
     nested_timer_traps(v);
@@ -155,7 +154,7 @@ void nested_debug_traps(struct vcpu *v)
     uint64_t traps = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
     uint64_t mdcr = read_sysreg(mdcr_el2) & ~traps;
 
-    if (!v->nested->in_hyp)
+    if (!nested_in_hyp(v))
         mdcr |= nested_mdcr_traps(vcpu_cell_read(v, VREG_MDCR_EL2));
     write_sysreg(mdcr_el2, mdcr);
     isb();
@@ -163,7 +162,7 @@ void nested_debug_traps(struct vcpu *v)
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 {
-    return v->nested->in_hyp ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
+    return nested_in_hyp(v) ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
 }
 
 static uint64_t vhcr(const struct vcpu *v)
@@ -268,7 +267,7 @@ bool nested_vgic_enter(struct vcpu *v)
      * interface it programs, enabled or not (KVM leaves ICH_HCR_EL2.En
      * clear while no LR is in use): never elvisor's, which holds its own
      * interrupts and priorities. */
-    if (n->in_hyp || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
+    if (nested_in_hyp(v) || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
     /* An LR with HW = 1 names one of its own (virtual) interrupts: linked
@@ -343,9 +342,7 @@ void nested_vgic_exit(struct vcpu *v)
  * is written again (an exit to vEL2, a reload). */
 static void vse_taken(struct vcpu *v)
 {
-    struct vcpu_nested *n = v->nested;
-
-    if (n->in_hyp || !(v->hcr & HCR_EL2_VSE) || (read_sysreg(hcr_el2) & HCR_EL2_VSE))
+    if (nested_in_hyp(v) || !(v->hcr & HCR_EL2_VSE) || (read_sysreg(hcr_el2) & HCR_EL2_VSE))
         return;
     v->hcr &= ~HCR_EL2_VSE;
     vncr_reg_write(v, VREG_HCR_EL2, vncr_reg_read(v, VREG_HCR_EL2) & ~HCR_EL2_VSE);
@@ -364,7 +361,7 @@ void nested_check_irq(struct vcpu *v)
         update_mi(v);
     vse_taken(v);
     route = vhcr(v) & (HCR_IMO | HCR_FMO);
-    if (v->nested->in_hyp || !route)
+    if (nested_in_hyp(v) || !route)
         return;
     groups = vgic_vcpu_pending_groups(&v->vm->vgic, v->id);
     if ((route & HCR_FMO) && (groups & VGIC_PENDING_FIQ))
@@ -580,7 +577,7 @@ static void handle_vncr_abort(struct vcpu *v, uint64_t esr)
 
 bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 {
-    if (!v->nested->in_hyp)
+    if (!nested_in_hyp(v))
         return handle_l2_sync(v, esr);
     switch (ESR_EC(esr)) {
     case EC_HVC64:
@@ -610,7 +607,7 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 static void cptr_traps(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
-    uint64_t traps = n->in_hyp ? 0 : nested_l2_cptr_traps(v);
+    uint64_t traps = nested_in_hyp(v) ? 0 : nested_l2_cptr_traps(v);
     bool fp = (traps & NESTED_CPTR_TFP) != 0, cpacr = (traps & NESTED_CPTR_TCPAC) != 0;
 
     if (fp != n->fp_trap_hw || cpacr != n->cpacr_trap_hw) {

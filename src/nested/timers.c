@@ -46,7 +46,7 @@ static const struct {
 
 void nested_timer_map(const struct vcpu *v, struct vtimer_map *m)
 {
-    if (v->nested->in_hyp)
+    if (nested_in_hyp(v))
         *m = (struct vtimer_map){ { [HW_TIMER_EL1_PHYS] = VTIMER_EL2_PHYS,
                                     [HW_TIMER_EL1_VIRT] = VTIMER_EL2_VIRT } };
     else
@@ -112,7 +112,7 @@ static bool poll_still_holds(const struct vcpu *v, uint64_t now)
 {
     const struct vcpu_nested *n = v->nested;
 
-    return n->poll_valid && n->poll_exits == v->nr_exits && n->poll_in_hyp == n->in_hyp &&
+    return n->poll_valid && n->poll_exits == v->nr_exits && n->poll_in_hyp == nested_in_hyp(v) &&
            n->poll_gen == vgic_gen(&v->vm->vgic) && now < n->poll_next;
 }
 
@@ -125,16 +125,16 @@ uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
     if (poll_still_holds(v, now)) {
         next = n->poll_next;
     } else {
-        if (n->in_hyp)
+        if (nested_in_hyp(v))
             page_in(v);
         next = vtimer_poll_sw(v, now, &fired);
         n->poll_valid = !fired;
         n->poll_exits = v->nr_exits;
-        n->poll_in_hyp = n->in_hyp;
+        n->poll_in_hyp = nested_in_hyp(v);
         n->poll_gen = vgic_gen(&v->vm->vgic);
         n->poll_next = next;
     }
-    if (n->in_hyp)
+    if (nested_in_hyp(v))
         for (unsigned i = 0; i < NR_PAGE_TIMERS; i++)
             publish_one(v, i, now);
     return next;
@@ -151,7 +151,7 @@ void nested_timer_traps(struct vcpu *v)
 {
     unsigned traps = 0;
 
-    if (v->nested->in_hyp) {
+    if (nested_in_hyp(v)) {
         traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : 0;
     } else {
         uint64_t c = nested_vcnthctl(v);
@@ -170,7 +170,7 @@ void nested_timer_traps(struct vcpu *v)
 void nested_put(struct vcpu *v)
 {
     v->nested->poll_valid = false;
-    if (v->nested->in_hyp)
+    if (nested_in_hyp(v))
         page_in(v);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));
     write_sysreg(mdcr_el2, read_sysreg(mdcr_el2) & ~(MDCR_TDA | MDCR_TDOSA | MDCR_TDRA));
@@ -269,7 +269,7 @@ static bool el02_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 {
     unsigned i = timer_reg_of(d)->slot;
 
-    if (!v->nested->in_hyp || v->nested->nvhe)
+    if (!nested_in_hyp(v) || v->nested->nvhe)
         return false;
     *val = vtimer_tval_read(*vncr_reg_slot(v, page_timers[i].cval),
                             vtimer_count(hw_cntpct(), page_offset(v, i)));
@@ -281,7 +281,7 @@ static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
     unsigned i = timer_reg_of(d)->slot;
     uint64_t now = hw_cntpct();
 
-    if (!v->nested->in_hyp || v->nested->nvhe)
+    if (!nested_in_hyp(v) || v->nested->nvhe)
         return false;
     *vncr_reg_slot(v, page_timers[i].cval) =
         vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i)));
@@ -294,7 +294,7 @@ static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
  * (its guest's context, a VHE L1) by elvisor's own table. */
 static bool page_view(const struct vcpu *v)
 {
-    return v->nested->nvhe && v->nested->in_hyp;
+    return v->nested->nvhe && nested_in_hyp(v);
 }
 
 static bool plain_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)

@@ -87,7 +87,7 @@ static int setup_l1(void **state)
 {
     v = fake_one_vcpu("l1", true);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(v->nested->in_hyp);
+    assert_true(nested_in_hyp(v));
     return 0;
 }
 
@@ -120,7 +120,7 @@ static void test_a_guest_hypervisors_registers_follow_its_context(void **state)
     for (unsigned i = 0; i < NR_PAGED; i++) {
         vcpu_reg_write(v, paged[i].reg, GUEST(i));
         vcpu_reg_write(v, paged[i].hyp, HYP(i));
-        assert_int_equal(vncr_read(v->nested, paged[i].slot), GUEST(i));
+        assert_int_equal(vncr_read(v, paged[i].slot), GUEST(i));
         assert_int_equal(el1_read(paged[i].hw), HYP(i));
     }
     for (unsigned i = 0; i < NR_SHARED; i++) {
@@ -141,7 +141,7 @@ static void test_a_guest_hypervisors_registers_follow_its_context(void **state)
         assert_int_equal(vcpu_reg_read(v, (enum vcpu_reg)shared[i]), GUEST(40 + i));
     nested_irq_to_vel2(v);
     for (unsigned i = 0; i < NR_PAGED; i++) {
-        assert_int_equal(vncr_read(v->nested, paged[i].slot), GUEST(20 + i));
+        assert_int_equal(vncr_read(v, paged[i].slot), GUEST(20 + i));
         assert_int_equal(vcpu_reg_read(v, paged[i].reg), GUEST(20 + i));
         if (paged[i].hw == EL1_ELR || paged[i].hw == EL1_SPSR)
             continue;   /* the IRQ's return address and PSTATE */
@@ -177,7 +177,7 @@ static void test_an_unloaded_guest_hypervisors_own_registers_are_in_its_el1_file
     vcpu_reg_write(v, VREG_HYP_VBAR_EL1, 0x40200000);
     vcpu_reg_write(v, VREG_VBAR_EL1, 0x80000);
     assert_int_equal(v->sysreg[VREG_VBAR_EL1], 0x40200000);
-    assert_int_equal(vncr_read(v->nested, VNCR_VBAR_EL1), 0x80000);
+    assert_int_equal(vncr_read(v, VNCR_VBAR_EL1), 0x80000);
     vcpu_load(v);
     assert_int_equal(el1_read(EL1_VBAR), 0x40200000);
 }
@@ -207,6 +207,23 @@ static void test_kept_cells_and_what_a_plain_guest_lacks(void **state)
     }
 }
 
+/* Whether a guest hypervisor runs itself is its register context alone:
+ * both hyp contexts (VHE and not) and no other, and the switch and the
+ * exit back set it. */
+static void test_the_context_says_whether_it_is_in_hyp(void **state)
+{
+    for (unsigned c = 0; c < VCPU_CTX_NR; c++)
+        assert_int_equal(vcpu_ctx_is_hyp((enum vcpu_ctx)c), c == VCPU_CTX_HYP || c == VCPU_CTX_HYP_NVHE);
+    assert_int_equal(v->reg_ctx, VCPU_CTX_HYP);
+    assert_true(nested_in_hyp(v));
+    nested_enter_l2(v, HCR_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
+    assert_int_equal(v->reg_ctx, VCPU_CTX_NESTED);
+    assert_false(nested_in_hyp(v));
+    nested_irq_to_vel2(v);
+    assert_int_equal(v->reg_ctx, VCPU_CTX_HYP);
+    assert_true(nested_in_hyp(v));
+}
+
 static void assert_vncr_only(enum vcpu_reg r, unsigned slot)
 {
     for (unsigned c = 0; c < VCPU_CTX_NR; c++) {
@@ -214,7 +231,7 @@ static void assert_vncr_only(enum vcpu_reg r, unsigned slot)
         if (c != VCPU_CTX_PLAIN)
             assert_int_equal(vcpu_reg_loc[r][c].at, slot);
     }
-    assert_ptr_equal(vncr_reg_slot(v, r), &v->nested->vncr[slot / sizeof(uint64_t)]);
+    assert_ptr_equal(vncr_reg_slot(v, r), &v->vncr[slot / sizeof(uint64_t)]);
 }
 
 /* The VNCR-only registers: the database's slot in every nested context,
@@ -239,7 +256,7 @@ static void test_vncr_only_registers_are_their_slot_in_every_context(void **stat
         vcpu_reg_write(v, vncr_only[i].reg, GUEST(i));
     nested_enter_l2(v, HCR_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
     for (unsigned i = 0; i < NR_VNCR_ONLY; i++) {
-        assert_int_equal(vncr_read(v->nested, vncr_only[i].slot), GUEST(i));
+        assert_int_equal(vncr_read(v, vncr_only[i].slot), GUEST(i));
         assert_int_equal(vcpu_reg_read(v, vncr_only[i].reg), GUEST(i));
     }
 }
@@ -253,6 +270,7 @@ int main(void)
         cmocka_unit_test_setup(test_an_unloaded_guest_hypervisors_own_registers_are_in_its_el1_file, setup_l1),
         cmocka_unit_test_setup(test_kept_cells_and_what_a_plain_guest_lacks, setup_l1),
         cmocka_unit_test_setup(test_vncr_only_registers_are_their_slot_in_every_context, setup_l1),
+        cmocka_unit_test_setup(test_the_context_says_whether_it_is_in_hyp, setup_l1),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
