@@ -49,7 +49,7 @@ struct vcpu {
     struct vcpu_regs regs;
     /* Its system registers (core/vcpu_reg.h): the EL1 file first, then
      * the cells of values not in the hardware; vcpu_reg_read() finds each. */
-    uint64_t sysreg[VCPU_NR_REGS];
+    uint64_t sysreg[VCPU_NR_CELLS];
     uint64_t *vncr;             /* its VNCR page (nested virtualization), else NULL */
     uint8_t reg_ctx;            /* enum vcpu_ctx its registers are located by */
     struct fpsimd_state fp;
@@ -155,6 +155,13 @@ static inline uint64_t vcpu_reg_read_in(const struct vcpu *v, enum vcpu_reg r, e
 static inline void vcpu_reg_write_in(struct vcpu *v, enum vcpu_reg r, enum vcpu_ctx c, uint64_t val)
 {
     vcpu_loc_write(v, vcpu_reg_loc[r][c], val);
+}
+
+/* Whether a context runs the guest hypervisor itself (its vEL2): the
+ * hardware EL1 registers are its own, VREG_HYP_<reg>. */
+static inline bool vcpu_ctx_is_hyp(enum vcpu_ctx c)
+{
+    return c & 1;
 }
 
 /* A register in the vCPU's current context, loaded or not. */

@@ -7,7 +7,8 @@
  *   cell of the EL1 file (the first EL1_NR_REGS cells, el1_regs.h's order)
  *   while it is not: vcpu_put/vcpu_load move the whole file;
  * - a cell of its own in struct vcpu's sysreg[];
- * - a slot of the VNCR page (nested virtualization, FEAT_NV2).
+ * - a slot of the VNCR page (nested virtualization, FEAT_NV2); the
+ *   registers that live only there (VCPU_VNCR_ONLY) come after the cells.
  *
  * Which one depends on the context: a plain EL1 guest has only the EL1
  * file. A guest hypervisor's vCPU in hyp context (vEL2) holds its own EL2
@@ -52,6 +53,22 @@
     X(SCTLR_EL2) X(TTBR0_EL2) X(TTBR1_EL2) X(TCR_EL2) X(MAIR_EL2) X(AMAIR_EL2) X(VBAR_EL2)  \
     X(CONTEXTIDR_EL2) X(AFSR0_EL2) X(AFSR1_EL2) X(CPTR_EL2) X(CNTHCTL_EL2) X(MDCR_EL2)      \
     X(HPFAR_EL2)
+/* The registers whose only home is the VNCR page in every nested context
+ * (KVM's VNCR() rows): the guest hypervisor's EL2 registers that NV2
+ * redirects to memory, and its guest's EL1 timers (its CNTP/CNTV_*_EL02,
+ * by their EL0 names as VNCR_<reg> spells them). A plain guest has none
+ * (its EL1 timers are v->timers, vdev/vtimer.h). The LRs and the active
+ * priorities in their slots' order, so that r + i is the i-th. */
+#define VCPU_VNCR_ONLY(X)                                                                   \
+    X(HCR_EL2) X(VTTBR_EL2) X(VTCR_EL2) X(VPIDR_EL2) X(VMPIDR_EL2) X(CNTVOFF_EL2)           \
+    X(VSESR_EL2) X(CNTP_CTL_EL0) X(CNTP_CVAL_EL0) X(CNTV_CTL_EL0) X(CNTV_CVAL_EL0)          \
+    X(ICH_HCR_EL2) X(ICH_VMCR_EL2)                                                          \
+    X(ICH_AP0R0_EL2) X(ICH_AP0R1_EL2) X(ICH_AP0R2_EL2) X(ICH_AP0R3_EL2)                     \
+    X(ICH_AP1R0_EL2) X(ICH_AP1R1_EL2) X(ICH_AP1R2_EL2) X(ICH_AP1R3_EL2)                     \
+    X(ICH_LR0_EL2) X(ICH_LR1_EL2) X(ICH_LR2_EL2) X(ICH_LR3_EL2) X(ICH_LR4_EL2)              \
+    X(ICH_LR5_EL2) X(ICH_LR6_EL2) X(ICH_LR7_EL2) X(ICH_LR8_EL2) X(ICH_LR9_EL2)              \
+    X(ICH_LR10_EL2) X(ICH_LR11_EL2) X(ICH_LR12_EL2) X(ICH_LR13_EL2) X(ICH_LR14_EL2)         \
+    X(ICH_LR15_EL2)
 
 #define VCPU_REG_HYP_(r, ...) VREG_HYP_##r,
 #define VCPU_REG_(r) VREG_##r,
@@ -68,6 +85,9 @@ enum vcpu_reg {
      * slot, a cell in hyp context. */
     VREG_CNTKCTL_EL12,
     VCPU_EL2_KEPT(VCPU_REG_)
+    VCPU_NR_CELLS,      /* the size of struct vcpu's sysreg[]: the rows below have no cell */
+    VCPU_VNCR_ONLY_FIRST_ = VCPU_NR_CELLS - 1,
+    VCPU_VNCR_ONLY(VCPU_REG_)
     VCPU_NR_REGS
 };
 #undef VCPU_REG_HYP_
@@ -95,6 +115,10 @@ enum vcpu_ctx {
     VCPU_CTX_NESTED_NVHE,
     VCPU_CTX_NR
 };
+/* The hyp contexts are the odd ones (vcpu_ctx_is_hyp(): one test of the
+ * context a nested vCPU's code asks about most). */
+_Static_assert(VCPU_CTX_HYP % 2 == 1 && VCPU_CTX_HYP_NVHE % 2 == 1 && VCPU_CTX_PLAIN % 2 == 0 &&
+               VCPU_CTX_NESTED % 2 == 0 && VCPU_CTX_NESTED_NVHE % 2 == 0, "hyp contexts are odd");
 
 enum vcpu_loc_kind {
     VCPU_LOC_NONE,          /* no such register in this context */
@@ -121,6 +145,9 @@ struct vcpu_loc {
     [VREG_##r] = { [VCPU_CTX_PLAIN] = VLOC_EL1(r), [VCPU_CTX_HYP] = VLOC_EL1(r),                     \
                    [VCPU_CTX_NESTED] = VLOC_EL1(r), [VCPU_CTX_HYP_NVHE] = VLOC_EL1(r),               \
                    [VCPU_CTX_NESTED_NVHE] = VLOC_EL1(r) },
+#define VLOC_VNCR_ONLY_(r)                                                                          \
+    [VREG_##r] = { [VCPU_CTX_HYP] = VLOC_VNCR(r), [VCPU_CTX_NESTED] = VLOC_VNCR(r),                  \
+                   [VCPU_CTX_HYP_NVHE] = VLOC_VNCR(r), [VCPU_CTX_NESTED_NVHE] = VLOC_VNCR(r) },
 #define VLOC_KEPT_(r)                                                                               \
     [VREG_##r] = { [VCPU_CTX_HYP] = VLOC_CELL(r), [VCPU_CTX_NESTED] = VLOC_CELL(r),                  \
                    [VCPU_CTX_HYP_NVHE] = VLOC_CELL(r), [VCPU_CTX_NESTED_NVHE] = VLOC_CELL(r) },
@@ -143,9 +170,11 @@ static const struct vcpu_loc vcpu_reg_loc[VCPU_NR_REGS][VCPU_CTX_NR] = {
     [VREG_HYP_CNTKCTL_EL1] = { [VCPU_CTX_HYP] = VLOC_EL1(CNTKCTL_EL1),
                                [VCPU_CTX_NESTED] = VLOC_CELL(HYP_CNTKCTL_EL1) },
     VCPU_EL2_KEPT(VLOC_KEPT_)
+    VCPU_VNCR_ONLY(VLOC_VNCR_ONLY_)
 };
 #undef VLOC_SWITCHED_
 #undef VLOC_SHARED_
 #undef VLOC_KEPT_
+#undef VLOC_VNCR_ONLY_
 
 #endif

@@ -39,15 +39,13 @@ static uint64_t vttbr_use_in(struct vcpu *v, bool in_hyp)
 
 static uint64_t vttbr_use(struct vcpu *v)
 {
-    return vttbr_use_in(v, v->nested->in_hyp);
+    return vttbr_use_in(v, nested_in_hyp(v));
 }
 
-/* in_hyp is what the nested code tests; reg_ctx is the same fact in the
- * register file's terms (core/vcpu_reg.h), picked per nvhe at init so that
- * a switch pays a load and a store for it. */
+/* The context is v->reg_ctx alone (nested_in_hyp() reads it back), picked
+ * per nvhe at init so that a switch pays a load and a store for it. */
 static void set_context(struct vcpu *v, struct vcpu_nested *n, bool in_hyp)
 {
-    n->in_hyp = in_hyp;
     v->reg_ctx = n->reg_ctx[in_hyp];
 }
 
@@ -112,20 +110,18 @@ static void ctx_exchange(struct vcpu *v, const struct vcpu_nested *n, bool to_l2
  * their redistributor by it). */
 static void load_ids_in(const struct vcpu *v, bool in_hyp)
 {
-    const struct vcpu_nested *n = v->nested;
-
     if (in_hyp) {
         write_sysreg(vpidr_el2, read_sysreg(midr_el1));
         write_sysreg(vmpidr_el2, v->mpidr);
     } else {
-        write_sysreg(vpidr_el2, vncr_read(n, VNCR_VPIDR_EL2));
-        write_sysreg(vmpidr_el2, vncr_read(n, VNCR_VMPIDR_EL2));
+        write_sysreg(vpidr_el2, vncr_reg_read(v, VREG_VPIDR_EL2));
+        write_sysreg(vmpidr_el2, vncr_reg_read(v, VREG_VMPIDR_EL2));
     }
 }
 
 void nested_load_ids(const struct vcpu *v)
 {
-    load_ids_in(v, v->nested->in_hyp);
+    load_ids_in(v, nested_in_hyp(v));
 }
 
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
@@ -188,7 +184,7 @@ uint64_t nested_l2_cptr_traps(const struct vcpu *v)
 
     if (n->nvhe)
         return nested_cptr_traps(vcpu_cell_read(v, VREG_CPTR_EL2), false);
-    if (!n->in_hyp)     /* on every entry of its guest (nested_pre_enter) */
+    if (!nested_in_hyp(v))     /* on every entry of its guest (nested_pre_enter) */
         return nested_cptr_traps(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_NESTED) |
                                      vcpu_cell_read(v, VREG_CPTR_EL2), true);
     return nested_cptr_traps(vcpu_reg_read_in(v, VREG_HYP_CPACR_EL1, VCPU_CTX_HYP) | vcpu_cell_read(v, VREG_CPTR_EL2),

@@ -37,10 +37,10 @@
 #define CPTR_BITS           GENMASK(31, 16)
 /* MDCR_EL2 without a PMU, SPE or trace (hidden from the guest): TDE, TDA,
  * TDOSA, TDRA. */
-#define MDCR_BITS           (MDCR_TDE | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
+#define MDCR_BITS           (MDCR_EL2_TDE | MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA)
 /* HPFAR_EL2: FIPA[47:4] and NS. */
 #define HPFAR_BITS          (GENMASK(47, 4) | BIT(63))
-#define ICC_SRE_EL2_VALUE   (ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB | ICC_SRE_ENABLE)
+#define ICC_SRE_EL2_VALUE   (ICC_SRE_EL2_SRE | ICC_SRE_EL2_DFB | ICC_SRE_EL2_DIB | ICC_SRE_EL2_Enable)
 
 /* ---- A non-VHE guest hypervisor's EL2 registers in the EL1 format ----
  * It runs at hardware EL1 with NV1, so its SCTLR_EL2, TCR_EL2 and CPTR_EL2
@@ -54,12 +54,12 @@
  * no PAN on exception entry). */
 #define SCTLR_NAA           BIT(6)
 #define SCTLR_IESB          BIT(21)
-#define SCTLR_SAME_AT_EL1   (SCTLR_M | SCTLR_A | SCTLR_C | SCTLR_SA | SCTLR_NAA | SCTLR_I | SCTLR_WXN | \
-                             SCTLR_IESB | SCTLR_EE | SCTLR_DSSBS)
+#define SCTLR_SAME_AT_EL1   (SCTLR_EL2_M | SCTLR_EL2_A | SCTLR_EL2_C | SCTLR_EL2_SA | SCTLR_NAA | SCTLR_EL2_I | SCTLR_EL2_WXN | \
+                             SCTLR_IESB | SCTLR_EL2_EE | SCTLR_EL2_DSSBS)
 
 uint64_t nested_sctlr_el2_to_el1(uint64_t sctlr_el2)
 {
-    return (sctlr_el2 & SCTLR_SAME_AT_EL1) | SCTLR_EL1_RESET | SCTLR_SPAN;
+    return (sctlr_el2 & SCTLR_SAME_AT_EL1) | SCTLR_EL1_RESET | SCTLR_EL1_SPAN;
 }
 
 /* TCR_EL2 (E2H = 0): T0SZ[5:0], IRGN0[9:8], ORGN0[11:10], SH0[13:12],
@@ -77,8 +77,8 @@ static uint64_t move_field(uint64_t v, unsigned from, unsigned width, unsigned t
 
 uint64_t nested_tcr_el2_to_el1(uint64_t tcr_el2)
 {
-    return (tcr_el2 & TCR_EL2_TTBR0_FIELDS) | TCR_EPD1 | TCR_TG1_4K |
-           move_field(tcr_el2, 16, 3, TCR_IPS_SHIFT) | move_field(tcr_el2, 20, 1, 37) |
+    return (tcr_el2 & TCR_EL2_TTBR0_FIELDS) | TCR_EL1_EPD1 | TCR_TG1_4K |
+           move_field(tcr_el2, 16, 3, TCR_EL1_IPS_SHIFT) | move_field(tcr_el2, 20, 1, 37) |
            move_field(tcr_el2, 21, 2, 39) | move_field(tcr_el2, 24, 1, 41) |
            move_field(tcr_el2, 25, 4, 43) | move_field(tcr_el2, 29, 1, 51) |
            move_field(tcr_el2, 30, 1, 57) | move_field(tcr_el2, 32, 1, 59);
@@ -210,12 +210,12 @@ static bool icc_sre_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
  * that page (vgic_calc.c). No GICv3, no ICH_* registers: UNDEFINED. */
 static unsigned ich_nr_lrs(const struct vcpu *v)
 {
-    return (unsigned)(v->nested->ich_vtr & ICH_VTR_LISTREGS_MASK) + 1;
+    return (unsigned)(v->nested->ich_vtr & ICH_VTR_EL2_ListRegs_MASK) + 1;
 }
 
 static const uint64_t *ich_lrs(const struct vcpu *v)
 {
-    return &v->nested->vncr[VNCR_ICH_LR0_EL2 / sizeof(uint64_t)];
+    return vncr_reg_slot(v, VREG_ICH_LR0_EL2);
 }
 
 static bool ich_vtr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
@@ -226,8 +226,8 @@ static bool ich_vtr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *
 
 static bool ich_misr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    *val = nested_ich_misr(vncr_read(v->nested, VNCR_ICH_HCR_EL2),
-                           vncr_read(v->nested, VNCR_ICH_VMCR_EL2), ich_lrs(v), ich_nr_lrs(v));
+    *val = nested_ich_misr(vncr_reg_read(v, VREG_ICH_HCR_EL2),
+                           vncr_reg_read(v, VREG_ICH_VMCR_EL2), ich_lrs(v), ich_nr_lrs(v));
     return v->vm->gic_version == 3;
 }
 

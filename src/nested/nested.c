@@ -4,7 +4,6 @@
 #include "nested/nested.h"
 #include "nested/s2_walk.h"
 
-#include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/hw_timer.h"
 #include "arch/arm64/hyp.h"
@@ -70,8 +69,8 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     struct vcpu_nested *n = hyp_alloc(sizeof(*n), sizeof(uint64_t));
 
     if (n)
-        n->vncr = page_alloc();
-    if (!n || !n->vncr) {
+        v->vncr = page_alloc();
+    if (!n || !v->vncr) {
         log_err("vm %s: no memory for vCPU %u's virtual EL2 state", v->vm->cfg->name, v->id);
         return -1;
     }
@@ -79,7 +78,6 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
     n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
     n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
-    v->vncr = n->vncr;
     n->s2_slot = NS2_POOL_SLOTS;
     if (v->vm->gic_version == 3) {
         const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);
@@ -106,20 +104,20 @@ void nested_vcpu_reset(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
 
-    if (!n->in_hyp)
+    if (!nested_in_hyp(v))
         shadow_s2_leave(v);
     /* The guest hypervisor starts over: none of its stage-2 tables hold. */
     if (v->id == 0)
         shadow_s2_invalidate(v->vm, true);
-    memset(n->vncr, 0, VNCR_PAGE_SIZE);
+    memset(v->vncr, 0, VNCR_PAGE_SIZE);
     n->vhcr_logged = 0;
     n->xstats.open_kind = 0;
     n->mi_known = false;
     n->poll_valid = false;
     v->timer_voff = 0;
-    vncr_write(n, VNCR_HCR_EL2, n->nvhe ? 0 : HCR_E2H);
-    vncr_write(n, VNCR_VPIDR_EL2, read_sysreg(midr_el1));
-    vncr_write(n, VNCR_VMPIDR_EL2, v->mpidr);
+    vncr_reg_write(v, VREG_HCR_EL2, n->nvhe ? 0 : HCR_EL2_E2H);
+    vncr_reg_write(v, VREG_VPIDR_EL2, read_sysreg(midr_el1));
+    vncr_reg_write(v, VREG_VMPIDR_EL2, v->mpidr);
     nested_set_in_hyp(v, true);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     if (n->nvhe)
@@ -134,11 +132,11 @@ void nested_load(struct vcpu *v)
     struct vcpu_nested *n = v->nested;
 
     /* elvisor's identity map makes the page's address its VA at EL2. */
-    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)n->vncr);
+    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)v->vncr);
 
     /* vcpu_load put the VM's own VTTBR in place; the nested context runs
      * its own regime, whose VMID may have to be renewed too. */
-    if (!n->in_hyp)
+    if (!nested_in_hyp(v))
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
     nested_load_ids(v);
     nested_timer_traps(v);
@@ -153,10 +151,10 @@ void nested_load(struct vcpu *v)
  * none of them. */
 void nested_debug_traps(struct vcpu *v)
 {
-    uint64_t traps = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+    uint64_t traps = MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA;
     uint64_t mdcr = read_sysreg(mdcr_el2) & ~traps;
 
-    if (!v->nested->in_hyp)
+    if (!nested_in_hyp(v))
         mdcr |= nested_mdcr_traps(vcpu_cell_read(v, VREG_MDCR_EL2));
     write_sysreg(mdcr_el2, mdcr);
     isb();
@@ -164,12 +162,12 @@ void nested_debug_traps(struct vcpu *v)
 
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 {
-    return v->nested->in_hyp ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
+    return nested_in_hyp(v) ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
 }
 
 static uint64_t vhcr(const struct vcpu *v)
 {
-    return nested_vhcr_effective(vncr_read(v->nested, VNCR_HCR_EL2), v->nested->nvhe);
+    return nested_vhcr_effective(vncr_reg_read(v, VREG_HCR_EL2), v->nested->nvhe);
 }
 
 /* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept
@@ -183,7 +181,7 @@ uint64_t nested_vcnthctl(const struct vcpu *v)
  * through SMC for a guest with EL2, as on QEMU's virt with EL2. */
 static void handle_hvc(struct vcpu *v, uint64_t esr)
 {
-    if (vhcr(v) & HCR_HCD) {
+    if (vhcr(v) & HCR_EL2_HCD) {
         /* HVC disabled: UNDEFINED at the HVC itself, which ELR_EL2 is past. */
         v->regs.pc -= 4;
         inject_undef(v);
@@ -215,14 +213,14 @@ static void log_unhonoured(struct vcpu *v, uint64_t vh)
              "yet (docs/nested.md §9.6)", v->vm->cfg->name, v->id, (unsigned long long)bits);
 }
 
-static uint64_t *page_lrs(struct vcpu_nested *n)
+static uint64_t *page_lrs(struct vcpu *v)
 {
-    return &n->vncr[VNCR_ICH_LR0_EL2 / sizeof(uint64_t)];
+    return vncr_reg_slot(v, VREG_ICH_LR0_EL2);
 }
 
 static unsigned page_nr_lrs(const struct vcpu_nested *n)
 {
-    return (unsigned)(n->ich_vtr & ICH_VTR_LISTREGS_MASK) + 1;
+    return (unsigned)(n->ich_vtr & ICH_VTR_EL2_ListRegs_MASK) + 1;
 }
 
 /* Its maintenance interrupt follows its ICH_HCR_EL2, ICH_VMCR_EL2 and LRs
@@ -231,7 +229,7 @@ static unsigned page_nr_lrs(const struct vcpu_nested *n)
 static void update_mi(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
-    bool level = nested_mi_level(vncr_read(n, VNCR_ICH_HCR_EL2), vncr_read(n, VNCR_ICH_VMCR_EL2), page_lrs(n),
+    bool level = nested_mi_level(vncr_reg_read(v, VREG_ICH_HCR_EL2), vncr_reg_read(v, VREG_ICH_VMCR_EL2), page_lrs(v),
                                  page_nr_lrs(n));
 
     /* Nothing else drives this line: an unchanged level is not given
@@ -260,7 +258,7 @@ bool nested_vgic_enter(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
     struct vgic_v3_cpu_if *img = &n->ich_img;
-    uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
+    uint64_t hcr = vncr_reg_read(v, VREG_ICH_HCR_EL2);
     unsigned nr = page_nr_lrs(n);
 
     if (v->vm->gic_version != 3)
@@ -269,7 +267,7 @@ bool nested_vgic_enter(struct vcpu *v)
      * interface it programs, enabled or not (KVM leaves ICH_HCR_EL2.En
      * clear while no LR is in use): never elvisor's, which holds its own
      * interrupts and priorities. */
-    if (n->in_hyp || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
+    if (nested_in_hyp(v) || !(vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO)))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
     /* An LR with HW = 1 names one of its own (virtual) interrupts: linked
@@ -283,14 +281,14 @@ bool nested_vgic_enter(struct vcpu *v)
     n->ich_hw_lrs = 0;
     n->ich_img_lrs = 0;
     for (unsigned i = 0; i < nr; i++) {
-        uint64_t lr = page_lrs(n)[i];
+        uint64_t lr = page_lrs(v)[i];
         uint32_t pintid = 0;
 
-        if (!(lr & ICH_LR_STATE_MASK)) {
+        if (!(lr & ICH_LR_EL2_State_MASK)) {
             img->lr[i] = 0;
             continue;
         }
-        if (lr & ICH_LR_HW) {
+        if (lr & ICH_LR_EL2_HW) {
             n->ich_hw_lrs |= 1u << i;
             pintid = forwarded_from(v, nested_lr_pintid(lr));
         }
@@ -302,11 +300,11 @@ bool nested_vgic_enter(struct vcpu *v)
      * never signalled by the hardware, which would exit its guest in a
      * loop. Its traps of its guest's ICC_* accesses (TC, TALL0/1, TDIR)
      * trap to elvisor, which forwards them (forward.c). */
-    img->hcr = (hcr & (ICH_HCR_EN | NESTED_ICH_HCR_TRAPS)) | (hcr & ICH_HCR_EOICOUNT_MASK);
-    img->vmcr = vncr_read(n, VNCR_ICH_VMCR_EL2);
+    img->hcr = (hcr & (ICH_HCR_EL2_En | NESTED_ICH_HCR_TRAPS)) | (hcr & ICH_HCR_EL2_EOIcount_MASK);
+    img->vmcr = vncr_reg_read(v, VREG_ICH_VMCR_EL2);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
-        img->ap0r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t));
-        img->ap1r[i] = (uint32_t)vncr_read(n, VNCR_ICH_AP1R0_EL2 + i * sizeof(uint64_t));
+        img->ap0r[i] = (uint32_t)vncr_reg_slot(v, VREG_ICH_AP0R0_EL2)[i];
+        img->ap1r[i] = (uint32_t)vncr_reg_slot(v, VREG_ICH_AP1R0_EL2)[i];
     }
     vgic_hw_load_image(img, n->ich_img_lrs);
     n->ich_live = true;
@@ -317,7 +315,7 @@ void nested_vgic_exit(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
     struct vgic_v3_cpu_if *img = &n->ich_img;
-    uint64_t hcr = vncr_read(n, VNCR_ICH_HCR_EL2);
+    uint64_t hcr = vncr_reg_read(v, VREG_ICH_HCR_EL2);
 
     if (!n->ich_live)
         return;
@@ -331,18 +329,18 @@ void nested_vgic_exit(struct vcpu *v)
         unsigned i = (unsigned)__builtin_ctz(m);
         /* Its guest ended an interrupt linked to one of its own: that one
          * is deactivated, as the hardware does for a physical pINTID. */
-        if ((n->ich_hw_lrs & (1u << i)) && !(img->lr[i] & ICH_LR_STATE_MASK))
-            vgic_deactivate(&v->vm->vgic, v->id, nested_lr_pintid(page_lrs(n)[i]));
-        page_lrs(n)[i] = nested_fold_lr(page_lrs(n)[i], img->lr[i]);
+        if ((n->ich_hw_lrs & (1u << i)) && !(img->lr[i] & ICH_LR_EL2_State_MASK))
+            vgic_deactivate(&v->vm->vgic, v->id, nested_lr_pintid(page_lrs(v)[i]));
+        page_lrs(v)[i] = nested_fold_lr(page_lrs(v)[i], img->lr[i]);
     }
     n->ich_hw_lrs = 0;
     /* A forwarded one's physical PPI is released here, where it is loaded. */
     vgic_apply_hw_resync(&v->vm->vgic, v->id);
-    vncr_write(n, VNCR_ICH_HCR_EL2, (hcr & ~ICH_HCR_EOICOUNT_MASK) | (img->hcr & ICH_HCR_EOICOUNT_MASK));
-    vncr_write(n, VNCR_ICH_VMCR_EL2, img->vmcr);
+    vncr_reg_write(v, VREG_ICH_HCR_EL2, (hcr & ~ICH_HCR_EL2_EOIcount_MASK) | (img->hcr & ICH_HCR_EL2_EOIcount_MASK));
+    vncr_reg_write(v, VREG_ICH_VMCR_EL2, img->vmcr);
     for (unsigned i = 0; i < VGIC_V3_MAX_APRS; i++) {
-        vncr_write(n, VNCR_ICH_AP0R0_EL2 + i * sizeof(uint64_t), img->ap0r[i]);
-        vncr_write(n, VNCR_ICH_AP1R0_EL2 + i * sizeof(uint64_t), img->ap1r[i]);
+        vncr_reg_slot(v, VREG_ICH_AP0R0_EL2)[i] = img->ap0r[i];
+        vncr_reg_slot(v, VREG_ICH_AP1R0_EL2)[i] = img->ap1r[i];
     }
     update_mi(v);
 }
@@ -352,12 +350,10 @@ void nested_vgic_exit(struct vcpu *v)
  * is written again (an exit to vEL2, a reload). */
 static void vse_taken(struct vcpu *v)
 {
-    struct vcpu_nested *n = v->nested;
-
-    if (n->in_hyp || !(v->hcr & HCR_EL2_VSE) || (read_sysreg(hcr_el2) & HCR_EL2_VSE))
+    if (nested_in_hyp(v) || !(v->hcr & HCR_EL2_VSE) || (read_sysreg(hcr_el2) & HCR_EL2_VSE))
         return;
     v->hcr &= ~HCR_EL2_VSE;
-    vncr_write(n, VNCR_HCR_EL2, vncr_read(n, VNCR_HCR_EL2) & ~HCR_EL2_VSE);
+    vncr_reg_write(v, VREG_HCR_EL2, vncr_reg_read(v, VREG_HCR_EL2) & ~HCR_EL2_VSE);
 }
 
 /* Its own interrupts are its EL2's while its guest runs as its HCR_EL2
@@ -372,14 +368,21 @@ void nested_check_irq(struct vcpu *v)
     if (v->vm->gic_version == 3)
         update_mi(v);
     vse_taken(v);
-    route = vhcr(v) & (HCR_IMO | HCR_FMO);
-    if (v->nested->in_hyp || !route)
+    route = vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO);
+    if (nested_in_hyp(v) || !route)
         return;
     groups = vgic_vcpu_pending_groups(&v->vm->vgic, v->id);
-    if ((route & HCR_FMO) && (groups & VGIC_PENDING_FIQ))
+    if ((route & HCR_EL2_FMO) && (groups & VGIC_PENDING_FIQ))
         nested_fiq_to_vel2(v);
-    else if ((route & HCR_IMO) && (groups & VGIC_PENDING_IRQ))
+    else if ((route & HCR_EL2_IMO) && (groups & VGIC_PENDING_IRQ))
         nested_irq_to_vel2(v);
+}
+
+/* Its ELR_EL2 (an ERET from vEL2): VCPU_CTX_HYP's location is
+ * VCPU_CTX_HYP_NVHE's too, so a constant context serves both. */
+static uint64_t hyp_elr(const struct vcpu *v)
+{
+    return vcpu_reg_read_in(v, VREG_HYP_ELR_EL1, VCPU_CTX_HYP);
 }
 
 static void enter_l2(struct vcpu *v, uint64_t spsr)
@@ -387,9 +390,9 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
     uint64_t vh = vhcr(v), root = v->vm->s2.root;
     struct vmid_ctx *vmid = &v->vm->l2_vmid;
 
-    if ((vh & HCR_VM) && !shadow_s2_enter(v, &root, &vmid)) {
+    if ((vh & HCR_EL2_VM) && !shadow_s2_enter(v, &root, &vmid)) {
         log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx: no free shadow stage 2: VM stopped",
-                v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)el1_read(EL1_ELR));
+                v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)hyp_elr(v));
         vm_power_off(v->vm, VM_STOPPED);
         return;
     }
@@ -397,16 +400,16 @@ static void enter_l2(struct vcpu *v, uint64_t spsr)
     /* Its virtual SError's syndrome (FEAT_RAS, which the VM shows as the
      * CPU has it) sits in the page. */
     if ((nested_l2_hcr(v->nested->guest_hcr, vh) & HCR_EL2_VSE) && ID_AA64PFR0_RAS(read_sysreg(id_aa64pfr0_el1)))
-        write_sysreg(VSESR_EL2, vncr_read(v->nested, VNCR_VSESR_EL2));
+        write_sysreg(VSESR_EL2, vncr_reg_read(v, VREG_VSESR_EL2));
     nested_xstats_close(&v->nested->xstats, v->nr_exits);
-    nested_enter_l2(v, vh, root, vmid, el1_read(EL1_ELR), spsr);
+    nested_enter_l2(v, vh, root, vmid, hyp_elr(v), spsr);
 }
 
 /* The guest's ELR_EL2 and SPSR_EL2 are the hardware ELR_EL1 and SPSR_EL1
  * while it runs in hyp context (NV2 redirects them). */
 static void handle_eret(struct vcpu *v, uint64_t esr)
 {
-    uint64_t spsr = el1_read(EL1_SPSR), pstate = 0;
+    uint64_t spsr = vcpu_reg_read_in(v, VREG_HYP_SPSR_EL1, VCPU_CTX_HYP), pstate = 0;
 
     if (esr & ESR_ERET_ERETA) {
         /* Pointer authentication is hidden from guests. */
@@ -416,7 +419,7 @@ static void handle_eret(struct vcpu *v, uint64_t esr)
     switch (nested_eret(spsr, vhcr(v), v->regs.pstate, &pstate)) {
     case NESTED_ERET_HYP:
     case NESTED_ERET_ILLEGAL:
-        v->regs.pc = el1_read(EL1_ELR);
+        v->regs.pc = hyp_elr(v);
         v->regs.pstate = pstate;
         return;
     case NESTED_ERET_NESTED:
@@ -431,7 +434,7 @@ static void handle_eret(struct vcpu *v, uint64_t esr)
  * EL1&0 regime (docs/nested.md §1.4). */
 static bool l1_regime(const struct vcpu *v)
 {
-    return (vhcr(v) & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE);
+    return (vhcr(v) & (HCR_EL2_E2H | HCR_EL2_TGE)) == (HCR_EL2_E2H | HCR_EL2_TGE);
 }
 
 /* TLB maintenance from vEL2. The guest hypervisor's own EL2&0 regime is the
@@ -474,7 +477,7 @@ static void at_with_pan(struct vcpu *v, void (*at)(uint64_t), uint64_t va, bool 
     if (own)
         at(va);
     else
-        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_VM) != 0);
+        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_EL2_VM) != 0);
     write_sysreg_s(SYS_PAN, pan);
     isb();
 }
@@ -508,7 +511,7 @@ static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
         at(va);
         isb();
     } else {
-        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_VM) != 0);
+        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_EL2_VM) != 0);
     }
     vcpu_skip_instr(v);
     return true;
@@ -535,9 +538,9 @@ static bool handle_sys_insn(struct vcpu *v, uint64_t esr)
  * runs on its interface image (nested_vgic_enter's condition). */
 static uint64_t l2_ich_traps(struct vcpu *v)
 {
-    if (v->vm->gic_version != 3 || !(vhcr(v) & (HCR_IMO | HCR_FMO)))
+    if (v->vm->gic_version != 3 || !(vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO)))
         return 0;
-    return vncr_read(v->nested, VNCR_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
+    return vncr_reg_read(v, VREG_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
 }
 
 /* An exit from the guest's guest: forwarded to vEL2 when its hypervisor
@@ -590,7 +593,7 @@ static void handle_vncr_abort(struct vcpu *v, uint64_t esr)
 
 bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 {
-    if (!v->nested->in_hyp)
+    if (!nested_in_hyp(v))
         return handle_l2_sync(v, esr);
     switch (ESR_EC(esr)) {
     case EC_HVC64:
@@ -620,7 +623,7 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 static void cptr_traps(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
-    uint64_t traps = n->in_hyp ? 0 : nested_l2_cptr_traps(v);
+    uint64_t traps = nested_in_hyp(v) ? 0 : nested_l2_cptr_traps(v);
     bool fp = (traps & NESTED_CPTR_TFP) != 0, cpacr = (traps & NESTED_CPTR_TCPAC) != 0;
 
     if (fp != n->fp_trap_hw || cpacr != n->cpacr_trap_hw) {

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/sysreg.h"
+#include "core/vcpu.h"
 #include "core/vmid_alloc.h"
 #include "nested/vncr.h"
 #include "vdev/vgic.h"
@@ -47,10 +48,8 @@ void nested_xstats_close(struct nested_xstats *s, uint64_t nr_exits);
 void nested_xstats_summary(const struct nested_xstats *s, enum nested_xkind k, struct nested_xsummary *out);
 
 struct vcpu_nested {
-    uint64_t *vncr;             /* 4 KiB page (v->vncr too); hardware VNCR_EL2 in hyp context */
-    bool in_hyp;                /* vEL2 (or vEL0 with vE2H = vTGE = 1): nested_set_in_hyp() */
     bool nvhe;                  /* virt-el2-mode = "nvhe": vE2H RES0, NV1 in hyp context */
-    uint8_t reg_ctx[2];         /* v->reg_ctx for [in_hyp] (enum vcpu_ctx, by nvhe) */
+    uint8_t reg_ctx[2];         /* v->reg_ctx for [in hyp context] (enum vcpu_ctx, by nvhe) */
     uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
     uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
@@ -77,14 +76,46 @@ struct vcpu_nested {
     uint32_t poll_gen;
 };
 
-static inline uint64_t vncr_read(const struct vcpu_nested *n, unsigned off)
+/* Its VNCR page (v->vncr, 4 KiB; the hardware VNCR_EL2 in hyp context)
+ * by byte offset, for the tests; elvisor names registers (below). */
+static inline uint64_t vncr_read(const struct vcpu *v, unsigned off)
 {
-    return n->vncr[off / sizeof(uint64_t)];
+    return v->vncr[off / sizeof(uint64_t)];
 }
 
-static inline void vncr_write(struct vcpu_nested *n, unsigned off, uint64_t val)
+static inline void vncr_write(struct vcpu *v, unsigned off, uint64_t val)
 {
-    n->vncr[off / sizeof(uint64_t)] = val;
+    v->vncr[off / sizeof(uint64_t)] = val;
+}
+
+/* In hyp context: vEL2 (or vEL0 with vE2H = vTGE = 1), by the context the
+ * register file locates its registers by (nested_set_in_hyp()). */
+static inline bool nested_in_hyp(const struct vcpu *v)
+{
+    return vcpu_ctx_is_hyp((enum vcpu_ctx)v->reg_ctx);
+}
+
+/* A register whose only home is the VNCR page (core/vcpu_reg.h's
+ * VCPU_VNCR_ONLY): the same slot in every context of a nested vCPU, so the
+ * hyp context's location serves, and a constant r makes it one access. */
+static inline uint64_t vncr_reg_read(const struct vcpu *v, enum vcpu_reg r)
+{
+    return vcpu_reg_read_in(v, r, VCPU_CTX_HYP);
+}
+
+static inline void vncr_reg_write(struct vcpu *v, enum vcpu_reg r, uint64_t val)
+{
+    vcpu_reg_write_in(v, r, VCPU_CTX_HYP, val);
+}
+
+/* The slot of r, and of the registers after it in VCPU_VNCR_ONLY (the
+ * LRs, the active priorities: consecutive in the page too). For an r the
+ * caller indexes: every VCPU_VNCR_ONLY row is the same VNCR slot in every
+ * nested context (tests/unit/fake/test_vcpu_reg.c checks both), so the
+ * slot is the access, without vcpu_reg_read_in()'s switch on the kind. */
+static inline uint64_t *vncr_reg_slot(const struct vcpu *v, enum vcpu_reg r)
+{
+    return &v->vncr[vcpu_reg_loc[r][VCPU_CTX_HYP].at / sizeof(uint64_t)];
 }
 
 /* Enters or leaves hyp context: the register file locates the vCPU's

@@ -14,7 +14,6 @@
 #include "nested/nested.h"
 #include "nested/s2_walk.h"
 
-#include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
@@ -121,7 +120,7 @@ bool shadow_s2_enter(struct vcpu *v, uint64_t *root, struct vmid_ctx **vmid)
 {
     struct vm *vm = v->vm;
     struct shadow_pool *p = pool_of(vm);
-    uint64_t vv = vncr_read(v->nested, VNCR_VTTBR_EL2);
+    uint64_t vv = vncr_reg_read(v, VREG_VTTBR_EL2);
     bool hit, recycled;
 
     spin_lock(&p->lock);
@@ -218,8 +217,7 @@ static bool read_l1(void *ctx, uint64_t ipa, uint64_t *desc)
 static void inject_to_vel2(struct vcpu *v, uint64_t esr, unsigned fsc, uint64_t far, uint64_t ipa)
 {
     nested_exit_to_vel2(v, ns2_fault_esr(esr, fsc));
-    /* Under NV2 its FAR_EL2 is the hardware FAR_EL1. */
-    el1_write(EL1_FAR, far);
+    vcpu_reg_write_in(v, VREG_HYP_FAR_EL1, VCPU_CTX_HYP, far);
     vcpu_cell_write(v, VREG_HPFAR_EL2, ns2_hpfar(ipa));
 }
 
@@ -260,7 +258,7 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
             inject_dabt_sea(v, far, acc.write);
         return true;
     }
-    ns2_cfg_decode(vncr_read(n, VNCR_VTCR_EL2), vncr_read(n, VNCR_VTTBR_EL2), hyp_ipa_bits, &cfg);
+    ns2_cfg_decode(vncr_reg_read(v, VREG_VTCR_EL2), vncr_reg_read(v, VREG_VTTBR_EL2), hyp_ipa_bits, &cfg);
     ns2_walk(&cfg, ipa, &acc, read_l1, vm, &w);
     if (!w.ok) {
         inject_to_vel2(v, esr, w.fsc, far, ipa);

@@ -34,19 +34,19 @@
 #include "trap/sysreg_emul.h"
 #include "trap/vtimer.h"
 
-/* L2's EL1 timers and their VNCR slots. */
+/* L2's EL1 timers and their registers (VNCR slots). */
 static const struct {
     enum vtimer_id id;
-    unsigned ctl, cval;
+    enum vcpu_reg ctl, cval;
 } page_timers[] = {
-    { VTIMER_EL1_PHYS, VNCR_CNTP_CTL_EL0, VNCR_CNTP_CVAL_EL0 },
-    { VTIMER_EL1_VIRT, VNCR_CNTV_CTL_EL0, VNCR_CNTV_CVAL_EL0 },
+    { VTIMER_EL1_PHYS, VREG_CNTP_CTL_EL0, VREG_CNTP_CVAL_EL0 },
+    { VTIMER_EL1_VIRT, VREG_CNTV_CTL_EL0, VREG_CNTV_CVAL_EL0 },
 };
 #define NR_PAGE_TIMERS  (sizeof(page_timers) / sizeof(page_timers[0]))
 
 void nested_timer_map(const struct vcpu *v, struct vtimer_map *m)
 {
-    if (v->nested->in_hyp)
+    if (nested_in_hyp(v))
         *m = (struct vtimer_map){ { [HW_TIMER_EL1_PHYS] = VTIMER_EL2_PHYS,
                                     [HW_TIMER_EL1_VIRT] = VTIMER_EL2_VIRT } };
     else
@@ -58,7 +58,7 @@ void nested_timer_map(const struct vcpu *v, struct vtimer_map *m)
 static uint64_t page_offset(const struct vcpu *v, unsigned i)
 {
     if (page_timers[i].id == VTIMER_EL1_VIRT)
-        return v->vm->vcnt_offset + vncr_read(v->nested, VNCR_CNTVOFF_EL2);
+        return v->vm->vcnt_offset + vncr_reg_read(v, VREG_CNTVOFF_EL2);
     return v->vm->cnt_offset;
 }
 
@@ -66,26 +66,22 @@ static uint64_t page_offset(const struct vcpu *v, unsigned i)
  * that the polls (trap/vtimer.c) and the load see what L1 last wrote. */
 static void page_in(struct vcpu *v)
 {
-    struct vcpu_nested *n = v->nested;
-
     for (unsigned i = 0; i < NR_PAGE_TIMERS; i++) {
         struct vtimer *t = &v->timers[page_timers[i].id];
-        t->ctl = vtimer_ctl_write_value(vncr_read(n, page_timers[i].ctl));
-        t->cval = vncr_read(n, page_timers[i].cval);
+        t->ctl = vtimer_ctl_write_value(*vncr_reg_slot(v, page_timers[i].ctl));
+        t->cval = *vncr_reg_slot(v, page_timers[i].cval);
     }
-    v->timer_voff = vncr_read(n, VNCR_CNTVOFF_EL2);
+    v->timer_voff = vncr_reg_read(v, VREG_CNTVOFF_EL2);
 }
 
 /* L2's timers as L2 left them into the page: CTL with the ISTATUS the
  * hardware computed, which L1 reads from the page without a trap. */
 static void page_out(struct vcpu *v)
 {
-    struct vcpu_nested *n = v->nested;
-
     for (unsigned i = 0; i < NR_PAGE_TIMERS; i++) {
         const struct vtimer *t = &v->timers[page_timers[i].id];
-        vncr_write(n, page_timers[i].ctl, t->ctl);
-        vncr_write(n, page_timers[i].cval, t->cval);
+        *vncr_reg_slot(v, page_timers[i].ctl) = t->ctl;
+        *vncr_reg_slot(v, page_timers[i].cval) = t->cval;
     }
 }
 
@@ -95,13 +91,12 @@ static void page_out(struct vcpu *v)
  * while it ran at its next exit. */
 static void publish_one(struct vcpu *v, unsigned i, uint64_t now)
 {
-    struct vcpu_nested *n = v->nested;
-    uint64_t ctl = vtimer_ctl_write_value(vncr_read(n, page_timers[i].ctl));
+    uint64_t ctl = vtimer_ctl_write_value(*vncr_reg_slot(v, page_timers[i].ctl));
 
     if ((ctl & CNTx_CTL_ENABLE) &&
-        vtimer_count(now, page_offset(v, i)) >= vncr_read(n, page_timers[i].cval))
+        vtimer_count(now, page_offset(v, i)) >= *vncr_reg_slot(v, page_timers[i].cval))
         ctl |= CNTx_CTL_ISTATUS;
-    vncr_write(n, page_timers[i].ctl, ctl);
+    *vncr_reg_slot(v, page_timers[i].ctl) = ctl;
 }
 
 /* The scheduler polls before and after each pre_enter (run/sched.c), and
@@ -117,7 +112,7 @@ static bool poll_still_holds(const struct vcpu *v, uint64_t now)
 {
     const struct vcpu_nested *n = v->nested;
 
-    return n->poll_valid && n->poll_exits == v->nr_exits && n->poll_in_hyp == n->in_hyp &&
+    return n->poll_valid && n->poll_exits == v->nr_exits && n->poll_in_hyp == nested_in_hyp(v) &&
            n->poll_gen == vgic_gen(&v->vm->vgic) && now < n->poll_next;
 }
 
@@ -130,16 +125,16 @@ uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
     if (poll_still_holds(v, now)) {
         next = n->poll_next;
     } else {
-        if (n->in_hyp)
+        if (nested_in_hyp(v))
             page_in(v);
         next = vtimer_poll_sw(v, now, &fired);
         n->poll_valid = !fired;
         n->poll_exits = v->nr_exits;
-        n->poll_in_hyp = n->in_hyp;
+        n->poll_in_hyp = nested_in_hyp(v);
         n->poll_gen = vgic_gen(&v->vm->vgic);
         n->poll_next = next;
     }
-    if (n->in_hyp)
+    if (nested_in_hyp(v))
         for (unsigned i = 0; i < NR_PAGE_TIMERS; i++)
             publish_one(v, i, now);
     return next;
@@ -156,7 +151,7 @@ void nested_timer_traps(struct vcpu *v)
 {
     unsigned traps = 0;
 
-    if (v->nested->in_hyp) {
+    if (nested_in_hyp(v)) {
         traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : 0;
     } else {
         uint64_t c = nested_vcnthctl(v);
@@ -175,7 +170,7 @@ void nested_timer_traps(struct vcpu *v)
 void nested_put(struct vcpu *v)
 {
     v->nested->poll_valid = false;
-    if (v->nested->in_hyp)
+    if (nested_in_hyp(v))
         page_in(v);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));
     write_sysreg(mdcr_el2, read_sysreg(mdcr_el2) & ~(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA));
@@ -274,9 +269,9 @@ static bool el02_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 {
     unsigned i = timer_reg_of(d)->slot;
 
-    if (!v->nested->in_hyp || v->nested->nvhe)
+    if (!nested_in_hyp(v) || v->nested->nvhe)
         return false;
-    *val = vtimer_tval_read(vncr_read(v->nested, page_timers[i].cval),
+    *val = vtimer_tval_read(*vncr_reg_slot(v, page_timers[i].cval),
                             vtimer_count(hw_cntpct(), page_offset(v, i)));
     return true;
 }
@@ -286,10 +281,10 @@ static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
     unsigned i = timer_reg_of(d)->slot;
     uint64_t now = hw_cntpct();
 
-    if (!v->nested->in_hyp || v->nested->nvhe)
+    if (!nested_in_hyp(v) || v->nested->nvhe)
         return false;
-    vncr_write(v->nested, page_timers[i].cval,
-               vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i))));
+    *vncr_reg_slot(v, page_timers[i].cval) =
+        vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i)));
     publish_one(v, i, now);
     return true;
 }
@@ -299,7 +294,7 @@ static bool el02_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
  * (its guest's context, a VHE L1) by elvisor's own table. */
 static bool page_view(const struct vcpu *v)
 {
-    return v->nested->nvhe && v->nested->in_hyp;
+    return v->nested->nvhe && nested_in_hyp(v);
 }
 
 static bool plain_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
@@ -323,7 +318,7 @@ static bool el0_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *
     if (!page_view(v))
         return plain_read(v, d, val);
     publish_one(v, i, hw_cntpct());
-    *val = vncr_read(v->nested, page_timers[i].ctl);
+    *val = *vncr_reg_slot(v, page_timers[i].ctl);
     return true;
 }
 
@@ -333,7 +328,7 @@ static bool el0_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 
     if (!page_view(v))
         return plain_write(v, d, val);
-    vncr_write(v->nested, page_timers[i].ctl, vtimer_ctl_write_value(val));
+    *vncr_reg_slot(v, page_timers[i].ctl) = vtimer_ctl_write_value(val);
     publish_one(v, i, hw_cntpct());
     return true;
 }
@@ -342,7 +337,7 @@ static bool el0_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 {
     if (!page_view(v))
         return plain_read(v, d, val);
-    *val = vncr_read(v->nested, page_timers[timer_reg_of(d)->slot].cval);
+    *val = *vncr_reg_slot(v, page_timers[timer_reg_of(d)->slot].cval);
     return true;
 }
 
@@ -352,7 +347,7 @@ static bool el0_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 
     if (!page_view(v))
         return plain_write(v, d, val);
-    vncr_write(v->nested, page_timers[i].cval, val);
+    *vncr_reg_slot(v, page_timers[i].cval) = val;
     publish_one(v, i, hw_cntpct());
     return true;
 }
@@ -363,7 +358,7 @@ static bool el0_tval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 
     if (!page_view(v))
         return plain_read(v, d, val);
-    *val = vtimer_tval_read(vncr_read(v->nested, page_timers[i].cval),
+    *val = vtimer_tval_read(*vncr_reg_slot(v, page_timers[i].cval),
                             vtimer_count(hw_cntpct(), page_offset(v, i)));
     return true;
 }
@@ -375,7 +370,7 @@ static bool el0_tval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t
 
     if (!page_view(v))
         return plain_write(v, d, val);
-    vncr_write(v->nested, page_timers[i].cval, vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i))));
+    *vncr_reg_slot(v, page_timers[i].cval) = vtimer_tval_to_cval(val, vtimer_count(now, page_offset(v, i)));
     publish_one(v, i, now);
     return true;
 }

@@ -1,6 +1,5 @@
 #include "trap/inject.h"
 
-#include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "arch/arm64/sysreg.h"
@@ -58,6 +57,10 @@ static void note_storm(struct vcpu *v, uint64_t esr)
                 (unsigned long long)esr, (unsigned long long)v->regs.pc);
 }
 
+/* The register an exception to the EL the vCPU runs at uses, by its EL1
+ * name: a guest hypervisor in vEL2 takes it to its own (its ELR_EL2, ...). */
+#define EXC_REG(v, r)   (vcpu_ctx_is_hyp((enum vcpu_ctx)(v)->reg_ctx) ? VREG_HYP_##r : VREG_##r)
+
 static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far)
 {
     uint64_t offset = exc_vector_offset(v->regs.pstate);
@@ -67,14 +70,14 @@ static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far
         return;
     note_storm(v, esr);
 
-    el1_write(EL1_ELR, v->regs.pc);
-    el1_write(EL1_SPSR, spsr);
-    el1_write(EL1_ESR, esr);
+    vcpu_reg_write(v, EXC_REG(v, ELR_EL1), v->regs.pc);
+    vcpu_reg_write(v, EXC_REG(v, SPSR_EL1), spsr);
+    vcpu_reg_write(v, EXC_REG(v, ESR_EL1), esr);
     if (set_far)
-        el1_write(EL1_FAR, far);
-    v->regs.pc = el1_read(EL1_VBAR) + offset;
+        vcpu_reg_write(v, EXC_REG(v, FAR_EL1), far);
+    v->regs.pc = vcpu_reg_read(v, EXC_REG(v, VBAR_EL1)) + offset;
     v->inject_vector = v->regs.pc;
-    v->regs.pstate = exc_entry_pstate(v->regs.pstate, el1_read(EL1_SCTLR), hyp_features.pan,
+    v->regs.pstate = exc_entry_pstate(v->regs.pstate, vcpu_reg_read(v, EXC_REG(v, SCTLR_EL1)), hyp_features.pan,
                                       hyp_features.ssbs);
 }
 

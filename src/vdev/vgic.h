@@ -68,15 +68,7 @@
 #define VGIC_MAX_LRS            64u     /* the larger of the two */
 #define VGIC_V3_MAX_APRS        4u
 
-/* The ICH_*_EL2 fields come from the register database (arch/arm64/sysreg.h).
- * The last aliases of old names, for nested/nested.c and nested/el2_regs.c
- * (being rewritten on the regfile2 branch); new code uses the database's
- * ICH_LR_EL2_*, ICH_HCR_EL2_* ... names. */
-#define ICH_LR_HW               ICH_LR_EL2_HW
-#define ICH_LR_STATE_MASK       ICH_LR_EL2_State_MASK
-#define ICH_HCR_EN              ICH_HCR_EL2_En
-#define ICH_HCR_EOICOUNT_MASK   ICH_HCR_EL2_EOIcount_MASK
-#define ICH_VTR_LISTREGS_MASK   ICH_VTR_EL2_ListRegs_MASK
+/* The ICH_*_EL2 fields come from the register database (arch/arm64/sysreg.h). */
 /* Preemption bits a GICv3 CPU interface has: 5 to 7 (1, 2 or 4 APRs). */
 #define VGIC_MIN_PREEMPT_BITS   5u
 #define VGIC_MAX_PREEMPT_BITS   7u

@@ -186,9 +186,7 @@ static int setup(void **state)
     vcpu->vm = &vm;
     vcpu->nested = &nested;
     vcpu->ext = &ext;
-    nested.in_hyp = true;
     memset(vncr_page, 0, sizeof(vncr_page));
-    nested.vncr = vncr_page;
     vcpu->vncr = vncr_page;
     vcpu->loaded = true;
     vcpu->reg_ctx = VCPU_CTX_HYP;
@@ -418,7 +416,6 @@ static void test_outside_hyp(void **state)
     uint64_t before[EL1_NR_REGS];
 
     (void)state;
-    nested.in_hyp = false;
     vcpu->reg_ctx = VCPU_CTX_NESTED;
     memcpy(before, hw_el1, sizeof(before));
     for (size_t i = 0; i < NR_ARM_REGS; i++) {

@@ -53,36 +53,6 @@
 #define CPTR_EL2_RES1_NVHE  (CPTR_EL2_RES1 | CPTR_EL2_TSM)
 #define MPIDR_AFF_MASK      (MPIDR_EL1_Aff3 | MPIDR_EL1_Aff2 | MPIDR_EL1_Aff1 | MPIDR_EL1_Aff0)
 
-/* The last aliases of old names: only nested/nested.c and nested/el2_regs.c
- * (being rewritten on the regfile2 branch) still spell them; they go when
- * those files settle. New code uses the database's names. */
-#define HCR_VM      HCR_EL2_VM
-#define HCR_FMO     HCR_EL2_FMO
-#define HCR_IMO     HCR_EL2_IMO
-#define HCR_TGE     HCR_EL2_TGE
-#define HCR_HCD     HCR_EL2_HCD
-#define HCR_E2H     HCR_EL2_E2H
-/* SCTLR_ELx: these bits sit at the same place in both layouts. */
-#define SCTLR_M     SCTLR_EL2_M
-#define SCTLR_A     SCTLR_EL2_A
-#define SCTLR_C     SCTLR_EL2_C
-#define SCTLR_SA    SCTLR_EL2_SA
-#define SCTLR_I     SCTLR_EL2_I
-#define SCTLR_WXN   SCTLR_EL2_WXN
-#define SCTLR_EE    SCTLR_EL2_EE
-#define SCTLR_DSSBS SCTLR_EL2_DSSBS
-#define SCTLR_SPAN  SCTLR_EL1_SPAN
-#define TCR_EPD1            TCR_EL1_EPD1
-#define TCR_IPS_SHIFT       TCR_EL1_IPS_SHIFT
-#define MDCR_TDE            MDCR_EL2_TDE
-#define MDCR_TDA            MDCR_EL2_TDA
-#define MDCR_TDOSA          MDCR_EL2_TDOSA
-#define MDCR_TDRA           MDCR_EL2_TDRA
-#define ICC_SRE_SRE         ICC_SRE_EL2_SRE
-#define ICC_SRE_DFB         ICC_SRE_EL2_DFB
-#define ICC_SRE_DIB         ICC_SRE_EL2_DIB
-#define ICC_SRE_ENABLE      ICC_SRE_EL2_Enable
-
 /* MAIR attribute indices used in elvisor's own stage-1 tables. */
 #define MAIR_IDX_DEVICE     0
 #define MAIR_IDX_NORMAL     1

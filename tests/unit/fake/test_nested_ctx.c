@@ -40,11 +40,11 @@ static int setup(void **state)
     vm = v->vm;
     n = v->nested;
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     el1_write(EL1_VBAR, L1_VBAR);
     el1_write(EL1_SCTLR, L1_SCTLR);
-    vncr_write(n, VNCR_SCTLR_EL1, L2_SCTLR);
-    vncr_write(n, VNCR_VBAR_EL1, L2_VBAR);
+    vncr_write(v, VNCR_SCTLR_EL1, L2_SCTLR);
+    vncr_write(v, VNCR_VBAR_EL1, L2_VBAR);
     return 0;
 }
 
@@ -63,7 +63,7 @@ static void test_entering_l2_puts_its_el1_registers_in_the_hardware(void **state
     uint16_t l1_vmid = vmid_of(fake_reg(vttbr_el2));
 
     enter_l2();
-    assert_false(n->in_hyp);
+    assert_false(nested_in_hyp(v));
     assert_int_equal(el1_read(EL1_SCTLR), L2_SCTLR);
     assert_int_equal(el1_read(EL1_VBAR), L2_VBAR);
     assert_int_equal(v->regs.pc, L2_PC);
@@ -82,7 +82,7 @@ static void test_entering_l2_puts_its_el1_registers_in_the_hardware(void **state
 static void test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts(void **state)
 {
     el1_write(EL1_CPACR, 0);                        /* FPEN 0b00: traps */
-    vncr_write(n, VNCR_CPACR_EL1, 3ULL << 20);      /* L2's own: FP free */
+    vncr_write(v, VNCR_CPACR_EL1, 3ULL << 20);      /* L2's own: FP free */
     assert_true(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
     enter_l2();
     assert_int_equal(el1_read(EL1_CPACR), 3ULL << 20);
@@ -90,7 +90,7 @@ static void test_l1s_fp_trap_is_read_from_its_cpacr_in_both_contexts(void **stat
     nested_exit_to_vel2(v, fake_esr(EC_FP_ASIMD, 0));
     el1_write(EL1_CPACR, 3ULL << 20);               /* L1 opens FPEN */
     assert_false(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
-    vncr_write(n, VNCR_CPACR_EL1, 0);
+    vncr_write(v, VNCR_CPACR_EL1, 0);
     enter_l2();
     assert_false(nested_l2_cptr_traps(v) & NESTED_CPTR_TFP);
 }
@@ -102,7 +102,7 @@ static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
     enter_l2();
     el1_write(EL1_SCTLR, L2_SCTLR | SCTLR_EL2_I);     /* L2 changed its own SCTLR */
     nested_exit_to_vel2(v, esr);
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
     assert_int_equal(v->regs.pstate & PSR_MODE_MASK, PSR_MODE_EL1h);   /* vEL2h runs at EL1h */
     assert_true((v->regs.pstate & PSR_DAIF) == PSR_DAIF);
@@ -111,7 +111,7 @@ static void test_an_exit_to_vel2_goes_to_l1s_lower_el_sync_vector(void **state)
     /* L1's registers back; L2's as L2 left them, in the page. */
     assert_int_equal(el1_read(EL1_SCTLR), L1_SCTLR);
     assert_int_equal(el1_read(EL1_VBAR), L1_VBAR);
-    assert_int_equal(vncr_read(n, VNCR_SCTLR_EL1), L2_SCTLR | SCTLR_EL2_I);
+    assert_int_equal(vncr_read(v, VNCR_SCTLR_EL1), L2_SCTLR | SCTLR_EL2_I);
     assert_int_equal(fake_reg(hcr_el2), nested_hyp_hcr(n->guest_hcr, n->nvhe));
     assert_int_equal(fake_reg(vttbr_el2), vm_vttbr(vm));
 }
@@ -182,7 +182,7 @@ static void test_every_switched_register_goes_to_its_own_place_and_back(void **s
 
     for (unsigned i = 0; i < NR_SWITCHED; i++) {
         el1_write(switched[i].reg, L1_VALUE(i));
-        vncr_write(n, switched[i].slot, L2_VALUE(i));
+        vncr_write(v, switched[i].slot, L2_VALUE(i));
     }
     el1_write(EL1_CNTKCTL, CNTKCTL_L1);
     v->sysreg[VREG_CNTKCTL_EL12] = CNTKCTL_L2;
@@ -195,7 +195,7 @@ static void test_every_switched_register_goes_to_its_own_place_and_back(void **s
     el1_write(EL1_CNTKCTL, CNTKCTL_L2_LATER);
     nested_exit_to_vel2(v, esr);
     for (unsigned i = 0; i < NR_SWITCHED; i++) {
-        assert_int_equal(vncr_read(n, switched[i].slot), L2_LATER(i));
+        assert_int_equal(vncr_read(v, switched[i].slot), L2_LATER(i));
         if (switched[i].reg == EL1_ELR)
             assert_int_equal(el1_read(EL1_ELR), L2_PC);
         else if (switched[i].reg == EL1_ESR)
@@ -251,7 +251,7 @@ static void l1_erets_to_l2(void *regs, void *arg)
 {
     el1_write(EL1_ELR, L2_PC);      /* its ELR_EL2 under NV2 */
     el1_write(EL1_SPSR, L2_PSTATE); /* its SPSR_EL2 */
-    vncr_write(n, VNCR_HCR_EL2, HCR_EL2_RW);
+    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW);
 }
 
 static void test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1(void **state)
@@ -262,7 +262,7 @@ static void test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1(void **state)
                                         .guest = l1_erets_to_l2 });
     fake_exit_sync(hvc);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
     assert_int_equal(el1_read(EL1_ESR), hvc);
     assert_int_equal(el1_read(EL1_ELR), L2_PC);
@@ -271,6 +271,26 @@ static void test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1(void **state)
     /* L2 ran between the two exits, on its own registers. */
     assert_int_equal(fake_log_count("guest enter"), 4);
     assert_true(fake_log_find("msr s3_5_c1_c0_0 0x30d00800", 0) >= 0);
+}
+
+/* An exception elvisor gives the guest hypervisor in vEL2 (an ERETAA:
+ * pointer authentication is hidden) is taken to its own EL2: its
+ * ELR/SPSR/ESR_EL2 are the hardware EL1 registers, its VBAR_EL2 decides
+ * where; its guest's registers in the page stay as they were. */
+static void test_an_undef_in_vel2_is_taken_to_its_own_el2(void **state)
+{
+    uint64_t pc = v->regs.pc;
+
+    vncr_write(v, VNCR_ELR_EL1, L2_PC);
+    vncr_write(v, VNCR_ESR_EL1, 0x77);
+    fake_exit_sync(fake_esr(EC_ERET, 1u << 1));    /* ISS.ERETA */
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_true(nested_in_hyp(v));
+    assert_int_equal(el1_read(EL1_ELR), pc);
+    assert_int_equal(el1_read(EL1_ESR) >> ESR_EC_SHIFT, EC_UNKNOWN);
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x200);
+    assert_int_equal(vncr_read(v, VNCR_ELR_EL1), L2_PC);
+    assert_int_equal(vncr_read(v, VNCR_ESR_EL1), 0x77);
 }
 
 int main(void)
@@ -285,6 +305,7 @@ int main(void)
         cmocka_unit_test_setup(test_every_switched_register_goes_to_its_own_place_and_back, setup),
         cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
         cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
+        cmocka_unit_test_setup(test_an_undef_in_vel2_is_taken_to_its_own_el2, setup),
     };
     return cmocka_run_group_tests_name("nested context switch on the fake arch", tests, NULL, NULL);
 }

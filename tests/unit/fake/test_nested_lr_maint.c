@@ -38,18 +38,18 @@ static void l1_boots(bool takes_maintenance)
         fake_guest_takes_ppi(25);
     fake_guest_takes_ppi(L1_PPI);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     el1_write(EL1_VBAR, L1_VBAR);
 }
 
 static void l1_erets_to_l2(uint64_t lr0)
 {
-    vncr_write(n, VNCR_ICH_LR0_EL2, lr0);
-    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
-    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
+    vncr_write(v, VNCR_ICH_LR0_EL2, lr0);
+    vncr_write(v, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
+    vncr_write(v, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, PSR_MODE_EL1h);
-    vncr_write(n, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
+    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
 }
 
 static unsigned l1_acked, l2_acked;
@@ -97,9 +97,9 @@ static void test_l2_ending_a_linked_interrupt_deactivates_l1s_at_once(void **sta
     assert_int_equal(fake_log_find("maintenance exit", (unsigned)l2_eoi), l2_eoi + 1);
     assert_false(l1_irq->active);
     /* Then its HVC reached L1, whose LR shows the interrupt ended. */
-    assert_true(n->in_hyp);
-    assert_int_equal(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_State_MASK, 0);
-    assert_true(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_HW);
+    assert_true(nested_in_hyp(v));
+    assert_int_equal(vncr_read(v, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_State_MASK, 0);
+    assert_true(vncr_read(v, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_HW);
 }
 
 static void l1_gives_l2_an_interrupt_with_eoi_maintenance(void *regs, void *arg)
@@ -122,10 +122,10 @@ static void test_l2_runs_on_when_l1_does_not_take_its_maintenance_interrupt(void
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_int_equal(l2_acked, L2_INTID);
     /* L2's HVC went to L1's synchronous vector (lower EL, AArch64). */
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
-    assert_int_equal(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_State_MASK, 0);
-    assert_true(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_HW0_EOI);
+    assert_int_equal(vncr_read(v, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_State_MASK, 0);
+    assert_true(vncr_read(v, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_HW0_EOI);
 }
 
 int main(void)

@@ -40,7 +40,7 @@ static int setup(void **state)
     /* L1 takes its maintenance interrupt, as a guest hypervisor does. */
     fake_guest_takes_ppi(25);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     el1_write(EL1_VBAR, L1_VBAR);
     return 0;
 }
@@ -51,12 +51,12 @@ static void l1_gives_l2_an_interrupt(void *regs, void *arg)
     uint64_t lr = L2_INTID | 0xa0ULL << ICH_LR_EL2_Priority_SHIFT | ICH_LR_EL2_Group | ICH_LR_EL2_HW0_EOI |
                   SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
 
-    vncr_write(n, VNCR_ICH_LR0_EL2, lr);
-    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
-    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
+    vncr_write(v, VNCR_ICH_LR0_EL2, lr);
+    vncr_write(v, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
+    vncr_write(v, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, L2_PSTATE);
-    vncr_write(n, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
+    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
 }
 
 static unsigned l2_acked;
@@ -86,12 +86,12 @@ static void test_l2_ends_its_interrupt_and_l1_takes_the_eoi_maintenance(void **s
     assert_int_equal(l2_acked, L2_INTID);
     assert_int_equal(fake_log_count("maintenance exit"), 1);
     /* L2's deactivation folded into L1's page: invalid, EOI kept. */
-    page_lr = vncr_read(n, VNCR_ICH_LR0_EL2);
+    page_lr = vncr_read(v, VNCR_ICH_LR0_EL2);
     assert_int_equal(page_lr & ICH_LR_EL2_State_MASK, 0);
     assert_true(page_lr & ICH_LR_EL2_HW0_EOI);
     assert_int_equal(page_lr & ICH_LR_EL2_vINTID_MASK, L2_INTID);
     /* L1 took its maintenance IRQ at its vector and read the registers. */
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     assert_int_equal(el1_read(EL1_ELR), L2_PC);
     assert_int_equal(v->regs.pc, L1_VBAR + 0x480 + 8);
     assert_int_equal(v->regs.x[7], 1);
@@ -108,13 +108,13 @@ static void test_l2_ends_its_interrupt_and_l1_takes_the_eoi_maintenance(void **s
  * INTID 27 is deactivated at L2's next exit. */
 static void l1_eret_arming_l2s_vtimer(void *regs, void *arg)
 {
-    vncr_write(n, VNCR_CNTV_CVAL_EL0, 5000);
-    vncr_write(n, VNCR_CNTV_CTL_EL0, 1);
-    vncr_write(n, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
-    vncr_write(n, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
+    vncr_write(v, VNCR_CNTV_CVAL_EL0, 5000);
+    vncr_write(v, VNCR_CNTV_CTL_EL0, 1);
+    vncr_write(v, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
+    vncr_write(v, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, L2_PSTATE);
-    vncr_write(n, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
+    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
 }
 
 static unsigned l1_acked;
@@ -128,7 +128,7 @@ static void l1_forwards_the_timer_to_l2(void *regs, void *arg)
     l1_acked = fake_guest_ack(1);
     if (l1_acked != 1023)
         fake_guest_eoi(1, l1_acked);
-    vncr_write(n, VNCR_ICH_LR0_EL2, lr);
+    vncr_write(v, VNCR_ICH_LR0_EL2, lr);
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, L2_PSTATE);
 }
@@ -142,7 +142,7 @@ static void test_l2_ends_its_timer_interrupt_and_the_physical_ppi_with_it(void *
     fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_ERET, 0),
                                         .guest = l1_eret_arming_l2s_vtimer });
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_false(n->in_hyp);
+    assert_false(nested_in_hyp(v));
 
     /* L2's count passes its CVAL: PPI 27 fires while L2 runs. */
     fake_reg(cntpct_el0) = 1ULL << 40;
@@ -160,9 +160,9 @@ static void test_l2_ends_its_timer_interrupt_and_the_physical_ppi_with_it(void *
     assert_int_equal(fake_log_find("gic hw deactivate 27", (unsigned)l2_eoi), l2_eoi + 1);
     assert_false(fake_gic_private_active() & (1u << 27));
     /* Back in L1 for the HVC, with its own INTID 27 no longer active. */
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(v));
     assert_false(l1_timer->active);
-    assert_int_equal(vncr_read(n, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_State_MASK, 0);
+    assert_int_equal(vncr_read(v, VNCR_ICH_LR0_EL2) & ICH_LR_EL2_State_MASK, 0);
 }
 
 int main(void)

@@ -144,22 +144,20 @@ static void test_a_guest_hypervisors_timers_follow_its_context(void **state)
 {
     struct vm *l1;
     struct vcpu *h;
-    struct vcpu_nested *n;
 
     h = fake_one_vcpu("l1", true);
     l1 = h->vm;
-    n = h->nested;
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(h));
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_PHYS], VTIMER_EL2_PHYS);
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_VIRT], VTIMER_EL2_VIRT);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_PHYS], 26);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_VIRT], 28);
 
     /* L1 programs its guest's virtual timer in the page, no trap. */
-    vncr_write(n, VNCR_CNTV_CVAL_EL0, 9000);
-    vncr_write(n, VNCR_CNTV_CTL_EL0, CNTx_CTL_ENABLE);
-    vncr_write(n, VNCR_CNTVOFF_EL2, 100);
+    vncr_write(h, VNCR_CNTV_CVAL_EL0, 9000);
+    vncr_write(h, VNCR_CNTV_CTL_EL0, CNTx_CTL_ENABLE);
+    vncr_write(h, VNCR_CNTVOFF_EL2, 100);
     nested_enter_l2(h, HCR_EL2_VM, l1->s2.root, &l1->l2_vmid, 0x1000, PSR_MODE_EL1h);
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_PHYS], VTIMER_EL1_PHYS);
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_VIRT], VTIMER_EL1_VIRT);
@@ -173,9 +171,9 @@ static void test_a_guest_hypervisors_timers_follow_its_context(void **state)
     /* L2's count passes its CVAL; L2 takes an exit to L1. */
     fake_reg(cntpct_el0) = l1->vcnt_offset + 100 + 9000;
     nested_exit_to_vel2(h, fake_esr(EC_HVC64, 0));
-    assert_true(n->in_hyp);
-    assert_int_equal(vncr_read(n, VNCR_CNTV_CTL_EL0), CNTx_CTL_ENABLE | CNTx_CTL_ISTATUS);
-    assert_int_equal(vncr_read(n, VNCR_CNTV_CVAL_EL0), 9000);
+    assert_true(nested_in_hyp(h));
+    assert_int_equal(vncr_read(h, VNCR_CNTV_CTL_EL0), CNTx_CTL_ENABLE | CNTx_CTL_ISTATUS);
+    assert_int_equal(vncr_read(h, VNCR_CNTV_CVAL_EL0), 9000);
     assert_int_equal(h->tmap.hw[HW_TIMER_EL1_PHYS], VTIMER_EL2_PHYS);
     assert_int_equal(h->hw_timer_vintid[HW_TIMER_EL1_VIRT], 28);
     assert_int_equal(fake_reg(cntvoff_el2), l1->cnt_offset);

@@ -53,6 +53,24 @@ static const enum el1_reg shared[] = { EL1_SP_EL0, EL1_TPIDR_EL0, EL1_TPIDRRO_EL
                                        EL1_CSSELR };
 #define NR_SHARED   (sizeof(shared) / sizeof(shared[0]))
 
+/* The registers whose only home is the VNCR page, each with the database's
+ * offset for it; the LRs and active priorities are checked by number. */
+static const struct {
+    enum vcpu_reg reg;
+    unsigned slot;
+} vncr_only[] = {
+    { VREG_HCR_EL2, VNCR_HCR_EL2 },           { VREG_VTTBR_EL2, VNCR_VTTBR_EL2 },
+    { VREG_VTCR_EL2, VNCR_VTCR_EL2 },         { VREG_VPIDR_EL2, VNCR_VPIDR_EL2 },
+    { VREG_VMPIDR_EL2, VNCR_VMPIDR_EL2 },     { VREG_CNTVOFF_EL2, VNCR_CNTVOFF_EL2 },
+    { VREG_VSESR_EL2, VNCR_VSESR_EL2 },       { VREG_CNTP_CTL_EL0, VNCR_CNTP_CTL_EL0 },
+    { VREG_CNTP_CVAL_EL0, VNCR_CNTP_CVAL_EL0 }, { VREG_CNTV_CTL_EL0, VNCR_CNTV_CTL_EL0 },
+    { VREG_CNTV_CVAL_EL0, VNCR_CNTV_CVAL_EL0 }, { VREG_ICH_HCR_EL2, VNCR_ICH_HCR_EL2 },
+    { VREG_ICH_VMCR_EL2, VNCR_ICH_VMCR_EL2 },
+};
+#define NR_VNCR_ONLY    (sizeof(vncr_only) / sizeof(vncr_only[0]))
+#define NR_LRS          16
+#define NR_APRS         4
+
 #define GUEST(i)    (0x6600 + (i))
 #define HYP(i)      (0x7700 + (i))
 
@@ -69,7 +87,7 @@ static int setup_l1(void **state)
 {
     v = fake_one_vcpu("l1", true);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(v->nested->in_hyp);
+    assert_true(nested_in_hyp(v));
     return 0;
 }
 
@@ -102,7 +120,7 @@ static void test_a_guest_hypervisors_registers_follow_its_context(void **state)
     for (unsigned i = 0; i < NR_PAGED; i++) {
         vcpu_reg_write(v, paged[i].reg, GUEST(i));
         vcpu_reg_write(v, paged[i].hyp, HYP(i));
-        assert_int_equal(vncr_read(v->nested, paged[i].slot), GUEST(i));
+        assert_int_equal(vncr_read(v, paged[i].slot), GUEST(i));
         assert_int_equal(el1_read(paged[i].hw), HYP(i));
     }
     for (unsigned i = 0; i < NR_SHARED; i++) {
@@ -123,7 +141,7 @@ static void test_a_guest_hypervisors_registers_follow_its_context(void **state)
         assert_int_equal(vcpu_reg_read(v, (enum vcpu_reg)shared[i]), GUEST(40 + i));
     nested_irq_to_vel2(v);
     for (unsigned i = 0; i < NR_PAGED; i++) {
-        assert_int_equal(vncr_read(v->nested, paged[i].slot), GUEST(20 + i));
+        assert_int_equal(vncr_read(v, paged[i].slot), GUEST(20 + i));
         assert_int_equal(vcpu_reg_read(v, paged[i].reg), GUEST(20 + i));
         if (paged[i].hw == EL1_ELR || paged[i].hw == EL1_SPSR)
             continue;   /* the IRQ's return address and PSTATE */
@@ -159,7 +177,7 @@ static void test_an_unloaded_guest_hypervisors_own_registers_are_in_its_el1_file
     vcpu_reg_write(v, VREG_HYP_VBAR_EL1, 0x40200000);
     vcpu_reg_write(v, VREG_VBAR_EL1, 0x80000);
     assert_int_equal(v->sysreg[VREG_VBAR_EL1], 0x40200000);
-    assert_int_equal(vncr_read(v->nested, VNCR_VBAR_EL1), 0x80000);
+    assert_int_equal(vncr_read(v, VNCR_VBAR_EL1), 0x80000);
     vcpu_load(v);
     assert_int_equal(el1_read(EL1_VBAR), 0x40200000);
 }
@@ -189,6 +207,60 @@ static void test_kept_cells_and_what_a_plain_guest_lacks(void **state)
     }
 }
 
+/* Whether a guest hypervisor runs itself is its register context alone:
+ * both hyp contexts (VHE and not) and no other, and the switch and the
+ * exit back set it. */
+static void test_the_context_says_whether_it_is_in_hyp(void **state)
+{
+    for (unsigned c = 0; c < VCPU_CTX_NR; c++)
+        assert_int_equal(vcpu_ctx_is_hyp((enum vcpu_ctx)c), c == VCPU_CTX_HYP || c == VCPU_CTX_HYP_NVHE);
+    assert_int_equal(v->reg_ctx, VCPU_CTX_HYP);
+    assert_true(nested_in_hyp(v));
+    nested_enter_l2(v, HCR_EL2_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
+    assert_int_equal(v->reg_ctx, VCPU_CTX_NESTED);
+    assert_false(nested_in_hyp(v));
+    nested_irq_to_vel2(v);
+    assert_int_equal(v->reg_ctx, VCPU_CTX_HYP);
+    assert_true(nested_in_hyp(v));
+}
+
+static void assert_vncr_only(enum vcpu_reg r, unsigned slot)
+{
+    for (unsigned c = 0; c < VCPU_CTX_NR; c++) {
+        assert_int_equal(vcpu_reg_loc[r][c].kind, c == VCPU_CTX_PLAIN ? VCPU_LOC_NONE : VCPU_LOC_VNCR);
+        if (c != VCPU_CTX_PLAIN)
+            assert_int_equal(vcpu_reg_loc[r][c].at, slot);
+    }
+    assert_ptr_equal(vncr_reg_slot(v, r), &v->vncr[slot / sizeof(uint64_t)]);
+}
+
+/* The VNCR-only registers: the database's slot in every nested context,
+ * none for a plain guest; the LRs and active priorities in a row (the
+ * nested vGIC indexes them from the first); every row after the cells is
+ * one of them; and a value written in one context is read in the other. */
+static void test_vncr_only_registers_are_their_slot_in_every_context(void **state)
+{
+    unsigned seen = 0;
+
+    for (unsigned i = 0; i < NR_VNCR_ONLY; i++, seen++)
+        assert_vncr_only(vncr_only[i].reg, vncr_only[i].slot);
+    for (unsigned n = 0; n < NR_LRS; n++, seen++)
+        assert_vncr_only((enum vcpu_reg)(VREG_ICH_LR0_EL2 + n), 0x400 + 8 * n);
+    for (unsigned n = 0; n < NR_APRS; n++, seen += 2) {
+        assert_vncr_only((enum vcpu_reg)(VREG_ICH_AP0R0_EL2 + n), 0x480 + 8 * n);
+        assert_vncr_only((enum vcpu_reg)(VREG_ICH_AP1R0_EL2 + n), 0x4A0 + 8 * n);
+    }
+    assert_int_equal(seen, VCPU_NR_REGS - VCPU_NR_CELLS);
+
+    for (unsigned i = 0; i < NR_VNCR_ONLY; i++)
+        vcpu_reg_write(v, vncr_only[i].reg, GUEST(i));
+    nested_enter_l2(v, HCR_EL2_VM, v->vm->s2.root, &v->vm->l2_vmid, 0x1000, PSR_MODE_EL1h);
+    for (unsigned i = 0; i < NR_VNCR_ONLY; i++) {
+        assert_int_equal(vncr_read(v, vncr_only[i].slot), GUEST(i));
+        assert_int_equal(vcpu_reg_read(v, vncr_only[i].reg), GUEST(i));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +269,8 @@ int main(void)
         cmocka_unit_test_setup(test_its_guests_cntkctl_is_a_cell_then_the_hardware, setup_l1),
         cmocka_unit_test_setup(test_an_unloaded_guest_hypervisors_own_registers_are_in_its_el1_file, setup_l1),
         cmocka_unit_test_setup(test_kept_cells_and_what_a_plain_guest_lacks, setup_l1),
+        cmocka_unit_test_setup(test_vncr_only_registers_are_their_slot_in_every_context, setup_l1),
+        cmocka_unit_test_setup(test_the_context_says_whether_it_is_in_hyp, setup_l1),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,13 +99,13 @@ static void test_a_vel2_vbar_write_reaches_l1s_hardware_home_not_elvisors(void *
     fake_exit_msr(VBAR_EL2_ENC, 5, L1_VBAR);
     fake_exit_mrs(VBAR_EL2_ENC, 6);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
-    assert_true(n->in_hyp);
+    assert_true(nested_in_hyp(h));
     assert_false(n->nvhe);
     assert_int_equal(h->regs.x[6], L1_VBAR);
     assert_int_equal(fake_reg(vbar_el1), L1_VBAR);
     assert_int_equal(fake_reg(vbar_el2), ELVISOR_VBAR);
 
-    vncr_write(n, VNCR_VBAR_EL1, 0x80000);
+    vncr_write(h, VNCR_VBAR_EL1, 0x80000);
     nested_enter_l2(h, HCR_EL2_VM, l1->s2.root, &l1->l2_vmid, 0x81000, PSR_MODE_EL1h);
     assert_int_equal(fake_reg(vbar_el1), 0x80000);
     assert_int_equal(fake_reg(vbar_el2), ELVISOR_VBAR);
