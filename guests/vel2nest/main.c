@@ -663,6 +663,65 @@ static bool opt_vm(void)
     return bootarg_get(dtb_bootargs(guest_dtb), "vel2nest", val, sizeof(val)) && strcmp(val, "vm") == 0;
 }
 
+/* What the first L2 run (ID trap, WFI, HVC, its own translation regime)
+ * showed; false when L2 did not get far enough for the rest to mean anything. */
+static bool report_first_run(uint64_t l1_before, uint64_t l1_after, uint64_t par_l2, uint64_t par_l1)
+{
+    if (!test_check(!seen.unexpected, "l2_no_unexpected_exit", "ESR 0x%lx at 0x%lx", seen.bad_esr,
+                    seen.bad_elr))
+        return false;
+    test_check(seen.ended, "l2_ran_to_hvc", "%u exits, no hvc #5", seen.n);
+    test_expect_eq("l2_exits", seen.n, 3);
+    /* ID register read trapped by vHCR.TID3, emulated by L1. */
+    test_expect_eq("id_ec", ESR_EC(seen.id_esr), ESR_EC_SYS64);
+    test_expect_eq("id_iss", ESR_ISS(seen.id_esr) & ~ISS_SYS_RT_MASK, ISS_SYS_MMFR0);
+    test_expect_eq("id_elr", seen.id_elr, (uint64_t)(uintptr_t)l2_mrs_insn);
+    test_expect_eq("id_spsr_el1h", seen.id_spsr & PSR_MODE_MASK, PSR_MODE_EL1H);
+    test_expect_eq("l2_id_emulated", seen.l2_id, ID_EMULATED);
+    /* WFI trapped by vHCR.TWI. */
+    /* EC WFx, IL, TI = WFI; CV/COND (bits 24:20) as the CPU reports them. */
+    test_expect_eq("wfi_esr", seen.wfi_esr & ~ESR_WFX_COND_MASK, ((uint64_t)ESR_EC_WFX << 26) | ESR_IL);
+    test_expect_eq("wfi_elr", seen.wfi_elr, (uint64_t)(uintptr_t)l2_wfi_insn);
+    /* HVC from EL1: lower-EL vector, imm, ELR past it, SPSR.M = EL1h. */
+    test_expect_eq("hvc_esr", seen.hvc_esr, ((uint64_t)ESR_EC_HVC64 << 26) | ESR_IL | HVC_IMM);
+    test_expect_eq("hvc_elr", seen.hvc_elr, (uint64_t)(uintptr_t)l2_hvc_after);
+    test_expect_eq("hvc_spsr_el1h", seen.hvc_spsr & PSR_MODE_MASK, PSR_MODE_EL1H);
+    /* What the payload saw in its own context. */
+    test_expect_eq("l2_current_el", seen.l2_el, CURRENTEL_EL1_VALUE);
+    test_expect_eq("l2_sctlr_el12", seen.l2_sctlr, SCTLR_MMU_ON);
+    /* Same VA, two regimes: each context reads its own page. */
+    test_expect_eq("tlb_l1_before", l1_before, MARKER_A);
+    test_expect_eq("tlb_l2_own_page", seen.l2_probe, MARKER_B);
+    test_expect_eq("tlb_l1_after", l1_after, MARKER_A);
+    /* AT from EL2: S1E1R is the guest's EL1&0 regime (TGE = 0), S1E2R its own. */
+    test_check(!(par_l2 & PAR_F) && PAR_PA(par_l2) == (uint64_t)(uintptr_t)page_b, "at_s1e1r_l2_regime",
+               "PAR 0x%lx, page B 0x%lx", par_l2, (uint64_t)(uintptr_t)page_b);
+    test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
+               "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
+    return true;
+}
+
+/* The corners, each with its own L2 run. */
+static void run_other_checks(void)
+{
+    check_vimo();
+    check_fmo_routing();
+    check_vse();
+    check_vi_vf();
+    check_l2_ids();
+    check_el2_timers(true);
+    check_l2_timers();
+    check_l2_cnthctl();
+    check_l2_mdcr();
+    check_l2_hcr_traps();
+    check_l2_cptr();
+    check_l2_maint();
+    if (guest_gic_version() == 3) {
+        check_l2_lrs();
+        check_l2_hw_lr();
+    }
+}
+
 void guest_main(void)
 {
     uint64_t vm = opt_vm() ? HCR_VM : 0;
@@ -721,51 +780,6 @@ void guest_main(void)
         check_at_stage2_fault(par_l2);
         return;
     }
-    if (!test_check(!seen.unexpected, "l2_no_unexpected_exit", "ESR 0x%lx at 0x%lx", seen.bad_esr,
-                    seen.bad_elr))
-        return;
-    test_check(seen.ended, "l2_ran_to_hvc", "%u exits, no hvc #5", seen.n);
-    test_expect_eq("l2_exits", seen.n, 3);
-    /* ID register read trapped by vHCR.TID3, emulated by L1. */
-    test_expect_eq("id_ec", ESR_EC(seen.id_esr), ESR_EC_SYS64);
-    test_expect_eq("id_iss", ESR_ISS(seen.id_esr) & ~ISS_SYS_RT_MASK, ISS_SYS_MMFR0);
-    test_expect_eq("id_elr", seen.id_elr, (uint64_t)(uintptr_t)l2_mrs_insn);
-    test_expect_eq("id_spsr_el1h", seen.id_spsr & PSR_MODE_MASK, PSR_MODE_EL1H);
-    test_expect_eq("l2_id_emulated", seen.l2_id, ID_EMULATED);
-    /* WFI trapped by vHCR.TWI. */
-    /* EC WFx, IL, TI = WFI; CV/COND (bits 24:20) as the CPU reports them. */
-    test_expect_eq("wfi_esr", seen.wfi_esr & ~ESR_WFX_COND_MASK, ((uint64_t)ESR_EC_WFX << 26) | ESR_IL);
-    test_expect_eq("wfi_elr", seen.wfi_elr, (uint64_t)(uintptr_t)l2_wfi_insn);
-    /* HVC from EL1: lower-EL vector, imm, ELR past it, SPSR.M = EL1h. */
-    test_expect_eq("hvc_esr", seen.hvc_esr, ((uint64_t)ESR_EC_HVC64 << 26) | ESR_IL | HVC_IMM);
-    test_expect_eq("hvc_elr", seen.hvc_elr, (uint64_t)(uintptr_t)l2_hvc_after);
-    test_expect_eq("hvc_spsr_el1h", seen.hvc_spsr & PSR_MODE_MASK, PSR_MODE_EL1H);
-    /* What the payload saw in its own context. */
-    test_expect_eq("l2_current_el", seen.l2_el, CURRENTEL_EL1_VALUE);
-    test_expect_eq("l2_sctlr_el12", seen.l2_sctlr, SCTLR_MMU_ON);
-    /* Same VA, two regimes: each context reads its own page. */
-    test_expect_eq("tlb_l1_before", l1_before, MARKER_A);
-    test_expect_eq("tlb_l2_own_page", seen.l2_probe, MARKER_B);
-    test_expect_eq("tlb_l1_after", l1_after, MARKER_A);
-    /* AT from EL2: S1E1R is the guest's EL1&0 regime (TGE = 0), S1E2R its own. */
-    test_check(!(par_l2 & PAR_F) && PAR_PA(par_l2) == (uint64_t)(uintptr_t)page_b, "at_s1e1r_l2_regime",
-               "PAR 0x%lx, page B 0x%lx", par_l2, (uint64_t)(uintptr_t)page_b);
-    test_check(!(par_l1 & PAR_F) && PAR_PA(par_l1) == (uint64_t)(uintptr_t)page_a, "at_s1e2r_own_regime",
-               "PAR 0x%lx, page A 0x%lx", par_l1, (uint64_t)(uintptr_t)page_a);
-    check_vimo();
-    check_fmo_routing();
-    check_vse();
-    check_vi_vf();
-    check_l2_ids();
-    check_el2_timers(true);
-    check_l2_timers();
-    check_l2_cnthctl();
-    check_l2_mdcr();
-    check_l2_hcr_traps();
-    check_l2_cptr();
-    check_l2_maint();
-    if (guest_gic_version() == 3) {
-        check_l2_lrs();
-        check_l2_hw_lr();
-    }
+    if (report_first_run(l1_before, l1_after, par_l2, par_l1))
+        run_other_checks();
 }
