@@ -33,17 +33,41 @@ static bool vgic_pending_read(struct vgic *v, unsigned bank, const struct vgic_i
     return vgic_irq_is_pending(irq);
 }
 
+/* The interrupts of one bit register (first_intid a multiple of 32): all
+ * private ones of bank or all SPIs, consecutive in the vGIC; *n of them
+ * exist. One lookup per register, not one per interrupt: these loops run
+ * on a guest's every GICD/GICR bit-register access (and a guest
+ * hypervisor's for its guest). */
+static struct vgic_irq *irq_block(struct vgic *v, unsigned bank, uint32_t first_intid, unsigned *n)
+{
+    uint32_t spi = first_intid - VGIC_SPI_BASE;
+
+    *n = 0;
+    if (first_intid % 32u)
+        return 0;
+    if (first_intid < VGIC_NR_PRIVATE_IRQS) {
+        if (bank >= v->nr_vcpus)
+            return 0;
+        *n = VGIC_NR_PRIVATE_IRQS;
+        return v->vcpu[bank].priv;
+    }
+    if (spi >= v->nr_spis)
+        return 0;
+    *n = v->nr_spis - spi < 32u ? v->nr_spis - spi : 32u;
+    return &v->spi[spi];
+}
+
 uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
                           enum vgic_bitreg reg)
 {
     uint32_t val = 0;
+    unsigned n;
+    const struct vgic_irq *block = irq_block(v, bank, first_intid, &n);
 
-    for (unsigned i = 0; i < 32; i++) {
-        const struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
+    for (unsigned i = 0; i < n; i++) {
+        const struct vgic_irq *irq = &block[i];
         bool bit = false;
 
-        if (!irq)
-            continue;
         switch (reg) {
         case VGIC_BITREG_GROUP:
             bit = irq->group1;
@@ -69,16 +93,19 @@ uint32_t vgic_bitreg_read(struct vgic *v, unsigned bank, uint32_t first_intid,
 void vgic_bitreg_write(struct vgic *v, unsigned bank, unsigned caller, uint32_t first_intid,
                        enum vgic_bitreg reg, uint32_t val, uint32_t *kick)
 {
-    for (unsigned i = 0; i < 32; i++) {
-        struct vgic_irq *irq = vgic_get_irq(v, bank, first_intid + i);
+    unsigned n;
+    struct vgic_irq *block = irq_block(v, bank, first_intid, &n);
+    /* Only IGROUPR is a plain register; the rest act on written ones. */
+    uint32_t todo = reg == VGIC_BITREG_GROUP ? ~0u : val;
+
+    if (n < 32u)
+        todo &= (1u << n) - 1u;
+    for (; todo; todo &= todo - 1u) {
+        unsigned i = (unsigned)__builtin_ctz(todo);
+        struct vgic_irq *irq = &block[i];
         bool bit = (val >> i) & 1u;
         bool in_lr;
 
-        if (!irq)
-            continue;
-        /* Only IGROUPR is a plain register; the rest act on written ones. */
-        if (reg != VGIC_BITREG_GROUP && !bit)
-            continue;
         in_lr = irq->lr_owner != VGIC_NONE8;
         switch (reg) {
         case VGIC_BITREG_GROUP:
