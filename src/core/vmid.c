@@ -11,7 +11,7 @@
 _Static_assert(MAX_PCPUS <= VMID_MAX_CPUS, "the allocator keeps one VMID per CPU");
 
 #define ROLLOVER_LOG_WINDOW_MS  5000
-#define ROLLOVER_LOG_BURST      10
+#define ROLLOVER_LOG_BURST      32
 
 static struct vmid_space space;
 static spinlock_t lock = SPINLOCK_INIT;
