@@ -28,12 +28,10 @@
 #define L2_INTID    40
 
 static struct vcpu *v;
-static struct vcpu_nested *n;
 
 static void l1_boots(bool takes_maintenance)
 {
     v = fake_one_vcpu("l1", true);
-    n = v->nested;
     if (takes_maintenance)
         fake_guest_takes_ppi(25);
     fake_guest_takes_ppi(L1_PPI);
