@@ -298,7 +298,9 @@ void check_l2_cptr(void)
  * payload (DC CVAC and CIVAC; DC CVAU, IC IVAU and IC IALLU; TLBI
  * VMALLE1; MRS and MSR CPACR_EL1) to EL2 as EC 0x18 in program order, all
  * together all eight, none with the bits clear. TCPAC is set through the
- * CPTR_EL2 name. Bare QEMU's EL2 is the oracle. */
+ * CPTR_EL2 name, and once through the CPACR_EL1 name (which is CPTR_EL2
+ * under E2H, as Linux writes it; the hardware CPACR_EL1 has no TCPAC).
+ * Bare QEMU's EL2 is the oracle. */
 #define HCR_TPCP                BIT(23)
 #define HCR_TPU                 BIT(24)
 #define HCR_TTLB                BIT(25)
@@ -308,12 +310,17 @@ void check_l2_cptr(void)
 void l2_maint_payload(void);
 static volatile uint64_t maint_target[8] __attribute__((aligned(64)));
 
-static void run_maint_payload(uint64_t hcr_traps, bool tcpac)
+enum tcpac_by { TCPAC_CLEAR, TCPAC_BY_CPTR, TCPAC_BY_CPACR };
+
+static void run_maint_payload(uint64_t hcr_traps, enum tcpac_by tcpac)
 {
     uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), cptr = read_sysreg(S3_4_C1_C1_2);
 
     memset(&seen, 0, sizeof(seen));
-    write_sysreg(tcpac ? cptr | CPTR_TCPAC : cptr & ~CPTR_TCPAC, S3_4_C1_C1_2);     /* CPTR_EL2 */
+    if (tcpac == TCPAC_BY_CPACR)
+        write_sysreg(cptr | CPTR_TCPAC, cpacr_el1);                 /* CPTR_EL2 under E2H */
+    else
+        write_sysreg(tcpac ? cptr | CPTR_TCPAC : cptr & ~CPTR_TCPAC, S3_4_C1_C1_2);    /* CPTR_EL2 */
     write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_TVM | HCR_TPCP |
                                      HCR_TPU | HCR_TTLB)) | hcr_traps, hcr_el2);
     write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
@@ -335,18 +342,29 @@ void check_l2_maint(void)
     static const struct {
         const char *name;
         uint64_t hcr;
-        bool tcpac;
+        enum tcpac_by tcpac;
         unsigned first, nr;     /* its traps: all[first .. first + nr - 1] */
     } runs[] = {
-        { "tpcp", HCR_TPCP, false, 0, 2 },
-        { "tpu", HCR_TPU, false, 2, 3 },
-        { "ttlb", HCR_TTLB, false, 5, 1 },
-        { "tcpac", 0, true, 6, 2 },
-        { "maint_all", HCR_TPCP | HCR_TPU | HCR_TTLB, true, 0, NR_MAINT },
-        { "maint_none", 0, false, 0, 0 },
+        { "tpcp", HCR_TPCP, TCPAC_CLEAR, 0, 2 },
+        { "tpu", HCR_TPU, TCPAC_CLEAR, 2, 3 },
+        { "ttlb", HCR_TTLB, TCPAC_CLEAR, 5, 1 },
+        { "tcpac", 0, TCPAC_BY_CPTR, 6, 2 },
+        { "tcpac_by_cpacr", 0, TCPAC_BY_CPACR, 6, 2 },
+        { "maint_all", HCR_TPCP | HCR_TPU | HCR_TTLB, TCPAC_BY_CPTR, 0, NR_MAINT },
+        { "maint_none", 0, TCPAC_CLEAR, 0, 0 },
     };
     char name[NAME_MAX_LEN];
+    uint64_t cptr = read_sysreg(S3_4_C1_C1_2);
 
+    /* TCPAC written through the CPACR_EL1 name reads back through both. */
+    write_sysreg(cptr | CPTR_TCPAC, cpacr_el1);
+    isb();
+    test_check(read_sysreg(S3_4_C1_C1_2) & CPTR_TCPAC, "tcpac_by_cpacr_in_cptr", "CPTR_EL2 0x%lx",
+               read_sysreg(S3_4_C1_C1_2));
+    test_check(read_sysreg(cpacr_el1) & CPTR_TCPAC, "tcpac_by_cpacr_in_cpacr", "CPACR_EL1 0x%lx",
+               read_sysreg(cpacr_el1));
+    write_sysreg(cptr, S3_4_C1_C1_2);
+    isb();
     for (unsigned r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
         run_maint_payload(runs[r].hcr, runs[r].tcpac);
         elv_snprintf(name, sizeof(name), "%s_l2_ran", runs[r].name);

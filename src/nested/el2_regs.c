@@ -263,6 +263,34 @@ static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
     return !v->nested->nvhe;
 }
 
+/* A VHE guest hypervisor writes its CPTR_EL2 through the CPACR_EL1 name
+ * (with E2H = 1 that name is CPTR_EL2 at EL2), but the hardware CPACR_EL1
+ * it reaches holds FPEN and TTA, not TAM or TCPAC (RES0 there). So in its
+ * hyp context elvisor traps the name (CPTR_EL2.TCPAC, nested.c
+ * cptr_traps) and gives it CPTR_EL2's meaning, as KVM does. No other
+ * context traps it here: its guest's accesses are forwarded (forward.c)
+ * before this table is searched, a non-VHE one's reach the VNCR page. */
+static bool cpacr_is_cptr(const struct vcpu *v)
+{
+    return nested_in_hyp(v) && !v->nested->nvhe;
+}
+
+static const struct sysreg_desc *cptr_el2_desc(void);
+
+static bool cpacr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    if (!cpacr_is_cptr(v))
+        return false;
+    return el2_read(v, cptr_el2_desc(), val);
+}
+
+static bool cpacr_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    if (!cpacr_is_cptr(v))
+        return false;
+    return el2_write(v, cptr_el2_desc(), val);
+}
+
 #define HOME(name, hwreg, bits, wr) \
     { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, NVHE_SAME, NULL, 0, 0 }
 #define KEPT(name, wr) \
@@ -285,6 +313,8 @@ static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
 #define CPTR_NVHE_BITS      (BIT(8) | BIT(10) | BIT(12) | BIT(20) | BIT(30) | BIT(31))
 #define TCR_NVHE_RES1       (BIT(23) | BIT(31))
 #define CNTHCTL_NVHE_BITS   (GENMASK(7, 0) | GENMASK(17, 13))
+
+#define CPTR_EL2_ROW        3       /* el2_regs[]'s CPTR_EL2 (test_nested_el2_regs checks) */
 
 static const struct el2_reg el2_regs[] = {
     TWO_LAYOUTS(SCTLR_EL2, VREG_HYP_SCTLR_EL1, ALL_BITS, ALL_BITS,
@@ -314,6 +344,7 @@ static const struct el2_reg el2_regs[] = {
     TWO_LAYOUTS(CNTHCTL_EL2, VREG_HYP_CNTKCTL_EL1, CNTKCTL_BITS,
                 CNTHCTL_BITS, NVHE_KEPT, NULL, CNTHCTL_NVHE_BITS, 0),
     FIXED(CNTKCTL_EL12, cntkctl12_read, cntkctl12_write),
+    FIXED(CPACR_EL1, cpacr_read, cpacr_write),
 };
 
 #define NR_EL2_REGS (sizeof(el2_regs) / sizeof(el2_regs[0]))
@@ -339,6 +370,11 @@ const struct sysreg_desc *nested_sysreg_find(uint32_t key)
         if (el2_regs[i].desc.key == key)
             return &el2_regs[i].desc;
     return NULL;
+}
+
+static const struct sysreg_desc *cptr_el2_desc(void)
+{
+    return &el2_regs[CPTR_EL2_ROW].desc;
 }
 
 /* The descriptors are not contiguous (each sits in its el2_reg). */

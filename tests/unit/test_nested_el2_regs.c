@@ -39,8 +39,11 @@ static uint64_t esr_for(struct enc e, unsigned rt, bool read)
 
 /* How each register must behave. HW: held by the hardware EL1 register
  * `hw` for the bits in hw_bits, the rest of `writable` kept aside; KEPT:
- * stored, `writable` bits only; RAZWI; SRE: ICC_SRE_EL2. */
-enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12, ICH_RO };
+ * stored, `writable` bits only; RAZWI; SRE: ICC_SRE_EL2; CPTR_BY_CPACR:
+ * the CPACR_EL1 name of a VHE guest hypervisor in hyp context, which is
+ * its CPTR_EL2 (trapped by TCPAC: bits 30 and 31 are RES0 in the
+ * hardware CPACR_EL1), HW there and UNDEFINED anywhere else. */
+enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12, ICH_RO, CPTR_BY_CPACR };
 
 struct arm_reg {
     const char *name;
@@ -80,6 +83,7 @@ static const struct arm_reg arm_regs[] = {
     { "CONTEXTIDR_EL2", { 3, 4, 13, 0, 1 }, HW, EL1_CONTEXTIDR, ALL, ALL },
     { "CNTHCTL_EL2", { 3, 4, 14, 1, 0 }, HW, EL1_CNTKCTL, 0x203ffULL, 0x3ffffULL },
     { "CNTKCTL_EL12", { 3, 5, 14, 1, 0 }, CNTKCTL12, -1, 0, 0x203ffULL },
+    { "CPACR_EL1", { 3, 0, 1, 0, 2 }, CPTR_BY_CPACR, EL1_CPACR, 0x3fff0000ULL, 0xffff0000ULL },
 };
 #define NR_ARM_REGS (sizeof(arm_regs) / sizeof(arm_regs[0]))
 
@@ -274,7 +278,7 @@ static void test_hw_home(void **state)
     (void)state;
     for (size_t i = 0; i < NR_ARM_REGS; i++) {
         const struct arm_reg *r = &arm_regs[i];
-        if (r->kind != HW)
+        if (r->kind != HW && r->kind != CPTR_BY_CPACR)
             continue;
         for (unsigned n = 0; n < 50; n++) {
             uint64_t val = n ? rnd() : ~0ULL;
@@ -305,7 +309,7 @@ static void test_kept_and_fixed(void **state)
     memcpy(before, hw_el1, sizeof(before));
     for (size_t i = 0; i < NR_ARM_REGS; i++) {
         const struct arm_reg *r = &arm_regs[i];
-        if (r->kind == HW || r->kind == ICH_RO)
+        if (r->kind == HW || r->kind == ICH_RO || r->kind == CPTR_BY_CPACR)
             continue;
         for (unsigned n = 0; n < 50; n++) {
             uint64_t val = n ? rnd() : ~0ULL;
@@ -426,6 +430,31 @@ static void test_outside_hyp(void **state)
         assert_true(mrs(arm_regs[i].enc) == (val & arm_regs[i].writable));
     }
     assert_memory_equal(before, hw_el1, sizeof(before));
+}
+
+static uint64_t mrs_undef(struct enc e);
+
+/* A VHE guest hypervisor's CPTR_EL2 written through the CPACR_EL1 name
+ * keeps TAM [30] and TCPAC [31] (Arm ARM, CPTR_EL2 with E2H = 1), which
+ * the hardware CPACR_EL1 drops: the CPTR_EL2 name reads them back. In its
+ * guest's context and for a non-VHE one the name is not its CPTR_EL2. */
+static void test_cpacr_name_is_cptr(void **state)
+{
+    const struct enc cpacr = { 3, 0, 1, 0, 2 }, cptr = { 3, 4, 1, 1, 2 };
+    const uint64_t tcpac = 1ULL << 31, tam = 1ULL << 30, fpen = 3ULL << 20;
+
+    (void)state;
+    msr(cpacr, tcpac | tam | fpen);
+    assert_true(mrs(cptr) == (tcpac | tam | fpen));
+    assert_true(mrs(cpacr) == (tcpac | tam | fpen));
+    assert_true(hw_el1[EL1_CPACR] == fpen);
+    msr(cptr, fpen);
+    assert_true(mrs(cpacr) == fpen);
+    vcpu->reg_ctx = VCPU_CTX_NESTED;
+    assert_int_equal(mrs_undef(cpacr), 1);
+    vcpu->reg_ctx = VCPU_CTX_HYP_NVHE;
+    nested.nvhe = true;
+    assert_int_equal(mrs_undef(cpacr), 1);
 }
 
 static void test_xzr(void **state)
@@ -571,6 +600,7 @@ int main(void)
         cmocka_unit_test_setup(test_icc_sre_el2_gicv2, setup),
         cmocka_unit_test_setup(test_outside_hyp, setup),
         cmocka_unit_test_setup(test_xzr, setup),
+        cmocka_unit_test_setup(test_cpacr_name_is_cptr, setup),
         cmocka_unit_test_setup(test_id_registers_vel2, setup),
         cmocka_unit_test_setup(test_unknown_el2_register, setup),
         cmocka_unit_test_setup(test_el1_vcpu_does_not_see_table, setup),
