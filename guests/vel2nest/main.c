@@ -710,6 +710,7 @@ static void run_other_checks(void)
     check_vi_vf();
     check_l2_ids();
     check_el2_timers(true);
+    check_el02_istatus();
     check_l2_timers();
     check_l2_cnthctl();
     check_l2_mdcr();

@@ -126,3 +126,42 @@ void check_el2_timers(bool e2h)
         if (e2h || timers[i].set_ctl == hp_el2_set_ctl)
             check_one(&timers[i]);
 }
+
+/* Its guest's EL1 timers through the _EL02 names while no guest runs (the
+ * VNCR page holds them under NV2): ISTATUS follows the count as on
+ * hardware, set once the deadline passes with no exception in between,
+ * clear again after a re-arm by CVAL alone (Arm ARM, CNTx_CTL: ISTATUS is
+ * the timer condition, read-only). CNTVOFF_EL2 is 0, so both compare with
+ * the physical count. */
+#define EL02_DELAY_US   200
+#define EL02_AHEAD_US   1000000
+
+ACCESSORS(p_el02, S3_5_C14_C2_1, S3_5_C14_C2_2, S3_5_C14_C2_0)
+ACCESSORS(v_el02, S3_5_C14_C3_1, S3_5_C14_C3_2, S3_5_C14_C3_0)
+
+static const struct el2_timer el02_timers[] = {
+    TIMER(p_el02, INTID_EL1_PTIMER),
+    TIMER(v_el02, INTID_EL1_VTIMER),
+};
+
+void check_el02_istatus(void)
+{
+    write_sysreg(0, cntvoff_el2);
+    isb();
+    for (unsigned i = 0; i < sizeof(el02_timers) / sizeof(el02_timers[0]); i++) {
+        const struct el2_timer *t = &el02_timers[i];
+        uint64_t deadline = cntpct() + ticks_from_us(EL02_DELAY_US);
+
+        t->set_cval(deadline);
+        t->set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
+        test_check(!(t->ctl() & CNT_CTL_ISTATUS), name(t, "istatus_before"), "CTL 0x%lx", t->ctl());
+        while (cntpct() <= deadline)
+            ;
+        test_check(t->ctl() & CNT_CTL_ISTATUS, name(t, "istatus_after_deadline"), "CTL 0x%lx", t->ctl());
+        t->set_cval(cntpct() + ticks_from_us(EL02_AHEAD_US));
+        test_check(!(t->ctl() & CNT_CTL_ISTATUS), name(t, "istatus_rearmed_by_cval"), "CTL 0x%lx",
+                   t->ctl());
+        t->set_ctl(0);
+        test_check(!(t->ctl() & CNT_CTL_ISTATUS), name(t, "istatus_disabled"), "CTL 0x%lx", t->ctl());
+    }
+}

@@ -7,5 +7,6 @@
 /* The guest hypervisor's EL2 timers by both names, or with e2h false
  * CNTHP by its _EL2 names only (timers.c). */
 void check_el2_timers(bool e2h);
+void check_el02_istatus(void);
 
 #endif

@@ -152,7 +152,7 @@ void nested_timer_traps(struct vcpu *v)
     unsigned traps = 0;
 
     if (nested_in_hyp(v)) {
-        traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : 0;
+        traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : hyp_features.ecv ? HYP_TRAP_EL02_TIMERS : 0;
     } else {
         uint64_t c = nested_vcnthctl(v);
         traps = (c & NESTED_CNTHCTL_EL1PCTEN ? 0 : HYP_TRAP_EL1_PCT) |
@@ -311,25 +311,38 @@ static bool plain_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t va
     return plain && plain->write(v, plain, val);
 }
 
+/* CTL and CVAL of L2's timer slot i in the page, ISTATUS as of now. */
+static uint64_t page_ctl_read(struct vcpu *v, unsigned i)
+{
+    publish_one(v, i, hw_cntpct());
+    return *vncr_reg_slot(v, page_timers[i].ctl);
+}
+
+static void page_ctl_write(struct vcpu *v, unsigned i, uint64_t val)
+{
+    *vncr_reg_slot(v, page_timers[i].ctl) = vtimer_ctl_write_value(val);
+    publish_one(v, i, hw_cntpct());
+}
+
+static void page_cval_write(struct vcpu *v, unsigned i, uint64_t val)
+{
+    *vncr_reg_slot(v, page_timers[i].cval) = val;
+    publish_one(v, i, hw_cntpct());
+}
+
 static bool el0_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    unsigned i = timer_reg_of(d)->slot;
-
     if (!page_view(v))
         return plain_read(v, d, val);
-    publish_one(v, i, hw_cntpct());
-    *val = *vncr_reg_slot(v, page_timers[i].ctl);
+    *val = page_ctl_read(v, timer_reg_of(d)->slot);
     return true;
 }
 
 static bool el0_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    unsigned i = timer_reg_of(d)->slot;
-
     if (!page_view(v))
         return plain_write(v, d, val);
-    *vncr_reg_slot(v, page_timers[i].ctl) = vtimer_ctl_write_value(val);
-    publish_one(v, i, hw_cntpct());
+    page_ctl_write(v, timer_reg_of(d)->slot, val);
     return true;
 }
 
@@ -343,12 +356,52 @@ static bool el0_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t 
 
 static bool el0_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    unsigned i = timer_reg_of(d)->slot;
-
     if (!page_view(v))
         return plain_write(v, d, val);
-    *vncr_reg_slot(v, page_timers[i].cval) = val;
-    publish_one(v, i, hw_cntpct());
+    page_cval_write(v, timer_reg_of(d)->slot, val);
+    return true;
+}
+
+/* ---- A VHE L1's CNTP/CNTV_CTL/CVAL_EL02 ----
+ * They have VNCR slots, so L1 reads the page without a trap, where
+ * ISTATUS is as of its last exit. With FEAT_ECV elvisor traps them in hyp
+ * context (CNTHCTL_EL2.EL1NVPCT/EL1NVVCT, nested_timer_traps), as KVM
+ * does, so that ISTATUS follows the count while L1 runs; served from the
+ * page. Elsewhere (a non-VHE L1, its guest) nothing traps them here. */
+static bool el02_view(const struct vcpu *v)
+{
+    return !v->nested->nvhe && nested_in_hyp(v);
+}
+
+static bool el02_ctl_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    if (!el02_view(v))
+        return false;
+    *val = page_ctl_read(v, timer_reg_of(d)->slot);
+    return true;
+}
+
+static bool el02_ctl_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    if (!el02_view(v))
+        return false;
+    page_ctl_write(v, timer_reg_of(d)->slot, val);
+    return true;
+}
+
+static bool el02_cval_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    if (!el02_view(v))
+        return false;
+    *val = *vncr_reg_slot(v, page_timers[timer_reg_of(d)->slot].cval);
+    return true;
+}
+
+static bool el02_cval_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    if (!el02_view(v))
+        return false;
+    page_cval_write(v, timer_reg_of(d)->slot, val);
     return true;
 }
 
@@ -394,6 +447,7 @@ static bool ro_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 #define EL02_TVAL(reg, slot)        { { #reg, SYS_##reg, el02_tval_read, el02_tval_write }, VTIMER_NR, slot }
 #define EL0_TIMER(reg, acc, slot)   { { #reg, SYS_##reg, el0_##acc##_read, el0_##acc##_write }, VTIMER_NR, slot }
 #define EL0_COUNT(reg)              { { #reg, SYS_##reg, el0_cntvct_read, ro_write }, VTIMER_NR, 1 }
+#define EL02_TIMER(reg, acc, slot)  { { #reg, SYS_##reg, el02_##acc##_read, el02_##acc##_write }, VTIMER_NR, slot }
 
 static const struct timer_reg timer_regs[] = {
     EL2_TIMER(CNTHP_TVAL_EL2, el2_tval_read, el2_tval_write, VTIMER_EL2_PHYS),
@@ -404,6 +458,10 @@ static const struct timer_reg timer_regs[] = {
     EL2_TIMER(CNTHV_CVAL_EL2, el2_cval_read, el2_cval_write, VTIMER_EL2_VIRT),
     EL02_TVAL(CNTP_TVAL_EL02, 0),
     EL02_TVAL(CNTV_TVAL_EL02, 1),
+    EL02_TIMER(CNTP_CTL_EL02, ctl, 0),
+    EL02_TIMER(CNTP_CVAL_EL02, cval, 0),
+    EL02_TIMER(CNTV_CTL_EL02, ctl, 1),
+    EL02_TIMER(CNTV_CVAL_EL02, cval, 1),
     EL0_TIMER(CNTP_TVAL_EL0, tval, 0),
     EL0_TIMER(CNTP_CTL_EL0, ctl, 0),
     EL0_TIMER(CNTP_CVAL_EL0, cval, 0),

@@ -18,20 +18,23 @@ extern char floor_vectors[];
 
 bool hyp_floor_allowed;
 
-/* CPTR_EL2: SVE/SME trapped (not offered to guests), AMU trapped, and
- * FP/SIMD trapped or not. The FP/SIMD trap also traps EL2 itself (both
- * layouts), so it is off whenever elvisor moves those registers. TAM and
- * TCPAC sit at the same place in both layouts; with E2H the rest has the
- * CPACR_EL1 layout. */
+/* CPTR_EL2: SVE/SME trapped (not offered to guests), AMU and the System
+ * register trace unit trapped (neither is offered: a guest's access is
+ * UNDEFINED even on a CPU that has them), and FP/SIMD trapped or not. The
+ * FP/SIMD trap also traps EL2 itself (both layouts), so it is off whenever
+ * elvisor moves those registers. TAM and TCPAC sit at the same place in
+ * both layouts; with E2H the rest has the CPACR_EL1 layout (TTA at 28,
+ * not 20). */
 void hyp_cptr_trap(bool fp, bool cpacr)
 {
     uint64_t tcpac = cpacr ? CPTR_EL2_TCPAC : 0;
 
     if (hyp_vhe)
-        write_sysreg(cptr_el2, (fp ? 0 : SYSREG_ENUM(CPACR_EL1_FPEN, NOTRAP)) | CPTR_EL2_TAM | tcpac);
-    else
-        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | CPTR_EL2_TZ | (fp ? CPTR_EL2_TFP : 0) | CPTR_EL2_TAM |
+        write_sysreg(cptr_el2, (fp ? 0 : SYSREG_ENUM(CPACR_EL1_FPEN, NOTRAP)) | CPACR_EL1_TTA | CPTR_EL2_TAM |
                                    tcpac);
+    else
+        write_sysreg(cptr_el2, CPTR_EL2_RES1_NVHE | CPTR_EL2_TZ | (fp ? CPTR_EL2_TFP : 0) | CPTR_EL2_TTA |
+                                   CPTR_EL2_TAM | tcpac);
     isb();
 }
 

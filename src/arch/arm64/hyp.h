@@ -44,6 +44,7 @@ void hyp_check_cntpoff(void);
 #define HYP_TRAP_EL1_PT     2u      /* CNTP_{CTL,CVAL,TVAL}_EL0 */
 #define HYP_TRAP_EL1_VT     4u      /* CNTV_{CTL,CVAL,TVAL}_EL0 */
 #define HYP_TRAP_EL1_VCT    8u      /* CNTVCT_EL0, CNTVCTSS_EL0 */
+#define HYP_TRAP_EL02_TIMERS 16u    /* CNTP/CNTV_CTL/CVAL_EL02 under NV2 (ECV) */
 #define HYP_TRAP_EL1_TIMERS (HYP_TRAP_EL1_PCT | HYP_TRAP_EL1_PT | HYP_TRAP_EL1_VT | HYP_TRAP_EL1_VCT)
 static inline uint64_t hyp_cnthctl(unsigned traps)
 {
@@ -61,6 +62,8 @@ static inline uint64_t hyp_cnthctl(unsigned traps)
         v |= CNTHCTL_EL2_EL1TVT;
     if (traps & HYP_TRAP_EL1_VCT)
         v |= CNTHCTL_EL2_EL1TVCT;
+    if (traps & HYP_TRAP_EL02_TIMERS)
+        v |= CNTHCTL_EL2_EL1NVPCT | CNTHCTL_EL2_EL1NVVCT;
     return v;
 }
 
