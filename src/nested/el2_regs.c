@@ -265,11 +265,14 @@ static bool cntkctl12_write(struct vcpu *v, const struct sysreg_desc *d, uint64_
 
 /* A VHE guest hypervisor writes its CPTR_EL2 through the CPACR_EL1 name
  * (with E2H = 1 that name is CPTR_EL2 at EL2), but the hardware CPACR_EL1
- * it reaches holds FPEN and TTA, not TAM or TCPAC (RES0 there). So in its
- * hyp context elvisor traps the name (CPTR_EL2.TCPAC, nested.c
- * cptr_traps) and gives it CPTR_EL2's meaning, as KVM does. No other
- * context traps it here: its guest's accesses are forwarded (forward.c)
- * before this table is searched, a non-VHE one's reach the VNCR page. */
+ * it reaches holds FPEN and TTA, not TAM or TCPAC (RES0 there). So
+ * elvisor traps the name (CPTR_EL2.TCPAC, nested.c cptr_traps) and in
+ * hyp context gives it CPTR_EL2's meaning, as KVM does. The trap stays on
+ * while its guest runs (no CPTR_EL2 write at each switch): its guest's
+ * accesses are forwarded when its CPTR_EL2 asks (forward.c, searched
+ * before this table), and otherwise reach here and mean the CPACR_EL1 of
+ * the context (the hardware register, or for a non-VHE guest hypervisor
+ * in hyp context the VNCR page, which it reaches untrapped anyway). */
 static bool cpacr_is_cptr(const struct vcpu *v)
 {
     return nested_in_hyp(v) && !v->nested->nvhe;
@@ -279,16 +282,18 @@ static const struct sysreg_desc *cptr_el2_desc(void);
 
 static bool cpacr_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
-    if (!cpacr_is_cptr(v))
-        return false;
-    return el2_read(v, cptr_el2_desc(), val);
+    if (cpacr_is_cptr(v))
+        return el2_read(v, cptr_el2_desc(), val);
+    *val = vcpu_reg_read(v, VREG_CPACR_EL1);
+    return true;
 }
 
 static bool cpacr_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
 {
-    if (!cpacr_is_cptr(v))
-        return false;
-    return el2_write(v, cptr_el2_desc(), val);
+    if (cpacr_is_cptr(v))
+        return el2_write(v, cptr_el2_desc(), val);
+    vcpu_reg_write(v, VREG_CPACR_EL1, val & CPACR_BITS);
+    return true;
 }
 
 #define HOME(name, hwreg, bits, wr) \

@@ -619,16 +619,16 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
 /* While its guest runs, elvisor's CPTR_EL2 traps FP/SIMD and CPACR_EL1
  * accesses when its own does (forwarded, forward.c); otherwise the vCPU
  * owns the FP/SIMD registers untrapped (vcpu_fp_claim at load). A VHE
- * guest hypervisor's own CPACR_EL1 accesses trap in its hyp context: the
- * name is its CPTR_EL2 (el2_regs.c cpacr_read). Written when that
- * changes. */
+ * guest hypervisor's CPACR_EL1 accesses always trap: in its hyp context
+ * the name is its CPTR_EL2 (el2_regs.c cpacr_read), and keeping the trap
+ * while its guest runs saves a CPTR_EL2 write at every switch (its
+ * guest's rare accesses are emulated). Written when that changes. */
 static void cptr_traps(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
-    bool in_hyp = nested_in_hyp(v);
-    uint64_t traps = in_hyp ? 0 : nested_l2_cptr_traps(v);
+    uint64_t traps = nested_in_hyp(v) ? 0 : nested_l2_cptr_traps(v);
     bool fp = (traps & NESTED_CPTR_TFP) != 0;
-    bool cpacr = in_hyp ? !n->nvhe : (traps & NESTED_CPTR_TCPAC) != 0;
+    bool cpacr = !n->nvhe || (traps & NESTED_CPTR_TCPAC) != 0;
 
     if (fp != n->fp_trap_hw || cpacr != n->cpacr_trap_hw) {
         hyp_cptr_trap(fp, cpacr);
