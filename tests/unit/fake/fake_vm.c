@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
 #include "arch/arm64/hyp.h"
 #include "core/mm.h"
@@ -213,4 +214,22 @@ void fake_guest_takes_ppi(unsigned intid)
     fake_exit_mmio(VIRT_GICD_BASE, 4, 1, true, GICD_CTLR_ARE_NS_GRP1);
     fake_exit_mmio(VIRT_GICR_BASE + GICR_IGROUPR0, 4, 1, true, 1u << intid);
     fake_exit_mmio(VIRT_GICR_BASE + GICR_ISENABLER0, 4, 1, true, 1u << intid);
+}
+
+void fake_l1_prepares_eret_to_l2(struct vcpu *v, uint64_t pc)
+{
+    vncr_write(v, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
+    vncr_write(v, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
+    el1_write(EL1_ELR, pc);
+    el1_write(EL1_SPSR, PSR_MODE_EL1h);
+    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
+}
+
+unsigned fake_guest_ack_and_eoi(void)
+{
+    unsigned intid = fake_guest_ack(1);
+
+    if (intid != 1023)
+        fake_guest_eoi(1, intid);
+    return intid;
 }

@@ -48,4 +48,14 @@ void fake_guest_takes_ppi(unsigned intid);
 /* An exit with a syndrome only (WFI, an unknown EC, ...). */
 void fake_exit_sync(uint64_t esr);
 
+/* What a guest hypervisor v does in hyp context before its ERET to its
+ * guest at pc (EL1h): its vGIC interface on (ICH_HCR_EL2.En, group 1,
+ * priority mask open) and HCR_EL2 with RW, IMO and FMO in the VNCR page,
+ * ELR_EL2/SPSR_EL2 in the hardware EL1 registers that hold them. Its LRs
+ * are the caller's. */
+void fake_l1_prepares_eret_to_l2(struct vcpu *v, uint64_t pc);
+/* A guest (L2) that acknowledges its group 1 interrupt and ends it
+ * (EOImode 0); returns the INTID acknowledged, 1023 for none. */
+unsigned fake_guest_ack_and_eoi(void);
+
 #endif

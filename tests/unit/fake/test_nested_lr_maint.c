@@ -43,11 +43,7 @@ static void l1_boots(bool takes_maintenance)
 static void l1_erets_to_l2(uint64_t lr0)
 {
     vncr_write(v, VNCR_ICH_LR0_EL2, lr0);
-    vncr_write(v, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
-    vncr_write(v, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
-    el1_write(EL1_ELR, L2_PC);
-    el1_write(EL1_SPSR, PSR_MODE_EL1h);
-    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
+    fake_l1_prepares_eret_to_l2(v, L2_PC);
 }
 
 static unsigned l1_acked, l2_acked;
@@ -57,9 +53,7 @@ static unsigned l1_acked, l2_acked;
 static void l1_links_its_interrupt_to_l2(void *regs, void *arg)
 {
     fake_reg(SYS_ICH_VMCR_EL2_S) |= 1ULL << 9;       /* VEOIM */
-    l1_acked = fake_guest_ack(1);
-    if (l1_acked != 1023)
-        fake_guest_eoi(1, l1_acked);
+    l1_acked = fake_guest_ack_and_eoi();
     l1_erets_to_l2(L1_PPI | 0xa0ULL << ICH_LR_EL2_Priority_SHIFT | ICH_LR_EL2_Group | ICH_LR_EL2_HW |
                    (uint64_t)L1_PPI << ICH_LR_EL2_pINTID_SHIFT |
                    SYSREG_ENUM(ICH_LR_EL2_State, PENDING));
@@ -67,9 +61,7 @@ static void l1_links_its_interrupt_to_l2(void *regs, void *arg)
 
 static void l2_handles_its_interrupt(void *regs, void *arg)
 {
-    l2_acked = fake_guest_ack(1);
-    if (l2_acked != 1023)
-        fake_guest_eoi(1, l2_acked);
+    l2_acked = fake_guest_ack_and_eoi();
 }
 
 static void test_l2_ending_a_linked_interrupt_deactivates_l1s_at_once(void **state)

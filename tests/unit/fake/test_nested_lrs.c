@@ -52,20 +52,14 @@ static void l1_gives_l2_an_interrupt(void *regs, void *arg)
                   SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
 
     vncr_write(v, VNCR_ICH_LR0_EL2, lr);
-    vncr_write(v, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
-    vncr_write(v, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
-    el1_write(EL1_ELR, L2_PC);
-    el1_write(EL1_SPSR, L2_PSTATE);
-    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
+    fake_l1_prepares_eret_to_l2(v, L2_PC);
 }
 
 static unsigned l2_acked;
 
 static void l2_handles_its_interrupt(void *regs, void *arg)
 {
-    l2_acked = fake_guest_ack(1);
-    if (l2_acked != 1023)
-        fake_guest_eoi(1, l2_acked);
+    l2_acked = fake_guest_ack_and_eoi();
 }
 
 static void test_l2_ends_its_interrupt_and_l1_takes_the_eoi_maintenance(void **state)
@@ -110,11 +104,7 @@ static void l1_eret_arming_l2s_vtimer(void *regs, void *arg)
 {
     vncr_write(v, VNCR_CNTV_CVAL_EL0, 5000);
     vncr_write(v, VNCR_CNTV_CTL_EL0, 1);
-    vncr_write(v, VNCR_ICH_HCR_EL2, ICH_HCR_EL2_En);
-    vncr_write(v, VNCR_ICH_VMCR_EL2, ICH_VMCR_EL2_VENG1 | (0xffULL << ICH_VMCR_EL2_VPMR_SHIFT));
-    el1_write(EL1_ELR, L2_PC);
-    el1_write(EL1_SPSR, L2_PSTATE);
-    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_IMO | HCR_EL2_FMO);
+    fake_l1_prepares_eret_to_l2(v, L2_PC);
 }
 
 static unsigned l1_acked;
@@ -125,9 +115,7 @@ static void l1_forwards_the_timer_to_l2(void *regs, void *arg)
                   27ULL << ICH_LR_EL2_pINTID_SHIFT | SYSREG_ENUM(ICH_LR_EL2_State, PENDING);
 
     fake_reg(S3_4_C12_C11_7) |= 1ULL << 9;     /* ICH_VMCR_EL2.VEOIM */
-    l1_acked = fake_guest_ack(1);
-    if (l1_acked != 1023)
-        fake_guest_eoi(1, l1_acked);
+    l1_acked = fake_guest_ack_and_eoi();
     vncr_write(v, VNCR_ICH_LR0_EL2, lr);
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, L2_PSTATE);
