@@ -48,28 +48,24 @@ nest_lower_sync:
     ldp     x29, x30, [sp], #CALLEE_SAVED
     ret
 
-/* An IRQ from the payload: flagged for nest_exit_c, then handled as a
- * synchronous exit (the ESR it reads means nothing then). */
-nest_lower_irq:
+/* An IRQ (flag 1) or FIQ (flag 2, NEST_FLAG_FIQ) from the payload:
+ * flagged for nest_exit_c, then handled as a synchronous exit (the ESR it
+ * reads means nothing then). */
+.macro flagged_exit flag
     sub     sp, sp, #16
     stp     x0, x1, [sp]
     adrp    x0, nest_irq_flag
-    mov     x1, #1
+    mov     x1, #\flag
     str     x1, [x0, :lo12:nest_irq_flag]
     ldp     x0, x1, [sp]
     add     sp, sp, #16
     b       nest_lower_sync
+.endm
 
-/* An FIQ from the payload: the same, flagged 2 (NEST_FLAG_FIQ). */
+nest_lower_irq:
+    flagged_exit 1
 nest_lower_fiq:
-    sub     sp, sp, #16
-    stp     x0, x1, [sp]
-    adrp    x0, nest_irq_flag
-    mov     x1, #2
-    str     x1, [x0, :lo12:nest_irq_flag]
-    ldp     x0, x1, [sp]
-    add     sp, sp, #16
-    b       nest_lower_sync
+    flagged_exit 2
 
 /* EL2's vectors while the payload runs: its synchronous exits come here,
  * everything else goes to the library's handlers (which fail the guest). */
