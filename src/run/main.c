@@ -127,9 +127,13 @@ static bool wait_online(const struct pcpu *p)
     uint64_t freq = read_sysreg(cntfrq_el0);
     uint64_t deadline = read_sysreg(cntpct_el0) + freq / 1000 * SECONDARY_START_TIMEOUT_MS;
 
-    while (!__atomic_load_n(&p->online, __ATOMIC_ACQUIRE))
+    /* spin_relax: under QEMU's round-robin the secondary runs only when
+     * this CPU's turn ends. */
+    while (!__atomic_load_n(&p->online, __ATOMIC_ACQUIRE)) {
         if (read_sysreg(cntpct_el0) > deadline)
             return false;
+        spin_relax();
+    }
     return true;
 }
 
