@@ -165,6 +165,59 @@ static void run(void (*payload)(void))
     isb();
 }
 
+/* AT S12E1R/W and S12E0R/W from EL2 translate its guest's VA through the
+ * guest's stage 1 (off here: VA = IPA, Device-nGnRnE) and then its own
+ * stage 2: PAR_EL1 gives the PA of its stage 2 with the attributes of both
+ * stages combined (Device-nGnRnE whatever stage 2 says, outer shareable),
+ * or a stage-2 fault (F, FST, S) where its stage 2 refuses. */
+#define PAR_F                   BIT(0)
+#define PAR_FST(fsc)            ((uint64_t)(fsc) << 1)
+#define PAR_S                   BIT(9)
+#define PAR_FAULT_BITS          0x3ffUL                 /* F, FST, PTW, S */
+#define PAR_SH_OUTER            (2UL << 7)
+#define PAR_OK_BITS             (0xff0ffffffffff181UL)  /* ATTR, PA, SH, F */
+
+enum at_s12 { S12E1R, S12E1W, S12E0R, S12E0W };
+
+static uint64_t at_s12(enum at_s12 op, uint64_t va)
+{
+    switch (op) {
+    case S12E1R: __asm__ volatile("at s12e1r, %0" ::"r"(va) : "memory"); break;
+    case S12E1W: __asm__ volatile("at s12e1w, %0" ::"r"(va) : "memory"); break;
+    case S12E0R: __asm__ volatile("at s12e0r, %0" ::"r"(va) : "memory"); break;
+    case S12E0W: __asm__ volatile("at s12e0w, %0" ::"r"(va) : "memory"); break;
+    }
+    isb();
+    return read_sysreg(par_el1);
+}
+
+static void check_at_s12(void)
+{
+    static const struct {
+        const char *name;
+        enum at_s12 op;
+        uint64_t va, want;          /* PAR_OK_BITS of a translation, or PAR_FAULT_BITS of a fault */
+        bool fault;
+    } cases[] = {
+        { "at_s12e1r_a", S12E1R, IPA_A + 0x18, 0, false },
+        { "at_s12e0w_a", S12E0W, IPA_A, 0, false },
+        { "at_s12e1r_c", S12E1R, IPA_C, 0, false },
+        { "at_s12e1w_c_perm", S12E1W, IPA_C, PAR_F | PAR_FST(DFSC_PERM(3)) | PAR_S, true },
+        { "at_s12e1r_b_unmapped", S12E1R, IPA_B, PAR_F | PAR_FST(DFSC_TRANS(3)) | PAR_S, true },
+        { "at_s12e0r_d_level1", S12E0R, IPA_D, PAR_F | PAR_FST(DFSC_TRANS(1)) | PAR_S, true },
+        { "at_s12e1r_e_device", S12E1R, IPA_E, 0, false },
+    };
+    const uint64_t pa[] = { (uintptr_t)page_p, (uintptr_t)page_p, (uintptr_t)page_r, 0, 0, 0, UART_BASE };
+
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t par = at_s12(cases[i].op, cases[i].va);
+        if (cases[i].fault)
+            test_expect_eq(cases[i].name, par & PAR_FAULT_BITS, cases[i].want);
+        else
+            test_expect_eq(cases[i].name, par & PAR_OK_BITS, pa[i] | PAR_SH_OUTER);
+    }
+}
+
 static void check_fault(const char *name, unsigned i, uint64_t elr, uint64_t ipa, unsigned dfsc, bool wnr)
 {
     char c[48];
@@ -215,6 +268,7 @@ void guest_main(void)
     dsb(ish);
     isb();
 
+    check_at_s12();
     run(s2_payload);
     bool first_ok = test_check(!seen.unexpected, "l2_no_unexpected_exit", "ESR 0x%lx at 0x%lx",
                                seen.bad_esr, seen.bad_elr) &&

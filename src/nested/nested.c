@@ -482,21 +482,39 @@ static void at_with_pan(struct vcpu *v, void (*at)(uint64_t), uint64_t va, bool 
     isb();
 }
 
-/* AT S1E1R/W, S1E0R/W, S1E1RP/WP (HCR_EL2.AT) and AT S1E2R/W (NV). The
- * guest's own regime is in the hardware; its guest's is loaded around the
- * translation. Returns false for the forms elvisor does not know (the
- * sysreg table then makes them UNDEFINED with a log line). */
+/* AT S1E1R/W, S1E0R/W, S1E1RP/WP (HCR_EL2.AT), AT S1E2R/W and AT
+ * S12E1R/W, S12E0R/W (NV). The guest's own regime is in the hardware; its
+ * guest's is loaded around the translation, and for S12 its stage 2 is
+ * walked after (shadow_s2.c nested_at_s12; in its own regime, vE2H = vTGE
+ * = 1, there is no stage 2 and S12 is the stage-1 form). Returns false for
+ * the forms elvisor does not know (the sysreg table then makes them
+ * UNDEFINED with a log line). */
+#define AT_S12_FIRST_OP2    4
+#define AT_S12_LAST_OP2     7
+
 static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
 {
+    static void (*const el1[])(uint64_t) = { at_s1e1r, at_s1e1w, at_s1e0r, at_s1e0w };
     void (*at)(uint64_t) = NULL;
     uint64_t va = vcpu_get_reg(v, a->reg);
     bool own = l1_regime(v);
 
+    if (a->op1 == TLBI_EL2_OP1 && a->crm == AT_CRM && a->op2 >= AT_S12_FIRST_OP2 &&
+        a->op2 <= AT_S12_LAST_OP2) {
+        at = el1[a->op2 - AT_S12_FIRST_OP2];
+        if (own) {
+            at(va);
+            isb();
+        } else {
+            nested_at_s12(v, at, va, (a->op2 & 1) != 0, (vhcr(v) & HCR_EL2_VM) != 0);
+        }
+        vcpu_skip_instr(v);
+        return true;
+    }
     if (a->op1 == TLBI_EL2_OP1 && a->crm == AT_CRM && a->op2 <= 1) {
         at = a->op2 ? at_s1e1w : at_s1e1r;
         own = true;
     } else if (a->op1 == SYS_INSN_EL1_OP1 && a->crm == AT_CRM && a->op2 <= 3) {
-        static void (*const el1[])(uint64_t) = { at_s1e1r, at_s1e1w, at_s1e0r, at_s1e0w };
         at = el1[a->op2];
     } else if (a->op1 == SYS_INSN_EL1_OP1 && a->crm == AT_PAN_CRM && a->op2 <= 1) {
         at = a->op2 ? at_s1e1wp : at_s1e1rp;

@@ -303,6 +303,10 @@ void nested_check_irq(struct vcpu *v);
 /* Runs at(va) with the guest's guest's EL1&0 regime in the hardware, on the
  * shadow of its hypervisor's stage 2 when own_s2 (vHCR.VM). */
 void nested_at_in_l2(struct vcpu *v, void (*at)(uint64_t va), uint64_t va, bool own_s2);
+/* AT S12E*: s1 (its AT S1E* form) in its guest's regime, then, with its
+ * stage 2 on, that stage 2 walked for the IPA; PAR_EL1 gets both stages'
+ * result (shadow_s2.c). */
+void nested_at_s12(struct vcpu *v, void (*s1)(uint64_t va), uint64_t va, bool write, bool own_s2);
 
 /* The shadow stage 2 (shadow_s2.c). Per-VM pool, set up with vCPU 0. */
 int shadow_s2_init(struct vm *vm);

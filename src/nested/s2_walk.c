@@ -18,6 +18,7 @@
 #define MEMATTR_OUTER(m)        (((m) >> 2) & 0x3u)
 #define MEMATTR_INNER(m)        ((m) & 0x3u)
 #define MEMATTR_NORMAL_NC       0x1u
+#define MEMATTR_NORMAL_WT       0x2u
 #define MEMATTR_NORMAL_WB       0xfu
 #define MEMATTR_DEV_nGnRE       0x1u
 
@@ -288,4 +289,81 @@ unsigned ns2_pool_select(struct ns2_slot *slots, unsigned n, uint64_t baddr, uin
     slots[pick].vmid = vmid;
     slots[pick].last_use = now;
     return pick;
+}
+
+/* ---- AT S12E*: stage 1's result through the guest hypervisor's stage 2 ----
+ * PAR_EL1 (Arm ARM): F [0]; when F = 0, SH [8:7], NS [9], RES1 [11],
+ * PA [51:12], ATTR [63:56] (MAIR_ELx encoding); when F = 1, FST [6:1],
+ * PTW [8], S [9] (a stage-2 fault), RES1 [11]. */
+#define PAR_F               (1ULL << 0)
+#define PAR_FST_SHIFT       1
+#define PAR_S               (1ULL << 9)
+#define PAR_RES1            (1ULL << 11)
+#define PAR_SH_SHIFT        7
+#define PAR_SH_MASK         (0x3ULL << PAR_SH_SHIFT)
+#define PAR_PA_MASK         0x000ffffffffff000ULL
+#define PAR_ATTR_SHIFT      56
+#define PAR_ATTR_MASK       (0xffULL << PAR_ATTR_SHIFT)
+
+/* A MAIR nibble of Normal memory: 0b0100 Non-cacheable; 0b00RW and 0b10RW
+ * Write-Through; 0b01RW (RW != 0) and 0b11RW Write-Back. */
+#define MAIR_NC             0x4u
+#define MAIR_WT_ALLOC(rw)   (0x8u | ((rw) & 0x3u))
+
+static bool mair_wt(unsigned n)
+{
+    return (n >> 2) == 0 || (n >> 2) == 2;
+}
+
+/* Stage 1's nibble through stage 2's cacheability (MemAttr's 2-bit field:
+ * 1 NC, 2 WT, 3 WB): the weaker type wins, stage 1's allocation hints
+ * stay. */
+static unsigned combine_nibble(unsigned s1, unsigned s2_cache)
+{
+    if (s1 == MAIR_NC || cacheability(s2_cache) == MEMATTR_NORMAL_NC)
+        return MAIR_NC;
+    if (mair_wt(s1))
+        return s1;
+    if (cacheability(s2_cache) == MEMATTR_NORMAL_WT)
+        return MAIR_WT_ALLOC(s1);
+    return s1;
+}
+
+/* Device: 0b0000dd00 in MAIR, 0b00dd in MemAttr; the smaller dd has fewer
+ * of G, R, E and wins. */
+static uint64_t par_attr_sh(uint64_t s1_par, unsigned s2_memattr, unsigned s2_sh, unsigned *sh)
+{
+    unsigned a = (unsigned)((s1_par & PAR_ATTR_MASK) >> PAR_ATTR_SHIFT);
+    bool s1_dev = (a & 0xf0u) == 0, s2_dev = memattr_device(s2_memattr);
+
+    if (s1_dev || s2_dev) {
+        unsigned d1 = s1_dev ? (a >> 2) & 0x3u : 0x3u, d2 = s2_dev ? s2_memattr & 0x3u : 0x3u;
+        *sh = NS2_SH_OUTER;
+        return (uint64_t)((d1 < d2 ? d1 : d2) << 2);
+    }
+    unsigned o = combine_nibble(a >> 4, MEMATTR_OUTER(s2_memattr));
+    unsigned i = combine_nibble(a & 0xfu, MEMATTR_INNER(s2_memattr));
+    *sh = (o == MAIR_NC && i == MAIR_NC)
+              ? NS2_SH_OUTER
+              : ns2_sh_combine((unsigned)((s1_par & PAR_SH_MASK) >> PAR_SH_SHIFT), s2_sh);
+    return (uint64_t)((o << 4) | i);
+}
+
+uint64_t ns2_par_s12(uint64_t s1_par, const struct ns2_walk *w)
+{
+    unsigned sh;
+    uint64_t attr;
+
+    if (s1_par & PAR_F)
+        return s1_par;
+    if (!w->ok)
+        return PAR_F | ((uint64_t)w->fsc << PAR_FST_SHIFT) | PAR_S | PAR_RES1;
+    attr = par_attr_sh(s1_par, w->memattr, w->sh, &sh);
+    return (s1_par & ~(PAR_PA_MASK | PAR_ATTR_MASK | PAR_SH_MASK)) | (w->oa & PAR_PA_MASK) |
+           (attr << PAR_ATTR_SHIFT) | ((uint64_t)sh << PAR_SH_SHIFT);
+}
+
+uint64_t ns2_par_ipa(uint64_t s1_par, uint64_t va)
+{
+    return (s1_par & PAR_PA_MASK) | (va & 0xfffu);
 }

@@ -117,6 +117,15 @@ uint64_t ns2_fault_esr(uint64_t hw_esr, unsigned fsc);
 /* HPFAR_EL2 for a faulting IPA: FIPA = IPA[51:12] in bits [43:4]. */
 uint64_t ns2_hpfar(uint64_t ipa);
 
+/* AT S12E* (docs/nested.md §9.22): the IPA stage 1 gave (s1_par with F
+ * clear, for va), and the PAR_EL1 of both stages: stage 1's fault as it
+ * is, a fault of the guest hypervisor's stage 2 walk w (S set, PTW clear),
+ * or its output address with stage 1's attributes and shareability
+ * combined with the leaf's (Arm ARM, combining stage 1 and stage 2
+ * attributes, FWB off; in PAR_EL1's MAIR encoding). */
+uint64_t ns2_par_ipa(uint64_t s1_par, uint64_t va);
+uint64_t ns2_par_s12(uint64_t s1_par, const struct ns2_walk *w);
+
 /* ---- Shadow contexts: a small per-VM pool with LRU replacement ---- */
 
 /* One per vCPU at least: a vCPU holds one slot while it runs its guest's

@@ -300,3 +300,23 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
     /* The faulting access is retried. */
     return true;
 }
+
+/* Stage 1 as AT S1E* runs it (its tables' reads go through the shadow);
+ * stage 2 walked in software over the guest hypervisor's tables, since the
+ * shadow need not hold the page and PAR_EL1 must give its IPA, not the
+ * VM's. */
+void nested_at_s12(struct vcpu *v, void (*s1)(uint64_t va), uint64_t va, bool write, bool own_s2)
+{
+    struct ns2_access acc = { .write = write };
+    struct ns2_cfg cfg;
+    struct ns2_walk w;
+    uint64_t par;
+
+    nested_at_in_l2(v, s1, va, own_s2);
+    par = el1_read(EL1_PAR);
+    if (!own_s2 || (par & 1))
+        return;
+    ns2_cfg_decode(vncr_reg_read(v, VREG_VTCR_EL2), vncr_reg_read(v, VREG_VTTBR_EL2), hyp_ipa_bits, &cfg);
+    ns2_walk(&cfg, ns2_par_ipa(par, va), &acc, read_l1, v->vm, &w);
+    el1_write(EL1_PAR, ns2_par_s12(par, &w));
+}

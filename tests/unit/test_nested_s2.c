@@ -310,6 +310,62 @@ static void test_fault_esr(void **state)
     assert_int_equal(ns2_hpfar(0xfffffffffffffULL), 0xffffffffffULL << 4);
 }
 
+/* AT S12E*'s PAR_EL1 (Arm ARM: PAR_EL1 layout; "Combining the stage 1 and
+ * stage 2 attributes" with FWB off), written out here: ATTR [63:56] in the
+ * MAIR encoding, PA [51:12], RES1 [11], NS [9], SH [8:7]; a fault F [0],
+ * FST [6:1], S [9], RES1 [11]. */
+static uint64_t s1_ok(unsigned attr, unsigned sh, uint64_t ipa)
+{
+    return ((uint64_t)attr << 56) | (ipa & 0xffffffffff000ULL) | (1ULL << 11) | (1ULL << 9) |
+           ((uint64_t)sh << 7);
+}
+
+static struct ns2_walk s2_ok(unsigned memattr, unsigned sh, uint64_t oa)
+{
+    return (struct ns2_walk){ .ok = true, .oa = oa, .memattr = memattr, .sh = sh, .perm = NS2_R | NS2_W };
+}
+
+static void test_par_s12(void **state)
+{
+    const uint64_t ipa = 0x80001000ULL, oa = 0x4008e000ULL;
+    struct ns2_walk w;
+
+    (void)state;
+    assert_true(ns2_par_ipa(s1_ok(0xff, 3, ipa), 0x1234567abcULL) == (ipa | 0xabc));
+    /* Normal WB RW-allocate at both stages, inner shareable at stage 1,
+     * non-shareable at stage 2: WB, inner shareable; PA from stage 2, NS
+     * and RES1 as stage 1 gave them. */
+    w = s2_ok(0xf, 0, oa + 0x40);
+    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0xff, 3, oa));
+    /* Stage 2 Write-Through (0b1010): WT with stage 1's allocation hints
+     * (0b10RW), both halves. */
+    w = s2_ok(0xa, 3, oa);
+    assert_true(ns2_par_s12(s1_ok(0xfe, 3, ipa), &w) == s1_ok(0xba, 3, oa));
+    /* Stage 2 Non-cacheable inner, WB outer: inner NC (0b0100). */
+    w = s2_ok(0xd, 3, oa);
+    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0xf4, 3, oa));
+    /* Both Non-cacheable: outer shareable whatever the stages say. */
+    w = s2_ok(0x5, 0, oa);
+    assert_true(ns2_par_s12(s1_ok(0x44, 0, ipa), &w) == s1_ok(0x44, 2, oa));
+    /* Stage 2 outer shareable wins over stage 1 inner. */
+    w = s2_ok(0xf, 2, oa);
+    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0xff, 2, oa));
+    /* Device at stage 2 (nGnRE) over Normal: Device-nGnRE (0x04), outer
+     * shareable; Device at both, the stronger type: nGnRnE over GRE. */
+    w = s2_ok(0x1, 3, oa);
+    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0x04, 2, oa));
+    w = s2_ok(0x3, 3, oa);
+    assert_true(ns2_par_s12(s1_ok(0x00, 2, ipa), &w) == s1_ok(0x00, 2, oa));
+    /* Device-GRE at stage 1 (0x0c) over Normal WB: stage 1's type. */
+    w = s2_ok(0xf, 3, oa);
+    assert_true(ns2_par_s12(s1_ok(0x0c, 2, ipa), &w) == s1_ok(0x0c, 2, oa));
+    /* A fault of stage 2: F, FST, S, RES1 only. */
+    w = (struct ns2_walk){ .ok = false, .fsc = NS2_FSC_PERM | 3 };
+    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == (1ULL | (0x0fULL << 1) | (1ULL << 9) | (1ULL << 11)));
+    /* A fault of stage 1 stays as stage 1 gave it. */
+    assert_true(ns2_par_s12(0x80fULL, &w) == 0x80fULL);
+}
+
 static void test_pool_lru(void **state)
 {
     (void)state;
@@ -369,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_shadow_desc),
         cmocka_unit_test(test_fault_esr),
         cmocka_unit_test(test_pool_lru),
+        cmocka_unit_test(test_par_s12),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
