@@ -78,6 +78,7 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
     n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
     n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
+    n->hyp_cnthctl = nested_hyp_cnthctl(n->nvhe);
     n->s2_slot = NS2_POOL_SLOTS;
     if (v->vm->gic_version == 3) {
         const struct vgic_v3_cpu_if *cif = vgic_v3_cpu_if(&v->vm->vgic, v->id);

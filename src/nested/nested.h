@@ -51,6 +51,7 @@ struct vcpu_nested {
     bool nvhe;                  /* virt-el2-mode = "nvhe": vE2H RES0, NV1 in hyp context */
     uint8_t reg_ctx[2];         /* v->reg_ctx for [in hyp context] (enum vcpu_ctx, by nvhe) */
     uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
+    uint64_t hyp_cnthctl;       /* CNTHCTL_EL2 in hyp context (timers.c) */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
     uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
     uint32_t ich_img_lrs;       /* the LRs of ich_img loaded non-zero (the others are zero) */
@@ -351,6 +352,7 @@ void nested_el2_reset_nvhe(struct vcpu *v);
 /* CNTHCTL_EL2 for the vCPU's context: a non-VHE guest hypervisor's EL1
  * timer and counter accesses trap in hyp context (timers.c). */
 void nested_timer_traps(struct vcpu *v);
+uint64_t nested_hyp_cnthctl(bool nvhe);
 /* MDCR_EL2's debug traps for the vCPU's context: its guest's accesses its
  * MDCR_EL2 traps (nested.c). */
 void nested_debug_traps(struct vcpu *v);

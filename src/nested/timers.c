@@ -147,21 +147,30 @@ uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
  * EL1PCTEN/EL1PCEN clear) and is served from the page below. While its
  * guest runs, L1's CNTHCTL_EL2 says which of the guest's accesses trap
  * (to be forwarded to L1, forward.c); else elvisor's usual CNTHCTL_EL2. */
+/* In hyp context a non-VHE L1's EL1 timer names trap (they are its
+ * guest's, served from the page), and with FEAT_ECV a VHE L1's _EL02
+ * CTL/CVAL do (el02_*): fixed per vCPU, computed once. */
+uint64_t nested_hyp_cnthctl(bool nvhe)
+{
+    return hyp_cnthctl(nvhe ? HYP_TRAP_EL1_TIMERS : hyp_features.ecv ? HYP_TRAP_EL02_TIMERS : 0);
+}
+
 void nested_timer_traps(struct vcpu *v)
 {
-    unsigned traps = 0;
+    uint64_t cnthctl;
 
     if (nested_in_hyp(v)) {
-        traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : hyp_features.ecv ? HYP_TRAP_EL02_TIMERS : 0;
+        cnthctl = v->nested->hyp_cnthctl;
     } else {
         uint64_t c = nested_vcnthctl(v);
-        traps = (c & NESTED_CNTHCTL_EL1PCTEN ? 0 : HYP_TRAP_EL1_PCT) |
-                (c & NESTED_CNTHCTL_EL1PTEN ? 0 : HYP_TRAP_EL1_PT);
+        unsigned traps = (c & NESTED_CNTHCTL_EL1PCTEN ? 0 : HYP_TRAP_EL1_PCT) |
+                         (c & NESTED_CNTHCTL_EL1PTEN ? 0 : HYP_TRAP_EL1_PT);
         if (hyp_features.ecv)
             traps |= (c & NESTED_CNTHCTL_EL1TVT ? HYP_TRAP_EL1_VT : 0) |
                      (c & NESTED_CNTHCTL_EL1TVCT ? HYP_TRAP_EL1_VCT : 0);
+        cnthctl = hyp_cnthctl(traps);
     }
-    write_sysreg(cnthctl_el2, hyp_cnthctl(traps));
+    write_sysreg(cnthctl_el2, cnthctl);
     isb();
 }
 
