@@ -54,6 +54,8 @@ suite kvm-guests      tests/integration/kvm-guests.sh
 # The same guests and Linux as L2 under Linux at elvisor's virtual EL2
 # (docs/nested.md §8.4, §9.13), each L2 vCPU i on L1's CPU i + 1.
 suite kvm-guests-nested tests/integration/kvm-guests.sh --host elvisor --pin-offset 1 --timeout 60
+# The same under Linux's KVM in nVHE mode at a non-VHE virtual EL2.
+suite kvm-guests-nvhe tests/integration/kvm-guests.sh --host elvisor-nvhe --pin-offset 1 --timeout 60
 # The same under Linux's protected KVM (pKVM) at a non-VHE virtual EL2.
 suite kvm-guests-pkvm tests/integration/kvm-guests.sh --host elvisor-pkvm --pin-offset 1 --timeout 60
 # elvisor as the guest hypervisor of elvisor: build/elvisor.bin at virtual

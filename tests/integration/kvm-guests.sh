@@ -4,7 +4,8 @@
 # lines checked: the oracle for the same guests as L2 under a guest
 # hypervisor, and the proof that kvmrun works.
 #
-#   tests/integration/kvm-guests.sh [--host bare|elvisor|elvisor-pkvm] [--pin | --pin-offset N] [--only A,B]
+#   tests/integration/kvm-guests.sh [--host bare|elvisor|elvisor-nvhe|elvisor-pkvm] [--pin | --pin-offset N]
+#                                   [--only A,B]
 #                                   [--timeout S] [-v]
 #
 # --host bare (default): Debian's Linux 6.12 on bare QEMU's own EL2
@@ -13,6 +14,9 @@
 #   see kvmrun refuse to run without /dev/kvm.
 # --host elvisor: the same Linux at elvisor's virtual EL2 (--el2 --smp 2
 #   --mem 1G), the guests as L2 under its KVM (docs/nested.md §9.4 item 7).
+# --host elvisor-nvhe: the same Linux at a non-VHE virtual EL2 of elvisor
+#   (--el2-nvhe) with kvm-arm.mode=nvhe: its KVM in nVHE mode, the guests
+#   as L2 under it.
 # --host elvisor-pkvm: the same Linux at a non-VHE virtual EL2 of elvisor
 #   (--el2-nvhe) with kvm-arm.mode=protected: its KVM in protected nVHE
 #   mode (pKVM), the guests as L2 under it.
@@ -59,9 +63,11 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case $host in bare|elvisor|elvisor-pkvm) ;; *) echo "kvm-guests: --host wants bare, elvisor or elvisor-pkvm" >&2; exit 2 ;; esac
+case $host in bare|elvisor|elvisor-nvhe|elvisor-pkvm) ;;
+    *) echo "kvm-guests: --host wants bare, elvisor, elvisor-nvhe or elvisor-pkvm" >&2; exit 2 ;; esac
 # How the host starts and what its KVM must say it is.
 host_el2=(--el2) kvm_cmdline='' kvm_mode=VHE
+[ $host = elvisor-nvhe ] && host_el2=(--el2-nvhe) kvm_cmdline=' kvm-arm.mode=nvhe' kvm_mode='Hyp nVHE'
 [ $host = elvisor-pkvm ] && host_el2=(--el2-nvhe) kvm_cmdline=' kvm-arm.mode=protected' kvm_mode='Protected nVHE'
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -gt 0 ] || { echo "kvm-guests: bad --timeout" >&2; exit 2; }
 [ -f "$initrd" ] || { echo "kvm-guests: $initrd missing: run make kvm-initramfs" >&2; exit 1; }
