@@ -137,6 +137,20 @@ static void view_publish(struct vuart *u)
         w[view_regs[i] / 4] = reg_peek(u, view_regs[i]);
 }
 
+/* What a write can change while the view is open: the register itself and
+ * the interrupt status (TX latched or cleared, a new mask). FR depends only
+ * on the RX FIFO, empty while the view is open. */
+static void view_after_write(struct vuart *u, uint64_t off)
+{
+    volatile uint32_t *w = u->view;
+    uint32_t ris = raw_status(u);
+
+    if (off != VUART_DR && off != VUART_ICR)
+        w[off / 4] = reg_peek(u, off);
+    w[VUART_RIS / 4] = ris;
+    w[VUART_MIS / 4] = ris & u->imsc;
+}
+
 /* Before a byte enters the RX FIFO: DR's read must trap from now on. */
 static void view_close(struct vuart *u)
 {
@@ -240,7 +254,7 @@ bool vuart_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
     reg_write(u, acc->offset, (uint32_t)(acc->value & ((1ull << (8 * acc->size)) - 1)));
     update_irq(u);
     if (u->view_open)
-        view_publish(u);
+        view_after_write(u, acc->offset);
     return true;
 }
 
