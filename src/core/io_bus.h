@@ -15,10 +15,11 @@
 struct io_bus {
     struct mmio_region r[IO_BUS_MAX];   /* unused entries are all zero */
     unsigned n;
-    /* The index of the region the last lookup found: a guest's exits come
-     * in runs on one device (a console line, a driver's setup). Only a
-     * hint, checked before use, so vCPUs read and write it relaxed. */
-    unsigned last;
+    /* The region the last lookup found: a guest's exits come in runs on
+     * one device (a console line, a driver's setup). Only a hint, checked
+     * before use (an add may have moved another region there), so vCPUs
+     * read and write it relaxed. NULL: r[0]. */
+    const struct mmio_region *last;
 };
 
 enum io_bus_err {
@@ -69,13 +70,13 @@ static inline const struct mmio_region *io_bus_search(const struct io_bus *bus, 
 /* The region ipa falls in, or NULL. */
 static inline const struct mmio_region *io_bus_find(struct io_bus *bus, uint64_t ipa)
 {
-    const struct mmio_region *r = &bus->r[__atomic_load_n(&bus->last, __ATOMIC_RELAXED)];
+    const struct mmio_region *r = __atomic_load_n(&bus->last, __ATOMIC_RELAXED);
 
-    if (ipa - r->base < r->size)
+    if (r && ipa - r->base < r->size)
         return r;
     r = io_bus_search(bus, ipa);
     if (r)
-        __atomic_store_n(&bus->last, (unsigned)(r - bus->r), __ATOMIC_RELAXED);
+        __atomic_store_n(&bus->last, r, __ATOMIC_RELAXED);
     return r;
 }
 

@@ -114,12 +114,13 @@ static void uart_irq(void *ctx, bool level)
  * Device or Non-cacheable for a UART, which does not look in elvisor's
  * caches: what elvisor stored is cleaned to the point of coherency before
  * the guest may look. */
+static uint64_t dcache_line;    /* CTR_EL0.DminLine in bytes, set with the first view */
+
 static void uart_view_clean(const struct vm *vm, uint64_t size)
 {
-    uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);   /* CTR_EL0.DminLine */
     uintptr_t va = (uintptr_t)vm->uart_view;
 
-    for (uint64_t off = 0; off < size; off += line)
+    for (uint64_t off = 0; off < size; off += dcache_line)
         dc_cvac(va + off);
     dsb(ish);
 }
@@ -185,6 +186,7 @@ static int uart_create(struct vm *vm)
 {
     /* Without a page the UART works as well, every access trapped. */
     vm->uart_view = page_alloc();
+    dcache_line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
     uart_reset(vm);
     return add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
 }

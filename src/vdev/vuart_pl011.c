@@ -41,6 +41,8 @@ static uint32_t raw_status(const struct vuart *u)
 {
     uint32_t ris = u->ris_latched;
 
+    if (u->rx_count == 0)
+        return ris;                 /* the output path: no trigger to work out */
     if (u->rx_count >= rx_trigger(u))
         ris |= VUART_INT_RX;
     else if (u->rx_count > 0)
@@ -138,17 +140,16 @@ static void view_publish(struct vuart *u)
 }
 
 /* What a write can change while the view is open: the register itself and
- * the interrupt status (TX latched or cleared, a new mask). FR depends only
- * on the RX FIFO, empty while the view is open. */
+ * the interrupt status (TX latched or cleared, a new mask). FR and the RX
+ * levels depend only on the RX FIFO, empty while the view is open. */
 static void view_after_write(struct vuart *u, uint64_t off)
 {
     volatile uint32_t *w = u->view;
-    uint32_t ris = raw_status(u);
 
     if (off != VUART_DR && off != VUART_ICR)
         w[off / 4] = reg_peek(u, off);
-    w[VUART_RIS / 4] = ris;
-    w[VUART_MIS / 4] = ris & u->imsc;
+    w[VUART_RIS / 4] = u->ris_latched;
+    w[VUART_MIS / 4] = u->ris_latched & u->imsc;
 }
 
 /* Before a byte enters the RX FIFO: DR's read must trap from now on. */

@@ -52,17 +52,17 @@ static void test_last_hit_hint(void **state)
     assert_int_equal(io_bus_add(&bus, &a), IO_BUS_OK);
     assert_int_equal(io_bus_add(&bus, &c), IO_BUS_OK);
     assert_true(io_bus_find(&bus, 0x0a000010) == &bus.r[1]);
-    assert_int_equal(bus.last, 1);
+    assert_ptr_equal(bus.last, &bus.r[1]);
     assert_true(io_bus_find(&bus, 0x0a003ffc) == &bus.r[1]);
     assert_null(io_bus_find(&bus, 0x0a004000));
-    assert_int_equal(bus.last, 1);              /* a miss keeps the hint */
+    assert_ptr_equal(bus.last, &bus.r[1]);              /* a miss keeps the hint */
     assert_int_equal(io_bus_add(&bus, &b), IO_BUS_OK);     /* a and c move up */
     assert_true(io_bus_find(&bus, 0x08000004) == &bus.r[0]);
     assert_true(io_bus_find(&bus, 0x09000000) == &bus.r[1]);
-    assert_int_equal(bus.last, 1);
+    assert_ptr_equal(bus.last, &bus.r[1]);
     assert_true(io_bus_find(&bus, 0x0a000000) == &bus.r[2]);
     assert_true(bus.r[2].base == 0x0a000000);
-    bus.last = 1;                               /* a stale hint: checked, not trusted */
+    bus.last = &bus.r[1];                       /* a stale hint: checked, not trusted */
     assert_true(io_bus_find(&bus, 0x0a000000) == &bus.r[2]);
 }
 
