@@ -119,8 +119,10 @@ static uint64_t dcache_line;    /* CTR_EL0.DminLine in bytes, set with the first
 static void uart_view_clean(const struct vm *vm, uint64_t size)
 {
     uintptr_t va = (uintptr_t)vm->uart_view;
+    uint64_t line = dcache_line;
 
-    for (uint64_t off = 0; off < size; off += dcache_line)
+    dc_cvac(va);
+    for (uint64_t off = line; off < size; off += line)
         dc_cvac(va + off);
     dsb(ish);
 }

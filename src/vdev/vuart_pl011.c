@@ -139,15 +139,16 @@ static void view_publish(struct vuart *u)
         w[view_regs[i] / 4] = reg_peek(u, view_regs[i]);
 }
 
-/* What a write can change while the view is open: the register itself and
- * the interrupt status (TX latched or cleared, a new mask). FR and the RX
- * levels depend only on the RX FIFO, empty while the view is open. */
-static void view_after_write(struct vuart *u, uint64_t off)
+/* What a write can change while the view is open: the register it stored
+ * (if any) and the interrupt status (TX latched or cleared, a new mask).
+ * FR and the RX levels depend only on the RX FIFO, empty while the view is
+ * open. */
+static void view_after_write(struct vuart *u, uint64_t off, const uint32_t *stored)
 {
     volatile uint32_t *w = u->view;
 
-    if (off != VUART_DR && off != VUART_ICR)
-        w[off / 4] = reg_peek(u, off);
+    if (stored)
+        w[off / 4] = *stored;
     w[VUART_RIS / 4] = u->ris_latched;
     w[VUART_MIS / 4] = u->ris_latched & u->imsc;
 }
@@ -185,22 +186,24 @@ static void transmit(struct vuart *u, uint32_t val)
     u->ris_latched |= VUART_INT_TX;
 }
 
-static void reg_write(struct vuart *u, uint64_t off, uint32_t val)
+/* Returns the register a read of off now reads, or NULL when the write
+ * stored nothing there (DR, ICR, read-only and reserved offsets). */
+static const uint32_t *reg_write(struct vuart *u, uint64_t off, uint32_t val)
 {
     switch (off) {
-    case VUART_DR:      transmit(u, val); break;
-    case VUART_ILPR:    u->ilpr = val & VUART_ILPR_MASK; break;
-    case VUART_IBRD:    u->ibrd = val & VUART_IBRD_MASK; break;
-    case VUART_FBRD:    u->fbrd = val & VUART_FBRD_MASK; break;
-    case VUART_LCR_H:   u->lcr_h = val & VUART_LCR_H_MASK; break;
-    case VUART_CR:      u->cr = val & VUART_CR_MASK; break;
-    case VUART_IFLS:    u->ifls = val & VUART_IFLS_MASK; break;
-    case VUART_IMSC:    u->imsc = val & VUART_INT_MASK; break;
-    case VUART_ICR:     u->ris_latched &= ~val; break;
+    case VUART_DR:      transmit(u, val); return NULL;
+    case VUART_ILPR:    u->ilpr = val & VUART_ILPR_MASK; return &u->ilpr;
+    case VUART_IBRD:    u->ibrd = val & VUART_IBRD_MASK; return &u->ibrd;
+    case VUART_FBRD:    u->fbrd = val & VUART_FBRD_MASK; return &u->fbrd;
+    case VUART_LCR_H:   u->lcr_h = val & VUART_LCR_H_MASK; return &u->lcr_h;
+    case VUART_CR:      u->cr = val & VUART_CR_MASK; return &u->cr;
+    case VUART_IFLS:    u->ifls = val & VUART_IFLS_MASK; return &u->ifls;
+    case VUART_IMSC:    u->imsc = val & VUART_INT_MASK; return &u->imsc;
+    case VUART_ICR:     u->ris_latched &= ~val; return NULL;
     default:
         /* ECR (there are no errors to clear), read-only registers, DMACR
          * and reserved space. */
-        break;
+        return NULL;
     }
 }
 
@@ -252,10 +255,10 @@ bool vuart_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
      * splitting DR or ICR side effects by byte lane has no sane meaning. */
     if (acc->offset & REG_ALIGN_MASK)
         return true;
-    reg_write(u, acc->offset, (uint32_t)(acc->value & ((1ull << (8 * acc->size)) - 1)));
+    const uint32_t *stored = reg_write(u, acc->offset, (uint32_t)(acc->value & ((1ull << (8 * acc->size)) - 1)));
     update_irq(u);
     if (u->view_open)
-        view_after_write(u, acc->offset);
+        view_after_write(u, acc->offset, stored);
     return true;
 }
 
