@@ -19,6 +19,7 @@ enum io_bus_err io_bus_add(struct io_bus *bus, const struct mmio_region *r)
         bus->r[i] = bus->r[i - 1];
     bus->r[at] = *r;
     bus->n++;
+    bus->last = NULL;
     return IO_BUS_OK;
 }
 

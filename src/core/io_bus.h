@@ -13,8 +13,13 @@
 #define IO_BUS_MAX  16
 
 struct io_bus {
-    struct mmio_region r[IO_BUS_MAX];
+    struct mmio_region r[IO_BUS_MAX];   /* unused entries are all zero */
     unsigned n;
+    /* The region the last lookup found: a guest's exits come in runs on
+     * one device (a console line, a driver's setup). Only a hint, checked
+     * before use (an add may have moved another region there), so vCPUs
+     * read and write it relaxed. NULL: r[0]. */
+    const struct mmio_region *last;
 };
 
 enum io_bus_err {
@@ -34,8 +39,7 @@ const char *io_bus_strerror(enum io_bus_err e);
  * assigned PCIe functions (their ECAM bridge). */
 #define IO_BUS_SCAN_MAX 4
 
-/* The region ipa falls in, or NULL. */
-static inline const struct mmio_region *io_bus_find(const struct io_bus *bus, uint64_t ipa)
+static inline const struct mmio_region *io_bus_search(const struct io_bus *bus, uint64_t ipa)
 {
     unsigned lo = 0, hi = bus->n;
 
@@ -61,6 +65,19 @@ static inline const struct mmio_region *io_bus_find(const struct io_bus *bus, ui
             return r;
     }
     return NULL;
+}
+
+/* The region ipa falls in, or NULL. */
+static inline const struct mmio_region *io_bus_find(struct io_bus *bus, uint64_t ipa)
+{
+    const struct mmio_region *r = __atomic_load_n(&bus->last, __ATOMIC_RELAXED);
+
+    if (r && ipa - r->base < r->size)
+        return r;
+    r = io_bus_search(bus, ipa);
+    if (r)
+        __atomic_store_n(&bus->last, r, __ATOMIC_RELAXED);
+    return r;
 }
 
 #endif

@@ -77,6 +77,10 @@ struct vm {
 
     struct vgic vgic;
     struct vuart uart;
+    /* The UART's read view (vdev/vuart.h): the page, and whether it is in
+     * the stage 2 now (core/vm_devices.c). Under vm->lock. */
+    uint32_t *uart_view;
+    bool uart_view_mapped;
 
     /* Its assigned PCIe functions (core/passthrough.c). */
     struct vpci vpci;

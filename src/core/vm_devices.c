@@ -1,8 +1,10 @@
 #include "core/vm_devices.h"
 
 #include "arch/arm64/gic.h"
+#include "arch/arm64/tlb.h"
 #include "core/console.h"
 #include "core/dev_class.h"
+#include "core/mm.h"
 #include "core/passthrough.h"
 #include "core/vm_dt_nodes.h"
 #include "lib/log.h"
@@ -108,8 +110,56 @@ static void uart_irq(void *ctx, bool level)
     vgic_set_irq_level(&vm->vgic, VGIC_NO_VCPU, GIC_SPI_BASE + VIRT_UART_SPI, level);
 }
 
+/* The guest reads the view with the memory type of its own stage 1,
+ * Device or Non-cacheable for a UART, which does not look in elvisor's
+ * caches: what elvisor stored is cleaned to the point of coherency before
+ * the guest may look. */
+static uint64_t dcache_line;    /* CTR_EL0.DminLine in bytes, set with the first view */
+
+static void uart_view_clean(const struct vm *vm, uint64_t size)
+{
+    uintptr_t va = (uintptr_t)vm->uart_view;
+    uint64_t line = dcache_line;
+
+    dc_cvac(va);
+    for (uint64_t off = line; off < size; off += line)
+        dc_cvac(va + off);
+    dsb(ish);
+}
+
+/* The registers the model changes lie below this offset (vdev/vuart.h). */
+#define UART_VIEW_LIVE_BYTES   (VUART_MIS + 4)
+
+/* The vuart's gate, under vm->lock: the view read-only in the VM's stage 2
+ * while it is valid, and out of it (every access traps) while DR's read
+ * would pop data. Closing waits for every CPU's TLB to forget the page;
+ * opening needs no maintenance (no TLB holds an invalid entry). */
+static void uart_view_gate(void *ctx, bool open)
+{
+    struct vm *vm = ctx;
+
+    if (open) {
+        uart_view_clean(vm, VUART_MMIO_SIZE);
+        if (vm->uart_view_mapped)
+            return;
+        int rc = stage2_map(&vm->s2, VIRT_UART_BASE, (uintptr_t)vm->uart_view, PAGE_SIZE, S2_READ);
+        if (rc == 0)
+            vm->uart_view_mapped = true;
+        else
+            log_warn("vm %s: the UART's read view cannot be mapped (%d): its reads trap", vm->cfg->name, rc);
+        return;
+    }
+    if (!vm->uart_view_mapped)
+        return;
+    stage2_unmap(&vm->s2, VIRT_UART_BASE, PAGE_SIZE);
+    vm->uart_view_mapped = false;
+    tlb_flush_vmid(vm_vttbr(vm));
+}
+
 /* The PL011 model has no lock of its own: the VM lock serializes it
- * against console input arriving on another CPU. */
+ * against console input arriving on another CPU. Reads reach it only
+ * while the view is out of the stage 2 (or from a nested guest, whose
+ * stage 2 never holds it). */
 static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *acc)
 {
     struct vm *vm = dev;
@@ -117,6 +167,8 @@ static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *ac
 
     spin_lock(&vm->lock);
     ok = vuart_mmio(&vm->uart, vcpu_id, acc);
+    if (acc->is_write && vm->uart_view_mapped)
+        uart_view_clean(vm, UART_VIEW_LIVE_BYTES);
     spin_unlock(&vm->lock);
     /* Any VM may be the console's target (the operator switches it). */
     if (!acc->is_write && acc->offset == VUART_DR)
@@ -127,11 +179,16 @@ static bool uart_mmio_locked(void *dev, unsigned vcpu_id, struct mmio_access *ac
 static int uart_reset(struct vm *vm)
 {
     vuart_init(&vm->uart, uart_tx, uart_irq, vm);
+    if (vm->uart_view)
+        vuart_attach_view(&vm->uart, vm->uart_view, uart_view_gate);
     return 0;
 }
 
 static int uart_create(struct vm *vm)
 {
+    /* Without a page the UART works as well, every access trapped. */
+    vm->uart_view = page_alloc();
+    dcache_line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
     uart_reset(vm);
     return add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);
 }

@@ -97,11 +97,38 @@ void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa)
     dabt_at(v, esr, far, ipa);
 }
 
+#define PAR_EL1_F           BIT(0)
+#define PAR_EL1_PA_MASK     GENMASK(51, 12)
+
+/* HPFAR_EL2 holds the IPA of a stage-2 translation or access-flag fault,
+ * or of any fault on a stage-1 walk, but need not for a permission fault
+ * (a write to a read-only view, core/vm_devices.c): the guest's own stage
+ * 1, live in the EL1 registers, gives it back. PAR_EL1 is the guest's.
+ * False when the guest's tables no longer map the address (another vCPU
+ * changed them): the access is simply retried. */
+static bool perm_fault_ipa(uint64_t far, uint64_t *ipa)
+{
+    uint64_t saved = read_sysreg(par_el1), par;
+
+    sys_at(8, 0, far);          /* AT S1E1R */
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(par_el1, saved);
+    if (par & PAR_EL1_F)
+        return false;
+    *ipa = (par & PAR_EL1_PA_MASK) | (far & 0xfff);
+    return true;
+}
+
 static void handle_dabt(struct vcpu *v, uint64_t esr)
 {
-    uint64_t far = read_sysreg(far_el2);
+    uint64_t far = read_sysreg(far_el2), ipa;
 
-    dabt_at(v, esr, far, fault_ipa(read_sysreg(hpfar_el2), far));
+    if ((esr & (ESR_FSC_TYPE_MASK | ESR_DABT_S1PTW)) != ESR_FSC_PERM)
+        ipa = fault_ipa(read_sysreg(hpfar_el2), far);
+    else if (!perm_fault_ipa(far, &ipa))
+        return;
+    dabt_at(v, esr, far, ipa);
 }
 
 static void handle_iabt(struct vcpu *v, uint64_t esr)

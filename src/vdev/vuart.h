@@ -18,11 +18,22 @@
  *    cannot clear them while the data is there; the guest must drain it.
  *  - The interrupt line is (RIS & IMSC) != 0; set_irq() is called only when
  *    that level changes (it starts low and init does not report it).
- *  - Accesses of 1, 2 or 4 bytes, naturally aligned, are accepted at every
- *    offset below VUART_MMIO_SIZE. Reads return the low bits of the 32-bit
- *    register; writes store the zero-extended value. Reserved offsets and
- *    accesses not starting at a register's first byte are RAZ/WI. 8-byte,
- *    misaligned and out-of-range accesses make vuart_mmio() return false.
+ *  - Reads of 1, 2, 4 or 8 bytes, naturally aligned, are accepted at every
+ *    offset below VUART_MMIO_SIZE and return the little-endian byte lanes
+ *    of the 32-bit registers they cover (8 bytes: two registers), as a
+ *    read of the read view below would; only a read that covers DR's first
+ *    byte pops the RX FIFO. Writes of 1, 2 or 4 bytes store the
+ *    zero-extended value; writes not starting at a register's first byte
+ *    and reserved offsets are ignored. 8-byte writes, misaligned and
+ *    out-of-range accesses make vuart_mmio() return false.
+ *  - The read view (optional, vuart_attach_view()): a page the device keeps
+ *    equal to what every read of the window returns, for the owner to map
+ *    read-only at the UART's address so that the guest's reads (FR polls,
+ *    CR, IMSC, the ID registers...) need no exit. Only DR's read has a side
+ *    effect, and only while the RX FIFO holds data, so the view is valid
+ *    exactly while the FIFO is empty: the device closes it (gate(ctx,
+ *    false)) before the first byte enters the FIFO and reopens it
+ *    (gate(ctx, true)) once a read drained the FIFO and the page shows it.
  */
 #ifndef ELVISOR_VDEV_VUART_H
 #define ELVISOR_VDEV_VUART_H
@@ -122,6 +133,10 @@ struct vuart {
     uint32_t ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc;
     uint32_t ris_latched;               /* interrupt bits that are not levels */
     bool irq_level;                     /* last level given to set_irq() */
+
+    uint32_t *view;                     /* the read view, or NULL */
+    void (*gate)(void *ctx, bool open);
+    bool view_open;                     /* last state given to gate() */
 };
 
 /* Resets the device (PL011 reset values, empty FIFO, line low). tx and
@@ -139,6 +154,19 @@ bool vuart_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc);
  * whatever CR.UARTEN/RXE say, so nothing typed before the driver enables
  * the receiver is lost. */
 bool vuart_rx_push(struct vuart *u, char c);
+
+/* Gives the device its read view: VUART_MMIO_SIZE bytes, 4-byte aligned,
+ * written with single 32-bit stores whatever the guest may be reading at
+ * the time. The device writes the whole image and calls gate(ctx, true)
+ * (the FIFO is empty after vuart_init()). From then on, under the owner's
+ * lock: gate(ctx, false) comes before any byte enters the RX FIFO and must
+ * return only once no CPU can read the view any more (its reads trap
+ * again); gate(ctx, true) once a DR read emptied the FIFO and the view is
+ * up to date. Between the two the view is not kept. While it is open, the
+ * owner makes the device's stores visible to the guest's reads (which may
+ * be non-cacheable) after each write vuart_mmio() handles, and in
+ * gate(ctx, true); a view word changes only in a write or in RX activity. */
+void vuart_attach_view(struct vuart *u, uint32_t *view, void (*gate)(void *ctx, bool open));
 
 /* Free RX FIFO entries at the current FIFO depth. */
 unsigned vuart_rx_space(const struct vuart *u);

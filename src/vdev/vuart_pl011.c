@@ -41,6 +41,8 @@ static uint32_t raw_status(const struct vuart *u)
 {
     uint32_t ris = u->ris_latched;
 
+    if (u->rx_count == 0)
+        return ris;                 /* the output path: no trigger to work out */
     if (u->rx_count >= rx_trigger(u))
         ris |= VUART_INT_RX;
     else if (u->rx_count > 0)
@@ -92,10 +94,11 @@ static uint32_t flags(const struct vuart *u)
     return fr;
 }
 
-static uint32_t reg_read(struct vuart *u, uint64_t off)
+/* What a read of the register at off returns, DR's without popping (its
+ * upper bits, the receive errors, are never set). */
+static uint32_t reg_peek(const struct vuart *u, uint64_t off)
 {
     switch (off) {
-    case VUART_DR:      return rx_pop(u);
     case VUART_FR:      return flags(u);
     case VUART_ILPR:    return u->ilpr;
     case VUART_IBRD:    return u->ibrd;
@@ -113,9 +116,59 @@ static uint32_t reg_read(struct vuart *u, uint64_t off)
         return periph_id[(off - VUART_PERIPHID0) / 4];
     if (off >= VUART_PCELLID0 && off < VUART_PCELLID0 + 4 * ID_REG_COUNT)
         return pcell_id[(off - VUART_PCELLID0) / 4];
-    /* RSR (no receive errors are ever modelled), write-only ICR, DMACR
-     * (no DMA) and reserved space. */
+    /* DR while the FIFO is empty, RSR (no receive errors are ever
+     * modelled), write-only ICR, DMACR (no DMA) and reserved space. */
     return 0;
+}
+
+/* ---- the read view: see vuart_attach_view() ---- */
+
+/* The registers whose value the model changes; the rest of the page is
+ * zero or the fixed ID registers. Single 32-bit stores: a guest may read
+ * any word at any time. */
+static const uint16_t view_regs[] = {
+    VUART_FR, VUART_ILPR, VUART_IBRD, VUART_FBRD, VUART_LCR_H, VUART_CR,
+    VUART_IFLS, VUART_IMSC, VUART_RIS, VUART_MIS,
+};
+
+static void view_publish(struct vuart *u)
+{
+    volatile uint32_t *w = u->view;
+
+    for (unsigned i = 0; i < sizeof(view_regs) / sizeof(view_regs[0]); i++)
+        w[view_regs[i] / 4] = reg_peek(u, view_regs[i]);
+}
+
+/* What a write can change while the view is open: the register it stored
+ * (if any) and the interrupt status (TX latched or cleared, a new mask).
+ * FR and the RX levels depend only on the RX FIFO, empty while the view is
+ * open. */
+static void view_after_write(struct vuart *u, uint64_t off, const uint32_t *stored)
+{
+    volatile uint32_t *w = u->view;
+
+    if (stored)
+        w[off / 4] = *stored;
+    w[VUART_RIS / 4] = u->ris_latched;
+    w[VUART_MIS / 4] = u->ris_latched & u->imsc;
+}
+
+/* Before a byte enters the RX FIFO: DR's read must trap from now on. */
+static void view_close(struct vuart *u)
+{
+    if (u->view_open) {
+        u->view_open = false;
+        u->gate(u->ctx, false);
+    }
+}
+
+static void view_reopen(struct vuart *u)
+{
+    if (u->view && !u->view_open && u->rx_count == 0) {
+        view_publish(u);
+        u->view_open = true;
+        u->gate(u->ctx, true);
+    }
 }
 
 static void transmit(struct vuart *u, uint32_t val)
@@ -124,29 +177,33 @@ static void transmit(struct vuart *u, uint32_t val)
 
     /* A full RX FIFO drops looped-back data, as the hardware would (it
      * would also flag an overrun, which this model never reports). */
-    if (u->cr & VUART_CR_LBE)
+    if (u->cr & VUART_CR_LBE) {
+        view_close(u);
         (void)rx_put(u, byte);
+    }
     else
         u->tx(u->ctx, (char)byte);
     u->ris_latched |= VUART_INT_TX;
 }
 
-static void reg_write(struct vuart *u, uint64_t off, uint32_t val)
+/* Returns the register a read of off now reads, or NULL when the write
+ * stored nothing there (DR, ICR, read-only and reserved offsets). */
+static const uint32_t *reg_write(struct vuart *u, uint64_t off, uint32_t val)
 {
     switch (off) {
-    case VUART_DR:      transmit(u, val); break;
-    case VUART_ILPR:    u->ilpr = val & VUART_ILPR_MASK; break;
-    case VUART_IBRD:    u->ibrd = val & VUART_IBRD_MASK; break;
-    case VUART_FBRD:    u->fbrd = val & VUART_FBRD_MASK; break;
-    case VUART_LCR_H:   u->lcr_h = val & VUART_LCR_H_MASK; break;
-    case VUART_CR:      u->cr = val & VUART_CR_MASK; break;
-    case VUART_IFLS:    u->ifls = val & VUART_IFLS_MASK; break;
-    case VUART_IMSC:    u->imsc = val & VUART_INT_MASK; break;
-    case VUART_ICR:     u->ris_latched &= ~val; break;
+    case VUART_DR:      transmit(u, val); return NULL;
+    case VUART_ILPR:    u->ilpr = val & VUART_ILPR_MASK; return &u->ilpr;
+    case VUART_IBRD:    u->ibrd = val & VUART_IBRD_MASK; return &u->ibrd;
+    case VUART_FBRD:    u->fbrd = val & VUART_FBRD_MASK; return &u->fbrd;
+    case VUART_LCR_H:   u->lcr_h = val & VUART_LCR_H_MASK; return &u->lcr_h;
+    case VUART_CR:      u->cr = val & VUART_CR_MASK; return &u->cr;
+    case VUART_IFLS:    u->ifls = val & VUART_IFLS_MASK; return &u->ifls;
+    case VUART_IMSC:    u->imsc = val & VUART_INT_MASK; return &u->imsc;
+    case VUART_ICR:     u->ris_latched &= ~val; return NULL;
     default:
         /* ECR (there are no errors to clear), read-only registers, DMACR
          * and reserved space. */
-        break;
+        return NULL;
     }
 }
 
@@ -161,39 +218,56 @@ void vuart_init(struct vuart *u, void (*tx)(void *ctx, char c),
     u->ifls = VUART_IFLS_RESET;
 }
 
+/* DR's read, the only one with a side effect. */
+static uint32_t dr_read(struct vuart *u)
+{
+    uint32_t byte = rx_pop(u);
+
+    update_irq(u);
+    view_reopen(u);
+    return byte;
+}
+
+static uint64_t read_lanes(struct vuart *u, uint64_t off, unsigned size)
+{
+    uint64_t reg = off & ~REG_ALIGN_MASK;
+    uint64_t v = off == VUART_DR ? dr_read(u) : reg_peek(u, reg);
+
+    if (size == 8)
+        return v | (uint64_t)reg_peek(u, reg + 4) << 32;
+    return (v >> (8 * (off & REG_ALIGN_MASK))) & ((1ull << (8 * size)) - 1);
+}
+
 bool vuart_mmio(void *dev, unsigned vcpu_id, struct mmio_access *acc)
 {
     struct vuart *u = dev;
-    uint64_t size_mask;
 
     (void)vcpu_id;
-    if (acc->size != 1 && acc->size != 2 && acc->size != 4)
+    if (acc->size != 1 && acc->size != 2 && acc->size != 4 && (acc->size != 8 || acc->is_write))
         return false;
     if (acc->offset >= VUART_MMIO_SIZE || (acc->offset & (acc->size - 1)) != 0)
         return false;
-    size_mask = (1ull << (8 * acc->size)) - 1;
-
-    /* A byte or halfword inside a register: no guest needs it, and
-     * splitting DR or ICR side effects by byte lane has no sane meaning. */
-    if (acc->offset & REG_ALIGN_MASK) {
-        if (!acc->is_write)
-            acc->value = 0;
+    if (!acc->is_write) {
+        acc->value = read_lanes(u, acc->offset, acc->size);
         return true;
     }
-    if (acc->is_write)
-        reg_write(u, acc->offset, (uint32_t)(acc->value & size_mask));
-    else
-        acc->value = reg_read(u, acc->offset) & size_mask;
-    /* Of the reads only DR's changes the model (it drains the RX FIFO). */
-    if (acc->is_write || acc->offset == VUART_DR)
-        update_irq(u);
+    /* A byte or halfword written inside a register: no guest needs it, and
+     * splitting DR or ICR side effects by byte lane has no sane meaning. */
+    if (acc->offset & REG_ALIGN_MASK)
+        return true;
+    const uint32_t *stored = reg_write(u, acc->offset, (uint32_t)(acc->value & ((1ull << (8 * acc->size)) - 1)));
+    update_irq(u);
+    if (u->view_open)
+        view_after_write(u, acc->offset, stored);
     return true;
 }
 
 bool vuart_rx_push(struct vuart *u, char c)
 {
-    if (!rx_put(u, (uint8_t)c))
+    if (vuart_rx_space(u) == 0)
         return false;
+    view_close(u);
+    (void)rx_put(u, (uint8_t)c);
     update_irq(u);
     return true;
 }
@@ -208,4 +282,16 @@ unsigned vuart_rx_space(const struct vuart *u)
 bool vuart_irq_level(const struct vuart *u)
 {
     return u->irq_level;
+}
+
+void vuart_attach_view(struct vuart *u, uint32_t *view, void (*gate)(void *ctx, bool open))
+{
+    volatile uint32_t *w = view;
+
+    for (uint64_t off = 0; off < VUART_MMIO_SIZE; off += 4)
+        w[off / 4] = reg_peek(u, off);
+    u->view = view;
+    u->gate = gate;
+    u->view_open = false;
+    view_reopen(u);
 }

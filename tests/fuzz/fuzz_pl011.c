@@ -1,8 +1,8 @@
 /* Fuzz target: the emulated PL011 (vdev/vuart_pl011.c): guest register
  * accesses of any offset, size and value mixed with console input. A model
  * of the receive queue runs beside it. Invariants after every operation:
- *  - an access is refused exactly when its size is not 1, 2 or 4, it is
- *    misaligned, or it lies past the 4 KiB region;
+ *  - an access is refused exactly when its size is not 1, 2 or 4 (or 8
+ *    for a read), it is misaligned, or it lies past the 4 KiB region;
  *  - bytes come out of UARTDR in the order they went in (console input
  *    and looped-back writes), none lost while the FIFO had room, none
  *    invented; a read of an empty FIFO gives 0; UARTDR writes without
@@ -14,7 +14,10 @@
  *    RXFF exactly when full; UARTMIS = UARTRIS & UARTIMSC;
  *  - the interrupt line is (RIS & IMSC) != 0 after every operation, and
  *    set_irq() is called only when it changes;
- *  - no read but UARTDR's changes the device. */
+ *  - no read but UARTDR's changes the device;
+ *  - the read view is open exactly while the FIFO is empty, its gate is
+ *    closed before a byte goes in, and while open every register word of
+ *    the page equals what a read returns. */
 #include "fuzz_support.h"
 
 /* Sources under test: the only lines of this target naming src/ files. */
@@ -29,6 +32,16 @@ static unsigned tx_calls;
 static char tx_last;
 static uint8_t model[MODEL_MAX];
 static unsigned model_len;
+static uint32_t view[VUART_MMIO_SIZE / 4];
+static bool view_open;
+
+static void gate_cb(void *ctx, bool open)
+{
+    FUZZ_CHECK(ctx == &ctx_token, "gate context");
+    FUZZ_CHECK(open != view_open, "gate(%d) without a change", open);
+    FUZZ_CHECK(uart.rx_count == 0, "gate(%d) with %u queued", open, uart.rx_count);
+    view_open = open;
+}
 
 static void tx_cb(void *ctx, char c)
 {
@@ -77,6 +90,14 @@ static void check_state(void)
                depth);
     FUZZ_CHECK(mis == (ris & imsc), "MIS %#x RIS %#x IMSC %#x", mis, ris, imsc);
     FUZZ_CHECK(line == (mis != 0) && vuart_irq_level(&uart) == line, "line %d, MIS %#x", line, mis);
+
+    FUZZ_CHECK(view_open == (model_len == 0), "view open %d with %u queued", view_open, model_len);
+    if (!view_open)
+        return;
+    FUZZ_CHECK(view[VUART_DR / 4] == 0, "view DR %#x", view[VUART_DR / 4]);
+    for (uint64_t off = 4; off < VUART_DMACR + 8; off += 4)
+        FUZZ_CHECK(view[off / 4] == reg(off), "view %#llx: %#x, read %#x", (unsigned long long)off,
+                   view[off / 4], reg(off));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -85,7 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     line = false;
     model_len = 0;
+    view_open = false;
     vuart_init(&uart, tx_cb, irq_cb, &ctx_token);
+    vuart_attach_view(&uart, view, gate_cb);
     check_state();
 
     for (unsigned op = 0; op < 512 && fuzz_more(&in); op++) {
@@ -111,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (kind & 0x40)
             acc.offset &= ~3ULL;
         acc.value = acc.is_write ? fuzz_u32(&in) : 0xdeadbeefdeadbeefULL;
-        bool valid = (acc.size == 1 || acc.size == 2 || acc.size == 4) &&
+        bool valid = (acc.size == 1 || acc.size == 2 || acc.size == 4 || (acc.size == 8 && !acc.is_write)) &&
                      (acc.offset & (acc.size - 1)) == 0 && acc.offset < VUART_MMIO_SIZE;
         bool dr = acc.offset == VUART_DR;
         unsigned tx_before = tx_calls, count_before = uart.rx_count;
@@ -137,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(memcmp(&snap, &uart, sizeof(uart)) == 0, "read of %#llx changed state",
                            (unsigned long long)acc.offset);
             }
-            FUZZ_CHECK(acc.size == 4 || acc.value >> (8 * acc.size) == 0, "read wider than %u",
+            FUZZ_CHECK(acc.size >= 4 || acc.value >> (8 * acc.size) == 0, "read wider than %u",
                        acc.size);
         } else if (dr) {
             uint8_t byte = (uint8_t)written;

@@ -39,6 +39,33 @@ static void test_add_sorted_and_find(void **state)
     assert_null(io_bus_find(&bus, UINT64_MAX));
 }
 
+/* The last hit is tried first, and is only a hint: a miss on it, an add
+ * that moves the regions, or a lookup of nothing must not return it. */
+static void test_last_hit_hint(void **state)
+{
+    struct io_bus bus = { 0 };
+    struct mmio_region a = reg(0x09000000, 0x1000), b = reg(0x08000000, 0x10000),
+                       c = reg(0x0a000000, 0x4000);
+
+    (void)state;
+    assert_null(io_bus_find(&bus, 0));          /* empty bus: the zeroed slot never matches */
+    assert_int_equal(io_bus_add(&bus, &a), IO_BUS_OK);
+    assert_int_equal(io_bus_add(&bus, &c), IO_BUS_OK);
+    assert_true(io_bus_find(&bus, 0x0a000010) == &bus.r[1]);
+    assert_ptr_equal(bus.last, &bus.r[1]);
+    assert_true(io_bus_find(&bus, 0x0a003ffc) == &bus.r[1]);
+    assert_null(io_bus_find(&bus, 0x0a004000));
+    assert_ptr_equal(bus.last, &bus.r[1]);              /* a miss keeps the hint */
+    assert_int_equal(io_bus_add(&bus, &b), IO_BUS_OK);     /* a and c move up */
+    assert_true(io_bus_find(&bus, 0x08000004) == &bus.r[0]);
+    assert_true(io_bus_find(&bus, 0x09000000) == &bus.r[1]);
+    assert_ptr_equal(bus.last, &bus.r[1]);
+    assert_true(io_bus_find(&bus, 0x0a000000) == &bus.r[2]);
+    assert_true(bus.r[2].base == 0x0a000000);
+    bus.last = &bus.r[1];                       /* a stale hint: checked, not trusted */
+    assert_true(io_bus_find(&bus, 0x0a000000) == &bus.r[2]);
+}
+
 static void test_refusals(void **state)
 {
     struct io_bus bus = { 0 };
@@ -113,6 +140,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_sorted_and_find),
+        cmocka_unit_test(test_last_hit_hint),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_random_against_scan),
     };

@@ -324,8 +324,8 @@ static void test_bad_accesses(void **state)
 
     (void)state;
     assert_false(mmio(VUART_DR, 8, true, &val));
-    assert_false(mmio(VUART_DR, 8, false, &val));
-    assert_false(mmio(VUART_PERIPHID0, 8, false, &val));
+    assert_false(mmio(VUART_PERIPHID0, 8, true, &val));
+    assert_false(mmio(VUART_FR + 4, 8, false, &val));    /* misaligned */
     assert_false(mmio(VUART_DR, 3, true, &val));
     assert_false(mmio(VUART_DR, 0, false, &val));
     assert_false(mmio(VUART_FR + 2, 4, false, &val));    /* misaligned */

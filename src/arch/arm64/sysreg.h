@@ -30,6 +30,7 @@
 #define sev()   __asm__ volatile("sev" ::: "memory")
 /* TLB maintenance and address translation by their instruction operands. */
 #define tlbi(op)        __asm__ volatile("tlbi " #op ::: "memory")
+#define dc_cvac(va)     __asm__ volatile("dc cvac, %0" :: "r"(va) : "memory")
 #define sys_at(crm, op2, va) __asm__ volatile("sys #0, c7, c" #crm ", #" #op2 ", %0" :: "r"(va))
 #elif defined(ELVISOR_FAKE_ARCH)
 /* Host tests of the glue: the same names reach a register file in memory

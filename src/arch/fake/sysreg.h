@@ -28,6 +28,7 @@ void fake_wfi(void);
 #define wfi()                   fake_wfi()
 #define sev()                   fake_insn("sev")
 #define tlbi(op)                fake_insn("tlbi " #op)
+#define dc_cvac(va)             fake_at("dc cvac", (uint64_t)(va))
 #define sys_at(crm, op2, va)    fake_at("at c7, c" #crm ", " #op2, (va))
 
 #endif
