@@ -98,6 +98,7 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
     vm->nr_vcpus = cfg->nr_vcpus;
     vm->ram_ipa = VIRT_RAM_BASE;
     vm->ram_size = cfg->mem_size;
+    vm->ro_page_ipa = VM_NO_RO_PAGE;
     if (choose_gic(vm, cfg) < 0)
         return -1;
 

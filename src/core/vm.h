@@ -30,6 +30,7 @@
 #define VIRT_UART_SIZE      0x1000ULL
 #define VIRT_UART_SPI       1
 #define VIRT_RAM_BASE       0x40000000ULL
+#define VM_NO_RO_PAGE       (~0ULL)
 #define GIC_SPI_BASE        32
 
 /* elvisor's own interrupts; the guests' timer PPIs are vdev/vtimer.h's. */
@@ -81,6 +82,10 @@ struct vm {
      * the stage 2 now (core/vm_devices.c). Under vm->lock. */
     uint32_t *uart_view;
     bool uart_view_mapped;
+    /* The one page its stage 2 ever maps read-only (the UART's view), so
+     * a write's stage-2 permission fault is there: HPFAR_EL2 need not say
+     * (trap/exit.c). VM_NO_RO_PAGE when it has none. */
+    uint64_t ro_page_ipa;
 
     /* Its assigned PCIe functions (core/passthrough.c). */
     struct vpci vpci;

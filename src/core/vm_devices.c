@@ -188,6 +188,7 @@ static int uart_create(struct vm *vm)
 {
     /* Without a page the UART works as well, every access trapped. */
     vm->uart_view = page_alloc();
+    vm->ro_page_ipa = vm->uart_view ? VIRT_UART_BASE : VM_NO_RO_PAGE;
     dcache_line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
     uart_reset(vm);
     return add_mmio(vm, "pl011", VIRT_UART_BASE, VIRT_UART_SIZE, uart_mmio_locked, vm);

@@ -126,6 +126,8 @@ static void handle_dabt(struct vcpu *v, uint64_t esr)
 
     if ((esr & (ESR_FSC_TYPE_MASK | ESR_DABT_S1PTW)) != ESR_FSC_PERM)
         ipa = fault_ipa(read_sysreg(hpfar_el2), far);
+    else if (v->vm->ro_page_ipa != VM_NO_RO_PAGE)
+        ipa = v->vm->ro_page_ipa | (far & 0xfff);     /* its only read-only page */
     else if (!perm_fault_ipa(far, &ipa))
         return;
     dabt_at(v, esr, far, ipa);
