@@ -164,6 +164,8 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *e
     ctx_exchange(v, n, false);
     set_context(v, n, true);
     shadow_s2_leave(v);
+    if (n->l2_vncr)
+        nested_vncr_leave_l2(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, vttbr_use_in(v, true));

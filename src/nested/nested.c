@@ -76,6 +76,7 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     }
     n->guest_hcr = guest_hcr;
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
+    n->nv2 = v->vm->cfg->virt_el2_nv2;
     n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
     n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
     n->s2_slot = NS2_POOL_SLOTS;
@@ -114,6 +115,7 @@ void nested_vcpu_reset(struct vcpu *v)
     n->xstats.open_kind = 0;
     n->mi_known = false;
     n->poll_valid = false;
+    n->l2_vncr = 0;
     v->timer_voff = 0;
     vncr_reg_write(v, VREG_HCR_EL2, n->nvhe ? 0 : HCR_EL2_E2H);
     vncr_reg_write(v, VREG_VPIDR_EL2, read_sysreg(midr_el1));
@@ -131,8 +133,9 @@ void nested_load(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
 
-    /* elvisor's identity map makes the page's address its VA at EL2. */
-    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)v->vncr);
+    /* elvisor's identity map makes the page's address its VA at EL2; its
+     * guest at a vEL2 of its own runs on its hypervisor's page. */
+    write_sysreg_s(SYS_VNCR_EL2, (!nested_in_hyp(v) && n->l2_vncr) ? n->l2_vncr : (uint64_t)(uintptr_t)v->vncr);
 
     /* vcpu_load put the VM's own VTTBR in place; the nested context runs
      * its own regime, whose VMID may have to be renewed too. */
@@ -160,14 +163,17 @@ void nested_debug_traps(struct vcpu *v)
     isb();
 }
 
+/* Its guest at a vEL2 of its own runs with the hardware HCR_EL2.NV, under
+ * which an exception from EL1 to EL1 reports EL2 in SPSR.M: an injected
+ * one too. */
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 {
-    return nested_in_hyp(v) ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
+    return (nested_in_hyp(v) || (v->hcr & HCR_EL2_NV)) ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
 }
 
 static uint64_t vhcr(const struct vcpu *v)
 {
-    return nested_vhcr_effective(vncr_reg_read(v, VREG_HCR_EL2), v->nested->nvhe);
+    return nested_vhcr_effective(vncr_reg_read(v, VREG_HCR_EL2), v->nested->nvhe, v->nested->nv2);
 }
 
 /* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept
@@ -385,11 +391,65 @@ static uint64_t hyp_elr(const struct vcpu *v)
     return vcpu_reg_read_in(v, VREG_HYP_ELR_EL1, VCPU_CTX_HYP);
 }
 
+/* Its VNCR_EL2 (the page slot: NV2 sends its accesses there) is a VA of
+ * its EL2&0 regime, which is the hardware EL1&0 regime in hyp context: the
+ * MMU translates it (AT S1E1R; PAR_EL1, which is the guest's, kept), then
+ * the VM's stage 2 (its RAM is one block in elvisor's identity map). Only
+ * a page of its RAM will do; 0 otherwise. Translated at every entry, so
+ * that its stage 1 may change between them (KVM caches it instead). */
+#define PAR_F               BIT(0)
+#define PAR_PA_MASK         GENMASK(47, 12)
+static uint64_t l1_vncr_page(struct vcpu *v, uint64_t va)
+{
+    uint64_t par_saved = read_sysreg(par_el1), par, ipa;
+
+    sys_at(8, 0, va & ~(uint64_t)(VNCR_PAGE_SIZE - 1));
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(par_el1, par_saved);
+    if (par & PAR_F)
+        return 0;
+    ipa = par & PAR_PA_MASK;
+    if (!vm_ipa_is_ram(v->vm, ipa, VNCR_PAGE_SIZE))
+        return 0;
+    return v->vm->ram_pa + (ipa - v->vm->ram_ipa);
+}
+
+void nested_vncr_leave_l2(struct vcpu *v)
+{
+    v->nested->l2_vncr = 0;
+    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)v->vncr);
+}
+
+/* Its guest is to run at a vEL2 of its own (vHCR.{NV,NV2}): on its page.
+ * One elvisor cannot reach stops the VM (the hardware would take a fault
+ * to elvisor's EL2 at the guest's first access, with nothing to give the
+ * guest hypervisor; KVM injects an SError-like abort). */
+static bool enter_l2_vncr(struct vcpu *v, uint64_t vh, uint64_t spsr)
+{
+    uint64_t va = vncr_read(v, VNCR_VNCR_EL2);
+
+    if ((vh & (HCR_EL2_NV | HCR_EL2_NV2)) != (HCR_EL2_NV | HCR_EL2_NV2))
+        return true;
+    v->nested->l2_vncr = l1_vncr_page(v, va);
+    if (!v->nested->l2_vncr) {
+        log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx with HCR_EL2.NV2: its VNCR_EL2 0x%llx does not "
+                "translate to a page of its RAM: VM stopped", v->vm->cfg->name, v->id, mode_name(spsr),
+                (unsigned long long)hyp_elr(v), (unsigned long long)va);
+        vm_power_off(v->vm, VM_STOPPED);
+        return false;
+    }
+    write_sysreg_s(SYS_VNCR_EL2, v->nested->l2_vncr);
+    return true;
+}
+
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
     uint64_t vh = vhcr(v), root = v->vm->s2.root;
     struct vmid_ctx *vmid = &v->vm->l2_vmid;
 
+    if (!enter_l2_vncr(v, vh, spsr))
+        return;
     if ((vh & HCR_EL2_VM) && !shadow_s2_enter(v, &root, &vmid)) {
         log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx: no free shadow stage 2: VM stopped",
                 v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)hyp_elr(v));

@@ -40,7 +40,7 @@ static uint64_t esr_for(struct enc e, unsigned rt, bool read)
 /* How each register must behave. HW: held by the hardware EL1 register
  * `hw` for the bits in hw_bits, the rest of `writable` kept aside; KEPT:
  * stored, `writable` bits only; RAZWI; SRE: ICC_SRE_EL2. */
-enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12, ICH_RO };
+enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12, ICH_RO, VNCR };
 
 struct arm_reg {
     const char *name;
@@ -80,6 +80,7 @@ static const struct arm_reg arm_regs[] = {
     { "CONTEXTIDR_EL2", { 3, 4, 13, 0, 1 }, HW, EL1_CONTEXTIDR, ALL, ALL },
     { "CNTHCTL_EL2", { 3, 4, 14, 1, 0 }, HW, EL1_CNTKCTL, 0x203ffULL, 0x3ffffULL },
     { "CNTKCTL_EL12", { 3, 5, 14, 1, 0 }, CNTKCTL12, -1, 0, 0x203ffULL },
+    { "VNCR_EL2", { 3, 4, 2, 2, 0 }, VNCR, -1, 0, ~0xfffULL },
 };
 #define NR_ARM_REGS (sizeof(arm_regs) / sizeof(arm_regs[0]))
 
@@ -305,7 +306,7 @@ static void test_kept_and_fixed(void **state)
     memcpy(before, hw_el1, sizeof(before));
     for (size_t i = 0; i < NR_ARM_REGS; i++) {
         const struct arm_reg *r = &arm_regs[i];
-        if (r->kind == HW || r->kind == ICH_RO)
+        if (r->kind == HW || r->kind == ICH_RO || r->kind == VNCR)
             continue;
         for (unsigned n = 0; n < 50; n++) {
             uint64_t val = n ? rnd() : ~0ULL;
@@ -444,6 +445,30 @@ static void test_xzr(void **state)
     assert_int_equal(undefs, 0);
 }
 
+/* VNCR_EL2 (FEAT_NV2, offered by virt-el2-nv2): its home is its slot in
+ * the page (0xB0, Arm ARM's VNCR table), BADDR only ([11:0] RES0); without
+ * the offer the register does not exist: UNDEFINED. */
+static void test_vncr_el2(void **state)
+{
+    const struct enc vncr = { 3, 4, 2, 2, 0 };
+
+    (void)state;
+    for (unsigned n = 0; n < 50; n++) {
+        uint64_t val = n ? rnd() : ~0ULL;
+        nested.nv2 = true;
+        msr(vncr, val);
+        assert_true(vncr_page[0xb0 / 8] == (val & ~0xfffULL));
+        assert_true(mrs(vncr) == (val & ~0xfffULL));
+    }
+    nested.nv2 = false;
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for(vncr, RT, true));
+    assert_int_equal(undefs, 1);
+    sysreg_trap(vcpu, esr_for(vncr, RT, false));
+    assert_int_equal(undefs, 2);
+    assert_int_equal(hw_writes, 0);
+}
+
 /* ---- The rest of the dispatch for a vEL2 vCPU ---- */
 
 static void test_id_registers_vel2(void **state)
@@ -453,6 +478,13 @@ static void test_id_registers_vel2(void **state)
     (void)state;
     assert_true(((mrs(pfr0) >> 8) & 0xf) == 1);
     assert_true(mrs(mmfr4) == (0xeULL << 24));
+    /* ID_AA64MMFR2_EL1.NV: 0, or 2 (FEAT_NV2) with virt-el2-nv2. */
+    const struct enc mmfr2 = { 3, 0, 0, 7, 2 };
+    fake_id[7][2] |= 2ULL << 24;
+    assert_true(((mrs(mmfr2) >> 24) & 0xf) == 0);
+    cfg.virt_el2_nv2 = true;
+    assert_true(((mrs(mmfr2) >> 24) & 0xf) == 2);
+    cfg.virt_el2_nv2 = false;
     /* The same registers for a vCPU without virtual EL2. */
     vcpu->nested = NULL;
     vcpu->ext = NULL;
@@ -568,6 +600,7 @@ int main(void)
         cmocka_unit_test_setup(test_ich_registers, setup),
         cmocka_unit_test_setup(test_shadow_lr_fold, setup),
         cmocka_unit_test_setup(test_kept_and_fixed, setup),
+        cmocka_unit_test_setup(test_vncr_el2, setup),
         cmocka_unit_test_setup(test_icc_sre_el2_gicv2, setup),
         cmocka_unit_test_setup(test_outside_hyp, setup),
         cmocka_unit_test_setup(test_xzr, setup),
