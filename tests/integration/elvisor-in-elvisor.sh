@@ -5,11 +5,15 @@
 # (L2). A guest passes when its own GUEST-DONE line reports no failure and
 # both elvisors then power off cleanly.
 #
-# usage: tests/integration/elvisor-in-elvisor.sh [GUEST[:VCPUS[:icount]]]...
-# (default: the guests known to pass, below; ":icount" runs the machine
-# under -icount shift=0, which counter's first-instruction checks need, as
-# in guests.list). Not in the default list, and why (docs/nested.md §9.14):
-# vel2* (L1 elvisor sees no FEAT_NV2, so it gives its VMs no virtual EL2).
+# usage: tests/integration/elvisor-in-elvisor.sh [GUEST[:VCPUS[:MODE]]]...
+# (default: the guests known to pass, below). MODE is a '+' list of:
+# "icount" runs the machine under -icount shift=0, which counter's
+# first-instruction checks need, as in guests.list; "nv2" gives L1 FEAT_NV2
+# (`virt-el2-nv2`, --el2-nv2) and the guest a virtual EL2 of its own in L1
+# (`virt-el2;` in the inner bundle): three levels, the guest a hypervisor
+# at L2 whose own guest is L3 (docs/nested.md §9.21). Not in the default
+# list: vel2nvhe (a non-VHE vEL2 under L1 needs NV1, which NV2 as offered
+# does not have, E2H0 = NI_NV1), vel2 and vel2s2 (§9.21 says how far).
 # Each run's log (both elvisors and the guest): build/integration/eie-NAME.log
 # (tools/bench.sh reads the bench guest's figures and L0's exit counts there).
 set -uo pipefail
@@ -17,7 +21,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo=$PWD
 
 DEFAULT_GUESTS=(mmio:1 abort:1 isolation:1 psci:2 sgi:2 timer:1 dbgregs:1
-                counter:2:icount idregs:2 virtio:1 rogue:1 bench:2)
+                counter:2:icount idregs:2 virtio:1 rogue:1 bench:2 vel2nest:1:nv2)
 TIMEOUT_SECS=40
 L2_MEM=0x2000000                # 32 MiB
 L1_MEM=256M
@@ -38,8 +42,9 @@ for entry in "${guests[@]}"; do
     name=${entry%%:*}
     IFS=: read -r name vcpus mode <<<"$entry"
     vcpus=${vcpus:-1}
-    icount_args=()
-    [ "${mode:-}" = icount ] && icount_args=(--qemu-arg -icount --qemu-arg shift=0,sleep=off)
+    icount_args=() el2_arg=--el2 inner_el2=
+    case "+${mode:-}+" in *+icount+*) icount_args=(--qemu-arg -icount --qemu-arg shift=0,sleep=off) ;; esac
+    case "+${mode:-}+" in *+nv2+*) el2_arg=--el2-nv2 inner_el2="virt-el2;" ;; esac
     image=$repo/build/guests/$name.bin
     [ -e "$image" ] || { echo "FAIL $name: $image missing"; failed=$((failed + 1)); continue; }
     cat >"$work/$name.dts" <<DTS
@@ -51,6 +56,7 @@ for entry in "${guests[@]}"; do
             vcpus = <$vcpus>;
             memory-size = <$L2_MEM>;
             kernel = /incbin/("$image");
+            $inner_el2
         };
     };
 };
@@ -60,7 +66,7 @@ DTS
     log=${ELVISOR_LOGDIR:-build/integration}/eie-$name.log
     mkdir -p "$(dirname "$log")"
     # L1 gets at least 2 vCPUs, as elvisor-run gives a machine at least 2 CPUs.
-    tools/elvisor-run --kernel build/elvisor.bin --el2 --initrd "$work/$name.dtb" \
+    tools/elvisor-run --kernel build/elvisor.bin $el2_arg --initrd "$work/$name.dtb" \
         --mem $L1_MEM --smp $((vcpus > 1 ? vcpus : 2)) --timeout $TIMEOUT_SECS "${icount_args[@]}" \
         </dev/null >"$log" 2>&1
     rc=$?
