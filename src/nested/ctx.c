@@ -196,8 +196,7 @@ uint64_t nested_l2_cptr_traps(const struct vcpu *v)
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 {
     exception_to_vel2(v, 0, &esr);
-    nested_xstats_open(&v->nested->xstats, ESR_EC(esr) == EC_HVC64 ? NESTED_X_HVC : NESTED_X_OTHER,
-                       v->nr_exits);
+    nested_xstats_open(&v->nested->xstats, nested_xkind_of(esr), v->nr_exits);
 }
 
 /* An IRQ exception has no syndrome: ESR_EL2 keeps its value. */

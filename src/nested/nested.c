@@ -13,6 +13,7 @@
 #include "core/vm.h"
 #include "hyp/vcpu_switch.h"
 #include "lib/log.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "trap/exit.h"
 #include "trap/inject.h"
@@ -704,17 +705,22 @@ static bool nested_pre_enter(struct vcpu *v)
  * per vCPU that ran a guest; tools/bench.sh reads it. */
 static void nested_report(const struct vcpu *v)
 {
-    struct nested_xsummary h, o, i;
+    struct nested_xsummary h, o, i, e;
 
     nested_xstats_summary(&v->nested->xstats, NESTED_X_HVC, &h);
     nested_xstats_summary(&v->nested->xstats, NESTED_X_OTHER, &o);
     nested_xstats_summary(&v->nested->xstats, NESTED_X_IRQ, &i);
-    if (!h.count && !o.count && !i.count)
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_ERET, &e);
+    if (!h.count && !o.count && !i.count && !e.count)
         return;
+    /* Its guest's ERETs exist only at three levels (§9.21): said then. */
+    char eret[64] = "";
+    if (e.count)
+        elv_snprintf(eret, sizeof(eret), ", eret %llu: %u/%u/%u", (unsigned long long)e.count, e.min, e.median, e.max);
     log_info("vm %s vcpu %u: elvisor exits per exit of its guest handled at its vEL2 (count: min/median/max): "
-             "hvc %llu: %u/%u/%u, other %llu: %u/%u/%u, irq %llu: %u/%u/%u", v->vm->cfg->name, v->id,
+             "hvc %llu: %u/%u/%u, other %llu: %u/%u/%u, irq %llu: %u/%u/%u%s", v->vm->cfg->name, v->id,
              (unsigned long long)h.count, h.min, h.median, h.max, (unsigned long long)o.count, o.min, o.median,
-             o.max, (unsigned long long)i.count, i.min, i.median, i.max);
+             o.max, (unsigned long long)i.count, i.min, i.median, i.max, eret);
 }
 
 static void nested_vcpu_put(struct vcpu *v)

@@ -32,7 +32,7 @@ struct vm;
 
 /* Exits to elvisor per exit of its guest it handles, by kind of exit
  * (exit_stats.c): a histogram of counts, the last bucket "that or more". */
-enum nested_xkind { NESTED_X_HVC, NESTED_X_OTHER, NESTED_X_IRQ, NESTED_X_NR };
+enum nested_xkind { NESTED_X_HVC, NESTED_X_OTHER, NESTED_X_IRQ, NESTED_X_ERET, NESTED_X_NR };
 #define NESTED_X_BUCKETS        256
 struct nested_xstats {
     uint64_t open_at;           /* the vCPU's nr_exits at the forwarded exit */
@@ -43,6 +43,9 @@ struct nested_xsummary {
     uint64_t count;
     unsigned min, median, max;  /* exits each; NESTED_X_BUCKETS - 1 means that or more */
 };
+/* The kind of a synchronous exit by its syndrome: its HVC, its ERET (a
+ * guest hypervisor at a vEL2 of its own, §9.21), the rest. */
+enum nested_xkind nested_xkind_of(uint64_t esr);
 void nested_xstats_open(struct nested_xstats *s, enum nested_xkind k, uint64_t nr_exits);
 void nested_xstats_close(struct nested_xstats *s, uint64_t nr_exits);
 void nested_xstats_summary(const struct nested_xstats *s, enum nested_xkind k, struct nested_xsummary *out);

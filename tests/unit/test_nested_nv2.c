@@ -16,6 +16,7 @@
 #include "trap/inject.h"
 #include "nested/nested_calc.c"
 #include "nested/forward.c"
+#include "nested/exit_stats.c"
 
 #define A_HCR_VM    (1ULL << 0)
 #define A_HCR_IMO   (1ULL << 4)
@@ -216,6 +217,17 @@ static void test_at_forwards_el1_translations(void **state)
         }
 }
 
+/* Its guest's ERET is counted apart (exit_stats.c): at three levels the
+ * exits per L3 exit are the forwarded exit's and that ERET's. */
+static void test_eret_counted_apart(void **state)
+{
+    (void)state;
+    assert_int_equal(nested_xkind_of(A_EC(A_EC_ERET) | A_ESR_IL), NESTED_X_ERET);
+    assert_int_equal(nested_xkind_of(A_EC(A_EC_HVC) | A_ESR_IL | 5), NESTED_X_HVC);
+    assert_int_equal(nested_xkind_of(A_SYS(3, 4, 1, 0, 0, 0, 1)), NESTED_X_OTHER);
+    assert_int_equal(nested_xkind_of(A_EC(A_EC_SMC) | A_ESR_IL), NESTED_X_OTHER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_nv_forwards_el2_accesses),
         cmocka_unit_test(test_nv_forwards_eret),
         cmocka_unit_test(test_at_forwards_el1_translations),
+        cmocka_unit_test(test_eret_counted_apart),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
