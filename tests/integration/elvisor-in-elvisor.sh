@@ -14,7 +14,9 @@
 # at L2 whose own guest is L3 (docs/nested.md §9.21); "elvisor2" puts
 # elvisor at L2 as well (a virt-el2 VM of L1's, 128 MiB, with the guest's
 # bundle as its initrd) and the guest at L3 (log eie-NAME-3.log; L1 gets
-# 512 MiB). Not in the default
+# 512 MiB); both, "nv2+elvisor2", offer FEAT_NV2 to that second elvisor
+# and give the guest a virtual EL2 in it (four levels of hypervisor). Not
+# in the default
 # list: vel2nvhe (a non-VHE vEL2 under L1 needs NV1, which NV2 as offered
 # does not have, E2H0 = NI_NV1), vel2 and vel2s2 (§9.21 says how far).
 # Each run's log (both elvisors and the guest): build/integration/eie-NAME.log
@@ -60,9 +62,9 @@ for entry in "${guests[@]}"; do
     name=${entry%%:*}
     IFS=: read -r name vcpus mode <<<"$entry"
     vcpus=${vcpus:-1}
-    icount_args=() el2_arg=--el2 inner_props=() deep=0 suffix=
+    icount_args=() el2_arg=--el2 inner_props=() deep=0 suffix= l2_props=("virt-el2;")
     case "+${mode:-}+" in *+icount+*) icount_args=(--qemu-arg -icount --qemu-arg shift=0,sleep=off) ;; esac
-    case "+${mode:-}+" in *+nv2+*) el2_arg=--el2-nv2 inner_props=("virt-el2;") ;; esac
+    case "+${mode:-}+" in *+nv2+*) el2_arg=--el2-nv2 inner_props=("virt-el2;") l2_props+=("virt-el2-nv2;") ;; esac
     case "+${mode:-}+" in *+elvisor2+*) el2_arg=--el2-nv2 deep=1 suffix=-3 ;; esac
     image=$repo/build/guests/$name.bin
     [ -e "$image" ] || { echo "FAIL $name: $image missing"; failed=$((failed + 1)); continue; }
@@ -72,7 +74,7 @@ for entry in "${guests[@]}"; do
     if [ $deep = 1 ]; then
         # elvisor at L2 too (a VM with virtual EL2 of L1's), the guest at L3.
         bundle_one l2 $((vcpus > 1 ? vcpus : 2)) $L2_ELVISOR_MEM "$repo/build/elvisor.bin" "$work/l2-$name.dtb" \
-            "initrd = /incbin/(\"$work/$name.dtb\");" "virt-el2;" \
+            "initrd = /incbin/(\"$work/$name.dtb\");" "${l2_props[@]}" \
             || { echo "FAIL $name: L1's bundle not built"; failed=$((failed + 1)); continue; }
         initrd=$work/l2-$name.dtb
     fi
