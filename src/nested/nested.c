@@ -604,12 +604,29 @@ static uint64_t l2_ich_traps(struct vcpu *v)
     return vncr_reg_read(v, VREG_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
 }
 
+/* An access to the VNCR page faulted: the page is elvisor's own memory, or
+ * for a guest at a vEL2 of its own its hypervisor's page in the VM's RAM,
+ * both always mapped at EL2, so this is elvisor's bug, not the guest's. */
+static void handle_vncr_abort(struct vcpu *v, uint64_t esr)
+{
+    log_err("vm %s vcpu %u: fault on the VNCR page (ESR 0x%llx, FAR 0x%llx, pc 0x%llx): VM stopped",
+            v->vm->cfg->name, v->id, (unsigned long long)esr, (unsigned long long)read_sysreg(far_el2),
+            (unsigned long long)v->regs.pc);
+    vm_power_off(v->vm, VM_STOPPED);
+}
+
 /* An exit from the guest's guest: forwarded to vEL2 when its hypervisor
  * asked for it, UNDEFINED where no EL2 or firmware would serve it, else
  * handled as for an EL1 guest (docs/nested.md §9.3). */
 static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
 {
     vse_taken(v);
+    /* Its guest at a vEL2 of its own faulted on its hypervisor's VNCR page
+     * (elvisor maps the VM's RAM, so this is elvisor's bug): the VM alone. */
+    if (ESR_EC(esr) == EC_DABT_LOW && (esr & ESR_DABT_VNCR)) {
+        handle_vncr_abort(v, esr);
+        return true;
+    }
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
@@ -640,16 +657,6 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     default:
         return false;
     }
-}
-
-/* An access to the VNCR page faulted: the page is elvisor's own memory and
- * always mapped, so this is elvisor's bug, not the guest's. */
-static void handle_vncr_abort(struct vcpu *v, uint64_t esr)
-{
-    log_err("vm %s vcpu %u: fault on the VNCR page (ESR 0x%llx, FAR 0x%llx, pc 0x%llx): VM stopped",
-            v->vm->cfg->name, v->id, (unsigned long long)esr, (unsigned long long)read_sysreg(far_el2),
-            (unsigned long long)v->regs.pc);
-    vm_power_off(v->vm, VM_STOPPED);
 }
 
 bool nested_handle_sync(struct vcpu *v, uint64_t esr)

@@ -116,6 +116,18 @@ static void test_its_guests_el2_access_is_forwarded(void **state)
     assert_int_equal(vm->state, VM_RUNNING);
 }
 
+/* A fault on the VNCR page while its guest runs (Data Abort from a lower
+ * EL with ISS.VNCR, bit 13) cannot be the guest's doing: the VM alone
+ * stops, with a line, and nothing is forwarded. */
+static void test_a_vncr_fault_of_its_guest_stops_the_vm(void **state)
+{
+    (void)state;
+    eret_then_l2_exits(fake_esr(EC_DABT_LOW, 1ULL << 13));
+    assert_true(l2_ran);
+    assert_int_equal(vm->state, VM_STOPPED);
+    assert_true(fake_console_has("fault on the VNCR page"));
+}
+
 static void expect_stopped(void)
 {
     assert_false(l2_ran);
@@ -165,6 +177,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_its_guest_runs_with_nv_bits_on_its_page, setup),
         cmocka_unit_test_setup(test_its_guests_el2_access_is_forwarded, setup),
+        cmocka_unit_test_setup(test_a_vncr_fault_of_its_guest_stops_the_vm, setup),
         cmocka_unit_test_setup(test_untranslated_vncr_stops_the_vm, setup),
         cmocka_unit_test_setup(test_vncr_outside_its_ram_stops_the_vm, setup),
         cmocka_unit_test_setup(test_vncr_at_the_end_of_its_ram_stops_the_vm, setup),
