@@ -202,6 +202,9 @@ bool nested_cptr_traps_fp(uint64_t cptr, bool e2h);
 #define NESTED_CNTHCTL_EL1PTEN  BIT(11)
 #define NESTED_CNTHCTL_EL1TVT   BIT(13)     /* FEAT_ECV */
 #define NESTED_CNTHCTL_EL1TVCT  BIT(14)
+#define NESTED_CNTHCTL_EL1NVPCT BIT(15)     /* FEAT_ECV: CNTP_*_EL02 trap under NV2 */
+#define NESTED_CNTHCTL_EL1NVVCT BIT(16)     /* CNTV_*_EL02 */
+#define NESTED_CNTHCTL_EL02_TRAPS (NESTED_CNTHCTL_EL1NVPCT | NESTED_CNTHCTL_EL1NVVCT)
 /* Its guest's EL1 may use the physical counter and timer: CNTHCTL_EL2's
  * reset value as elvisor gives it (the architecture leaves it UNKNOWN). */
 #define NESTED_CNTHCTL_OPEN     (NESTED_CNTHCTL_EL1PCTEN | NESTED_CNTHCTL_EL1PTEN)

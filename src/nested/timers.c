@@ -150,6 +150,7 @@ uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
 void nested_timer_traps(struct vcpu *v)
 {
     unsigned traps = 0;
+    uint64_t el02 = 0;
 
     if (nested_in_hyp(v)) {
         traps = v->nested->nvhe ? HYP_TRAP_EL1_TIMERS : 0;
@@ -160,8 +161,13 @@ void nested_timer_traps(struct vcpu *v)
         if (hyp_features.ecv)
             traps |= (c & NESTED_CNTHCTL_EL1TVT ? HYP_TRAP_EL1_VT : 0) |
                      (c & NESTED_CNTHCTL_EL1TVCT ? HYP_TRAP_EL1_VCT : 0);
+        /* Its guest at a vEL2 of its own (§9.21): the guest hypervisor's
+         * ECV traps of that guest's _EL02 timer accesses, which NV2 would
+         * otherwise send to its page; they are its (forward.c, op1 5). */
+        if (hyp_features.ecv && (v->hcr & (HCR_EL2_NV | HCR_EL2_NV2)) == (HCR_EL2_NV | HCR_EL2_NV2))
+            el02 = c & NESTED_CNTHCTL_EL02_TRAPS;
     }
-    write_sysreg(cnthctl_el2, hyp_cnthctl(traps));
+    write_sysreg(cnthctl_el2, hyp_cnthctl(traps) | el02);
     isb();
 }
 

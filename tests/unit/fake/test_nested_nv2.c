@@ -18,6 +18,7 @@
 
 #include "arch/arm64/el1_regs.h"
 #include "arch/arm64/esr.h"
+#include "arch/arm64/hyp.h"
 #include "core/vm.h"
 #include "nested/nested.h"
 
@@ -30,7 +31,7 @@
 static struct vm *vm;
 static struct vcpu *v;
 static uint64_t l1_page_ipa, par_result;
-static uint64_t seen_hcr, seen_vncr;
+static uint64_t seen_hcr, seen_vncr, seen_cnthctl, l1_vhcr;
 static bool l2_ran;
 
 static uint64_t hw_vncr(void)
@@ -49,6 +50,8 @@ static int setup(void **state)
     l1_page_ipa = vm->ram_ipa + 0x200000;
     par_result = l1_page_ipa;
     l2_ran = false;
+    l1_vhcr = HCR_EL2_RW | HCR_EL2_E2H | HCR_EL2_TSC | NV_BITS;
+    hyp_features.ecv = 0;
     return 0;
 }
 
@@ -59,7 +62,7 @@ static void l1_erets_with_nv2(void *regs, void *arg)
 {
     el1_write(EL1_ELR, L2_PC);
     el1_write(EL1_SPSR, L2_PSTATE);
-    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_E2H | HCR_EL2_TSC | NV_BITS);
+    vncr_write(v, VNCR_HCR_EL2, l1_vhcr);
     vncr_write(v, VNCR_VNCR_EL2, L1_VNCR_VA);
     fake_reg(par_el1) = par_result;
 }
@@ -70,6 +73,7 @@ static void l2_runs(void *regs, void *arg)
     l2_ran = true;
     seen_hcr = fake_reg(hcr_el2);
     seen_vncr = hw_vncr();
+    seen_cnthctl = fake_reg(cnthctl_el2);
 }
 
 static void eret_then_l2_exits(uint64_t l2_esr)
@@ -172,6 +176,45 @@ static void test_without_the_offer_nothing_changes(void **state)
     assert_int_equal(fake_log_find("at c7, c8, 0 0xffff800000123000", 0), -1);
 }
 
+/* FEAT_ECV: the guest hypervisor's CNTHCTL_EL2.EL1NVPCT/EL1NVVCT (bits 15
+ * and 16) trap its guest's CNTP/CNTV_*_EL02 accesses, which NV2 would
+ * send to the page: in the hardware while that guest runs at a vEL2 of
+ * its own, not for a plain guest, not without ECV. */
+#define EL02_TRAPS  ((1ULL << 15) | (1ULL << 16))
+static void l1_asks_el02_traps(uint64_t bits)
+{
+    vcpu_cell_write(v, VREG_CNTHCTL_EL2, NESTED_CNTHCTL_OPEN | bits);
+}
+
+static void test_its_el02_timer_traps_reach_the_hardware(void **state)
+{
+    (void)state;
+    hyp_features.ecv = 1;
+    l1_asks_el02_traps(1ULL << 15);
+    eret_then_l2_exits(fake_esr(EC_HVC64, 0));
+    assert_true(l2_ran);
+    assert_true((seen_cnthctl & EL02_TRAPS) == (1ULL << 15));
+    /* back in hyp context they are off again */
+    assert_true((fake_reg(cnthctl_el2) & EL02_TRAPS) == 0);
+}
+
+static void test_no_el02_traps_for_a_plain_guest_or_without_ecv(void **state)
+{
+    (void)state;
+    hyp_features.ecv = 1;
+    l1_asks_el02_traps(EL02_TRAPS);
+    l1_vhcr = HCR_EL2_RW | HCR_EL2_E2H;
+    eret_then_l2_exits(fake_esr(EC_HVC64, 0));
+    assert_true(l2_ran);
+    assert_true((seen_cnthctl & EL02_TRAPS) == 0);
+    hyp_features.ecv = 0;
+    l2_ran = false;
+    l1_vhcr = HCR_EL2_RW | HCR_EL2_E2H | NV_BITS;
+    eret_then_l2_exits(fake_esr(EC_HVC64, 0));
+    assert_true(l2_ran);
+    assert_true((seen_cnthctl & EL02_TRAPS) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +225,8 @@ int main(void)
         cmocka_unit_test_setup(test_vncr_outside_its_ram_stops_the_vm, setup),
         cmocka_unit_test_setup(test_vncr_at_the_end_of_its_ram_stops_the_vm, setup),
         cmocka_unit_test_setup(test_without_the_offer_nothing_changes, setup),
+        cmocka_unit_test_setup(test_its_el02_timer_traps_reach_the_hardware, setup),
+        cmocka_unit_test_setup(test_no_el02_traps_for_a_plain_guest_or_without_ecv, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
