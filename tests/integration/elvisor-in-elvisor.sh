@@ -29,7 +29,7 @@ repo=$PWD
 
 DEFAULT_GUESTS=(mmio:1 abort:1 isolation:1 psci:2 sgi:2 timer:1 dbgregs:1
                 counter:2:icount idregs:2 virtio:1 rogue:1 bench:2
-                vel2nest:1:nv2 vel2s2:1:nv2 sgi:2:elvisor2)
+                vel2nest:1:icount+nv2 vel2s2:1:nv2 sgi:2:elvisor2)
 TIMEOUT_SECS=40
 L2_MEM=0x2000000                # 32 MiB
 L1_MEM=256M
