@@ -11,7 +11,7 @@ _Static_assert(CONFIG_BOOTARGS_MAX == 2048, "update the bootargs message");
 
 const char *const config_vm_props[] = {
     "vcpus", "memory-size", "kernel", "kernel-format", "initrd", "bootargs", "gic-version", "console", "cpus",
-    "virt-el2", "virt-el2-mode", "virtual-time", "pci-devices",
+    "virt-el2", "virt-el2-mode", "virt-el2-nv2", "virtual-time", "pci-devices",
 };
 const unsigned config_nr_vm_props = sizeof(config_vm_props) / sizeof(config_vm_props[0]);
 
@@ -220,6 +220,18 @@ static void parse_options(const struct fdt *f, int node, struct vm_config *vm, s
         if (m && !vm->virt_el2)
             fail(k, vm->name, "virt-el2-mode", NULL, "needs `virt-el2;` in the same VM");
     }
+
+    /* Its guest hypervisor may nest once more (docs/nested.md §9.21); only
+     * a VHE virtual EL2 offers it, as KVM's nVHE-only vCPUs do not. */
+    p = fdt_getprop(f, node, "virt-el2-nv2", &len);
+    if (p && len != 0)
+        fail(k, vm->name, "virt-el2-nv2", NULL, "takes no value (write `virt-el2-nv2;`)");
+    vm->virt_el2_nv2 = p != NULL;
+    if (p && !vm->virt_el2)
+        fail(k, vm->name, "virt-el2-nv2", NULL, "needs `virt-el2;` in the same VM");
+    else if (p && vm->virt_el2_nvhe)
+        fail(k, vm->name, "virt-el2-nv2", NULL,
+             "needs a VHE virtual EL2 (FEAT_NV2 is offered with E2H RES1 only, not with virt-el2-mode = \"nvhe\")");
 
     vm->own_time = false;
     if (fdt_has_prop(f, node, "virtual-time")) {

@@ -39,6 +39,7 @@ struct vm_config {
     bool console;
     bool virt_el2;                  /* vCPUs start in virtual EL2 (docs/nested.md) */
     bool virt_el2_nvhe;             /* virt-el2-mode = "nvhe": its E2H is RES0, no VHE */
+    bool virt_el2_nv2;              /* virt-el2-nv2: FEAT_NV2 offered to its guest hypervisor */
     bool own_time;                  /* virtual-time = "own" (docs/vtimer.md) */
     bool has_cpu_map;
     unsigned cpu_map[CONFIG_MAX_VCPUS];   /* physical CPU of each vCPU */

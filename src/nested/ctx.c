@@ -164,6 +164,8 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *e
     ctx_exchange(v, n, false);
     set_context(v, n, true);
     shadow_s2_leave(v);
+    if (n->l2_vncr)
+        nested_vncr_leave_l2(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
     write_sysreg(vttbr_el2, vttbr_use_in(v, true));
@@ -194,8 +196,7 @@ uint64_t nested_l2_cptr_traps(const struct vcpu *v)
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr)
 {
     exception_to_vel2(v, 0, &esr);
-    nested_xstats_open(&v->nested->xstats, ESR_EC(esr) == EC_HVC64 ? NESTED_X_HVC : NESTED_X_OTHER,
-                       v->nr_exits);
+    nested_xstats_open(&v->nested->xstats, nested_xkind_of(esr), v->nr_exits);
 }
 
 /* An IRQ exception has no syndrome: ESR_EL2 keeps its value. */

@@ -296,6 +296,23 @@ static bool cpacr_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t va
     return true;
 }
 
+/* VNCR_EL2 exists for a VM offered FEAT_NV2 (virt-el2-nv2). Its slot in
+ * the page is its home (a CPU may redirect it there, NV2's table has it),
+ * so a trapped access keeps it in the same place; [11:0] are RES0. */
+#define VNCR_EL2_BITS       (~(uint64_t)(VNCR_PAGE_SIZE - 1))
+
+static bool vncr_el2_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
+{
+    *val = vncr_read(v, VNCR_VNCR_EL2);
+    return v->nested->nv2;
+}
+
+static bool vncr_el2_write(struct vcpu *v, const struct sysreg_desc *d, uint64_t val)
+{
+    vncr_write(v, VNCR_VNCR_EL2, val & VNCR_EL2_BITS);
+    return v->nested->nv2;
+}
+
 #define HOME(name, hwreg, bits, wr) \
     { { #name, SYS_##name, el2_read, el2_write }, VREG_##name, hwreg, bits, wr, NVHE_SAME, NULL, 0, 0 }
 #define KEPT(name, wr) \
@@ -350,6 +367,7 @@ static const struct el2_reg el2_regs[] = {
                 CNTHCTL_BITS, NVHE_KEPT, NULL, CNTHCTL_NVHE_BITS, 0),
     FIXED(CNTKCTL_EL12, cntkctl12_read, cntkctl12_write),
     FIXED(CPACR_EL1, cpacr_read, cpacr_write),
+    FIXED(VNCR_EL2, vncr_el2_read, vncr_el2_write),
 };
 
 #define NR_EL2_REGS (sizeof(el2_regs) / sizeof(el2_regs[0]))

@@ -7,6 +7,20 @@
  * Host-tested by tests/unit/test_nested_xstats.c. */
 #include "nested/nested.h"
 
+#include "arch/arm64/esr.h"
+
+enum nested_xkind nested_xkind_of(uint64_t esr)
+{
+    switch (ESR_EC(esr)) {
+    case EC_HVC64:
+        return NESTED_X_HVC;
+    case EC_ERET:
+        return NESTED_X_ERET;
+    default:
+        return NESTED_X_OTHER;
+    }
+}
+
 void nested_xstats_open(struct nested_xstats *s, enum nested_xkind k, uint64_t nr_exits)
 {
     s->open_at = nr_exits;

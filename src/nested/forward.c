@@ -113,6 +113,26 @@ struct nested_fwd {
 #define K_TRACE_FIRST       SYSREG_KEY(2, 1, 0, 0, 0)
 #define K_TRACE_LAST        SYSREG_KEY(2, 1, 15, 15, 7)
 
+/* HCR_EL2.NV (a guest hypervisor offered FEAT_NV2 runs its guest at a
+ * vEL2 of its own): what EL1 may not do but EL2 may traps, EC 0x18. The
+ * EL2 registers (op1 4: *_EL2, SP_EL1, SPSR_irq..., ICH_*; op0 2: the EL2
+ * debug register DBGVCR32_EL2) and the _EL12/_EL02 aliases (op1 5) that
+ * NV2 does not send to the page, and the EL2 system instructions (op0 1,
+ * op1 4: TLBI of EL2 and of stage 2, AT S1E2* and S12E*). The EL3
+ * registers (op1 6) stay UNDEFINED at EL1 (they are at EL2 too). */
+#define K_NV_REG_FIRST      SYSREG_KEY(3, 4, 0, 0, 0)
+#define K_NV_REG_LAST       SYSREG_KEY(3, 5, 15, 15, 7)
+#define K_NV_DBG_FIRST      SYSREG_KEY(2, 4, 0, 0, 0)
+#define K_NV_DBG_LAST       SYSREG_KEY(2, 4, 15, 15, 7)
+#define K_NV_INSN_FIRST     SYSREG_KEY(1, 4, 0, 0, 0)
+#define K_NV_INSN_LAST      SYSREG_KEY(1, 4, 15, 15, 7)
+/* HCR_EL2.AT: AT S1E1R, S1E1W, S1E0R, S1E0W (CRm 8, op2 0..3), S1E1RP,
+ * S1E1WP and FEAT_ATS1A's S1E1A (CRm 9, op2 0..2). */
+#define K_AT_S1E01_FIRST    SYSREG_KEY(1, 0, 7, 8, 0)
+#define K_AT_S1E01_LAST     SYSREG_KEY(1, 0, 7, 8, 3)
+#define K_AT_S1E1P_FIRST    SYSREG_KEY(1, 0, 7, 9, 0)
+#define K_AT_S1E1P_LAST     SYSREG_KEY(1, 0, 7, 9, 2)
+
 /* A row over MSR/MRS keys lo..hi forwarded when L1's HCR_EL2 has bit. */
 #define HCR_SYS(first, last, hcr_bit, direction) \
     { .ec = EC_SYS64, .lo = (first), .hi = (last), .ctl = NCTL_HCR, .bit = (hcr_bit), \
@@ -135,6 +155,16 @@ static const struct nested_fwd fwd_table[] = {
     { EC_HVC64, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     /* SMC: its EL2 with TSC; untrapped, the firmware's (elvisor's PSCI). */
     { EC_SMC64, ANY, NCTL_HCR, HCR_EL2_TSC, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    /* A guest hypervisor at its vEL2 (HCR_EL2.NV): its ERET (EC 0x1A, with
+     * priority over the pointer-authentication trap) and its EL2
+     * accesses, as the hardware reported them; its HVC is the row above,
+     * its SMC the TSC row below. */
+    { EC_ERET, ANY, NCTL_HCR, HCR_EL2_NV, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
+    HCR_SYS(K_NV_REG_FIRST, K_NV_REG_LAST, HCR_EL2_NV, NDIR_ANY),
+    HCR_SYS(K_NV_DBG_FIRST, K_NV_DBG_LAST, HCR_EL2_NV, NDIR_ANY),
+    HCR_SYS(K_NV_INSN_FIRST, K_NV_INSN_LAST, HCR_EL2_NV, NDIR_ANY),
+    HCR_SYS(K_AT_S1E01_FIRST, K_AT_S1E01_LAST, HCR_EL2_AT, NDIR_ANY),
+    HCR_SYS(K_AT_S1E1P_FIRST, K_AT_S1E1P_LAST, HCR_EL2_AT, NDIR_ANY),
     /* FP/SIMD: its CPTR_EL2 (KVM's lazy switch of its guest's registers). */
     { EC_FP_ASIMD, ANY, NCTL_CPTR, NESTED_CPTR_TFP, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_EL2_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },

@@ -13,6 +13,7 @@
 #include "core/vm.h"
 #include "hyp/vcpu_switch.h"
 #include "lib/log.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "trap/exit.h"
 #include "trap/inject.h"
@@ -76,6 +77,7 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     }
     n->guest_hcr = guest_hcr;
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
+    n->nv2 = v->vm->cfg->virt_el2_nv2;
     n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
     n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
     n->hyp_cnthctl = nested_hyp_cnthctl(n->nvhe);
@@ -115,6 +117,7 @@ void nested_vcpu_reset(struct vcpu *v)
     n->xstats.open_kind = 0;
     n->mi_known = false;
     n->poll_valid = false;
+    n->l2_vncr = 0;
     v->timer_voff = 0;
     vncr_reg_write(v, VREG_HCR_EL2, n->nvhe ? 0 : HCR_EL2_E2H);
     vncr_reg_write(v, VREG_VPIDR_EL2, read_sysreg(midr_el1));
@@ -132,8 +135,9 @@ void nested_load(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
 
-    /* elvisor's identity map makes the page's address its VA at EL2. */
-    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)v->vncr);
+    /* elvisor's identity map makes the page's address its VA at EL2; its
+     * guest at a vEL2 of its own runs on its hypervisor's page. */
+    write_sysreg_s(SYS_VNCR_EL2, (!nested_in_hyp(v) && n->l2_vncr) ? n->l2_vncr : (uint64_t)(uintptr_t)v->vncr);
 
     /* vcpu_load put the VM's own VTTBR in place; the nested context runs
      * its own regime, whose VMID may have to be renewed too. */
@@ -161,14 +165,17 @@ void nested_debug_traps(struct vcpu *v)
     isb();
 }
 
+/* Its guest at a vEL2 of its own runs with the hardware HCR_EL2.NV, under
+ * which an exception from EL1 to EL1 reports EL2 in SPSR.M: an injected
+ * one too. */
 uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 {
-    return nested_in_hyp(v) ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
+    return (nested_in_hyp(v) || (v->hcr & HCR_EL2_NV)) ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
 }
 
 static uint64_t vhcr(const struct vcpu *v)
 {
-    return nested_vhcr_effective(vncr_reg_read(v, VREG_HCR_EL2), v->nested->nvhe);
+    return nested_vhcr_effective(vncr_reg_read(v, VREG_HCR_EL2), v->nested->nvhe, v->nested->nv2);
 }
 
 /* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept
@@ -386,11 +393,65 @@ static uint64_t hyp_elr(const struct vcpu *v)
     return vcpu_reg_read_in(v, VREG_HYP_ELR_EL1, VCPU_CTX_HYP);
 }
 
+/* Its VNCR_EL2 (the page slot: NV2 sends its accesses there) is a VA of
+ * its EL2&0 regime, which is the hardware EL1&0 regime in hyp context: the
+ * MMU translates it (AT S1E1R; PAR_EL1, which is the guest's, kept), then
+ * the VM's stage 2 (its RAM is one block in elvisor's identity map). Only
+ * a page of its RAM will do; 0 otherwise. Translated at every entry, so
+ * that its stage 1 may change between them (KVM caches it instead). */
+#define PAR_F               BIT(0)
+#define PAR_PA_MASK         GENMASK(47, 12)
+static uint64_t l1_vncr_page(struct vcpu *v, uint64_t va)
+{
+    uint64_t par_saved = read_sysreg(par_el1), par, ipa;
+
+    sys_at(8, 0, va & ~(uint64_t)(VNCR_PAGE_SIZE - 1));
+    isb();
+    par = read_sysreg(par_el1);
+    write_sysreg(par_el1, par_saved);
+    if (par & PAR_F)
+        return 0;
+    ipa = par & PAR_PA_MASK;
+    if (!vm_ipa_is_ram(v->vm, ipa, VNCR_PAGE_SIZE))
+        return 0;
+    return v->vm->ram_pa + (ipa - v->vm->ram_ipa);
+}
+
+void nested_vncr_leave_l2(struct vcpu *v)
+{
+    v->nested->l2_vncr = 0;
+    write_sysreg_s(SYS_VNCR_EL2, (uint64_t)(uintptr_t)v->vncr);
+}
+
+/* Its guest is to run at a vEL2 of its own (vHCR.{NV,NV2}): on its page.
+ * One elvisor cannot reach stops the VM (the hardware would take a fault
+ * to elvisor's EL2 at the guest's first access, with nothing to give the
+ * guest hypervisor; KVM injects an SError-like abort). */
+static bool enter_l2_vncr(struct vcpu *v, uint64_t vh, uint64_t spsr)
+{
+    uint64_t va = vncr_read(v, VNCR_VNCR_EL2);
+
+    if ((vh & (HCR_EL2_NV | HCR_EL2_NV2)) != (HCR_EL2_NV | HCR_EL2_NV2))
+        return true;
+    v->nested->l2_vncr = l1_vncr_page(v, va);
+    if (!v->nested->l2_vncr) {
+        log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx with HCR_EL2.NV2: its VNCR_EL2 0x%llx does not "
+                "translate to a page of its RAM: VM stopped", v->vm->cfg->name, v->id, mode_name(spsr),
+                (unsigned long long)hyp_elr(v), (unsigned long long)va);
+        vm_power_off(v->vm, VM_STOPPED);
+        return false;
+    }
+    write_sysreg_s(SYS_VNCR_EL2, v->nested->l2_vncr);
+    return true;
+}
+
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
     uint64_t vh = vhcr(v), root = v->vm->s2.root;
     struct vmid_ctx *vmid = &v->vm->l2_vmid;
 
+    if (!enter_l2_vncr(v, vh, spsr))
+        return;
     if ((vh & HCR_EL2_VM) && !shadow_s2_enter(v, &root, &vmid)) {
         log_err("vm %s vcpu %u: ERET from vEL2 to %s at 0x%llx: no free shadow stage 2: VM stopped",
                 v->vm->cfg->name, v->id, mode_name(spsr), (unsigned long long)hyp_elr(v));
@@ -562,12 +623,29 @@ static uint64_t l2_ich_traps(struct vcpu *v)
     return vncr_reg_read(v, VREG_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
 }
 
+/* An access to the VNCR page faulted: the page is elvisor's own memory, or
+ * for a guest at a vEL2 of its own its hypervisor's page in the VM's RAM,
+ * both always mapped at EL2, so this is elvisor's bug, not the guest's. */
+static void handle_vncr_abort(struct vcpu *v, uint64_t esr)
+{
+    log_err("vm %s vcpu %u: fault on the VNCR page (ESR 0x%llx, FAR 0x%llx, pc 0x%llx): VM stopped",
+            v->vm->cfg->name, v->id, (unsigned long long)esr, (unsigned long long)read_sysreg(far_el2),
+            (unsigned long long)v->regs.pc);
+    vm_power_off(v->vm, VM_STOPPED);
+}
+
 /* An exit from the guest's guest: forwarded to vEL2 when its hypervisor
  * asked for it, UNDEFINED where no EL2 or firmware would serve it, else
  * handled as for an EL1 guest (docs/nested.md §9.3). */
 static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
 {
     vse_taken(v);
+    /* Its guest at a vEL2 of its own faulted on its hypervisor's VNCR page
+     * (elvisor maps the VM's RAM, so this is elvisor's bug): the VM alone. */
+    if (ESR_EC(esr) == EC_DABT_LOW && (esr & ESR_DABT_VNCR)) {
+        handle_vncr_abort(v, esr);
+        return true;
+    }
     if ((ESR_EC(esr) == EC_DABT_LOW || ESR_EC(esr) == EC_IABT_LOW) && v->nested->s2_slot < NS2_POOL_SLOTS &&
         shadow_s2_fault(v, esr))
         return true;
@@ -598,16 +676,6 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
     default:
         return false;
     }
-}
-
-/* An access to the VNCR page faulted: the page is elvisor's own memory and
- * always mapped, so this is elvisor's bug, not the guest's. */
-static void handle_vncr_abort(struct vcpu *v, uint64_t esr)
-{
-    log_err("vm %s vcpu %u: fault on the VNCR page (ESR 0x%llx, FAR 0x%llx, pc 0x%llx): VM stopped",
-            v->vm->cfg->name, v->id, (unsigned long long)esr, (unsigned long long)read_sysreg(far_el2),
-            (unsigned long long)v->regs.pc);
-    vm_power_off(v->vm, VM_STOPPED);
 }
 
 bool nested_handle_sync(struct vcpu *v, uint64_t esr)
@@ -667,17 +735,22 @@ static bool nested_pre_enter(struct vcpu *v)
  * per vCPU that ran a guest; tools/bench.sh reads it. */
 static void nested_report(const struct vcpu *v)
 {
-    struct nested_xsummary h, o, i;
+    struct nested_xsummary h, o, i, e;
 
     nested_xstats_summary(&v->nested->xstats, NESTED_X_HVC, &h);
     nested_xstats_summary(&v->nested->xstats, NESTED_X_OTHER, &o);
     nested_xstats_summary(&v->nested->xstats, NESTED_X_IRQ, &i);
-    if (!h.count && !o.count && !i.count)
+    nested_xstats_summary(&v->nested->xstats, NESTED_X_ERET, &e);
+    if (!h.count && !o.count && !i.count && !e.count)
         return;
+    /* Its guest's ERETs exist only at three levels (§9.21): said then. */
+    char eret[64] = "";
+    if (e.count)
+        elv_snprintf(eret, sizeof(eret), ", eret %llu: %u/%u/%u", (unsigned long long)e.count, e.min, e.median, e.max);
     log_info("vm %s vcpu %u: elvisor exits per exit of its guest handled at its vEL2 (count: min/median/max): "
-             "hvc %llu: %u/%u/%u, other %llu: %u/%u/%u, irq %llu: %u/%u/%u", v->vm->cfg->name, v->id,
+             "hvc %llu: %u/%u/%u, other %llu: %u/%u/%u, irq %llu: %u/%u/%u%s", v->vm->cfg->name, v->id,
              (unsigned long long)h.count, h.min, h.median, h.max, (unsigned long long)o.count, o.min, o.median,
-             o.max, (unsigned long long)i.count, i.min, i.median, i.max);
+             o.max, (unsigned long long)i.count, i.min, i.median, i.max, eret);
 }
 
 static void nested_vcpu_put(struct vcpu *v)

@@ -32,7 +32,7 @@ struct vm;
 
 /* Exits to elvisor per exit of its guest it handles, by kind of exit
  * (exit_stats.c): a histogram of counts, the last bucket "that or more". */
-enum nested_xkind { NESTED_X_HVC, NESTED_X_OTHER, NESTED_X_IRQ, NESTED_X_NR };
+enum nested_xkind { NESTED_X_HVC, NESTED_X_OTHER, NESTED_X_IRQ, NESTED_X_ERET, NESTED_X_NR };
 #define NESTED_X_BUCKETS        256
 struct nested_xstats {
     uint64_t open_at;           /* the vCPU's nr_exits at the forwarded exit */
@@ -43,6 +43,9 @@ struct nested_xsummary {
     uint64_t count;
     unsigned min, median, max;  /* exits each; NESTED_X_BUCKETS - 1 means that or more */
 };
+/* The kind of a synchronous exit by its syndrome: its HVC, its ERET (a
+ * guest hypervisor at a vEL2 of its own, §9.21), the rest. */
+enum nested_xkind nested_xkind_of(uint64_t esr);
 void nested_xstats_open(struct nested_xstats *s, enum nested_xkind k, uint64_t nr_exits);
 void nested_xstats_close(struct nested_xstats *s, uint64_t nr_exits);
 void nested_xstats_summary(const struct nested_xstats *s, enum nested_xkind k, struct nested_xsummary *out);
@@ -66,6 +69,11 @@ struct vcpu_nested {
     struct nested_xstats xstats;
     bool fp_trap_hw;            /* CPTR_EL2 traps FP/SIMD for its guest (nested_pre_enter) */
     bool cpacr_trap_hw;         /* CPTR_EL2 traps CPACR_EL1 for its guest (TCPAC) */
+    bool nv2;                   /* virt-el2-nv2: FEAT_NV2 offered (§9.21) */
+    /* While its guest runs at a vEL2 of its own (its vHCR.{NV,NV2}): the
+     * guest hypervisor's VNCR page for it, elvisor's address of it, the
+     * hardware VNCR_EL2; 0 otherwise. */
+    uint64_t l2_vncr;
     /* Its maintenance interrupt's level as last given to the vGIC (update_mi):
      * mi_known false until then, and after a reset. */
     bool mi_known, mi_level;
@@ -144,6 +152,10 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
 #define NESTED_VHCR_HONOURED    (HCR_EL2_RW | HCR_EL2_E2H | HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_FB | HCR_EL2_BSU_MASK | \
                                  HCR_EL2_SWIO | HCR_EL2_PTW | HCR_EL2_API | HCR_EL2_APK | HCR_EL2_ATA | HCR_EL2_VM | HCR_EL2_IMO | HCR_EL2_FMO | \
                                  HCR_EL2_AMO | HCR_EL2_VSE | HCR_EL2_VI | HCR_EL2_VF)
+/* vHCR bits a guest hypervisor offered FEAT_NV2 (virt-el2-nv2) sets to
+ * give its own guest a virtual EL2: the hardware runs that guest with them
+ * (nested_l2_hcr), VNCR_EL2 at the guest hypervisor's page (§9.21). */
+#define NESTED_VHCR_NV          (HCR_EL2_NV | HCR_EL2_NV2 | HCR_EL2_AT)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 
@@ -191,6 +203,9 @@ bool nested_cptr_traps_fp(uint64_t cptr, bool e2h);
 #define NESTED_CNTHCTL_EL1PTEN  BIT(11)
 #define NESTED_CNTHCTL_EL1TVT   BIT(13)     /* FEAT_ECV */
 #define NESTED_CNTHCTL_EL1TVCT  BIT(14)
+#define NESTED_CNTHCTL_EL1NVPCT BIT(15)     /* FEAT_ECV: CNTP_*_EL02 trap under NV2 */
+#define NESTED_CNTHCTL_EL1NVVCT BIT(16)     /* CNTV_*_EL02 */
+#define NESTED_CNTHCTL_EL02_TRAPS (NESTED_CNTHCTL_EL1NVPCT | NESTED_CNTHCTL_EL1NVVCT)
 /* Its guest's EL1 may use the physical counter and timer: CNTHCTL_EL2's
  * reset value as elvisor gives it (the architecture leaves it UNKNOWN). */
 #define NESTED_CNTHCTL_OPEN     (NESTED_CNTHCTL_EL1PCTEN | NESTED_CNTHCTL_EL1PTEN)
@@ -216,7 +231,7 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
 
 /* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1,
  * or RES0 for a non-VHE one (nvhe). */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe);
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2);
 
 /* A non-VHE guest hypervisor's SCTLR_EL2, TCR_EL2, CPTR_EL2 (E2H = 0
  * layouts) as the hardware EL1 registers that give them effect while it
@@ -289,6 +304,9 @@ void nested_load_ids(const struct vcpu *v);
  * the stage 2 at root under the VMID of vmid. */
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
                      uint64_t pstate);
+/* Leaving the nested context: VNCR_EL2 back on the vCPU's own page if its
+ * guest ran on its hypervisor's (nested.c, for ctx.c). */
+void nested_vncr_leave_l2(struct vcpu *v);
 /* A trap from the nested context taken by vEL2 with syndrome esr. */
 void nested_exit_to_vel2(struct vcpu *v, uint64_t esr);
 /* What its CPTR_EL2 traps of its guest now, NESTED_CPTR_* (ctx.c). */

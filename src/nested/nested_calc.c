@@ -31,7 +31,11 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
 
 /* The guest's guest runs as an EL1 guest of this VM with the traps its
  * hypervisor asked for added, so that elvisor sees them and forwards
- * them; NV and NV2 are off (its EL2-named accesses are UNDEFINED at EL1). */
+ * them. NV, NV2 and AT are its hypervisor's (a VM with virt-el2-nv2 only:
+ * nested_vhcr_effective clears them otherwise): its guest is then a guest
+ * hypervisor at its own vEL2, and the hardware gives it what the guest
+ * hypervisor asked for, as KVM does (docs/nested.md §9.21); without them
+ * its EL2-named accesses are UNDEFINED at EL1. */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
 {
     /* Its virtual SError, IRQ and FIQ reach its guest only under its AMO,
@@ -41,12 +45,12 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
     uint64_t virt = ((vhcr & HCR_EL2_AMO) ? vhcr & HCR_EL2_VSE : 0) | ((vhcr & HCR_EL2_IMO) ? vhcr & HCR_EL2_VI : 0) |
                     ((vhcr & HCR_EL2_FMO) ? vhcr & HCR_EL2_VF : 0);
 
-    return guest_hcr | (vhcr & NESTED_VHCR_FORWARDED) | virt;
+    return guest_hcr | (vhcr & (NESTED_VHCR_FORWARDED | NESTED_VHCR_NV)) | virt;
 }
 
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
 {
-    return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED);
+    return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED | NESTED_VHCR_NV);
 }
 
 /* Arm ARM, exception entry to EL2 from a lower EL using AArch64: the
@@ -64,11 +68,14 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
 }
 
 /* The ID registers a vEL2 guest sees say E2H is RES1 (VHE-only) or RES0
- * (non-VHE: no FEAT_VHE), and FEAT_NV absent, so whatever it stored in
- * those bits of the page reads as the architecture says to elvisor. */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe)
+ * (non-VHE: no FEAT_VHE), and FEAT_NV absent unless the VM offers FEAT_NV2
+ * (nv2, VHE only: NV, NV2 and AT kept, NV1 RES0 as E2H0 = NI_NV1 says),
+ * so whatever it stored in those bits of the page reads as the
+ * architecture says to elvisor. */
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2)
 {
-    uint64_t v = vncr_hcr & ~(HCR_EL2_NV | HCR_EL2_NV1 | HCR_EL2_AT | HCR_EL2_NV2);
+    uint64_t kept = (nv2 && !nvhe) ? NESTED_VHCR_NV : 0;
+    uint64_t v = vncr_hcr & ~((HCR_EL2_NV | HCR_EL2_NV1 | HCR_EL2_AT | HCR_EL2_NV2) & ~kept);
 
     return nvhe ? v & ~HCR_EL2_E2H : v | HCR_EL2_E2H;
 }

@@ -140,13 +140,6 @@ uint64_t nested_poll_timers(struct vcpu *v, uint64_t now)
     return next;
 }
 
-/* A non-VHE L1 at vEL2 names its guest's EL1 timers by CNTP_*_EL0 and
- * CNTV_*_EL0, and reads CNTVCT_EL0 with its own CNTVOFF_EL2: under NV1 the
- * CTL and CVAL would go to the page but TVAL and the counters would reach
- * the hardware, so every one of them traps (FEAT_ECV's EL1TVT/EL1TVCT,
- * EL1PCTEN/EL1PCEN clear) and is served from the page below. While its
- * guest runs, L1's CNTHCTL_EL2 says which of the guest's accesses trap
- * (to be forwarded to L1, forward.c); else elvisor's usual CNTHCTL_EL2. */
 /* In hyp context a non-VHE L1's EL1 timer names trap (they are its
  * guest's, served from the page), and with FEAT_ECV a VHE L1's _EL02
  * CTL/CVAL do (el02_*): fixed per vCPU, computed once. */
@@ -155,6 +148,13 @@ uint64_t nested_hyp_cnthctl(bool nvhe)
     return hyp_cnthctl(nvhe ? HYP_TRAP_EL1_TIMERS : hyp_features.ecv ? HYP_TRAP_EL02_TIMERS : 0);
 }
 
+/* A non-VHE L1 at vEL2 names its guest's EL1 timers by CNTP_*_EL0 and
+ * CNTV_*_EL0, and reads CNTVCT_EL0 with its own CNTVOFF_EL2: under NV1 the
+ * CTL and CVAL would go to the page but TVAL and the counters would reach
+ * the hardware, so every one of them traps (FEAT_ECV's EL1TVT/EL1TVCT,
+ * EL1PCTEN/EL1PCEN clear) and is served from the page below. While its
+ * guest runs, L1's CNTHCTL_EL2 says which of the guest's accesses trap
+ * (to be forwarded to L1, forward.c); else elvisor's usual CNTHCTL_EL2. */
 void nested_timer_traps(struct vcpu *v)
 {
     uint64_t cnthctl;
@@ -163,12 +163,18 @@ void nested_timer_traps(struct vcpu *v)
         cnthctl = v->nested->hyp_cnthctl;
     } else {
         uint64_t c = nested_vcnthctl(v);
+        uint64_t traps_el02 = 0;
         unsigned traps = (c & NESTED_CNTHCTL_EL1PCTEN ? 0 : HYP_TRAP_EL1_PCT) |
                          (c & NESTED_CNTHCTL_EL1PTEN ? 0 : HYP_TRAP_EL1_PT);
         if (hyp_features.ecv)
             traps |= (c & NESTED_CNTHCTL_EL1TVT ? HYP_TRAP_EL1_VT : 0) |
                      (c & NESTED_CNTHCTL_EL1TVCT ? HYP_TRAP_EL1_VCT : 0);
-        cnthctl = hyp_cnthctl(traps);
+        /* Its guest at a vEL2 of its own (§9.21): the guest hypervisor's
+         * ECV traps of that guest's _EL02 timer accesses, which NV2 would
+         * otherwise send to its page; they are its (forward.c, op1 5). */
+        if (hyp_features.ecv && (v->hcr & (HCR_EL2_NV | HCR_EL2_NV2)) == (HCR_EL2_NV | HCR_EL2_NV2))
+            traps_el02 = c & NESTED_CNTHCTL_EL02_TRAPS;
+        cnthctl = hyp_cnthctl(traps) | traps_el02;
     }
     write_sysreg(cnthctl_el2, cnthctl);
     isb();

@@ -97,8 +97,10 @@ uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
 
 /* Fields a vEL2 guest sees differently (docs/nested.md §7). TGran4_2 IMP
  * is the 4 KiB granule at stage 2 up to 48-bit OAs; ECV IMP is ECV without
- * CNTPOFF_EL2; E2H0 NI_NV1 makes E2H RES1 and HCR_EL2.NV1 RES0. */
-uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe)
+ * CNTPOFF_EL2; E2H0 NI_NV1 makes E2H RES1 and HCR_EL2.NV1 RES0. nv2: the
+ * VM offers FEAT_NV2 (virt-el2-nv2, VHE only), so that its guest
+ * hypervisor can give its own guests a virtual EL2 (docs/nested.md §9.21). */
+uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe, bool nv2)
 {
     uint64_t v = id_reg_sanitize(key, hw, ipa_bits);
 
@@ -121,8 +123,11 @@ uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool
          * implemented (0): E2H is RES0 (as KVM's HAS_EL2_E2H0 vCPUs see
          * it). */
         return nvhe ? 0 : set_field(0, ID_AA64MMFR4_EL1_E2H0_SHIFT, ID_AA64MMFR4_EL1_E2H0_NI_NV1);
+    case SYS_ID_AA64MMFR2_EL1:
+        /* NV = 2: FEAT_NV and FEAT_NV2, with NV1 RES0 as E2H0 says (KVM's
+         * recursive nesting); NV = 0 otherwise: its guests get no vEL2. */
+        return (nv2 && !nvhe) ? set_field(v, ID_AA64MMFR2_EL1_NV_SHIFT, ID_AA64MMFR2_EL1_NV_NV2) : v;
     default:
-        /* ID_AA64MMFR2_EL1.NV stays 0: no nesting inside the guest's guests. */
         return v;
     }
 }

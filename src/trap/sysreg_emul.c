@@ -26,8 +26,10 @@ static bool id_read(struct vcpu *v, const struct sysreg_desc *d, uint64_t *val)
 {
     uint64_t hw = arch_read_id_reg(SYSREG_KEY_CRM(d->key), SYSREG_KEY_OP2(d->key));
 
-    *val = v->vm->cfg->virt_el2 ? id_reg_sanitize_vel2(d->key, hw, hyp_ipa_bits, v->vm->cfg->virt_el2_nvhe)
-                     : id_reg_sanitize(d->key, hw, hyp_ipa_bits);
+    const struct vm_config *c = v->vm->cfg;
+
+    *val = c->virt_el2 ? id_reg_sanitize_vel2(d->key, hw, hyp_ipa_bits, c->virt_el2_nvhe, c->virt_el2_nv2)
+                       : id_reg_sanitize(d->key, hw, hyp_ipa_bits);
     return true;
 }
 

@@ -31,7 +31,7 @@ void id_regs_offer_mops(bool offer);
 /* The same for a VM with virtual EL2 (docs/nested.md §7): EL2 implemented,
  * VHE with E2H RES1 (nvhe: no VHE, E2H RES0), one stage-2 granule, and no
  * FEAT_NV of its own. */
-uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe);
+uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe, bool nv2);
 
 struct sysreg_desc {
     const char *name;

@@ -201,6 +201,24 @@ static void test_virt_el2_mode(void **state)
                  "  virt-el2-mode = \"nvhe\"; };", "h", "virt-el2-mode");
 }
 
+/* virt-el2-nv2: FEAT_NV2 for the guest hypervisor, only with a VHE vEL2. */
+static void test_virt_el2_nv2(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K;\n"
+                           "  virt-el2; virt-el2-nv2; };\n"
+                           "w { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2; };\n"),
+                     0);
+    assert_true(cfg.vms[0].virt_el2 && cfg.vms[0].virt_el2_nv2);
+    assert_false(cfg.vms[1].virt_el2_nv2);
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2-nv2; };",
+                 "h", "virt-el2-nv2");
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2;\n"
+                 "  virt-el2-nv2 = <1>; };", "h", "virt-el2-nv2");
+    expect_error("h { vcpus = <1>; memory-size = /bits/ 64 <0x200000>; kernel = %K; virt-el2;\n"
+                 "  virt-el2-mode = \"nvhe\"; virt-el2-nv2; };", "h", "virt-el2-nv2");
+}
+
 static void test_full_and_several(void **state)
 {
     const struct vm_config *a = &cfg.vms[0], *b = &cfg.vms[1], *c = &cfg.vms[2];
@@ -649,6 +667,7 @@ int main(void)
         cmocka_unit_test_teardown(test_minimal, teardown),
         cmocka_unit_test_teardown(test_virt_el2, teardown),
         cmocka_unit_test_teardown(test_virt_el2_mode, teardown),
+        cmocka_unit_test_teardown(test_virt_el2_nv2, teardown),
         cmocka_unit_test_teardown(test_full_and_several, teardown),
         cmocka_unit_test_teardown(test_eight_vms_and_names, teardown),
         cmocka_unit_test_teardown(test_empty_bootargs_and_unknown_props, teardown),

@@ -274,10 +274,10 @@ static void test_mops_only_where_enabled(void **state)
     assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(16)) == 0);     /* hidden until offered */
     id_regs_offer_mops(false);
     assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(16)) == 0);
-    assert_true((id_reg_sanitize_vel2(K_ISAR2, hw, 40, false) & F4(16)) == 0);
+    assert_true((id_reg_sanitize_vel2(K_ISAR2, hw, 40, false, false) & F4(16)) == 0);
     id_regs_offer_mops(true);
     assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(16)) == FV(1, 16));
-    assert_true((id_reg_sanitize_vel2(K_ISAR2, hw, 40, true) & F4(16)) == FV(1, 16));
+    assert_true((id_reg_sanitize_vel2(K_ISAR2, hw, 40, true, false) & F4(16)) == FV(1, 16));
     assert_true((id_reg_sanitize(K_ISAR2, hw, 40) & F4(0)) == 0);     /* WFxT still hidden */
     assert_true((id_reg_sanitize(K_ISAR2, 0, 40) & F4(16)) == 0);     /* not on a CPU without */
     id_regs_offer_mops(false);
@@ -297,7 +297,7 @@ static void test_vel2_same_as_el1_elsewhere(void **state)
         for (unsigned n = 0; n < 200; n++) {
             uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
             uint64_t el1 = id_reg_sanitize(keys[i], hw, 40);
-            uint64_t vel2 = id_reg_sanitize_vel2(keys[i], hw, 40, false);
+            uint64_t vel2 = id_reg_sanitize_vel2(keys[i], hw, 40, false, false);
             if ((el1 & mask) != (vel2 & mask))
                 print_error("key %#x hw %#llx: EL1 %#llx, vEL2 %#llx\n", keys[i],
                             (unsigned long long)hw, (unsigned long long)el1, (unsigned long long)vel2);
@@ -314,13 +314,13 @@ static void test_vel2_fields(void **state)
         uint64_t v;
 
         /* EL2 implemented, AArch64 only, whatever the hardware says; no EL3. */
-        v = id_reg_sanitize_vel2(K_PFR0, hw, 40, false);
+        v = id_reg_sanitize_vel2(K_PFR0, hw, 40, false, false);
         assert_int_equal(FIELD_OF(v, 8), 1);
         assert_int_equal(FIELD_OF(v, 12), 0);
         assert_int_equal(FIELD_OF(v, 32), 0);                  /* SVE still hidden */
 
         /* Stage 2 with 4 KiB pages only; ECV without CNTPOFF at most. */
-        v = id_reg_sanitize_vel2(K_MMFR0, hw, 40, false);
+        v = id_reg_sanitize_vel2(K_MMFR0, hw, 40, false, false);
         assert_int_equal(FIELD_OF(v, 40), 2);
         assert_int_equal(FIELD_OF(v, 32), 1);
         assert_int_equal(FIELD_OF(v, 36), 1);
@@ -329,27 +329,46 @@ static void test_vel2_fields(void **state)
         assert_int_equal(FIELD_OF(v, 0), 2);                   /* PARange for 40 bits */
 
         /* VHE, the hardware's VMID width; LO, TWED, HCX still hidden. */
-        v = id_reg_sanitize_vel2(K_MMFR1, hw, 40, false);
+        v = id_reg_sanitize_vel2(K_MMFR1, hw, 40, false, false);
         assert_int_equal(FIELD_OF(v, 8), 1);
         assert_true(FIELD_OF(v, 4) == FIELD_OF(hw, 4));
         assert_int_equal(FIELD_OF(v, 16) | FIELD_OF(v, 32) | FIELD_OF(v, 40), 0);
 
         /* No FEAT_NV for the guest's guests. */
-        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, false), 24), 0);
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, false, false), 24), 0);
 
         /* E2H0 = NI_NV1 (0b1110: E2H RES1), nothing else. */
-        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, false) == FV(0xe, 24));
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, false, false) == FV(0xe, 24));
     }
     /* Non-VHE: no FEAT_VHE, E2H0 implemented (E2H RES0), the rest alike. */
     for (unsigned n = 0; n < 300; n++) {
         uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
-        uint64_t v = id_reg_sanitize_vel2(K_MMFR1, hw, 40, true);
+        uint64_t v = id_reg_sanitize_vel2(K_MMFR1, hw, 40, true, false);
         assert_int_equal(FIELD_OF(v, 8), 0);
         assert_true(FIELD_OF(v, 4) == FIELD_OF(hw, 4));
-        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, true) == 0);
-        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_PFR0, hw, 40, true), 8), 1);
-        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, true), 24), 0);
-        assert_true(id_reg_sanitize_vel2(K_MMFR0, hw, 40, true) == id_reg_sanitize_vel2(K_MMFR0, hw, 40, false));
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, true, false) == 0);
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_PFR0, hw, 40, true, false), 8), 1);
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, true, false), 24), 0);
+        assert_true(id_reg_sanitize_vel2(K_MMFR0, hw, 40, true, false) == id_reg_sanitize_vel2(K_MMFR0, hw, 40, false, false));
+    }
+    /* virt-el2-nv2: MMFR2.NV = 2 (FEAT_NV2), the rest of MMFR2 and every
+     * other register as without it, E2H0 still NI_NV1 (NV1 RES0); never
+     * with a non-VHE vEL2 (the config refuses it, and NV2 here would
+     * promise NV1 with E2H0 implemented). */
+    for (unsigned n = 0; n < 300; n++) {
+        uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
+        static const uint32_t others[] = { K_PFR0, K_MMFR0, K_MMFR1, K_MMFR4, K_ISAR2 };
+        uint64_t m2 = id_reg_sanitize_vel2(K_MMFR2, hw, 40, false, true);
+
+        assert_int_equal(FIELD_OF(m2, 24), 2);
+        assert_true((m2 & ~F4(24)) == (id_reg_sanitize_vel2(K_MMFR2, hw, 40, false, false) & ~F4(24)));
+        for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+            assert_true(id_reg_sanitize_vel2(others[i], hw, 40, false, true) ==
+                        id_reg_sanitize_vel2(others[i], hw, 40, false, false));
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, false, true) == FV(0xe, 24));
+        assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, true, true), 24), 0);
+        /* A plain guest never sees it. */
+        assert_int_equal(FIELD_OF(id_reg_sanitize(K_MMFR2, hw, 40), 24), 0);
     }
     /* The EL1 view keeps hiding all of it. */
     assert_int_equal(FIELD_OF(id_reg_sanitize(K_PFR0, FV(1, 8), 40), 8), 0);

@@ -42,8 +42,9 @@ static uint64_t esr_for(struct enc e, unsigned rt, bool read)
  * stored, `writable` bits only; RAZWI; SRE: ICC_SRE_EL2; CPTR_BY_CPACR:
  * the CPACR_EL1 name of a VHE guest hypervisor in hyp context, which is
  * its CPTR_EL2 (trapped by TCPAC: bits 30 and 31 are RES0 in the
- * hardware CPACR_EL1), HW there and UNDEFINED anywhere else. */
-enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12, ICH_RO, CPTR_BY_CPACR };
+ * hardware CPACR_EL1), HW there (test_cpacr_name_is_cptr for the other
+ * contexts); VNCR: VNCR_EL2, kept in its page slot. */
+enum kind { HW, KEPT, RAZWI, SRE, CNTKCTL12, ICH_RO, CPTR_BY_CPACR, VNCR };
 
 struct arm_reg {
     const char *name;
@@ -84,6 +85,7 @@ static const struct arm_reg arm_regs[] = {
     { "CNTHCTL_EL2", { 3, 4, 14, 1, 0 }, HW, EL1_CNTKCTL, 0x203ffULL, 0x3ffffULL },
     { "CNTKCTL_EL12", { 3, 5, 14, 1, 0 }, CNTKCTL12, -1, 0, 0x203ffULL },
     { "CPACR_EL1", { 3, 0, 1, 0, 2 }, CPTR_BY_CPACR, EL1_CPACR, 0x3fff0000ULL, 0xffff0000ULL },
+    { "VNCR_EL2", { 3, 4, 2, 2, 0 }, VNCR, -1, 0, ~0xfffULL },
 };
 #define NR_ARM_REGS (sizeof(arm_regs) / sizeof(arm_regs[0]))
 
@@ -309,7 +311,7 @@ static void test_kept_and_fixed(void **state)
     memcpy(before, hw_el1, sizeof(before));
     for (size_t i = 0; i < NR_ARM_REGS; i++) {
         const struct arm_reg *r = &arm_regs[i];
-        if (r->kind == HW || r->kind == ICH_RO || r->kind == CPTR_BY_CPACR)
+        if (r->kind == HW || r->kind == ICH_RO || r->kind == CPTR_BY_CPACR || r->kind == VNCR)
             continue;
         for (unsigned n = 0; n < 50; n++) {
             uint64_t val = n ? rnd() : ~0ULL;
@@ -482,6 +484,30 @@ static void test_xzr(void **state)
     assert_int_equal(undefs, 0);
 }
 
+/* VNCR_EL2 (FEAT_NV2, offered by virt-el2-nv2): its home is its slot in
+ * the page (0xB0, Arm ARM's VNCR table), BADDR only ([11:0] RES0); without
+ * the offer the register does not exist: UNDEFINED. */
+static void test_vncr_el2(void **state)
+{
+    const struct enc vncr = { 3, 4, 2, 2, 0 };
+
+    (void)state;
+    for (unsigned n = 0; n < 50; n++) {
+        uint64_t val = n ? rnd() : ~0ULL;
+        nested.nv2 = true;
+        msr(vncr, val);
+        assert_true(vncr_page[0xb0 / 8] == (val & ~0xfffULL));
+        assert_true(mrs(vncr) == (val & ~0xfffULL));
+    }
+    nested.nv2 = false;
+    vcpu->regs.pc = GUEST_PC;
+    sysreg_trap(vcpu, esr_for(vncr, RT, true));
+    assert_int_equal(undefs, 1);
+    sysreg_trap(vcpu, esr_for(vncr, RT, false));
+    assert_int_equal(undefs, 2);
+    assert_int_equal(hw_writes, 0);
+}
+
 /* ---- The rest of the dispatch for a vEL2 vCPU ---- */
 
 static void test_id_registers_vel2(void **state)
@@ -491,6 +517,13 @@ static void test_id_registers_vel2(void **state)
     (void)state;
     assert_true(((mrs(pfr0) >> 8) & 0xf) == 1);
     assert_true(mrs(mmfr4) == (0xeULL << 24));
+    /* ID_AA64MMFR2_EL1.NV: 0, or 2 (FEAT_NV2) with virt-el2-nv2. */
+    const struct enc mmfr2 = { 3, 0, 0, 7, 2 };
+    fake_id[7][2] |= 2ULL << 24;
+    assert_true(((mrs(mmfr2) >> 24) & 0xf) == 0);
+    cfg.virt_el2_nv2 = true;
+    assert_true(((mrs(mmfr2) >> 24) & 0xf) == 2);
+    cfg.virt_el2_nv2 = false;
     /* The same registers for a vCPU without virtual EL2. */
     vcpu->nested = NULL;
     vcpu->ext = NULL;
@@ -606,6 +639,7 @@ int main(void)
         cmocka_unit_test_setup(test_ich_registers, setup),
         cmocka_unit_test_setup(test_shadow_lr_fold, setup),
         cmocka_unit_test_setup(test_kept_and_fixed, setup),
+        cmocka_unit_test_setup(test_vncr_el2, setup),
         cmocka_unit_test_setup(test_icc_sre_el2_gicv2, setup),
         cmocka_unit_test_setup(test_outside_hyp, setup),
         cmocka_unit_test_setup(test_xzr, setup),
