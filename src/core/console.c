@@ -64,6 +64,19 @@ static void put_guest_locked(unsigned vm_id, const char *vm_name, bool prefix, c
     }
 }
 
+/* One character of a VM whose lines carry no prefix (the only VM): the
+ * per-character path of a console write, kept short (every character a
+ * guest prints is one exit that ends here). */
+static void put_guest_char_locked(unsigned vm_id, char c)
+{
+    if (open_line_vm >= 0 && open_line_vm != (int)vm_id)
+        put_locked("\n");
+    if (c == '\n')
+        pl011_putc('\r');
+    pl011_putc(c);
+    open_line_vm = c == '\n' ? -1 : (int)vm_id;
+}
+
 /* Writes what VM vm_id has gathered. */
 static void emit_line_locked(unsigned vm_id)
 {
@@ -91,7 +104,7 @@ void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c
             l->dropped++;
     } else if (!prefix) {
         /* One VM: its output goes straight out, as on a real UART. */
-        put_guest_locked(vm_id, vm_name, false, &c, 1);
+        put_guest_char_locked(vm_id, c);
     } else {
         l->buf[l->len++] = c;
         if (c == '\n' || l->len == GUEST_LINE_MAX)
