@@ -133,7 +133,7 @@ void check_el2_timers(bool e2h)
  * clear again after a re-arm by CVAL alone (Arm ARM, CNTx_CTL: ISTATUS is
  * the timer condition, read-only). CNTVOFF_EL2 is 0, so both compare with
  * the physical count. */
-#define EL02_DELAY_US   200
+#define EL02_DELAY_US   5000    /* long enough for the CTL read after it at three levels without -icount */
 #define EL02_AHEAD_US   1000000
 
 ACCESSORS(p_el02, S3_5_C14_C2_1, S3_5_C14_C2_2, S3_5_C14_C2_0)
