@@ -79,15 +79,17 @@ void nested_set_in_hyp(struct vcpu *v, bool in_hyp)
 
 /* CNTKCTL_EL1 has no VNCR slot (its guest's waits in a cell), and a
  * non-VHE guest hypervisor's contexts share the hardware one (the table's
- * nvhe columns): it stays. */
+ * nvhe columns): it stays. Written only when the two differ (they rarely
+ * do; the _EL12 access traps when elvisor is itself a guest hypervisor). */
 #define CTX_XCHG_CNTKCTL(name)                                                      \
     do {                                                                            \
         if (!n->nvhe) {                                                             \
             uint64_t *hyp_ = &v->sysreg[HYP_CELL(CNTKCTL_EL1)];                     \
             uint64_t *l2_ = &v->sysreg[vcpu_reg_loc[VREG_CNTKCTL_EL1][VCPU_CTX_HYP].at]; \
-            uint64_t in_ = to_l2 ? *l2_ : *hyp_;                                    \
-            *(to_l2 ? hyp_ : l2_) = read_sysreg(name);                              \
-            write_sysreg(name, in_);                                                \
+            uint64_t in_ = to_l2 ? *l2_ : *hyp_, out_ = read_sysreg(name);         \
+            *(to_l2 ? hyp_ : l2_) = out_;                                           \
+            if (in_ != out_)                                                        \
+                write_sysreg(name, in_);                                            \
         }                                                                           \
     } while (0)
 

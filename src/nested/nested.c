@@ -78,6 +78,7 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     n->guest_hcr = guest_hcr;
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
     n->nv2 = v->vm->cfg->virt_el2_nv2;
+    nested_vhcr_masks(n->nvhe, n->nv2, &n->vhcr_masks);
     n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
     n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
     n->hyp_cnthctl = nested_hyp_cnthctl(n->nvhe);
@@ -131,6 +132,10 @@ void nested_vcpu_reset(struct vcpu *v)
     vcpu_cell_write(v, VREG_CNTHCTL_EL2, n->nvhe ? 3 : NESTED_CNTHCTL_OPEN);
 }
 
+/* MDCR_EL2's debug traps, which a guest hypervisor's MDCR_EL2 may ask for
+ * its guest (nested_debug_traps). */
+#define MDCR_DEBUG_TRAPS    (MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA)
+
 void nested_load(struct vcpu *v)
 {
     struct vcpu_nested *n = v->nested;
@@ -146,6 +151,8 @@ void nested_load(struct vcpu *v)
     nested_load_ids(v);
     nested_hcrx(v, nested_in_hyp(v));
     nested_timer_traps(v);
+    n->mdcr_base = read_sysreg(mdcr_el2) & ~MDCR_DEBUG_TRAPS;
+    n->mdcr_hw = n->mdcr_base;
     nested_debug_traps(v);
     /* vcpu_load claims FP/SIMD for it untrapped right after this. */
     n->fp_trap_hw = false;
@@ -154,16 +161,22 @@ void nested_load(struct vcpu *v)
 
 /* While its guest runs, the hardware traps the debug register accesses its
  * MDCR_EL2 asks for (forwarded, forward.c); elvisor's own MDCR_EL2 traps
- * none of them. */
+ * none of them. Only nested code writes MDCR_EL2 while the vCPU is
+ * loaded, so the value read at load (mdcr_base) and the last one written
+ * (mdcr_hw) stand for the hardware's: written only when it changes (when
+ * elvisor is itself a guest hypervisor each access traps). */
 void nested_debug_traps(struct vcpu *v)
 {
-    uint64_t traps = MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA;
-    uint64_t mdcr = read_sysreg(mdcr_el2) & ~traps;
+    struct vcpu_nested *n = v->nested;
+    uint64_t mdcr = n->mdcr_base;
 
     if (!nested_in_hyp(v))
         mdcr |= nested_mdcr_traps(vcpu_cell_read(v, VREG_MDCR_EL2));
+    if (mdcr == n->mdcr_hw)
+        return;
     write_sysreg(mdcr_el2, mdcr);
     isb();
+    n->mdcr_hw = mdcr;
 }
 
 /* Its guest at a vEL2 of its own runs with the hardware HCR_EL2.NV, under
@@ -176,7 +189,9 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
 
 static uint64_t vhcr(const struct vcpu *v)
 {
-    return nested_vhcr_effective(vncr_reg_read(v, VREG_HCR_EL2), v->nested->nvhe, v->nested->nv2);
+    const struct nested_vhcr_masks *m = &v->nested->vhcr_masks;
+
+    return (vncr_reg_read(v, VREG_HCR_EL2) & m->keep) | m->set;
 }
 
 /* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept

@@ -50,11 +50,18 @@ void nested_xstats_open(struct nested_xstats *s, enum nested_xkind k, uint64_t n
 void nested_xstats_close(struct nested_xstats *s, uint64_t nr_exits);
 void nested_xstats_summary(const struct nested_xstats *s, enum nested_xkind k, struct nested_xsummary *out);
 
+/* Its HCR_EL2 as elvisor reads it, (page & keep) | set (nested_vhcr_masks). */
+struct nested_vhcr_masks {
+    uint64_t keep, set;
+};
+
 struct vcpu_nested {
     bool nvhe;                  /* virt-el2-mode = "nvhe": vE2H RES0, NV1 in hyp context */
     uint8_t reg_ctx[2];         /* v->reg_ctx for [in hyp context] (enum vcpu_ctx, by nvhe) */
     uint64_t guest_hcr;         /* HCR_EL2 a plain EL1 guest of this VM gets */
     uint64_t hyp_cnthctl;       /* CNTHCTL_EL2 in hyp context (timers.c) */
+    struct nested_vhcr_masks vhcr_masks;   /* its HCR_EL2 as read (nested_vhcr_effective) */
+    uint64_t mdcr_base, mdcr_hw;    /* MDCR_EL2 without its traps, and as written (nested_debug_traps) */
     uint64_t ich_vtr;           /* ICH_VTR_EL2 it reads; 0 without GICv3 */
     uint32_t ich_hw_lrs;        /* its LRs with HW = 1 in its guest's run (bit n: LR n) */
     uint32_t ich_img_lrs;       /* the LRs of ich_img loaded non-zero (the others are zero) */
@@ -233,6 +240,8 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
 /* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1,
  * or RES0 for a non-VHE one (nvhe). */
 uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2);
+/* The same as two masks, for a vCPU to keep: (vncr_hcr & keep) | set. */
+void nested_vhcr_masks(bool nvhe, bool nv2, struct nested_vhcr_masks *m);
 
 /* A non-VHE guest hypervisor's SCTLR_EL2, TCR_EL2, CPTR_EL2 (E2H = 0
  * layouts) as the hardware EL1 registers that give them effect while it

@@ -82,12 +82,20 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
  * (nv2, VHE only: NV, NV2 and AT kept, NV1 RES0 as E2H0 = NI_NV1 says),
  * so whatever it stored in those bits of the page reads as the
  * architecture says to elvisor. */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2)
+void nested_vhcr_masks(bool nvhe, bool nv2, struct nested_vhcr_masks *m)
 {
     uint64_t kept = (nv2 && !nvhe) ? NESTED_VHCR_NV : 0;
-    uint64_t v = vncr_hcr & ~((HCR_EL2_NV | HCR_EL2_NV1 | HCR_EL2_AT | HCR_EL2_NV2) & ~kept);
 
-    return nvhe ? v & ~HCR_EL2_E2H : v | HCR_EL2_E2H;
+    m->keep = ~((HCR_EL2_NV | HCR_EL2_NV1 | HCR_EL2_AT | HCR_EL2_NV2) & ~kept) & ~HCR_EL2_E2H;
+    m->set = nvhe ? 0 : HCR_EL2_E2H;
+}
+
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2)
+{
+    struct nested_vhcr_masks m;
+
+    nested_vhcr_masks(nvhe, nv2, &m);
+    return (vncr_hcr & m.keep) | m.set;
 }
 
 static uint64_t with_mode_el(uint64_t psr, uint64_t el)

@@ -188,7 +188,8 @@ void nested_put(struct vcpu *v)
     if (nested_in_hyp(v))
         page_in(v);
     write_sysreg(cnthctl_el2, hyp_cnthctl(0));
-    write_sysreg(mdcr_el2, read_sysreg(mdcr_el2) & ~(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA));
+    if (v->nested->mdcr_hw != v->nested->mdcr_base)
+        write_sysreg(mdcr_el2, v->nested->mdcr_base);
     isb();
 }
 
