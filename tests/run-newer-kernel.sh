@@ -6,9 +6,10 @@
 # initramfs are built (make check-newer-kernel does that first).
 #   1. the bar: the kernel's KVM on bare QEMU's own EL2 (VHE), with the test
 #      guests and the same kernel as its guests through kvmrun (the oracle)
-#   2. the kernel at elvisor's virtual EL2, VHE and nVHE (kvm-arm.mode=nvhe):
-#      KVM's mode, shell, timer ticks on both vCPUs on the right INTID
-#   3. the test guests and the same kernel as L2 under its KVM, VHE and nVHE
+#   2. the kernel at elvisor's virtual EL2, VHE, nVHE (kvm-arm.mode=nvhe) and
+#      protected (kvm-arm.mode=protected): KVM's mode, shell, timer ticks on
+#      both vCPUs on the right INTID
+#   3. the test guests and the same kernel as L2 under its KVM, in each mode
 # Ends with "newer-kernel: N passed, N failed" (suites); non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,8 +27,10 @@ echo "# Linux $(cat "$ELVISOR_LINUX_DIR/VERSION") ($(cat "$ELVISOR_LINUX_DIR/PAC
 suite newer-kvm-guests-bare    tests/integration/kvm-guests.sh --host bare
 suite newer-linux-el2          tests/integration/linux-smp.exp --el2
 suite newer-linux-el2-nvhe     tests/integration/linux-smp.exp --el2-nvhe --append "console=ttyAMA0 kvm-arm.mode=nvhe"
+suite newer-linux-el2-pkvm     tests/integration/linux-smp.exp --el2-nvhe --append "console=ttyAMA0 kvm-arm.mode=protected"
 suite newer-kvm-guests-nested  tests/integration/kvm-guests.sh --host elvisor --pin-offset 1 --timeout 60
 suite newer-kvm-guests-nvhe    tests/integration/kvm-guests.sh --host elvisor-nvhe --pin-offset 1 --timeout 60
+suite newer-kvm-guests-pkvm    tests/integration/kvm-guests.sh --host elvisor-pkvm --pin-offset 1 --timeout 60
 
 echo "newer-kernel: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
