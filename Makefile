@@ -5,6 +5,8 @@
 #   make check      provision (if needed) and run every test (a representative
 #                   subset of the CPU-model matrix)
 #   make check-matrix  the same, the CPU-model x GIC matrix in full (long)
+#   make check-newer-kernel  the Linux-as-guest-hypervisor suites with the
+#                   newest arm64 kernel Debian offers (tools/setup.sh --newer-kernel)
 #   make bench      provision (if needed) and print the benchmark figures
 #                   (elvisor, bare QEMU, and Linux KVM through kvmrun)
 #   make kvm-initramfs  the initramfs with kvmrun and the test guests
@@ -40,7 +42,7 @@ CROSS_ASFLAGS := -Isrc -I$(GEN) -g
 HYP_SRCS  := $(sort $(wildcard src/*/*.c src/*/*.S src/arch/arm64/*.c src/arch/arm64/*.S))
 HYP_OBJS  := $(patsubst src/%,$(BUILD)/hyp/%.o,$(HYP_SRCS))
 
-.PHONY: all hyp guests tools unit check check-matrix check-kvm-nested run debug bench clean provision layers
+.PHONY: all hyp guests tools unit check check-matrix check-kvm-nested check-newer-kernel run debug bench clean provision layers
 all: hyp guests tools
 
 hyp: $(BUILD)/elvisor.bin
@@ -115,6 +117,14 @@ check-nested: provision
 check-kvm-nested: provision
 	$(MAKE) all kvm-initramfs kvm-linux-initramfs
 	tests/integration/kvm-guests.sh --host elvisor --timeout 60
+
+# The newest arm64 Linux Debian offers (linux-new/, beside make check's 6.12)
+# on bare QEMU's EL2 and as guest hypervisor at elvisor's virtual EL2, VHE
+# and nVHE, with L2 guests through kvmrun (tests/run-newer-kernel.sh).
+check-newer-kernel: provision
+	tools/setup.sh --newer-kernel
+	$(MAKE) all kvm-initramfs kvm-linux-new-initramfs
+	tests/run-newer-kernel.sh
 
 # The chaos guest for 10^6 operations on each vCPU beside VMs that check
 # their own work, VHE and nVHE, GICv3 and GICv2 (about two minutes here).

@@ -2,8 +2,11 @@
 # Provision everything elvisor needs on a Debian 12 x86_64 host, from Debian
 # packages only. Idempotent: prints nothing when all is in place.
 #
-#   tools/setup.sh            provision what is missing
-#   tools/setup.sh --status   also print where everything is
+#   tools/setup.sh                 provision what is missing
+#   tools/setup.sh --status        also print where everything is
+#   tools/setup.sh --newer-kernel  also the newest arm64 Linux Debian offers
+#                                  (trixie-backports, unstable, experimental)
+#                                  into linux-new/ (make check-newer-kernel)
 #
 # What it makes, under ${ELVISOR_CACHE:-/var/cache/elvisor}:
 #   trixie-root/              Debian 13 root holding QEMU 10 (see tools/qemu10)
@@ -13,6 +16,10 @@
 #   linux/busybox             Debian's static arm64 busybox
 #   linux/VERSION             the kernel release (what `uname -r` says)
 #   linux/PACKAGES            the Debian packages they came from
+#   linux-new/Image, VERSION, PACKAGES, initramfs.cpio.gz (a link to linux/'s)
+#                             with --newer-kernel only; linux/ is not touched.
+#                             ELVISOR_NEWER_LINUX_PKG names the kernel package
+#                             (linux-binary-REL or linux-image-REL-unsigned)
 # Every step finishes with a stamp file, so an interrupted run is redone.
 set -euo pipefail
 
@@ -37,13 +44,15 @@ host_packages=(
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 
-status=0
-case "$*" in
-    "") ;;
-    --status) status=1 ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "usage: tools/setup.sh [--status]" >&2; exit 2 ;;
-esac
+status=0 newer=0
+for arg in "$@"; do
+    case $arg in
+        --status) status=1 ;;
+        --newer-kernel) newer=1 ;;
+        -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "usage: tools/setup.sh [--status] [--newer-kernel]" >&2; exit 2 ;;
+    esac
+done
 
 did_work=0
 # Long steps run as a background child so that a signal to this script reaches
@@ -167,31 +176,70 @@ work=
 apt_opts=()
 
 # A private work directory and apt state for arm64 trixie, package lists
-# fetched: sets work and apt_opts.
+# fetched: sets work and apt_opts. With SUITES (e.g. "trixie-backports
+# unstable") those suites instead, from the trixie root's archive.
 apt_prepare() {
+    local suites=${1:-} list=$root/etc/apt/sources.list parts=$root/etc/apt/sources.list.d
     work=$(mktemp -d "$cache/.linux-fetch.XXXXXX")
     trap 'rm -rf "$work"' EXIT
     mkdir -p "$work"/{lists/partial,archives/partial,parts,prefs,debs}
     touch "$work/status"
+    if [ -n "$suites" ]; then
+        # The archive URL of the root's own "trixie main" line, other suites.
+        local url s
+        url=$(awk '$1 == "deb" && $3 == "trixie" { print $2; exit }' "$list")
+        [ -n "$url" ] || die "no 'deb URL trixie' line in $list to derive other suites from"
+        list=$work/newer.list parts=$work/parts
+        for s in $suites; do echo "deb $url $s main"; done >"$list"
+    fi
     # Host apt, but for arm64 and with private state; the sources are the ones
     # mmdebstrap wrote into the trixie root, so no mirror is named here.
     apt_opts=(
         -o APT::Architecture=arm64 -o APT::Architectures=arm64
         -o Dir::State::Lists="$work/lists" -o Dir::State::status="$work/status"
         -o Dir::Cache="$work" -o Dir::Cache::Archives="$work/archives"
-        -o Dir::Etc::SourceList="$root/etc/apt/sources.list"
-        -o Dir::Etc::SourceParts="$root/etc/apt/sources.list.d"
+        -o Dir::Etc::SourceList="$list"
+        -o Dir::Etc::SourceParts="$parts"
         -o Dir::Etc::Preferences="$work/prefs/none"
         -o Dir::Etc::PreferencesParts="$work/prefs"
         -o Debug::NoLocking=1 -o Acquire::Languages=none
         -o APT::Sandbox::User=root -o pkgCacheFile::Generate=true
     )
     run_child apt-get "${apt_opts[@]}" -q update >"$work/update.log" 2>&1 \
-        || { cat "$work/update.log" >&2; die "apt-get update for arm64 trixie failed"; }
+        || { cat "$work/update.log" >&2; die "apt-get update for arm64 ${suites:-trixie} failed"; }
+}
+
+# The kernel of a downloaded kernel package as a raw arm64 Image in
+# $work/Image; sets rel (its release). Packages up to 6.19 hold
+# /boot/vmlinuz-REL, later ones (linux-binary-REL) /usr/lib/modules/REL/vmlinuz.
+image_from_deb() {
+    local deb=$1 img magic
+    mkdir -p "$work/kernel"
+    # Only the kernel itself: the modules are not needed and are most of the package.
+    dpkg-deb --fsys-tarfile "$deb" \
+        | tar -x -C "$work/kernel" --wildcards --no-anchored 'vmlinuz*' \
+        || die "extracting the kernel from $deb failed"
+    img=$(find "$work/kernel" -type f -name 'vmlinuz*' | head -n1)
+    [ -n "$img" ] || die "$deb has no vmlinuz"
+    case $img in
+        */boot/vmlinuz-*) rel=${img##*/vmlinuz-} ;;
+        *) rel=${img%/vmlinuz}; rel=${rel##*/} ;;
+    esac
+    # Debian's arm64 vmlinuz has been a raw Image; decompress in case a later
+    # package compresses it.
+    magic=$(od -An -tx1 -N4 "$img" | tr -d ' \n')
+    case $magic in
+        1f8b*)     gzip -dc <"$img" >"$work/Image" ;;
+        fd377a58)  xz -dc <"$img" >"$work/Image" ;;
+        28b52ffd)  zstd -qdc <"$img" >"$work/Image" ;;
+        *)         cp "$img" "$work/Image" ;;
+    esac
+    [ "$(od -An -c -j56 -N4 "$work/Image" | tr -d ' \n')" = 'ARMd' ] \
+        || die "$img is not an arm64 Image (no ARM\\x64 magic at offset 56)"
 }
 
 fetch_linux() {
-    local kpkg dep img rel magic bb
+    local kpkg dep rel bb
     apt_prepare
 
     # The linux-image-arm64 metapackage names the current 6.12 ABI; its
@@ -214,27 +262,8 @@ fetch_linux() {
         >"$work/download.log" 2>&1) \
         || { cat "$work/download.log" >&2; die "downloading $kpkg and busybox-static failed"; }
 
-    # Only the kernel itself: the modules are not needed and are most of the package.
-    mkdir -p "$work/kernel"
-    dpkg-deb --fsys-tarfile "$work"/debs/linux-image-*.deb \
-        | tar -x -C "$work/kernel" --wildcards './boot/vmlinuz-*' \
-        || die "extracting the kernel from $kpkg failed"
+    image_from_deb "$(ls "$work"/debs/linux-*.deb | head -n1)"
     dpkg-deb -x "$work"/debs/busybox-static_*.deb "$work/busybox"
-
-    img=$(find "$work/kernel/boot" -name 'vmlinuz-*' | head -n1)
-    [ -n "$img" ] || die "$kpkg has no /boot/vmlinuz-*"
-    rel=${img##*/vmlinuz-}
-    # Debian's arm64 vmlinuz has been a raw Image; decompress in case a later
-    # package compresses it.
-    magic=$(od -An -tx1 -N4 "$img" | tr -d ' \n')
-    case $magic in
-        1f8b*)     gzip -dc <"$img" >"$work/Image" ;;
-        fd377a58)  xz -dc <"$img" >"$work/Image" ;;
-        28b52ffd)  zstd -qdc <"$img" >"$work/Image" ;;
-        *)         cp "$img" "$work/Image" ;;
-    esac
-    [ "$(od -An -c -j56 -N4 "$work/Image" | tr -d ' \n')" = 'ARMd' ] \
-        || die "$img is not an arm64 Image (no ARM\\x64 magic at offset 56)"
 
     bb=$(find "$work/busybox" -type f -path '*/bin/busybox' | head -n1)
     [ -n "$bb" ] || die "busybox-static has no busybox binary"
@@ -305,6 +334,54 @@ if [ ! -f "$linux/initramfs.cpio.gz" ] || [ "$(cat "$initrd_stamp" 2>/dev/null)"
     echo "$recipe" >"$initrd_stamp"
 fi
 
+# --- optional: the newest arm64 Linux Debian offers (--newer-kernel) -------
+
+linux_new=$cache/linux-new
+newer_stamp=$linux_new/.fetched
+newer_suites="trixie-backports unstable experimental"
+
+# The newest linux-image-arm64 of those suites names the kernel release; its
+# image is in linux-binary-REL (from 6.19's packaging on) or, before that,
+# linux-image-REL-unsigned. Into linux-new/, beside (never over) linux/.
+fetch_newer_linux() {
+    local kpkg ver best='' meta rel
+    apt_prepare "$newer_suites"
+    kpkg=${ELVISOR_NEWER_LINUX_PKG:-}
+    if [ -z "$kpkg" ]; then
+        for ver in $(apt-cache "${apt_opts[@]}" madison linux-image-arm64 | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'); do
+            if [ -z "$best" ] || dpkg --compare-versions "$ver" gt "$best"; then best=$ver; fi
+        done
+        [ -n "$best" ] || die "no linux-image-arm64 in $newer_suites"
+        meta=$(apt-cache "${apt_opts[@]}" depends "linux-image-arm64=$best" 2>/dev/null \
+            | sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-arm64\)$/\1/p' | head -n1)
+        [ -n "$meta" ] || die "linux-image-arm64 $best names no linux-image-REL-arm64"
+        for kpkg in "linux-binary-$meta" "linux-image-$meta-unsigned" ''; do
+            [ -z "$kpkg" ] || [ -n "$(apt-cache "${apt_opts[@]}" show "$kpkg" 2>/dev/null)" ] && break
+        done
+        [ -n "$kpkg" ] || die "neither linux-binary-$meta nor linux-image-$meta-unsigned exists"
+    fi
+    (cd "$work/debs" && run_child apt-get "${apt_opts[@]}" -q download "$kpkg" \
+        >"$work/download.log" 2>&1) \
+        || { cat "$work/download.log" >&2; die "downloading $kpkg failed"; }
+    image_from_deb "$(ls "$work"/debs/*.deb | head -n1)"
+    mkdir -p "$linux_new"
+    install -m 0644 "$work/Image" "$linux_new/Image.new" && mv -f "$linux_new/Image.new" "$linux_new/Image"
+    echo "$rel" >"$linux_new/VERSION"
+    dpkg-deb -W --showformat='${Package} ${Version}\n' "$work"/debs/*.deb >"$linux_new/PACKAGES"
+    # The busybox initramfs does not depend on the kernel.
+    ln -sfn ../linux/initramfs.cpio.gz "$linux_new/initramfs.cpio.gz"
+    cp "$linux_new/PACKAGES" "$newer_stamp"
+}
+
+if [ $newer = 1 ] && { [ ! -f "$newer_stamp" ] || [ ! -f "$linux_new/Image" ]; }; then
+    need_root "the newer arm64 Linux kernel ($linux_new)"
+    say "fetching the newest arm64 Linux of $newer_suites into $linux_new"
+    rm -f "$newer_stamp"
+    safe_rm "$cache"/.linux-fetch.*
+    fetch_newer_linux
+    rm -rf "$work"
+fi
+
 if [ $did_work = 1 ] || [ $status = 1 ]; then
     cat <<EOF
 elvisor provisioning complete:
@@ -312,6 +389,9 @@ elvisor provisioning complete:
   trixie root  $root
   Linux Image  $linux/Image  ($(cat "$linux/VERSION"))
   initramfs    $linux/initramfs.cpio.gz
+EOF
+    [ ! -f "$linux_new/Image" ] || echo "  newer Linux  $linux_new/Image  ($(cat "$linux_new/VERSION"))"
+    cat <<EOF
   run          tools/elvisor-run --kernel IMAGE ...   (tools/elvisor-run --help)
 EOF
 fi

@@ -80,3 +80,16 @@ $(KVM_LINUX_INITRAMFS): $(KVMRUN) tools/kvm-guests-hook.sh tools/mkinitramfs too
 
 .PHONY: kvm-linux-initramfs
 kvm-linux-initramfs: $(KVM_LINUX_INITRAMFS)
+
+# The same for the newer kernel of tools/setup.sh --newer-kernel (linux-new/):
+# its Image as the guest Linux (make check-newer-kernel).
+KVM_LINUX_NEW_INITRAMFS := $(BUILD)/kvm-linux-new-initramfs.cpio.gz
+$(KVM_LINUX_NEW_INITRAMFS): $(KVMRUN) tools/kvm-guests-hook.sh tools/mkinitramfs tools/initramfs-init.sh \
+                            $(ELVISOR_CACHE)/linux-new/Image $(ELVISOR_CACHE)/linux/initramfs.cpio.gz
+	tools/mkinitramfs --add $(KVMRUN):/bin/kvmrun \
+	    --add tools/kvm-guests-hook.sh:/etc/elvisor.d/50-kvm-guests \
+	    --add $(ELVISOR_CACHE)/linux-new/Image:/l2/Image \
+	    --add $(ELVISOR_CACHE)/linux/initramfs.cpio.gz:/l2/initramfs.cpio.gz $@
+
+.PHONY: kvm-linux-new-initramfs
+kvm-linux-new-initramfs: $(KVM_LINUX_NEW_INITRAMFS)

@@ -72,7 +72,7 @@ struct vcpu_nested {
     uint64_t l2_root;
     struct vmid_ctx *l2_vmid;
     unsigned s2_slot;           /* shadow stage-2 slot held, NS2_POOL_SLOTS if none */
-    uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported */
+    uint64_t vhcr_logged;       /* unhonoured vHCR bits already reported (a union) */
     struct nested_xstats xstats;
     bool fp_trap_hw;            /* CPTR_EL2 traps FP/SIMD for its guest (nested_pre_enter) */
     bool cpacr_trap_hw;         /* CPTR_EL2 traps CPACR_EL1 for its guest (TCPAC) */
@@ -166,6 +166,9 @@ uint64_t nested_l2_hcrx(uint64_t guest_hcrx, uint64_t vhcrx);
 #define NESTED_VHCR_NV          (HCR_EL2_NV | HCR_EL2_NV2 | HCR_EL2_AT)
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
+/* Of those, the ones not reported before (added to *reported): a value
+ * that alternates between two sets is reported once, not at every entry. */
+uint64_t nested_vhcr_unreported(uint64_t vhcr, uint64_t *reported);
 
 /* What an exit from the nested context becomes. */
 enum nested_l2_exit {

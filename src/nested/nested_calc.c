@@ -63,6 +63,14 @@ uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
     return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED | NESTED_VHCR_NV);
 }
 
+uint64_t nested_vhcr_unreported(uint64_t vhcr, uint64_t *reported)
+{
+    uint64_t fresh = nested_vhcr_unhonoured(vhcr) & ~*reported;
+
+    *reported |= fresh;
+    return fresh;
+}
+
 /* Arm ARM, exception entry to EL2 from a lower EL using AArch64: the
  * lower-EL synchronous vector, ELR = the preferred return address (what
  * the trap reported), SPSR = the PSTATE of the interrupted EL1/EL0, new

@@ -53,6 +53,26 @@ static void test_l2_hcr(void **state)
                                        A_HCR_TSW | A_HCR_TLOR | A_HCR_ATA) == 0);
 }
 
+/* Each unhonoured bit is reported once per vCPU, however its values
+ * alternate (Linux 7.3's nVHE KVM: TID5, then TID5 | TID1, at every entry). */
+static void test_vhcr_unhonoured_reported_once(void **state)
+{
+    (void)state;
+    const uint64_t tid5 = 1ull << 58, tid1 = 1ull << 16;
+    uint64_t reported = 0;
+
+    assert_true(nested_vhcr_unhonoured(tid5 | tid1) == (tid5 | tid1));
+    assert_true(nested_vhcr_unreported(tid5 | A_HCR_TWI, &reported) == tid5);
+    assert_true(nested_vhcr_unreported(tid5 | tid1, &reported) == tid1);
+    for (int i = 0; i < 1000; i++) {
+        assert_true(nested_vhcr_unreported(tid5, &reported) == 0);
+        assert_true(nested_vhcr_unreported(tid5 | tid1, &reported) == 0);
+    }
+    assert_true(nested_vhcr_unreported(A_HCR_TERR, &reported) == A_HCR_TERR);
+    assert_true(reported == (tid5 | tid1 | A_HCR_TERR));
+    assert_true(nested_vhcr_unreported(A_HCR_TWI | A_HCR_IMO, &reported) == 0);
+}
+
 /* An exit judged with CNTHCTL_EL2 as elvisor resets it (no timer traps). */
 static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
 {
@@ -475,6 +495,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_l2_hcr),
+        cmocka_unit_test(test_vhcr_unhonoured_reported_once),
         cmocka_unit_test(test_l2_exit_kind),
         cmocka_unit_test(test_l2_hcr_reg_forwarding),
         cmocka_unit_test(test_l2_tidcp_forwarding),

@@ -134,6 +134,22 @@ static bool init_vcpu(struct kvm_vcpu *v)
     return true;
 }
 
+/* The platform's PSCI is 1.1 (elvisor's, and the default of Linux 6.12's
+ * KVM); KVM from 6.13 on defaults to its newest (1.3), so ask for 1.1. KVM
+ * takes the write only before the VM's first run: not again at reset. */
+static bool set_psci_version(struct kvm_vcpu *v)
+{
+    uint64_t version = KVMRUN_PSCI_VERSION;
+    struct kvm_one_reg reg = { .id = KVM_REG_ARM_PSCI_VERSION, .addr = (uintptr_t)&version };
+
+    if (ioctl(v->fd, KVM_SET_ONE_REG, &reg) < 0) {
+        kvmrun_err("setting vCPU %u's PSCI version to %u.%u failed: %s", v->idx,
+                   (unsigned)(version >> 16), (unsigned)(version & 0xffff), strerror(errno));
+        return false;
+    }
+    return true;
+}
+
 static bool create_vcpu(struct kvm_vm *vm, unsigned idx)
 {
     struct kvm_vcpu *v = &vm->vcpus[idx];
@@ -147,7 +163,7 @@ static bool create_vcpu(struct kvm_vm *vm, unsigned idx)
         kvmrun_err("KVM_CREATE_VCPU %u failed: %s", idx, strerror(errno));
         return false;
     }
-    if (!init_vcpu(v))
+    if (!init_vcpu(v) || !set_psci_version(v))
         return false;
     v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
     if (v->run == MAP_FAILED) {

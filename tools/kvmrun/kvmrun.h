@@ -13,6 +13,7 @@
 
 /* The guest platform contract (/work/shared/DESIGN.md, guests/lib/platform.h). */
 #define KVMRUN_RAM_BASE      0x40000000ULL
+#define KVMRUN_PSCI_VERSION  0x10001u /* PSCI 1.1: major << 16 | minor */
 #define KVMRUN_GICD_BASE     0x08000000ULL
 #define KVMRUN_GICD_SIZE     0x10000ULL
 #define KVMRUN_GICR_BASE     0x080A0000ULL
