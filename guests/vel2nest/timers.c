@@ -129,11 +129,14 @@ void check_el2_timers(bool e2h)
 
 /* Its guest's EL1 timers through the _EL02 names while no guest runs (the
  * VNCR page holds them under NV2): ISTATUS follows the count as on
- * hardware, set once the deadline passes with no exception in between,
- * clear again after a re-arm by CVAL alone (Arm ARM, CNTx_CTL: ISTATUS is
- * the timer condition, read-only). CNTVOFF_EL2 is 0, so both compare with
+ * hardware: clear with the deadline a second ahead, set once a deadline
+ * armed 200 us ahead has passed with no exception in between, clear again
+ * after a re-arm by CVAL alone (Arm ARM, CNTx_CTL: ISTATUS is the timer
+ * condition, read-only). The clear checks have a second's margin: a vCPU
+ * preempted between its accesses (several VMs, no -icount, three levels)
+ * must not see the deadline pass. CNTVOFF_EL2 is 0, so both compare with
  * the physical count. */
-#define EL02_DELAY_US   5000    /* long enough for the CTL read after it at three levels without -icount */
+#define EL02_DELAY_US   200
 #define EL02_AHEAD_US   1000000
 
 ACCESSORS(p_el02, S3_5_C14_C2_1, S3_5_C14_C2_2, S3_5_C14_C2_0)
@@ -150,11 +153,12 @@ void check_el02_istatus(void)
     isb();
     for (unsigned i = 0; i < sizeof(el02_timers) / sizeof(el02_timers[0]); i++) {
         const struct el2_timer *t = &el02_timers[i];
-        uint64_t deadline = cntpct() + ticks_from_us(EL02_DELAY_US);
 
-        t->set_cval(deadline);
+        t->set_cval(cntpct() + ticks_from_us(EL02_AHEAD_US));
         t->set_ctl(CNT_CTL_ENABLE | CNT_CTL_IMASK);
         test_check(!(t->ctl() & CNT_CTL_ISTATUS), name(t, "istatus_before"), "CTL 0x%lx", t->ctl());
+        uint64_t deadline = cntpct() + ticks_from_us(EL02_DELAY_US);
+        t->set_cval(deadline);
         while (cntpct() <= deadline)
             ;
         test_check(t->ctl() & CNT_CTL_ISTATUS, name(t, "istatus_after_deadline"), "CTL 0x%lx", t->ctl());
