@@ -9,5 +9,4 @@
 void check_el2_timers(bool e2h);
 void check_el02_istatus(void);
 
-
 #endif
