@@ -18,43 +18,13 @@
 #include "nested/forward.c"
 #include "nested/exit_stats.c"
 
-#define A_HCR_VM    (1ULL << 0)
-#define A_HCR_IMO   (1ULL << 4)
-#define A_HCR_TSC   (1ULL << 19)
-#define A_HCR_TID3  (1ULL << 18)
-#define A_HCR_TTLB  (1ULL << 25)
-#define A_HCR_TGE   (1ULL << 27)
-#define A_HCR_RW    (1ULL << 31)
-#define A_HCR_E2H   (1ULL << 34)
-#define A_HCR_NV    (1ULL << 42)
-#define A_HCR_NV1   (1ULL << 43)
-#define A_HCR_AT    (1ULL << 44)
-#define A_HCR_NV2   (1ULL << 45)
-#define A_HCR_NV_ALL (A_HCR_NV | A_HCR_NV1 | A_HCR_AT | A_HCR_NV2)
+#include "nested_test_arm.h"
+
+/* What nested_test_arm.h does not have. */
 #define A_HCR_NV_KEPT (A_HCR_NV | A_HCR_NV2 | A_HCR_AT)
-
-#define A_EC(ec)        ((uint64_t)(ec) << 26)
-#define A_ESR_IL        (1ULL << 25)
-#define A_EC_SYS        0x18
 #define A_EC_ERET       0x1a
-#define A_EC_HVC        0x16
-#define A_EC_SMC        0x17
-/* MSR/MRS/SYS syndrome: Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn
- * [13:10], Rt [9:5], CRm [4:1], Direction [0] (1: read). */
-#define A_SYS(op0, op1, crn, crm, op2, rt, rd) \
-    (A_EC(A_EC_SYS) | A_ESR_IL | ((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | \
-     ((uint64_t)(op1) << 14) | ((uint64_t)(crn) << 10) | ((uint64_t)(rt) << 5) | \
-     ((uint64_t)(crm) << 1) | (rd))
-
-static uint64_t rng = 0x13198a2e03707344ULL;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
+/* This program's own random sequence (nested_test_arm.h's rnd()). */
+#define NV2_TEST_SEED   0x13198a2e03707344ULL
 
 /* ---- vHCR -> the hardware HCR_EL2 of the guest hypervisor's guest ---- */
 
@@ -230,6 +200,7 @@ static void test_eret_counted_apart(void **state)
 
 int main(void)
 {
+    rng = NV2_TEST_SEED;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nv_bits_reach_the_hardware_only_with_nv2),
         cmocka_unit_test(test_elvisor_as_l1_composes),
