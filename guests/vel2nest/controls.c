@@ -293,6 +293,52 @@ void check_l2_cptr(void)
     }
 }
 
+/* Its HCRX_EL2.MSCEn over its guest (FEAT_MOPS with FEAT_HCX, Arm ARM
+ * HCRX_EL2): clear, its guest's SETP is UNDEFINED, taken at the guest's
+ * own EL1 vector (EC 0), nothing stored; set, the set runs. Not run
+ * where the VM shows no MOPS or no HCRX_EL2. Bare QEMU's EL2 is the
+ * oracle. */
+#define HCRX_MSCEN              BIT(11)
+#define ID_MOPS(isar2)          FIELD(isar2, 16, 4)
+#define ID_HCX(mmfr1)           FIELD(mmfr1, 40, 4)
+#define MOPS_FILL               0xa5a5a5a5a5a5a5a5UL
+
+void l2_mops_payload(void);
+static volatile uint64_t mops_buf[8] __attribute__((aligned(64)));
+
+static void run_mops_payload(bool enabled)
+{
+    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), hcrx = read_sysreg(S3_4_C1_C2_2);
+
+    memset(&seen, 0, sizeof(seen));
+    for (unsigned i = 0; i < 8; i++)
+        mops_buf[i] = MOPS_FILL;
+    write_sysreg(enabled ? hcrx | HCRX_MSCEN : hcrx & ~HCRX_MSCEN, S3_4_C1_C2_2);   /* HCRX_EL2 */
+    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_TVM)), hcr_el2);
+    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
+    isb();
+    nest_run(l2_mops_payload, (uint64_t)(uintptr_t)mops_buf);
+    write_sysreg(vbar, vbar_el2);
+    write_sysreg(hcr, hcr_el2);
+    write_sysreg(hcrx, S3_4_C1_C2_2);
+    isb();
+}
+
+void check_l2_mops(void)
+{
+    if (!ID_MOPS(read_sysreg(id_aa64isar2_el1)) || !ID_HCX(read_sysreg(id_aa64mmfr1_el1)))
+        return;
+    run_mops_payload(false);
+    if (test_check(seen.unexpected, "mops_mscen_clear_undefined", "%u exits, hvc #5 %s", seen.n,
+                   seen.ended ? "reached" : "not reached"))
+        test_expect_eq("mops_mscen_clear_ec", ESR_EC(seen.bad_esr), 0);
+    test_expect_eq("mops_mscen_clear_no_store", mops_buf[0], MOPS_FILL);
+    run_mops_payload(true);
+    test_check(seen.ended && !seen.unexpected, "mops_mscen_set_runs", "%u exits, ESR 0x%lx", seen.n,
+               seen.bad_esr);
+    test_expect_eq("mops_mscen_set_stored", mops_buf[0] | mops_buf[7], 0);
+}
+
 /* Its HCR_EL2.TPCP, TPU, TTLB and CPTR_EL2.TCPAC over its guest (Arm ARM,
  * E2H = 1, TGE = 0): each bit alone traps its own instructions of the
  * payload (DC CVAC and CIVAC; DC CVAU, IC IVAU and IC IALLU; TLBI

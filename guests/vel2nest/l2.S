@@ -256,6 +256,22 @@ l2_maint_payload:
     hvc     #5
     b       .
 
+/* FEAT_MOPS: a 64-byte set of x1's buffer to zero by the SETP/SETM/SETE
+ * sequence, then hvc #5 (x2 = what remains of the size: 0). */
+    .arch_extension mops
+    .global l2_mops_payload
+l2_mops_payload:
+    mov     x2, #64
+    mov     x3, xzr
+    setp    [x1]!, x2!, x3
+    setm    [x1]!, x2!, x3
+    sete    [x1]!, x2!, x3
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    hvc     #5
+    b       .
+
 /* A payload that only spins, x1 times round, then reports by hvc #5:
  * an interrupt for its hypervisor (a timer) is expected to end it first. */
     .global l2_spin_payload

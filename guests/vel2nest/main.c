@@ -717,6 +717,7 @@ static void run_other_checks(void)
     check_l2_hcr_traps();
     check_l2_cptr();
     check_l2_maint();
+    check_l2_mops();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

@@ -51,6 +51,7 @@ void check_l2_ids(void);
 void check_l2_hcr_traps(void);
 void check_l2_cptr(void);
 void check_l2_maint(void);
+void check_l2_mops(void);
 
 /* Its HCR_EL2.FMO/IMO routing of its own interrupts while its guest runs
  * (route.c); nest_exit_c hands an FIQ exit (nest_irq_flag ==

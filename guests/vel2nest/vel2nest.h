@@ -9,4 +9,5 @@
 void check_el2_timers(bool e2h);
 void check_el02_istatus(void);
 
+
 #endif

@@ -126,6 +126,18 @@ void nested_load_ids(const struct vcpu *v)
     load_ids_in(v, nested_in_hyp(v));
 }
 
+/* HCRX_EL2 for a context (FEAT_HCX): elvisor's for the guest
+ * hypervisor, what its own HCRX_EL2 in the page allows for its guest
+ * (nested_l2_hcrx). Its guest's MOPS exceptions then reach elvisor only
+ * when it asked for them (MCE2) and are forwarded (forward.c). */
+void nested_hcrx(const struct vcpu *v, bool in_hyp)
+{
+    if (!hyp_features.hcx)
+        return;
+    write_sysreg_s(SYS_HCRX_EL2, in_hyp ? hyp_guest_hcrx()
+                                        : nested_l2_hcrx(hyp_guest_hcrx(), vncr_read(v, VNCR_HCRX_EL2)));
+}
+
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,
                      uint64_t pstate)
 {
@@ -135,6 +147,7 @@ void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_c
     set_context(v, n, false);
     v->hcr = nested_l2_hcr(n->guest_hcr, vhcr);
     write_sysreg(hcr_el2, v->hcr);
+    nested_hcrx(v, false);
     n->l2_root = root;
     n->l2_vmid = vmid;
     write_sysreg(vttbr_el2, vttbr_use_in(v, false));
@@ -170,6 +183,7 @@ static void exception_to_vel2(struct vcpu *v, unsigned offset, const uint64_t *e
         nested_vncr_leave_l2(v);
     v->hcr = nested_hyp_hcr(n->guest_hcr, n->nvhe);
     write_sysreg(hcr_el2, v->hcr);
+    nested_hcrx(v, true);
     write_sysreg(vttbr_el2, vttbr_use_in(v, true));
     load_ids_in(v, true);
     isb();

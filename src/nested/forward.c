@@ -166,6 +166,9 @@ static const struct nested_fwd fwd_table[] = {
     HCR_SYS(K_AT_S1E01_FIRST, K_AT_S1E01_LAST, HCR_EL2_AT, NDIR_ANY),
     HCR_SYS(K_AT_S1E1P_FIRST, K_AT_S1E1P_LAST, HCR_EL2_AT, NDIR_ANY),
     /* FP/SIMD: its CPTR_EL2 (KVM's lazy switch of its guest's registers). */
+    /* MOPS exceptions: the hardware takes them to EL2 only with its
+     * HCRX_EL2.MCE2 (nested_l2_hcrx), so each that arrives is its. */
+    { EC_MOPS, ANY, NCTL_ALWAYS, 0, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     { EC_FP_ASIMD, ANY, NCTL_CPTR, NESTED_CPTR_TFP, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     { EC_WFX, ONE(WFI_TI), NCTL_HCR, HCR_EL2_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },
     { EC_WFX, ONE(WFIT_TI), NCTL_HCR, HCR_EL2_TWI, false, NESTED_L2_TO_VEL2, 0, NDIR_ANY, 0 },

@@ -149,6 +149,7 @@ void nested_load(struct vcpu *v)
     if (!nested_in_hyp(v))
         write_sysreg(vttbr_el2, vmid_vttbr(n->l2_root, vmid_use(n->l2_vmid)));
     nested_load_ids(v);
+    nested_hcrx(v, nested_in_hyp(v));
     nested_timer_traps(v);
     n->mdcr_base = read_sysreg(mdcr_el2) & ~MDCR_DEBUG_TRAPS;
     n->mdcr_hw = n->mdcr_base;
@@ -773,6 +774,7 @@ static void nested_vcpu_put(struct vcpu *v)
 {
     vse_taken(v);
     nested_put(v);
+    nested_hcrx(v, true);       /* the other vCPUs' value */
 }
 
 static const struct vcpu_ext_ops nested_ext_ops = {

@@ -145,6 +145,7 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe);
 
 /* HCR_EL2 while the vCPU runs its guest's guest (nested context). */
 uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr);
+uint64_t nested_l2_hcrx(uint64_t guest_hcrx, uint64_t vhcrx);
 
 /* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
 #define NESTED_VHCR_FORWARDED   (HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TID3 | HCR_EL2_TSC | HCR_EL2_TID2 | HCR_EL2_TIDCP | HCR_EL2_TACR | \
@@ -312,6 +313,7 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr);
 uint64_t nested_vttbr(const struct vm *vm);
 /* VPIDR/VMPIDR_EL2 for the context the vCPU is in. */
 void nested_load_ids(const struct vcpu *v);
+void nested_hcrx(const struct vcpu *v, bool in_hyp);
 /* ERET from vEL2 into the nested context at pc/pstate (vCPU loaded), on
  * the stage 2 at root under the VMID of vmid. */
 void nested_enter_l2(struct vcpu *v, uint64_t vhcr, uint64_t root, struct vmid_ctx *vmid, uint64_t pc,

@@ -29,6 +29,16 @@ uint64_t nested_hyp_hcr(uint64_t guest_hcr, bool nvhe)
     return guest_hcr | HCR_EL2_NV | HCR_EL2_NV2 | HCR_EL2_AT | HCR_EL2_TTLB | (nvhe ? HCR_EL2_NV1 : 0);
 }
 
+/* HCRX_EL2 while its guest runs: MOPS as its own HCRX_EL2 (VNCR page)
+ * enables it and routes its exceptions (MSCEn, MCE2), where elvisor gives
+ * the VM MOPS (guest_hcrx); its other controls are features elvisor does
+ * not offer. A guest hypervisor that hides MOPS from its guest (MSCEn
+ * clear) makes the instructions UNDEFINED there, as the hardware would. */
+uint64_t nested_l2_hcrx(uint64_t guest_hcrx, uint64_t vhcrx)
+{
+    return guest_hcrx & vhcrx & (HCRX_EL2_MSCEn | HCRX_EL2_MCE2);
+}
+
 /* The guest's guest runs as an EL1 guest of this VM with the traps its
  * hypervisor asked for added, so that elvisor sees them and forwards
  * them. NV, NV2 and AT are its hypervisor's (a VM with virt-el2-nv2 only:

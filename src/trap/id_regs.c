@@ -114,9 +114,14 @@ uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool
         if (((v >> ID_AA64MMFR0_EL1_ECV_SHIFT) & 0xf) > ID_AA64MMFR0_EL1_ECV_IMP)
             v = set_field(v, ID_AA64MMFR0_EL1_ECV_SHIFT, ID_AA64MMFR0_EL1_ECV_IMP);
         return v;
-    case SYS_ID_AA64MMFR1_EL1:    /* VHE (or not), the hardware's VMID width */
+    case SYS_ID_AA64MMFR1_EL1:
+        /* VHE (or not), the hardware's VMID width, and HCRX_EL2 where
+         * MOPS is offered, so that a guest hypervisor can enable it for
+         * its own guests or not (nested_l2_hcrx). */
         v = set_field(v, ID_AA64MMFR1_EL1_VH_SHIFT,
                       nvhe ? ID_AA64MMFR1_EL1_VH_NI : ID_AA64MMFR1_EL1_VH_IMP);
+        if (!isar2_mops_hidden)
+            v |= hw & F(ID_AA64MMFR1_EL1_HCX_SHIFT);
         return v | (hw & F(ID_AA64MMFR1_EL1_VMIDBits_SHIFT));
     case SYS_ID_AA64MMFR4_EL1:
         /* E2H RES1, so NV1 is never needed; or, without FEAT_VHE, E2H0

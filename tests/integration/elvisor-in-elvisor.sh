@@ -18,9 +18,7 @@
 # and give the guest a virtual EL2 in it (four levels of hypervisor). Not
 # in the default
 # list: vel2nvhe (a non-VHE vEL2 under L1 needs NV1, which NV2 as offered
-# does not have, E2H0 = NI_NV1: L1 refuses it), mops (a guest hypervisor
-# sees no HCRX_EL2, so elvisor as L1 cannot turn MOPS off for the guest it
-# hides MOPS from: docs/nested.md §9.22) and the other
+# does not have, E2H0 = NI_NV1: L1 refuses it) and the other
 # guests in mode elvisor2 (they pass but for counter's first-instruction
 # bound; §9.21 lists them), kept out for time.
 # Each run's log (both elvisors and the guest): build/integration/eie-NAME.log
@@ -30,7 +28,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo=$PWD
 
 DEFAULT_GUESTS=(mmio:1 abort:1 isolation:1 psci:2 sgi:2 timer:1 dbgregs:1
-                counter:2:icount contend:2:icount idregs:2 virtio:1 rogue:1 bench:2
+                counter:2:icount contend:2:icount mops:1 idregs:2 virtio:1 rogue:1 bench:2
                 vel2:2:nv2 vel2nest:1:icount+nv2 vel2s2:1:nv2 sgi:2:elvisor2)
 TIMEOUT_SECS=40
 L2_MEM=0x2000000                # 32 MiB

@@ -5,7 +5,7 @@
 # hypervisor, and the proof that kvmrun works.
 #
 #   tests/integration/kvm-guests.sh [--host bare|elvisor|elvisor-nvhe|elvisor-pkvm] [--pin | --pin-offset N]
-#                                   [--only A,B]
+#                                   [--only A,B] [--guest-append ARGS]
 #                                   [--timeout S] [-v]
 #
 # --host bare (default): Debian's Linux 6.12 on bare QEMU's own EL2
@@ -28,7 +28,7 @@
 # vCPUs (make kvm-linux-initramfs), driven at its console by
 # tests/integration/kvm-linux.exp: it reports 2 CPUs, its shell answers
 # what we type, and kvmrun exits 0 at its poweroff. --only selects it as
-# "linux".
+# "linux". --guest-append adds kernel arguments to that guest Linux's.
 #
 # Guests and their vCPUs: tests/integration/kvm-guests.list. Checks that
 # fail for reasons in KVM itself (where KVM's choices differ from elvisor's
@@ -51,7 +51,7 @@ cache=${ELVISOR_CACHE:-/var/cache/elvisor}
 initrd=$repo/build/kvm-initramfs.cpio.gz
 linux_dir=${ELVISOR_LINUX_DIR:-$cache/linux}
 linux_initrd=${ELVISOR_KVM_LINUX_INITRAMFS:-$repo/build/kvm-linux-initramfs.cpio.gz}
-host=bare only='' timeout=120 verbose=0 pin=
+host=bare only='' timeout=120 verbose=0 pin= guest_append=()
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -62,6 +62,7 @@ while [ $# -gt 0 ]; do
             [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "kvm-guests: --pin-offset wants a number" >&2; exit 2; }
             pin=" kvmrun.pin-offset=$2"; shift ;;
         --timeout) timeout=${2:-}; shift ;;
+        --guest-append) guest_append=(--guest-append "${2:-}"); shift ;;
         -v|--verbose) verbose=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "kvm-guests: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -197,7 +198,7 @@ if [ $run_linux = 1 ]; then
     # 65 s, over 300 s on a loaded machine; quiet, the test takes ~40 s).
     linux_timeout=$((timeout + 30))
     [ $host != bare ] && linux_timeout=$((timeout * 4 + 60))
-    (cd "$repo" && ELVISOR_LINUX_DIR=$linux_dir ELVISOR_KVM_LINUX_INITRAMFS=$linux_initrd "$here/kvm-linux.exp" --host $host $linux_pin --timeout $linux_timeout) \
+    (cd "$repo" && ELVISOR_LINUX_DIR=$linux_dir ELVISOR_KVM_LINUX_INITRAMFS=$linux_initrd "$here/kvm-linux.exp" --host $host $linux_pin --timeout $linux_timeout "${guest_append[@]}") \
         </dev/null 2>&1 | tr -d '\r' >"$llog"
     [ $verbose = 0 ] || cat "$llog"
     nlinux=0

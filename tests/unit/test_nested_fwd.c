@@ -386,6 +386,26 @@ static void test_l2_fp_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(0x5a000000ULL, &c), NESTED_L2_UNDEF);
 }
 
+/* FEAT_MOPS (Arm ARM, HCRX_EL2): MSCEn enables the instructions at EL1
+ * and EL0 [11], MCE2 takes their exceptions to EL2 [10]. Its guest gets
+ * what both elvisor and its HCRX_EL2 allow, and no other HCRX control; a
+ * MOPS exception (EC 0x27) reaches elvisor only under its MCE2 and is
+ * always its. */
+static void test_l2_mops(void **state)
+{
+    const uint64_t mscen = 1ULL << 11, mce2 = 1ULL << 10, mops_esr = (0x27ULL << 26) | (1ULL << 25) | 0x1234;
+    struct nested_ctls c = { 0, NESTED_CNTHCTL_OPEN, 0, 0, 0, 0 };
+
+    (void)state;
+    assert_true(nested_l2_hcrx(mscen | mce2, mscen | mce2) == (mscen | mce2));
+    assert_true(nested_l2_hcrx(mscen | mce2, mscen) == mscen);
+    assert_true(nested_l2_hcrx(mscen | mce2, 0) == 0);
+    assert_true(nested_l2_hcrx(0, mscen | mce2) == 0);                 /* no MOPS for the VM */
+    assert_true(nested_l2_hcrx(mscen | mce2, ~0ULL) == (mscen | mce2)); /* nothing else */
+    assert_int_equal(nested_l2_exit_kind(mops_esr, &c), NESTED_L2_TO_VEL2);
+    assert_true(NESTED_FWD_HCR_ONLY(0x27));
+}
+
 /* HCR_EL2.TPCP, TPU and TTLB (Arm ARM): cache maintenance by VA to PoC
  * (DC IVAC, CVAC, CVAP, CVADP, CIVAC), to PoU (IC IALLUIS, IALLU, IVAU,
  * DC CVAU), and every TLBI of EL1 (op1 0, CRn 8, nXS CRn 9), each by its
@@ -483,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_l2_cnthctl_forwarding),
         cmocka_unit_test(test_l2_mdcr_forwarding),
         cmocka_unit_test(test_l2_fp_forwarding),
+        cmocka_unit_test(test_l2_mops),
         cmocka_unit_test(test_l2_cache_tlb_forwarding),
         cmocka_unit_test(test_l2_cptr_forwarding),
         cmocka_unit_test(test_l2_sgi_forwarding),

@@ -158,7 +158,7 @@ void hyp_cpu_init(void)
      * the instructions' exceptions itself (MCE2): the guest may not be able
      * to restart a copy at every point where one can stop. */
     if (hyp_features.hcx)
-        write_sysreg_s(SYS_HCRX_EL2, hyp_guest_mops ? HCRX_EL2_MSCEn | HCRX_EL2_MCE2 : 0);
+        write_sysreg_s(SYS_HCRX_EL2, hyp_guest_hcrx());
     /* elvisor's own EL2 physical timer stays off until the scheduler needs it. */
     write_sysreg(cnthp_ctl_el2, 0);
     isb();

@@ -18,6 +18,12 @@ extern bool hyp_ptimer_emulated;
  * elvisor can enable the instructions at EL1 and take their exceptions
  * (arch/arm64/mops.h). */
 extern bool hyp_guest_mops;
+/* HCRX_EL2 while any guest runs (with FEAT_HCX): MOPS on and its
+ * exceptions taken to EL2 where guests get MOPS. */
+static inline uint64_t hyp_guest_hcrx(void)
+{
+    return hyp_guest_mops ? HCRX_EL2_MSCEn | HCRX_EL2_MCE2 : 0;
+}
 
 /* Per-CPU EL2 setup: exception vectors, MMU with elvisor's identity map,
  * traps that never change, GIC system-register access. */
