@@ -233,8 +233,7 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
     struct vm *vm = v->vm;
     struct vcpu_nested *n = v->nested;
     struct shadow_pool *p = pool_of(vm);
-    uint64_t far = read_sysreg(far_el2);
-    uint64_t ipa = fault_ipa(read_sysreg(hpfar_el2), far);
+    uint64_t far = read_sysreg(far_el2), ipa;
     bool iabt = ESR_EC(esr) == EC_IABT_LOW;
     struct ns2_access acc = {
         .exec = iabt,
@@ -258,6 +257,13 @@ bool shadow_s2_fault(struct vcpu *v, uint64_t esr)
             inject_dabt_sea(v, far, acc.write);
         return true;
     }
+    /* A permission fault on the shadow (L1 mapped the page read-only, or
+     * not executable) leaves HPFAR_EL2 UNKNOWN outside a stage-1 walk: the
+     * guest's guest's stage 1, live in the hardware, translates FAR. */
+    if ((esr & (ESR_FSC_TYPE_MASK | ESR_DABT_S1PTW)) != ESR_FSC_PERM)
+        ipa = fault_ipa(read_sysreg(hpfar_el2), far);
+    else if (!exit_perm_fault_ipa(far, &ipa))
+        return true;            /* its tables changed: retried */
     ns2_cfg_decode(vncr_reg_read(v, VREG_VTCR_EL2), vncr_reg_read(v, VREG_VTTBR_EL2), hyp_ipa_bits, &cfg);
     ns2_walk(&cfg, ipa, &acc, read_l1, vm, &w);
     if (!w.ok) {

@@ -100,13 +100,7 @@ void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa)
 #define PAR_EL1_F           BIT(0)
 #define PAR_EL1_PA_MASK     GENMASK(51, 12)
 
-/* HPFAR_EL2 holds the IPA of a stage-2 translation or access-flag fault,
- * or of any fault on a stage-1 walk, but need not for a permission fault
- * (a write to a read-only view, core/vm_devices.c): the guest's own stage
- * 1, live in the EL1 registers, gives it back. PAR_EL1 is the guest's.
- * False when the guest's tables no longer map the address (another vCPU
- * changed them): the access is simply retried. */
-static bool perm_fault_ipa(uint64_t far, uint64_t *ipa)
+bool exit_perm_fault_ipa(uint64_t far, uint64_t *ipa)
 {
     uint64_t saved = read_sysreg(par_el1), par;
 
@@ -128,7 +122,7 @@ static void handle_dabt(struct vcpu *v, uint64_t esr)
         ipa = fault_ipa(read_sysreg(hpfar_el2), far);
     else if (v->vm->ro_page_ipa != VM_NO_RO_PAGE)
         ipa = v->vm->ro_page_ipa | (far & 0xfff);     /* its only read-only page */
-    else if (!perm_fault_ipa(far, &ipa))
+    else if (!exit_perm_fault_ipa(far, &ipa))
         return;
     dabt_at(v, esr, far, ipa);
 }

@@ -27,6 +27,14 @@ uint64_t exit_fast(void *regs);
  * hypervisor's stage 2 led there, src/nested/shadow_s2.c). */
 void exit_dabt_at(struct vcpu *v, uint64_t esr, uint64_t far, uint64_t ipa);
 
+/* HPFAR_EL2 holds the IPA of a stage-2 translation or access-flag fault,
+ * or of any fault on a stage-1 walk, but need not for a permission fault
+ * (Arm ARM; KVM translates FAR again too): the guest's own stage 1, live
+ * in the EL1 registers, gives it back (AT S1E1R; PAR_EL1 is the guest's
+ * and is kept). False when the guest's tables no longer map the address
+ * (another vCPU changed them): the access is then simply retried. */
+bool exit_perm_fault_ipa(uint64_t far, uint64_t *ipa);
+
 static inline uint64_t vcpu_get_reg(const struct vcpu *v, unsigned n);
 static inline void vcpu_set_reg(struct vcpu *v, unsigned n, uint64_t val);
 

@@ -21,6 +21,7 @@
 #include "arch/arm64/esr.h"
 #include "core/vm.h"
 #include "nested/nested.h"
+#include "nested/s2_walk.h"
 
 #define L1_VBAR     0x40200000ULL
 #define L1_SCTLR    0x30d01805ULL
@@ -293,6 +294,51 @@ static void test_an_undef_in_vel2_is_taken_to_its_own_el2(void **state)
     assert_int_equal(vncr_read(v, VNCR_ESR_EL1), 0x77);
 }
 
+/* A permission fault of L2 on the shadow stage 2 (L1 mapped the page
+ * read-only): HPFAR_EL2 need not hold the IPA then (Arm ARM), so elvisor
+ * translates FAR through L2's stage 1 (AT S1E1R, whose answer it reads in
+ * PAR_EL1) and walks L1's stage 2 at that IPA. L1's tables have dropped
+ * the page since (its level-1 table is empty), so the fault goes to L1 as
+ * its own hardware would give it: a stage-2 translation fault at the IPA
+ * of the access, not at whatever HPFAR_EL2 held. */
+#define L2_FAULT_VA     0xffff000012345678ULL
+#define L2_FAULT_IPA    0x40123000ULL
+#define L1_S2_ROOT_OFF  0x100000ULL
+#define VTCR_4K_39BIT_L1 (25ULL | (1ULL << 6) | (2ULL << 16))  /* T0SZ 25, SL0 1, PS 40 bits */
+
+static void l1_erets_to_l2_with_stage2(void *regs, void *arg)
+{
+    l1_erets_to_l2(regs, arg);
+    vncr_write(v, VNCR_HCR_EL2, HCR_EL2_RW | HCR_EL2_VM);
+}
+
+static void l2_stage1_gives_the_ipa(void *regs, void *arg)
+{
+    fake_reg(par_el1) = L2_FAULT_IPA;
+}
+
+static void test_a_permission_fault_of_l2_takes_its_ipa_from_its_stage1(void **state)
+{
+    uint64_t perm_write = fake_esr(EC_DABT_LOW, ESR_DABT_WNR | ESR_FSC_PERM | 3);
+
+    memset((void *)(uintptr_t)(vm->ram_pa + L1_S2_ROOT_OFF), 0, 4096);
+    vncr_reg_write(v, VREG_VTCR_EL2, VTCR_4K_39BIT_L1);
+    vncr_reg_write(v, VREG_VTTBR_EL2, vm->ram_ipa + L1_S2_ROOT_OFF);
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_ERET, 0),
+                                        .guest = l1_erets_to_l2_with_stage2 });
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = perm_write, .far = L2_FAULT_VA,
+                                        .hpfar = 0x7770, .guest = l2_stage1_gives_the_ipa });
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    assert_true(fake_log_find("at c7, c8, 0 0xffff000012345678", 0) >= 0);
+    assert_true(nested_in_hyp(v));
+    assert_int_equal(v->regs.pc, L1_VBAR + 0x400);
+    assert_int_equal(ESR_EC(el1_read(EL1_ESR)), EC_DABT_LOW);
+    assert_int_equal(el1_read(EL1_ESR) & ESR_FSC_MASK, ESR_FSC_TRANS | 1);
+    assert_int_equal(el1_read(EL1_FAR), L2_FAULT_VA);
+    assert_int_equal(vcpu_cell_read(v, VREG_HPFAR_EL2), ns2_hpfar(L2_FAULT_IPA));
+    assert_int_equal(vm->state, VM_RUNNING);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +352,7 @@ int main(void)
         cmocka_unit_test_setup(test_an_address_translation_for_l2_runs_in_l2s_regime, setup),
         cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
         cmocka_unit_test_setup(test_an_undef_in_vel2_is_taken_to_its_own_el2, setup),
+        cmocka_unit_test_setup(test_a_permission_fault_of_l2_takes_its_ipa_from_its_stage1, setup),
     };
     return cmocka_run_group_tests_name("nested context switch on the fake arch", tests, NULL, NULL);
 }
