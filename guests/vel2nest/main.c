@@ -51,10 +51,7 @@ const char guest_name[] = "vel2nest";
 
 #define ESR_EC_WFX              0x01
 #define ESR_EC_FP               0x07
-#define ESR_EC_SYS64            0x18
-#define ESR_IL                  BIT(25)
 #define ESR_WFX_COND_MASK       (0x1fUL << 20)
-#define ESR_SYS_RT(esr)         FIELD(esr, 5, 5)
 /* ISS of MRS ID_AA64MMFR0_EL1 (op0 3, op1 0, CRn 0, CRm 7, op2 0) without Rt. */
 #define ISS_SYS_MMFR0           ((3UL << 20) | (0UL << 17) | (0UL << 14) | (0UL << 10) | (7UL << 1) | ESR_SYS_READ)
 #define HVC_IMM                 5
@@ -717,6 +714,7 @@ static void run_other_checks(void)
     check_l2_hcr_traps();
     check_l2_cptr();
     check_l2_maint();
+    check_l2_id_groups();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

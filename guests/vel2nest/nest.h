@@ -14,6 +14,9 @@
 #define HCR_RW                  BIT(31)
 #define HCR_TERR                BIT(36)
 #define ESR_SYS_READ            BIT(0)
+#define ESR_EC_SYS64            0x18
+#define ESR_IL                  BIT(25)
+#define ESR_SYS_RT(esr)         FIELD(esr, 5, 5)
 #define CPTR_FPEN_NOTRAP        (3UL << 20)     /* CPTR_EL2 (E2H = 1) FPEN */
 #define ISS_SYS_RT_MASK         (0x1fUL << 5)
 #define ID_EMULATED             0x0000000012345678UL    /* what L1 answers for a trapped read */
@@ -51,6 +54,8 @@ void check_l2_ids(void);
 void check_l2_hcr_traps(void);
 void check_l2_cptr(void);
 void check_l2_maint(void);
+/* Its HCR_EL2.TID1, TID4 and TID5 over its guest (idgroups.c). */
+void check_l2_id_groups(void);
 
 /* Its HCR_EL2.FMO/IMO routing of its own interrupts while its guest runs
  * (route.c); nest_exit_c hands an FIQ exit (nest_irq_flag ==

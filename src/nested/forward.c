@@ -211,6 +211,15 @@ static const struct nested_fwd fwd_table[] = {
     HCR_SYS(SYS_CTR_EL0, SYS_CTR_EL0, HCR_EL2_TID2, NDIR_ANY),
     HCR_SYS(SYS_CCSIDR_EL1, SYS_CCSIDR2_EL1, HCR_EL2_TID2, NDIR_ANY),
     HCR_SYS(SYS_CSSELR_EL1, SYS_CSSELR_EL1, HCR_EL2_TID2, NDIR_ANY),
+    /* HCR_EL2.TID1: REVIDR_EL1 and AIDR_EL1, and SMIDR_EL1 with FEAT_SME;
+     * TID5: GMID_EL1 with FEAT_MTE2. SME and MTE are hidden from every VM
+     * (trap/id_regs.c), and a feature ID register a PE does not implement
+     * is UNDEFINED (with FEAT_IDST reported as EC 0x18 at EL1), which has
+     * priority over a trap of it (Arm ARM). */
+    HCR_SYS(SYS_REVIDR_EL1, SYS_REVIDR_EL1, HCR_EL2_TID1, NDIR_ANY),
+    HCR_SYS(SYS_AIDR_EL1, SYS_AIDR_EL1, HCR_EL2_TID1, NDIR_ANY),
+    { EC_SYS64, ONE(SYS_SMIDR_EL1), NCTL_ALWAYS, 0, false, NESTED_L2_ID_UNDEF, 0, NDIR_ANY, 0 },
+    { EC_SYS64, ONE(SYS_GMID_EL1), NCTL_ALWAYS, 0, false, NESTED_L2_ID_UNDEF, 0, NDIR_ANY, 0 },
     /* HCR_EL2.TACR: ACTLR_EL1. */
     HCR_SYS(SYS_ACTLR_EL1, SYS_ACTLR_EL1, HCR_EL2_TACR, NDIR_ANY),
     HCR_SYS(K_DC_ISW, K_DC_ISW, HCR_EL2_TSW, NDIR_ANY),
