@@ -40,21 +40,12 @@ static uint64_t l2_esr, l2_elr;
 
 static void run_idgroups_payload(uint64_t traps, uint64_t reads)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
-
     memset(&seen, 0, sizeof(seen));
     write_sysreg(0, S3_5_C5_C2_0);                                  /* ESR_EL12 */
     write_sysreg(0, S3_5_C4_C0_1);                                  /* ELR_EL12 */
-    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO | HCR_TID1 |
-                                     HCR_TID4 | HCR_TID5)) | traps, hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_idgroups_payload, reads);
+    nest_run_with(NEST_HCR_QUIET | HCR_TID1 | HCR_TID4 | HCR_TID5, traps, l2_idgroups_payload, reads);
     l2_esr = read_sysreg(S3_5_C5_C2_0);
     l2_elr = read_sysreg(S3_5_C4_C0_1);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
 }
 
 static bool ran(const char *name)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "run.h"
+
 #define HCR_VM                  BIT(0)
 #define HCR_IMO                 BIT(4)
 #define HCR_TWI                 BIT(13)
@@ -42,10 +44,9 @@ struct nest_seen {
 };
 extern struct nest_seen seen;
 
-/* ERETs to the EL1 payload entry with x1, VBAR_EL2 at nest_vectors
- * (l2.S); returns when nest_exit_c ends the run. */
-void nest_run(void (*entry)(void), uint64_t x1);
-extern char nest_vectors[];
+/* What its checks clear of HCR_EL2 for a run unless they ask for it:
+ * stage 2, the traps and routing of the first run. */
+#define NEST_HCR_QUIET          (HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO)
 
 /* Its controls over its guest (controls.c). */
 void check_l2_cnthctl(void);
