@@ -163,6 +163,34 @@ static void test_l2_tid1_tid5_forwarding(void **state)
                          NESTED_L2_ELVISOR);
 }
 
+/* The PMU is hidden from every VM: its registers are UNDEFINED in its
+ * guest's guest whatever its controls say (PMCR_EL0 read and write,
+ * PMCCNTR_EL0, PMUSERENR_EL0, PMEVCNTR0_EL0, PMCCFILTR_EL0,
+ * PMINTENSET_EL1); their neighbours are not (DC ZVA's CRn 7, CNTFRQ_EL0 in
+ * CRn 14, PAR_EL1 in op1 0 CRn 7, MAIR_EL1 in CRn 10). */
+static void test_l2_pmu_undefined(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t op1, crn, crm, op2, rd;
+        enum nested_l2_exit want;
+    } cases[] = {
+        { 3, 9, 12, 0, 1, NESTED_L2_UNDEF }, { 3, 9, 12, 0, 0, NESTED_L2_UNDEF },
+        { 3, 9, 13, 0, 1, NESTED_L2_UNDEF }, { 3, 9, 14, 0, 1, NESTED_L2_UNDEF },
+        { 3, 14, 8, 0, 1, NESTED_L2_UNDEF }, { 3, 14, 15, 7, 0, NESTED_L2_UNDEF },
+        { 0, 9, 14, 1, 0, NESTED_L2_UNDEF },
+        { 3, 14, 0, 0, 1, NESTED_L2_ELVISOR }, { 0, 7, 4, 0, 1, NESTED_L2_ELVISOR },
+        { 0, 10, 2, 0, 1, NESTED_L2_ELVISOR }, { 3, 9, 11, 7, 1, NESTED_L2_ELVISOR },
+    };
+
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t esr = A_SYS(3, cases[i].op1, cases[i].crn, cases[i].crm, cases[i].op2, 1, cases[i].rd);
+        assert_int_equal(l2_kind(esr, 0), cases[i].want);
+        if (cases[i].want == NESTED_L2_UNDEF)
+            assert_int_equal(l2_kind(esr, ~0ULL), NESTED_L2_UNDEF);
+    }
+}
+
 /* HCR_EL2's register traps (Arm ARM): TVM the EL1 VM-control registers'
  * writes, TRVM their reads, TID2 the cache ID registers, TACR ACTLR_EL1,
  * TSW the set/way DCs, TLOR the LOR registers, TIDCP op0 1/3 CRn 11/15. */
@@ -254,10 +282,11 @@ static void test_l2_tidcp_forwarding(void **state)
             for (unsigned op1 = 0; op1 < 8; op1 += 3)
                 for (unsigned crm = 0; crm < 16; crm += 5) {
                     bool impdef = (op0 == 1 || op0 == 3) && (crn == 11 || crn == 15);
+                    bool pmu = op0 == 3 && op1 == 3 && crn == 14 && crm >= 8;     /* PMEV*, UNDEFINED */
                     uint64_t esr = A_SYS(op0, op1, crn, crm, 3, 0, op0 == 3);
                     /* other rows (ICC_*, the timers' CRn 14) need other bits */
                     assert_int_equal(l2_kind(esr, A_HCR_TIDCP),
-                                     impdef ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+                                     impdef ? NESTED_L2_TO_VEL2 : pmu ? NESTED_L2_UNDEF : NESTED_L2_ELVISOR);
                     if (impdef)
                         assert_int_equal(l2_kind(esr, 0), NESTED_L2_ELVISOR);
                 }
@@ -526,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_l2_exit_kind),
         cmocka_unit_test(test_l2_hcr_reg_forwarding),
         cmocka_unit_test(test_l2_tid1_tid5_forwarding),
+        cmocka_unit_test(test_l2_pmu_undefined),
         cmocka_unit_test(test_l2_tidcp_forwarding),
         cmocka_unit_test(test_l2_ich_hcr_forwarding),
         cmocka_unit_test(test_l2_cnthctl_forwarding),
