@@ -31,17 +31,12 @@ void l2_hcrtraps_payload(void);
 
 static void run_cnthctl_payload(uint64_t cnthctl)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(cnthctl_el2);
+    uint64_t o = read_sysreg(cnthctl_el2);
 
     memset(&seen, 0, sizeof(seen));
     write_sysreg(cnthctl, cnthctl_el2);
     write_sysreg(0, cntvoff_el2);
-    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_cnthctl_payload, 0);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
+    nest_run_with(NEST_HCR_QUIET, 0, l2_cnthctl_payload, 0);
     write_sysreg(o, cnthctl_el2);
     isb();
 }
@@ -91,16 +86,11 @@ void check_l2_cnthctl(void)
 
 static void run_debug_payload(uint64_t mdcr)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), o = read_sysreg(mdcr_el2);
+    uint64_t o = read_sysreg(mdcr_el2);
 
     memset(&seen, 0, sizeof(seen));
     write_sysreg(mdcr, mdcr_el2);
-    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_debug_payload, 0);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
+    nest_run_with(NEST_HCR_QUIET, 0, l2_debug_payload, 0);
     write_sysreg(o, mdcr_el2);
     isb();
 }
@@ -135,21 +125,15 @@ void check_l2_mdcr(void)
 
 void check_l2_ids(void)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
     uint64_t vpidr = read_sysreg(vpidr_el2), vmpidr = read_sysreg(vmpidr_el2);
     uint64_t own_mpidr = read_sysreg(mpidr_el1), own_midr = read_sysreg(midr_el1);
 
     memset(&seen, 0, sizeof(seen));
     write_sysreg(own_midr ^ L2_MIDR_FLIP, vpidr_el2);
     write_sysreg(L2_MPIDR, vmpidr_el2);
-    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_ids_payload, 0);
+    nest_run_with(NEST_HCR_QUIET, 0, l2_ids_payload, 0);
     uint64_t after_mpidr = read_sysreg(mpidr_el1), after_midr = read_sysreg(midr_el1);
     uint64_t readback = read_sysreg(vmpidr_el2);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
     write_sysreg(vpidr, vpidr_el2);
     write_sysreg(vmpidr, vmpidr_el2);
     isb();
@@ -182,17 +166,8 @@ void check_l2_ids(void)
 
 static void run_hcrtraps_payload(uint64_t traps)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
-
     memset(&seen, 0, sizeof(seen));
-    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_REG_TRAPS)) | traps,
-                 hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_hcrtraps_payload, traps != 0);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_run_with(NEST_HCR_QUIET | HCR_REG_TRAPS, traps, l2_hcrtraps_payload, traps != 0);
 }
 
 void check_l2_hcr_traps(void)
@@ -249,18 +224,12 @@ extern char l2_fp_insn[];
 
 static void run_fp_payload(uint64_t fpen)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
     uint64_t cptr = read_sysreg(cpacr_el1), l2_cpacr = read_sysreg(S3_5_C1_C0_2);
 
     memset(&seen, 0, sizeof(seen));
     write_sysreg(l2_cpacr | FPEN_MASK, S3_5_C1_C0_2);                    /* CPACR_EL12 */
     write_sysreg((cptr & ~FPEN_MASK) | (fpen << FPEN_SHIFT), cpacr_el1);   /* CPTR_EL2 under E2H */
-    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_TVM), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_fp_payload, FP_PROBE);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
+    nest_run_with(NEST_HCR_QUIET, 0, l2_fp_payload, FP_PROBE);
     write_sysreg(cptr, cpacr_el1);
     write_sysreg(l2_cpacr, S3_5_C1_C0_2);                   /* CPACR_EL12 */
     isb();
@@ -360,20 +329,15 @@ enum tcpac_by { TCPAC_CLEAR, TCPAC_BY_CPTR, TCPAC_BY_CPACR };
 
 static void run_maint_payload(uint64_t hcr_traps, enum tcpac_by tcpac)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), cptr = read_sysreg(S3_4_C1_C1_2);
+    uint64_t cptr = read_sysreg(S3_4_C1_C1_2);
 
     memset(&seen, 0, sizeof(seen));
     if (tcpac == TCPAC_BY_CPACR)
         write_sysreg(cptr | CPTR_TCPAC, cpacr_el1);                 /* CPTR_EL2 under E2H */
     else
         write_sysreg(tcpac ? cptr | CPTR_TCPAC : cptr & ~CPTR_TCPAC, S3_4_C1_C1_2);    /* CPTR_EL2 */
-    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_IMO | HCR_TVM | HCR_TPCP |
-                                     HCR_TPU | HCR_TTLB)) | hcr_traps, hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_maint_payload, (uint64_t)(uintptr_t)maint_target);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
+    nest_run_with(NEST_HCR_QUIET | HCR_TPCP | HCR_TPU | HCR_TTLB, hcr_traps, l2_maint_payload,
+                  (uint64_t)(uintptr_t)maint_target);
     write_sysreg(cptr, S3_4_C1_C1_2);
     isb();
 }

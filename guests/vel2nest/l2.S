@@ -380,6 +380,36 @@ l2_virq_payload:
     hvc     #5
     b       .
 
+/* idgroups.c's payload (HCR_EL2.TID1, TID4, TID5): reads REVIDR_EL1 (x2)
+ * and AIDR_EL1 (x3), then as x1 asks SMIDR_EL1 (bit 1, x4), GMID_EL1
+ * (bit 2, x5) and CLIDR_EL1 (bit 3, x4), on l2_step_vectors; x4 and x5
+ * keep 0xdead (idgroups.c's UNDEF_MARK) where a read was stepped over.
+ * Reports by hvc #5 with its VBAR_EL1 put back. */
+    .global l2_idgroups_payload
+l2_idgroups_payload:
+    mrs     x12, vbar_el1
+    adr     x9, l2_step_vectors
+    msr     vbar_el1, x9
+    isb
+    mov     x4, #0xdead
+    mov     x5, #0xdead
+    mrs     x2, S3_0_C0_C0_6                /* REVIDR_EL1 */
+    mrs     x3, S3_1_C0_C0_7                /* AIDR_EL1 */
+    tbz     x1, #1, 1f
+    .global l2_smidr_insn
+l2_smidr_insn:
+    mrs     x4, S3_1_C0_C0_6                /* SMIDR_EL1 */
+1:  tbz     x1, #2, 2f
+    .global l2_gmid_insn
+l2_gmid_insn:
+    mrs     x5, S3_1_C0_C0_4                /* GMID_EL1 */
+2:  tbz     x1, #3, 3f
+    mrs     x4, clidr_el1
+3:  msr     vbar_el1, x12
+    isb
+    hvc     #5
+    b       .
+
 /* Its EL1 vectors: any exception it takes reports itself to EL2. */
 .macro l2_unexpected
     .balign 0x80
@@ -427,6 +457,22 @@ l2_virq_vectors:
     msr     spsr_el1, x9
     eret
     .rept 9
+    l2_unexpected
+    .endr
+
+/* l2_idgroups_payload's vectors: its synchronous exception from EL1h
+ * (+ 0x200), a read UNDEFINED at its EL1, returns past the instruction. */
+    .balign 0x800
+l2_step_vectors:
+    .rept 4
+    l2_unexpected
+    .endr
+    .balign 0x80
+    mrs     x9, elr_el1
+    add     x9, x9, #4
+    msr     elr_el1, x9
+    eret
+    .rept 11
     l2_unexpected
     .endr
 

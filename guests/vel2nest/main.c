@@ -51,10 +51,7 @@ const char guest_name[] = "vel2nest";
 
 #define ESR_EC_WFX              0x01
 #define ESR_EC_FP               0x07
-#define ESR_EC_SYS64            0x18
-#define ESR_IL                  BIT(25)
 #define ESR_WFX_COND_MASK       (0x1fUL << 20)
-#define ESR_SYS_RT(esr)         FIELD(esr, 5, 5)
 /* ISS of MRS ID_AA64MMFR0_EL1 (op0 3, op1 0, CRn 0, CRm 7, op2 0) without Rt. */
 #define ISS_SYS_MMFR0           ((3UL << 20) | (0UL << 17) | (0UL << 14) | (0UL << 10) | (7UL << 1) | ESR_SYS_READ)
 #define HVC_IMM                 5
@@ -210,21 +207,16 @@ uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr)
  * would run to its hvc #5. */
 static void check_vimo(void)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
+    struct nest_saved saved;
 
     memset(&seen, 0, sizeof(seen));
     guest_gic_enable_private(VIMO_SGI);
-    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
-                 hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
+    nest_setup(&saved, NEST_HCR_QUIET, HCR_IMO);
     guest_gic_send_sgi(VIMO_SGI, 0);
     dsb(sy);
     isb();
     nest_run(l2_payload, PROBE_VA);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_restore(&saved);
     guest_gic_disable_private(VIMO_SGI);
 
     if (!test_check(seen.irq, "vimo_irq_at_0x480", "%u exits, hvc #5 %s", seen.n,
@@ -240,20 +232,11 @@ static void check_vimo(void)
  * virtual CPU interface) and ICH_LR0 holding a pending vINTID. */
 static void run_gic_payload(void (*payload)(void), uint64_t ich_hcr, uint64_t x1)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
-
     memset(&seen, 0, sizeof(seen));
     write_sysreg(ICH_VMCR_VENG1 | ICH_VMCR_VPMR_ALL, ich_vmcr_el2);
     write_sysreg(ICH_LR_PENDING_GROUP1 | ICH_LR_PRIO_A0 | L2_VINTID, ich_lr0_el2);
     write_sysreg(ich_hcr, ich_hcr_el2);
-    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
-                 hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(payload, x1);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_run_with(NEST_HCR_QUIET, HCR_IMO, payload, x1);
 }
 
 /* Its list registers given to its guest (docs/nested.md §9.8): the guest
@@ -340,17 +323,8 @@ static void check_l2_lrs(void)
 
 static void run_spin_payload(void)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
-
     memset(&seen, 0, sizeof(seen));
-    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM),
-                 hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_spin_payload, L2_SPIN_ROUNDS);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_run_with(NEST_HCR_QUIET, HCR_IMO, l2_spin_payload, L2_SPIN_ROUNDS);
 }
 
 /* What its guest sees of the virtual timer L1 set up in the page: its
@@ -358,21 +332,18 @@ static void run_spin_payload(void)
  * through the _EL02 names, i.e. its timer on the hardware it runs on. */
 static void check_l2_sees_vtimer(void)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
     uint64_t voff = cntpct() / 2, cval = cntpct() + ticks_from_us(1000000);
+    struct nest_saved saved;
 
     memset(&seen, 0, sizeof(seen));
     write_sysreg(voff, cntvoff_el2);
     write_sysreg(cval, S3_5_C14_C3_2);
     write_sysreg(CNT_CTL_ENABLE | CNT_CTL_IMASK, S3_5_C14_C3_1);
-    write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
+    nest_setup(&saved, NEST_HCR_QUIET, 0);
     uint64_t before = cntpct();
     nest_run(l2_vtimer_payload, 0);
     uint64_t after = cntpct();
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
+    nest_restore(&saved);
     write_sysreg(0, S3_5_C14_C3_1);
     write_sysreg(0, cntvoff_el2);
     isb();
@@ -455,7 +426,6 @@ static void check_l2_hw_lr_round(unsigned round)
 {
     char name[NAME_MAX_LEN];
     uint64_t delay = ticks_from_us(L2_TIMER_DELAY_US);
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
 
     write_sysreg(0, cntvoff_el2);
     write_sysreg(cntpct() + delay, S3_5_C14_C3_2);          /* CNTV_CVAL_EL02 */
@@ -476,13 +446,7 @@ static void check_l2_hw_lr_round(unsigned round)
     write_sysreg(ICH_LR_PENDING_GROUP1 | ICH_LR_PRIO_A0 | ICH_LR_HW | ICH_LR_PINTID(INTID_EL1_VTIMER) |
                  INTID_EL1_VTIMER, ich_lr0_el2);
     write_sysreg(ICH_HCR_EN, ich_hcr_el2);
-    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(round == 0 ? l2_gic_payload : l2_gic_vtimer_payload, 0);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_run_with(NEST_HCR_QUIET, HCR_IMO, round == 0 ? l2_gic_payload : l2_gic_vtimer_payload, 0);
     uint64_t lr0 = read_sysreg(ich_lr0_el2);
     bool active = guest_gic_private_active(INTID_EL1_VTIMER);
     write_sysreg(0, ich_hcr_el2);
@@ -547,20 +511,13 @@ static void check_no_late_vtimer_irq(void)
 static bool rearm_round(unsigned round, uint64_t delay, uint64_t *latency)
 {
     char name[NAME_MAX_LEN];
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
 
     memset(&seen, 0, sizeof(seen));
     write_sysreg(ICH_VMCR_VENG1 | ICH_VMCR_VPMR_ALL, ich_vmcr_el2);
     write_sysreg(ICH_LR_PENDING_GROUP1 | ICH_LR_PRIO_A0 | ICH_LR_HW | ICH_LR_PINTID(INTID_EL1_VTIMER) |
                  INTID_EL1_VTIMER, ich_lr0_el2);
     write_sysreg(ICH_HCR_EN, ich_hcr_el2);
-    write_sysreg((hcr | HCR_IMO | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM), hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_vtimer_rearm_payload, delay);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_run_with(NEST_HCR_QUIET, HCR_IMO, l2_vtimer_rearm_payload, delay);
     uint64_t lr0 = read_sysreg(ich_lr0_el2), cval = read_sysreg(S3_5_C14_C3_2);
     write_sysreg(0, ich_hcr_el2);
     write_sysreg(0, ich_lr0_el2);
@@ -718,6 +675,7 @@ static void run_other_checks(void)
     check_l2_cptr();
     check_l2_maint();
     check_l2_mops();
+    check_l2_id_groups();
     if (guest_gic_version() == 3) {
         check_l2_lrs();
         check_l2_hw_lr();

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "run.h"
+
 #define HCR_VM                  BIT(0)
 #define HCR_IMO                 BIT(4)
 #define HCR_TWI                 BIT(13)
@@ -14,6 +16,9 @@
 #define HCR_RW                  BIT(31)
 #define HCR_TERR                BIT(36)
 #define ESR_SYS_READ            BIT(0)
+#define ESR_EC_SYS64            0x18
+#define ESR_IL                  BIT(25)
+#define ESR_SYS_RT(esr)         FIELD(esr, 5, 5)
 #define CPTR_FPEN_NOTRAP        (3UL << 20)     /* CPTR_EL2 (E2H = 1) FPEN */
 #define ISS_SYS_RT_MASK         (0x1fUL << 5)
 #define ID_EMULATED             0x0000000012345678UL    /* what L1 answers for a trapped read */
@@ -39,10 +44,9 @@ struct nest_seen {
 };
 extern struct nest_seen seen;
 
-/* ERETs to the EL1 payload entry with x1, VBAR_EL2 at nest_vectors
- * (l2.S); returns when nest_exit_c ends the run. */
-void nest_run(void (*entry)(void), uint64_t x1);
-extern char nest_vectors[];
+/* What its checks clear of HCR_EL2 for a run unless they ask for it:
+ * stage 2, the traps and routing of the first run. */
+#define NEST_HCR_QUIET          (HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO)
 
 /* Its controls over its guest (controls.c). */
 void check_l2_cnthctl(void);
@@ -52,6 +56,8 @@ void check_l2_hcr_traps(void);
 void check_l2_cptr(void);
 void check_l2_maint(void);
 void check_l2_mops(void);
+/* Its HCR_EL2.TID1, TID4 and TID5 over its guest (idgroups.c). */
+void check_l2_id_groups(void);
 
 /* Its HCR_EL2.FMO/IMO routing of its own interrupts while its guest runs
  * (route.c); nest_exit_c hands an FIQ exit (nest_irq_flag ==

@@ -48,8 +48,9 @@ static void mmio_set_bit(uintptr_t reg, unsigned bit, bool set)
 static bool run_with_group0_pending(uint64_t route)
 {
     uintptr_t sgi = guest_gic_sgi_base(), dist = guest_gic_dist_base();
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), igrpen0 = read_sysreg(icc_igrpen0_el1);
+    uint64_t igrpen0 = read_sysreg(icc_igrpen0_el1);
     uint32_t ctlr = mmio_read32(dist + GICD_CTLR);
+    struct nest_saved saved;
     bool pending;
 
     memset(&seen, 0, sizeof(seen));
@@ -59,17 +60,12 @@ static bool run_with_group0_pending(uint64_t route)
         ;
     write_sysreg(1, icc_igrpen0_el1);
     guest_gic_enable_private(FIQ_SGI);
-    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO | HCR_FMO)) | route,
-                 hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
+    nest_setup(&saved, NEST_HCR_QUIET | HCR_FMO, route);
     mmio_write32(sgi + GICR_ISPENDR0, BIT(FIQ_SGI));
     dsb(sy);
     isb();
     nest_run(l2_spin_payload, SPIN_ROUNDS);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_restore(&saved);
     pending = guest_gic_private_pending(FIQ_SGI);
     guest_gic_disable_private(FIQ_SGI);
     guest_gic_clear_pending_private(FIQ_SGI);
@@ -110,20 +106,16 @@ void check_fmo_routing(void)
  * oracle. */
 static uint64_t run_serror_payload(uint64_t hcr_bits)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2), after;
+    struct nest_saved saved;
+    uint64_t after;
 
     memset(&seen, 0, sizeof(seen));
     if (PFR0_RAS(read_sysreg(id_aa64pfr0_el1)))
         write_sysreg(VSESR_VALUE, S3_4_C5_C2_3)     /* VSESR_EL2 */;
-    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO | HCR_FMO |
-                                     HCR_AMO | HCR_VSE)) | hcr_bits, hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
+    nest_setup(&saved, NEST_HCR_QUIET | HCR_FMO | HCR_AMO | HCR_VSE, hcr_bits);
     nest_run(l2_serror_payload, 0);
     after = read_sysreg(hcr_el2);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_restore(&saved);
     return after;
 }
 
@@ -154,17 +146,8 @@ void check_vse(void)
  * is the oracle. */
 static void run_virq_payload(uint64_t hcr_bits)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
-
     memset(&seen, 0, sizeof(seen));
-    write_sysreg(((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM | HCR_TID3 | HCR_TWI | HCR_TVM | HCR_IMO | HCR_FMO |
-                                     HCR_AMO | HCR_VSE | HCR_VI | HCR_VF)) | hcr_bits, hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(l2_virq_payload, 0);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_run_with(NEST_HCR_QUIET | HCR_FMO | HCR_AMO | HCR_VSE | HCR_VI | HCR_VF, hcr_bits, l2_virq_payload, 0);
 }
 
 void check_vi_vf(void)

@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "bootargs.h"
 #include "dtb.h"
+#include "../vel2nest/run.h"
 #include "../vel2nest/vel2nest.h"
 
 #include "lib/printf.h"
@@ -113,9 +114,8 @@ static struct regime_tables tt_l2 __attribute__((aligned(PAGE_SIZE)));
 static volatile uint64_t page_a[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static volatile uint64_t page_b[TT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 
-void nest_run(void (*entry)(void), uint64_t x1);
 uint64_t nest_exit_c(struct exc_frame *f, uint64_t esr);
-extern char nest_vectors[], l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_after[];
+extern char l2_vectors[], l2_mrs_insn[], l2_wfi_insn[], l2_hvc_after[];
 extern char vel2nvhe_exec_page[], vel2nvhe_call_after[], vel2nvhe_fp_insn[], guest_vectors[];
 void l2_payload(void);
 void l2_vtimer_payload(void);
@@ -332,16 +332,8 @@ static void check_own_regime(uint64_t *marker, uint64_t *exec, struct sync_recor
 
 static void run_l2(uint64_t hcr_bits, void (*payload)(void), uint64_t x1)
 {
-    uint64_t hcr = read_sysreg(hcr_el2), vbar = read_sysreg(vbar_el2);
-
     memset(&seen, 0, sizeof(seen));
-    write_sysreg((hcr | HCR_RW | hcr_bits) & ~HCR_TGE, hcr_el2);
-    write_sysreg((uint64_t)(uintptr_t)nest_vectors, vbar_el2);
-    isb();
-    nest_run(payload, x1);
-    write_sysreg(vbar, vbar_el2);
-    write_sysreg(hcr, hcr_el2);
-    isb();
+    nest_run_with(0, hcr_bits, payload, x1);
 }
 
 static uint64_t at_pa(bool el2)

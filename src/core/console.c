@@ -45,36 +45,38 @@ static void put_locked(const char *s)
     put_n_locked(s, strlen(s));
 }
 
-/* A guest line left open by another VM, or by this one without its
- * prefix, is ended first; each line of a VM starts with its name. */
-static void put_guest_locked(unsigned vm_id, const char *vm_name, bool prefix, const char *s, unsigned n)
+/* Ends a guest line left open, before anything that is not its own. */
+static void end_open_line_locked(void)
 {
-    for (unsigned i = 0; i < n; i++) {
-        if (open_line_vm != (int)vm_id) {
-            if (open_line_vm >= 0)
-                put_locked("\n");
-            if (prefix) {
-                put_locked("[");
-                put_locked(vm_name);
-                put_locked("] ");
-            }
-        }
-        put_n_locked(&s[i], 1);
-        open_line_vm = s[i] == '\n' ? -1 : (int)vm_id;
-    }
+    if (open_line_vm >= 0)
+        put_locked("\n");
+    open_line_vm = -1;
 }
 
-/* One character of a VM whose lines carry no prefix (the only VM): the
- * per-character path of a console write, kept short (every character a
- * guest prints is one exit that ends here). */
-static void put_guest_char_locked(unsigned vm_id, char c)
+/* One character of VM vm_id: a line left open by another VM, or by this
+ * one without its prefix, is ended first; each line of a VM starts with
+ * its name when it has a prefix. The only VM's characters come here one
+ * by one (every character a guest prints is one exit that ends here). */
+static void put_guest_char_locked(unsigned vm_id, const char *vm_name, bool prefix, char c)
 {
-    if (open_line_vm >= 0 && open_line_vm != (int)vm_id)
-        put_locked("\n");
+    if (open_line_vm != (int)vm_id) {
+        end_open_line_locked();
+        if (prefix) {
+            put_locked("[");
+            put_locked(vm_name);
+            put_locked("] ");
+        }
+    }
     if (c == '\n')
         pl011_putc('\r');
     pl011_putc(c);
     open_line_vm = c == '\n' ? -1 : (int)vm_id;
+}
+
+static void put_guest_locked(unsigned vm_id, const char *vm_name, bool prefix, const char *s, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        put_guest_char_locked(vm_id, vm_name, prefix, s[i]);
 }
 
 /* Writes what VM vm_id has gathered. */
@@ -104,7 +106,7 @@ void console_guest_putc(unsigned vm_id, const char *vm_name, bool prefix, char c
             l->dropped++;
     } else if (!prefix) {
         /* One VM: its output goes straight out, as on a real UART. */
-        put_guest_char_locked(vm_id, c);
+        put_guest_char_locked(vm_id, vm_name, false, c);
     } else {
         l->buf[l->len++] = c;
         if (c == '\n' || l->len == GUEST_LINE_MAX)
@@ -144,9 +146,7 @@ void console_hold_guests(bool hold)
         if (l->dropped) {
             elv_snprintf(note, sizeof(note), "elvisor: vm %s: %u characters of output dropped while the prompt was open\n",
                          l->vm_name, l->dropped);
-            if (open_line_vm >= 0)
-                put_locked("\n");
-            open_line_vm = -1;
+            end_open_line_locked();
             put_locked(note);
             l->dropped = 0;
         }
@@ -158,10 +158,7 @@ void console_write(const char *s)
 {
     spin_lock(&console_lock);
     /* As for a log line: a guest line in progress is ended first. */
-    if (open_line_vm >= 0) {
-        put_locked("\n");
-        open_line_vm = -1;
-    }
+    end_open_line_locked();
     put_locked(s);
     spin_unlock(&console_lock);
 }
@@ -189,10 +186,7 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 
     spin_lock(&console_lock);
     /* A guest line in progress is ended first so both stay readable. */
-    if (open_line_vm >= 0) {
-        put_locked("\n");
-        open_line_vm = -1;
-    }
+    end_open_line_locked();
     put_locked(line);
     put_locked("\n");
     spin_unlock(&console_lock);

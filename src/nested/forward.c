@@ -113,6 +113,20 @@ struct nested_fwd {
 #define K_TRACE_FIRST       SYSREG_KEY(2, 1, 0, 0, 0)
 #define K_TRACE_LAST        SYSREG_KEY(2, 1, 15, 15, 7)
 
+/* The PMU, hidden from every VM (ID_AA64DFR0_EL1.PMUVer 0): its registers
+ * (op1 3, CRn 9, CRm 12..14: PMCR_EL0 .. PMOVSSET_EL0; op1 3, CRn 14,
+ * CRm 8..15: PMEVCNTR<n>_EL0, PMEVTYPER<n>_EL0, PMCCFILTR_EL0; op1 0,
+ * CRn 9, CRm 14: PMINTENSET/CLR_EL1, PMMIR_EL1) do not exist for the VM
+ * at any of its levels, and its MDCR_EL2.TPM and TPMCR are RES0. Elvisor's
+ * own MDCR_EL2.TPM traps them. The ranges hold only those and unallocated
+ * encodings, UNDEFINED too. */
+#define K_PMU_FIRST         SYSREG_KEY(3, 3, 9, 12, 0)
+#define K_PMU_LAST          SYSREG_KEY(3, 3, 9, 14, 7)
+#define K_PMEV_FIRST        SYSREG_KEY(3, 3, 14, 8, 0)
+#define K_PMEV_LAST         SYSREG_KEY(3, 3, 14, 15, 7)
+#define K_PMINTEN_FIRST     SYSREG_KEY(3, 0, 9, 14, 0)
+#define K_PMINTEN_LAST      SYSREG_KEY(3, 0, 9, 14, 7)
+
 /* HCR_EL2.NV (a guest hypervisor offered FEAT_NV2 runs its guest at a
  * vEL2 of its own): what EL1 may not do but EL2 may traps, EC 0x18. The
  * EL2 registers (op1 4: *_EL2, SP_EL1, SPSR_irq..., ICH_*; op0 2: the EL2
@@ -214,6 +228,21 @@ static const struct nested_fwd fwd_table[] = {
     HCR_SYS(SYS_CTR_EL0, SYS_CTR_EL0, HCR_EL2_TID2, NDIR_ANY),
     HCR_SYS(SYS_CCSIDR_EL1, SYS_CCSIDR2_EL1, HCR_EL2_TID2, NDIR_ANY),
     HCR_SYS(SYS_CSSELR_EL1, SYS_CSSELR_EL1, HCR_EL2_TID2, NDIR_ANY),
+    /* HCR_EL2.TID1: REVIDR_EL1 and AIDR_EL1, and SMIDR_EL1 with FEAT_SME;
+     * TID5: GMID_EL1 with FEAT_MTE2. SME and MTE are hidden from every VM
+     * (trap/id_regs.c), and a feature ID register a PE does not implement
+     * is UNDEFINED (with FEAT_IDST reported as EC 0x18 at EL1), which has
+     * priority over a trap of it (Arm ARM). */
+    HCR_SYS(SYS_REVIDR_EL1, SYS_REVIDR_EL1, HCR_EL2_TID1, NDIR_ANY),
+    HCR_SYS(SYS_AIDR_EL1, SYS_AIDR_EL1, HCR_EL2_TID1, NDIR_ANY),
+    { EC_SYS64, ONE(SYS_SMIDR_EL1), NCTL_ALWAYS, 0, false, NESTED_L2_ID_UNDEF, 0, NDIR_ANY, 0 },
+    { EC_SYS64, ONE(SYS_GMID_EL1), NCTL_ALWAYS, 0, false, NESTED_L2_ID_UNDEF, 0, NDIR_ANY, 0 },
+    /* The PMU's registers, UNDEFINED in its guest without a line of
+     * elvisor's: the guest hypervisor, which would have told, never sees
+     * them (a plain VM's accesses are still named, trap/sysreg_emul.c). */
+    { EC_SYS64, K_PMU_FIRST, K_PMU_LAST, NCTL_ALWAYS, 0, false, NESTED_L2_UNDEF, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_PMEV_FIRST, K_PMEV_LAST, NCTL_ALWAYS, 0, false, NESTED_L2_UNDEF, 0, NDIR_ANY, 0 },
+    { EC_SYS64, K_PMINTEN_FIRST, K_PMINTEN_LAST, NCTL_ALWAYS, 0, false, NESTED_L2_UNDEF, 0, NDIR_ANY, 0 },
     /* HCR_EL2.TACR: ACTLR_EL1. */
     HCR_SYS(SYS_ACTLR_EL1, SYS_ACTLR_EL1, HCR_EL2_TACR, NDIR_ANY),
     HCR_SYS(K_DC_ISW, K_DC_ISW, HCR_EL2_TSW, NDIR_ANY),

@@ -225,9 +225,9 @@ static const char *mode_name(uint64_t spsr)
 }
 
 /* What elvisor does not give the guest's guest yet is said once per
- * vCPU and bit, never silently dropped (Linux 7.3's nVHE KVM alternates
- * TID5 and TID5 | TID1 across its guest's entries: once per value was a
- * line per entry). */
+ * vCPU and bit, never silently dropped (a guest hypervisor may alternate
+ * values across its guest's entries, as Linux 7.3's nVHE KVM does with
+ * TID5 and TID5 | TID1: once per value was a line per entry). */
 static void log_unhonoured(struct vcpu *v, uint64_t vh)
 {
     uint64_t bits = nested_vhcr_unreported(vh, &v->nested->vhcr_logged);
@@ -688,6 +688,9 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
         if (ESR_EC(esr) == EC_HVC64)
             v->regs.pc -= 4;
         inject_undef(v);
+        return true;
+    case NESTED_L2_ID_UNDEF:
+        inject_id_space_undef(v, esr);
         return true;
     case NESTED_L2_ELVISOR:
     default:

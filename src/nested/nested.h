@@ -149,17 +149,21 @@ uint64_t nested_l2_hcrx(uint64_t guest_hcrx, uint64_t vhcrx);
 
 /* vHCR bits elvisor forwards the traps of (docs/nested.md §9.3). */
 #define NESTED_VHCR_FORWARDED   (HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TID3 | HCR_EL2_TSC | HCR_EL2_TID2 | HCR_EL2_TIDCP | HCR_EL2_TACR | \
-                                 HCR_EL2_TSW | HCR_EL2_TPCP | HCR_EL2_TPU | HCR_EL2_TTLB | HCR_EL2_TVM | HCR_EL2_TRVM | HCR_EL2_TLOR)
+                                 HCR_EL2_TSW | HCR_EL2_TPCP | HCR_EL2_TPU | HCR_EL2_TTLB | HCR_EL2_TVM | HCR_EL2_TRVM | HCR_EL2_TLOR | \
+                                 HCR_EL2_TID1 | HCR_EL2_TID5)
 /* vHCR bits whose effect elvisor gives its guest's guest: the execution
  * state, E2H (RES1), TGE and HCD (ERET and HVC decisions), barrier and
  * walk attributes that elvisor's own HCR already makes at least as strong,
  * the pointer-authentication and MTE (ATA, bit 56, which Linux sets at
  * boot) controls of features that are hidden, VM (the shadow stage 2),
  * IMO and FMO (nested_check_irq), AMO, VSE, VI and VF (its guest's
- * virtual SError, IRQ and FIQ, nested_l2_hcr). */
+ * virtual SError, IRQ and FIQ, nested_l2_hcr), and FEAT_EVT's TID4, TICAB,
+ * TOCU, TTLBIS and TTLBOS, RES0 for a VM that is not offered EVT (none is:
+ * trap/id_regs.c), so without effect, as on a PE without EVT. */
 #define NESTED_VHCR_HONOURED    (HCR_EL2_RW | HCR_EL2_E2H | HCR_EL2_TGE | HCR_EL2_HCD | HCR_EL2_FB | HCR_EL2_BSU_MASK | \
                                  HCR_EL2_SWIO | HCR_EL2_PTW | HCR_EL2_API | HCR_EL2_APK | HCR_EL2_ATA | HCR_EL2_VM | HCR_EL2_IMO | HCR_EL2_FMO | \
-                                 HCR_EL2_AMO | HCR_EL2_VSE | HCR_EL2_VI | HCR_EL2_VF)
+                                 HCR_EL2_AMO | HCR_EL2_VSE | HCR_EL2_VI | HCR_EL2_VF | NESTED_VHCR_EVT_RES0)
+#define NESTED_VHCR_EVT_RES0    (HCR_EL2_TID4 | HCR_EL2_TICAB | HCR_EL2_TOCU | HCR_EL2_TTLBIS | HCR_EL2_TTLBOS)
 /* vHCR bits a guest hypervisor offered FEAT_NV2 (virt-el2-nv2) sets to
  * give its own guest a virtual EL2: the hardware runs that guest with them
  * (nested_l2_hcr), VNCR_EL2 at the guest hypervisor's page (§9.21). */
@@ -175,6 +179,7 @@ enum nested_l2_exit {
     NESTED_L2_ELVISOR,      /* the guest hypervisor did not ask: as for an EL1 guest */
     NESTED_L2_TO_VEL2,      /* injected into vEL2 (lower EL, AArch64) */
     NESTED_L2_UNDEF,        /* UNDEFINED in the guest's guest (HVC with HCD) */
+    NESTED_L2_ID_UNDEF,     /* a feature ID register it does not have (inject_id_space_undef) */
 };
 /* The guest hypervisor's controls an exit of its guest is judged by:
  * its HCR_EL2 (effective) and CNTHCTL_EL2 in the E2H = 1 layout. */

@@ -86,6 +86,14 @@ void inject_undef(struct vcpu *v)
     inject_sync(v, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, 0, false);
 }
 
+void inject_id_space_undef(struct vcpu *v, uint64_t esr)
+{
+    if (hyp_features.idst)
+        inject_sync(v, esr, 0, false);
+    else
+        inject_undef(v);
+}
+
 void inject_dabt_sea(struct vcpu *v, uint64_t va, bool is_write)
 {
     uint64_t ec = from_el0(v) ? EC_DABT_LOW : EC_DABT_CUR;

@@ -63,6 +63,11 @@ void inject_undef(struct vcpu *v);
  * that faulted at virtual address va. */
 void inject_dabt_sea(struct vcpu *v, uint64_t va, bool is_write);
 void inject_iabt_sea(struct vcpu *v, uint64_t va);
+/* A read of a feature ID register the VM does not have (op0 3, op1 0, 1
+ * or 3, CRn 0, CRm 0..7: Arm ARM, UnimplementedIDRegister): UNDEFINED,
+ * reported with its own syndrome (EC 0x18, esr as trapped) under FEAT_IDST,
+ * which a VM sees as the CPU has it. */
+void inject_id_space_undef(struct vcpu *v, uint64_t esr);
 /* An HVC that the guest's own virtual EL2 must take (vEL2 guests only):
  * ELR = the instruction after it, as the vCPU's PC already is. */
 void inject_hvc(struct vcpu *v, uint16_t imm);

@@ -24,6 +24,7 @@
 #define MMFR1_VH            8
 /* ID_AA64MMFR2_EL1 */
 #define MMFR2_NV            24
+#define MMFR2_IDS           36
 /* ID_AA64MMFR4_EL1 */
 #define MMFR4_E2H0          24
 /* ID_AA64PFR0_EL1 */
@@ -156,6 +157,19 @@ static void test_nv(void **state)
         assert_int_equal(decode(&id).nv, v);
         id.mmfr2 |= ALL_BUT(MMFR2_NV);
         assert_int_equal(decode(&id).nv, v);
+    }
+}
+
+/* FEAT_IDST: ID_AA64MMFR2_EL1.IDS 0b0001 (Arm ARM), whatever its neighbours. */
+static void test_idst(void **state)
+{
+    (void)state;
+    for (unsigned v = 0; v < 2; v++) {
+        struct cpu_id_regs id = { 0 };
+        id.mmfr2 = FLD(v, MMFR2_IDS);
+        assert_int_equal(decode(&id).idst, v == 1);
+        id.mmfr2 |= ALL_BUT(MMFR2_IDS);
+        assert_int_equal(decode(&id).idst, v == 1);
     }
 }
 
@@ -358,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_e2h0_values),
         cmocka_unit_test(test_vhe_neighbour_fields),
         cmocka_unit_test(test_e2h_names),
+        cmocka_unit_test(test_idst),
         cmocka_unit_test(test_nv),
         cmocka_unit_test(test_ecv_fgt),
         cmocka_unit_test(test_vmid_bits),

@@ -28,7 +28,7 @@ static void test_l2_hcr(void **state)
         /* the traps the guest hypervisor asked for are added */
         uint64_t traps = A_HCR_TWI | A_HCR_TWE | A_HCR_TID3 | A_HCR_TSC | A_HCR_TID2 | A_HCR_TIDCP |
                          A_HCR_TACR | A_HCR_TSW | (1ULL << 23) /* TPCP */ | (1ULL << 24) /* TPU */ |
-                         A_HCR_TTLB | A_HCR_TVM | A_HCR_TRVM | A_HCR_TLOR;
+                         A_HCR_TTLB | A_HCR_TVM | A_HCR_TRVM | A_HCR_TLOR | A_HCR_TID1 | A_HCR_TID5;
         assert_true((hcr & (vh & traps)) == (vh & traps));
         /* its virtual SError only under its AMO */
         uint64_t vse = (vh & A_HCR_AMO) ? vh & A_HCR_VSE : 0;
@@ -51,25 +51,33 @@ static void test_l2_hcr(void **state)
     assert_true(nested_vhcr_unhonoured(A_HCR_TERR | A_HCR_VI) == A_HCR_TERR);
     assert_true(nested_vhcr_unhonoured(A_HCR_TVM | A_HCR_TRVM | A_HCR_TID2 | A_HCR_TIDCP | A_HCR_TACR |
                                        A_HCR_TSW | A_HCR_TLOR | A_HCR_ATA) == 0);
+    /* TID1 and TID5 are forwarded (Linux 7.3's nVHE KVM sets both); FEAT_EVT's
+     * traps are RES0 for a VM without EVT, so without effect and never in the
+     * hardware's HCR; TID0 (AArch32 registers only) is still reported */
+    const uint64_t evt = A_HCR_TID4 | A_HCR_TICAB | A_HCR_TOCU | A_HCR_TTLBIS | A_HCR_TTLBOS;
+    assert_true(nested_vhcr_unhonoured(A_HCR_TID1 | A_HCR_TID5 | evt) == 0);
+    assert_true((nested_l2_hcr(guest, evt) & evt) == 0);
+    assert_true(nested_vhcr_unhonoured(A_HCR_TID0 | A_HCR_TID1) == A_HCR_TID0);
 }
 
 /* Each unhonoured bit is reported once per vCPU, however its values
- * alternate (Linux 7.3's nVHE KVM: TID5, then TID5 | TID1, at every entry). */
+ * alternate (as Linux 7.3's nVHE KVM's TID5, then TID5 | TID1, at every
+ * entry, when those were not honoured): two unhonoured bits stand in. */
 static void test_vhcr_unhonoured_reported_once(void **state)
 {
     (void)state;
-    const uint64_t tid5 = 1ull << 58, tid1 = 1ull << 16;
+    const uint64_t one = A_HCR_TID0, other = 1ull << 37 /* TEA */;
     uint64_t reported = 0;
 
-    assert_true(nested_vhcr_unhonoured(tid5 | tid1) == (tid5 | tid1));
-    assert_true(nested_vhcr_unreported(tid5 | A_HCR_TWI, &reported) == tid5);
-    assert_true(nested_vhcr_unreported(tid5 | tid1, &reported) == tid1);
+    assert_true(nested_vhcr_unhonoured(one | other) == (one | other));
+    assert_true(nested_vhcr_unreported(one | A_HCR_TWI, &reported) == one);
+    assert_true(nested_vhcr_unreported(one | other, &reported) == other);
     for (int i = 0; i < 1000; i++) {
-        assert_true(nested_vhcr_unreported(tid5, &reported) == 0);
-        assert_true(nested_vhcr_unreported(tid5 | tid1, &reported) == 0);
+        assert_true(nested_vhcr_unreported(one, &reported) == 0);
+        assert_true(nested_vhcr_unreported(one | other, &reported) == 0);
     }
     assert_true(nested_vhcr_unreported(A_HCR_TERR, &reported) == A_HCR_TERR);
-    assert_true(reported == (tid5 | tid1 | A_HCR_TERR));
+    assert_true(reported == (one | other | A_HCR_TERR));
     assert_true(nested_vhcr_unreported(A_HCR_TWI | A_HCR_IMO, &reported) == 0);
 }
 
@@ -114,6 +122,73 @@ static void test_l2_exit_kind(void **state)
         for (unsigned op1 = 0; op1 < 8; op1++)
             assert_int_equal(l2_kind(A_SYS(3, op1, 0, crm, 3, 1, 1), A_HCR_TID3),
                              op1 == 0 && crm >= 1 && crm <= 7 ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+}
+
+/* HCR_EL2.TID1 (Arm ARM): REVIDR_EL1, AIDR_EL1 and, with FEAT_SME,
+ * SMIDR_EL1; TID5: GMID_EL1 with FEAT_MTE2. No VM is offered SME or MTE,
+ * so their registers are UNDEFINED whatever traps them (reported as
+ * FEAT_IDST says: inject_id_space_undef). Neither bit
+ * covers its neighbours in op0 3, CRn 0, CRm 0 (MIDR, MPIDR, CTR, CLIDR,
+ * DCZID). */
+static void test_l2_tid1_tid5_forwarding(void **state)
+{
+    (void)state;
+    const uint64_t revidr = A_SYS(3, 0, 0, 0, 6, 2, 1), aidr = A_SYS(3, 1, 0, 0, 7, 30, 1);
+    const uint64_t smidr = A_SYS(3, 1, 0, 0, 6, 3, 1), gmid = A_SYS(3, 1, 0, 0, 4, 4, 1);
+    const uint64_t others = A_HCR_TID0 | A_HCR_TID2 | A_HCR_TID3 | A_HCR_TID4;
+    static const struct {
+        uint32_t op1, op2, crm;
+    } not_tid1[] = { { 0, 0, 0 }, { 0, 5, 0 }, { 3, 1, 0 }, { 1, 1, 0 }, { 3, 7, 0 }, { 0, 6, 1 } };
+    const struct {
+        uint64_t esr, hcr;
+        enum nested_l2_exit want;
+    } cases[] = {
+        { revidr, A_HCR_TID1, NESTED_L2_TO_VEL2 },
+        { revidr, 0, NESTED_L2_ELVISOR },
+        { revidr, others | A_HCR_TID5, NESTED_L2_ELVISOR },
+        { aidr, A_HCR_TID1, NESTED_L2_TO_VEL2 },
+        { aidr, A_HCR_TID1 | A_HCR_TID5, NESTED_L2_TO_VEL2 },
+        { aidr, others | A_HCR_TID5, NESTED_L2_ELVISOR },
+        { smidr, A_HCR_TID1, NESTED_L2_ID_UNDEF },
+        { smidr, 0, NESTED_L2_ID_UNDEF },
+        { gmid, A_HCR_TID5, NESTED_L2_ID_UNDEF },
+        { gmid, A_HCR_TID1 | A_HCR_TID5, NESTED_L2_ID_UNDEF },
+    };
+
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(l2_kind(cases[i].esr, cases[i].hcr), cases[i].want);
+    for (unsigned i = 0; i < sizeof(not_tid1) / sizeof(not_tid1[0]); i++)
+        assert_int_equal(l2_kind(A_SYS(3, not_tid1[i].op1, 0, not_tid1[i].crm, not_tid1[i].op2, 1, 1),
+                                 A_HCR_TID1 | A_HCR_TID5),
+                         NESTED_L2_ELVISOR);
+}
+
+/* The PMU is hidden from every VM: its registers are UNDEFINED in its
+ * guest's guest whatever its controls say (PMCR_EL0 read and write,
+ * PMCCNTR_EL0, PMUSERENR_EL0, PMEVCNTR0_EL0, PMCCFILTR_EL0,
+ * PMINTENSET_EL1); their neighbours are not (DC ZVA's CRn 7, CNTFRQ_EL0 in
+ * CRn 14, PAR_EL1 in op1 0 CRn 7, MAIR_EL1 in CRn 10). */
+static void test_l2_pmu_undefined(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t op1, crn, crm, op2, rd;
+        enum nested_l2_exit want;
+    } cases[] = {
+        { 3, 9, 12, 0, 1, NESTED_L2_UNDEF }, { 3, 9, 12, 0, 0, NESTED_L2_UNDEF },
+        { 3, 9, 13, 0, 1, NESTED_L2_UNDEF }, { 3, 9, 14, 0, 1, NESTED_L2_UNDEF },
+        { 3, 14, 8, 0, 1, NESTED_L2_UNDEF }, { 3, 14, 15, 7, 0, NESTED_L2_UNDEF },
+        { 0, 9, 14, 1, 0, NESTED_L2_UNDEF },
+        { 3, 14, 0, 0, 1, NESTED_L2_ELVISOR }, { 0, 7, 4, 0, 1, NESTED_L2_ELVISOR },
+        { 0, 10, 2, 0, 1, NESTED_L2_ELVISOR }, { 3, 9, 11, 7, 1, NESTED_L2_ELVISOR },
+    };
+
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t esr = A_SYS(3, cases[i].op1, cases[i].crn, cases[i].crm, cases[i].op2, 1, cases[i].rd);
+        assert_int_equal(l2_kind(esr, 0), cases[i].want);
+        if (cases[i].want == NESTED_L2_UNDEF)
+            assert_int_equal(l2_kind(esr, ~0ULL), NESTED_L2_UNDEF);
+    }
 }
 
 /* HCR_EL2's register traps (Arm ARM): TVM the EL1 VM-control registers'
@@ -207,10 +282,11 @@ static void test_l2_tidcp_forwarding(void **state)
             for (unsigned op1 = 0; op1 < 8; op1 += 3)
                 for (unsigned crm = 0; crm < 16; crm += 5) {
                     bool impdef = (op0 == 1 || op0 == 3) && (crn == 11 || crn == 15);
+                    bool pmu = op0 == 3 && op1 == 3 && crn == 14 && crm >= 8;     /* PMEV*, UNDEFINED */
                     uint64_t esr = A_SYS(op0, op1, crn, crm, 3, 0, op0 == 3);
                     /* other rows (ICC_*, the timers' CRn 14) need other bits */
                     assert_int_equal(l2_kind(esr, A_HCR_TIDCP),
-                                     impdef ? NESTED_L2_TO_VEL2 : NESTED_L2_ELVISOR);
+                                     impdef ? NESTED_L2_TO_VEL2 : pmu ? NESTED_L2_UNDEF : NESTED_L2_ELVISOR);
                     if (impdef)
                         assert_int_equal(l2_kind(esr, 0), NESTED_L2_ELVISOR);
                 }
@@ -498,6 +574,8 @@ int main(void)
         cmocka_unit_test(test_vhcr_unhonoured_reported_once),
         cmocka_unit_test(test_l2_exit_kind),
         cmocka_unit_test(test_l2_hcr_reg_forwarding),
+        cmocka_unit_test(test_l2_tid1_tid5_forwarding),
+        cmocka_unit_test(test_l2_pmu_undefined),
         cmocka_unit_test(test_l2_tidcp_forwarding),
         cmocka_unit_test(test_l2_ich_hcr_forwarding),
         cmocka_unit_test(test_l2_cnthctl_forwarding),

@@ -325,40 +325,39 @@ static struct ns2_walk s2_ok(unsigned memattr, unsigned sh, uint64_t oa)
     return (struct ns2_walk){ .ok = true, .oa = oa, .memattr = memattr, .sh = sh, .perm = NS2_R | NS2_W };
 }
 
+/* A table of stage 1's PAR (ATTR, SH) and stage 2's walk (MemAttr, SH):
+ * the PAR of both, with stage 2's output address. */
 static void test_par_s12(void **state)
 {
     const uint64_t ipa = 0x80001000ULL, oa = 0x4008e000ULL;
+    static const struct {
+        const char *what;
+        unsigned s1_attr, s1_sh;        /* stage 1's PAR: ATTR, SH */
+        unsigned s2_memattr, s2_sh;     /* stage 2's descriptor: MemAttr, SH */
+        unsigned attr, sh;              /* the combined PAR */
+    } cases[] = {
+        { "Normal WB RW-allocate both, inner shareable at stage 1 only: WB inner shareable",
+          0xff, 3, 0xf, 0, 0xff, 3 },
+        { "stage 2 Write-Through: WT with stage 1's allocation hints, both halves", 0xfe, 3, 0xa, 3, 0xba, 3 },
+        { "stage 2 inner Non-cacheable, outer WB: inner NC", 0xff, 3, 0xd, 3, 0xf4, 3 },
+        { "both Non-cacheable: outer shareable whatever the stages say", 0x44, 0, 0x5, 0, 0x44, 2 },
+        { "stage 2 outer shareable wins over stage 1 inner", 0xff, 3, 0xf, 2, 0xff, 2 },
+        { "Device-nGnRE at stage 2 over Normal: Device-nGnRE, outer shareable", 0xff, 3, 0x1, 3, 0x04, 2 },
+        { "Device at both: the stronger type, nGnRnE over GRE", 0x00, 2, 0x3, 3, 0x00, 2 },
+        { "Device-GRE at stage 1 over Normal WB: stage 1's type", 0x0c, 2, 0xf, 3, 0x0c, 2 },
+    };
     struct ns2_walk w;
 
     (void)state;
     assert_true(ns2_par_ipa(s1_ok(0xff, 3, ipa), 0x1234567abcULL) == (ipa | 0xabc));
-    /* Normal WB RW-allocate at both stages, inner shareable at stage 1,
-     * non-shareable at stage 2: WB, inner shareable; PA from stage 2, NS
-     * and RES1 as stage 1 gave them. */
-    w = s2_ok(0xf, 0, oa + 0x40);
-    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0xff, 3, oa));
-    /* Stage 2 Write-Through (0b1010): WT with stage 1's allocation hints
-     * (0b10RW), both halves. */
-    w = s2_ok(0xa, 3, oa);
-    assert_true(ns2_par_s12(s1_ok(0xfe, 3, ipa), &w) == s1_ok(0xba, 3, oa));
-    /* Stage 2 Non-cacheable inner, WB outer: inner NC (0b0100). */
-    w = s2_ok(0xd, 3, oa);
-    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0xf4, 3, oa));
-    /* Both Non-cacheable: outer shareable whatever the stages say. */
-    w = s2_ok(0x5, 0, oa);
-    assert_true(ns2_par_s12(s1_ok(0x44, 0, ipa), &w) == s1_ok(0x44, 2, oa));
-    /* Stage 2 outer shareable wins over stage 1 inner. */
-    w = s2_ok(0xf, 2, oa);
-    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0xff, 2, oa));
-    /* Device at stage 2 (nGnRE) over Normal: Device-nGnRE (0x04), outer
-     * shareable; Device at both, the stronger type: nGnRnE over GRE. */
-    w = s2_ok(0x1, 3, oa);
-    assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == s1_ok(0x04, 2, oa));
-    w = s2_ok(0x3, 3, oa);
-    assert_true(ns2_par_s12(s1_ok(0x00, 2, ipa), &w) == s1_ok(0x00, 2, oa));
-    /* Device-GRE at stage 1 (0x0c) over Normal WB: stage 1's type. */
-    w = s2_ok(0xf, 3, oa);
-    assert_true(ns2_par_s12(s1_ok(0x0c, 2, ipa), &w) == s1_ok(0x0c, 2, oa));
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        /* the walk's OA within the page is not the PAR's business */
+        w = s2_ok(cases[i].s2_memattr, cases[i].s2_sh, oa + 0x40);
+        uint64_t got = ns2_par_s12(s1_ok(cases[i].s1_attr, cases[i].s1_sh, ipa), &w);
+        if (got != s1_ok(cases[i].attr, cases[i].sh, oa))
+            fail_msg("%s: PAR 0x%llx, want 0x%llx", cases[i].what, (unsigned long long)got,
+                     (unsigned long long)s1_ok(cases[i].attr, cases[i].sh, oa));
+    }
     /* A fault of stage 2: F, FST, S, RES1 only. */
     w = (struct ns2_walk){ .ok = false, .fsc = NS2_FSC_PERM | 3 };
     assert_true(ns2_par_s12(s1_ok(0xff, 3, ipa), &w) == (1ULL | (0x0fULL << 1) | (1ULL << 9) | (1ULL << 11)));

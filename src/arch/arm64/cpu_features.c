@@ -59,6 +59,7 @@ void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f)
                id_field(id->isar1, ID_AA64ISAR1_EL1_GPI_SHIFT);
     f->hcx = id_field(id->mmfr1, ID_AA64MMFR1_EL1_HCX_SHIFT) != 0;
     f->mops = id_field(id->isar2, ID_AA64ISAR2_EL1_MOPS_SHIFT) != 0;
+    f->idst = id_field(id->mmfr2, ID_AA64MMFR2_EL1_IDS_SHIFT) >= ID_AA64MMFR2_EL1_IDS_TRAP;
 }
 
 bool cpu_features_use_vhe(const struct cpu_features *f, bool want_nvhe)

@@ -34,6 +34,7 @@ struct cpu_features {
     bool pmu;               /* an Arm PMU: PMCR_EL0 and MDCR_EL2.HPMN exist */
     bool hcx;               /* FEAT_HCX: HCRX_EL2 exists */
     bool mops;              /* FEAT_MOPS: the CPY* and SET* instructions */
+    bool idst;              /* FEAT_IDST: an absent feature ID register reads as a trap, EC 0x18 */
 };
 
 void cpu_features_decode(const struct cpu_id_regs *id, struct cpu_features *f);

@@ -1,0 +1,2 @@
+/* Its guest's runs: vel2nest's runners. */
+#include "../vel2nest/run.c"
