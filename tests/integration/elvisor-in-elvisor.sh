@@ -32,6 +32,8 @@ repo=$PWD
 DEFAULT_GUESTS=(mmio:1 abort:1 isolation:1 psci:2 sgi:2 timer:1 dbgregs:1
                 counter:2:icount contend:2:icount idregs:2 virtio:1 rogue:1 bench:2
                 vel2:2:nv2 vel2nest:1:icount+nv2 vel2s2:1:nv2 sgi:2:elvisor2)
+# What a guest's bootargs say under elvisor (guests.list's "elvisor:").
+declare -A GUEST_BOOTARGS=([vel2nvhe]=vel2nvhe=elvisor)
 TIMEOUT_SECS=40
 L2_MEM=0x2000000                # 32 MiB
 L1_MEM=256M
@@ -71,6 +73,8 @@ for entry in "${guests[@]}"; do
     case "+${mode:-}+" in *+icount+*) icount_args=(--qemu-arg -icount --qemu-arg shift=0,sleep=off) ;; esac
     case "+${mode:-}+" in *+nv2+*) el2_arg=--el2-nv2 inner_props=("virt-el2;") l2_props+=("virt-el2-nv2;") ;; esac
     case "+${mode:-}+" in *+elvisor2+*) el2_arg=--el2-nv2 deep=1 suffix=-3 ;; esac
+    case "+${mode:-}+" in *+nvhe+*) inner_props+=('virt-el2-mode = "nvhe";') ;; esac
+    [ -n "${GUEST_BOOTARGS[$name]:-}" ] && inner_props+=("bootargs = \"${GUEST_BOOTARGS[$name]}\";")
     image=$repo/build/guests/$name.bin
     [ -e "$image" ] || { echo "FAIL $name: $image missing"; failed=$((failed + 1)); continue; }
     bundle_one "$name" "$vcpus" $L2_MEM "$image" "$work/$name.dtb" "${inner_props[@]}" \

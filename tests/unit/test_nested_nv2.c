@@ -35,8 +35,8 @@ static void test_nv_bits_reach_the_hardware_only_with_nv2(void **state)
         uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
         uint64_t guest = rnd() & ~A_HCR_NV_ALL;     /* elvisor's own guest HCR has none */
         bool nvhe = n & 1;
-        uint64_t with = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true));
-        uint64_t without = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, false));
+        uint64_t with = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true, false));
+        uint64_t without = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, false, false));
 
         /* Offered and VHE: NV, NV2 and AT exactly as it asked; NV1 never
          * (RES0: ID_AA64MMFR4_EL1.E2H0 is NI_NV1). */
@@ -49,7 +49,7 @@ static void test_nv_bits_reach_the_hardware_only_with_nv2(void **state)
         /* Nothing else changes with the offer. */
         assert_true((with & ~A_HCR_NV_ALL) == (without & ~A_HCR_NV_ALL));
         /* and they are never reported as ignored */
-        assert_true((nested_vhcr_unhonoured(nested_vhcr_effective(raw, nvhe, true)) & A_HCR_NV_ALL) == 0);
+        assert_true((nested_vhcr_unhonoured(nested_vhcr_effective(raw, nvhe, true, false)) & A_HCR_NV_ALL) == 0);
     }
 }
 
@@ -63,13 +63,13 @@ static void test_elvisor_as_l1_composes(void **state)
     const uint64_t l0_guest = A_HCR_VM | A_HCR_RW | A_HCR_IMO | A_HCR_TSC | A_HCR_TID3;
     const uint64_t l1_guest = A_HCR_VM | A_HCR_RW | A_HCR_IMO | A_HCR_TSC;
     uint64_t vhcr_page = nested_hyp_hcr(l1_guest, false) | A_HCR_E2H;
-    uint64_t hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(vhcr_page, false, true));
+    uint64_t hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(vhcr_page, false, true, false));
 
     assert_true((hw & (A_HCR_NV | A_HCR_NV2 | A_HCR_AT | A_HCR_TTLB)) == (A_HCR_NV | A_HCR_NV2 | A_HCR_AT | A_HCR_TTLB));
     assert_true((hw & l0_guest) == l0_guest);
     assert_true(!(hw & (A_HCR_NV1 | A_HCR_TGE)));
     /* Its plain EL1 guest (no NV asked) runs without. */
-    hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(l1_guest | A_HCR_E2H, false, true));
+    hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(l1_guest | A_HCR_E2H, false, true, false));
     assert_true(!(hw & A_HCR_NV_ALL));
 }
 

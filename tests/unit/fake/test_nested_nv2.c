@@ -45,7 +45,7 @@ static int setup(void **state)
     v = fake_one_vcpu("l1", true);
     vm = v->vm;
     v->nested->nv2 = true;     /* as nested_vcpu_init does for virt-el2-nv2 */
-    nested_vhcr_masks(v->nested->nvhe, true, &v->nested->vhcr_masks);
+    nested_vhcr_masks(v->nested->nvhe, true, false, &v->nested->vhcr_masks);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_true(nested_in_hyp(v));
     l1_page_ipa = vm->ram_ipa + 0x200000;
@@ -170,7 +170,7 @@ static void test_without_the_offer_nothing_changes(void **state)
 {
     (void)state;
     v->nested->nv2 = false;
-    nested_vhcr_masks(v->nested->nvhe, false, &v->nested->vhcr_masks);
+    nested_vhcr_masks(v->nested->nvhe, false, false, &v->nested->vhcr_masks);
     eret_then_l2_exits(fake_esr(EC_HVC64, 0));
     assert_true(l2_ran);
     assert_false(seen_hcr & (NV_BITS | HCR_EL2_NV1));
