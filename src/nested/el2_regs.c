@@ -425,7 +425,7 @@ uint32_t nested_l2_vncr_slot(uint32_t key, uint64_t hw_hcr)
 {
     if ((hw_hcr & (HCR_EL2_NV | HCR_EL2_NV2)) != (HCR_EL2_NV | HCR_EL2_NV2))
         return SYSREG_NO_VNCR;
-    if (KEY_OP0(key) != 3 || (KEY_OP1(key) != 0 && KEY_OP1(key) != 3))
+    if (KEY_OP0(key) < 2 || (KEY_OP1(key) != 0 && KEY_OP1(key) != 3))
         return SYSREG_NO_VNCR;
     for (unsigned i = 0; i < NR_EL1_SLOTS; i++) {
         if (el1_slots[i].key != key || el1_slots[i].off == SYSREG_NO_VNCR)

@@ -15,10 +15,12 @@
 # elvisor at L2 as well (a virt-el2 VM of L1's, 128 MiB, with the guest's
 # bundle as its initrd) and the guest at L3 (log eie-NAME-3.log; L1 gets
 # 512 MiB); both, "nv2+elvisor2", offer FEAT_NV2 to that second elvisor
-# and give the guest a virtual EL2 in it (four levels of hypervisor). Not
-# in the default
-# list: vel2nvhe (a non-VHE vEL2 under L1 needs NV1, which NV2 as offered
-# does not have, E2H0 = NI_NV1: L1 refuses it), mops (a guest hypervisor
+# and give the guest a virtual EL2 in it (four levels of hypervisor);
+# "nvhe" (with nv2) makes that virtual EL2 a non-VHE one
+# (`virt-el2-mode = "nvhe"` in the inner bundle: L1 sets HCR_EL2.NV1 for
+# it, which L0 offers with FEAT_NV2 as E2H0 = NI, docs/nested.md §9.23).
+# A guest's bootargs under elvisor (GUEST_BOOTARGS) go into the inner
+# bundle. Not in the default list: mops (a guest hypervisor
 # sees no HCRX_EL2, so elvisor as L1 cannot turn MOPS off for the guest it
 # hides MOPS from: docs/nested.md §9.22) and the other
 # guests in mode elvisor2 (they pass but for counter's first-instruction
@@ -31,7 +33,7 @@ repo=$PWD
 
 DEFAULT_GUESTS=(mmio:1 abort:1 isolation:1 psci:2 sgi:2 timer:1 dbgregs:1
                 counter:2:icount contend:2:icount idregs:2 virtio:1 rogue:1 bench:2
-                vel2:2:nv2 vel2nest:1:icount+nv2 vel2s2:1:nv2 sgi:2:elvisor2)
+                vel2:2:nv2 vel2nest:1:icount+nv2 vel2s2:1:nv2 vel2nvhe:1:nv2+nvhe sgi:2:elvisor2)
 # What a guest's bootargs say under elvisor (guests.list's "elvisor:").
 declare -A GUEST_BOOTARGS=([vel2nvhe]=vel2nvhe=elvisor)
 TIMEOUT_SECS=40

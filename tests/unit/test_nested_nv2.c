@@ -73,6 +73,33 @@ static void test_elvisor_as_l1_composes(void **state)
     assert_true(!(hw & A_HCR_NV_ALL));
 }
 
+/* With a CPU that has NV1 (nv1: the VM sees E2H0 = NI, §9.23) its NV1 is
+ * kept too and reaches the hardware with NV, so that its guest can be a
+ * non-VHE guest hypervisor; never without the offer, never for a non-VHE
+ * VM, never without NV ({NV1,NV} = {1,0} is CONSTRAINED UNPREDICTABLE). */
+static void test_nv1_reaches_the_hardware_with_nv(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 2000; n++) {
+        uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
+        uint64_t guest = rnd() & ~A_HCR_NV_ALL;
+        bool nvhe = n & 1;
+        uint64_t hw = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true, true));
+        uint64_t want = nvhe ? 0 : raw & (A_HCR_NV_KEPT | ((raw & A_HCR_NV) ? A_HCR_NV1 : 0));
+
+        assert_true((hw & A_HCR_NV_ALL) == want);
+        assert_true((nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, false, true)) & A_HCR_NV_ALL) == 0);
+        assert_true((nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true, false)) & A_HCR_NV1) == 0);
+        assert_true((nested_vhcr_unhonoured(nested_vhcr_effective(raw, nvhe, true, true)) & A_HCR_NV_ALL) == 0);
+    }
+    /* elvisor as L1 with a non-VHE vEL2 guest asks NV, NV1, NV2, AT and
+     * TTLB (nested_hyp_hcr with nvhe): its guest runs with all five. */
+    const uint64_t l0_guest = A_HCR_VM | A_HCR_RW | A_HCR_IMO | A_HCR_TSC;
+    uint64_t vhcr_page = nested_hyp_hcr(l0_guest, true) | A_HCR_E2H;
+    uint64_t hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(vhcr_page, false, true, true));
+    assert_true((hw & (A_HCR_NV_ALL | A_HCR_TTLB)) == (A_HCR_NV_ALL | A_HCR_TTLB));
+}
+
 /* ---- Forwarding: what HCR_EL2.NV and AT trap of its guest ---- */
 
 static enum nested_l2_exit l2_kind(uint64_t esr, uint64_t hcr)
@@ -204,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nv_bits_reach_the_hardware_only_with_nv2),
         cmocka_unit_test(test_elvisor_as_l1_composes),
+        cmocka_unit_test(test_nv1_reaches_the_hardware_with_nv),
         cmocka_unit_test(test_nv_forwards_el2_accesses),
         cmocka_unit_test(test_nv_forwards_eret),
         cmocka_unit_test(test_at_forwards_el1_translations),
