@@ -214,6 +214,39 @@ static void test_at_forwards_el1_translations(void **state)
         }
 }
 
+/* HCR_EL2.NV1 (Arm ARM, HCR_EL2): with NV and without NV2, EL1 accesses
+ * to SPSR_EL1, ELR_EL1, VBAR_EL1 and SCXTNUM_EL1 trap (EC 0x18), the
+ * guest hypervisor's; no other EL1 register is made its by NV1. */
+static const struct enc nv1_traps[] = {
+    { "SPSR_EL1", 3, 0, 4, 0, 0 },
+    { "ELR_EL1", 3, 0, 4, 0, 1 },
+    { "VBAR_EL1", 3, 0, 12, 0, 0 },
+    { "SCXTNUM_EL1", 3, 0, 13, 0, 7 },
+};
+
+static void test_nv1_forwards_its_el1_traps(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < sizeof(nv1_traps) / sizeof(nv1_traps[0]); i++) {
+        const struct enc *e = &nv1_traps[i];
+        for (unsigned rd = 0; rd < 2; rd++) {
+            uint64_t esr = A_SYS(e->op0, e->op1, e->crn, e->crm, e->op2, 5, rd);
+            if (l2_kind(esr, A_HCR_NV | A_HCR_NV1) != NESTED_L2_TO_VEL2 ||
+                l2_kind(esr, A_HCR_NV | A_HCR_NV2) != NESTED_L2_ELVISOR || l2_kind(esr, 0) != NESTED_L2_ELVISOR)
+                fail_msg("%s (%s): not forwarded on NV1 alone", e->name, rd ? "read" : "write");
+        }
+    }
+    static const struct enc others[] = {
+        { "SCTLR_EL1", 3, 0, 1, 0, 0 }, { "ESR_EL1", 3, 0, 5, 2, 0 }, { "SP_EL0", 3, 0, 4, 1, 0 },
+        { "TPIDR_EL1", 3, 0, 13, 0, 4 }, { "CNTKCTL_EL1", 3, 0, 14, 1, 0 },
+    };
+    for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        const struct enc *e = &others[i];
+        if (l2_kind(A_SYS(e->op0, e->op1, e->crn, e->crm, e->op2, 5, 1), A_HCR_NV | A_HCR_NV1) != NESTED_L2_ELVISOR)
+            fail_msg("%s: forwarded on NV1", e->name);
+    }
+}
+
 /* Its guest's ERET is counted apart (exit_stats.c): at three levels the
  * exits per L3 exit are the forwarded exit's and that ERET's. */
 static void test_eret_counted_apart(void **state)
@@ -233,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_elvisor_as_l1_composes),
         cmocka_unit_test(test_nv1_reaches_the_hardware_with_nv),
         cmocka_unit_test(test_nv_forwards_el2_accesses),
+        cmocka_unit_test(test_nv1_forwards_its_el1_traps),
         cmocka_unit_test(test_nv_forwards_eret),
         cmocka_unit_test(test_at_forwards_el1_translations),
         cmocka_unit_test(test_eret_counted_apart),
