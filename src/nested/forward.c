@@ -132,9 +132,7 @@ struct nested_fwd {
 #define K_AT_S1E01_LAST     SYSREG_KEY(1, 0, 7, 8, 3)
 #define K_AT_S1E1P_FIRST    SYSREG_KEY(1, 0, 7, 9, 0)
 #define K_AT_S1E1P_LAST     SYSREG_KEY(1, 0, 7, 9, 2)
-/* HCR_EL2.NV1 (with NV; NV2 sends them to the page instead): SPSR_EL1,
- * ELR_EL1, VBAR_EL1 and FEAT_CSV2_2's SCXTNUM_EL1, the EL1 registers a
- * non-VHE guest hypervisor's EL2 state would otherwise land in. */
+/* FEAT_CSV2_2's SCXTNUM_EL1 (not in the register database). */
 #define K_SCXTNUM_EL1       SYSREG_KEY(3, 0, 13, 0, 7)
 
 /* A row over MSR/MRS keys lo..hi forwarded when L1's HCR_EL2 has bit. */
@@ -169,6 +167,9 @@ static const struct nested_fwd fwd_table[] = {
     HCR_SYS(K_NV_INSN_FIRST, K_NV_INSN_LAST, HCR_EL2_NV, NDIR_ANY),
     HCR_SYS(K_AT_S1E01_FIRST, K_AT_S1E01_LAST, HCR_EL2_AT, NDIR_ANY),
     HCR_SYS(K_AT_S1E1P_FIRST, K_AT_S1E1P_LAST, HCR_EL2_AT, NDIR_ANY),
+    /* HCR_EL2.NV1 with NV and without NV2 (with NV2 they go to the page):
+     * SPSR_EL1, ELR_EL1, VBAR_EL1 and SCXTNUM_EL1 trap, the EL1 registers
+     * its non-VHE guest's own EL2 state would otherwise land in (§9.23). */
     HCR_SYS(SYS_SPSR_EL1, SYS_ELR_EL1, HCR_EL2_NV1, NDIR_ANY),
     HCR_SYS(SYS_VBAR_EL1, SYS_VBAR_EL1, HCR_EL2_NV1, NDIR_ANY),
     HCR_SYS(K_SCXTNUM_EL1, K_SCXTNUM_EL1, HCR_EL2_NV1, NDIR_ANY),
