@@ -19,6 +19,7 @@
 #include "arch/arm64/esr.h"
 #include "arch/arm64/sysreg.h"
 #include "core/vm.h"
+#include "trap/exit.h"
 #include "trap/sysreg_emul.h"
 #include "vdev/vgic.h"
 
@@ -404,4 +405,60 @@ static const struct sysreg_desc *cptr_el2_desc(void)
 const struct sysreg_desc *nested_sysreg_at(unsigned i)
 {
     return i < NR_EL2_REGS ? &el2_regs[i].desc : NULL;
+}
+
+/* The EL1 and EL0 names with a VNCR slot (the register database's Vncr
+ * lines): under HCR_EL2.{NV2,NV} = {1,1} an EL1 access to one is a load or
+ * store at VNCR_EL2 + the slot, for ACTLR_EL1 and MDSCR_EL1 always, for
+ * the others only with NV1 (Arm ARM R_CSRPQ; docs/nested.md §2.2). */
+struct el1_slot {
+    uint32_t key;
+    uint32_t off;
+};
+#define EL1_SLOT(name, key, asm_name, off) { (key), (off) },
+static const struct el1_slot el1_slots[] = { SYSREG_DB_LIST(EL1_SLOT) };
+#define NR_EL1_SLOTS    (sizeof(el1_slots) / sizeof(el1_slots[0]))
+#define KEY_OP0(key)    ((key) >> SYSREG_KEY_OP0_SHIFT)
+#define KEY_OP1(key)    (((key) >> SYSREG_KEY_OP1_SHIFT) & 7)
+
+uint32_t nested_l2_vncr_slot(uint32_t key, uint64_t hw_hcr)
+{
+    if ((hw_hcr & (HCR_EL2_NV | HCR_EL2_NV2)) != (HCR_EL2_NV | HCR_EL2_NV2))
+        return SYSREG_NO_VNCR;
+    if (KEY_OP0(key) < 2 || (KEY_OP1(key) != 0 && KEY_OP1(key) != 3))
+        return SYSREG_NO_VNCR;
+    for (unsigned i = 0; i < NR_EL1_SLOTS; i++) {
+        if (el1_slots[i].key != key || el1_slots[i].off == SYSREG_NO_VNCR)
+            continue;
+        if ((hw_hcr & HCR_EL2_NV1) || key == SYS_ACTLR_EL1 || key == SYS_MDSCR_EL1)
+            return el1_slots[i].off;
+        return SYSREG_NO_VNCR;
+    }
+    return SYSREG_NO_VNCR;
+}
+
+/* Its guest runs at a vEL2 of its own on its page (HCR_EL2.{NV2,NV}, and
+ * NV1 for a non-VHE one) and elvisor trapped one of that guest's EL1- or
+ * EL0-named accesses for a reason of its own that the guest hypervisor
+ * did not ask for (CPTR_EL2.TCPAC on CPACR_EL1, elvisor's timer or debug
+ * traps): the hardware would have made it a load or store on the guest
+ * hypervisor's page, so elvisor makes it there (docs/nested.md §9.23). */
+bool nested_l2_vncr_access(struct vcpu *v, uint64_t esr)
+{
+    struct sysreg_access a;
+    uint32_t off;
+
+    if (ESR_EC(esr) != EC_SYS64 || !v->nested->l2_vncr)
+        return false;
+    esr_decode_sysreg(esr, &a);
+    off = nested_l2_vncr_slot(sysreg_access_key(&a), v->hcr);
+    if (off == SYSREG_NO_VNCR)
+        return false;
+    volatile uint64_t *slot = (volatile uint64_t *)(uintptr_t)(v->nested->l2_vncr + off);
+    if (a.is_read)
+        vcpu_set_reg(v, a.reg, *slot);
+    else
+        *slot = vcpu_get_reg(v, a.reg);
+    vcpu_skip_instr(v);
+    return true;
 }

@@ -146,6 +146,8 @@ struct nested_fwd {
 #define K_AT_S1E01_LAST     SYSREG_KEY(1, 0, 7, 8, 3)
 #define K_AT_S1E1P_FIRST    SYSREG_KEY(1, 0, 7, 9, 0)
 #define K_AT_S1E1P_LAST     SYSREG_KEY(1, 0, 7, 9, 2)
+/* FEAT_CSV2_2's SCXTNUM_EL1 (not in the register database). */
+#define K_SCXTNUM_EL1       SYSREG_KEY(3, 0, 13, 0, 7)
 
 /* A row over MSR/MRS keys lo..hi forwarded when L1's HCR_EL2 has bit. */
 #define HCR_SYS(first, last, hcr_bit, direction) \
@@ -179,6 +181,12 @@ static const struct nested_fwd fwd_table[] = {
     HCR_SYS(K_NV_INSN_FIRST, K_NV_INSN_LAST, HCR_EL2_NV, NDIR_ANY),
     HCR_SYS(K_AT_S1E01_FIRST, K_AT_S1E01_LAST, HCR_EL2_AT, NDIR_ANY),
     HCR_SYS(K_AT_S1E1P_FIRST, K_AT_S1E1P_LAST, HCR_EL2_AT, NDIR_ANY),
+    /* HCR_EL2.NV1 with NV and without NV2 (with NV2 they go to the page):
+     * SPSR_EL1, ELR_EL1, VBAR_EL1 and SCXTNUM_EL1 trap, the EL1 registers
+     * its non-VHE guest's own EL2 state would otherwise land in (§9.23). */
+    HCR_SYS(SYS_SPSR_EL1, SYS_ELR_EL1, HCR_EL2_NV1, NDIR_ANY),
+    HCR_SYS(SYS_VBAR_EL1, SYS_VBAR_EL1, HCR_EL2_NV1, NDIR_ANY),
+    HCR_SYS(K_SCXTNUM_EL1, K_SCXTNUM_EL1, HCR_EL2_NV1, NDIR_ANY),
     /* FP/SIMD: its CPTR_EL2 (KVM's lazy switch of its guest's registers). */
     /* MOPS exceptions: the hardware takes them to EL2 only with its
      * HCRX_EL2.MCE2 (nested_l2_hcrx), so each that arrives is its. */

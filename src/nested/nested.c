@@ -17,6 +17,7 @@
 #include "lib/string.h"
 #include "trap/exit.h"
 #include "trap/inject.h"
+#include "trap/sysreg_emul.h"
 
 #define ESR_HVC_IMM_MASK    0xffffULL
 #define ESR_ERET_ERETA      BIT(1)  /* ERETAA/ERETAB rather than ERET */
@@ -37,6 +38,14 @@
 #define AT_CRM              8
 #define AT_PAN_CRM          9
 
+/* hyp_features.e2h0 is the signed field: NI_NV1 (0b1110) reads -2, NI
+ * (0b1111, E2H RES1 with NV1 implemented: elvisor as a guest hypervisor
+ * offered FEAT_NV2 sees it) -1. */
+static bool hyp_has_nv1(void)
+{
+    return id_mmfr4_has_nv1((uint64_t)((unsigned)hyp_features.e2h0 & 0xf) << ID_AA64MMFR4_EL1_E2H0_SHIFT);
+}
+
 int nested_vm_check(const struct vm *vm)
 {
     if (hyp_features.nv < ID_AA64MMFR2_EL1_NV_NV2) {
@@ -46,10 +55,10 @@ int nested_vm_check(const struct vm *vm)
     }
     if (!vm->cfg->virt_el2_nvhe)
         return 0;
-    /* A negative E2H0 makes the hardware's HCR_EL2.NV1 RES0 (NI_NV1), and
-     * without NV1 the guest's EL1-named accesses would reach the hardware
+    /* E2H0 = NI_NV1 makes the hardware's HCR_EL2.NV1 RES0, and without
+     * NV1 the guest's EL1-named accesses would reach the hardware
      * registers that hold its own EL2 state. */
-    if (hyp_features.e2h0 < 0) {
+    if (!hyp_has_nv1()) {
         log_err("vm %s: virt-el2-mode = \"nvhe\" needs HCR_EL2.NV1, which this CPU does not have "
                 "(ID_AA64MMFR4_EL1.E2H0 = %d)", vm->cfg->name, hyp_features.e2h0);
         return -1;
@@ -78,7 +87,7 @@ int nested_vcpu_init(struct vcpu *v, uint64_t guest_hcr)
     n->guest_hcr = guest_hcr;
     n->nvhe = v->vm->cfg->virt_el2_nvhe;
     n->nv2 = v->vm->cfg->virt_el2_nv2;
-    nested_vhcr_masks(n->nvhe, n->nv2, &n->vhcr_masks);
+    nested_vhcr_masks(n->nvhe, n->nv2, hyp_has_nv1(), &n->vhcr_masks);
     n->reg_ctx[false] = n->nvhe ? VCPU_CTX_NESTED_NVHE : VCPU_CTX_NESTED;
     n->reg_ctx[true] = n->nvhe ? VCPU_CTX_HYP_NVHE : VCPU_CTX_HYP;
     n->hyp_cnthctl = nested_hyp_cnthctl(n->nvhe);
@@ -694,7 +703,7 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
         return true;
     case NESTED_L2_ELVISOR:
     default:
-        return false;
+        return nested_l2_vncr_access(v, esr);
     }
 }
 

@@ -168,6 +168,14 @@ uint64_t nested_l2_hcrx(uint64_t guest_hcrx, uint64_t vhcrx);
  * give its own guest a virtual EL2: the hardware runs that guest with them
  * (nested_l2_hcr), VNCR_EL2 at the guest hypervisor's page (§9.21). */
 #define NESTED_VHCR_NV          (HCR_EL2_NV | HCR_EL2_NV2 | HCR_EL2_AT)
+/* The VNCR slot an EL1- or EL0-named access of its guest goes to while
+ * that guest runs with hw_hcr (NV2 with NV, NV1 for most names), or
+ * SYSREG_NO_VNCR: where elvisor traps such an access for a reason of its
+ * own, it makes the access the hardware would have made (§9.23). */
+uint32_t nested_l2_vncr_slot(uint32_t key, uint64_t hw_hcr);
+/* Makes such an access of its guest's (ESR) on the guest hypervisor's
+ * page; false when it is not one (el2_regs.c). */
+bool nested_l2_vncr_access(struct vcpu *v, uint64_t esr);
 /* The bits of vHCR its guest's guest would not get (logged). */
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr);
 /* Of those, the ones not reported before (added to *reported): a value
@@ -247,9 +255,9 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
 
 /* The guest hypervisor's HCR_EL2 as elvisor must read it: E2H is RES1,
  * or RES0 for a non-VHE one (nvhe). */
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2);
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2, bool nv1);
 /* The same as two masks, for a vCPU to keep: (vncr_hcr & keep) | set. */
-void nested_vhcr_masks(bool nvhe, bool nv2, struct nested_vhcr_masks *m);
+void nested_vhcr_masks(bool nvhe, bool nv2, bool nv1, struct nested_vhcr_masks *m);
 
 /* A non-VHE guest hypervisor's SCTLR_EL2, TCR_EL2, CPTR_EL2 (E2H = 0
  * layouts) as the hardware EL1 registers that give them effect while it

@@ -55,12 +55,17 @@ uint64_t nested_l2_hcr(uint64_t guest_hcr, uint64_t vhcr)
     uint64_t virt = ((vhcr & HCR_EL2_AMO) ? vhcr & HCR_EL2_VSE : 0) | ((vhcr & HCR_EL2_IMO) ? vhcr & HCR_EL2_VI : 0) |
                     ((vhcr & HCR_EL2_FMO) ? vhcr & HCR_EL2_VF : 0);
 
-    return guest_hcr | (vhcr & (NESTED_VHCR_FORWARDED | NESTED_VHCR_NV)) | virt;
+    /* NV1 only with NV ({NV1,NV} = {1,0} is CONSTRAINED UNPREDICTABLE):
+     * its guest is then a non-VHE guest hypervisor whose EL1 names go to
+     * the page and whose stage 1 is in the EL2 format (§9.23). */
+    uint64_t nv1 = (vhcr & HCR_EL2_NV) ? vhcr & HCR_EL2_NV1 : 0;
+
+    return guest_hcr | (vhcr & (NESTED_VHCR_FORWARDED | NESTED_VHCR_NV)) | nv1 | virt;
 }
 
 uint64_t nested_vhcr_unhonoured(uint64_t vhcr)
 {
-    return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED | NESTED_VHCR_NV);
+    return vhcr & ~(NESTED_VHCR_FORWARDED | NESTED_VHCR_HONOURED | NESTED_VHCR_NV | HCR_EL2_NV1);
 }
 
 uint64_t nested_vhcr_unreported(uint64_t vhcr, uint64_t *reported)
@@ -87,22 +92,23 @@ void nested_exc_to_vel2(uint64_t vbar, uint64_t pc, uint64_t pstate, uint64_t sc
 
 /* The ID registers a vEL2 guest sees say E2H is RES1 (VHE-only) or RES0
  * (non-VHE: no FEAT_VHE), and FEAT_NV absent unless the VM offers FEAT_NV2
- * (nv2, VHE only: NV, NV2 and AT kept, NV1 RES0 as E2H0 = NI_NV1 says),
- * so whatever it stored in those bits of the page reads as the
- * architecture says to elvisor. */
-void nested_vhcr_masks(bool nvhe, bool nv2, struct nested_vhcr_masks *m)
+ * (nv2, VHE only: NV, NV2 and AT kept; NV1 kept too when the CPU has it,
+ * nv1, as E2H0 = NI says, RES0 otherwise as E2H0 = NI_NV1 says), so
+ * whatever it stored in those bits of the page reads as the architecture
+ * says to elvisor. */
+void nested_vhcr_masks(bool nvhe, bool nv2, bool nv1, struct nested_vhcr_masks *m)
 {
-    uint64_t kept = (nv2 && !nvhe) ? NESTED_VHCR_NV : 0;
+    uint64_t kept = (nv2 && !nvhe) ? NESTED_VHCR_NV | (nv1 ? HCR_EL2_NV1 : 0) : 0;
 
     m->keep = ~((HCR_EL2_NV | HCR_EL2_NV1 | HCR_EL2_AT | HCR_EL2_NV2) & ~kept) & ~HCR_EL2_E2H;
     m->set = nvhe ? 0 : HCR_EL2_E2H;
 }
 
-uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2)
+uint64_t nested_vhcr_effective(uint64_t vncr_hcr, bool nvhe, bool nv2, bool nv1)
 {
     struct nested_vhcr_masks m;
 
-    nested_vhcr_masks(nvhe, nv2, &m);
+    nested_vhcr_masks(nvhe, nv2, nv1, &m);
     return (vncr_hcr & m.keep) | m.set;
 }
 

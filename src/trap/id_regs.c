@@ -95,6 +95,13 @@ uint64_t id_reg_sanitize(uint32_t key, uint64_t hw, unsigned ipa_bits)
     return hw;
 }
 
+/* Arm ARM, ID_AA64MMFR4_EL1.E2H0 (signed): 0b0000 IMP, 0b1110 NI_NV1
+ * (E2H RES1 and HCR_EL2.NV1 RES0), 0b1111 NI (E2H RES1 only). */
+bool id_mmfr4_has_nv1(uint64_t mmfr4)
+{
+    return ((mmfr4 >> ID_AA64MMFR4_EL1_E2H0_SHIFT) & 0xf) != ID_AA64MMFR4_EL1_E2H0_NI_NV1;
+}
+
 /* Fields a vEL2 guest sees differently (docs/nested.md §7). TGran4_2 IMP
  * is the 4 KiB granule at stage 2 up to 48-bit OAs; ECV IMP is ECV without
  * CNTPOFF_EL2; E2H0 NI_NV1 makes E2H RES1 and HCR_EL2.NV1 RES0. nv2: the
@@ -124,10 +131,15 @@ uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool
             v |= hw & F(ID_AA64MMFR1_EL1_HCX_SHIFT);
         return v | (hw & F(ID_AA64MMFR1_EL1_VMIDBits_SHIFT));
     case SYS_ID_AA64MMFR4_EL1:
-        /* E2H RES1, so NV1 is never needed; or, without FEAT_VHE, E2H0
-         * implemented (0): E2H is RES0 (as KVM's HAS_EL2_E2H0 vCPUs see
-         * it). */
-        return nvhe ? 0 : set_field(0, ID_AA64MMFR4_EL1_E2H0_SHIFT, ID_AA64MMFR4_EL1_E2H0_NI_NV1);
+        /* Without FEAT_VHE, E2H0 implemented (0): E2H is RES0 (as KVM's
+         * HAS_EL2_E2H0 vCPUs see it). Otherwise E2H is RES1, and NV1 RES0
+         * too (NI_NV1) unless the VM offers FEAT_NV2 on a CPU that has
+         * NV1: then NI, so that its guest hypervisor can give a guest of
+         * its own a non-VHE vEL2 (docs/nested.md §9.23). */
+        if (nvhe)
+            return 0;
+        return set_field(0, ID_AA64MMFR4_EL1_E2H0_SHIFT,
+                         (nv2 && id_mmfr4_has_nv1(hw)) ? ID_AA64MMFR4_EL1_E2H0_NI : ID_AA64MMFR4_EL1_E2H0_NI_NV1);
     case SYS_ID_AA64MMFR2_EL1:
         /* NV = 2: FEAT_NV and FEAT_NV2, with NV1 RES0 as E2H0 says (KVM's
          * recursive nesting); NV = 0 otherwise: its guests get no vEL2. */

@@ -32,6 +32,8 @@ void id_regs_offer_mops(bool offer);
  * VHE with E2H RES1 (nvhe: no VHE, E2H RES0), one stage-2 granule, and no
  * FEAT_NV of its own. */
 uint64_t id_reg_sanitize_vel2(uint32_t key, uint64_t hw, unsigned ipa_bits, bool nvhe, bool nv2);
+/* Whether HCR_EL2.NV1 exists on a CPU with this ID_AA64MMFR4_EL1. */
+bool id_mmfr4_has_nv1(uint64_t mmfr4);
 
 struct sysreg_desc {
     const char *name;

@@ -15,10 +15,12 @@
 # elvisor at L2 as well (a virt-el2 VM of L1's, 128 MiB, with the guest's
 # bundle as its initrd) and the guest at L3 (log eie-NAME-3.log; L1 gets
 # 512 MiB); both, "nv2+elvisor2", offer FEAT_NV2 to that second elvisor
-# and give the guest a virtual EL2 in it (four levels of hypervisor). Not
-# in the default
-# list: vel2nvhe (a non-VHE vEL2 under L1 needs NV1, which NV2 as offered
-# does not have, E2H0 = NI_NV1: L1 refuses it) and the other
+# and give the guest a virtual EL2 in it (four levels of hypervisor);
+# "nvhe" (with nv2) makes that virtual EL2 a non-VHE one
+# (`virt-el2-mode = "nvhe"` in the inner bundle: L1 sets HCR_EL2.NV1 for
+# it, which L0 offers with FEAT_NV2 as E2H0 = NI, docs/nested.md §9.23).
+# A guest's bootargs under elvisor (GUEST_BOOTARGS) go into the inner
+# bundle. Not in the default list: the other
 # guests in mode elvisor2 (they pass but for counter's first-instruction
 # bound; §9.21 lists them), kept out for time.
 # Each run's log (both elvisors and the guest): build/integration/eie-NAME.log
@@ -29,7 +31,9 @@ repo=$PWD
 
 DEFAULT_GUESTS=(mmio:1 abort:1 isolation:1 psci:2 sgi:2 timer:1 dbgregs:1
                 counter:2:icount contend:2:icount mops:1 idregs:2 virtio:1 rogue:1 bench:2
-                vel2:2:nv2 vel2nest:1:icount+nv2 vel2s2:1:nv2 sgi:2:elvisor2)
+                vel2:2:nv2 vel2nest:1:icount+nv2 vel2s2:1:nv2 vel2nvhe:1:nv2+nvhe sgi:2:elvisor2)
+# What a guest's bootargs say under elvisor (guests.list's "elvisor:").
+declare -A GUEST_BOOTARGS=([vel2nvhe]=vel2nvhe=elvisor)
 TIMEOUT_SECS=40
 L2_MEM=0x2000000                # 32 MiB
 L1_MEM=256M
@@ -69,6 +73,8 @@ for entry in "${guests[@]}"; do
     case "+${mode:-}+" in *+icount+*) icount_args=(--qemu-arg -icount --qemu-arg shift=0,sleep=off) ;; esac
     case "+${mode:-}+" in *+nv2+*) el2_arg=--el2-nv2 inner_props=("virt-el2;") l2_props+=("virt-el2-nv2;") ;; esac
     case "+${mode:-}+" in *+elvisor2+*) el2_arg=--el2-nv2 deep=1 suffix=-3 ;; esac
+    case "+${mode:-}+" in *+nvhe+*) inner_props+=('virt-el2-mode = "nvhe";') ;; esac
+    [ -n "${GUEST_BOOTARGS[$name]:-}" ] && inner_props+=("bootargs = \"${GUEST_BOOTARGS[$name]}\";")
     image=$repo/build/guests/$name.bin
     [ -e "$image" ] || { echo "FAIL $name: $image missing"; failed=$((failed + 1)); continue; }
     bundle_one "$name" "$vcpus" $L2_MEM "$image" "$work/$name.dtb" "${inner_props[@]}" \

@@ -352,12 +352,12 @@ static void test_vel2_fields(void **state)
         assert_true(id_reg_sanitize_vel2(K_MMFR0, hw, 40, true, false) == id_reg_sanitize_vel2(K_MMFR0, hw, 40, false, false));
     }
     /* virt-el2-nv2: MMFR2.NV = 2 (FEAT_NV2), the rest of MMFR2 and every
-     * other register as without it, E2H0 still NI_NV1 (NV1 RES0); never
-     * with a non-VHE vEL2 (the config refuses it, and NV2 here would
-     * promise NV1 with E2H0 implemented). */
+     * other register but MMFR4 as without it; never with a non-VHE vEL2
+     * (the config refuses it, and NV2 here would promise NV1 with E2H0
+     * implemented). */
     for (unsigned n = 0; n < 300; n++) {
         uint64_t hw = n == 0 ? ~0ULL : n == 1 ? 0 : rnd();
-        static const uint32_t others[] = { K_PFR0, K_MMFR0, K_MMFR1, K_MMFR4, K_ISAR2 };
+        static const uint32_t others[] = { K_PFR0, K_MMFR0, K_MMFR1, K_ISAR2 };
         uint64_t m2 = id_reg_sanitize_vel2(K_MMFR2, hw, 40, false, true);
 
         assert_int_equal(FIELD_OF(m2, 24), 2);
@@ -365,10 +365,24 @@ static void test_vel2_fields(void **state)
         for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++)
             assert_true(id_reg_sanitize_vel2(others[i], hw, 40, false, true) ==
                         id_reg_sanitize_vel2(others[i], hw, 40, false, false));
-        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, false, true) == FV(0xe, 24));
+        /* E2H0 (ID_AA64MMFR4_EL1 [27:24], signed): NI (0b1111: E2H RES1,
+         * HCR_EL2.NV1 implemented) when the hardware's MMFR4 has NV1, i.e.
+         * its E2H0 is anything but NI_NV1 (0b1110); NI_NV1 otherwise;
+         * never another field of the hardware's. */
+        uint64_t m4 = id_reg_sanitize_vel2(K_MMFR4, hw, 40, false, true);
+        assert_true(m4 == (FIELD_OF(hw, 24) == 0xe ? FV(0xe, 24) : FV(0xf, 24)));
         assert_int_equal(FIELD_OF(id_reg_sanitize_vel2(K_MMFR2, hw, 40, true, true), 24), 0);
         /* A plain guest never sees it. */
         assert_int_equal(FIELD_OF(id_reg_sanitize(K_MMFR2, hw, 40), 24), 0);
+    }
+    /* The hardware's E2H0 written out: IMP (0) and NI (0xf) have NV1,
+     * NI_NV1 (0xe) has not; only the offer changes what the VM sees. */
+    static const struct { unsigned hw_e2h0, offered; } e2h0[] = { { 0, 0xf }, { 0xf, 0xf }, { 0xe, 0xe } };
+    for (unsigned i = 0; i < sizeof(e2h0) / sizeof(e2h0[0]); i++) {
+        uint64_t hw = FV(e2h0[i].hw_e2h0, 24) | FV(1, 20);
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, false, true) == FV(e2h0[i].offered, 24));
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, false, false) == FV(0xe, 24));
+        assert_true(id_reg_sanitize_vel2(K_MMFR4, hw, 40, true, false) == 0);
     }
     /* The EL1 view keeps hiding all of it. */
     assert_int_equal(FIELD_OF(id_reg_sanitize(K_PFR0, FV(1, 8), 40), 8), 0);

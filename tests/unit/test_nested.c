@@ -43,17 +43,17 @@ static void test_vhcr_effective(void **state)
     (void)state;
     for (unsigned n = 0; n < 1000; n++) {
         uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
-        uint64_t v = nested_vhcr_effective(raw, false, false);
+        uint64_t v = nested_vhcr_effective(raw, false, false, (n & 2) != 0);
         assert_true(v & A_HCR_E2H);                         /* RES1 */
         assert_true((v & A_HCR_NV_ALL) == 0);               /* no FEAT_NV offered */
         assert_true((v & ~(A_HCR_E2H | A_HCR_NV_ALL)) == (raw & ~(A_HCR_E2H | A_HCR_NV_ALL)));
-        v = nested_vhcr_effective(raw, true, false);
+        v = nested_vhcr_effective(raw, true, false, (n & 2) != 0);
         assert_true(!(v & A_HCR_E2H));                      /* RES0 without FEAT_VHE */
         assert_true((v & A_HCR_NV_ALL) == 0);
         assert_true((v & ~(A_HCR_E2H | A_HCR_NV_ALL)) == (raw & ~(A_HCR_E2H | A_HCR_NV_ALL)));
     }
-    assert_true(nested_vhcr_effective(A_HCR_TGE, false, false) == (A_HCR_TGE | A_HCR_E2H));
-    assert_true(nested_vhcr_effective(A_HCR_TGE | A_HCR_E2H, true, false) == A_HCR_TGE);
+    assert_true(nested_vhcr_effective(A_HCR_TGE, false, false, true) == (A_HCR_TGE | A_HCR_E2H));
+    assert_true(nested_vhcr_effective(A_HCR_TGE | A_HCR_E2H, true, false, true) == A_HCR_TGE);
 }
 
 /* ---- SPSR.M and the vector offsets ---- */
@@ -180,7 +180,7 @@ static void test_eret_never_above_el1(void **state)
 {
     (void)state;
     for (unsigned n = 0; n < 2000; n++) {
-        uint64_t spsr = rnd(), vhcr = nested_vhcr_effective(rnd(), false, false);
+        uint64_t spsr = rnd(), vhcr = nested_vhcr_effective(rnd(), false, false, false);
         uint64_t cur = n & 1 ? A_EL1H : A_EL1T, pstate = 0;
         spsr = (spsr & ~0x1fULL) | (n % 32);
         enum nested_eret_kind k = nested_eret(spsr, vhcr, cur, &pstate);

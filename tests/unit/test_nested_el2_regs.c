@@ -629,6 +629,108 @@ static void test_nvhe_layouts(void **state)
     assert_true(((vcpu->sysreg[VREG_CPACR_EL1] >> 20) & 3) == 3);
 }
 
+/* Its guest at a vEL2 of its own (docs/nested.md §9.23): an EL1- or
+ * EL0-named access elvisor traps for itself goes where the hardware would
+ * have sent it, the guest hypervisor's page at the Arm ARM's slot (R_CSRPQ,
+ * written out here): with HCR_EL2.{NV2,NV} = {1,1}, ACTLR_EL1 and
+ * MDSCR_EL1 always, the others only with NV1. */
+#define A_NV    (1ULL << 42)
+#define A_NV1   (1ULL << 43)
+#define A_NV2   (1ULL << 45)
+#define NO_SLOT 0xffffu
+
+struct slot_case {
+    const char *name;
+    struct enc enc;
+    unsigned off;           /* NO_SLOT: never redirected */
+    bool always;            /* redirected without NV1 too */
+};
+
+static const struct slot_case slot_cases[] = {
+    { "SCTLR_EL1", { 3, 0, 1, 0, 0 }, 0x110, false },
+    { "ACTLR_EL1", { 3, 0, 1, 0, 1 }, 0x118, true },
+    { "CPACR_EL1", { 3, 0, 1, 0, 2 }, 0x100, false },
+    { "TTBR0_EL1", { 3, 0, 2, 0, 0 }, 0x200, false },
+    { "TTBR1_EL1", { 3, 0, 2, 0, 1 }, 0x210, false },
+    { "TCR_EL1", { 3, 0, 2, 0, 2 }, 0x120, false },
+    { "SPSR_EL1", { 3, 0, 4, 0, 0 }, 0x160, false },
+    { "ELR_EL1", { 3, 0, 4, 0, 1 }, 0x230, false },
+    { "ESR_EL1", { 3, 0, 5, 2, 0 }, 0x138, false },
+    { "FAR_EL1", { 3, 0, 6, 0, 0 }, 0x220, false },
+    { "MAIR_EL1", { 3, 0, 10, 2, 0 }, 0x140, false },
+    { "VBAR_EL1", { 3, 0, 12, 0, 0 }, 0x250, false },
+    { "CONTEXTIDR_EL1", { 3, 0, 13, 0, 1 }, 0x108, false },
+    { "MDSCR_EL1", { 2, 0, 0, 2, 2 }, 0x158, true },
+    { "CNTV_CTL_EL0", { 3, 3, 14, 3, 1 }, 0x170, false },
+    { "CNTV_CVAL_EL0", { 3, 3, 14, 3, 2 }, 0x168, false },
+    { "CNTP_CTL_EL0", { 3, 3, 14, 2, 1 }, 0x180, false },
+    { "CNTP_CVAL_EL0", { 3, 3, 14, 2, 2 }, 0x178, false },
+    /* no slot: TVAL is a view (docs/nested.md §2.4), CNTKCTL_EL1 and
+     * TPIDR_EL1 have none, the EL2 and EL12 names are not EL1 names */
+    { "CNTV_TVAL_EL0", { 3, 3, 14, 3, 0 }, NO_SLOT, false },
+    { "CNTKCTL_EL1", { 3, 0, 14, 1, 0 }, NO_SLOT, false },
+    { "TPIDR_EL1", { 3, 0, 13, 0, 4 }, NO_SLOT, false },
+    { "ID_AA64MMFR4_EL1", { 3, 0, 0, 7, 4 }, NO_SLOT, false },
+    { "HCR_EL2", { 3, 4, 1, 1, 0 }, NO_SLOT, false },
+    { "SCTLR_EL12", { 3, 5, 1, 0, 0 }, NO_SLOT, false },
+};
+
+static uint32_t key_of(struct enc e)
+{
+    return (e.op0 << 14) | (e.op1 << 11) | (e.crn << 7) | (e.crm << 3) | e.op2;
+}
+
+static void test_l2_vncr_slot(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < sizeof(slot_cases) / sizeof(slot_cases[0]); i++) {
+        const struct slot_case *c = &slot_cases[i];
+        uint32_t key = key_of(c->enc);
+        uint32_t with_nv1 = nested_l2_vncr_slot(key, A_NV | A_NV1 | A_NV2);
+        uint32_t without_nv1 = nested_l2_vncr_slot(key, A_NV | A_NV2);
+
+        if (with_nv1 != c->off)
+            fail_msg("%s with NV1: slot 0x%x, want 0x%x", c->name, with_nv1, c->off);
+        if (without_nv1 != (c->always ? c->off : NO_SLOT))
+            fail_msg("%s without NV1: slot 0x%x", c->name, without_nv1);
+        /* NV2 needs NV; without NV2 nothing goes to memory */
+        assert_int_equal(nested_l2_vncr_slot(key, A_NV1 | A_NV2), NO_SLOT);
+        assert_int_equal(nested_l2_vncr_slot(key, A_NV | A_NV1), NO_SLOT);
+        assert_int_equal(nested_l2_vncr_slot(key, 0), NO_SLOT);
+    }
+}
+
+/* The access itself: its guest's page (here a buffer), Rt, the PC. */
+static void test_l2_vncr_access(void **state)
+{
+    (void)state;
+    static uint64_t l1_page[512];
+    const struct enc cpacr = { 3, 0, 1, 0, 2 }, cntkctl = { 3, 0, 14, 1, 0 };
+
+    memset(l1_page, 0, sizeof(l1_page));
+    vcpu->reg_ctx = VCPU_CTX_NESTED;
+    nested.l2_vncr = (uint64_t)(uintptr_t)l1_page;
+    vcpu->hcr = A_NV | A_NV1 | A_NV2;
+    vcpu->regs.x[RT] = 0x300000;
+    vcpu->regs.pc = GUEST_PC;
+    assert_true(nested_l2_vncr_access(vcpu, esr_for(cpacr, RT, false)));
+    assert_true(l1_page[0x100 / 8] == 0x300000);
+    assert_true(vcpu->regs.pc == GUEST_PC + 4);
+    l1_page[0x100 / 8] = 0x123;
+    assert_true(nested_l2_vncr_access(vcpu, esr_for(cpacr, RT, true)));
+    assert_true(vcpu->regs.x[RT] == 0x123);
+    /* a register without a slot, or NV1 clear, is elvisor's as before */
+    vcpu->regs.pc = GUEST_PC;
+    assert_false(nested_l2_vncr_access(vcpu, esr_for(cntkctl, RT, true)));
+    vcpu->hcr = A_NV | A_NV2;
+    assert_false(nested_l2_vncr_access(vcpu, esr_for(cpacr, RT, false)));
+    /* not on a page: its guest does not run at a vEL2 of its own */
+    vcpu->hcr = A_NV | A_NV1 | A_NV2;
+    nested.l2_vncr = 0;
+    assert_false(nested_l2_vncr_access(vcpu, esr_for(cpacr, RT, false)));
+    assert_true(vcpu->regs.pc == GUEST_PC);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -647,6 +749,8 @@ int main(void)
         cmocka_unit_test_setup(test_id_registers_vel2, setup),
         cmocka_unit_test_setup(test_unknown_el2_register, setup),
         cmocka_unit_test_setup(test_el1_vcpu_does_not_see_table, setup),
+        cmocka_unit_test_setup(test_l2_vncr_slot, setup),
+        cmocka_unit_test_setup(test_l2_vncr_access, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,9 +37,13 @@ static void test_l2_hcr(void **state)
         uint64_t vi = (vh & A_HCR_IMO) ? vh & A_HCR_VI : 0, vf = (vh & A_HCR_FMO) ? vh & A_HCR_VF : 0;
         assert_true((hcr & (A_HCR_VI | A_HCR_VF)) == (vi | vf));
         /* its NV, NV2 and AT as they come (nested_vhcr_effective keeps them
-         * only for virt-el2-nv2: test_nested_nv2.c); never its TGE, NV1,
+         * only for virt-el2-nv2: test_nested_nv2.c), NV1 only with NV
+         * ({NV1,NV} = {1,0} is CONSTRAINED UNPREDICTABLE); never its TGE
          * nor anything else of its */
         uint64_t nv = vh & (A_HCR_NV | A_HCR_NV2 | A_HCR_AT);
+        if (vh & A_HCR_NV)
+            nv |= vh & A_HCR_NV1;
+        assert_true((hcr & A_HCR_NV1) == ((vh & A_HCR_NV) ? vh & A_HCR_NV1 : 0));
         assert_true((hcr & ~guest & ~traps & ~vse & ~vi & ~vf & ~nv) == 0);
     }
     /* bits elvisor does not honour yet are reported, the forwarded ones not */

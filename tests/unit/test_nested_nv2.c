@@ -35,8 +35,8 @@ static void test_nv_bits_reach_the_hardware_only_with_nv2(void **state)
         uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
         uint64_t guest = rnd() & ~A_HCR_NV_ALL;     /* elvisor's own guest HCR has none */
         bool nvhe = n & 1;
-        uint64_t with = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true));
-        uint64_t without = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, false));
+        uint64_t with = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true, false));
+        uint64_t without = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, false, false));
 
         /* Offered and VHE: NV, NV2 and AT exactly as it asked; NV1 never
          * (RES0: ID_AA64MMFR4_EL1.E2H0 is NI_NV1). */
@@ -49,7 +49,7 @@ static void test_nv_bits_reach_the_hardware_only_with_nv2(void **state)
         /* Nothing else changes with the offer. */
         assert_true((with & ~A_HCR_NV_ALL) == (without & ~A_HCR_NV_ALL));
         /* and they are never reported as ignored */
-        assert_true((nested_vhcr_unhonoured(nested_vhcr_effective(raw, nvhe, true)) & A_HCR_NV_ALL) == 0);
+        assert_true((nested_vhcr_unhonoured(nested_vhcr_effective(raw, nvhe, true, false)) & A_HCR_NV_ALL) == 0);
     }
 }
 
@@ -63,14 +63,41 @@ static void test_elvisor_as_l1_composes(void **state)
     const uint64_t l0_guest = A_HCR_VM | A_HCR_RW | A_HCR_IMO | A_HCR_TSC | A_HCR_TID3;
     const uint64_t l1_guest = A_HCR_VM | A_HCR_RW | A_HCR_IMO | A_HCR_TSC;
     uint64_t vhcr_page = nested_hyp_hcr(l1_guest, false) | A_HCR_E2H;
-    uint64_t hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(vhcr_page, false, true));
+    uint64_t hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(vhcr_page, false, true, false));
 
     assert_true((hw & (A_HCR_NV | A_HCR_NV2 | A_HCR_AT | A_HCR_TTLB)) == (A_HCR_NV | A_HCR_NV2 | A_HCR_AT | A_HCR_TTLB));
     assert_true((hw & l0_guest) == l0_guest);
     assert_true(!(hw & (A_HCR_NV1 | A_HCR_TGE)));
     /* Its plain EL1 guest (no NV asked) runs without. */
-    hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(l1_guest | A_HCR_E2H, false, true));
+    hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(l1_guest | A_HCR_E2H, false, true, false));
     assert_true(!(hw & A_HCR_NV_ALL));
+}
+
+/* With a CPU that has NV1 (nv1: the VM sees E2H0 = NI, §9.23) its NV1 is
+ * kept too and reaches the hardware with NV, so that its guest can be a
+ * non-VHE guest hypervisor; never without the offer, never for a non-VHE
+ * VM, never without NV ({NV1,NV} = {1,0} is CONSTRAINED UNPREDICTABLE). */
+static void test_nv1_reaches_the_hardware_with_nv(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n < 2000; n++) {
+        uint64_t raw = n == 0 ? 0 : n == 1 ? ~0ULL : rnd();
+        uint64_t guest = rnd() & ~A_HCR_NV_ALL;
+        bool nvhe = n & 1;
+        uint64_t hw = nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true, true));
+        uint64_t want = nvhe ? 0 : raw & (A_HCR_NV_KEPT | ((raw & A_HCR_NV) ? A_HCR_NV1 : 0));
+
+        assert_true((hw & A_HCR_NV_ALL) == want);
+        assert_true((nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, false, true)) & A_HCR_NV_ALL) == 0);
+        assert_true((nested_l2_hcr(guest, nested_vhcr_effective(raw, nvhe, true, false)) & A_HCR_NV1) == 0);
+        assert_true((nested_vhcr_unhonoured(nested_vhcr_effective(raw, nvhe, true, true)) & A_HCR_NV_ALL) == 0);
+    }
+    /* elvisor as L1 with a non-VHE vEL2 guest asks NV, NV1, NV2, AT and
+     * TTLB (nested_hyp_hcr with nvhe): its guest runs with all five. */
+    const uint64_t l0_guest = A_HCR_VM | A_HCR_RW | A_HCR_IMO | A_HCR_TSC;
+    uint64_t vhcr_page = nested_hyp_hcr(l0_guest, true) | A_HCR_E2H;
+    uint64_t hw = nested_l2_hcr(l0_guest, nested_vhcr_effective(vhcr_page, false, true, true));
+    assert_true((hw & (A_HCR_NV_ALL | A_HCR_TTLB)) == (A_HCR_NV_ALL | A_HCR_TTLB));
 }
 
 /* ---- Forwarding: what HCR_EL2.NV and AT trap of its guest ---- */
@@ -187,6 +214,39 @@ static void test_at_forwards_el1_translations(void **state)
         }
 }
 
+/* HCR_EL2.NV1 (Arm ARM, HCR_EL2): with NV and without NV2, EL1 accesses
+ * to SPSR_EL1, ELR_EL1, VBAR_EL1 and SCXTNUM_EL1 trap (EC 0x18), the
+ * guest hypervisor's; no other EL1 register is made its by NV1. */
+static const struct enc nv1_traps[] = {
+    { "SPSR_EL1", 3, 0, 4, 0, 0 },
+    { "ELR_EL1", 3, 0, 4, 0, 1 },
+    { "VBAR_EL1", 3, 0, 12, 0, 0 },
+    { "SCXTNUM_EL1", 3, 0, 13, 0, 7 },
+};
+
+static void test_nv1_forwards_its_el1_traps(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < sizeof(nv1_traps) / sizeof(nv1_traps[0]); i++) {
+        const struct enc *e = &nv1_traps[i];
+        for (unsigned rd = 0; rd < 2; rd++) {
+            uint64_t esr = A_SYS(e->op0, e->op1, e->crn, e->crm, e->op2, 5, rd);
+            if (l2_kind(esr, A_HCR_NV | A_HCR_NV1) != NESTED_L2_TO_VEL2 ||
+                l2_kind(esr, A_HCR_NV | A_HCR_NV2) != NESTED_L2_ELVISOR || l2_kind(esr, 0) != NESTED_L2_ELVISOR)
+                fail_msg("%s (%s): not forwarded on NV1 alone", e->name, rd ? "read" : "write");
+        }
+    }
+    static const struct enc others[] = {
+        { "SCTLR_EL1", 3, 0, 1, 0, 0 }, { "ESR_EL1", 3, 0, 5, 2, 0 }, { "SP_EL0", 3, 0, 4, 1, 0 },
+        { "TPIDR_EL1", 3, 0, 13, 0, 4 }, { "CNTKCTL_EL1", 3, 0, 14, 1, 0 },
+    };
+    for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        const struct enc *e = &others[i];
+        if (l2_kind(A_SYS(e->op0, e->op1, e->crn, e->crm, e->op2, 5, 1), A_HCR_NV | A_HCR_NV1) != NESTED_L2_ELVISOR)
+            fail_msg("%s: forwarded on NV1", e->name);
+    }
+}
+
 /* Its guest's ERET is counted apart (exit_stats.c): at three levels the
  * exits per L3 exit are the forwarded exit's and that ERET's. */
 static void test_eret_counted_apart(void **state)
@@ -204,7 +264,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nv_bits_reach_the_hardware_only_with_nv2),
         cmocka_unit_test(test_elvisor_as_l1_composes),
+        cmocka_unit_test(test_nv1_reaches_the_hardware_with_nv),
         cmocka_unit_test(test_nv_forwards_el2_accesses),
+        cmocka_unit_test(test_nv1_forwards_its_el1_traps),
         cmocka_unit_test(test_nv_forwards_eret),
         cmocka_unit_test(test_at_forwards_el1_translations),
         cmocka_unit_test(test_eret_counted_apart),

@@ -45,7 +45,7 @@ static int setup(void **state)
     v = fake_one_vcpu("l1", true);
     vm = v->vm;
     v->nested->nv2 = true;     /* as nested_vcpu_init does for virt-el2-nv2 */
-    nested_vhcr_masks(v->nested->nvhe, true, &v->nested->vhcr_masks);
+    nested_vhcr_masks(v->nested->nvhe, true, false, &v->nested->vhcr_masks);
     assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
     assert_true(nested_in_hyp(v));
     l1_page_ipa = vm->ram_ipa + 0x200000;
@@ -170,7 +170,7 @@ static void test_without_the_offer_nothing_changes(void **state)
 {
     (void)state;
     v->nested->nv2 = false;
-    nested_vhcr_masks(v->nested->nvhe, false, &v->nested->vhcr_masks);
+    nested_vhcr_masks(v->nested->nvhe, false, false, &v->nested->vhcr_masks);
     eret_then_l2_exits(fake_esr(EC_HVC64, 0));
     assert_true(l2_ran);
     assert_false(seen_hcr & (NV_BITS | HCR_EL2_NV1));
@@ -217,6 +217,56 @@ static void test_no_el02_traps_for_a_plain_guest_or_without_ecv(void **state)
     assert_true((seen_cnthctl & EL02_TRAPS) == 0);
 }
 
+/* Its guest a non-VHE guest hypervisor (docs/nested.md §9.23): with the
+ * CPU's NV1 offered, its NV1 with NV and NV2 is in the hardware while
+ * that guest runs; a CPACR_EL1 write and read of that guest, which
+ * elvisor traps for itself (CPTR_EL2.TCPAC, kept while a VHE guest
+ * hypervisor's guest runs), are made on the guest hypervisor's page at
+ * the slot the Arm ARM gives it (0x100), as the hardware would, and the
+ * guest runs on at the next instruction. */
+#define CPACR_EL1_ESR(rt, read) \
+    fake_esr(EC_SYS64, (3ULL << 20) | (2ULL << 17) | (1ULL << 10) | ((uint64_t)(rt) << 5) | (read))
+#define L2_CPACR    0x300000ULL     /* FPEN: its own guest's FP untrapped */
+
+static void l2_writes_cpacr(void *regs, void *arg)
+{
+    ((struct vcpu_regs *)regs)->x[5] = L2_CPACR;
+    l2_runs(regs, arg);
+}
+
+static void test_its_nvhe_guests_el1_names_go_to_its_page(void **state)
+{
+    (void)state;
+    uint64_t *page = (uint64_t *)(uintptr_t)(vm->ram_pa + (l1_page_ipa - vm->ram_ipa));
+
+    nested_vhcr_masks(false, true, true, &v->nested->vhcr_masks);
+    l1_vhcr |= HCR_EL2_NV1;
+    page[0x100 / 8] = 0;
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = fake_esr(EC_ERET, 0),
+                                        .guest = l1_erets_with_nv2 });
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = CPACR_EL1_ESR(5, 0), .guest = l2_writes_cpacr });
+    fake_exit_push(&(struct fake_exit){ .code = EXIT_SYNC, .esr = CPACR_EL1_ESR(6, 1) });
+    fake_loop(0);
+    assert_true(l2_ran);
+    assert_true((seen_hcr & (NV_BITS | HCR_EL2_NV1)) == (NV_BITS | HCR_EL2_NV1));
+    assert_false(nested_in_hyp(v));
+    assert_int_equal(page[0x100 / 8], L2_CPACR);
+    assert_int_equal(v->regs.x[6], L2_CPACR);
+    assert_int_equal(v->regs.pc, L2_PC + 8);
+    assert_int_equal(vm->state, VM_RUNNING);
+}
+
+/* Without NV1 offered (a CPU whose E2H0 is NI_NV1) its NV1 never reaches
+ * the hardware. */
+static void test_no_nv1_without_the_cpus(void **state)
+{
+    (void)state;
+    l1_vhcr |= HCR_EL2_NV1;
+    eret_then_l2_exits(fake_esr(EC_HVC64, 0));
+    assert_true(l2_ran);
+    assert_true((seen_hcr & (NV_BITS | HCR_EL2_NV1)) == NV_BITS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +279,8 @@ int main(void)
         cmocka_unit_test_setup(test_without_the_offer_nothing_changes, setup),
         cmocka_unit_test_setup(test_its_el02_timer_traps_reach_the_hardware, setup),
         cmocka_unit_test_setup(test_no_el02_traps_for_a_plain_guest_or_without_ecv, setup),
+        cmocka_unit_test_setup(test_its_nvhe_guests_el1_names_go_to_its_page, setup),
+        cmocka_unit_test_setup(test_no_nv1_without_the_cpus, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
