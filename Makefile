@@ -140,7 +140,7 @@ check-matrix: provision
 	tests/run-matrix.sh
 
 bench: provision
-	$(MAKE) all kvm-initramfs
+	$(MAKE) all kvm-initramfs kvm-l0-initramfs
 	tools/bench.sh
 
 clean:
