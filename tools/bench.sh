@@ -269,6 +269,7 @@ nested_exit_counts() {
     local l1 log
     for l1 in "Linux 6.12 KVM:bench-kvm-nested.log" "elvisor:eie-bench.log"; do
         log=$logdir/${l1#*:}
+        [ -r "$log" ] || { printf "%-28s (no counts: no %s)\n" "${l1%%:*}" "$log"; continue; }
         awk -v l1="${l1%%:*}" '
             /elvisor exits per exit of its guest handled at its vEL2/ {
                 match($0, /vcpu [0-9]+/); cpu = substr($0, RSTART + 5, RLENGTH - 5)

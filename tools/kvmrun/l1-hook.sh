@@ -23,7 +23,8 @@
 # interrupt for L1 ending L2's run):
 #   KVM-L0-EXITS cpu N KIND count=C min=A median=M max=X
 #   KVM-L0-PATH cpu N KIND median: EC EC ...   (the first such exit with the
-#                              median count: the kvm_exit classes in order)
+#                              median count: the kvm_exit classes in order,
+#                              SYS64 with its register, e.g. S3_4_C14_C3_1r)
 l1='' guests='' timeout=600 pin='' trace=0
 for arg in $(cat /proc/cmdline); do
     case $arg in
@@ -53,6 +54,8 @@ trace_setup() {
     echo 16384 >$tracefs/buffer_size_kb
     echo 0 >$tracefs/tracing_on
     for e in $events; do echo 1 >$tracefs/events/$e/enable; done
+    # Optional: names the system register of each SYS64 exit in the paths.
+    echo 1 >$tracefs/events/kvm/kvm_handle_sys_reg/enable 2>/dev/null
 }
 
 # L0's exits of one L1 vCPU (one CPU: --pin) from an L2 exit that L0 hands
@@ -69,6 +72,17 @@ trace_report() {
         [ "${lost:-0}" = 0 ] || echo "KVM-L0-EXITS cpu $cpu lost $lost events (trace buffer full): counts incomplete"
         awk -v cpu="$cpu" '
             function mode(line) { return substr(line, index(line, "(M: ") + 4, 3) }
+            function hex(h,   i, v) { v = 0; h = tolower(h); sub(/^0x/, "", h)
+                for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+                return v }
+            function bits(v, lo, n) { return int(v / 2 ^ lo) % 2 ^ n }
+            # ESR_EL2 ISS of a trapped MSR/MRS: Op0 [21:20], Op2 [19:17],
+            # Op1 [16:14], CRn [13:10], CRm [4:1], read [0].
+            / kvm_handle_sys_reg: / {
+                match($0, /HSR 0x[0-9a-f]+/); e = hex(substr($0, RSTART + 4, RLENGTH - 4))
+                path = path sprintf(":S%d_%d_C%d_C%d_%d%s", bits(e, 20, 2), bits(e, 14, 3), bits(e, 10, 4),
+                                    bits(e, 1, 4), bits(e, 17, 3), bits(e, 0, 1) ? "r" : "w")
+            }
             / kvm_exit: / {
                 if (!inl1) { n = 0; path = "" }
                 n++
