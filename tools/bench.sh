@@ -290,12 +290,14 @@ nested_exit_counts() {
              for (i = 5; i <= 8; i++) { split($i, f, "="); v[f[1]] = f[2] }
              c[cpu, $4] = v["count"] " : " v["min"] "/" v["median"] "/" v["max"] }
          $1 == "KVM-L0-EXITS" && $4 !~ /^(hvc|sync|irq)$/ { sub(/^KVM-L0-EXITS /, ""); note = note "\n(" $0 ")" }
+         $1 == "KVM-L0-PATH" { sub(/^KVM-L0-PATH cpu /, ""); paths = paths "\n  L0 CPU " $0 }
          function cell(cpu, k) { return ((cpu, k) in c) ? c[cpu, k] : "-" }
          END {
              for (i = 1; i <= n; i++)
                  printf "%-28s %-8s %22s %22s %22s\n", "Linux 6.12 KVM", cpus[i], cell(cpus[i], "hvc"), cell(cpus[i], "sync"), cell(cpus[i], "irq")
              if (!n) printf "%-28s (no counts: see %s)\n", "Linux 6.12 KVM", FILENAME
              if (note != "") print substr(note, 2)
+             if (paths != "") print "(the L0 exits of the first L2 exit of each kind with the median count, in order:" paths ")"
          }' "$log"
 }
 
