@@ -75,7 +75,9 @@ trace_report() {
             function hex(h,   i, v) { v = 0; h = tolower(h); sub(/^0x/, "", h)
                 for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
                 return v }
-            function bits(v, lo, n) { return int(v / 2 ^ lo) % 2 ^ n }
+            # No ^ or %: busybox awk without its math library has neither.
+            function pow2(n,   p) { p = 1; while (n-- > 0) p *= 2; return p }
+            function bits(v, lo, n,   x) { x = int(v / pow2(lo)); return x - int(x / pow2(n)) * pow2(n) }
             # ESR_EL2 ISS of a trapped MSR/MRS: Op0 [21:20], Op2 [19:17],
             # Op1 [16:14], CRn [13:10], CRm [4:1], read [0].
             / kvm_handle_sys_reg: / {
