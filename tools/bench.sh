@@ -195,7 +195,7 @@ kvm_l0_round_trips() {
     elif ! grep -q '^KVMRUN-START bench' "$log"; then
         echo "L1 did not reach its L2 ($(grep -m1 '^kvmrun:' "$log" || echo "see $log"))" >"$why"
     else
-        echo "L2 printed no BENCH line (see $log)" >"$why"
+        echo "L2 printed no BENCH line ($(grep -m1 '^kvmrun:' "$log" || echo "see $log"))" >"$why"
     fi
 }
 
