@@ -199,6 +199,9 @@ kvm_l0_round_trips() {
     fi
 }
 
+# The newer kernel's version (linux-new/VERSION, e.g. 7.3.4+deb13-arm64: 7.3.4).
+l0_version() { local v; v=$(cat "$cache/linux-new/VERSION" 2>/dev/null) && echo "${v%%+*}" || echo "(newer kernel)"; }
+
 # Three columns of the same L2 round trips (min / median) by L0 -- none
 # (KVM one level down), elvisor, Linux KVM -- and the medians of each L0
 # over one level and elvisor's over KVM's; also as CSV.
@@ -206,7 +209,7 @@ nested_table() {
     kvm_round_trips elvisor | bench_lines >"$results/kvm-nested.txt"
     kvm_l0_round_trips | bench_lines >"$results/kvm-l0.txt"
     echo
-    echo "== the bench guest as L2 under Linux 6.12 KVM as L1, by L0: none (KVM on bare QEMU's EL2, one level), elvisor VHE, Linux 7.3.4 KVM (kvm-arm.mode=nested)"
+    echo "== the bench guest as L2 under Linux 6.12 KVM as L1, by L0: none (KVM on bare QEMU's EL2, one level), elvisor VHE, Linux $(l0_version) KVM (kvm-arm.mode=nested)"
     awk -v csv="$results/nested.csv" -v one="$results/kvm.txt" -v elv="$results/kvm-nested.txt" '
         { col = FILENAME == one ? 1 : FILENAME == elv ? 2 : 3
           if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } min[$1, col] = $2; med[$1, col] = $3 }
@@ -280,7 +283,7 @@ nested_exit_counts() {
             END { if (!n) printf "%-28s (no counts: see %s)\n", l1, FILENAME }' "$log"
     done
     echo
-    echo "== the same with Linux 7.3.4 KVM as L0 (its trace events: exits reaching handle_exit, a lower bound)"
+    echo "== the same with Linux $(l0_version) KVM as L0 (its trace events: exits reaching handle_exit, a lower bound)"
     printf "%-28s %-8s %22s %22s %22s\n" "L1" "L0 CPU" "L2 hvc" "L2 other sync" "irq for L1"
     kvm_l0_round_trips kvmrun.l0-trace >/dev/null
     log=$logdir/bench-kvm-l0-trace.log
