@@ -31,7 +31,7 @@
 # tools/bench.sh --round-trips stops after 1; --linux-boot runs only 2;
 # --nested runs only the three-column nested table of 1 and the exit counts
 # of KVM as L0 (the KVM runs: KVM on bare QEMU's EL2, on elvisor's vEL2, on
-# KVM; about 10 minutes).
+# KVM; 6 minutes here).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 cache=${ELVISOR_CACHE:-/var/cache/elvisor}
