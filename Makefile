@@ -10,7 +10,8 @@
 #   make bench      provision (if needed) and print the benchmark figures
 #                   (elvisor, bare QEMU, and Linux KVM through kvmrun)
 #   make kvm-initramfs  the initramfs with kvmrun and the test guests
-#                   (kvm-linux-initramfs: kvmrun and a Linux guest)
+#                   (kvm-linux-initramfs: kvmrun and a Linux guest;
+#                   kvm-l0-initramfs: Linux 6.12 as L1 under KVM as L0)
 #   make unit       host unit tests only (sanitizers on)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 300) each
 
@@ -140,7 +141,7 @@ check-matrix: provision
 	tests/run-matrix.sh
 
 bench: provision
-	$(MAKE) all kvm-initramfs
+	$(MAKE) all kvm-initramfs kvm-l0-initramfs
 	tools/bench.sh
 
 clean:

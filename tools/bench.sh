@@ -25,7 +25,13 @@
 #   EL2, beside the same L2 under KVM on bare QEMU's EL2, and as L2 under
 #   elvisor as L1, and counts the exits to elvisor per L2 exit handled by
 #   L1 in both: issue 9's figures)
-# tools/bench.sh --round-trips stops after 1; --linux-boot runs only 2.
+#   (and beside both, the same L2 under the same L1 with Linux's own KVM as
+#   L0 in elvisor's place, when tools/setup.sh --newer-kernel has provisioned
+#   a kernel with nested KVM: kvm_l0_round_trips)
+# tools/bench.sh --round-trips stops after 1; --linux-boot runs only 2;
+# --nested runs only the three-column nested table of 1 and the exit counts
+# of KVM as L0 (the KVM runs: KVM on bare QEMU's EL2, on elvisor's vEL2, on
+# KVM; 6 minutes here).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 cache=${ELVISOR_CACHE:-/var/cache/elvisor}
@@ -35,9 +41,10 @@ logdir=${ELVISOR_LOGDIR:-build/integration}
 mkdir -p "$results" "$logdir"
 
 only=${1:-}
-case $only in ''|--round-trips|--linux-boot) ;; *) echo "usage: tools/bench.sh [--round-trips|--linux-boot]" >&2; exit 2 ;; esac
+case $only in ''|--round-trips|--linux-boot|--nested) ;;
+    *) echo "usage: tools/bench.sh [--round-trips|--linux-boot|--nested]" >&2; exit 2 ;; esac
 
-if [ "$only" != --linux-boot ]; then
+if [ "$only" = '' ] || [ "$only" = --round-trips ]; then
 echo "== round trips (emulated instructions; min and median of 64 runs)"
 tests/integration/bench-guest.sh || exit 1
 fi
@@ -150,22 +157,79 @@ GNUPLOT
 # --- Nested (issue 9) --------------------------------------------------------
 # The bench guest as L2: under Linux 6.12's KVM running at elvisor's virtual
 # EL2 (Linux is L1, elvisor L0), beside the same L2 under the same KVM on
-# bare QEMU's EL2 (no L0: the KVM column's run, its log reused). A round trip
-# here is the L2 exit handled by L1's KVM, every trap L1 takes on the way
-# going through elvisor.
+# bare QEMU's EL2 (no L0: the KVM column's run, its log reused) and under
+# the same KVM as L1 with Linux's KVM as L0 in elvisor's place
+# (kvm_l0_round_trips). A round trip here is the L2 exit handled by L1's
+# KVM, every trap L1 takes on the way going through L0.
+#
+# KVM as L0 (docs/nested.md §9.25): Debian's newer Linux (tools/setup.sh
+# --newer-kernel: linux-new/, 7.3.4, nested KVM upstream since 6.16) with
+# kvm-arm.mode=nested on bare QEMU's EL2 (-cpu max: FEAT_NV2), --icount; its
+# kvmrun runs the same L1 (Linux 6.12, the KVM initramfs, 2 vCPUs, 1G) at
+# virtual EL2 (kvmrun --el2, make kvm-l0-initramfs, tools/kvmrun/l1-hook.sh),
+# whose kvmrun runs the bench guest with 2 vCPUs, pinned at both levels as
+# in kvm_round_trips. ARGS: more words for L0's command line (kvmrun.l0-trace
+# for nested_exit_counts' run). Prints the L2's BENCH lines; nothing, with
+# the reason in $results/kvm-l0.why, when it cannot run or printed none.
+kvm_l0_round_trips() {
+    local log=$logdir/bench-kvm-l0${1:+-trace}.log why=$results/kvm-l0.why
+    rm -f "$why" "$log"
+    if [ ! -r "$cache/linux-new/Image" ]; then
+        echo "no newer kernel provisioned ($cache/linux-new/Image: tools/setup.sh --newer-kernel)" >"$why"
+        return 0
+    fi
+    if [ ! -r build/kvm-l0-initramfs.cpio.gz ]; then
+        echo "build/kvm-l0-initramfs.cpio.gz missing (make kvm-l0-initramfs)" >"$why"
+        return 0
+    fi
+    tools/elvisor-run --bare --el2 --icount --kernel "$cache/linux-new/Image" \
+        --initrd build/kvm-l0-initramfs.cpio.gz --smp 2 --mem 2G --timeout 1200 \
+        --append "console=ttyAMA0 elvisor.poweroff kvm-arm.mode=nested kvmrun.l1=2:1G kvmrun.l1-guests=bench:2 kvmrun.timeout=900 kvmrun.pin${1:+ $1}" \
+        </dev/null 2>&1 | tr -d '\r' >"$log"
+    awk '$1 == "KVMRUN-START" && $2 == "bench" { on = 1 }
+         on && $1 == "BENCH" { print; n++ }
+         $1 == "KVMRUN-EXIT" && $2 == "bench" { exit }
+         END { if (!n) exit 1 }' "$log" && return 0
+    if ! grep -q "NV2 mode initialized" "$log"; then
+        echo "L0's KVM has no nested virtualization (no \"NV2 mode initialized\" in $log)" >"$why"
+    elif ! grep -q '^KVMRUN-START bench' "$log"; then
+        echo "L1 did not reach its L2 ($(grep -m1 '^kvmrun:' "$log" || echo "see $log"))" >"$why"
+    else
+        echo "L2 printed no BENCH line ($(grep -m1 '^kvmrun:' "$log" || echo "see $log"))" >"$why"
+    fi
+}
+
+# The newer kernel's version (linux-new/VERSION, e.g. 7.3.4+deb13-arm64: 7.3.4).
+l0_version() { local v; v=$(cat "$cache/linux-new/VERSION" 2>/dev/null) && echo "${v%%+*}" || echo "(newer kernel)"; }
+
+# Three columns of the same L2 round trips (min / median) by L0 -- none
+# (KVM one level down), elvisor, Linux KVM -- and the medians of each L0
+# over one level and elvisor's over KVM's; also as CSV.
 nested_table() {
     kvm_round_trips elvisor | bench_lines >"$results/kvm-nested.txt"
+    kvm_l0_round_trips | bench_lines >"$results/kvm-l0.txt"
     echo
-    echo "== the bench guest as L2 under Linux KVM as L1 (elvisor VHE as L0) beside the same under KVM on bare QEMU's EL2"
-    awk -v kvm="$results/kvm.txt" '
-        BEGIN {
-            while ((getline line < kvm) > 0) { split(line, f, " "); k[f[1]] = f[2] " / " f[3]; km[f[1]] = f[3] }
-            printf "%-20s %20s %20s %10s\n", "round trip", "KVM on QEMU EL2", "KVM on elvisor vEL2", "ratio"
-        }
-        { r = ($1 in km && km[$1] > 0) ? sprintf("%.1fx", $3 / km[$1]) : "n/a"
-          printf "%-20s %20s %20s %10s\n", $1, ($1 in k) ? k[$1] : "n/a", $2 " / " $3, r }
-        END { if (NR == 0) print "(no figures: the nested run printed none, see its log under build/integration)" }' \
-        "$results/kvm-nested.txt"
+    echo "== the bench guest as L2 under Linux 6.12 KVM as L1, by L0: none (KVM on bare QEMU's EL2, one level), elvisor VHE, Linux $(l0_version) KVM (kvm-arm.mode=nested)"
+    awk -v csv="$results/nested.csv" -v one="$results/kvm.txt" -v elv="$results/kvm-nested.txt" '
+        { col = FILENAME == one ? 1 : FILENAME == elv ? 2 : 3
+          if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } min[$1, col] = $2; med[$1, col] = $3 }
+        function cell(name, c) { return ((name, c) in med) ? min[name, c] " / " med[name, c] : "n/a" }
+        function ratio(name, a, b) { return ((name, a) in med && (name, b) in med && med[name, b] > 0) ? sprintf("%.1fx", med[name, a] / med[name, b]) : "n/a" }
+        END {
+            printf "%-20s %18s %20s %20s %10s %10s %10s\n", "round trip", "KVM on QEMU EL2", "KVM on elvisor vEL2", "KVM on KVM (KVM L0)",
+                   "elvisor/1", "KVM L0/1", "elv/KVM L0"
+            print "benchmark,one_level_min,one_level_median,elvisor_l0_min,elvisor_l0_median,kvm_l0_min,kvm_l0_median" > csv
+            for (i = 1; i <= n; i++) {
+                name = order[i]
+                printf "%-20s %18s %20s %20s %10s %10s %10s\n", name, cell(name, 1), cell(name, 2), cell(name, 3),
+                       ratio(name, 2, 1), ratio(name, 3, 1), ratio(name, 2, 3)
+                print name "," min[name, 1] "," med[name, 1] "," min[name, 2] "," med[name, 2] "," min[name, 3] "," med[name, 3] > csv
+            }
+            if (!n) print "(no figures: the runs printed none, see their logs under build/integration)"
+        }' "$results/kvm.txt" "$results/kvm-nested.txt" "$results/kvm-l0.txt"
+    echo "(min / median; ratios of the medians. CSV: $results/nested.csv)"
+    [ -s "$results/kvm-l0.why" ] && echo "(KVM as L0: n/a: $(cat "$results/kvm-l0.why"))"
+    return 0
 }
 
 # The bench guest as L2 under elvisor as L1 (elvisor in elvisor, docs/nested.md
@@ -195,7 +259,12 @@ nested_elvisor_table() {
 # per vCPU and kind when the VM stops. Read from the two nested runs above
 # (Linux KVM as L1: nested_table's log; elvisor as L1: nested_elvisor_table's).
 # Published orientation (NEVE, SOSP 2017): 82 to 126 traps to L0 per L2
-# hypercall without NV2-style deferral, 15 with it.
+# hypercall without NV2-style deferral, 15 with it. With Linux KVM as L0 the
+# same count comes from L0's KVM trace events (kvmrun.l0-trace,
+# tools/kvmrun/l1-hook.sh) in a second run of kvm_l0_round_trips, as tracing
+# costs L0 time: per L0 CPU, which runs that L1 vCPU; only the exits that
+# reach KVM's handle_exit (a lower bound: its hyp code settles some on the
+# spot, which elvisor counts).
 nested_exit_counts() {
     echo
     echo "== exits to elvisor (L0) per L2 exit handled by L1 (count: min / median / max; NEVE: 82-126 without NV2-style deferral, 15 with it)"
@@ -203,6 +272,7 @@ nested_exit_counts() {
     local l1 log
     for l1 in "Linux 6.12 KVM:bench-kvm-nested.log" "elvisor:eie-bench.log"; do
         log=$logdir/${l1#*:}
+        [ -r "$log" ] || { printf "%-28s (no counts: no %s)\n" "${l1%%:*}" "$log"; continue; }
         awk -v l1="${l1%%:*}" '
             /elvisor exits per exit of its guest handled at its vEL2/ {
                 match($0, /vcpu [0-9]+/); cpu = substr($0, RSTART + 5, RLENGTH - 5)
@@ -212,8 +282,34 @@ nested_exit_counts() {
                 printf "%-28s %-8s %22s %22s %22s\n", l1, cpu, c[1], c[2], c[3]; n++ }
             END { if (!n) printf "%-28s (no counts: see %s)\n", l1, FILENAME }' "$log"
     done
+    echo
+    echo "== the same with Linux $(l0_version) KVM as L0 (its trace events: exits reaching handle_exit, a lower bound)"
+    printf "%-28s %-8s %22s %22s %22s\n" "L1" "L0 CPU" "L2 hvc" "L2 other sync" "irq for L1"
+    kvm_l0_round_trips kvmrun.l0-trace >/dev/null
+    log=$logdir/bench-kvm-l0-trace.log
+    [ -r "$log" ] || { printf "%-28s (no counts: %s)\n" "Linux 6.12 KVM" "$(cat "$results/kvm-l0.why" 2>/dev/null)"; return 0; }
+    awk '$1 == "KVM-L0-EXITS" && $4 ~ /^(hvc|sync|irq)$/ {
+             cpu = $3; if (!(cpu in seen)) { seen[cpu] = 1; cpus[++n] = cpu }
+             for (i = 5; i <= 8; i++) { split($i, f, "="); v[f[1]] = f[2] }
+             c[cpu, $4] = v["count"] " : " v["min"] "/" v["median"] "/" v["max"] }
+         $1 == "KVM-L0-EXITS" && $4 !~ /^(hvc|sync|irq)$/ { sub(/^KVM-L0-EXITS /, ""); note = note "\n(" $0 ")" }
+         $1 == "KVM-L0-PATH" { sub(/^KVM-L0-PATH cpu /, ""); paths = paths "\n  L0 CPU " $0 }
+         function cell(cpu, k) { return ((cpu, k) in c) ? c[cpu, k] : "-" }
+         END {
+             for (i = 1; i <= n; i++)
+                 printf "%-28s %-8s %22s %22s %22s\n", "Linux 6.12 KVM", cpus[i], cell(cpus[i], "hvc"), cell(cpus[i], "sync"), cell(cpus[i], "irq")
+             if (!n) printf "%-28s (no counts: see %s)\n", "Linux 6.12 KVM", FILENAME
+             if (note != "") print substr(note, 2)
+             if (paths != "") print "(the L0 exits of the first L2 exit of each kind with the median count, in order:" paths ")"
+         }' "$log"
 }
 
+if [ "$only" = --nested ]; then
+    kvm_figures >"$results/kvm.txt"
+    nested_table
+    nested_exit_counts
+    exit 0
+fi
 if [ "$only" != --linux-boot ]; then
     echo
     round_trip_table

@@ -93,3 +93,18 @@ $(KVM_LINUX_NEW_INITRAMFS): $(KVMRUN) tools/kvm-guests-hook.sh tools/mkinitramfs
 
 .PHONY: kvm-linux-new-initramfs
 kvm-linux-new-initramfs: $(KVM_LINUX_NEW_INITRAMFS)
+
+# KVM as L0 (tools/bench.sh's nested_kvm_l0): booted in the newer kernel
+# (kvm-arm.mode=nested), kvmrun runs make check's Linux 6.12 as L1 at
+# virtual EL2 with the KVM initramfs, whose kvmrun runs the test guests as L2
+# (tools/kvmrun/l1-hook.sh; docs/nested.md §9.25).
+KVM_L0_INITRAMFS := $(BUILD)/kvm-l0-initramfs.cpio.gz
+$(KVM_L0_INITRAMFS): $(KVMRUN) $(KVM_INITRAMFS) tools/kvmrun/l1-hook.sh tools/mkinitramfs tools/initramfs-init.sh \
+                     $(ELVISOR_CACHE)/linux/Image
+	tools/mkinitramfs --add $(KVMRUN):/bin/kvmrun \
+	    --add tools/kvmrun/l1-hook.sh:/etc/elvisor.d/50-kvm-l1 \
+	    --add $(ELVISOR_CACHE)/linux/Image:/l1/Image \
+	    --add $(KVM_INITRAMFS):/l1/initramfs.cpio.gz $@
+
+.PHONY: kvm-l0-initramfs
+kvm-l0-initramfs: $(KVM_L0_INITRAMFS)

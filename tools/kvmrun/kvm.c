@@ -21,6 +21,17 @@
 
 #include "kvmrun.h"
 
+/* Nested virtualization's UAPI (Linux 6.16), missing from older headers. */
+#ifndef KVM_ARM_VCPU_HAS_EL2
+#define KVM_ARM_VCPU_HAS_EL2           7
+#endif
+#ifndef KVM_CAP_ARM_EL2
+#define KVM_CAP_ARM_EL2                240
+#endif
+#ifndef KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ
+#define KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ 9
+#endif
+
 #define DEFAULT_IPA_BITS   40
 #define GIC_NR_IRQS        128      /* 96 SPIs: the UART's and the virtio window's */
 #define MPIDR_AFF_MASK     0xff00ffffffULL
@@ -46,6 +57,7 @@ struct kvm_vm {
     unsigned nr_vcpus;
     size_t run_size;
     bool can_inject_abort;
+    bool el2;               /* the vCPUs start at virtual EL2 */
     bool pin;               /* vCPU i's thread on host CPU i + pin_offset (mod their count) */
     unsigned pin_offset;
     struct kvm_vcpu_init target;
@@ -124,11 +136,13 @@ static bool init_vcpu(struct kvm_vcpu *v)
     struct kvm_vcpu_init init = v->vm->target;
 
     init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+    if (v->vm->el2)
+        init.features[0] |= 1u << KVM_ARM_VCPU_HAS_EL2;
     if (v->idx > 0)
         init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
     if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &init) < 0) {
-        kvmrun_err("KVM_ARM_VCPU_INIT of vCPU %u (target %u, PSCI 0.2) failed: %s", v->idx, init.target,
-                   strerror(errno));
+        kvmrun_err("KVM_ARM_VCPU_INIT of vCPU %u (target %u, PSCI 0.2%s) failed: %s", v->idx, init.target,
+                   v->vm->el2 ? ", EL2" : "", strerror(errno));
         return false;
     }
     return true;
@@ -194,7 +208,7 @@ static bool create_gic(struct kvm_vm *vm)
 {
     struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
     uint64_t dist = KVMRUN_GICD_BASE, redist = KVMRUN_GICR_BASE;
-    uint32_t nr_irqs = GIC_NR_IRQS;
+    uint32_t nr_irqs = GIC_NR_IRQS, maint_intid = KVMRUN_GIC_MAINT_INTID;
 
     if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &dev) < 0) {
         kvmrun_err("this KVM has no in-kernel GICv3 (KVM_CREATE_DEVICE VGIC_V3: %s); kvmrun needs a GICv3 host",
@@ -206,6 +220,8 @@ static bool create_gic(struct kvm_vm *vm)
         && gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist,
                     "the redistributor address")
         && gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, "the number of interrupts")
+        && (!vm->el2 || gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ, 0, &maint_intid,
+                                 "the maintenance interrupt (a guest hypervisor's)"))
         && gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "initialization");
 }
 
@@ -253,6 +269,11 @@ static bool create_vm_fd(struct kvm_vm *vm)
         return false;
     }
     vm->can_inject_abort = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_INJECT_EXT_DABT) > 0;
+    if (vm->el2 && ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_EL2) <= 0) {
+        kvmrun_err("--el2: this KVM offers no virtual EL2 (no KVM_CAP_ARM_EL2): it needs Linux 6.16 or later "
+                   "booted with kvm-arm.mode=nested on a CPU with FEAT_NV2 (dmesg | grep NV2 tells)");
+        return false;
+    }
     return true;
 }
 
@@ -273,6 +294,7 @@ struct kvm_vm *kvm_vm_create(const struct kvmrun_opts *o)
     vm->ram_size = o->mem_size;
     vm->nr_vcpus = o->nr_vcpus;
     vm->pin = o->pin;
+    vm->el2 = o->el2;
     vm->pin_offset = o->pin_offset;
     pthread_mutex_init(&vm->done_lock, NULL);
     pthread_cond_init(&vm->done_cond, NULL);

@@ -25,6 +25,9 @@
 #define KVMRUN_VIRTIO_SLOT   0x200ULL
 #define KVMRUN_VIRTIO_SLOTS  32u
 #define KVMRUN_MAX_VCPUS     8u
+/* A guest hypervisor's vGIC maintenance interrupt: PPI 9, as on QEMU virt
+ * and in elvisor's DTB for a VM with virtual EL2. */
+#define KVMRUN_GIC_MAINT_INTID 25u
 
 /* Exit statuses (also in --help). */
 #define KVMRUN_EXIT_OFF      0   /* the guest called PSCI SYSTEM_OFF */
@@ -46,6 +49,7 @@ struct kvmrun_opts {
     bool no_reboot;
     bool pin;
     unsigned pin_offset;    /* vCPU i on host CPU i + pin_offset */
+    bool el2;               /* the guest starts at virtual EL2 (KVM's nested virtualization) */
 };
 
 /* An image read into memory. */

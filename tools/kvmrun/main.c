@@ -29,7 +29,7 @@ static void usage(FILE *out)
 "Runs IMG as a VM under Linux KVM (/dev/kvm) on the guest platform elvisor\n"
 "gives its VMs (QEMU virt's layout): RAM from 0x40000000, GICv3 (in-kernel,\n"
 "distributor 0x08000000, redistributors from 0x080A0000), the architected\n"
-"timers, PSCI 1.x by HVC (KVM's), a PL011 at 0x09000000 (SPI 1) on\n"
+"timers, PSCI 1.x by HVC (KVM's; by SMC with --el2), a PL011 at 0x09000000 (SPI 1) on\n"
 "stdin/stdout, empty virtio-mmio slots at 0x0A000000, and the DTB elvisor\n"
 "would generate, its address in x0. Other addresses give the guest an\n"
 "external abort.\n"
@@ -46,6 +46,10 @@ static void usage(FILE *out)
 "  --mem SIZE       guest RAM, with K/M/G suffix (default 128M)\n"
 "  --timeout S      stop the guest after S seconds (exit status 124)\n"
 "  --no-input       do not read stdin (the UART receives nothing)\n"
+"  --el2            start the guest at EL2 (KVM's nested virtualization: Linux\n"
+"                   6.16+ with kvm-arm.mode=nested on a CPU with FEAT_NV2);\n"
+"                   the DTB gains the EL2 timers and the GIC maintenance\n"
+"                   interrupt (PPI 9)\n"
 "  --no-reboot      exit at the guest's SYSTEM_RESET (status 5) instead of\n"
 "                   booting it again (RAM kept, images reloaded)\n"
 "  -h, --help       this text\n"
@@ -108,6 +112,8 @@ static int parse_args(int argc, char **argv, struct kvmrun_opts *o)
             o->no_input = true; takes_value = false;
         } else if (!strcmp(a, "--pin")) {
             o->pin = true; takes_value = false;
+        } else if (!strcmp(a, "--el2")) {
+            o->el2 = true; takes_value = false;
         } else if (!strcmp(a, "--no-reboot")) {
             o->no_reboot = true; takes_value = false;
         } else if (a[0] != '-') {
@@ -245,7 +251,10 @@ static int place_guest(const struct kvmrun_opts *o, const struct guest_images *g
         .bootargs = o->cmdline,
         .initrd_start = g->initrd_ipa,
         .initrd_end = o->initrd ? g->initrd_ipa + g->initrd.size : 0,
-        .psci_method = "hvc",
+        /* KVM gives a guest hypervisor's HVC to its own vEL2 vector, as the
+         * architecture does; its PSCI is by SMC (as QEMU's with EL2). */
+        .psci_method = o->el2 ? "smc" : "hvc",
+        .virt_el2 = o->el2,
         .write_devices = vm_dt_virt_devices,
         .devices = &devices,
     };
