@@ -26,6 +26,12 @@ struct vcpu_ext_ops {
     /* A synchronous exit, before elvisor's table sees it: true when the
      * extension handled it. */
     bool (*sync_exit)(struct vcpu *v, uint64_t esr);
+    /* Whether a synchronous exit may be handled on the exit fast path
+     * (trap/exit.h exit_fast): sync_exit(), then elvisor's table, handle it
+     * with the vCPU's GIC state left in the hardware, and the vCPU enters
+     * again without pre_enter(). Only for exits that change nothing
+     * pre_enter() computes. NULL: none. */
+    bool (*exit_is_fast)(const struct vcpu *v, uint64_t esr);
     /* System registers only this kind of vCPU has (the trap table looks
      * here first), or NULL. */
     const struct sysreg_desc *(*sysreg)(uint32_t key);

@@ -16,8 +16,7 @@ static uint32_t syndrome_key(uint64_t esr)
 {
     switch (ESR_EC(esr)) {
     case EC_SYS64:
-        return SYSREG_KEY((esr >> 20) & 3, (esr >> 14) & 7, (esr >> 10) & 0xf, (esr >> 1) & 0xf,
-                          (esr >> 17) & 7);
+        return esr_sysreg_key(esr);
     case EC_WFX:
         return (uint32_t)(esr & ESR_WFX_TI_MASK);
     default:

@@ -753,6 +753,19 @@ static void cptr_traps(struct vcpu *v)
     }
 }
 
+/* A VHE guest hypervisor writes its CPTR_EL2 through the CPACR_EL1 name,
+ * which traps (cptr_traps), and Linux's KVM does so at every entry to its
+ * guest and every exit from it: on the exit fast path. In hyp context
+ * nothing pre_enter() computes depends on it (cptr_traps does not read it
+ * there); a maintenance-interrupt condition L1 set up in its page before
+ * the write is seen at the next exit that is not fast, as it is seen at
+ * the next exit anyway (update_mi). */
+static bool nested_exit_is_fast(const struct vcpu *v, uint64_t esr)
+{
+    return ESR_EC(esr) == EC_SYS64 && esr_sysreg_key(esr) == SYS_CPACR_EL1 && nested_in_hyp(v) &&
+           !v->nested->nvhe;
+}
+
 static bool nested_pre_enter(struct vcpu *v)
 {
     nested_check_irq(v);
@@ -795,6 +808,7 @@ static const struct vcpu_ext_ops nested_ext_ops = {
     .pre_enter = nested_pre_enter,
     .post_exit = nested_vgic_exit,
     .sync_exit = nested_handle_sync,
+    .exit_is_fast = nested_exit_is_fast,
     .sysreg = nested_sysreg_lookup,
     .inject_spsr = nested_injected_spsr,
     .timer_map = nested_timer_map,

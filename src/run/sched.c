@@ -287,10 +287,11 @@ static void run(struct pcpu *p, struct vcpu *v)
         vgic_flush_lrs(vgic, v->id);
         vgic_hw_load_lrs(v);
     }
-    /* A plain vCPU's HVC, system-register, MMIO and FP/SIMD exits are
-     * handled from the exit vector while its LRs hold nothing (exit_fast):
-     * only what that cannot finish comes back here. */
-    code = guest_enter(&v->regs, own_lrs || v->ext ? NULL : exit_fast);
+    /* A plain vCPU's HVC, system-register, MMIO and FP/SIMD exits (and
+     * those an extension names) are handled from the exit vector while its
+     * LRs hold nothing (exit_fast): only what that cannot finish comes back
+     * here. */
+    code = guest_enter(&v->regs, own_lrs ? NULL : exit_fast);
     if (own_lrs) {
         v->ext->post_exit(v);
     } else {

@@ -213,13 +213,15 @@ uint64_t exit_fast(void *regs)
     struct vgic *vgic = &v->vm->vgic;
     uint64_t esr = read_sysreg(esr_el2);
     const struct exit_kind *k = &exit_table[ESR_EC(esr)];
+    bool fast = v->ext ? v->ext->exit_is_fast && v->ext->exit_is_fast(v, esr) : k->fast;
     uint32_t gen;
 
-    if (!k->fast || !vgic_lrs_idle(vgic, v->id))
+    if (!fast || !vgic_lrs_idle(vgic, v->id))
         return EXIT_SYNC;
     gen = vgic_gen(vgic);
     count_sync_exit(v, esr);
-    k->handle(v, esr);
+    if (!v->ext || !v->ext->sync_exit(v, esr))
+        (k->handle ? k->handle : handle_unknown)(v, esr);
     return stays_entered(this_pcpu(), v, gen) ? EXIT_REENTER : EXIT_SYNC_DONE;
 }
 

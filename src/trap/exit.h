@@ -12,7 +12,8 @@ struct vcpu;
  * for the caller, which routes them (run/irq.c). */
 bool handle_exit(struct vcpu *v, uint64_t exit_code);
 /* The exit fast path, guest_enter()'s on_sync hook (arch/arm64/hyp.h) for
- * a plain vCPU (no v->ext) running on elvisor's list registers. While the
+ * a vCPU running on elvisor's list registers (for a vCPU with v->ext, the
+ * exits its exit_is_fast() names, core/vcpu_ext.h). While the
  * vGIC holds nothing in the vCPU's LRs (its view of the vCPU is exact and
  * the hardware LRs are all zero), an exit of a kind the exit table marks
  * fast is handled with the guest's GIC state left in the hardware, and

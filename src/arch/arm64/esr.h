@@ -125,6 +125,13 @@ struct sysreg_access {
 #define SYSREG_KEY_OP2(key)     ((unsigned)((key) >> SYSREG_KEY_OP2_SHIFT) & SYSREG_KEY_OP2_MASK)
 
 void esr_decode_sysreg(uint64_t esr, struct sysreg_access *a);
+
+/* The key of an MSR/MRS syndrome's register (EC 0x18; Rt and direction
+ * ignored). */
+static inline uint32_t esr_sysreg_key(uint64_t esr)
+{
+    return SYSREG_KEY((esr >> 20) & 3, (esr >> 14) & 7, (esr >> 10) & 0xf, (esr >> 1) & 0xf, (esr >> 17) & 7);
+}
 uint32_t sysreg_access_key(const struct sysreg_access *a);
 
 /* The IPA of a stage-2 abort from HPFAR_EL2 and the page offset in FAR_EL2. */

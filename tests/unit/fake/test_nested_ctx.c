@@ -339,6 +339,31 @@ static void test_a_permission_fault_of_l2_takes_its_ipa_from_its_stage1(void **s
     assert_int_equal(vm->state, VM_RUNNING);
 }
 
+/* Linux's KVM as a VHE guest hypervisor writes its CPTR_EL2 through the
+ * CPACR_EL1 name at every entry to its guest and every exit from it. The
+ * write traps (TCPAC) and is handled on the exit fast path: the vCPU
+ * enters again with its GIC state left in the hardware (no ICH_HCR_EL2
+ * write between the two entries), TCPAC kept aside, FPEN in the hardware
+ * CPACR_EL1 (written through its _EL12 name). The HVC after it takes the
+ * run loop's way. */
+static void test_its_cptr_through_cpacr_is_a_fast_exit(void **state)
+{
+    int first, second;
+
+    fake_log_clear();
+    fake_exit_msr(0, 1, 0, 2, 3, (1ULL << 31) | (3ULL << 20));     /* TCPAC, FPEN */
+    fake_exit_sync(fake_esr(EC_HVC64, 0));
+    assert_int_equal(fake_loop(0), FAKE_STOP_NO_EXIT);
+    first = fake_log_find("guest enter", 0);
+    second = fake_log_find("guest enter", (unsigned)first + 1);
+    assert_true(first >= 0 && second > first);
+    assert_int_equal(fake_log_find("msr s3_5_c1_c0_2 0x300000", (unsigned)first), first + 1);
+    assert_int_equal(second, first + 2);
+    assert_true(fake_log_find("msr s3_4_c12_c11_0", (unsigned)second) > second);   /* the HVC's way */
+    assert_int_equal(vcpu_cell_read(v, VREG_CPTR_EL2) & (1ULL << 31), 1ULL << 31);
+    assert_int_equal(v->nr_exits, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup(test_l1s_eret_runs_l2_and_l2s_hvc_returns_to_l1, setup),
         cmocka_unit_test_setup(test_an_undef_in_vel2_is_taken_to_its_own_el2, setup),
         cmocka_unit_test_setup(test_a_permission_fault_of_l2_takes_its_ipa_from_its_stage1, setup),
+        cmocka_unit_test_setup(test_its_cptr_through_cpacr_is_a_fast_exit, setup),
     };
     return cmocka_run_group_tests_name("nested context switch on the fake arch", tests, NULL, NULL);
 }
