@@ -291,7 +291,7 @@ static void run(struct pcpu *p, struct vcpu *v)
      * those an extension names) are handled from the exit vector while its
      * LRs hold nothing (exit_fast): only what that cannot finish comes back
      * here. */
-    code = guest_enter(&v->regs, own_lrs ? NULL : exit_fast);
+    code = guest_enter(&v->regs, own_lrs ? NULL : !v->ext ? exit_fast : v->ext->exit_is_fast ? exit_fast_ext : NULL);
     if (own_lrs) {
         v->ext->post_exit(v);
     } else {

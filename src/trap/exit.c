@@ -207,22 +207,50 @@ static inline bool stays_entered(const struct pcpu *p, const struct vcpu *v, uin
            !__atomic_load_n(&v->on_pending, __ATOMIC_RELAXED) && v->wait == VCPU_RUNNING;
 }
 
+static inline __attribute__((always_inline)) struct vcpu *vcpu_of_regs(void *regs)
+{
+    return (struct vcpu *)(void *)((char *)regs - offsetof(struct vcpu, regs));
+}
+
+/* The handling both fast paths share, once the exit is known to be fast. */
+static inline __attribute__((always_inline)) uint64_t handle_fast(struct vcpu *v, uint64_t esr,
+                                                                  exit_handler_fn fn)
+{
+    uint32_t gen = vgic_gen(&v->vm->vgic);
+
+    count_sync_exit(v, esr);
+    fn(v, esr);
+    return stays_entered(this_pcpu(), v, gen) ? EXIT_REENTER : EXIT_SYNC_DONE;
+}
+
 uint64_t exit_fast(void *regs)
 {
-    struct vcpu *v = (struct vcpu *)(void *)((char *)regs - offsetof(struct vcpu, regs));
-    struct vgic *vgic = &v->vm->vgic;
+    struct vcpu *v = vcpu_of_regs(regs);
     uint64_t esr = read_sysreg(esr_el2);
     const struct exit_kind *k = &exit_table[ESR_EC(esr)];
-    bool fast = v->ext ? v->ext->exit_is_fast && v->ext->exit_is_fast(v, esr) : k->fast;
-    uint32_t gen;
 
-    if (!fast || !vgic_lrs_idle(vgic, v->id))
+    if (!k->fast || !vgic_lrs_idle(&v->vm->vgic, v->id))
         return EXIT_SYNC;
-    gen = vgic_gen(vgic);
-    count_sync_exit(v, esr);
-    if (!v->ext || !v->ext->sync_exit(v, esr))
-        (k->handle ? k->handle : handle_unknown)(v, esr);
-    return stays_entered(this_pcpu(), v, gen) ? EXIT_REENTER : EXIT_SYNC_DONE;
+    return handle_fast(v, esr, k->handle);
+}
+
+/* As handle_exit() does for a vCPU with an extension: its handler first. */
+static void ext_then_table(struct vcpu *v, uint64_t esr)
+{
+    exit_handler_fn fn = exit_table[ESR_EC(esr)].handle;
+
+    if (!v->ext->sync_exit(v, esr))
+        (fn ? fn : handle_unknown)(v, esr);
+}
+
+uint64_t exit_fast_ext(void *regs)
+{
+    struct vcpu *v = vcpu_of_regs(regs);
+    uint64_t esr = read_sysreg(esr_el2);
+
+    if (!v->ext->exit_is_fast(v, esr) || !vgic_lrs_idle(&v->vm->vgic, v->id))
+        return EXIT_SYNC;
+    return handle_fast(v, esr, ext_then_table);
 }
 
 bool handle_exit(struct vcpu *v, uint64_t exit_code)

@@ -12,8 +12,7 @@ struct vcpu;
  * for the caller, which routes them (run/irq.c). */
 bool handle_exit(struct vcpu *v, uint64_t exit_code);
 /* The exit fast path, guest_enter()'s on_sync hook (arch/arm64/hyp.h) for
- * a vCPU running on elvisor's list registers (for a vCPU with v->ext, the
- * exits its exit_is_fast() names, core/vcpu_ext.h). While the
+ * a plain vCPU (no v->ext) running on elvisor's list registers. While the
  * vGIC holds nothing in the vCPU's LRs (its view of the vCPU is exact and
  * the hardware LRs are all zero), an exit of a kind the exit table marks
  * fast is handled with the guest's GIC state left in the hardware, and
@@ -22,6 +21,11 @@ bool handle_exit(struct vcpu *v, uint64_t exit_code);
  * and end the next run at once. EXIT_SYNC_DONE: handled, but something
  * the run loop decides changed; EXIT_SYNC: not handled (handle_exit()). */
 uint64_t exit_fast(void *regs);
+/* The same for a vCPU with an extension that names fast exits
+ * (exit_is_fast, core/vcpu_ext.h): only those; its sync_exit() first, as
+ * handle_exit() does. A separate hook so that the plain one's path does
+ * not grow. */
+uint64_t exit_fast_ext(void *regs);
 
 /* A data abort at VM IPA ipa (VA far): emulated when it hits a device
  * region, else an external abort injected (also for a guest's guest whose
