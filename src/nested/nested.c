@@ -24,19 +24,6 @@
 #define ID_AA64PFR0_RAS(pfr0) (((pfr0) >> 28) & 0xf)  /* FEAT_RAS */
 #define VSESR_EL2           S3_4_C5_C2_3
 
-/* Trapped system instructions (op0 = 1): TLB maintenance (CRn = 8, or 9
- * for the nXS forms) of the EL2 regimes and of stage 2 (op1 = 4, trapped
- * by NV) or of the EL1&0 regime (op1 = 0, trapped by TTLB); address
- * translation (CRn = 7, CRm = 8 or 9) of stage 1 of EL1&0 (op1 = 0,
- * trapped by HCR_EL2.AT) or of EL2 (op1 = 4, trapped by NV). */
-#define SYS_INSN_OP0        1
-#define SYS_INSN_EL1_OP1    0
-#define TLBI_EL2_OP1        4
-#define TLBI_CRN            8
-#define TLBI_NXS_CRN        9
-#define AT_CRN              7
-#define AT_CRM              8
-#define AT_PAN_CRM          9
 
 /* hyp_features.e2h0 is the signed field: NI_NV1 (0b1110) reads -2, NI
  * (0b1111, E2H RES1 with NV1 implemented: elvisor as a guest hypervisor
@@ -196,13 +183,6 @@ uint64_t nested_injected_spsr(const struct vcpu *v, uint64_t hw_pstate)
     return (nested_in_hyp(v) || (v->hcr & HCR_EL2_NV)) ? nested_spsr_to_vel2(hw_pstate) : hw_pstate;
 }
 
-static uint64_t vhcr(const struct vcpu *v)
-{
-    const struct nested_vhcr_masks *m = &v->nested->vhcr_masks;
-
-    return (vncr_reg_read(v, VREG_HCR_EL2) & m->keep) | m->set;
-}
-
 /* Its controls over its guest's timers sit in the bits of CNTHCTL_EL2 kept
  * aside (el2_regs.c), with E2H = 0 the whole register. */
 uint64_t nested_vcnthctl(const struct vcpu *v)
@@ -214,7 +194,7 @@ uint64_t nested_vcnthctl(const struct vcpu *v)
  * through SMC for a guest with EL2, as on QEMU's virt with EL2. */
 static void handle_hvc(struct vcpu *v, uint64_t esr)
 {
-    if (vhcr(v) & HCR_EL2_HCD) {
+    if (nested_vhcr(v) & HCR_EL2_HCD) {
         /* HVC disabled: UNDEFINED at the HVC itself, which ELR_EL2 is past. */
         v->regs.pc -= 4;
         inject_undef(v);
@@ -301,7 +281,7 @@ bool nested_vgic_enter(struct vcpu *v)
      * interface it programs, enabled or not (KVM leaves ICH_HCR_EL2.En
      * clear while no LR is in use): never elvisor's, which holds its own
      * interrupts and priorities. */
-    if (nested_in_hyp(v) || !(vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO)))
+    if (nested_in_hyp(v) || !(nested_vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO)))
         return false;
     img->nr_apr = vgic_v3_cpu_if(&v->vm->vgic, v->id)->nr_apr;
     /* An LR with HW = 1 names one of its own (virtual) interrupts: linked
@@ -402,7 +382,7 @@ void nested_check_irq(struct vcpu *v)
     if (v->vm->gic_version == 3)
         update_mi(v);
     vse_taken(v);
-    route = vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO);
+    route = nested_vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO);
     if (nested_in_hyp(v) || !route)
         return;
     groups = vgic_vcpu_pending_groups(&v->vm->vgic, v->id);
@@ -473,7 +453,7 @@ static bool enter_l2_vncr(struct vcpu *v, uint64_t vh, uint64_t spsr)
 
 static void enter_l2(struct vcpu *v, uint64_t spsr)
 {
-    uint64_t vh = vhcr(v), root = v->vm->s2.root;
+    uint64_t vh = nested_vhcr(v), root = v->vm->s2.root;
     struct vmid_ctx *vmid = &v->vm->l2_vmid;
 
     if (!enter_l2_vncr(v, vh, spsr))
@@ -504,7 +484,7 @@ static void handle_eret(struct vcpu *v, uint64_t esr)
         inject_undef(v);
         return;
     }
-    switch (nested_eret(spsr, vhcr(v), v->regs.pstate, &pstate)) {
+    switch (nested_eret(spsr, nested_vhcr(v), v->regs.pstate, &pstate)) {
     case NESTED_ERET_HYP:
     case NESTED_ERET_ILLEGAL:
         v->regs.pc = hyp_elr(v);
@@ -517,134 +497,11 @@ static void handle_eret(struct vcpu *v, uint64_t esr)
     }
 }
 
-/* The EL1 regime an EL1-named TLBI or AT from vEL2 means: with vE2H =
- * vTGE = 1 the guest hypervisor's own EL2&0 regime, else its guest's
- * EL1&0 regime (docs/nested.md §1.4). */
-static bool l1_regime(const struct vcpu *v)
-{
-    return (vhcr(v) & (HCR_EL2_E2H | HCR_EL2_TGE)) == (HCR_EL2_E2H | HCR_EL2_TGE);
-}
-
-/* TLB maintenance from vEL2. The guest hypervisor's own EL2&0 regime is the
- * hardware EL1&0 regime under the VM's VMID; its guest's EL1&0 regime runs
- * under the nested VMID on the VM's stage 2 (vHCR.VM = 0) or under a shadow
- * context's VMID (vHCR.VM = 1). Each is invalidated whole: more than
- * asked, never less. The EL2-only forms (op1 = 4: EL2 regimes, IPAS2*,
- * VMALLS12E1*, ALLE1*) may concern any, and may mean its stage 2 changed:
- * every shadow context is emptied. */
-static void handle_tlbi(struct vcpu *v, unsigned op1)
-{
-    if (op1 == TLBI_EL2_OP1 || l1_regime(v))
-        tlb_flush_vmid(vm_vttbr(v->vm));
-    /* A nested context that never ran has no VMID and no entries. */
-    if ((op1 == TLBI_EL2_OP1 || !l1_regime(v)) && vmid_last(&v->vm->l2_vmid))
-        tlb_flush_vmid(nested_vttbr(v->vm));
-    if (op1 == TLBI_EL2_OP1)
-        shadow_s2_invalidate(v->vm, true);
-    else if (!l1_regime(v))
-        shadow_s2_invalidate(v->vm, false);
-}
-
-#define AT_FN(name, crm, op2) \
-    static void name(uint64_t va) { sys_at(crm, op2, va); }
-AT_FN(at_s1e1r, 8, 0)
-AT_FN(at_s1e1w, 8, 1)
-AT_FN(at_s1e0r, 8, 2)
-AT_FN(at_s1e0w, 8, 3)
-AT_FN(at_s1e1rp, 9, 0)
-AT_FN(at_s1e1wp, 9, 1)
-
-/* AT S1E1RP/WP check the PSTATE.PAN of the PE that executes them: elvisor's
- * at EL2 is made the guest's for the translation. */
-static void at_with_pan(struct vcpu *v, void (*at)(uint64_t), uint64_t va, bool own)
-{
-    uint64_t pan = read_sysreg_s(SYS_PAN);
-
-    write_sysreg_s(SYS_PAN, v->regs.pstate & PSR_PAN);
-    isb();
-    if (own)
-        at(va);
-    else
-        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_EL2_VM) != 0);
-    write_sysreg_s(SYS_PAN, pan);
-    isb();
-}
-
-/* AT S1E1R/W, S1E0R/W, S1E1RP/WP (HCR_EL2.AT), AT S1E2R/W and AT
- * S12E1R/W, S12E0R/W (NV). The guest's own regime is in the hardware; its
- * guest's is loaded around the translation, and for S12 its stage 2 is
- * walked after (shadow_s2.c nested_at_s12; in its own regime, vE2H = vTGE
- * = 1, there is no stage 2 and S12 is the stage-1 form). Returns false for
- * the forms elvisor does not know (the sysreg table then makes them
- * UNDEFINED with a log line). */
-#define AT_S12_FIRST_OP2    4
-#define AT_S12_LAST_OP2     7
-
-static bool handle_at(struct vcpu *v, const struct sysreg_access *a)
-{
-    static void (*const el1[])(uint64_t) = { at_s1e1r, at_s1e1w, at_s1e0r, at_s1e0w };
-    void (*at)(uint64_t) = NULL;
-    uint64_t va = vcpu_get_reg(v, a->reg);
-    bool own = l1_regime(v);
-
-    if (a->op1 == TLBI_EL2_OP1 && a->crm == AT_CRM && a->op2 >= AT_S12_FIRST_OP2 &&
-        a->op2 <= AT_S12_LAST_OP2) {
-        at = el1[a->op2 - AT_S12_FIRST_OP2];
-        if (own) {
-            at(va);
-            isb();
-        } else {
-            nested_at_s12(v, at, va, (a->op2 & 1) != 0, (vhcr(v) & HCR_EL2_VM) != 0);
-        }
-        vcpu_skip_instr(v);
-        return true;
-    }
-    if (a->op1 == TLBI_EL2_OP1 && a->crm == AT_CRM && a->op2 <= 1) {
-        at = a->op2 ? at_s1e1w : at_s1e1r;
-        own = true;
-    } else if (a->op1 == SYS_INSN_EL1_OP1 && a->crm == AT_CRM && a->op2 <= 3) {
-        at = el1[a->op2];
-    } else if (a->op1 == SYS_INSN_EL1_OP1 && a->crm == AT_PAN_CRM && a->op2 <= 1) {
-        at = a->op2 ? at_s1e1wp : at_s1e1rp;
-    }
-    if (!at)
-        return false;
-    /* Only a CPU with FEAT_PAN2 traps them (else they are UNDEFINED at
-     * EL1), so PSTATE.PAN exists. */
-    if (a->crm == AT_PAN_CRM) {
-        at_with_pan(v, at, va, own);
-    } else if (own) {
-        at(va);
-        isb();
-    } else {
-        nested_at_in_l2(v, at, va, (vhcr(v) & HCR_EL2_VM) != 0);
-    }
-    vcpu_skip_instr(v);
-    return true;
-}
-
-static bool handle_sys_insn(struct vcpu *v, uint64_t esr)
-{
-    struct sysreg_access a;
-
-    esr_decode_sysreg(esr, &a);
-    if (a.op0 != SYS_INSN_OP0)
-        return false;
-    if ((a.op1 == TLBI_EL2_OP1 || a.op1 == SYS_INSN_EL1_OP1) && (a.crn == TLBI_CRN || a.crn == TLBI_NXS_CRN)) {
-        handle_tlbi(v, a.op1);
-        vcpu_skip_instr(v);
-        return true;
-    }
-    if (a.crn == AT_CRN && (a.op1 == TLBI_EL2_OP1 || a.op1 == SYS_INSN_EL1_OP1))
-        return handle_at(v, &a);
-    return false;
-}
-
 /* Its ICH_HCR_EL2 traps its guest's ICC_* accesses only where its guest
  * runs on its interface image (nested_vgic_enter's condition). */
 static uint64_t l2_ich_traps(struct vcpu *v)
 {
-    if (v->vm->gic_version != 3 || !(vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO)))
+    if (v->vm->gic_version != 3 || !(nested_vhcr(v) & (HCR_EL2_IMO | HCR_EL2_FMO)))
         return 0;
     return vncr_reg_read(v, VREG_ICH_HCR_EL2) & NESTED_ICH_HCR_TRAPS;
 }
@@ -679,7 +536,7 @@ static bool handle_l2_sync(struct vcpu *v, uint64_t esr)
      * HCR_EL2 (NESTED_FWD_HCR_ONLY): the hypercall path reads no more.
      * No AMU or trace unit is offered (trap/id_regs.c): their registers
      * are UNDEFINED for its guest whatever its CPTR_EL2 says. */
-    struct nested_ctls c = { .hcr = vhcr(v) };
+    struct nested_ctls c = { .hcr = nested_vhcr(v) };
 
     if (!NESTED_FWD_HCR_ONLY(ESR_EC(esr))) {
         c.cnthctl = nested_vcnthctl(v);
@@ -719,7 +576,7 @@ bool nested_handle_sync(struct vcpu *v, uint64_t esr)
         handle_eret(v, esr);
         return true;
     case EC_SYS64:
-        return handle_sys_insn(v, esr);
+        return nested_sys_insn(v, esr);
     case EC_DABT_CUR:
         if (!(esr & ESR_DABT_VNCR))
             return false;

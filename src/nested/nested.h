@@ -124,6 +124,15 @@ static inline void vncr_reg_write(struct vcpu *v, enum vcpu_reg r, uint64_t val)
     vcpu_reg_write_in(v, r, VCPU_CTX_HYP, val);
 }
 
+/* Its HCR_EL2 (vHCR) as elvisor reads it: the page's value with what the
+ * VM's ID registers make RES0/RES1 applied (vhcr_masks). */
+static inline uint64_t nested_vhcr(const struct vcpu *v)
+{
+    const struct nested_vhcr_masks *m = &v->nested->vhcr_masks;
+
+    return (vncr_reg_read(v, VREG_HCR_EL2) & m->keep) | m->set;
+}
+
 /* The slot of r, and of the registers after it in VCPU_VNCR_ONLY (the
  * LRs, the active priorities: consecutive in the page too). For an r the
  * caller indexes: every VCPU_VNCR_ONLY row is the same VNCR slot in every
@@ -321,6 +330,9 @@ void nested_load(struct vcpu *v);
 /* Exits a vEL2 vCPU handles differently (HVC, ERET, EL2 TLB maintenance,
  * VNCR faults); false when the normal exit table applies. */
 bool nested_handle_sync(struct vcpu *v, uint64_t esr);
+/* A TLBI or AT instruction trapped from vEL2 (sys_insn.c): handled, or
+ * false for any other system instruction or register access. */
+bool nested_sys_insn(struct vcpu *v, uint64_t esr);
 /* The context switch (ctx.c). The guest's guest's VTTBR_EL2 on the VM's
  * stage 2 (vHCR.VM = 0), for TLB maintenance: under the VM's l2_vmid. */
 uint64_t nested_vttbr(const struct vm *vm);
