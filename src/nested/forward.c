@@ -331,7 +331,7 @@ static bool row_matches(const struct nested_fwd *r, uint64_t esr, uint32_t key)
     return r->dir == NDIR_ANY || (r->dir == NDIR_READ) == is_read;
 }
 
-enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c)
+enum nested_l2_exit nested_l2_exit_kind_scan(uint64_t esr, const struct nested_ctls *c)
 {
     uint32_t key = syndrome_key(esr);
 
@@ -341,6 +341,110 @@ enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *
             return r->kind;
     }
     return NESTED_L2_ELVISOR;
+}
+
+/* An index of the register rows (EC 0x18, most of the table), so that a
+ * register access of L2 looks only at the rows that can match it: a slot
+ * per op0:op1:CRn of the key, holding every row that can match in it (a
+ * key range may span several slots; a masked range is tested against each
+ * slot's op0:op1:CRn). The slots keep the table's order, so the first
+ * candidate that matches is the row a scan of the whole table finds (host
+ * test: test_nested_fwd test_index_agrees_with_scan). The other exits'
+ * rows are the first of the table: they are scanned. Built once, at the
+ * first lookup; a table too large for it keeps the scan. */
+#define KEY_SLOT_SHIFT      SYSREG_KEY_CRN_SHIFT
+#define KEY_SLOT_LOW        ((1u << KEY_SLOT_SHIFT) - 1)
+#define NR_SLOTS            (1u << (16 - KEY_SLOT_SHIFT))
+#define INDEX_MAX           2048u
+
+_Static_assert(NR_FWD <= 255, "row numbers are bytes");
+
+enum { INDEX_NONE, INDEX_BUILDING, INDEX_READY, INDEX_SCAN };
+static int index_state;
+static uint16_t slot_start[NR_SLOTS + 1];
+static uint8_t slot_rows[INDEX_MAX];
+
+static bool row_in_slot(const struct nested_fwd *r, unsigned slot)
+{
+    uint32_t base = slot << KEY_SLOT_SHIFT;
+
+    if (r->ec != EC_SYS64)
+        return false;
+    if (r->key_mask) {
+        if (r->key_mask & KEY_SLOT_LOW)
+            return true;            /* depends on CRm/op2: every slot */
+        return (base & r->key_mask) >= r->lo && (base & r->key_mask) <= r->hi;
+    }
+    return slot >= (r->lo >> KEY_SLOT_SHIFT) && slot <= (r->hi >> KEY_SLOT_SHIFT);
+}
+
+static int build_index(void)
+{
+    unsigned n = 0;
+
+    for (unsigned slot = 0; slot < NR_SLOTS; slot++) {
+        slot_start[slot] = (uint16_t)n;
+        for (unsigned i = 0; i < NR_FWD; i++) {
+            if (!row_in_slot(&fwd_table[i], slot))
+                continue;
+            if (n == INDEX_MAX)
+                return INDEX_SCAN;
+            slot_rows[n++] = (uint8_t)i;
+        }
+    }
+    slot_start[NR_SLOTS] = (uint16_t)n;
+    return INDEX_READY;
+}
+
+static int __attribute__((noinline)) index_build_once(void)
+{
+    int st, none = INDEX_NONE;
+
+    if (__atomic_compare_exchange_n(&index_state, &none, INDEX_BUILDING, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        st = build_index();
+        __atomic_store_n(&index_state, st, __ATOMIC_RELEASE);
+        return st;
+    }
+    while ((st = __atomic_load_n(&index_state, __ATOMIC_ACQUIRE)) < INDEX_READY)
+        ;
+    return st;
+}
+
+static inline int index_ready(void)
+{
+    int st = __atomic_load_n(&index_state, __ATOMIC_ACQUIRE);
+
+    return st >= INDEX_READY ? st : index_build_once();
+}
+
+/* Out of line, so that the other exits' way through nested_l2_exit_kind()
+ * sets up no frame for it. */
+static enum nested_l2_exit __attribute__((noinline)) sysreg_kind(uint64_t esr, const struct nested_ctls *c)
+{
+    uint32_t key = esr_sysreg_key(esr);
+    unsigned slot = key >> KEY_SLOT_SHIFT;
+
+    if (index_ready() != INDEX_READY)
+        return nested_l2_exit_kind_scan(esr, c);
+    for (unsigned j = slot_start[slot]; j < slot_start[slot + 1]; j++) {
+        const struct nested_fwd *r = &fwd_table[slot_rows[j]];
+        if (row_matches(r, esr, key) && row_holds(r, c))
+            return r->kind;
+    }
+    return NESTED_L2_ELVISOR;
+}
+
+enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c)
+{
+    if (ESR_EC(esr) != EC_SYS64)
+        return nested_l2_exit_kind_scan(esr, c);
+    return sysreg_kind(esr, c);
+}
+
+bool nested_fwd_indexed(void)
+{
+    return index_ready() == INDEX_READY;
 }
 
 /* MDCR_EL2.TDE makes TDA, TDOSA and TDRA behave as 1 (Arm ARM). */

@@ -244,6 +244,11 @@ bool nested_cptr_traps_fp(uint64_t cptr, bool e2h);
 #define NESTED_CNTHCTL_OPEN     (NESTED_CNTHCTL_EL1PCTEN | NESTED_CNTHCTL_EL1PTEN)
 /* forward.c: the table of what its guest's exits are forwarded on. */
 enum nested_l2_exit nested_l2_exit_kind(uint64_t esr, const struct nested_ctls *c);
+/* The same by a scan of the whole table, which the index behind
+ * nested_l2_exit_kind() must agree with (host test); and whether that
+ * index is in use (false: the table outgrew it and every lookup scans). */
+enum nested_l2_exit nested_l2_exit_kind_scan(uint64_t esr, const struct nested_ctls *c);
+bool nested_fwd_indexed(void);
 /* The debug traps its MDCR_EL2 asks for: TDA, TDOSA, TDRA (all with TDE). */
 uint64_t nested_mdcr_traps(uint64_t mdcr);
 /* Its CNTHCTL_EL2 in the E2H = 1 layout (e2h: it is in that layout). */

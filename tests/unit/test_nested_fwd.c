@@ -571,6 +571,42 @@ static void test_l2_cptr_forwarding(void **state)
     assert_int_equal(nested_l2_exit_kind(amcr, &c), NESTED_L2_TO_VEL2);
 }
 
+/* The index behind nested_l2_exit_kind() gives, for every register access
+ * of L2 (each op0:op1:CRn:CRm:op2, read and write) and every other EC, the
+ * answer a scan of the whole table gives, under controls all clear, all
+ * set, and random ones. */
+static void test_index_agrees_with_scan(void **state)
+{
+    struct nested_ctls ctls[6] = {
+        { 0, 0, 0, 0, 0, 0 },
+        { ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL },
+    };
+
+    (void)state;
+    for (unsigned i = 2; i < 6; i++)
+        ctls[i] = (struct nested_ctls){ rnd(), rnd(), rnd(), rnd(), rnd(), rnd() };
+    assert_true(nested_fwd_indexed());
+    for (unsigned i = 0; i < 6; i++) {
+        for (uint32_t key = 0; key < (1u << 16); key++) {
+            uint64_t iss = ((uint64_t)(key >> 14) << 20) | ((uint64_t)((key >> 11) & 7) << 14) |
+                           ((uint64_t)((key >> 7) & 0xf) << 10) | ((uint64_t)((key >> 3) & 0xf) << 1) |
+                           ((uint64_t)(key & 7) << 17);
+            for (unsigned rd = 0; rd < 2; rd++) {
+                uint64_t esr = ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | iss | rd;
+                if (nested_l2_exit_kind(esr, &ctls[i]) != nested_l2_exit_kind_scan(esr, &ctls[i]))
+                    fail_msg("key 0x%x %s, controls %u: index and scan disagree", key, rd ? "read" : "write", i);
+            }
+        }
+        for (unsigned ec = 0; ec < EC_NR; ec++) {
+            for (unsigned ti = 0; ti < 4; ti++) {
+                uint64_t esr = ((uint64_t)ec << ESR_EC_SHIFT) | ESR_IL | ti;
+                if (nested_l2_exit_kind(esr, &ctls[i]) != nested_l2_exit_kind_scan(esr, &ctls[i]))
+                    fail_msg("EC 0x%x ISS %u, controls %u: index and scan disagree", ec, ti, i);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -589,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_l2_cache_tlb_forwarding),
         cmocka_unit_test(test_l2_cptr_forwarding),
         cmocka_unit_test(test_l2_sgi_forwarding),
+        cmocka_unit_test(test_index_agrees_with_scan),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
