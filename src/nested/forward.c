@@ -350,8 +350,9 @@ enum nested_l2_exit nested_l2_exit_kind_scan(uint64_t esr, const struct nested_c
  * slot's op0:op1:CRn). The slots keep the table's order, so the first
  * candidate that matches is the row a scan of the whole table finds (host
  * test: test_nested_fwd test_index_agrees_with_scan). The other exits'
- * rows are the first of the table: they are scanned. Built once, at the
- * first lookup; a table too large for it keeps the scan. */
+ * rows are the first of the table: they are scanned. Built once, when the
+ * first vEL2 VM is created (nested_vm_attach; a host test's first lookup
+ * builds it too); a table too large for it keeps the scan. */
 #define KEY_SLOT_SHIFT      SYSREG_KEY_CRN_SHIFT
 #define KEY_SLOT_LOW        ((1u << KEY_SLOT_SHIFT) - 1)
 #define NR_SLOTS            (1u << (16 - KEY_SLOT_SHIFT))
