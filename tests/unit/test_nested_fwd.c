@@ -588,11 +588,8 @@ static void test_index_agrees_with_scan(void **state)
     assert_true(nested_fwd_indexed());
     for (unsigned i = 0; i < 6; i++) {
         for (uint32_t key = 0; key < (1u << 16); key++) {
-            uint64_t iss = ((uint64_t)(key >> 14) << 20) | ((uint64_t)((key >> 11) & 7) << 14) |
-                           ((uint64_t)((key >> 7) & 0xf) << 10) | ((uint64_t)((key >> 3) & 0xf) << 1) |
-                           ((uint64_t)(key & 7) << 17);
             for (unsigned rd = 0; rd < 2; rd++) {
-                uint64_t esr = ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | iss | rd;
+                uint64_t esr = A_SYS(key >> 14, (key >> 11) & 7, (key >> 7) & 0xf, (key >> 3) & 0xf, key & 7, 0, rd);
                 if (nested_l2_exit_kind(esr, &ctls[i]) != nested_l2_exit_kind_scan(esr, &ctls[i]))
                     fail_msg("key 0x%x %s, controls %u: index and scan disagree", key, rd ? "read" : "write", i);
             }
