@@ -232,6 +232,11 @@ bool guest_gic_private_active(unsigned intid)
     return mmio_read32(private_frame() + GICD_ISACTIVER(0)) & (1U << (intid % 32));
 }
 
+void guest_gic_set_active_private(unsigned intid)
+{
+    mmio_write32(private_frame() + GICD_ISACTIVER(0), 1U << (intid % 32));
+}
+
 void guest_gic_clear_active_private(unsigned intid)
 {
     mmio_write32(private_frame() + GICD_ICACTIVER(0), 1U << (intid % 32));

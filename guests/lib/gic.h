@@ -134,7 +134,9 @@ bool guest_gic_private_enabled(unsigned intid);
  * GICD_ISPENDR0 / GICD_ISACTIVER0 bit (v2), of a PPI. */
 bool guest_gic_private_pending(unsigned intid);
 bool guest_gic_private_active(unsigned intid);
-/* Clears a PPI's active state through ICACTIVER0 of the same frame. */
+/* Sets / clears a PPI's active state through ISACTIVER0 / ICACTIVER0 of
+ * the same frame. */
+void guest_gic_set_active_private(unsigned intid);
 void guest_gic_clear_active_private(unsigned intid);
 void guest_gic_enable_spi(unsigned intid);
 void guest_gic_disable_spi(unsigned intid);

@@ -580,6 +580,13 @@ static void check_l2_hw_lr(void)
     isb();
     for (unsigned round = 0; round < HW_LR_ROUNDS; round++)
         check_l2_hw_lr_round(round);
+    /* Here, after its guest ended INTID 27 through the LR: its own timers'
+     * interrupts are ended the usual way (EOImode 0). */
+    write_sysreg(ctlr, icc_ctlr_el1);
+    isb();
+    check_el2_timers_beside_active_el1_ppis();
+    write_sysreg(ctlr | ICC_CTLR_EOIMODE, icc_ctlr_el1);
+    isb();
     check_no_late_vtimer_irq();
     check_l2_vtimer_rearm();
     guest_gic_disable_private(INTID_EL1_VTIMER);

@@ -20,27 +20,38 @@ static bool in_flight(const struct vgic_irq *irq)
 }
 
 /* An interrupt forwarded from a hardware timer that now runs another timer
- * loses its mapping: the guest's deactivation of it would deactivate the
- * other timer's PPI (vgic_unmap_hw()). */
+ * loses its mapping, in flight or not: the guest's deactivation of it
+ * would deactivate the other timer's PPI (vgic_unmap_hw()), and its
+ * ISACTIVER0 bit set while idle would make that PPI active, silencing the
+ * other timer for good (KVM at vEL2 sets its guest's INTID 27 active at
+ * every vCPU load and may leave it so: Linux 7.3 did, and its own CNTHV,
+ * on the same hardware timer in hyp context, never fired again). */
 static void unmap_left(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t *kick)
 {
     struct vgic_irq *irq = vgic_get_irq(v, vcpu_id, vintid);
 
-    if (!irq || !irq->hw || !in_flight(irq))
+    if (!irq || !irq->hw)
         return;
     v->gen++;
     irq->hw = false;
     irq->pintid = 0;
-    vgic_note_change(v, irq, vcpu_id, kick);
+    if (in_flight(irq))
+        vgic_note_change(v, irq, vcpu_id, kick);
 }
 
-/* One still active as a software interrupt is forwarded again from the
- * hardware timer that runs its timer now (vgic_remap_hw_active()). */
+/* The timer's interrupt is forwarded again from the hardware timer that
+ * runs it now when it is idle (as if it had never left: its line level
+ * reads through GICR_ISPENDR0 follow that timer) or still active as a
+ * software interrupt outside any LR (vgic_remap_hw_active()): else the
+ * hardware timer, still firing, would raise it a second time. One only
+ * pending stays software until the hardware timer fires again. */
 static void remap_arrived(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32_t pintid)
 {
     struct vgic_irq *irq = vgic_get_irq(v, vcpu_id, vintid);
 
-    if (!irq || irq->hw || !irq->active || irq->lr_owner != VGIC_NONE8 || !private_intid(pintid))
+    if (!irq || irq->hw || irq->lr_owner != VGIC_NONE8 || !private_intid(pintid))
+        return;
+    if (!irq->active && in_flight(irq))
         return;
     v->gen++;
     irq->hw = true;

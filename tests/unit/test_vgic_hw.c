@@ -20,6 +20,7 @@
 #include "vdev/vgic_v3_lr.c"
 #include "vdev/vgic_v2_lr.c"
 #include "vdev/vgic_lr.c"
+#include "vdev/vgic_timer_remap.c"
 
 #include "vgic_test_util.h"
 
@@ -384,6 +385,45 @@ static void test_remap_hw_active(void **state)
     assert_true(*lr_of(0, VTIMER) & ICH_LR_EL2_HW);
 }
 
+/* A guest hypervisor's context switch moves its hardware virtual timer
+ * from its guest's timer (vINTID 27) to its own CNTHV (vINTID 28), both
+ * forwarded from PPI 27 (vcpu_timers_remap()). Its guest ended INTID 27
+ * through an LR with HW = 1, so 27 is idle when its timer leaves: it must
+ * lose its forwarding all the same. Else KVM's later ISACTIVER0 write of
+ * 27 (at vEL2, Linux 7.3) made the physical PPI 27 active and CNTHV never
+ * fired again. 28, idle, is forwarded from 27 from then on; 27, active
+ * as a software interrupt when its timer comes back, is forwarded again
+ * and its PPI made active. */
+#define HVTIMER 28u
+
+static void test_timers_remap_idle_left(void **state)
+{
+    const uint8_t nested[2] = { PTIMER, VTIMER }, hyp[2] = { HYPTIMER, HVTIMER };
+    const uint32_t ppi[2] = { PTIMER, VTIMER };
+    struct vgic_irq *vt = &vg.vcpu[0].priv[VTIMER], *hv = &vg.vcpu[0].priv[HVTIMER];
+
+    (void)state;
+    hv->enabled = true;
+    timer_fires(0, VTIMER);
+    guest_acks(0, VTIMER);
+    *lr_of(0, VTIMER) &= ~ICH_LR_EL2_State_MASK;    /* its guest's end */
+    phys_active[0] = 0;
+    vgic_sync_lrs(&vg, 0);
+    assert_true(vt->hw && !vt->active && !vgic_irq_is_pending(vt));
+
+    assert_int_equal(vgic_timers_remap(&vg, 0, nested, hyp, ppi, 2), 0);
+    assert_false(vt->hw);
+    assert_true(hv->hw && hv->pintid == VTIMER);
+    redist_write(0, 0, VGIC_REG_ISACTIVER, 1u << VTIMER);
+    vgic_apply_hw_resync(&vg, 0);
+    assert_int_equal(phys_active[0], 0);
+    assert_true(vt->active);
+
+    assert_int_equal(vgic_timers_remap(&vg, 0, hyp, nested, ppi, 2), 1u << VTIMER);
+    assert_true(vt->hw && vt->pintid == VTIMER);
+    assert_false(hv->hw);
+}
+
 /* GICv2: the banked GICD_ICACTIVER0 acts on the accessing vCPU's PPI. */
 /* ---- Forwarded SPIs (an assigned device's INTx): the distributor's ---- */
 
@@ -523,6 +563,7 @@ int main(void)
         cmocka_unit_test_setup(test_resync_uses_pintid, setup),
         cmocka_unit_test_setup(test_deactivate_forwarded, setup),
         cmocka_unit_test_setup(test_remap_hw_active, setup),
+        cmocka_unit_test_setup(test_timers_remap_idle_left, setup),
         cmocka_unit_test_setup(test_spi_icactiver_releases_physical, setup),
         cmocka_unit_test_setup(test_spi_icpendr_releases_physical, setup),
         cmocka_unit_test_setup(test_spi_partial_clear_keeps_physical, setup),
