@@ -188,11 +188,18 @@ static void role_steady(void)
     dsb(sy);
 }
 
-/* Polls (no receive interrupt): the test needs only what arrives, in order. */
+/* Polls (no receive interrupt): the test needs only what arrives, in order.
+ * Its virtual timer's interrupt is held pending for the operator's `irqs`
+ * to show: enabled at the GIC, the timer expired and unmasked, IRQs masked
+ * at the CPU, so it is never taken. */
 static void role_echo(void)
 {
     int c;
 
+    irq_disable();
+    guest_gic_enable_private(INTID_EL1_VTIMER);
+    vtimer_set_cval(0);
+    vtimer_set_ctl(CNT_CTL_ENABLE);
     test_note("echo: ready");
     while ((c = console_getc_nonblock()) != 'q') {
         if (c < 0)

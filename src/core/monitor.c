@@ -1,11 +1,14 @@
 #include "core/monitor.h"
 
 #include "arch/arm64/esr.h"
+#include "arch/arm64/gic.h"
+#include "arch/arm64/hw_timer.h"
 #include "core/console.h"
 #include "core/pcpu.h"
 #include "core/vm.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vdev/vgic.h"
 
 /* Room for the longest command with a VM name; a longer line is refused
  * whole rather than cut into a command that was not typed. */
@@ -134,6 +137,92 @@ static void cmd_start(struct vm *vm)
             state_name(vm->state));
 }
 
+/* ---- irqs: a VM's interrupt state, as KVM's vgic-state debugfs file ---- */
+
+#define IRQS_SHOWN      64      /* per bank; more are counted, not listed */
+
+static void say_irq(const struct vgic_irq_view *q, bool spi)
+{
+    char where[40] = "", from[32] = "", to[24] = "";
+
+    if (q->hw)
+        elv_snprintf(from, sizeof(from), ", forwarded from %u", q->pintid);
+    if (q->lr_owner != VGIC_NONE8)
+        elv_snprintf(where, sizeof(where), ", in vcpu %u's LRs", q->lr_owner);
+    if (spi && q->target != VGIC_NONE8)
+        elv_snprintf(to, sizeof(to), ", to vcpu %u", q->target);
+    say("    INTID %u: %s%s%s%s%s%s, priority 0x%02x, group %u, %s", q->intid,
+        q->enabled ? "enabled" : "disabled", q->pending ? ", pending" : "", q->active ? ", active" : "",
+        from, where, to, q->priority, q->group1 ? 1u : 0u, q->edge ? "edge" : "level");
+}
+
+static void say_bank(struct vm *vm, unsigned bank)
+{
+    static struct vgic_irq_view views[IRQS_SHOWN];
+    unsigned n = vgic_snapshot(&vm->vgic, bank, views, IRQS_SHOWN);
+
+    for (unsigned i = 0; i < n && i < IRQS_SHOWN; i++)
+        say_irq(&views[i], bank == VGIC_NO_VCPU);
+    if (n > IRQS_SHOWN)
+        say("    ... and %u more", n - IRQS_SHOWN);
+    if (n == 0)
+        say("    none enabled, pending or active");
+}
+
+static const char *const timer_names[VTIMER_NR] = {
+    [VTIMER_EL1_PHYS] = "EL1 physical", [VTIMER_EL1_VIRT] = "EL1 virtual",
+    [VTIMER_EL2_PHYS] = "EL2 physical (CNTHP)", [VTIMER_EL2_VIRT] = "EL2 virtual (CNTHV)",
+};
+
+/* A timer the hardware runs for a loaded vCPU lives in that CPU's
+ * registers, which only that CPU can read: its copy in memory is from the
+ * last switch, so it is not shown. */
+static void say_timers(const struct vcpu *v)
+{
+    unsigned nr = v->ext ? VTIMER_NR : VTIMER_EL2_PHYS;
+
+    for (unsigned t = 0; t < nr; t++) {
+        bool in_hw = false;
+        for (unsigned h = 0; h < HW_TIMER_NR; h++)
+            in_hw |= v->loaded && v->tmap.hw[h] == (enum vtimer_id)t;
+        if (in_hw)
+            say("    timer %s: in cpu %u's hardware timer", timer_names[t], v->pcpu);
+        else
+            say("    timer %s: ctl 0x%llx, cval 0x%llx (in memory)", timer_names[t],
+                (unsigned long long)v->timers[t].ctl, (unsigned long long)v->timers[t].cval);
+    }
+    for (unsigned h = 0; h < HW_TIMER_NR; h++)
+        if (v->hw_timer_vintid[h])
+            say("    PPI %u (hardware %s timer) is forwarded as INTID %u", hw_timer_ppi((enum hw_timer)h),
+                h == HW_TIMER_EL1_PHYS ? "physical" : "virtual", v->hw_timer_vintid[h]);
+}
+
+static void cmd_irqs(struct vm *vm)
+{
+    if (!vm->created) {
+        say("error: vm %s was never created (see the log at boot)", vm->cfg->name);
+        return;
+    }
+    say("vm %s: %s, GICv%u", vm->cfg->name, state_name(vm->state), vm->gic_version);
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        const struct vcpu *v = &vm->vcpus[i];
+        struct gic_private_state g;
+
+        say("  vcpu %u: %s, cpu %u, %s%s", i, v->power == VCPU_ON ? "on" : "off", v->pcpu,
+            v->wait == VCPU_WAIT_WFI ? "waiting for an interrupt" : "running",
+            v->loaded ? ", loaded" : "");
+        say_timers(v);
+        say_bank(vm, i);
+        if (gic_private_state(pcpus[v->pcpu].mpidr, &g))
+            say("    cpu %u's physical SGIs/PPIs: enabled 0x%08x, pending 0x%08x, active 0x%08x", v->pcpu,
+                g.enabled, g.pending, g.active);
+        else
+            say("    cpu %u's physical SGIs/PPIs: only readable on that CPU (GICv2 banks them)", v->pcpu);
+    }
+    say("  SPIs:");
+    say_bank(vm, VGIC_NO_VCPU);
+}
+
 static void close_prompt(void);
 
 static void cmd_quit(struct vm *unused)
@@ -145,6 +234,7 @@ static void cmd_quit(struct vm *unused)
 static const struct command commands[] = {
     { "help",    "",     false, cmd_help,    "this list" },
     { "list",    "",     false, cmd_list,    "each VM: state, vCPUs (power, physical CPU), exits by kind" },
+    { "irqs",    "NAME", true,  cmd_irqs,    "VM NAME's interrupts: vGIC state, timers, its CPUs' PPIs" },
     { "console", "NAME", true,  cmd_console, "console input goes to VM NAME from now on" },
     { "reset",   "NAME", true,  cmd_reset,   "reset a running VM, as if it called SYSTEM_RESET" },
     { "stop",    "NAME", true,  cmd_stop,    "stop a running VM (elvisor then exits with status 4)" },

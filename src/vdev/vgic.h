@@ -624,6 +624,24 @@ struct vgic_lr_ops {
     void (*view)(const struct vgic_vcpu *vc, struct vgic_cpu_if_view *w);
 };
 
+/* ---- For the operator's console (core/monitor.c, vgic_view.c) ---------- */
+
+/* One interrupt's state as vgic_snapshot() copies it. */
+struct vgic_irq_view {
+    uint16_t intid;
+    uint16_t pintid;        /* hw: the physical INTID it is forwarded from */
+    uint8_t priority;
+    uint8_t lr_owner;       /* vCPU whose LR holds it, VGIC_NONE8: none */
+    uint8_t target;         /* SPIs: vCPU a pending one goes to */
+    bool enabled, pending, active, hw, group1, edge;
+};
+
+/* Copies, under the lock, the interrupts of bank that are enabled,
+ * pending, active or in an LR, in INTID order: vCPU bank's SGIs and PPIs,
+ * or the SPIs with bank VGIC_NO_VCPU (LPIs are not covered). At most max
+ * go into out; returns how many there were. */
+unsigned vgic_snapshot(struct vgic *v, unsigned bank, struct vgic_irq_view *out, unsigned max);
+
 extern const struct vgic_lr_ops vgic_v3_lr_ops;
 extern const struct vgic_lr_ops vgic_v2_lr_ops;
 

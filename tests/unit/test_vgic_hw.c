@@ -21,6 +21,7 @@
 #include "vdev/vgic_v2_lr.c"
 #include "vdev/vgic_lr.c"
 #include "vdev/vgic_timer_remap.c"
+#include "vdev/vgic_view.c"
 
 #include "vgic_test_util.h"
 
@@ -424,6 +425,31 @@ static void test_timers_remap_idle_left(void **state)
     assert_false(hv->hw);
 }
 
+/* The operator's `irqs` (vgic_snapshot): the enabled, pending, active or
+ * LR-held interrupts of a bank in INTID order, forwarding and LR owner
+ * included; the count goes on past max; SPIs by VGIC_NO_VCPU. */
+static void test_snapshot(void **state)
+{
+    struct vgic_irq_view out[2];
+
+    (void)state;
+    timer_fires(0, VTIMER);
+    assert_int_equal(vgic_snapshot(&vg, 0, out, 2), 2);         /* 27 and 30, enabled by setup */
+    assert_int_equal(out[0].intid, VTIMER);
+    assert_true(out[0].enabled && out[0].hw && out[0].pintid == VTIMER && out[0].lr_owner == 0);
+    assert_false(out[0].active);
+    assert_int_equal(out[1].intid, PTIMER);
+    assert_false(out[1].hw || out[1].pending || out[1].lr_owner != VGIC_NONE8);
+    assert_int_equal(vgic_snapshot(&vg, 0, out, 1), 2);         /* one copied, two counted */
+    vg.vcpu[1].priv[PTIMER].enabled = false;
+    assert_int_equal(vgic_snapshot(&vg, 1, out, 2), 1);
+    assert_int_equal(vgic_snapshot(&vg, VGIC_NO_VCPU, out, 2), 0);
+    vg.spi[0].enabled = true;
+    assert_int_equal(vgic_snapshot(&vg, VGIC_NO_VCPU, out, 2), 1);
+    assert_int_equal(out[0].intid, VGIC_SPI_BASE);
+    assert_int_equal(vgic_snapshot(&vg, 2, out, 2), 0);         /* no such vCPU */
+}
+
 /* GICv2: the banked GICD_ICACTIVER0 acts on the accessing vCPU's PPI. */
 /* ---- Forwarded SPIs (an assigned device's INTx): the distributor's ---- */
 
@@ -564,6 +590,7 @@ int main(void)
         cmocka_unit_test_setup(test_deactivate_forwarded, setup),
         cmocka_unit_test_setup(test_remap_hw_active, setup),
         cmocka_unit_test_setup(test_timers_remap_idle_left, setup),
+        cmocka_unit_test_setup(test_snapshot, setup),
         cmocka_unit_test_setup(test_spi_icactiver_releases_physical, setup),
         cmocka_unit_test_setup(test_spi_icpendr_releases_physical, setup),
         cmocka_unit_test_setup(test_spi_partial_clear_keeps_physical, setup),

@@ -30,4 +30,5 @@ unsigned gic_ack(uint32_t *ack) { return gic->ack(ack); }
 void gic_priority_drop(uint32_t ack) { gic->priority_drop(ack); }
 void gic_deactivate(uint32_t ack) { gic->deactivate(ack); }
 void gic_set_private_active(uint32_t mask, uint32_t active) { gic->set_private_active(mask, active); }
+bool gic_private_state(uint64_t mpidr, struct gic_private_state *s) { return gic->private_state(mpidr, s); }
 uint64_t gic_read_vtr(void) { return gic->read_vtr(); }

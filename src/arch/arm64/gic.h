@@ -44,6 +44,15 @@ void gic_deactivate(uint32_t ack);
  * the CPU switches vCPUs (vcpu_load()). */
 void gic_set_private_active(uint32_t mask, uint32_t active);
 
+/* A CPU's SGIs and PPIs as its GIC shows them (bit n = INTID n), for the
+ * operator's console. GICv3: any CPU's, from its redistributor. GICv2
+ * banks them in the distributor per CPU, so only the calling CPU's can be
+ * read: false for another. */
+struct gic_private_state {
+    uint32_t enabled, pending, active;
+};
+bool gic_private_state(uint64_t mpidr, struct gic_private_state *s);
+
 /* Number of list registers the virtual CPU interface has: ICH_VTR_EL2
  * (v3) or GICH_VTR (v2), raw. */
 uint64_t gic_read_vtr(void);
@@ -75,6 +84,7 @@ struct gic_ops {
     void (*priority_drop)(uint32_t ack);
     void (*deactivate)(uint32_t ack);
     void (*set_private_active)(uint32_t mask, uint32_t active);
+    bool (*private_state)(uint64_t mpidr, struct gic_private_state *s);
     uint64_t (*read_vtr)(void);
 };
 extern const struct gic_ops gicv2_ops, gicv3_ops;

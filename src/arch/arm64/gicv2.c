@@ -14,6 +14,7 @@
 #define GICD_ISENABLER      0x0100
 #define GICD_ICFGR          0x0c00      /* 2 bits per INTID; bit 1: edge */
 #define GICD_ICENABLER      0x0180
+#define GICD_ISPENDR        0x0200
 #define GICD_ICPENDR        0x0280
 #define GICD_ISACTIVER      0x0300
 #define GICD_ICACTIVER      0x0380
@@ -245,6 +246,16 @@ static void v2_set_private_active(uint32_t mask, uint32_t active)
     dsb(sy);
 }
 
+static bool v2_private_state(uint64_t mpidr, struct gic_private_state *s)
+{
+    if ((mpidr & MPIDR_AFF_MASK) != (read_sysreg(mpidr_el1) & MPIDR_AFF_MASK))
+        return false;
+    s->enabled = rd32(gicd + GICD_ISENABLER);
+    s->pending = rd32(gicd + GICD_ISPENDR);
+    s->active = rd32(gicd + GICD_ISACTIVER);
+    return true;
+}
+
 static uint64_t v2_read_vtr(void)
 {
     return rd32(gich + GICH_VTR);
@@ -265,5 +276,6 @@ const struct gic_ops gicv2_ops = {
     .priority_drop = v2_priority_drop,
     .deactivate = v2_deactivate,
     .set_private_active = v2_set_private_active,
+    .private_state = v2_private_state,
     .read_vtr = v2_read_vtr,
 };

@@ -38,6 +38,7 @@
 #define GICR_IGROUPR0       (GICR_SGI + 0x0080)
 #define GICR_ISENABLER0     (GICR_SGI + 0x0100)
 #define GICR_ICENABLER0     (GICR_SGI + 0x0180)
+#define GICR_ISPENDR0       (GICR_SGI + 0x0200)
 #define GICR_ISACTIVER0     (GICR_SGI + 0x0300)
 #define GICR_ICACTIVER0     (GICR_SGI + 0x0380)
 #define GICR_IPRIORITYR0    (GICR_SGI + 0x0400)
@@ -193,6 +194,18 @@ static void v3_set_private_active(uint32_t mask, uint32_t active)
     dsb(sy);
 }
 
+static bool v3_private_state(uint64_t mpidr, struct gic_private_state *s)
+{
+    uint64_t rd = find_redist(mpidr & MPIDR_AFF_MASK);
+
+    if (!rd)
+        return false;
+    s->enabled = rd32(rd + GICR_ISENABLER0);
+    s->pending = rd32(rd + GICR_ISPENDR0);
+    s->active = rd32(rd + GICR_ISACTIVER0);
+    return true;
+}
+
 static uint64_t v3_read_vtr(void)
 {
     return read_sysreg_s(SYS_ICH_VTR_EL2);
@@ -283,5 +296,6 @@ const struct gic_ops gicv3_ops = {
     .priority_drop = v3_priority_drop,
     .deactivate = v3_deactivate,
     .set_private_active = v3_set_private_active,
+    .private_state = v3_private_state,
     .read_vtr = v3_read_vtr,
 };

@@ -134,6 +134,16 @@ void fake_gic_hw_deactivate(unsigned pintid)
     fake_log("gic hw deactivate %u", pintid);
 }
 
+/* The fake has one CPU's state: whatever CPU is asked for. */
+bool gic_private_state(uint64_t mpidr, struct gic_private_state *s)
+{
+    (void)mpidr;
+    s->enabled = 0;
+    s->pending = 0;
+    s->active = private_active;
+    return true;
+}
+
 uint64_t gic_read_vtr(void)
 {
     return FAKE_VTR;
