@@ -36,7 +36,7 @@ static void unmap_left(struct vgic *v, unsigned vcpu_id, uint32_t vintid, uint32
     irq->pintid = 0;
     /* An idle one stays idle (no LR content changes, so the generation
      * stays: bumping it at every switch cost an L2 exit about 300
-     * instructions, docs/nested.md §9.19), unless a line level it kept
+     * instructions, docs/nested.md §9.11), unless a line level it kept
      * while forwarded now counts. */
     if (in_flight(irq)) {
         v->gen++;
